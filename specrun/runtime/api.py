@@ -1,0 +1,267 @@
+"""The execution API: `execute_job`, `materialize`, `materialize_to_memory`,
+`execute_in_process` (behind `job.execute_in_process`) and `validate_run_config`."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional, Sequence
+
+from ..errors import ExecutionError, InvariantViolationError, StepFailure
+from .definitions.assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
+from .definitions.jobs import JobDefinition, build_asset_job
+from .events import DagsterEventType as ET
+from .events import ErrorInfo, Event, RunFailureData
+from .executors.base import InitExecutorContext
+from .execute import RunContext
+from .instance import Instance
+from .io_managers import fs_io_manager, mem_io_manager
+from .log import build_loggers
+from .plan import build_plan
+from .result import ExecutionResult
+from .run_config import resolve_run_config
+from .storage.base import DagsterRunStatus
+
+EPHEMERAL_ASSET_JOB_NAME = "__ephemeral_asset_job__"
+PARTITION_TAG = "dagster/partition"
+
+
+def _partition_keys(job: JobDefinition, partition_key: Optional[str],
+                    partition_keys: Optional[Sequence[str]]) -> list[str]:
+    keys = list(partition_keys or ([partition_key] if partition_key is not None else []))
+    if not keys:
+        partitioned = [n.name for n in job.nodes.values()
+                       if n.asset is not None and n.asset.partitions_def is not None]
+        if partitioned:
+            raise InvariantViolationError(
+                f"{', '.join(partitioned[:3])} {'is' if len(partitioned) == 1 else 'are'} "
+                "partitioned: pass partition_key= (or --partition on the command line)")
+    return keys
+
+
+def execute_run(
+    job: JobDefinition,
+    *,
+    run_config: Optional[Mapping[str, Any]] = None,
+    instance: Optional[Instance] = None,
+    partition_key: Optional[str] = None,
+    partition_keys: Optional[Sequence[str]] = None,
+    run_id: Optional[str] = None,
+    tags: Optional[Mapping[str, str]] = None,
+    raise_on_error: bool = True,
+    resources: Optional[Mapping[str, Any]] = None,
+    executor_def: Any = None,
+    step_keys: Optional[Sequence[str]] = None,
+    default_io_manager: Any = fs_io_manager,
+    input_values: Optional[Mapping[str, Any]] = None,
+    parent_run_id: Optional[str] = None,
+    capture_outputs: bool = True,
+) -> ExecutionResult:
+    """Run `job` and return its result; the one path every execution API goes through."""
+    instance = instance or Instance.ephemeral()
+    resource_defs = {"io_manager": default_io_manager, **job.resource_defs, **(resources or {})}
+    job.validate_resources(resource_defs)
+    resolved = resolve_run_config(job, run_config, resource_defs,
+                                  executor_def or job.executor_def, input_values)
+    keys = _partition_keys(job, partition_key, partition_keys)
+    plan = build_plan(job, keys, step_keys)
+    run_tags = {**job.tags, **(tags or {})}
+    if len(keys) == 1:
+        run_tags.setdefault(PARTITION_TAG, keys[0])
+    run = instance.create_run(job.name, run_id, resolved.raw, run_tags, parent_run_id,
+                              step_keys_to_execute=step_keys)
+    executor = resolved.executor_def.create(InitExecutorContext(job, resolved.execution, instance))
+    ctx = RunContext(job=job, plan=plan, run=run, run_config=resolved, instance=instance,
+                     resource_defs=resource_defs,
+                     loggers=build_loggers(job.logger_defs, resolved.loggers, run.run_id),
+                     capture_outputs=capture_outputs,
+                     retries=getattr(executor, "retries", None) or _enabled())
+    events, run_error = _drive(ctx, executor, plan, instance)
+    result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
+    if raise_on_error and not result.success:
+        _raise_failure(result)
+    return result
+
+
+def _enabled() -> Any:
+    from .definitions.policy import RetryMode
+
+    return RetryMode.ENABLED
+
+
+def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance) -> tuple[list[Event], Optional[ErrorInfo]]:
+    """Run the executor, recording every event; end the run with its final status."""
+    events: list[Event] = []
+
+    def record(event: Event) -> None:
+        events.append(event)
+        instance.handle_new_event(event)
+
+    record(Event(ET.RUN_START, ctx.run_id, ctx.job_name, message=f'Started execution of run for "{ctx.job_name}".'))
+    instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)
+    run_error: Optional[ErrorInfo] = None
+    try:
+        for event in executor.execute(ctx, plan):
+            record(event)
+    except KeyboardInterrupt:
+        _close(ctx, record)
+        record(Event(ET.RUN_CANCELED, ctx.run_id, ctx.job_name, message="Run canceled (interrupted)."))
+        instance.update_run_status(ctx.run_id, DagsterRunStatus.CANCELED)
+        raise
+    except Exception as exc:  # a framework or executor failure: recorded on the run
+        run_error = ErrorInfo.from_exception(exc)
+    run_error = _close(ctx, record) or run_error
+    finished = {e.step_key for e in events if e.event_type in
+                (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED)}
+    unrun = [k for k in plan.steps if k not in finished]
+    if unrun and run_error is None:
+        run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
+                              "ExecutionError")
+    failed = tuple(sorted(e.step_key for e in events if e.event_type is ET.STEP_FAILURE))
+    if failed or run_error is not None:
+        what = f"steps failed: {', '.join(failed)}" if failed else run_error.message
+        record(Event(ET.RUN_FAILURE, ctx.run_id, ctx.job_name,
+                     message=f'Execution of run for "{ctx.job_name}" failed. {what}',
+                     data=RunFailureData(failed, run_error), level=40))
+        instance.update_run_status(ctx.run_id, DagsterRunStatus.FAILURE)
+    else:
+        record(Event(ET.RUN_SUCCESS, ctx.run_id, ctx.job_name,
+                     message=f'Finished execution of run for "{ctx.job_name}".'))
+        instance.update_run_status(ctx.run_id, DagsterRunStatus.SUCCESS)
+    return events, run_error
+
+
+def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:
+    """Clean resources up; a clean-up error is recorded and fails the run."""
+    try:
+        ctx.close()
+    except Exception as exc:  # user clean-up code may raise anything
+        info = ErrorInfo.from_exception(exc)
+        record(Event(ET.ENGINE_EVENT, ctx.run_id, ctx.job_name,
+                     message=f"Resource clean-up failed: {info.message}", data=info, level=40))
+        return info
+    return None
+
+
+def _raise_failure(result: ExecutionResult) -> None:
+    info = result.failure_info
+    if info is not None and info.exc is not None:
+        raise info.exc
+    if info is not None:
+        raise StepFailure(info.message)
+    raise ExecutionError(f"run {result.run_id} failed")
+
+
+def execute_in_process(job: JobDefinition, **kwargs: Any) -> ExecutionResult:
+    """Every step in this process; IO in memory unless the job sets an `io_manager`."""
+    from .executors.in_process import in_process_executor
+
+    op_selection = kwargs.pop("op_selection", None)
+    step_keys = _select_ops(job, op_selection) if op_selection else None
+    return execute_run(job, executor_def=in_process_executor, default_io_manager=mem_io_manager,
+                       step_keys=step_keys, **kwargs)
+
+
+def _select_ops(job: JobDefinition, selection: Sequence[str]) -> list[str]:
+    wanted = set()
+    for item in selection:
+        name = item.strip("*+")
+        job.get_node(name)
+        wanted.add(name)
+    return sorted(wanted)
+
+
+def execute_job(
+    job: Any,
+    instance: Optional[Instance] = None,
+    run_config: Optional[Mapping[str, Any]] = None,
+    tags: Optional[Mapping[str, str]] = None,
+    raise_on_error: bool = False,
+    op_selection: Optional[Sequence[str]] = None,
+    run_id: Optional[str] = None,
+    partition_key: Optional[str] = None,
+    asset_selection: Any = None,
+) -> ExecutionResult:
+    """Run a job with its own executor and (by default) the filesystem IO manager."""
+    job_def = getattr(job, "get_definition", lambda: job)()
+    step_keys = _select_ops(job_def, op_selection) if op_selection else None
+    return execute_run(job_def, run_config=run_config, instance=instance, tags=tags,
+                       raise_on_error=raise_on_error, step_keys=step_keys, run_id=run_id,
+                       partition_key=partition_key)
+
+
+def _split_assets(assets: Sequence[Any]) -> tuple[list[Any], list[AssetChecksDefinition]]:
+    plain, checks = [], []
+    for a in assets:
+        if isinstance(a, AssetChecksDefinition):
+            checks.append(a)
+        elif isinstance(a, (AssetsDefinition, AssetSpec)):
+            plain.append(a)
+        else:
+            raise InvariantViolationError(
+                f"materialize() takes asset definitions (from @asset), got {a!r}")
+    return plain, checks
+
+
+def materialize(
+    assets: Sequence[Any],
+    run_config: Any = None,
+    instance: Optional[Instance] = None,
+    resources: Optional[Mapping[str, Any]] = None,
+    partition_key: Optional[str] = None,
+    raise_on_error: bool = True,
+    tags: Optional[Mapping[str, str]] = None,
+    selection: Any = None,
+    run_id: Optional[str] = None,
+    partition_keys: Optional[Sequence[str]] = None,
+    executor_def: Any = None,
+) -> ExecutionResult:
+    """Materialize `assets` (or the `selection` of them) in one run, in this process."""
+    from .executors.in_process import in_process_executor
+
+    plain, checks = _split_assets(assets)
+    job = build_asset_job(EPHEMERAL_ASSET_JOB_NAME, plain, checks, selection,
+                          executor_def=executor_def or in_process_executor)
+    return execute_run(job, run_config=run_config, instance=instance, resources=resources,
+                       partition_key=partition_key, partition_keys=partition_keys,
+                       raise_on_error=raise_on_error, tags=tags, run_id=run_id)
+
+
+def materialize_to_memory(
+    assets: Sequence[Any],
+    run_config: Any = None,
+    instance: Optional[Instance] = None,
+    resources: Optional[Mapping[str, Any]] = None,
+    partition_key: Optional[str] = None,
+    raise_on_error: bool = True,
+    tags: Optional[Mapping[str, str]] = None,
+    selection: Any = None,
+) -> ExecutionResult:
+    """Like `materialize`, with every IO manager replaced by the in-memory one."""
+    plain, checks = _split_assets(assets)
+    for key, value in (resources or {}).items():
+        from .io_managers import is_io_manager_def
+
+        if is_io_manager_def(value):
+            raise InvariantViolationError(
+                f"materialize_to_memory keeps every value in memory; remove the IO manager "
+                f"resource {key!r} or use materialize()")
+    io_keys = {a.io_manager_key for a in plain if isinstance(a, AssetsDefinition)} | {"io_manager"}
+    memory = {k: mem_io_manager for k in io_keys}
+    return materialize(assets, run_config=run_config, instance=instance,
+                       resources={**(resources or {}), **memory}, partition_key=partition_key,
+                       raise_on_error=raise_on_error, tags=tags, selection=selection)
+
+
+def validate_run_config(job_def: JobDefinition, run_config: Optional[Mapping[str, Any]] = None) -> dict:
+    """Check `run_config` against the job; return it with defaults filled in.
+
+    As in Dagster, an invalid config raises `ConfigError` (alias
+    `DagsterInvalidConfigError`) whose `errors` each carry a `message` and the `stack`
+    path of the bad key.
+    """
+    resource_defs = {"io_manager": fs_io_manager, **job_def.resource_defs}
+    resolved = resolve_run_config(job_def, run_config, resource_defs, job_def.executor_def)
+    from .config import validate_config
+    from .run_config import run_config_schema
+
+    schema = run_config_schema(job_def, resource_defs, resolved.executor_def)
+    return validate_config(schema, resolved.raw).value

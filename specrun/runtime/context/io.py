@@ -1,0 +1,234 @@
+"""`InputContext` and `OutputContext`: what IO managers are told about a value."""
+
+from __future__ import annotations
+
+from typing import AbstractSet, Any, Mapping, Optional
+
+from ...errors import NoPartitionError
+from ..definitions.keys import AssetKey
+from ..definitions.metadata import normalize_metadata
+
+
+class OutputContext:
+    """Describes one output being stored: which step, which output, which asset and partitions."""
+
+    def __init__(
+        self,
+        step_key: str,
+        name: str,
+        *,
+        run_id: Optional[str] = None,
+        asset_key: Optional[AssetKey] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        config: Any = None,
+        log: Any = None,
+        resources: Any = None,
+        partition_keys: tuple[str, ...] = (),
+        partitions_def: Any = None,
+        op_def: Any = None,
+        dagster_type: Any = None,
+        step_context: Any = None,
+        mapping_key: Optional[str] = None,
+        version: Optional[str] = None,
+    ) -> None:
+        self.step_key = step_key
+        self.name = name
+        self.run_id = run_id
+        self.asset_key = asset_key
+        self.metadata = dict(metadata or {})
+        self.definition_metadata = self.metadata
+        self.config = config
+        self.log = log
+        self._resources = resources
+        self._partition_keys = partition_keys
+        self.asset_partitions_def = partitions_def
+        self.op_def = op_def
+        self.dagster_type = dagster_type
+        self.step_context = step_context
+        self.mapping_key = mapping_key
+        self.version = version
+        self._user_metadata: dict[str, Any] = {}
+
+    @property
+    def resources(self) -> Any:
+        return self._resources
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self.asset_key is not None
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return bool(self._partition_keys)
+
+    @property
+    def has_partition_key(self) -> bool:
+        return len(self._partition_keys) == 1
+
+    @property
+    def asset_partition_keys(self) -> AbstractSet[str]:
+        return _require_partitions(self._partition_keys, "asset_partition_keys", as_set=True)
+
+    @property
+    def asset_partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "asset_partition_key")
+
+    @property
+    def partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "partition_key")
+
+    @property
+    def asset_partitions_time_window(self) -> Any:
+        return _time_window(self.asset_partitions_def, self._partition_keys)
+
+    def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
+        """Attach metadata to this output's materialization."""
+        self._user_metadata.update(normalize_metadata(metadata))
+
+    def get_logged_metadata(self) -> dict[str, Any]:
+        return dict(self._user_metadata)
+
+    def get_identifier(self) -> list[str]:
+        """Path parts naming this output uniquely: the run, step and output (and mapping key)."""
+        parts = [self.run_id or "", self.step_key, self.name]
+        return parts + [self.mapping_key] if self.mapping_key else parts
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's parts, plus the partition key when there is exactly one."""
+        if self.asset_key is None:
+            raise NoPartitionError("this output is not an asset output")
+        parts = list(self.asset_key.path)
+        return parts + [self.asset_partition_key] if self.has_partition_key else parts
+
+    def __repr__(self) -> str:
+        return f"OutputContext(step_key={self.step_key!r}, name={self.name!r}, asset_key={self.asset_key!r})"
+
+
+class InputContext:
+    """Describes one input being loaded: its name, its upstream output, asset and partitions."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        upstream_output: Optional[OutputContext] = None,
+        asset_key: Optional[AssetKey] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        config: Any = None,
+        dagster_type: Any = None,
+        log: Any = None,
+        resources: Any = None,
+        partition_keys: tuple[str, ...] = (),
+        partitions_def: Any = None,
+        op_def: Any = None,
+        step_context: Any = None,
+        run_id: Optional[str] = None,
+    ) -> None:
+        self.name = name
+        self.upstream_output = upstream_output
+        self.asset_key = asset_key
+        self.metadata = dict(metadata or {})
+        self.definition_metadata = self.metadata
+        self.config = config
+        self.dagster_type = dagster_type
+        self.log = log
+        self._resources = resources
+        self._partition_keys = partition_keys
+        self.asset_partitions_def = partitions_def
+        self.op_def = op_def
+        self.step_context = step_context
+        self.run_id = run_id
+
+    @property
+    def resources(self) -> Any:
+        return self._resources
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self.asset_key is not None
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return bool(self._partition_keys)
+
+    @property
+    def has_partition_key(self) -> bool:
+        return len(self._partition_keys) == 1
+
+    @property
+    def asset_partition_keys(self) -> AbstractSet[str]:
+        return _require_partitions(self._partition_keys, "asset_partition_keys", as_set=True)
+
+    @property
+    def asset_partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "asset_partition_key")
+
+    @property
+    def partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "partition_key")
+
+    @property
+    def asset_partition_key_list(self) -> list[str]:
+        return list(self._partition_keys)
+
+    @property
+    def asset_partitions_time_window(self) -> Any:
+        return _time_window(self.asset_partitions_def, self._partition_keys)
+
+    def get_identifier(self) -> list[str]:
+        if self.upstream_output is None:
+            raise NoPartitionError("this input has no upstream output")
+        return self.upstream_output.get_identifier()
+
+    def get_asset_identifier(self) -> list[str]:
+        if self.asset_key is None:
+            raise NoPartitionError("this input is not an asset input")
+        parts = list(self.asset_key.path)
+        return parts + [self.asset_partition_key] if self.has_partition_key else parts
+
+    def __repr__(self) -> str:
+        return f"InputContext(name={self.name!r}, asset_key={self.asset_key!r})"
+
+
+def _require_partitions(keys: tuple[str, ...], what: str, as_set: bool = False) -> Any:
+    if not keys:
+        raise NoPartitionError(f"{what} was read, but this value is not partitioned")
+    if as_set:
+        return frozenset(keys)
+    if len(keys) != 1:
+        raise NoPartitionError(f"{what} was read, but this value spans {len(keys)} partitions")
+    return keys[0]
+
+
+def _time_window(partitions_def: Any, keys: tuple[str, ...]) -> Any:
+    if not keys or not hasattr(partitions_def, "time_window_for_partition_key"):
+        raise NoPartitionError("there is no time window: the value is not time-partitioned")
+    from ..partitions import TimeWindow
+
+    first = partitions_def.time_window_for_partition_key(keys[0])
+    last = partitions_def.time_window_for_partition_key(keys[-1])
+    return TimeWindow(first.start, last.end)
+
+
+def build_input_context(**kwargs: Any) -> InputContext:
+    """An InputContext for testing an IO manager's `load_input` directly."""
+    keys = kwargs.pop("partition_key", None)
+    if keys is not None:
+        kwargs["partition_keys"] = (keys,)
+    kwargs.setdefault("name", "result")
+    if isinstance(kwargs.get("asset_key"), (str, list)):
+        kwargs["asset_key"] = AssetKey.from_coercible(kwargs["asset_key"])
+    name = kwargs.pop("name")
+    return InputContext(name, **kwargs)
+
+
+def build_output_context(**kwargs: Any) -> OutputContext:
+    """An OutputContext for testing an IO manager's `handle_output` directly."""
+    keys = kwargs.pop("partition_key", None)
+    if keys is not None:
+        kwargs["partition_keys"] = (keys,)
+    if isinstance(kwargs.get("asset_key"), (str, list)):
+        kwargs["asset_key"] = AssetKey.from_coercible(kwargs["asset_key"])
+    step_key = kwargs.pop("step_key", "test_step")
+    name = kwargs.pop("name", "result")
+    return OutputContext(step_key, name, **kwargs)

@@ -1,0 +1,306 @@
+"""Assets and asset checks: ops that produce (or check) a named, persistent thing.
+
+An asset's upstream assets are its function's parameters (by name, as in Dagster), or
+given with `ins=` / `deps=`. The definition is a value wrapping an `OpDefinition`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
+
+from ...errors import DefinitionError
+from ..config import normalize_config_schema
+from .keys import AssetKey, CoercibleToAssetKey
+from .metadata import normalize_metadata
+from .ops import In, OpDefinition, Out, build_ins
+from .policy import RetryPolicy
+from .signature import read_signature
+
+
+@dataclass(frozen=True)
+class AssetIn:
+    """Declares where an asset input comes from, when the parameter name is not the key."""
+
+    key: Optional[CoercibleToAssetKey] = None
+    metadata: Optional[Mapping[str, Any]] = None
+    key_prefix: Optional[Union[str, Sequence[str]]] = None
+    input_manager_key: Optional[str] = None
+    partition_mapping: Any = None
+    dagster_type: Any = None
+
+    def resolve_key(self, param_name: str) -> AssetKey:
+        if self.key is not None:
+            return AssetKey.from_coercible(self.key)
+        prefix = [self.key_prefix] if isinstance(self.key_prefix, str) else list(self.key_prefix or [])
+        return AssetKey([*prefix, param_name])
+
+
+@dataclass(frozen=True)
+class AssetSpec:
+    """An asset defined elsewhere: it can be depended on and loaded, but not computed here."""
+
+    key: AssetKey
+    deps: tuple[AssetKey, ...] = ()
+    description: Optional[str] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    group_name: Optional[str] = None
+    partitions_def: Any = None
+    io_manager_key: str = "io_manager"
+
+    def __init__(self, key: CoercibleToAssetKey, *, deps: Sequence[Any] = (),
+                 description: Optional[str] = None, metadata: Optional[Mapping] = None,
+                 group_name: Optional[str] = None, partitions_def: Any = None,
+                 io_manager_key: str = "io_manager") -> None:
+        object.__setattr__(self, "key", AssetKey.from_coercible(key))
+        object.__setattr__(self, "deps", tuple(AssetKey.from_coercible(d) for d in deps))
+        object.__setattr__(self, "description", description)
+        object.__setattr__(self, "metadata", dict(metadata or {}))
+        object.__setattr__(self, "group_name", group_name)
+        object.__setattr__(self, "partitions_def", partitions_def)
+        object.__setattr__(self, "io_manager_key", io_manager_key)
+
+
+SourceAsset = AssetSpec
+
+
+@dataclass(frozen=True, eq=False)
+class AssetsDefinition:
+    """One asset: its key, compute op, upstream keys and how it is stored."""
+
+    key: AssetKey
+    op: OpDefinition
+    input_keys: Mapping[str, AssetKey]
+    input_specs: Mapping[str, AssetIn] = field(default_factory=dict)
+    deps: tuple[AssetKey, ...] = ()
+    group_name: str = "default"
+    compute_kind: Optional[str] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    partitions_def: Any = None
+    io_manager_key: str = "io_manager"
+    code_version: Optional[str] = None
+    description: Optional[str] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    owners: tuple[str, ...] = ()
+    resource_defs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def node_name(self) -> str:
+        return self.op.name
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return self.key
+
+    @property
+    def keys(self) -> set[AssetKey]:
+        return {self.key}
+
+    @property
+    def op_def(self) -> OpDefinition:
+        return self.op
+
+    @property
+    def dependency_keys(self) -> set[AssetKey]:
+        """Every upstream asset: parameter inputs and ordering-only deps."""
+        return set(self.input_keys.values()) | set(self.deps)
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        return self.op.all_resource_keys | {self.io_manager_key}
+
+    def with_resources(self, resources: Mapping[str, Any]) -> "AssetsDefinition":
+        return replace(self, resource_defs={**resources, **self.resource_defs})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from .invocation import invoke_directly
+
+        return invoke_directly(self.op, args, kwargs, assets_def=self)
+
+    def __repr__(self) -> str:
+        return f"<AssetsDefinition {self.key.to_user_string()!r}>"
+
+
+def _asset_key(fn_name: str, name: Optional[str], key: Any, key_prefix: Any) -> AssetKey:
+    if key is not None:
+        if name is not None or key_prefix is not None:
+            raise DefinitionError("pass either key=, or name=/key_prefix=, not both")
+        return AssetKey.from_coercible(key)
+    base = AssetKey([name or fn_name])
+    return base.with_prefix(key_prefix) if key_prefix else base
+
+
+def asset(
+    compute_fn: Optional[Callable[..., Any]] = None,
+    *,
+    name: Optional[str] = None,
+    key: Any = None,
+    key_prefix: Optional[Union[str, Sequence[str]]] = None,
+    ins: Optional[Mapping[str, AssetIn]] = None,
+    deps: Optional[Sequence[Any]] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+    description: Optional[str] = None,
+    config_schema: Any = None,
+    required_resource_keys: Optional[set[str]] = None,
+    resource_defs: Optional[Mapping[str, Any]] = None,
+    io_manager_key: Optional[str] = None,
+    input_manager_key: Optional[str] = None,
+    compute_kind: Optional[str] = None,
+    kinds: Optional[set[str]] = None,
+    dagster_type: Any = None,
+    partitions_def: Any = None,
+    group_name: Optional[str] = None,
+    code_version: Optional[str] = None,
+    retry_policy: Optional[RetryPolicy] = None,
+    tags: Optional[Mapping[str, str]] = None,
+    op_tags: Optional[Mapping[str, Any]] = None,
+    owners: Optional[Sequence[str]] = None,
+) -> Any:
+    """Decorate a function as an asset. Parameters not named `context`/`config` (and not
+    resources) are upstream assets, found by name unless `ins=` says otherwise."""
+    options = dict(locals())
+    options.pop("compute_fn")
+    if compute_fn is not None:
+        return _make_asset(compute_fn, **options)
+    return lambda fn: _make_asset(fn, **options)
+
+
+def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
+    key = _asset_key(fn.__name__, o["name"], o["key"], o["key_prefix"])
+    what = f"asset {key.to_user_string()!r}"
+    sig = read_signature(fn, what)
+    asset_ins = dict(o["ins"] or {})
+    default_manager = o["input_manager_key"]
+    op_ins = {
+        n: In(metadata=(spec.metadata if isinstance(spec, AssetIn) else None),
+              input_manager_key=(getattr(spec, "input_manager_key", None) or default_manager),
+              dagster_type=getattr(spec, "dagster_type", None))
+        for n, spec in asset_ins.items()
+    }
+    ins = build_ins(sig, op_ins, what)
+    if default_manager:
+        ins = {n: replace(spec, input_manager_key=spec.input_manager_key or default_manager)
+               for n, spec in ins.items()}
+    input_keys = {
+        n: (asset_ins[n].resolve_key(n) if n in asset_ins else AssetKey([n])) for n in ins
+    }
+    config_schema = o["config_schema"]
+    if sig.config_class is not None:
+        config_schema = sig.config_class
+    op_def = OpDefinition(
+        name=key.to_python_identifier(), compute_fn=fn, ins=ins,
+        outs={"result": Out(dagster_type=o["dagster_type"],
+                            io_manager_key=o["io_manager_key"] or "io_manager")},
+        signature=sig, config_schema=normalize_config_schema(config_schema),
+        required_resource_keys=frozenset(o["required_resource_keys"] or ()),
+        retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
+        description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"],
+        kind="asset",
+    )
+    compute_kind = o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None)
+    return AssetsDefinition(
+        key=key, op=op_def, input_keys=input_keys,
+        input_specs={n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
+        deps=tuple(_dep_key(d) for d in (o["deps"] or ())),
+        group_name=o["group_name"] or "default", compute_kind=compute_kind,
+        metadata=normalize_metadata(o["metadata"]), partitions_def=o["partitions_def"],
+        io_manager_key=o["io_manager_key"] or "io_manager", code_version=o["code_version"],
+        description=op_def.description, tags=dict(o["tags"] or {}),
+        owners=tuple(o["owners"] or ()), resource_defs=dict(o["resource_defs"] or {}),
+    )
+
+
+def _dep_key(dep: Any) -> AssetKey:
+    if isinstance(dep, (AssetsDefinition, AssetSpec)):
+        return dep.key
+    return AssetKey.from_coercible(dep)
+
+
+@dataclass(frozen=True, eq=False)
+class AssetChecksDefinition:
+    """A check of one asset; runs after the asset, and may block its downstream."""
+
+    name: str
+    asset_key: AssetKey
+    op: OpDefinition
+    asset_param: Optional[str]
+    input_keys: Mapping[str, AssetKey] = field(default_factory=dict)
+    blocking: bool = False
+    description: Optional[str] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    resource_defs: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def node_name(self) -> str:
+        return f"{self.asset_key.to_python_identifier()}_{self.name}"
+
+    @property
+    def check_key(self) -> Any:
+        from .keys import AssetCheckKey
+
+        return AssetCheckKey(self.asset_key, self.name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from .invocation import invoke_directly
+
+        return invoke_directly(self.op, args, kwargs, check_def=self)
+
+    def __repr__(self) -> str:
+        return f"<AssetChecksDefinition {self.name!r} on {self.asset_key.to_user_string()!r}>"
+
+
+def asset_check(
+    compute_fn: Optional[Callable[..., Any]] = None,
+    *,
+    asset: Any = None,
+    name: Optional[str] = None,
+    description: Optional[str] = None,
+    blocking: bool = False,
+    additional_ins: Optional[Mapping[str, AssetIn]] = None,
+    additional_deps: Optional[Sequence[Any]] = None,
+    required_resource_keys: Optional[set[str]] = None,
+    resource_defs: Optional[Mapping[str, Any]] = None,
+    config_schema: Any = None,
+    retry_policy: Optional[RetryPolicy] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+    compute_kind: Optional[str] = None,
+) -> Any:
+    """Decorate a function returning an `AssetCheckResult` as a check of `asset`."""
+    options = dict(locals())
+    options.pop("compute_fn")
+    if compute_fn is not None:
+        return _make_check(compute_fn, **options)
+    return lambda fn: _make_check(fn, **options)
+
+
+def _make_check(fn: Callable[..., Any], **o: Any) -> AssetChecksDefinition:
+    if o["asset"] is None:
+        raise DefinitionError(f"asset_check {fn.__name__!r} needs asset=")
+    target = _dep_key(o["asset"])
+    check_name = o["name"] or fn.__name__
+    what = f"asset check {check_name!r}"
+    sig = read_signature(fn, what)
+    extra = dict(o["additional_ins"] or {})
+    free = [p for p in sig.input_params if p not in extra]
+    if len(free) > 1:
+        raise DefinitionError(
+            f"{what}: parameters {free} are not declared; the checked asset's value goes to "
+            "one parameter, others need additional_ins=")
+    asset_param = free[0] if free else None
+    ins = build_ins(sig, {n: In(metadata=s.metadata) for n, s in extra.items()}, what)
+    input_keys = {n: s.resolve_key(n) for n, s in extra.items()}
+    if asset_param:
+        input_keys[asset_param] = target
+    op_def = OpDefinition(
+        name=check_name, compute_fn=fn, ins=ins, outs={"result": Out()}, signature=sig,
+        config_schema=normalize_config_schema(sig.config_class or o["config_schema"]),
+        required_resource_keys=frozenset(o["required_resource_keys"] or ()),
+        retry_policy=o["retry_policy"], description=o["description"] or inspect.getdoc(fn),
+        kind="check",
+    )
+    return AssetChecksDefinition(
+        name=check_name, asset_key=target, op=op_def, asset_param=asset_param,
+        input_keys=input_keys, blocking=bool(o["blocking"]), description=op_def.description,
+        metadata=dict(o["metadata"] or {}), resource_defs=dict(o["resource_defs"] or {}),
+    )

@@ -1,0 +1,243 @@
+"""Composing ops into graphs: calling ops inside a `@graph`/`@job` body records nodes.
+
+The body runs once, in a scope; each op call adds a `Node` and returns handles to its
+outputs, which later calls take as inputs. Nested graphs flatten into dotted node names
+(``graph_name.op_name``), as Dagster names their steps.
+"""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from collections import namedtuple
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
+
+from ...errors import DefinitionError, suggest
+from .keys import AssetKey
+from .ops import OpDefinition
+from .policy import RetryPolicy
+
+
+# -- where an input's value comes from -----------------------------------------------------
+@dataclass(frozen=True)
+class FromOutput:
+    """The output of another node in the same job."""
+
+    node: str
+    output: str = "result"
+    asset_key: Optional[AssetKey] = None
+
+
+@dataclass(frozen=True)
+class FromFanIn:
+    """A list built from several upstream outputs."""
+
+    sources: tuple[FromOutput, ...]
+
+
+@dataclass(frozen=True)
+class FromAsset:
+    """An asset not produced in this run, loaded through its IO manager."""
+
+    asset_key: AssetKey
+    io_manager_key: str = "io_manager"
+    partitions_def: Any = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FromGraphInput:
+    """A top-level graph input, given through run config or `input_values`."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class FromDefault:
+    """The input's declared default value."""
+
+
+@dataclass(frozen=True)
+class FromConfig:
+    """Nothing is wired: the value must come from run config ``inputs:``."""
+
+
+InputSource = Union[FromOutput, FromFanIn, FromAsset, FromGraphInput, FromDefault, FromConfig]
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One invocation of an op in a job: a step of every run of that job."""
+
+    name: str
+    op_def: OpDefinition
+    inputs: Mapping[str, InputSource]
+    tags: Mapping[str, str] = field(default_factory=dict)
+    retry_policy: Optional[RetryPolicy] = None
+    asset: Any = None  # AssetsDefinition, when the node computes an asset
+    check: Any = None  # AssetChecksDefinition, when the node runs a check
+    extra_deps: tuple[str, ...] = ()  # ordering-only upstream node names
+
+    def upstream_nodes(self) -> set[str]:
+        found = set(self.extra_deps)
+        for src in self.inputs.values():
+            if isinstance(src, FromOutput):
+                found.add(src.node)
+            elif isinstance(src, FromFanIn):
+                found.update(s.node for s in src.sources)
+        return found
+
+
+@dataclass(frozen=True)
+class InvokedOutput:
+    """A handle to a node's output, returned by an op call inside a composition body."""
+
+    node: str
+    output: str = "result"
+
+    def __repr__(self) -> str:
+        return f"InvokedOutput({self.node}.{self.output})"
+
+
+# -- scopes --------------------------------------------------------------------------------
+_local = threading.local()
+
+
+def current_scope() -> Optional["CompositionScope"]:
+    stack = getattr(_local, "stack", None)
+    return stack[-1] if stack else None
+
+
+class CompositionScope:
+    """Collects the nodes created while a graph body runs."""
+
+    def __init__(self, what: str, prefix: str = "", nodes: Optional[dict] = None) -> None:
+        self.what = what
+        self.prefix = prefix
+        self.nodes: dict[str, Node] = nodes if nodes is not None else {}
+
+    def __enter__(self) -> "CompositionScope":
+        if not hasattr(_local, "stack"):
+            _local.stack = []
+        _local.stack.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _local.stack.pop()
+
+    def _unique_name(self, base: str) -> str:
+        name, n = self.prefix + base, 1
+        while name in self.nodes:
+            n += 1
+            name = f"{self.prefix}{base}_{n}"
+        return name
+
+    def invoke(self, op_def: OpDefinition, args: Sequence[Any], kwargs: Mapping[str, Any],
+               alias: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
+               retry_policy: Optional[RetryPolicy] = None) -> Any:
+        """Record one op invocation and return handles to its outputs."""
+        name = self._unique_name(alias or op_def.name)
+        bound = self._bind_args(op_def, name, args, kwargs)
+        inputs = {n: bound.get(n) or _unwired(op_def, n) for n in op_def.ins}
+        self.nodes[name] = Node(name, op_def, inputs, dict(tags or {}), retry_policy)
+        outs = list(op_def.outs)
+        if len(outs) == 1:
+            return InvokedOutput(name, outs[0])
+        handles = namedtuple("Outputs", outs)  # type: ignore[misc]
+        return handles(*(InvokedOutput(name, o) for o in outs))
+
+    def _bind_args(self, op_def: OpDefinition, node: str, args: Sequence[Any],
+                   kwargs: Mapping[str, Any]) -> dict[str, InputSource]:
+        names = list(op_def.ins)
+        if len(args) > len(names):
+            raise DefinitionError(
+                f"{self.what}: op {op_def.name!r} takes {len(names)} input(s) but was called "
+                f"with {len(args)} positional argument(s)")
+        bound = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key not in op_def.ins:
+                hint = suggest(key, names)
+                raise DefinitionError(
+                    f"{self.what}: op {op_def.name!r} has no input named {key!r}"
+                    + (f"; {hint}" if hint else ""))
+            bound[key] = value
+        return {k: _as_source(self.what, node, k, v) for k, v in bound.items()}
+
+
+def _unwired(op_def: OpDefinition, input_name: str) -> InputSource:
+    spec = op_def.ins[input_name]
+    return FromDefault() if spec.has_default else FromConfig()
+
+
+def _as_source(what: str, node: str, input_name: str, value: Any) -> InputSource:
+    if isinstance(value, InvokedOutput):
+        return FromOutput(value.node, value.output)
+    if isinstance(value, FromGraphInput):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, InvokedOutput) for v in value):
+        return FromFanIn(tuple(FromOutput(v.node, v.output) for v in value))
+    raise DefinitionError(
+        f"{what}: input {input_name!r} of node {node!r} must be wired to an op output "
+        f"(or a list of outputs for fan-in), got {value!r}. Constant values go in run config "
+        f"(ops: {{{node}: {{inputs: {{{input_name}: ...}}}}}}) or as In(default_value=...)")
+
+
+# -- graphs --------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class GraphDefinition:
+    """A reusable composition of ops; `to_job` makes it runnable."""
+
+    name: str
+    compose_fn: Callable[..., Any]
+    description: Optional[str] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    config: Any = None
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(inspect.signature(self.compose_fn).parameters)
+
+    def compose(self) -> tuple[dict[str, Node], Any]:
+        """Run the body at top level; graph parameters become `FromGraphInput`s."""
+        with CompositionScope(f"graph {self.name!r}") as scope:
+            returned = self.compose_fn(*(FromGraphInput(n) for n in self.input_names))
+        return scope.nodes, returned
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        return self.compose()[0]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        outer = current_scope()
+        if outer is None:
+            raise DefinitionError(
+                f"graph {self.name!r} was called outside a graph or job body; "
+                "use graph.to_job() or graph.execute_in_process() to run it")
+        prefix = outer._unique_name(self.name) + "."
+        with CompositionScope(f"graph {self.name!r}", prefix, outer.nodes):
+            return self.compose_fn(*args, **kwargs)
+
+    def to_job(self, name: Optional[str] = None, **kwargs: Any) -> Any:
+        """A job running this graph."""
+        from .jobs import job_from_graph
+
+        return job_from_graph(self, name=name, **kwargs)
+
+    def execute_in_process(self, **kwargs: Any) -> Any:
+        """Run the graph as a job with in-memory IO."""
+        return self.to_job().execute_in_process(**kwargs)
+
+
+def graph(name: Union[str, Callable[..., Any], None] = None, *,
+          description: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
+          config: Any = None) -> Any:
+    """Decorate a function whose body calls ops, making a GraphDefinition."""
+    if callable(name):
+        return GraphDefinition(name.__name__, name, inspect.getdoc(name))
+
+    def decorate(fn: Callable[..., Any]) -> GraphDefinition:
+        return GraphDefinition(name or fn.__name__, fn, description or inspect.getdoc(fn),
+                               dict(tags or {}), config)
+
+    return decorate

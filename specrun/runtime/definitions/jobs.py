@@ -1,0 +1,313 @@
+"""Jobs: a set of nodes (op invocations) with an executor, resources and default config.
+
+`@job` composes ops by running its body; `build_asset_job` turns asset definitions into
+nodes wired by asset key. Both give the same `JobDefinition`, so execution has one path.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
+
+from ...errors import DefinitionError, suggest
+from .assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
+from .composition import (
+    FromAsset, FromOutput, GraphDefinition, Node,
+)
+from .keys import AssetKey
+from .policy import RetryPolicy
+from .selection import AssetGraphView, coerce_selection
+
+IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
+
+
+@dataclass(frozen=True, eq=False)
+class JobDefinition:
+    """A runnable set of nodes, with executor, resources, default config and tags."""
+
+    name: str
+    nodes: Mapping[str, Node]
+    executor_def: Any = None
+    resource_defs: Mapping[str, Any] = field(default_factory=dict)
+    config: Optional[Mapping[str, Any]] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    description: Optional[str] = None
+    partitions_def: Any = None
+    op_retry_policy: Optional[RetryPolicy] = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    logger_defs: Mapping[str, Any] = field(default_factory=dict)
+    input_values: Mapping[str, Any] = field(default_factory=dict)
+    asset_defs: Mapping[AssetKey, Any] = field(default_factory=dict)
+    origin: Any = None  # how to rebuild this job in another process (a reconstructable pointer)
+
+    def __post_init__(self) -> None:
+        if self.executor_def is None:
+            from ..executors.in_process import in_process_executor
+
+            object.__setattr__(self, "executor_def", in_process_executor)
+
+    @property
+    def graph(self) -> "JobDefinition":
+        return self
+
+    @property
+    def node_names(self) -> list[str]:
+        return list(self.nodes)
+
+    def get_node(self, name: str) -> Node:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            hint = suggest(name, self.nodes)
+            raise DefinitionError(
+                f"job {self.name!r} has no node {name!r}" + (f"; {hint}" if hint else "")
+            ) from None
+
+    @property
+    def asset_keys(self) -> set[AssetKey]:
+        return {n.asset.key for n in self.nodes.values() if n.asset is not None}
+
+    def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
+        """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
+        have = set(self.resource_defs) | set(extra) | {"io_manager"}
+        missing = []
+        for node in self.nodes.values():
+            needed = set(node.op_def.all_resource_keys)
+            if node.asset is not None:
+                needed |= {node.asset.io_manager_key} - set(node.asset.resource_defs)
+            for key in sorted(needed - have):
+                missing.append((key, node.name))
+        return missing
+
+    def validate_resources(self, extra: Mapping[str, Any] = {}) -> None:
+        """Raise DefinitionError naming each required resource key nobody provides."""
+        missing = self.missing_resource_keys(extra)
+        if not missing:
+            return
+        have = sorted(set(self.resource_defs) | set(extra))
+        lines = []
+        for key, node in missing:
+            hint = suggest(key, have)
+            what = _describe_node(self.nodes[node])
+            lines.append(f"resource {key!r} required by {what} was not provided"
+                         + (f" ({hint})" if hint else ""))
+        raise DefinitionError("; ".join(lines))
+
+    def with_resources(self, resources: Mapping[str, Any]) -> "JobDefinition":
+        """The same job with `resources` added where the job has none of that key."""
+        return replace(self, resource_defs={**resources, **self.resource_defs})
+
+    def execute_in_process(
+        self,
+        run_config: Any = None,
+        instance: Any = None,
+        partition_key: Optional[str] = None,
+        raise_on_error: bool = True,
+        op_selection: Optional[Sequence[str]] = None,
+        run_id: Optional[str] = None,
+        input_values: Optional[Mapping[str, Any]] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        resources: Optional[Mapping[str, Any]] = None,
+    ) -> Any:
+        """Run every step in this process, with in-memory IO unless the job sets its own."""
+        from ..api import execute_in_process
+
+        return execute_in_process(
+            self, run_config=run_config, instance=instance, partition_key=partition_key,
+            raise_on_error=raise_on_error, op_selection=op_selection, run_id=run_id,
+            input_values=input_values, tags=tags, resources=resources,
+        )
+
+    def __repr__(self) -> str:
+        return f"<JobDefinition {self.name!r} ({len(self.nodes)} nodes)>"
+
+
+def _describe_node(node: Node) -> str:
+    if node.asset is not None:
+        return f"asset {node.asset.key.to_user_string()!r}"
+    if node.check is not None:
+        return f"asset check {node.check.name!r}"
+    return f"op {node.name!r}"
+
+
+def job(
+    name: Union[str, Callable[..., Any], None] = None,
+    *,
+    description: Optional[str] = None,
+    resource_defs: Optional[Mapping[str, Any]] = None,
+    config: Any = None,
+    tags: Optional[Mapping[str, Any]] = None,
+    executor_def: Any = None,
+    op_retry_policy: Optional[RetryPolicy] = None,
+    partitions_def: Any = None,
+    logger_defs: Optional[Mapping[str, Any]] = None,
+    input_values: Optional[Mapping[str, Any]] = None,
+    metadata: Optional[Mapping[str, Any]] = None,
+) -> Any:
+    """Decorate a function whose body calls ops, making a JobDefinition."""
+    options = dict(description=description, resource_defs=resource_defs, config=config,
+                   tags=tags, executor_def=executor_def, op_retry_policy=op_retry_policy,
+                   partitions_def=partitions_def, logger_defs=logger_defs,
+                   input_values=input_values, metadata=metadata)
+    if callable(name):
+        return job_from_graph(GraphDefinition(name.__name__, name, inspect.getdoc(name)))
+
+    def decorate(fn: Callable[..., Any]) -> JobDefinition:
+        graph_def = GraphDefinition(name or fn.__name__, fn, description or inspect.getdoc(fn))
+        return job_from_graph(graph_def, **options)
+
+    return decorate
+
+
+def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
+    """Compose `graph_def` and wrap its nodes as a job."""
+    nodes, _ = graph_def.compose()
+    if not nodes:
+        raise DefinitionError(f"job {name or graph_def.name!r} has no ops: call ops in its body")
+    resource_defs = dict(o.get("resource_defs") or {})
+    job_def = JobDefinition(
+        name=name or graph_def.name, nodes=nodes, executor_def=o.get("executor_def"),
+        resource_defs=resource_defs, config=o.get("config") or graph_def.config,
+        tags={k: str(v) for k, v in {**graph_def.tags, **(o.get("tags") or {})}.items()},
+        description=o.get("description") or graph_def.description,
+        partitions_def=o.get("partitions_def"), op_retry_policy=o.get("op_retry_policy"),
+        metadata=dict(o.get("metadata") or {}), logger_defs=dict(o.get("logger_defs") or {}),
+        input_values=dict(o.get("input_values") or {}),
+    )
+    if resource_defs:
+        job_def.validate_resources()
+    return job_def
+
+
+# -- asset jobs ----------------------------------------------------------------------------
+AssetLike = Union[AssetsDefinition, AssetSpec]
+
+
+def asset_graph_view(assets: Sequence[AssetLike]) -> AssetGraphView:
+    upstream = {}
+    groups = {}
+    tags = {}
+    for a in assets:
+        upstream[a.key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
+        groups[a.key] = a.group_name or "default"
+        tags[a.key] = dict(getattr(a, "tags", {}) or {})
+    return AssetGraphView(upstream, groups, tags)
+
+
+def build_asset_job(
+    name: str,
+    assets: Sequence[Any],
+    checks: Sequence[AssetChecksDefinition] = (),
+    selection: Any = None,
+    resource_defs: Optional[Mapping[str, Any]] = None,
+    executor_def: Any = None,
+    config: Any = None,
+    tags: Optional[Mapping[str, str]] = None,
+    description: Optional[str] = None,
+    partitions_def: Any = None,
+) -> JobDefinition:
+    """A job computing the selected assets (all computable ones by default) and their checks."""
+    by_key: dict[AssetKey, AssetLike] = {}
+    for a in assets:
+        if a.key in by_key:
+            raise DefinitionError(f"asset {a.key.to_user_string()!r} is defined twice")
+        by_key[a.key] = a
+    view = asset_graph_view(list(by_key.values()))
+    selected = coerce_selection(selection).resolve(view)
+    computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
+    nodes: dict[str, Node] = {}
+    for key in sorted(computable):
+        nodes_for_asset(by_key[key], by_key, computable, nodes)
+    for check in checks:
+        if check.asset_key in computable:
+            _add_check_node(check, by_key, computable, nodes)
+    _add_blocking_edges(nodes, checks, by_key, computable)
+    resources = {}
+    for a in by_key.values():
+        resources.update(getattr(a, "resource_defs", {}) or {})
+    resources.update(resource_defs or {})
+    job_def = JobDefinition(
+        name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
+        config=config, tags=dict(tags or {}), description=description,
+        partitions_def=partitions_def or _common_partitions_def(by_key, computable),
+        asset_defs=dict(by_key),
+    )
+    return job_def
+
+
+def _common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) -> Any:
+    defs = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in keys
+            if getattr(by_key[k], "partitions_def", None) is not None}
+    return next(iter(defs.values())) if len(defs) == 1 else None
+
+
+def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
+    if up_key in computable:
+        return FromOutput(by_key[up_key].node_name, "result", asset_key=up_key)
+    upstream = by_key.get(up_key)
+    return FromAsset(
+        up_key,
+        io_manager_key=getattr(upstream, "io_manager_key", "io_manager"),
+        partitions_def=getattr(upstream, "partitions_def", None),
+    )
+
+
+def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
+    inputs = {n: _input_source(k, by_key, computable, a.input_specs.get(n))
+              for n, k in a.input_keys.items()}
+    extra = tuple(sorted(by_key[d].node_name for d in a.deps if d in computable))
+    if a.node_name in nodes:
+        raise DefinitionError(f"two assets share the node name {a.node_name!r}")
+    nodes[a.node_name] = Node(a.node_name, a.op, inputs, asset=a, extra_deps=extra)
+
+
+def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
+    inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
+    asset_node = by_key[check.asset_key].node_name
+    extra = () if check.asset_param else (asset_node,)
+    if check.node_name in nodes:
+        raise DefinitionError(f"asset check {check.name!r} is defined twice for "
+                              f"{check.asset_key.to_user_string()!r}")
+    nodes[check.node_name] = Node(check.node_name, check.op, inputs, check=check, extra_deps=extra)
+
+
+def _add_blocking_edges(nodes, checks, by_key, computable) -> None:
+    """Downstream assets of an asset with a blocking check wait for (and skip on) that check."""
+    for check in checks:
+        if not check.blocking or check.node_name not in nodes:
+            continue
+        for key in computable:
+            a = by_key[key]
+            if check.asset_key in a.dependency_keys:
+                node = nodes[a.node_name]
+                nodes[a.node_name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
+
+
+@dataclass(frozen=True)
+class UnresolvedAssetJobDefinition:
+    """A job over assets named by a selection, resolved when given to `Definitions`."""
+
+    name: str
+    selection: Any = None
+    config: Any = None
+    description: Optional[str] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    executor_def: Any = None
+    partitions_def: Any = None
+
+    def resolve(self, assets: Sequence[Any], checks: Sequence[Any],
+                resources: Mapping[str, Any], executor_def: Any = None) -> JobDefinition:
+        return build_asset_job(
+            self.name, assets, checks, self.selection, resources,
+            self.executor_def or executor_def, self.config, self.tags, self.description,
+            self.partitions_def,
+        )
+
+
+def define_asset_job(name: str, selection: Any = None, config: Any = None,
+                     description: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
+                     executor_def: Any = None, partitions_def: Any = None) -> UnresolvedAssetJobDefinition:
+    """A job over a selection of the assets that `Definitions` will hold."""
+    return UnresolvedAssetJobDefinition(name, selection, config, description, dict(tags or {}),
+                                        executor_def, partitions_def)

@@ -1,0 +1,117 @@
+"""Asset and check keys: the names assets are known by across runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable, Sequence, Union
+
+
+class AssetKey:
+    """A path of strings naming an asset, e.g. ``AssetKey(["analytics", "users"])``."""
+
+    __slots__ = ("path", "_hash")
+
+    def __init__(self, path: Union[str, Sequence[str]]) -> None:
+        if isinstance(path, str):
+            parts: tuple[str, ...] = (path,)
+        else:
+            parts = tuple(str(p) for p in path)
+        if not parts or any(p == "" for p in parts):
+            raise ValueError(f"an asset key needs non-empty parts, got {path!r}")
+        object.__setattr__(self, "path", list(parts))
+        object.__setattr__(self, "_hash", hash(parts))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("AssetKey is immutable")
+
+    @staticmethod
+    def from_user_string(text: str) -> "AssetKey":
+        """Parse ``a/b/c`` into ``AssetKey(["a", "b", "c"])``."""
+        return AssetKey(text.split("/"))
+
+    @staticmethod
+    def from_coercible(value: "CoercibleToAssetKey") -> "AssetKey":
+        """Accept an AssetKey, a ``a/b`` string, a list of parts, or a definition with a key."""
+        if isinstance(value, AssetKey):
+            return value
+        if isinstance(value, str):
+            return AssetKey.from_user_string(value)
+        key = getattr(value, "key", None)
+        if isinstance(key, AssetKey):
+            return key
+        if isinstance(value, (list, tuple)):
+            return AssetKey(value)
+        raise TypeError(f"cannot make an asset key from {value!r}")
+
+    def to_user_string(self) -> str:
+        """The ``a/b/c`` form used on the command line and in specs."""
+        return "/".join(self.path)
+
+    def to_string(self) -> str:
+        """The JSON form Dagster stores (``["a", "b"]``)."""
+        return json.dumps(self.path)
+
+    def to_python_identifier(self, suffix: str | None = None) -> str:
+        """``a__b`` (plus ``__suffix``): usable as an op or step name."""
+        ident = "__".join(self.path).replace("-", "_").replace(".", "_")
+        return f"{ident}__{suffix}" if suffix else ident
+
+    def with_prefix(self, prefix: Union[str, Sequence[str]]) -> "AssetKey":
+        """A new key with ``prefix`` put in front."""
+        pre = [prefix] if isinstance(prefix, str) else list(prefix)
+        return AssetKey([*pre, *self.path])
+
+    @property
+    def parent(self) -> "AssetKey":
+        return AssetKey(self.path[:-1])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetKey) and self.path == other.path
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __lt__(self, other: "AssetKey") -> bool:
+        return self.path < other.path
+
+    def __repr__(self) -> str:
+        return f"AssetKey({self.path!r})"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (AssetKey, (tuple(self.path),))
+
+
+CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+
+
+class AssetCheckKey:
+    """The key of an asset check: the asset it checks and the check's name."""
+
+    __slots__ = ("asset_key", "name")
+
+    def __init__(self, asset_key: CoercibleToAssetKey, name: str) -> None:
+        self.asset_key = AssetKey.from_coercible(asset_key)
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, AssetCheckKey)
+            and self.asset_key == other.asset_key
+            and self.name == other.name
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.asset_key, self.name))
+
+    def __repr__(self) -> str:
+        return f"AssetCheckKey(asset_key={self.asset_key!r}, name={self.name!r})"
+
+    def __reduce__(self):
+        return (AssetCheckKey, (self.asset_key, self.name))
+
+
+def asset_keys(values: Iterable[CoercibleToAssetKey]) -> list[AssetKey]:
+    """Coerce each value to an AssetKey."""
+    return [AssetKey.from_coercible(v) for v in values]

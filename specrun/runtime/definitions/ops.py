@@ -1,0 +1,230 @@
+"""Ops: named compute functions with inputs, outputs, config and resources.
+
+`@op` builds an `OpDefinition` (a value). Calling the definition inside a `@graph` or
+`@job` body records an invocation (see `composition.py`); calling it anywhere else runs
+the function directly, as Dagster's direct invocation does (see `invocation.py`).
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Optional, Union
+
+from ...errors import DefinitionError
+from ..config import normalize_config_schema
+from .policy import RetryPolicy
+from .signature import ComputeSignature, read_signature
+from .types import DataType, Nothing
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "<unset>", "__bool__": lambda self: False})()
+
+
+@dataclass(frozen=True)
+class In:
+    """Declares an op input: its type, default, metadata and input manager."""
+
+    dagster_type: Any = None
+    description: Optional[str] = None
+    default_value: Any = UNSET
+    metadata: Optional[Mapping[str, Any]] = None
+    asset_key: Any = None
+    asset_partitions: Any = None
+    input_manager_key: Optional[str] = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not UNSET
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.dagster_type is Nothing
+
+
+@dataclass(frozen=True)
+class Out:
+    """Declares an op output: its type, whether it must be produced, and its IO manager."""
+
+    dagster_type: Any = None
+    description: Optional[str] = None
+    is_required: bool = True
+    io_manager_key: str = "io_manager"
+    metadata: Optional[Mapping[str, Any]] = None
+    code_version: Optional[str] = None
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.dagster_type is Nothing
+
+
+InputDefinition = In
+OutputDefinition = Out
+
+
+@dataclass(frozen=True, eq=False)
+class OpDefinition:
+    """An op: compute function plus everything needed to call it."""
+
+    name: str
+    compute_fn: Callable[..., Any]
+    ins: Mapping[str, In]
+    outs: Mapping[str, Out]
+    signature: ComputeSignature
+    config_schema: Any = None
+    required_resource_keys: frozenset[str] = frozenset()
+    retry_policy: Optional[RetryPolicy] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    description: Optional[str] = None
+    code_version: Optional[str] = None
+    kind: str = "op"
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(self.ins)
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return tuple(self.outs)
+
+    @property
+    def input_defs(self) -> list[In]:
+        return list(self.ins.values())
+
+    @property
+    def output_defs(self) -> list[Out]:
+        return list(self.outs.values())
+
+    @property
+    def all_resource_keys(self) -> frozenset[str]:
+        """Resources the compute function needs: declared keys plus resource parameters."""
+        return self.required_resource_keys | frozenset(self.signature.resource_params)
+
+    def with_name(self, name: str) -> "OpDefinition":
+        return replace(self, name=name)
+
+    def alias(self, name: str) -> "PendingInvocation":
+        return PendingInvocation(self, alias=name)
+
+    def tag(self, tags: Mapping[str, str]) -> "PendingInvocation":
+        return PendingInvocation(self, tags=dict(tags))
+
+    def with_retry_policy(self, policy: RetryPolicy) -> "PendingInvocation":
+        return PendingInvocation(self, retry_policy=policy)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from .composition import current_scope
+
+        scope = current_scope()
+        if scope is not None:
+            return scope.invoke(self, args, kwargs)
+        from .invocation import invoke_directly
+
+        return invoke_directly(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<OpDefinition {self.name!r}>"
+
+
+@dataclass(frozen=True)
+class PendingInvocation:
+    """An op about to be invoked under another name, with tags or a retry policy."""
+
+    op_def: OpDefinition
+    alias: Optional[str] = None
+    tags: Optional[Mapping[str, str]] = None
+    retry_policy: Optional[RetryPolicy] = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from .composition import current_scope
+
+        scope = current_scope()
+        if scope is None:
+            return self.op_def(*args, **kwargs)
+        return scope.invoke(self.op_def, args, kwargs, self.alias, self.tags, self.retry_policy)
+
+
+def build_ins(
+    sig: ComputeSignature, ins: Optional[Mapping[str, In]], what: str
+) -> dict[str, In]:
+    """Inputs in parameter order; explicit `ins` must name parameters (or be Nothing)."""
+    explicit = dict(ins or {})
+    for name, spec in explicit.items():
+        if name not in sig.input_params and not sig.has_var_kwargs and not _is_nothing(spec):
+            from ...errors import suggest
+
+            hint = suggest(name, sig.input_params)
+            raise DefinitionError(
+                f"{what} declares input {name!r}, but its function has no parameter of that name"
+                + (f"; {hint}" if hint else "")
+            )
+    result = {name: explicit.get(name, In()) for name in sig.input_params}
+    for name, spec in explicit.items():
+        result.setdefault(name, spec)
+    return result
+
+
+def _is_nothing(spec: Any) -> bool:
+    return isinstance(spec, In) and spec.is_nothing
+
+
+def build_outs(out: Union[Out, Mapping[str, Out], None]) -> dict[str, Out]:
+    if out is None:
+        return {"result": Out()}
+    if isinstance(out, Out):
+        return {"result": out}
+    if isinstance(out, Mapping) and all(isinstance(v, Out) for v in out.values()):
+        return dict(out)
+    raise DefinitionError(f"out must be an Out or a dict of Outs, got {out!r}")
+
+
+def op(
+    name: Union[str, Callable[..., Any], None] = None,
+    *,
+    description: Optional[str] = None,
+    ins: Optional[Mapping[str, In]] = None,
+    out: Union[Out, Mapping[str, Out], None] = None,
+    config_schema: Any = None,
+    required_resource_keys: Optional[set[str]] = None,
+    tags: Optional[Mapping[str, Any]] = None,
+    retry_policy: Optional[RetryPolicy] = None,
+    code_version: Optional[str] = None,
+    pool: Optional[str] = None,
+) -> Any:
+    """Decorate a function as an op (with or without arguments)."""
+    if callable(name):
+        return _make_op(name, None, description, ins, out, config_schema,
+                        required_resource_keys, tags, retry_policy, code_version)
+
+    def decorate(fn: Callable[..., Any]) -> OpDefinition:
+        return _make_op(fn, name, description, ins, out, config_schema,
+                        required_resource_keys, tags, retry_policy, code_version)
+
+    return decorate
+
+
+def _make_op(fn, name, description, ins, out, config_schema, required_resource_keys, tags,
+             retry_policy, code_version) -> OpDefinition:
+    op_name = name or fn.__name__
+    sig = read_signature(fn, f"op {op_name!r}")
+    if sig.config_class is not None:
+        if config_schema is not None:
+            raise DefinitionError(f"op {op_name!r} has both a Config parameter and config_schema")
+        config_schema = sig.config_class
+    return OpDefinition(
+        name=op_name,
+        compute_fn=fn,
+        ins=build_ins(sig, ins, f"op {op_name!r}"),
+        outs=build_outs(out),
+        signature=sig,
+        config_schema=normalize_config_schema(config_schema),
+        required_resource_keys=frozenset(required_resource_keys or ()),
+        retry_policy=retry_policy,
+        tags={k: str(v) for k, v in (tags or {}).items()},
+        description=description or inspect.getdoc(fn),
+        code_version=code_version,
+    )
+
+
+def type_of(spec: Union[In, Out]) -> Optional[DataType]:
+    t = spec.dagster_type
+    return t if isinstance(t, DataType) else None

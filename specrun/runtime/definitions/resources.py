@@ -1,0 +1,199 @@
+"""Resources: objects (connections, clients, IO managers) that steps are given.
+
+A `ResourceDefinition` is a value: a function that builds the resource from its config,
+plus that config's schema. Plain objects and `ConfigurableResource` instances are turned
+into definitions by `as_resource_definition`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+
+from ..config import Config, is_config_class, normalize_config_schema
+
+_UNSET = object()
+
+
+@dataclass(frozen=True, eq=False)
+class ResourceDefinition:
+    """How to build one resource: `resource_fn(init_context)` plus a config schema."""
+
+    resource_fn: Callable[..., Any]
+    config_schema: Any = None
+    required_resource_keys: frozenset[str] = frozenset()
+    description: Optional[str] = None
+    config_class: Optional[type] = None
+    hardcoded: Any = _UNSET
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "config_schema", normalize_config_schema(self.config_schema))
+
+    @staticmethod
+    def hardcoded_resource(value: Any, description: Optional[str] = None) -> "ResourceDefinition":
+        """A resource that is always `value`."""
+        return ResourceDefinition(lambda _ctx: value, description=description, hardcoded=value)
+
+    @staticmethod
+    def none_resource(description: Optional[str] = None) -> "ResourceDefinition":
+        return ResourceDefinition.hardcoded_resource(None, description)
+
+    @staticmethod
+    def mock_resource(description: Optional[str] = None) -> "ResourceDefinition":
+        from unittest import mock
+
+        return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
+
+    @property
+    def is_hardcoded(self) -> bool:
+        return self.hardcoded is not _UNSET
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """Call the resource function directly (for tests), as Dagster allows."""
+        return self.resource_fn(*args, **kwargs)
+
+
+def _resource_fn_adapter(fn: Callable[..., Any], config_class: Optional[type]) -> Callable[..., Any]:
+    """Adapt a user resource function to the `fn(init_context)` calling convention."""
+    params = list(inspect.signature(fn).parameters.values())
+    if not params:
+        return lambda _ctx: fn()
+    first = params[0]
+    annotation = first.annotation
+    if is_config_class(annotation) or (config_class is not None and first.name == "config"):
+        cls = annotation if is_config_class(annotation) else config_class
+        return lambda ctx: fn(cls(**(ctx.resource_config or {})))
+    return fn
+
+
+def resource(
+    config_schema: Any = None,
+    description: Optional[str] = None,
+    required_resource_keys: Optional[set[str]] = None,
+) -> Any:
+    """Decorate `fn(init_context)` (or `fn()`, or `fn(config: MyConfig)`) as a resource.
+
+    The function may `yield` the resource: code after the `yield` runs when the run
+    ends, whether it succeeded or failed.
+    """
+    if inspect.isfunction(config_schema):  # bare @resource
+        return _make_resource(config_schema, None, None, None)
+
+    def decorate(fn: Callable[..., Any]) -> ResourceDefinition:
+        return _make_resource(fn, config_schema, description, required_resource_keys)
+
+    return decorate
+
+
+def _make_resource(fn, config_schema, description, required_keys) -> ResourceDefinition:
+    config_class = config_schema if is_config_class(config_schema) else None
+    if config_schema is None:
+        params = list(inspect.signature(fn).parameters.values())
+        if params and is_config_class(params[0].annotation):
+            config_class = params[0].annotation
+            config_schema = config_class
+    return ResourceDefinition(
+        resource_fn=_resource_fn_adapter(fn, config_class),
+        config_schema=config_schema,
+        required_resource_keys=frozenset(required_keys or ()),
+        description=description or inspect.getdoc(fn),
+        config_class=config_class,
+    )
+
+
+class ConfigurableResource(Config):
+    """A resource declared as a typed config class (Dagster's Pythonic resources).
+
+    The instance given in `resources=` is the resource; run config under
+    `resources: {key: {config: ...}}` overrides its fields. Override `setup_for_execution`
+    / `teardown_after_execution` (or `yield_for_execution`) for set-up and clean-up.
+    """
+
+    model_config = {"arbitrary_types_allowed": True, "frozen": False, "extra": "forbid"}
+
+    def setup_for_execution(self, context: Any) -> None:
+        """Called before the first step that uses the resource."""
+
+    def teardown_after_execution(self, context: Any) -> None:
+        """Called when the run ends, also when it failed."""
+
+    def yield_for_execution(self, context: Any):
+        """Set up, yield the resource, tear down; override for generator-style lifecycles."""
+        self.setup_for_execution(context)
+        try:
+            yield self
+        finally:
+            self.teardown_after_execution(context)
+
+    def get_resource_definition(self) -> ResourceDefinition:
+        """The definition that builds this resource, honouring config overrides."""
+        return _configurable_definition(self)
+
+
+ConfigurableResourceBase = ConfigurableResource
+
+
+def _configurable_definition(instance: ConfigurableResource) -> ResourceDefinition:
+    cls = type(instance)
+    base_values = instance.model_dump(exclude_unset=True)
+
+    def build(ctx: Any):
+        overrides = ctx.resource_config or {}
+        obj = cls(**{**base_values, **overrides}) if overrides else instance
+        return obj.yield_for_execution(ctx)
+
+    return ResourceDefinition(
+        resource_fn=build, config_schema=None, description=cls.__doc__, config_class=cls
+    )
+
+
+class ResourceParam:
+    """Marks a compute-function parameter as a resource: ``db: ResourceParam[MyDb]``."""
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        from typing import Annotated
+
+        return Annotated[item, cls]
+
+
+def as_resource_definition(value: Any) -> ResourceDefinition:
+    """A ResourceDefinition for any accepted resource value (definition, configurable, object)."""
+    if isinstance(value, ResourceDefinition):
+        return value
+    if isinstance(value, ConfigurableResource):
+        return value.get_resource_definition()
+    return ResourceDefinition.hardcoded_resource(value)
+
+
+def coerce_resource_defs(resources: Optional[Mapping[str, Any]]) -> dict[str, ResourceDefinition]:
+    """Turn a mapping of resource values into a mapping of definitions."""
+    return {k: as_resource_definition(v) for k, v in (resources or {}).items()}
+
+
+@dataclass
+class InitResourceContext:
+    """What a resource function receives: its config, other resources, log, instance."""
+
+    resource_config: Any = None
+    resources: Any = None
+    log: Any = None
+    instance: Any = None
+    run_id: Optional[str] = None
+    resource_def: Optional[ResourceDefinition] = None
+    all_tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def dagster_run(self) -> Any:
+        return None
+
+
+def build_init_resource_context(
+    config: Any = None, resources: Optional[Mapping[str, Any]] = None, instance: Any = None
+) -> InitResourceContext:
+    """An InitResourceContext for calling a resource function in a test."""
+    from ..resources import Resources
+
+    return InitResourceContext(
+        resource_config=config, resources=Resources(dict(resources or {})), instance=instance
+    )

@@ -1,0 +1,76 @@
+"""Reading a compute function's parameters: which is the context, the config, a resource,
+and which are inputs."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from ...errors import DefinitionError
+from ..config import is_config_class
+
+CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx", "_ctx"})
+
+
+@dataclass(frozen=True)
+class ComputeSignature:
+    """What each parameter of a compute function is for."""
+
+    context_param: Optional[str]
+    config_param: Optional[str]
+    config_class: Optional[type]
+    resource_params: tuple[str, ...]
+    input_params: tuple[str, ...]
+    input_annotations: dict
+    has_var_kwargs: bool
+
+
+def _hints(fn: Callable[..., Any]) -> dict:
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable forward references: fall back to raw annotations
+        return dict(getattr(fn, "__annotations__", {}))
+
+
+def _is_context_annotation(annotation: Any) -> bool:
+    name = getattr(annotation, "__name__", annotation if isinstance(annotation, str) else "")
+    return isinstance(name, str) and name.endswith("ExecutionContext")
+
+
+def _is_resource_annotation(annotation: Any) -> bool:
+    from .resources import ConfigurableResource, ResourceParam
+
+    if typing.get_origin(annotation) is typing.Annotated:
+        return any(m is ResourceParam for m in typing.get_args(annotation)[1:])
+    return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
+
+
+def read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
+    """Classify `fn`'s parameters; `what` names the definition in error messages."""
+    params = list(inspect.signature(fn).parameters.values())
+    hints = _hints(fn)
+    context_param = config_param = config_class = None
+    resources: list[str] = []
+    inputs: list[str] = []
+    var_kwargs = False
+    for i, p in enumerate(params):
+        ann = hints.get(p.name, p.annotation)
+        if p.kind is p.VAR_KEYWORD:
+            var_kwargs = True
+        elif p.kind is p.VAR_POSITIONAL:
+            raise DefinitionError(f"{what}: *{p.name} is not supported; name each input")
+        elif i == 0 and (p.name in CONTEXT_NAMES or _is_context_annotation(ann)):
+            context_param = p.name
+        elif p.name == "config" and (is_config_class(ann) or ann is p.empty):
+            config_param, config_class = p.name, ann if is_config_class(ann) else None
+        elif is_config_class(ann) and not _is_resource_annotation(ann):
+            config_param, config_class = p.name, ann
+        elif _is_resource_annotation(ann):
+            resources.append(p.name)
+        else:
+            inputs.append(p.name)
+    annotations = {name: hints.get(name) for name in inputs}
+    return ComputeSignature(context_param, config_param, config_class, tuple(resources),
+                            tuple(inputs), annotations, var_kwargs)

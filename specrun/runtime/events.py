@@ -1,0 +1,310 @@
+"""Typed events: everything a run reports, in the order it happened.
+
+`Event` is the one event class (aliased `DagsterEvent`); its `event_type` says what
+happened and `data` carries the type-specific payload.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import pickle
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .definitions.keys import AssetKey
+from .definitions.results import AssetCheckEvaluation, AssetMaterialization, AssetObservation
+
+
+class DagsterEventType(str, enum.Enum):
+    """What an event reports."""
+
+    RUN_START = "RUN_START"
+    RUN_SUCCESS = "RUN_SUCCESS"
+    RUN_FAILURE = "RUN_FAILURE"
+    RUN_CANCELED = "RUN_CANCELED"
+    STEP_START = "STEP_START"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
+    STEP_RESTARTED = "STEP_RESTARTED"
+    STEP_OUTPUT = "STEP_OUTPUT"
+    LOADED_INPUT = "LOADED_INPUT"
+    HANDLED_OUTPUT = "HANDLED_OUTPUT"
+    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
+    ASSET_OBSERVATION = "ASSET_OBSERVATION"
+    ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
+    ENGINE_EVENT = "ENGINE_EVENT"
+    LOG_MESSAGE = "LOG_MESSAGE"
+
+
+EventType = DagsterEventType
+_STEP_TYPES = frozenset(
+    t for t in DagsterEventType if t.value.startswith("STEP_") or t in (
+        DagsterEventType.LOADED_INPUT, DagsterEventType.HANDLED_OUTPUT,
+        DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION,
+        DagsterEventType.ASSET_CHECK_EVALUATION,
+    )
+)
+
+
+@dataclass
+class ErrorInfo:
+    """A failure: message, class name, formatted traceback, cause, and the original exception.
+
+    The original exception is kept as `exc` in the process where it was raised; across a
+    process boundary it survives only if it pickles.
+    """
+
+    message: str
+    cls_name: str
+    stack: list[str] = field(default_factory=list)
+    cause: Optional["ErrorInfo"] = None
+    exc: Optional[BaseException] = None
+
+    @staticmethod
+    def from_exception(exc: BaseException, skip_frames: int = 0) -> "ErrorInfo":
+        """Capture `exc` with its traceback, leaving out the first `skip_frames` frames."""
+        tb = exc.__traceback__
+        for _ in range(skip_frames):
+            if tb is not None and tb.tb_next is not None:
+                tb = tb.tb_next
+        stack = traceback.format_tb(tb)
+        cause_exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        cause = ErrorInfo.from_exception(cause_exc) if cause_exc is not None else None
+        message = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        return ErrorInfo(message, type(exc).__name__, stack, cause, exc)
+
+    def to_string(self) -> str:
+        """Message and traceback, as printed by Python."""
+        text = "Traceback (most recent call last):\n" + "".join(self.stack) + self.message + "\n"
+        if self.cause is not None:
+            text = self.cause.to_string() + "\nThe above exception was the direct cause:\n\n" + text
+        return text
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if state.get("exc") is not None:
+            try:
+                pickle.dumps(state["exc"])
+            except Exception:  # any unpicklable user exception: keep the text, drop the object
+                state["exc"] = None
+        return state
+
+
+SerializableErrorInfo = ErrorInfo
+
+
+class Event:
+    """One thing that happened in a run (Dagster's `DagsterEvent`)."""
+
+    __slots__ = (
+        "event_type", "run_id", "job_name", "step_key", "message", "data",
+        "timestamp", "pid", "level",
+    )
+
+    def __init__(
+        self,
+        event_type: DagsterEventType,
+        run_id: str,
+        job_name: str,
+        step_key: Optional[str] = None,
+        message: str = "",
+        data: Any = None,
+        level: int = 20,
+        timestamp: Optional[float] = None,
+        pid: Optional[int] = None,
+    ) -> None:
+        self.event_type = event_type
+        self.run_id = run_id
+        self.job_name = job_name
+        self.step_key = step_key
+        self.message = message
+        self.data = data
+        self.level = level
+        self.timestamp = time.time() if timestamp is None else timestamp
+        self.pid = os.getpid() if pid is None else pid
+
+    def __getstate__(self):
+        return tuple(getattr(self, s) for s in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self.__slots__, state):
+            object.__setattr__(self, name, value)
+
+    # Dagster's names for the same facts.
+    @property
+    def event_type_value(self) -> str:
+        return self.event_type.value
+
+    @property
+    def dagster_event(self) -> Optional["Event"]:
+        """Self, except for plain log messages (which Dagster keeps outside its events)."""
+        return None if self.event_type is DagsterEventType.LOG_MESSAGE else self
+
+    @property
+    def user_message(self) -> str:
+        return self.message
+
+    @property
+    def job_name_or_none(self) -> Optional[str]:
+        return self.job_name
+
+    @property
+    def is_step_event(self) -> bool:
+        return self.event_type in _STEP_TYPES
+
+    @property
+    def is_step_start(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_START
+
+    @property
+    def is_step_success(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_SUCCESS
+
+    @property
+    def is_step_failure(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_FAILURE
+
+    @property
+    def is_step_skipped(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_SKIPPED
+
+    @property
+    def is_step_up_for_retry(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_UP_FOR_RETRY
+
+    @property
+    def is_successful_output(self) -> bool:
+        return self.event_type is DagsterEventType.STEP_OUTPUT
+
+    @property
+    def is_handled_output(self) -> bool:
+        return self.event_type is DagsterEventType.HANDLED_OUTPUT
+
+    @property
+    def is_loaded_input(self) -> bool:
+        return self.event_type is DagsterEventType.LOADED_INPUT
+
+    @property
+    def is_asset_materialization(self) -> bool:
+        return self.event_type is DagsterEventType.ASSET_MATERIALIZATION
+
+    @property
+    def is_asset_check_evaluation(self) -> bool:
+        return self.event_type is DagsterEventType.ASSET_CHECK_EVALUATION
+
+    @property
+    def is_run_success(self) -> bool:
+        return self.event_type is DagsterEventType.RUN_SUCCESS
+
+    @property
+    def is_run_failure(self) -> bool:
+        return self.event_type is DagsterEventType.RUN_FAILURE
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type in (DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE)
+
+    @property
+    def is_log_message(self) -> bool:
+        return self.event_type is DagsterEventType.LOG_MESSAGE
+
+    @property
+    def step_failure_data(self) -> Optional["StepFailureData"]:
+        return self.data if self.event_type is DagsterEventType.STEP_FAILURE else None
+
+    @property
+    def step_output_data(self) -> Optional["StepOutputData"]:
+        return self.data if self.event_type is DagsterEventType.STEP_OUTPUT else None
+
+    @property
+    def asset_key(self) -> Optional[AssetKey]:
+        return getattr(self.data, "asset_key", None)
+
+    @property
+    def partition(self) -> Optional[str]:
+        return getattr(self.data, "partition", None)
+
+    @property
+    def materialization(self) -> Optional[AssetMaterialization]:
+        return self.data if self.is_asset_materialization else None
+
+    @property
+    def asset_check_evaluation(self) -> Optional[AssetCheckEvaluation]:
+        return self.data if self.is_asset_check_evaluation else None
+
+    @property
+    def asset_observation(self) -> Optional[AssetObservation]:
+        return self.data if self.event_type is DagsterEventType.ASSET_OBSERVATION else None
+
+    def __repr__(self) -> str:
+        step = f" step={self.step_key!r}" if self.step_key else ""
+        return f"<Event {self.event_type.value}{step} {self.message!r}>"
+
+
+DagsterEvent = Event
+
+
+@dataclass
+class StepOutputData:
+    """Payload of STEP_OUTPUT and HANDLED_OUTPUT: which output, and its metadata."""
+
+    output_name: str
+    metadata: dict = field(default_factory=dict)
+    asset_key: Optional[AssetKey] = None
+    partition: Optional[str] = None
+
+
+@dataclass
+class LoadedInputData:
+    """Payload of LOADED_INPUT."""
+
+    input_name: str
+    upstream_step_key: Optional[str] = None
+    upstream_output_name: Optional[str] = None
+    manager_key: Optional[str] = None
+
+
+@dataclass
+class StepFailureData:
+    """Payload of STEP_FAILURE: the error, plus a user `Failure`'s description and metadata."""
+
+    error: Optional[ErrorInfo]
+    user_failure_data: Optional[dict] = None
+    kind: str = "user"  # user | framework | crash | blocking_check | type_check
+
+    @property
+    def error_display_string(self) -> str:
+        return self.error.to_string() if self.error else ""
+
+
+@dataclass
+class StepRetryData:
+    """Payload of STEP_UP_FOR_RETRY."""
+
+    attempt: int
+    seconds_to_wait: float
+    error: Optional[ErrorInfo] = None
+
+
+@dataclass
+class StepSkippedData:
+    """Payload of STEP_SKIPPED: why the step did not run."""
+
+    reason: str
+    upstream_step_keys: tuple[str, ...] = ()
+
+
+@dataclass
+class RunFailureData:
+    """Payload of RUN_FAILURE: the failed steps, or an error outside any step."""
+
+    failed_step_keys: tuple[str, ...] = ()
+    error: Optional[ErrorInfo] = None

@@ -1,0 +1,357 @@
+"""Executing steps: load inputs, call the compute function, store outputs, emit events.
+
+`RunContext` is what every executor is given (`plan_context`): the run's job, plan,
+resolved config, instance and, built lazily in whichever process runs steps, resources.
+`RunContext.execute_step` runs one step, retries included, and yields its events.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import os
+import time
+from typing import Any, Iterator, Mapping, Optional
+
+from ..errors import InvariantViolationError, RetryRequested
+from .context.compute import (
+    AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext, StepInfo,
+)
+from .context.io import InputContext, OutputContext
+from .definitions.composition import (
+    FromAsset, FromDefault, FromFanIn, FromGraphInput, FromOutput,
+)
+from .definitions.keys import AssetKey
+from .definitions.policy import RetryMode
+from .events import DagsterEventType as ET
+from .events import ErrorInfo, Event, StepFailureData, StepRetryData
+from .io_managers import InputManager
+from .log import LogManager
+from .outputs import StepFailed, collect_outputs
+from .resources import init_resources
+from . import versioning as v
+
+_SPECRUN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class RunContext:
+    """Shared state of one run in one process; handed to executors as `plan_context`."""
+
+    def __init__(self, *, job: Any, plan: Any, run: Any, run_config: Any, instance: Any,
+                 resource_defs: Mapping[str, Any], loggers: tuple = (),
+                 capture_outputs: bool = True, retries: RetryMode = RetryMode.ENABLED) -> None:
+        self.job = job
+        self.plan = plan
+        self.run = run
+        self.run_id = run.run_id
+        self.job_name = job.name
+        self.resolved = run_config
+        self.instance = instance
+        self.resource_defs = resource_defs
+        self.log = LogManager(self.run_id, job.name, loggers=loggers)
+        self.capture_outputs = capture_outputs
+        self.captured: dict[tuple[str, str], Any] = {}
+        self.produced: Optional[set[tuple[str, str]]] = set() if capture_outputs else None
+        self.data_versions: dict[tuple[AssetKey, Optional[str]], str] = {}
+        self.retries = retries
+        self._stack = contextlib.ExitStack()
+        self._resources: Any = None
+        self._configs: dict[str, Any] = {}
+        self.selected_asset_keys = frozenset(job.asset_keys)
+
+    # -- shared, built once per process -------------------------------------------------
+    @property
+    def job_def(self) -> Any:
+        return self.job
+
+    @property
+    def run_config(self) -> Mapping[str, Any]:
+        return self.resolved.raw
+
+    @property
+    def resources(self) -> Any:
+        if self._resources is None:
+            self._resources = init_resources(
+                self._stack, self.resource_defs, self.resolved.resources,
+                keys=None, instance=self.instance, log=self.log, run_id=self.run_id)
+        return self._resources
+
+    def close(self) -> None:
+        """Run resource clean-up (generator resources' code after `yield`)."""
+        self._stack.close()
+
+    def node_config(self, node: Any) -> tuple[Any, Any]:
+        """(config passed as `context.op_config`, Config instance or None), cached per node."""
+        if node.name not in self._configs:
+            raw = self.resolved.op_configs.get(node.name)
+            cls = node.op_def.signature.config_class
+            if cls is None and isinstance(node.op_def.config_schema, type):
+                cls = None
+            instance = cls.model_validate(raw or {}) if cls is not None else None
+            self._configs[node.name] = (raw, instance)
+        return self._configs[node.name]
+
+    def resources_for_output(self, key: str) -> Any:
+        """The IO manager resource named `key`."""
+        return getattr(self.resources, key)
+
+    def data_version_of(self, key: AssetKey, partition: Optional[str]) -> str:
+        """The data version of an asset partition: made in this run, or the stored latest."""
+        found = self.data_versions.get((key, partition))
+        if found is None:
+            event = self.instance.latest_materializations([key]).get((key, partition))
+            tags = getattr(getattr(event, "data", None), "tags", None) or {}
+            found = tags.get(v.DATA_VERSION_TAG, "unknown" if event is not None else "none")
+            self.data_versions[(key, partition)] = found
+        return found
+
+    # -- steps --------------------------------------------------------------------------
+    def execute_step(self, step: Any) -> Iterator[Event]:
+        """Run `step` (with retries) and yield its events in order."""
+        policy = step.node.retry_policy or step.op_def.retry_policy or self.job.op_retry_policy
+        attempt = 0
+        while True:
+            events: list[Event] = []
+            error = _run_attempt(self, step, attempt, events)
+            retry_delay = self._retry_delay(policy, error, attempt)
+            if error is None or retry_delay is None:
+                if error is not None:
+                    events.append(_failure_event(self, step, error))
+                yield from events
+                return
+            events.append(Event(ET.STEP_UP_FOR_RETRY, self.run_id, self.job_name, step.key,
+                                f"{step.key} failed and will be retried (attempt {attempt + 1}) "
+                                f"in {retry_delay:.3g}s: {error[1].message}",
+                                StepRetryData(attempt + 1, retry_delay, error[1])))
+            yield from events
+            if retry_delay:
+                time.sleep(retry_delay)
+            attempt += 1
+            yield Event(ET.STEP_RESTARTED, self.run_id, self.job_name, step.key,
+                        f"Started re-execution (attempt # {attempt + 1}) of {step.key}")
+
+    def _retry_delay(self, policy: Any, error: Any, attempt: int) -> Optional[float]:
+        if error is None or self.retries is RetryMode.DISABLED:
+            return None
+        exc = error[0]
+        if isinstance(exc, RetryRequested):
+            return exc.seconds_to_wait if attempt < exc.max_retries else None
+        if getattr(exc, "allow_retries", True) is False or error[2] != "user":
+            return None
+        if policy is None or attempt >= policy.max_retries:
+            return None
+        return policy.delay_for(attempt + 1)
+
+
+def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
+    exc, info, kind = error
+    user_data = None
+    if hasattr(exc, "description") and hasattr(exc, "metadata") and kind == "user":
+        user_data = {"description": exc.description, "metadata": dict(exc.metadata)}
+    return Event(ET.STEP_FAILURE, run.run_id, run.job_name, step.key,
+                 f'Execution of step "{step.key}" failed.', StepFailureData(info, user_data, kind),
+                 level=40)
+
+
+def _run_attempt(run: RunContext, step: Any, attempt: int, events: list) -> Optional[tuple]:
+    """One attempt; returns None on success, else (exception, ErrorInfo, kind)."""
+    events.append(Event(ET.STEP_START, run.run_id, run.job_name, step.key,
+                        f'Started execution of step "{step.key}".'))
+    try:
+        context = _make_context(run, step, attempt, events)
+        kwargs = _load_inputs(run, step, context, events)
+        result = _invoke(step.op_def, context, kwargs)
+        collect_outputs(run, step, context, result, events)
+    except StepFailed as e:
+        return e, ErrorInfo(str(e), "StepFailure"), e.kind
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
+        return e, ErrorInfo.from_exception(e), "user"
+    events.append(Event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
+                        f'Finished execution of step "{step.key}".'))
+    return None
+
+
+def _context_class(node: Any) -> type:
+    if node.check is not None:
+        return AssetCheckExecutionContext
+    if node.asset is not None:
+        return AssetExecutionContext
+    return OpExecutionContext
+
+
+def _partitions_def(run: RunContext, node: Any) -> Any:
+    if node.asset is not None:
+        return node.asset.partitions_def
+    if node.check is not None:
+        return getattr(run.job.asset_defs.get(node.check.asset_key), "partitions_def", None)
+    return run.job.partitions_def
+
+
+def _make_context(run: RunContext, step: Any, attempt: int, events: list) -> OpExecutionContext:
+    node = step.node
+    op_config, _ = run.node_config(node)
+    log = run.log.with_step(step.key, events.append)
+    user_events: list = []
+    ctx = _context_class(node)(
+        op_def=node.op_def, step=StepInfo(step.key, node.op_def.kind, step.partition_key),
+        run_id=run.run_id, job_name=run.job_name, op_config=op_config,
+        resources=run.resources, log=log, partition_key=step.partition_key,
+        partitions_def=_partitions_def(run, node), run_tags=run.run.tags,
+        op_tags={**node.op_def.tags, **node.tags}, instance=run.instance, run=run.run,
+        run_config=run.resolved.raw, job_def=run.job, retry_number=attempt,
+        assets_def=node.asset, check_def=node.check,
+        selected_asset_keys=run.selected_asset_keys,
+        input_partitions=lambda name: _input_partition_keys(run, step, name),
+        event_sink=user_events.append,
+    )
+    ctx._user_events = user_events  # type: ignore[attr-defined]
+    return ctx
+
+
+def _input_partition_keys(run: RunContext, step: Any, name: str) -> tuple[str, ...]:
+    ups = step.inputs.get(name)
+    if ups:
+        return ups[0].partition_keys
+    src = step.node.inputs.get(name)
+    if isinstance(src, FromAsset) and src.partitions_def is not None:
+        from .partitions import default_partition_mapping
+
+        down_def = _partitions_def(run, step.node)
+        spec = step.node.asset.input_specs.get(name) if step.node.asset is not None else None
+        mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(
+            src.partitions_def, down_def)
+        return tuple(mapping.upstream_keys_for(step.partition_key, down_def, src.partitions_def))
+    return ()
+
+
+def _invoke(op_def: Any, context: Any, kwargs: dict) -> Any:
+    sig = op_def.signature
+    if sig.context_param is not None:
+        kwargs[sig.context_param] = context
+    if sig.config_param is not None:
+        kwargs[sig.config_param] = _config_argument(op_def, context)
+    for name in sig.resource_params:
+        kwargs[name] = getattr(context.resources, name)
+    result = op_def.compute_fn(**kwargs)
+    if inspect.iscoroutine(result):
+        import asyncio
+
+        result = asyncio.run(result)
+    return result
+
+
+def _config_argument(op_def: Any, context: Any) -> Any:
+    cls = op_def.signature.config_class
+    if cls is None:
+        return context.op_config
+    return cls.model_validate(context.op_config or {})
+
+
+def _load_inputs(run: RunContext, step: Any, context: Any, events: list) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    node = step.node
+    params = set(node.op_def.signature.input_params)
+    for name, spec in node.op_def.ins.items():
+        if spec.is_nothing and name not in params:
+            continue
+        value = _load_input(run, step, name, spec, context, events)
+        if name in params or node.op_def.signature.has_var_kwargs:
+            kwargs[name] = value
+    return kwargs
+
+
+def _load_input(run: RunContext, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
+    src = step.node.inputs.get(name)
+    node = step.node
+    if isinstance(src, (FromOutput, FromFanIn)):
+        ups = step.inputs.get(name, ())
+        values = [_load_upstream(run, step, name, spec, up, context, events) for up in ups
+                  if _was_produced(run, up)]
+        return values if isinstance(src, FromFanIn) else values[0]
+    if isinstance(src, FromAsset):
+        return _load_asset(run, step, name, spec, src, context, events)
+    if isinstance(src, FromGraphInput):
+        if src.name not in run.resolved.graph_inputs:
+            raise InvariantViolationError(f"graph input {src.name!r} was not given a value")
+        return run.resolved.graph_inputs[src.name]
+    given = run.resolved.input_values.get(node.name, {})
+    if name in given:
+        return given[name]
+    if isinstance(src, FromDefault) or spec.has_default:
+        return spec.default_value
+    if spec.is_nothing:
+        return None
+    raise InvariantViolationError(
+        f"input {name!r} of {node.name!r} is not connected and was not given in run config "
+        f"(ops: {{{node.name}: {{inputs: {{{name}: ...}}}}}})")
+
+
+def _was_produced(run: RunContext, up: Any) -> bool:
+    """Fan-in skips outputs that were not yielded; outputs of other processes count as made."""
+    if run.produced is None or up.step_key not in run.plan.steps:
+        return True
+    return (up.step_key, up.output_name) in run.produced
+
+
+def _manager(run: RunContext, key: str) -> Any:
+    return getattr(run.resources, key)
+
+
+def _load_upstream(run, step, name, spec, up, context, events) -> Any:
+    up_node = run.job.nodes[up.node]
+    out_def = up_node.op_def.outs[up.output_name]
+    if out_def.is_nothing:
+        return None
+    upstream_ctx = _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
+                                   up.step_key, up.partition_keys)
+    manager_key = spec.input_manager_key or out_def.io_manager_key
+    input_ctx = _input_context(run, step, name, spec, upstream_ctx, upstream_ctx.asset_key,
+                               up.partition_keys, up_node.asset.partitions_def if up_node.asset else None)
+    value = _manager(run, manager_key).load_input(input_ctx)
+    events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
+                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+    return value
+
+
+def _load_asset(run, step, name, spec, src, context, events) -> Any:
+    keys = _input_partition_keys(run, step, name)
+    upstream_ctx = OutputContext(
+        src.asset_key.to_python_identifier(), "result", run_id=run.run_id, asset_key=src.asset_key,
+        partition_keys=keys, partitions_def=src.partitions_def, resources=run.resources, log=run.log)
+    manager_key = spec.input_manager_key or src.io_manager_key
+    input_ctx = _input_context(run, step, name, spec, upstream_ctx, src.asset_key, keys,
+                               src.partitions_def)
+    manager = _manager(run, manager_key)
+    if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
+        raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
+    value = manager.load_input(input_ctx)
+    events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
+                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+    return value
+
+
+def _input_context(run, step, name, spec, upstream_ctx, asset_key, keys, pdef) -> Any:
+    return InputContext(
+        name, upstream_output=upstream_ctx, asset_key=asset_key, metadata=spec.metadata,
+        dagster_type=spec.dagster_type, log=run.log.with_step(step.key, lambda e: None),
+        resources=run.resources, partition_keys=tuple(keys), partitions_def=pdef,
+        op_def=step.op_def, run_id=run.run_id)
+
+
+def _output_context(run: RunContext, step: Any, node: Any, output_name: str, step_key: str,
+                    partition_keys: tuple = ()) -> Any:
+    out_def = node.op_def.outs[output_name]
+    asset_key = node.asset.key if node.asset is not None else None
+    if not partition_keys and step is not None and step.partition_key is not None and (
+            node.asset is None or node.asset.partitions_def is not None):
+        partition_keys = (step.partition_key,)
+    return OutputContext(
+        step_key, output_name, run_id=run.run_id, asset_key=asset_key,
+        metadata=out_def.metadata, log=run.log, resources=run.resources,
+        partition_keys=partition_keys,
+        partitions_def=node.asset.partitions_def if node.asset is not None else run.job.partitions_def,
+        op_def=node.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
+
+

@@ -1,0 +1,84 @@
+"""Executors: how a run's steps are carried out (in order, in processes, on a cluster).
+
+`@executor` builds an `ExecutorDefinition` (config schema + factory); the factory returns
+an `Executor`, whose `execute(plan_context, execution_plan)` yields the run's step events.
+Executors drive an `ActiveExecution` (in `..plan`), which says which steps are ready and
+which must be skipped, and call `plan_context.execute_step(step)` or ship the step elsewhere.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping, Optional
+
+from ..config import normalize_config_schema
+from ..definitions.policy import RetryMode
+
+
+class Executor(ABC):
+    """Runs the steps of an execution plan and yields their events."""
+
+    retries: RetryMode = RetryMode.ENABLED
+
+    @abstractmethod
+    def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
+        """Execute `execution_plan`, yielding events as steps progress."""
+
+
+@dataclass(frozen=True, eq=False)
+class ExecutorDefinition:
+    """A named executor factory with a config schema."""
+
+    name: str
+    executor_creation_fn: Callable[["InitExecutorContext"], Executor]
+    config_schema: Any = None
+    description: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "config_schema", normalize_config_schema(self.config_schema))
+
+    def create(self, context: "InitExecutorContext") -> Executor:
+        executor = self.executor_creation_fn(context)
+        if not isinstance(executor, Executor) and not hasattr(executor, "execute"):
+            from ...errors import DefinitionError
+
+            raise DefinitionError(f"executor {self.name!r} returned {executor!r}, not an Executor")
+        return executor
+
+    def configured(self, config: Mapping[str, Any], name: Optional[str] = None) -> "ExecutorDefinition":
+        """The same executor with its config fixed."""
+        base = self
+
+        def create(ctx: "InitExecutorContext") -> Executor:
+            merged = {**config, **(ctx.executor_config or {})}
+            return base.executor_creation_fn(InitExecutorContext(ctx.job, merged, ctx.instance))
+
+        return ExecutorDefinition(name or self.name, create, self.config_schema, self.description)
+
+
+@dataclass
+class InitExecutorContext:
+    """What an executor factory receives: the job, its executor config and the instance."""
+
+    job: Any
+    executor_config: Any
+    instance: Any = None
+
+    @property
+    def job_def(self) -> Any:
+        return self.job
+
+
+def executor(
+    name: Optional[str] = None, config_schema: Any = None, requirements: Any = None
+) -> Any:
+    """Decorate `fn(init_context) -> Executor` as an ExecutorDefinition."""
+    if inspect.isfunction(name):
+        return ExecutorDefinition(name.__name__, name)
+
+    def decorate(fn: Callable[[InitExecutorContext], Executor]) -> ExecutorDefinition:
+        return ExecutorDefinition(name or fn.__name__, fn, config_schema, inspect.getdoc(fn))
+
+    return decorate

@@ -1,0 +1,230 @@
+"""`Instance` (alias `DagsterInstance`): where runs and their events are recorded.
+
+Execution code records through an Instance only; the Instance writes through a
+`RunStorage` (in memory, or SQL when persistent). Event writes are batched: events are
+buffered and written together at run boundaries, at step ends once enough time has passed,
+or when the buffer is full, so that recording never dominates a step's cost.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from .definitions.keys import AssetKey, CoercibleToAssetKey
+from .events import DagsterEventType, Event
+from .storage.base import DagsterRun, DagsterRunStatus, RunStorage
+from .storage.memory import InMemoryRunStorage
+
+_FLUSH_ON = frozenset(
+    {
+        DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS,
+        DagsterEventType.RUN_FAILURE, DagsterEventType.RUN_CANCELED,
+    }
+)
+_STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
+
+
+class Instance:
+    """Records runs and events; owns the default directory for stored outputs."""
+
+    def __init__(
+        self,
+        storage: RunStorage,
+        root_dir: Optional[str] = None,
+        *,
+        flush_interval: float = 0.2,
+        max_buffered: int = 1000,
+        ephemeral: bool = False,
+    ) -> None:
+        self._storage = storage
+        self._root_dir = root_dir
+        self._is_ephemeral = ephemeral
+        self._buffer: list[Event] = []
+        self._last_flush = time.monotonic()
+        self._flush_interval = flush_interval
+        self._max_buffered = max_buffered
+        self._lock = threading.Lock()
+        self._temp_dir: Optional[str] = None
+
+    @staticmethod
+    def ephemeral(tempdir: Optional[str] = None) -> "Instance":
+        """An instance that keeps everything in memory (outputs in a temp dir)."""
+        return Instance(InMemoryRunStorage(), root_dir=tempdir, ephemeral=True)
+
+    @staticmethod
+    def get() -> "Instance":
+        """The instance named by ``SPECRUN_STORAGE_URL`` / ``SPECRUN_HOME``, else ephemeral."""
+        url = os.environ.get("SPECRUN_STORAGE_URL")
+        if url:
+            return Instance.from_url(url)
+        home = os.environ.get("SPECRUN_HOME") or os.environ.get("DAGSTER_HOME")
+        return Instance.local(home) if home else Instance.ephemeral()
+
+    @staticmethod
+    def local(path: str) -> "Instance":
+        """A persistent instance in ``path`` (SQLite at ``path/specrun.db``)."""
+        from .storage.sql import SqlRunStorage  # heavy (sqlalchemy): only when asked for
+
+        os.makedirs(path, exist_ok=True)
+        url = "sqlite:///" + os.path.abspath(os.path.join(path, "specrun.db"))
+        return Instance(SqlRunStorage(url), root_dir=path)
+
+    @staticmethod
+    def from_url(url: str, root_dir: Optional[str] = None) -> "Instance":
+        """A persistent instance on a SQLAlchemy URL (``sqlite:///...`` or ``postgresql://...``)."""
+        from .storage.sql import SqlRunStorage
+
+        return Instance(SqlRunStorage(url), root_dir=root_dir)
+
+    # -- places -----------------------------------------------------------------------
+    @property
+    def is_ephemeral(self) -> bool:
+        return self._is_ephemeral
+
+    @property
+    def root_directory(self) -> str:
+        """The instance's directory (a temp dir, made on first use, when ephemeral)."""
+        if self._root_dir is None:
+            if self._temp_dir is None:
+                self._temp_dir = tempfile.mkdtemp(prefix="specrun-")
+            return self._temp_dir
+        return self._root_dir
+
+    @property
+    def storage_directory(self) -> str:
+        """Where the fs IO manager keeps outputs by default."""
+        return os.path.join(self.root_directory, "storage")
+
+    @property
+    def storage(self) -> RunStorage:
+        return self._storage
+
+    # -- runs -------------------------------------------------------------------------
+    def create_run(
+        self,
+        job_name: str,
+        run_id: Optional[str] = None,
+        run_config: Optional[Mapping[str, Any]] = None,
+        tags: Optional[Mapping[str, str]] = None,
+        parent_run_id: Optional[str] = None,
+        root_run_id: Optional[str] = None,
+        step_keys_to_execute: Optional[Sequence[str]] = None,
+    ) -> DagsterRun:
+        """Record a new run and return it."""
+        run = DagsterRun(
+            run_id=run_id or str(uuid.uuid4()),
+            job_name=job_name,
+            status=DagsterRunStatus.STARTING,
+            run_config=dict(run_config or {}),
+            tags=dict(tags or {}),
+            start_time=time.time(),
+            parent_run_id=parent_run_id,
+            root_run_id=root_run_id or parent_run_id,
+            step_keys_to_execute=tuple(step_keys_to_execute) if step_keys_to_execute else None,
+            pid=os.getpid(),
+        )
+        if self._storage.get_run(run.run_id) is not None:
+            from ..errors import ExecutionError
+
+            raise ExecutionError(f"a run with id {run.run_id!r} already exists")
+        self._storage.add_run(run)
+        return run
+
+    def update_run_status(self, run_id: str, status: DagsterRunStatus) -> DagsterRun:
+        """Set a run's status (and end time when it finished)."""
+        self.flush()
+        run = self._storage.get_run(run_id)
+        if run is None:
+            raise KeyError(run_id)
+        updated = run.with_status(status)
+        self._storage.update_run(updated)
+        return updated
+
+    def get_run_by_id(self, run_id: str) -> Optional[DagsterRun]:
+        return self._storage.get_run(run_id)
+
+    def get_runs(self, limit: Optional[int] = None, job_name: Optional[str] = None,
+                 statuses: Optional[Iterable[DagsterRunStatus]] = None) -> list[DagsterRun]:
+        return self._storage.get_runs(limit=limit, job_name=job_name, statuses=statuses)
+
+    # -- events -----------------------------------------------------------------------
+    def handle_new_event(self, event: Event) -> None:
+        """Record an event; writes are batched (see the module docstring)."""
+        with self._lock:
+            self._buffer.append(event)
+            kind = event.event_type
+            due = (
+                kind in _FLUSH_ON
+                or len(self._buffer) >= self._max_buffered
+                or (kind in _STEP_END
+                    and time.monotonic() - self._last_flush >= self._flush_interval)
+            )
+        if due:
+            self.flush()
+
+    def handle_new_events(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.handle_new_event(event)
+
+    def flush(self) -> None:
+        """Write buffered events now."""
+        with self._lock:
+            pending, self._buffer = self._buffer, []
+            self._last_flush = time.monotonic()
+        if pending:
+            self._storage.store_events(pending)
+
+    def all_logs(self, run_id: str, of_type: Optional[Any] = None) -> list[Event]:
+        """A run's events (including log messages), optionally of some types only."""
+        self.flush()
+        types = None
+        if of_type is not None:
+            types = {of_type} if isinstance(of_type, DagsterEventType) else set(of_type)
+        return self._storage.get_events(run_id, types)
+
+    def get_latest_materialization_event(
+        self, asset_key: CoercibleToAssetKey, partition: Optional[str] = None
+    ) -> Optional[Event]:
+        """The newest materialization of an asset (partition), or None."""
+        self.flush()
+        key = AssetKey.from_coercible(asset_key)
+        found = self._storage.latest_materializations([key])
+        if partition is not None:
+            return found.get((key, partition))
+        events = [e for (k, _), e in found.items() if k == key]
+        return max(events, key=lambda e: e.timestamp) if events else None
+
+    def latest_materializations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        self.flush()
+        return self._storage.latest_materializations(asset_keys)
+
+    def latest_check_evaluations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, str], Event]:
+        self.flush()
+        return self._storage.latest_check_evaluations(asset_keys)
+
+    def dispose(self) -> None:
+        """Flush, close storage and remove an ephemeral instance's temp dir."""
+        self.flush()
+        self._storage.close()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+
+    def __enter__(self) -> "Instance":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.dispose()
+
+
+DagsterInstance = Instance

@@ -1,0 +1,279 @@
+"""IO managers: how step outputs are stored and how inputs are loaded back.
+
+The built-ins: `fs_io_manager` pickles each output to a file under a base directory,
+written to a temporary file and renamed so a reader never sees a partial file, one file
+per partition; `mem_io_manager` keeps values in a dict for the life of the process.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import pickle
+import tempfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from .config import Field, StringSource
+from .context.io import InputContext, OutputContext
+from .definitions.resources import ConfigurableResource, ResourceDefinition, _make_resource
+
+
+class InputManager(ABC):
+    """Loads an input's value."""
+
+    @abstractmethod
+    def load_input(self, context: InputContext) -> Any:
+        """Return the value of the input described by `context`."""
+
+
+class IOManager(InputManager):
+    """Stores outputs and loads them back as inputs downstream."""
+
+    @abstractmethod
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        """Store `obj`, the output described by `context`."""
+
+
+class ConfigurableIOManager(ConfigurableResource, IOManager):
+    """An IO manager declared as a typed config class; the instance is the manager."""
+
+
+class ConfigurableIOManagerFactory(ConfigurableResource):
+    """A typed config class whose `create_io_manager(context)` builds the IO manager."""
+
+    def create_io_manager(self, context: Any) -> IOManager:
+        raise NotImplementedError
+
+    def yield_for_execution(self, context: Any):
+        yield self.create_io_manager(context)
+
+
+@dataclass(frozen=True, eq=False)
+class IOManagerDefinition(ResourceDefinition):
+    """A resource definition whose resource is an IO manager."""
+
+    input_config_schema: Any = None
+    output_config_schema: Any = None
+
+
+@dataclass(frozen=True, eq=False)
+class InputManagerDefinition(ResourceDefinition):
+    """A resource definition whose resource is an input manager."""
+
+    input_config_schema: Any = None
+
+
+def io_manager(
+    config_schema: Any = None,
+    description: Optional[str] = None,
+    output_config_schema: Any = None,
+    input_config_schema: Any = None,
+    required_resource_keys: Optional[set[str]] = None,
+) -> Any:
+    """Decorate `fn(init_context) -> IOManager` as an IO manager resource."""
+    if inspect.isfunction(config_schema):
+        return _as_io_manager_def(_make_resource(config_schema, None, None, None))
+
+    def decorate(fn: Callable[..., Any]) -> IOManagerDefinition:
+        base = _make_resource(fn, config_schema, description, required_resource_keys)
+        return _as_io_manager_def(base, input_config_schema, output_config_schema)
+
+    return decorate
+
+
+def _as_io_manager_def(base: ResourceDefinition, input_schema: Any = None,
+                       output_schema: Any = None) -> IOManagerDefinition:
+    return IOManagerDefinition(
+        resource_fn=base.resource_fn, config_schema=base.config_schema,
+        required_resource_keys=base.required_resource_keys, description=base.description,
+        config_class=base.config_class, input_config_schema=input_schema,
+        output_config_schema=output_schema,
+    )
+
+
+class _FunctionInputManager(InputManager):
+    """An input manager whose `load_input` is a user function of the InputContext."""
+
+    def __init__(self, fn: Callable[[InputContext], Any]) -> None:
+        self._fn = fn
+
+    def load_input(self, context: InputContext) -> Any:
+        return self._fn(context)
+
+
+def input_manager(
+    config_schema: Any = None,
+    description: Optional[str] = None,
+    input_config_schema: Any = None,
+    required_resource_keys: Optional[set[str]] = None,
+) -> Any:
+    """Decorate an input manager.
+
+    Two forms, as in Dagster: a function of the InputContext (``def load(context)``) that
+    returns the input's value; or a function of no argument (or of ``init_context``) that
+    returns an `InputManager`/`IOManager` instance.
+    """
+    if inspect.isfunction(config_schema):
+        return _make_input_manager(config_schema, None, None, None, None)
+
+    def decorate(fn: Callable[..., Any]) -> InputManagerDefinition:
+        return _make_input_manager(fn, config_schema, description, input_config_schema,
+                                   required_resource_keys)
+
+    return decorate
+
+
+def _make_input_manager(fn, config_schema, description, input_schema, required_keys):
+    params = list(inspect.signature(fn).parameters.values())
+    is_loader = bool(params) and (
+        params[0].name == "context" or params[0].annotation in (InputContext, "InputContext")
+    )
+    if is_loader:
+        base = ResourceDefinition(lambda _ctx: _FunctionInputManager(fn),
+                                  config_schema=config_schema, description=description)
+    else:
+        base = _make_resource(fn, config_schema, description, required_keys)
+    return InputManagerDefinition(
+        resource_fn=base.resource_fn, config_schema=base.config_schema,
+        required_resource_keys=base.required_resource_keys, description=base.description,
+        config_class=base.config_class, input_config_schema=input_schema,
+    )
+
+
+def _identifier(context: OutputContext | InputContext) -> list[str]:
+    if context.asset_key is not None:
+        return list(context.asset_key.path)
+    return context.get_identifier()
+
+
+class InMemoryIOManager(IOManager):
+    """Keeps every output in a dict keyed by asset (and partition) or by run/step/output."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, ...], Any] = {}
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        key = tuple(_identifier(context))
+        if context.has_asset_partitions:
+            for pk in context.asset_partition_keys:
+                self.values[key + (pk,)] = obj
+        else:
+            self.values[key] = obj
+
+    def load_input(self, context: InputContext) -> Any:
+        key = tuple(_identifier(context))
+        if not context.has_asset_partitions:
+            return self._get(key, context)
+        keys = context.asset_partition_key_list
+        if len(keys) == 1 and not _wants_mapping(context):
+            return self._get(key + (keys[0],), context)
+        return {pk: self._get(key + (pk,), context) for pk in keys}
+
+    def _get(self, key: tuple[str, ...], context: InputContext) -> Any:
+        try:
+            return self.values[key]
+        except KeyError:
+            raise FileNotFoundError(
+                f"no stored value for {'/'.join(key)} (input {context.name!r}): it was never "
+                "materialized in this process; the in-memory IO manager keeps nothing across runs"
+            ) from None
+
+
+def _wants_mapping(context: InputContext) -> bool:
+    """Several upstream partitions load as a dict; a single one loads as the value itself."""
+    return len(context.asset_partition_key_list) != 1
+
+
+class PickledObjectFilesystemIOManager(IOManager):
+    """Pickles outputs to files under `base_dir`, one file per asset partition."""
+
+    def __init__(self, base_dir: str) -> None:
+        self.base_dir = base_dir
+
+    def path_for(self, parts: list[str]) -> str:
+        return os.path.join(self.base_dir, *parts)
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        parts = _identifier(context)
+        paths = (
+            [self.path_for(parts + [pk]) for pk in sorted(context.asset_partition_keys)]
+            if context.has_asset_partitions else [self.path_for(parts)]
+        )
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        for path in paths:
+            write_atomically(path, data)
+        context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths})
+
+    def load_input(self, context: InputContext) -> Any:
+        parts = _identifier(context)
+        if not context.has_asset_partitions:
+            return _read_pickle(self.path_for(parts), context)
+        keys = context.asset_partition_key_list
+        if len(keys) == 1:
+            return _read_pickle(self.path_for(parts + [keys[0]]), context)
+        return {pk: _read_pickle(self.path_for(parts + [pk]), context) for pk in keys}
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write `data` to a temp file beside `path`, then rename it into place."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(path))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _read_pickle(path: str, context: InputContext) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        what = context.asset_key.to_user_string() if context.asset_key else context.name
+        raise FileNotFoundError(
+            f"no stored value for {what} at {path}: materialize it first"
+        ) from None
+
+
+class FilesystemIOManager(ConfigurableIOManagerFactory):
+    """Typed-config form of `fs_io_manager`."""
+
+    base_dir: Optional[str] = None
+
+    def create_io_manager(self, context: Any) -> IOManager:
+        return PickledObjectFilesystemIOManager(_base_dir(self.base_dir, context))
+
+
+def _base_dir(configured: Optional[str], init_context: Any) -> str:
+    if configured:
+        return configured
+    instance = getattr(init_context, "instance", None)
+    if instance is not None:
+        return instance.storage_directory
+    return os.path.join(os.getcwd(), ".specrun", "storage")
+
+
+@io_manager(config_schema={"base_dir": Field(StringSource, is_required=False,
+                                             description="Folder the pickles are written to")})
+def fs_io_manager(init_context: Any) -> IOManager:
+    """Pickle outputs under ``base_dir`` (default: the instance's storage directory)."""
+    return PickledObjectFilesystemIOManager(
+        _base_dir((init_context.resource_config or {}).get("base_dir"), init_context)
+    )
+
+
+@io_manager
+def mem_io_manager(init_context: Any) -> IOManager:
+    """Keep outputs in memory for the life of the process."""
+    return InMemoryIOManager()
+
+
+def is_io_manager_def(value: Any) -> bool:
+    return isinstance(value, IOManagerDefinition) or isinstance(value, IOManager)

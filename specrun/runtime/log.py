@@ -1,0 +1,129 @@
+"""`context.log`: messages go to Python logging and into the run's events."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Mapping, Optional
+
+from .events import DagsterEventType, Event
+
+LOGGER_NAME = "specrun"
+_logger = logging.getLogger(LOGGER_NAME)
+_logger.addHandler(logging.NullHandler())
+
+
+class LogManager:
+    """A logger bound to a run (and step): `info`, `warning`, ... as on `logging.Logger`.
+
+    Every message is recorded as a LOG_MESSAGE event of the run (at DEBUG and above), and
+    passed to the ``specrun`` Python logger and to any loggers configured for the run.
+    """
+
+    __slots__ = ("run_id", "job_name", "step_key", "_sink", "_loggers")
+
+    def __init__(self, run_id: str, job_name: str, step_key: Optional[str] = None,
+                 sink: Optional[Callable[[Event], None]] = None,
+                 loggers: tuple[logging.Logger, ...] = ()) -> None:
+        self.run_id = run_id
+        self.job_name = job_name
+        self.step_key = step_key
+        self._sink = sink
+        self._loggers = loggers
+
+    def with_step(self, step_key: str, sink: Callable[[Event], None]) -> "LogManager":
+        return LogManager(self.run_id, self.job_name, step_key, sink, self._loggers)
+
+    def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
+        text = str(msg) % args if args else str(msg)
+        extra = {"run_id": self.run_id, "job_name": self.job_name, "step_key": self.step_key}
+        if _logger.isEnabledFor(level):
+            _logger.log(level, text, extra=extra, exc_info=kwargs.get("exc_info"))
+        for logger in self._loggers:
+            if logger.isEnabledFor(level):
+                logger.log(level, text, extra=extra)
+        if self._sink is not None:
+            self._sink(Event(DagsterEventType.LOG_MESSAGE, self.run_id, self.job_name,
+                             self.step_key, text, level=level))
+
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.DEBUG, msg, *args, **kwargs)
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.INFO, msg, *args, **kwargs)
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.WARNING, msg, *args, **kwargs)
+
+    warn = warning
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.ERROR, msg, *args, **kwargs)
+
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.CRITICAL, msg, *args, **kwargs)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.ERROR, msg, *args, exc_info=True)
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging.Logger's name
+        return True
+
+
+DagsterLogManager = LogManager
+
+
+class LoggerDefinition:
+    """Builds a `logging.Logger` for a run from config (Dagster's logger definitions)."""
+
+    def __init__(self, logger_fn: Callable[[Any], logging.Logger], config_schema: Any = None,
+                 description: Optional[str] = None) -> None:
+        self.logger_fn = logger_fn
+        self.config_schema = config_schema
+        self.description = description
+
+
+class InitLoggerContext:
+    """What a logger function receives."""
+
+    def __init__(self, logger_config: Any = None, logger_def: Any = None, run_id: Optional[str] = None):
+        self.logger_config = logger_config or {}
+        self.logger_def = logger_def
+        self.run_id = run_id
+
+
+def build_init_logger_context(logger_config: Any = None) -> InitLoggerContext:
+    """An InitLoggerContext for building a logger outside a run."""
+    return InitLoggerContext(logger_config)
+
+
+def logger(config_schema: Any = None, description: Optional[str] = None) -> Any:
+    """Decorate `fn(init_context) -> logging.Logger` as a LoggerDefinition."""
+    if callable(config_schema) and not isinstance(config_schema, (dict, type)):
+        return LoggerDefinition(config_schema)
+    return lambda fn: LoggerDefinition(fn, config_schema, description)
+
+
+def _console_logger(init_context: InitLoggerContext) -> logging.Logger:
+    config: Mapping[str, Any] = init_context.logger_config or {}
+    name = config.get("name", "specrun.console")
+    out = logging.getLogger(name)
+    out.setLevel(config.get("log_level", "DEBUG"))
+    if not out.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s - %(message)s"))
+        out.addHandler(handler)
+    return out
+
+
+colored_console_logger = LoggerDefinition(
+    _console_logger, {"log_level": str, "name": str}, "A logger printing to the console")
+default_loggers = {"console": colored_console_logger}
+
+
+def build_loggers(logger_defs: Mapping[str, Any], config: Mapping[str, Any], run_id: str) -> tuple[logging.Logger, ...]:
+    """Instantiate the run's extra loggers from their definitions and ``loggers:`` config."""
+    built = []
+    for name, ldef in (logger_defs or {}).items():
+        cfg = ((config or {}).get(name) or {}).get("config")
+        built.append(ldef.logger_fn(InitLoggerContext(cfg, ldef, run_id)))
+    return tuple(built)

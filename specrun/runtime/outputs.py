@@ -1,0 +1,206 @@
+"""Turning what a compute function returned (or yielded) into stored outputs and events."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any, Iterator, Optional
+
+from .definitions.results import (
+    AssetCheckEvaluation, AssetCheckResult, AssetMaterialization, AssetObservation,
+    MaterializeResult, Output,
+)
+from .definitions.types import DataType
+from .events import DagsterEventType as ET
+from .events import Event, StepOutputData
+from . import versioning as v
+
+
+class StepFailed(Exception):
+    """A step failure that is not an exception from user code (bad outputs, failed blocking
+    check, failed type check); such failures are never retried."""
+
+    def __init__(self, message: str, kind: str = "framework") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+class OutputError(StepFailed):
+    """A compute function's result does not match its declared outputs."""
+
+
+def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
+    """Store every output of `result` and record the step's output events."""
+    node = step.node
+    pending = list(getattr(context, "_user_events", ()))
+    if node.check is not None:
+        for item in _iterate(result):
+            _record_check(run, step, node.check, item, events)
+        _flush_user_events(run, step, pending, events)
+        return
+    produced: set[str] = set()
+    for name, value, metadata, store in _outputs_of(node, result, pending):
+        if name in produced:
+            raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
+        produced.add(name)
+        _handle_output(run, step, context, name, value, metadata, store, events)
+    _flush_user_events(run, step, pending + list(getattr(context, "_user_events", ()))[len(pending):], events)
+    missing = [n for n, o in node.op_def.outs.items() if o.is_required and n not in produced]
+    if missing:
+        raise OutputError(
+            f"{step.key!r} did not produce required output(s) {missing}; return or yield them, "
+            "or declare Out(is_required=False)")
+
+
+def _iterate(result: Any) -> Iterator[Any]:
+    if inspect.isgenerator(result):
+        yield from result
+    elif isinstance(result, (list, tuple)) and result and all(
+            isinstance(r, (AssetCheckResult, Output, MaterializeResult)) for r in result):
+        yield from result
+    else:
+        yield result
+
+
+def _outputs_of(node: Any, result: Any, side: list) -> Iterator[tuple[str, Any, dict, bool]]:
+    """(output name, value, metadata, whether to store through the IO manager)."""
+    outs = list(node.op_def.outs)
+    if inspect.isgenerator(result):
+        for item in result:
+            if isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckResult)):
+                side.append(item)
+                continue
+            yield _one_output(node, item, outs, side)
+        return
+    if len(outs) > 1 and not isinstance(result, (Output, MaterializeResult)):
+        if not isinstance(result, tuple) or len(result) != len(outs):
+            raise OutputError(
+                f"{node.name!r} declares outputs {outs}; return a tuple of {len(outs)} values "
+                f"in that order (got {type(result).__name__})")
+        for name, value in zip(outs, result):
+            yield _one_output(node, Output(value, name) if not isinstance(value, Output) else value,
+                              outs, side)
+        return
+    yield _one_output(node, result, outs, side)
+
+
+def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any, dict, bool]:
+    if isinstance(item, Output):
+        if item.output_name not in node.op_def.outs:
+            raise OutputError(f"{node.name!r} has no output {item.output_name!r} (outputs: {outs})")
+        return item.output_name, item.value, dict(item.metadata), True
+    if isinstance(item, MaterializeResult):
+        side.extend(item.check_results)
+        return outs[0], item.value if item.has_value else None, dict(item.metadata), item.has_value
+    return outs[0], item, {}, True
+
+
+def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
+    t = out_def.dagster_type
+    if isinstance(t, DataType) and t.type_check_fn is not None:
+        check = t.type_check(None, value)
+        if not check.success:
+            raise OutputError(
+                f'type check failed for output "{name}" of {step.key!r} (type {t.name}): '
+                f"{check.description or 'value rejected'}")
+
+
+def _handle_output(run, step, context, name, value, metadata, store, events) -> None:
+    node = step.node
+    out_def = node.op_def.outs[name]
+    _type_check(step, name, out_def, value)
+    asset_key = node.asset.key if node.asset is not None else None
+    metadata = {**context.output_metadata.get(name, {}), **metadata}
+    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key,
+                        f'Yielded output "{name}" of type "{_type_name(out_def)}".',
+                        StepOutputData(name, metadata, asset_key, step.partition_key)))
+    if run.produced is not None:
+        run.produced.add((step.key, name))
+    if run.capture_outputs:
+        run.captured[(step.key, name)] = value
+    if store and not out_def.is_nothing:
+        from .execute import _output_context
+
+        octx = _output_context(run, step, node, name, step.key)
+        run.resources_for_output(out_def.io_manager_key).handle_output(octx, value)
+        metadata.update(octx.get_logged_metadata())
+        events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
+                            f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"',
+                            StepOutputData(name, metadata, asset_key, step.partition_key)))
+    if node.asset is not None:
+        events.append(_materialization(run, step, context, metadata))
+
+
+def _type_name(out_def: Any) -> str:
+    t = out_def.dagster_type
+    return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
+
+
+def _materialization(run: Any, step: Any, context: Any, metadata: dict) -> Event:
+    node = step.node
+    asset = node.asset
+    config, _ = run.node_config(node)
+    code_version = v.code_version_of(node.op_def, asset.code_version)
+    cfg = v.config_hash(config)
+    inputs = _input_data_versions(run, step)
+    version = v.data_version(code_version, cfg, inputs, step.partition_key, run.run_id)
+    run.data_versions[(asset.key, step.partition_key)] = version
+    tags = {v.CODE_VERSION_TAG: code_version, v.CONFIG_HASH_TAG: cfg,
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: json.dumps(inputs, sort_keys=True)}
+    mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
+    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key,
+                 f"Materialized value {asset.key.to_user_string()}", mat)
+
+
+def _input_data_versions(run: Any, step: Any) -> dict[str, str]:
+    """Data version of each upstream asset (partition) the step consumed."""
+    asset = step.node.asset
+    found: dict[str, str] = {}
+    for name, key in list(asset.input_keys.items()) + [(None, d) for d in asset.deps]:
+        keys = _upstream_partition_keys(run, step, name)
+        versions = [run.data_version_of(key, pk) for pk in (keys or (None,))]
+        label = key.to_user_string()
+        found[label] = versions[0] if len(versions) == 1 else v.config_hash(versions)
+    return found
+
+
+def _upstream_partition_keys(run: Any, step: Any, name: Optional[str]) -> tuple:
+    if name is None:
+        return ()
+    from .execute import _input_partition_keys
+
+    return _input_partition_keys(run, step, name)
+
+
+def _record_check(run: Any, step: Any, check: Any, item: Any, events: list) -> None:
+    if not isinstance(item, AssetCheckResult):
+        raise OutputError(
+            f"asset check {check.name!r} must return an AssetCheckResult, got {type(item).__name__}")
+    evaluation = AssetCheckEvaluation(
+        asset_key=item.asset_key or check.asset_key, check_name=item.check_name or check.name,
+        passed=item.passed, metadata=item.metadata, severity=item.severity,
+        description=item.description, blocking=check.blocking, partition=step.partition_key)
+    status = "passed" if item.passed else "failed"
+    events.append(Event(ET.ASSET_CHECK_EVALUATION, run.run_id, run.job_name, step.key,
+                        f"Asset check {evaluation.check_name!r} on "
+                        f"{evaluation.asset_key.to_user_string()} {status}", evaluation))
+    if check.blocking and not item.passed:
+        raise StepFailed(f"blocking asset check {check.name!r} failed", "blocking_check")
+
+
+def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
+    """Materializations, observations and check results that user code logged or yielded."""
+    for item in items:
+        if isinstance(item, AssetMaterialization):
+            events.append(Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key,
+                                f"Materialized value {item.asset_key.to_user_string()}", item))
+        elif isinstance(item, AssetObservation):
+            events.append(Event(ET.ASSET_OBSERVATION, run.run_id, run.job_name, step.key,
+                                f"Observed {item.asset_key.to_user_string()}", item))
+        elif isinstance(item, AssetCheckResult):
+            key = item.asset_key or (step.node.asset.key if step.node.asset else None)
+            evaluation = AssetCheckEvaluation(key, item.check_name or "check", item.passed,
+                                              item.metadata, item.severity, item.description)
+            events.append(Event(ET.ASSET_CHECK_EVALUATION, run.run_id, run.job_name, step.key,
+                                f"Asset check {evaluation.check_name!r} evaluated", evaluation))
+

@@ -1,0 +1,185 @@
+"""Results of a run: success, events, outputs and materializations."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ..errors import DefinitionError, InvariantViolationError, suggest
+from .definitions.keys import AssetKey
+from .definitions.results import AssetMaterialization
+from .events import DagsterEventType as ET
+from .events import ErrorInfo, Event
+
+
+class ExecutionResult:
+    """What a run produced (Dagster's `ExecuteInProcessResult` / `JobExecutionResult`)."""
+
+    def __init__(self, job_def: Any, run: Any, events: list[Event], run_context: Any,
+                 run_error: Optional[ErrorInfo] = None) -> None:
+        self.job_def = job_def
+        self.dagster_run = run
+        self._events = events
+        self._ctx = run_context
+        self._run_error = run_error
+
+    # -- the run ------------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        return self.dagster_run.run_id
+
+    @property
+    def run(self) -> Any:
+        return self.dagster_run
+
+    @property
+    def success(self) -> bool:
+        return any(e.event_type is ET.RUN_SUCCESS for e in self._events)
+
+    @property
+    def all_events(self) -> list[Event]:
+        """Every event but plain log messages (those are in `all_records`)."""
+        return [e for e in self._events if e.event_type is not ET.LOG_MESSAGE]
+
+    @property
+    def all_records(self) -> list[Event]:
+        """Every event including log messages, in order."""
+        return list(self._events)
+
+    @property
+    def log_messages(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.LOG_MESSAGE]
+
+    @property
+    def step_event_list(self) -> list[Event]:
+        return [e for e in self.all_events if e.step_key is not None]
+
+    def events_for_node(self, node_name: str) -> list[Event]:
+        keys = self._step_keys_for(node_name)
+        return [e for e in self.all_events if e.step_key in keys]
+
+    def get_step_success_events(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.STEP_SUCCESS]
+
+    def get_step_failure_events(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.STEP_FAILURE]
+
+    def get_failed_step_keys(self) -> set[str]:
+        return {e.step_key for e in self.get_step_failure_events()}
+
+    def get_skipped_step_keys(self) -> set[str]:
+        return {e.step_key for e in self._events if e.event_type is ET.STEP_SKIPPED}
+
+    def get_job_success_event(self) -> Event:
+        return next(e for e in self._events if e.event_type is ET.RUN_SUCCESS)
+
+    def get_job_failure_event(self) -> Event:
+        return next(e for e in self._events if e.event_type is ET.RUN_FAILURE)
+
+    def _status_of(self, node_name: str, kind: ET) -> bool:
+        keys = self._step_keys_for(node_name)
+        return any(e.event_type is kind and e.step_key in keys for e in self._events)
+
+    def is_node_success(self, node_name: str) -> bool:
+        return self._status_of(node_name, ET.STEP_SUCCESS)
+
+    def is_node_failed(self, node_name: str) -> bool:
+        return self._status_of(node_name, ET.STEP_FAILURE)
+
+    def is_node_skipped(self, node_name: str) -> bool:
+        return self._status_of(node_name, ET.STEP_SKIPPED)
+
+    @property
+    def failure_info(self) -> Optional[ErrorInfo]:
+        """The error of the first failed step, or of the run itself; None on success."""
+        for e in self._events:
+            if e.event_type is ET.STEP_FAILURE and e.data is not None:
+                return e.data.error
+        return self._run_error
+
+    # -- outputs ------------------------------------------------------------------------
+    def _step_keys_for(self, node_name: str) -> set[str]:
+        plan = self._ctx.plan
+        keys = {k for k, s in plan.steps.items() if s.node_name == node_name}
+        if not keys and node_name not in self.job_def.nodes:
+            hint = suggest(node_name, self.job_def.nodes)
+            raise DefinitionError(f"no node {node_name!r} in job {self.job_def.name!r}"
+                                  + (f"; {hint}" if hint else ""))
+        return keys
+
+    def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
+        """The value a node's output had in this run."""
+        keys = sorted(self._step_keys_for(node_str))
+        if len(keys) != 1:
+            if not keys:
+                raise InvariantViolationError(f"node {node_str!r} did not run in this run")
+            return {self._ctx.plan.steps[k].partition_key: self.output_for_step(k, output_name)
+                    for k in keys}
+        return self.output_for_step(keys[0], output_name)
+
+    def output_for_step(self, step_key: str, output_name: str = "result") -> Any:
+        """The value of a step's output in this run (reloaded via its IO manager if needed)."""
+        if (step_key, output_name) in self._ctx.captured:
+            return self._ctx.captured[(step_key, output_name)]
+        produced = any(e.event_type is ET.STEP_OUTPUT and e.step_key == step_key
+                       and e.data.output_name == output_name for e in self._events)
+        if not produced:
+            raise InvariantViolationError(
+                f"step {step_key!r} has no output {output_name!r} in this run (did it succeed?)")
+        return self._reload(step_key, output_name)
+
+    def _reload(self, step_key: str, output_name: str) -> Any:
+        from .context.io import InputContext
+        from .execute import _output_context
+
+        step = self._ctx.plan.get_step(step_key)
+        octx = _output_context(self._ctx, step, step.node, output_name, step_key)
+        manager = self._ctx.resources_for_output(step.op_def.outs[output_name].io_manager_key)
+        ictx = InputContext(output_name, upstream_output=octx, asset_key=octx.asset_key,
+                            partition_keys=octx._partition_keys,
+                            partitions_def=octx.asset_partitions_def, resources=self._ctx.resources)
+        return manager.load_input(ictx)
+
+    def output_value(self, output_name: str = "result") -> Any:
+        """A top-level output of the job's graph (the only output node's, when unambiguous)."""
+        sinks = [n for n in self.job_def.nodes if not any(
+            n in other.upstream_nodes() for other in self.job_def.nodes.values())]
+        if len(sinks) != 1:
+            raise InvariantViolationError(f"the job has {len(sinks)} final nodes; use output_for_node")
+        return self.output_for_node(sinks[0], output_name)
+
+    @property
+    def step_outputs_by_step_key(self) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for (step_key, name), value in self._ctx.captured.items():
+            found.setdefault(step_key, {})[name] = value
+        return found
+
+    def asset_value(self, asset_key: Any) -> Any:
+        key = AssetKey.from_coercible(asset_key)
+        return self.output_for_node(key.to_python_identifier())
+
+    # -- assets -------------------------------------------------------------------------
+    def get_asset_materialization_events(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.ASSET_MATERIALIZATION]
+
+    @property
+    def asset_materializations(self) -> list[AssetMaterialization]:
+        return [e.data for e in self.get_asset_materialization_events()]
+
+    def asset_materializations_for_node(self, node_name: str) -> list[AssetMaterialization]:
+        keys = self._step_keys_for(node_name)
+        return [e.data for e in self.get_asset_materialization_events() if e.step_key in keys]
+
+    def get_asset_check_evaluations(self) -> list[Any]:
+        return [e.data for e in self._events if e.event_type is ET.ASSET_CHECK_EVALUATION]
+
+    def get_asset_observation_events(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.ASSET_OBSERVATION]
+
+    def __repr__(self) -> str:
+        state = "success" if self.success else "failure"
+        return f"<ExecutionResult {self.job_def.name!r} run_id={self.run_id!r} {state}>"
+
+
+ExecuteInProcessResult = ExecutionResult
+JobExecutionResult = ExecutionResult

@@ -1,0 +1,173 @@
+"""Run config in Dagster's shape, checked against a schema derived from the job.
+
+    ops:       {node: {config: ..., inputs: {name: value}}, graph: {ops: {...}}}
+    resources: {key: {config: ...}}
+    execution: {config: {...}}        (also {config: {multiprocess: {...}}}, Dagster's nested form)
+    loggers:   {name: {config: ...}}
+    inputs:    {graph_input: value}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from ..errors import ConfigError
+from .config import Any as AnyType
+from .config import Field, Permissive, Shape, validate_config
+from .definitions.composition import FromConfig
+from .definitions.resources import ConfigurableResource, coerce_resource_defs
+
+EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")
+
+
+@dataclass(frozen=True)
+class ResolvedRunConfig:
+    """Run config after validation: defaults filled, split by what it configures."""
+
+    raw: Mapping[str, Any]
+    op_configs: Mapping[str, Any] = field(default_factory=dict)
+    input_values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    resources: Mapping[str, Any] = field(default_factory=dict)
+    execution: Mapping[str, Any] = field(default_factory=dict)
+    executor_name: Optional[str] = None
+    executor_def: Any = None
+    loggers: Mapping[str, Any] = field(default_factory=dict)
+    graph_inputs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`override` over `base`, merging nested mappings key by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _node_schema(node: Any) -> Field:
+    fields: dict[str, Field] = {}
+    op_schema = node.op_def.config_schema
+    fields["config"] = Field(op_schema) if op_schema is not None else Field(AnyType, is_required=False)
+    unwired = [n for n, src in node.inputs.items() if isinstance(src, FromConfig)
+               and not node.op_def.ins[n].is_nothing]
+    if unwired or node.inputs:
+        fields["inputs"] = Field(Shape({n: Field(AnyType, is_required=n in unwired)
+                                        for n in node.op_def.ins}))
+    return Field(Shape(fields))
+
+
+def _ops_schema(nodes: Mapping[str, Any]) -> Shape:
+    """Nested shape: dotted node names become ``{graph: {ops: {op: ...}}}``."""
+    tree: dict[str, Any] = {}
+    for name, node in nodes.items():
+        parts = name.split(".")
+        level = tree
+        for part in parts[:-1]:
+            level = level.setdefault(part, {"__ops__": {}})["__ops__"]
+        level[parts[-1]] = node
+    return _shape_of(tree)
+
+
+def _shape_of(tree: Mapping[str, Any]) -> Shape:
+    fields = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            fields[key] = Field(Shape({"ops": Field(_shape_of(value["__ops__"]))}))
+        else:
+            fields[key] = _node_schema(value)
+    return Shape(fields)
+
+
+def _resources_schema(resource_defs: Mapping[str, Any]) -> Shape:
+    fields = {}
+    for key, rdef in coerce_resource_defs(resource_defs).items():
+        if rdef.is_hardcoded:
+            fields[key] = Field(Permissive(), is_required=False)
+        elif rdef.config_class is not None and issubclass(rdef.config_class, ConfigurableResource):
+            fields[key] = Field(Shape({"config": Field(Permissive(), is_required=False)}))
+        else:
+            schema = rdef.config_schema
+            inner = Field(schema) if schema is not None else Field(AnyType, is_required=False)
+            fields[key] = Field(Shape({"config": inner}))
+    return Shape(fields)
+
+
+def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any) -> Shape:
+    """The schema a job's run config must satisfy."""
+    exec_schema = executor_def.config_schema
+    execution = Field(Shape({"config": Field(exec_schema) if exec_schema is not None
+                             else Field(AnyType, is_required=False)}))
+    return Shape({
+        "ops": Field(_ops_schema(job.nodes)),
+        "resources": Field(_resources_schema(resource_defs)),
+        "execution": execution,
+        "loggers": Field(Permissive(), is_required=False),
+        "inputs": Field(Permissive(), is_required=False),
+    })
+
+
+def _normalize_execution(raw: dict[str, Any], executor_def: Any) -> tuple[dict[str, Any], Optional[str]]:
+    """Accept Dagster's nested ``execution: {config: {multiprocess: {...}}}`` and old
+    ``execution: {multiprocess: {config: {...}}}`` forms; return the flat form and the
+    executor name they select, if any."""
+    execution = raw.get("execution")
+    if not isinstance(execution, Mapping):
+        return raw, None
+    chosen = None
+    if len(execution) == 1:
+        (key, value), = execution.items()
+        if key in EXECUTOR_NAMES and (value is None or isinstance(value, Mapping)):
+            chosen, execution = key, {"config": (value or {}).get("config", {})}
+    config = execution.get("config")
+    if isinstance(config, Mapping) and len(config) == 1:
+        (key, value), = config.items()
+        if key in EXECUTOR_NAMES and (value is None or isinstance(value, Mapping)):
+            chosen, execution = key, {**execution, "config": dict(value or {})}
+    return {**raw, "execution": dict(execution)}, chosen
+
+
+def _unwrap_input(value: Any) -> Any:
+    if isinstance(value, Mapping) and set(value) == {"value"}:
+        return value["value"]
+    return value
+
+
+def _collect_ops(value: Mapping[str, Any], prefix: str, configs: dict, inputs: dict) -> None:
+    for key, entry in (value or {}).items():
+        entry = entry or {}
+        if "ops" in entry and "config" not in entry:
+            _collect_ops(entry["ops"], f"{prefix}{key}.", configs, inputs)
+            continue
+        configs[prefix + key] = entry.get("config")
+        if entry.get("inputs"):
+            inputs[prefix + key] = {k: _unwrap_input(v) for k, v in entry["inputs"].items()}
+
+
+def resolve_run_config(
+    job: Any, run_config: Optional[Mapping[str, Any]], resource_defs: Mapping[str, Any],
+    executor_def: Any, input_values: Optional[Mapping[str, Any]] = None,
+) -> ResolvedRunConfig:
+    """Validate `run_config` (merged over the job's default config); raise ConfigError."""
+    raw = deep_merge(dict(job.config or {}), dict(run_config or {}))
+    raw, chosen = _normalize_execution(raw, executor_def)
+    if chosen is not None and chosen != executor_def.name and chosen in EXECUTOR_NAMES:
+        from .executors import executor_def_by_name
+
+        executor_def = executor_def_by_name(chosen)
+    result = validate_config(run_config_schema(job, resource_defs, executor_def), raw)
+    if not result.success:
+        raise ConfigError(result.errors, subject=f"run config for job {job.name!r}")
+    value = result.value
+    configs: dict[str, Any] = {}
+    inputs: dict[str, dict[str, Any]] = {}
+    _collect_ops(value.get("ops") or {}, "", configs, inputs)
+    return ResolvedRunConfig(
+        raw=raw, op_configs=configs, input_values=inputs,
+        resources=value.get("resources") or {},
+        execution=(value.get("execution") or {}).get("config") or {},
+        executor_name=executor_def.name, executor_def=executor_def, loggers=value.get("loggers") or {},
+        graph_inputs={**(raw.get("inputs") or {}), **(input_values or {})},
+    )

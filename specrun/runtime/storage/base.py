@@ -1,0 +1,123 @@
+"""The storage interface an `Instance` records runs and events through.
+
+Execution code only ever talks to `Instance`; an `Instance` only ever talks to a
+`RunStorage`. In-memory storage lives in `memory.py`; persistent SQL storage plugs in
+behind the same interface.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from ..definitions.keys import AssetKey
+from ..events import DagsterEventType, Event
+
+
+class DagsterRunStatus(str, enum.Enum):
+    """Where a run is in its life."""
+
+    QUEUED = "QUEUED"
+    NOT_STARTED = "NOT_STARTED"
+    STARTING = "STARTING"
+    STARTED = "STARTED"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELING = "CANCELING"
+    CANCELED = "CANCELED"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+
+
+RunStatus = DagsterRunStatus
+
+
+@dataclass(frozen=True)
+class DagsterRun:
+    """A run as stored: what ran, with which config and tags, and how it ended."""
+
+    run_id: str
+    job_name: str
+    status: DagsterRunStatus = DagsterRunStatus.NOT_STARTED
+    run_config: Mapping[str, Any] = field(default_factory=dict)
+    tags: Mapping[str, str] = field(default_factory=dict)
+    start_time: Optional[float] = None
+    end_time: Optional[float] = None
+    parent_run_id: Optional[str] = None
+    root_run_id: Optional[str] = None
+    step_keys_to_execute: Optional[tuple[str, ...]] = None
+    pid: Optional[int] = None
+
+    def with_status(self, status: DagsterRunStatus, end_time: Optional[float] = None) -> "DagsterRun":
+        """A copy with a new status (and end time when the run finished)."""
+        if end_time is None and status.is_finished:
+            end_time = time.time()
+        return replace(self, status=status, end_time=end_time or self.end_time)
+
+    @property
+    def is_success(self) -> bool:
+        return self.status is DagsterRunStatus.SUCCESS
+
+    @property
+    def is_failure(self) -> bool:
+        return self.status is DagsterRunStatus.FAILURE
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status.is_finished
+
+
+Run = DagsterRun
+
+
+class RunStorage(ABC):
+    """Where runs, their events and asset materializations are kept."""
+
+    @abstractmethod
+    def add_run(self, run: DagsterRun) -> None:
+        """Record a new run."""
+
+    @abstractmethod
+    def update_run(self, run: DagsterRun) -> None:
+        """Replace the stored record of `run.run_id`."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> Optional[DagsterRun]:
+        """The run with this id, or None."""
+
+    @abstractmethod
+    def get_runs(
+        self, limit: Optional[int] = None, job_name: Optional[str] = None,
+        statuses: Optional[Iterable[DagsterRunStatus]] = None,
+    ) -> list[DagsterRun]:
+        """Runs, newest first."""
+
+    @abstractmethod
+    def store_events(self, events: Sequence[Event]) -> None:
+        """Append events (of any runs) in order; one call is one write."""
+
+    @abstractmethod
+    def get_events(
+        self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None
+    ) -> list[Event]:
+        """A run's events in the order they were stored."""
+
+    @abstractmethod
+    def latest_materializations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        """The newest ASSET_MATERIALIZATION event per (asset key, partition)."""
+
+    @abstractmethod
+    def latest_check_evaluations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, str], Event]:
+        """The newest ASSET_CHECK_EVALUATION event per (asset key, check name)."""
+
+    def close(self) -> None:
+        """Release connections; the storage is not used afterwards."""

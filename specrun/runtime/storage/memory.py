@@ -1,0 +1,79 @@
+"""In-memory run storage: what `Instance.ephemeral()` uses."""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterable, Optional, Sequence
+
+from ..definitions.keys import AssetKey
+from ..events import DagsterEventType, Event
+from .base import DagsterRun, DagsterRunStatus, RunStorage
+
+
+class InMemoryRunStorage(RunStorage):
+    """Keeps everything in dicts and lists; gone when the process ends."""
+
+    def __init__(self) -> None:
+        self._runs: dict[str, DagsterRun] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._materializations: dict[tuple[AssetKey, Optional[str]], Event] = {}
+        self._checks: dict[tuple[AssetKey, str], Event] = {}
+        self._lock = threading.Lock()
+
+    def add_run(self, run: DagsterRun) -> None:
+        with self._lock:
+            self._runs[run.run_id] = run
+            self._events.setdefault(run.run_id, [])
+
+    def update_run(self, run: DagsterRun) -> None:
+        with self._lock:
+            self._runs[run.run_id] = run
+
+    def get_run(self, run_id: str) -> Optional[DagsterRun]:
+        return self._runs.get(run_id)
+
+    def get_runs(
+        self, limit: Optional[int] = None, job_name: Optional[str] = None,
+        statuses: Optional[Iterable[DagsterRunStatus]] = None,
+    ) -> list[DagsterRun]:
+        wanted = set(statuses) if statuses is not None else None
+        runs = [
+            r for r in reversed(list(self._runs.values()))
+            if (job_name is None or r.job_name == job_name)
+            and (wanted is None or r.status in wanted)
+        ]
+        return runs[:limit] if limit is not None else runs
+
+    def store_events(self, events: Sequence[Event]) -> None:
+        with self._lock:
+            for event in events:
+                self._events.setdefault(event.run_id, []).append(event)
+                if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+                    self._materializations[(event.data.asset_key, event.data.partition)] = event
+                elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
+                    self._checks[(event.data.asset_key, event.data.check_name)] = event
+
+    def get_events(
+        self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None
+    ) -> list[Event]:
+        events = self._events.get(run_id, [])
+        if of_type is None:
+            return list(events)
+        types = set(of_type)
+        return [e for e in events if e.event_type in types]
+
+    def latest_materializations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        if asset_keys is None:
+            return dict(self._materializations)
+        keys = set(asset_keys)
+        return {k: v for k, v in self._materializations.items() if k[0] in keys}
+
+    def latest_check_evaluations(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, str], Event]:
+        if asset_keys is None:
+            return dict(self._checks)
+        keys = set(asset_keys)
+        return {k: v for k, v in self._checks.items() if k[0] in keys}
