@@ -28,6 +28,7 @@ from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
 from .log import LogManager
 from .outputs import StepFailed, collect_outputs
+from .plan import input_partition_keys
 from .resources import init_resources
 from . import versioning as v
 
@@ -203,27 +204,11 @@ def _make_context(run: RunContext, step: Any, attempt: int, events: list) -> OpE
         run_config=run.resolved.raw, job_def=run.job, retry_number=attempt,
         assets_def=node.asset, check_def=node.check,
         selected_asset_keys=run.selected_asset_keys,
-        input_partitions=lambda name: _input_partition_keys(run, step, name),
+        input_partitions=lambda name: input_partition_keys(step, name),
         event_sink=user_events.append,
     )
     ctx._user_events = user_events  # type: ignore[attr-defined]
     return ctx
-
-
-def _input_partition_keys(run: RunContext, step: Any, name: str) -> tuple[str, ...]:
-    ups = step.inputs.get(name)
-    if ups:
-        return ups[0].partition_keys
-    src = step.node.inputs.get(name)
-    if isinstance(src, FromAsset) and src.partitions_def is not None:
-        from .partitions import default_partition_mapping
-
-        down_def = _partitions_def(run, step.node)
-        spec = step.node.asset.input_specs.get(name) if step.node.asset is not None else None
-        mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(
-            src.partitions_def, down_def)
-        return tuple(mapping.upstream_keys_for(step.partition_key, down_def, src.partitions_def))
-    return ()
 
 
 def _invoke(op_def: Any, context: Any, kwargs: dict) -> Any:
@@ -316,7 +301,7 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
 
 
 def _load_asset(run, step, name, spec, src, context, events) -> Any:
-    keys = _input_partition_keys(run, step, name)
+    keys = input_partition_keys(step, name)
     upstream_ctx = OutputContext(
         src.asset_key.to_python_identifier(), "result", run_id=run.run_id, asset_key=src.asset_key,
         partition_keys=keys, partitions_def=src.partitions_def, resources=run.resources, log=run.log)

@@ -171,6 +171,13 @@ class InMemoryIOManager(IOManager):
             return self._get(key + (keys[0],), context)
         return {pk: self._get(key + (pk,), context) for pk in keys}
 
+    def has_output(self, context: OutputContext) -> bool:
+        """Whether a value is stored for this output (used to find missing outputs)."""
+        key = tuple(_identifier(context))
+        if context.has_asset_partitions:
+            return all(key + (pk,) in self.values for pk in context.asset_partition_keys)
+        return key in self.values
+
     def _get(self, key: tuple[str, ...], context: InputContext) -> Any:
         try:
             return self.values[key]
@@ -205,6 +212,13 @@ class PickledObjectFilesystemIOManager(IOManager):
         for path in paths:
             write_atomically(path, data)
         context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths})
+
+    def has_output(self, context: OutputContext) -> bool:
+        """Whether every file of this output exists (used to find missing outputs)."""
+        parts = _identifier(context)
+        if context.has_asset_partitions:
+            return all(os.path.exists(self.path_for(parts + [pk])) for pk in context.asset_partition_keys)
+        return os.path.exists(self.path_for(parts))
 
     def load_input(self, context: InputContext) -> Any:
         parts = _identifier(context)

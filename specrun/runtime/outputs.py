@@ -167,9 +167,9 @@ def _input_data_versions(run: Any, step: Any) -> dict[str, str]:
 def _upstream_partition_keys(run: Any, step: Any, name: Optional[str]) -> tuple:
     if name is None:
         return ()
-    from .execute import _input_partition_keys
+    from .plan import input_partition_keys
 
-    return _input_partition_keys(run, step, name)
+    return input_partition_keys(step, name)
 
 
 def _record_check(run: Any, step: Any, check: Any, item: Any, events: list) -> None:

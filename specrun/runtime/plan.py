@@ -117,6 +117,24 @@ def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optiona
     return tuple(mapping.upstream_keys_for(pk, down_def, up_def))
 
 
+def input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
+    """Upstream partition keys an input of `step` reads (empty when not partitioned)."""
+    ups = step.inputs.get(name)
+    if ups:
+        return ups[0].partition_keys
+    src = step.node.inputs.get(name)
+    up_def = getattr(src, "partitions_def", None)
+    if up_def is None:
+        return ()
+    from .partitions import default_partition_mapping
+
+    asset = step.node.asset
+    down_def = asset.partitions_def if asset is not None else None
+    spec = asset.input_specs.get(name) if asset is not None else None
+    mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(up_def, down_def)
+    return tuple(mapping.upstream_keys_for(step.partition_key, down_def, up_def))
+
+
 def _input_name_for(node: Node, src: FromOutput) -> Optional[str]:
     for name, s in node.inputs.items():
         if s == src:

@@ -1,0 +1,197 @@
+"""The `specrun` command.
+
+Each command imports what it needs when it runs, so `specrun --help` starts fast.
+Errors a user can cause are printed as `file:line:col: error: message` with the source line
+and a caret, and exit with status 1; `--debug` shows Python tracebacks instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Optional
+
+import click
+
+from . import __version__
+
+VAR_HELP = "Template variable KEY=VALUE (VALUE parsed as YAML); repeatable."
+
+
+class _Ctx:
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
+
+
+def _vars(var: tuple[str, ...], vars_file: Optional[str]) -> dict[str, Any]:
+    from .compiler.load import load_vars_file, parse_vars
+
+    values: dict[str, Any] = {}
+    if vars_file:
+        values.update(load_vars_file(vars_file))
+    values.update(parse_vars(list(var)))
+    return values
+
+
+def _fail_with_errors(errors: list, files: dict, fmt: str = "text") -> None:
+    from .compiler.diagnostics import errors_to_json, render_error
+
+    if fmt == "json":
+        click.echo(errors_to_json(errors))
+    else:
+        for err in errors:
+            click.echo(render_error(err, files), err=True)
+        click.echo(f"{len(errors)} error(s)", err=True)
+    sys.exit(1)
+
+
+def _run_guarded(ctx: click.Context, fn: Any, fmt: str = "text") -> Any:
+    """Run `fn`, turning specrun's own errors into a clean message and exit status 1."""
+    from .errors import SpecErrors, SpecError, SpecrunError
+
+    debug = ctx.obj.debug if ctx.obj else False
+    try:
+        return fn()
+    except SpecErrors as e:
+        if debug:
+            raise
+        _fail_with_errors(e.errors, getattr(e, "files", {}) or {}, fmt)
+    except SpecError as e:
+        if debug:
+            raise
+        _fail_with_errors([e], getattr(e, "files", {}) or {}, fmt)
+    except SpecrunError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e}", err=True)
+        sys.exit(1)
+    except FileNotFoundError as e:
+        if debug:
+            raise
+        click.echo(f"error: {e.filename or e}: no such file", err=True)
+        sys.exit(1)
+
+
+def _spec_options(fn: Any) -> Any:
+    fn = click.option("--vars", "vars_file", type=click.Path(), help="YAML file of template variables.")(fn)
+    fn = click.option("--var", "var", multiple=True, metavar="KEY=VALUE", help=VAR_HELP)(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="specrun")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Run data pipelines declared in YAML or TOML spec files."""
+    ctx.obj = _Ctx(debug)
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_spec_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
+    """Check SPEC and report every problem with its file, line and column."""
+    from .compiler import compile_spec
+
+    compiled = _run_guarded(ctx, lambda: compile_spec(spec, _vars(var, vars_file)), fmt)
+    if fmt == "json":
+        click.echo('{"errors": []}')
+    else:
+        click.echo(f"{spec}: ok ({compiled.summary()})")
+
+
+@main.command()
+@click.argument("template", type=click.Path())
+@_spec_options
+@click.pass_context
+def render(ctx: click.Context, template: str, var: tuple, vars_file: Optional[str]) -> None:
+    """Print the spec a Jinja2 TEMPLATE renders to."""
+    from .compiler.load import load_document
+
+    doc = _run_guarded(ctx, lambda: load_document(template, _vars(var, vars_file)))
+    click.echo(doc.source, nl=not doc.source.endswith("\n"))
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_spec_options
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid")
+@click.pass_context
+def graph(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
+    """Print the pipeline's DAG as Mermaid, Graphviz dot or JSON."""
+    from .compiler import compile_spec
+    from .compiler.graph import graph_to_dot, graph_to_json, graph_to_mermaid
+
+    compiled = _run_guarded(ctx, lambda: compile_spec(spec, _vars(var, vars_file)))
+    render_fn = {"mermaid": graph_to_mermaid, "dot": graph_to_dot, "json": graph_to_json}[fmt]
+    click.echo(render_fn(compiled.graph))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of spec files (for editors and the YAML language server)."""
+    import json
+
+    from .schemas import load_schema
+
+    click.echo(json.dumps(load_schema(), indent=2))
+
+
+@main.command()
+@click.argument("directory", type=click.Path())
+@click.pass_context
+def init(ctx: click.Context, directory: str) -> None:
+    """Write a starter project into DIRECTORY."""
+    from .compiler.starter import write_starter
+
+    written = _run_guarded(ctx, lambda: write_starter(directory))
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: specrun apply {os.path.join(directory, 'pipeline.yaml')}")
+
+
+def _run_options(fn: Any) -> Any:
+    options = [
+        click.option("--select", "select", multiple=True, help="dbt-style selector (name, +name, name+, tag:x, group:x); repeatable."),
+        click.option("--exclude", "exclude", multiple=True, help="Selector of assets to leave out; repeatable."),
+        click.option("--partition", "partition", help="Partition key to run."),
+        click.option("--partitions", "partitions", help="Backfill: FIRST..LAST or a comma-separated list."),
+        click.option("--job", "job_name", help="Run a job declared in the spec."),
+        click.option("--executor", "executor", type=click.Choice(["in_process", "multiprocess", "dask"]), help="Override the spec's executor."),
+        click.option("--max-concurrent", "max_concurrent", type=int, help="Parallel steps (multiprocess/dask)."),
+        click.option("--config", "config_file", type=click.Path(), help="Run config YAML (ops/resources/execution)."),
+        click.option("--force", is_flag=True, help="Run every selected step, stale or not."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return _spec_options(fn)
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_run_options
+@click.pass_context
+def plan(ctx: click.Context, spec: str, **options: Any) -> None:
+    """Show what `apply` would run, in order, and why."""
+    from .commands import run_plan
+
+    _run_guarded(ctx, lambda: run_plan(spec, options))
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_run_options
+@click.pass_context
+def apply(ctx: click.Context, spec: str, **options: Any) -> None:
+    """Materialize the spec's assets: run what is stale (everything with --force)."""
+    from .commands import run_apply
+
+    code = _run_guarded(ctx, lambda: run_apply(spec, options))
+    sys.exit(code or 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The pipeline DAG as a `networkx.DiGraph`, selection in dbt's syntax, and renderings.
+
+Nodes are asset keys (``a/b``), checks (``check:asset/name``) and job op nodes
+(``op:job.node``); every node carries ``kind``, ``group``, ``tags`` and, when known, the
+``pointer`` of its spec entry. Every later question (what is upstream, what a selector
+picks, in what order to run) is a query on this graph.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable, Mapping, Optional
+
+import networkx as nx
+
+from ..errors import SpecError, SpecrunError, suggest
+
+_SELECTOR = re.compile(r"^(?P<up>(\d*)\+)?(?P<name>[^+]+?)(?P<down>\+(\d*))?$")
+
+
+def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> nx.DiGraph:
+    """The DAG of a `Definitions`: assets with their deps, checks after their assets."""
+    g = nx.DiGraph()
+    pointers = pointers or {}
+    for a in defs.assets:
+        name = a.key.to_user_string()
+        deps = getattr(a, "dependency_keys", None)
+        deps = set(deps) if deps is not None else set(getattr(a, "deps", ()))
+        g.add_node(name, kind="asset" if hasattr(a, "op") else "external",
+                   group=getattr(a, "group_name", None) or "default",
+                   tags=dict(getattr(a, "tags", {}) or {}), pointer=pointers.get(name, ""),
+                   partitioned=getattr(a, "partitions_def", None) is not None)
+        for dep in deps:
+            g.add_edge(dep.to_user_string(), name)
+    for check in defs.asset_checks:
+        name = f"check:{check.asset_key.to_user_string()}/{check.name}"
+        g.add_node(name, kind="check", group=g.nodes.get(check.asset_key.to_user_string(), {}).get("group", "default"),
+                   tags={}, pointer=pointers.get(name, ""), blocking=check.blocking)
+        g.add_edge(check.asset_key.to_user_string(), name)
+    for job in defs.jobs:
+        if job.asset_keys:
+            continue
+        for node in job.nodes.values():
+            name = f"op:{job.name}.{node.name}"
+            g.add_node(name, kind="op", group=job.name, tags=dict(node.op_def.tags),
+                       pointer=pointers.get(name, ""))
+            for up in node.upstream_nodes():
+                g.add_edge(f"op:{job.name}.{up}", name)
+    return g
+
+
+def cycle_error(g: nx.DiGraph, locate: Any = None) -> Optional[SpecError]:
+    """A SpecError naming the cycle's path (a -> b -> c -> a), or None if there is none."""
+    try:
+        cycle = nx.find_cycle(g)
+    except nx.NetworkXNoCycle:
+        return None
+    path = [u for u, _ in cycle] + [cycle[0][0]]
+    first = path[0]
+    pointer = g.nodes[first].get("pointer", "")
+    location = locate(pointer) if locate else None
+    return SpecError(f"dependency cycle: {' -> '.join(path)}", location, pointer,
+                     "remove one of these dependencies")
+
+
+def _name_nodes(g: nx.DiGraph, name: str) -> set[str]:
+    if name == "*":
+        return set(g.nodes)
+    if name.startswith("tag:"):
+        tag = name[4:]
+        key, _, value = tag.partition("=")
+        return {n for n, d in g.nodes(data=True) if key in d.get("tags", {})
+                and (not value or d["tags"][key] == value)}
+    if name.startswith("group:"):
+        return {n for n, d in g.nodes(data=True) if d.get("group") == name[6:]}
+    if name.startswith("kind:"):
+        return {n for n, d in g.nodes(data=True) if d.get("kind") == name[5:]}
+    if name in g:
+        return {name}
+    matches = {n for n in g if n.endswith("/" + name) or n.split(".")[-1] == name}
+    if matches:
+        return matches
+    hint = suggest(name, [n for n in g if not n.startswith(("check:", "op:"))])
+    raise SpecrunError(f"selector {name!r} matches nothing" + (f"; {hint}" if hint else ""))
+
+
+def _expand(g: nx.DiGraph, nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
+    found = set(nodes)
+    for node in nodes:
+        if depth is None:
+            found |= nx.ancestors(g, node) if up else nx.descendants(g, node)
+        else:
+            lengths = nx.single_source_shortest_path_length(g.reverse(copy=False) if up else g, node, cutoff=depth)
+            found |= set(lengths)
+    return found
+
+
+def select_one(g: nx.DiGraph, selector: str) -> set[str]:
+    """Nodes one dbt-style selector picks: ``name``, ``+name``, ``name+``, ``2+name+1``,
+    ``tag:x``, ``group:x``; commas intersect (``tag:a,group:b``)."""
+    result: Optional[set[str]] = None
+    for part in selector.split(","):
+        m = _SELECTOR.match(part.strip())
+        if not m:
+            raise SpecrunError(f"cannot read selector {part!r}")
+        nodes = _name_nodes(g, m.group("name"))
+        if m.group("up"):
+            nodes = _expand(g, nodes, int(m.group(2)) if m.group(2) else None, up=True) | nodes
+        if m.group("down"):
+            base = _name_nodes(g, m.group("name"))
+            nodes |= _expand(g, base, int(m.group(5)) if m.group(5) else None, up=False)
+        result = nodes if result is None else result & nodes
+    return result or set()
+
+
+def select(g: nx.DiGraph, selectors: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str]:
+    """Union of `selectors` (each may hold several, space-separated) minus `exclude`."""
+    chosen: set[str] = set()
+    tokens = [t for s in selectors for t in s.split()]
+    for token in tokens or ["*"]:
+        chosen |= select_one(g, token)
+    for token in [t for s in exclude for t in s.split()]:
+        chosen -= select_one(g, token)
+    return chosen
+
+
+def topological_order(g: nx.DiGraph, nodes: Optional[set[str]] = None) -> list[str]:
+    """Nodes in dependency order (ties broken by name, so plans read the same every time)."""
+    sub = g.subgraph(nodes) if nodes is not None else g
+    return list(nx.lexicographical_topological_sort(sub))
+
+
+def _mermaid_id(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def graph_to_mermaid(g: nx.DiGraph) -> str:
+    lines = ["graph LR"]
+    for node, data in sorted(g.nodes(data=True)):
+        shape = ("{{%s}}" if data.get("kind") == "check" else "[%s]") % node
+        lines.append(f"    {_mermaid_id(node)}{shape}")
+    for u, v in sorted(g.edges):
+        lines.append(f"    {_mermaid_id(u)} --> {_mermaid_id(v)}")
+    return "\n".join(lines)
+
+
+def graph_to_dot(g: nx.DiGraph) -> str:
+    lines = ["digraph specrun {", "  rankdir=LR;"]
+    for node, data in sorted(g.nodes(data=True)):
+        shape = "hexagon" if data.get("kind") == "check" else "box"
+        lines.append(f'  "{node}" [shape={shape}];')
+    for u, v in sorted(g.edges):
+        lines.append(f'  "{u}" -> "{v}";')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def graph_to_json(g: nx.DiGraph) -> str:
+    nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
+    edges = [{"from": u, "to": v} for u, v in sorted(g.edges)]
+    return json.dumps({"nodes": nodes, "edges": edges}, indent=2, default=str)

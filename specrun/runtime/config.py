@@ -1,0 +1,426 @@
+"""Dagster's config-schema system: types, `Field`, `Config` classes, and validation.
+
+`validate_config(schema, value)` checks a value against any accepted schema and reports
+ALL problems at once, each with the path of keys leading to it; defaults are filled in,
+environment sources resolved and enums mapped to their Python values.
+"""
+
+from __future__ import annotations
+
+import os
+import typing
+from dataclasses import dataclass, field
+from typing import Any as TAny
+from typing import Mapping, Optional, Sequence
+
+import pydantic
+from pydantic import ConfigDict
+
+from ..errors import ConfigError, ConfigErrorEntry, suggest
+
+Path = tuple[str, ...]
+
+
+class ConfigType:
+    """Base of every config type."""
+
+    name = "Any"
+    config_type_kind = "any"
+
+    def validate(self, value: TAny, path: Path, errors: list[ConfigErrorEntry]) -> TAny:
+        return value
+
+    def default(self) -> tuple[bool, TAny]:
+        """(has a default, that default) for when the value is absent."""
+        return False, None
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class _Scalar(ConfigType):
+    def __init__(self, name: str, types: tuple[type, ...], exclude: tuple[type, ...] = ()) -> None:
+        self.name = name
+        self._types = types
+        self._exclude = exclude
+        self.config_type_kind = "scalar"
+
+    def validate(self, value, path, errors):
+        if isinstance(value, self._types) and not isinstance(value, self._exclude):
+            return float(value) if self.name == "Float" else value
+        errors.append(ConfigErrorEntry(
+            f'Value {value!r} is not valid: expected {self.name}, got {type(value).__name__}', path))
+        return value
+
+
+Any = ConfigType()
+Int = _Scalar("Int", (int,), (bool,))
+Float = _Scalar("Float", (int, float), (bool,))
+String = _Scalar("String", (str,))
+Bool = _Scalar("Bool", (bool,))
+
+
+class _Source(ConfigType):
+    """A literal, or ``{"env": "VAR"}`` read from the environment."""
+
+    def __init__(self, inner: _Scalar) -> None:
+        self.inner = inner
+        self.name = f"{inner.name}Source"
+        self.config_type_kind = "scalar"
+
+    def validate(self, value, path, errors):
+        if isinstance(value, Mapping) and set(value) == {"env"}:
+            var = value["env"]
+            if var not in os.environ:
+                errors.append(ConfigErrorEntry(
+                    f'Environment variable "{var}" is not set', path))
+                return None
+            raw = os.environ[var]
+            return _coerce_env(raw, self.inner, path, errors)
+        return self.inner.validate(value, path, errors)
+
+
+def _coerce_env(raw: str, inner: _Scalar, path: Path, errors: list) -> TAny:
+    try:
+        if inner is Int:
+            return int(raw)
+        if inner is Bool:
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise ValueError(raw)
+            return raw.lower() in ("true", "1")
+    except ValueError:
+        errors.append(ConfigErrorEntry(f'Environment value {raw!r} is not a valid {inner.name}', path))
+    return raw
+
+
+StringSource = _Source(String)
+IntSource = _Source(Int)
+BoolSource = _Source(Bool)
+
+
+class Array(ConfigType):
+    config_type_kind = "array"
+
+    def __init__(self, inner: TAny) -> None:
+        self.inner = _as_type(inner)
+        self.name = f"[{self.inner.name}]"
+
+    def validate(self, value, path, errors):
+        if not isinstance(value, (list, tuple)):
+            errors.append(ConfigErrorEntry(
+                f'Value {value!r} is not valid: expected a list ({self.name})', path))
+            return value
+        return [self.inner.validate(v, path + (str(i),), errors) for i, v in enumerate(value)]
+
+
+class Noneable(ConfigType):
+    config_type_kind = "noneable"
+
+    def __init__(self, inner: TAny) -> None:
+        self.inner = _as_type(inner)
+        self.name = f"{self.inner.name}?"
+
+    def validate(self, value, path, errors):
+        return None if value is None else self.inner.validate(value, path, errors)
+
+    def default(self):
+        return True, None
+
+
+class Map(ConfigType):
+    config_type_kind = "map"
+
+    def __init__(self, key_type: TAny, inner_type: TAny) -> None:
+        self.key_type = _as_type(key_type)
+        self.inner = _as_type(inner_type)
+        self.name = f"Map[{self.key_type.name}, {self.inner.name}]"
+
+    def validate(self, value, path, errors):
+        if not isinstance(value, Mapping):
+            errors.append(ConfigErrorEntry(f"Value {value!r} is not valid: expected a mapping", path))
+            return value
+        return {self.key_type.validate(k, path, errors): self.inner.validate(v, path + (str(k),), errors)
+                for k, v in value.items()}
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    config_value: str
+    python_value: TAny = None
+    description: Optional[str] = None
+
+
+class Enum(ConfigType):
+    config_type_kind = "enum"
+
+    def __init__(self, name: str, enum_values: Sequence[EnumValue]) -> None:
+        self.name = name
+        self.values = {e.config_value: (e.python_value if e.python_value is not None else e.config_value)
+                       for e in enum_values}
+
+    def validate(self, value, path, errors):
+        if value in self.values:
+            return self.values[value]
+        hint = suggest(str(value), self.values)
+        errors.append(ConfigErrorEntry(
+            f"Value {value!r} is not one of {sorted(self.values)} (enum {self.name})"
+            + (f"; {hint}" if hint else ""), path))
+        return value
+
+
+_UNSET: TAny = type("Unset", (), {"__repr__": lambda s: "<unset>"})()
+
+
+class Field:
+    """A config entry: its type, default, whether required, and a description."""
+
+    def __init__(self, config: TAny, default_value: TAny = _UNSET, is_required: Optional[bool] = None,
+                 description: Optional[str] = None) -> None:
+        self.config_type = _as_type(config)
+        self.default_value = default_value
+        self.description = description
+        if is_required is None:
+            has_default, _ = self.config_type.default()
+            is_required = default_value is _UNSET and not has_default
+        self.is_required = bool(is_required)
+
+    @property
+    def has_default_value(self) -> bool:
+        return self.default_value is not _UNSET or (not self.is_required and self.config_type.default()[0])
+
+    def absent_value(self) -> tuple[bool, TAny]:
+        """(present, value) when the entry is missing from the config."""
+        if self.default_value is not _UNSET:
+            return True, self.default_value
+        has_default, value = self.config_type.default()
+        return (True, value) if has_default else (False, None)
+
+    def __repr__(self) -> str:
+        return f"Field({self.config_type!r}, required={self.is_required})"
+
+
+def _as_field(value: TAny) -> Field:
+    return value if isinstance(value, Field) else Field(value)
+
+
+class Shape(ConfigType):
+    """A mapping with known keys; unknown keys are errors."""
+
+    config_type_kind = "shape"
+    permissive = False
+
+    def __init__(self, fields: Optional[Mapping[str, TAny]] = None, description: Optional[str] = None) -> None:
+        self.fields = {k: _as_field(v) for k, v in (fields or {}).items()}
+        self.description = description
+        self.name = "Shape"
+
+    def default(self):
+        if all(not f.is_required for f in self.fields.values()):
+            errors: list = []
+            return True, self.validate({}, (), errors)
+        return False, None
+
+    def validate(self, value, path, errors):
+        if value is None:
+            value = {}
+        if not isinstance(value, Mapping):
+            errors.append(ConfigErrorEntry(
+                f"Value {value!r} is not valid: expected a mapping of {sorted(self.fields)}", path))
+            return value
+        result = {}
+        for key, item in value.items():
+            if key in self.fields:
+                result[key] = self.fields[key].config_type.validate(item, path + (str(key),), errors)
+            elif self.permissive:
+                result[key] = item
+            else:
+                hint = suggest(str(key), self.fields)
+                expected = ", ".join(sorted(self.fields)) or "none"
+                errors.append(ConfigErrorEntry(
+                    f'Received unexpected config entry "{key}"'
+                    + (f" ({hint})" if hint else f" (expected: {expected})"), path))
+        for key, fld in self.fields.items():
+            if key in value:
+                continue
+            present, default = fld.absent_value()
+            if present:
+                result[key] = default
+            elif fld.is_required:
+                errors.append(ConfigErrorEntry(f'Missing required config entry "{key}"', path))
+        return result
+
+
+class Permissive(Shape):
+    """A mapping whose known keys are checked and whose other keys are kept."""
+
+    permissive = True
+
+    def __init__(self, fields: Optional[Mapping[str, TAny]] = None, description: Optional[str] = None) -> None:
+        super().__init__(fields, description)
+        self.name = "Permissive"
+
+
+class Selector(Shape):
+    """A mapping with exactly one of its keys."""
+
+    def __init__(self, fields: Mapping[str, TAny], description: Optional[str] = None) -> None:
+        super().__init__(fields, description)
+        self.name = "Selector"
+
+    def default(self):
+        return False, None
+
+    def validate(self, value, path, errors):
+        if not isinstance(value, Mapping) or len(value) != 1:
+            errors.append(ConfigErrorEntry(
+                f"Selector needs exactly one of {sorted(self.fields)}, got {value!r}", path))
+            return value
+        (key, item), = value.items()
+        if key not in self.fields:
+            hint = suggest(str(key), self.fields)
+            errors.append(ConfigErrorEntry(f'Received unexpected config entry "{key}"'
+                                           + (f" ({hint})" if hint else ""), path))
+            return value
+        fld = self.fields[key]
+        return {key: fld.config_type.validate(item, path + (str(key),), errors)}
+
+
+class Config(pydantic.BaseModel):
+    """Typed config for an op, asset or resource (Dagster's `Config`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PermissiveConfig(Config):
+    """A Config class that keeps keys it does not declare."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+def is_config_class(obj: TAny) -> bool:
+    return isinstance(obj, type) and issubclass(obj, pydantic.BaseModel)
+
+
+class _ConfigClassType(ConfigType):
+    """A pydantic Config class used as a schema."""
+
+    config_type_kind = "config_class"
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+        self.name = cls.__name__
+
+    def default(self):
+        required = [n for n, f in self.cls.model_fields.items() if f.is_required()]
+        return (True, self._dump(self.cls())) if not required else (False, None)
+
+    @staticmethod
+    def _dump(instance: TAny) -> dict:
+        return {k: getattr(instance, k) for k in type(instance).model_fields} | dict(
+            instance.model_extra or {})
+
+    def validate(self, value, path, errors):
+        if value is None:
+            value = {}
+        if isinstance(value, self.cls):
+            return self._dump(value)
+        try:
+            return self._dump(self.cls.model_validate(value))
+        except pydantic.ValidationError as e:
+            for err in e.errors():
+                errors.append(_pydantic_entry(err, path, self.cls))
+            return value
+
+
+def _pydantic_entry(err: Mapping[str, TAny], path: Path, cls: type) -> ConfigErrorEntry:
+    loc = tuple(str(p) for p in err.get("loc", ()))
+    kind = err.get("type", "")
+    if kind == "extra_forbidden" and loc:
+        hint = suggest(loc[-1], cls.model_fields) if len(loc) == 1 else None
+        message = f'Received unexpected config entry "{loc[-1]}"' + (f" ({hint})" if hint else "")
+        return ConfigErrorEntry(message, path + loc[:-1])
+    if kind == "missing" and loc:
+        return ConfigErrorEntry(f'Missing required config entry "{loc[-1]}"', path + loc[:-1])
+    return ConfigErrorEntry(f"{err.get('msg', 'invalid value')} (got {err.get('input')!r})", path + loc)
+
+
+_SHORTHAND = {int: Int, float: Float, str: String, bool: Bool}
+
+
+def _as_type(schema: TAny) -> ConfigType:
+    if isinstance(schema, ConfigType):
+        return schema
+    if isinstance(schema, Field):
+        return Shape({"_": schema}).fields["_"].config_type
+    if isinstance(schema, type) and schema in _SHORTHAND:
+        return _SHORTHAND[schema]
+    if schema is list:
+        return Array(Any)
+    if schema is dict:
+        return Permissive()
+    if schema is typing.Any or schema is object or schema is None:
+        return Any
+    if isinstance(schema, Mapping):
+        return Shape(schema)
+    if isinstance(schema, list) and len(schema) == 1:
+        return Array(schema[0])
+    if is_config_class(schema):
+        return _ConfigClassType(schema)
+    raise TypeError(f"cannot use {schema!r} as a config schema")
+
+
+def normalize_config_schema(schema: TAny) -> Optional[ConfigType]:
+    """Any accepted schema as a ConfigType; None stays None (meaning: anything goes)."""
+    if schema is None:
+        return None
+    if isinstance(schema, Field):
+        return schema.config_type
+    return _as_type(schema)
+
+
+@dataclass(frozen=True)
+class ConfigResult:
+    """The outcome of validating config."""
+
+    success: bool
+    value: TAny
+    errors: list[ConfigErrorEntry] = field(default_factory=list)
+    config_instance: TAny = None
+
+
+def validate_config(schema: TAny, value: TAny, path: Path = ()) -> ConfigResult:
+    """Validate `value` against `schema`, collecting every error."""
+    config_type = normalize_config_schema(schema)
+    if config_type is None:
+        return ConfigResult(True, value)
+    errors: list[ConfigErrorEntry] = []
+    if value is None:
+        has_default, default = config_type.default()
+        if has_default:
+            value = default if not isinstance(config_type, (Shape, _ConfigClassType)) else None
+        elif not isinstance(config_type, (Shape, _ConfigClassType)):
+            errors.append(ConfigErrorEntry("Missing required config", path))
+            return ConfigResult(False, None, errors)
+    processed = config_type.validate(value, path, errors)
+    instance = None
+    if not errors and isinstance(config_type, _ConfigClassType):
+        instance = config_type.cls.model_validate(processed)
+    return ConfigResult(not errors, processed, errors, instance)
+
+
+def process_config(schema: TAny, value: TAny, path: Path = (), subject: str = "config") -> TAny:
+    """The processed value, or ConfigError with every problem."""
+    result = validate_config(schema, value, path)
+    if not result.success:
+        raise ConfigError(result.errors, subject)
+    return result.value
+
+
+def config_type_name(t: TAny) -> str:
+    converted = normalize_config_schema(t)
+    return converted.name if converted is not None else "Any"
+
+
+def field_defaults(schema: TAny) -> TAny:
+    """The value of `schema` when nothing is given; ConfigError if something is required."""
+    return process_config(schema, None)

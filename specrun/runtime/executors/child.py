@@ -1,0 +1,114 @@
+"""What runs in a worker process (multiprocess pool or Dask worker): rebuild the run's
+context once, then execute the steps it is sent, returning their events."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Sequence
+
+from ..definitions.keys import AssetKey
+
+
+class ChildInstance:
+    """The instance as seen from a worker: where outputs live; no run storage.
+
+    Workers never write runs or events (the parent records what they send back), and data
+    versions they need are sent with each step.
+    """
+
+    def __init__(self, root_directory: str) -> None:
+        self.root_directory = root_directory
+
+    @property
+    def storage_directory(self) -> str:
+        return os.path.join(self.root_directory, "storage")
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return False
+
+    def latest_materializations(self, asset_keys: Any = None) -> dict:
+        return {}
+
+
+@dataclass
+class RunPayload:
+    """Everything a worker needs to rebuild the run: a job (or an origin to load it from)."""
+
+    run: Any
+    raw_run_config: Mapping[str, Any]
+    partition_keys: Sequence[str]
+    step_keys: Optional[Sequence[str]]
+    root_directory: str
+    job: Any = None
+    origin: Any = None
+    resource_overrides: Mapping[str, Any] = field(default_factory=dict)
+    retries: Any = None
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if state["origin"] is not None:
+            state["job"] = None  # rebuilt from the origin on the other side
+            state["resource_overrides"] = {}
+        return state
+
+    def build_context(self) -> Any:
+        """A RunContext for this run, in this process."""
+        from ..execute import RunContext
+        from ..io_managers import fs_io_manager
+        from ..plan import build_plan
+        from ..run_config import resolve_run_config
+
+        job = self.job if self.job is not None else self.origin.load()
+        resource_defs = {"io_manager": fs_io_manager, **job.resource_defs, **self.resource_overrides}
+        resolved = resolve_run_config(job, self.raw_run_config, resource_defs, job.executor_def)
+        plan = build_plan(job, list(self.partition_keys), self.step_keys)
+        ctx = RunContext(job=job, plan=plan, run=self.run, run_config=resolved,
+                         instance=ChildInstance(self.root_directory), resource_defs=resource_defs,
+                         capture_outputs=False, retries=self.retries or _enabled())
+        return ctx
+
+
+def _enabled() -> Any:
+    from ..definitions.policy import RetryMode
+
+    return RetryMode.ENABLED
+
+
+def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional[str]], str]:
+    """Data versions of the upstream asset partitions a step reads, from the parent's view."""
+    from ..plan import input_partition_keys
+
+    asset = step.node.asset
+    if asset is None:
+        return {}
+    found = {}
+    for name, key in asset.input_keys.items():
+        for pk in input_partition_keys(step, name) or (None,):
+            found[(key, pk)] = ctx.data_version_of(key, pk)
+    for key in asset.deps:
+        found[(key, None)] = ctx.data_version_of(key, None)
+    return found
+
+
+def safe_event(event: Any) -> Any:
+    """The event itself if it pickles; otherwise a copy whose metadata (or payload) is text."""
+    import copy
+    import pickle
+
+    try:
+        pickle.dumps(event)
+        return event
+    except Exception:  # a user value in metadata that cannot cross processes
+        from ..definitions.metadata import MetadataValue
+
+        data = copy.copy(event.data)
+        if hasattr(data, "metadata"):
+            data.metadata = {k: MetadataValue.text(repr(getattr(v, "value", v)))
+                             for k, v in data.metadata.items()}
+        else:
+            data = repr(data)
+        clone = copy.copy(event)
+        clone.data = data
+        return clone

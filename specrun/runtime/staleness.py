@@ -1,0 +1,138 @@
+"""Which steps of a plan need to run, and why (the `plan` / `apply` decisions).
+
+An asset partition is stale when it was never materialized, its code version or config
+changed, an upstream partition has newer data than the one it consumed (or will be
+re-materialized in this run), or its stored output is missing. Checks run when their asset
+runs or when they were never evaluated; plain ops always run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .definitions.keys import AssetKey
+from . import versioning as v
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether one step runs, and the reason in a few words."""
+
+    step_key: str
+    node: str
+    kind: str
+    partition: Optional[str]
+    run: bool
+    reason: str
+    asset_key: Optional[AssetKey] = None
+
+
+def _tags(event: Any) -> dict:
+    return dict(getattr(getattr(event, "data", None), "tags", None) or {})
+
+
+def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
+           force: bool = False) -> list[Decision]:
+    """A decision for every step of `plan`, in plan order."""
+    job = plan.job
+    keys = list(job.asset_keys | {n.check.asset_key for n in job.nodes.values() if n.check})
+    keys += [k for n in job.nodes.values() if n.asset for k in n.asset.dependency_keys]
+    latest = instance.latest_materializations(set(keys))
+    checks = instance.latest_check_evaluations(set(keys))
+    running: set[tuple[AssetKey, Optional[str]]] = set()
+    decisions = []
+    for step in plan.get_all_steps():
+        decision = _decide_step(step, latest, checks, running, resolved, resources, force)
+        if decision.run and step.node.asset is not None:
+            running.add((step.node.asset.key, step.partition_key))
+        decisions.append(decision)
+    return decisions
+
+
+def _decide_step(step, latest, checks, running, resolved, resources, force) -> Decision:
+    node = step.node
+    if node.check is not None:
+        return _decide_check(step, checks, running, force)
+    if node.asset is None:
+        return Decision(step.key, node.name, "op", step.partition_key, True, "ops always run")
+    asset = node.asset
+    base = dict(step_key=step.key, node=node.name, kind="asset", partition=step.partition_key,
+                asset_key=asset.key)
+    if force:
+        return Decision(**base, run=True, reason="forced (--force)")
+    reason = _stale_reason(step, asset, latest, running, resolved, resources)
+    return Decision(**base, run=reason is not None, reason=reason or "up to date")
+
+
+def _stale_reason(step, asset, latest, running, resolved, resources) -> Optional[str]:
+    event = latest.get((asset.key, step.partition_key))
+    if event is None:
+        return "never materialized"
+    tags = _tags(event)
+    code = v.code_version_of(step.op_def, asset.code_version)
+    if tags.get(v.CODE_VERSION_TAG) != code:
+        return f"code changed ({tags.get(v.CODE_VERSION_TAG, '?')[:8]} -> {code[:8]})"
+    config = resolved.op_configs.get(step.node.name) if resolved is not None else None
+    if tags.get(v.CONFIG_HASH_TAG) != v.config_hash(config):
+        return "config changed"
+    consumed = json.loads(tags.get(v.INPUT_DATA_VERSIONS_TAG) or "{}")
+    for up_key in sorted(asset.dependency_keys):
+        up = _upstream_reason(step, up_key, consumed, latest, running)
+        if up:
+            return up
+    if not _output_exists(step, asset, resources):
+        return "stored output is missing"
+    return None
+
+
+def _upstream_partitions(step: Any, up_key: AssetKey) -> list[Optional[str]]:
+    from .plan import input_partition_keys
+
+    for name, key in step.node.asset.input_keys.items():
+        if key == up_key:
+            return list(input_partition_keys(step, name)) or [None]
+    return [None]
+
+
+def _upstream_reason(step, up_key, consumed, latest, running) -> Optional[str]:
+    label = up_key.to_user_string()
+    parts = _upstream_partitions(step, up_key)
+    if any((up_key, p) in running for p in parts):
+        return f"upstream {label} will be re-materialized"
+    versions = []
+    for p in parts:
+        event = latest.get((up_key, p))
+        versions.append(_tags(event).get(v.DATA_VERSION_TAG, "unknown") if event else "none")
+    current = versions[0] if len(versions) == 1 else v.config_hash(versions)
+    if label in consumed and consumed[label] != current:
+        return f"upstream {label} has newer data"
+    return None
+
+
+def _output_exists(step: Any, asset: Any, resources: Any) -> bool:
+    if resources is None:
+        return True
+    manager = getattr(resources, asset.io_manager_key, None)
+    has_output = getattr(manager, "has_output", None)
+    if has_output is None:
+        return True
+    from .context.io import OutputContext
+
+    keys = (step.partition_key,) if step.partition_key is not None else ()
+    return bool(has_output(OutputContext(step.key, "result", asset_key=asset.key,
+                                         partition_keys=keys, partitions_def=asset.partitions_def)))
+
+
+def _decide_check(step, checks, running, force) -> Decision:
+    check = step.node.check
+    base = dict(step_key=step.key, node=step.node.name, kind="check", partition=step.partition_key,
+                asset_key=check.asset_key)
+    if force:
+        return Decision(**base, run=True, reason="forced (--force)")
+    if (check.asset_key, step.partition_key) in running:
+        return Decision(**base, run=True, reason=f"{check.asset_key.to_user_string()} will be re-materialized")
+    if (check.asset_key, check.name) not in checks:
+        return Decision(**base, run=True, reason="never evaluated")
+    return Decision(**base, run=False, reason="up to date")

@@ -1,0 +1,287 @@
+"""Execution behaviour: failures skip downstream only, retries, resources' clean-up, events."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun import (
+    Backoff, DagsterEventType, DefinitionError, Failure, In, Jitter, Nothing, Out, Output,
+    RetryPolicy, RetryRequested, asset, job, materialize, op, resource,
+)
+from specrun.runtime.definitions.policy import RetryPolicy as _RP
+
+
+@op
+def source():
+    return 1
+
+
+@op
+def explode(x):
+    raise ValueError(f"boom {x}")
+
+
+@op
+def after(x):
+    return x + 1
+
+
+@op
+def independent():
+    return "still ran"
+
+
+@job
+def branching():
+    after(explode(source()))
+    independent()
+
+
+def test_failed_step_skips_downstream_but_independent_branch_runs():
+    result = branching.execute_in_process(raise_on_error=False)
+    assert not result.success
+    assert result.get_failed_step_keys() == {"explode"}
+    assert result.get_skipped_step_keys() == {"after"}
+    assert result.output_for_node("independent") == "still ran"
+    types = [e.event_type for e in result.all_events]
+    assert types[0] is DagsterEventType.RUN_START and types[-1] is DagsterEventType.RUN_FAILURE
+
+
+def test_failure_event_keeps_original_exception_and_traceback():
+    result = branching.execute_in_process(raise_on_error=False)
+    info = result.failure_info
+    assert isinstance(info.exc, ValueError) and str(info.exc) == "boom 1"
+    assert info.cls_name == "ValueError"
+    assert any("raise ValueError" in frame for frame in info.stack)
+    assert "ValueError: boom 1" in info.to_string()
+
+
+def test_raise_on_error_reraises_the_user_exception():
+    with pytest.raises(ValueError, match="boom 1"):
+        branching.execute_in_process()
+
+
+def test_retry_policy_retries_until_success():
+    calls = []
+
+    @op(retry_policy=RetryPolicy(max_retries=3))
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("transient")
+        return len(calls)
+
+    @job
+    def retrying():
+        flaky()
+
+    result = retrying.execute_in_process()
+    assert result.output_for_node("flaky") == 3
+    kinds = [e.event_type for e in result.all_events if e.step_key == "flaky"]
+    assert kinds.count(DagsterEventType.STEP_UP_FOR_RETRY) == 2
+    assert kinds.count(DagsterEventType.STEP_RESTARTED) == 2
+    assert kinds[-1] is DagsterEventType.STEP_SUCCESS
+
+
+def test_retries_exhausted_fails_the_step():
+    @op(retry_policy=RetryPolicy(max_retries=1))
+    def always_fails():
+        raise RuntimeError("nope")
+
+    @job
+    def failing():
+        always_fails()
+
+    result = failing.execute_in_process(raise_on_error=False)
+    kinds = [e.event_type for e in result.all_events if e.step_key == "always_fails"]
+    assert kinds.count(DagsterEventType.STEP_UP_FOR_RETRY) == 1
+    assert kinds[-1] is DagsterEventType.STEP_FAILURE
+
+
+def test_retry_requested_and_failure_without_retries():
+    attempts = []
+
+    @op
+    def asks(context):
+        attempts.append(context.retry_number)
+        if context.retry_number < 2:
+            raise RetryRequested(max_retries=2)
+        return "ok"
+
+    @op(retry_policy=RetryPolicy(max_retries=5))
+    def gives_up():
+        raise Failure("bad data", metadata={"rows": 0}, allow_retries=False)
+
+    @job
+    def mixed():
+        asks()
+        gives_up()
+
+    result = mixed.execute_in_process(raise_on_error=False)
+    assert attempts == [0, 1, 2]
+    failure = result.get_step_failure_events()[0]
+    assert failure.step_key == "gives_up"
+    assert failure.data.user_failure_data == {"description": "bad data", "metadata": {"rows": 0}}
+    assert not any(e.is_step_up_for_retry and e.step_key == "gives_up" for e in result.all_events)
+
+
+@pytest.mark.parametrize(
+    "policy, attempt, expected",
+    [
+        (_RP(max_retries=3, delay=2), 3, 2),
+        (_RP(max_retries=3, delay=2, backoff=Backoff.LINEAR), 3, 6),
+        (_RP(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL), 3, 8),
+    ],
+)
+def test_retry_delay_with_backoff(policy, attempt, expected):
+    assert policy.delay_for(attempt) == expected
+
+
+def test_retry_jitter_stays_within_bounds():
+    import random
+
+    rng = random.Random(7)
+    full = RetryPolicy(max_retries=1, delay=4, jitter=Jitter.FULL)
+    plus_minus = RetryPolicy(max_retries=1, delay=4, jitter=Jitter.PLUS_MINUS)
+    assert all(0 <= full.delay_for(1, rng) <= 4 for _ in range(50))
+    assert all(0 <= plus_minus.delay_for(1, rng) <= 8 for _ in range(50))
+
+
+def test_generator_resource_cleanup_runs_after_failure():
+    log = []
+
+    @resource
+    def conn():
+        log.append("open")
+        yield "connection"
+        log.append("closed")
+
+    @op(required_resource_keys={"conn"})
+    def uses(context):
+        log.append(f"used {context.resources.conn}")
+        raise RuntimeError("fails")
+
+    @job(resource_defs={"conn": conn})
+    def with_resource():
+        uses()
+
+    result = with_resource.execute_in_process(raise_on_error=False)
+    assert not result.success
+    assert log == ["open", "used connection", "closed"]
+
+
+def test_missing_resource_is_a_definition_error_naming_key_and_op():
+    @op(required_resource_keys={"warehouse"})
+    def needs(context):
+        return 1
+
+    with pytest.raises(DefinitionError, match="resource 'warehouse' required by op 'needs'"):
+        @job(resource_defs={"other": 1})
+        def broken():
+            needs()
+
+
+def test_missing_resource_for_asset_names_the_asset():
+    @asset(required_resource_keys={"warehous"})
+    def table(context):
+        return 1
+
+    with pytest.raises(DefinitionError) as err:
+        materialize([table], resources={"warehouse": object()})
+    assert "asset 'table'" in str(err.value) and "did you mean 'warehouse'" in str(err.value)
+
+
+def test_multiple_outputs_and_fan_in():
+    @op(out={"evens": Out(), "odds": Out()})
+    def split():
+        return [0, 2], [1, 3]
+
+    @op
+    def total(parts: list) -> int:
+        return sum(sum(p) for p in parts)
+
+    @job
+    def fan():
+        evens, odds = split()
+        total([evens, odds])
+
+    result = fan.execute_in_process()
+    assert result.output_for_node("split", "odds") == [1, 3]
+    assert result.output_for_node("total") == 6
+
+
+def test_optional_output_not_yielded_skips_its_consumer():
+    @op(out={"maybe": Out(is_required=False), "always": Out()})
+    def sometimes():
+        yield Output(1, "always")
+
+    @op
+    def consume(x):
+        return x
+
+    @job
+    def optional():
+        maybe, always = sometimes()
+        consume.alias("consume_maybe")(maybe)
+        consume(always)
+
+    result = optional.execute_in_process()
+    assert result.success
+    assert result.get_skipped_step_keys() == {"consume_maybe"}
+    assert result.output_for_node("consume") == 1
+
+
+def test_nothing_dependency_orders_without_passing_a_value():
+    order = []
+
+    @op
+    def first():
+        order.append("first")
+
+    @op(ins={"start": In(Nothing)})
+    def second():
+        order.append("second")
+        return "done"
+
+    @job
+    def ordered():
+        second(start=first())
+
+    result = ordered.execute_in_process()
+    assert order == ["first", "second"] and result.output_for_node("second") == "done"
+
+
+def test_nested_graph_steps_are_dotted_and_configured_by_nesting():
+    from specrun import graph
+
+    @op(config_schema={"factor": int})
+    def scale(context, x):
+        return x * context.op_config["factor"]
+
+    @graph
+    def inner(x):
+        return scale(x)
+
+    @job
+    def outer():
+        inner(source())
+
+    result = outer.execute_in_process(
+        run_config={"ops": {"inner": {"ops": {"scale": {"config": {"factor": 5}}}}}})
+    assert result.output_for_node("inner.scale") == 5
+
+
+def test_log_messages_reach_python_logging(caplog):
+    @op
+    def talk(context):
+        context.log.info("hello from talk")
+
+    @job
+    def talking():
+        talk()
+
+    with caplog.at_level("INFO", logger="specrun"):
+        result = talking.execute_in_process()
+    assert "hello from talk" in caplog.messages
+    (message,) = result.log_messages
+    assert message.step_key == "talk" and message.level == 20
