@@ -148,6 +148,15 @@ def _identifier(context: OutputContext | InputContext) -> list[str]:
     return context.get_identifier()
 
 
+def _partitions(context: OutputContext | InputContext) -> list[str]:
+    """Partition keys that name stored files: only asset values are stored per partition."""
+    if context.asset_key is None or not context.has_asset_partitions:
+        return []
+    if isinstance(context, InputContext):
+        return context.asset_partition_key_list
+    return sorted(context.asset_partition_keys)
+
+
 class InMemoryIOManager(IOManager):
     """Keeps every output in a dict keyed by asset (and partition) or by run/step/output."""
 
@@ -156,26 +165,27 @@ class InMemoryIOManager(IOManager):
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         key = tuple(_identifier(context))
-        if context.has_asset_partitions:
-            for pk in context.asset_partition_keys:
-                self.values[key + (pk,)] = obj
-        else:
+        partitions = _partitions(context)
+        for pk in partitions:
+            self.values[key + (pk,)] = obj
+        if not partitions:
             self.values[key] = obj
 
     def load_input(self, context: InputContext) -> Any:
         key = tuple(_identifier(context))
-        if not context.has_asset_partitions:
+        keys = _partitions(context)
+        if not keys:
             return self._get(key, context)
-        keys = context.asset_partition_key_list
-        if len(keys) == 1 and not _wants_mapping(context):
+        if len(keys) == 1:
             return self._get(key + (keys[0],), context)
         return {pk: self._get(key + (pk,), context) for pk in keys}
 
     def has_output(self, context: OutputContext) -> bool:
         """Whether a value is stored for this output (used to find missing outputs)."""
         key = tuple(_identifier(context))
-        if context.has_asset_partitions:
-            return all(key + (pk,) in self.values for pk in context.asset_partition_keys)
+        partitions = _partitions(context)
+        if partitions:
+            return all(key + (pk,) in self.values for pk in partitions)
         return key in self.values
 
     def _get(self, key: tuple[str, ...], context: InputContext) -> Any:
@@ -186,11 +196,6 @@ class InMemoryIOManager(IOManager):
                 f"no stored value for {'/'.join(key)} (input {context.name!r}): it was never "
                 "materialized in this process; the in-memory IO manager keeps nothing across runs"
             ) from None
-
-
-def _wants_mapping(context: InputContext) -> bool:
-    """Several upstream partitions load as a dict; a single one loads as the value itself."""
-    return len(context.asset_partition_key_list) != 1
 
 
 class PickledObjectFilesystemIOManager(IOManager):
@@ -204,10 +209,8 @@ class PickledObjectFilesystemIOManager(IOManager):
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         parts = _identifier(context)
-        paths = (
-            [self.path_for(parts + [pk]) for pk in sorted(context.asset_partition_keys)]
-            if context.has_asset_partitions else [self.path_for(parts)]
-        )
+        partitions = _partitions(context)
+        paths = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         for path in paths:
             write_atomically(path, data)
@@ -216,15 +219,16 @@ class PickledObjectFilesystemIOManager(IOManager):
     def has_output(self, context: OutputContext) -> bool:
         """Whether every file of this output exists (used to find missing outputs)."""
         parts = _identifier(context)
-        if context.has_asset_partitions:
-            return all(os.path.exists(self.path_for(parts + [pk])) for pk in context.asset_partition_keys)
+        partitions = _partitions(context)
+        if partitions:
+            return all(os.path.exists(self.path_for(parts + [pk])) for pk in partitions)
         return os.path.exists(self.path_for(parts))
 
     def load_input(self, context: InputContext) -> Any:
         parts = _identifier(context)
-        if not context.has_asset_partitions:
+        keys = _partitions(context)
+        if not keys:
             return _read_pickle(self.path_for(parts), context)
-        keys = context.asset_partition_key_list
         if len(keys) == 1:
             return _read_pickle(self.path_for(parts + [keys[0]]), context)
         return {pk: _read_pickle(self.path_for(parts + [pk]), context) for pk in keys}
