@@ -215,10 +215,17 @@ class Shape(ConfigType):
         self.name = "Shape"
 
     def default(self):
-        if all(not f.is_required for f in self.fields.values()):
-            errors: list = []
-            return True, self.validate({}, (), errors)
-        return False, None
+        # Computed once: a shape is immutable. Callers build new dicts around it and must
+        # not mutate the default in place.
+        cached = self.__dict__.get("_default")
+        if cached is None:
+            if all(not f.is_required for f in self.fields.values()):
+                errors: list = []
+                cached = (True, self.validate({}, (), errors))
+            else:
+                cached = (False, None)
+            self._default = cached
+        return cached
 
     def validate(self, value, path, errors):
         if value is None:

@@ -101,6 +101,11 @@ class ErrorInfo:
 SerializableErrorInfo = ErrorInfo
 
 
+_PID = [os.getpid()]
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
+
+
 class Event:
     """One thing that happened in a run (Dagster's `DagsterEvent`)."""
 
@@ -129,7 +134,7 @@ class Event:
         self.data = data
         self.level = level
         self.timestamp = time.time() if timestamp is None else timestamp
-        self.pid = os.getpid() if pid is None else pid
+        self.pid = _PID[0] if pid is None else pid
 
     def __getstate__(self):
         return tuple(getattr(self, s) for s in self.__slots__)

@@ -27,7 +27,7 @@ from .events import DagsterEventType as ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
 from .log import LogManager
-from .outputs import StepFailed, collect_outputs
+from .outputs import StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
 from . import versioning as v
@@ -293,7 +293,8 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
                                    up.step_key, up.partition_keys)
     manager_key = spec.input_manager_key or out_def.io_manager_key
     input_ctx = _input_context(run, step, name, spec, upstream_ctx, upstream_ctx.asset_key,
-                               up.partition_keys, up_node.asset.partitions_def if up_node.asset else None)
+                               up.partition_keys, up_node.asset.partitions_def if up_node.asset else None,
+                               context)
     value = _manager(run, manager_key).load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
@@ -307,7 +308,7 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
         partition_keys=keys, partitions_def=src.partitions_def, resources=run.resources, log=run.log)
     manager_key = spec.input_manager_key or src.io_manager_key
     input_ctx = _input_context(run, step, name, spec, upstream_ctx, src.asset_key, keys,
-                               src.partitions_def)
+                               src.partitions_def, context)
     manager = _manager(run, manager_key)
     if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
         raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
@@ -317,26 +318,9 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
     return value
 
 
-def _input_context(run, step, name, spec, upstream_ctx, asset_key, keys, pdef) -> Any:
+def _input_context(run, step, name, spec, upstream_ctx, asset_key, keys, pdef, context) -> Any:
     return InputContext(
         name, upstream_output=upstream_ctx, asset_key=asset_key, metadata=spec.metadata,
-        dagster_type=spec.dagster_type, log=run.log.with_step(step.key, lambda e: None),
+        dagster_type=spec.dagster_type, log=context.log,
         resources=run.resources, partition_keys=tuple(keys), partitions_def=pdef,
         op_def=step.op_def, run_id=run.run_id)
-
-
-def _output_context(run: RunContext, step: Any, node: Any, output_name: str, step_key: str,
-                    partition_keys: tuple = ()) -> Any:
-    out_def = node.op_def.outs[output_name]
-    asset_key = node.asset.key if node.asset is not None else None
-    if not partition_keys and step is not None and step.partition_key is not None and (
-            node.asset is None or node.asset.partitions_def is not None):
-        partition_keys = (step.partition_key,)
-    return OutputContext(
-        step_key, output_name, run_id=run.run_id, asset_key=asset_key,
-        metadata=out_def.metadata, log=run.log, resources=run.resources,
-        partition_keys=partition_keys,
-        partitions_def=node.asset.partitions_def if node.asset is not None else run.job.partitions_def,
-        op_def=node.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
-
-

@@ -156,16 +156,10 @@ class Instance:
     # -- events -----------------------------------------------------------------------
     def handle_new_event(self, event: Event) -> None:
         """Record an event; writes are batched (see the module docstring)."""
-        with self._lock:
-            self._buffer.append(event)
-            kind = event.event_type
-            due = (
-                kind in _FLUSH_ON
-                or len(self._buffer) >= self._max_buffered
-                or (kind in _STEP_END
-                    and time.monotonic() - self._last_flush >= self._flush_interval)
-            )
-        if due:
+        self._buffer.append(event)  # list.append is atomic; flush() swaps the list under the lock
+        kind = event.event_type
+        if (kind in _FLUSH_ON or len(self._buffer) >= self._max_buffered
+                or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
             self.flush()
 
     def handle_new_events(self, events: Iterable[Event]) -> None:

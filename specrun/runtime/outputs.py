@@ -13,6 +13,7 @@ from .definitions.results import (
 from .definitions.types import DataType
 from .events import DagsterEventType as ET
 from .events import Event, StepOutputData
+from .context.io import OutputContext
 from . import versioning as v
 
 
@@ -119,9 +120,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events) -> 
     if run.capture_outputs:
         run.captured[(step.key, name)] = value
     if store and not out_def.is_nothing:
-        from .execute import _output_context
-
-        octx = _output_context(run, step, node, name, step.key)
+        octx = output_context(run, step, node, name, step.key)
         run.resources_for_output(out_def.io_manager_key).handle_output(octx, value)
         metadata.update(octx.get_logged_metadata())
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
@@ -203,4 +202,20 @@ def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
                                               item.metadata, item.severity, item.description)
             events.append(Event(ET.ASSET_CHECK_EVALUATION, run.run_id, run.job_name, step.key,
                                 f"Asset check {evaluation.check_name!r} evaluated", evaluation))
+
+
+def output_context(run: Any, step: Any, node: Any, output_name: str, step_key: str,
+                    partition_keys: tuple = ()) -> Any:
+    out_def = node.op_def.outs[output_name]
+    asset_key = node.asset.key if node.asset is not None else None
+    if not partition_keys and step is not None and step.partition_key is not None and (
+            node.asset is None or node.asset.partitions_def is not None):
+        partition_keys = (step.partition_key,)
+    return OutputContext(
+        step_key, output_name, run_id=run.run_id, asset_key=asset_key,
+        metadata=out_def.metadata, log=run.log, resources=run.resources,
+        partition_keys=partition_keys,
+        partitions_def=node.asset.partitions_def if node.asset is not None else run.job.partitions_def,
+        op_def=node.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
+
 

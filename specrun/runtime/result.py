@@ -129,7 +129,7 @@ class ExecutionResult:
 
     def _reload(self, step_key: str, output_name: str) -> Any:
         from .context.io import InputContext
-        from .execute import _output_context
+        from .outputs import output_context as _output_context
 
         step = self._ctx.plan.get_step(step_key)
         octx = _output_context(self._ctx, step, step.node, output_name, step_key)

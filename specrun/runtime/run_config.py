@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -95,13 +96,24 @@ def _resources_schema(resource_defs: Mapping[str, Any]) -> Shape:
     return Shape(fields)
 
 
+_OPS_SCHEMAS: "weakref.WeakKeyDictionary[Any, Shape]" = weakref.WeakKeyDictionary()
+
+
+def _cached_ops_schema(job: Any) -> Shape:
+    """The ops part of the schema depends only on the job (an immutable value): build it once."""
+    schema = _OPS_SCHEMAS.get(job)
+    if schema is None:
+        schema = _OPS_SCHEMAS[job] = _ops_schema(job.nodes)
+    return schema
+
+
 def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any) -> Shape:
     """The schema a job's run config must satisfy."""
     exec_schema = executor_def.config_schema
     execution = Field(Shape({"config": Field(exec_schema) if exec_schema is not None
                              else Field(AnyType, is_required=False)}))
     return Shape({
-        "ops": Field(_ops_schema(job.nodes)),
+        "ops": Field(_cached_ops_schema(job)),
         "resources": Field(_resources_schema(resource_defs)),
         "execution": execution,
         "loggers": Field(Permissive(), is_required=False),

@@ -157,7 +157,12 @@ def build_ins(
                 f"{what} declares input {name!r}, but its function has no parameter of that name"
                 + (f"; {hint}" if hint else "")
             )
-    result = {name: explicit.get(name, In()) for name in sig.input_params}
+    result = {}
+    for name in sig.input_params:
+        spec = explicit.get(name, In())
+        if name in sig.input_defaults and not spec.has_default:
+            spec = replace(spec, default_value=sig.input_defaults[name])
+        result[name] = spec
     for name, spec in explicit.items():
         result.setdefault(name, spec)
     return result

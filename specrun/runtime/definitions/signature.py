@@ -25,6 +25,7 @@ class ComputeSignature:
     input_params: tuple[str, ...]
     input_annotations: dict
     has_var_kwargs: bool
+    input_defaults: dict
 
 
 def _hints(fn: Callable[..., Any]) -> dict:
@@ -72,5 +73,7 @@ def read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
         else:
             inputs.append(p.name)
     annotations = {name: hints.get(name) for name in inputs}
+    by_name = {p.name: p for p in params}
+    defaults = {n: by_name[n].default for n in inputs if by_name[n].default is not inspect.Parameter.empty}
     return ComputeSignature(context_param, config_param, config_class, tuple(resources),
-                            tuple(inputs), annotations, var_kwargs)
+                            tuple(inputs), annotations, var_kwargs, defaults)
