@@ -1,0 +1,168 @@
+"""The spec compiler: load -> validate -> model -> resolve -> graph.
+
+    compiled = compile_spec("pipeline.yaml", {"region": "eu"})   # raises SpecErrors
+    defs = load_spec("pipeline.yaml")                           # the runtime Definitions
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any, Mapping, Optional, Sequence
+
+from ..errors import SpecError, SpecErrors, SpecrunError, suggest
+
+
+class CompiledSpec:
+    """A compiled spec: its document, typed model, Definitions and DAG."""
+
+    def __init__(self, path: str, vars: Mapping[str, Any], document: Any, spec: Any,
+                 resolved: Any, graph: Any, definitions: Any) -> None:
+        self.path = path
+        self.vars = dict(vars)
+        self.document = document
+        self.spec = spec
+        self.definitions = definitions
+        self.graph = graph
+        self.run_config = resolved.run_config
+        self.executor_def = resolved.executor_def
+        self.name = spec.name
+        self.folder = os.path.dirname(os.path.abspath(path))
+
+    def summary(self) -> str:
+        kinds = [d.get("kind") for _, d in self.graph.nodes(data=True)]
+        jobs = len(self.definitions.jobs)
+        return (f"{kinds.count('asset')} asset(s), {kinds.count('check')} check(s), "
+                f"{len(self.spec.ops)} op(s), {jobs} job(s)")
+
+    @property
+    def default_io_manager(self) -> Any:
+        from ..runtime.io_managers import fs_io_manager
+
+        return fs_io_manager
+
+    def _job_config(self, job: Any) -> dict:
+        from ..runtime.run_config import deep_merge
+
+        ops = {k: v for k, v in (self.run_config.get("ops") or {}).items() if k in job.nodes}
+        base = {k: v for k, v in self.run_config.items() if k != "ops"}
+        if ops:
+            base["ops"] = ops
+        if "execution" in base and job.executor_def is not self.executor_def:
+            base.pop("execution")
+        return deep_merge(base, dict(job.config or {}))
+
+    def job_for(self, job_name: Optional[str] = None, select: Sequence[str] = (),
+                exclude: Sequence[str] = ()) -> Any:
+        """The job to run: a declared job, or the selected assets (all by default)."""
+        from ..runtime.reconstruct import SpecOrigin
+        from ..runtime.definitions.selection import AssetSelection
+        from .graph import select as select_nodes
+
+        origin = SpecOrigin(self.path, self.vars, job_name, tuple(select), tuple(exclude))
+        if job_name:
+            job = self.definitions.get_job_def(job_name)
+        elif not self.spec.assets:
+            jobs = self.definitions.jobs
+            if len(jobs) != 1:
+                names = ", ".join(j.name for j in jobs) or "none"
+                raise SpecrunError(f"this spec has no assets; choose a job with --job (jobs: {names})")
+            job = jobs[0]
+        else:
+            chosen = select_nodes(self.graph, select, exclude)
+            keys = [n for n in chosen if self.graph.nodes[n].get("kind") == "asset"]
+            if not keys:
+                raise SpecrunError("the selection matches no assets")
+            job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
+                                                 executor_def=self.executor_def)
+        return replace(job, origin=origin, config=self._job_config(job))
+
+    def open_instance(self) -> Any:
+        """The instance this spec records to: `storage.url`, SPECRUN_STORAGE_URL, or SQLite
+        in `.specrun/` beside the spec."""
+        from ..runtime.instance import Instance
+
+        root = os.path.join(self.folder, ".specrun")
+        url = os.environ.get("SPECRUN_STORAGE_URL") or self.spec.storage_url
+        if url is None:
+            os.makedirs(root, exist_ok=True)
+            url = "sqlite:///" + os.path.join(root, "specrun.db")
+        instance = Instance.from_url(url, root_dir=root)
+        mark = getattr(instance.storage, "mark_interrupted_runs", None)
+        if mark is not None:
+            mark()
+        return instance
+
+
+def compile_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> CompiledSpec:
+    """Run every compiler stage on `path`; raise SpecErrors listing every problem."""
+    from .graph import build_graph, cycle_error
+    from .load import load_document
+    from .model import build_spec
+    from .resolve import resolve_spec
+    from .validate import validate_document
+
+    vars = dict(vars or {})
+    document = load_document(path, vars)
+    try:
+        errors = validate_document(document)
+        if errors:
+            raise SpecErrors(errors)
+        spec = build_spec(document)
+        resolved = resolve_spec(spec)
+        graph = build_graph(resolved.definitions, _pointers(spec))
+        cycle = cycle_error(graph, document.locate)
+        if cycle is not None:
+            raise SpecErrors([cycle])
+        definitions = _with_selection_jobs(resolved, graph, document)
+    except SpecErrors as e:
+        e.files = document.files  # type: ignore[attr-defined]
+        raise
+    return CompiledSpec(path, vars, document, spec, resolved, graph, definitions)
+
+
+def _pointers(spec: Any) -> dict[str, str]:
+    found = {}
+    for name, entry in spec.assets.items():
+        found["/".join([*entry.key_prefix, name])] = entry.pointer
+    for name, entry in spec.checks.items():
+        found[f"check:{entry.asset}/{name}"] = entry.pointer
+    return found
+
+
+def _with_selection_jobs(resolved: Any, graph: Any, document: Any) -> Any:
+    """Definitions with the spec's selection jobs resolved on the graph."""
+    from ..runtime.definitions.definitions import Definitions
+    from ..runtime.definitions.jobs import define_asset_job
+    from ..runtime.definitions.selection import AssetSelection
+    from .graph import select
+
+    defs = resolved.definitions
+    jobs = [j for j in defs.jobs]
+    errors = []
+    for name, entry in resolved.jobs.items():
+        if hasattr(entry, "nodes"):
+            continue
+        try:
+            chosen = select(graph, entry.selection, entry.exclude)
+        except SpecrunError as e:
+            errors.append(SpecError(str(e), document.locate(entry.pointer + "/selection"), entry.pointer + "/selection"))
+            continue
+        keys = [n for n in chosen if graph.nodes[n].get("kind") == "asset"]
+        jobs.append(define_asset_job(name, AssetSelection.keys(*keys), config=entry.config or None,
+                                     tags={k: str(v) for k, v in entry.tags.items()},
+                                     description=entry.description))
+    if errors:
+        raise SpecErrors(errors)
+    if len(jobs) == len(defs.jobs):
+        return defs
+    return Definitions(assets=defs.assets, asset_checks=defs.asset_checks, jobs=jobs,
+                       resources=defs.resources, executor=defs.executor)
+
+
+def load_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> Any:
+    """The runtime `Definitions` of a spec file."""
+    return compile_spec(path, vars).definitions
+
+
+__all__ = ["CompiledSpec", "compile_spec", "load_spec", "suggest"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import ExecutionError, InvariantViolationError, StepFailure
 from .definitions.assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
@@ -54,6 +54,8 @@ def execute_run(
     input_values: Optional[Mapping[str, Any]] = None,
     parent_run_id: Optional[str] = None,
     capture_outputs: bool = True,
+    on_event: Optional[Callable[[Event], None]] = None,
+    plan: Any = None,
 ) -> ExecutionResult:
     """Run `job` and return its result; the one path every execution API goes through."""
     instance = instance or Instance.ephemeral()
@@ -62,7 +64,7 @@ def execute_run(
     resolved = resolve_run_config(job, run_config, resource_defs,
                                   executor_def or job.executor_def, input_values)
     keys = _partition_keys(job, partition_key, partition_keys)
-    plan = build_plan(job, keys, step_keys)
+    plan = plan or build_plan(job, keys, step_keys)
     run_tags = {**job.tags, **(tags or {})}
     if len(keys) == 1:
         run_tags.setdefault(PARTITION_TAG, keys[0])
@@ -74,7 +76,7 @@ def execute_run(
                      loggers=build_loggers(job.logger_defs, resolved.loggers, run.run_id),
                      capture_outputs=capture_outputs,
                      retries=getattr(executor, "retries", None) or _enabled())
-    events, run_error = _drive(ctx, executor, plan, instance)
+    events, run_error = _drive(ctx, executor, plan, instance, on_event)
     result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
     if raise_on_error and not result.success:
         _raise_failure(result)
@@ -87,13 +89,16 @@ def _enabled() -> Any:
     return RetryMode.ENABLED
 
 
-def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance) -> tuple[list[Event], Optional[ErrorInfo]]:
+def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
+           on_event: Optional[Callable[[Event], None]] = None) -> tuple[list[Event], Optional[ErrorInfo]]:
     """Run the executor, recording every event; end the run with its final status."""
     events: list[Event] = []
 
     def record(event: Event) -> None:
         events.append(event)
         instance.handle_new_event(event)
+        if on_event is not None:
+            on_event(event)
 
     record(Event(ET.RUN_START, ctx.run_id, ctx.job_name, message=f'Started execution of run for "{ctx.job_name}".'))
     instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)

@@ -1,0 +1,174 @@
+"""What `specrun plan` and `specrun apply` do, between parsing options and printing.
+
+apply = compile the spec, open its instance, decide which steps are stale, run those with
+a live progress display, and print a summary; on failure, the failing step, its message and
+a compact traceback of the user's code, with exit status 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from typing import Any, Iterator, Mapping
+
+from .errors import SpecrunError
+
+
+def _vars(options: Mapping[str, Any]) -> dict[str, Any]:
+    from .compiler.load import load_vars_file, parse_vars
+
+    values: dict[str, Any] = {}
+    if options.get("vars_file"):
+        values.update(load_vars_file(options["vars_file"]))
+    values.update(parse_vars(list(options.get("var") or ())))
+    return values
+
+
+def _run_config(compiled: Any, options: Mapping[str, Any]) -> dict[str, Any]:
+    from .runtime.run_config import deep_merge
+
+    config: dict[str, Any] = {}
+    path = options.get("config_file")
+    if path:
+        import yaml
+
+        with open(path, encoding="utf-8") as fh:
+            loaded = yaml.safe_load(fh) or {}
+        if not isinstance(loaded, dict):
+            raise SpecrunError(f"{path}: run config must be a mapping (ops:, resources:, execution:)")
+        config = deep_merge(config, loaded)
+    if options.get("max_concurrent"):
+        execution = config.setdefault("execution", {}).setdefault("config", {})
+        execution["max_concurrent"] = options["max_concurrent"]
+    return config
+
+
+def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[str]:
+    """``--partition KEY`` or ``--partitions A..B`` / ``A,B,C`` as a list of keys."""
+    if options.get("partition"):
+        return [options["partition"]]
+    text = options.get("partitions")
+    if not text:
+        return []
+    pdef = job.partitions_def or _any_partitions_def(job)
+    if pdef is None:
+        raise SpecrunError("--partitions was given, but nothing in this selection is partitioned")
+    if ".." in text:
+        from .runtime.partitions import PartitionKeyRange
+
+        first, last = text.split("..", 1)
+        return pdef.get_partition_keys_in_range(PartitionKeyRange(first.strip(), last.strip()))
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _any_partitions_def(job: Any) -> Any:
+    for node in job.nodes.values():
+        if node.asset is not None and node.asset.partitions_def is not None:
+            return node.asset.partitions_def
+    return None
+
+
+class Session:
+    """A compiled spec, its chosen job and run config, and its instance."""
+
+    def __init__(self, spec: str, options: Mapping[str, Any]) -> None:
+        from .compiler import compile_spec
+        from .runtime.run_config import resolve_run_config
+
+        self.options = options
+        self.vars = _vars(options)
+        self.compiled = compile_spec(spec, self.vars)
+        self.job = self.compiled.job_for(options.get("job_name"), list(options.get("select") or ()),
+                                         list(options.get("exclude") or ()))
+        self.executor_def = self._executor_def()
+        self.run_config = _run_config(self.compiled, options)
+        self.resource_defs = {**self.job.resource_defs}
+        self.resource_defs.setdefault("io_manager", self.compiled.default_io_manager)
+        self.resolved = resolve_run_config(self.job, self.run_config, self.resource_defs, self.executor_def)
+        self.partition_keys = partition_keys_from_options(self.job, options)
+        self.instance = self.compiled.open_instance()
+
+    def _executor_def(self) -> Any:
+        name = self.options.get("executor")
+        if name:
+            from .runtime.executors import executor_def_by_name
+
+            return executor_def_by_name(name)
+        return self.job.executor_def
+
+    def plan(self) -> Any:
+        from .runtime.api import _partition_keys
+        from .runtime.plan import build_plan
+
+        keys = _partition_keys(self.job, None, self.partition_keys)
+        return build_plan(self.job, keys)
+
+    def decisions(self, plan: Any) -> list[Any]:
+        from .runtime.resources import init_resources
+        from .runtime.staleness import decide
+
+        io_keys = {n.asset.io_manager_key for n in self.job.nodes.values() if n.asset is not None}
+        with contextlib.ExitStack() as stack:
+            resources = init_resources(stack, self.resource_defs, self.resolved.resources,
+                                       keys=io_keys, instance=self.instance)
+            return decide(plan, self.instance, self.resolved, resources, bool(self.options.get("force")))
+
+
+def run_plan(spec: str, options: Mapping[str, Any]) -> int:
+    """Print each step in order with run/skip and the reason."""
+    from .output import print_plan
+
+    session = Session(spec, options)
+    plan = session.plan()
+    print_plan(session, plan, session.decisions(plan))
+    return 0
+
+
+def run_apply(spec: str, options: Mapping[str, Any]) -> int:
+    """Run the stale steps; print progress and a summary; 1 if anything failed."""
+    from .output import Progress, print_failure, print_summary
+    from .runtime.api import execute_run
+    from .runtime.plan import build_plan
+
+    session = Session(spec, options)
+    plan = session.plan()
+    decisions = session.decisions(plan)
+    to_run = [d.step_key for d in decisions if d.run]
+    if not to_run:
+        print(f"Nothing to do: all {len(decisions)} step(s) are up to date (use --force to run anyway).")
+        return 0
+    run_plan_ = build_plan(session.job, list(plan.partition_keys), to_run)
+    progress = Progress(run_plan_, decisions, session.executor_def.name)
+    with _terminate_as_interrupt(), progress:
+        result = execute_run(
+            session.job, run_config=session.run_config, instance=session.instance,
+            partition_keys=list(plan.partition_keys), raise_on_error=False,
+            executor_def=session.executor_def, step_keys=to_run, plan=run_plan_,
+            tags={"specrun/spec": os.path.abspath(spec)}, capture_outputs=False,
+            on_event=progress.on_event,
+        )
+    print_summary(result, progress)
+    if not result.success:
+        print_failure(result)
+        return 1
+    return 0
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops a run the way Ctrl-C does: workers stopped, run recorded as canceled."""
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except KeyboardInterrupt:
+        print("\nRun canceled.", file=sys.stderr)
+        raise SystemExit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+

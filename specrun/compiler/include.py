@@ -1,0 +1,60 @@
+"""`include:` — merging other spec files into a document, each keeping its own positions."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Any, Mapping, Optional
+
+from ..errors import SpecError, SpecErrors
+
+MERGED_SECTIONS = ("assets", "ops", "checks", "resources", "partitions", "jobs")
+
+
+def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str, ...]) -> Any:
+    """`doc` with the sections of every included file merged in; a name defined twice is an
+    error at the second definition that names the first."""
+    from .load import escape, load_document
+
+    data = dict(doc.data)
+    positions, keys, files = dict(doc.positions), dict(doc.key_positions), dict(doc.files)
+    errors: list[SpecError] = []
+    folder = os.path.dirname(os.path.abspath(doc.path))
+    for index, rel in enumerate(data.get("include") or []):
+        path = os.path.normpath(os.path.join(folder, str(rel)))
+        where = doc.positions.get(f"/include/{index}")
+        if os.path.abspath(path) in seen:
+            chain = " -> ".join(os.path.basename(p) for p in seen + (path,))
+            errors.append(SpecError(f"include cycle: {chain}", where, f"/include/{index}"))
+            continue
+        if not os.path.exists(path):
+            errors.append(SpecError(f"included file not found: {rel}", where, f"/include/{index}"))
+            continue
+        try:
+            other = load_document(os.path.relpath(path), vars, seen)
+        except SpecErrors as e:
+            errors.extend(e.errors)
+            continue
+        files.update(other.files)
+        for section in MERGED_SECTIONS:
+            for name, value in ((other.data or {}).get(section) or {}).items():
+                pointer = f"/{section}/{escape(name)}"
+                if name in (data.get(section) or {}):
+                    first = keys.get(pointer) or positions.get(pointer)
+                    errors.append(SpecError(
+                        f"{section[:-1]} {name!r} is defined twice (first at {first})",
+                        other.key_positions.get(pointer), pointer, "rename one of them"))
+                    continue
+                data.setdefault(section, {})
+                data[section] = {**data[section], name: value}
+                _copy_positions(other, pointer, positions, keys)
+    if errors:
+        raise SpecErrors(errors)
+    return replace(doc, data=data, positions=positions, key_positions=keys, files=files)
+
+
+def _copy_positions(other: Any, pointer: str, positions: dict, keys: dict) -> None:
+    for table, target in ((other.positions, positions), (other.key_positions, keys)):
+        for p, loc in table.items():
+            if p == pointer or p.startswith(pointer + "/"):
+                target[p] = loc

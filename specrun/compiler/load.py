@@ -1,0 +1,233 @@
+"""Load stage: bytes -> `Document` (plain data + where every value came from).
+
+YAML is composed (never constructed) with the C loader when present, and turned into
+data here so that every node keeps its line and column; only standard YAML tags are
+accepted, duplicate keys are errors, and alias expansion is bounded. TOML is parsed with
+tomllib and positioned by a line scanner. `*.j2` files are Jinja2 templates rendered in a
+sandbox first; errors in them point at the template's own lines.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+import yaml
+
+from ..errors import Location, SpecError, SpecErrors
+from .template import is_template, render_template
+
+try:
+    _YamlLoader: Any = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _YamlLoader = yaml.SafeLoader
+
+MAX_NODES = 200_000
+_STD = "tag:yaml.org,2002:"
+_SAFE_SCALARS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed spec: its data and the location of every value and key in it."""
+
+    data: Any
+    path: str
+    source: str
+    positions: Mapping[str, Location] = field(default_factory=dict)
+    key_positions: Mapping[str, Location] = field(default_factory=dict)
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def locate(self, pointer: str, key: bool = False) -> Optional[Location]:
+        """Location of `pointer` (of its key when `key`), else of its nearest parent."""
+        table = self.key_positions if key else self.positions
+        while True:
+            if pointer in table:
+                return table[pointer]
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def escape(part: Any) -> str:
+    """One JSON-pointer reference token (RFC 6901)."""
+    return str(part).replace("~", "~0").replace("/", "~1")
+
+
+class _YamlBuilder:
+    """Turns a composed YAML node graph into data plus positions."""
+
+    def __init__(self, filename: str, line_map: Optional[list[int]]) -> None:
+        self.filename = filename
+        self.line_map = line_map
+        self.positions: dict[str, Location] = {}
+        self.key_positions: dict[str, Location] = {}
+        self.errors: list[SpecError] = []
+        self.count = 0
+        self._scalars = yaml.constructor.SafeConstructor()
+
+    def loc(self, mark: Any) -> Location:
+        line = mark.line + 1
+        if self.line_map is not None and 0 < line <= len(self.line_map):
+            line = self.line_map[line - 1]
+        return Location(self.filename, line, mark.column + 1)
+
+    def build(self, node: Any, pointer: str) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(f"the document expands to more than {MAX_NODES} values "
+                            "(aliases that multiply, like a 'billion laughs' bomb?)",
+                            self.loc(node.start_mark), pointer, "remove the repeated aliases")
+        self.positions[pointer] = self.loc(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, pointer)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, f"{_STD}seq", pointer)
+            return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+        return self._scalar(node, pointer)
+
+    def _check_tag(self, node: Any, expected: str, pointer: str) -> bool:
+        if node.tag in (expected, f"{_STD}omap", f"{_STD}set") or node.tag == expected:
+            return True
+        shown = node.tag.replace(_STD, "!!")
+        self.errors.append(SpecError(
+            f"tag {shown!r} is not allowed: spec files use plain YAML only (no Python objects)",
+            self.loc(node.start_mark), pointer, "remove the tag"))
+        return False
+
+    def _scalar(self, node: Any, pointer: str) -> Any:
+        if node.tag not in _SAFE_SCALARS:
+            self._check_tag(node, f"{_STD}str", pointer)
+            return node.value
+        if node.tag == f"{_STD}timestamp":
+            return node.value  # dates stay strings: they are partition keys and bounds
+        return self._scalars.construct_object(node)
+
+    def _mapping(self, node: Any, pointer: str) -> dict:
+        self._check_tag(node, f"{_STD}map", pointer)
+        result: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in self._merged(node, pointer):
+            key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
+                self.errors.append(SpecError("mapping keys must be plain strings",
+                                             self.loc(key_node.start_mark), pointer))
+                continue
+            key = str(key)
+            child = f"{pointer}/{escape(key)}"
+            if key in first_line and not getattr(key_node, "_merged", False):
+                self.errors.append(SpecError(
+                    f"duplicate key {key!r} (first defined at line {first_line[key]})",
+                    self.loc(key_node.start_mark), child, "remove one of the two"))
+                continue
+            first_line.setdefault(key, self.loc(key_node.start_mark).line)
+            self.key_positions[child] = self.loc(key_node.start_mark)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _merged(self, node: Any, pointer: str) -> list:
+        """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied."""
+        own, merged = [], []
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_STD}merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"):
+                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for src in sources:
+                    if isinstance(src, yaml.MappingNode):
+                        merged.extend(src.value)
+                continue
+            own.append((key_node, value_node))
+        own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
+        extra = [(k, v) for k, v in merged if getattr(k, "value", None) not in own_keys]
+        return own + extra
+
+
+def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
+    """Data, value positions and key positions of a YAML text."""
+    builder = _YamlBuilder(filename, line_map)
+    try:
+        root = yaml.compose(text, Loader=_YamlLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        loc = builder.loc(mark) if mark is not None else Location(filename, 1, 1)
+        raise SpecErrors([SpecError(f"YAML syntax error: {e.problem or e.context}", loc)]) from None
+    except yaml.YAMLError as e:
+        raise SpecErrors([SpecError(f"YAML error: {e}", Location(filename, 1, 1))]) from None
+    if root is None:
+        return {}, {}, {}
+    data = builder.build(root, "")
+    if builder.errors:
+        raise SpecErrors(builder.errors)
+    return data, builder.positions, builder.key_positions
+
+
+def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
+    """Data, value positions and key positions of a TOML text."""
+    from .toml_positions import parse_toml_with_positions
+
+    return parse_toml_with_positions(text, filename, line_map)
+
+
+def _parser_for(path: str) -> Any:
+    base = path[:-3] if path.endswith(".j2") else path
+    if base.endswith((".yaml", ".yml")):
+        return parse_yaml
+    if base.endswith(".toml"):
+        return parse_toml
+    raise SpecErrors([SpecError(
+        f"cannot tell the format of {path!r}: name it .yaml, .yml or .toml (or .yaml.j2 / .toml.j2)",
+        Location(path, 1, 1))])
+
+
+def load_text(text: str, filename: str, vars: Optional[Mapping[str, Any]] = None) -> Document:
+    """Parse (and, for templates, render) `text` as if read from `filename`."""
+    parse = _parser_for(filename)
+    line_map = None
+    source = text
+    if is_template(filename):
+        source, line_map = render_template(text, filename, dict(vars or {}), parse is parse_toml)
+    data, positions, key_positions = parse(source, filename, line_map)
+    files = {filename: text}
+    return Document(data, filename, source, positions, key_positions, files)
+
+
+def load_document(path: str, vars: Optional[Mapping[str, Any]] = None,
+                  _seen: tuple[str, ...] = ()) -> Document:
+    """Read `path` and the files it includes into one Document."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError:
+        raise SpecErrors([SpecError(f"no such file: {path}", Location(path, 1, 1))]) from None
+    except UnicodeDecodeError as e:
+        raise SpecErrors([SpecError(f"not UTF-8 text: {e.reason}", Location(path, 1, 1))]) from None
+    doc = load_text(text, path, vars)
+    if isinstance(doc.data, dict) and doc.data.get("include"):
+        from .include import merge_includes
+
+        doc = merge_includes(doc, vars, _seen + (os.path.abspath(path),))
+    return doc
+
+
+def parse_vars(pairs: list[str]) -> dict[str, Any]:
+    """``--var key=value`` pairs; values are parsed as YAML (``tables=[a,b]`` is a list)."""
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise SpecError(f"--var {pair!r} should be KEY=VALUE", None, "", "e.g. --var region=eu")
+        try:
+            values[key.strip()] = yaml.load(raw, Loader=_YamlLoader) if raw else ""
+        except yaml.YAMLError as e:
+            raise SpecError(f"--var {key}: value is not valid YAML ({e})") from None
+    return values
+
+
+def load_vars_file(path: str) -> dict[str, Any]:
+    """The mapping of variables in a YAML file given with ``--vars``."""
+    doc = load_document(path)
+    if not isinstance(doc.data, dict):
+        raise SpecErrors([SpecError("a --vars file must hold a mapping of variables", Location(path, 1, 1))])
+    return dict(doc.data)

@@ -1,0 +1,210 @@
+"""Resolve stage: a `Spec` -> the runtime's own `Definitions`.
+
+Functions are imported, resources / IO managers / partitions / checks / executors bound,
+and ops wired into jobs. Every problem is collected (not just the first) as a SpecError at
+the line of the reference that caused it, with "did you mean" where a name is close.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ..errors import DefinitionError, SpecError, SpecErrors, suggest
+from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset, asset_check
+from ..runtime.definitions.keys import AssetKey
+from ..runtime.definitions.ops import OpDefinition
+from ..runtime.definitions.signature import read_signature
+from .callables import CallableResolver
+from .model import AssetEntry, CheckEntry, Spec
+from .resolve_parts import (
+    Collector, build_executor, build_jobs, build_ops, build_partitions, build_resources, retry_policy,
+)
+
+
+class Resolved:
+    """What resolve produced: definitions plus the default run config and spec facts."""
+
+    def __init__(self, defs: Any, run_config: dict, executor_def: Any, jobs: dict) -> None:
+        self.definitions = defs
+        self.run_config = run_config
+        self.executor_def = executor_def
+        self.jobs = jobs
+
+
+def _function_of(obj: Any) -> tuple[Any, Any]:
+    """(plain function, decorated definition or None)."""
+    if isinstance(obj, AssetsDefinition):
+        return obj.op.compute_fn, obj
+    if isinstance(obj, OpDefinition):
+        return obj.compute_fn, obj
+    return obj, None
+
+
+def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
+    return {n: AssetKey([*e.key_prefix, n]) for n, e in spec.assets.items()}
+
+
+def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
+    col, doc = ctx.col, ctx.doc
+    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    if obj is None:
+        return None
+    fn, decorated = _function_of(obj)
+    if not callable(fn):
+        col.add(SpecError(f"{entry.fn!r} is not a function", doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn"))
+        return None
+    sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
+    if sig is None:
+        return None
+    ins = _asset_ins(entry, sig, ctx)
+    for dep in entry.deps:
+        if dep not in ctx.keys:
+            ptr = f"{entry.pointer}/deps/{entry.deps.index(dep)}"
+            col.add(SpecError(f"deps: no asset named {dep!r}", doc.locate(ptr), ptr, suggest(dep, ctx.keys)))
+    pdef = ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
+    ctx.check_resources(entry.resources, entry.pointer + "/resources")
+    if entry.io_manager and entry.io_manager not in ctx.resource_names:
+        ptr = entry.pointer + "/io_manager"
+        col.add(SpecError(f"no resource named {entry.io_manager!r}", doc.locate(ptr), ptr,
+                          suggest(entry.io_manager, ctx.resource_names)))
+    base = decorated if isinstance(decorated, AssetsDefinition) else None
+    return col.attempt(lambda: asset(
+        fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
+        deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
+        partitions_def=pdef if pdef is not None else getattr(base, "partitions_def", None),
+        required_resource_keys=set(entry.resources) | set(getattr(base, "op", None) and base.op.required_resource_keys or ()),
+        io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
+        retry_policy=retry_policy(entry.retry) or (base.op.retry_policy if base else None),
+        code_version=entry.code_version or getattr(base, "code_version", None),
+        group_name=entry.group or getattr(base, "group_name", None), tags={k: str(v) for k, v in entry.tags.items()},
+        metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
+        config_schema=base.op.config_schema if base else None,
+    ), entry.pointer)
+
+
+def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, AssetIn]:
+    col, doc = ctx.col, ctx.doc
+    ins: dict[str, AssetIn] = {}
+    for param, src in entry.ins.items():
+        if param not in sig.input_params and not sig.has_var_kwargs:
+            col.add(SpecError(f"ins: {entry.fn!r} has no parameter {param!r}", doc.locate(src.pointer, key=True),
+                              src.pointer, suggest(param, sig.input_params)))
+            continue
+        if src.asset not in ctx.keys:
+            col.add(SpecError(f"ins: no asset named {src.asset!r}", doc.locate(src.pointer), src.pointer,
+                              suggest(src.asset, ctx.keys)))
+            continue
+        mapping = ctx.mapping_for(src)
+        ins[param] = AssetIn(key=ctx.keys[src.asset], partition_mapping=mapping,
+                             input_manager_key=src.input_manager)
+    for param in sig.input_params:
+        if param in ins or param in entry.ins or param in sig.input_defaults:
+            continue
+        if param in ctx.keys:
+            ins[param] = AssetIn(key=ctx.keys[param])
+        elif param not in ctx.external_names:
+            ptr = entry.pointer + "/fn"
+            col.add(SpecError(
+                f"parameter {param!r} of {entry.fn!r} is not provided: no asset is named {param!r}",
+                doc.locate(ptr), ptr,
+                (suggest(param, ctx.keys) or "") + (" - or " if suggest(param, ctx.keys) else "")
+                + f"map it with `ins: {{{param}: <asset>}}`"))
+    return ins
+
+
+def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
+    col, doc = ctx.col, ctx.doc
+    if entry.asset not in ctx.keys:
+        ptr = entry.pointer + "/asset"
+        col.add(SpecError(f"check {entry.name!r}: no asset named {entry.asset!r}", doc.locate(ptr), ptr,
+                          suggest(entry.asset, ctx.keys)))
+        return None
+    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    if obj is None:
+        return None
+    fn = getattr(obj, "op", None).compute_fn if hasattr(obj, "op") else obj
+    ctx.check_resources(entry.resources, entry.pointer + "/resources")
+    return col.attempt(lambda: asset_check(
+        fn, asset=ctx.keys[entry.asset], name=entry.name, blocking=entry.blocking,
+        description=entry.description, required_resource_keys=set(entry.resources)), entry.pointer)
+
+
+class ResolveContext:
+    """What every resolve step shares: the document, the collector, names known so far."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.doc = spec.document
+        self.col = Collector(self.doc)
+        self.callables = CallableResolver(self.doc, spec.module)
+        self.keys = _asset_keys(spec)
+        self.resource_names = set(spec.resources) | {"io_manager"}
+        self.partitions: dict[str, Any] = {}
+        self.external_names: set[str] = set()
+
+    def partitions_for(self, name: Optional[str], pointer: str) -> Any:
+        if name is None:
+            return None
+        if name not in self.partitions:
+            self.col.add(SpecError(f"no partitions named {name!r}", self.doc.locate(pointer), pointer,
+                                   suggest(name, self.partitions) or "declare it under `partitions:`"))
+            return None
+        return self.partitions[name]
+
+    def mapping_for(self, src: Any) -> Any:
+        if src.partition_mapping is None:
+            return None
+        from ..runtime.partition_mappings import mapping_from_spec
+
+        return self.col.attempt(lambda: mapping_from_spec(src.partition_mapping, src.start_offset, src.end_offset),
+                                src.pointer)
+
+    def check_resources(self, keys: list[str], pointer: str) -> None:
+        for i, key in enumerate(keys):
+            if key not in self.resource_names:
+                ptr = f"{pointer}/{i}"
+                self.col.add(SpecError(f"no resource named {key!r}", self.doc.locate(ptr), ptr,
+                                       suggest(key, self.resource_names) or "declare it under `resources:`"))
+
+
+def resolve_spec(spec: Spec) -> Resolved:
+    """Build the runtime Definitions of `spec`, or raise SpecErrors with every problem."""
+    from ..runtime.definitions.definitions import Definitions
+
+    ctx = ResolveContext(spec)
+    resources, resource_config = build_resources(spec, ctx)
+    ctx.partitions = build_partitions(spec, ctx)
+    assets = [a for a in (_resolve_asset(e, ctx) for e in spec.assets.values()) if a is not None]
+    checks = [c for c in (_resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
+    ops = build_ops(spec, ctx)
+    executor_def, executor_config = build_executor(spec.executor, ctx)
+    run_config = _default_run_config(spec, resource_config, executor_config)
+    jobs = build_jobs(spec, ctx, ops, executor_def)
+    ctx.col.raise_if_any()
+    try:
+        defs = Definitions(assets=assets, asset_checks=checks, jobs=list(jobs.values()),
+                           resources=resources, executor=executor_def)
+    except DefinitionError as e:
+        raise SpecErrors([SpecError(str(e), ctx.doc.locate(""), "")]) from None
+    return Resolved(defs, run_config, executor_def, jobs)
+
+
+def _default_run_config(spec: Spec, resource_config: dict, executor_config: Optional[dict]) -> dict:
+    from ..runtime.run_config import deep_merge
+
+    ops: dict[str, Any] = {}
+    keys = _asset_keys(spec)
+    for name, entry in spec.assets.items():
+        if entry.config is not None:
+            ops[keys[name].to_python_identifier()] = {"config": entry.config}
+    for name, entry in spec.checks.items():
+        if entry.config is not None and entry.asset in keys:
+            ops[f"{keys[entry.asset].to_python_identifier()}_{name}"] = {"config": entry.config}
+    config: dict[str, Any] = {}
+    if ops:
+        config["ops"] = ops
+    if resource_config:
+        config["resources"] = resource_config
+    if executor_config:
+        config["execution"] = {"config": executor_config}
+    return deep_merge(config, spec.run_config or {})

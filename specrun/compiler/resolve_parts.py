@@ -1,0 +1,210 @@
+"""Resolve helpers: resources, partitions, ops, op jobs and executors of a spec."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
+from ..runtime.definitions.composition import FromConfig, FromDefault, FromFanIn, FromOutput, Node
+from ..runtime.definitions.ops import In, Out, op
+from ..runtime.definitions.policy import RetryPolicy
+
+
+class Collector:
+    """Collects SpecErrors so that one compile reports all of them."""
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.errors: list[SpecError] = []
+
+    def add(self, error: SpecError) -> None:
+        self.errors.append(error)
+
+    def attempt(self, fn: Callable[[], Any], pointer: str = "") -> Any:
+        """Run `fn`; specrun errors become SpecErrors at `pointer` and None is returned."""
+        try:
+            return fn()
+        except SpecErrors as e:
+            self.errors.extend(e.errors)
+        except SpecError as e:
+            self.errors.append(e)
+        except (SpecrunError, ValueError, TypeError) as e:
+            self.errors.append(SpecError(str(e), self.doc.locate(pointer), pointer))
+        return None
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise SpecErrors(self.errors)
+
+
+def retry_policy(entry: Any) -> Optional[RetryPolicy]:
+    if entry is None:
+        return None
+    return RetryPolicy(max_retries=entry.max_retries, delay=entry.delay,
+                       backoff=entry.backoff.upper() if entry.backoff else None,
+                       jitter=entry.jitter.upper() if entry.jitter else None)
+
+
+def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
+    """(resource definition or object, run-config entry for it)."""
+    from ..runtime.definitions.resources import ConfigurableResource, ResourceDefinition
+    from ..runtime.io_managers import fs_io_manager, mem_io_manager
+
+    builtins = {"fs": fs_io_manager, "memory": mem_io_manager}
+    if entry.type in builtins:
+        config = dict(entry.config or {})
+        if entry.type == "fs" and "base_dir" in config:
+            import os
+
+            config["base_dir"] = os.path.join(ctx.callables.folder, config["base_dir"])
+        return builtins[entry.type], ({"config": config} if config else None)
+    if ":" not in entry.type:
+        ptr = entry.pointer + "/type"
+        raise SpecError(f"unknown resource type {entry.type!r}: use fs, memory or module:attr",
+                        ctx.doc.locate(ptr), ptr, suggest(entry.type, builtins))
+    target = ctx.callables.resolve(entry.type, entry.pointer + "/type")
+    if isinstance(target, ResourceDefinition):
+        return target, ({"config": entry.config} if entry.config is not None else None)
+    if isinstance(target, type) and issubclass(target, ConfigurableResource):
+        return target(**(entry.config or {})), None
+    if isinstance(target, type) or callable(target):
+        return target(**(entry.config or {})) if entry.config else target(), None
+    return target, None
+
+
+def build_resources(spec: Any, ctx: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    resources: dict[str, Any] = {}
+    config: dict[str, Any] = {}
+    for name, entry in spec.resources.items():
+        value = ctx.col.attempt(lambda: _resource_value(entry, ctx), entry.pointer)
+        if value is None:
+            continue
+        resources[name], run_entry = value
+        if run_entry is not None:
+            config[name] = run_entry
+    return resources, config
+
+
+def build_partitions(spec: Any, ctx: Any) -> dict[str, Any]:
+    from ..runtime.partitions import partitions_def_from_spec
+
+    found = {}
+    for name, entry in spec.partitions.items():
+        value = ctx.col.attempt(lambda: partitions_def_from_spec(entry.type, **entry.options), entry.pointer)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
+    ops = {}
+    for name, entry in spec.ops.items():
+        obj = ctx.col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+        if obj is None:
+            continue
+        fn = getattr(obj, "compute_fn", obj)
+        ctx.check_resources(entry.resources, entry.pointer + "/resources")
+        outs = {o: Out(is_required=d.get("required", True), io_manager_key=d.get("io_manager", "io_manager"),
+                       description=d.get("description")) for o, d in entry.outs.items()} or None
+        ins = {i: In(description=d.get("description"), **({"default_value": d["default"]} if "default" in d else {}))
+               for i, d in entry.ins.items()} or None
+        made = ctx.col.attempt(lambda: op(name=name, ins=ins, out=outs, retry_policy=retry_policy(entry.retry),
+                                          required_resource_keys=set(entry.resources),
+                                          tags={k: str(v) for k, v in entry.tags.items()},
+                                          description=entry.description)(fn), entry.pointer)
+        if made is not None:
+            ops[name] = made
+    return ops
+
+
+def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict]]:
+    """(executor definition, its config for run config `execution:`)."""
+    from ..runtime.executors import executor_def_by_name
+    from ..runtime.executors.base import ExecutorDefinition
+
+    if entry is None:
+        return None, None
+    ptr = entry.pointer + "/type"
+    if ":" in entry.type:
+        target = ctx.col.attempt(lambda: ctx.callables.resolve(entry.type, ptr))
+        if target is not None and not isinstance(target, ExecutorDefinition):
+            ctx.col.add(SpecError(f"{entry.type!r} is not an executor (decorate it with @executor)",
+                                  ctx.doc.locate(ptr), ptr))
+            return None, None
+        return target, entry.config or None
+    try:
+        return executor_def_by_name(entry.type), entry.config or None
+    except DefinitionError:
+        ctx.col.add(SpecError(f"unknown executor {entry.type!r}", ctx.doc.locate(ptr), ptr,
+                              suggest(entry.type, ["in_process", "multiprocess", "dask"])
+                              or "use in_process, multiprocess, dask or module:attr"))
+        return None, None
+
+
+def _wire(node_entry: Any, op_def: Any, nodes: dict, ctx: Any) -> dict:
+    inputs: dict[str, Any] = {}
+    for input_name, src in node_entry.ins.items():
+        ptr = f"{node_entry.pointer}/ins/{input_name}"
+        if input_name not in op_def.ins:
+            ctx.col.add(SpecError(f"op {op_def.name!r} has no input {input_name!r}", ctx.doc.locate(ptr, key=True),
+                                  ptr, suggest(input_name, op_def.ins)))
+            continue
+        refs = [src] if isinstance(src, str) else list(src)
+        outputs = []
+        for ref in refs:
+            node, _, output = ref.partition(".")
+            if node not in nodes:
+                ctx.col.add(SpecError(f"no node named {node!r} in this job", ctx.doc.locate(ptr), ptr,
+                                      suggest(node, nodes)))
+                continue
+            outputs.append(FromOutput(node, output or "result"))
+        if outputs:
+            inputs[input_name] = FromFanIn(tuple(outputs)) if isinstance(src, list) else outputs[0]
+    for input_name, spec in op_def.ins.items():
+        inputs.setdefault(input_name, FromDefault() if spec.has_default else FromConfig())
+    return inputs
+
+
+def _op_job(entry: Any, ops: dict, ctx: Any, executor_def: Any) -> Any:
+    from ..runtime.definitions.jobs import JobDefinition
+
+    nodes: dict[str, Node] = {}
+    config_ops: dict[str, Any] = {}
+    for name, node_entry in entry.ops.items():
+        if node_entry.op not in ops:
+            if node_entry.op not in ctx.spec.ops:
+                ptr = node_entry.pointer + "/op"
+                ctx.col.add(SpecError(f"no op named {node_entry.op!r}", ctx.doc.locate(ptr), ptr,
+                                      suggest(node_entry.op, ctx.spec.ops)))
+            continue
+        nodes[name] = None  # placeholder so wiring can refer to nodes defined later
+    for name, node_entry in entry.ops.items():
+        if name not in nodes:
+            continue
+        op_def = ops[node_entry.op]
+        nodes[name] = Node(name, op_def, _wire(node_entry, op_def, nodes, ctx))
+        config = node_entry.config if node_entry.config is not None else ctx.spec.ops[node_entry.op].config
+        if config is not None:
+            config_ops[name] = {"config": config}
+    job_executor, job_exec_config = build_executor(entry.executor, ctx)
+    config = {**({"ops": config_ops} if config_ops else {}), **(entry.config or {})}
+    if job_exec_config:
+        config["execution"] = {"config": job_exec_config}
+    if None in nodes.values() or not nodes:
+        return None
+    return JobDefinition(entry.name, nodes, executor_def=job_executor or executor_def, config=config,
+                         tags={k: str(v) for k, v in entry.tags.items()}, description=entry.description,
+                         partitions_def=ctx.partitions_for(entry.partitions, entry.pointer + "/partitions"))
+
+
+def build_jobs(spec: Any, ctx: Any, ops: dict, executor_def: Any) -> dict[str, Any]:
+    """Op jobs (fully built) and selection jobs (as entries, resolved on the graph later)."""
+    jobs: dict[str, Any] = {}
+    for name, entry in spec.jobs.items():
+        if entry.ops:
+            job = _op_job(entry, ops, ctx, executor_def)
+            if job is not None:
+                jobs[name] = job
+        else:
+            jobs[name] = entry
+    return jobs

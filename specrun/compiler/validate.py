@@ -1,0 +1,89 @@
+"""Validate stage: the JSON Schema, with every error at once, each at its position."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from ..errors import SpecError, suggest
+from ..schemas import load_schema
+from .load import Document, escape
+
+_TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false", "null": "nothing"}
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(load_schema())
+
+
+def _pointer(path: Any) -> str:
+    return "".join("/" + escape(p) for p in path)
+
+
+def _subschema_props(error: Any) -> list[str]:
+    return sorted((error.schema or {}).get("properties", {}))
+
+
+def _type_name(value: Any) -> str:
+    mapping = {dict: "a mapping", list: "a list", str: "a string", bool: "true/false", int: "a number",
+               float: "a number", type(None): "nothing"}
+    return mapping.get(type(value), type(value).__name__)
+
+
+def _convert(error: Any, doc: Document) -> list[SpecError]:
+    pointer = _pointer(error.absolute_path)
+    kind = error.validator
+    if kind == "additionalProperties":
+        allowed = _subschema_props(error)
+        patterns = [re.compile(p) for p in (error.schema or {}).get("patternProperties", {})]
+        extras = sorted(k for k in error.instance if k not in allowed
+                        and not any(p.search(k) for p in patterns)) if isinstance(error.instance, dict) else []
+        if patterns and len(patterns) > 1:
+            return []  # named maps: an invalid name is reported by propertyNames
+        return [SpecError(f"unknown key {key!r}" + _where(pointer), doc.locate(f"{pointer}/{escape(key)}", key=True),
+                          f"{pointer}/{escape(key)}",
+                          suggest(key, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else None))
+                for key in extras if not str(key).startswith("x-")]
+    if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
+        name = error.instance
+        return [SpecError(f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)",
+                          doc.locate(f"{pointer}/{escape(name)}", key=True), pointer)]
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message) or ["?"]
+        return [SpecError(f"missing required key {missing[0]!r}" + _where(pointer), doc.locate(pointer, key=True), pointer)]
+    if kind == "enum":
+        options = [str(o) for o in error.validator_value]
+        return [SpecError(f"{error.instance!r} is not one of: {', '.join(options)}", doc.locate(pointer), pointer,
+                          suggest(str(error.instance), options))]
+    if kind == "const":
+        return [SpecError(f"expected {error.validator_value!r}, got {error.instance!r}", doc.locate(pointer), pointer,
+                          "this spec format is version 1: write `specrun: 1`")]
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        return [SpecError(f"expected {words}, got {_type_name(error.instance)}" + _where(pointer),
+                          doc.locate(pointer), pointer)]
+    if kind in ("anyOf", "oneOf"):
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context) if error.context else None
+        if best is not None and best is not error:
+            return _convert(best, doc)
+    return [SpecError(error.message, doc.locate(pointer), pointer)]
+
+
+def _where(pointer: str) -> str:
+    return f" in {pointer[1:]}" if pointer else " at the top level"
+
+
+def validate_document(doc: Document) -> list[SpecError]:
+    """Every schema error of `doc`, in source order."""
+    errors: list[SpecError] = []
+    for error in _validator().iter_errors(doc.data):
+        errors.extend(_convert(error, doc))
+    return sorted(errors, key=lambda e: (e.location.file, e.location.line, e.location.col) if e.location else ("", 0, 0))

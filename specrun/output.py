@@ -1,0 +1,131 @@
+"""Terminal output of `plan` and `apply`: the plan table, live progress, summary, failure.
+
+On a terminal the progress is a live table (rich); elsewhere (CI, pipes) one line per
+finished step, so logs stay readable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any, Optional
+
+from .runtime.events import DagsterEventType as ET
+
+_SPECRUN_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def print_plan(session: Any, plan: Any, decisions: list) -> None:
+    """One line per step: run/skip, step, partition, reason; then the totals."""
+    from rich.table import Table
+
+    console = _console()
+    executor = session.executor_def.name
+    table = Table(title=f"plan for {session.compiled.name} (executor: {executor})", show_lines=False)
+    for column in ("", "step", "kind", "partition", "reason"):
+        table.add_column(column)
+    for d in decisions:
+        mark = "[green]run[/]" if d.run else "[dim]skip[/]"
+        table.add_row(mark, d.step_key, d.kind, d.partition or "-", d.reason)
+    console.print(table)
+    n_run = sum(1 for d in decisions if d.run)
+    console.print(f"{n_run} to run, {len(decisions) - n_run} up to date")
+
+
+class Progress:
+    """Tracks step states from events and shows them live."""
+
+    def __init__(self, plan: Any, decisions: list, executor_name: str) -> None:
+        self.plan = plan
+        self.executor_name = executor_name
+        self.reasons = {d.step_key: d.reason for d in decisions}
+        self.state = {k: "pending" for k in plan.steps}
+        self.started: dict[str, float] = {}
+        self.duration: dict[str, float] = {}
+        self.start_time = time.monotonic()
+        self._live: Any = None
+        self.interactive = sys.stdout.isatty() and os.environ.get("CI") != "true"
+
+    def __enter__(self) -> "Progress":
+        if self.interactive:
+            from rich.live import Live
+
+            self._live = Live(self._render(), console=_console(), refresh_per_second=8, transient=False)
+            self._live.__enter__()
+        else:
+            print(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.update(self._render())
+            self._live.__exit__(*exc)
+
+    def on_event(self, event: Any) -> None:
+        key, kind = event.step_key, event.event_type
+        if kind is ET.STEP_START:
+            self.state[key] = "running"
+            self.started.setdefault(key, time.monotonic())
+        elif kind in (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED):
+            self.state[key] = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed",
+                               ET.STEP_SKIPPED: "skipped"}[kind]
+            self.duration[key] = time.monotonic() - self.started.get(key, time.monotonic())
+            if not self.interactive:
+                print(f"  {self.state[key]:<8} {key} ({self.duration[key]:.2f}s)", flush=True)
+        elif kind is ET.STEP_UP_FOR_RETRY and not self.interactive:
+            print(f"  retry    {key}: {event.message}", flush=True)
+        else:
+            return
+        if self._live is not None:
+            self._live.update(self._render())
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        colours = {"pending": "dim", "running": "yellow", "ok": "green", "failed": "red", "skipped": "magenta"}
+        table = Table(title=f"apply ({self.executor_name})", expand=False)
+        for column in ("status", "step", "duration", "why"):
+            table.add_column(column)
+        now = time.monotonic()
+        for key, state in self.state.items():
+            elapsed = self.duration.get(key) or (now - self.started[key] if key in self.started else None)
+            shown = f"{elapsed:.2f}s" if elapsed is not None else ""
+            table.add_row(f"[{colours[state]}]{state}[/]", key, shown, self.reasons.get(key, ""))
+        return table
+
+
+def print_summary(result: Any, progress: Progress) -> None:
+    """Counts of succeeded / failed / skipped steps and the wall time."""
+    counts = {s: sum(1 for v in progress.state.values() if v == s) for s in ("ok", "failed", "skipped")}
+    wall = time.monotonic() - progress.start_time
+    status = "succeeded" if result.success else "failed"
+    print(f"run {result.run_id} {status} in {wall:.2f}s: {counts['ok']} ok, "
+          f"{counts['failed']} failed, {counts['skipped']} skipped")
+
+
+def user_frames(stack: list[str]) -> list[str]:
+    """Traceback frames of the user's code: specrun's own frames left out."""
+    return [f for f in stack if _SPECRUN_DIR not in f.split("\n", 1)[0]]
+
+
+def print_failure(result: Any) -> None:
+    """For each failed step: its key, the error message and the user's part of the traceback."""
+    for event in result.get_step_failure_events():
+        error: Optional[Any] = event.data.error if event.data is not None else None
+        print(f"\nstep {event.step_key!r} failed: {error.message if error else event.message}",
+              file=sys.stderr)
+        frames = user_frames(error.stack) if error is not None else []
+        if frames:
+            print("Traceback (your code):", file=sys.stderr)
+            print("".join(frames).rstrip(), file=sys.stderr)
+    failure = result.all_events[-1]
+    data = getattr(failure, "data", None)
+    if not result.get_step_failure_events() and getattr(data, "error", None) is not None:
+        print(f"\nrun failed: {data.error.message}", file=sys.stderr)
