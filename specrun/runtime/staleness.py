@@ -60,10 +60,25 @@ def _decide_step(step, latest, checks, running, resolved, resources, force) -> D
     asset = node.asset
     base = dict(step_key=step.key, node=node.name, kind="asset", partition=step.partition_key,
                 asset_key=asset.key)
+    waiting = _missing_upstream(step, asset, latest, running)
+    if waiting:
+        return Decision(**base, run=False, reason=waiting)
     if force:
         return Decision(**base, run=True, reason="forced (--force)")
     reason = _stale_reason(step, asset, latest, running, resolved, resources)
     return Decision(**base, run=reason is not None, reason=reason or "up to date")
+
+
+def _missing_upstream(step, asset, latest, running) -> Optional[str]:
+    """Why the step cannot run yet: upstream partitions it reads were never materialized
+    and are not part of this run (a roll-up over a partially backfilled asset)."""
+    for up_key in sorted(asset.dependency_keys):
+        parts = [p for p in _upstream_partitions(step, up_key) if p is not None]
+        missing = [p for p in parts if (up_key, p) not in latest and (up_key, p) not in running]
+        if missing:
+            return (f"waiting: upstream {up_key.to_user_string()} has {len(missing)} of {len(parts)} "
+                    f"partition(s) not materialized (first: {missing[0]})")
+    return None
 
 
 def _stale_reason(step, asset, latest, running, resolved, resources) -> Optional[str]:

@@ -1,0 +1,97 @@
+"""Events to and from JSON-safe dicts: how events are stored and how `logs --format json`
+prints them. The original exception object is not stored (its text and traceback are)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from ..definitions.keys import AssetKey
+from ..definitions.metadata import MetadataValue
+from ..definitions.results import AssetCheckEvaluation, AssetCheckSeverity, AssetMaterialization, AssetObservation
+from ..events import (
+    DagsterEventType, ErrorInfo, Event, LoadedInputData, RunFailureData, StepFailureData,
+    StepOutputData, StepRetryData, StepSkippedData,
+)
+
+_PAYLOADS = {cls.__name__: cls for cls in (
+    StepOutputData, LoadedInputData, StepFailureData, StepRetryData, StepSkippedData, RunFailureData,
+    AssetMaterialization, AssetObservation, AssetCheckEvaluation)}
+
+
+def _plain(value: Any) -> Any:
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def to_jsonable(value: Any) -> Any:
+    """A JSON-safe form of a payload value (tagged so it can be read back)."""
+    if isinstance(value, AssetKey):
+        return {"__asset_key__": list(value.path)}
+    if isinstance(value, MetadataValue):
+        return {"__metadata__": value.kind, "value": _plain(value.value)}
+    if isinstance(value, AssetCheckSeverity):
+        return value.value
+    if isinstance(value, ErrorInfo):
+        return {"__error__": True, "message": value.message, "cls_name": value.cls_name,
+                "stack": list(value.stack), "cause": to_jsonable(value.cause)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__name__, **fields}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    return _plain(value)
+
+
+def from_jsonable(value: Any) -> Any:
+    """The inverse of `to_jsonable`."""
+    if isinstance(value, list):
+        return [from_jsonable(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "__asset_key__" in value:
+        return AssetKey(value["__asset_key__"])
+    if "__metadata__" in value:
+        return MetadataValue(value["value"], value["__metadata__"])
+    if value.get("__error__"):
+        return ErrorInfo(value["message"], value["cls_name"], value.get("stack") or [],
+                         from_jsonable(value.get("cause")))
+    if "__type__" in value and value["__type__"] in _PAYLOADS:
+        cls = _PAYLOADS[value["__type__"]]
+        args = {k: from_jsonable(v) for k, v in value.items() if k != "__type__"}
+        if "severity" in args and isinstance(args["severity"], str):
+            args["severity"] = AssetCheckSeverity(args["severity"])
+        if "upstream_step_keys" in args or "failed_step_keys" in args:
+            for key in ("upstream_step_keys", "failed_step_keys"):
+                if key in args:
+                    args[key] = tuple(args[key])
+        return cls(**args)
+    return {k: from_jsonable(v) for k, v in value.items()}
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    return {"event_type": event.event_type.value, "run_id": event.run_id, "job_name": event.job_name,
+            "step_key": event.step_key, "message": event.message, "level": event.level,
+            "timestamp": event.timestamp, "pid": event.pid, "data": to_jsonable(event.data)}
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    return Event(DagsterEventType(d["event_type"]), d["run_id"], d["job_name"], d.get("step_key"),
+                 d.get("message", ""), from_jsonable(d.get("data")), d.get("level", 20),
+                 d.get("timestamp"), d.get("pid"))
+
+
+def dumps(event: Event) -> str:
+    return json.dumps(event_to_dict(event), separators=(",", ":"))
+
+
+def loads(text: str) -> Event:
+    return event_from_dict(json.loads(text))
+
+

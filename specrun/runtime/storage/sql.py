@@ -1,0 +1,285 @@
+"""Persistent run storage on SQLAlchemy Core: SQLite (default, WAL) or PostgreSQL.
+
+Runs, events (every one, in order), and per (asset, partition) the latest materialization
+with its code version, config hash and data versions as columns, so staleness questions
+are one SELECT. Event batches are written in one transaction. The schema is versioned;
+`migrate` brings an older store up to date when it is opened.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+import sqlalchemy as sa
+
+from ...errors import StorageError
+from ..definitions.keys import AssetKey
+from ..events import DagsterEventType, Event, RunFailureData
+from .. import versioning as v
+from .base import DagsterRun, DagsterRunStatus, RunStorage
+from .serde import dumps, loads
+
+SCHEMA_VERSION = 1
+metadata = sa.MetaData()
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("job_name", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(32), nullable=False, index=True),
+    sa.Column("run_config", sa.Text), sa.Column("tags", sa.Text),
+    sa.Column("start_time", sa.Float), sa.Column("end_time", sa.Float),
+    sa.Column("parent_run_id", sa.String(64)), sa.Column("root_run_id", sa.String(64)),
+    sa.Column("step_keys_to_execute", sa.Text), sa.Column("pid", sa.Integer),
+    sa.Column("seq", sa.Integer, index=True),
+)
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("step_key", sa.String(512)), sa.Column("timestamp", sa.Float),
+    sa.Column("asset_key", sa.String(1024)), sa.Column("partition", sa.String(255)),
+    sa.Column("body", sa.Text, nullable=False),
+)
+materializations = sa.Table(
+    "asset_materializations", metadata,
+    sa.Column("asset_key", sa.String(1024), primary_key=True),
+    sa.Column("partition", sa.String(255), primary_key=True),
+    sa.Column("run_id", sa.String(64)), sa.Column("timestamp", sa.Float),
+    sa.Column("code_version", sa.String(64)), sa.Column("config_hash", sa.String(64)),
+    sa.Column("data_version", sa.String(64)), sa.Column("input_data_versions", sa.Text),
+    sa.Column("body", sa.Text, nullable=False),
+)
+checks = sa.Table(
+    "check_evaluations", metadata,
+    sa.Column("asset_key", sa.String(1024), primary_key=True),
+    sa.Column("check_name", sa.String(255), primary_key=True),
+    sa.Column("partition", sa.String(255)), sa.Column("run_id", sa.String(64)),
+    sa.Column("passed", sa.Boolean), sa.Column("timestamp", sa.Float),
+    sa.Column("body", sa.Text, nullable=False),
+)
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+
+# version -> function upgrading a store at (version - 1) to version
+MIGRATIONS: dict[int, Callable[[sa.engine.Connection], None]] = {
+    1: lambda conn: metadata.create_all(conn),
+}
+
+
+def _mask(url: str) -> str:
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def _engine_url(url: str) -> str:
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def migrate(engine: sa.engine.Engine) -> int:
+    """Create or upgrade the schema; returns the version the store is at."""
+    with engine.begin() as conn:
+        inspector = sa.inspect(conn)
+        current = 0
+        if inspector.has_table("schema_version"):
+            row = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+            current = int(row or 0)
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)
+            conn.execute(schema_version.delete())
+            conn.execute(schema_version.insert().values(version=version))
+        return max(current, SCHEMA_VERSION)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class SqlRunStorage(RunStorage):
+    """RunStorage on a SQLAlchemy URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = self._create_engine(url)
+            migrate(self.engine)
+        except (sa.exc.SQLAlchemyError, OSError, ImportError) as e:
+            raise StorageError(f"cannot open run storage at {_mask(url)}: {_short(e)}") from e
+
+    @staticmethod
+    def _create_engine(url: str) -> sa.engine.Engine:
+        if url.startswith("sqlite:///"):
+            path = url[len("sqlite:///"):]
+            if path and path != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            engine = sa.create_engine(url, connect_args={"timeout": 30})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            return engine
+        return sa.create_engine(_engine_url(url), pool_pre_ping=True)
+
+    def _write(self, fn: Callable[[Any], Any]) -> Any:
+        try:
+            with self.engine.begin() as conn:
+                return fn(conn)
+        except sa.exc.SQLAlchemyError as e:
+            raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
+
+    def _read(self, query: Any) -> list:
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(query))
+        except sa.exc.SQLAlchemyError as e:
+            raise StorageError(f"reading run storage at {_mask(self.url)} failed: {_short(e)}") from e
+
+    # -- runs ---------------------------------------------------------------------------
+    @staticmethod
+    def _row(run: DagsterRun) -> dict:
+        return {"run_id": run.run_id, "job_name": run.job_name, "status": run.status.value,
+                "run_config": json.dumps(run.run_config, default=str), "tags": json.dumps(dict(run.tags)),
+                "start_time": run.start_time, "end_time": run.end_time, "parent_run_id": run.parent_run_id,
+                "root_run_id": run.root_run_id, "pid": run.pid,
+                "step_keys_to_execute": json.dumps(list(run.step_keys_to_execute)) if run.step_keys_to_execute else None}
+
+    @staticmethod
+    def _run(row: Any) -> DagsterRun:
+        steps = json.loads(row.step_keys_to_execute) if row.step_keys_to_execute else None
+        return DagsterRun(row.run_id, row.job_name, DagsterRunStatus(row.status), json.loads(row.run_config or "{}"),
+                          json.loads(row.tags or "{}"), row.start_time, row.end_time, row.parent_run_id,
+                          row.root_run_id, tuple(steps) if steps else None, row.pid)
+
+    def add_run(self, run: DagsterRun) -> None:
+        def insert(conn: Any) -> None:
+            seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(runs.c.seq), 0))).scalar() + 1
+            conn.execute(runs.insert().values(**self._row(run), seq=seq))
+        self._write(insert)
+
+    def update_run(self, run: DagsterRun) -> None:
+        self._write(lambda conn: conn.execute(runs.update().where(runs.c.run_id == run.run_id).values(**self._row(run))))
+
+    def get_run(self, run_id: str) -> Optional[DagsterRun]:
+        rows = self._read(sa.select(runs).where(runs.c.run_id == run_id))
+        return self._run(rows[0]) if rows else None
+
+    def get_runs(self, limit: Optional[int] = None, job_name: Optional[str] = None,
+                 statuses: Optional[Iterable[DagsterRunStatus]] = None) -> list[DagsterRun]:
+        query = sa.select(runs).order_by(runs.c.seq.desc())
+        if job_name is not None:
+            query = query.where(runs.c.job_name == job_name)
+        if statuses is not None:
+            query = query.where(runs.c.status.in_([s.value for s in statuses]))
+        if limit is not None:
+            query = query.limit(limit)
+        return [self._run(r) for r in self._read(query)]
+
+    # -- events -------------------------------------------------------------------------
+    def store_events(self, batch: Sequence[Event]) -> None:
+        if not batch:
+            return
+        rows, mats, evals = [], {}, {}
+        for event in batch:
+            body = dumps(event)
+            data = event.data
+            key = data.asset_key.to_user_string() if getattr(data, "asset_key", None) else None
+            rows.append({"run_id": event.run_id, "event_type": event.event_type.value, "step_key": event.step_key,
+                         "timestamp": event.timestamp, "asset_key": key,
+                         "partition": getattr(data, "partition", None), "body": body})
+            if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+                mats[(key, data.partition or "")] = _materialization_row(event, key, body)
+            elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
+                evals[(key, data.check_name)] = {"asset_key": key, "check_name": data.check_name,
+                                                 "partition": data.partition, "run_id": event.run_id,
+                                                 "passed": bool(data.passed), "timestamp": event.timestamp, "body": body}
+
+        def write(conn: Any) -> None:
+            conn.execute(events.insert(), rows)
+            _upsert(conn, materializations, list(mats.values()), ("asset_key", "partition"))
+            _upsert(conn, checks, list(evals.values()), ("asset_key", "check_name"))
+        self._write(write)
+
+    def get_events(self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None) -> list[Event]:
+        query = sa.select(events.c.body).where(events.c.run_id == run_id).order_by(events.c.id)
+        if of_type is not None:
+            query = query.where(events.c.event_type.in_([t.value for t in of_type]))
+        return [loads(r.body) for r in self._read(query)]
+
+    def latest_materializations(self, asset_keys: Optional[Iterable[AssetKey]] = None
+                                ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        query = sa.select(materializations.c.asset_key, materializations.c.partition, materializations.c.body)
+        if asset_keys is not None:
+            wanted = [k.to_user_string() for k in asset_keys]
+            if not wanted:
+                return {}
+            query = query.where(materializations.c.asset_key.in_(wanted))
+        return {(AssetKey.from_user_string(r.asset_key), r.partition or None): loads(r.body) for r in self._read(query)}
+
+    def latest_check_evaluations(self, asset_keys: Optional[Iterable[AssetKey]] = None
+                                 ) -> dict[tuple[AssetKey, str], Event]:
+        query = sa.select(checks.c.asset_key, checks.c.check_name, checks.c.body)
+        if asset_keys is not None:
+            wanted = [k.to_user_string() for k in asset_keys]
+            if not wanted:
+                return {}
+            query = query.where(checks.c.asset_key.in_(wanted))
+        return {(AssetKey.from_user_string(r.asset_key), r.check_name): loads(r.body) for r in self._read(query)}
+
+    def mark_interrupted_runs(self) -> list[str]:
+        """Runs left STARTED/STARTING by a process that no longer exists become FAILURE."""
+        stale = []
+        for run in self.get_runs(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING]):
+            if run.pid is not None and _alive(run.pid):
+                continue
+            stale.append(run.run_id)
+            message = f"Run interrupted: the process running it (pid {run.pid}) ended before the run finished."
+            self.store_events([Event(DagsterEventType.RUN_FAILURE, run.run_id, run.job_name, None, message,
+                                     RunFailureData(), level=40)])
+            self.update_run(run.with_status(DagsterRunStatus.FAILURE))
+        return stale
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _materialization_row(event: Event, key: str, body: str) -> dict:
+    tags = event.data.tags or {}
+    return {"asset_key": key, "partition": event.data.partition or "", "run_id": event.run_id,
+            "timestamp": event.timestamp, "code_version": tags.get(v.CODE_VERSION_TAG),
+            "config_hash": tags.get(v.CONFIG_HASH_TAG), "data_version": tags.get(v.DATA_VERSION_TAG),
+            "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body}
+
+
+def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        for row in rows:
+            conn.execute(table.delete().where(sa.and_(*(table.c[k] == row[k] for k in keys))))
+        conn.execute(table.insert(), rows)
+        return
+    stmt = insert(table)
+    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _short(e: BaseException) -> str:
+    return str(getattr(e, "orig", None) or e).split("\n")[0]
