@@ -193,5 +193,55 @@ def apply(ctx: click.Context, spec: str, **options: Any) -> None:
     sys.exit(code or 0)
 
 
+def _history_spec(fn: Any) -> Any:
+    return click.option("--spec", "spec", type=click.Path(),
+                        help="Spec whose run store to read (default: the spec in this folder).")(fn)
+
+
+@main.command()
+@_history_spec
+@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
+@click.pass_context
+def runs(ctx: click.Context, spec: Optional[str], limit: int) -> None:
+    """List recorded runs, newest first."""
+    from .history import list_runs
+
+    _run_guarded(ctx, lambda: list_runs(spec, limit))
+
+
+@main.command()
+@click.argument("run_id")
+@_history_spec
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def logs(ctx: click.Context, run_id: str, spec: Optional[str], fmt: str) -> None:
+    """Print the events of RUN_ID (a unique prefix is enough)."""
+    from .history import show_logs
+
+    _run_guarded(ctx, lambda: show_logs(spec, run_id, fmt))
+
+
+@main.command()
+@click.argument("run_id")
+@_history_spec
+@click.option("--from-failure", is_flag=True, help="Only the steps that did not succeed; reuse stored outputs.")
+@click.pass_context
+def reexecute(ctx: click.Context, run_id: str, spec: Optional[str], from_failure: bool) -> None:
+    """Run RUN_ID again (with --from-failure: only what failed or did not run)."""
+    from .history import reexecute as do_reexecute
+
+    sys.exit(_run_guarded(ctx, lambda: do_reexecute(run_id, spec, from_failure)) or 0)
+
+
+@main.command()
+@click.argument("spec", required=False, type=click.Path())
+@click.pass_context
+def status(ctx: click.Context, spec: Optional[str]) -> None:
+    """Show, per asset, which partitions are materialized, stale, failed or missing."""
+    from .history import show_status
+
+    _run_guarded(ctx, lambda: show_status(spec))
+
+
 if __name__ == "__main__":
     main()

@@ -128,10 +128,6 @@ def run_plan(spec: str, options: Mapping[str, Any]) -> int:
 
 def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     """Run the stale steps; print progress and a summary; 1 if anything failed."""
-    from .output import Progress, print_failure, print_summary
-    from .runtime.api import execute_run
-    from .runtime.plan import build_plan
-
     session = Session(spec, options)
     plan = session.plan()
     decisions = session.decisions(plan)
@@ -139,15 +135,34 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     if not to_run:
         print(f"Nothing to do: all {len(decisions)} step(s) are up to date (use --force to run anyway).")
         return 0
-    run_plan_ = build_plan(session.job, list(plan.partition_keys), to_run)
+    return execute_and_report(session, plan, to_run, decisions)
+
+
+_REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "partition", "partitions",
+                     "executor", "max_concurrent", "config_file")
+
+
+def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisions: list,
+                       parent_run_id: Any = None) -> int:
+    """Run `step_keys` of `plan` with live progress; print the summary (and failures)."""
+    import json
+
+    from .history import RUN_OPTIONS_TAG, SPEC_TAG
+    from .output import Progress, print_failure, print_summary
+    from .runtime.api import execute_run
+    from .runtime.plan import build_plan
+
+    run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
     progress = Progress(run_plan_, decisions, session.executor_def.name)
+    replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
+              if k in _REPLAYED_OPTIONS and v}
+    tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
     with _terminate_as_interrupt(), progress:
         result = execute_run(
             session.job, run_config=session.run_config, instance=session.instance,
             partition_keys=list(plan.partition_keys), raise_on_error=False,
-            executor_def=session.executor_def, step_keys=to_run, plan=run_plan_,
-            tags={"specrun/spec": os.path.abspath(spec)}, capture_outputs=False,
-            on_event=progress.on_event,
+            executor_def=session.executor_def, step_keys=step_keys, plan=run_plan_, tags=tags,
+            capture_outputs=False, on_event=progress.on_event, parent_run_id=parent_run_id,
         )
     print_summary(result, progress)
     if not result.success:

@@ -157,7 +157,10 @@ def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -
         raise SpecErrors([SpecError(f"YAML error: {e}", Location(filename, 1, 1))]) from None
     if root is None:
         return {}, {}, {}
-    data = builder.build(root, "")
+    try:
+        data = builder.build(root, "")
+    except SpecError as e:
+        raise SpecErrors([e]) from None
     if builder.errors:
         raise SpecErrors(builder.errors)
     return data, builder.positions, builder.key_positions

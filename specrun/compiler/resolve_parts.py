@@ -34,7 +34,10 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise SpecErrors(self.errors)
+            def where(e: SpecError) -> tuple:
+                loc = e.location
+                return (loc.file, loc.line, loc.col) if loc else ("", 0, 0)
+            raise SpecErrors(sorted(self.errors, key=where))
 
 
 def retry_policy(entry: Any) -> Optional[RetryPolicy]:

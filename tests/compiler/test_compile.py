@@ -1,0 +1,81 @@
+"""The whole compiler on valid specs: YAML, TOML and templates give the same pipeline."""
+
+from __future__ import annotations
+
+import os
+
+import networkx as nx
+import pytest
+
+from specrun import AssetKey
+from specrun.compiler import compile_spec
+from specrun.compiler.graph import select
+
+VALID = os.path.join(os.path.dirname(__file__), "..", "..", "specs", "valid")
+
+
+@pytest.fixture(autouse=True)
+def in_valid_folder(monkeypatch):
+    monkeypatch.chdir(VALID)
+
+
+def test_yaml_and_toml_specs_compile_to_the_same_graph():
+    yaml_spec = compile_spec("basic.yaml")
+    toml_spec = compile_spec("basic.toml")
+    assert nx.utils.graphs_equal(yaml_spec.graph, toml_spec.graph)
+    assert sorted(yaml_spec.graph.edges) == [("doubled", "total"), ("source", "doubled"),
+                                             ("total", "check:total/total_positive")]
+
+
+def test_compiled_definitions_run_with_spec_config():
+    from specrun import materialize_to_memory
+
+    compiled = compile_spec("basic.yaml")
+    defs = compiled.definitions
+    job = compiled.job_for()
+    assert job.config["ops"]["source"] == {"config": {"n": 4}}
+    result = materialize_to_memory(defs.assets + defs.asset_checks, run_config=job.config)
+    assert result.output_for_node("total") == 12
+    assert result.get_asset_check_evaluations()[0].passed
+
+
+def test_yaml_anchor_in_x_key_sets_group():
+    compiled = compile_spec("basic.yaml")
+    assert compiled.graph.nodes["source"]["group"] == "core"
+    assert compiled.definitions.get_assets_def(AssetKey("total")).group_name == "default"
+
+
+def test_template_spec_generates_one_asset_per_item():
+    compiled = compile_spec("fanout.yaml.j2", {"copies": ["x", "y", "z"]})
+    assert sorted(n for n in compiled.graph if n.startswith("doubled")) == ["doubled_x", "doubled_y", "doubled_z"]
+
+
+@pytest.mark.parametrize("selectors, exclude, expected", [
+    (["total"], [], {"total"}),
+    (["+total"], [], {"source", "doubled", "total"}),
+    (["source+"], [], {"source", "doubled", "total", "check:total/total_positive"}),
+    (["1+total"], [], {"doubled", "total"}),
+    (["group:core"], [], {"source", "doubled"}),
+    (["source total"], [], {"source", "total"}),
+    (["+total"], ["source"], {"doubled", "total"}),
+    (["group:core,+doubled"], [], {"source", "doubled"}),
+])
+def test_dbt_style_selection(selectors, exclude, expected):
+    graph = compile_spec("basic.yaml").graph
+    assert select(graph, selectors, exclude) == expected
+
+
+def test_tag_selection_and_unknown_selector_hint():
+    from specrun.errors import SpecrunError
+
+    graph = compile_spec("fanout.yaml.j2").graph
+    assert select(graph, ["tag:copy=b"]) == {"doubled_b"}
+    with pytest.raises(SpecrunError, match="did you mean 'doubled_[ab]'"):
+        select(graph, ["doubled_q"])
+
+
+def test_job_for_selection_runs_only_selected_assets():
+    compiled = compile_spec("basic.yaml")
+    job = compiled.job_for(select=["+doubled"])
+    assert sorted(job.nodes) == ["doubled", "source"]
+    assert job.origin.path == "basic.yaml"
