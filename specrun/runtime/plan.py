@@ -8,17 +8,15 @@ executor drives: it hands out ready steps, and skips the ones whose inputs will 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
 from .definitions.composition import FromFanIn, FromOutput, Node
 from .events import DagsterEventType, Event, StepSkippedData
 
 
-@dataclass(frozen=True)
-class UpstreamOutput:
+class UpstreamOutput(NamedTuple):
     """One upstream output feeding an input: which step, which output, which partitions."""
 
     step_key: str
@@ -27,15 +25,18 @@ class UpstreamOutput:
     partition_keys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
 class ExecutionStep:
-    """One unit of work: a node, for one partition (or none)."""
+    """One unit of work: a node, for one partition (or none). Treat as immutable."""
 
-    key: str
-    node: Node
-    partition_key: Optional[str]
-    upstream_keys: frozenset[str]
-    inputs: Mapping[str, tuple[UpstreamOutput, ...]]
+    __slots__ = ("key", "node", "partition_key", "upstream_keys", "inputs")
+
+    def __init__(self, key: str, node: Node, partition_key: Optional[str],
+                 upstream_keys: frozenset[str], inputs: Mapping[str, tuple[UpstreamOutput, ...]]) -> None:
+        self.key = key
+        self.node = node
+        self.partition_key = partition_key
+        self.upstream_keys = upstream_keys
+        self.inputs = inputs
 
     @property
     def node_name(self) -> str:
@@ -103,8 +104,8 @@ def _node_partition_keys(node: Node, job: Any, run_keys: Sequence[str]) -> list[
 
 def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optional[str]) -> tuple[str, ...]:
     """Partition keys of the upstream asset that a downstream partition reads."""
-    up_node = job.nodes[src.node]
-    up_def = getattr(up_node.asset, "partitions_def", None)
+    up_asset = job.nodes[src.node].asset
+    up_def = up_asset.partitions_def if up_asset is not None else None
     if up_def is None:
         return ()
     down_def = getattr(step_node.asset, "partitions_def", None)

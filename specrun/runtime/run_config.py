@@ -48,9 +48,15 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
+_FREE_NODE = Field(Shape({"config": Field(AnyType, is_required=False),
+                          "inputs": Field(Permissive(), is_required=False)}))
+
+
 def _node_schema(node: Any) -> Field:
-    fields: dict[str, Field] = {}
     op_schema = node.op_def.config_schema
+    if op_schema is None and not any(isinstance(s, FromConfig) for s in node.inputs.values()):
+        return _FREE_NODE  # nothing to check: one shared schema instead of one per node
+    fields: dict[str, Field] = {}
     fields["config"] = Field(op_schema) if op_schema is not None else Field(AnyType, is_required=False)
     unwired = [n for n, src in node.inputs.items() if isinstance(src, FromConfig)
                and not node.op_def.ins[n].is_nothing]

@@ -1,0 +1,103 @@
+"""Benchmark workloads written once against the shared API and run on either framework.
+
+    python bench/workloads.py --framework specrun|dagster --workload chain --n 1000
+
+prints one JSON line: {"workload", "n", "steps", "seconds", "us_per_step"}. Only the
+execute call is timed: imports and definition building are excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+
+
+def _op_factory(fw, name, with_input):
+    if with_input:
+        @fw.op(name=name, ins={"x": fw.In()})
+        def step(x):
+            return x
+    else:
+        @fw.op(name=name)
+        def step():
+            return 1
+    return step
+
+
+def chain_job(fw, n):
+    first = _op_factory(fw, "op_0", False)
+    rest = [_op_factory(fw, f"op_{i}", True) for i in range(1, n)]
+
+    @fw.job(name=f"chain_{n}")
+    def chain():
+        value = first()
+        for o in rest:
+            value = o(value)
+    return chain, n
+
+
+def fanout_job(fw, n):
+    root = _op_factory(fw, "root", False)
+    leaves = [_op_factory(fw, f"leaf_{i}", True) for i in range(1, n)]
+
+    @fw.job(name=f"fanout_{n}")
+    def fanout():
+        value = root()
+        for leaf in leaves:
+            leaf(value)
+    return fanout, n
+
+
+def asset_chain(fw, n):
+    @fw.asset(name="a_0")
+    def a0():
+        return 1
+    assets = [a0]
+    for i in range(1, n):
+        def make(i):
+            @fw.asset(name=f"a_{i}", ins={"up": fw.AssetIn(f"a_{i - 1}")})
+            def a(up):
+                return up
+            return a
+        assets.append(make(i))
+    return assets, n
+
+
+def warm_up(fw) -> None:
+    """One tiny run first, so lazily imported modules are not timed (for either framework)."""
+    job, _ = chain_job(fw, 1)
+    job.execute_in_process()
+    assets, _ = asset_chain(fw, 1)
+    fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
+
+
+def run(framework: str, workload: str, n: int) -> dict:
+    fw = importlib.import_module(framework)
+    warm_up(fw)
+    if workload in ("chain", "fanout"):
+        job, steps = (chain_job if workload == "chain" else fanout_job)(fw, n)
+        start = time.perf_counter()
+        result = job.execute_in_process()
+    elif workload == "materialize":
+        assets, steps = asset_chain(fw, n)
+        start = time.perf_counter()
+        result = fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
+    else:
+        raise SystemExit(f"unknown workload {workload}")
+    seconds = time.perf_counter() - start
+    assert result.success
+    return {"framework": framework, "workload": workload, "n": n, "steps": steps,
+            "seconds": seconds, "us_per_step": seconds / steps * 1e6}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--framework", default="specrun")
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--n", type=int, required=True)
+    args = parser.parse_args()
+    sys.setrecursionlimit(10000)
+    print(json.dumps(run(args.framework, args.workload, args.n)))
