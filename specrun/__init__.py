@@ -79,6 +79,7 @@ _EXPORTS: dict[str, str] = {
     "in_process_executor": f"{_R}.executors.in_process",
     "multiprocess_executor": f"{_R}.executors.multiprocess",
     "dask_executor": f"{_R}.executors.dask",
+    "reconstructable": f"{_R}.reconstruct",
     "ExecutionPlan": f"{_R}.plan", "ExecutionStep": f"{_R}.plan",
     # events, logging, instance
     "Event": f"{_R}.events", "DagsterEvent": f"{_R}.events",

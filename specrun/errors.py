@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 
 class SpecrunError(Exception):
     """Base of every error specrun raises deliberately."""
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """A position in a source file; line and col are 1-based."""
 
     file: str

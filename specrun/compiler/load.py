@@ -25,6 +25,8 @@ except AttributeError:  # PyYAML built without libyaml
 
 MAX_NODES = 200_000
 _STD = "tag:yaml.org,2002:"
+_STR = f"{_STD}str"
+_MERGE = f"{_STD}merge"
 _SAFE_SCALARS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
 
 
@@ -99,6 +101,8 @@ class _YamlBuilder:
         return False
 
     def _scalar(self, node: Any, pointer: str) -> Any:
+        if node.tag == _STR:
+            return node.value
         if node.tag not in _SAFE_SCALARS:
             self._check_tag(node, f"{_STD}str", pointer)
             return node.value
@@ -130,6 +134,8 @@ class _YamlBuilder:
 
     def _merged(self, node: Any, pointer: str) -> list:
         """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied."""
+        if not any(k.tag == _MERGE or getattr(k, "value", None) == "<<" for k, _ in node.value):
+            return node.value
         own, merged = [], []
         for key_node, value_node in node.value:
             if key_node.tag == f"{_STD}merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .load import Document, escape
 
@@ -38,18 +38,18 @@ class AssetEntry(_Model):
     pointer: str
     fn: str
     description: Optional[str] = None
-    ins: dict[str, InputEntry] = {}
-    deps: list[str] = []
+    ins: dict[str, InputEntry] = Field(default_factory=dict)
+    deps: list[str] = Field(default_factory=list)
     partitions: Optional[str] = None
-    resources: list[str] = []
+    resources: list[str] = Field(default_factory=list)
     io_manager: Optional[str] = None
     config: Optional[dict[str, Any]] = None
     retry: Optional[RetryEntry] = None
     code_version: Optional[str] = None
     group: Optional[str] = None
-    tags: dict[str, Any] = {}
-    metadata: dict[str, Any] = {}
-    key_prefix: list[str] = []
+    tags: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    key_prefix: list[str] = Field(default_factory=list)
     compute_kind: Optional[str] = None
 
 
@@ -60,7 +60,7 @@ class CheckEntry(_Model):
     fn: str
     blocking: bool = False
     description: Optional[str] = None
-    resources: list[str] = []
+    resources: list[str] = Field(default_factory=list)
     config: Optional[dict[str, Any]] = None
 
 
@@ -71,9 +71,9 @@ class OpEntry(_Model):
     ins: dict[str, dict[str, Any]] = {}
     outs: dict[str, dict[str, Any]] = {}
     config: Optional[dict[str, Any]] = None
-    resources: list[str] = []
+    resources: list[str] = Field(default_factory=list)
     retry: Optional[RetryEntry] = None
-    tags: dict[str, Any] = {}
+    tags: dict[str, Any] = Field(default_factory=dict)
     description: Optional[str] = None
 
 
@@ -87,19 +87,19 @@ class JobNodeEntry(_Model):
 
 class ExecutorEntry(_Model):
     type: str
-    config: dict[str, Any] = {}
+    config: dict[str, Any] = Field(default_factory=dict)
     pointer: str = "/executor"
 
 
 class JobEntry(_Model):
     name: str
     pointer: str
-    selection: list[str] = []
-    exclude: list[str] = []
-    ops: dict[str, JobNodeEntry] = {}
+    selection: list[str] = Field(default_factory=list)
+    exclude: list[str] = Field(default_factory=list)
+    ops: dict[str, JobNodeEntry] = Field(default_factory=dict)
     executor: Optional[ExecutorEntry] = None
-    config: dict[str, Any] = {}
-    tags: dict[str, Any] = {}
+    config: dict[str, Any] = Field(default_factory=dict)
+    tags: dict[str, Any] = Field(default_factory=dict)
     description: Optional[str] = None
     partitions: Optional[str] = None
 
@@ -116,7 +116,7 @@ class PartitionsEntry(_Model):
     name: str
     pointer: str
     type: str
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = Field(default_factory=dict)
 
 
 class Spec(_Model):
@@ -125,16 +125,16 @@ class Spec(_Model):
     name: str
     description: Optional[str] = None
     module: Optional[str] = None
-    vars: dict[str, Any] = {}
-    resources: dict[str, ResourceEntry] = {}
-    partitions: dict[str, PartitionsEntry] = {}
-    assets: dict[str, AssetEntry] = {}
-    checks: dict[str, CheckEntry] = {}
-    ops: dict[str, OpEntry] = {}
-    jobs: dict[str, JobEntry] = {}
+    vars: dict[str, Any] = Field(default_factory=dict)
+    resources: dict[str, ResourceEntry] = Field(default_factory=dict)
+    partitions: dict[str, PartitionsEntry] = Field(default_factory=dict)
+    assets: dict[str, AssetEntry] = Field(default_factory=dict)
+    checks: dict[str, CheckEntry] = Field(default_factory=dict)
+    ops: dict[str, OpEntry] = Field(default_factory=dict)
+    jobs: dict[str, JobEntry] = Field(default_factory=dict)
     executor: Optional[ExecutorEntry] = None
     storage_url: Optional[str] = None
-    run_config: dict[str, Any] = {}
+    run_config: dict[str, Any] = Field(default_factory=dict)
     document: Any = None
 
 

@@ -21,6 +21,13 @@ def _validator() -> Any:
     return Draft202012Validator(load_schema())
 
 
+@functools.lru_cache(maxsize=1)
+def _quick_check() -> Any:
+    from ..schemas.quick import compile_schema
+
+    return compile_schema(load_schema())
+
+
 def _pointer(path: Any) -> str:
     return "".join("/" + escape(p) for p in path)
 
@@ -83,6 +90,8 @@ def _where(pointer: str) -> str:
 
 def validate_document(doc: Document) -> list[SpecError]:
     """Every schema error of `doc`, in source order."""
+    if _quick_check()(doc.data):
+        return []
     errors: list[SpecError] = []
     for error in _validator().iter_errors(doc.data):
         errors.extend(_convert(error, doc))

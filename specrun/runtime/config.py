@@ -168,7 +168,17 @@ class Enum(ConfigType):
         return value
 
 
-_UNSET: TAny = type("Unset", (), {"__repr__": lambda s: "<unset>"})()
+class _Unset:
+    """The 'no default' marker; pickles by name so it stays the same object in workers."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+    def __reduce__(self) -> str:
+        return "_UNSET"
+
+
+_UNSET: TAny = _Unset()
 
 
 class Field:

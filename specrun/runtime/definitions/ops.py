@@ -17,7 +17,20 @@ from .policy import RetryPolicy
 from .signature import ComputeSignature, read_signature
 from .types import DataType, Nothing
 
-UNSET: Any = type("Unset", (), {"__repr__": lambda self: "<unset>", "__bool__": lambda self: False})()
+class _Unset:
+    """The 'no default' marker; pickles by name so it stays the same object in workers."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __reduce__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)

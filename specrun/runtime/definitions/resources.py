@@ -13,7 +13,17 @@ from typing import Any, Callable, Mapping, Optional
 
 from ..config import Config, is_config_class, normalize_config_schema
 
-_UNSET = object()
+class _Unset:
+    """The 'not given' marker; pickles by name so it stays the same object in workers."""
+
+    def __repr__(self) -> str:
+        return "<unset>"
+
+    def __reduce__(self) -> str:
+        return "_UNSET"
+
+
+_UNSET = _Unset()
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import typing
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -48,8 +49,27 @@ def _is_resource_annotation(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
 
 
+_CACHE: "weakref.WeakKeyDictionary[Any, ComputeSignature]" = weakref.WeakKeyDictionary()
+
+
 def read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
-    """Classify `fn`'s parameters; `what` names the definition in error messages."""
+    """Classify `fn`'s parameters; `what` names the definition in error messages.
+
+    Cached per function: a spec often builds thousands of assets from a few functions.
+    """
+    try:
+        return _CACHE[fn]
+    except (KeyError, TypeError):
+        pass
+    sig = _read_signature(fn, what)
+    try:
+        _CACHE[fn] = sig
+    except TypeError:  # not weak-referenceable (a builtin, a partial): just not cached
+        pass
+    return sig
+
+
+def _read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
     params = list(inspect.signature(fn).parameters.values())
     hints = _hints(fn)
     context_param = config_param = config_class = None
