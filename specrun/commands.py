@@ -74,6 +74,12 @@ class Session:
     """A compiled spec, its chosen job and run config, and its instance."""
 
     def __init__(self, spec: str, options: Mapping[str, Any]) -> None:
+        from .runtime.gc_pause import no_gc
+
+        with no_gc():
+            self._setup(spec, options)
+
+    def _setup(self, spec: str, options: Mapping[str, Any]) -> None:
         from .compiler import compile_spec
         from .runtime.run_config import resolve_run_config
 
@@ -109,8 +115,10 @@ class Session:
         from .runtime.resources import init_resources
         from .runtime.staleness import decide
 
+        from .runtime.gc_pause import no_gc
+
         io_keys = {n.asset.io_manager_key for n in self.job.nodes.values() if n.asset is not None}
-        with contextlib.ExitStack() as stack:
+        with contextlib.ExitStack() as stack, no_gc():
             resources = init_resources(stack, self.resource_defs, self.resolved.resources,
                                        keys=io_keys, instance=self.instance)
             return decide(plan, self.instance, self.resolved, resources, bool(self.options.get("force")))

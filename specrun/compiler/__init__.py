@@ -6,11 +6,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 from dataclasses import replace
-from typing import Any, Iterator, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import SpecError, SpecErrors, SpecrunError, suggest
 
@@ -75,8 +73,11 @@ class CompiledSpec:
             keys = [n for n in chosen if self.graph.nodes[n].get("kind") == "asset"]
             if not keys:
                 raise SpecrunError("the selection matches no assets")
-            job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
-                                                 executor_def=self.executor_def)
+            if not select and not exclude:  # everything: the job Definitions already built
+                job = replace(self.definitions.get_implicit_global_asset_job_def(), name=self.name)
+            else:
+                job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
+                                                     executor_def=self.executor_def)
         return replace(job, origin=origin, config=self._job_config(job))
 
     def open_instance(self) -> Any:
@@ -96,22 +97,11 @@ class CompiledSpec:
         return instance
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Compiling builds large trees of objects that all stay alive; the cyclic collector
-    would rescan them again and again (a third of the time for 10,000 assets)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compile_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> CompiledSpec:
     """Run every compiler stage on `path`; raise SpecErrors listing every problem."""
-    with _no_gc():
+    from ..runtime.gc_pause import no_gc
+
+    with no_gc():
         return _compile(path, vars)
 
 

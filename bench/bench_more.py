@@ -1,0 +1,85 @@
+"""Benchmark groups beyond in-process execution; registered into run.py's table."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+
+import time
+
+from run import DAGSTER_PY, HERE, _median, _worker, register
+
+
+@register("compile")
+def compile_rows(quick: bool) -> list[tuple]:
+    """validate+compile of generated specs (seconds, peak MB), cold and import-excluded."""
+    rows = []
+    for n in (1000, 10000):
+        for fmt in ("yaml", "toml"):
+            warm = _worker(sys.executable, "compile_worker.py", [str(n), fmt])
+            cold = _worker(sys.executable, "compile_worker.py", [str(n), fmt, "--cold"])
+            if warm:
+                rows.append((f"compile {fmt} (excl. import)", n, warm["seconds"], None, " s"))
+                rows.append((f"compile {fmt} peak memory", n, warm["peak_mb"], None, " MB"))
+            if cold:
+                rows.append((f"compile {fmt} (whole process)", n, cold["seconds"], None, " s"))
+    return rows
+
+
+@register("cold")
+def cold_validate_rows(quick: bool) -> list[tuple]:
+    """`specrun validate` of the quickstart as a whole process, and `specrun --help`."""
+    spec = os.path.join(os.path.dirname(HERE), "examples", "quickstart", "pipeline.yaml")
+    exe = os.path.join(os.path.dirname(sys.executable), "specrun")
+    rows = []
+    for label, args in (("cold specrun validate (quickstart)", ["validate", spec]), ("specrun --help", ["--help"])):
+        times = []
+        for _ in range(3 if quick else 7):
+            start = time.perf_counter()
+            subprocess.run([exe, *args], capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+        rows.append((label, 1, statistics.median(times), None, " s"))
+    return rows
+
+
+@register("parallel")
+def parallel_rows(quick: bool) -> list[tuple]:
+    """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops."""
+    rows = []
+    have_dagster = os.path.exists(DAGSTER_PY)
+    for executor in ("multiprocess", "dask"):
+        for workload, label in (("sleep", "16 sleeps 0.5s, 4 workers (ideal 2.0)"),
+                                ("cpu", "16 cpu 0.3s, 2 workers (ideal 2.4)"),
+                                ("noop", "200 no-op steps, 2 workers")):
+            args = ["--workload", workload, "--executor", executor]
+            ours = _median(sys.executable, "parallel_workloads.py", args, 1, "seconds")
+            theirs = None
+            if have_dagster and not quick and not (executor == "dask" and not _has_dagster_dask()):
+                theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds")
+            rows.append((f"{executor}: {label}", 16 if workload != "noop" else 200, ours, theirs, " s"))
+    return rows
+
+
+def _has_dagster_dask() -> bool:
+    return subprocess.run([DAGSTER_PY, "-c", "import dagster_dask"], capture_output=True).returncode == 0
+
+
+@register("storage")
+def storage_rows(quick: bool) -> list[tuple]:
+    """Per-step overhead with persistent SQLite storage vs in memory; plan over 10,000 assets."""
+    rows = []
+    for label, args in (("materialize 1000, SQLite instance", ["sqlite"]),
+                        ("materialize 1000, in-memory instance", ["memory"])):
+        ours = _median(sys.executable, "storage_worker.py", args, 1 if quick else 3, "us_per_step")
+        theirs = None
+        if os.path.exists(DAGSTER_PY) and args == ["sqlite"] and not quick:
+            theirs = _median(DAGSTER_PY, "storage_worker.py", ["dagster"], 1, "us_per_step")
+        rows.append((label, 1000, ours, theirs))
+    plan = _worker(sys.executable, "storage_worker.py", ["plan"])
+    if plan:
+        rows.append(("plan over 10,000 assets with history", 10000, plan["seconds"], None, " s"))
+    return rows
+
+
