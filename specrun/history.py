@@ -52,7 +52,9 @@ def list_runs(spec: Optional[str], limit: int) -> None:
         took = f"{run.end_time - run.start_time:.2f}s" if run.end_time and run.start_time else "-"
         table.add_row(run.run_id, run.job_name, run.status.value, _when(run.start_time), took,
                       run.parent_run_id or "")
-    Console(width=max(Console().width, 160)).print(table)
+    from .output import _console
+
+    _console().print(table)
 
 
 def _get_run(instance: Any, run_id: str) -> Any:
@@ -123,7 +125,9 @@ def show_status(spec: Optional[str]) -> None:
         table.add_column(column)
     for row in rows:
         table.add_row(*[str(c) for c in row])
-    Console().print(table)
+    from .output import _console
+
+    _console().print(table)
 
 
 def _asset_status(session: Any, asset: Any) -> tuple:

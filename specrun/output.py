@@ -17,9 +17,13 @@ _SPECRUN_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _console() -> Any:
+    """Rich console; when output is not a terminal, wide enough that rows never wrap."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(highlight=False, soft_wrap=True, width=220)
+    return console
 
 
 def print_plan(session: Any, plan: Any, decisions: list) -> None:
@@ -76,7 +80,7 @@ class Progress:
         elif kind in (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED):
             self.state[key] = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed",
                                ET.STEP_SKIPPED: "skipped"}[kind]
-            self.duration[key] = time.monotonic() - self.started.get(key, time.monotonic())
+            self.duration[key] = max(0.0, time.monotonic() - self.started.get(key, time.monotonic()))
             if not self.interactive:
                 print(f"  {self.state[key]:<8} {key} ({self.duration[key]:.2f}s)", flush=True)
         elif kind is ET.STEP_UP_FOR_RETRY and not self.interactive:

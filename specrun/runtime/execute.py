@@ -111,6 +111,8 @@ class RunContext:
         """Run `step` (with retries) and yield its events in order."""
         policy = step.node.retry_policy or step.op_def.retry_policy or self.job.op_retry_policy
         attempt = 0
+        yield Event(ET.STEP_START, self.run_id, self.job_name, step.key,
+                    f'Started execution of step "{step.key}".')
         while True:
             events: list[Event] = []
             error = _run_attempt(self, step, attempt, events)
@@ -156,8 +158,6 @@ def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
 
 def _run_attempt(run: RunContext, step: Any, attempt: int, events: list) -> Optional[tuple]:
     """One attempt; returns None on success, else (exception, ErrorInfo, kind)."""
-    events.append(Event(ET.STEP_START, run.run_id, run.job_name, step.key,
-                        f'Started execution of step "{step.key}".'))
     try:
         context = _make_context(run, step, attempt, events)
         kwargs = _load_inputs(run, step, context, events)

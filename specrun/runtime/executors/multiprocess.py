@@ -126,6 +126,7 @@ class MultiprocessExecutor(Executor):
                         break
                     continue
                 yield from self._collect(plan_context, active, busy, idle)
+            yield from active.pop_skip_events()  # a last failure may have completed the plan
         except BaseException:
             for worker in list(busy.values()) + idle:
                 worker.stop(kill=True)

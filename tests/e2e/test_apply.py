@@ -1,0 +1,144 @@
+"""`specrun apply` end to end: incremental runs, failures, interruption and recovery."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import specrun_cmd
+
+pytestmark = pytest.mark.slow
+
+
+def _run_ids(text: str) -> list[str]:
+    return re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text)
+
+
+def test_quickstart_applies_then_has_nothing_to_do_then_reruns_what_config_changed(example):
+    folder = example("quickstart")
+    first = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert first.returncode == 0, first.stderr
+    assert "4 ok, 0 failed" in first.stdout
+    second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert "Nothing to do: all 4 step(s) are up to date" in second.stdout
+    spec = folder / "pipeline.yaml"
+    spec.write_text(spec.read_text().replace("rows: 20", "rows: 30"))
+    plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder)
+    assert re.search(r"run\s+│\s+raw_orders.*config changed", plan.stdout)
+    third = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert "4 ok" in third.stdout
+    with open(folder / ".specrun" / "storage" / "order_summary", "rb") as fh:
+        assert pickle.load(fh)["orders"] > 0
+
+
+def test_code_change_makes_only_that_asset_and_downstream_stale(example):
+    folder = example("quickstart")
+    assert specrun_cmd("apply", "pipeline.yaml", cwd=folder).returncode == 0
+    module = folder / "assets.py"
+    module.write_text(module.read_text().replace('return {"orders": len(orders)', 'return {"orders": len(orders) + 0'))
+    plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout
+    assert re.search(r"run\s+│\s+order_summary.*code changed", plan)
+    assert re.search(r"skip\s+│\s+raw_orders", plan)
+
+
+def test_failing_step_exits_1_with_step_message_and_user_traceback(project):
+    (project / "fail.yaml").write_text(
+        "specrun: 1\nmodule: funcs\nassets:\n  source: {fn: source}\n  broken: {fn: fails}\n"
+        "  after: {fn: double, ins: {values: broken}}\n")
+    result = specrun_cmd("apply", "fail.yaml", cwd=project)
+    assert result.returncode == 1
+    assert "step 'broken' failed: ValueError: bad input row 7" in result.stderr
+    assert "funcs.py" in result.stderr and "raise ValueError" in result.stderr
+    assert "specrun/runtime" not in result.stderr  # framework frames trimmed from what users see
+    assert "1 ok, 1 failed, 1 skipped" in result.stdout
+
+
+def test_sigkill_mid_run_then_reexecute_from_failure_completes_with_same_outputs(project):
+    env = {"SPECRUN_TEST_SLEEP": "3"}
+    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow.yaml"], cwd=project,
+                            env={**os.environ, "CI": "true", **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # inside the 3 s step
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    runs = specrun_cmd("runs", "--spec", "slow.yaml", cwd=project)
+    assert "FAILURE" in runs.stdout  # marked interrupted when the store was next opened
+    run_id = _run_ids(runs.stdout)[0]
+    logs = specrun_cmd("logs", run_id, "--spec", "slow.yaml", cwd=project).stdout
+    assert "Run interrupted" in logs
+    storage = project / ".specrun" / "storage"
+    leftovers = [p.name for p in storage.iterdir()] if storage.exists() else []
+    assert not any(name.startswith(".tmp-") for name in leftovers)
+    again = specrun_cmd("reexecute", run_id, "--from-failure", "--spec", "slow.yaml", cwd=project,
+                        env={"SPECRUN_TEST_SLEEP": "0"})
+    assert again.returncode == 0, again.stderr
+    with open(storage / "after_slow", "rb") as fh:
+        assert pickle.load(fh) == 2
+
+
+def test_reexecute_from_failure_reuses_outputs_of_succeeded_steps(project, tmp_path):
+    marker = tmp_path / "failed-once"
+    env = {"SPECRUN_TEST_SLEEP": "0", "SPECRUN_TEST_FAIL_ONCE": str(marker)}
+    first = specrun_cmd("apply", "slow.yaml", cwd=project, env=env)
+    assert first.returncode == 1
+    run_id = _run_ids(first.stdout)[0]
+    again = specrun_cmd("reexecute", run_id, "--from-failure", "--spec", "slow.yaml", cwd=project, env=env)
+    assert again.returncode == 0, again.stderr
+    assert "re-executing 1 step(s)" in again.stdout and "reusing 1 stored output(s)" in again.stdout
+    runs = specrun_cmd("runs", "--spec", "slow.yaml", cwd=project).stdout
+    assert run_id in runs and "SUCCESS" in runs
+
+
+def test_sigterm_cancels_the_run_and_records_it(project):
+    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow.yaml"], cwd=project,
+                            env={**os.environ, "CI": "true", "SPECRUN_TEST_SLEEP": "5"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert "Run canceled." in err
+    runs = specrun_cmd("runs", "--spec", "slow.yaml", cwd=project).stdout
+    assert "CANCELED" in runs
+
+
+def test_child_crash_fails_only_its_step_and_the_run_ends(project):
+    (project / "crash.yaml").write_text(
+        "specrun: 1\nmodule: funcs\nexecutor: {type: multiprocess, config: {max_concurrent: 2}}\n"
+        "resources:\n  io_manager: {type: fs, config: {base_dir: .specrun/storage}}\n"
+        "assets:\n  dies: {fn: crash}\n  after: {fn: double, ins: {values: dies}}\n  source: {fn: source}\n"
+        "  doubled: {fn: double, ins: {values: source}}\n")
+    result = specrun_cmd("apply", "crash.yaml", cwd=project, timeout=120)
+    assert result.returncode == 1
+    assert 'the worker process running step "dies" exited with code 3' in result.stderr
+    assert "2 ok, 1 failed, 1 skipped" in result.stdout
+
+
+def test_partitioned_example_backfill_and_status(example):
+    folder = example("partitioned")
+    result = specrun_cmd("apply", "pipeline.yaml", "--partitions", "2024-01-01..2024-01-03", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "6 ok" in result.stdout  # 3 x events + 3 x daily_counts; the roll-up waits
+    plan = specrun_cmd("plan", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder).stdout
+    assert "waiting: upstream daily_counts has 28 of 31" in plan
+    status = specrun_cmd("status", "pipeline.yaml", cwd=folder).stdout
+    assert re.search(r"events\s+│\s+31\s+│\s+3\s+│\s+0\s+│\s+0\s+│\s+28", status)
+
+
+def test_templated_and_ops_examples_run(example):
+    templated = example("templated")
+    result = specrun_cmd("apply", "pipeline.yaml.j2", "--var", "tables=[a, b]", cwd=templated)
+    assert result.returncode == 0 and "3 ok" in result.stdout
+    ops = example("ops_job")
+    result = specrun_cmd("apply", "pipeline.yaml", cwd=ops)
+    assert result.returncode == 0 and "4 ok" in result.stdout
+    custom = example("custom_executor")
+    result = specrun_cmd("apply", "pipeline.yaml", cwd=custom)
+    assert "with the reverse_order executor" in result.stdout and "3 ok" in result.stdout
