@@ -62,7 +62,9 @@ class RunPayload:
 
         job = self.job if self.job is not None else self.origin.load()
         resource_defs = {"io_manager": fs_io_manager, **job.resource_defs, **self.resource_overrides}
-        resolved = resolve_run_config(job, self.raw_run_config, resource_defs, job.executor_def)
+        # The parent already validated `execution:` against the executor it chose.
+        config = {k: v for k, v in self.raw_run_config.items() if k != "execution"}
+        resolved = resolve_run_config(job, config, resource_defs, job.executor_def)
         plan = build_plan(job, list(self.partition_keys), self.step_keys)
         ctx = RunContext(job=job, plan=plan, run=self.run, run_config=resolved,
                          instance=ChildInstance(self.root_directory), resource_defs=resource_defs,
@@ -74,6 +76,16 @@ def _enabled() -> Any:
     from ..definitions.policy import RetryMode
 
     return RetryMode.ENABLED
+
+
+def setup_failure(run: Any, step_key: str, exc: BaseException) -> Any:
+    """The STEP_FAILURE event for a step whose worker could not even set the run up."""
+    from ..events import DagsterEventType, ErrorInfo, Event, StepFailureData
+
+    info = ErrorInfo.from_exception(exc)
+    return Event(DagsterEventType.STEP_FAILURE, run.run_id, run.job_name, step_key,
+                 f'Execution of step "{step_key}" failed: the worker could not set up the run: {info.message}',
+                 StepFailureData(info, None, "framework"), level=40)
 
 
 def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional[str]], str]:

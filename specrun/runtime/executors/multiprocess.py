@@ -20,7 +20,7 @@ from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from .base import Executor, ExecutorDefinition, InitExecutorContext
-from .child import RunPayload, safe_event, upstream_data_versions
+from .child import RunPayload, safe_event, setup_failure, upstream_data_versions
 
 START_METHODS = ("spawn", "forkserver", "fork")
 
@@ -36,7 +36,12 @@ def _worker_main(payload: RunPayload, conn: Connection) -> None:
                 break
             step_key, versions = task
             if ctx is None:
-                ctx = payload.build_context()
+                try:
+                    ctx = payload.build_context()
+                except Exception as exc:  # report it as the step's failure, then stop
+                    conn.send(("event", setup_failure(payload.run, step_key, exc)))
+                    conn.send(("done", step_key))
+                    break
             ctx.data_versions.update(versions)
             for event in ctx.execute_step(ctx.plan.steps[step_key]):
                 conn.send(("event", safe_event(event)))
@@ -138,6 +143,8 @@ class MultiprocessExecutor(Executor):
         free = self.max_concurrent - len(busy)
         for step in active.get_steps_to_execute(limit=max(0, free)):
             worker = idle.pop() if idle else _Worker(mp, payload)
+            if not worker.process.is_alive():  # it stopped after failing to set up
+                worker = _Worker(mp, payload)
             worker.step_key = step.key
             worker.conn.send((step.key, upstream_data_versions(ctx, step)))
             busy[worker.conn] = worker

@@ -1,0 +1,152 @@
+"""The `specrun` command through a subprocess: exit codes, output formats, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.e2e.conftest import ROOT, specrun_cmd
+
+INVALID = os.path.join(ROOT, "specs", "invalid")
+VALID = os.path.join(ROOT, "specs", "valid")
+
+
+def test_version_and_help():
+    assert specrun_cmd("--version").stdout.strip() == "specrun, version 0.1.0"
+    help_text = specrun_cmd("--help").stdout
+    for command in ("validate", "plan", "apply", "render", "graph", "schema", "init", "runs", "logs",
+                    "reexecute", "status"):
+        assert command in help_text
+
+
+def test_help_does_not_import_the_heavy_modules():
+    code = ("import sys; from specrun import cli; "
+            "heavy = [m for m in ('pydantic', 'networkx', 'jsonschema', 'sqlalchemy', 'rich', 'yaml') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
+    assert out == "[]"
+
+
+def test_validate_ok_exit_0():
+    result = specrun_cmd("validate", "basic.yaml", cwd=VALID)
+    assert result.returncode == 0
+    assert result.stdout.strip() == "basic.yaml: ok (3 asset(s), 1 check(s), 0 op(s), 0 job(s))"
+
+
+def test_validate_error_prints_location_source_caret_and_hint_without_traceback():
+    result = specrun_cmd("validate", "unknown_key.yaml", cwd=INVALID)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "unknown_key.yaml:6:5: error: unknown key 'grup' in assets/source"
+    assert lines[1] == "        grup: core"
+    assert lines[2] == "        ^"
+    assert lines[3] == "  hint: did you mean 'group'?"
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_json_format_has_pointer():
+    result = specrun_cmd("validate", "--format", "json", "bad_enum.yaml", cwd=INVALID)
+    assert result.returncode == 1
+    (error,) = json.loads(result.stdout)["errors"]
+    assert error == {"file": "bad_enum.yaml", "line": 6, "col": 38, "pointer": "/assets/source/retry/backoff",
+                     "message": "'exponentail' is not one of: linear, exponential",
+                     "hint": "did you mean 'exponential'?"}
+
+
+def test_debug_shows_the_traceback():
+    result = specrun_cmd("--debug", "validate", "cycle.yaml", cwd=INVALID)
+    assert result.returncode == 1 and "Traceback" in result.stderr
+
+
+@pytest.mark.parametrize("spec", sorted(f for f in os.listdir(INVALID) if not f.endswith(".py")
+                                        and f not in ("include_b.yaml", "twice_part.yaml")))
+def test_every_invalid_spec_fails_cleanly(spec):
+    result = specrun_cmd("validate", spec, cwd=INVALID, timeout=30)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and ": error: " in result.stderr
+
+
+def test_missing_file_is_a_clean_error():
+    result = specrun_cmd("validate", "nope.yaml", cwd=VALID)
+    assert result.returncode == 1
+    assert "no such file: nope.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_render_prints_the_rendered_template():
+    result = specrun_cmd("render", "fanout.yaml.j2", "--var", "copies=[p, q]", cwd=VALID)
+    assert result.returncode == 0
+    assert "doubled_p:" in result.stdout and "doubled_q:" in result.stdout and "{%" not in result.stdout
+
+
+def test_vars_file(tmp_path):
+    vars_file = tmp_path / "vars.yaml"
+    vars_file.write_text("copies: [one]\n")
+    result = specrun_cmd("render", "fanout.yaml.j2", "--vars", str(vars_file), cwd=VALID)
+    assert "doubled_one:" in result.stdout and "doubled_a" not in result.stdout
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("mermaid", "source --> doubled"), ("dot", '"source" -> "doubled";'), ("json", '"from": "source"')])
+def test_graph_formats(fmt, expected):
+    result = specrun_cmd("graph", "basic.yaml", "--format", fmt, cwd=VALID)
+    assert result.returncode == 0 and expected in result.stdout
+
+
+def test_schema_is_json_schema_with_descriptions():
+    schema = json.loads(specrun_cmd("schema").stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    asset = schema["properties"]["assets"]["patternProperties"]["^[A-Za-z_][A-Za-z0-9_]*$"]
+    assert all("description" in p for p in asset["properties"].values())
+
+
+def test_init_writes_a_project_that_validates_and_applies(tmp_path):
+    target = tmp_path / "starter"
+    result = specrun_cmd("init", str(target))
+    assert result.returncode == 0
+    first_line = (target / "pipeline.yaml").read_text().splitlines()[0]
+    assert first_line.startswith("# yaml-language-server: $schema=")
+    assert specrun_cmd("apply", "pipeline.yaml", cwd=target).returncode == 0
+    assert specrun_cmd("init", str(target)).returncode == 1  # refuses to overwrite
+
+
+def test_apply_select_and_exclude(project):
+    result = specrun_cmd("apply", "basic.yaml", "--select", "+doubled", cwd=project)
+    assert "2 ok" in result.stdout
+    result = specrun_cmd("plan", "basic.yaml", "--exclude", "source", cwd=project)
+    steps = [line.split("│")[2].strip() for line in result.stdout.splitlines() if line.count("│") >= 5]
+    assert steps == ["doubled", "total", "total_total_positive"]
+
+
+def test_apply_unknown_selector_has_hint(project):
+    result = specrun_cmd("apply", "basic.yaml", "--select", "totl", cwd=project)
+    assert result.returncode == 1
+    assert "selector 'totl' matches nothing; did you mean 'total'?" in result.stderr
+
+
+def test_apply_with_config_file_and_executor_override(project, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  source:\n    config: {n: 10}\n")
+    result = specrun_cmd("apply", "basic.yaml", "--config", str(config), "--executor", "multiprocess",
+                         "--max-concurrent", "2", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "multiprocess executor" in result.stdout
+
+
+def test_bad_run_config_is_reported_with_its_path(project, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  source:\n    confg: {n: 10}\n")
+    result = specrun_cmd("apply", "basic.yaml", "--config", str(config), cwd=project)
+    assert result.returncode == 1
+    assert 'unexpected config entry "confg"' in result.stderr and "root:ops:source" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_partition_key_is_clean(example):
+    folder = example("partitioned")
+    result = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-13-01", cwd=folder)
+    assert result.returncode == 1
+    assert "partition key '2024-13-01'" in result.stderr and "Traceback" not in result.stderr

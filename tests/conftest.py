@@ -1,0 +1,3 @@
+"""Fixtures shared by every test folder."""
+
+from tests.e2e.conftest import example, project  # noqa: F401  (re-exported fixtures)
