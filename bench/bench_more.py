@@ -9,10 +9,9 @@ import sys
 
 import time
 
-from run import DAGSTER_PY, HERE, _median, _worker, register
+from run import DAGSTER_PY, HERE, _median, _worker
 
 
-@register("compile")
 def compile_rows(quick: bool) -> list[tuple]:
     """validate+compile of generated specs (seconds, peak MB), cold and import-excluded."""
     rows = []
@@ -28,7 +27,6 @@ def compile_rows(quick: bool) -> list[tuple]:
     return rows
 
 
-@register("cold")
 def cold_validate_rows(quick: bool) -> list[tuple]:
     """`specrun validate` of the quickstart as a whole process, and `specrun --help`."""
     spec = os.path.join(os.path.dirname(HERE), "examples", "quickstart", "pipeline.yaml")
@@ -44,7 +42,6 @@ def cold_validate_rows(quick: bool) -> list[tuple]:
     return rows
 
 
-@register("parallel")
 def parallel_rows(quick: bool) -> list[tuple]:
     """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops."""
     rows = []
@@ -66,7 +63,6 @@ def _has_dagster_dask() -> bool:
     return subprocess.run([DAGSTER_PY, "-c", "import dagster_dask"], capture_output=True).returncode == 0
 
 
-@register("storage")
 def storage_rows(quick: bool) -> list[tuple]:
     """Per-step overhead with persistent SQLite storage vs in memory; plan over 10,000 assets."""
     rows = []
@@ -83,3 +79,5 @@ def storage_rows(quick: bool) -> list[tuple]:
     return rows
 
 
+GROUPS = {"compile": compile_rows, "cold": cold_validate_rows, "parallel": parallel_rows,
+          "storage": storage_rows}

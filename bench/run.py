@@ -56,14 +56,6 @@ def inprocess_rows(quick: bool) -> list[tuple]:
 BENCHMARKS: dict[str, Callable[[bool], list[tuple]]] = {"inprocess": inprocess_rows}
 
 
-def register(name: str) -> Callable:
-    """Decorator for benchmark groups added by other modules of bench/."""
-    def add(fn: Callable[[bool], list[tuple]]) -> Callable[[bool], list[tuple]]:
-        BENCHMARKS[name] = fn
-        return fn
-    return add
-
-
 def _fmt(value: Optional[float], unit: str = "") -> str:
     if value is None:
         return "-"
@@ -83,12 +75,11 @@ def print_table(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", choices=None)
+    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage")
     args = parser.parse_args()
-    try:
-        import bench_more  # noqa: F401  (registers the compile, parallel and storage groups)
-    except ImportError:
-        pass
+    import bench_more
+
+    BENCHMARKS.update(bench_more.GROUPS)
     rows: list[tuple] = []
     for name, fn in BENCHMARKS.items():
         if args.only and args.only != name:

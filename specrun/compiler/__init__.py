@@ -17,20 +17,28 @@ class CompiledSpec:
     """A compiled spec: its document, typed model, Definitions and DAG."""
 
     def __init__(self, path: str, vars: Mapping[str, Any], document: Any, spec: Any,
-                 resolved: Any, graph: Any, definitions: Any) -> None:
+                 resolved: Any, graph_data: Any, definitions: Any, graph: Any = None) -> None:
         self.path = path
         self.vars = dict(vars)
         self.document = document
         self.spec = spec
         self.definitions = definitions
-        self.graph = graph
+        self.graph_data = graph_data
+        self._graph = graph
         self.run_config = resolved.run_config
         self.executor_def = resolved.executor_def
         self.name = spec.name
         self.folder = os.path.dirname(os.path.abspath(path))
 
+    @property
+    def graph(self) -> Any:
+        """The DAG as a `networkx.DiGraph` (built on first use: networkx is slow to import)."""
+        if self._graph is None:
+            self._graph = self.graph_data.to_networkx()
+        return self._graph
+
     def summary(self) -> str:
-        kinds = [d.get("kind") for _, d in self.graph.nodes(data=True)]
+        kinds = [d.get("kind") for d in self.graph_data.nodes.values()]
         jobs = len(self.definitions.jobs)
         return (f"{kinds.count('asset')} asset(s), {kinds.count('check')} check(s), "
                 f"{len(self.spec.ops)} op(s), {jobs} job(s)")
@@ -106,7 +114,7 @@ def compile_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> Compile
 
 
 def _compile(path: str, vars: Optional[Mapping[str, Any]]) -> CompiledSpec:
-    from .graph import build_graph, cycle_error
+    from .graph import build_graph_data, cycle_error
     from .load import load_document
     from .model import build_spec
     from .resolve import resolve_spec
@@ -120,15 +128,16 @@ def _compile(path: str, vars: Optional[Mapping[str, Any]]) -> CompiledSpec:
             raise SpecErrors(errors)
         spec = build_spec(document)
         resolved = resolve_spec(spec)
-        graph = build_graph(resolved.definitions, _pointers(spec))
-        cycle = cycle_error(graph, document.locate)
+        data = build_graph_data(resolved.definitions, _pointers(spec))
+        cycle = cycle_error(data, document.locate)
         if cycle is not None:
             raise SpecErrors([cycle])
+        graph = data.to_networkx() if any(not hasattr(j, "nodes") for j in resolved.jobs.values()) else None
         definitions = _with_selection_jobs(resolved, graph, document)
     except SpecErrors as e:
         e.files = document.files  # type: ignore[attr-defined]
         raise
-    return CompiledSpec(path, vars, document, spec, resolved, graph, definitions)
+    return CompiledSpec(path, vars, document, spec, resolved, data, definitions, graph)
 
 
 def _pointers(spec: Any) -> dict[str, str]:

@@ -10,18 +10,42 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Mapping, Optional
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from ..errors import SpecError, SpecrunError, suggest
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _SELECTOR = re.compile(r"^(?P<up>(\d*)\+)?(?P<name>[^+]+?)(?P<down>\+(\d*))?$")
 
 
-def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> nx.DiGraph:
+class GraphData:
+    """Nodes (with attributes) and edges of the DAG, before any graph library is involved."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict] = {}
+        self.edges: list[tuple[str, str]] = []
+
+    def add_node(self, name: str, **attrs: Any) -> None:
+        self.nodes[name] = attrs
+
+    def add_edge(self, u: str, v: str) -> None:
+        self.nodes.setdefault(u, {"kind": "external", "group": "default", "tags": {}, "pointer": ""})
+        self.edges.append((u, v))
+
+    def to_networkx(self) -> "nx.DiGraph":
+        import networkx as nx
+
+        g = nx.DiGraph()
+        g.add_nodes_from(self.nodes.items())
+        g.add_edges_from(self.edges)
+        return g
+
+
+def build_graph_data(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> GraphData:
     """The DAG of a `Definitions`: assets with their deps, checks after their assets."""
-    g = nx.DiGraph()
+    g = GraphData()
     pointers = pointers or {}
     for a in defs.assets:
         name = a.key.to_user_string()
@@ -35,7 +59,7 @@ def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> nx.D
             g.add_edge(dep.to_user_string(), name)
     for check in defs.asset_checks:
         name = f"check:{check.asset_key.to_user_string()}/{check.name}"
-        g.add_node(name, kind="check", group=g.nodes.get(check.asset_key.to_user_string(), {}).get("group", "default"),
+        g.add_node(name, kind="check", group=(g.nodes.get(check.asset_key.to_user_string()) or {}).get("group", "default"),
                    tags={}, pointer=pointers.get(name, ""), blocking=check.blocking)
         g.add_edge(check.asset_key.to_user_string(), name)
     for job in defs.jobs:
@@ -50,13 +74,27 @@ def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> nx.D
     return g
 
 
-def cycle_error(g: nx.DiGraph, locate: Any = None) -> Optional[SpecError]:
+def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> "nx.DiGraph":
+    """The DAG of a `Definitions` as a `networkx.DiGraph`."""
+    return build_graph_data(defs, pointers).to_networkx()
+
+
+def cycle_error(g: GraphData, locate: Any = None) -> Optional[SpecError]:
     """A SpecError naming the cycle's path (a -> b -> c -> a), or None if there is none."""
+    from graphlib import CycleError, TopologicalSorter
+
+    preds: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for u, v in g.edges:
+        preds[v].add(u)
     try:
-        cycle = nx.find_cycle(g)
-    except nx.NetworkXNoCycle:
+        TopologicalSorter(preds).prepare()
         return None
-    path = [u for u, _ in cycle] + [cycle[0][0]]
+    except CycleError as e:
+        found = list(e.args[1])
+    path = found  # each node feeds the next, ending where it started
+    if path[0] != min(path[:-1]):  # start at the alphabetically first node: stable messages
+        i = path.index(min(path[:-1]))
+        path = path[i:-1] + path[:i] + [path[i]]
     first = path[0]
     pointer = g.nodes[first].get("pointer", "")
     location = locate(pointer) if locate else None
@@ -64,7 +102,7 @@ def cycle_error(g: nx.DiGraph, locate: Any = None) -> Optional[SpecError]:
                      "remove one of these dependencies")
 
 
-def _name_nodes(g: nx.DiGraph, name: str) -> set[str]:
+def _name_nodes(g: "nx.DiGraph", name: str) -> set[str]:
     if name == "*":
         return set(g.nodes)
     if name.startswith("tag:"):
@@ -85,7 +123,9 @@ def _name_nodes(g: nx.DiGraph, name: str) -> set[str]:
     raise SpecrunError(f"selector {name!r} matches nothing" + (f"; {hint}" if hint else ""))
 
 
-def _expand(g: nx.DiGraph, nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
+def _expand(g: "nx.DiGraph", nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
+    import networkx as nx
+
     found = set(nodes)
     for node in nodes:
         if depth is None:
@@ -96,7 +136,7 @@ def _expand(g: nx.DiGraph, nodes: set[str], depth: Optional[int], up: bool) -> s
     return found
 
 
-def select_one(g: nx.DiGraph, selector: str) -> set[str]:
+def select_one(g: "nx.DiGraph", selector: str) -> set[str]:
     """Nodes one dbt-style selector picks: ``name``, ``+name``, ``name+``, ``2+name+1``,
     ``tag:x``, ``group:x``; commas intersect (``tag:a,group:b``)."""
     result: Optional[set[str]] = None
@@ -114,7 +154,7 @@ def select_one(g: nx.DiGraph, selector: str) -> set[str]:
     return result or set()
 
 
-def select(g: nx.DiGraph, selectors: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str]:
+def select(g: "nx.DiGraph", selectors: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str]:
     """Union of `selectors` (each may hold several, space-separated) minus `exclude`."""
     chosen: set[str] = set()
     tokens = [t for s in selectors for t in s.split()]
@@ -125,8 +165,10 @@ def select(g: nx.DiGraph, selectors: Iterable[str] = (), exclude: Iterable[str] 
     return chosen
 
 
-def topological_order(g: nx.DiGraph, nodes: Optional[set[str]] = None) -> list[str]:
+def topological_order(g: "nx.DiGraph", nodes: Optional[set[str]] = None) -> list[str]:
     """Nodes in dependency order (ties broken by name, so plans read the same every time)."""
+    import networkx as nx
+
     sub = g.subgraph(nodes) if nodes is not None else g
     return list(nx.lexicographical_topological_sort(sub))
 
@@ -135,7 +177,7 @@ def _mermaid_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def graph_to_mermaid(g: nx.DiGraph) -> str:
+def graph_to_mermaid(g: "nx.DiGraph") -> str:
     lines = ["graph LR"]
     for node, data in sorted(g.nodes(data=True)):
         shape = ("{{%s}}" if data.get("kind") == "check" else "[%s]") % node
@@ -145,7 +187,7 @@ def graph_to_mermaid(g: nx.DiGraph) -> str:
     return "\n".join(lines)
 
 
-def graph_to_dot(g: nx.DiGraph) -> str:
+def graph_to_dot(g: "nx.DiGraph") -> str:
     lines = ["digraph specrun {", "  rankdir=LR;"]
     for node, data in sorted(g.nodes(data=True)):
         shape = "hexagon" if data.get("kind") == "check" else "box"
@@ -156,7 +198,7 @@ def graph_to_dot(g: nx.DiGraph) -> str:
     return "\n".join(lines)
 
 
-def graph_to_json(g: nx.DiGraph) -> str:
+def graph_to_json(g: "nx.DiGraph") -> str:
     nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
     edges = [{"from": u, "to": v} for u, v in sorted(g.edges)]
     return json.dumps({"nodes": nodes, "edges": edges}, indent=2, default=str)
