@@ -1,0 +1,49 @@
+"""Storage fixtures: the same tests against SQLite, PostgreSQL (a real server) and memory."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+PG_URL = os.environ.get("SPECRUN_TEST_POSTGRES_URL", "postgresql://specrun:specrun@127.0.0.1:5432/specrun")
+
+
+def _postgres_url() -> str:
+    """A fresh database on the test server, or a skip saying why there is none."""
+    try:
+        import psycopg
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install -e '.[test]'")
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    name = f"specrun_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as e:
+        pytest.skip(f"no PostgreSQL server at {PG_URL.split('@')[-1]} ({str(e).splitlines()[0]}): "
+                    "run .ci/postgres.sh (CI does)")
+    return PG_URL.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_url(request, tmp_path):
+    if request.param == "sqlite":
+        return "sqlite:///" + str(tmp_path / "store" / "specrun.db")
+    return _postgres_url()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def storage(request, tmp_path):
+    from specrun.runtime.storage.memory import InMemoryRunStorage
+    from specrun.runtime.storage.sql import SqlRunStorage
+
+    if request.param == "memory":
+        store = InMemoryRunStorage()
+    elif request.param == "sqlite":
+        store = SqlRunStorage("sqlite:///" + str(tmp_path / "specrun.db"))
+    else:
+        store = SqlRunStorage(_postgres_url())
+    yield store
+    store.close()
