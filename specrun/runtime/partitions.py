@@ -176,7 +176,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
     def _last_start(self, current_time: Optional[datetime]) -> Optional[datetime]:
         """Start of the last window in the set (None when the set is empty)."""
         if self.end is not None:
-            last = self._prev(self._align_up(self.end))
+            last = self._prev(self._floor(self.end))  # the last window that ends by `end`
         else:
             now = current_time or datetime.now(dt_timezone.utc)
             last = self._prev(self._floor(now))  # the last complete window
