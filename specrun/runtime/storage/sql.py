@@ -211,23 +211,23 @@ class SqlRunStorage(RunStorage):
 
     def latest_materializations(self, asset_keys: Optional[Iterable[AssetKey]] = None
                                 ) -> dict[tuple[AssetKey, Optional[str]], Event]:
-        query = sa.select(materializations.c.asset_key, materializations.c.partition, materializations.c.body)
-        if asset_keys is not None:
-            wanted = [k.to_user_string() for k in asset_keys]
-            if not wanted:
-                return {}
-            query = query.where(materializations.c.asset_key.in_(wanted))
-        return {(AssetKey.from_user_string(r.asset_key), r.partition or None): loads(r.body) for r in self._read(query)}
+        rows = self._latest(materializations, materializations.c.partition, asset_keys)
+        return {(AssetKey.from_user_string(key), second or None): event for key, second, event in rows}
 
     def latest_check_evaluations(self, asset_keys: Optional[Iterable[AssetKey]] = None
                                  ) -> dict[tuple[AssetKey, str], Event]:
-        query = sa.select(checks.c.asset_key, checks.c.check_name, checks.c.body)
+        rows = self._latest(checks, checks.c.check_name, asset_keys)
+        return {(AssetKey.from_user_string(key), second): event for key, second, event in rows}
+
+    def _latest(self, table: sa.Table, second: Any, asset_keys: Optional[Iterable[AssetKey]]) -> list:
+        """(asset key, partition or check name, event) rows of a 'latest per key' table."""
+        query = sa.select(table.c.asset_key, second, table.c.body)
         if asset_keys is not None:
             wanted = [k.to_user_string() for k in asset_keys]
             if not wanted:
-                return {}
-            query = query.where(checks.c.asset_key.in_(wanted))
-        return {(AssetKey.from_user_string(r.asset_key), r.check_name): loads(r.body) for r in self._read(query)}
+                return []
+            query = query.where(table.c.asset_key.in_(wanted))
+        return [(r[0], r[1], loads(r[2])) for r in self._read(query)]
 
     def mark_interrupted_runs(self) -> list[str]:
         """Runs left STARTED/STARTING by a process that no longer exists become FAILURE."""
