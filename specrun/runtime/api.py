@@ -192,6 +192,13 @@ def execute_job(
     """Run a job with its own executor and (by default) the filesystem IO manager."""
     job_def = getattr(job, "get_definition", lambda: job)()
     step_keys = _select_ops(job_def, op_selection) if op_selection else None
+    if asset_selection is not None:
+        from .definitions.keys import AssetKey
+
+        wanted = {AssetKey.from_coercible(k) for k in asset_selection}
+        step_keys = [n.name for n in job_def.nodes.values()
+                     if (n.asset is not None and n.asset.key in wanted)
+                     or (n.check is not None and n.check.asset_key in wanted)]
     return execute_run(job_def, run_config=run_config, instance=instance, tags=tags,
                        raise_on_error=raise_on_error, step_keys=step_keys, run_id=run_id,
                        partition_key=partition_key)

@@ -40,11 +40,11 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
         _flush_user_events(run, step, pending, events)
         return
     produced: set[str] = set()
-    for name, value, metadata, store in _outputs_of(node, result, pending):
+    for name, value, metadata, store, version in _outputs_of(node, result, pending):
         if name in produced:
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
-        _handle_output(run, step, context, name, value, metadata, store, events)
+        _handle_output(run, step, context, name, value, metadata, store, events, version)
     _flush_user_events(run, step, pending + list(getattr(context, "_user_events", ()))[len(pending):], events)
     missing = [n for n, o in node.op_def.outs.items() if o.is_required and n not in produced]
     if missing:
@@ -63,8 +63,8 @@ def _iterate(result: Any) -> Iterator[Any]:
         yield result
 
 
-def _outputs_of(node: Any, result: Any, side: list) -> Iterator[tuple[str, Any, dict, bool]]:
-    """(output name, value, metadata, whether to store through the IO manager)."""
+def _outputs_of(node: Any, result: Any, side: list) -> Iterator[tuple[str, Any, dict, bool, Any]]:
+    """(output name, value, metadata, whether to store through the IO manager, user data version)."""
     outs = list(node.op_def.outs)
     if inspect.isgenerator(result):
         for item in result:
@@ -85,15 +85,16 @@ def _outputs_of(node: Any, result: Any, side: list) -> Iterator[tuple[str, Any, 
     yield _one_output(node, result, outs, side)
 
 
-def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any, dict, bool]:
+def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any, dict, bool, Any]:
     if isinstance(item, Output):
         if item.output_name not in node.op_def.outs:
             raise OutputError(f"{node.name!r} has no output {item.output_name!r} (outputs: {outs})")
-        return item.output_name, item.value, dict(item.metadata), True
+        return item.output_name, item.value, dict(item.metadata), True, item.data_version
     if isinstance(item, MaterializeResult):
         side.extend(item.check_results)
-        return outs[0], item.value if item.has_value else None, dict(item.metadata), item.has_value
-    return outs[0], item, {}, True
+        value = item.value if item.has_value else None
+        return outs[0], value, dict(item.metadata), item.has_value, item.data_version
+    return outs[0], item, {}, True, None
 
 
 def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
@@ -106,7 +107,7 @@ def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
                 f"{check.description or 'value rejected'}")
 
 
-def _handle_output(run, step, context, name, value, metadata, store, events) -> None:
+def _handle_output(run, step, context, name, value, metadata, store, events, version=None) -> None:
     node = step.node
     out_def = node.op_def.outs[name]
     _type_check(step, name, out_def, value)
@@ -127,7 +128,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events) -> 
                             f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"',
                             StepOutputData(name, metadata, asset_key, step.partition_key)))
     if node.asset is not None:
-        events.append(_materialization(run, step, context, metadata))
+        events.append(_materialization(run, step, context, metadata, version))
 
 
 def _type_name(out_def: Any) -> str:
@@ -135,14 +136,19 @@ def _type_name(out_def: Any) -> str:
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
 
 
-def _materialization(run: Any, step: Any, context: Any, metadata: dict) -> Event:
+def _materialization(run: Any, step: Any, context: Any, metadata: dict, user_version: Any = None) -> Event:
+    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares.
+
+    The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
+    re-materializing identical data does not make downstream assets stale."""
     node = step.node
     asset = node.asset
     config, _ = run.node_config(node)
     code_version = v.code_version_of(node.op_def, asset.code_version)
     cfg = v.config_hash(config)
     inputs = _input_data_versions(run, step)
-    version = v.data_version(code_version, cfg, inputs, step.partition_key, run.run_id)
+    version = str(user_version) if user_version is not None else v.data_version(
+        code_version, cfg, inputs, step.partition_key, run.run_id)
     run.data_versions[(asset.key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: code_version, v.CONFIG_HASH_TAG: cfg,
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: json.dumps(inputs, sort_keys=True)}

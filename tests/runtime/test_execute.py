@@ -285,3 +285,21 @@ def test_log_messages_reach_python_logging(caplog):
     assert "hello from talk" in caplog.messages
     (message,) = result.log_messages
     assert message.step_key == "talk" and message.level == 20
+
+
+def test_user_data_version_is_recorded_and_asset_selection_limits_execute_job(tmp_path):
+    from specrun import DagsterInstance, MaterializeResult, asset, define_asset_job, Definitions, execute_job
+
+    @asset
+    def versioned():
+        return MaterializeResult(value=1, data_version="v-42")
+
+    @asset
+    def other():
+        return 2
+
+    instance = DagsterInstance.ephemeral()
+    defs = Definitions(assets=[versioned, other], jobs=[define_asset_job("all")])
+    result = execute_job(defs.get_job_def("all"), instance=instance, asset_selection=["versioned"])
+    assert [m.asset_key.path for m in result.asset_materializations] == [["versioned"]]
+    assert result.asset_materializations[0].tags["specrun/data_version"] == "v-42"

@@ -230,6 +230,7 @@ class AssetChecksDefinition:
     description: Optional[str] = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
+    additional_deps: tuple[AssetKey, ...] = ()
 
     @property
     def node_name(self) -> str:
@@ -303,4 +304,5 @@ def _make_check(fn: Callable[..., Any], **o: Any) -> AssetChecksDefinition:
         name=check_name, asset_key=target, op=op_def, asset_param=asset_param,
         input_keys=input_keys, blocking=bool(o["blocking"]), description=op_def.description,
         metadata=dict(o["metadata"] or {}), resource_defs=dict(o["resource_defs"] or {}),
+        additional_deps=tuple(_dep_key(d) for d in (o["additional_deps"] or ())),
     )

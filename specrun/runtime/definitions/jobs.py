@@ -266,6 +266,7 @@ def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> 
     inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
     asset_node = by_key[check.asset_key].node_name
     extra = () if check.asset_param else (asset_node,)
+    extra += tuple(by_key[d].node_name for d in check.additional_deps if d in computable)
     if check.node_name in nodes:
         raise DefinitionError(f"asset check {check.name!r} is defined twice for "
                               f"{check.asset_key.to_user_string()!r}")

@@ -206,7 +206,6 @@ def op(
     tags: Optional[Mapping[str, Any]] = None,
     retry_policy: Optional[RetryPolicy] = None,
     code_version: Optional[str] = None,
-    pool: Optional[str] = None,
 ) -> Any:
     """Decorate a function as an op (with or without arguments)."""
     if callable(name):
