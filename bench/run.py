@@ -59,6 +59,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[tuple]]] = {"inprocess": inprocess_r
 def _fmt(value: Optional[float], unit: str = "") -> str:
     if value is None:
         return "-"
+    if value < 10:
+        return f"{value:.2f}{unit}"
     return f"{value:,.1f}{unit}" if value < 1000 else f"{value:,.0f}{unit}"
 
 

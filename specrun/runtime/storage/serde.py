@@ -20,7 +20,12 @@ _PAYLOADS = {cls.__name__: cls for cls in (
     AssetMaterialization, AssetObservation, AssetCheckEvaluation)}
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
     try:
         json.dumps(value)
         return value
@@ -30,6 +35,8 @@ def _plain(value: Any) -> Any:
 
 def to_jsonable(value: Any) -> Any:
     """A JSON-safe form of a payload value (tagged so it can be read back)."""
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, AssetKey):
         return {"__asset_key__": list(value.path)}
     if isinstance(value, MetadataValue):
