@@ -42,7 +42,7 @@ def build_job(fw, workload: str, executor: str):
 def _factory(framework: str, workload: str, executor: str):
     def get():
         return build_job(importlib.import_module(framework), workload, executor)
-    get.__name__ = f"{workload}_{executor}_{framework}"
+    get.__name__ = get.__qualname__ = f"{workload}_{executor}_{framework}"
     return get
 
 

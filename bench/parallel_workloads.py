@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--framework", default="specrun")
     parser.add_argument("--workload", required=True, choices=["sleep", "cpu", "noop"])
     parser.add_argument("--executor", default="multiprocess", choices=["multiprocess", "dask"])
+    parser.add_argument("--existing-cluster", action="store_true",
+                        help="dask: start the cluster before timing and connect by address")
     args = parser.parse_args()
     fw = importlib.import_module(args.framework)
     job = parallel_ops.build_job(fw, args.workload, args.executor)
@@ -33,6 +35,13 @@ def main() -> None:
     base = tempfile.mkdtemp()
     if args.executor == "multiprocess":
         execution = {"config": {"max_concurrent": workers}}
+    elif args.existing_cluster:
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        execution = {"config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}}
+        if args.framework == "specrun":
+            execution = {"config": {"address": cluster.scheduler_address}}
     else:
         execution = {"config": {"cluster": {"local": {"n_workers": workers, "threads_per_worker": 1}}}}
         if args.framework == "specrun":
