@@ -142,3 +142,20 @@ def test_templated_and_ops_examples_run(example):
     custom = example("custom_executor")
     result = specrun_cmd("apply", "pipeline.yaml", cwd=custom)
     assert "with the reverse_order executor" in result.stdout and "3 ok" in result.stdout
+
+
+def test_sigterm_with_multiprocess_stops_workers_and_records_canceled(project):
+    spec = project / "slow_mp.yaml"
+    spec.write_text((project / "slow.yaml").read_text() + "executor: {type: multiprocess, config: {max_concurrent: 2}}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow_mp.yaml"], cwd=project,
+                            env={**os.environ, "CI": "true", "SPECRUN_TEST_SLEEP": "20"},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 130 and time.monotonic() - started < 15  # did not wait for the 20 s step
+    runs = specrun_cmd("runs", "--spec", "slow_mp.yaml", cwd=project).stdout
+    assert "CANCELED" in runs
+    leftover = subprocess.run(["pgrep", "-f", "slow_mp.yaml"], capture_output=True, text=True).stdout.split()
+    assert leftover == []
