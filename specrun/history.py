@@ -41,7 +41,6 @@ def _when(ts: Optional[float]) -> str:
 
 
 def list_runs(spec: Optional[str], limit: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     instance = open_instance(spec)
@@ -108,7 +107,6 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool) -> int:
 
 def show_status(spec: Optional[str]) -> None:
     """Per asset: how many partitions are materialized, stale, failed or missing."""
-    from rich.console import Console
     from rich.table import Table
 
     from .commands import Session

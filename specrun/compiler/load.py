@@ -23,7 +23,8 @@ try:
 except AttributeError:  # PyYAML built without libyaml
     _YamlLoader = yaml.SafeLoader
 
-MAX_NODES = 200_000
+MIN_NODE_BUDGET = 10_000
+NODES_PER_CHAR = 4  # plain text cannot hold more values than characters; only aliases multiply them
 _STD = "tag:yaml.org,2002:"
 _STR = f"{_STD}str"
 _MERGE = f"{_STD}merge"
@@ -62,8 +63,9 @@ def escape(part: Any) -> str:
 class _YamlBuilder:
     """Turns a composed YAML node graph into data plus positions."""
 
-    def __init__(self, filename: str, line_map: Optional[list[int]]) -> None:
+    def __init__(self, filename: str, line_map: Optional[list[int]], budget: int = MIN_NODE_BUDGET) -> None:
         self.filename = filename
+        self.budget = budget
         self.line_map = line_map
         self.positions: dict[str, Location] = {}
         self.key_positions: dict[str, Location] = {}
@@ -79,8 +81,8 @@ class _YamlBuilder:
 
     def build(self, node: Any, pointer: str) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise SpecError(f"the document expands to more than {MAX_NODES} values "
+        if self.count > self.budget:
+            raise SpecError(f"the document expands to more than {self.budget} values "
                             "(aliases that multiply, like a 'billion laughs' bomb?)",
                             self.loc(node.start_mark), pointer, "remove the repeated aliases")
         self.positions[pointer] = self.loc(node.start_mark)
@@ -152,7 +154,7 @@ class _YamlBuilder:
 
 def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
     """Data, value positions and key positions of a YAML text."""
-    builder = _YamlBuilder(filename, line_map)
+    builder = _YamlBuilder(filename, line_map, max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(text)))
     try:
         root = yaml.compose(text, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as e:

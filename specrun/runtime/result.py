@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
 from ..errors import DefinitionError, InvariantViolationError, suggest
 from .definitions.keys import AssetKey
