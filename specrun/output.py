@@ -64,7 +64,7 @@ class Progress:
             self._live = Live(self._render(), console=_console(), refresh_per_second=8, transient=False)
             self._live.__enter__()
         else:
-            print(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor")
+            print(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor", flush=True)
         return self
 
     def __exit__(self, *exc: object) -> None:

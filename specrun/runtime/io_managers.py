@@ -148,6 +148,12 @@ def _identifier(context: OutputContext | InputContext) -> list[str]:
     return context.get_identifier()
 
 
+def _maps_to_no_partitions(context: InputContext) -> bool:
+    """A partitioned upstream whose mapping selects no partition (the day before the first
+    one, say): the input is an empty mapping, not an unpartitioned value."""
+    return context.asset_key is not None and context.asset_partitions_def is not None
+
+
 def _partitions(context: OutputContext | InputContext) -> list[str]:
     """Partition keys that name stored files: only asset values are stored per partition."""
     if context.asset_key is None or not context.has_asset_partitions:
@@ -174,6 +180,8 @@ class InMemoryIOManager(IOManager):
     def load_input(self, context: InputContext) -> Any:
         key = tuple(_identifier(context))
         keys = _partitions(context)
+        if not keys and _maps_to_no_partitions(context):
+            return {}
         if not keys:
             return self._get(key, context)
         if len(keys) == 1:
@@ -227,6 +235,8 @@ class PickledObjectFilesystemIOManager(IOManager):
     def load_input(self, context: InputContext) -> Any:
         parts = _identifier(context)
         keys = _partitions(context)
+        if not keys and _maps_to_no_partitions(context):
+            return {}
         if not keys:
             return _read_pickle(self.path_for(parts), context)
         if len(keys) == 1:

@@ -17,6 +17,17 @@ from .conftest import specrun_cmd
 pytestmark = pytest.mark.slow
 
 
+def _start_and_wait_until_running(spec: str, cwd, env: dict) -> subprocess.Popen:
+    """Start `specrun apply` and return once it reports that steps are running."""
+    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", spec], cwd=cwd,
+                            env={**os.environ, "CI": "true", **env}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("running "), line
+    time.sleep(0.5)  # into the slow first step
+    return proc
+
+
 def _run_ids(text: str) -> list[str]:
     return re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text)
 
@@ -61,11 +72,7 @@ def test_failing_step_exits_1_with_step_message_and_user_traceback(project):
 
 
 def test_sigkill_mid_run_then_reexecute_from_failure_completes_with_same_outputs(project):
-    env = {"SPECRUN_TEST_SLEEP": "3"}
-    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow.yaml"], cwd=project,
-                            env={**os.environ, "CI": "true", **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # inside the 3 s step
+    proc = _start_and_wait_until_running("slow.yaml", project, {"SPECRUN_TEST_SLEEP": "3"})
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     runs = specrun_cmd("runs", "--spec", "slow.yaml", cwd=project)
@@ -97,10 +104,7 @@ def test_reexecute_from_failure_reuses_outputs_of_succeeded_steps(project, tmp_p
 
 
 def test_sigterm_cancels_the_run_and_records_it(project):
-    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow.yaml"], cwd=project,
-                            env={**os.environ, "CI": "true", "SPECRUN_TEST_SLEEP": "5"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    proc = _start_and_wait_until_running("slow.yaml", project, {"SPECRUN_TEST_SLEEP": "5"})
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
@@ -147,10 +151,8 @@ def test_templated_and_ops_examples_run(example):
 def test_sigterm_with_multiprocess_stops_workers_and_records_canceled(project):
     spec = project / "slow_mp.yaml"
     spec.write_text((project / "slow.yaml").read_text() + "executor: {type: multiprocess, config: {max_concurrent: 2}}\n")
-    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "slow_mp.yaml"], cwd=project,
-                            env={**os.environ, "CI": "true", "SPECRUN_TEST_SLEEP": "20"},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    proc = _start_and_wait_until_running("slow_mp.yaml", project, {"SPECRUN_TEST_SLEEP": "20"})
+    time.sleep(1)  # let the workers start the step
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     proc.communicate(timeout=30)
