@@ -57,7 +57,7 @@ class CompiledSpec:
         if ops:
             base["ops"] = ops
         if "execution" in base and job.executor_def is not self.executor_def:
-            base.pop("execution")
+            base.pop("execution")  # the spec-level executor's config does not fit a job's own executor
         return deep_merge(base, dict(job.config or {}))
 
     def job_for(self, job_name: Optional[str] = None, select: Sequence[str] = (),
@@ -168,9 +168,13 @@ def _with_selection_jobs(resolved: Any, graph: Any, document: Any) -> Any:
             errors.append(SpecError(str(e), document.locate(entry.pointer + "/selection"), entry.pointer + "/selection"))
             continue
         keys = [n for n in chosen if graph.nodes[n].get("kind") == "asset"]
-        jobs.append(define_asset_job(name, AssetSelection.keys(*keys), config=entry.config or None,
+        executor_def, executor_config = resolved.job_executors.get(name, (None, None))
+        config = dict(entry.config or {})
+        if executor_config:
+            config.setdefault("execution", {"config": executor_config})
+        jobs.append(define_asset_job(name, AssetSelection.keys(*keys), config=config or None,
                                      tags={k: str(v) for k, v in entry.tags.items()},
-                                     description=entry.description))
+                                     description=entry.description, executor_def=executor_def))
     if errors:
         raise SpecErrors(errors)
     if len(jobs) == len(defs.jobs):

@@ -24,11 +24,13 @@ from .resolve_parts import (
 class Resolved:
     """What resolve produced: definitions plus the default run config and spec facts."""
 
-    def __init__(self, defs: Any, run_config: dict, executor_def: Any, jobs: dict) -> None:
+    def __init__(self, defs: Any, run_config: dict, executor_def: Any, jobs: dict,
+                 job_executors: Optional[dict] = None) -> None:
         self.definitions = defs
         self.run_config = run_config
         self.executor_def = executor_def
         self.jobs = jobs
+        self.job_executors = job_executors or {}
 
 
 def _function_of(obj: Any) -> tuple[Any, Any]:
@@ -180,13 +182,15 @@ def resolve_spec(spec: Spec) -> Resolved:
     executor_def, executor_config = build_executor(spec.executor, ctx)
     run_config = _default_run_config(spec, resource_config, executor_config)
     jobs = build_jobs(spec, ctx, ops, executor_def)
+    job_executors = {name: build_executor(entry.executor, ctx) for name, entry in spec.jobs.items()
+                     if entry.executor is not None and not entry.ops}
     ctx.col.raise_if_any()
     try:
-        defs = Definitions(assets=assets, asset_checks=checks, jobs=list(jobs.values()),
+        defs = Definitions(assets=assets, asset_checks=checks, jobs=[j for j in jobs.values() if hasattr(j, "nodes")],
                            resources=resources, executor=executor_def)
     except DefinitionError as e:
         raise SpecErrors([SpecError(str(e), ctx.doc.locate(""), "")]) from None
-    return Resolved(defs, run_config, executor_def, jobs)
+    return Resolved(defs, run_config, executor_def, jobs, job_executors)
 
 
 def _default_run_config(spec: Spec, resource_config: dict, executor_config: Optional[dict]) -> dict:

@@ -79,3 +79,19 @@ def test_job_for_selection_runs_only_selected_assets():
     job = compiled.job_for(select=["+doubled"])
     assert sorted(job.nodes) == ["doubled", "source"]
     assert job.origin.path == "basic.yaml"
+
+
+def test_per_job_executor_for_selection_and_op_jobs(tmp_path):
+    (tmp_path / "funcs.py").write_text(open(os.path.join(VALID, "funcs.py")).read())
+    (tmp_path / "p.yaml").write_text(
+        "specrun: 1\nmodule: funcs\nexecutor: {type: in_process}\n"
+        "assets:\n  source: {fn: source}\n  doubled: {fn: double, ins: {values: source}}\n"
+        "ops:\n  make: {fn: source}\n"
+        "jobs:\n  fast: {selection: '+doubled', executor: {type: multiprocess, config: {max_concurrent: 2}}}\n"
+        "  ops_only: {ops: {make: {op: make}}, executor: {type: multiprocess}}\n")
+    compiled = compile_spec(str(tmp_path / "p.yaml"))
+    fast = compiled.job_for("fast")
+    assert fast.executor_def.name == "multiprocess"
+    assert fast.config["execution"] == {"config": {"max_concurrent": 2}}
+    assert compiled.job_for("ops_only").executor_def.name == "multiprocess"
+    assert compiled.job_for().executor_def.name == "in_process"
