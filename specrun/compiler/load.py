@@ -163,8 +163,8 @@ def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -
         raise SpecErrors([SpecError(f"YAML syntax error: {e.problem or e.context}", loc)]) from None
     except yaml.YAMLError as e:
         raise SpecErrors([SpecError(f"YAML error: {e}", Location(filename, 1, 1))]) from None
-    if root is None:
-        return {}, {}, {}
+    if root is None:  # an empty document: errors about it point at its first line
+        return {}, {"": Location(filename, 1, 1)}, {}
     try:
         data = builder.build(root, "")
     except SpecError as e:
