@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from ..errors import ExecutionError, InvariantViolationError, StepFailure
 from .definitions.assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
+from .definitions.policy import RetryMode
 from .events import DagsterEventType as ET
 from .events import ErrorInfo, Event, RunFailureData
 from .executors.base import InitExecutorContext
@@ -79,18 +80,12 @@ def execute_run(
                      resource_defs=resource_defs,
                      loggers=build_loggers(job.logger_defs, resolved.loggers, run.run_id),
                      capture_outputs=capture_outputs,
-                     retries=getattr(executor, "retries", None) or _enabled())
+                     retries=getattr(executor, "retries", None) or RetryMode.ENABLED)
     events, run_error = _drive(ctx, executor, plan, instance, on_event)
     result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
     if raise_on_error and not result.success:
         _raise_failure(result)
     return result
-
-
-def _enabled() -> Any:
-    from .definitions.policy import RetryMode
-
-    return RetryMode.ENABLED
 
 
 def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,

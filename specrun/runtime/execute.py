@@ -86,8 +86,6 @@ class RunContext:
         if node.name not in self._configs:
             raw = self.resolved.op_configs.get(node.name)
             cls = node.op_def.signature.config_class
-            if cls is None and isinstance(node.op_def.config_schema, type):
-                cls = None
             instance = cls.model_validate(raw or {}) if cls is not None else None
             self._configs[node.name] = (raw, instance)
         return self._configs[node.name]
@@ -161,7 +159,7 @@ def _run_attempt(run: RunContext, step: Any, attempt: int, events: list) -> Opti
     try:
         context = _make_context(run, step, attempt, events)
         kwargs = _load_inputs(run, step, context, events)
-        result = _invoke(step.op_def, context, kwargs)
+        result = _invoke(step.op_def, context, kwargs, run.node_config(step.node)[1])
         collect_outputs(run, step, context, result, events)
     except StepFailed as e:
         return e, ErrorInfo(str(e), "StepFailure"), e.kind
@@ -211,12 +209,12 @@ def _make_context(run: RunContext, step: Any, attempt: int, events: list) -> OpE
     return ctx
 
 
-def _invoke(op_def: Any, context: Any, kwargs: dict) -> Any:
+def _invoke(op_def: Any, context: Any, kwargs: dict, config_instance: Any = None) -> Any:
     sig = op_def.signature
     if sig.context_param is not None:
         kwargs[sig.context_param] = context
     if sig.config_param is not None:
-        kwargs[sig.config_param] = _config_argument(op_def, context)
+        kwargs[sig.config_param] = config_instance if config_instance is not None else context.op_config
     for name in sig.resource_params:
         kwargs[name] = getattr(context.resources, name)
     result = op_def.compute_fn(**kwargs)
@@ -225,13 +223,6 @@ def _invoke(op_def: Any, context: Any, kwargs: dict) -> Any:
 
         result = asyncio.run(result)
     return result
-
-
-def _config_argument(op_def: Any, context: Any) -> Any:
-    cls = op_def.signature.config_class
-    if cls is None:
-        return context.op_config
-    return cls.model_validate(context.op_config or {})
 
 
 def _load_inputs(run: RunContext, step: Any, context: Any, events: list) -> dict[str, Any]:

@@ -193,10 +193,6 @@ class InitResourceContext:
     resource_def: Optional[ResourceDefinition] = None
     all_tags: Mapping[str, str] = field(default_factory=dict)
 
-    @property
-    def dagster_run(self) -> Any:
-        return None
-
 
 def build_init_resource_context(
     config: Any = None, resources: Optional[Mapping[str, Any]] = None, instance: Any = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from ..definitions.keys import AssetKey
+from ..definitions.policy import RetryMode
 
 
 class ChildInstance:
@@ -68,14 +69,8 @@ class RunPayload:
         plan = build_plan(job, list(self.partition_keys), self.step_keys)
         ctx = RunContext(job=job, plan=plan, run=self.run, run_config=resolved,
                          instance=ChildInstance(self.root_directory), resource_defs=resource_defs,
-                         capture_outputs=False, retries=self.retries or _enabled())
+                         capture_outputs=False, retries=self.retries or RetryMode.ENABLED)
         return ctx
-
-
-def _enabled() -> Any:
-    from ..definitions.policy import RetryMode
-
-    return RetryMode.ENABLED
 
 
 def setup_failure(run: Any, step_key: str, exc: BaseException) -> Any:
