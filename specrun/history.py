@@ -134,7 +134,7 @@ def _asset_status(session: Any, asset: Any) -> tuple:
     from .runtime.staleness import decide
 
     keys = asset.partitions_def.get_partition_keys() if asset.partitions_def is not None else []
-    latest = session.instance.latest_materializations([asset.key])
+    latest = session.instance.latest_versions([asset.key])
     plan = build_plan(session.job, keys or [], None) if keys else build_plan(session.job, [])
     decisions = [d for d in decide(plan, session.instance, session.resolved) if d.asset_key == asset.key and d.kind == "asset"]
     materialized = sum(1 for d in decisions if (asset.key, d.partition) in latest)

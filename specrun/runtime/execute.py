@@ -98,9 +98,9 @@ class RunContext:
         """The data version of an asset partition: made in this run, or the stored latest."""
         found = self.data_versions.get((key, partition))
         if found is None:
-            event = self.instance.latest_materializations([key]).get((key, partition))
-            tags = getattr(getattr(event, "data", None), "tags", None) or {}
-            found = tags.get(v.DATA_VERSION_TAG, "unknown" if event is not None else "none")
+            record = self.instance.latest_versions([key]).get((key, partition))
+            tags = record.tags if record is not None else {}
+            found = tags.get(v.DATA_VERSION_TAG, "unknown" if record is not None else "none")
             self.data_versions[(key, partition)] = found
         return found
 

@@ -200,6 +200,11 @@ class Instance:
         self.flush()
         return self._storage.latest_materializations(asset_keys)
 
+    def latest_versions(self, asset_keys: Optional[Iterable[AssetKey]] = None) -> dict:
+        """Version tags of the newest materialization per (asset, partition) (for staleness)."""
+        self.flush()
+        return self._storage.latest_versions(asset_keys)
+
     def latest_check_evaluations(
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, str], Event]:

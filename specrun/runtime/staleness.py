@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from .definitions.keys import AssetKey
 from . import versioning as v
@@ -29,8 +29,9 @@ class Decision:
     asset_key: Optional[AssetKey] = None
 
 
-def _tags(event: Any) -> dict:
-    return dict(getattr(getattr(event, "data", None), "tags", None) or {})
+def _tags(record: Any) -> Mapping[str, str]:
+    """Version tags of a `MaterializationVersions` record."""
+    return record.tags or {}
 
 
 def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
@@ -39,7 +40,7 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
     job = plan.job
     keys = list(job.asset_keys | {n.check.asset_key for n in job.nodes.values() if n.check})
     keys += [k for n in job.nodes.values() if n.asset for k in n.asset.dependency_keys]
-    latest = instance.latest_materializations(set(keys))
+    latest = instance.latest_versions(set(keys))
     checks = instance.latest_check_evaluations(set(keys))
     running: set[tuple[AssetKey, Optional[str]]] = set()
     decisions = []

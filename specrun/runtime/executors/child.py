@@ -32,6 +32,9 @@ class ChildInstance:
     def latest_materializations(self, asset_keys: Any = None) -> dict:
         return {}
 
+    def latest_versions(self, asset_keys: Any = None) -> dict:
+        return {}
+
 
 @dataclass
 class RunPayload:

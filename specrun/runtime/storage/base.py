@@ -11,7 +11,7 @@ import enum
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..definitions.keys import AssetKey
 from ..events import DagsterEventType, Event
@@ -75,6 +75,14 @@ class DagsterRun:
 Run = DagsterRun
 
 
+class MaterializationVersions(NamedTuple):
+    """What staleness needs of a materialization: when, by which run, and its version tags."""
+
+    run_id: str
+    timestamp: float
+    tags: Mapping[str, str]
+
+
 class RunStorage(ABC):
     """Where runs, their events and asset materializations are kept."""
 
@@ -118,6 +126,16 @@ class RunStorage(ABC):
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, str], Event]:
         """The newest ASSET_CHECK_EVALUATION event per (asset key, check name)."""
+
+    def latest_versions(
+        self, asset_keys: Optional[Iterable[AssetKey]] = None
+    ) -> dict[tuple[AssetKey, Optional[str]], MaterializationVersions]:
+        """The version tags of the newest materialization per (asset key, partition).
+
+        Storages with indexed version columns override this to avoid reading whole events.
+        """
+        return {k: MaterializationVersions(e.run_id, e.timestamp, dict(e.data.tags or {}))
+                for k, e in self.latest_materializations(asset_keys).items()}
 
     def close(self) -> None:
         """Release connections; the storage is not used afterwards."""
