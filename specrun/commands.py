@@ -106,10 +106,12 @@ class Session:
 
     def plan(self) -> Any:
         from .runtime.api import _partition_keys
+        from .runtime.gc_pause import no_gc
         from .runtime.plan import build_plan
 
         keys = _partition_keys(self.job, None, self.partition_keys)
-        return build_plan(self.job, keys)
+        with no_gc():
+            return build_plan(self.job, keys)
 
     def decisions(self, plan: Any) -> list[Any]:
         from .runtime.resources import init_resources
