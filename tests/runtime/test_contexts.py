@@ -307,3 +307,75 @@ def test_fs_io_manager_default_dir_is_the_instance_storage():
     instance = DagsterInstance.ephemeral()
     materialize([kept], instance=instance, resources={"io_manager": fs_io_manager})
     assert os.path.exists(os.path.join(instance.storage_directory, "kept"))
+
+
+def test_remaining_input_and_output_context_properties():
+    from specrun import DataType, In, Out, build_input_context, build_output_context, job
+
+    positive = DataType(lambda _ctx, v: v > 0, name="Positive")
+    seen = {}
+
+    class Manager(IOManager):
+        store = {}
+
+        def handle_output(self, context, obj):
+            if context.step_key == "produce":
+                seen["out"] = (dict(context.metadata), context.config, context.log is not None,
+                               context.dagster_type.name, context.has_asset_key)
+            self.store[context.step_key] = obj
+
+        def load_input(self, context):
+            seen["in"] = (context.dagster_type.name, context.config, context.log is not None,
+                          context.has_asset_partitions, context.upstream_output.step_key)
+            return self.store[context.upstream_output.step_key]
+
+    @op(out=Out(dagster_type=positive, metadata={"unit": "rows"}))
+    def produce():
+        return 3
+
+    @op(ins={"x": In(dagster_type=positive)})
+    def consume(x):
+        return x
+
+    @job(resource_defs={"io_manager": Manager()})
+    def typed():
+        consume(produce())
+
+    assert typed.execute_in_process().output_for_node("consume") == 3
+    assert seen["out"] == ({"unit": "rows"}, None, True, "Positive", False)
+    assert seen["in"] == ("Positive", None, True, False, "produce")
+    built = build_input_context(asset_key="a", partition_key="p")
+    assert built.asset_partition_key == "p" and built.get_asset_identifier() == ["a", "p"]
+    out = build_output_context(asset_key=["x", "y"], step_key="s")
+    assert out.get_asset_identifier() == ["x", "y"] and out.step_key == "s"
+
+
+def test_asset_partition_key_for_input_and_failed_type_check():
+    from specrun import DataType, Out
+
+    seen = {}
+
+    @asset(partitions_def=DAILY)
+    def source(context):
+        return 1
+
+    @asset(partitions_def=DAILY)
+    def follower(context, source):
+        seen["key"] = context.asset_partition_key_for_input("source")
+        seen["asset"] = context.asset_key_for_input("source")
+        return source
+
+    materialize_to_memory([source, follower], partition_key="2024-01-07")
+    assert seen == {"key": "2024-01-07", "asset": AssetKey("source")}
+
+    @op(out=Out(dagster_type=DataType(lambda _c, v: isinstance(v, int), name="Int")))
+    def wrong():
+        return "not an int"
+
+    @job
+    def checked():
+        wrong()
+
+    result = checked.execute_in_process(raise_on_error=False)
+    failure = result.get_step_failure_events()[0]
+    assert 'type check failed for output "result"' in failure.data.error.message
