@@ -49,7 +49,7 @@ class CompiledSpec:
 
         return fs_io_manager
 
-    def _job_config(self, job: Any) -> dict:
+    def _job_config(self, job: Any) -> dict[str, Any]:
         from ..runtime.run_config import deep_merge
 
         ops = {k: v for k, v in (self.run_config.get("ops") or {}).items() if k in job.nodes}

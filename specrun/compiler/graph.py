@@ -24,7 +24,7 @@ class GraphData:
     """Nodes (with attributes) and edges of the DAG, before any graph library is involved."""
 
     def __init__(self) -> None:
-        self.nodes: dict[str, dict] = {}
+        self.nodes: dict[str, dict[str, Any]] = {}
         self.edges: list[tuple[str, str]] = []
 
     def add_node(self, name: str, **attrs: Any) -> None:

@@ -53,7 +53,7 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
     return replace(doc, data=data, positions=positions, key_positions=keys, files=files)
 
 
-def _copy_positions(other: Any, pointer: str, positions: dict, keys: dict) -> None:
+def _copy_positions(other: Any, pointer: str, positions: dict[str, Any], keys: dict[str, Any]) -> None:
     for table, target in ((other.positions, positions), (other.key_positions, keys)):
         for p, loc in table.items():
             if p == pointer or p.startswith(pointer + "/"):

@@ -112,10 +112,10 @@ class _YamlBuilder:
             return node.value  # dates stay strings: they are partition keys and bounds
         return self._scalars.construct_object(node)
 
-    def _mapping(self, node: Any, pointer: str) -> dict:
+    def _mapping(self, node: Any, pointer: str) -> dict[str, Any]:
         self._check_tag(node, f"{_STD}map", pointer)
-        result: dict = {}
-        first_line: dict = {}
+        result: dict[str, Any] = {}
+        first_line: dict[str, Any] = {}
         for key_node, value_node in self._merged(node, pointer):
             key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
@@ -134,10 +134,10 @@ class _YamlBuilder:
             result[key] = self.build(value_node, child)
         return result
 
-    def _merged(self, node: Any, pointer: str) -> list:
+    def _merged(self, node: Any, pointer: str) -> list[Any]:
         """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied."""
         if not any(k.tag == _MERGE or getattr(k, "value", None) == "<<" for k, _ in node.value):
-            return node.value
+            return list(node.value)
         own, merged = [], []
         for key_node, value_node in node.value:
             if key_node.tag == f"{_STD}merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"):
@@ -152,7 +152,7 @@ class _YamlBuilder:
         return own + extra
 
 
-def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
+def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Data, value positions and key positions of a YAML text."""
     builder = _YamlBuilder(filename, line_map, max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(text)))
     try:
@@ -174,7 +174,7 @@ def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -
     return data, builder.positions, builder.key_positions
 
 
-def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
+def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Data, value positions and key positions of a TOML text."""
     from .toml_positions import parse_toml_with_positions
 

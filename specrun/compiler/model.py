@@ -144,16 +144,16 @@ def _as_list(value: Any) -> list[str]:
     return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
-def _entries(data: dict, section: str) -> dict[str, tuple[str, dict]]:
+def _entries(data: dict[str, Any], section: str) -> dict[str, tuple[str, dict[str, Any]]]:
     return {name: (f"/{section}/{escape(name)}", dict(value or {}))
             for name, value in (data.get(section) or {}).items() if not name.startswith("x-")}
 
 
-def _clean(value: dict) -> dict:
+def _clean(value: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in value.items() if not str(k).startswith("x-")}
 
 
-def _asset(name: str, pointer: str, v: dict) -> AssetEntry:
+def _asset(name: str, pointer: str, v: dict[str, Any]) -> AssetEntry:
     ins = {}
     for param, src in (v.get("ins") or {}).items():
         src = {"asset": src} if isinstance(src, str) else _clean(src)
@@ -163,7 +163,7 @@ def _asset(name: str, pointer: str, v: dict) -> AssetEntry:
                          "key_prefix": [prefix] if isinstance(prefix, str) else list(prefix or [])})
 
 
-def _job(name: str, pointer: str, v: dict) -> JobEntry:
+def _job(name: str, pointer: str, v: dict[str, Any]) -> JobEntry:
     nodes = {n: JobNodeEntry(**_clean(dict(d)), name=n, pointer=f"{pointer}/ops/{escape(n)}")
              for n, d in (v.get("ops") or {}).items() if not n.startswith("x-")}
     executor = ExecutorEntry(**v["executor"], pointer=f"{pointer}/executor") if v.get("executor") else None

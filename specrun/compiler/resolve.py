@@ -24,8 +24,8 @@ from .resolve_parts import (
 class Resolved:
     """What resolve produced: definitions plus the default run config and spec facts."""
 
-    def __init__(self, defs: Any, run_config: dict, executor_def: Any, jobs: dict,
-                 job_executors: Optional[dict] = None) -> None:
+    def __init__(self, defs: Any, run_config: dict[str, Any], executor_def: Any, jobs: dict[str, Any],
+                 job_executors: Optional[dict[str, Any]] = None) -> None:
         self.definitions = defs
         self.run_config = run_config
         self.executor_def = executor_def
@@ -70,11 +70,11 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         col.add(SpecError(f"no resource named {entry.io_manager!r}", doc.locate(ptr), ptr,
                           suggest(entry.io_manager, ctx.resource_names)))
     base = decorated if isinstance(decorated, AssetsDefinition) else None
-    return col.attempt(lambda: asset(
+    made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
         fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
         deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
         partitions_def=pdef if pdef is not None else getattr(base, "partitions_def", None),
-        required_resource_keys=set(entry.resources) | set(getattr(base, "op", None) and base.op.required_resource_keys or ()),
+        required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys if base else ()),
         io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
         retry_policy=retry_policy(entry.retry) or (base.op.retry_policy if base else None),
         code_version=entry.code_version or getattr(base, "code_version", None),
@@ -82,6 +82,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
         config_schema=base.op.config_schema if base else None,
     ), entry.pointer)
+    return made
 
 
 def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, AssetIn]:
@@ -124,7 +125,7 @@ def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
     obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
     if obj is None:
         return None
-    fn = getattr(obj, "op", None).compute_fn if hasattr(obj, "op") else obj
+    fn = obj.op.compute_fn if isinstance(obj, AssetsDefinition) else obj
     ctx.check_resources(entry.resources, entry.pointer + "/resources")
     return col.attempt(lambda: asset_check(
         fn, asset=ctx.keys[entry.asset], name=entry.name, blocking=entry.blocking,
@@ -193,7 +194,7 @@ def resolve_spec(spec: Spec) -> Resolved:
     return Resolved(defs, run_config, executor_def, jobs, job_executors)
 
 
-def _default_run_config(spec: Spec, resource_config: dict, executor_config: Optional[dict]) -> dict:
+def _default_run_config(spec: Spec, resource_config: dict[str, Any], executor_config: Optional[dict[str, Any]]) -> dict[str, Any]:
     from ..runtime.run_config import deep_merge
 
     ops: dict[str, Any] = {}
@@ -201,9 +202,9 @@ def _default_run_config(spec: Spec, resource_config: dict, executor_config: Opti
     for name, entry in spec.assets.items():
         if entry.config is not None:
             ops[keys[name].to_python_identifier()] = {"config": entry.config}
-    for name, entry in spec.checks.items():
-        if entry.config is not None and entry.asset in keys:
-            ops[f"{keys[entry.asset].to_python_identifier()}_{name}"] = {"config": entry.config}
+    for name, check in spec.checks.items():
+        if check.config is not None and check.asset in keys:
+            ops[f"{keys[check.asset].to_python_identifier()}_{name}"] = {"config": check.config}
     config: dict[str, Any] = {}
     if ops:
         config["ops"] = ops

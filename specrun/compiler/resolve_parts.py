@@ -34,7 +34,7 @@ class Collector:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            def where(e: SpecError) -> tuple:
+            def where(e: SpecError) -> tuple[Any, ...]:
                 loc = e.location
                 return (loc.file, loc.line, loc.col) if loc else ("", 0, 0)
             raise SpecErrors(sorted(self.errors, key=where))
@@ -120,7 +120,7 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
     return ops
 
 
-def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict]]:
+def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict[str, Any]]]:
     """(executor definition, its config for run config `execution:`)."""
     from ..runtime.executors import executor_def_by_name
     from ..runtime.executors.base import ExecutorDefinition
@@ -144,7 +144,7 @@ def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict]]:
         return None, None
 
 
-def _wire(node_entry: Any, op_def: Any, nodes: dict, ctx: Any) -> dict:
+def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for input_name, src in node_entry.ins.items():
         ptr = f"{node_entry.pointer}/ins/{input_name}"
@@ -168,10 +168,10 @@ def _wire(node_entry: Any, op_def: Any, nodes: dict, ctx: Any) -> dict:
     return inputs
 
 
-def _op_job(entry: Any, ops: dict, ctx: Any, executor_def: Any) -> Any:
+def _op_job(entry: Any, ops: dict[str, Any], ctx: Any, executor_def: Any) -> Any:
     from ..runtime.definitions.jobs import JobDefinition
 
-    nodes: dict[str, Node] = {}
+    nodes: dict[str, Optional[Node]] = {}
     config_ops: dict[str, Any] = {}
     for name, node_entry in entry.ops.items():
         if node_entry.op not in ops:
@@ -193,14 +193,15 @@ def _op_job(entry: Any, ops: dict, ctx: Any, executor_def: Any) -> Any:
     config = {**({"ops": config_ops} if config_ops else {}), **(entry.config or {})}
     if job_exec_config:
         config["execution"] = {"config": job_exec_config}
-    if None in nodes.values() or not nodes:
+    built = {name: node for name, node in nodes.items() if node is not None}
+    if len(built) != len(nodes) or not built:
         return None
-    return JobDefinition(entry.name, nodes, executor_def=job_executor or executor_def, config=config,
+    return JobDefinition(entry.name, built, executor_def=job_executor or executor_def, config=config,
                          tags={k: str(v) for k, v in entry.tags.items()}, description=entry.description,
                          partitions_def=ctx.partitions_for(entry.partitions, entry.pointer + "/partitions"))
 
 
-def build_jobs(spec: Any, ctx: Any, ops: dict, executor_def: Any) -> dict[str, Any]:
+def build_jobs(spec: Any, ctx: Any, ops: dict[str, Any], executor_def: Any) -> dict[str, Any]:
     """Op jobs (fully built) and selection jobs (as entries, resolved on the graph later)."""
     jobs: dict[str, Any] = {}
     for name, entry in spec.jobs.items():

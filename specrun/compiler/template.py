@@ -123,7 +123,7 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
     return _unmark(rendered)
 
 
-def _undefined_error(e: Exception, filename: str, known: dict) -> SpecError:
+def _undefined_error(e: Exception, filename: str, known: dict[str, Any]) -> SpecError:
     line = _template_line(e, filename)
     match = re.search(r"'([^']+)' is undefined", str(e))
     name: Optional[str] = match.group(1) if match else None

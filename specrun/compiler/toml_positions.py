@@ -44,7 +44,7 @@ class _Scanner:
     def pointer(self, parts: list[str]) -> str:
         return "".join("/" + _escape(p) for p in parts)
 
-    def header(self, line_no: int, match: re.Match) -> None:
+    def header(self, line_no: int, match: re.Match[str]) -> None:
         parts = _parts(match.group(2))
         if match.group(1) == "[[":
             base = self.pointer(parts)
@@ -57,7 +57,7 @@ class _Scanner:
         self.positions.setdefault(pointer, where)
         self.key_positions.setdefault(pointer, where)
 
-    def assignment(self, line_no: int, line: str, match: re.Match) -> None:
+    def assignment(self, line_no: int, line: str, match: re.Match[str]) -> None:
         parts = self.table + _parts(match.group(1))
         pointer = self.pointer(parts)
         self.key_positions[pointer] = self.loc(line_no, match.start(1) + 1)
@@ -93,7 +93,7 @@ class _Scanner:
 
 
 def parse_toml_with_positions(text: str, filename: str,
-                              line_map: Optional[list[int]] = None) -> tuple[Any, dict, dict]:
+                              line_map: Optional[list[int]] = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Data, value positions and key positions of a TOML text."""
     scanner = _Scanner(filename, line_map)
     try:

@@ -72,7 +72,7 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
                           "this spec format is version 1: write `specrun: 1`")]
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
         return [SpecError(f"expected {words}, got {_type_name(error.instance)}" + _where(pointer),
                           doc.locate(pointer), pointer)]
     if kind in ("anyOf", "oneOf"):
