@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import sqlite3
+import time
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
@@ -23,6 +25,7 @@ from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStor
 from .serde import dumps, loads
 
 SCHEMA_VERSION = 1
+_MIGRATION_LOCK = 0x5EC12C  # PostgreSQL advisory lock key held while migrating
 metadata = sa.MetaData()
 runs = sa.Table(
     "runs", metadata,
@@ -80,26 +83,59 @@ def _engine_url(url: str) -> str:
 
 
 def migrate(engine: sa.engine.Engine) -> int:
-    """Create or upgrade the schema; returns the version the store is at."""
-    with engine.begin() as conn:
-        inspector = sa.inspect(conn)
-        current = 0
-        if inspector.has_table("schema_version"):
-            row = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
-            current = int(row or 0)
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[version](conn)
-            conn.execute(schema_version.delete())
-            conn.execute(schema_version.insert().values(version=version))
-        return max(current, SCHEMA_VERSION)
+    """Create or upgrade the schema; returns the version the store is at.
+
+    Processes opening one store at once migrate one after the other: SQLite's write lock
+    or PostgreSQL's advisory lock is taken before the version is read.
+    """
+    with engine.connect() as conn:
+        conn.info["write"] = True
+        with conn.begin():
+            return _migrate_locked(conn)
+
+
+def _migrate_locked(conn: sa.engine.Connection) -> int:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+    inspector = sa.inspect(conn)
+    current = 0
+    if inspector.has_table("schema_version"):
+        row = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
+        current = int(row or 0)
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        MIGRATIONS[version](conn)
+        conn.execute(schema_version.delete())
+        conn.execute(schema_version.insert().values(version=version))
+    return max(current, SCHEMA_VERSION)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are begun by `_sqlite_begin`, not by the driver, so that writers can
+    # take the write lock up front (see there).
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    deadline = time.monotonic() + 30
+    while True:
+        # Switching to WAL needs a moment alone with the file; another process opening
+        # the same new store at the same instant makes it answer "locked" at once.
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_begin(conn: sa.engine.Connection) -> None:
+    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY
+    # when another process wrote in between (no busy wait can help it); writers therefore
+    # take the write lock when they begin and wait for it under busy_timeout.
+    write = conn.info.pop("write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 class SqlRunStorage(RunStorage):
@@ -121,13 +157,16 @@ class SqlRunStorage(RunStorage):
                 os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             engine = sa.create_engine(url, connect_args={"timeout": 30})
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+            sa.event.listen(engine, "begin", _sqlite_begin)
             return engine
         return sa.create_engine(_engine_url(url), pool_pre_ping=True)
 
     def _write(self, fn: Callable[[Any], Any]) -> Any:
         try:
-            with self.engine.begin() as conn:
-                return fn(conn)
+            with self.engine.connect() as conn:
+                conn.info["write"] = True
+                with conn.begin():
+                    return fn(conn)
         except sa.exc.SQLAlchemyError as e:
             raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
 

@@ -112,6 +112,9 @@ def _writer(url: str, run_id: str) -> None:
 
     store = SqlRunStorage(url)
     for i in range(25):
+        # add_run reads the highest sequence number, then inserts: a read-then-write
+        # transaction that must wait for, not fail on, the other process's writes
+        store.add_run(_run(f"{run_id}-{i}"))
         store.store_events([_mat(run_id, f"k{i}_{j}") for j in range(20)])
     store.close()
 
@@ -130,6 +133,8 @@ def test_two_processes_writing_one_sqlite_store_stay_consistent(tmp_path):
     store = SqlRunStorage(url)
     assert len(store.get_events("run0")) == 500 and len(store.get_events("run1")) == 500
     assert len(store.latest_materializations()) == 500
+    seqs = [r.run_id for r in store.get_runs()]
+    assert len(seqs) == len(set(seqs)) == 50
     store.close()
 
 
