@@ -195,8 +195,6 @@ def resolve_spec(spec: Spec) -> Resolved:
 
 
 def _default_run_config(spec: Spec, resource_config: dict[str, Any], executor_config: Optional[dict[str, Any]]) -> dict[str, Any]:
-    from ..runtime.run_config import deep_merge
-
     ops: dict[str, Any] = {}
     keys = _asset_keys(spec)
     for name, entry in spec.assets.items():
@@ -212,4 +210,8 @@ def _default_run_config(spec: Spec, resource_config: dict[str, Any], executor_co
         config["resources"] = resource_config
     if executor_config:
         config["execution"] = {"config": executor_config}
-    return deep_merge(config, spec.run_config or {})
+    if not spec.run_config:
+        return config
+    from ..runtime.run_config import deep_merge
+
+    return deep_merge(config, spec.run_config)

@@ -89,6 +89,8 @@ def build_resources(spec: Any, ctx: Any) -> tuple[dict[str, Any], dict[str, Any]
 
 
 def build_partitions(spec: Any, ctx: Any) -> dict[str, Any]:
+    if not spec.partitions:
+        return {}  # without importing the partitions module: ~20 ms of a cold `specrun validate`
     from ..runtime.partitions import partitions_def_from_spec
 
     found = {}
@@ -122,11 +124,11 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
 
 def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict[str, Any]]]:
     """(executor definition, its config for run config `execution:`)."""
+    if entry is None:
+        return None, None
     from ..runtime.executors import executor_def_by_name
     from ..runtime.executors.base import ExecutorDefinition
 
-    if entry is None:
-        return None, None
     ptr = entry.pointer + "/type"
     if ":" in entry.type:
         target = ctx.col.attempt(lambda: ctx.callables.resolve(entry.type, ptr))
