@@ -76,16 +76,15 @@ class CompiledSpec:
                 names = ", ".join(j.name for j in jobs) or "none"
                 raise SpecrunError(f"this spec has no assets; choose a job with --job (jobs: {names})")
             job = jobs[0]
+        elif not select and not exclude:  # everything: the job Definitions already built, no networkx
+            job = replace(self.definitions.get_implicit_global_asset_job_def(), name=self.name)
         else:
             chosen = select_nodes(self.graph, select, exclude)
             keys = [n for n in chosen if self.graph.nodes[n].get("kind") == "asset"]
             if not keys:
                 raise SpecrunError("the selection matches no assets")
-            if not select and not exclude:  # everything: the job Definitions already built
-                job = replace(self.definitions.get_implicit_global_asset_job_def(), name=self.name)
-            else:
-                job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
-                                                     executor_def=self.executor_def)
+            job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
+                                                 executor_def=self.executor_def)
         return replace(job, origin=origin, config=self._job_config(job))
 
     def open_instance(self) -> Any:
