@@ -9,6 +9,7 @@ sandbox first; errors in them point at the template's own lines.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
@@ -23,12 +24,18 @@ try:
 except AttributeError:  # PyYAML built without libyaml
     _YamlLoader = yaml.SafeLoader
 
+
+
 MIN_NODE_BUDGET = 10_000
 NODES_PER_CHAR = 4  # plain text cannot hold more values than characters; only aliases multiply them
 _STD = "tag:yaml.org,2002:"
 _STR = f"{_STD}str"
 _MERGE = f"{_STD}merge"
+_MAP = f"{_STD}map"
 _SAFE_SCALARS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+
+
+_location = functools.partial(tuple.__new__, Location)  # Location(...) without its Python-level __new__
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,10 @@ class Document:
 
 def escape(part: Any) -> str:
     """One JSON-pointer reference token (RFC 6901)."""
-    return str(part).replace("~", "~0").replace("/", "~1")
+    text = str(part)
+    if "~" not in text and "/" not in text:
+        return text
+    return text.replace("~", "~0").replace("/", "~1")
 
 
 class _YamlBuilder:
@@ -77,7 +87,7 @@ class _YamlBuilder:
         line = mark.line + 1
         if self.line_map is not None and 0 < line <= len(self.line_map):
             line = self.line_map[line - 1]
-        return Location(self.filename, line, mark.column + 1)
+        return _location((self.filename, line, mark.column + 1))
 
     def build(self, node: Any, pointer: str) -> Any:
         self.count += 1
@@ -86,9 +96,12 @@ class _YamlBuilder:
                             "(aliases that multiply, like a 'billion laughs' bomb?)",
                             self.loc(node.start_mark), pointer, "remove the repeated aliases")
         self.positions[pointer] = self.loc(node.start_mark)
-        if isinstance(node, yaml.MappingNode):
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return node.value if node.tag == _STR else self._scalar(node, pointer)
+        if kind is yaml.MappingNode:
             return self._mapping(node, pointer)
-        if isinstance(node, yaml.SequenceNode):
+        if kind is yaml.SequenceNode:
             self._check_tag(node, f"{_STD}seq", pointer)
             return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
         return self._scalar(node, pointer)
@@ -113,31 +126,38 @@ class _YamlBuilder:
         return self._scalars.construct_object(node)
 
     def _mapping(self, node: Any, pointer: str) -> dict[str, Any]:
-        self._check_tag(node, f"{_STD}map", pointer)
+        if node.tag != _MAP:
+            self._check_tag(node, _MAP, pointer)
         result: dict[str, Any] = {}
-        first_line: dict[str, Any] = {}
+        key_positions = self.key_positions
         for key_node, value_node in self._merged(node, pointer):
-            key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
-                self.errors.append(SpecError("mapping keys must be plain strings",
-                                             self.loc(key_node.start_mark), pointer))
-                continue
-            key = str(key)
+            if type(key_node) is yaml.ScalarNode and key_node.tag == _STR:
+                key = key_node.value
+            else:
+                key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
+                    self.errors.append(SpecError("mapping keys must be plain strings",
+                                                 self.loc(key_node.start_mark), pointer))
+                    continue
+                key = str(key)
             child = f"{pointer}/{escape(key)}"
-            if key in first_line and not getattr(key_node, "_merged", False):
+            where = self.loc(key_node.start_mark)
+            if key in result:  # merged keys never repeat own ones: _merged left them out
                 self.errors.append(SpecError(
-                    f"duplicate key {key!r} (first defined at line {first_line[key]})",
-                    self.loc(key_node.start_mark), child, "remove one of the two"))
+                    f"duplicate key {key!r} (first defined at line {key_positions[child].line})",
+                    where, child, "remove one of the two"))
                 continue
-            first_line.setdefault(key, self.loc(key_node.start_mark).line)
-            self.key_positions[child] = self.loc(key_node.start_mark)
+            key_positions[child] = where
             result[key] = self.build(value_node, child)
         return result
 
     def _merged(self, node: Any, pointer: str) -> list[Any]:
         """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied."""
-        if not any(k.tag == _MERGE or getattr(k, "value", None) == "<<" for k, _ in node.value):
-            return list(node.value)
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE or getattr(key_node, "value", None) == "<<":
+                break
+        else:
+            return node.value  # type: ignore[no-any-return]
         own, merged = [], []
         for key_node, value_node in node.value:
             if key_node.tag == f"{_STD}merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"):
