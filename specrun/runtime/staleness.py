@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Optional
 
-from .definitions.keys import AssetKey
 from . import versioning as v
+from .context.io import OutputContext
+from .definitions.keys import AssetKey
+from .plan import input_partition_keys
 
 
 @dataclass(frozen=True)
@@ -38,51 +40,53 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
            force: bool = False) -> list[Decision]:
     """A decision for every step of `plan`, in plan order."""
     job = plan.job
-    keys = list(job.asset_keys | {n.check.asset_key for n in job.nodes.values() if n.check})
-    keys += [k for n in job.nodes.values() if n.asset for k in n.asset.dependency_keys]
-    latest = instance.latest_versions(set(keys))
-    checks = instance.latest_check_evaluations(set(keys))
+    deps = {n.name: sorted(n.asset.dependency_keys) for n in job.nodes.values() if n.asset is not None}
+    keys = set(job.asset_keys) | {n.check.asset_key for n in job.nodes.values() if n.check}
+    keys.update(k for ks in deps.values() for k in ks)
+    latest = instance.latest_versions(keys)
+    checks = instance.latest_check_evaluations(keys)
     running: set[tuple[AssetKey, Optional[str]]] = set()
     decisions = []
     for step in plan.get_all_steps():
-        decision = _decide_step(step, latest, checks, running, resolved, resources, force)
+        decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved,
+                                resources, force)
         if decision.run and step.node.asset is not None:
             running.add((step.node.asset.key, step.partition_key))
         decisions.append(decision)
     return decisions
 
 
-def _decide_step(step, latest, checks, running, resolved, resources, force) -> Decision:
+def _decide_step(step, deps, latest, checks, running, resolved, resources, force) -> Decision:
     node = step.node
     if node.check is not None:
         return _decide_check(step, checks, running, force)
     if node.asset is None:
         return Decision(step.key, node.name, "op", step.partition_key, True, "ops always run")
     asset = node.asset
-    base = dict(step_key=step.key, node=node.name, kind="asset", partition=step.partition_key,
-                asset_key=asset.key)
-    waiting = _missing_upstream(step, asset, latest, running)
+    parts = _upstream_partitions(step, deps)
+    waiting = _missing_upstream(deps, parts, latest, running)
     if waiting:
-        return Decision(**base, run=False, reason=waiting)
+        return Decision(step.key, node.name, "asset", step.partition_key, False, waiting, asset.key)
     if force:
-        return Decision(**base, run=True, reason="forced (--force)")
-    reason = _stale_reason(step, asset, latest, running, resolved, resources)
-    return Decision(**base, run=reason is not None, reason=reason or "up to date")
+        return Decision(step.key, node.name, "asset", step.partition_key, True, "forced (--force)", asset.key)
+    reason = _stale_reason(step, asset, deps, parts, latest, running, resolved, resources)
+    return Decision(step.key, node.name, "asset", step.partition_key, reason is not None,
+                    reason or "up to date", asset.key)
 
 
-def _missing_upstream(step, asset, latest, running) -> Optional[str]:
+def _missing_upstream(deps, parts, latest, running) -> Optional[str]:
     """Why the step cannot run yet: upstream partitions it reads were never materialized
     and are not part of this run (a roll-up over a partially backfilled asset)."""
-    for up_key in sorted(asset.dependency_keys):
-        parts = [p for p in _upstream_partitions(step, up_key) if p is not None]
-        missing = [p for p in parts if (up_key, p) not in latest and (up_key, p) not in running]
+    for up_key in deps:
+        known = [p for p in parts[up_key] if p is not None]
+        missing = [p for p in known if (up_key, p) not in latest and (up_key, p) not in running]
         if missing:
-            return (f"waiting: upstream {up_key.to_user_string()} has {len(missing)} of {len(parts)} "
+            return (f"waiting: upstream {up_key.to_user_string()} has {len(missing)} of {len(known)} "
                     f"partition(s) not materialized (first: {missing[0]})")
     return None
 
 
-def _stale_reason(step, asset, latest, running, resolved, resources) -> Optional[str]:
+def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources) -> Optional[str]:
     event = latest.get((asset.key, step.partition_key))
     if event is None:
         return "never materialized"
@@ -94,8 +98,8 @@ def _stale_reason(step, asset, latest, running, resolved, resources) -> Optional
     if tags.get(v.CONFIG_HASH_TAG) != v.config_hash(config):
         return "config changed"
     consumed = json.loads(tags.get(v.INPUT_DATA_VERSIONS_TAG) or "{}")
-    for up_key in sorted(asset.dependency_keys):
-        up = _upstream_reason(step, up_key, consumed, latest, running)
+    for up_key in deps:
+        up = _upstream_reason(up_key, parts[up_key], consumed, latest, running)
         if up:
             return up
     if not _output_exists(step, asset, resources):
@@ -103,26 +107,27 @@ def _stale_reason(step, asset, latest, running, resolved, resources) -> Optional
     return None
 
 
-def _upstream_partitions(step: Any, up_key: AssetKey) -> list[Optional[str]]:
-    from .plan import input_partition_keys
-
+def _upstream_partitions(step: Any, deps: Any) -> dict[AssetKey, list[Optional[str]]]:
+    """For each upstream key: the partitions of it the step reads ([None]: unpartitioned)."""
+    found: dict[AssetKey, list[Optional[str]]] = {}
     for name, key in step.node.asset.input_keys.items():
-        if key == up_key:
-            return list(input_partition_keys(step, name)) or [None]
-    return [None]
+        if key not in found:
+            found[key] = list(input_partition_keys(step, name)) or [None]
+    return {k: found.get(k) or [None] for k in deps}
 
 
-def _upstream_reason(step, up_key, consumed, latest, running) -> Optional[str]:
+def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
     label = up_key.to_user_string()
-    parts = _upstream_partitions(step, up_key)
     if any((up_key, p) in running for p in parts):
         return f"upstream {label} will be re-materialized"
+    if label not in consumed:
+        return None
     versions = []
     for p in parts:
         event = latest.get((up_key, p))
         versions.append(_tags(event).get(v.DATA_VERSION_TAG, "unknown") if event else "none")
     current = versions[0] if len(versions) == 1 else v.config_hash(versions)
-    if label in consumed and consumed[label] != current:
+    if consumed[label] != current:
         return f"upstream {label} has newer data"
     return None
 
@@ -134,8 +139,6 @@ def _output_exists(step: Any, asset: Any, resources: Any) -> bool:
     has_output = getattr(manager, "has_output", None)
     if has_output is None:
         return True
-    from .context.io import OutputContext
-
     keys = (step.partition_key,) if step.partition_key is not None else ()
     return bool(has_output(OutputContext(step.key, "result", asset_key=asset.key,
                                          partition_keys=keys, partitions_def=asset.partitions_def)))
