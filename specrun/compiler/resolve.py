@@ -181,7 +181,7 @@ def resolve_spec(spec: Spec) -> Resolved:
     checks = [c for c in (_resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
     ops = build_ops(spec, ctx)
     executor_def, executor_config = build_executor(spec.executor, ctx)
-    run_config = _default_run_config(spec, resource_config, executor_config)
+    run_config = _default_run_config(spec, ctx.keys, resource_config, executor_config)
     jobs = build_jobs(spec, ctx, ops, executor_def)
     job_executors = {name: build_executor(entry.executor, ctx) for name, entry in spec.jobs.items()
                      if entry.executor is not None and not entry.ops}
@@ -194,9 +194,9 @@ def resolve_spec(spec: Spec) -> Resolved:
     return Resolved(defs, run_config, executor_def, jobs, job_executors)
 
 
-def _default_run_config(spec: Spec, resource_config: dict[str, Any], executor_config: Optional[dict[str, Any]]) -> dict[str, Any]:
+def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: dict[str, Any],
+                        executor_config: Optional[dict[str, Any]]) -> dict[str, Any]:
     ops: dict[str, Any] = {}
-    keys = _asset_keys(spec)
     for name, entry in spec.assets.items():
         if entry.config is not None:
             ops[keys[name].to_python_identifier()] = {"config": entry.config}

@@ -41,10 +41,11 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
     """A decision for every step of `plan`, in plan order."""
     job = plan.job
     deps = {n.name: sorted(n.asset.dependency_keys) for n in job.nodes.values() if n.asset is not None}
-    keys = set(job.asset_keys) | {n.check.asset_key for n in job.nodes.values() if n.check}
+    checked = {n.check.asset_key for n in job.nodes.values() if n.check}
+    keys = set(job.asset_keys) | checked
     keys.update(k for ks in deps.values() for k in ks)
     latest = instance.latest_versions(keys)
-    checks = instance.latest_check_evaluations(keys)
+    checks = instance.latest_check_evaluations(checked) if checked else {}
     running: set[tuple[AssetKey, Optional[str]]] = set()
     decisions = []
     for step in plan.get_all_steps():

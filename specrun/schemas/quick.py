@@ -42,8 +42,7 @@ def compile_schema(schema: Any) -> Check:
     checks: list[Check] = []
     if "type" in schema:
         kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        tests = [_TYPES[k] for k in kinds]
-        checks.append(lambda v: any(t(v) for t in tests))
+        checks.append(_type_check(kinds))
     if "const" in schema:
         const = schema["const"]
         checks.append(lambda v: v == const and type(v) is type(const))
@@ -59,7 +58,34 @@ def compile_schema(schema: Any) -> Check:
         checks.append(lambda v: type(v) is not list or all(item(x) for x in v))
     if any(k in schema for k in ("properties", "patternProperties", "additionalProperties", "required", "propertyNames")):
         checks.append(_object_check(schema))
-    return lambda v: all(c(v) for c in checks)
+    return _all_of(checks)
+
+
+def _type_check(kinds: list[str]) -> Check:
+    if kinds == ["object"]:  # the common cases without a call per test: this runs for every value
+        return lambda v: type(v) is dict
+    if kinds == ["string"]:
+        return lambda v: type(v) is str
+    tests = [_TYPES[k] for k in kinds]
+    return lambda v: any(t(v) for t in tests)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if not checks:
+        return _always
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
+
+    def check(value: Any) -> bool:
+        for c in checks:
+            if not c(value):
+                return False
+        return True
+
+    return check
 
 
 def _scalar_checks(schema: dict) -> list[Check]:
@@ -82,19 +108,26 @@ def _object_check(schema: dict) -> Check:
     additional = compile_schema(schema.get("additionalProperties", True))
     names = compile_schema(schema["propertyNames"]) if "propertyNames" in schema else None
     required = tuple(schema.get("required", ()))
+    # a declared property's checks, its own and those of the patterns its name matches, worked
+    # out once: the same few names recur in every entry of a spec
+    declared = {k: [test, *(sub for rx, sub in patterns if rx.search(k))] for k, test in props.items()}
 
     def check(value: Any) -> bool:
         if type(value) is not dict:
             return True
-        if any(k not in value for k in required):
-            return False
+        for k in required:
+            if k not in value:
+                return False
         for key, item in value.items():
             if names is not None and not names(key):
                 return False
-            test = props.get(key)
-            matched = test is not None
-            if matched and not test(item):
-                return False
+            tests = declared.get(key)
+            if tests is not None:
+                for test in tests:
+                    if not test(item):
+                        return False
+                continue
+            matched = False
             for rx, sub in patterns:
                 if rx.search(key):
                     matched = True
