@@ -8,9 +8,9 @@ resolved config, instance and, built lazily in whichever process runs steps, res
 from __future__ import annotations
 
 import contextlib
-import inspect
 import os
 import time
+from types import CoroutineType
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import InvariantViolationError, RetryRequested
@@ -27,7 +27,7 @@ from .events import DagsterEventType as ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
 from .log import LogManager
-from .outputs import StepFailed, collect_outputs, output_context as _output_context
+from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
 from . import versioning as v
@@ -57,7 +57,10 @@ class RunContext:
         self.retries = retries
         self._stack = contextlib.ExitStack()
         self._resources: Any = None
+        self._resource_values: dict[str, Any] = {}  # filled when resources are built
         self._configs: dict[str, Any] = {}
+        self._recipes: dict[str, StepRecipe] = {}
+        self._output_facts: dict[tuple[str, str], OutputFacts] = {}
         self.selected_asset_keys = frozenset(job.asset_keys)
 
     # -- shared, built once per process -------------------------------------------------
@@ -75,6 +78,7 @@ class RunContext:
             self._resources = init_resources(
                 self._stack, self.resource_defs, self.resolved.resources,
                 keys=None, instance=self.instance, log=self.log, run_id=self.run_id)
+            self._resource_values = self._resources._asdict()
         return self._resources
 
     def close(self) -> None:
@@ -90,9 +94,26 @@ class RunContext:
             self._configs[node.name] = (raw, instance)
         return self._configs[node.name]
 
+    def recipe(self, node: Any) -> "StepRecipe":
+        """What every step of `node` needs from this run, worked out on first use."""
+        recipe = self._recipes.get(node.name)
+        if recipe is None:
+            recipe = self._recipes[node.name] = StepRecipe(self, node)
+        return recipe
+
+    def output_facts(self, node: Any, name: str) -> OutputFacts:
+        """The per-run facts about output `name` of `node`, worked out on first use."""
+        facts = self._output_facts.get((node.name, name))
+        if facts is None:
+            facts = self._output_facts[(node.name, name)] = OutputFacts(self, node, name)
+        return facts
+
     def resources_for_output(self, key: str) -> Any:
-        """The IO manager resource named `key`."""
-        return getattr(self.resources, key)
+        """The IO manager (or any) resource named `key`."""
+        try:
+            return self._resource_values[key]
+        except KeyError:  # not built yet, or no such key: Resources words the error
+            return getattr(self.resources, key)
 
     def data_version_of(self, key: AssetKey, partition: Optional[str]) -> str:
         """The data version of an asset partition: made in this run, or the stored latest."""
@@ -107,17 +128,20 @@ class RunContext:
     # -- steps --------------------------------------------------------------------------
     def execute_step(self, step: Any) -> Iterator[Event]:
         """Run `step` (with retries) and yield its events in order."""
-        policy = step.node.retry_policy or step.op_def.retry_policy or self.job.op_retry_policy
+        recipe = self.recipe(step.node)
+        policy = recipe.retry_policy
         attempt = 0
         yield Event(ET.STEP_START, self.run_id, self.job_name, step.key,
                     f'Started execution of step "{step.key}".')
         while True:
             events: list[Event] = []
-            error = _run_attempt(self, step, attempt, events)
+            error = _run_attempt(self, step, recipe, attempt, events)
+            if error is None:
+                yield from events
+                return
             retry_delay = self._retry_delay(policy, error, attempt)
-            if error is None or retry_delay is None:
-                if error is not None:
-                    events.append(_failure_event(self, step, error))
+            if retry_delay is None:
+                events.append(_failure_event(self, step, error))
                 yield from events
                 return
             events.append(Event(ET.STEP_UP_FOR_RETRY, self.run_id, self.job_name, step.key,
@@ -144,6 +168,30 @@ class RunContext:
         return policy.delay_for(attempt + 1)
 
 
+class StepRecipe:
+    """The per-node facts every step (and retry) of a node uses: worked out once per run, so
+    that a step only does what differs from step to step."""
+
+    __slots__ = ("op_config", "config_instance", "context_class", "partitions_def", "op_tags",
+                 "retry_policy", "inputs")
+
+    def __init__(self, run: RunContext, node: Any) -> None:
+        op_def = node.op_def
+        self.op_config, self.config_instance = run.node_config(node)
+        self.context_class = _context_class(node)
+        self.partitions_def = _partitions_def(run, node)
+        self.op_tags = {**op_def.tags, **node.tags}
+        self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
+        sig = op_def.signature
+        params = set(sig.input_params)
+        # (name, In, source, passed to the function): Nothing inputs the function does not
+        # take are only ordering, so they are not loaded at all.
+        self.inputs = tuple(
+            (name, spec, node.inputs.get(name), name in params or sig.has_var_kwargs)
+            for name, spec in op_def.ins.items()
+            if not (spec.is_nothing and name not in params))
+
+
 def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
     exc, info, kind = error
     user_data = None
@@ -154,12 +202,13 @@ def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
                  level=40)
 
 
-def _run_attempt(run: RunContext, step: Any, attempt: int, events: list) -> Optional[tuple]:
+def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
+                 events: list) -> Optional[tuple]:
     """One attempt; returns None on success, else (exception, ErrorInfo, kind)."""
     try:
-        context = _make_context(run, step, attempt, events)
-        kwargs = _load_inputs(run, step, context, events)
-        result = _invoke(step.op_def, context, kwargs, run.node_config(step.node)[1])
+        context = _make_context(run, step, recipe, attempt, events)
+        kwargs = _load_inputs(run, step, recipe, context, events)
+        result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
         collect_outputs(run, step, context, result, events)
     except StepFailed as e:
         return e, ErrorInfo(str(e), "StepFailure"), e.kind
@@ -188,17 +237,17 @@ def _partitions_def(run: RunContext, node: Any) -> Any:
     return run.job.partitions_def
 
 
-def _make_context(run: RunContext, step: Any, attempt: int, events: list) -> OpExecutionContext:
+def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
+                  events: list) -> OpExecutionContext:
     node = step.node
-    op_config, _ = run.node_config(node)
     log = run.log.with_step(step.key, events.append)
     user_events: list = []
-    ctx = _context_class(node)(
+    ctx = recipe.context_class(
         op_def=node.op_def, step=StepInfo(step.key, node.op_def.kind, step.partition_key),
-        run_id=run.run_id, job_name=run.job_name, op_config=op_config,
+        run_id=run.run_id, job_name=run.job_name, op_config=recipe.op_config,
         resources=run.resources, log=log, partition_key=step.partition_key,
-        partitions_def=_partitions_def(run, node), run_tags=run.run.tags,
-        op_tags={**node.op_def.tags, **node.tags}, instance=run.instance, run=run.run,
+        partitions_def=recipe.partitions_def, run_tags=run.run.tags,
+        op_tags=recipe.op_tags, instance=run.instance, run=run.run,
         run_config=run.resolved.raw, job_def=run.job, retry_number=attempt,
         assets_def=node.asset, check_def=node.check,
         selected_asset_keys=run.selected_asset_keys,
@@ -218,34 +267,34 @@ def _invoke(op_def: Any, context: Any, kwargs: dict, config_instance: Any = None
     for name in sig.resource_params:
         kwargs[name] = getattr(context.resources, name)
     result = op_def.compute_fn(**kwargs)
-    if inspect.iscoroutine(result):
+    if isinstance(result, CoroutineType):
         import asyncio
 
         result = asyncio.run(result)
     return result
 
 
-def _load_inputs(run: RunContext, step: Any, context: Any, events: list) -> dict[str, Any]:
+def _load_inputs(run: RunContext, step: Any, recipe: StepRecipe, context: Any,
+                 events: list) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
-    node = step.node
-    params = set(node.op_def.signature.input_params)
-    for name, spec in node.op_def.ins.items():
-        if spec.is_nothing and name not in params:
-            continue
-        value = _load_input(run, step, name, spec, context, events)
-        if name in params or node.op_def.signature.has_var_kwargs:
+    for name, spec, src, passed in recipe.inputs:
+        value = _load_input(run, step, name, spec, src, context, events)
+        if passed:
             kwargs[name] = value
     return kwargs
 
 
-def _load_input(run: RunContext, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
-    src = step.node.inputs.get(name)
+def _load_input(run: RunContext, step: Any, name: str, spec: Any, src: Any, context: Any,
+                events: list) -> Any:
     node = step.node
-    if isinstance(src, (FromOutput, FromFanIn)):
-        ups = step.inputs.get(name, ())
-        values = [_load_upstream(run, step, name, spec, up, context, events) for up in ups
-                  if _was_produced(run, up)]
-        return values if isinstance(src, FromFanIn) else values[0]
+    if isinstance(src, FromOutput):
+        for up in step.inputs.get(name, ()):  # the plan gives a FromOutput one upstream
+            if _was_produced(run, up):
+                return _load_upstream(run, step, name, spec, up, context, events)
+        raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
+    if isinstance(src, FromFanIn):
+        return [_load_upstream(run, step, name, spec, up, context, events)
+                for up in step.inputs.get(name, ()) if _was_produced(run, up)]
     if isinstance(src, FromAsset):
         return _load_asset(run, step, name, spec, src, context, events)
     if isinstance(src, FromGraphInput):
@@ -271,22 +320,18 @@ def _was_produced(run: RunContext, up: Any) -> bool:
     return (up.step_key, up.output_name) in run.produced
 
 
-def _manager(run: RunContext, key: str) -> Any:
-    return getattr(run.resources, key)
-
-
 def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     up_node = run.job.nodes[up.node]
-    out_def = up_node.op_def.outs[up.output_name]
-    if out_def.is_nothing:
+    facts = run.output_facts(up_node, up.output_name)
+    if facts.is_nothing:
         return None
     upstream_ctx = _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
                                    up.step_key, up.partition_keys)
-    manager_key = spec.input_manager_key or out_def.io_manager_key
+    manager_key = spec.input_manager_key or facts.io_manager_key
     input_ctx = _input_context(run, step, name, spec, upstream_ctx, upstream_ctx.asset_key,
                                up.partition_keys, up_node.asset.partitions_def if up_node.asset else None,
                                context)
-    value = _manager(run, manager_key).load_input(input_ctx)
+    value = run.resources_for_output(manager_key).load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
     return value
@@ -300,7 +345,7 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
     manager_key = spec.input_manager_key or src.io_manager_key
     input_ctx = _input_context(run, step, name, spec, upstream_ctx, src.asset_key, keys,
                                src.partitions_def, context)
-    manager = _manager(run, manager_key)
+    manager = run.resources_for_output(manager_key)
     if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
         raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
     value = manager.load_input(input_ctx)

@@ -148,6 +148,13 @@ def _identifier(context: OutputContext | InputContext) -> list[str]:
     return context.get_identifier()
 
 
+def _memory_key(context: OutputContext | InputContext) -> tuple[str, ...]:
+    """`_identifier` as a tuple (a dict key), without the intermediate list for asset values."""
+    if context.asset_key is not None:
+        return tuple(context.asset_key.path)
+    return tuple(context.get_identifier())
+
+
 def _maps_to_no_partitions(context: InputContext) -> bool:
     """A partitioned upstream whose mapping selects no partition (the day before the first
     one, say): the input is an empty mapping, not an unpartitioned value."""
@@ -170,7 +177,7 @@ class InMemoryIOManager(IOManager):
         self.values: dict[tuple[str, ...], Any] = {}
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
-        key = tuple(_identifier(context))
+        key = _memory_key(context)
         partitions = _partitions(context)
         for pk in partitions:
             self.values[key + (pk,)] = obj
@@ -178,7 +185,7 @@ class InMemoryIOManager(IOManager):
             self.values[key] = obj
 
     def load_input(self, context: InputContext) -> Any:
-        key = tuple(_identifier(context))
+        key = _memory_key(context)
         keys = _partitions(context)
         if not keys and _maps_to_no_partitions(context):
             return {}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import inspect
 import json
-from typing import Any, Iterator, Optional
+from types import GeneratorType
+from typing import Any, Iterable, Iterator, Optional
 
 from .definitions.results import (
     AssetCheckEvaluation, AssetCheckResult, AssetMaterialization, AssetObservation,
@@ -14,6 +14,7 @@ from .definitions.types import DataType
 from .events import DagsterEventType as ET
 from .events import Event, StepOutputData
 from .context.io import OutputContext
+from .plan import input_partition_keys
 from . import versioning as v
 
 
@@ -45,8 +46,12 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
         _handle_output(run, step, context, name, value, metadata, store, events, version)
-    _flush_user_events(run, step, pending + list(getattr(context, "_user_events", ()))[len(pending):], events)
-    missing = [n for n, o in node.op_def.outs.items() if o.is_required and n not in produced]
+    logged = getattr(context, "_user_events", ())
+    if pending or len(logged) > len(pending):
+        _flush_user_events(run, step, pending + list(logged)[len(pending):], events)
+    outs = node.op_def.outs
+    missing = [n for n, o in outs.items() if o.is_required and n not in produced] if len(
+        produced) < len(outs) else None
     if missing:
         raise OutputError(
             f"{step.key!r} did not produce required output(s) {missing}; return or yield them, "
@@ -54,7 +59,7 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
 
 
 def _iterate(result: Any) -> Iterator[Any]:
-    if inspect.isgenerator(result):
+    if isinstance(result, GeneratorType):
         yield from result
     elif isinstance(result, (list, tuple)) and result and all(
             isinstance(r, (AssetCheckResult, Output, MaterializeResult)) for r in result):
@@ -63,26 +68,30 @@ def _iterate(result: Any) -> Iterator[Any]:
         yield result
 
 
-def _outputs_of(node: Any, result: Any, side: list) -> Iterator[tuple[str, Any, dict, bool, Any]]:
+def _outputs_of(node: Any, result: Any, side: list) -> Iterable[tuple[str, Any, dict, bool, Any]]:
     """(output name, value, metadata, whether to store through the IO manager, user data version)."""
     outs = list(node.op_def.outs)
-    if inspect.isgenerator(result):
-        for item in result:
-            if isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckResult)):
-                side.append(item)
-                continue
-            yield _one_output(node, item, outs, side)
-        return
+    if isinstance(result, GeneratorType):
+        return _yielded_outputs(node, result, outs, side)
     if len(outs) > 1 and not isinstance(result, (Output, MaterializeResult)):
         if not isinstance(result, tuple) or len(result) != len(outs):
             raise OutputError(
                 f"{node.name!r} declares outputs {outs}; return a tuple of {len(outs)} values "
                 f"in that order (got {type(result).__name__})")
-        for name, value in zip(outs, result):
-            yield _one_output(node, Output(value, name) if not isinstance(value, Output) else value,
-                              outs, side)
-        return
-    yield _one_output(node, result, outs, side)
+        return (_one_output(node, Output(value, name) if not isinstance(value, Output) else value,
+                            outs, side)
+                for name, value in zip(outs, result))
+    return (_one_output(node, result, outs, side),)
+
+
+def _yielded_outputs(node: Any, result: Iterator[Any], outs: list,
+                     side: list) -> Iterator[tuple[str, Any, dict, bool, Any]]:
+    """Outputs of a generator, one at a time: each is stored before the function resumes."""
+    for item in result:
+        if isinstance(item, (AssetMaterialization, AssetObservation, AssetCheckResult)):
+            side.append(item)
+            continue
+        yield _one_output(node, item, outs, side)
 
 
 def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any, dict, bool, Any]:
@@ -107,28 +116,70 @@ def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
                 f"{check.description or 'value rejected'}")
 
 
+class OutputFacts:
+    """What storing one output of one node needs that does not change from step to step
+    (cached per run by `RunContext.output_facts`)."""
+
+    __slots__ = ("out_def", "is_nothing", "type_checked", "io_manager_key", "asset_key", "partitions_def",
+                 "per_partition", "yielded_message", "handled_message", "versions")
+
+    def __init__(self, run: Any, node: Any, name: str) -> None:
+        out_def = node.op_def.outs[name]
+        asset = node.asset
+        self.out_def = out_def
+        self.is_nothing = out_def.is_nothing
+        t = out_def.dagster_type
+        self.type_checked = isinstance(t, DataType) and t.type_check_fn is not None
+        self.io_manager_key = out_def.io_manager_key
+        self.asset_key = asset.key if asset is not None else None
+        self.partitions_def = asset.partitions_def if asset is not None else run.job.partitions_def
+        self.per_partition = asset is None or asset.partitions_def is not None
+        self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
+        self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
+        self.versions = _AssetVersionFacts(run, node) if asset is not None else None
+
+
+class _AssetVersionFacts:
+    """The parts of an asset's version tags that are fixed for a run: code version, config
+    hash and which upstream assets it reads."""
+
+    __slots__ = ("code_version", "config_hash", "inputs", "message")
+
+    def __init__(self, run: Any, node: Any) -> None:
+        asset = node.asset
+        config, _ = run.node_config(node)
+        self.code_version = v.code_version_of(node.op_def, asset.code_version)
+        self.config_hash = v.config_hash(config)
+        # (input name or None for a plain dep, upstream key, its label)
+        self.inputs = tuple((name, key, key.to_user_string()) for name, key in
+                            list(asset.input_keys.items()) + [(None, d) for d in asset.deps])
+        self.message = f"Materialized value {asset.key.to_user_string()}"
+
+
 def _handle_output(run, step, context, name, value, metadata, store, events, version=None) -> None:
     node = step.node
-    out_def = node.op_def.outs[name]
-    _type_check(step, name, out_def, value)
-    asset_key = node.asset.key if node.asset is not None else None
-    metadata = {**context.output_metadata.get(name, {}), **metadata}
-    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key,
-                        f'Yielded output "{name}" of type "{_type_name(out_def)}".',
+    facts = run.output_facts(node, name)
+    out_def = facts.out_def
+    if facts.type_checked:
+        _type_check(step, name, out_def, value)
+    asset_key = facts.asset_key
+    if context.output_metadata:
+        metadata = {**context.output_metadata.get(name, {}), **metadata}
+    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, facts.yielded_message,
                         StepOutputData(name, metadata, asset_key, step.partition_key)))
     if run.produced is not None:
         run.produced.add((step.key, name))
     if run.capture_outputs:
         run.captured[(step.key, name)] = value
-    if store and not out_def.is_nothing:
+    if store and not facts.is_nothing:
         octx = output_context(run, step, node, name, step.key)
-        run.resources_for_output(out_def.io_manager_key).handle_output(octx, value)
+        run.resources_for_output(facts.io_manager_key).handle_output(octx, value)
         metadata.update(octx.get_logged_metadata())
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
-                            f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"',
+                            facts.handled_message,
                             StepOutputData(name, metadata, asset_key, step.partition_key)))
-    if node.asset is not None:
-        events.append(_materialization(run, step, context, metadata, version))
+    if facts.versions is not None:
+        events.append(_materialization(run, step, facts.versions, metadata, version))
 
 
 def _type_name(out_def: Any) -> str:
@@ -136,45 +187,34 @@ def _type_name(out_def: Any) -> str:
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
 
 
-def _materialization(run: Any, step: Any, context: Any, metadata: dict, user_version: Any = None) -> Event:
+_SORTED_JSON = json.JSONEncoder(sort_keys=True)  # what json.dumps(..., sort_keys=True) builds per call
+
+
+def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: dict,
+                     user_version: Any = None) -> Event:
     """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares.
 
     The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
     re-materializing identical data does not make downstream assets stale."""
-    node = step.node
-    asset = node.asset
-    config, _ = run.node_config(node)
-    code_version = v.code_version_of(node.op_def, asset.code_version)
-    cfg = v.config_hash(config)
-    inputs = _input_data_versions(run, step)
-    version = str(user_version) if user_version is not None else v.data_version(
-        code_version, cfg, inputs, step.partition_key, run.run_id)
-    run.data_versions[(asset.key, step.partition_key)] = version
-    tags = {v.CODE_VERSION_TAG: code_version, v.CONFIG_HASH_TAG: cfg,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: json.dumps(inputs, sort_keys=True)}
-    mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
-    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key,
-                 f"Materialized value {asset.key.to_user_string()}", mat)
-
-
-def _input_data_versions(run: Any, step: Any) -> dict[str, str]:
-    """Data version of each upstream asset (partition) the step consumed."""
     asset = step.node.asset
+    inputs = _input_data_versions(run, step, facts)
+    version = str(user_version) if user_version is not None else v.data_version(
+        facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+    run.data_versions[(asset.key, step.partition_key)] = version
+    tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: _SORTED_JSON.encode(inputs)}
+    mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
+    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
+
+
+def _input_data_versions(run: Any, step: Any, facts: _AssetVersionFacts) -> dict[str, str]:
+    """Data version of each upstream asset (partition) the step consumed."""
     found: dict[str, str] = {}
-    for name, key in list(asset.input_keys.items()) + [(None, d) for d in asset.deps]:
-        keys = _upstream_partition_keys(run, step, name)
+    for name, key, label in facts.inputs:
+        keys = input_partition_keys(step, name) if name is not None else ()
         versions = [run.data_version_of(key, pk) for pk in (keys or (None,))]
-        label = key.to_user_string()
         found[label] = versions[0] if len(versions) == 1 else v.config_hash(versions)
     return found
-
-
-def _upstream_partition_keys(run: Any, step: Any, name: Optional[str]) -> tuple:
-    if name is None:
-        return ()
-    from .plan import input_partition_keys
-
-    return input_partition_keys(step, name)
 
 
 def _record_check(run: Any, step: Any, check: Any, item: Any, events: list) -> None:
@@ -212,16 +252,13 @@ def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
 
 def output_context(run: Any, step: Any, node: Any, output_name: str, step_key: str,
                     partition_keys: tuple = ()) -> Any:
-    out_def = node.op_def.outs[output_name]
-    asset_key = node.asset.key if node.asset is not None else None
-    if not partition_keys and step is not None and step.partition_key is not None and (
-            node.asset is None or node.asset.partitions_def is not None):
+    """The OutputContext an IO manager is given for `output_name` of `node`."""
+    facts = run.output_facts(node, output_name)
+    out_def = facts.out_def
+    if not partition_keys and step is not None and step.partition_key is not None and facts.per_partition:
         partition_keys = (step.partition_key,)
     return OutputContext(
-        step_key, output_name, run_id=run.run_id, asset_key=asset_key,
+        step_key, output_name, run_id=run.run_id, asset_key=facts.asset_key,
         metadata=out_def.metadata, log=run.log, resources=run.resources,
-        partition_keys=partition_keys,
-        partitions_def=node.asset.partitions_def if node.asset is not None else run.job.partitions_def,
+        partition_keys=partition_keys, partitions_def=facts.partitions_def,
         op_def=node.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
-
-

