@@ -1,14 +1,18 @@
 """The Dask executor: steps run as tasks on a `dask.distributed` cluster.
 
-It connects to `address` when given, otherwise starts a `LocalCluster`. Ready steps are
-submitted as tasks as the DAG allows; each worker rebuilds the run's context once (job,
-config, resources are initialised on the worker) and returns the step's events, which
-the parent records in order. Values pass through the IO manager, so it must be one every
-worker can read (the filesystem IO manager on a shared path).
+It connects to `address` when given, otherwise starts a `LocalCluster`. The run's payload
+reaches every worker once, as a worker plugin (`dask_worker.RunPlugin`); each worker
+rebuilds the run's context on its first step (job, config, resources are initialised on
+the worker) and reuses it for every step it runs, returning the step's events. The whole
+ready frontier is submitted at once and results are fetched as tasks complete, so the
+parent records events in order while workers stay busy. Values pass through the IO manager, so it must be one every worker can read (the
+filesystem IO manager on a shared path).
 """
 
 from __future__ import annotations
 
+import multiprocessing
+from functools import partial
 from typing import Any, Iterator, Optional
 
 from ..config import Field, Noneable, Permissive
@@ -16,27 +20,12 @@ from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from .base import Executor, ExecutorDefinition, InitExecutorContext
-from .child import RunPayload, safe_event, upstream_data_versions
+from .child import RunPayload, upstream_data_versions
 from .multiprocess import _remember_version, refuse_memory_io
 
-_CONTEXTS: dict[str, Any] = {}
-
-
-def run_step_on_worker(payload: RunPayload, step_key: str, versions: dict) -> list[Event]:
-    """Task body: run one step in this worker, reusing the run's context across tasks."""
-    ctx = _CONTEXTS.get(payload.run.run_id)
-    if ctx is None:
-        ctx = _CONTEXTS[payload.run.run_id] = payload.build_context()
-    ctx.data_versions.update(versions)
-    return [safe_event(e) for e in ctx.execute_step(ctx.plan.steps[step_key])]
-
-
-def close_run_on_worker(run_id: str) -> bool:
-    """Clean up the run's resources on this worker."""
-    ctx = _CONTEXTS.pop(run_id, None)
-    if ctx is not None:
-        ctx.close()
-    return True
+# Modules a LocalCluster's fork server imports once, so that workers forked from it start
+# with the runtime already loaded instead of importing it in every worker.
+FORKSERVER_PRELOAD = ["distributed", "specrun.runtime.execute", "specrun.runtime.executors.dask_worker"]
 
 
 class DaskExecutor(Executor):
@@ -54,68 +43,105 @@ class DaskExecutor(Executor):
 
     def _client(self) -> tuple[Any, Any]:
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client
         except ImportError as e:
             from ...errors import ExecutionError
 
             raise ExecutionError("the dask executor needs dask.distributed: "
                                  "pip install 'specrun[dask]'") from e
         if self.address:
-            return Client(self.address), None
-        cluster = LocalCluster(n_workers=self.n_workers, threads_per_worker=self.threads_per_worker,
-                               processes=self.processes, dashboard_address=None)
-        return Client(cluster), cluster
+            return Client(self.address, set_as_default=False), None
+        cluster = self._local_cluster()
+        try:
+            # The client can reach our own workers, so results skip the hop through the scheduler.
+            return Client(cluster, set_as_default=False, direct_to_workers=True), cluster
+        except BaseException:
+            cluster.close()
+            raise
 
-    def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
-        refuse_memory_io(plan_context, "dask")
-        from distributed import as_completed
+    def _local_cluster(self) -> Any:
+        """A LocalCluster whose worker processes are forked from a warm fork server.
 
-        ctx = plan_context
-        payload = RunPayload(
+        Dask spawns workers by default: each is a fresh interpreter importing distributed and
+        then the runtime, which costs seconds on a small machine. A fork server imports them
+        once. A method the user configured other than the default `spawn` is kept.
+        """
+        import dask
+        from distributed import LocalCluster
+
+        method = dask.config.get("distributed.worker.multiprocessing-method")
+        if self.processes and method == "spawn" and "forkserver" in multiprocessing.get_all_start_methods():
+            method = "forkserver"
+            multiprocessing.get_context(method).set_forkserver_preload(FORKSERVER_PRELOAD)
+        with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+            return LocalCluster(n_workers=self.n_workers, threads_per_worker=self.threads_per_worker,
+                                processes=self.processes, dashboard_address=None)
+
+    def _payload(self, ctx: Any, execution_plan: Any) -> RunPayload:
+        return RunPayload(
             run=ctx.run, raw_run_config=ctx.resolved.raw, partition_keys=list(execution_plan.partition_keys),
             step_keys=list(execution_plan.steps), root_directory=ctx.instance.root_directory,
             job=ctx.job, origin=None,
             resource_overrides={k: v for k, v in ctx.resource_defs.items() if k not in ctx.job.resource_defs},
             retries=self.retries)
+
+    def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
+        refuse_memory_io(plan_context, "dask")
+        import cloudpickle
+        from distributed import as_completed
+
+        from .dask_worker import RunPlugin, RunRef, run_step_on_worker
+
+        ctx = plan_context
+        plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)))
+        plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
         active = execution_plan.start(ctx.run_id, ctx.job_name)
+        registered = False
         try:
-            scattered = client.scatter(payload, broadcast=True)
-            pending = as_completed()
+            # The payload reaches every worker in one broadcast; tasks carry only step keys.
+            client.register_plugin(plugin, name=plugin_name)
+            registered = True
+            # Results are gathered in the client's event loop as tasks finish, not one
+            # blocking round trip at a time in this thread.
+            pending = as_completed(loop=client.loop, with_results=True, raise_errors=False)
             futures: dict[Any, str] = {}
-            yield from self._submit(client, ctx, active, scattered, pending, futures)
+            task = partial(run_step_on_worker, RunRef(ctx.run_id, ctx.job_name))
+            submit = partial(self._submit, client, ctx, active, task, pending, futures)
+            submit()
             yield from active.pop_skip_events()
-            for future in pending:
-                step_key = futures.pop(future)
-                yield from self._result(ctx, active, future, step_key)
+            while futures:
+                for future, result in pending.next_batch(block=True):
+                    yield from self._result(ctx, active, future, futures.pop(future), result)
+                    yield from active.pop_skip_events()
+                submit()
                 yield from active.pop_skip_events()
-                yield from self._submit(client, ctx, active, scattered, pending, futures)
-                yield from active.pop_skip_events()
-            client.run(close_run_on_worker, ctx.run_id)
         finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            try:
+                if registered:  # closes the run's resources on every worker
+                    client.unregister_worker_plugin(plugin_name)
+            finally:
+                client.close()
+                if cluster is not None:
+                    cluster.close()
 
-    def _submit(self, client, ctx, active, payload, pending, futures) -> Iterator[Event]:
+    def _submit(self, client, ctx, active, task, pending, futures) -> None:
         limit = None if self.max_concurrent is None else max(0, self.max_concurrent - len(futures))
         for step in active.get_steps_to_execute(limit=limit):
-            future = client.submit(run_step_on_worker, payload, step.key,
-                                   upstream_data_versions(ctx, step), key=f"{step.key}-{ctx.run_id}",
-                                   pure=False)
+            future = client.submit(task, step.key, upstream_data_versions(ctx, step),
+                                   key=f"{step.key}-{ctx.run_id}", pure=False)
             futures[future] = step.key
             pending.add(future)
-        return iter(())
 
-    def _result(self, ctx, active, future, step_key) -> Iterator[Event]:
-        try:
-            events = future.result()
-        except Exception as exc:  # the worker died or the task could not run at all
+    def _result(self, ctx, active, future, step_key, result) -> Iterator[Event]:
+        if future.status == "error" or not isinstance(result, list):
+            # The worker died or the task could not run at all; `result` is (type, exc, tb).
+            exc = result[1] if isinstance(result, tuple) else result
             info = ErrorInfo.from_exception(exc)
-            events = [Event(ET.STEP_FAILURE, ctx.run_id, ctx.job_name, step_key,
+            result = [Event(ET.STEP_FAILURE, ctx.run_id, ctx.job_name, step_key,
                             f'Execution of step "{step_key}" failed on the Dask cluster: {info.message}',
                             StepFailureData(info, None, "crash"), level=40)]
-        for event in events:
+        for event in result:
             if event.event_type is ET.ASSET_MATERIALIZATION:
                 _remember_version(ctx, event)
             active.handle_event(event)
