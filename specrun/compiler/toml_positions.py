@@ -3,10 +3,13 @@ line and column (tables, arrays of tables, dotted keys, one level of inline tabl
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Optional
 
 from ..errors import Location, SpecError, SpecErrors
+
+_location = functools.partial(tuple.__new__, Location)  # Location(...) without its Python-level __new__
 
 try:
     import tomllib
@@ -19,11 +22,18 @@ _TABLE = re.compile(rf"\s*(\[\[?)\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*\]\]?")
 _INLINE_KEY = re.compile(rf"({_KEY})\s*=\s*")
 
 
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _parts(dotted: str) -> list[str]:
+    if _BARE.fullmatch(dotted):  # the common case: one bare key
+        return [dotted]
     return [p.strip().strip('"').strip("'") for p in re.findall(_KEY, dotted)]
 
 
 def _escape(part: str) -> str:
+    if "~" not in part and "/" not in part:
+        return part
     return part.replace("~", "~0").replace("/", "~1")
 
 
@@ -33,13 +43,13 @@ class _Scanner:
         self.line_map = line_map
         self.positions: dict[str, Location] = {}
         self.key_positions: dict[str, Location] = {}
-        self.table: list[str] = []
+        self.table_pointer = ""
         self.array_counts: dict[str, int] = {}
 
     def loc(self, line: int, col: int) -> Location:
         if self.line_map is not None and 0 < line <= len(self.line_map):
             line = self.line_map[line - 1]
-        return Location(self.filename, line, col)
+        return _location((self.filename, line, col))
 
     def pointer(self, parts: list[str]) -> str:
         return "".join("/" + _escape(p) for p in parts)
@@ -51,15 +61,13 @@ class _Scanner:
             index = self.array_counts.get(base, 0)
             self.array_counts[base] = index + 1
             parts = parts + [str(index)]
-        self.table = parts
         where = self.loc(line_no, match.start(2) + 1)
-        pointer = self.pointer(parts)
+        pointer = self.table_pointer = self.pointer(parts)
         self.positions.setdefault(pointer, where)
         self.key_positions.setdefault(pointer, where)
 
     def assignment(self, line_no: int, line: str, match: re.Match[str]) -> None:
-        parts = self.table + _parts(match.group(1))
-        pointer = self.pointer(parts)
+        pointer = self.table_pointer + self.pointer(_parts(match.group(1)))
         self.key_positions[pointer] = self.loc(line_no, match.start(1) + 1)
         self.positions[pointer] = self.loc(line_no, match.end() + 1)
         rest = line[match.end():]
