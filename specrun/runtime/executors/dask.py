@@ -73,6 +73,9 @@ class DaskExecutor(Executor):
         if self.processes and method == "spawn" and "forkserver" in multiprocessing.get_all_start_methods():
             method = "forkserver"
             multiprocessing.get_context(method).set_forkserver_preload(FORKSERVER_PRELOAD)
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()  # it imports while the scheduler starts here
         with dask.config.set({"distributed.worker.multiprocessing-method": method}):
             return LocalCluster(n_workers=self.n_workers, threads_per_worker=self.threads_per_worker,
                                 processes=self.processes, dashboard_address=None)
