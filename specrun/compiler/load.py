@@ -228,7 +228,7 @@ def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -
     return data, PackedPositions(filename, builder.positions), PackedPositions(filename, builder.key_positions)
 
 
-def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
     """Data, value positions and key positions of a TOML text."""
     from .toml_positions import parse_toml_with_positions
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors
+from .load import _LINE_SHIFT, PackedPositions
 
 _location = functools.partial(tuple.__new__, Location)  # Location(...) without its Python-level __new__
 
@@ -41,8 +42,8 @@ class _Scanner:
     def __init__(self, filename: str, line_map: Optional[list[int]]) -> None:
         self.filename = filename
         self.line_map = line_map
-        self.positions: dict[str, Location] = {}
-        self.key_positions: dict[str, Location] = {}
+        self.positions: dict[str, int] = {}  # PackedPositions ints
+        self.key_positions: dict[str, int] = {}
         self.table_pointer = ""
         self.array_counts: dict[str, int] = {}
 
@@ -50,6 +51,12 @@ class _Scanner:
         if self.line_map is not None and 0 < line <= len(self.line_map):
             line = self.line_map[line - 1]
         return _location((self.filename, line, col))
+
+    def packed(self, line: int, col: int) -> int:
+        """`loc(line, col)` as a PackedPositions int."""
+        if self.line_map is not None and 0 < line <= len(self.line_map):
+            line = self.line_map[line - 1]
+        return (line << _LINE_SHIFT) | col
 
     def pointer(self, parts: list[str]) -> str:
         return "".join("/" + _escape(p) for p in parts)
@@ -61,22 +68,22 @@ class _Scanner:
             index = self.array_counts.get(base, 0)
             self.array_counts[base] = index + 1
             parts = parts + [str(index)]
-        where = self.loc(line_no, match.start(2) + 1)
+        where = self.packed(line_no, match.start(2) + 1)
         pointer = self.table_pointer = self.pointer(parts)
         self.positions.setdefault(pointer, where)
         self.key_positions.setdefault(pointer, where)
 
     def assignment(self, line_no: int, line: str, match: re.Match[str]) -> None:
         pointer = self.table_pointer + self.pointer(_parts(match.group(1)))
-        self.key_positions[pointer] = self.loc(line_no, match.start(1) + 1)
-        self.positions[pointer] = self.loc(line_no, match.end() + 1)
+        self.key_positions[pointer] = self.packed(line_no, match.start(1) + 1)
+        self.positions[pointer] = self.packed(line_no, match.end() + 1)
         rest = line[match.end():]
         if rest.lstrip().startswith("{"):
             offset = match.end()
             for inner in _INLINE_KEY.finditer(rest):
                 child = pointer + "/" + _escape(_parts(inner.group(1))[0])
-                self.key_positions.setdefault(child, self.loc(line_no, offset + inner.start(1) + 1))
-                self.positions.setdefault(child, self.loc(line_no, offset + inner.end() + 1))
+                self.key_positions.setdefault(child, self.packed(line_no, offset + inner.start(1) + 1))
+                self.positions.setdefault(child, self.packed(line_no, offset + inner.end() + 1))
 
     def scan(self, text: str) -> None:
         in_multiline: Optional[str] = None
@@ -101,7 +108,7 @@ class _Scanner:
 
 
 def parse_toml_with_positions(text: str, filename: str,
-                              line_map: Optional[list[int]] = None) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+                              line_map: Optional[list[int]] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
     """Data, value positions and key positions of a TOML text."""
     scanner = _Scanner(filename, line_map)
     try:
@@ -111,6 +118,6 @@ def parse_toml_with_positions(text: str, filename: str,
         line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise SpecErrors([SpecError(f"TOML syntax error: {message}", scanner.loc(line, col))]) from None
-    scanner.positions[""] = Location(filename, 1, 1)
+    scanner.positions[""] = (1 << _LINE_SHIFT) | 1
     scanner.scan(text)
-    return data, scanner.positions, scanner.key_positions
+    return data, PackedPositions(filename, scanner.positions), PackedPositions(filename, scanner.key_positions)
