@@ -102,9 +102,13 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     record(Event(ET.RUN_START, ctx.run_id, ctx.job_name, message=f'Started execution of run for "{ctx.job_name}".'))
     instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)
     run_error: Optional[ErrorInfo] = None
+    append, handle = events.append, instance.handle_new_event
     try:
-        for event in executor.execute(ctx, plan):
-            record(event)
+        for event in executor.execute(ctx, plan):  # `record`, inlined: this runs per event
+            append(event)
+            handle(event)
+            if on_event is not None:
+                on_event(event)
     except KeyboardInterrupt:
         _close(ctx, record)
         record(Event(ET.RUN_CANCELED, ctx.run_id, ctx.job_name, message="Run canceled (interrupted)."))

@@ -212,8 +212,10 @@ def _input_data_versions(run: Any, step: Any, facts: _AssetVersionFacts) -> dict
     found: dict[str, str] = {}
     for name, key, label in facts.inputs:
         keys = input_partition_keys(step, name) if name is not None else ()
-        versions = [run.data_version_of(key, pk) for pk in (keys or (None,))]
-        found[label] = versions[0] if len(versions) == 1 else v.config_hash(versions)
+        if len(keys) < 2:
+            found[label] = run.data_version_of(key, keys[0] if keys else None)
+        else:
+            found[label] = v.config_hash([run.data_version_of(key, pk) for pk in keys])
     return found
 
 
