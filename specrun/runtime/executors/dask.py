@@ -15,6 +15,7 @@ import multiprocessing
 from functools import partial
 from typing import Any, Iterator, Optional
 
+from ...errors import ExecutionError
 from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
@@ -42,13 +43,8 @@ class DaskExecutor(Executor):
         self.retries = retries
 
     def _client(self) -> tuple[Any, Any]:
-        try:
-            from distributed import Client
-        except ImportError as e:
-            from ...errors import ExecutionError
+        from distributed import Client
 
-            raise ExecutionError("the dask executor needs dask.distributed: "
-                                 "pip install 'specrun[dask]'") from e
         if self.address:
             return Client(self.address, set_as_default=False), None
         cluster = self._local_cluster()
@@ -90,10 +86,14 @@ class DaskExecutor(Executor):
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
         refuse_memory_io(plan_context, "dask")
-        import cloudpickle
-        from distributed import as_completed
+        try:
+            import cloudpickle
+            from distributed import as_completed
 
-        from .dask_worker import RunPlugin, RunRef, run_step_on_worker
+            from .dask_worker import RunPlugin, RunRef, run_step_on_worker
+        except ImportError as e:
+            raise ExecutionError("the dask executor needs dask.distributed: "
+                                 "pip install 'specrun[dask]'") from e
 
         ctx = plan_context
         plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)))
