@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from types import GeneratorType
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator
 
 from .definitions.results import (
     AssetCheckEvaluation, AssetCheckResult, AssetMaterialization, AssetObservation,
