@@ -34,7 +34,11 @@ class OutputError(StepFailed):
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
     """Store every output of `result` and record the step's output events."""
     node = step.node
-    pending = list(getattr(context, "_user_events", ()))
+    # One list for what user code logs (context.log_event) and what it yields or returns
+    # beside its outputs, so that the events keep the order in which they happened.
+    pending = getattr(context, "_user_events", None)
+    if pending is None:
+        pending = []
     if node.check is not None:
         for item in _iterate(result):
             _record_check(run, step, node.check, item, events)
@@ -46,9 +50,8 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
         _handle_output(run, step, context, name, value, metadata, store, events, version)
-    logged = getattr(context, "_user_events", ())
-    if pending or len(logged) > len(pending):
-        _flush_user_events(run, step, pending + list(logged)[len(pending):], events)
+    if pending:
+        _flush_user_events(run, step, pending, events)
     outs = node.op_def.outs
     missing = [n for n, o in outs.items() if o.is_required and n not in produced] if len(
         produced) < len(outs) else None

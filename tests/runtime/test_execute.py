@@ -303,3 +303,23 @@ def test_user_data_version_is_recorded_and_asset_selection_limits_execute_job(tm
     result = execute_job(defs.get_job_def("all"), instance=instance, asset_selection=["versioned"])
     assert [m.asset_key.path for m in result.asset_materializations] == [["versioned"]]
     assert result.asset_materializations[0].tags["specrun/data_version"] == "v-42"
+
+
+def test_logged_and_yielded_materializations_are_all_recorded_in_order():
+    from specrun import AssetKey, AssetMaterialization, Output
+
+    @op
+    def reporter(context):
+        context.log_event(AssetMaterialization("first", metadata={"n": 1}))
+        yield AssetMaterialization("second")
+        context.log_event(AssetMaterialization("third"))
+        yield Output(7)
+
+    @job
+    def reporting():
+        reporter()
+
+    result = reporting.execute_in_process()
+    mats = [m.asset_key for m in result.asset_materializations_for_node("reporter")]
+    assert mats == [AssetKey("first"), AssetKey("second"), AssetKey("third")]
+    assert result.output_for_node("reporter") == 7
