@@ -51,7 +51,7 @@ def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[st
         return [options["partition"]]
     text = options.get("partitions")
     if not text:
-        return []
+        return _all_partition_keys(job)
     pdef = job.partitions_def or _any_partitions_def(job)
     if pdef is None:
         raise SpecrunError("--partitions was given, but nothing in this selection is partitioned")
@@ -61,6 +61,33 @@ def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[st
         first, last = text.split("..", 1)
         return pdef.get_partition_keys_in_range(PartitionKeyRange(first.strip(), last.strip()))
     return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _all_partition_keys(job: Any) -> list[str]:
+    """No --partition(s) given: every partition of the selection's partitions definition.
+
+    A spec declares its partitions the way it declares its assets, so `apply` makes all of
+    them real and, as for any asset, runs only the stale ones (`plan` shows which).
+    """
+    defs = [] if job.partitions_def is None else [job.partitions_def]
+    names = []
+    for node in job.nodes.values():
+        pdef = node.asset.partitions_def if node.asset is not None else None
+        if pdef is not None and pdef not in defs:
+            defs.append(pdef)
+            names.append(node.name)
+    if not defs:
+        return []
+    if len(defs) > 1:
+        raise SpecrunError(
+            f"the selection mixes differently partitioned assets ({', '.join(names[:3])}), so there is "
+            "no one set of partitions to apply: pass --partition KEY or --partitions A..B, or "
+            "--select the assets of one partitioning")
+    keys = defs[0].get_partition_keys()
+    if not keys:
+        raise SpecrunError("the partitions of this selection have no keys yet (a time window that "
+                           "starts in the future?): pass --partition KEY")
+    return keys
 
 
 def _any_partitions_def(job: Any) -> Any:

@@ -150,3 +150,26 @@ def test_unknown_partition_key_is_clean(example):
     result = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-13-01", cwd=folder)
     assert result.returncode == 1
     assert "partition key '2024-13-01'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_apply_without_partition_options_makes_every_partition_real_then_nothing(example):
+    folder = example("partitioned")
+    first = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert first.returncode == 0, first.stderr
+    assert "63 ok, 0 failed, 0 skipped" in first.stdout  # 31 x events, 31 x daily_counts, the roll-up
+    second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert "Nothing to do: all 63 step(s) are up to date" in second.stdout
+
+
+def test_apply_without_partition_options_refuses_mixed_partitionings(tmp_path):
+    (tmp_path / "fns.py").write_text("def a():\n    return 1\n\ndef b():\n    return 2\n")
+    (tmp_path / "p.yaml").write_text(
+        "specrun: 1\nname: mixed\nmodule: fns\n"
+        "partitions:\n  daily: {type: daily, start: '2024-01-01', end: '2024-01-03'}\n"
+        "  regions: {type: static, keys: [eu, us]}\n"
+        "assets:\n  a: {fn: a, partitions: daily}\n  b: {fn: b, partitions: regions}\n")
+    result = specrun_cmd("apply", "p.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "mixes differently partitioned assets" in result.stderr and "--partition KEY" in result.stderr
+    only_b = specrun_cmd("apply", "p.yaml", "--select", "b", cwd=tmp_path)
+    assert only_b.returncode == 0 and "2 ok" in only_b.stdout
