@@ -114,20 +114,35 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         raise SpecErrors([SpecError(f"template syntax error: {e.message}",
                                     Location(filename, e.lineno or 1, 1))]) from None
     except jinja2.UndefinedError as e:
-        raise SpecErrors([_undefined_error(e, filename, known)]) from None
+        raise SpecErrors([_undefined_error(e, filename, known, text)]) from None
     except SpecError as e:
-        e.location = Location(filename, _template_line(e, filename), 1)
+        line = _template_line(e, filename)
+        e.location = Location(filename, line, _column_of(text, line, "env"))
         raise SpecErrors([e]) from None
     except jinja2.TemplateError as e:
         raise SpecErrors([SpecError(f"template error: {e}", Location(filename, 1, 1))]) from None
     return _unmark(rendered)
 
 
-def _undefined_error(e: Exception, filename: str, known: dict[str, Any]) -> SpecError:
+def _column_of(text: str, line: int, name: str) -> int:
+    """1-based column of `name` as a word inside a Jinja tag on `line`, else 1."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return 1
+    source = lines[line - 1]
+    for tag in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", source):
+        word = re.search(rf"\b{re.escape(name)}\b", tag.group(0))
+        if word:
+            return tag.start() + word.start() + 1
+    return 1
+
+
+def _undefined_error(e: Exception, filename: str, known: dict[str, Any], text: str) -> SpecError:
     line = _template_line(e, filename)
     match = re.search(r"'([^']+)' is undefined", str(e))
     name: Optional[str] = match.group(1) if match else None
     hint = suggest(name, known) if name else None
     message = f"template variable {name!r} is not defined" if name else f"template error: {e}"
-    return SpecError(message, Location(filename, line, 1), "",
+    col = _column_of(text, line, name) if name else 1
+    return SpecError(message, Location(filename, line, col), "",
                      hint or (f"pass it with --var {name}=VALUE" if name else None))

@@ -24,7 +24,7 @@ CASES = [
     ("missing_version.yaml", "missing required key 'specrun'", "missing_version.yaml", 1, 1, None),
     ("bad_enum.yaml", "'exponentail' is not one of: linear, exponential", "bad_enum.yaml", 6, 38,
      "did you mean 'exponential'?"),
-    ("undefined_var.yaml.j2", "template variable 'tabels' is not defined", "undefined_var.yaml.j2", 4, 1, None),
+    ("undefined_var.yaml.j2", "template variable 'tabels' is not defined", "undefined_var.yaml.j2", 4, 13, None),
     ("include_a.yaml", "include cycle: include_a.yaml -> include_b.yaml -> include_a.yaml", "include_b.yaml", 2, 11, None),
     ("twice_main.yaml", "asset 'source' is defined twice (first at", "twice_part.yaml", 3, 3, None),
     ("missing_module.yaml", "module 'fucns' not found", "missing_module.yaml", 3, 16, "did you mean 'funcs'?"),
