@@ -61,7 +61,7 @@ def test_undefined_template_variable_suggests_close_name():
         load_text("specrun: 1\nname: {{ regoin }}\n", "p.yaml.j2", {"region": "eu"})
     (error,) = err.value.errors
     assert error.message == "template variable 'regoin' is not defined"
-    assert error.location == Location("p.yaml.j2", 2, 1)
+    assert error.location == Location("p.yaml.j2", 2, 10)  # the column of `regoin`
     assert error.hint == "did you mean 'region'?"
 
 
