@@ -50,7 +50,7 @@ def retry_policy(entry: Any) -> Optional[RetryPolicy]:
 
 def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
     """(resource definition or object, run-config entry for it)."""
-    from ..runtime.definitions.resources import ConfigurableResource, ResourceDefinition
+    from ..runtime.definitions.resources import ResourceDefinition, is_configurable_resource_class
     from ..runtime.io_managers import fs_io_manager, mem_io_manager
 
     builtins = {"fs": fs_io_manager, "memory": mem_io_manager}
@@ -68,7 +68,7 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
     target = ctx.callables.resolve(entry.type, entry.pointer + "/type")
     if isinstance(target, ResourceDefinition):
         return target, ({"config": entry.config} if entry.config is not None else None)
-    if isinstance(target, type) and issubclass(target, ConfigurableResource):
+    if is_configurable_resource_class(target):
         return target(**(entry.config or {})), None
     if isinstance(target, type) or callable(target):
         return target(**(entry.config or {})) if entry.config else target(), None

@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional
 
 from .config import Field, StringSource
 from .context.io import InputContext, OutputContext
-from .definitions.resources import ConfigurableResource, ResourceDefinition, _make_resource
+from .definitions.resources import ResourceDefinition, _make_resource
 
 
 class InputManager(ABC):
@@ -34,20 +34,6 @@ class IOManager(InputManager):
     @abstractmethod
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         """Store `obj`, the output described by `context`."""
-
-
-class ConfigurableIOManager(ConfigurableResource, IOManager):
-    """An IO manager declared as a typed config class; the instance is the manager."""
-
-
-class ConfigurableIOManagerFactory(ConfigurableResource):
-    """A typed config class whose `create_io_manager(context)` builds the IO manager."""
-
-    def create_io_manager(self, context: Any) -> IOManager:
-        raise NotImplementedError
-
-    def yield_for_execution(self, context: Any):
-        yield self.create_io_manager(context)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,15 +263,6 @@ def _read_pickle(path: str, context: InputContext) -> Any:
         ) from None
 
 
-class FilesystemIOManager(ConfigurableIOManagerFactory):
-    """Typed-config form of `fs_io_manager`."""
-
-    base_dir: Optional[str] = None
-
-    def create_io_manager(self, context: Any) -> IOManager:
-        return PickledObjectFilesystemIOManager(_base_dir(self.base_dir, context))
-
-
 def _base_dir(configured: Optional[str], init_context: Any) -> str:
     if configured:
         return configured
@@ -312,3 +289,15 @@ def mem_io_manager(init_context: Any) -> IOManager:
 
 def is_io_manager_def(value: Any) -> bool:
     return isinstance(value, IOManagerDefinition) or isinstance(value, IOManager)
+
+
+_CONFIGURABLE = ("ConfigurableIOManager", "ConfigurableIOManagerFactory", "FilesystemIOManager")
+
+
+def __getattr__(name: str) -> Any:
+    # The typed-config (pydantic) IO managers live in `configurable_io`, loaded when asked for.
+    if name in _CONFIGURABLE:
+        from . import configurable_io
+
+        return getattr(configurable_io, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

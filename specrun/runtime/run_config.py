@@ -17,7 +17,7 @@ from ..errors import ConfigError
 from .config import Any as AnyType
 from .config import Field, Permissive, Shape, validate_config
 from .definitions.composition import FromConfig
-from .definitions.resources import ConfigurableResource, coerce_resource_defs
+from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
 
 EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")
 
@@ -93,7 +93,7 @@ def _resources_schema(resource_defs: Mapping[str, Any]) -> Shape:
     for key, rdef in coerce_resource_defs(resource_defs).items():
         if rdef.is_hardcoded:
             fields[key] = Field(Permissive(), is_required=False)
-        elif rdef.config_class is not None and issubclass(rdef.config_class, ConfigurableResource):
+        elif is_configurable_resource_class(rdef.config_class):
             fields[key] = Field(Shape({"config": Field(Permissive(), is_required=False)}))
         else:
             schema = rdef.config_schema

@@ -31,6 +31,18 @@ def test_help_does_not_import_the_heavy_modules():
     assert out == "[]"
 
 
+def test_validate_of_the_quickstart_does_not_import_pydantic():
+    spec = os.path.join(ROOT, "examples", "quickstart", "pipeline.yaml")
+    code = ("import sys; from specrun.cli import main; "
+            f"main(['validate', {spec!r}], standalone_mode=False); "
+            "print('pydantic' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report, imported = result.stdout.strip().splitlines()
+    assert report.endswith(": ok (3 asset(s), 1 check(s), 0 op(s), 0 job(s))")
+    assert imported == "False"
+
+
 def test_validate_ok_exit_0():
     result = specrun_cmd("validate", "basic.yaml", cwd=VALID)
     assert result.returncode == 0

@@ -11,7 +11,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 
-from ..config import Config, is_config_class, normalize_config_schema
+from ..config import is_config_class, loaded_class, normalize_config_schema
+
 
 class _Unset:
     """The 'not given' marker; pickles by name so it stays the same object in workers."""
@@ -112,52 +113,6 @@ def _make_resource(fn, config_schema, description, required_keys) -> ResourceDef
     )
 
 
-class ConfigurableResource(Config):
-    """A resource declared as a typed config class (Dagster's Pythonic resources).
-
-    The instance given in `resources=` is the resource; run config under
-    `resources: {key: {config: ...}}` overrides its fields. Override `setup_for_execution`
-    / `teardown_after_execution` (or `yield_for_execution`) for set-up and clean-up.
-    """
-
-    model_config = {"arbitrary_types_allowed": True, "frozen": False, "extra": "forbid"}
-
-    def setup_for_execution(self, context: Any) -> None:
-        """Called before the first step that uses the resource."""
-
-    def teardown_after_execution(self, context: Any) -> None:
-        """Called when the run ends, also when it failed."""
-
-    def yield_for_execution(self, context: Any):
-        """Set up, yield the resource, tear down; override for generator-style lifecycles."""
-        self.setup_for_execution(context)
-        try:
-            yield self
-        finally:
-            self.teardown_after_execution(context)
-
-    def get_resource_definition(self) -> ResourceDefinition:
-        """The definition that builds this resource, honouring config overrides."""
-        return _configurable_definition(self)
-
-
-ConfigurableResourceBase = ConfigurableResource
-
-
-def _configurable_definition(instance: ConfigurableResource) -> ResourceDefinition:
-    cls = type(instance)
-    base_values = instance.model_dump(exclude_unset=True)
-
-    def build(ctx: Any):
-        overrides = ctx.resource_config or {}
-        obj = cls(**{**base_values, **overrides}) if overrides else instance
-        return obj.yield_for_execution(ctx)
-
-    return ResourceDefinition(
-        resource_fn=build, config_schema=None, description=cls.__doc__, config_class=cls
-    )
-
-
 class ResourceParam:
     """Marks a compute-function parameter as a resource: ``db: ResourceParam[MyDb]``."""
 
@@ -167,11 +122,26 @@ class ResourceParam:
         return Annotated[item, cls]
 
 
+_CONFIGURABLE_MODULE = f"{__package__}.configurable"
+
+
+def is_configurable_resource(value: Any) -> bool:
+    """Whether `value` is a ConfigurableResource instance (without importing pydantic)."""
+    cls = loaded_class(_CONFIGURABLE_MODULE, "ConfigurableResource")
+    return cls is not None and isinstance(value, cls)
+
+
+def is_configurable_resource_class(value: Any) -> bool:
+    """Whether `value` is a ConfigurableResource subclass (without importing pydantic)."""
+    cls = loaded_class(_CONFIGURABLE_MODULE, "ConfigurableResource")
+    return cls is not None and isinstance(value, type) and issubclass(value, cls)
+
+
 def as_resource_definition(value: Any) -> ResourceDefinition:
     """A ResourceDefinition for any accepted resource value (definition, configurable, object)."""
     if isinstance(value, ResourceDefinition):
         return value
-    if isinstance(value, ConfigurableResource):
+    if is_configurable_resource(value):
         return value.get_resource_definition()
     return ResourceDefinition.hardcoded_resource(value)
 
@@ -203,3 +173,12 @@ def build_init_resource_context(
     return InitResourceContext(
         resource_config=config, resources=Resources(dict(resources or {})), instance=instance
     )
+
+
+def __getattr__(name: str) -> Any:
+    # The pydantic-based classes live in `configurable` and load pydantic when asked for.
+    if name in ("ConfigurableResource", "ConfigurableResourceBase"):
+        from . import configurable
+
+        return getattr(configurable, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

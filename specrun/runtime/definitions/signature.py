@@ -42,11 +42,11 @@ def _is_context_annotation(annotation: Any) -> bool:
 
 
 def _is_resource_annotation(annotation: Any) -> bool:
-    from .resources import ConfigurableResource, ResourceParam
+    from .resources import ResourceParam, is_configurable_resource_class
 
     if typing.get_origin(annotation) is typing.Annotated:
         return any(m is ResourceParam for m in typing.get_args(annotation)[1:])
-    return isinstance(annotation, type) and issubclass(annotation, ConfigurableResource)
+    return is_configurable_resource_class(annotation)
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, ComputeSignature]" = weakref.WeakKeyDictionary()

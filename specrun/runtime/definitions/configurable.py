@@ -1,0 +1,58 @@
+"""`ConfigurableResource`: a resource declared as a typed (pydantic) config class.
+
+Apart from `resources.py` so that pydantic is imported only by code that uses it;
+`resources.py` tells its instances apart without importing this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..config_models import Config
+from .resources import ResourceDefinition
+
+
+class ConfigurableResource(Config):
+    """A resource declared as a typed config class (Dagster's Pythonic resources).
+
+    The instance given in `resources=` is the resource; run config under
+    `resources: {key: {config: ...}}` overrides its fields. Override `setup_for_execution`
+    / `teardown_after_execution` (or `yield_for_execution`) for set-up and clean-up.
+    """
+
+    model_config = {"arbitrary_types_allowed": True, "frozen": False, "extra": "forbid"}
+
+    def setup_for_execution(self, context: Any) -> None:
+        """Called before the first step that uses the resource."""
+
+    def teardown_after_execution(self, context: Any) -> None:
+        """Called when the run ends, also when it failed."""
+
+    def yield_for_execution(self, context: Any):
+        """Set up, yield the resource, tear down; override for generator-style lifecycles."""
+        self.setup_for_execution(context)
+        try:
+            yield self
+        finally:
+            self.teardown_after_execution(context)
+
+    def get_resource_definition(self) -> ResourceDefinition:
+        """The definition that builds this resource, honouring config overrides."""
+        return _configurable_definition(self)
+
+
+ConfigurableResourceBase = ConfigurableResource
+
+
+def _configurable_definition(instance: ConfigurableResource) -> ResourceDefinition:
+    cls = type(instance)
+    base_values = instance.model_dump(exclude_unset=True)
+
+    def build(ctx: Any):
+        overrides = ctx.resource_config or {}
+        obj = cls(**{**base_values, **overrides}) if overrides else instance
+        return obj.yield_for_execution(ctx)
+
+    return ResourceDefinition(
+        resource_fn=build, config_schema=None, description=cls.__doc__, config_class=cls
+    )
