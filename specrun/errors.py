@@ -6,7 +6,6 @@ against Dagster's documented API catches the same failures after changing only t
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
@@ -158,6 +157,8 @@ class Failure(Exception):
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """Return 'did you mean X?' for the closest candidate, or None when nothing is close."""
+    import difflib  # only on the error path: not worth ~2 ms of every start
+
     matches = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
     return f"did you mean '{matches[0]}'?" if matches else None
 

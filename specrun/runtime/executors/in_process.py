@@ -6,7 +6,6 @@ from typing import Any, Iterator
 
 from ..config import Field, Permissive
 from ..definitions.policy import RetryMode
-from ..plan import STATE_EVENT_TYPES
 from .base import Executor, ExecutorDefinition, InitExecutorContext
 
 
@@ -17,6 +16,8 @@ class InProcessExecutor(Executor):
         self.retries = retries
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
+        from ..plan import STATE_EVENT_TYPES  # not at import: a compile never needs the plan
+
         active = execution_plan.start(plan_context.run_id, plan_context.job_name)
         while not active.is_complete:
             steps = active.get_steps_to_execute()
