@@ -99,5 +99,17 @@ def test_the_run_closes_its_resources_on_every_worker_it_used(cluster, tmp_path)
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
         from specrun.runtime.executors import dask_worker
 
-        left = client.run(lambda: len(dask_worker._PAYLOADS) + len(dask_worker._CONTEXTS))
+        left = client.run(lambda: len(dask_worker._CONTEXTS))
     assert set(left.values()) == {0}
+
+
+def test_a_worker_that_cannot_load_the_run_fails_the_steps_it_is_sent():
+    from specrun.runtime.executors import dask_worker
+
+    plugin = dask_worker.RunPlugin("bad-run", b"not a pickle")
+    plugin.setup(None)
+    events = dask_worker.run_step_on_worker(dask_worker.RunRef("bad-run", "job"), "step", {})
+    plugin.teardown(None)
+    assert [e.event_type.value for e in events] == ["STEP_FAILURE"]
+    assert "could not set up the run" in events[0].message
+    assert "bad-run" not in dask_worker._CONTEXTS

@@ -2,10 +2,11 @@
 
 It connects to `address` when given, otherwise starts a `LocalCluster`. The run's payload
 reaches every worker once, as a worker plugin (`dask_worker.RunPlugin`); each worker
-rebuilds the run's context on its first step (job, config, resources are initialised on
-the worker) and reuses it for every step it runs, returning the step's events. The whole
-ready frontier is submitted at once and results are fetched as tasks complete, so the
-parent records events in order while workers stay busy. Values pass through the IO manager, so it must be one every worker can read (the
+starts rebuilding the run's context as soon as the plugin arrives (job, config; resources
+are initialised on the worker by its first step) and reuses it for every step it runs,
+returning the step's events. The whole ready frontier is submitted at once and results are
+fetched as tasks complete, so the parent records events in order while workers stay busy.
+Values pass through the IO manager, so it must be one every worker can read (the
 filesystem IO manager on a shared path).
 """
 
@@ -25,8 +26,11 @@ from .child import RunPayload, upstream_data_versions
 from .multiprocess import _remember_version, refuse_memory_io
 
 # Modules a LocalCluster's fork server imports once, so that workers forked from it start
-# with the runtime already loaded instead of importing it in every worker.
-FORKSERVER_PRELOAD = ["distributed", "specrun.runtime.execute", "specrun.runtime.executors.dask_worker"]
+# with the runtime already loaded instead of importing it in every worker: all that
+# unpickling a run's payload and rebuilding its context imports.
+FORKSERVER_PRELOAD = ["distributed", "specrun.runtime.executors.dask", "specrun.runtime.executors.dask_worker",
+                      "specrun.runtime.execute", "specrun.runtime.definitions.jobs", "specrun.runtime.run_config",
+                      "specrun.runtime.storage.base", "specrun.runtime.reconstruct"]
 
 
 class DaskExecutor(Executor):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+from concurrent.futures import Future
 from typing import Any, NamedTuple
 
 from distributed import WorkerPlugin
@@ -14,17 +15,18 @@ from distributed import WorkerPlugin
 from ..events import Event
 from .child import RunPayload, safe_event, setup_failure
 
-_PAYLOADS: dict[str, bytes] = {}
-_CONTEXTS: dict[str, Any] = {}
-_CONTEXTS_LOCK = threading.Lock()
+# run_id -> this worker's context for the run, being built or built.
+_CONTEXTS: dict[str, Future] = {}
 
 
 class RunPlugin(WorkerPlugin):
     """A Dask worker plugin carrying one run's payload to every worker, even late joiners.
 
-    The payload stays pickled until a step needs it, so that a worker which cannot load the
-    job fails that step (as in the multiprocess executor) rather than the registration.
-    Unregistering it closes the run's resources on each worker.
+    `setup()` starts building the run's context in a background thread, so that each
+    worker's build overlaps the registration and the parent's submitting instead of
+    starting with its first task. A worker which cannot load the job fails the steps it is sent (as in
+    the multiprocess executor), not the registration. Unregistering it closes the run's
+    resources on each worker.
     """
 
     idempotent = False
@@ -34,25 +36,28 @@ class RunPlugin(WorkerPlugin):
         self.payload = payload
 
     def setup(self, worker: Any) -> None:
-        _PAYLOADS[self.run_id] = self.payload
+        built: Future = Future()
+        _CONTEXTS[self.run_id] = built
+        threading.Thread(target=_build_context, args=(self.payload, built),
+                         name=f"specrun-setup-{self.run_id}", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
-        _PAYLOADS.pop(self.run_id, None)
-        ctx = _CONTEXTS.pop(self.run_id, None)
-        if ctx is not None:
-            ctx.close()
+        built = _CONTEXTS.pop(self.run_id, None)
+        if built is not None and built.exception() is None:  # waits for a build under way
+            built.result().close()
+
+
+def _build_context(payload: bytes, built: Future) -> None:
+    try:
+        run_payload: RunPayload = pickle.loads(payload)
+        built.set_result(run_payload.build_context())
+    except BaseException as exc:  # any: a step must never wait forever; it reports this
+        built.set_exception(exc)
 
 
 def _run_context(run_id: str) -> Any:
-    """This worker's context for the run, built by the first task that needs it."""
-    ctx = _CONTEXTS.get(run_id)
-    if ctx is None:
-        with _CONTEXTS_LOCK:  # threads_per_worker > 1: build it once
-            ctx = _CONTEXTS.get(run_id)
-            if ctx is None:
-                payload: RunPayload = pickle.loads(_PAYLOADS[run_id])
-                ctx = _CONTEXTS[run_id] = payload.build_context()
-    return ctx
+    """This worker's context for the run, waiting for the plugin's build if still under way."""
+    return _CONTEXTS[run_id].result()
 
 
 class RunRef(NamedTuple):
