@@ -70,12 +70,12 @@ def _all_partition_keys(job: Any) -> list[str]:
     them real and, as for any asset, runs only the stale ones (`plan` shows which).
     """
     defs = [] if job.partitions_def is None else [job.partitions_def]
-    names = []
+    names = [] if job.partitions_def is None else [f"job {job.name}"]
     for node in job.nodes.values():
         pdef = node.asset.partitions_def if node.asset is not None else None
         if pdef is not None and pdef not in defs:
             defs.append(pdef)
-            names.append(node.name)
+            names.append(node.name)  # one name per partitioning, for the message
     if not defs:
         return []
     if len(defs) > 1:
