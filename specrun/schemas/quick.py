@@ -88,7 +88,7 @@ def _all_of(checks: list[Check]) -> Check:
     return check
 
 
-def _scalar_checks(schema: dict) -> list[Check]:
+def _scalar_checks(schema: dict[str, Any]) -> list[Check]:
     checks: list[Check] = []
     if "minLength" in schema:
         n = schema["minLength"]
@@ -102,7 +102,7 @@ def _scalar_checks(schema: dict) -> list[Check]:
     return checks
 
 
-def _object_check(schema: dict) -> Check:
+def _object_check(schema: dict[str, Any]) -> Check:
     props = {k: compile_schema(s) for k, s in schema.get("properties", {}).items()}
     patterns = [(re.compile(p), compile_schema(s)) for p, s in schema.get("patternProperties", {}).items()]
     additional = compile_schema(schema.get("additionalProperties", True))
