@@ -20,15 +20,23 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
     positions, keys, files = dict(doc.positions), dict(doc.key_positions), dict(doc.files)
     errors: list[SpecError] = []
     folder = os.path.dirname(os.path.abspath(doc.path))
-    for index, rel in enumerate(data.get("include") or []):
-        path = os.path.normpath(os.path.join(folder, str(rel)))
-        where = doc.positions.get(f"/include/{index}")
+    included = data.get("include") or []
+    if not isinstance(included, list):
+        raise SpecErrors([SpecError("include: expected a list of file paths", doc.locate("/include"), "/include",
+                                    f"write include: [{included}]" if isinstance(included, str) else None)])
+    for index, rel in enumerate(included):
+        where = doc.locate(f"/include/{index}")
+        if not isinstance(rel, str):
+            errors.append(SpecError("include: expected a file path", where, f"/include/{index}"))
+            continue
+        path = os.path.normpath(os.path.join(folder, rel))
         if os.path.abspath(path) in seen:
             chain = " -> ".join(os.path.basename(p) for p in seen + (path,))
             errors.append(SpecError(f"include cycle: {chain}", where, f"/include/{index}"))
             continue
-        if not os.path.exists(path):
-            errors.append(SpecError(f"included file not found: {rel}", where, f"/include/{index}"))
+        if not os.path.isfile(path):
+            errors.append(SpecError(f"included file not found: {rel}" if not os.path.isdir(path)
+                                    else f"included path is a directory: {rel}", where, f"/include/{index}"))
             continue
         try:
             other = load_document(os.path.relpath(path), vars, seen)
@@ -36,8 +44,16 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
             errors.extend(e.errors)
             continue
         files.update(other.files)
+        if not isinstance(other.data, dict):
+            errors.append(SpecError("an included file must hold a mapping (of assets, ops, ...)",
+                                    other.locate(""), ""))
+            continue
         for section in MERGED_SECTIONS:
-            for name, value in ((other.data or {}).get(section) or {}).items():
+            entries = other.data.get(section) or {}
+            if not isinstance(entries, dict):
+                errors.append(SpecError(f"expected a mapping in {section}", other.locate(f"/{section}"), f"/{section}"))
+                continue
+            for name, value in entries.items():
                 pointer = f"/{section}/{escape(name)}"
                 if name in (data.get(section) or {}):
                     first = keys.get(pointer) or positions.get(pointer)

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping, Optional
 import yaml
 
 from ..errors import Location, SpecError, SpecErrors
-from .template import is_template, render_template
+from .template import SourceMap, is_template, render_template
 
 try:
     _YamlLoader: Any = yaml.CSafeLoader
@@ -27,6 +27,7 @@ except AttributeError:  # PyYAML built without libyaml
 
 
 MIN_NODE_BUDGET = 10_000
+MAX_DEPTH = 100  # lists and mappings within each other; far deeper than a spec needs, far below the stack's limit
 NODES_PER_CHAR = 4  # plain text cannot hold more values than characters; only aliases multiply them
 _STD = "tag:yaml.org,2002:"
 _STR = f"{_STD}str"
@@ -37,6 +38,12 @@ _SAFE_SCALARS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "
 
 _location = functools.partial(tuple.__new__, Location)  # Location(...) without its Python-level __new__
 _LINE_SHIFT = 32
+_COL_MASK = (1 << _LINE_SHIFT) - 1
+
+
+def pack(line: int, col: int) -> int:
+    """One PackedPositions int: the line above 32 bits of column (a longer line keeps its last column)."""
+    return (line << _LINE_SHIFT) | min(col, _COL_MASK)
 
 
 class PackedPositions(Mapping[str, Location]):
@@ -53,7 +60,7 @@ class PackedPositions(Mapping[str, Location]):
 
     def __getitem__(self, pointer: str) -> Location:
         n = self.packed[pointer]
-        return _location((self.file, n >> _LINE_SHIFT, n & ((1 << _LINE_SHIFT) - 1)))
+        return _location((self.file, n >> _LINE_SHIFT, n & _COL_MASK))
 
     def __contains__(self, pointer: object) -> bool:
         return pointer in self.packed
@@ -100,28 +107,29 @@ def escape(part: Any) -> str:
 class _YamlBuilder:
     """Turns a composed YAML node graph into data plus positions."""
 
-    def __init__(self, filename: str, line_map: Optional[list[int]], budget: int = MIN_NODE_BUDGET) -> None:
+    def __init__(self, filename: str, source_map: Optional[SourceMap], budget: int = MIN_NODE_BUDGET) -> None:
         self.filename = filename
         self.budget = budget
-        self.line_map = line_map
+        self.source_map = source_map
         self.positions: dict[str, int] = {}
         self.key_positions: dict[str, int] = {}
         self.errors: list[SpecError] = []
         self.count = 0
+        self.depth = 0
         self._scalars = yaml.constructor.SafeConstructor()
 
     def loc(self, mark: Any) -> Location:
-        line = mark.line + 1
-        if self.line_map is not None and 0 < line <= len(self.line_map):
-            line = self.line_map[line - 1]
-        return _location((self.filename, line, mark.column + 1))
+        n = self.packed(mark)
+        return _location((self.filename, n >> _LINE_SHIFT, n & _COL_MASK))
 
     def packed(self, mark: Any) -> int:
         """`loc(mark)` as a PackedPositions int."""
         line: int = mark.line + 1
         column: int = mark.column + 1
-        if self.line_map is not None and 0 < line <= len(self.line_map):
-            line = self.line_map[line - 1]
+        if self.source_map is not None:
+            line, column = self.source_map.locate(line, column)
+        if column > _COL_MASK:  # inline pack(): this runs for every key and value
+            column = _COL_MASK
         return (line << _LINE_SHIFT) | column
 
     def build(self, node: Any, pointer: str) -> Any:
@@ -134,12 +142,19 @@ class _YamlBuilder:
         kind = type(node)
         if kind is yaml.ScalarNode:
             return node.value if node.tag == _STR else self._scalar(node, pointer)
-        if kind is yaml.MappingNode:
-            return self._mapping(node, pointer)
-        if kind is yaml.SequenceNode:
+        if kind is not yaml.MappingNode and kind is not yaml.SequenceNode:
+            return self._scalar(node, pointer)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise SpecError(f"values are nested more than {MAX_DEPTH} levels deep", self.loc(node.start_mark),
+                            pointer, "flatten it; an alias used inside the list or mapping it names nests without end")
+        try:
+            if kind is yaml.MappingNode:
+                return self._mapping(node, pointer)
             self._check_tag(node, f"{_STD}seq", pointer)
             return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
-        return self._scalar(node, pointer)
+        finally:
+            self.depth -= 1
 
     def _check_tag(self, node: Any, expected: str, pointer: str) -> bool:
         if node.tag in (expected, f"{_STD}omap", f"{_STD}set") or node.tag == expected:
@@ -185,36 +200,48 @@ class _YamlBuilder:
             result[key] = self.build(value_node, child)
         return result
 
-    def _merged(self, node: Any, pointer: str) -> list[Any]:
-        """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied."""
-        for key_node, _ in node.value:
-            if key_node.tag == _MERGE or getattr(key_node, "value", None) == "<<":
-                break
-        else:
+    def _merged(self, node: Any, pointer: str, within: frozenset[int] = frozenset()) -> list[Any]:
+        """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied: own keys win,
+        then earlier merged mappings over later ones; merged mappings may merge in turn."""
+        if not any(key_node.tag == _MERGE for key_node, _ in node.value):
             return node.value  # type: ignore[no-any-return]
+        within = within | {id(node)}
         own, merged = [], []
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_STD}merge" or (isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"):
-                sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                for src in sources:
-                    if isinstance(src, yaml.MappingNode):
-                        merged.extend(src.value)
+            if key_node.tag != _MERGE:
+                own.append((key_node, value_node))
                 continue
-            own.append((key_node, value_node))
-        own_keys = {k.value for k, _ in own if isinstance(k, yaml.ScalarNode)}
-        extra = [(k, v) for k, v in merged if getattr(k, "value", None) not in own_keys]
-        return own + extra
+            sources = value_node.value if type(value_node) is yaml.SequenceNode else [value_node]
+            for src in sources:
+                if type(src) is not yaml.MappingNode or id(src) in within:
+                    self.errors.append(SpecError(
+                        "a merge key (<<) takes a mapping or a list of mappings"
+                        + (" that does not merge itself" if id(src) in within else ""),
+                        self.loc(src.start_mark), pointer, "write `<<: *name` where `&name` marks a mapping"))
+                    continue
+                merged.extend(self._merged(src, pointer, within))
+        seen = {k.value for k, _ in own if type(k) is yaml.ScalarNode}
+        for key_node, value_node in merged:
+            name = key_node.value if type(key_node) is yaml.ScalarNode else None
+            if name not in seen:
+                own.append((key_node, value_node))
+                if name is not None:
+                    seen.add(name)
+        return own
 
 
-def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
+def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
     """Data, value positions and key positions of a YAML text."""
-    builder = _YamlBuilder(filename, line_map, max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(text)))
+    builder = _YamlBuilder(filename, source_map, max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(text)))
     try:
         root = yaml.compose(text, Loader=_YamlLoader)
+    except RecursionError:
+        raise SpecErrors([SpecError(f"values are nested more than {MAX_DEPTH} levels deep",
+                                    Location(filename, 1, 1))]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         loc = builder.loc(mark) if mark is not None else Location(filename, 1, 1)
-        raise SpecErrors([SpecError(f"YAML syntax error: {e.problem or e.context}", loc)]) from None
+        raise SpecErrors([SpecError(f"YAML syntax error: {_yaml_problem(e)}", loc)]) from None
     except yaml.YAMLError as e:
         raise SpecErrors([SpecError(f"YAML error: {e}", Location(filename, 1, 1))]) from None
     if root is None:  # an empty document: errors about it point at its first line
@@ -228,11 +255,19 @@ def parse_yaml(text: str, filename: str, line_map: Optional[list[int]] = None) -
     return data, PackedPositions(filename, builder.positions), PackedPositions(filename, builder.key_positions)
 
 
-def parse_toml(text: str, filename: str, line_map: Optional[list[int]] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
+def _yaml_problem(e: Any) -> str:
+    """The parser's problem, with its context where the problem alone does not read as a sentence."""
+    problem = str(e.problem or e.context)
+    if e.context and e.problem and problem.startswith("but "):  # "expected X, but found Y"
+        return f"{e.context}, {problem}"
+    return problem
+
+
+def parse_toml(text: str, filename: str, source_map: Optional[SourceMap] = None) -> tuple[Any, Mapping[str, Location], Mapping[str, Location]]:
     """Data, value positions and key positions of a TOML text."""
     from .toml_positions import parse_toml_with_positions
 
-    return parse_toml_with_positions(text, filename, line_map)
+    return parse_toml_with_positions(text, filename, source_map)
 
 
 def _parser_for(path: str) -> Any:
@@ -249,26 +284,43 @@ def _parser_for(path: str) -> Any:
 def load_text(text: str, filename: str, vars: Optional[Mapping[str, Any]] = None) -> Document:
     """Parse (and, for templates, render) `text` as if read from `filename`."""
     parse = _parser_for(filename)
-    line_map = None
+    text = text.removeprefix("\ufeff")  # a byte order mark is not part of the first line
+    source_map = None
     source = text
     if is_template(filename):
-        source, line_map = render_template(text, filename, dict(vars or {}), parse is parse_toml)
-    data, positions, key_positions = parse(source, filename, line_map)
+        source, source_map = render_template(text, filename, dict(vars or {}), parse is parse_toml)
+    data, positions, key_positions = parse(source, filename, source_map)
     files = {filename: text}
     return Document(data, filename, source, positions, key_positions, files)
+
+
+def read_text(path: str) -> str:
+    """The text of the file at `path` (UTF-8, a byte order mark dropped); SpecErrors when it
+    cannot be read, at the first byte that is not UTF-8 when it is not text."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise SpecErrors([SpecError(f"no such file: {path}", Location(path, 1, 1))]) from None
+    except IsADirectoryError:
+        raise SpecErrors([SpecError(f"{path} is a directory, not a spec file", Location(path, 1, 1))]) from None
+    except OSError as e:
+        raise SpecErrors([SpecError(f"cannot read {path}: {e.strerror or e}", Location(path, 1, 1))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line_start = raw.rfind(b"\n", 0, e.start) + 1
+        col = len(raw[line_start:e.start].decode("utf-8-sig", errors="replace")) + 1
+        where = Location(path, raw.count(b"\n", 0, e.start) + 1, col)
+        raise SpecErrors([SpecError(f"not UTF-8 text: byte 0x{raw[e.start]:02x} ({e.reason})", where,
+                                    hint="save the file as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def load_document(path: str, vars: Optional[Mapping[str, Any]] = None,
                   _seen: tuple[str, ...] = ()) -> Document:
     """Read `path` and the files it includes into one Document."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise SpecErrors([SpecError(f"no such file: {path}", Location(path, 1, 1))]) from None
-    except UnicodeDecodeError as e:
-        raise SpecErrors([SpecError(f"not UTF-8 text: {e.reason}", Location(path, 1, 1))]) from None
-    doc = load_text(text, path, vars)
+    doc = load_text(read_text(path), path, vars)
     if isinstance(doc.data, dict) and doc.data.get("include"):
         from .include import merge_includes
 
@@ -285,6 +337,9 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
             raise SpecError(f"--var {pair!r} should be KEY=VALUE", None, "", "e.g. --var region=eu")
         try:
             values[key.strip()] = yaml.load(raw, Loader=_YamlLoader) if raw else ""
+        except yaml.MarkedYAMLError as e:
+            col = f" at column {e.problem_mark.column + 1}" if e.problem_mark is not None else ""
+            raise SpecError(f"--var {key}: value is not valid YAML: {_yaml_problem(e)}{col}") from None
         except yaml.YAMLError as e:
             raise SpecError(f"--var {key}: value is not valid YAML ({e})") from None
     return values

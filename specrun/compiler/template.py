@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import traceback
 from typing import Any, Optional
 
@@ -44,7 +45,7 @@ def _mark_lines(text: str) -> str:
     return "\n".join(out)
 
 
-def _unmark(rendered: str) -> tuple[str, list[int]]:
+def _unmark(rendered: str) -> tuple[list[str], list[int]]:
     lines, line_map, last = [], [], 1
     for line in rendered.split("\n"):
         found = _MARK_RE.findall(line)
@@ -53,7 +54,63 @@ def _unmark(rendered: str) -> tuple[str, list[int]]:
             line = _MARK_RE.sub("", line)
         lines.append(line)
         line_map.append(last)
-    return "\n".join(lines), line_map
+    return lines, line_map
+
+
+_TAG = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})")
+
+
+class SourceMap:
+    """Maps a (line, col) of the rendered text back to the template's own (line, col).
+
+    Lines come from the markers; a column is found by lining up the literal text between
+    the template line's tags with the rendered line: inside literal text it maps exactly,
+    inside what a `{{ }}` produced it maps to that `{{`."""
+
+    def __init__(self, template: str, rendered_lines: list[str], line_map: list[int]) -> None:
+        self.template_lines = template.split("\n")
+        self.rendered_lines = rendered_lines
+        self.line_map = line_map
+
+    def locate(self, line: int, col: int) -> tuple[int, int]:
+        """Template (line, col) of rendered (line, col); both 1-based."""
+        if not 0 < line <= len(self.line_map):
+            return line, col
+        origin = self.line_map[line - 1]
+        if not 0 < origin <= len(self.template_lines):
+            return origin, col
+        template, rendered = self.template_lines[origin - 1], self.rendered_lines[line - 1]
+        if template == rendered:
+            return origin, col
+        return origin, _map_column(template, rendered, col)
+
+
+def _map_column(template: str, rendered: str, col: int) -> int:
+    """Template column of rendered column `col` (see SourceMap), or `col` when they do not line up."""
+    target, t_pos, r_pos = col - 1, 0, 0
+    tag_start: Optional[int] = None  # template column of the first tag since the last literal
+    parts = _TAG.split(template)
+    for i, part in enumerate(parts):
+        if i % 2 == 0 and not part and 0 < i < len(parts) - 1:
+            continue  # two tags side by side: what each produced cannot be told apart
+        if i % 2:
+            tag_start = t_pos if tag_start is None else tag_start
+            t_pos += len(part)
+            continue
+        if i == 0:
+            start = 0 if rendered.startswith(part) else -1
+        elif i == len(parts) - 1:
+            start = len(rendered) - len(part) if rendered.endswith(part) else -1
+        else:
+            start = rendered.find(part, r_pos)
+        if start < r_pos:
+            break
+        if target < start and tag_start is not None:
+            return tag_start + 1
+        if target < start + len(part):
+            return t_pos + (target - start) + 1
+        r_pos, t_pos, tag_start = start + len(part), t_pos + len(part), None
+    return col
 
 
 def _default_vars(text: str, is_toml: bool) -> dict[str, Any]:
@@ -77,10 +134,10 @@ def _default_vars(text: str, is_toml: bool) -> dict[str, Any]:
 def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
     try:
         if is_toml:
-            try:
+            if sys.version_info >= (3, 11):
                 import tomllib
-            except ImportError:  # Python 3.10
-                import tomli as tomllib  # type: ignore[no-redef]
+            else:  # pragma: no cover - Python 3.10
+                import tomli as tomllib
             return dict(tomllib.loads(snippet).get("vars") or {})
         import yaml
 
@@ -97,8 +154,8 @@ def _template_line(exc: BaseException, name: str) -> int:
 
 
 def render_template(text: str, filename: str, variables: dict[str, Any],
-                    is_toml: bool = False) -> tuple[str, list[int]]:
-    """The rendered text and, for each of its lines, the template line it came from."""
+                    is_toml: bool = False) -> tuple[str, SourceMap]:
+    """The rendered text and the map from its positions back to the template's."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -121,7 +178,8 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         raise SpecErrors([e]) from None
     except jinja2.TemplateError as e:
         raise SpecErrors([SpecError(f"template error: {e}", Location(filename, 1, 1))]) from None
-    return _unmark(rendered)
+    lines, line_map = _unmark(rendered)
+    return "\n".join(lines), SourceMap(text, lines, line_map)
 
 
 def _column_of(text: str, line: int, name: str) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specrun.compiler.load import load_text, parse_vars
+from specrun.compiler.load import load_document, load_text, parse_vars
 from specrun.errors import Location, SpecError, SpecErrors
 
 
@@ -75,3 +75,122 @@ def test_parse_vars_reads_values_as_yaml():
 def test_unknown_extension_is_an_error():
     with pytest.raises(SpecErrors, match="cannot tell the format"):
         load_text("x", "pipeline.json")
+
+
+def _first_error(text: str, filename: str = "p.yaml") -> SpecError:
+    with pytest.raises(SpecErrors) as err:
+        load_text(text, filename)
+    return err.value.errors[0]
+
+
+def test_merge_of_two_anchors_sharing_a_key_takes_the_first_without_a_duplicate_error():
+    text = "a: &a {fn: one}\nb: &b {fn: two, group: g}\nuse:\n  <<: [*a, *b]\n"
+    doc = load_text(text, "p.yaml")
+    assert doc.data["use"] == {"fn": "one", "group": "g"}
+    assert doc.key_positions["/use/fn"] == Location("p.yaml", 1, 8)  # where the winning key is written
+    assert doc.key_positions["/use/group"] == Location("p.yaml", 2, 17)
+
+
+def test_merge_of_a_mapping_that_merges_in_turn_applies_both():
+    text = "a: &a {fn: one, n: 1}\nb: &b\n  <<: *a\n  n: 2\nuse:\n  <<: *b\n  extra: 3\n"
+    doc = load_text(text, "p.yaml")
+    assert doc.data["use"] == {"extra": 3, "n": 2, "fn": "one"}
+    assert doc.key_positions["/use/n"] == Location("p.yaml", 4, 3)
+    assert doc.positions["/use/fn"] == Location("p.yaml", 1, 12)
+
+
+def test_merge_of_a_scalar_is_an_error_at_the_scalar():
+    error = _first_error("a: 1\nuse:\n  <<: 5\n")
+    assert "merge key (<<) takes a mapping" in error.message
+    assert error.location == Location("p.yaml", 3, 7)
+
+
+def test_quoted_merge_key_is_an_ordinary_key():
+    assert load_text('use: {"<<": 1}\n', "p.yaml").data == {"use": {"<<": 1}}
+
+
+def test_second_yaml_document_is_one_readable_error():
+    error = _first_error("specrun: 1\n---\nspecrun: 1\n")
+    assert error.message == ("YAML syntax error: expected a single document in the stream, "
+                             "but found another document")
+    assert error.location == Location("p.yaml", 2, 1)
+
+
+def test_byte_order_mark_is_not_a_column(tmp_path):
+    for name, text in (("p.yaml", "specrun: 2\n"), ("p.toml", "specrun = 2\n")):
+        path = tmp_path / name
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+        doc = load_document(str(path))
+        assert doc.data == {"specrun": 2}
+        assert doc.positions["/specrun"] == Location(str(path), 1, len(text.split("2")[0]) + 1)
+
+
+def test_crlf_line_endings_give_the_same_positions(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_bytes(b'specrun = 1\r\n[assets.a]\r\nfn = "x"\r\ngrup = 1\r\n')
+    assert load_document(str(path)).key_positions["/assets/a/grup"] == Location(str(path), 4, 1)
+
+
+def test_columns_count_characters_not_bytes():
+    doc = load_text('a: {d: "日本語😀é", grup: 1}\n', "p.yaml")
+    assert doc.key_positions["/a/grup"] == Location("p.yaml", 1, 17)
+
+
+def test_positions_beyond_16_bits_of_line_and_column_survive_packing():
+    text = "a:\n" + "  - 1\n" * 69_999 + "b: {x: '" + "y" * 70_000 + "', z: 2}\n"
+    doc = load_text(text, "p.yaml")
+    assert doc.key_positions["/b/z"] == Location("p.yaml", 70_001, 70_012)
+
+
+def test_not_utf8_file_is_an_error_at_the_bad_byte(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_bytes(b"specrun: 1\nname: caf\xe9\n")
+    with pytest.raises(SpecErrors) as err:
+        load_document(str(path))
+    (error,) = err.value.errors
+    assert error.message == "not UTF-8 text: byte 0xe9 (invalid continuation byte)"
+    assert error.location == Location(str(path), 2, 10)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: p.mkdir(), "is a directory, not a spec file"),
+    (lambda p: None, "no such file"),
+])
+def test_unreadable_path_is_one_spec_error(tmp_path, make, message):
+    path = tmp_path / "p.yaml"
+    make(path)
+    with pytest.raises(SpecErrors) as err:
+        load_document(str(path))
+    (error,) = err.value.errors
+    assert message in error.message
+    assert error.location == Location(str(path), 1, 1)
+
+
+def test_template_column_maps_back_past_expressions_on_the_line():
+    text = 'specrun: 1\na: {d: "{{ \'x\' }}", grup: 1}\n'
+    doc = load_text(text, "p.yaml.j2")
+    assert doc.key_positions["/a/grup"] == Location("p.yaml.j2", 2, 21)  # rendered column: 13
+    assert doc.positions["/a/d"] == Location("p.yaml.j2", 2, 8)  # the value's opening quote
+
+
+def test_template_column_inside_an_expression_points_at_its_braces():
+    doc = load_text("a: {x: {{ value }}}\n", "p.yaml.j2", {"value": "long_value"})
+    assert doc.positions["/a/x"] == Location("p.yaml.j2", 1, 8)
+
+
+def test_bad_var_value_names_the_problem_on_one_line():
+    with pytest.raises(SpecError) as err:
+        parse_vars(["t=[a, b"])
+    assert "\n" not in err.value.message
+    assert err.value.message.startswith("--var t: value is not valid YAML: ")
+
+
+@pytest.mark.parametrize("text, filename, where", [
+    ("x: " + "[" * 500 + "]" * 500 + "\n", "p.yaml", (1, 103)),
+    ("x: &a [*a]\n", "p.yaml", (1, 4)),
+    ("x = " + "[" * 500 + "]" * 500 + "\n", "p.toml", (1, 105)),
+])
+def test_nesting_deeper_than_the_limit_is_a_spec_error_not_a_recursion_error(text, filename, where):
+    error = _first_error(text, filename)
+    assert error.message == "values are nested more than 100 levels deep"
+    assert (error.location.line, error.location.col) == where
