@@ -17,7 +17,7 @@ from ..errors import InvariantViolationError, RetryRequested
 from .context.compute import (
     AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext, StepInfo,
 )
-from .context.io import InputContext, OutputContext
+from .context.io import InputContext, OutputContext, input_context_with_deferred_upstream
 from .definitions.composition import (
     FromAsset, FromDefault, FromFanIn, FromGraphInput, FromOutput,
 )
@@ -325,12 +325,13 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     facts = run.output_facts(up_node, up.output_name)
     if facts.is_nothing:
         return None
-    upstream_ctx = _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
-                                   up.step_key, up.partition_keys)
     manager_key = spec.input_manager_key or facts.io_manager_key
-    input_ctx = _input_context(run, step, name, spec, upstream_ctx, upstream_ctx.asset_key,
-                               up.partition_keys, up_node.asset.partitions_def if up_node.asset else None,
-                               context)
+    input_ctx = _input_context(
+        run, step, name, spec, (up.step_key, up.output_name),
+        lambda: _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
+                                up.step_key, up.partition_keys),
+        facts.asset_key, up.partition_keys,
+        up_node.asset.partitions_def if up_node.asset else None, context)
     value = run.resources_for_output(manager_key).load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
@@ -339,12 +340,15 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
 
 def _load_asset(run, step, name, spec, src, context, events) -> Any:
     keys = input_partition_keys(step, name)
-    upstream_ctx = OutputContext(
-        src.asset_key.to_python_identifier(), "result", run_id=run.run_id, asset_key=src.asset_key,
-        partition_keys=keys, partitions_def=src.partitions_def, resources=run.resources, log=run.log)
+    upstream_step_key = src.asset_key.to_python_identifier()
+    input_ctx = _input_context(
+        run, step, name, spec, (upstream_step_key, "result"),
+        lambda: OutputContext(upstream_step_key, "result", run_id=run.run_id,
+                              asset_key=src.asset_key, partition_keys=keys,
+                              partitions_def=src.partitions_def, resources=run.resources,
+                              log=run.log),
+        src.asset_key, keys, src.partitions_def, context)
     manager_key = spec.input_manager_key or src.io_manager_key
-    input_ctx = _input_context(run, step, name, spec, upstream_ctx, src.asset_key, keys,
-                               src.partitions_def, context)
     manager = run.resources_for_output(manager_key)
     if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
         raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
@@ -354,9 +358,14 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
     return value
 
 
-def _input_context(run, step, name, spec, upstream_ctx, asset_key, keys, pdef, context) -> Any:
-    return InputContext(
-        name, upstream_output=upstream_ctx, asset_key=asset_key, metadata=spec.metadata,
-        dagster_type=spec.dagster_type, log=context.log,
+def _input_context(run, step, name, spec, upstream_output_key, build_upstream, asset_key, keys,
+                   pdef, context) -> Any:
+    """The InputContext for input `name`; its upstream OutputContext is built only if read.
+
+    `upstream_output_key` is (upstream step key, output name), what the built context's
+    `get_identifier()` would return after the run id."""
+    return input_context_with_deferred_upstream(
+        name, (run.run_id, *upstream_output_key), build_upstream, asset_key=asset_key,
+        metadata=spec.metadata, dagster_type=spec.dagster_type, log=context.log,
         resources=run.resources, partition_keys=tuple(keys), partitions_def=pdef,
         op_def=step.op_def, run_id=run.run_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AbstractSet, Any, Mapping, Optional
+from typing import AbstractSet, Any, Callable, Mapping, Optional
 
 from ...errors import NoPartitionError
 from ..definitions.keys import AssetKey
@@ -116,9 +116,9 @@ class InputContext:
     """Describes one input being loaded: its name, its upstream output, asset and partitions."""
 
     __slots__ = (
-        "name", "upstream_output", "asset_key", "metadata", "definition_metadata", "config",
-        "dagster_type", "log", "_resources", "_partition_keys", "asset_partitions_def", "op_def",
-        "step_context", "run_id", "__dict__",
+        "name", "_upstream_output", "_build_upstream", "_upstream_identifier", "asset_key",
+        "metadata", "definition_metadata", "config", "dagster_type", "log", "_resources",
+        "_partition_keys", "asset_partitions_def", "op_def", "step_context", "run_id", "__dict__",
     )
 
     def __init__(
@@ -139,7 +139,9 @@ class InputContext:
         run_id: Optional[str] = None,
     ) -> None:
         self.name = name
-        self.upstream_output = upstream_output
+        self._upstream_output = upstream_output
+        self._build_upstream: Optional[Callable[[], OutputContext]] = None
+        self._upstream_identifier: tuple[str, ...] = ()
         self.asset_key = asset_key
         self.metadata = dict(metadata or {})
         self.definition_metadata = self.metadata
@@ -152,6 +154,17 @@ class InputContext:
         self.op_def = op_def
         self.step_context = step_context
         self.run_id = run_id
+
+    @property
+    def upstream_output(self) -> Optional[OutputContext]:
+        """The context of the output this input reads (built when first asked for)."""
+        if self._build_upstream is not None:
+            self._upstream_output, self._build_upstream = self._build_upstream(), None
+        return self._upstream_output
+
+    @upstream_output.setter
+    def upstream_output(self, value: Optional[OutputContext]) -> None:
+        self._upstream_output, self._build_upstream = value, None
 
     @property
     def resources(self) -> Any:
@@ -190,9 +203,12 @@ class InputContext:
         return _time_window(self.asset_partitions_def, self._partition_keys)
 
     def get_identifier(self) -> list[str]:
-        if self.upstream_output is None:
+        """The upstream output's identifier (see `OutputContext.get_identifier`)."""
+        if self._build_upstream is not None:  # known without building the upstream context
+            return list(self._upstream_identifier)
+        if self._upstream_output is None:
             raise NoPartitionError("this input has no upstream output")
-        return self.upstream_output.get_identifier()
+        return self._upstream_output.get_identifier()
 
     def get_asset_identifier(self) -> list[str]:
         if self.asset_key is None:
@@ -202,6 +218,22 @@ class InputContext:
 
     def __repr__(self) -> str:
         return f"InputContext(name={self.name!r}, asset_key={self.asset_key!r})"
+
+
+def input_context_with_deferred_upstream(
+    name: str, upstream_identifier: tuple[str, ...], build_upstream: Callable[[], OutputContext],
+    **kwargs: Any,
+) -> InputContext:
+    """An InputContext whose `upstream_output` is built by `build_upstream` on first access.
+
+    Most IO managers read only the upstream output's identifier (or none of it, for
+    assets), so a load usually never pays for building that OutputContext;
+    `upstream_identifier` must equal the built context's `get_identifier()`.
+    """
+    ctx = InputContext(name, **kwargs)
+    ctx._build_upstream = build_upstream
+    ctx._upstream_identifier = upstream_identifier
+    return ctx
 
 
 def _require_partitions(keys: tuple[str, ...], what: str, as_set: bool = False) -> Any:
