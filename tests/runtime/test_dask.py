@@ -10,6 +10,7 @@ from specrun import DagsterEventType, RetryPolicy, dask_executor, execute_job, j
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
+dask = pytest.importorskip("dask")
 
 
 @pytest.fixture(scope="module")
@@ -113,3 +114,86 @@ def test_a_worker_that_cannot_load_the_run_fails_the_steps_it_is_sent():
     assert [e.event_type.value for e in events] == ["STEP_FAILURE"]
     assert "could not set up the run" in events[0].message
     assert "bad-run" not in dask_worker._CONTEXTS
+
+
+def _crashing_job(how: str, marker_dir: str):
+    from tests.runtime.jobs_for_spawn import die
+
+    def record_run(step: str) -> None:
+        with open(os.path.join(marker_dir, "runs"), "a") as f:
+            f.write(f"{step}\n")
+
+    @op
+    def dies():
+        die(how)
+
+    @op
+    def after_dies(value):
+        return value
+
+    @op
+    def source():
+        record_run("source")
+        return 20
+
+    @op
+    def doubled(value):
+        record_run("doubled")
+        return value * 2
+
+    @job(executor_def=dask_executor)
+    def crashing():
+        after_dies(dies())
+        doubled(source())
+
+    return crashing
+
+
+@pytest.mark.parametrize("how", ["exit", "sigkill", "segfault"])
+def test_a_step_whose_worker_dies_fails_alone_and_the_cluster_recovers(cluster, tmp_path, how):
+    # One task in flight, so no finished step's result sits on a worker the dying step kills:
+    # Dask would run that step again, or wait out its connect timeout (30 s) on the dead worker.
+    config = _config(cluster, tmp_path)
+    config["execution"]["config"]["max_concurrent"] = 1
+    result = execute_job(_crashing_job(how, str(tmp_path)), run_config=config)
+
+    assert not result.success
+    steps: dict = {}
+    for event in result.all_events:
+        steps.setdefault(event.event_type, []).append(event.step_key)
+    assert steps[DagsterEventType.STEP_FAILURE] == ["dies"]
+    assert steps[DagsterEventType.STEP_SKIPPED] == ["after_dies"]
+    assert sorted(steps[DagsterEventType.STEP_SUCCESS]) == ["doubled", "source"]
+    assert result.output_for_node("doubled") == 40
+    assert (tmp_path / "runs").read_text() == "source\ndoubled\n"  # each ran once, whatever died
+    # The scheduler re-runs a task whose worker died, each time on a worker its nanny restarts.
+    retries = dask.config.get("distributed.scheduler.allowed-failures")
+    failure = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_FAILURE)
+    assert failure.message == (
+        'Execution of step "dies" failed on the Dask cluster: the Dask worker process running it died '
+        f"before the step finished (Dask ran it on {retries + 1} workers, as "
+        f"distributed.scheduler.allowed-failures is {retries}, and each died)")
+    assert failure.step_failure_data.error.cls_name == "KilledWorker"  # the original is kept
+
+    again = execute_job(_branching_job(str(tmp_path)), run_config=_config(cluster, tmp_path / "again"))
+    assert again.output_for_node("flaky") == 1  # the restarted workers run the next job
+
+
+def test_a_finished_step_is_released_so_a_dying_worker_cannot_rerun_it(cluster, tmp_path):
+    @op
+    def first():
+        return 1
+
+    @op
+    def second(context, value):
+        # What the scheduler still holds of this run while this step runs: this task only.
+        run_id = context.run_id
+        return distributed.get_client().run_on_scheduler(
+            lambda dask_scheduler: sorted(str(k) for k in dask_scheduler.tasks if run_id in str(k)))
+
+    @job(executor_def=dask_executor)
+    def chain():
+        second(first())
+
+    result = execute_job(chain, run_config=_config(cluster, tmp_path))
+    assert result.output_for_node("second") == [f"second-{result.run_id}"]

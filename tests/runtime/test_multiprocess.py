@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from specrun import (
-    DagsterInstance, ExecutionError, asset, execute_job, materialize, mem_io_manager,
-    multiprocess_executor, reconstructable,
+    DagsterEventType, DagsterInstance, ExecutionError, asset, execute_job, fs_io_manager, job,
+    materialize, mem_io_manager, multiprocess_executor, op, reconstructable,
 )
 
 
@@ -48,3 +50,55 @@ def test_warm_workers_are_reused_across_steps(tmp_path):
     result = materialize([first, second], executor_def=multiprocess_executor, run_config=config)
     pids = result.output_for_node("second")
     assert pids[0] == pids[1] != os.getpid()  # one warm worker ran both steps
+
+
+@pytest.mark.parametrize(("how", "death"), [
+    ("exit", "exited with code 3"),
+    ("sigkill", "was killed by signal SIGKILL"),
+    ("segfault", "was killed by signal SIGSEGV"),
+])
+def test_a_dying_worker_fails_only_its_step_and_a_new_worker_runs_the_rest(tmp_path, how, death):
+    from tests.runtime.jobs_for_spawn import die
+
+    @op
+    def dies():
+        (tmp_path / "dies.pid").write_text(str(os.getpid()))
+        die(how)
+
+    @op
+    def after_dies(value):
+        return value
+
+    @op
+    def source():
+        return 20
+
+    @op
+    def doubled(value):
+        return [value * 2, os.getpid()]
+
+    @job(executor_def=multiprocess_executor, resource_defs={"io_manager": fs_io_manager})
+    def crashing():
+        after_dies(dies())
+        doubled(source())
+
+    # One worker at a time, so the steps after the death can only have run in a replacement.
+    config = {"execution": {"config": {"multiprocess": {"start_method": "fork", "max_concurrent": 1}}},
+              "resources": {"io_manager": {"config": {"base_dir": str(tmp_path / "storage")}}}}
+    result = execute_job(crashing, run_config=config)
+
+    assert not result.success
+    steps: dict = {}
+    for event in result.all_events:
+        steps.setdefault(event.event_type, []).append(event.step_key)
+    assert steps[DagsterEventType.STEP_FAILURE] == ["dies"]
+    assert steps[DagsterEventType.STEP_SKIPPED] == ["after_dies"]
+    assert steps[DagsterEventType.STEP_SUCCESS] == ["source", "doubled"]
+    failure = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_FAILURE)
+    assert failure.message == (f'Execution of step "dies" failed: the worker process running step "dies" '
+                               f"{death} before the step finished.")
+    value, pid = result.output_for_node("doubled")
+    assert value == 40
+    order = [(e.event_type, e.step_key) for e in result.all_events]
+    assert order.index((DagsterEventType.STEP_FAILURE, "dies")) < order.index((DagsterEventType.STEP_START, "source"))
+    assert pid not in (os.getpid(), int((tmp_path / "dies.pid").read_text()))

@@ -119,6 +119,10 @@ class DaskExecutor(Executor):
             yield from active.pop_skip_events()
             while futures:
                 for future, result in pending.next_batch(block=True):
+                    # Released at once: while the client holds a finished task's future, the
+                    # scheduler re-runs the task if the worker keeping its result dies (as each
+                    # worker a crashing step runs on does), so a step that succeeded ran again.
+                    future.release()
                     yield from self._result(ctx, active, future, futures.pop(future), result)
                     yield from active.pop_skip_events()
                 submit()
@@ -146,13 +150,27 @@ class DaskExecutor(Executor):
             exc = result[1] if isinstance(result, tuple) else result
             info = ErrorInfo.from_exception(exc)
             result = [Event(ET.STEP_FAILURE, ctx.run_id, ctx.job_name, step_key,
-                            f'Execution of step "{step_key}" failed on the Dask cluster: {info.message}',
+                            f'Execution of step "{step_key}" failed on the Dask cluster: '
+                            f"{_cluster_failure_message(exc, info)}",
                             StepFailureData(info, None, "crash"), level=40)]
         for event in result:
             if event.event_type is ET.ASSET_MATERIALIZATION:
                 _remember_version(ctx, event)
             active.handle_event(event)
             yield event
+
+
+def _cluster_failure_message(exc: BaseException, info: ErrorInfo) -> str:
+    """Why a task failed on the cluster, in the user's words when its worker died running it."""
+    from distributed.scheduler import KilledWorker
+
+    if not isinstance(exc, KilledWorker):
+        return info.message
+    retries, tries = exc.allowed_failures, exc.allowed_failures + 1
+    tried = f"{tries} workers, as distributed.scheduler.allowed-failures is {retries}, and each died"
+    if tries == 1:
+        tried = "1 worker, as distributed.scheduler.allowed-failures is 0"
+    return f"the Dask worker process running it died before the step finished (Dask ran it on {tried})"
 
 
 def _create(init_context: InitExecutorContext) -> Executor:
