@@ -12,6 +12,7 @@ import pickle
 import time
 import traceback
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Optional
 
 from .definitions.keys import AssetKey
@@ -42,6 +43,11 @@ class DagsterEventType(str, enum.Enum):
 
 
 EventType = DagsterEventType
+
+# The members again, as plain attributes. Reading `DagsterEventType.STEP_START` goes through
+# the slow hook of Enum's metaclass `__getattr__` (about 4x a plain attribute read); the
+# runtime's per-step code reads them here instead.
+ET = SimpleNamespace(**DagsterEventType.__members__)
 _STEP_TYPES = frozenset(
     t for t in DagsterEventType if t.value.startswith("STEP_") or t in (
         DagsterEventType.LOADED_INPUT, DagsterEventType.HANDLED_OUTPUT,

@@ -23,7 +23,7 @@ from .definitions.composition import (
 )
 from .definitions.keys import AssetKey
 from .definitions.policy import RetryMode
-from .events import DagsterEventType as ET
+from .events import ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
 from .log import LogManager

@@ -11,7 +11,7 @@ from .definitions.results import (
     MaterializeResult, Output,
 )
 from .definitions.types import DataType
-from .events import DagsterEventType as ET
+from .events import ET
 from .events import Event, StepOutputData
 from .context.io import OutputContext
 from .plan import input_partition_keys

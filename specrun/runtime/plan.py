@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
 from .definitions.composition import FromFanIn, FromOutput, Node
-from .events import DagsterEventType, Event, StepSkippedData
+from .events import ET, DagsterEventType, Event, StepSkippedData
 
 
 class UpstreamOutput(NamedTuple):
@@ -287,11 +287,11 @@ class ActiveExecution:
     def handle_event(self, event: Event) -> None:
         """Update state from a step event."""
         kind = event.event_type
-        if kind is DagsterEventType.STEP_OUTPUT:
+        if kind is ET.STEP_OUTPUT:
             self._outputs.add((event.step_key, event.data.output_name))
-        elif kind is DagsterEventType.STEP_SUCCESS:
+        elif kind is ET.STEP_SUCCESS:
             self._finish(event.step_key, SUCCEEDED)
-        elif kind is DagsterEventType.STEP_FAILURE:
+        elif kind is ET.STEP_FAILURE:
             self._finish(event.step_key, FAILED)
 
     def mark_failed(self, step_key: str) -> None:
@@ -325,7 +325,7 @@ class ActiveExecution:
             return
         bad = tuple(sorted(u for u in step.upstream_keys if self.state[u] != SUCCEEDED))
         self._skip_events.append(Event(
-            DagsterEventType.STEP_SKIPPED, self.run_id, self.job_name, key,
+            ET.STEP_SKIPPED, self.run_id, self.job_name, key,
             f"Skipped {key}: {reason}", StepSkippedData(reason, bad)))
         self._finish(key, SKIPPED)
 
