@@ -28,6 +28,9 @@ def main() -> None:
     parser.add_argument("--executor", default="multiprocess", choices=["multiprocess", "dask"])
     parser.add_argument("--existing-cluster", action="store_true",
                         help="dask: start the cluster before timing and connect by address")
+    parser.add_argument("--preload", action="store_true",
+                        help="with --existing-cluster: workers preload the framework's Dask worker "
+                             "module (specrun: `dask worker --preload specrun.runtime.executors.dask_worker`)")
     args = parser.parse_args()
     fw = importlib.import_module(args.framework)
     job = parallel_ops.build_job(fw, args.workload, args.executor)
@@ -38,7 +41,9 @@ def main() -> None:
     elif args.existing_cluster:
         from distributed import LocalCluster
 
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        preload = {"specrun": ["specrun.runtime.executors.dask_worker"],
+                   "dagster": ["dagster_dask.executor"]}[args.framework] if args.preload else []
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None, preload=preload)
         execution = {"config": {"cluster": {"existing": {"address": cluster.scheduler_address}}}}
         if args.framework == "specrun":
             execution = {"config": {"address": cluster.scheduler_address}}

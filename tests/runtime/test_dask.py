@@ -197,3 +197,48 @@ def test_a_finished_step_is_released_so_a_dying_worker_cannot_rerun_it(cluster, 
 
     result = execute_job(chain, run_config=_config(cluster, tmp_path))
     assert result.output_for_node("second") == [f"second-{result.run_id}"]
+
+
+def _pid_job():
+    @op
+    def worker_pid():
+        return os.getpid()
+
+    @job(executor_def=dask_executor)
+    def pid():
+        worker_pid()
+
+    return pid
+
+
+def test_with_no_address_the_run_uses_the_scheduler_dask_is_configured_with(cluster, tmp_path):
+    config = _config(cluster, tmp_path)
+    del config["execution"]
+    with dask.config.set({"scheduler-address": cluster.scheduler_address}):  # DASK_SCHEDULER_ADDRESS
+        result = execute_job(_pid_job(), run_config=config)
+    worker_pids = {w.pid for w in cluster.workers.values()}
+    assert result.output_for_node("worker_pid") in worker_pids  # not a LocalCluster of its own
+
+
+def test_an_unreachable_scheduler_is_named_with_where_its_address_came_from(tmp_path):
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    with dask.config.set({"scheduler-address": "tcp://127.0.0.1:1",
+                          "distributed.comm.timeouts.connect": "1s"}):
+        result = execute_job(_pid_job(), run_config=config, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type is DagsterEventType.RUN_FAILURE)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:1, Dask's scheduler-address " \
+           "(DASK_SCHEDULER_ADDRESS)" in failure.message
+    assert "leave the address unset to run on a LocalCluster" in failure.message
+
+
+def test_the_worker_preload_imports_what_a_run_needs():
+    import subprocess
+    import sys
+
+    from specrun.runtime.executors.dask import FORKSERVER_PRELOAD
+
+    code = ("import sys; from specrun.runtime.executors import dask_worker; dask_worker.dask_setup(None); "
+            f"print(sorted(set({FORKSERVER_PRELOAD!r}) - set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

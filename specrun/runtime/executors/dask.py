@@ -1,6 +1,7 @@
 """The Dask executor: steps run as tasks on a `dask.distributed` cluster.
 
-It connects to `address` when given, otherwise starts a `LocalCluster`. The run's payload
+It connects to `address` when given (or to Dask's configured `scheduler-address`, as
+`DASK_SCHEDULER_ADDRESS` sets it), otherwise starts a `LocalCluster`. The run's payload
 reaches every worker once, as a worker plugin (`dask_worker.RunPlugin`); each worker
 starts rebuilding the run's context as soon as the plugin arrives (job, config; resources
 are initialised on the worker by its first step) and reuses it for every step it runs,
@@ -47,10 +48,22 @@ class DaskExecutor(Executor):
         self.retries = retries
 
     def _client(self) -> tuple[Any, Any]:
+        import dask
         from distributed import Client
 
-        if self.address:
-            return Client(self.address, set_as_default=False), None
+        # As `distributed.Client()` does: with no address configured, the one Dask's own
+        # configuration names (`DASK_SCHEDULER_ADDRESS`, or `scheduler-address` in its YAML).
+        address = self.address or dask.config.get("scheduler-address", None)
+        if address:
+            try:
+                return Client(address, set_as_default=False), None
+            except OSError as e:
+                source = ("the executor's `address`" if self.address
+                          else "Dask's scheduler-address (DASK_SCHEDULER_ADDRESS)")
+                raise ExecutionError(
+                    f"cannot reach the Dask scheduler at {address}, {source}: {e}. Start the cluster "
+                    "(`dask scheduler` and `dask worker ADDRESS`), or leave the address unset to "
+                    "run on a LocalCluster") from e
         cluster = self._local_cluster()
         try:
             # The client can reach our own workers, so results skip the hop through the scheduler.

@@ -1,10 +1,14 @@
 """The worker side of the Dask executor: what runs inside a Dask worker process.
 
 Imported only where distributed is (the parent when a Dask run starts, and the workers).
+Also a Dask preload: `dask worker --preload specrun.runtime.executors.dask_worker SCHEDULER`
+starts a worker with the runtime already imported, so a long-running cluster does not pay
+the imports in each worker on its first specrun run.
 """
 
 from __future__ import annotations
 
+import importlib
 import pickle
 import threading
 from concurrent.futures import Future
@@ -75,3 +79,11 @@ def run_step_on_worker(run: RunRef, step_key: str, versions: dict) -> list[Event
         return [setup_failure(run, step_key, exc)]
     ctx.data_versions.update(versions)
     return [safe_event(e) for e in ctx.execute_step(ctx.plan.steps[step_key])]
+
+
+def dask_setup(worker: Any) -> None:
+    """Preload hook Dask calls when a worker started with `--preload` this module starts."""
+    from .dask import FORKSERVER_PRELOAD
+
+    for module in FORKSERVER_PRELOAD:
+        importlib.import_module(module)
