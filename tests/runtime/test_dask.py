@@ -242,3 +242,12 @@ def test_the_worker_preload_imports_what_a_run_needs():
             f"print(sorted(set({FORKSERVER_PRELOAD!r}) - set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_local_cluster_asked_for_wins_over_the_configured_scheduler(tmp_path):
+    config = {"execution": {"config": {"n_workers": 1}},
+              "resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    with dask.config.set({"scheduler-address": "tcp://127.0.0.1:1"}):
+        result = execute_job(_pid_job(), run_config=config)
+    assert result.success
+    assert result.output_for_node("worker_pid") != os.getpid()

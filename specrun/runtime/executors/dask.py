@@ -39,8 +39,10 @@ class DaskExecutor(Executor):
 
     def __init__(self, address: Optional[str] = None, n_workers: int = 2,
                  threads_per_worker: int = 1, processes: bool = True,
-                 max_concurrent: Optional[int] = None, retries: RetryMode = RetryMode.ENABLED) -> None:
+                 max_concurrent: Optional[int] = None, retries: RetryMode = RetryMode.ENABLED,
+                 local: bool = False) -> None:
         self.address = address
+        self.local = local  # a LocalCluster was asked for: Dask's configured address is ignored
         self.n_workers = n_workers
         self.threads_per_worker = threads_per_worker
         self.processes = processes
@@ -53,7 +55,7 @@ class DaskExecutor(Executor):
 
         # As `distributed.Client()` does: with no address configured, the one Dask's own
         # configuration names (`DASK_SCHEDULER_ADDRESS`, or `scheduler-address` in its YAML).
-        address = self.address or dask.config.get("scheduler-address", None)
+        address = self.address or (None if self.local else dask.config.get("scheduler-address", None))
         if address:
             try:
                 return Client(address, set_as_default=False), None
@@ -91,7 +93,8 @@ class DaskExecutor(Executor):
             forkserver.ensure_running()  # it imports while the scheduler starts here
         with dask.config.set({"distributed.worker.multiprocessing-method": method}):
             return LocalCluster(n_workers=self.n_workers, threads_per_worker=self.threads_per_worker,
-                                processes=self.processes, dashboard_address=None)
+                                # Any free port: 8787 is often another cluster's.
+                                processes=self.processes, dashboard_address=":0")
 
     def _payload(self, ctx: Any, execution_plan: Any) -> RunPayload:
         return RunPayload(
@@ -197,6 +200,7 @@ def _create(init_context: InitExecutorContext) -> Executor:
         processes=config.get("processes", True),
         max_concurrent=config.get("max_concurrent"),
         retries=RetryMode.from_config(config.get("retries")),
+        local=bool(local) or any(config.get(k) is not None for k in ("n_workers", "threads_per_worker")),
     )
 
 
