@@ -251,3 +251,58 @@ def test_a_local_cluster_asked_for_wins_over_the_configured_scheduler(tmp_path):
         result = execute_job(_pid_job(), run_config=config)
     assert result.success
     assert result.output_for_node("worker_pid") != os.getpid()
+
+
+def test_two_pipelines_whose_modules_share_a_name_each_run_their_own_on_one_cluster(cluster, tmp_path):
+    import subprocess
+    import sys
+
+    spec = ("specrun: 1\nname: same\nmodule: assets\n"
+            "resources:\n  io_manager: {type: fs, config: {base_dir: out}}\n"
+            "assets:\n  which: {fn: which}\n")
+    outputs = {}
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "pipeline.yaml").write_text(spec)
+        (folder / "assets.py").write_text(f"def which():\n    return {name!r}\n")
+        done = subprocess.run(
+            [sys.executable, "-m", "specrun.cli", "apply", "pipeline.yaml", "--executor", "dask"],
+            cwd=folder, capture_output=True, text=True, timeout=120,
+            env={**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
+        assert done.returncode == 0, done.stdout + done.stderr
+        outputs[name] = (folder / "out" / "which").read_bytes()
+    import pickle
+
+    assert {k: pickle.loads(v) for k, v in outputs.items()} == {"first": "first", "second": "second"}
+
+
+def test_a_worker_without_the_pipelines_code_says_where_the_run_imported_it_from(tmp_path):
+    import pickle
+    import sys
+
+    from specrun.runtime.executors import dask_worker
+
+    code = tmp_path / "gone"
+    code.mkdir()
+    (code / "vanishing_module_for_test.py").write_text("def fn():\n    return 1\n")
+    sys.path.insert(0, str(code))
+    try:
+        import vanishing_module_for_test
+
+        payload = pickle.dumps(vanishing_module_for_test.fn)
+    finally:
+        sys.path.remove(str(code))
+        del sys.modules["vanishing_module_for_test"]
+    (code / "vanishing_module_for_test.py").unlink()
+    code.rmdir()
+
+    plugin = dask_worker.RunPlugin("no-code", payload, dask_worker.UserCode((str(code),), {}))
+    plugin.setup(None)
+    events = dask_worker.run_step_on_worker(dask_worker.RunRef("no-code", "job"), "step", {})
+    plugin.teardown(None)
+    error = events[0].step_failure_data.error
+    assert error.cls_name == "ModuleNotFoundError"
+    assert error.message.startswith("ModuleNotFoundError: No module named 'vanishing_module_for_test'; the Dask worker on ")
+    assert f"the run's code was imported from {code} ({code} not found there)" in error.message
+    assert "__get_result" not in "".join(error.stack)  # the build's own traceback, not the future's

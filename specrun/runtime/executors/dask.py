@@ -110,13 +110,14 @@ class DaskExecutor(Executor):
             import cloudpickle
             from distributed import as_completed
 
-            from .dask_worker import RunPlugin, RunRef, run_step_on_worker
+            from .dask_worker import RunPlugin, RunRef, UserCode, run_step_on_worker
         except ImportError as e:
             raise ExecutionError("the dask executor needs dask.distributed: "
                                  "pip install 'specrun[dask]'") from e
 
         ctx = plan_context
-        plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)))
+        plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)),
+                           UserCode.of_this_process())
         plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
         active = execution_plan.start(ctx.run_id, ctx.job_name)

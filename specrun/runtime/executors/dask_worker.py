@@ -9,10 +9,13 @@ the imports in each worker on its first specrun run.
 from __future__ import annotations
 
 import importlib
+import os
 import pickle
+import socket
+import sys
 import threading
 from concurrent.futures import Future
-from typing import Any, NamedTuple
+from typing import Any, Mapping, NamedTuple, Sequence
 
 from distributed import WorkerPlugin
 
@@ -21,6 +24,65 @@ from .child import RunPayload, safe_event, setup_failure
 
 # run_id -> this worker's context for the run, being built or built.
 _CONTEXTS: dict[str, Future] = {}
+
+
+class UserCode(NamedTuple):
+    """Where the parent imported the pipeline's own code from, for workers to import it alike.
+
+    A run's functions are pickled by reference to their modules, so a worker imports those
+    modules itself. `paths` are the parent's import folders outside the Python installation
+    (a spec's folder, the user's project), in the parent's order; `modules` maps each module
+    the parent imported from them to its file.
+    """
+
+    paths: tuple[str, ...] = ()
+    modules: Mapping[str, str] = {}
+
+    @classmethod
+    def of_this_process(cls) -> "UserCode":
+        install = tuple(os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+        paths = []
+        for entry in sys.path:
+            path = os.path.realpath(entry or os.getcwd())
+            if os.path.isdir(path) and not _inside(path, install):
+                paths.append(path)
+        paths = list(dict.fromkeys(paths))
+        modules = {}
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and name.partition(".")[0] != "specrun":
+                file = os.path.realpath(file)
+                if _inside(file, paths) and not _inside(file, install):
+                    modules[name] = file
+        return cls(tuple(paths), modules)
+
+    def use(self) -> None:
+        """Make this process import the parent's modules from the parent's files where it has them.
+
+        The parent's folders go first on `sys.path`, as the parent had them. A long-running
+        worker may hold a module of the same name from another pipeline (two specs, each with
+        its own `assets.py`); such a module is dropped so that this run imports its own.
+        """
+        present = [p for p in self.paths if os.path.isdir(p)]
+        sys.path[:] = present + [p for p in sys.path if p not in present]
+        for name, file in self.modules.items():
+            module = sys.modules.get(name)
+            mine = getattr(module, "__file__", None)
+            if mine and os.path.realpath(mine) != file and os.path.exists(file):
+                del sys.modules[name]
+
+    def hint(self) -> str:
+        """What to do when a worker cannot import the pipeline's code."""
+        missing = [p for p in self.paths if not os.path.isdir(p)]
+        where = f" ({', '.join(missing)} not found there)" if missing else ""
+        return (f"the Dask worker on {socket.gethostname()} cannot import the pipeline's code: "
+                f"the run's code was imported from {', '.join(self.paths) or 'sys.path'}{where}. "
+                "Run the workers where those folders exist (a shared filesystem), or install the "
+                "code in the workers' environment")
+
+
+def _inside(path: str, roots: Sequence[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 class RunPlugin(WorkerPlugin):
@@ -35,14 +97,15 @@ class RunPlugin(WorkerPlugin):
 
     idempotent = False
 
-    def __init__(self, run_id: str, payload: bytes) -> None:
+    def __init__(self, run_id: str, payload: bytes, code: UserCode = UserCode()) -> None:
         self.run_id = run_id
         self.payload = payload
+        self.code = code
 
     def setup(self, worker: Any) -> None:
         built: Future = Future()
         _CONTEXTS[self.run_id] = built
-        threading.Thread(target=_build_context, args=(self.payload, built),
+        threading.Thread(target=_build_context, args=(self.payload, self.code, built),
                          name=f"specrun-setup-{self.run_id}", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
@@ -51,17 +114,21 @@ class RunPlugin(WorkerPlugin):
             built.result().close()
 
 
-def _build_context(payload: bytes, built: Future) -> None:
+def _build_context(payload: bytes, code: UserCode, built: Future) -> None:
     try:
-        run_payload: RunPayload = pickle.loads(payload)
+        with _IMPORTING:  # one run at a time rearranges sys.path and sys.modules
+            code.use()
+            try:
+                run_payload: RunPayload = pickle.loads(payload)
+            except ImportError as exc:
+                kind = ModuleNotFoundError if isinstance(exc, ModuleNotFoundError) else ImportError
+                raise kind(f"{exc}; {code.hint()}", name=exc.name) from None
         built.set_result(run_payload.build_context())
     except BaseException as exc:  # any: a step must never wait forever; it reports this
         built.set_exception(exc)
 
 
-def _run_context(run_id: str) -> Any:
-    """This worker's context for the run, waiting for the plugin's build if still under way."""
-    return _CONTEXTS[run_id].result()
+_IMPORTING = threading.Lock()
 
 
 class RunRef(NamedTuple):
@@ -73,10 +140,11 @@ class RunRef(NamedTuple):
 
 def run_step_on_worker(run: RunRef, step_key: str, versions: dict) -> list[Event]:
     """Task body: run one step in this worker, reusing the run's context across tasks."""
-    try:
-        ctx = _run_context(run.run_id)
-    except Exception as exc:  # reported as the step's failure, like the multiprocess executor
-        return [setup_failure(run, step_key, exc)]
+    built = _CONTEXTS[run.run_id]
+    failed = built.exception()  # waits for the plugin's build if still under way
+    if failed is not None:  # the step's failure, like the multiprocess executor's; its own traceback
+        return [setup_failure(run, step_key, failed)]
+    ctx = built.result()
     ctx.data_versions.update(versions)
     return [safe_event(e) for e in ctx.execute_step(ctx.plan.steps[step_key])]
 
