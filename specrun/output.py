@@ -76,11 +76,12 @@ class Progress:
         key, kind = event.step_key, event.event_type
         if kind is ET.STEP_START:
             self.state[key] = "running"
-            self.started.setdefault(key, time.monotonic())
+            # Event times, not arrival times: a Dask worker's events all arrive when its step ends.
+            self.started.setdefault(key, event.timestamp)
         elif kind in (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED):
             self.state[key] = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed",
                                ET.STEP_SKIPPED: "skipped"}[kind]
-            self.duration[key] = max(0.0, time.monotonic() - self.started.get(key, time.monotonic()))
+            self.duration[key] = max(0.0, event.timestamp - self.started.get(key, event.timestamp))
             if not self.interactive:
                 print(f"  {self.state[key]:<8} {key} ({self.duration[key]:.2f}s)", flush=True)
         elif kind is ET.STEP_UP_FOR_RETRY and not self.interactive:
@@ -97,7 +98,7 @@ class Progress:
         table = Table(title=f"apply ({self.executor_name})", expand=False)
         for column in ("status", "step", "duration", "why"):
             table.add_column(column)
-        now = time.monotonic()
+        now = time.time()
         for key, state in self.state.items():
             elapsed = self.duration.get(key) or (now - self.started[key] if key in self.started else None)
             shown = f"{elapsed:.2f}s" if elapsed is not None else ""
