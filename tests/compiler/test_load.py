@@ -188,7 +188,8 @@ def test_bad_var_value_names_the_problem_on_one_line():
 @pytest.mark.parametrize("text, filename, where", [
     ("x: " + "[" * 500 + "]" * 500 + "\n", "p.yaml", (1, 103)),
     ("x: &a [*a]\n", "p.yaml", (1, 4)),
-    ("x = " + "[" * 500 + "]" * 500 + "\n", "p.toml", (1, 105)),
+    ("x = " + "[" * 500 + "]" * 500 + "\n", "p.toml", (1, 105)),  # too deep for tomllib itself
+    ("x = 1\ny = " + "[{a = " * 75 + "1" + "}]" * 75 + "\n", "p.toml", (2, 305)),  # parsed, then found by the scanner
 ])
 def test_nesting_deeper_than_the_limit_is_a_spec_error_not_a_recursion_error(text, filename, where):
     error = _first_error(text, filename)

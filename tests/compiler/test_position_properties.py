@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from specrun.compiler.load import load_text
+from specrun.compiler.toml_positions import _Scanner
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 # Wide (CJK), astral (emoji), combining and tab-adjacent characters: columns count characters.
 NAMES = st.text(alphabet="abz_-9ñé日本😀 .\"'#=[", min_size=1, max_size=6)
@@ -147,3 +154,48 @@ def test_random_toml_text_gives_positions_or_spec_errors_only(text):
     lines = text.split("\n")
     for loc in list(doc.positions.values()) + list(doc.key_positions.values()):
         assert 1 <= loc.line <= len(lines) and 1 <= loc.col <= len(lines[loc.line - 1]) + 1
+
+
+def _scanned(text: str, fast: bool):
+    scanner = _Scanner(text, None, fast=fast)
+    scanner.scan()
+    return scanner.positions, scanner.key_positions
+
+
+SIMPLE_VALUES = st.one_of(
+    st.integers(-10**6, 10**6).map(str), st.sampled_from(["true", "false", "1_000", "0x1F", "+inf", "-0.5e+3",
+                                                          "1979-05-27", "07:32:00", "1979-05-27T07:32:00Z",
+                                                          "1979-05-27 07:32:00", '""', "''", '"""x"""', "'''y'''"]),
+    st.text(alphabet="ab é日😀'#=[]{},.\t", max_size=6).map(lambda s: json.dumps(s, ensure_ascii=False)),
+    st.text(alphabet='ab é日😀"#=[]{},.', max_size=6).map(lambda s: f"'{s}'"),
+)
+KEYS = st.one_of(st.sampled_from(["a", "b", "fn", "a-b_1", "9"]), st.sampled_from(['"q.k"', "'l k'", '"e\\"s"']))
+DOTTED = st.lists(KEYS, min_size=1, max_size=3).map(".".join)
+
+
+@st.composite
+def spec_like_toml(draw):
+    """TOML as spec files are written: mostly one simple statement a line, which the scanner's
+    fast path takes, mixed with lines only the general scanner reads."""
+    inline = st.lists(st.tuples(KEYS, SIMPLE_VALUES), max_size=3).map(
+        lambda kvs: "{" + ", ".join(f"{k} = {v}" for k, v in kvs) + "}")
+    value = st.one_of(SIMPLE_VALUES, inline, st.lists(SIMPLE_VALUES, max_size=3).map(lambda vs: "[" + ", ".join(vs) + "]"),
+                      st.just('"""\n[x]\nk = 1\n"""'), st.just("[\n  1,\n  { a = 2 },\n]"))
+    statement = st.one_of(
+        st.tuples(DOTTED, st.sampled_from([" = ", "=", " =\t", "  =  "]), value).map("".join),
+        DOTTED.map(lambda k: f"[{k}]"), DOTTED.map(lambda k: f"[[{k}]]"), DOTTED.map(lambda k: f"[ {k} ]"),
+        st.just(""), st.just("# comment = [x]"))
+    lines = draw(st.lists(st.tuples(st.sampled_from(["", " ", "\t"]), statement,
+                                    st.sampled_from(["", "  # c", " #", "\t"])), max_size=12))
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(indent + s + (tail if s else "") for indent, s, tail in lines) + draw(st.sampled_from(["", newline]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(spec_like_toml(), toml_documents().map(lambda case: case[1])))
+def test_toml_fast_path_gives_the_same_positions_as_the_general_scanner(text):
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assume(False)
+    assert _scanned(text, fast=True) == _scanned(text, fast=False), text
