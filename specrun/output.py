@@ -7,6 +7,7 @@ finished step, so logs stay readable.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from typing import Any, Optional
@@ -116,8 +117,17 @@ def print_summary(result: Any, progress: Progress) -> None:
 
 
 def user_frames(stack: list[str]) -> list[str]:
-    """Traceback frames of the user's code: specrun's own frames left out."""
-    return [f for f in stack if _SPECRUN_DIR not in f.split("\n", 1)[0]]
+    """Traceback frames of the user's code: those of specrun and of the machinery running its
+    steps (threads, futures, process pools, Dask) left out."""
+    return [f for f in stack if not _MACHINERY.search(f.split("\n", 1)[0])]
+
+
+_MACHINERY = re.compile("|".join([
+    re.escape(_SPECRUN_DIR + os.sep),
+    *(re.escape(os.path.join(os.path.dirname(os.__file__), name)) for name in (
+        "concurrent" + os.sep, "multiprocessing" + os.sep, "threading.py")),
+    r"[/\\](?:site|dist)-packages[/\\](?:distributed|dask|cloudpickle|tornado)[/\\]",
+]))
 
 
 def print_failure(result: Any) -> None:
@@ -133,4 +143,6 @@ def print_failure(result: Any) -> None:
     failure = result.all_events[-1]
     data = getattr(failure, "data", None)
     if not result.get_step_failure_events() and getattr(data, "error", None) is not None:
-        print(f"\nrun failed: {data.error.message}", file=sys.stderr)
+        # specrun's own errors read as sentences; their class path is noise here.
+        message = data.error.message.removeprefix(f"specrun.errors.{data.error.cls_name}: ")
+        print(f"\nrun failed: {message}", file=sys.stderr)
