@@ -46,30 +46,61 @@ def _fail_with_errors(errors: list, files: dict, fmt: str = "text") -> None:
 
 
 def _run_guarded(ctx: click.Context, fn: Any, fmt: str = "text") -> Any:
-    """Run `fn`, turning specrun's own errors into a clean message and exit status 1."""
-    from .errors import SpecErrors, SpecError, SpecrunError
+    """Run `fn` as a command's body: specrun's own errors become a clean message and exit
+    status 1, Ctrl-C exit status 130, and any other exception (raised by the user's code, say
+    a resource or a template) its message and the user's part of the traceback; `--debug`
+    lets every exception through with its whole traceback."""
+    from .errors import SpecError, SpecErrors, SpecrunError
 
-    debug = ctx.obj.debug if ctx.obj else False
+    if ctx.obj is not None and ctx.obj.debug:
+        return fn()
     try:
         return fn()
     except SpecErrors as e:
-        if debug:
-            raise
         _fail_with_errors(e.errors, getattr(e, "files", {}) or {}, fmt)
     except SpecError as e:
-        if debug:
-            raise
         _fail_with_errors([e], getattr(e, "files", {}) or {}, fmt)
     except SpecrunError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
+        _fail(f"error: {e}")
     except FileNotFoundError as e:
-        if debug:
-            raise
-        click.echo(f"error: {e.filename or e}: no such file", err=True)
-        sys.exit(1)
+        _fail(f"error: {e.filename or e}: no such file")
+    except OSError as e:
+        _fail(f"error: {e.filename}: {e.strerror}" if e.filename else f"error: {e.strerror or e}")
+    except KeyboardInterrupt:
+        _fail("\ninterrupted", 130)
+    except (click.ClickException, click.exceptions.Exit):
+        raise
+    except Exception as e:  # noqa: BLE001 - the command's boundary: reported as a failed step is
+        _fail_unexpected(e)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def _framework_dirs() -> tuple[str, ...]:
+    """Folders of specrun and of the libraries it drives: frames there are not the user's."""
+    return tuple(os.path.dirname(os.path.abspath(sys.modules[name].__file__ or "")) + os.sep
+                 for name in ("specrun", "click", "jinja2") if name in sys.modules)
+
+
+def _fail_unexpected(exc: BaseException) -> None:
+    """`error: Type: message`, then the frames of the traceback that are the user's."""
+    import traceback
+
+    hidden = _framework_dirs()
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if not os.path.abspath(f.filename).startswith(hidden)]
+    click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+    if frames:
+        click.echo("Traceback (your code):", err=True)
+        click.echo("".join(traceback.format_list(frames)).rstrip(), err=True)
+        click.echo("  (`specrun --debug ...` shows the whole traceback)", err=True)
+    else:
+        click.echo("  this is a bug in specrun: please report it with the output of "
+                   "`specrun --debug ...`", err=True)
+    sys.exit(1)
 
 
 def _spec_options(fn: Any) -> Any:
@@ -147,6 +178,9 @@ def init(ctx: click.Context, directory: str) -> None:
     """Write a starter project into DIRECTORY."""
     from .compiler.starter import write_starter
 
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        _fail(f"error: {directory} is a file: name a directory for the new project "
+              "(it is created if missing)")
     written = _run_guarded(ctx, lambda: write_starter(directory))
     for path in written:
         click.echo(f"wrote {path}")

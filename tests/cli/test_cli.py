@@ -185,3 +185,50 @@ def test_apply_without_partition_options_refuses_mixed_partitionings(tmp_path):
     assert "mixes differently partitioned assets" in result.stderr and "--partition KEY" in result.stderr
     only_b = specrun_cmd("apply", "p.yaml", "--select", "b", cwd=tmp_path)
     assert only_b.returncode == 0 and "2 ok" in only_b.stdout
+
+
+def test_init_on_an_existing_file_says_to_name_a_directory(tmp_path):
+    existing = tmp_path / "pipeline.yaml"
+    existing.write_text("specrun: 1\n")
+    result = specrun_cmd("init", str(existing))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {existing} is a file: name a directory for the new "
+                                     "project (it is created if missing)")
+    assert existing.read_text() == "specrun: 1\n"
+
+
+def test_user_code_failing_outside_a_step_shows_its_message_and_only_its_frames(tmp_path):
+    (tmp_path / "fns.py").write_text(
+        "def a():\n    return 1\n\n\nclass Warehouse:\n    def __init__(self):\n"
+        "        raise RuntimeError('cannot connect to warehouse')\n")
+    (tmp_path / "p.yaml").write_text(
+        "specrun: 1\nmodule: fns\nresources:\n  io_manager: {type: 'fns:Warehouse'}\n"
+        "assets:\n  a: {fn: a}\n")
+    result = specrun_cmd("plan", "p.yaml", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: RuntimeError: cannot connect to warehouse"
+    assert lines[1] == "Traceback (your code):"
+    assert lines[2] == f'  File "{tmp_path / "fns.py"}", line 7, in __init__'
+    assert lines[-1] == "  (`specrun --debug ...` shows the whole traceback)"
+    assert "specrun/" not in result.stderr and "click" not in result.stderr
+    debug = specrun_cmd("--debug", "plan", "p.yaml", cwd=tmp_path)
+    assert debug.returncode == 1 and "Traceback (most recent call last)" in debug.stderr
+
+
+def test_an_error_inside_specrun_itself_is_reported_as_a_bug(capsys):
+    import click
+
+    import specrun
+    from specrun.cli import _Ctx, _run_guarded
+
+    namespace: dict = {}
+    inside = os.path.join(os.path.dirname(specrun.__file__), "broken.py")
+    exec(compile("def broken():\n    raise TypeError('bad operand')\n", inside, "exec"), namespace)  # noqa: S102 - code "inside" specrun
+    ctx = click.Context(click.Command("x"), obj=_Ctx(debug=False))
+    with pytest.raises(SystemExit) as exit_info:
+        _run_guarded(ctx, namespace["broken"])
+    assert exit_info.value.code == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: TypeError: bad operand",
+        "  this is a bug in specrun: please report it with the output of `specrun --debug ...`"]
