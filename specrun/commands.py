@@ -32,17 +32,27 @@ def _run_config(compiled: Any, options: Mapping[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {}
     path = options.get("config_file")
     if path:
-        import yaml
-
-        with open(path, encoding="utf-8") as fh:
-            loaded = yaml.safe_load(fh) or {}
-        if not isinstance(loaded, dict):
-            raise SpecrunError(f"{path}: run config must be a mapping (ops:, resources:, execution:)")
-        config = deep_merge(config, loaded)
+        config = deep_merge(config, load_run_config_file(path))
     if options.get("max_concurrent"):
         execution = config.setdefault("execution", {}).setdefault("config", {})
         execution["max_concurrent"] = options["max_concurrent"]
     return config
+
+
+def load_run_config_file(path: str) -> dict[str, Any]:
+    """The run config in the YAML (or TOML) file given with ``--config``; a syntax error or a
+    value that is not a mapping is a SpecError at its line and column, as in a spec."""
+    from .compiler.load import parse_toml, parse_yaml, read_text
+    from .errors import Location, SpecError, SpecErrors
+
+    parse = parse_toml if path.endswith(".toml") else parse_yaml  # any other name: YAML (JSON is YAML)
+    data, _, _ = parse(read_text(path), path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SpecErrors([SpecError("a run config must be a mapping (ops:, resources:, execution:)",
+                                    Location(path, 1, 1))])
+    return data
 
 
 def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -195,6 +196,36 @@ def test_init_on_an_existing_file_says_to_name_a_directory(tmp_path):
     assert result.stderr.strip() == (f"error: {existing} is a file: name a directory for the new "
                                      "project (it is created if missing)")
     assert existing.read_text() == "specrun: 1\n"
+
+
+def test_run_config_syntax_error_points_at_its_line(project, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  source: {config: {n: 10}\n")
+    result = specrun_cmd("plan", "basic.yaml", "--config", str(config), cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{config}:3:1: error: YAML syntax error")
+
+
+def test_run_config_that_is_a_directory_or_a_list_is_a_clean_error(project, tmp_path):
+    result = specrun_cmd("plan", "basic.yaml", "--config", str(tmp_path), cwd=project)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"error: {tmp_path} is a directory" in result.stderr
+    listed = tmp_path / "run.yaml"
+    listed.write_text("- ops\n")
+    result = specrun_cmd("plan", "basic.yaml", "--config", str(listed), cwd=project)
+    assert result.stderr.splitlines()[0] == (f"{listed}:1:1: error: a run config must be a mapping "
+                                             "(ops:, resources:, execution:)")
+
+
+@pytest.mark.parametrize("name, text", [("run.json", '{"ops": {"source": {"config": {"n": 7}}}}'),
+                                        ("run.toml", "[ops.source.config]\nn = 7\n")])
+def test_run_config_may_be_json_or_toml(project, tmp_path, name, text):
+    config = tmp_path / name
+    config.write_text(text)
+    specrun_cmd("apply", "basic.yaml", cwd=project)
+    result = specrun_cmd("plan", "basic.yaml", "--config", str(config), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"run\s+│\s+source\s+│\s+asset\s+│\s+-\s+│\s+config changed", result.stdout)
 
 
 def test_user_code_failing_outside_a_step_shows_its_message_and_only_its_frames(tmp_path):
