@@ -168,8 +168,9 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         template = env.get_template(filename)
         rendered = template.render(**known)
     except jinja2.TemplateSyntaxError as e:
-        raise SpecErrors([SpecError(f"template syntax error: {e.message}",
-                                    Location(filename, e.lineno or 1, 1))]) from None
+        from .template_syntax import template_syntax_error
+
+        raise SpecErrors([template_syntax_error(env, text, filename, e)]) from None
     except jinja2.UndefinedError as e:
         raise SpecErrors([_undefined_error(e, filename, known, text)]) from None
     except SpecError as e:

@@ -1,0 +1,49 @@
+"""Jinja2 syntax errors in spec templates: at the offending token's line and column, with
+what to do."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun.compiler.load import load_text
+from specrun.errors import SpecErrors
+
+VARS = {"x": 1, "y": 2, "ts": ["a"]}
+
+
+def _error(text: str, filename: str = "p.yaml.j2"):
+    with pytest.raises(SpecErrors) as caught:
+        load_text(text, filename, VARS)
+    [error] = caught.value.errors
+    return error
+
+
+@pytest.mark.parametrize("text, line, col, message, hint", [
+    ("a: {{ x y }}\n", 1, 9, "expected token 'end of print statement', got 'y'", "close the expression with '}}'"),
+    ("a: {{ x }}  {{ y y }}\n", 1, 18, "got 'y'", "close the expression"),
+    ("日本: {{ x y }}\n", 1, 10, "got 'y'", "close the expression"),  # columns count characters
+    ("a: {{ x }\n", 1, 9, "unexpected '}'", "an expression ends with '}}'"),
+    ("a: {{ x @ y }}\n", 1, 9, "unexpected char '@'", "quote it"),
+    ("a: {{ 'abc }}\n", 1, 7, "unexpected char \"'\"", "close the string"),
+    ("a: 1\n{% for t in %}\nx\n{% endfor %}\n", 2, 13, "Expected an expression", "write a value"),
+    ("a: 1\n{% endfo %}\n", 2, 4, "unknown tag {% endfo %}", "did you mean 'endfor'?"),
+    ("a: 1\n{% for t in ts %}\nb: {{ t }}\n", 2, 1, "{% for %} is never closed", "add {% endfor %}"),
+    ("a: {% if x %}1{% endif\n", 1, 15, "this tag is never closed: it ends with '%}'", "add '%}'"),
+    ("a: {{ x }}\n{% for a in ts %}{% if x %}\n{% endfor %}\n", 3, 4,
+     "{% endfor %} does not close the innermost open block, {% if %} (line 2)", "{% endif %}"),
+    ("a: {% set v %}\nb\n", 1, 4, "{% set %} is never closed", "{% endset %}"),
+    ("b: 2\n  {# unclosed\na: 1\n", 2, 3, "Missing end of comment tag", "'#}'"),
+    ("x: 1\n{% raw %}\na\n", 2, 1, "Missing end of raw directive", "{% endraw %}"),
+])
+def test_syntax_error_points_at_the_offending_token(text, line, col, message, hint):
+    error = _error(text)
+    assert (error.location.file, error.location.line, error.location.col) == ("p.yaml.j2", line, col)
+    assert error.message.startswith("template syntax error: ")
+    assert message in error.message
+    assert "\n" not in error.message
+    assert hint in error.hint
+
+
+def test_toml_template_syntax_error_has_its_column_too():
+    error = _error('[assets.a]\nfn = "{{ x y }}"\n', "p.toml.j2")
+    assert (error.location.line, error.location.col) == (2, 12)
