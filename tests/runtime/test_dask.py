@@ -7,6 +7,7 @@ import os
 import pytest
 
 from specrun import DagsterEventType, RetryPolicy, dask_executor, execute_job, job, op, resource
+from tests.runtime.jobs_for_spawn import crashing_job, steps_by_event
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
@@ -116,55 +117,20 @@ def test_a_worker_that_cannot_load_the_run_fails_the_steps_it_is_sent():
     assert "bad-run" not in dask_worker._CONTEXTS
 
 
-def _crashing_job(how: str, marker_dir: str):
-    from tests.runtime.jobs_for_spawn import die
-
-    def record_run(step: str) -> None:
-        with open(os.path.join(marker_dir, "runs"), "a") as f:
-            f.write(f"{step}\n")
-
-    @op
-    def dies():
-        die(how)
-
-    @op
-    def after_dies(value):
-        return value
-
-    @op
-    def source():
-        record_run("source")
-        return 20
-
-    @op
-    def doubled(value):
-        record_run("doubled")
-        return value * 2
-
-    @job(executor_def=dask_executor)
-    def crashing():
-        after_dies(dies())
-        doubled(source())
-
-    return crashing
-
-
 @pytest.mark.parametrize("how", ["exit", "sigkill", "segfault"])
 def test_a_step_whose_worker_dies_fails_alone_and_the_cluster_recovers(cluster, tmp_path, how):
     # One task in flight, so no finished step's result sits on a worker the dying step kills:
     # Dask would run that step again, or wait out its connect timeout (30 s) on the dead worker.
     config = _config(cluster, tmp_path)
     config["execution"]["config"]["max_concurrent"] = 1
-    result = execute_job(_crashing_job(how, str(tmp_path)), run_config=config)
+    result = execute_job(crashing_job(how, str(tmp_path), dask_executor), run_config=config)
 
     assert not result.success
-    steps: dict = {}
-    for event in result.all_events:
-        steps.setdefault(event.event_type, []).append(event.step_key)
+    steps = steps_by_event(result)
     assert steps[DagsterEventType.STEP_FAILURE] == ["dies"]
     assert steps[DagsterEventType.STEP_SKIPPED] == ["after_dies"]
     assert sorted(steps[DagsterEventType.STEP_SUCCESS]) == ["doubled", "source"]
-    assert result.output_for_node("doubled") == 40
+    assert result.output_for_node("doubled")[0] == 40
     assert (tmp_path / "runs").read_text() == "source\ndoubled\n"  # each ran once, whatever died
     # The scheduler re-runs a task whose worker died, each time on a worker its nanny restarts.
     retries = dask.config.get("distributed.scheduler.allowed-failures")

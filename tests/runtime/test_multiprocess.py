@@ -7,9 +7,10 @@ import os
 import pytest
 
 from specrun import (
-    DagsterEventType, DagsterInstance, ExecutionError, asset, execute_job, fs_io_manager, job,
-    materialize, mem_io_manager, multiprocess_executor, op, reconstructable,
+    DagsterEventType, DagsterInstance, ExecutionError, asset, execute_job, fs_io_manager,
+    materialize, mem_io_manager, multiprocess_executor, reconstructable,
 )
+from tests.runtime.jobs_for_spawn import crashing_job, steps_by_event
 
 
 def test_spawn_needs_a_reconstructable_job_and_works_with_one(tmp_path):
@@ -58,39 +59,14 @@ def test_warm_workers_are_reused_across_steps(tmp_path):
     ("segfault", "was killed by signal SIGSEGV"),
 ])
 def test_a_dying_worker_fails_only_its_step_and_a_new_worker_runs_the_rest(tmp_path, how, death):
-    from tests.runtime.jobs_for_spawn import die
-
-    @op
-    def dies():
-        (tmp_path / "dies.pid").write_text(str(os.getpid()))
-        die(how)
-
-    @op
-    def after_dies(value):
-        return value
-
-    @op
-    def source():
-        return 20
-
-    @op
-    def doubled(value):
-        return [value * 2, os.getpid()]
-
-    @job(executor_def=multiprocess_executor, resource_defs={"io_manager": fs_io_manager})
-    def crashing():
-        after_dies(dies())
-        doubled(source())
-
+    crashing = crashing_job(how, str(tmp_path), multiprocess_executor, {"io_manager": fs_io_manager})
     # One worker at a time, so the steps after the death can only have run in a replacement.
     config = {"execution": {"config": {"multiprocess": {"start_method": "fork", "max_concurrent": 1}}},
               "resources": {"io_manager": {"config": {"base_dir": str(tmp_path / "storage")}}}}
     result = execute_job(crashing, run_config=config)
 
     assert not result.success
-    steps: dict = {}
-    for event in result.all_events:
-        steps.setdefault(event.event_type, []).append(event.step_key)
+    steps = steps_by_event(result)
     assert steps[DagsterEventType.STEP_FAILURE] == ["dies"]
     assert steps[DagsterEventType.STEP_SKIPPED] == ["after_dies"]
     assert steps[DagsterEventType.STEP_SUCCESS] == ["source", "doubled"]

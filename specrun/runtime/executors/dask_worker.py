@@ -15,7 +15,7 @@ import socket
 import sys
 import threading
 from concurrent.futures import Future
-from typing import Any, Mapping, NamedTuple, Sequence
+from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from distributed import WorkerPlugin
 
@@ -97,10 +97,10 @@ class RunPlugin(WorkerPlugin):
 
     idempotent = False
 
-    def __init__(self, run_id: str, payload: bytes, code: UserCode = UserCode()) -> None:
+    def __init__(self, run_id: str, payload: bytes, code: Optional[UserCode] = None) -> None:
         self.run_id = run_id
         self.payload = payload
-        self.code = code
+        self.code = code or UserCode()
 
     def setup(self, worker: Any) -> None:
         built: Future = Future()
