@@ -195,13 +195,20 @@ def _run_options(fn: Any) -> Any:
         click.option("--partitions", "partitions", help="Backfill: FIRST..LAST or a comma-separated list."),
         click.option("--job", "job_name", help="Run a job declared in the spec."),
         click.option("--executor", "executor", type=click.Choice(["in_process", "multiprocess", "dask"]), help="Override the spec's executor."),
-        click.option("--max-concurrent", "max_concurrent", type=int, help="Parallel steps (multiprocess/dask)."),
+        click.option("--max-concurrent", "max_concurrent", type=click.IntRange(min=1),
+                     help="Parallel steps (multiprocess/dask)."),
         click.option("--config", "config_file", type=click.Path(), help="Run config YAML (ops/resources/execution)."),
         click.option("--force", is_flag=True, help="Run every selected step, stale or not."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return _spec_options(fn)
+
+
+def _check_run_options(options: dict[str, Any]) -> None:
+    if options.get("partition") and options.get("partitions"):
+        raise click.UsageError("--partition and --partitions cannot be used together: "
+                               "--partitions A..B or A,B,C names several keys")
 
 
 @main.command()
@@ -212,6 +219,7 @@ def plan(ctx: click.Context, spec: str, **options: Any) -> None:
     """Show what `apply` would run, in order, and why."""
     from .commands import run_plan
 
+    _check_run_options(options)
     _run_guarded(ctx, lambda: run_plan(spec, options))
 
 
@@ -223,6 +231,7 @@ def apply(ctx: click.Context, spec: str, **options: Any) -> None:
     """Materialize the spec's assets: run what is stale (everything with --force)."""
     from .commands import run_apply
 
+    _check_run_options(options)
     code = _run_guarded(ctx, lambda: run_apply(spec, options))
     sys.exit(code or 0)
 
@@ -234,7 +243,7 @@ def _history_spec(fn: Any) -> Any:
 
 @main.command()
 @_history_spec
-@click.option("--limit", default=20, show_default=True, help="How many runs to list.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to list.")
 @click.pass_context
 def runs(ctx: click.Context, spec: Optional[str], limit: int) -> None:
     """List recorded runs, newest first."""

@@ -57,14 +57,15 @@ def load_run_config_file(path: str) -> dict[str, Any]:
 
 def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[str]:
     """``--partition KEY`` or ``--partitions A..B`` / ``A,B,C`` as a list of keys."""
-    if options.get("partition"):
-        return [options["partition"]]
-    text = options.get("partitions")
-    if not text:
+    given = "--partition" if options.get("partition") else "--partitions" if options.get("partitions") else None
+    if given is None:
         return _all_partition_keys(job)
     pdef = job.partitions_def or _any_partitions_def(job)
     if pdef is None:
-        raise SpecrunError("--partitions was given, but nothing in this selection is partitioned")
+        raise SpecrunError(f"{given} was given, but nothing in this selection is partitioned")
+    if options.get("partition"):
+        return [options["partition"]]
+    text = options["partitions"]
     if ".." in text:
         from .runtime.partitions import PartitionKeyRange
 

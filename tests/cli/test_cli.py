@@ -198,6 +198,29 @@ def test_init_on_an_existing_file_says_to_name_a_directory(tmp_path):
     assert existing.read_text() == "specrun: 1\n"
 
 
+def test_partition_and_partitions_together_are_a_usage_error(example):
+    folder = example("partitioned")
+    result = specrun_cmd("plan", "pipeline.yaml", "--partition", "2024-01-01",
+                         "--partitions", "2024-01-02..2024-01-03", cwd=folder)
+    assert result.returncode == 2
+    assert "--partition and --partitions cannot be used together" in result.stderr
+
+
+def test_partition_on_an_unpartitioned_spec_is_an_error_not_ignored(project):
+    result = specrun_cmd("plan", "basic.yaml", "--partition", "2024-01-01", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: --partition was given, but nothing in this selection "
+                                     "is partitioned")
+
+
+@pytest.mark.parametrize("args", [("apply", "basic.yaml", "--max-concurrent", "0"),
+                                  ("runs", "--spec", "basic.yaml", "--limit", "0")])
+def test_counts_below_one_are_usage_errors(project, args):
+    result = specrun_cmd(*args, cwd=project)
+    assert result.returncode == 2
+    assert "0 is not in the range x>=1" in result.stderr
+
+
 def test_run_config_syntax_error_points_at_its_line(project, tmp_path):
     config = tmp_path / "run.yaml"
     config.write_text("ops:\n  source: {config: {n: 10}\n")
