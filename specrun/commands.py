@@ -217,12 +217,19 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}
     tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
-    with _terminate_as_interrupt(), progress:
+    started: list[str] = []  # the run's id, from its first event: named if the run is canceled
+
+    def on_event(event: Any) -> None:
+        if not started:
+            started.append(event.run_id)
+        progress.on_event(event)
+
+    with _terminate_as_interrupt(started), progress:
         result = execute_run(
             session.job, run_config=session.run_config, instance=session.instance,
             partition_keys=list(plan.partition_keys), raise_on_error=False,
             executor_def=session.executor_def, step_keys=step_keys, plan=run_plan_, tags=tags,
-            capture_outputs=False, on_event=progress.on_event, parent_run_id=parent_run_id,
+            capture_outputs=False, on_event=on_event, parent_run_id=parent_run_id,
         )
     print_summary(result, progress)
     if not result.success:
@@ -232,18 +239,25 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM stops a run the way Ctrl-C does: workers stopped, run recorded as canceled."""
+def _terminate_as_interrupt(started: list[str]) -> Iterator[None]:
+    """SIGTERM stops a run the way Ctrl-C does: workers stopped, run recorded as canceled, and
+    the message says how to finish the work."""
+    parent = os.getpid()
+
     def handler(signum: int, frame: Any) -> None:
+        if os.getpid() != parent:  # a forked worker inherited this handler: end as SIGTERM ends it
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise KeyboardInterrupt(f"signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:
         yield
     except KeyboardInterrupt:
-        print("\nRun canceled.", file=sys.stderr)
-        raise SystemExit(130)
+        run = f"Run {started[0]}" if started else "Run"
+        print(f"\n{run} canceled. Steps that finished are kept; `specrun apply` (without --force) "
+              "runs only what is still stale.", file=sys.stderr)
+        raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-

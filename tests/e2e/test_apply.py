@@ -106,11 +106,13 @@ def test_reexecute_from_failure_reuses_outputs_of_succeeded_steps(project, tmp_p
 def test_sigterm_cancels_the_run_and_records_it(project):
     proc = _start_and_wait_until_running("slow.yaml", project, {"SPECRUN_TEST_SLEEP": "5"})
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
-    assert "Run canceled." in err
     runs = specrun_cmd("runs", "--spec", "slow.yaml", cwd=project).stdout
+    (run_id,) = _run_ids(runs)
     assert "CANCELED" in runs
+    assert err.strip() == (f"Run {run_id} canceled. Steps that finished are kept; `specrun apply` "
+                           "(without --force) runs only what is still stale.")
 
 
 def test_child_crash_fails_only_its_step_and_the_run_ends(project):
@@ -155,8 +157,12 @@ def test_sigterm_with_multiprocess_stops_workers_and_records_canceled(project):
     time.sleep(1)  # let the workers start the step
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=30)
+    _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130 and time.monotonic() - started < 15  # did not wait for the 20 s step
+    # The workers are stopped with SIGTERM too: they must not inherit the parent's handler and
+    # each print a KeyboardInterrupt traceback.
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert err.strip().startswith("Run ") and " canceled." in err
     runs = specrun_cmd("runs", "--spec", "slow_mp.yaml", cwd=project).stdout
     assert "CANCELED" in runs
     leftover = subprocess.run(["pgrep", "-f", "slow_mp.yaml"], capture_output=True, text=True).stdout.split()
