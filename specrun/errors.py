@@ -7,7 +7,7 @@ against Dagster's documented API catches the same failures after changing only t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, NamedTuple, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 
 class SpecrunError(Exception):
@@ -46,7 +46,7 @@ class SpecError(SpecrunError):
         hint = f" ({self.hint})" if self.hint else ""
         return f"{where}error: {self.message}{hint}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Plain-data form, used by `--format json`."""
         loc = self.location
         return {
@@ -147,7 +147,7 @@ class Failure(Exception):
     """Raise from a step to fail it with a description and metadata (Dagster's `Failure`)."""
 
     def __init__(
-        self, description: str | None = None, metadata: dict | None = None, allow_retries: bool = True
+        self, description: str | None = None, metadata: dict[str, Any] | None = None, allow_retries: bool = True
     ) -> None:
         super().__init__(description)
         self.description = description

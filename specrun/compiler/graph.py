@@ -34,10 +34,10 @@ class GraphData:
         self.nodes.setdefault(u, {"kind": "external", "group": "default", "tags": {}, "pointer": ""})
         self.edges.append((u, v))
 
-    def to_networkx(self) -> "nx.DiGraph":
+    def to_networkx(self) -> "nx.DiGraph[str]":
         import networkx as nx
 
-        g = nx.DiGraph()
+        g: nx.DiGraph[str] = nx.DiGraph()
         g.add_nodes_from(self.nodes.items())
         g.add_edges_from(self.edges)
         return g
@@ -74,7 +74,7 @@ def build_graph_data(defs: Any, pointers: Optional[Mapping[str, str]] = None) ->
     return g
 
 
-def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> "nx.DiGraph":
+def build_graph(defs: Any, pointers: Optional[Mapping[str, str]] = None) -> "nx.DiGraph[str]":
     """The DAG of a `Definitions` as a `networkx.DiGraph`."""
     return build_graph_data(defs, pointers).to_networkx()
 
@@ -102,7 +102,7 @@ def cycle_error(g: GraphData, locate: Any = None) -> Optional[SpecError]:
                      "remove one of these dependencies")
 
 
-def _name_nodes(g: "nx.DiGraph", name: str) -> set[str]:
+def _name_nodes(g: "nx.DiGraph[str]", name: str) -> set[str]:
     if name == "*":
         return set(g.nodes)
     if name.startswith("tag:"):
@@ -123,7 +123,7 @@ def _name_nodes(g: "nx.DiGraph", name: str) -> set[str]:
     raise SpecrunError(f"selector {name!r} matches nothing" + (f"; {hint}" if hint else ""))
 
 
-def _expand(g: "nx.DiGraph", nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
+def _expand(g: "nx.DiGraph[str]", nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
     import networkx as nx
 
     found = set(nodes)
@@ -136,7 +136,7 @@ def _expand(g: "nx.DiGraph", nodes: set[str], depth: Optional[int], up: bool) ->
     return found
 
 
-def select_one(g: "nx.DiGraph", selector: str) -> set[str]:
+def select_one(g: "nx.DiGraph[str]", selector: str) -> set[str]:
     """Nodes one dbt-style selector picks: ``name``, ``+name``, ``name+``, ``2+name+1``,
     ``tag:x``, ``group:x``; commas intersect (``tag:a,group:b``)."""
     result: Optional[set[str]] = None
@@ -154,7 +154,7 @@ def select_one(g: "nx.DiGraph", selector: str) -> set[str]:
     return result or set()
 
 
-def select(g: "nx.DiGraph", selectors: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str]:
+def select(g: "nx.DiGraph[str]", selectors: Iterable[str] = (), exclude: Iterable[str] = ()) -> set[str]:
     """Union of `selectors` (each may hold several, space-separated) minus `exclude`."""
     chosen: set[str] = set()
     tokens = [t for s in selectors for t in s.split()]
@@ -165,7 +165,7 @@ def select(g: "nx.DiGraph", selectors: Iterable[str] = (), exclude: Iterable[str
     return chosen
 
 
-def topological_order(g: "nx.DiGraph", nodes: Optional[set[str]] = None) -> list[str]:
+def topological_order(g: "nx.DiGraph[str]", nodes: Optional[set[str]] = None) -> list[str]:
     """Nodes in dependency order (ties broken by name, so plans read the same every time)."""
     import networkx as nx
 
@@ -177,20 +177,20 @@ def _mermaid_id(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", name)
 
 
-def graph_to_mermaid(g: "nx.DiGraph") -> str:
+def graph_to_mermaid(g: "nx.DiGraph[str]") -> str:
     lines = ["graph LR"]
-    for node, data in sorted(g.nodes(data=True)):
-        shape = ("{{%s}}" if data.get("kind") == "check" else "[%s]") % node
+    for node in sorted(g.nodes):
+        shape = ("{{%s}}" if g.nodes[node].get("kind") == "check" else "[%s]") % node
         lines.append(f"    {_mermaid_id(node)}{shape}")
     for u, v in sorted(g.edges):
         lines.append(f"    {_mermaid_id(u)} --> {_mermaid_id(v)}")
     return "\n".join(lines)
 
 
-def graph_to_dot(g: "nx.DiGraph") -> str:
+def graph_to_dot(g: "nx.DiGraph[str]") -> str:
     lines = ["digraph specrun {", "  rankdir=LR;"]
-    for node, data in sorted(g.nodes(data=True)):
-        shape = "hexagon" if data.get("kind") == "check" else "box"
+    for node in sorted(g.nodes):
+        shape = "hexagon" if g.nodes[node].get("kind") == "check" else "box"
         lines.append(f'  "{node}" [shape={shape}];')
     for u, v in sorted(g.edges):
         lines.append(f'  "{u}" -> "{v}";')
@@ -198,7 +198,7 @@ def graph_to_dot(g: "nx.DiGraph") -> str:
     return "\n".join(lines)
 
 
-def graph_to_json(g: "nx.DiGraph") -> str:
-    nodes = [{"id": n, **{k: v for k, v in d.items()}} for n, d in sorted(g.nodes(data=True))]
+def graph_to_json(g: "nx.DiGraph[str]") -> str:
+    nodes = [{"id": n, **g.nodes[n]} for n in sorted(g.nodes)]
     edges = [{"from": u, "to": v} for u, v in sorted(g.edges)]
     return json.dumps({"nodes": nodes, "edges": edges}, indent=2, default=str)
