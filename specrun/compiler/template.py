@@ -132,18 +132,22 @@ def _default_vars(text: str, is_toml: bool) -> dict[str, Any]:
 
 
 def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
-    try:
-        if is_toml:
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover - Python 3.10
-                import tomli as tomllib
-            return dict(tomllib.loads(snippet).get("vars") or {})
-        import yaml
+    """The `vars` mapping of a top-level block, or {} when it cannot be read: the spec's own
+    parse reports what is wrong with it, at its position."""
+    import yaml
 
-        return dict((yaml.safe_load(snippet) or {}).get("vars") or {})
-    except Exception:  # a defaults block we cannot read is simply not used for defaults
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(snippet) if is_toml else yaml.safe_load(snippet)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError):
         return {}
+    found = data.get("vars") if isinstance(data, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {key: value for key, value in found.items() if isinstance(key, str)}  # names a template can use
 
 
 def _template_line(exc: BaseException, name: str) -> int:
