@@ -8,6 +8,7 @@ a compact traceback of the user's code, with exit status 1.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -142,6 +143,10 @@ class Session:
         self.job = self.compiled.job_for(options.get("job_name"), list(options.get("select") or ()),
                                          list(options.get("exclude") or ()))
         self.executor_def = self._executor_def()
+        if self.executor_def is not self.job.executor_def and "execution" in (self.job.config or {}):
+            # The spec's executor config is for the spec's executor, not the one --executor chose.
+            config = {k: v for k, v in self.job.config.items() if k != "execution"}
+            self.job = dataclasses.replace(self.job, config=config)
         self.run_config = _run_config(self.compiled, options)
         self.resource_defs = {**self.job.resource_defs}
         self.resource_defs.setdefault("io_manager", self.compiled.default_io_manager)

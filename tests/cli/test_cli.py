@@ -286,3 +286,11 @@ def test_an_error_inside_specrun_itself_is_reported_as_a_bug(capsys):
     assert capsys.readouterr().err.splitlines() == [
         "error: TypeError: bad operand",
         "  this is a bug in specrun: please report it with the output of `specrun --debug ...`"]
+
+
+def test_executor_override_drops_the_spec_executors_config(example):
+    folder = example("custom_executor")  # its executor has config {announce: true}
+    result = specrun_cmd("apply", "pipeline.yaml", "--executor", "in_process", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "running 3 step(s) with the in_process executor"
+    assert "3 ok, 0 failed, 0 skipped" in result.stdout
