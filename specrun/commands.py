@@ -198,9 +198,22 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     decisions = session.decisions(plan)
     to_run = [d.step_key for d in decisions if d.run]
     if not to_run:
-        print(f"Nothing to do: all {len(decisions)} step(s) are up to date (use --force to run anyway).")
+        print(_nothing_to_do(decisions))
         return 0
     return execute_and_report(session, plan, to_run, decisions)
+
+
+def _nothing_to_do(decisions: list[Any]) -> str:
+    """Why apply runs nothing: every step up to date, or some waiting for upstream partitions."""
+    waiting = [d for d in decisions if d.reason.startswith("waiting")]
+    if not waiting:
+        return f"Nothing to do: all {len(decisions)} step(s) are up to date (use --force to run anyway)."
+    lines = [f"Nothing to do: {len(decisions) - len(waiting)} step(s) up to date, {len(waiting)} "
+             "waiting for upstream partitions:"]
+    lines += [f"  {d.step_key}: {d.reason.removeprefix('waiting: ')}" for d in waiting[:3]]
+    if len(waiting) > 3:
+        lines.append(f"  ... and {len(waiting) - 3} more (`specrun plan` lists them)")
+    return "\n".join(lines)
 
 
 _REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "partition", "partitions",

@@ -294,3 +294,14 @@ def test_executor_override_drops_the_spec_executors_config(example):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "running 3 step(s) with the in_process executor"
     assert "3 ok, 0 failed, 0 skipped" in result.stdout
+
+
+def test_nothing_to_do_says_which_steps_wait_for_upstream_partitions(example):
+    folder = example("partitioned")
+    first = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder)
+    assert "2 ok, 0 failed, 0 skipped" in first.stdout
+    again = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder)
+    assert again.returncode == 0
+    assert again.stdout.splitlines() == [
+        "Nothing to do: 2 step(s) up to date, 1 waiting for upstream partitions:",
+        "  monthly_total: upstream daily_counts has 30 of 31 partition(s) not materialized (first: 2024-01-01)"]
