@@ -286,5 +286,16 @@ def status(ctx: click.Context, spec: Optional[str]) -> None:
     _run_guarded(ctx, lambda: show_status(spec))
 
 
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(_Ctx).debug = True
+
+
+# `--debug` is read after the command name too (`specrun apply x.yaml --debug`), where people put it.
+for _command in main.commands.values():
+    _command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, is_eager=True,
+                                        callback=_set_debug, help="Show Python tracebacks for errors."))
+
+
 if __name__ == "__main__":
     main()

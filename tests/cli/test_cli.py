@@ -305,3 +305,9 @@ def test_nothing_to_do_says_which_steps_wait_for_upstream_partitions(example):
     assert again.stdout.splitlines() == [
         "Nothing to do: 2 step(s) up to date, 1 waiting for upstream partitions:",
         "  monthly_total: upstream daily_counts has 30 of 31 partition(s) not materialized (first: 2024-01-01)"]
+
+
+def test_debug_after_the_command_name_shows_the_traceback_too():
+    result = specrun_cmd("validate", "cycle.yaml", "--debug", cwd=INVALID)
+    assert result.returncode == 1
+    assert "Traceback (most recent call last)" in result.stderr and "SpecErrors" in result.stderr
