@@ -5,7 +5,11 @@ def fetch(context) -> list[int]:
     return list(range(context.op_config["count"]))
 
 
-def double(values: list[int]) -> list[int]:
+def double(context, values: list[int]) -> list[int]:
+    # A flaky dependency: the first attempt fails, the retry policy of pipeline.yaml
+    # (`retry: {max_retries: 2}`) runs the op again and the second attempt succeeds.
+    if context.retry_number == 0:
+        raise ConnectionError("upstream service timed out (first attempt fails on purpose)")
     return [v * 2 for v in values]
 
 

@@ -1,4 +1,4 @@
-"""Functions of the quickstart pipeline: plain Python, no specrun imports needed."""
+"""Functions of the quickstart pipeline: plain Python; only the check uses a specrun type."""
 
 from specrun import AssetCheckResult
 

@@ -311,3 +311,12 @@ def test_debug_after_the_command_name_shows_the_traceback_too():
     result = specrun_cmd("validate", "cycle.yaml", "--debug", cwd=INVALID)
     assert result.returncode == 1
     assert "Traceback (most recent call last)" in result.stderr and "SpecErrors" in result.stderr
+
+
+def test_ops_job_example_shows_its_retry_policy_at_work(example):
+    folder = example("ops_job")
+    result = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert ("  retry    double: double failed and will be retried (attempt 1) in 0s: ConnectionError: "
+            "upstream service timed out (first attempt fails on purpose)") in result.stdout.splitlines()
+    assert "4 ok, 0 failed, 0 skipped" in result.stdout
