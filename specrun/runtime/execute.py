@@ -242,7 +242,10 @@ def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     node = step.node
     log = run.log.with_step(step.key, events.append)
     user_events: list = []
-    ctx = recipe.context_class(
+    # `__new__` then `__init__` rather than calling the class: the class call turns these
+    # keyword arguments into a dict and back again, most of the cost of a context (CPython 3.11).
+    ctx = recipe.context_class.__new__(recipe.context_class)
+    ctx.__init__(
         op_def=node.op_def, step=StepInfo(step.key, node.op_def.kind, step.partition_key),
         run_id=run.run_id, job_name=run.job_name, op_config=recipe.op_config,
         resources=run.resources, log=log, partition_key=step.partition_key,
@@ -326,12 +329,14 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     if facts.is_nothing:
         return None
     manager_key = spec.input_manager_key or facts.io_manager_key
-    input_ctx = _input_context(
-        run, step, name, spec, (up.step_key, up.output_name),
+    input_ctx = input_context_with_deferred_upstream(
+        name, (run.run_id, up.step_key, up.output_name),
         lambda: _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
                                 up.step_key, up.partition_keys),
-        facts.asset_key, up.partition_keys,
-        up_node.asset.partitions_def if up_node.asset else None, context)
+        asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
+        log=context.log, resources=run.resources, partition_keys=up.partition_keys,
+        partitions_def=up_node.asset.partitions_def if up_node.asset else None,
+        op_def=step.op_def, run_id=run.run_id)
     value = run.resources_for_output(manager_key).load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
@@ -341,13 +346,15 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
 def _load_asset(run, step, name, spec, src, context, events) -> Any:
     keys = input_partition_keys(step, name)
     upstream_step_key = src.asset_key.to_python_identifier()
-    input_ctx = _input_context(
-        run, step, name, spec, (upstream_step_key, "result"),
+    input_ctx = input_context_with_deferred_upstream(
+        name, (run.run_id, upstream_step_key, "result"),
         lambda: OutputContext(upstream_step_key, "result", run_id=run.run_id,
                               asset_key=src.asset_key, partition_keys=keys,
                               partitions_def=src.partitions_def, resources=run.resources,
                               log=run.log),
-        src.asset_key, keys, src.partitions_def, context)
+        asset_key=src.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
+        log=context.log, resources=run.resources, partition_keys=tuple(keys),
+        partitions_def=src.partitions_def, op_def=step.op_def, run_id=run.run_id)
     manager_key = spec.input_manager_key or src.io_manager_key
     manager = run.resources_for_output(manager_key)
     if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
@@ -356,16 +363,3 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
     return value
-
-
-def _input_context(run, step, name, spec, upstream_output_key, build_upstream, asset_key, keys,
-                   pdef, context) -> Any:
-    """The InputContext for input `name`; its upstream OutputContext is built only if read.
-
-    `upstream_output_key` is (upstream step key, output name), what the built context's
-    `get_identifier()` would return after the run id."""
-    return input_context_with_deferred_upstream(
-        name, (run.run_id, *upstream_output_key), build_upstream, asset_key=asset_key,
-        metadata=spec.metadata, dagster_type=spec.dagster_type, log=context.log,
-        resources=run.resources, partition_keys=tuple(keys), partitions_def=pdef,
-        op_def=step.op_def, run_id=run.run_id)

@@ -123,13 +123,15 @@ class OutputFacts:
     """What storing one output of one node needs that does not change from step to step
     (cached per run by `RunContext.output_facts`)."""
 
-    __slots__ = ("out_def", "is_nothing", "type_checked", "io_manager_key", "asset_key", "partitions_def",
-                 "per_partition", "yielded_message", "handled_message", "versions")
+    __slots__ = ("out_def", "name", "is_nothing", "type_checked", "io_manager_key", "asset_key",
+                 "partitions_def", "per_partition", "yielded_message", "handled_message", "versions",
+                 "op_def")
 
     def __init__(self, run: Any, node: Any, name: str) -> None:
         out_def = node.op_def.outs[name]
         asset = node.asset
         self.out_def = out_def
+        self.name = name
         self.is_nothing = out_def.is_nothing
         t = out_def.dagster_type
         self.type_checked = isinstance(t, DataType) and t.type_check_fn is not None
@@ -140,6 +142,22 @@ class OutputFacts:
         self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
         self.versions = _AssetVersionFacts(run, node) if asset is not None else None
+        self.op_def = node.op_def
+
+    def output_context(self, run: Any, step: Any, step_key: str,
+                       partition_keys: tuple = ()) -> OutputContext:
+        """The OutputContext an IO manager is given for this output of `step`."""
+        out_def = self.out_def
+        if not partition_keys and step is not None and step.partition_key is not None and self.per_partition:
+            partition_keys = (step.partition_key,)
+        # `__new__` then `__init__`: see `input_context_with_deferred_upstream` (context/io.py).
+        ctx = OutputContext.__new__(OutputContext)
+        ctx.__init__(
+            step_key, self.name, run_id=run.run_id, asset_key=self.asset_key,
+            metadata=out_def.metadata, log=run.log, resources=run.resources,
+            partition_keys=partition_keys, partitions_def=self.partitions_def,
+            op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
+        return ctx
 
 
 class _AssetVersionFacts:
@@ -175,7 +193,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
     if run.capture_outputs:
         run.captured[(step.key, name)] = value
     if store and not facts.is_nothing:
-        octx = output_context(run, step, node, name, step.key)
+        octx = facts.output_context(run, step, step.key)
         run.resources_for_output(facts.io_manager_key).handle_output(octx, value)
         metadata.update(octx.get_logged_metadata())
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
@@ -256,14 +274,6 @@ def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
 
 
 def output_context(run: Any, step: Any, node: Any, output_name: str, step_key: str,
-                    partition_keys: tuple = ()) -> Any:
+                   partition_keys: tuple = ()) -> Any:
     """The OutputContext an IO manager is given for `output_name` of `node`."""
-    facts = run.output_facts(node, output_name)
-    out_def = facts.out_def
-    if not partition_keys and step is not None and step.partition_key is not None and facts.per_partition:
-        partition_keys = (step.partition_key,)
-    return OutputContext(
-        step_key, output_name, run_id=run.run_id, asset_key=facts.asset_key,
-        metadata=out_def.metadata, log=run.log, resources=run.resources,
-        partition_keys=partition_keys, partitions_def=facts.partitions_def,
-        op_def=node.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
+    return run.output_facts(node, output_name).output_context(run, step, step_key, partition_keys)

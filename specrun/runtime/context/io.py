@@ -222,15 +222,24 @@ class InputContext:
 
 def input_context_with_deferred_upstream(
     name: str, upstream_identifier: tuple[str, ...], build_upstream: Callable[[], OutputContext],
-    **kwargs: Any,
+    *, asset_key: Optional[AssetKey], metadata: Optional[Mapping[str, Any]], dagster_type: Any,
+    log: Any, resources: Any, partition_keys: tuple[str, ...], partitions_def: Any, op_def: Any,
+    run_id: str,
 ) -> InputContext:
     """An InputContext whose `upstream_output` is built by `build_upstream` on first access.
 
     Most IO managers read only the upstream output's identifier (or none of it, for
     assets), so a load usually never pays for building that OutputContext;
     `upstream_identifier` must equal the built context's `get_identifier()`.
+
+    This runs for every input of every step, hence explicit parameters rather than
+    ``**kwargs``, and `__new__` then `__init__` rather than calling the class: a class call
+    turns keyword arguments into a dict and back again, most of the cost (CPython 3.11).
     """
-    ctx = InputContext(name, **kwargs)
+    ctx = InputContext.__new__(InputContext)
+    ctx.__init__(name, asset_key=asset_key, metadata=metadata, dagster_type=dagster_type,
+                 log=log, resources=resources, partition_keys=partition_keys,
+                 partitions_def=partitions_def, op_def=op_def, run_id=run_id)
     ctx._build_upstream = build_upstream
     ctx._upstream_identifier = upstream_identifier
     return ctx
