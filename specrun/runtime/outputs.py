@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from types import GeneratorType
 from typing import Any, Iterable, Iterator
 
@@ -208,9 +207,6 @@ def _type_name(out_def: Any) -> str:
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
 
 
-_SORTED_JSON = json.JSONEncoder(sort_keys=True)  # what json.dumps(..., sort_keys=True) builds per call
-
-
 def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: dict,
                      user_version: Any = None) -> Event:
     """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares.
@@ -223,7 +219,7 @@ def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: d
         facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
     run.data_versions[(asset.key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: _SORTED_JSON.encode(inputs)}
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs)}
     mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
     return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import json.encoder
 from types import CodeType
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 
 CODE_VERSION_TAG = "specrun/code_version"
 CONFIG_HASH_TAG = "specrun/config_hash"
@@ -55,8 +56,34 @@ def config_hash(config: Any) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def _json_writer(sort_keys: bool) -> Callable[[Any], str]:
+    """A function returning exactly `json.dumps(value, sort_keys=sort_keys)`, whose encoder is
+    made once.
+
+    `json.dumps` makes a new C encoder on every call, about half its cost for the few short
+    strings of a version record; materializing an asset writes two such records. There are
+    no cycles in them to look for, so the encoder keeps no state and is safe to share.
+    """
+    encoder = json.JSONEncoder(sort_keys=sort_keys, check_circular=False)
+    make_c_encoder = json.encoder.c_make_encoder
+    if make_c_encoder is None:  # a Python without json's C speedups
+        return encoder.encode
+    encode = make_c_encoder(None, encoder.default, json.encoder.encode_basestring_ascii, None,
+                            encoder.key_separator, encoder.item_separator, sort_keys, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_to_json = _json_writer(sort_keys=False)
+_to_sorted_json = _json_writer(sort_keys=True)
+
+
 def data_version(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
                  partition: Optional[str], run_id: str) -> str:
     """A new data version for a materialization: unique to this run and partition."""
-    text = json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
+    text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def input_data_versions_text(inputs: Mapping[str, str]) -> str:
+    """The INPUT_DATA_VERSIONS_TAG of a materialization: its inputs' data versions as JSON."""
+    return _to_sorted_json(inputs)

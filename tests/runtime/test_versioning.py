@@ -1,0 +1,34 @@
+"""Version records: their text is exactly what `json.dumps` writes, so stored versions keep
+comparing equal across releases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from specrun.runtime import versioning as v
+
+VALUES = [
+    ["82bb08286baba4aa", "none", [["raw", "0123456789abcdef"]], None, "run-1"],
+    ["v1", "none", [], "2024-01-01", "run-2"],
+    {"b/c": "1", "a": "\u00e9\u2603\n\"quoted\" \\ tab\t"},
+    ["\U0001f600", 1, 2.5, True, None, {"z": [1, {"y": 2}], "a": float("inf")}],
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_json_writers_write_what_json_dumps_writes(value):
+    assert v._to_json(value) == json.dumps(value)
+    assert v._to_sorted_json(value) == json.dumps(value, sort_keys=True)
+
+
+def test_data_version_hashes_the_json_of_its_parts():
+    inputs = {"b": "2", "a": "1"}
+    text = json.dumps(["code", "cfg", sorted(inputs.items()), "p", "run"])
+    assert v.data_version("code", "cfg", inputs, "p", "run") == hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def test_input_data_versions_text_is_sorted_json():
+    assert v.input_data_versions_text({"b": "2", "a": "1"}) == '{"a": "1", "b": "2"}'
