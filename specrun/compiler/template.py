@@ -27,6 +27,8 @@ def is_template(path: str) -> bool:
 
 def _env_function(name: str, default: Any = None) -> Any:
     """``{{ env("NAME", "default") }}``: an environment variable, or the default."""
+    if not isinstance(name, str):
+        raise SpecError(f"env() takes the variable's name as a string, not {name!r}", hint='write env("NAME")')
     if name in os.environ:
         return os.environ[name]
     if default is None:
@@ -116,9 +118,9 @@ def _map_column(template: str, rendered: str, col: int) -> int:
 def _default_vars(text: str, is_toml: bool) -> dict[str, Any]:
     """Defaults from the template's own top-level `vars:` block, when it has no Jinja in it."""
     lines = text.split("\n")
-    header = "[vars]" if is_toml else "vars:"
+    header = re.compile(r"(\[vars\]|vars\s*=)" if is_toml else r"vars\s*:")  # a block, or inline: `vars: {a: 1}`
     for i, line in enumerate(lines):
-        if line.strip() == header and not line.startswith((" ", "\t")):
+        if header.match(line):
             block = [line]
             for more in lines[i + 1:]:
                 if more and not more.startswith((" ", "\t", "#")) and not (is_toml and "=" in more and not more.startswith("[")):
@@ -150,11 +152,16 @@ def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
     return {key: value for key, value in found.items() if isinstance(key, str)}  # names a template can use
 
 
-def _template_line(exc: BaseException, name: str) -> int:
+def _frame_line(exc: BaseException, name: str) -> Optional[int]:
+    """The template line `exc` was raised on (its innermost frame of template code), if any."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename in (name, "<template>") and frame.lineno:
             return frame.lineno
-    return getattr(exc, "lineno", None) or 1
+    return None
+
+
+def _template_line(exc: BaseException, name: str) -> int:
+    return _frame_line(exc, name) or getattr(exc, "lineno", None) or 1
 
 
 def render_template(text: str, filename: str, variables: dict[str, Any],
@@ -172,7 +179,7 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         template = env.get_template(filename)
         rendered = template.render(**known)
     except jinja2.TemplateSyntaxError as e:
-        from .template_syntax import template_syntax_error
+        from .template_errors import template_syntax_error
 
         raise SpecErrors([template_syntax_error(env, text, filename, e)]) from None
     except jinja2.UndefinedError as e:
@@ -181,8 +188,12 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         line = _template_line(e, filename)
         e.location = Location(filename, line, _column_of(text, line, "env"))
         raise SpecErrors([e]) from None
-    except jinja2.TemplateError as e:
-        raise SpecErrors([SpecError(f"template error: {e}", Location(filename, 1, 1))]) from None
+    # What the template's own expressions can raise (1/0, "%d" | format("x"), a macro that
+    # calls itself, an expression too deep to parse); no user Python code runs in the sandbox.
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as e:
+        from .template_errors import template_render_error
+
+        raise SpecErrors([template_render_error(env, text, filename, e, _frame_line(e, filename))]) from None
     lines, line_map = _unmark(rendered)
     return "\n".join(lines), SourceMap(text, lines, line_map)
 
@@ -205,7 +216,11 @@ def _undefined_error(e: Exception, filename: str, known: dict[str, Any], text: s
     match = re.search(r"'([^']+)' is undefined", str(e))
     name: Optional[str] = match.group(1) if match else None
     hint = suggest(name, known) if name else None
-    message = f"template variable {name!r} is not defined" if name else f"template error: {e}"
-    col = _column_of(text, line, name) if name else 1
-    return SpecError(message, Location(filename, line, col), "",
-                     hint or (f"pass it with --var {name}=VALUE" if name else None))
+    if name is None:  # "'dict object' has no attribute 'b'": at the attribute
+        from .template_errors import tag_column
+
+        attribute = re.search(r"has no (?:attribute|element) '?([^']+)'?$", str(e))
+        col = tag_column(text, line, attribute.group(1) if attribute else None)
+        return SpecError(f"template error: {e}", Location(filename, line, col))
+    return SpecError(f"template variable {name!r} is not defined", Location(filename, line, _column_of(text, line, name)),
+                     "", hint or f"pass it with --var {name}=VALUE")

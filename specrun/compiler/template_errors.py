@@ -1,10 +1,15 @@
-"""Jinja2 syntax errors of spec templates, at the column of the offending token.
+"""Errors in spec templates, at the line and column of what caused them.
+
+Syntax errors: at the column of the offending token.
 
 Jinja's `TemplateSyntaxError` carries a line only. To find the column the template is
 parsed again with a token stream that remembers where each token starts: the lexer's
 raw tokens are found one after another in the source, and the parser's failing token
 (`stream.current`) is looked up by identity. Errors about the end of the template point
 at what was left open (the `{% for %}` without `{% endfor %}`, the `{{` without `}}`).
+
+Errors while rendering (a division by zero, an unsafe attribute, a `{% include %}`): at the
+template line the exception passed through, and the tag on it that names the culprit.
 """
 
 from __future__ import annotations
@@ -110,8 +115,8 @@ def template_syntax_error(env: Any, text: str, filename: str, error: Any) -> Spe
         parser.parse()
     except jinja2.TemplateSyntaxError as again:
         error = again
-    else:  # only the copy fails: its line, and no column
-        return SpecError(f"template syntax error: {error.message}", Location(filename, error.lineno or 1, 1))
+    else:  # the parser accepts it; the compiler does not (an unknown filter or test)
+        return _unknown_name_error(env, text, filename, error.message or str(error), error.lineno or 1)
     message: str = error.message or str(error)
     offset = located.offsets.get(id(parser.stream.current))
     found = _AT_OFFSET.search(message)  # the lexer's "unexpected char '@' at 8"
@@ -181,3 +186,93 @@ def _hint(message: str) -> Optional[str]:
     if expected:
         return f"write a {expected.group(1)} here"
     return None
+
+
+_UNKNOWN = re.compile(r"No (filter|test) named '([^']+)'")
+
+
+def _unknown_name_error(env: Any, text: str, filename: str, message: str, line: int) -> SpecError:
+    found = _UNKNOWN.search(message)
+    if found is None:
+        return SpecError(f"template error: {message}", Location(filename, line, tag_column(text, line)))
+    kind, name = found.groups()
+    known = env.filters if kind == "filter" else env.tests
+    hint = suggest(name, known) or f"{kind}s are: " + ", ".join(sorted(known))
+    return SpecError(f"template {kind} {name!r} does not exist", Location(filename, line, tag_column(text, line, name)),
+                     "", hint)
+
+
+def tag_column(text: str, line: int, name: Optional[str] = None) -> int:
+    """1-based column of `name` inside a Jinja tag on `line`, else of the line's first tag, else 1."""
+    found = name_column(text, line, name) if name else None
+    if found is not None:
+        return found
+    lines = text.split("\n")
+    tag = re.search(r"\{[{%]", lines[line - 1]) if 1 <= line <= len(lines) else None
+    return tag.start() + 1 if tag else 1
+
+
+def name_column(text: str, line: int, name: str) -> Optional[int]:
+    """1-based column of `name` (as a word, when it is one) inside a Jinja tag on `line`, or None."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    for tag in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}|\{[{%].*", lines[line - 1]):
+        body = tag.group(0)
+        if name.isidentifier():
+            word = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", body)
+            at = word.start() if word else -1
+        else:
+            at = body.find(name)
+        if at >= 0:
+            return tag.start() + at + 1
+    return None
+
+
+def _deepest(text: str) -> tuple[int, int]:
+    """(line, col) where brackets nest deepest: where a too deep expression overflows the parser."""
+    depth, best, where, line, col = 0, -1, (1, 1), 1, 0
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        elif ch in "([{":
+            depth += 1
+            if depth > best:
+                best, where = depth, (line, col)
+        elif ch in ")]}":
+            depth -= 1
+    return where
+
+
+def template_render_error(env: Any, text: str, filename: str, error: BaseException, line: Optional[int]) -> SpecError:
+    """A SpecError for an exception raised while rendering the template `text` (`line`: the
+    template line it passed through, None when it was raised before rendering began)."""
+    import jinja2
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(error, RecursionError):
+        if line is None:  # while parsing: an expression nested too deep
+            return SpecError("template error: expressions are nested too deeply to read",
+                             Location(filename, *_deepest(text)), "", "split it into smaller {% set %} steps")
+        return SpecError("template error: it recurses without end (a macro that calls itself?)",
+                         Location(filename, line, tag_column(text, line)), "", "give the recursion a case that stops it")
+    line = line or 1
+    if isinstance(error, jinja2.TemplateNotFound):
+        tag = next((t for t in ("include", "extends", "import", "from") if name_column(text, line, t)), None)
+        return SpecError(f"template error: {{% {tag or 'include'} %}} cannot read {error.name!r}: a spec template "
+                         "renders on its own", Location(filename, line, tag_column(text, line, tag)), "",
+                         "list other spec files under `include:` instead")
+    if isinstance(error, SecurityError):
+        unsafe = re.search(r"attribute '([^']+)'", str(error))
+        return SpecError(f"template error: {error}", Location(
+            filename, line, tag_column(text, line, unsafe.group(1) if unsafe else None)), "",
+            "spec templates run in a sandbox: use plain values, filters and loops")
+    if isinstance(error, jinja2.TemplateRuntimeError) and _UNKNOWN.search(str(error)):
+        return _unknown_name_error(env, text, filename, str(error), line)
+    if isinstance(error, OverflowError) and "MAX_RANGE" in str(error):
+        return SpecError("template error: range() is limited to 100000 numbers in a spec template",
+                         Location(filename, line, tag_column(text, line, "range")))
+    message = str(error) if isinstance(error, jinja2.TemplateError) else f"{error} ({type(error).__name__})"
+    culprit = "/" if isinstance(error, ZeroDivisionError) else None
+    return SpecError(f"template error: {message}", Location(filename, line, tag_column(text, line, culprit)))

@@ -47,3 +47,29 @@ def test_syntax_error_points_at_the_offending_token(text, line, col, message, hi
 def test_toml_template_syntax_error_has_its_column_too():
     error = _error('[assets.a]\nfn = "{{ x y }}"\n', "p.toml.j2")
     assert (error.location.line, error.location.col) == (2, 12)
+
+
+@pytest.mark.parametrize("text, line, col, message, hint", [
+    ("a: {{ 1/0 }}\n", 1, 8, "template error: division by zero (ZeroDivisionError)", None),
+    ('a: \'{{ "%d" | format("x") }}\'\n', 1, 5, "a real number is required, not str (TypeError)", None),
+    ("{% include 'other.yaml' %}\n", 1, 4, "{% include %} cannot read 'other.yaml'", "under `include:`"),
+    ("{% extends 'base.yaml' %}\n", 1, 4, "{% extends %} cannot read 'base.yaml'", "under `include:`"),
+    ("a: \"{{ ''.__class__ }}\"\n", 1, 11, "access to attribute '__class__' of 'str' object is unsafe", "sandbox"),
+    ("{% for i in range(10**9) %}{% endfor %}\n", 1, 13, "range() is limited to 100000 numbers", None),
+    ("a: {{ 'x' | uper }}\n", 1, 13, "template filter 'uper' does not exist", "did you mean 'upper'?"),
+    ("{% if x is nothin %}{% endif %}\n", 1, 12, "template test 'nothin' does not exist", "did you mean 'none'?"),
+    ("\na: {{ env(5) }}\n", 2, 7, "env() takes the variable's name as a string, not 5", 'env("NAME")'),
+    ("a: 1\nb: {{ " + "(" * 1500 + "1" + ")" * 1500 + " }}\n", 2, 1506, "nested too deeply", "{% set %}"),
+    ("{% macro m(n) %}{{ m(n) }}{% endmacro %}\na: {{ m(1) }}\n", 1, 1, "recurses without end", "stops it"),
+    ("vars: {t: {a: 1}}\nb: {{ t.b }}\n", 2, 9, "'dict object' has no attribute 'b'", None),
+])
+def test_render_error_is_a_spec_error_at_its_tag(text, line, col, message, hint):
+    error = _error(text)
+    assert (error.location.line, error.location.col) == (line, col)
+    assert message in error.message
+    assert error.hint == hint or hint in error.hint
+
+
+def test_inline_vars_block_gives_defaults():
+    doc = load_text("specrun: 1\nvars: {t: {a: 1}}\nname: '{{ t.a }}'\n", "p.yaml.j2")
+    assert doc.data["name"] == "1"
