@@ -61,22 +61,33 @@ def _run_guarded(ctx: click.Context, fn: Any, fmt: str = "text") -> Any:
     except SpecError as e:
         _fail_with_errors([e], getattr(e, "files", {}) or {}, fmt)
     except SpecrunError as e:
-        _fail(f"error: {e}")
+        _fail_without_location(str(e), fmt)
     except FileNotFoundError as e:
-        _fail(f"error: {e.filename or e}: no such file")
+        _fail_without_location(f"{e.filename or e}: no such file", fmt)
     except OSError as e:
-        _fail(f"error: {e.filename}: {e.strerror}" if e.filename else f"error: {e.strerror or e}")
+        _fail_without_location(f"{e.filename}: {e.strerror}" if e.filename else f"{e.strerror or e}", fmt)
     except KeyboardInterrupt:
         _fail("\ninterrupted", 130)
     except (click.ClickException, click.exceptions.Exit):
         raise
     except Exception as e:  # noqa: BLE001 - the command's boundary: reported as a failed step is
+        if fmt == "json":
+            _fail_without_location(f"{type(e).__name__}: {e}", fmt)
         _fail_unexpected(e)
 
 
 def _fail(message: str, code: int = 1) -> None:
     click.echo(message, err=True)
     sys.exit(code)
+
+
+def _fail_without_location(message: str, fmt: str) -> None:
+    """`error: message`, or with --format json the same `{"errors": [...]}` a spec error gives."""
+    from .errors import SpecError
+
+    if fmt == "json":
+        _fail_with_errors([SpecError(message)], {}, fmt)
+    _fail(f"error: {message}")
 
 
 def _framework_dirs() -> tuple[str, ...]:

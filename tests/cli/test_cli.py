@@ -320,3 +320,22 @@ def test_ops_job_example_shows_its_retry_policy_at_work(example):
     assert ("  retry    double: double failed and will be retried (attempt 1) in 0s: ConnectionError: "
             "upstream service timed out (first attempt fails on purpose)") in result.stdout.splitlines()
     assert "4 ok, 0 failed, 0 skipped" in result.stdout
+
+
+@pytest.mark.parametrize("raised, message", [
+    (RuntimeError("cannot connect"), "RuntimeError: cannot connect"),
+    (IsADirectoryError(21, "Is a directory", "conf"), "conf: Is a directory")])
+def test_validate_json_reports_errors_without_a_location_as_json(capsys, raised, message):
+    import click
+
+    from specrun.cli import _Ctx, _run_guarded
+
+    def fail():
+        raise raised
+
+    ctx = click.Context(click.Command("validate"), obj=_Ctx(debug=False))
+    with pytest.raises(SystemExit) as exit_info:
+        _run_guarded(ctx, fail, "json")
+    assert exit_info.value.code == 1
+    assert json.loads(capsys.readouterr().out) == {"errors": [
+        {"file": None, "line": None, "col": None, "pointer": "", "message": message, "hint": None}]}
