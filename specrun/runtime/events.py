@@ -263,7 +263,7 @@ class Event:
 DagsterEvent = Event
 
 
-@dataclass
+@dataclass(slots=True)  # two per output of every step
 class StepOutputData:
     """Payload of STEP_OUTPUT and HANDLED_OUTPUT: which output, and its metadata."""
 

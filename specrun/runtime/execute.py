@@ -183,13 +183,14 @@ class StepRecipe:
         self.op_tags = {**op_def.tags, **node.tags}
         self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
         sig = op_def.signature
-        params = set(sig.input_params)
         # (name, In, source, passed to the function): Nothing inputs the function does not
         # take are only ordering, so they are not loaded at all.
-        self.inputs = tuple(
-            (name, spec, node.inputs.get(name), name in params or sig.has_var_kwargs)
-            for name, spec in op_def.ins.items()
-            if not (spec.is_nothing and name not in params))
+        inputs = []
+        for name, spec in op_def.ins.items():
+            passed = name in sig.input_params
+            if passed or not spec.is_nothing:
+                inputs.append((name, spec, node.inputs.get(name), passed or sig.has_var_kwargs))
+        self.inputs = tuple(inputs)
 
 
 def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:

@@ -195,16 +195,18 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
 def _node_order(job: Any) -> list[str]:
     """Node names in dependency order: exactly `graphlib.TopologicalSorter.static_order()`'s
     order (the order steps run in), with the sorter's bookkeeping objects left out."""
-    graph = {name: node.upstream_nodes() for name, node in job.nodes.items()}
-    waiting: dict[str, int] = {}
+    waiting: dict[str, int] = {}  # node -> how many of its upstream nodes are not yet placed
     successors: dict[str, list[str]] = {}
-    for name, preds in graph.items():
+    for name, node in job.nodes.items():
+        preds = node.upstream_nodes()
         if name not in waiting:
-            waiting[name], successors[name] = 0, []
+            waiting[name] = 0
+            successors[name] = []
         waiting[name] += len(preds)
         for pred in preds:
             if pred not in waiting:
-                waiting[pred], successors[pred] = 0, []
+                waiting[pred] = 0
+                successors[pred] = []
             successors[pred].append(name)
     order: list[str] = []
     ready = [name for name, count in waiting.items() if count == 0]
@@ -217,11 +219,12 @@ def _node_order(job: Any) -> list[str]:
                 if not waiting[down]:
                     ready.append(down)
     if len(order) < len(waiting):
-        _raise_cycle(job, graph)
+        _raise_cycle(job)
     return order
 
 
-def _raise_cycle(job: Any, graph: Mapping[str, set[str]]) -> None:
+def _raise_cycle(job: Any) -> None:
+    graph = {name: node.upstream_nodes() for name, node in job.nodes.items()}
     try:
         TopologicalSorter(graph).prepare()
     except CycleError as e:

@@ -101,8 +101,8 @@ class OpExecutionContext:
         self._partition_key = partition_key
         self._partitions_def = partitions_def
         self._partition_key_range = partition_key_range
-        self._run_tags = dict(run_tags or {})
-        self._op_tags = dict(op_tags or {})
+        self._run_tags = dict(run_tags) if run_tags else {}
+        self._op_tags = dict(op_tags) if op_tags else {}
         self._instance = instance
         self._run = run
         self._run_config = run_config or {}

@@ -43,7 +43,7 @@ class OutputContext:
         self.name = name
         self.run_id = run_id
         self.asset_key = asset_key
-        self.metadata = dict(metadata or {})
+        self.metadata = dict(metadata) if metadata else {}
         self.definition_metadata = self.metadata
         self.config = config
         self.log = log
@@ -143,7 +143,7 @@ class InputContext:
         self._build_upstream: Optional[Callable[[], OutputContext]] = None
         self._upstream_identifier: tuple[str, ...] = ()
         self.asset_key = asset_key
-        self.metadata = dict(metadata or {})
+        self.metadata = dict(metadata) if metadata else {}
         self.definition_metadata = self.metadata
         self.config = config
         self.dagster_type = dagster_type
