@@ -149,6 +149,8 @@ class ResolveContext:
         if name is None:
             return None
         if name not in self.partitions:
+            if name in self.spec.partitions:  # declared, but its own error is reported already
+                return None
             self.col.add(SpecError(f"no partitions named {name!r}", self.doc.locate(pointer), pointer,
                                    suggest(name, self.partitions) or "declare it under `partitions:`"))
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
@@ -93,12 +94,40 @@ def build_partitions(spec: Any, ctx: Any) -> dict[str, Any]:
         return {}  # without importing the partitions module: ~20 ms of a cold `specrun validate`
     from ..runtime.partitions import partitions_def_from_spec
 
+    from .partition_checks import partition_problems
+
     found = {}
     for name, entry in spec.partitions.items():
-        value = ctx.col.attempt(lambda: partitions_def_from_spec(entry.type, **entry.options), entry.pointer)
-        if value is not None:
+        try:
+            value = partitions_def_from_spec(entry.type, **entry.options)
+        except (SpecrunError, ValueError, TypeError) as e:
+            pointer = _option_pointer(str(e), entry)
+            ctx.col.add(SpecError(str(e), ctx.doc.locate(pointer), pointer))
+            continue
+        problems = list(partition_problems(value, entry.pointer))
+        for pointer, message, hint in problems:
+            ctx.col.add(SpecError(message, ctx.doc.locate(pointer), pointer, hint))
+        if not problems:
             found[name] = value
     return found
+
+
+def _option_pointer(message: str, entry: Any) -> str:
+    """Pointer of the option of a partitions entry that `message` is about (the first the
+    message names, as in "start '2024-13-45' is neither ..."), else of the entry."""
+    dimension = re.match(r"dimension '([^']+)': (.*)", message)
+    if dimension and isinstance(entry.options.get("dimensions"), dict):
+        inner = entry.options["dimensions"].get(dimension.group(1))
+        base = f"{entry.pointer}/dimensions/{dimension.group(1)}"
+        options = inner if isinstance(inner, dict) else {}
+        message = dimension.group(2)
+    else:
+        base, options = entry.pointer, entry.options
+    aliases = {"timezone": ("timezone",), "keys": ("keys", "key"), "dimensions": ("dimensions",)}
+    named = [(m.start(), option) for option in options
+             for word in aliases.get(option, (option,))
+             for m in [re.search(rf"\b{re.escape(word)}\b", message)] if m]
+    return f"{base}/{min(named)[1]}" if named else base
 
 
 def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+"""Partitions definitions that could never list their keys are errors at compile time, at
+the option that is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun.compiler import compile_spec
+from specrun.errors import SpecErrors
+
+FUNCS = "def part(context):\n    return context.partition_key\n"
+
+
+def _errors(tmp_path, partitions: str):
+    (tmp_path / "partition_check_funcs.py").write_text(FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"specrun: 1\nname: t\nmodule: partition_check_funcs\npartitions:\n  d: {partitions}\n"
+                    "assets:\n  a: {fn: part, partitions: d}\n")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    return caught.value.errors
+
+
+@pytest.mark.parametrize("partitions, col, message, hint", [
+    ("{type: daily, start: '2024-05-01', end: '2024-01-01'}", 46,
+     "end '2024-01-01' is not after start '2024-05-01': there are no partitions between them", "move the end"),
+    ("{type: static, keys: []}", 27, "static partitions need at least one key", "write keys: [a, b]"),
+    ("{type: static}", 6, "static partitions need at least one key", "write keys: [a, b]"),
+    ("{type: daily, start: '2024-01-01', fmt: '%Q'}", 46,
+     "partition keys in the format '%Q' cannot be read back: the first would be '%Q'", "fixed widths"),
+    ("{type: daily, start: '2024-01-01', fmt: '%Y'}", 46,
+     "the format '%Y' gives different daily windows the same key '2024'", "every part of the date"),
+    ("{type: daily, start: '0001-01-01'}", 27, "cannot be read back: the first would be '1-01-01'", "year 999"),
+    ("{type: daily, start: '2024-01-01', end_offset: 1000000000000}", 53,
+     "end_offset 1000000000000 puts the last partition beyond the calendar", "like 1"),
+    ("{type: multi, dimensions: {s: {type: static, keys: []}, t: {type: static, keys: [x]}}}", 57,
+     "static partitions need at least one key", "write keys"),
+    # errors of the definition itself are at the option they name, not at the definition
+    ("{type: daily, start: '2024-13-45'}", 27, "start '2024-13-45' is neither in the format", None),
+    ("{type: hourly, start: '2024-01-01-00:00', timezone: Mars/Olympus}", 58, "unknown timezone 'Mars/Olympus'",
+     None),
+    ("{type: monthly, start: '2024-01-01', day_offset: 40}", 55,
+     "day_offset of monthly partitions must be an integer from 1 to 31, not 40", None),
+    ("{type: static, keys: [a, a]}", 27, "static partition keys must be unique", None),
+])
+def test_partitions_problem_is_reported_once_at_its_option(tmp_path, partitions, col, message, hint):
+    [error] = _errors(tmp_path, partitions)  # and no second "no partitions named 'd'"
+    assert (error.location.line, error.location.col) == (5, col)
+    assert message in error.message
+    assert error.hint == hint or hint in error.hint
