@@ -6,6 +6,7 @@ import re
 from typing import Any, Callable, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
+from .load import escape
 from ..runtime.definitions.composition import FromConfig, FromDefault, FromFanIn, FromOutput, Node
 from ..runtime.definitions.ops import In, Out, op
 from ..runtime.definitions.policy import RetryPolicy
@@ -56,6 +57,7 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
 
     builtins = {"fs": fs_io_manager, "memory": mem_io_manager}
     if entry.type in builtins:
+        check_config(builtins[entry.type].config_schema, entry.config, entry.pointer + "/config", ctx)
         config = dict(entry.config or {})
         if entry.type == "fs" and "base_dir" in config:
             import os
@@ -68,12 +70,37 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
                         ctx.doc.locate(ptr), ptr, suggest(entry.type, builtins))
     target = ctx.callables.resolve(entry.type, entry.pointer + "/type")
     if isinstance(target, ResourceDefinition):
+        check_config(target.config_schema, entry.config, entry.pointer + "/config", ctx)
         return target, ({"config": entry.config} if entry.config is not None else None)
     if is_configurable_resource_class(target):
         return target(**(entry.config or {})), None
     if isinstance(target, type) or callable(target):
         return target(**(entry.config or {})) if entry.config else target(), None
     return target, None
+
+
+_UNEXPECTED = re.compile(r'Received unexpected config entry "([^"]+)"(?: \(did you mean (\'[^\']+\')\?\))?')
+
+
+def check_config(schema: Any, config: Any, pointer: str, ctx: Any) -> None:
+    """Raise SpecErrors, each at its key, when `config` does not fit the config `schema` of a
+    resource or an executor (else a run would be refused later, without a position)."""
+    if config is None or schema is None:
+        return
+    from ..runtime.config import validate_config
+
+    errors = []
+    for problem in validate_config(schema, config).errors:
+        where = pointer + "".join("/" + escape(part) for part in problem.path)
+        unexpected = _UNEXPECTED.match(problem.message)
+        if unexpected:
+            where += "/" + escape(unexpected.group(1))
+            errors.append(SpecError(f"unknown config key {unexpected.group(1)!r}", ctx.doc.locate(where, key=True),
+                                    where, f"did you mean {unexpected.group(2)}?" if unexpected.group(2) else None))
+        else:
+            errors.append(SpecError(f"config: {problem.message}", ctx.doc.locate(where), where))
+    if errors:
+        raise SpecErrors(errors)
 
 
 def build_resources(spec: Any, ctx: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -165,14 +192,20 @@ def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict[str, Any]]]
             ctx.col.add(SpecError(f"{entry.type!r} is not an executor (decorate it with @executor)",
                                   ctx.doc.locate(ptr), ptr))
             return None, None
+        if target is not None:
+            ctx.col.attempt(lambda: check_config(target.config_schema, entry.config, entry.pointer + "/config", ctx))
         return target, entry.config or None
     try:
-        return executor_def_by_name(entry.type), entry.config or None
+        found = executor_def_by_name(entry.type)
     except DefinitionError:
-        ctx.col.add(SpecError(f"unknown executor {entry.type!r}", ctx.doc.locate(ptr), ptr,
-                              suggest(entry.type, ["in_process", "multiprocess", "dask"])
-                              or "use in_process, multiprocess, dask or module:attr"))
-        return None, None
+        found = None
+    if found is not None:
+        ctx.col.attempt(lambda: check_config(found.config_schema, entry.config, entry.pointer + "/config", ctx))
+        return found, entry.config or None
+    ctx.col.add(SpecError(f"unknown executor {entry.type!r}", ctx.doc.locate(ptr), ptr,
+                          suggest(entry.type, ["in_process", "multiprocess", "dask"])
+                          or "use in_process, multiprocess, dask or module:attr"))
+    return None, None
 
 
 def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any) -> dict[str, Any]:

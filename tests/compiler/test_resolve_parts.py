@@ -1,0 +1,38 @@
+"""Resolving resources and executors: their config is checked at compile time, each problem
+at its key."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun.compiler import compile_spec
+from specrun.errors import SpecErrors
+
+
+def _errors(tmp_path, body: str):
+    (tmp_path / "resolve_parts_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_parts_funcs\nassets:\n  a: {fn: a}\n" + body)
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    return caught.value.errors
+
+
+@pytest.mark.parametrize("body, line, col, message, hint", [
+    ("resources:\n  io_manager: {type: fs, config: {base_dri: x}}\n", 7, 35,
+     "unknown config key 'base_dri'", "did you mean 'base_dir'?"),
+    # was "join() argument must be str, bytes, or os.PathLike object, not 'int'"
+    ("resources:\n  io_manager: {type: fs, config: {base_dir: 5}}\n", 7, 45,
+     "config: Value 5 is not valid: expected String, got int", None),
+    ("executor: {type: multiprocess, config: {max_concurent: 2}}\n", 6, 41,
+     "unknown config key 'max_concurent'", "did you mean 'max_concurrent'?"),
+    ("executor: {type: multiprocess, config: {max_concurrent: x}}\n", 6, 57,
+     "config: Value 'x' is not valid: expected Int, got str", None),
+    ("jobs:\n  j: {selection: a, executor: {type: multiprocess, config: {max_concurent: 2}}}\n", 7, 61,
+     "unknown config key 'max_concurent'", "did you mean 'max_concurrent'?"),
+])
+def test_bad_resource_or_executor_config_is_a_compile_error_at_its_key(tmp_path, body, line, col, message, hint):
+    [error] = _errors(tmp_path, body)
+    assert (error.location.file.endswith("p.yaml"), error.location.line, error.location.col) == (True, line, col)
+    assert error.message == message
+    assert error.hint == hint
