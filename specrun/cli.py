@@ -132,7 +132,8 @@ def main(ctx: click.Context, debug: bool) -> None:
 @main.command()
 @click.argument("spec", type=click.Path())
 @_spec_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: {\"errors\": [{file, line, col, pointer, message, hint}]} on stdout.")
 @click.pass_context
 def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
     """Check SPEC and report every problem with its file, line and column."""
@@ -160,7 +161,8 @@ def render(ctx: click.Context, template: str, var: tuple, vars_file: Optional[st
 @main.command()
 @click.argument("spec", type=click.Path())
 @_spec_options
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
+              show_default=True, help="Mermaid, Graphviz dot or JSON nodes and edges.")
 @click.pass_context
 def graph(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
     """Print the pipeline's DAG as Mermaid, Graphviz dot or JSON."""
@@ -200,7 +202,9 @@ def init(ctx: click.Context, directory: str) -> None:
 
 def _run_options(fn: Any) -> Any:
     options = [
-        click.option("--select", "select", multiple=True, help="dbt-style selector (name, +name, name+, tag:x, group:x); repeatable."),
+        click.option("--select", "select", multiple=True,
+                     help="dbt-style selector: name, +name, name+, 2+name, name+1, tag:k=v, group:g; "
+                          "space-separated for a union, comma for an intersection; repeatable."),
         click.option("--exclude", "exclude", multiple=True, help="Selector of assets to leave out; repeatable."),
         click.option("--partition", "partition", help="Partition key to run."),
         click.option("--partitions", "partitions", help="Backfill: FIRST..LAST or a comma-separated list."),
@@ -266,7 +270,8 @@ def runs(ctx: click.Context, spec: Optional[str], limit: int) -> None:
 @main.command()
 @click.argument("run_id")
 @_history_spec
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one event per line.")
 @click.pass_context
 def logs(ctx: click.Context, run_id: str, spec: Optional[str], fmt: str) -> None:
     """Print the events of RUN_ID (a unique prefix is enough)."""

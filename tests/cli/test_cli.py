@@ -339,3 +339,10 @@ def test_validate_json_reports_errors_without_a_location_as_json(capsys, raised,
     assert exit_info.value.code == 1
     assert json.loads(capsys.readouterr().out) == {"errors": [
         {"file": None, "line": None, "col": None, "pointer": "", "message": message, "hint": None}]}
+
+
+def test_help_documents_the_selector_syntax_and_output_formats():
+    plan_help = " ".join(specrun_cmd("plan", "--help").stdout.split())
+    assert "tag:k=v, group:g; space- separated for a union, comma for an intersection" in plan_help
+    validate_help = " ".join(specrun_cmd("validate", "--help").stdout.split())
+    assert '--format [text|json] json: {"errors": [{file, line, col, pointer, message, hint}]}' in validate_help
