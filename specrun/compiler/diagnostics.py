@@ -36,6 +36,29 @@ def _caret_indent(source: str, col: int) -> str:
     return "".join(out)
 
 
+_WIDTH = 120  # characters of a source line shown around the caret
+
+
+def _visible(source: str, col: int) -> tuple[str, int]:
+    """The part of `source` worth printing and the column in it: a long line is cut to a
+    window around `col` (marked with …), control and invisible format characters are drawn
+    (␀, �) so that the terminal neither hides nor obeys them and the caret stays aligned."""
+    if len(source) > _WIDTH:
+        start = max(0, min(col - 1 - _WIDTH // 2, len(source) - _WIDTH))
+        end = start + _WIDTH
+        col = col - start + (1 if start else 0)
+        source = ("…" if start else "") + source[start:end] + ("…" if end < len(source) else "")
+    drawn = []
+    for ch in source:
+        if ch != "\t" and (ch < " " or ch == "\x7f"):
+            drawn.append(chr(0x2400 + ord(ch)) if ch < " " else "\u2421")
+        elif unicodedata.category(ch) == "Cf":
+            drawn.append("\ufffd")
+        else:
+            drawn.append(ch)
+    return "".join(drawn), col
+
+
 def render_error(err: SpecError, files: Mapping[str, str]) -> str:
     """``file:line:col: error: message``, the source line, a caret and the hint."""
     loc = err.location
@@ -44,8 +67,9 @@ def render_error(err: SpecError, files: Mapping[str, str]) -> str:
     if loc is not None:
         source = _source_line(files, loc.file, loc.line)
         if source is not None:
+            source, col = _visible(source, loc.col)
             out.append(f"    {source}")
-            out.append("    " + _caret_indent(source, loc.col) + "^")
+            out.append("    " + _caret_indent(source, col) + "^")
     if err.hint:
         out.append(f"  hint: {err.hint}")
     return "\n".join(out)

@@ -186,8 +186,12 @@ class _YamlBuilder:
             else:
                 key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
                 if not isinstance(key, (str, int, float, bool)) or isinstance(key, bool):
-                    self.errors.append(SpecError("mapping keys must be plain strings",
-                                                 self.loc(key_node.start_mark), pointer))
+                    shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                    reads = "null" if key is None else "true" if key is True else "false" if key is False else None
+                    self.errors.append(SpecError(
+                        "mapping keys must be plain strings" + (f": {shown!r} reads as {reads}" if shown and reads else ""),
+                        self.loc(key_node.start_mark), pointer,
+                        f"quote it: '{shown}'" if shown else "use a plain name as the key"))
                     continue
                 key = str(key)
             child = f"{pointer}/{escape(key)}"
@@ -242,6 +246,15 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
         mark = e.problem_mark or e.context_mark
         loc = builder.loc(mark) if mark is not None else Location(filename, 1, 1)
         raise SpecErrors([SpecError(f"YAML syntax error: {_yaml_problem(e)}", loc)]) from None
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow, at its offset
+        position = min(max(int(e.position), 0), len(text))
+        line_start = text.rfind("\n", 0, position) + 1
+        line, col = text.count("\n", 0, position) + 1, position - line_start + 1
+        if source_map is not None:
+            line, col = source_map.locate(line, col)
+        raise SpecErrors([SpecError(f"character U+{int(e.character):04X} is not allowed in YAML ({e.reason})",
+                                    Location(filename, line, col), "", "remove it, or write it as an escape"
+                                    " in a double-quoted string")]) from None
     except yaml.YAMLError as e:
         raise SpecErrors([SpecError(f"YAML error: {e}", Location(filename, 1, 1))]) from None
     if root is None:  # an empty document: errors about it point at its first line
@@ -306,6 +319,9 @@ def read_text(path: str) -> str:
         raise SpecErrors([SpecError(f"{path} is a directory, not a spec file", Location(path, 1, 1))]) from None
     except OSError as e:
         raise SpecErrors([SpecError(f"cannot read {path}: {e.strerror or e}", Location(path, 1, 1))]) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 byte order mark
+        raise SpecErrors([SpecError("the file is UTF-16 text, not UTF-8", Location(path, 1, 1),
+                                    hint="save the file as UTF-8")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

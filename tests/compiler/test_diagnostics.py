@@ -59,3 +59,16 @@ def test_path_that_is_not_a_file_gives_one_message(tmp_path, monkeypatch, make):
     result = CliRunner().invoke(main, ["validate", "p.yaml"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert result.output.startswith("p.yaml:1:1: error: ")
+
+
+def test_long_line_is_cut_to_a_window_around_the_caret():
+    line = "x" * 300 + "Y" + "z" * 300
+    shown = render_error(SpecError("m", Location("p.yaml", 1, 301)), {"p.yaml": line}).split("\n")
+    assert len(shown[1]) == 4 + 122 and shown[1].startswith("    …") and shown[1].endswith("…")
+    assert shown[1][shown[2].index("^")] == "Y"
+
+
+def test_control_and_invisible_characters_are_drawn_with_the_caret_aligned():
+    shown = render_error(SpecError("m", Location("p.yaml", 1, 6)), {"p.yaml": "ab\x00c\u200bd"}).split("\n")
+    assert shown[1] == "    ab\u2400c\ufffdd"
+    assert shown[2] == "    " + " " * 5 + "^"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specrun.compiler.load import load_document, load_text, parse_vars
+from specrun.compiler.load import load_document, load_text, parse_vars, read_text
 from specrun.errors import Location, SpecError, SpecErrors
 
 
@@ -195,3 +195,32 @@ def test_nesting_deeper_than_the_limit_is_a_spec_error_not_a_recursion_error(tex
     error = _first_error(text, filename)
     assert error.message == "values are nested more than 100 levels deep"
     assert (error.location.line, error.location.col) == where
+
+
+@pytest.mark.parametrize("text, where, message, hint", [
+    ("a: 1\nb: x\x00y\n", (2, 5), "character U+0000 is not allowed in YAML (control characters are not allowed)",
+     "remove it"),  # was "YAML error: ... position 9" at 1:1, over two lines
+    ("assets:\n  yes: {fn: f}\n", (2, 3), "mapping keys must be plain strings: 'yes' reads as true", "quote it: 'yes'"),
+    ("assets:\n  ~: {fn: f}\n", (2, 3), "mapping keys must be plain strings: '~' reads as null", "quote it: '~'"),
+    ("assets:\n  [a]: 1\n", (2, 3), "mapping keys must be plain strings", "use a plain name as the key"),
+])
+def test_unusable_yaml_character_or_key_is_named_at_its_position(text, where, message, hint):
+    error = _first_error(text)
+    assert (error.location.line, error.location.col) == where
+    assert error.message == message
+    assert hint in error.hint
+
+
+def test_control_character_in_a_rendered_template_points_at_the_template():
+    error = _first_error("specrun: 1\nname: '{{ 1 }}'\ndescription: a\x07b\n", "p.yaml.j2")
+    assert (error.location.line, error.location.col) == (3, 15)
+
+
+def test_utf16_file_is_named_as_utf16(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_bytes("specrun: 1\n".encode("utf-16"))
+    with pytest.raises(SpecErrors) as err:
+        read_text(str(path))
+    [error] = err.value.errors
+    assert (error.message, error.location.line, error.hint) == ("the file is UTF-16 text, not UTF-8", 1,
+                                                                 "save the file as UTF-8")
