@@ -221,7 +221,7 @@ def _run_options(fn: Any) -> Any:
 
 
 def _check_run_options(options: dict[str, Any]) -> None:
-    if options.get("partition") and options.get("partitions"):
+    if options.get("partition") is not None and options.get("partitions") is not None:
         raise click.UsageError("--partition and --partitions cannot be used together: "
                                "--partitions A..B or A,B,C names several keys")
 

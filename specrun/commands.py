@@ -58,21 +58,34 @@ def load_run_config_file(path: str) -> dict[str, Any]:
 
 def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[str]:
     """``--partition KEY`` or ``--partitions A..B`` / ``A,B,C`` as a list of keys."""
-    given = "--partition" if options.get("partition") else "--partitions" if options.get("partitions") else None
+    given = ("--partition" if options.get("partition") is not None
+             else "--partitions" if options.get("partitions") is not None else None)
     if given is None:
         return _all_partition_keys(job)
     pdef = job.partitions_def or _any_partitions_def(job)
     if pdef is None:
         raise SpecrunError(f"{given} was given, but nothing in this selection is partitioned")
-    if options.get("partition"):
+    if given == "--partition":
         return [options["partition"]]
     text = options["partitions"]
     if ".." in text:
         from .runtime.partitions import PartitionKeyRange
 
-        first, last = text.split("..", 1)
-        return pdef.get_partition_keys_in_range(PartitionKeyRange(first.strip(), last.strip()))
-    return [k.strip() for k in text.split(",") if k.strip()]
+        first, last = (end.strip() for end in text.split("..", 1))
+        if not first or not last or ".." in last:
+            raise SpecrunError(f"--partitions {text!r}: a range is FIRST..LAST with both ends, "
+                               f"e.g. --partitions {_example_range(pdef)}")
+        return pdef.get_partition_keys_in_range(PartitionKeyRange(first, last))
+    keys = [k.strip() for k in text.split(",") if k.strip()]
+    if not keys:
+        raise SpecrunError(f"--partitions {text!r} names no partition: give FIRST..LAST or A,B,C, "
+                           f"e.g. --partitions {_example_range(pdef)}")
+    return keys
+
+
+def _example_range(pdef: Any) -> str:
+    keys = pdef.get_partition_keys()
+    return f"{keys[0]}..{keys[-1]}" if keys else "FIRST..LAST"
 
 
 def _all_partition_keys(job: Any) -> list[str]:

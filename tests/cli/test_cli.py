@@ -346,3 +346,19 @@ def test_help_documents_the_selector_syntax_and_output_formats():
     assert "tag:k=v, group:g; space- separated for a union, comma for an intersection" in plan_help
     validate_help = " ".join(specrun_cmd("validate", "--help").stdout.split())
     assert '--format [text|json] json: {"errors": [{file, line, col, pointer, message, hint}]}' in validate_help
+
+
+@pytest.mark.parametrize("given, message", [
+    ("2024-01-01..", "--partitions '2024-01-01..': a range is FIRST..LAST with both ends, "
+                     "e.g. --partitions 2024-01-01..2024-01-31"),
+    ("a..b..c", "--partitions 'a..b..c': a range is FIRST..LAST with both ends, "
+                "e.g. --partitions 2024-01-01..2024-01-31"),
+    (",", "--partitions ',' names no partition: give FIRST..LAST or A,B,C, "
+          "e.g. --partitions 2024-01-01..2024-01-31"),
+    ("", "--partitions '' names no partition: give FIRST..LAST or A,B,C, "
+         "e.g. --partitions 2024-01-01..2024-01-31")])
+def test_partitions_that_name_no_keys_say_how_to_write_them(example, given, message):
+    folder = example("partitioned")
+    result = specrun_cmd("plan", "pipeline.yaml", "--partitions", given, cwd=folder)
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {message}"
