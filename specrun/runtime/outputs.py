@@ -171,8 +171,10 @@ class _AssetVersionFacts:
         self.code_version = v.code_version_of(node.op_def, asset.code_version)
         self.config_hash = v.config_hash(config)
         # (input name or None for a plain dep, upstream key, its label)
-        self.inputs = tuple((name, key, key.to_user_string()) for name, key in
-                            list(asset.input_keys.items()) + [(None, d) for d in asset.deps])
+        inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
+        for key in asset.deps:
+            inputs.append((None, key, key.to_user_string()))
+        self.inputs = tuple(inputs)
         self.message = f"Materialized value {asset.key.to_user_string()}"
 
 
@@ -185,8 +187,11 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
     asset_key = facts.asset_key
     if context.output_metadata:
         metadata = {**context.output_metadata.get(name, {}), **metadata}
+    # STEP_OUTPUT and HANDLED_OUTPUT describe the same output: one payload (whose metadata
+    # also gets what the IO manager logs) serves both.
+    output_data = StepOutputData(name, metadata, asset_key, step.partition_key)
     events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, facts.yielded_message,
-                        StepOutputData(name, metadata, asset_key, step.partition_key)))
+                        output_data))
     if run.produced is not None:
         run.produced.add((step.key, name))
     if run.capture_outputs:
@@ -196,8 +201,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         run.resources_for_output(facts.io_manager_key).handle_output(octx, value)
         metadata.update(octx.get_logged_metadata())
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
-                            facts.handled_message,
-                            StepOutputData(name, metadata, asset_key, step.partition_key)))
+                            facts.handled_message, output_data))
     if facts.versions is not None:
         events.append(_materialization(run, step, facts.versions, metadata, version))
 

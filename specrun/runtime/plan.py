@@ -247,6 +247,7 @@ def _subset(steps: list[ExecutionStep], keep: set[str]) -> list[ExecutionStep]:
 
 
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED = "pending", "running", "succeeded", "failed", "skipped"
+_FINISHED = frozenset({SUCCEEDED, FAILED, SKIPPED})
 
 # The only events that change which steps are ready: executors pass just these to
 # `ActiveExecution.handle_event` (the others would be ignored there anyway).
@@ -263,8 +264,9 @@ class ActiveExecution:
         self.run_id = run_id
         self.job_name = job_name
         self.state = {k: PENDING for k in plan.steps}
-        self._waiting = {k: set(s.upstream_keys) for k, s in plan.steps.items()}
-        self._ready = deque(k for k, ups in self._waiting.items() if not ups)
+        # step key -> how many of its upstream steps have not finished
+        self._waiting = {k: len(s.upstream_keys) for k, s in plan.steps.items()}
+        self._ready = deque(k for k, count in self._waiting.items() if not count)
         self._outputs: set[tuple[str, str]] = set()
         self._not_succeeded: set[str] = set()  # failed or skipped step keys
         self._skip_events: list[Event] = []
@@ -308,16 +310,16 @@ class ActiveExecution:
         return [k for k, s in self.state.items() if s in (PENDING, RUNNING)]
 
     def _finish(self, key: str, state: str) -> None:
-        if self.state.get(key) in (SUCCEEDED, FAILED, SKIPPED):
+        if self.state.get(key) in _FINISHED:
             return
         self.state[key] = state
         if state != SUCCEEDED:
             self._not_succeeded.add(key)
         self._remaining -= 1
-        for down in self.plan.downstream[key]:
-            waiting = self._waiting[down]
-            waiting.discard(key)
-            if not waiting and self.state[down] == PENDING:
+        waiting = self._waiting
+        for down in self.plan.downstream[key]:  # each upstream step finishes once
+            waiting[down] -= 1
+            if not waiting[down] and self.state[down] == PENDING:
                 self._release(down)
 
     def _release(self, key: str) -> None:
