@@ -40,6 +40,15 @@ def _run_config(compiled: Any, options: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
+def _check_max_concurrent(executor_def: Any, options: Mapping[str, Any]) -> None:
+    """--max-concurrent only for an executor that has the setting (the run config error would
+    be about an `execution:` entry the user never wrote)."""
+    fields = getattr(executor_def.config_schema, "fields", None)
+    if options.get("max_concurrent") and fields is not None and "max_concurrent" not in fields:
+        raise SpecrunError(f"--max-concurrent is for executors that run steps in parallel; this run "
+                           f"uses the {executor_def.name} executor: add --executor multiprocess (or dask)")
+
+
 def load_run_config_file(path: str) -> dict[str, Any]:
     """The run config in the YAML (or TOML) file given with ``--config``; a syntax error or a
     value that is not a mapping is a SpecError at its line and column, as in a spec."""
@@ -160,6 +169,7 @@ class Session:
             # The spec's executor config is for the spec's executor, not the one --executor chose.
             config = {k: v for k, v in self.job.config.items() if k != "execution"}
             self.job = dataclasses.replace(self.job, config=config)
+        _check_max_concurrent(self.executor_def, options)
         self.run_config = _run_config(self.compiled, options)
         self.resource_defs = {**self.job.resource_defs}
         self.resource_defs.setdefault("io_manager", self.compiled.default_io_manager)

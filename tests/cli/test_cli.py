@@ -362,3 +362,14 @@ def test_partitions_that_name_no_keys_say_how_to_write_them(example, given, mess
     result = specrun_cmd("plan", "pipeline.yaml", "--partitions", given, cwd=folder)
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {message}"
+
+
+def test_max_concurrent_with_the_in_process_executor_names_the_option_not_run_config(project):
+    result = specrun_cmd("plan", "basic.yaml", "--max-concurrent", "4", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: --max-concurrent is for executors that run steps in "
+                                     "parallel; this run uses the in_process executor: add "
+                                     "--executor multiprocess (or dask)")
+    parallel = specrun_cmd("plan", "basic.yaml", "--max-concurrent", "4", "--executor", "multiprocess",
+                           cwd=project)
+    assert parallel.returncode == 0 and "(executor: multiprocess)" in parallel.stdout
