@@ -9,6 +9,7 @@ decides what is valid, only where each key and value starts.
 from __future__ import annotations
 
 import bisect
+import datetime
 import re
 import sys
 from typing import Any, Callable, Mapping, Optional
@@ -304,6 +305,21 @@ def _too_deep_error(filename: str, scanner: _Scanner, offset: Optional[int]) -> 
                                  hint="flatten the arrays and inline tables")])
 
 
+_DATE_VALUE = re.compile(r"-\d\d-|:\d\d:")  # in every date, time and date-time (a quick filter)
+
+
+def _dates_as_text(value: Any) -> Any:
+    """`value` with TOML dates, times and date-times as ISO 8601 text: as in YAML, where
+    they stay as written, a date is a partition bound or key, which specs give as text."""
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
+        return value.isoformat()
+    return value
+
+
 def _location(filename: str, packed: int) -> Location:
     return Location(filename, packed >> _LINE_SHIFT, packed & _COL_MASK)
 
@@ -323,6 +339,8 @@ def parse_toml_with_positions(text: str, filename: str,
             line, col = source_map.locate(line, col)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise SpecErrors([SpecError(f"TOML syntax error: {message}", Location(filename, line, col))]) from None
+    if _DATE_VALUE.search(text):
+        data = _dates_as_text(data)
     try:
         scanner.scan()
     except _TooDeep as e:

@@ -56,3 +56,11 @@ def test_template_toml_positions_map_to_template_lines():
     doc = load_text(text, "p.toml.j2")
     assert doc.key_positions["/assets/b/grup"] == Location("p.toml.j2", 4, 1)
     assert doc.key_positions["/assets/b"] == Location("p.toml.j2", 2, 9)
+
+
+def test_toml_dates_and_times_are_text_as_in_yaml():
+    doc = _doc("[partitions.d]\ntype = 'daily'\nstart = 2024-01-01\nend = 2024-02-01T06:30:00\n"
+               "[x]\nat = 07:32:00\nmany = [\n  1979-05-27,\n]\nplain = '2024-01-01'\n")
+    assert doc.data["partitions"]["d"] == {"type": "daily", "start": "2024-01-01", "end": "2024-02-01T06:30:00"}
+    assert doc.data["x"] == {"at": "07:32:00", "many": ["1979-05-27"], "plain": "2024-01-01"}
+    assert doc.positions["/partitions/d/start"] == Location("p.toml", 3, 9)
