@@ -76,7 +76,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         partitions_def=pdef if pdef is not None else getattr(base, "partitions_def", None),
         required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys if base else ()),
         io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
-        retry_policy=retry_policy(entry.retry) or (base.op.retry_policy if base else None),
+        retry_policy=retry_policy(entry.retry, entry.pointer) or (base.op.retry_policy if base else None),
         code_version=entry.code_version or getattr(base, "code_version", None),
         group_name=entry.group or getattr(base, "group_name", None), tags={k: str(v) for k, v in entry.tags.items()},
         metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,

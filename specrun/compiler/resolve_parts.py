@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Optional
 
@@ -29,6 +30,8 @@ class Collector:
         except SpecErrors as e:
             self.errors.extend(e.errors)
         except SpecError as e:
+            if e.location is None and e.pointer:
+                e.location = self.doc.locate(e.pointer)
             self.errors.append(e)
         except (SpecrunError, ValueError, TypeError) as e:
             self.errors.append(SpecError(str(e), self.doc.locate(pointer), pointer))
@@ -42,9 +45,13 @@ class Collector:
             raise SpecErrors(sorted(self.errors, key=where))
 
 
-def retry_policy(entry: Any) -> Optional[RetryPolicy]:
+def retry_policy(entry: Any, pointer: str = "") -> Optional[RetryPolicy]:
+    """The RetryPolicy of a `retry:` entry (of the asset or op at `pointer`)."""
     if entry is None:
         return None
+    if isinstance(entry.delay, float) and not math.isfinite(entry.delay):  # .nan and .inf pass `minimum: 0`
+        raise SpecError(f"retry delay must be a finite number of seconds, not {entry.delay}", None,
+                        f"{pointer}/retry/delay", "write the seconds to wait, e.g. delay: 5")
     return RetryPolicy(max_retries=entry.max_retries, delay=entry.delay,
                        backoff=entry.backoff.upper() if entry.backoff else None,
                        jitter=entry.jitter.upper() if entry.jitter else None)
@@ -169,7 +176,7 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
                        description=d.get("description")) for o, d in entry.outs.items()} or None
         ins = {i: In(description=d.get("description"), **({"default_value": d["default"]} if "default" in d else {}))
                for i, d in entry.ins.items()} or None
-        made = ctx.col.attempt(lambda: op(name=name, ins=ins, out=outs, retry_policy=retry_policy(entry.retry),
+        made = ctx.col.attempt(lambda: op(name=name, ins=ins, out=outs, retry_policy=retry_policy(entry.retry, entry.pointer),
                                           required_resource_keys=set(entry.resources),
                                           tags={k: str(v) for k, v in entry.tags.items()},
                                           description=entry.description)(fn), entry.pointer)

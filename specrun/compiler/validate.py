@@ -56,6 +56,8 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
                           f"{pointer}/{escape(key)}",
                           suggest(key, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else None))
                 for key in extras if not str(key).startswith("x-")]
+    if kind == "minLength" or (kind == "pattern" and error.validator_value == "\\S"):
+        return [SpecError("expected a non-empty string" + _where(pointer), doc.locate(pointer), pointer)]
     if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
         name = error.instance
         return [SpecError(f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)",
@@ -78,7 +80,9 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
     if kind in ("anyOf", "oneOf"):
         from jsonschema.exceptions import best_match
 
-        best = best_match(error.context) if error.context else None
+        # the alternative whose type fits says what is wrong; "expected a list" would not
+        fitting = [e for e in error.context or () if e.validator != "type" or e.relative_path]
+        best = best_match(fitting or error.context) if error.context else None
         if best is not None and best is not error:
             return _convert(best, doc)
     return [SpecError(error.message, doc.locate(pointer), pointer)]

@@ -36,3 +36,15 @@ def test_bad_resource_or_executor_config_is_a_compile_error_at_its_key(tmp_path,
     assert (error.location.file.endswith("p.yaml"), error.location.line, error.location.col) == (True, line, col)
     assert error.message == message
     assert error.hint == hint
+
+
+@pytest.mark.parametrize("delay", [".nan", ".inf"])
+def test_retry_delay_that_is_not_finite_is_a_compile_error(tmp_path, delay):
+    (tmp_path / "resolve_parts_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"specrun: 1\nname: t\nmodule: resolve_parts_funcs\nassets:\n  a: {{fn: a, retry: {{delay: {delay}}}}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    [error] = caught.value.errors
+    assert (error.location.line, error.location.col) == (5, 29)
+    assert error.message == f"retry delay must be a finite number of seconds, not {delay[1:]}"
