@@ -40,6 +40,19 @@ def _run_config(compiled: Any, options: Mapping[str, Any]) -> dict[str, Any]:
     return config
 
 
+def _check_selection_applies(job: Any, options: Mapping[str, Any]) -> None:
+    """--select/--exclude pick assets of the whole spec; a declared job would ignore them."""
+    given = " and ".join(f"--{k}" for k in ("select", "exclude") if options.get(k))
+    if not given:
+        return
+    if options.get("job_name"):
+        raise SpecrunError(f"{given} cannot be combined with --job: job {job.name!r} runs what its "
+                           "`selection:` or `ops:` declare; drop --job to select assets")
+    if all(node.asset is None for node in job.nodes.values()):
+        raise SpecrunError(f"{given} picks assets, but this spec has none: job {job.name!r} is made "
+                           "of ops, which all run")
+
+
 def _check_max_concurrent(executor_def: Any, options: Mapping[str, Any]) -> None:
     """--max-concurrent only for an executor that has the setting (the run config error would
     be about an `execution:` entry the user never wrote)."""
@@ -164,6 +177,7 @@ class Session:
         self.compiled = compile_spec(spec, self.vars)
         self.job = self.compiled.job_for(options.get("job_name"), list(options.get("select") or ()),
                                          list(options.get("exclude") or ()))
+        _check_selection_applies(self.job, options)
         self.executor_def = self._executor_def()
         if self.executor_def is not self.job.executor_def and "execution" in (self.job.config or {}):
             # The spec's executor config is for the spec's executor, not the one --executor chose.

@@ -373,3 +373,16 @@ def test_max_concurrent_with_the_in_process_executor_names_the_option_not_run_co
     parallel = specrun_cmd("plan", "basic.yaml", "--max-concurrent", "4", "--executor", "multiprocess",
                            cwd=project)
     assert parallel.returncode == 0 and "(executor: multiprocess)" in parallel.stdout
+
+
+def test_select_that_a_job_would_ignore_is_an_error(example):
+    folder = example("ops_job")
+    only_ops = specrun_cmd("plan", "pipeline.yaml", "--select", "fetch", cwd=folder)
+    assert only_ops.returncode == 1
+    assert only_ops.stderr.strip() == ("error: --select picks assets, but this spec has none: job "
+                                       "'numbers' is made of ops, which all run")
+    with_job = specrun_cmd("plan", "pipeline.yaml", "--job", "numbers", "--exclude", "fetch", cwd=folder)
+    assert with_job.returncode == 1
+    assert with_job.stderr.strip() == ("error: --exclude cannot be combined with --job: job 'numbers' "
+                                       "runs what its `selection:` or `ops:` declare; drop --job to "
+                                       "select assets")
