@@ -56,6 +56,9 @@ class CallableResolver:
     def _split(self, ref: str, pointer: str) -> tuple[str, str]:
         if ":" in ref:
             module_name, _, attr = ref.partition(":")
+            if not all(part.isidentifier() for part in module_name.split(".") + attr.split(".")):
+                raise self._error(f"{ref!r} is not a reference to a Python object", pointer,
+                                  "write module:function, e.g. my_pipeline.assets:orders")
             return module_name, attr
         if self.default_module is None:
             raise self._error(f"{ref!r} names no module: write `module:function`, or set a top-level "

@@ -7,6 +7,8 @@ the line of the reference that caused it, with "did you mean" where a name is cl
 
 from __future__ import annotations
 
+import re
+
 from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
@@ -187,6 +189,7 @@ def resolve_spec(spec: Spec) -> Resolved:
     jobs = build_jobs(spec, ctx, ops, executor_def)
     job_executors = {name: build_executor(entry.executor, ctx) for name, entry in spec.jobs.items()
                      if entry.executor is not None and not entry.ops}
+    _check_storage_url(spec, ctx)
     ctx.col.raise_if_any()
     try:
         defs = Definitions(assets=assets, asset_checks=checks, jobs=[j for j in jobs.values() if hasattr(j, "nodes")],
@@ -194,6 +197,16 @@ def resolve_spec(spec: Spec) -> Resolved:
     except DefinitionError as e:
         raise SpecErrors([SpecError(str(e), ctx.doc.locate(""), "")]) from None
     return Resolved(defs, run_config, executor_def, jobs, job_executors)
+
+
+_STORAGE_URL = re.compile(r"(sqlite|postgresql|postgres)(\+\w+)?://")
+
+
+def _check_storage_url(spec: Spec, ctx: ResolveContext) -> None:
+    url = spec.storage_url
+    if url is not None and not _STORAGE_URL.match(url):
+        ctx.col.add(SpecError(f"storage url {url!r} is neither SQLite nor PostgreSQL", ctx.doc.locate("/storage/url"),
+                              "/storage/url", "write sqlite:///path/to/runs.db or postgresql://user@host/db"))
 
 
 def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: dict[str, Any],

@@ -1,0 +1,40 @@
+"""Resolving a spec: references that cannot name anything are errors at their value."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun.compiler import compile_spec
+from specrun.errors import SpecErrors
+
+
+def _errors(tmp_path, assets: str, tail: str = ""):
+    (tmp_path / "resolve_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"specrun: 1\nname: t\nmodule: resolve_funcs\nassets:\n{assets}{tail}")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    return caught.value.errors
+
+
+@pytest.mark.parametrize("ref", [":", "a:b:c", "resolve_funcs:", "my mod:a", ":a"])
+def test_reference_that_is_not_module_colon_name_says_how_to_write_one(tmp_path, ref):
+    # ':' was "importing '' raised ValueError: Empty module name"
+    [error] = _errors(tmp_path, f"  a: {{fn: '{ref}'}}\n")
+    assert error.message == f"{ref!r} is not a reference to a Python object"
+    assert (error.location.line, error.location.col) == (5, 11)
+    assert error.hint == "write module:function, e.g. my_pipeline.assets:orders"
+
+
+def test_storage_url_of_an_unknown_database_is_an_error_at_the_url(tmp_path):
+    [error] = _errors(tmp_path, "  a: {fn: a}\n", "storage: {url: 'foo://bar'}\n")
+    assert error.message == "storage url 'foo://bar' is neither SQLite nor PostgreSQL"
+    assert (error.location.line, error.location.col) == (6, 16)
+
+
+@pytest.mark.parametrize("url", ["sqlite:///runs.db", "sqlite://", "postgresql://u@h/db", "postgresql+psycopg://h/db"])
+def test_sqlite_and_postgres_storage_urls_compile(tmp_path, url):
+    (tmp_path / "resolve_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"specrun: 1\nname: t\nmodule: resolve_funcs\nassets:\n  a: {{fn: a}}\nstorage: {{url: '{url}'}}\n")
+    assert compile_spec(str(spec)).spec.storage_url == url
