@@ -53,6 +53,14 @@ def _check_selection_applies(job: Any, options: Mapping[str, Any]) -> None:
                            "of ops, which all run")
 
 
+def _for_executor(job: Any, executor_def: Any) -> Any:
+    """`job` without the spec's executor config when --executor chose another executor: that
+    config is for the spec's executor (`announce:` of a custom one means nothing to dask)."""
+    if executor_def is job.executor_def or "execution" not in (job.config or {}):
+        return job
+    return dataclasses.replace(job, config={k: v for k, v in job.config.items() if k != "execution"})
+
+
 def _check_max_concurrent(executor_def: Any, options: Mapping[str, Any]) -> None:
     """--max-concurrent only for an executor that has the setting (the run config error would
     be about an `execution:` entry the user never wrote)."""
@@ -179,10 +187,7 @@ class Session:
                                          list(options.get("exclude") or ()))
         _check_selection_applies(self.job, options)
         self.executor_def = self._executor_def()
-        if self.executor_def is not self.job.executor_def and "execution" in (self.job.config or {}):
-            # The spec's executor config is for the spec's executor, not the one --executor chose.
-            config = {k: v for k, v in self.job.config.items() if k != "execution"}
-            self.job = dataclasses.replace(self.job, config=config)
+        self.job = _for_executor(self.job, self.executor_def)
         _check_max_concurrent(self.executor_def, options)
         self.run_config = _run_config(self.compiled, options)
         self.resource_defs = {**self.job.resource_defs}
@@ -245,8 +250,8 @@ def _nothing_to_do(decisions: list[Any]) -> str:
     waiting = [d for d in decisions if d.reason.startswith("waiting")]
     if not waiting:
         return f"Nothing to do: all {len(decisions)} step(s) are up to date (use --force to run anyway)."
-    lines = [f"Nothing to do: {len(decisions) - len(waiting)} step(s) up to date, {len(waiting)} "
-             "waiting for upstream partitions:"]
+    lines = [(f"Nothing to do: {len(decisions) - len(waiting)} step(s) up to date, {len(waiting)} "
+              "waiting for upstream partitions:")]
     lines += [f"  {d.step_key}: {d.reason.removeprefix('waiting: ')}" for d in waiting[:3]]
     if len(waiting) > 3:
         lines.append(f"  ... and {len(waiting) - 3} more (`specrun plan` lists them)")
