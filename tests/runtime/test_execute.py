@@ -6,7 +6,7 @@ import pytest
 
 from specrun import (
     Backoff, DagsterEventType, DefinitionError, Failure, In, Jitter, Nothing, Out, Output,
-    RetryPolicy, RetryRequested, asset, job, materialize, op, resource,
+    RetryPolicy, RetryRequested, asset, fs_io_manager, job, materialize, op, resource,
 )
 from specrun.runtime.definitions.policy import RetryPolicy as _RP
 
@@ -229,6 +229,54 @@ def test_optional_output_not_yielded_skips_its_consumer():
     assert result.success
     assert result.get_skipped_step_keys() == {"consume_maybe"}
     assert result.output_for_node("consume") == 1
+
+
+def test_a_join_runs_after_all_its_upstream_steps_and_is_skipped_if_one_fails():
+    @op
+    def left(x):
+        return x + 1
+
+    @op
+    def join(a, b):
+        return a + b
+
+    @job
+    def diamond():
+        value = source()
+        join(left(value), left.alias("right")(value))
+
+    @job
+    def broken_diamond():
+        value = source()
+        join(left(value), explode(value))
+
+    result = diamond.execute_in_process()
+    starts = [e.step_key for e in result.all_events if e.event_type is DagsterEventType.STEP_START]
+    assert starts == ["source", "left", "right", "join"]
+    assert result.output_for_node("join") == 4
+
+    broken = broken_diamond.execute_in_process(raise_on_error=False)
+    assert broken.get_skipped_step_keys() == {"join"}
+    assert broken.is_node_success("left")
+    [skipped] = [e for e in broken.all_events if e.event_type is DagsterEventType.STEP_SKIPPED]
+    assert skipped.data.upstream_step_keys == ("explode",)
+
+
+def test_output_events_carry_the_metadata_the_io_manager_logged(tmp_path):
+    @asset
+    def stored():
+        return 1
+
+    result = materialize([stored], resources={"io_manager": fs_io_manager},
+                         run_config={"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}})
+    kinds = (DagsterEventType.STEP_OUTPUT, DagsterEventType.HANDLED_OUTPUT)
+    outputs = [e for e in result.all_events if e.event_type in kinds]
+    assert [e.event_type for e in outputs] == list(kinds)
+    for event in outputs:
+        assert event.data.output_name == "result"
+        assert event.data.metadata["path"].value == str(tmp_path / "stored")
+    materialization = result.asset_materializations[0]
+    assert materialization.metadata["path"].value == str(tmp_path / "stored")
 
 
 def test_nothing_dependency_orders_without_passing_a_value():
