@@ -145,6 +145,9 @@ def _pointers(spec: Any) -> dict[str, str]:
         found["/".join([*entry.key_prefix, name])] = entry.pointer
     for name, entry in spec.checks.items():
         found[f"check:{entry.asset}/{name}"] = entry.pointer
+    for job_name, job in spec.jobs.items():
+        for node_name, node in job.ops.items():
+            found[f"op:{job_name}.{node_name}"] = node.pointer
     return found
 
 

@@ -215,7 +215,7 @@ def build_executor(entry: Any, ctx: Any) -> tuple[Any, Optional[dict[str, Any]]]
     return None, None
 
 
-def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any) -> dict[str, Any]:
+def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any, configured: set[str]) -> dict[str, Any]:
     inputs: dict[str, Any] = {}
     for input_name, src in node_entry.ins.items():
         ptr = f"{node_entry.pointer}/ins/{input_name}"
@@ -235,8 +235,28 @@ def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any) -> dict
         if outputs:
             inputs[input_name] = FromFanIn(tuple(outputs)) if isinstance(src, list) else outputs[0]
     for input_name, spec in op_def.ins.items():
-        inputs.setdefault(input_name, FromDefault() if spec.has_default else FromConfig())
+        if input_name in inputs:
+            continue
+        inputs[input_name] = FromDefault() if spec.has_default else FromConfig()
+        if not spec.has_default and input_name not in configured:
+            ctx.col.add(SpecError(
+                f"input {input_name!r} of {node_entry.name!r} (op {op_def.name!r}) is not connected",
+                ctx.doc.locate(node_entry.pointer, key=True), node_entry.pointer,
+                f"wire it with ins: {{{input_name}: <node>}}, or give its value in the job's config: "
+                f"ops: {{{node_entry.name}: {{inputs: {{{input_name}: ...}}}}}}"))
     return inputs
+
+
+def _configured_inputs(node: str, *configs: Any) -> set[str]:
+    """Names of the inputs of `node` that run config (the job's, the spec's) gives values."""
+    found: set[str] = set()
+    for config in configs:
+        ops = config.get("ops") if isinstance(config, dict) else None
+        entry = ops.get(node) if isinstance(ops, dict) else None
+        inputs = entry.get("inputs") if isinstance(entry, dict) else None
+        if isinstance(inputs, dict):
+            found |= set(inputs)
+    return found
 
 
 def _op_job(entry: Any, ops: dict[str, Any], ctx: Any, executor_def: Any) -> Any:
@@ -256,7 +276,8 @@ def _op_job(entry: Any, ops: dict[str, Any], ctx: Any, executor_def: Any) -> Any
         if name not in nodes:
             continue
         op_def = ops[node_entry.op]
-        nodes[name] = Node(name, op_def, _wire(node_entry, op_def, nodes, ctx))
+        configured = _configured_inputs(name, entry.config, ctx.spec.run_config)
+        nodes[name] = Node(name, op_def, _wire(node_entry, op_def, nodes, ctx, configured))
         config = node_entry.config if node_entry.config is not None else ctx.spec.ops[node_entry.op].config
         if config is not None:
             config_ops[name] = {"config": config}
@@ -276,6 +297,11 @@ def build_jobs(spec: Any, ctx: Any, ops: dict[str, Any], executor_def: Any) -> d
     """Op jobs (fully built) and selection jobs (as entries, resolved on the graph later)."""
     jobs: dict[str, Any] = {}
     for name, entry in spec.jobs.items():
+        if entry.ops and entry.selection:
+            ptr = entry.pointer + "/selection"
+            ctx.col.add(SpecError(f"job {name!r} has both selection: and ops:", ctx.doc.locate(ptr, key=True), ptr,
+                                  "a job runs either a selection of assets or wired ops: split it in two jobs"))
+            continue
         if entry.ops:
             job = _op_job(entry, ops, ctx, executor_def)
             if job is not None:
