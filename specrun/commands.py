@@ -12,9 +12,9 @@ import dataclasses
 import os
 import signal
 import sys
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
-from .errors import SpecrunError
+from .errors import ConfigError, SpecrunError
 
 
 def _vars(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -27,17 +27,41 @@ def _vars(options: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _run_config(compiled: Any, options: Mapping[str, Any]) -> dict[str, Any]:
-    from .runtime.run_config import deep_merge
+class _RunConfig(NamedTuple):
+    """The run config of --config and --max-concurrent, and where the file put each value."""
 
-    config: dict[str, Any] = {}
-    path = options.get("config_file")
-    if path:
-        config = deep_merge(config, load_run_config_file(path))
+    values: dict[str, Any]
+    positions: Mapping[str, Any]  # JSON pointer -> Location of a value in the --config file
+    key_positions: Mapping[str, Any]  # JSON pointer -> Location of its key
+
+
+def _run_config(options: Mapping[str, Any]) -> _RunConfig:
+    config = _RunConfig({}, {}, {})
+    if options.get("config_file"):
+        config = load_run_config_file(options["config_file"])
     if options.get("max_concurrent"):
-        execution = config.setdefault("execution", {}).setdefault("config", {})
+        execution = config.values.setdefault("execution", {}).setdefault("config", {})
         execution["max_concurrent"] = options["max_concurrent"]
     return config
+
+
+def _located(error: Any, config: _RunConfig) -> Exception:
+    """A run config error as SpecErrors at the lines of the --config file that caused it, when
+    the file holds them (otherwise the error as it is)."""
+    import re
+
+    from .compiler.load import escape
+    from .errors import SpecError, SpecErrors
+
+    located = []
+    for entry in error.errors:
+        pointer = "".join("/" + escape(part) for part in entry.path)
+        unexpected = re.search(r'unexpected config entry "([^"]+)"', entry.message)
+        where = config.key_positions.get(pointer + "/" + escape(unexpected.group(1))) if unexpected else None
+        if where is None and pointer:
+            where = config.positions.get(pointer)
+        located.append(SpecError(f"{entry.message} (run config {entry.stack})", where, pointer))
+    return SpecErrors(located) if any(e.location for e in located) else error
 
 
 def _check_selection_applies(job: Any, options: Mapping[str, Any]) -> None:
@@ -70,20 +94,20 @@ def _check_max_concurrent(executor_def: Any, options: Mapping[str, Any]) -> None
                            f"uses the {executor_def.name} executor: add --executor multiprocess (or dask)")
 
 
-def load_run_config_file(path: str) -> dict[str, Any]:
+def load_run_config_file(path: str) -> _RunConfig:
     """The run config in the YAML (or TOML) file given with ``--config``; a syntax error or a
     value that is not a mapping is a SpecError at its line and column, as in a spec."""
     from .compiler.load import parse_toml, parse_yaml, read_text
     from .errors import Location, SpecError, SpecErrors
 
     parse = parse_toml if path.endswith(".toml") else parse_yaml  # any other name: YAML (JSON is YAML)
-    data, _, _ = parse(read_text(path), path)
+    data, positions, key_positions = parse(read_text(path), path)
     if data is None:
-        return {}
+        return _RunConfig({}, {}, {})
     if not isinstance(data, dict):
         raise SpecErrors([SpecError("a run config must be a mapping (ops:, resources:, execution:)",
                                     Location(path, 1, 1))])
-    return data
+    return _RunConfig(data, positions, key_positions)
 
 
 def partition_keys_from_options(job: Any, options: Mapping[str, Any]) -> list[str]:
@@ -189,10 +213,14 @@ class Session:
         self.executor_def = self._executor_def()
         self.job = _for_executor(self.job, self.executor_def)
         _check_max_concurrent(self.executor_def, options)
-        self.run_config = _run_config(self.compiled, options)
+        run_config = _run_config(options)
+        self.run_config = run_config.values
         self.resource_defs = {**self.job.resource_defs}
         self.resource_defs.setdefault("io_manager", self.compiled.default_io_manager)
-        self.resolved = resolve_run_config(self.job, self.run_config, self.resource_defs, self.executor_def)
+        try:
+            self.resolved = resolve_run_config(self.job, self.run_config, self.resource_defs, self.executor_def)
+        except ConfigError as e:
+            raise _located(e, run_config) from None
         self.partition_keys = partition_keys_from_options(self.job, options)
         self.instance = self.compiled.open_instance()
 

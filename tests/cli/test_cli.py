@@ -386,3 +386,21 @@ def test_select_that_a_job_would_ignore_is_an_error(example):
     assert with_job.stderr.strip() == ("error: --exclude cannot be combined with --job: job 'numbers' "
                                        "runs what its `selection:` or `ops:` declare; drop --job to "
                                        "select assets")
+
+
+def test_run_config_problems_point_at_their_line_in_the_config_file(project, tmp_path):
+    config = tmp_path / "run.yaml"
+    config.write_text("ops:\n  sorce:\n    config: {n: 10}\nresources:\n  io_manager:\n"
+                      "    config: {base_dir: [1]}\n")
+    result = specrun_cmd("plan", "basic.yaml", "--config", str(config), cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{config}:2:3: error: Received unexpected config entry \"sorce\" (did you mean 'source'?) "
+        "(run config root:ops)",
+        "      sorce:",
+        "      ^",
+        f"{config}:6:24: error: Value [1] is not valid: expected String, got list "
+        "(run config root:resources:io_manager:config:base_dir)",
+        "        config: {base_dir: [1]}",
+        "    " + " " * 23 + "^",
+        "2 error(s)"]
