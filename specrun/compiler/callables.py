@@ -49,7 +49,10 @@ class CallableResolver:
         for part in attr.split("."):
             if not hasattr(target, part):
                 names = [n for n in dir(target) if not n.startswith("_")]
-                raise self._error(f"{module_name!r} has no attribute {attr!r}", pointer, suggest(part, names))
+                hint = suggest(part, names)
+                if hint is None and ("{{" in ref or "{%" in ref):
+                    hint = "this is Jinja2 template syntax: name the spec file with a .j2 suffix to render it"
+                raise self._error(f"{module_name!r} has no attribute {attr!r}", pointer, hint)
             target = getattr(target, part)
         return target
 

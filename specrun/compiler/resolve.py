@@ -54,8 +54,9 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
     if obj is None:
         return None
     fn, decorated = _function_of(obj)
-    if not callable(fn):
-        col.add(SpecError(f"{entry.fn!r} is not a function", doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn"))
+    if not callable(fn) or isinstance(fn, type):  # a class would be called with the inputs, not run
+        col.add(SpecError(f"{entry.fn!r} is not a function", doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn",
+                          "name a function defined with def"))
         return None
     sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
     if sig is None:

@@ -38,3 +38,15 @@ def test_sqlite_and_postgres_storage_urls_compile(tmp_path, url):
     spec = tmp_path / "p.yaml"
     spec.write_text(f"specrun: 1\nname: t\nmodule: resolve_funcs\nassets:\n  a: {{fn: a}}\nstorage: {{url: '{url}'}}\n")
     assert compile_spec(str(spec)).spec.storage_url == url
+
+
+def test_class_as_asset_fn_is_not_a_function(tmp_path):
+    # was "no signature found for builtin type <class 'collections.OrderedDict'>"
+    [error] = _errors(tmp_path, "  a: {fn: 'collections:OrderedDict'}\n")
+    assert (error.message, error.hint) == ("'collections:OrderedDict' is not a function", "name a function defined with def")
+
+
+def test_jinja_syntax_in_a_plain_spec_says_to_name_it_j2(tmp_path):
+    [error] = _errors(tmp_path, "  a: {fn: '{{ x }}'}\n")
+    assert error.message == "'resolve_funcs' has no attribute '{{ x }}'"
+    assert error.hint == "this is Jinja2 template syntax: name the spec file with a .j2 suffix to render it"
