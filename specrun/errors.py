@@ -160,7 +160,24 @@ def suggest(name: str, candidates: Iterable[str]) -> str | None:
     import difflib  # only on the error path: not worth ~2 ms of every start
 
     matches = difflib.get_close_matches(str(name), [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else None
+    if not matches:
+        return None
+    return f"did you mean '{matches[0]}'?" + _lookalikes(str(name), matches[0])
+
+
+def _lookalikes(name: str, match: str) -> str:
+    """Names the characters of `name` that are not in `match` when they are not plain ASCII:
+    a Cyrillic 'а' or an invisible space looks right in the message and still does not match."""
+    odd = unusual_characters("".join(ch for ch in name if ch not in match))
+    return f" ('{name}' has {odd})" if odd else ""
+
+
+def unusual_characters(text: str) -> str:
+    """The characters of `text` that are not printable ASCII, by code point and name ("" if none)."""
+    import unicodedata
+
+    odd = [ch for ch in dict.fromkeys(text) if not ch.isascii() or not ch.isprintable()]
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}" for ch in odd)
 
 
 # Dagster-branded aliases.

@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from ..errors import SpecError, suggest
+from ..errors import SpecError, suggest, unusual_characters
 from ..schemas import load_schema
 from .load import Document, escape
 
@@ -60,8 +60,10 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
         return [SpecError("expected a non-empty string" + _where(pointer), doc.locate(pointer), pointer)]
     if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
         name = error.instance
+        odd = unusual_characters(str(name))
         return [SpecError(f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)",
-                          doc.locate(f"{pointer}/{escape(name)}", key=True), pointer)]
+                          doc.locate(f"{pointer}/{escape(name)}", key=True), pointer,
+                          f"it has {odd}" if odd else None)]
     if kind == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message) or ["?"]
         return [SpecError(f"missing required key {missing[0]!r}" + _where(pointer), doc.locate(pointer, key=True), pointer)]

@@ -50,3 +50,9 @@ def test_jinja_syntax_in_a_plain_spec_says_to_name_it_j2(tmp_path):
     [error] = _errors(tmp_path, "  a: {fn: '{{ x }}'}\n")
     assert error.message == "'resolve_funcs' has no attribute '{{ x }}'"
     assert error.hint == "this is Jinja2 template syntax: name the spec file with a .j2 suffix to render it"
+
+
+def test_reference_with_a_lookalike_character_names_it_in_the_hint(tmp_path):
+    [error] = _errors(tmp_path, "  raw: {fn: a}\n  b: {fn: a, deps: [r\u0430w]}\n")  # a Cyrillic а
+    assert error.message == "deps: no asset named 'r\u0430w'"
+    assert error.hint == "did you mean 'raw'? ('r\u0430w' has U+0430 CYRILLIC SMALL LETTER A)"

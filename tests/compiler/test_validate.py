@@ -21,3 +21,14 @@ def test_empty_or_mistyped_value_is_named_at_the_value(tail, where, message):
     [error] = validate_document(load_text(HEAD + tail, "p.yaml"))
     assert (error.location.line, error.location.col) == where
     assert error.message == message
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("raw\u200b", "it has U+200B ZERO WIDTH SPACE"),
+    ("r\u0430w", "it has U+0430 CYRILLIC SMALL LETTER A"),
+    ("a b", None),
+])
+def test_invalid_name_names_its_unusual_characters(name, hint):
+    [error] = validate_document(load_text(f"specrun: 1\nname: t\nassets:\n  '{name}': {{fn: f}}\n", "p.yaml"))
+    assert error.message == f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)"
+    assert error.hint == hint
