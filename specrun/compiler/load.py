@@ -354,7 +354,8 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
         try:
             values[key.strip()] = yaml.load(raw, Loader=_YamlLoader) if raw else ""
         except yaml.MarkedYAMLError as e:
-            col = f" at column {e.problem_mark.column + 1}" if e.problem_mark is not None else ""
+            mark = e.problem_mark
+            col = "" if mark is None else (f" at column {mark.column + 1}" if mark.line == 0 else " at its end")
             raise SpecError(f"--var {key}: value is not valid YAML: {_yaml_problem(e)}{col}") from None
         except yaml.YAMLError as e:
             raise SpecError(f"--var {key}: value is not valid YAML ({e})") from None

@@ -275,4 +275,10 @@ def template_render_error(env: Any, text: str, filename: str, error: BaseExcepti
                          Location(filename, line, tag_column(text, line, "range")))
     message = str(error) if isinstance(error, jinja2.TemplateError) else f"{error} ({type(error).__name__})"
     culprit = "/" if isinstance(error, ZeroDivisionError) else None
+    if isinstance(error, TypeError) and "is not iterable" in str(error):  # {% for x in <this> %}
+        lines = text.split("\n")
+        loop = re.search(r"\{%-?\s*for\s.*?\bin\s+([\w.]+)", lines[line - 1]) if 0 < line <= len(lines) else None
+        if loop:
+            return SpecError(f"template error: {message}", Location(filename, line, loop.start(1) + 1), "",
+                             f"{loop.group(1)} must be a list (e.g. --var {loop.group(1)}='[a, b]')")
     return SpecError(f"template error: {message}", Location(filename, line, tag_column(text, line, culprit)))

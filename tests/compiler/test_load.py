@@ -224,3 +224,9 @@ def test_utf16_file_is_named_as_utf16(tmp_path):
     [error] = err.value.errors
     assert (error.message, error.location.line, error.hint) == ("the file is UTF-16 text, not UTF-8", 1,
                                                                  "save the file as UTF-8")
+
+
+def test_var_value_cut_short_is_said_to_end_too_early():
+    with pytest.raises(SpecError) as err:
+        parse_vars(["tables=[a, b"])
+    assert err.value.message == "--var tables: value is not valid YAML: did not find expected ',' or ']' at its end"

@@ -73,3 +73,12 @@ def test_render_error_is_a_spec_error_at_its_tag(text, line, col, message, hint)
 def test_inline_vars_block_gives_defaults():
     doc = load_text("specrun: 1\nvars: {t: {a: 1}}\nname: '{{ t.a }}'\n", "p.yaml.j2")
     assert doc.data["name"] == "1"
+
+
+def test_loop_over_a_value_that_is_not_a_list_points_at_the_value():
+    with pytest.raises(SpecErrors) as caught:
+        load_text("a:\n{% for t in tables %}\n  - {{ t }}\n{% endfor %}\n", "p.yaml.j2", {"tables": 5})
+    [error] = caught.value.errors
+    assert (error.location.line, error.location.col) == (2, 13)
+    assert error.message == "template error: 'int' object is not iterable (TypeError)"
+    assert error.hint == "tables must be a list (e.g. --var tables='[a, b]')"
