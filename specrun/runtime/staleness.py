@@ -3,7 +3,8 @@
 An asset partition is stale when it was never materialized, its code version or config
 changed, an upstream partition has newer data than the one it consumed (or will be
 re-materialized in this run), or its stored output is missing. Checks run when their asset
-runs or when they were never evaluated; plain ops always run.
+runs, when they were never evaluated, or when their last evaluation failed (so a failed
+blocking check keeps holding back the assets downstream of it); plain ops always run.
 """
 
 from __future__ import annotations
@@ -153,6 +154,11 @@ def _decide_check(step, checks, running, force) -> Decision:
         return Decision(**base, run=True, reason="forced (--force)")
     if (check.asset_key, step.partition_key) in running:
         return Decision(**base, run=True, reason=f"{check.asset_key.to_user_string()} will be re-materialized")
-    if (check.asset_key, check.name) not in checks:
+    latest = checks.get((check.asset_key, check.name))
+    if latest is None:
         return Decision(**base, run=True, reason="never evaluated")
+    if not getattr(latest.data, "passed", True):
+        # Run again until it passes; a blocking one keeps its downstream assets waiting on it.
+        holds = ", holding back what reads it" if check.blocking else ""
+        return Decision(**base, run=True, reason=f"failed last time{holds}")
     return Decision(**base, run=False, reason="up to date")

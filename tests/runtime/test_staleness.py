@@ -1,0 +1,58 @@
+"""runtime.staleness: which steps `plan` / `apply` run, and why."""
+
+from __future__ import annotations
+
+from specrun import AssetCheckResult, DagsterEventType, DagsterInstance, asset, asset_check, materialize
+from specrun.runtime.api import execute_run
+from specrun.runtime.definitions.jobs import build_asset_job
+from specrun.runtime.plan import build_plan
+from specrun.runtime.staleness import decide
+
+
+def _pipeline(check_passes: bool):
+    @asset
+    def orders():
+        return [1, -2]
+
+    @asset
+    def summary(orders):
+        return sum(orders)
+
+    @asset_check(asset=orders, blocking=True)
+    def no_negatives(orders):
+        return AssetCheckResult(passed=check_passes or min(orders) >= 0)
+
+    return [orders, summary, no_negatives]
+
+
+def _decisions(defs, instance) -> dict:
+    job = build_asset_job("__check_job", defs[:2], defs[2:])  # as the CLI builds a spec's job
+    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(job, []), instance, None)}
+
+
+def test_a_failed_blocking_check_runs_again_and_keeps_holding_back_its_downstream():
+    instance = DagsterInstance.ephemeral()
+    failing = _pipeline(check_passes=False)
+    first = materialize(failing, instance=instance, raise_on_error=False)
+    assert not first.success  # summary was skipped: the check failed
+
+    assert _decisions(failing, instance) == {
+        "orders": (False, "up to date"),
+        "orders_no_negatives": (True, "failed last time, holding back what reads it"),
+        "summary": (True, "never materialized"),
+    }
+    # Run what the plan says: the check fails again and summary is skipped again.
+    job = build_asset_job("__check_job", failing[:2], failing[2:])
+    to_run = ["orders_no_negatives", "summary"]
+    again = execute_run(job, instance=instance, raise_on_error=False, step_keys=to_run,
+                        plan=build_plan(job, [], to_run))
+    assert [e.step_key for e in again.all_events if e.event_type is DagsterEventType.STEP_SKIPPED] == ["summary"]
+    assert instance.get_latest_materialization_event("summary") is None
+
+def test_a_passing_check_is_up_to_date():
+    instance = DagsterInstance.ephemeral()
+    passing = _pipeline(check_passes=True)
+    assert materialize(passing, instance=instance).success
+    assert _decisions(passing, instance) == {
+        "orders": (False, "up to date"), "orders_no_negatives": (False, "up to date"),
+        "summary": (False, "up to date")}
