@@ -46,7 +46,8 @@ EventType = DagsterEventType
 
 # The members again, as plain attributes. Reading `DagsterEventType.STEP_START` goes through
 # the slow hook of Enum's metaclass `__getattr__` (about 4x a plain attribute read); the
-# runtime's per-step code reads them here instead.
+# runtime reads them here wherever it does so per step or per event (the step path, the
+# `Event.is_*` tests, `ExecutionResult`'s queries over all events).
 ET = SimpleNamespace(**DagsterEventType.__members__)
 _STEP_TYPES = frozenset(
     t for t in DagsterEventType if t.value.startswith("STEP_") or t in (
@@ -157,7 +158,7 @@ class Event:
     @property
     def dagster_event(self) -> Optional["Event"]:
         """Self, except for plain log messages (which Dagster keeps outside its events)."""
-        return None if self.event_type is DagsterEventType.LOG_MESSAGE else self
+        return None if self.event_type is ET.LOG_MESSAGE else self
 
     @property
     def user_message(self) -> str:
@@ -173,67 +174,67 @@ class Event:
 
     @property
     def is_step_start(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_START
+        return self.event_type is ET.STEP_START
 
     @property
     def is_step_success(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_SUCCESS
+        return self.event_type is ET.STEP_SUCCESS
 
     @property
     def is_step_failure(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_FAILURE
+        return self.event_type is ET.STEP_FAILURE
 
     @property
     def is_step_skipped(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_SKIPPED
+        return self.event_type is ET.STEP_SKIPPED
 
     @property
     def is_step_up_for_retry(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_UP_FOR_RETRY
+        return self.event_type is ET.STEP_UP_FOR_RETRY
 
     @property
     def is_successful_output(self) -> bool:
-        return self.event_type is DagsterEventType.STEP_OUTPUT
+        return self.event_type is ET.STEP_OUTPUT
 
     @property
     def is_handled_output(self) -> bool:
-        return self.event_type is DagsterEventType.HANDLED_OUTPUT
+        return self.event_type is ET.HANDLED_OUTPUT
 
     @property
     def is_loaded_input(self) -> bool:
-        return self.event_type is DagsterEventType.LOADED_INPUT
+        return self.event_type is ET.LOADED_INPUT
 
     @property
     def is_asset_materialization(self) -> bool:
-        return self.event_type is DagsterEventType.ASSET_MATERIALIZATION
+        return self.event_type is ET.ASSET_MATERIALIZATION
 
     @property
     def is_asset_check_evaluation(self) -> bool:
-        return self.event_type is DagsterEventType.ASSET_CHECK_EVALUATION
+        return self.event_type is ET.ASSET_CHECK_EVALUATION
 
     @property
     def is_run_success(self) -> bool:
-        return self.event_type is DagsterEventType.RUN_SUCCESS
+        return self.event_type is ET.RUN_SUCCESS
 
     @property
     def is_run_failure(self) -> bool:
-        return self.event_type is DagsterEventType.RUN_FAILURE
+        return self.event_type is ET.RUN_FAILURE
 
     @property
     def is_failure(self) -> bool:
-        return self.event_type in (DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE)
+        return self.event_type in (ET.STEP_FAILURE, ET.RUN_FAILURE)
 
     @property
     def is_log_message(self) -> bool:
-        return self.event_type is DagsterEventType.LOG_MESSAGE
+        return self.event_type is ET.LOG_MESSAGE
 
     @property
     def step_failure_data(self) -> Optional["StepFailureData"]:
-        return self.data if self.event_type is DagsterEventType.STEP_FAILURE else None
+        return self.data if self.event_type is ET.STEP_FAILURE else None
 
     @property
     def step_output_data(self) -> Optional["StepOutputData"]:
-        return self.data if self.event_type is DagsterEventType.STEP_OUTPUT else None
+        return self.data if self.event_type is ET.STEP_OUTPUT else None
 
     @property
     def asset_key(self) -> Optional[AssetKey]:
@@ -253,7 +254,7 @@ class Event:
 
     @property
     def asset_observation(self) -> Optional[AssetObservation]:
-        return self.data if self.event_type is DagsterEventType.ASSET_OBSERVATION else None
+        return self.data if self.event_type is ET.ASSET_OBSERVATION else None
 
     def __repr__(self) -> str:
         step = f" step={self.step_key!r}" if self.step_key else ""

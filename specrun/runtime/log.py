@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Mapping, Optional
 
-from .events import DagsterEventType, Event
+from .events import ET, Event
 
 LOGGER_NAME = "specrun"
 _logger = logging.getLogger(LOGGER_NAME)
@@ -42,7 +42,7 @@ class LogManager:
             if logger.isEnabledFor(level):
                 logger.log(level, text, extra=extra)
         if self._sink is not None:
-            self._sink(Event(DagsterEventType.LOG_MESSAGE, self.run_id, self.job_name,
+            self._sink(Event(ET.LOG_MESSAGE, self.run_id, self.job_name,
                              self.step_key, text, level=level))
 
     def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:

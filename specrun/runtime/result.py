@@ -7,7 +7,7 @@ from typing import Any, Optional
 from ..errors import DefinitionError, InvariantViolationError, suggest
 from .definitions.keys import AssetKey
 from .definitions.results import AssetMaterialization
-from .events import DagsterEventType as ET
+from .events import ET, DagsterEventType
 from .events import ErrorInfo, Event
 
 
@@ -76,7 +76,7 @@ class ExecutionResult:
     def get_job_failure_event(self) -> Event:
         return next(e for e in self._events if e.event_type is ET.RUN_FAILURE)
 
-    def _status_of(self, node_name: str, kind: ET) -> bool:
+    def _status_of(self, node_name: str, kind: DagsterEventType) -> bool:
         keys = self._step_keys_for(node_name)
         return any(e.event_type is kind and e.step_key in keys for e in self._events)
 
