@@ -19,7 +19,8 @@ from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .model import AssetEntry, CheckEntry, Spec
 from .resolve_parts import (
-    Collector, build_executor, build_jobs, build_ops, build_partitions, build_resources, retry_policy,
+    Collector, build_executor, build_jobs, build_ops, build_partitions, build_resources, check_config,
+    retry_policy,
 )
 
 
@@ -85,6 +86,8 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
         config_schema=base.op.config_schema if base else None,
     ), entry.pointer)
+    if made is not None and entry.config is not None:
+        col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
 
 
@@ -130,9 +133,13 @@ def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
         return None
     fn = obj.op.compute_fn if isinstance(obj, AssetsDefinition) else obj
     ctx.check_resources(entry.resources, entry.pointer + "/resources")
-    return col.attempt(lambda: asset_check(
+    made = col.attempt(lambda: asset_check(
         fn, asset=ctx.keys[entry.asset], name=entry.name, blocking=entry.blocking,
         description=entry.description, required_resource_keys=set(entry.resources)), entry.pointer)
+    schema = getattr(getattr(made, "op", None), "config_schema", None)
+    if schema is not None and entry.config is not None:
+        col.attempt(lambda: check_config(schema, entry.config, entry.pointer + "/config", ctx))
+    return made
 
 
 class ResolveContext:

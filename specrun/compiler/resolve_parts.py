@@ -181,6 +181,8 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
                                           tags={k: str(v) for k, v in entry.tags.items()},
                                           description=entry.description)(fn), entry.pointer)
         if made is not None:
+            if entry.config is not None:
+                ctx.col.attempt(lambda: check_config(made.config_schema, entry.config, entry.pointer + "/config", ctx))
             ops[name] = made
     return ops
 

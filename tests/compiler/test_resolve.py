@@ -56,3 +56,34 @@ def test_reference_with_a_lookalike_character_names_it_in_the_hint(tmp_path):
     [error] = _errors(tmp_path, "  raw: {fn: a}\n  b: {fn: a, deps: [r\u0430w]}\n")  # a Cyrillic а
     assert error.message == "deps: no asset named 'r\u0430w'"
     assert error.hint == "did you mean 'raw'? ('r\u0430w' has U+0430 CYRILLIC SMALL LETTER A)"
+
+
+CONFIGURED = """from specrun import Config
+
+
+class RowsConfig(Config):
+    rows: int = 10
+
+
+def loader(config: RowsConfig):
+    return list(range(config.rows))
+"""
+
+
+@pytest.mark.parametrize("section, line, col, message, hint", [
+    ("assets:\n  loader: {fn: loader, config: {rows: x}}\n", 5, 39,
+     "config: Input should be a valid integer, unable to parse string as an integer (got 'x')", None),
+    ("assets:\n  loader: {fn: loader, config: {rowz: 5}}\n", 5, 33, "unknown config key 'rowz'", "did you mean 'rows'?"),
+    ("ops:\n  l: {fn: loader, config: {rowz: 1}}\njobs:\n  j:\n    ops:\n      l: {op: l}\n", 5, 28,
+     "unknown config key 'rowz'", "did you mean 'rows'?"),
+])
+def test_config_that_does_not_fit_the_functions_config_class_is_a_compile_error(tmp_path, section, line, col,
+                                                                                 message, hint):
+    # was accepted by validate; plan then said 'Invalid run config for job' with no position
+    (tmp_path / "resolve_configured.py").write_text(CONFIGURED)
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_configured\n" + section)
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    [error] = caught.value.errors
+    assert (error.location.line, error.location.col, error.message, error.hint) == (line, col, message, hint)
