@@ -3,7 +3,10 @@
 Execution code records through an Instance only; the Instance writes through a
 `RunStorage` (in memory, or SQL when persistent). Event writes are batched: events are
 buffered and written together at run boundaries, at step ends once enough time has passed,
-or when the buffer is full, so that recording never dominates a step's cost.
+or when the buffer is full, so that recording never dominates a step's cost. A
+materialization or check result is written as soon as it is recorded: by then the step's
+output is already stored, and a process killed with it still buffered would leave a new
+stored value that the store does not know of (the next `plan` would trust the old record).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ _FLUSH_ON = frozenset(
     }
 )
 _STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
+_DURABLE = frozenset({DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION})
 
 
 class Instance:
@@ -158,7 +162,7 @@ class Instance:
         """Record an event; writes are batched (see the module docstring)."""
         self._buffer.append(event)  # list.append is atomic; flush() swaps the list under the lock
         kind = event.event_type
-        if (kind in _FLUSH_ON or len(self._buffer) >= self._max_buffered
+        if (kind in _FLUSH_ON or kind in _DURABLE or len(self._buffer) >= self._max_buffered
                 or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
             self.flush()
 

@@ -324,9 +324,16 @@ def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...])
             conn.execute(table.delete().where(sa.and_(*(table.c[k] == row[k] for k in keys))))
         conn.execute(table.insert(), rows)
         return
-    stmt = insert(table)
-    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys), set_=update), rows)
+    cache_key = (conn.dialect.name, table.name)
+    upsert = _UPSERTS.get(cache_key)
+    if upsert is None:  # built once: building it costs more than running it on a few rows
+        stmt = insert(table)
+        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        upsert = _UPSERTS[cache_key] = stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
+    conn.execute(upsert, rows)
+
+
+_UPSERTS: dict[tuple[str, str], Any] = {}
 
 
 def _alive(pid: int) -> bool:
