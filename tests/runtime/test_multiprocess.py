@@ -78,3 +78,19 @@ def test_a_dying_worker_fails_only_its_step_and_a_new_worker_runs_the_rest(tmp_p
     order = [(e.event_type, e.step_key) for e in result.all_events]
     assert order.index((DagsterEventType.STEP_FAILURE, "dies")) < order.index((DagsterEventType.STEP_START, "source"))
     assert pid not in (os.getpid(), int((tmp_path / "dies.pid").read_text()))
+
+
+@pytest.mark.parametrize("name", ["multiprocess", "dask"])
+def test_max_concurrent_zero_is_the_default_and_a_negative_one_is_refused(name):
+    from specrun.errors import ConfigError
+    from specrun.runtime.executors import executor_def_by_name
+    from specrun.runtime.executors.base import InitExecutorContext
+
+    definition = executor_def_by_name(name)
+    default = definition.create(InitExecutorContext(None, {})).max_concurrent
+    assert definition.create(InitExecutorContext(None, {"max_concurrent": 0})).max_concurrent == default
+    assert definition.create(InitExecutorContext(None, {"max_concurrent": 3})).max_concurrent == 3
+    with pytest.raises(ConfigError) as raised:
+        definition.create(InitExecutorContext(None, {"max_concurrent": -1}))
+    assert raised.value.errors[0].stack == "root:execution:config:max_concurrent"
+    assert raised.value.errors[0].message.startswith("max_concurrent must be 1 or more (0 or unset: ")

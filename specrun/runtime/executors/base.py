@@ -71,6 +71,19 @@ class InitExecutorContext:
         return self.job
 
 
+def max_concurrent_of(config: Mapping[str, Any], default: str) -> Optional[int]:
+    """`max_concurrent` from an executor's config: None (also for 0, as in Dagster) means
+    `default`; a negative value is a config error."""
+    value = config.get("max_concurrent")
+    if value is not None and value < 0:
+        from ...errors import ConfigError, ConfigErrorEntry
+
+        raise ConfigError([ConfigErrorEntry(
+            f"max_concurrent must be 1 or more (0 or unset: {default}), got {value}",
+            ("execution", "config", "max_concurrent"))], "executor config")
+    return value or None
+
+
 def executor(
     name: Optional[str] = None, config_schema: Any = None, requirements: Any = None
 ) -> Any:

@@ -22,7 +22,7 @@ from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
-from .base import Executor, ExecutorDefinition, InitExecutorContext
+from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from .child import RunPayload, upstream_data_versions
 from .multiprocess import _remember_version, refuse_memory_io
 
@@ -199,7 +199,7 @@ def _create(init_context: InitExecutorContext) -> Executor:
         n_workers=config.get("n_workers") or local.get("n_workers") or 2,
         threads_per_worker=config.get("threads_per_worker") or local.get("threads_per_worker") or 1,
         processes=config.get("processes", True),
-        max_concurrent=config.get("max_concurrent"),
+        max_concurrent=max_concurrent_of(config, "no limit beyond the workers' threads"),
         retries=RetryMode.from_config(config.get("retries")),
         local=bool(local) or any(config.get(k) is not None for k in ("n_workers", "threads_per_worker")),
     )

@@ -19,7 +19,7 @@ from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
-from .base import Executor, ExecutorDefinition, InitExecutorContext
+from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from .child import RunPayload, safe_event, setup_failure, upstream_data_versions
 
 START_METHODS = ("spawn", "forkserver", "fork")
@@ -219,7 +219,7 @@ def refuse_memory_io(ctx: Any, executor_name: str) -> None:
 def _create(init_context: InitExecutorContext) -> Executor:
     config = dict(init_context.executor_config or {})
     return MultiprocessExecutor(
-        max_concurrent=config.get("max_concurrent"), start_method=config.get("start_method"),
+        max_concurrent=max_concurrent_of(config, "the CPU count"), start_method=config.get("start_method"),
         retries=RetryMode.from_config(config.get("retries")),
         reuse_workers=config.get("reuse_workers", True),
     )
