@@ -173,7 +173,15 @@ class _YamlBuilder:
             return node.value
         if node.tag == f"{_STD}timestamp":
             return node.value  # dates stay strings: they are partition keys and bounds
-        return self._scalars.construct_object(node)
+        try:
+            return self._scalars.construct_object(node)
+        except (yaml.YAMLError, ValueError, KeyError) as e:  # an explicit tag on text it cannot read: !!int abc
+            shown = node.tag.replace(_STD, "!!")
+            self.errors.append(SpecError(f"{node.value!r} is not a valid {shown}", self.loc(node.start_mark), pointer,
+                                         f"remove the {shown} tag, or write a value it can read"
+                                         + (f" ({getattr(e, 'problem', None) or e})" if isinstance(e, yaml.YAMLError)
+                                            else "")))
+            return node.value
 
     def _mapping(self, node: Any, pointer: str) -> dict[str, Any]:
         if node.tag != _MAP:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import traceback
 from typing import Any, Optional
 
@@ -135,16 +134,13 @@ def _default_vars(text: str, is_toml: bool) -> dict[str, Any]:
 
 def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
     """The `vars` mapping of a top-level block, or {} when it cannot be read: the spec's own
-    parse reports what is wrong with it, at its position."""
-    import yaml
+    parse reports what is wrong with it, at its position. Read by the spec's own parsers, so
+    that values are what the spec would hold (a date stays text, as in the rendered spec)."""
+    from .load import parse_toml, parse_yaml
 
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     try:
-        data = tomllib.loads(snippet) if is_toml else yaml.safe_load(snippet)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError, RecursionError):
+        data, _, _ = (parse_toml if is_toml else parse_yaml)(snippet, "<vars>")
+    except SpecErrors:
         return {}
     found = data.get("vars") if isinstance(data, dict) else None
     if not isinstance(found, dict):

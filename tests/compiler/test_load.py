@@ -230,3 +230,15 @@ def test_var_value_cut_short_is_said_to_end_too_early():
     with pytest.raises(SpecError) as err:
         parse_vars(["tables=[a, b"])
     assert err.value.message == "--var tables: value is not valid YAML: did not find expected ',' or ']' at its end"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a: !!int abc\n", "'abc' is not a valid !!int"),          # was ValueError: invalid literal for int()
+    ("a: !!float x\n", "'x' is not a valid !!float"),
+    ("a: !!bool maybe\n", "'maybe' is not a valid !!bool"),     # was KeyError: 'maybe'
+    ("a: !!binary xyz$\n", "'xyz$' is not a valid !!binary"),   # was ConstructorError
+])
+def test_explicit_tag_on_a_value_it_cannot_read_is_a_spec_error(text, message):
+    error = _first_error(text)
+    assert (error.message, error.location.line, error.location.col) == (message, 1, 4)
+    assert error.hint.startswith(f"remove the {message.split()[-1]} tag")

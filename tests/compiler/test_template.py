@@ -39,3 +39,9 @@ def test_list_vars_block_leaves_the_variable_undefined_with_a_hint():
     assert error.message == "template variable 'region' is not defined"
     assert (error.location.line, error.location.col) == (4, 11)
     assert error.hint == "pass it with --var region=VALUE"
+
+
+def test_vars_block_is_read_as_the_spec_reads_it_dates_as_text():
+    # yaml.safe_load raised "ValueError: month must be in 1..12" on the date (found by fuzzing)
+    text = "specrun: 1\nvars:\n  tables: [a, 2024-13-01]\nname: '{{ tables[1] }}'\n"
+    assert load_text(text, "p.yaml.j2").data["name"] == "2024-13-01"
