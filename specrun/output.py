@@ -41,7 +41,9 @@ def print_plan(session: Any, plan: Any, decisions: list) -> None:
         table.add_row(mark, d.step_key, d.kind, d.partition or "-", d.reason)
     console.print(table)
     n_run = sum(1 for d in decisions if d.run)
-    console.print(f"{n_run} to run, {len(decisions) - n_run} up to date")
+    n_waiting = sum(1 for d in decisions if not d.run and d.reason.startswith("waiting"))
+    waiting = f", {n_waiting} waiting for upstream partitions" if n_waiting else ""
+    console.print(f"{n_run} to run, {len(decisions) - n_run - n_waiting} up to date{waiting}")
 
 
 class Progress:
@@ -69,6 +71,9 @@ class Progress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        for key, state in self.state.items():
+            if state in ("running", "retrying"):  # the run was stopped under it
+                self.state[key] = "canceled"
         if self._live is not None:
             self._live.update(self._render())
             self._live.__exit__(*exc)
@@ -84,18 +89,27 @@ class Progress:
                                ET.STEP_SKIPPED: "skipped"}[kind]
             self.duration[key] = max(0.0, event.timestamp - self.started.get(key, event.timestamp))
             if not self.interactive:
-                print(f"  {self.state[key]:<8} {key} ({self.duration[key]:.2f}s)", flush=True)
-        elif kind is ET.STEP_UP_FOR_RETRY and not self.interactive:
-            print(f"  retry    {key}: {event.message}", flush=True)
+                print(f"  {self.state[key]:<8} {self._label(key)} ({self.duration[key]:.2f}s)", flush=True)
+        elif kind is ET.STEP_UP_FOR_RETRY:
+            self.state[key] = "retrying"
+            self.reasons[key] = event.message
+            if not self.interactive:
+                print(f"  retry    {self._label(key)}: {event.message}", flush=True)
         else:
             return
         if self._live is not None:
             self._live.update(self._render())
 
+    def _label(self, key: str) -> str:
+        """The step key, with its partition when the key does not already carry it."""
+        partition = getattr(self.plan.steps.get(key), "partition_key", None)
+        return f"{key} [{partition}]" if partition and partition not in key else key
+
     def _render(self) -> Any:
         from rich.table import Table
 
-        colours = {"pending": "dim", "running": "yellow", "ok": "green", "failed": "red", "skipped": "magenta"}
+        colours = {"pending": "dim", "running": "yellow", "retrying": "yellow", "ok": "green", "failed": "red",
+                   "skipped": "magenta", "canceled": "red"}
         table = Table(title=f"apply ({self.executor_name})", expand=False)
         for column in ("status", "step", "duration", "why"):
             table.add_column(column)
@@ -103,7 +117,7 @@ class Progress:
         for key, state in self.state.items():
             elapsed = self.duration.get(key) or (now - self.started[key] if key in self.started else None)
             shown = f"{elapsed:.2f}s" if elapsed is not None else ""
-            table.add_row(f"[{colours[state]}]{state}[/]", key, shown, self.reasons.get(key, ""))
+            table.add_row(f"[{colours[state]}]{state}[/]", self._label(key), shown, self.reasons.get(key, ""))
         return table
 
 

@@ -36,3 +36,34 @@ def test_the_traceback_shown_is_the_users_frames_only():
               '  File "/home/me/project/assets.py", line 7, in clean\n    raise ValueError("bad")\n',
               f'  File "{os.path.join(stdlib, "json", "decoder.py")}", line 355, in raw_decode\n']
     assert user_frames(frames) == frames[3:]  # the stdlib call the user made stays
+
+
+def _event(kind, step, at, message=""):
+    return Event(kind, "run", "job", step, message, timestamp=at)
+
+
+def test_retries_are_shown_and_a_step_left_running_when_the_run_stops_is_canceled(capsys, monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    plan = SimpleNamespace(steps={"flaky": SimpleNamespace(partition_key="2024-01-02"), "slow": None})
+    with Progress(plan, [], "in_process") as progress:
+        for event in [_event(DagsterEventType.STEP_START, "flaky", 1.0),
+                      _event(DagsterEventType.STEP_UP_FOR_RETRY, "flaky", 1.5, "attempt 1 failed"),
+                      _event(DagsterEventType.STEP_START, "flaky", 2.0),
+                      _event(DagsterEventType.STEP_SUCCESS, "flaky", 2.25),
+                      _event(DagsterEventType.STEP_START, "slow", 2.5)]:
+            progress.on_event(event)
+    assert progress.state == {"flaky": "ok", "slow": "canceled"}
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "  retry    flaky [2024-01-02]: attempt 1 failed", "  ok       flaky [2024-01-02] (1.25s)"]
+
+
+def test_the_plan_summary_counts_waiting_steps_apart_from_up_to_date_ones(capsys):
+    from specrun.output import print_plan
+    from specrun.runtime.staleness import Decision
+
+    session = SimpleNamespace(executor_def=SimpleNamespace(name="in_process"), compiled=SimpleNamespace(name="p"))
+    decisions = [Decision("a", "a", "asset", None, True, "never materialized"),
+                 Decision("b", "b", "asset", None, False, "up to date"),
+                 Decision("c", "c", "asset", None, False, "waiting: upstream a has 3 of 4 partition(s) ...")]
+    print_plan(session, None, decisions)
+    assert capsys.readouterr().out.splitlines()[-1] == "1 to run, 1 up to date, 1 waiting for upstream partitions"
