@@ -335,9 +335,12 @@ def parse_toml_with_positions(text: str, filename: str,
     except tomllib.TOMLDecodeError as e:
         found = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         line, col = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+        if str(e).endswith("(at end of document)"):  # an unclosed string, array or table: where the text ends
+            line, col = text.count("\n") + 1, len(text) - text.rfind("\n")
         if source_map is not None:
             line, col = source_map.locate(line, col)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e)).replace(
+            " (at end of document)", " at the end of the file")
         raise SpecErrors([SpecError(f"TOML syntax error: {message}", Location(filename, line, col))]) from None
     if _DATE_VALUE.search(text):
         data = _dates_as_text(data)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specrun.compiler.load import load_text
-from specrun.errors import Location
+from specrun.errors import Location, SpecErrors
 
 
 def _doc(text: str):
@@ -64,3 +66,16 @@ def test_toml_dates_and_times_are_text_as_in_yaml():
     assert doc.data["partitions"]["d"] == {"type": "daily", "start": "2024-01-01", "end": "2024-02-01T06:30:00"}
     assert doc.data["x"] == {"at": "07:32:00", "many": ["1979-05-27"], "plain": "2024-01-01"}
     assert doc.positions["/partitions/d/start"] == Location("p.toml", 3, 9)
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ('x = 1\na = "x', (2, 7), "TOML syntax error: Unterminated string at the end of the file"),
+    ("a = {b = 1", (1, 11), "TOML syntax error: Unclosed inline table at the end of the file"),
+    ('a = """x\ny\n', (3, 1), "TOML syntax error: Unterminated string at the end of the file"),
+])
+def test_toml_error_at_the_end_of_the_document_points_at_the_end(text, where, message):
+    # was at 1:1: tomllib says "(at end of document)" instead of a line and column
+    with pytest.raises(SpecErrors) as caught:
+        _doc(text)
+    [error] = caught.value.errors
+    assert ((error.location.line, error.location.col), error.message) == (where, message)
