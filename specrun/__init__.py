@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "resource": f"{_D}.resources", "ResourceDefinition": f"{_D}.resources",
     "ConfigurableResource": f"{_D}.configurable", "InitResourceContext": f"{_D}.resources",
     "ResourceParam": f"{_D}.resources", "build_init_resource_context": f"{_D}.resources",
+    "configured": f"{_D}.resources",
     # config
     "Config": f"{_R}.config_models", "PermissiveConfig": f"{_R}.config_models",
     "Field": f"{_R}.config",

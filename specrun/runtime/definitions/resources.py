@@ -8,7 +8,7 @@ into definitions by `as_resource_definition`.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Optional
 
 from ..config import is_config_class, loaded_class, normalize_config_schema
@@ -63,6 +63,28 @@ class ResourceDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the resource function directly (for tests), as Dagster allows."""
         return self.resource_fn(*args, **kwargs)
+
+    def configured(self, config_or_config_fn: Any, config_schema: Any = None,
+                   description: Optional[str] = None) -> "ResourceDefinition":
+        """This resource with its config given, as Dagster's `configured`.
+
+        `config_or_config_fn` is the config itself, or a function from the config of a new
+        `config_schema` to this resource's config. Either way the result is checked against
+        this resource's schema (defaults filled) when the resource is built.
+        """
+        from ..config import process_config
+
+        base = self
+
+        def resource_fn(context: "InitResourceContext") -> Any:
+            given = config_or_config_fn
+            if callable(config_or_config_fn):
+                given = config_or_config_fn(context.resource_config)
+            config = process_config(base.config_schema, given, subject="configured resource config")
+            return base.resource_fn(replace(context, resource_config=config))
+
+        return replace(self, resource_fn=resource_fn, config_schema=config_schema, config_class=None,
+                       description=description or self.description)
 
 
 def _resource_fn_adapter(fn: Callable[..., Any], config_class: Optional[type]) -> Callable[..., Any]:
@@ -162,6 +184,15 @@ class InitResourceContext:
     run_id: Optional[str] = None
     resource_def: Optional[ResourceDefinition] = None
     all_tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def configured(configurable: Any, config_schema: Any = None, **kwargs: Any) -> Callable[[Callable], Any]:
+    """Decorator form of `.configured`: the function maps the new config to the original's."""
+
+    def decorate(fn: Callable[[Any], Any]) -> Any:
+        return configurable.configured(fn, config_schema=config_schema, **kwargs)
+
+    return decorate
 
 
 def build_init_resource_context(
