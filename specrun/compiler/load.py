@@ -252,6 +252,8 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
                                     Location(filename, 1, 1))]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        if e.context == "while scanning a quoted scalar" and e.context_mark is not None:
+            mark = e.context_mark  # the opening quote, not the end of the file
         loc = builder.loc(mark) if mark is not None else Location(filename, 1, 1)
         raise SpecErrors([SpecError(f"YAML syntax error: {_yaml_problem(e)}", loc)]) from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, at its offset
@@ -276,11 +278,20 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
     return data, PackedPositions(filename, builder.positions), PackedPositions(filename, builder.key_positions)
 
 
-def _yaml_problem(e: Any) -> str:
-    """The parser's problem, with its context where the problem alone does not read as a sentence."""
+def _yaml_problem(e: Any, lines: bool = True) -> str:
+    """The parser's problem, with its context where the problem alone does not read as a
+    sentence or the construct it is about started on an earlier line."""
     problem = str(e.problem or e.context)
-    if e.context and e.problem and problem.startswith("but "):  # "expected X, but found Y"
-        return f"{e.context}, {problem}"
+    context, start = e.context, e.context_mark
+    if context and e.problem and problem.startswith("but "):  # "expected X, but found Y"
+        return f"{context}, {problem}"
+    if context == "found duplicate anchor; first occurrence" and start is not None:
+        return f"an anchor is defined twice (first at line {start.line + 1})"
+    if context == "while scanning a quoted scalar" and "end of stream" in problem:
+        return "a quoted string is not closed"
+    if lines and context and context.startswith("while ") and start is not None and e.problem_mark is not None \
+            and start.line != e.problem_mark.line:
+        return f"{problem} ({context[len('while '):]} that starts at line {start.line + 1})"
     return problem
 
 
@@ -364,7 +375,7 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark
             col = "" if mark is None else (f" at column {mark.column + 1}" if mark.line == 0 else " at its end")
-            raise SpecError(f"--var {key}: value is not valid YAML: {_yaml_problem(e)}{col}") from None
+            raise SpecError(f"--var {key}: value is not valid YAML: {_yaml_problem(e, lines=False)}{col}") from None
         except yaml.YAMLError as e:
             raise SpecError(f"--var {key}: value is not valid YAML ({e})") from None
     return values

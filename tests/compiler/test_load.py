@@ -242,3 +242,14 @@ def test_explicit_tag_on_a_value_it_cannot_read_is_a_spec_error(text, message):
     error = _first_error(text)
     assert (error.message, error.location.line, error.location.col) == (message, 1, 4)
     assert error.hint.startswith(f"remove the {message.split()[-1]} tag")
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("a: &x 1\nb: &x 2\n", (2, 4), "YAML syntax error: an anchor is defined twice (first at line 1)"),  # "second occurrence"
+    ("x: 1\na: 'x\n\ny\n", (2, 4), "YAML syntax error: a quoted string is not closed"),  # was at the end of the file
+    ("a: [1, 2\nb: 3\n", (2, 2),
+     "YAML syntax error: did not find expected ',' or ']' (parsing a flow sequence that starts at line 1)"),
+])
+def test_yaml_syntax_error_says_what_and_where_it_started(text, where, message):
+    error = _first_error(text)
+    assert ((error.location.line, error.location.col), error.message) == (where, message)
