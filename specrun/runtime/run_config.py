@@ -37,6 +37,45 @@ class ResolvedRunConfig:
     graph_inputs: Mapping[str, Any] = field(default_factory=dict)
 
 
+class RunConfig:
+    """Dagster's typed run config: `ops` / `resources` values may be `Config` objects.
+
+    `RunConfig(ops={"load": LoadConfig(rows=10)})` is the dictionary
+    `{"ops": {"load": {"config": {"rows": 10}}}}`; plain dictionaries are taken as they are.
+    Accepted wherever a run config is (`materialize`, `execute_job`, `@job(config=...)`).
+    """
+
+    def __init__(self, ops: Optional[Mapping[str, Any]] = None, resources: Optional[Mapping[str, Any]] = None,
+                 loggers: Optional[Mapping[str, Any]] = None, execution: Optional[Mapping[str, Any]] = None) -> None:
+        self.ops = dict(ops or {})
+        self.resources = dict(resources or {})
+        self.loggers = dict(loggers or {})
+        self.execution = dict(execution or {})
+
+    def to_config_dict(self) -> dict[str, Any]:
+        parts = {"ops": _typed_entries(self.ops), "resources": _typed_entries(self.resources),
+                 "loggers": self.loggers, "execution": self.execution}
+        return {k: v for k, v in parts.items() if v}
+
+    def __repr__(self) -> str:
+        return f"RunConfig({self.to_config_dict()!r})"
+
+
+def _typed_entries(entries: Mapping[str, Any]) -> dict[str, Any]:
+    """`{name: Config object}` -> `{name: {"config": its fields}}`; other values unchanged."""
+    return {name: {"config": value.model_dump()} if hasattr(value, "model_dump") else value
+            for name, value in entries.items()}
+
+
+def as_config_dict(run_config: Any) -> dict[str, Any]:
+    """A run config as a dictionary, whether given as one or as a `RunConfig`."""
+    if run_config is None:
+        return {}
+    if hasattr(run_config, "to_config_dict"):
+        return run_config.to_config_dict()
+    return dict(run_config)
+
+
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """`override` over `base`, merging nested mappings key by key."""
     merged = dict(base)
@@ -169,7 +208,7 @@ def resolve_run_config(
     executor_def: Any, input_values: Optional[Mapping[str, Any]] = None,
 ) -> ResolvedRunConfig:
     """Validate `run_config` (merged over the job's default config); raise ConfigError."""
-    raw = deep_merge(dict(job.config or {}), dict(run_config or {}))
+    raw = deep_merge(as_config_dict(job.config), as_config_dict(run_config))
     raw, chosen = _normalize_execution(raw, executor_def)
     if chosen is not None and chosen != executor_def.name and chosen in EXECUTOR_NAMES:
         from .executors import executor_def_by_name

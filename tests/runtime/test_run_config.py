@@ -1,0 +1,55 @@
+"""runtime.run_config: Dagster's typed `RunConfig` wherever a run config is accepted."""
+
+from __future__ import annotations
+
+from specrun import Config, ConfigurableResource, RunConfig, asset, job, materialize, op
+
+
+class RowsConfig(Config):
+    rows: int
+    label: str = "rows"
+
+
+def test_run_config_turns_config_objects_into_config_entries_and_keeps_dicts():
+    config = RunConfig(ops={"load": RowsConfig(rows=3), "other": {"config": {"x": 1}}},
+                       execution={"config": {"max_concurrent": 2}})
+    assert config.to_config_dict() == {
+        "ops": {"load": {"config": {"rows": 3, "label": "rows"}}, "other": {"config": {"x": 1}}},
+        "execution": {"config": {"max_concurrent": 2}}}
+
+
+def test_materialize_and_a_job_default_take_a_run_config():
+    @asset
+    def load(config: RowsConfig):
+        return [config.label] * config.rows
+
+    assert materialize([load], run_config=RunConfig(ops={"load": RowsConfig(rows=2)})).output_for_node(
+        "load") == ["rows", "rows"]
+
+    @op
+    def count(config: RowsConfig):
+        return config.rows
+
+    @job(config=RunConfig(ops={"count": RowsConfig(rows=5)}))
+    def counting():
+        count()
+
+    assert counting.execute_in_process().output_for_node("count") == 5
+
+
+class Greeting(ConfigurableResource):
+    word: str
+
+
+class GreetingConfig(Config):
+    word: str
+
+
+def test_resource_config_objects_in_a_run_config():
+    @asset
+    def hello(greeting: Greeting):
+        return greeting.word
+
+    result = materialize([hello], resources={"greeting": Greeting(word="default")},
+                         run_config=RunConfig(resources={"greeting": GreetingConfig(word="hi")}))
+    assert result.output_for_node("hello") == "hi"
