@@ -7,8 +7,7 @@ from typing import Any, Optional
 from ..errors import DefinitionError, InvariantViolationError, suggest
 from .definitions.keys import AssetKey
 from .definitions.results import AssetMaterialization
-from .events import ET, DagsterEventType
-from .events import ErrorInfo, Event
+from .events import ET, DagsterEventType, ErrorInfo, Event
 
 
 class ExecutionResult:
