@@ -40,7 +40,7 @@ _EXPORTS: dict[str, str] = {
     "configured": f"{_D}.resources",
     # config
     "Config": f"{_R}.config_models", "PermissiveConfig": f"{_R}.config_models",
-    "Field": f"{_R}.config", "RunConfig": f"{_R}.run_config",
+    "Field": f"{_R}.config", "RunConfig": f"{_R}.run_config", "EnvVar": f"{_R}.env_var",
     "Int": f"{_R}.config", "String": f"{_R}.config", "Bool": f"{_R}.config",
     "Float": f"{_R}.config", "Array": f"{_R}.config", "Shape": f"{_R}.config",
     "Noneable": f"{_R}.config", "Permissive": f"{_R}.config", "Selector": f"{_R}.config",

@@ -22,6 +22,18 @@ class ConfigurableResource(Config):
 
     model_config = {"arbitrary_types_allowed": True, "frozen": False, "extra": "forbid"}
 
+    def __init__(self, **data: Any) -> None:
+        from ..env_var import EnvVar
+
+        if not any(isinstance(v, EnvVar) for v in data.values()):
+            super().__init__(**data)
+            return
+        # Fields given as `EnvVar` are validated when the resource is built, with the
+        # variables' values (see `_configurable_definition`); until then they hold the names.
+        constructed = type(self).model_construct(**data)
+        for attr in ("__dict__", "__pydantic_fields_set__", "__pydantic_extra__", "__pydantic_private__"):
+            object.__setattr__(self, attr, getattr(constructed, attr))
+
     def setup_for_execution(self, context: Any) -> None:
         """Called before the first step that uses the resource."""
 
@@ -45,13 +57,20 @@ ConfigurableResourceBase = ConfigurableResource
 
 
 def _configurable_definition(instance: ConfigurableResource) -> ResourceDefinition:
+    from ..env_var import EnvVar, resolve_env_vars
+
     cls = type(instance)
-    base_values = instance.model_dump(exclude_unset=True)
+    # The fields given, as given (`model_dump` would serialise an `EnvVar` in an int field).
+    base_values = {name: getattr(instance, name) for name in instance.model_fields_set}
+
+    has_env_vars = any(isinstance(v, EnvVar) for v in base_values.values())
 
     def build(ctx: Any):
         overrides = ctx.resource_config or {}
-        obj = cls(**{**base_values, **overrides}) if overrides else instance
-        return obj.yield_for_execution(ctx)
+        if not overrides and not has_env_vars:
+            return instance.yield_for_execution(ctx)
+        values = resolve_env_vars({**base_values, **overrides}, ("resources", cls.__name__, "config"))
+        return cls(**values).yield_for_execution(ctx)
 
     return ResourceDefinition(
         resource_fn=build, config_schema=None, description=cls.__doc__, config_class=cls
