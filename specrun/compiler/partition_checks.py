@@ -48,8 +48,8 @@ def _time_window_problems(definition: Any, pointer: str) -> Iterator[tuple[str, 
     try:
         definition.get_last_partition_key()
     except (OverflowError, ValueError):
-        yield (f"{pointer}/end_offset", f"end_offset {definition.end_offset} puts the last partition beyond "
-               "the calendar (after the year 9999)", "use a small number of periods, like 1")
+        yield (f"{pointer}/end_offset", f"end_offset {definition.end_offset} puts the last partition outside "
+               "the calendar (years 1 to 9999)", "use a small number of periods, like 1")
 
 
 def _show(moment: datetime, fmt: str) -> str:

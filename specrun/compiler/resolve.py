@@ -142,6 +142,9 @@ def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
     return made
 
 
+MAX_OFFSET = 10_000  # partitions a time-window mapping may shift by: 833 years of monthly windows
+
+
 class ResolveContext:
     """What every resolve step shares: the document, the collector, names known so far."""
 
@@ -171,6 +174,13 @@ class ResolveContext:
             return None
         from ..runtime.partition_mappings import mapping_from_spec
 
+        for option in ("start_offset", "end_offset"):
+            offset = getattr(src, option)
+            if isinstance(offset, int) and abs(offset) > MAX_OFFSET:  # beyond the calendar: an overflow at plan time
+                ptr = f"{src.pointer}/{option}"
+                self.col.add(SpecError(f"{option} {offset} is out of range: at most {MAX_OFFSET} partitions either way",
+                                       self.doc.locate(ptr), ptr))
+                return None
         return self.col.attempt(lambda: mapping_from_spec(src.partition_mapping, src.start_offset, src.end_offset),
                                 src.pointer)
 

@@ -32,7 +32,7 @@ def _errors(tmp_path, partitions: str):
      "the format '%Y' gives different daily windows the same key '2024'", "every part of the date"),
     ("{type: daily, start: '0001-01-01'}", 27, "cannot be read back: the first would be '1-01-01'", "year 999"),
     ("{type: daily, start: '2024-01-01', end_offset: 1000000000000}", 53,
-     "end_offset 1000000000000 puts the last partition beyond the calendar", "like 1"),
+     "end_offset 1000000000000 puts the last partition outside the calendar", "like 1"),
     ("{type: multi, dimensions: {s: {type: static, keys: []}, t: {type: static, keys: [x]}}}", 57,
      "static partitions need at least one key", "write keys"),
     # errors of the definition itself are at the option they name, not at the definition
@@ -48,3 +48,23 @@ def test_partitions_problem_is_reported_once_at_its_option(tmp_path, partitions,
     assert (error.location.line, error.location.col) == (5, col)
     assert message in error.message
     assert error.hint == hint or hint in error.hint
+
+
+def test_huge_end_offset_below_the_calendar_is_an_error_too(tmp_path):
+    [error] = _errors(tmp_path, "{type: daily, start: '2024-01-01', end_offset: -1000000000000}")
+    assert error.message == "end_offset -1000000000000 puts the last partition outside the calendar (years 1 to 9999)"
+
+
+def test_mapping_offset_beyond_the_calendar_is_an_error_at_the_offset(tmp_path):
+    # was accepted; plan then failed with "OverflowError: Python int too large to convert to C int"
+    (tmp_path / "partition_map_funcs.py").write_text(FUNCS + "\n\ndef down(up):\n    return up\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: partition_map_funcs\npartitions:\n"
+                    "  d: {type: daily, start: '2024-01-01', end: '2024-01-05'}\nassets:\n  up: {fn: part, partitions: d}\n"
+                    "  down: {fn: down, partitions: d, ins: {up: {asset: up, partition_mapping: time_window,"
+                    " start_offset: -1000000000000000000000}}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    [error] = caught.value.errors
+    assert error.message == "start_offset -1000000000000000000000 is out of range: at most 10000 partitions either way"
+    assert (error.location.line, error.location.col) == (8, 103)
