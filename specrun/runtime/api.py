@@ -10,7 +10,7 @@ from ..errors import ExecutionError, InvariantViolationError, StepFailure
 from .definitions.assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
-from .events import DagsterEventType as ET
+from .events import ET
 from .events import ErrorInfo, Event, RunFailureData
 from .executors.base import InitExecutorContext
 from .execute import RunContext
@@ -117,13 +117,13 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
-    finished = {e.step_key for e in events if e.event_type in
-                (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED)}
+    finished = {e.step_key for e in events if e.event_type in _STEP_ENDS}
     unrun = [k for k in plan.steps if k not in finished]
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
                               "ExecutionError")
-    failed = tuple(sorted(e.step_key for e in events if e.event_type is ET.STEP_FAILURE))
+    step_failure = ET.STEP_FAILURE
+    failed = tuple(sorted(e.step_key for e in events if e.event_type is step_failure))
     if failed or run_error is not None:
         what = f"steps failed: {', '.join(failed)}" if failed else run_error.message
         record(Event(ET.RUN_FAILURE, ctx.run_id, ctx.job_name,
@@ -135,6 +135,9 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                      message=f'Finished execution of run for "{ctx.job_name}".'))
         instance.update_run_status(ctx.run_id, DagsterRunStatus.SUCCESS)
     return events, run_error
+
+
+_STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:

@@ -6,7 +6,7 @@ import threading
 from typing import Iterable, Optional, Sequence
 
 from ..definitions.keys import AssetKey
-from ..events import DagsterEventType, Event
+from ..events import ET, DagsterEventType, Event
 from .base import DagsterRun, DagsterRunStatus, RunStorage
 
 
@@ -48,9 +48,9 @@ class InMemoryRunStorage(RunStorage):
         with self._lock:
             for event in events:
                 self._events.setdefault(event.run_id, []).append(event)
-                if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+                if event.event_type is ET.ASSET_MATERIALIZATION:
                     self._materializations[(event.data.asset_key, event.data.partition)] = event
-                elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
+                elif event.event_type is ET.ASSET_CHECK_EVALUATION:
                     self._checks[(event.data.asset_key, event.data.check_name)] = event
 
     def get_events(
