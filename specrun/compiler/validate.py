@@ -58,6 +58,9 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
                 for key in extras if not str(key).startswith("x-")]
     if kind == "minLength" or (kind == "pattern" and error.validator_value == "\\S"):
         return [SpecError("expected a non-empty string" + _where(pointer), doc.locate(pointer), pointer)]
+    if kind == "pattern" and error.validator_value == "^[A-Za-z0-9_]+$":
+        return [SpecError(f"{error.instance!r} is not a valid key part" + _where(pointer) + ": use letters, digits and _",
+                          doc.locate(pointer), pointer)]
     if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
         name = error.instance
         odd = unusual_characters(str(name))

@@ -32,3 +32,14 @@ def test_invalid_name_names_its_unusual_characters(name, hint):
     [error] = validate_document(load_text(f"specrun: 1\nname: t\nassets:\n  '{name}': {{fn: f}}\n", "p.yaml"))
     assert error.message == f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)"
     assert error.hint == hint
+
+
+@pytest.mark.parametrize("prefix, where, message", [
+    ("[x, 'y/z']", (4, 30), "'y/z' is not a valid key part in assets/a/key_prefix/1: use letters, digits and _"),
+    ("'a b'", (4, 26), "'a b' is not a valid key part in assets/a/key_prefix: use letters, digits and _"),
+])
+def test_key_prefix_part_with_a_slash_or_space_is_an_error(prefix, where, message):
+    # 'y/z' made the key x/y/z/a, which reads as four parts
+    [error] = validate_document(load_text(f"specrun: 1\nname: t\nassets:\n  a: {{fn: f, key_prefix: {prefix}}}\n",
+                                          "p.yaml"))
+    assert ((error.location.line, error.location.col), error.message) == (where, message)
