@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Iterator, Optional
 
-from ..errors import SpecError
-
 _NEXT = {"hourly": timedelta(hours=1), "daily": timedelta(days=1), "weekly": timedelta(days=7),
          "monthly": timedelta(days=31)}
 
