@@ -100,6 +100,8 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
             on_event(event)
 
     record(Event(ET.RUN_START, ctx.run_id, ctx.job_name, message=f'Started execution of run for "{ctx.job_name}".'))
+    # What the executor (and resource set-up) logs through the run's log becomes run events.
+    ctx.log = ctx.log.with_sink(record)
     instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)
     run_error: Optional[ErrorInfo] = None
     append, handle = events.append, instance.handle_new_event

@@ -33,6 +33,10 @@ class LogManager:
     def with_step(self, step_key: str, sink: Callable[[Event], None]) -> "LogManager":
         return LogManager(self.run_id, self.job_name, step_key, sink, self._loggers)
 
+    def with_sink(self, sink: Callable[[Event], None]) -> "LogManager":
+        """The same log, with its messages recorded as run events through `sink`."""
+        return LogManager(self.run_id, self.job_name, self.step_key, sink, self._loggers)
+
     def log(self, level: int, msg: Any, *args: Any, **kwargs: Any) -> None:
         text = str(msg) % args if args else str(msg)
         extra = {"run_id": self.run_id, "job_name": self.job_name, "step_key": self.step_key}

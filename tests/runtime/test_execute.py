@@ -371,3 +371,37 @@ def test_logged_and_yielded_materializations_are_all_recorded_in_order():
     mats = [m.asset_key for m in result.asset_materializations_for_node("reporter")]
     assert mats == [AssetKey("first"), AssetKey("second"), AssetKey("third")]
     assert result.output_for_node("reporter") == 7
+
+
+def test_what_an_executor_logs_through_the_run_log_is_recorded_as_run_events():
+    from specrun import executor
+    from specrun.runtime.executors.base import Executor
+
+    class Announcing(Executor):
+        def execute(self, plan_context, execution_plan):
+            active = execution_plan.start(plan_context.run_id, plan_context.job_name)
+            while not active.is_complete:
+                for step in active.get_steps_to_execute():
+                    plan_context.log.info(f"about to run {step.key}")
+                    for event in plan_context.execute_step(step):
+                        active.handle_event(event)
+                        yield event
+
+    @executor(name="announcing")
+    def announcing(_init_context):
+        return Announcing()
+
+    @op
+    def only():
+        return 1
+
+    @job(executor_def=announcing)
+    def announced():
+        only()
+
+    from specrun.runtime.api import execute_run
+
+    result = execute_run(announced)  # execute_in_process would use the in-process executor
+    kinds = [(e.event_type.value, e.message) for e in result.all_records][:3]
+    assert kinds[1] == ("LOG_MESSAGE", "about to run only")
+    assert kinds[2][0] == "STEP_START"
