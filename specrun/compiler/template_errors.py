@@ -109,12 +109,15 @@ def template_syntax_error(env: Any, text: str, filename: str, error: Any) -> Spe
     from jinja2.parser import Parser
 
     located = _Located(env, text, filename)
-    parser = Parser(env, "", filename)
     try:
+        parser = Parser(env, "", filename)
         parser.stream = TokenStream(located.stream(), filename, None)
         parser.parse()
     except jinja2.TemplateSyntaxError as again:
         error = again
+    except (AttributeError, TypeError, RecursionError):  # Jinja's internals moved, or too deep: Jinja's line
+        line = error.lineno or 1
+        return SpecError(f"template syntax error: {error.message or error}", Location(filename, line, tag_column(text, line)))
     else:  # the parser accepts it; the compiler does not (an unknown filter or test)
         return _unknown_name_error(env, text, filename, error.message or str(error), error.lineno or 1)
     message: str = error.message or str(error)

@@ -82,3 +82,16 @@ def test_loop_over_a_value_that_is_not_a_list_points_at_the_value():
     assert (error.location.line, error.location.col) == (2, 13)
     assert error.message == "template error: 'int' object is not iterable (TypeError)"
     assert error.hint == "tables must be a list (e.g. --var tables='[a, b]')"
+
+
+def test_syntax_error_keeps_its_line_when_the_token_stream_cannot_be_rebuilt(monkeypatch):
+    from specrun.compiler import template_errors
+
+    def broken(self):
+        raise AttributeError("lexer changed")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(template_errors._Located, "stream", broken)
+    error = _error("a: 1\nb: {{ x y }}\n")
+    assert (error.location.line, error.location.col) == (2, 4)
+    assert error.message == "template syntax error: expected token 'end of print statement', got 'y'"
