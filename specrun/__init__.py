@@ -89,7 +89,7 @@ _EXPORTS: dict[str, str] = {
     "ErrorInfo": f"{_R}.events", "SerializableErrorInfo": f"{_R}.events",
     "LogManager": f"{_R}.log", "DagsterLogManager": f"{_R}.log", "logger": f"{_R}.log",
     "LoggerDefinition": f"{_R}.log", "colored_console_logger": f"{_R}.log",
-    "build_init_logger_context": f"{_R}.log",
+    "build_init_logger_context": f"{_R}.log", "get_dagster_logger": f"{_R}.log",
     "Instance": f"{_R}.instance", "DagsterInstance": f"{_R}.instance",
     "DagsterRun": f"{_R}.storage.base", "DagsterRunStatus": f"{_R}.storage.base",
     # errors

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from types import CoroutineType
+from types import CoroutineType, GeneratorType
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import InvariantViolationError, RetryRequested
@@ -26,7 +26,7 @@ from .definitions.policy import RetryMode
 from .events import ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
-from .log import LogManager
+from .log import LogManager, current_step_log
 from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
@@ -270,12 +270,31 @@ def _invoke(op_def: Any, context: Any, kwargs: dict, config_instance: Any = None
         kwargs[sig.config_param] = config_instance if config_instance is not None else context.op_config
     for name in sig.resource_params:
         kwargs[name] = getattr(context.resources, name)
-    result = op_def.compute_fn(**kwargs)
-    if isinstance(result, CoroutineType):
-        import asyncio
+    token = current_step_log.set(context.log)
+    try:
+        result = op_def.compute_fn(**kwargs)
+        if isinstance(result, CoroutineType):
+            import asyncio
 
-        result = asyncio.run(result)
+            result = asyncio.run(result)
+    finally:
+        current_step_log.reset(token)
+    if isinstance(result, GeneratorType):  # its body runs as it is iterated, later
+        return _under_step_log(result, context.log)
     return result
+
+
+def _under_step_log(results: GeneratorType, log: LogManager) -> Iterator[Any]:
+    """Iterate a generator compute function with `log` as the current step's log."""
+    while True:
+        token = current_step_log.set(log)
+        try:
+            item = next(results)
+        except StopIteration as stop:
+            return stop.value
+        finally:
+            current_step_log.reset(token)
+        yield item
 
 
 def _load_inputs(run: RunContext, step: Any, recipe: StepRecipe, context: Any,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from typing import Any, Callable, Mapping, Optional
 
 from .events import ET, Event
@@ -10,6 +11,11 @@ from .events import ET, Event
 LOGGER_NAME = "specrun"
 _logger = logging.getLogger(LOGGER_NAME)
 _logger.addHandler(logging.NullHandler())
+
+# The log of the step whose user code is running (set around each compute call), so that
+# messages to `get_dagster_logger()` loggers become that step's events.
+current_step_log: ContextVar[Optional["LogManager"]] = ContextVar("specrun_step_log", default=None)
+USER_LOGGER_NAME = "specrun.user"
 
 
 class LogManager:
@@ -49,6 +55,16 @@ class LogManager:
             self._sink(Event(ET.LOG_MESSAGE, self.run_id, self.job_name,
                              self.step_key, text, level=level))
 
+    def record_from_logging(self, record: logging.LogRecord) -> None:
+        """A message user code sent to a Python logger: an event, and to the run's loggers."""
+        text = record.getMessage()
+        for logger in self._loggers:
+            if logger.isEnabledFor(record.levelno):
+                logger.handle(record)
+        if self._sink is not None:
+            self._sink(Event(ET.LOG_MESSAGE, self.run_id, self.job_name, self.step_key, text,
+                             level=record.levelno))
+
     def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
         self.log(logging.DEBUG, msg, *args, **kwargs)
 
@@ -74,6 +90,28 @@ class LogManager:
 
 
 DagsterLogManager = LogManager
+
+
+class _StepCapture(logging.Handler):
+    """Turns records of `get_dagster_logger()` loggers into events of the running step."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log = current_step_log.get()
+        if log is not None:
+            log.record_from_logging(record)
+
+
+def get_dagster_logger(name: Optional[str] = None) -> logging.Logger:
+    """A Python logger whose messages, sent while a step runs, are that step's log events.
+
+    As Dagster's: use it in code that has no `context` (helpers a step calls). Outside a
+    step it is an ordinary logger (under ``specrun.user``).
+    """
+    user = logging.getLogger(USER_LOGGER_NAME)
+    if not any(isinstance(h, _StepCapture) for h in user.handlers):
+        user.addHandler(_StepCapture())
+        user.setLevel(logging.DEBUG)
+    return logging.getLogger(f"{USER_LOGGER_NAME}.{name}") if name else user
 
 
 class LoggerDefinition:

@@ -405,3 +405,31 @@ def test_what_an_executor_logs_through_the_run_log_is_recorded_as_run_events():
     kinds = [(e.event_type.value, e.message) for e in result.all_records][:3]
     assert kinds[1] == ("LOG_MESSAGE", "about to run only")
     assert kinds[2][0] == "STEP_START"
+
+
+def test_get_dagster_logger_messages_become_the_running_steps_events():
+    from specrun import get_dagster_logger
+
+    def helper_without_context(rows):
+        get_dagster_logger("helpers").info("cleaning %d rows", len(rows))
+        return rows
+
+    @op
+    def clean():
+        return helper_without_context([1, 2, 3])
+
+    @op
+    def yielding():
+        get_dagster_logger().warning("before the output")
+        yield Output(1)
+
+    @job
+    def logged():
+        clean()
+        yielding()
+
+    result = logged.execute_in_process()
+    messages = [(e.step_key, e.message, e.level) for e in result.log_messages]
+    assert ("clean", "cleaning 3 rows", 20) in messages
+    assert ("yielding", "before the output", 30) in messages
+    get_dagster_logger().info("outside a step: no event, no error")
