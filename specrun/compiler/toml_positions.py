@@ -3,7 +3,11 @@ of every key and value (tables, arrays of tables, dotted keys, inline tables and
 any depth, every kind of string).
 
 The scanner runs only on text tomllib accepted, so it reads the grammar leniently: it never
-decides what is valid, only where each key and value starts.
+decides what is valid, only where each key and value starts. Most lines of a spec are one
+simple statement and take one regex match each; the rest are read token by token. It also
+finds arrays and inline tables nested deeper than MAX_DEPTH.
+
+Dates, times and date-times become ISO 8601 text, as YAML keeps them.
 """
 
 from __future__ import annotations
