@@ -252,19 +252,25 @@ def apply(ctx: click.Context, spec: str, **options: Any) -> None:
 
 
 def _history_spec(fn: Any) -> Any:
+    fn = _spec_options(fn)
     return click.option("--spec", "spec", type=click.Path(),
                         help="Spec whose run store to read (default: the spec in this folder).")(fn)
+
+
+def _var_options(var: tuple[str, ...], vars_file: Optional[str]) -> dict[str, Any]:
+    return {"var": var, "vars_file": vars_file}
 
 
 @main.command()
 @_history_spec
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to list.")
 @click.pass_context
-def runs(ctx: click.Context, spec: Optional[str], limit: int) -> None:
+def runs(ctx: click.Context, spec: Optional[str], limit: int, var: tuple,
+         vars_file: Optional[str]) -> None:
     """List recorded runs, newest first."""
     from .history import list_runs
 
-    _run_guarded(ctx, lambda: list_runs(spec, limit))
+    _run_guarded(ctx, lambda: list_runs(spec, limit, _var_options(var, vars_file)))
 
 
 @main.command()
@@ -273,33 +279,40 @@ def runs(ctx: click.Context, spec: Optional[str], limit: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one event per line.")
 @click.pass_context
-def logs(ctx: click.Context, run_id: str, spec: Optional[str], fmt: str) -> None:
+def logs(ctx: click.Context, run_id: str, spec: Optional[str], fmt: str, var: tuple,
+         vars_file: Optional[str]) -> None:
     """Print the events of RUN_ID (a unique prefix is enough)."""
     from .history import show_logs
 
-    _run_guarded(ctx, lambda: show_logs(spec, run_id, fmt))
+    _run_guarded(ctx, lambda: show_logs(spec, run_id, fmt, _var_options(var, vars_file)))
 
 
 @main.command()
 @click.argument("run_id")
 @_history_spec
-@click.option("--from-failure", is_flag=True, help="Only the steps that did not succeed; reuse stored outputs.")
+@click.option("--from-failure", is_flag=True,
+              help="Only the steps that did not succeed and those downstream of them; "
+                   "reuse stored outputs.")
 @click.pass_context
-def reexecute(ctx: click.Context, run_id: str, spec: Optional[str], from_failure: bool) -> None:
-    """Run RUN_ID again (with --from-failure: only what failed or did not run)."""
+def reexecute(ctx: click.Context, run_id: str, spec: Optional[str], from_failure: bool, var: tuple,
+              vars_file: Optional[str]) -> None:
+    """Run the steps of RUN_ID again, with its options (--var/--vars only open a template spec's
+    store: the run replays RUN_ID's own)."""
     from .history import reexecute as do_reexecute
 
-    sys.exit(_run_guarded(ctx, lambda: do_reexecute(run_id, spec, from_failure)) or 0)
+    var_options = _var_options(var, vars_file)
+    sys.exit(_run_guarded(ctx, lambda: do_reexecute(run_id, spec, from_failure, var_options)) or 0)
 
 
 @main.command()
 @click.argument("spec", required=False, type=click.Path())
+@_spec_options
 @click.pass_context
-def status(ctx: click.Context, spec: Optional[str]) -> None:
+def status(ctx: click.Context, spec: Optional[str], var: tuple, vars_file: Optional[str]) -> None:
     """Show, per asset, which partitions are materialized, stale, failed or missing."""
     from .history import show_status
 
-    _run_guarded(ctx, lambda: show_status(spec))
+    _run_guarded(ctx, lambda: show_status(spec, _var_options(var, vars_file)))
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:

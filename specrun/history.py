@@ -6,7 +6,7 @@ import datetime as dt
 import glob
 import json
 import os
-from typing import Any, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 from .errors import SpecrunError, suggest
 
@@ -14,63 +14,96 @@ SPEC_TAG = "specrun/spec"
 RUN_OPTIONS_TAG = "specrun/options"
 
 
-def find_spec(spec: Optional[str]) -> str:
-    """The spec named, or the single spec file in the current directory."""
+def find_spec(spec: Optional[str], vars_file: Optional[str] = None) -> str:
+    """The spec named, or the single spec file in the current directory (other than the
+    `--vars` file)."""
     if spec:
         return spec
+    skip = os.path.abspath(vars_file) if vars_file else None
     found = sorted(p for pattern in ("*.yaml", "*.yml", "*.toml", "*.yaml.j2", "*.toml.j2")
-                   for p in glob.glob(pattern) if not p.startswith("."))
+                   for p in glob.glob(pattern)
+                   if not p.startswith(".") and os.path.abspath(p) != skip)
     if len(found) == 1:
         return found[0]
     raise SpecrunError("name the spec with --spec PATH (found "
                        + (", ".join(found) if found else "no spec files") + " here)")
 
 
-def open_instance(spec: Optional[str]) -> Any:
+class Store(NamedTuple):
+    """A spec's run store, and how to name it in messages."""
+
+    instance: Any
+    where: str  # the `.specrun` folder or the storage URL
+    spec: Optional[str]  # the spec it belongs to, when one was read
+
+
+def open_store(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = None) -> Store:
+    """The run store of `spec`, or SPECRUN_STORAGE_URL's; `var_options` are `--var`/`--vars`
+    (`{"var": ("k=v", ...), "vars_file": path}`), for a template spec."""
+    from .commands import _vars
     from .compiler import compile_spec
     from .runtime.instance import Instance
 
     url = os.environ.get("SPECRUN_STORAGE_URL")
     if url:
-        return Instance.from_url(url)
-    return compile_spec(find_spec(spec)).open_instance()
+        return Store(Instance.from_url(url), url, spec)
+    var_options = var_options or {}
+    compiled = compile_spec(find_spec(spec, var_options.get("vars_file")), _vars(var_options))
+    where = compiled.spec.storage_url or os.path.relpath(os.path.join(compiled.folder, ".specrun"))
+    return Store(compiled.open_instance(), where, compiled.path)
 
 
 def _when(ts: Optional[float]) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
-def list_runs(spec: Optional[str], limit: int) -> None:
+def list_runs(spec: Optional[str], limit: int,
+              var_options: Optional[Mapping[str, Any]] = None) -> None:
+    """A table of the newest `limit` runs, or one line saying there are none yet."""
     from rich.table import Table
 
-    instance = open_instance(spec)
+    from .output import _console
+
+    store = open_store(spec, var_options)
+    runs = store.instance.get_runs(limit=limit)
+    if not runs:
+        print(f"no runs recorded in {store.where} yet — "
+              f"run `specrun apply {store.spec or 'SPEC'}`")
+        return
     table = Table(title="runs (newest first)")
     for column in ("run id", "job", "status", "started", "took", "parent"):
         table.add_column(column, no_wrap=True)
-    for run in instance.get_runs(limit=limit):
+    for run in runs:
         took = f"{run.end_time - run.start_time:.2f}s" if run.end_time and run.start_time else "-"
         table.add_row(run.run_id, run.job_name, run.status.value, _when(run.start_time), took,
                       run.parent_run_id or "")
-    from .output import _console
-
     _console().print(table)
 
 
 def _get_run(instance: Any, run_id: str) -> Any:
+    """The run `run_id`, or the one run whose id starts with it."""
     run = instance.get_run_by_id(run_id)
-    if run is None:
-        runs = [r.run_id for r in instance.get_runs(limit=200)]
-        matches = [r for r in runs if r.startswith(run_id)]
-        if len(matches) == 1:
-            return instance.get_run_by_id(matches[0])
-        raise SpecrunError(f"no run {run_id!r} in this store" + (f"; {suggest(run_id, runs)}" if suggest(run_id, runs) else ""))
-    return run
+    if run is not None:
+        return run
+    runs = [r.run_id for r in instance.get_runs()]
+    matches = [r for r in runs if r.startswith(run_id)]
+    if len(matches) == 1:
+        return instance.get_run_by_id(matches[0])
+    if len(matches) > 1:
+        more = len(matches) - 3
+        shown = ", ".join(matches[:3]) + (f" and {more} more" if more > 0 else "")
+        raise SpecrunError(f"run id prefix {run_id!r} matches {len(matches)} runs ({shown}): "
+                           "give more of the id")
+    hint = suggest(run_id, runs)
+    raise SpecrunError(f"no run {run_id!r} in this store" + (f"; {hint}" if hint else ""))
 
 
-def show_logs(spec: Optional[str], run_id: str, fmt: str) -> None:
+def show_logs(spec: Optional[str], run_id: str, fmt: str,
+              var_options: Optional[Mapping[str, Any]] = None) -> None:
+    """Print the events of `run_id` (a unique prefix is enough), as text or one JSON per line."""
     from .runtime.storage.serde import event_to_dict
 
-    instance = open_instance(spec)
+    instance = open_store(spec, var_options).instance
     run = _get_run(instance, run_id)
     for event in instance.all_logs(run.run_id):
         if fmt == "json":
@@ -80,51 +113,75 @@ def show_logs(spec: Optional[str], run_id: str, fmt: str) -> None:
             print(f"{_when(event.timestamp)} {event.event_type.value:<24}{step} {event.message}")
 
 
-def reexecute(run_id: str, spec: Optional[str], from_failure: bool) -> int:
-    """Run again the steps of `run_id` that did not succeed, reusing the outputs of those that did."""
+def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
+              var_options: Optional[Mapping[str, Any]] = None) -> int:
+    """Run the steps of run `run_id` again with its options; with `from_failure` only those that
+    did not succeed and those downstream of them, reading the stored outputs of the others.
+
+    `var_options` only open a template spec's store: the run replays the parent run's own
+    options."""
     from .commands import Session, execute_and_report
     from .runtime.events import DagsterEventType as ET
 
-    instance = open_instance(spec)
+    instance = open_store(spec, var_options).instance
     parent = _get_run(instance, run_id)
     spec_path = spec or parent.tags.get(SPEC_TAG)
     if not spec_path:
         raise SpecrunError(f"run {run_id} was not started from a spec; pass --spec")
+    if from_failure and parent.is_success:
+        raise SpecrunError(f"run {parent.run_id} succeeded: nothing to re-execute from failure")
     options = dict(json.loads(parent.tags.get(RUN_OPTIONS_TAG) or "{}"))
     session = Session(spec_path, {**options, "force": True})
     plan = session.plan()
-    done = {e.step_key for e in instance.all_logs(parent.run_id, of_type=[ET.STEP_SUCCESS])}
+    parent_steps = list(parent.step_keys_to_execute or plan.steps)
+    missing = [k for k in parent_steps if k not in plan.steps]
+    if missing:
+        raise SpecrunError(f"run {parent.run_id} ran step(s) the spec no longer plans "
+                           f"({', '.join(missing[:3])}): the spec or its partitions changed since; "
+                           f"run `specrun apply {spec_path}` instead")
+    keys = parent_steps
     if from_failure:
-        if parent.is_success:
-            raise SpecrunError(f"run {parent.run_id} succeeded: nothing to re-execute from failure")
-        keys = [k for k in plan.steps if k not in done]
-    else:
-        keys = list(plan.steps)
+        successes = instance.all_logs(parent.run_id, of_type=[ET.STEP_SUCCESS])
+        succeeded = {e.step_key for e in successes}
+        keys = steps_from_failure(plan, parent_steps, succeeded)
+    reused = {up for k in keys for up in plan.steps[k].upstream_keys} - set(keys)
     print(f"re-executing {len(keys)} step(s) of run {parent.run_id}"
-          + (f", reusing {len(done)} stored output(s)" if from_failure else ""))
+          + (f", reusing {len(reused)} stored output(s)" if reused else ""))
     return execute_and_report(session, plan, keys, [], parent_run_id=parent.run_id)
 
 
-def show_status(spec: Optional[str]) -> None:
+def steps_from_failure(plan: Any, parent_steps: list[str], succeeded: set[str]) -> list[str]:
+    """Of the parent run's steps, in plan order, those that did not succeed (failed, skipped or
+    never started) and those downstream of them, as Dagster's re-execution from failure picks."""
+    selected = set(parent_steps)
+    again: dict[str, None] = {}  # ordered, and a cheap membership test
+    for key, step in plan.steps.items():  # dependency order: upstream steps are decided first
+        if key not in selected:
+            continue
+        if key not in succeeded or any(up in again for up in step.upstream_keys):
+            again[key] = None
+    return list(again)
+
+
+def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = None) -> None:
     """Per asset: how many partitions are materialized, stale, failed or missing."""
     from rich.table import Table
 
     from .commands import Session
+    from .output import _console
 
-    session = Session(find_spec(spec), {})
-    job = session.job
-    rows = []
-    for node in job.nodes.values():
-        if node.asset is None:
-            continue
-        rows.append(_asset_status(session, node.asset))
+    var_options = var_options or {}
+    session = Session(find_spec(spec, var_options.get("vars_file")), var_options)
+    assets = [node.asset for node in session.job.nodes.values() if node.asset is not None]
+    if not assets:
+        print(f"{session.compiled.name} has no assets, only ops (job {session.job.name!r}), so there "
+              "is no asset status to show: `specrun runs` lists its runs")
+        return
     table = Table(title=f"status of {session.compiled.name}")
     for column in ("asset", "partitions", "materialized", "stale", "failed", "missing"):
         table.add_column(column)
-    for row in rows:
-        table.add_row(*[str(c) for c in row])
-    from .output import _console
-
+    for asset in assets:
+        table.add_row(*[str(c) for c in _asset_status(session, asset)])
     _console().print(table)
 
 
