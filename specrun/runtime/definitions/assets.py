@@ -211,10 +211,46 @@ def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     )
 
 
+@dataclass(frozen=True)
+class AssetDep:
+    """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`."""
+
+    asset: Any
+    partition_mapping: Any = None
+
+    def __post_init__(self) -> None:
+        if self.partition_mapping is not None:
+            raise DefinitionError(
+                f"AssetDep({_dep_key(self.asset).to_user_string()!r}, partition_mapping=...) is not "
+                "supported: a dependency whose partitions map needs its value; declare it as an "
+                "input with ins={name: AssetIn(partition_mapping=...)}")
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return _dep_key(self.asset)
+
+
 def _dep_key(dep: Any) -> AssetKey:
     if isinstance(dep, (AssetsDefinition, AssetSpec)):
         return dep.key
+    if isinstance(dep, AssetDep):
+        return dep.asset_key
     return AssetKey.from_coercible(dep)
+
+
+def load_assets_from_modules(modules: Sequence[Any], group_name: Optional[str] = None) -> list[Any]:
+    """Every asset, asset spec and asset check defined at the top level of `modules`, once
+    each, in module order; `group_name` puts the assets that have none in that group."""
+    found: dict[int, Any] = {}
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, (AssetsDefinition, AssetSpec, AssetChecksDefinition)):
+                found.setdefault(id(value), value)
+    loaded = list(found.values())
+    if group_name is None:
+        return loaded
+    return [replace(a, group_name=group_name) if isinstance(a, AssetsDefinition) and a.group_name == "default"
+            else a for a in loaded]
 
 
 @dataclass(frozen=True, eq=False)
