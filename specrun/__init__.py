@@ -39,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "ConfigurableResource": f"{_D}.configurable", "InitResourceContext": f"{_D}.resources",
     "ResourceParam": f"{_D}.resources", "build_init_resource_context": f"{_D}.resources",
     "configured": f"{_D}.resources",
+    "success_hook": f"{_D}.hooks", "failure_hook": f"{_D}.hooks", "HookContext": f"{_D}.hooks",
+    "HookDefinition": f"{_D}.hooks", "build_hook_context": f"{_D}.hooks",
     # config
     "Config": f"{_R}.config_models", "PermissiveConfig": f"{_R}.config_models",
     "Field": f"{_R}.config", "RunConfig": f"{_R}.run_config", "EnvVar": f"{_R}.env_var",

@@ -39,6 +39,9 @@ class DagsterEventType(str, enum.Enum):
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ENGINE_EVENT = "ENGINE_EVENT"
+    HOOK_COMPLETED = "HOOK_COMPLETED"
+    HOOK_ERRORED = "HOOK_ERRORED"
+    HOOK_SKIPPED = "HOOK_SKIPPED"
     LOG_MESSAGE = "LOG_MESSAGE"
 
 
@@ -50,7 +53,7 @@ EventType = DagsterEventType
 # `Event.is_*` tests, `ExecutionResult`'s queries over all events).
 ET = SimpleNamespace(**DagsterEventType.__members__)
 _STEP_TYPES = frozenset(
-    t for t in DagsterEventType if t.value.startswith("STEP_") or t in (
+    t for t in DagsterEventType if t.value.startswith(("STEP_", "HOOK_")) or t in (
         DagsterEventType.LOADED_INPUT, DagsterEventType.HANDLED_OUTPUT,
         DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION,
         DagsterEventType.ASSET_CHECK_EVALUATION,

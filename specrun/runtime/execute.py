@@ -26,6 +26,7 @@ from .definitions.policy import RetryMode
 from .events import ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
+from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
 from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
@@ -135,14 +136,19 @@ class RunContext:
                     f'Started execution of step "{step.key}".')
         while True:
             events: list[Event] = []
-            error = _run_attempt(self, step, recipe, attempt, events)
+            outputs: Optional[dict[str, Any]] = {} if recipe.hooks else None
+            error = _run_attempt(self, step, recipe, attempt, events, outputs)
             if error is None:
                 yield from events
+                if recipe.hooks:
+                    yield from _run_hooks(self, step, recipe, SUCCESS, None, outputs)
                 return
             retry_delay = self._retry_delay(policy, error, attempt)
             if retry_delay is None:
                 events.append(_failure_event(self, step, error))
                 yield from events
+                if recipe.hooks:
+                    yield from _run_hooks(self, step, recipe, FAILURE, error[0], outputs)
                 return
             events.append(Event(ET.STEP_UP_FOR_RETRY, self.run_id, self.job_name, step.key,
                                 f"{step.key} failed and will be retried (attempt {attempt + 1}) "
@@ -173,7 +179,7 @@ class StepRecipe:
     that a step only does what differs from step to step."""
 
     __slots__ = ("op_config", "config_instance", "context_class", "partitions_def", "op_tags",
-                 "retry_policy", "inputs")
+                 "retry_policy", "inputs", "hooks")
 
     def __init__(self, run: RunContext, node: Any) -> None:
         op_def = node.op_def
@@ -182,6 +188,8 @@ class StepRecipe:
         self.partitions_def = _partitions_def(run, node)
         self.op_tags = {**op_def.tags, **node.tags}
         self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
+        job_hooks = sorted(run.job.hook_defs, key=lambda h: h.name)
+        self.hooks = tuple(dict.fromkeys((*node.hooks, *job_hooks)))
         sig = op_def.signature
         # (name, In, source, passed to the function): Nothing inputs the function does not
         # take are only ordering, so they are not loaded at all.
@@ -204,10 +212,12 @@ def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
 
 
 def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
-                 events: list) -> Optional[tuple]:
-    """One attempt; returns None on success, else (exception, ErrorInfo, kind)."""
+                 events: list, outputs: Optional[dict[str, Any]] = None) -> Optional[tuple]:
+    """One attempt; returns None on success, else (exception, ErrorInfo, kind). The step's
+    output values are put in `outputs` when given (for its hooks)."""
     try:
         context = _make_context(run, step, recipe, attempt, events)
+        context._output_values = outputs  # type: ignore[attr-defined]
         kwargs = _load_inputs(run, step, recipe, context, events)
         result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
         collect_outputs(run, step, context, result, events)
@@ -220,6 +230,39 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     events.append(Event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
                         f'Finished execution of step "{step.key}".'))
     return None
+
+
+def _run_hooks(run: RunContext, step: Any, recipe: StepRecipe, outcome: str,
+               exc: Optional[BaseException], outputs: Optional[dict[str, Any]]) -> Iterator[Event]:
+    """Run the step's hooks for `outcome`; each ends in a HOOK_* event, and none changes the
+    step's own outcome."""
+    from .definitions.hooks import HookContext
+
+    node = step.node
+    for hook in recipe.hooks:
+        if hook.kind != outcome:
+            yield Event(ET.HOOK_SKIPPED, run.run_id, run.job_name, step.key,
+                        f'Skipped hook "{hook.name}": it runs on {hook.kind}, and step "{step.key}" '
+                        f"ended in {outcome}.")
+            continue
+        log_events: list[Event] = []
+        context = HookContext(
+            hook_def=hook, step_key=step.key, op=node, job_name=run.job_name, run_id=run.run_id,
+            resources=run.resources, log=run.log.with_step(step.key, log_events.append),
+            op_config=recipe.op_config, op_exception=exc, op_output_values=outputs,
+            instance=run.instance)
+        try:
+            hook.hook_fn(context)
+        except Exception as e:  # a hook's failure is reported, never the step's
+            info = ErrorInfo.from_exception(e)
+            yield from log_events
+            yield Event(ET.HOOK_ERRORED, run.run_id, run.job_name, step.key,
+                        f'Hook "{hook.name}" failed after step "{step.key}": {info.message}',
+                        info, level=40)
+            continue
+        yield from log_events
+        yield Event(ET.HOOK_COMPLETED, run.run_id, run.job_name, step.key,
+                    f'Finished hook "{hook.name}" triggered by step "{step.key}".')
 
 
 def _context_class(node: Any) -> type:

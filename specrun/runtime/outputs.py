@@ -196,6 +196,8 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         run.produced.add((step.key, name))
     if run.capture_outputs:
         run.captured[(step.key, name)] = value
+    if context._output_values is not None:  # the step has hooks: they see its outputs
+        context._output_values[name] = value
     if store and not facts.is_nothing:
         octx = facts.output_context(run, step, step.key)
         run.resources_for_output(facts.io_manager_key).handle_output(octx, value)

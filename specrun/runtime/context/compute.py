@@ -61,7 +61,7 @@ class OpExecutionContext:
         "_partition_key", "_partitions_def", "_partition_key_range", "_run_tags", "_op_tags",
         "_instance", "_run", "_run_config", "_job_def", "_retry_number", "_assets_def",
         "_check_def", "_selected", "_input_partitions", "_event_sink", "_asset_key",
-        "output_metadata", "_user_events", "__dict__",
+        "output_metadata", "_user_events", "_output_values", "__dict__",
     )
 
     def __init__(

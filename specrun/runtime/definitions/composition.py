@@ -78,6 +78,7 @@ class Node:
     asset: Any = None  # AssetsDefinition, when the node computes an asset
     check: Any = None  # AssetChecksDefinition, when the node runs a check
     extra_deps: tuple[str, ...] = ()  # ordering-only upstream node names
+    hooks: tuple[Any, ...] = ()  # HookDefinitions attached to this invocation
 
     def upstream_nodes(self) -> set[str]:
         found = set(self.extra_deps)
@@ -135,12 +136,12 @@ class CompositionScope:
 
     def invoke(self, op_def: OpDefinition, args: Sequence[Any], kwargs: Mapping[str, Any],
                alias: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
-               retry_policy: Optional[RetryPolicy] = None) -> Any:
+               retry_policy: Optional[RetryPolicy] = None, hooks: Sequence[Any] = ()) -> Any:
         """Record one op invocation and return handles to its outputs."""
         name = self._unique_name(alias or op_def.name)
         bound = self._bind_args(op_def, name, args, kwargs)
         inputs = {n: bound.get(n) or _unwired(op_def, n) for n in op_def.ins}
-        self.nodes[name] = Node(name, op_def, inputs, dict(tags or {}), retry_policy)
+        self.nodes[name] = Node(name, op_def, inputs, dict(tags or {}), retry_policy, hooks=tuple(hooks))
         outs = list(op_def.outs)
         if len(outs) == 1:
             return InvokedOutput(name, outs[0])

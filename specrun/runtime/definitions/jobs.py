@@ -40,6 +40,7 @@ class JobDefinition:
     logger_defs: Mapping[str, Any] = field(default_factory=dict)
     input_values: Mapping[str, Any] = field(default_factory=dict)
     asset_defs: Mapping[AssetKey, Any] = field(default_factory=dict)
+    hook_defs: frozenset[Any] = frozenset()  # run after every step (see `definitions.hooks`)
     origin: Any = None  # how to rebuild this job in another process (a reconstructable pointer)
 
     def __post_init__(self) -> None:
@@ -75,6 +76,8 @@ class JobDefinition:
         missing = []
         for node in self.nodes.values():
             needed = set(node.op_def.all_resource_keys)
+            for hook in (*node.hooks, *self.hook_defs):
+                needed |= hook.required_resource_keys
             if node.asset is not None:
                 needed |= {node.asset.io_manager_key} - set(node.asset.resource_defs)
             for key in sorted(needed - have):
@@ -145,12 +148,13 @@ def job(
     logger_defs: Optional[Mapping[str, Any]] = None,
     input_values: Optional[Mapping[str, Any]] = None,
     metadata: Optional[Mapping[str, Any]] = None,
+    hooks: Optional[set[Any]] = None,
 ) -> Any:
     """Decorate a function whose body calls ops, making a JobDefinition."""
     options = dict(description=description, resource_defs=resource_defs, config=config,
                    tags=tags, executor_def=executor_def, op_retry_policy=op_retry_policy,
                    partitions_def=partitions_def, logger_defs=logger_defs,
-                   input_values=input_values, metadata=metadata)
+                   input_values=input_values, metadata=metadata, hooks=hooks)
     if callable(name):
         return job_from_graph(GraphDefinition(name.__name__, name, inspect.getdoc(name)))
 
@@ -174,7 +178,7 @@ def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: 
         description=o.get("description") or graph_def.description,
         partitions_def=o.get("partitions_def"), op_retry_policy=o.get("op_retry_policy"),
         metadata=dict(o.get("metadata") or {}), logger_defs=dict(o.get("logger_defs") or {}),
-        input_values=dict(o.get("input_values") or {}),
+        input_values=dict(o.get("input_values") or {}), hook_defs=frozenset(o.get("hooks") or ()),
     )
     if resource_defs:
         job_def.validate_resources()
@@ -207,6 +211,7 @@ def build_asset_job(
     tags: Optional[Mapping[str, str]] = None,
     description: Optional[str] = None,
     partitions_def: Any = None,
+    hooks: Any = (),
 ) -> JobDefinition:
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
@@ -233,7 +238,7 @@ def build_asset_job(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
         config=config, tags=dict(tags or {}), description=description,
         partitions_def=partitions_def or _common_partitions_def(by_key, computable),
-        asset_defs=dict(by_key),
+        asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()),
     )
     return job_def
 
@@ -298,19 +303,21 @@ class UnresolvedAssetJobDefinition:
     tags: Mapping[str, str] = field(default_factory=dict)
     executor_def: Any = None
     partitions_def: Any = None
+    hooks: frozenset[Any] = frozenset()
 
     def resolve(self, assets: Sequence[Any], checks: Sequence[Any],
                 resources: Mapping[str, Any], executor_def: Any = None) -> JobDefinition:
         return build_asset_job(
             self.name, assets, checks, self.selection, resources,
             self.executor_def or executor_def, self.config, self.tags, self.description,
-            self.partitions_def,
+            self.partitions_def, self.hooks,
         )
 
 
 def define_asset_job(name: str, selection: Any = None, config: Any = None,
                      description: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
-                     executor_def: Any = None, partitions_def: Any = None) -> UnresolvedAssetJobDefinition:
+                     executor_def: Any = None, partitions_def: Any = None,
+                     hooks: Optional[set[Any]] = None) -> UnresolvedAssetJobDefinition:
     """A job over a selection of the assets that `Definitions` will hold."""
     return UnresolvedAssetJobDefinition(name, selection, config, description, dict(tags or {}),
-                                        executor_def, partitions_def)
+                                        executor_def, partitions_def, frozenset(hooks or ()))

@@ -124,6 +124,10 @@ class OpDefinition:
     def with_retry_policy(self, policy: RetryPolicy) -> "PendingInvocation":
         return PendingInvocation(self, retry_policy=policy)
 
+    def with_hooks(self, hook_defs: Any) -> "PendingInvocation":
+        """This op, invoked with `hook_defs` run after its step (see `definitions.hooks`)."""
+        return PendingInvocation(self, hooks=tuple(hook_defs))
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from .composition import current_scope
 
@@ -146,6 +150,10 @@ class PendingInvocation:
     alias: Optional[str] = None
     tags: Optional[Mapping[str, str]] = None
     retry_policy: Optional[RetryPolicy] = None
+    hooks: tuple[Any, ...] = ()
+
+    def with_hooks(self, hook_defs: Any) -> "PendingInvocation":
+        return replace(self, hooks=self.hooks + tuple(hook_defs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from .composition import current_scope
@@ -153,7 +161,8 @@ class PendingInvocation:
         scope = current_scope()
         if scope is None:
             return self.op_def(*args, **kwargs)
-        return scope.invoke(self.op_def, args, kwargs, self.alias, self.tags, self.retry_policy)
+        return scope.invoke(self.op_def, args, kwargs, self.alias, self.tags, self.retry_policy,
+                            self.hooks)
 
 
 def build_ins(
