@@ -94,3 +94,25 @@ def test_max_concurrent_zero_is_the_default_and_a_negative_one_is_refused(name):
         definition.create(InitExecutorContext(None, {"max_concurrent": -1}))
     assert raised.value.errors[0].stack == "root:execution:config:max_concurrent"
     assert raised.value.errors[0].message.startswith("max_concurrent must be 1 or more (0 or unset: ")
+
+
+def test_the_last_steps_hooks_are_recorded_before_the_run_ends(tmp_path):
+    from specrun import job, op, success_hook
+
+    @success_hook
+    def noted(context):
+        context.log.info(f"noted {context.step_key}")
+
+    @op
+    def only():
+        return 1
+
+    @job(executor_def=multiprocess_executor, resource_defs={"io_manager": fs_io_manager}, hooks={noted})
+    def single():
+        only()
+
+    config = {"execution": {"config": {"start_method": "fork"}},
+              "resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    result = execute_job(single, run_config=config)
+    kinds = [e.event_type.value for e in result.all_records]
+    assert kinds[-4:] == ["STEP_SUCCESS", "LOG_MESSAGE", "HOOK_COMPLETED", "RUN_SUCCESS"]

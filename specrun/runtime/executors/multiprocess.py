@@ -123,7 +123,8 @@ class MultiprocessExecutor(Executor):
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}
         try:
-            while not active.is_complete:
+            # A worker stays busy until it says "done": a step's hooks report after its end.
+            while not active.is_complete or busy:
                 self._dispatch(plan_context, active, mp, payload, idle, busy)
                 yield from active.pop_skip_events()
                 if not busy:
