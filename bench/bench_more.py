@@ -46,16 +46,22 @@ def parallel_rows(quick: bool) -> list[tuple]:
     """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops."""
     rows = []
     have_dagster = os.path.exists(DAGSTER_PY)
-    for executor in ("multiprocess", "dask", "dask-existing"):
+    # dask-existing: a cluster started before timing; dask-preloaded: the same, its workers
+    # started with specrun's worker preload (`dask worker --preload ...`; specrun only).
+    for executor in ("multiprocess", "dask", "dask-existing", "dask-preloaded"):
         for workload, label in (("sleep", "16 sleeps 0.5s, 4 workers (ideal 2.0)"),
                                 ("cpu", "16 cpu 0.3s, 2 workers (ideal 2.4)"),
                                 ("noop", "200 no-op steps, 2 workers")):
             args = ["--workload", workload, "--executor", executor.split("-")[0]]
-            if executor == "dask-existing":
+            if executor in ("dask-existing", "dask-preloaded"):
                 args.append("--existing-cluster")
-            ours = _median(sys.executable, "parallel_workloads.py", args, 1, "seconds")
+            if executor == "dask-preloaded":
+                args.append("--preload")
+            ours = _median(sys.executable, "parallel_workloads.py", args, 1 if quick else 3, "seconds")
             theirs = None
-            if have_dagster and not quick and not (executor.startswith("dask") and not _has_dagster_dask()):
+            dagster_runs_it = executor != "dask-preloaded" and not (
+                executor.startswith("dask") and not _has_dagster_dask())
+            if have_dagster and not quick and dagster_runs_it:
                 theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds")
             rows.append((f"{executor}: {label}", 16 if workload != "noop" else 200, ours, theirs, " s"))
     return rows
