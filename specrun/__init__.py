@@ -22,7 +22,7 @@ _EXPORTS: dict[str, str] = {
     "asset": f"{_D}.assets", "AssetIn": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
     "asset_check": f"{_D}.assets", "AssetChecksDefinition": f"{_D}.assets",
     "AssetSpec": f"{_D}.assets", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
-    "load_assets_from_modules": f"{_D}.assets",
+    "load_assets_from_modules": f"{_D}.assets", "with_resources": f"{_D}.assets",
     "AssetKey": f"{_D}.keys", "AssetCheckKey": f"{_D}.keys",
     "AssetSelection": f"{_D}.selection",
     "Output": f"{_D}.results", "MaterializeResult": f"{_D}.results",

@@ -54,3 +54,21 @@ def test_load_assets_from_modules_finds_each_definition_once_and_groups_ungroupe
     loaded = load_assets_from_modules([module_a, module_b], group_name="loaded")
     assert [getattr(d, "group_name", None) for d in loaded] == ["loaded", None, "kept"]
     assert materialize(loaded).output_for_node("second") == 2
+
+
+def test_with_resources_binds_and_configures_resources_of_assets():
+    from specrun import resource, with_resources
+
+    @resource(config_schema={"prefix": str})
+    def greeter(init_context):
+        return init_context.resource_config["prefix"]
+
+    @asset(required_resource_keys={"greeter"})
+    def greeting(context):
+        return f"{context.resources.greeter} world"
+
+    bound = with_resources([greeting], {"greeter": greeter},
+                           resource_config_by_key={"greeter": {"config": {"prefix": "hello"}}})
+    assert materialize(bound).output_for_node("greeting") == "hello world"
+    with pytest.raises(DefinitionError, match="names 'greter', which is not among the resources given; did you mean 'greeter'"):
+        with_resources([greeting], {"greeter": greeter}, resource_config_by_key={"greter": {}})
