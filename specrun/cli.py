@@ -62,6 +62,9 @@ def _run_guarded(ctx: click.Context, fn: Any, fmt: str = "text") -> Any:
         _fail_with_errors([e], getattr(e, "files", {}) or {}, fmt)
     except SpecrunError as e:
         _fail_without_location(str(e), fmt)
+    except BrokenPipeError:  # the reader of our output went away (`specrun runs | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except FileNotFoundError as e:
         _fail_without_location(f"{e.filename or e}: no such file", fmt)
     except OSError as e:

@@ -6,6 +6,7 @@ finished step, so logs stay readable.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -46,6 +47,15 @@ def print_plan(session: Any, plan: Any, decisions: list) -> None:
     console.print(f"{n_run} to run, {len(decisions) - n_run - n_waiting} up to date{waiting}")
 
 
+def _say(line: str) -> None:
+    """Print a progress line; a reader that went away (`specrun apply | head`) does not stop
+    the run: the rest of the output is dropped."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 class Progress:
     """Tracks step states from events and shows them live."""
 
@@ -67,7 +77,7 @@ class Progress:
             self._live = Live(self._render(), console=_console(), refresh_per_second=8, transient=False)
             self._live.__enter__()
         else:
-            print(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor", flush=True)
+            _say(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor")
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -80,6 +90,14 @@ class Progress:
 
     def on_event(self, event: Any) -> None:
         key, kind = event.step_key, event.event_type
+        if kind is ET.LOG_MESSAGE and key is None and event.level >= logging.INFO:
+            # The run's own messages (the executor's: which cluster, warnings) are few: shown.
+            line = f"  {logging.getLevelName(event.level).lower():<8} {event.message}"
+            if self._live is not None:
+                self._live.console.print(line, markup=False, highlight=False)
+            else:
+                _say(line)
+            return
         if kind is ET.STEP_START:
             self.state[key] = "running"
             # Event times, not arrival times: a Dask worker's events all arrive when its step ends.
@@ -89,12 +107,12 @@ class Progress:
                                ET.STEP_SKIPPED: "skipped"}[kind]
             self.duration[key] = max(0.0, event.timestamp - self.started.get(key, event.timestamp))
             if not self.interactive:
-                print(f"  {self.state[key]:<8} {self._label(key)} ({self.duration[key]:.2f}s)", flush=True)
+                _say(f"  {self.state[key]:<8} {self._label(key)} ({self.duration[key]:.2f}s)")
         elif kind is ET.STEP_UP_FOR_RETRY:
             self.state[key] = "retrying"
             self.reasons[key] = event.message
             if not self.interactive:
-                print(f"  retry    {self._label(key)}: {event.message}", flush=True)
+                _say(f"  retry    {self._label(key)}: {event.message}")
         else:
             return
         if self._live is not None:

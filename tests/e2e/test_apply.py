@@ -180,3 +180,14 @@ def test_ctrl_c_before_the_run_starts_exits_130_without_traceback(tmp_path):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
     assert err.strip() == "interrupted"
+
+
+def test_a_reader_that_stops_reading_does_not_stop_the_run(example):
+    folder = example("custom_executor")  # its executor logs a line per step: plenty to write
+    done = subprocess.run(f"{sys.executable} -m specrun.cli apply pipeline.yaml | head -1",
+                          shell=True, cwd=folder, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CI": "true"})
+    assert done.stdout.splitlines() == ["running 3 step(s) with the reverse_order executor"]
+    assert "Broken pipe" not in done.stderr
+    runs = specrun_cmd("runs", cwd=folder).stdout
+    assert "SUCCESS" in runs and "FAILURE" not in runs

@@ -272,3 +272,9 @@ def test_a_worker_without_the_pipelines_code_says_where_the_run_imported_it_from
     assert error.message.startswith("ModuleNotFoundError: No module named 'vanishing_module_for_test'; the Dask worker on ")
     assert f"the run's code was imported from {code} ({code} not found there)" in error.message
     assert "__get_result" not in "".join(error.stack)  # the build's own traceback, not the future's
+
+
+def test_the_run_log_says_which_cluster_runs_the_steps(cluster, tmp_path):
+    result = execute_job(_pid_job(), run_config=_config(cluster, tmp_path))
+    messages = [e.message for e in result.log_messages if e.step_key is None]
+    assert messages == [f"running steps on the Dask cluster at {cluster.scheduler_address}: 2 worker(s)"]

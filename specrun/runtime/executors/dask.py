@@ -13,6 +13,7 @@ filesystem IO manager on a shared path).
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 from functools import partial
 from typing import Any, Iterator, Optional
@@ -123,6 +124,7 @@ class DaskExecutor(Executor):
         active = execution_plan.start(ctx.run_id, ctx.job_name)
         registered = False
         try:
+            _log_cluster(ctx.log, client, cluster)
             # The payload reaches every worker in one broadcast; tasks carry only step keys.
             client.register_plugin(plugin, name=plugin_name)
             registered = True
@@ -175,6 +177,19 @@ class DaskExecutor(Executor):
                 _remember_version(ctx, event)
             active.handle_event(event)
             yield event
+
+
+def _log_cluster(log: Any, client: Any, cluster: Any) -> None:
+    """Say in the run's log which cluster runs the steps, and warn when it has no workers."""
+    workers = len(client.scheduler_info().get("workers", {}))
+    where = "a LocalCluster started for this run" if cluster is not None else \
+        f"the Dask cluster at {client.scheduler.address}"
+    # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
+    link = client.dashboard_link if importlib.util.find_spec("bokeh") is not None else None
+    log.info(f"running steps on {where}: {workers} worker(s)" + (f", dashboard {link}" if link else ""))
+    if workers == 0:
+        log.warning("the Dask scheduler has no workers yet: steps wait until one joins "
+                    "(start some with `dask worker SCHEDULER_ADDRESS`)")
 
 
 def _cluster_failure_message(exc: BaseException, info: ErrorInfo) -> str:
