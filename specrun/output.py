@@ -28,8 +28,14 @@ def _console() -> Any:
     return console
 
 
+# A plan with more steps than this shows one line per node and reason, with the range of
+# partitions it covers: 17,000 lines explain nothing (and took rich seconds to draw).
+GROUP_PLAN_OVER = 60
+
+
 def print_plan(session: Any, plan: Any, decisions: list) -> None:
-    """One line per step: run/skip, step, partition, reason; then the totals."""
+    """One line per step (or, for a large plan, per node and reason): run/skip, step,
+    partition(s), reason; then the totals."""
     from rich.table import Table
 
     console = _console()
@@ -37,14 +43,31 @@ def print_plan(session: Any, plan: Any, decisions: list) -> None:
     table = Table(title=f"plan for {session.compiled.name} (executor: {executor})", show_lines=False)
     for column in ("", "step", "kind", "partition", "reason"):
         table.add_column(column)
-    for d in decisions:
-        mark = "[green]run[/]" if d.run else "[dim]skip[/]"
-        table.add_row(mark, d.step_key, d.kind, d.partition or "-", d.reason)
+    rows = _grouped(decisions) if len(decisions) > GROUP_PLAN_OVER else [
+        (d.run, d.step_key, d.kind, d.partition or "-", d.reason) for d in decisions]
+    for run, step, kind, partition, reason in rows:
+        table.add_row("[green]run[/]" if run else "[dim]skip[/]", step, kind, partition, reason)
     console.print(table)
     n_run = sum(1 for d in decisions if d.run)
     n_waiting = sum(1 for d in decisions if not d.run and d.reason.startswith("waiting"))
     waiting = f", {n_waiting} waiting for upstream partitions" if n_waiting else ""
     console.print(f"{n_run} to run, {len(decisions) - n_run - n_waiting} up to date{waiting}")
+
+
+def _grouped(decisions: list) -> list[tuple]:
+    """Decisions that share node, kind, run/skip and reason as one row with their partitions."""
+    groups: dict[tuple, list] = {}
+    for d in decisions:
+        groups.setdefault((d.run, d.node, d.kind, d.reason), []).append(d)
+    rows = []
+    for (run, node, kind, reason), members in groups.items():
+        if len(members) == 1:
+            d = members[0]
+            rows.append((run, d.step_key, kind, d.partition or "-", reason))
+        else:
+            first, last = members[0].partition or "-", members[-1].partition or "-"
+            rows.append((run, node, kind, f"{first} .. {last} ({len(members)})", reason))
+    return rows
 
 
 def _say(line: str) -> None:

@@ -67,3 +67,22 @@ def test_the_plan_summary_counts_waiting_steps_apart_from_up_to_date_ones(capsys
                  Decision("c", "c", "asset", None, False, "waiting: upstream a has 3 of 4 partition(s) ...")]
     print_plan(session, None, decisions)
     assert capsys.readouterr().out.splitlines()[-1] == "1 to run, 1 up to date, 1 waiting for upstream partitions"
+
+
+def test_a_large_plan_shows_one_row_per_node_and_reason_with_its_partition_range(capsys):
+    from specrun.output import print_plan
+    from specrun.runtime.staleness import Decision
+
+    session = SimpleNamespace(executor_def=SimpleNamespace(name="in_process"), compiled=SimpleNamespace(name="p"))
+    days = [f"2024-01-{d:02d}" for d in range(1, 32)] + [f"2024-02-{d:02d}" for d in range(1, 30)]
+    decisions = [Decision(f"events[{day}]", "events", "asset", day, day >= "2024-02-01",
+                          "never materialized" if day >= "2024-02-01" else "up to date") for day in days]
+    decisions.append(Decision("total", "total", "asset", None, True, "upstream events will be re-materialized"))
+    print_plan(session, None, decisions)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("│")]
+    cells = [[c.strip() for c in row.strip("│").split("│")] for row in rows]
+    assert cells == [
+        ["skip", "events", "asset", "2024-01-01 .. 2024-01-31 (31)", "up to date"],
+        ["run", "events", "asset", "2024-02-01 .. 2024-02-29 (29)", "never materialized"],
+        ["run", "total", "asset", "-", "upstream events will be re-materialized"],
+    ]
