@@ -101,10 +101,19 @@ class PartitionsDefinition(ABC):
         return len(self.get_partition_keys(current_time))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, PartitionsDefinition) and self._identity() == other._identity()
+        return self is other or (isinstance(other, PartitionsDefinition)
+                                 and self._identity_once() == other._identity_once())
 
     def __hash__(self) -> int:
-        return hash(self._identity())
+        return hash(self._identity_once())
+
+    def _identity_once(self) -> tuple:
+        """`_identity()`, worked out on first use (a plan compares definitions per step)."""
+        found = self.__dict__.get("_identity_value")
+        if found is None:
+            found = self._identity()
+            object.__setattr__(self, "_identity_value", found)
+        return found
 
 
 class StaticPartitionsDefinition(PartitionsDefinition):
