@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 from typing import Any, Callable, Optional
@@ -79,11 +81,79 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
     if isinstance(target, ResourceDefinition):
         check_config(target.config_schema, entry.config, entry.pointer + "/config", ctx)
         return target, ({"config": entry.config} if entry.config is not None else None)
+    # A class or factory is built when a run needs the resource, never by `specrun validate`
+    # (its __init__ may connect to a warehouse); its config is checked here without calling it.
+    config = dict(entry.config or {})
     if is_configurable_resource_class(target):
-        return target(**(entry.config or {})), None
+        check_call_config(_configurable_fields(target), entry, ctx)
+        return ResourceDefinition(functools.partial(_build_configurable, target, config),
+                                  description=target.__doc__, config_class=target), None
     if isinstance(target, type) or callable(target):
-        return target(**(entry.config or {})) if entry.config else target(), None
+        check_call_config(_parameters(target), entry, ctx)
+        return ResourceDefinition(functools.partial(_build_called, target, config),
+                                  description=inspect.getdoc(target)), None
     return target, None
+
+
+def _build_configurable(cls: Any, config: dict[str, Any], context: Any) -> Any:
+    """The ConfigurableResource `cls` built from its spec config (run config overrides it)."""
+    return cls(**config).get_resource_definition().resource_fn(context)
+
+
+def _build_called(factory: Any, config: dict[str, Any], context: Any) -> Any:
+    """What the class or function `factory` returns for the spec config."""
+    return factory(**config)
+
+
+def _configurable_fields(cls: Any) -> tuple[set[str], set[str]]:
+    """(field names, required field names) of a ConfigurableResource class."""
+    fields = cls.model_fields
+    return set(fields), {name for name, info in fields.items() if info.is_required()}
+
+
+def _parameters(factory: Any) -> Optional[tuple[set[str], set[str]]]:
+    """(keyword parameter names, required ones) of a class or function; None when it takes
+    any keyword (**kwargs) or its signature cannot be read."""
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check against
+        return None
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    named = [p for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    return {p.name for p in named}, {p.name for p in named if p.default is p.empty}
+
+
+def check_call_config(accepted: Optional[tuple[set[str], set[str]]], entry: Any, ctx: Any) -> None:
+    """Raise SpecErrors, each at its key, for config keys the resource `entry.type` does not
+    take and for the keys it needs that are missing."""
+    if accepted is None:
+        return
+    names, required = accepted
+    config = entry.config or {}
+    errors: list[SpecError] = []
+    meant: set[str] = set()
+    for key in config:
+        if key not in names:
+            where = f"{entry.pointer}/config/{escape(key)}"
+            hint = suggest(key, names)
+            if hint:
+                meant.add(hint.split("'")[1])
+            errors.append(SpecError(f"unknown config key {key!r}", ctx.doc.locate(where, key=True), where,
+                                    hint or _takes(entry.type, names)))
+    missing = sorted(required - set(config) - meant)  # a misspelt key is reported once, as misspelt
+    if missing:
+        where = entry.pointer + ("/config" if entry.config is not None else "/type")
+        listed = ", ".join(repr(name) for name in missing)
+        errors.append(SpecError(f"resource {entry.name!r} ({entry.type}) needs config {listed}",
+                                ctx.doc.locate(where, key=True), where,
+                                f"write config: {{{missing[0]}: ...}}"))
+    if errors:
+        raise SpecErrors(errors)
+
+
+def _takes(type_name: str, names: set[str]) -> str:
+    return f"{type_name} takes " + (", ".join(sorted(names)) if names else "no config")
 
 
 _UNEXPECTED = re.compile(r'Received unexpected config entry "([^"]+)"(?: \(did you mean (\'[^\']+\')\?\))?')

@@ -3,6 +3,8 @@ at its key."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from specrun.compiler import compile_spec
@@ -89,3 +91,84 @@ def test_cycle_between_op_nodes_points_at_a_node(tmp_path):
                                        "      c2: {op: clean, ins: {orders: c1}}\n")
     assert error.message == "dependency cycle: op:j.c1 -> op:j.c2 -> op:j.c1"
     assert (error.location.line, error.location.col) == (10, 11)
+
+
+WAREHOUSE = '''
+from specrun import ConfigurableResource
+
+BUILT = []
+
+
+class Warehouse:
+    def __init__(self, dsn, timeout=5):
+        BUILT.append(dsn)
+        raise ConnectionError("no warehouse at " + dsn)
+
+
+class Pool(ConfigurableResource):
+    dsn: str
+    size: int = 1
+
+    def setup_for_execution(self, context):
+        BUILT.append("pool")
+
+
+def a(context):
+    return 1
+'''
+
+
+def _warehouse_spec(tmp_path, resources: str):
+    sys.modules.pop("resolve_parts_wh", None)  # each test imports its own copy, with BUILT empty
+    (tmp_path / "resolve_parts_wh.py").write_text(WAREHOUSE)
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_parts_wh\nresources:\n" + resources +
+                    "assets:\n  a: {fn: a, resources: [wh, pool]}\n")
+    return str(spec)
+
+
+def test_validate_does_not_construct_resource_classes(tmp_path):
+    # was: Warehouse(dsn=...) ran at compile time, so validate raised its ConnectionError
+    spec = _warehouse_spec(tmp_path, '  wh: {type: "resolve_parts_wh:Warehouse", config: {dsn: db}}\n'
+                                     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db}}\n')
+    compile_spec(spec)
+    assert sys.modules["resolve_parts_wh"].BUILT == []
+
+
+def test_resource_class_is_built_when_a_run_needs_it(tmp_path):
+    spec = _warehouse_spec(tmp_path, '  wh: {type: "resolve_parts_wh:Warehouse", config: {dsn: db}}\n'
+                                     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db}}\n')
+    from specrun.runtime.resources import build_resources
+
+    defs = compile_spec(spec).definitions
+    with build_resources({"pool": defs.resources["pool"]}) as built:
+        assert (built.pool.dsn, sys.modules["resolve_parts_wh"].BUILT) == ("db", ["pool"])
+    with pytest.raises(ConnectionError, match="no warehouse at db"):
+        with build_resources({"wh": defs.resources["wh"]}):
+            pass
+
+
+@pytest.mark.parametrize("resources, line, col, message, hint", [
+    ('  wh: {type: "resolve_parts_wh:Warehouse", config: {dns: db}}\n'
+     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db}}\n', 5, 53,
+     "unknown config key 'dns'", "did you mean 'dsn'?"),
+    ('  wh: {type: "resolve_parts_wh:Warehouse", config: {dsn: db}}\n'
+     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db, sise: 2}}\n', 6, 59,
+     "unknown config key 'sise'", "did you mean 'size'?"),
+    ('  wh: {type: "resolve_parts_wh:Warehouse", config: {dsn: db}}\n'
+     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db, colour: red}}\n', 6, 59,
+     "unknown config key 'colour'", "resolve_parts_wh:Pool takes dsn, size"),
+    ('  wh: {type: "resolve_parts_wh:Warehouse"}\n'
+     '  pool: {type: "resolve_parts_wh:Pool", config: {dsn: db}}\n', 5, 8,
+     "resource 'wh' (resolve_parts_wh:Warehouse) needs config 'dsn'", "write config: {dsn: ...}"),
+])
+def test_resource_class_config_is_checked_at_its_key_without_building_it(tmp_path, resources, line, col,
+                                                                         message, hint):
+    [error] = _errors_of(_warehouse_spec(tmp_path, resources))
+    assert (error.location.line, error.location.col, error.message, error.hint) == (line, col, message, hint)
+
+
+def _errors_of(spec: str):
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(spec)
+    return caught.value.errors
