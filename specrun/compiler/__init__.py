@@ -82,7 +82,9 @@ class CompiledSpec:
             chosen = select_nodes(self.graph, select, exclude)
             keys = [n for n in chosen if self.graph.nodes[n].get("kind") == "asset"]
             if not keys:
-                raise SpecrunError("the selection matches no assets")
+                picked = sorted({str(self.graph.nodes[n].get("kind")) + "s" for n in chosen}) or ["nothing"]
+                asked = " ".join([*select, *(f"--exclude {e}" for e in exclude)])
+                raise SpecrunError(f"the selection {asked!r} matches no assets, only {' and '.join(picked)}")
             job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
                                                  executor_def=self.executor_def)
         return replace(job, origin=origin, config=self._job_config(job))

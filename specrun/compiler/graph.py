@@ -105,22 +105,57 @@ def cycle_error(g: GraphData, locate: Any = None) -> Optional[SpecError]:
 def _name_nodes(g: "nx.DiGraph[str]", name: str) -> set[str]:
     if name == "*":
         return set(g.nodes)
-    if name.startswith("tag:"):
-        tag = name[4:]
-        key, _, value = tag.partition("=")
-        return {n for n, d in g.nodes(data=True) if key in d.get("tags", {})
-                and (not value or d["tags"][key] == value)}
-    if name.startswith("group:"):
-        return {n for n, d in g.nodes(data=True) if d.get("group") == name[6:]}
-    if name.startswith("kind:"):
-        return {n for n, d in g.nodes(data=True) if d.get("kind") == name[5:]}
+    for prefix, known in (("tag:", _tag_names), ("group:", _attr_names("group")), ("kind:", _attr_names("kind"))):
+        if name.startswith(prefix):
+            found = _prefixed_nodes(g, prefix, name[len(prefix):])
+            if not found:
+                raise _matches_nothing(name, prefix, known(g, name), prefix[:-1])
+            return found
     if name in g:
         return {name}
     matches = {n for n in g if n.endswith("/" + name) or n.split(".")[-1] == name}
     if matches:
         return matches
-    hint = suggest(name, [n for n in g if not n.startswith(("check:", "op:"))])
-    raise SpecrunError(f"selector {name!r} matches nothing" + (f"; {hint}" if hint else ""))
+    raise _matches_nothing(name, "", [n for n in g if not n.startswith(("check:", "op:"))], "asset")
+
+
+def _prefixed_nodes(g: "nx.DiGraph[str]", prefix: str, wanted: str) -> set[str]:
+    if prefix == "tag:":
+        key, _, value = wanted.partition("=")
+        return {n for n, d in g.nodes(data=True) if key in d.get("tags", {})
+                and (not value or d["tags"][key] == value)}
+    attr = prefix[:-1]
+    return {n for n, d in g.nodes(data=True) if d.get(attr) == wanted}
+
+
+def _tag_names(g: "nx.DiGraph[str]", selector: str) -> set[str]:
+    """The tags of the graph as `tag:` selectors would name them: `k=v` when `selector` gives a
+    value, else `k`."""
+    pairs = {(k, str(v)) for _, d in g.nodes(data=True) for k, v in (d.get("tags") or {}).items()}
+    return {f"{k}={v}" for k, v in pairs} if "=" in selector else {k for k, _ in pairs}
+
+
+def _attr_names(attr: str) -> Any:
+    def names(g: "nx.DiGraph[str]", _selector: str) -> set[str]:
+        return {str(d[attr]) for _, d in g.nodes(data=True) if d.get(attr) is not None}
+    return names
+
+
+MAX_LISTED = 10
+
+
+def _matches_nothing(selector: str, prefix: str, names: Iterable[str], what: str) -> SpecrunError:
+    """'selector X matches nothing', with the closest existing name, else the names there are."""
+    known = sorted(set(names))
+    hint = suggest(selector[len(prefix):], known)
+    if hint:
+        hint = hint.replace("did you mean '", f"did you mean '{prefix}", 1)
+    elif known:
+        more = f", ... ({len(known) - MAX_LISTED} more)" if len(known) > MAX_LISTED else ""
+        hint = f"the {what}s are {', '.join(known[:MAX_LISTED])}{more}"
+    else:
+        hint = f"no node has a {what}"
+    return SpecrunError(f"selector {selector!r} matches nothing; {hint}")
 
 
 def _expand(g: "nx.DiGraph[str]", nodes: set[str], depth: Optional[int], up: bool) -> set[str]:
@@ -151,6 +186,9 @@ def select_one(g: "nx.DiGraph[str]", selector: str) -> set[str]:
             base = _name_nodes(g, m.group("name"))
             nodes |= _expand(g, base, int(m.group(5)) if m.group(5) else None, up=False)
         result = nodes if result is None else result & nodes
+    if not result and "," in selector:
+        parts = " and ".join(repr(p.strip()) for p in selector.split(","))
+        raise SpecrunError(f"selector {selector!r} matches nothing: no node is in all of {parts}")
     return result or set()
 
 

@@ -48,3 +48,33 @@ def test_compiler_passes_mypy_strict():
     proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent",
                            "specrun/compiler", "specrun/errors.py"], cwd=root, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
+
+
+@pytest.fixture
+def tagged_graph():
+    g = GraphData()
+    g.add_node("raw_orders", kind="asset", group="raw", tags={"tier": "bronze"})
+    g.add_node("total", kind="asset", group="report", tags={"tier": "gold"})
+    g.add_edge("raw_orders", "total")
+    return g.to_networkx()
+
+
+@pytest.mark.parametrize("selector, message", [
+    # each was "the selection matches no assets", naming neither the selector nor what exists
+    ("group:nope", "selector 'group:nope' matches nothing; the groups are raw, report"),
+    ("group:raww", "selector 'group:raww' matches nothing; did you mean 'group:raw'?"),
+    ("tag:", "selector 'tag:' matches nothing; the tags are tier"),
+    ("tag:tier=glod", "selector 'tag:tier=glod' matches nothing; did you mean 'tag:tier=gold'?"),
+    ("tag:k=v,total", "selector 'tag:k=v' matches nothing; the tags are tier=bronze, tier=gold"),
+    ("kind:assets", "selector 'kind:assets' matches nothing; did you mean 'kind:asset'?"),
+    ("zzz", "selector 'zzz' matches nothing; the assets are raw_orders, total"),
+    ("raw_orders,tag:tier=gold",
+     "selector 'raw_orders,tag:tier=gold' matches nothing: no node is in all of 'raw_orders' and 'tag:tier=gold'"),
+])
+def test_selector_that_matches_nothing_is_named_with_what_exists(tagged_graph, selector, message):
+    from specrun.compiler.graph import select
+    from specrun.errors import SpecrunError
+
+    with pytest.raises(SpecrunError) as caught:
+        select(tagged_graph, [selector])
+    assert str(caught.value) == message
