@@ -19,6 +19,7 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
     data = dict(doc.data)
     positions, keys, files = dict(doc.positions), dict(doc.key_positions), dict(doc.files)
     errors: list[SpecError] = []
+    variables = doc.variables
     folder = os.path.dirname(os.path.abspath(doc.path))
     included = data.get("include") or []
     if not isinstance(included, list):
@@ -44,6 +45,8 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
             errors.extend(e.errors)
             continue
         files.update(other.files)
+        if other.variables is not None:
+            variables = (variables or frozenset()) | other.variables
         if not isinstance(other.data, dict):
             errors.append(SpecError("an included file must hold a mapping (of assets, ops, ...)",
                                     other.locate(""), ""))
@@ -66,7 +69,7 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
                 _copy_positions(other, pointer, positions, keys)
     if errors:
         raise SpecErrors(errors)
-    return replace(doc, data=data, positions=positions, key_positions=keys, files=files)
+    return replace(doc, data=data, positions=positions, key_positions=keys, files=files, variables=variables)
 
 
 def _copy_positions(other: Any, pointer: str, positions: dict[str, Any], keys: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Mapping, Optional
 import yaml
 
 from ..errors import Location, SpecError, SpecErrors
-from .template import SourceMap, is_template, render_template
+from .template import SourceMap, check_vars, is_template, render_template, template_variables
 
 try:
     _YamlLoader: Any = yaml.CSafeLoader
@@ -82,6 +82,7 @@ class Document:
     positions: Mapping[str, Location] = field(default_factory=dict)
     key_positions: Mapping[str, Location] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)
+    variables: Optional[frozenset[str]] = None  # those its templates declare or read; None: no template
 
     def locate(self, pointer: str, key: bool = False) -> Optional[Location]:
         """Location of `pointer` (of its key when `key`), else of its nearest parent."""
@@ -319,11 +320,15 @@ def load_text(text: str, filename: str, vars: Optional[Mapping[str, Any]] = None
     text = text.removeprefix("\ufeff")  # a byte order mark is not part of the first line
     source_map = None
     source = text
+    variables = None
     if is_template(filename):
         source, source_map = render_template(text, filename, dict(vars or {}), parse is parse_toml)
+        # after rendering, which reports a template that cannot be read at its position
+        read = template_variables(text, parse is parse_toml) if vars else frozenset()
+        variables = frozenset(vars or ()) if read is None else read  # unparsed: nothing to check against
     data, positions, key_positions = parse(source, filename, source_map)
     files = {filename: text}
-    return Document(data, filename, source, positions, key_positions, files)
+    return Document(data, filename, source, positions, key_positions, files, variables)
 
 
 def read_text(path: str) -> str:
@@ -360,7 +365,10 @@ def load_document(path: str, vars: Optional[Mapping[str, Any]] = None,
         from .include import merge_includes
 
         doc = merge_includes(doc, vars, _seen + (os.path.abspath(path),))
+    if vars and not _seen:
+        check_vars(doc, vars)
     return doc
+
 
 
 def parse_vars(pairs: list[str]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import traceback
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors, suggest
 
@@ -146,6 +146,40 @@ def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
     if not isinstance(found, dict):
         return {}
     return {key: value for key, value in found.items() if isinstance(key, str)}  # names a template can use
+
+
+def template_variables(text: str, is_toml: bool = False) -> Optional[frozenset[str]]:
+    """The variables a template declares in its `vars:` block or reads; None when it cannot
+    be parsed (rendering reports that first, at its position)."""
+    import jinja2
+    from jinja2 import meta
+
+    try:
+        ast = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).parse(text)
+    except (jinja2.TemplateError, RecursionError):
+        return None
+    read = meta.find_undeclared_variables(ast) - {"env"}
+    return frozenset(read | set(_default_vars(text, is_toml)))
+
+
+def check_vars(doc: Any, vars: Mapping[str, Any]) -> None:
+    """Raise SpecErrors for each variable given (--var, --vars) that the spec's templates
+    neither declare nor read: a misspelt name would otherwise be silently ignored."""
+    name = os.path.basename(doc.path)
+    if doc.variables is None:
+        given = ", ".join(repr(v) for v in vars)
+        raise SpecErrors([SpecError(
+            f"{name} is not a template, so it takes no variables (given: {given})", Location(doc.path, 1, 1), "",
+            f"drop --var/--vars, or rename it {name}.j2 to use {{{{ {next(iter(vars))} }}}} in it")])
+    where = doc.locate("/vars", key=True) if "/vars" in doc.positions else Location(doc.path, 1, 1)
+    known = sorted(doc.variables)
+    errors = []
+    for unknown in [v for v in vars if v not in doc.variables]:
+        hint = suggest(unknown, known) or (f"its variables are {', '.join(known)}" if known else "it uses no variables")
+        errors.append(SpecError(f"unknown template variable {unknown!r}: {name} neither declares nor uses it",
+                                where, "/vars" if "/vars" in doc.positions else "", hint))
+    if errors:
+        raise SpecErrors(errors)
 
 
 def _frame_line(exc: BaseException, name: str) -> Optional[int]:
