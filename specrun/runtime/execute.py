@@ -17,7 +17,7 @@ from ..errors import InvariantViolationError, RetryRequested
 from .context.compute import (
     AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext, StepInfo,
 )
-from .context.io import InputContext, OutputContext, input_context_with_deferred_upstream
+from .context.io import OutputContext, input_context_with_deferred_upstream
 from .definitions.composition import (
     FromAsset, FromDefault, FromFanIn, FromGraphInput, FromOutput,
 )
