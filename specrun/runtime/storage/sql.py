@@ -8,6 +8,8 @@ are one SELECT. Event batches are written in one transaction. The schema is vers
 
 from __future__ import annotations
 
+import functools
+
 import json
 import os
 import re
@@ -236,11 +238,39 @@ class SqlRunStorage(RunStorage):
                                                  "partition": data.partition, "run_id": event.run_id,
                                                  "passed": bool(data.passed), "timestamp": event.timestamp, "body": body}
 
+        if self.engine.dialect.name == "sqlite":
+            self._write_sqlite(rows, list(mats.values()), list(evals.values()))
+            return
+
         def write(conn: Any) -> None:
             conn.execute(events.insert(), rows)
             _upsert(conn, materializations, list(mats.values()), ("asset_key", "partition"))
             _upsert(conn, checks, list(evals.values()), ("asset_key", "check_name"))
         self._write(write)
+
+    def _write_sqlite(self, rows: list[dict], mats: list[dict], evals: list[dict]) -> None:
+        """The event write on SQLite through the driver itself: a materialization is committed
+        as each asset step ends, and SQLAlchemy's checkout, begin and statement set-up cost
+        more than the write (347 -> ~200 us per asset step)."""
+        statements = _sqlite_statements()
+        raw = self.engine.raw_connection()  # `_sqlite_pragmas` set it up (WAL, busy timeout)
+        try:
+            cursor = raw.cursor()
+            cursor.execute("BEGIN IMMEDIATE")  # take the write lock now (see `_sqlite_begin`)
+            try:
+                cursor.executemany(statements["events"], rows)
+                if mats:
+                    cursor.executemany(statements["materializations"], mats)
+                if evals:
+                    cursor.executemany(statements["checks"], evals)
+                cursor.execute("COMMIT")
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
+        finally:
+            raw.close()  # back to the pool
 
     def get_events(self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None) -> list[Event]:
         query = sa.select(events.c.body).where(events.c.run_id == run_id).order_by(events.c.id)
@@ -334,6 +364,24 @@ def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...])
 
 
 _UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+@functools.lru_cache(maxsize=None)
+def _sqlite_statements() -> dict[str, str]:
+    """The event-write statements as SQLite text with named parameters, compiled once."""
+    from sqlalchemy.dialects import sqlite
+
+    dialect = sqlite.dialect(paramstyle="named")
+
+    def upsert(table: sa.Table, keys: tuple[str, ...]) -> str:
+        stmt = sqlite.insert(table)
+        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+        return str(stmt.on_conflict_do_update(index_elements=list(keys), set_=update).compile(dialect=dialect))
+
+    inserted = [c.name for c in events.columns if c.name != "id"]
+    return {"events": str(events.insert().values({c: sa.bindparam(c) for c in inserted}).compile(dialect=dialect)),
+            "materializations": upsert(materializations, ("asset_key", "partition")),
+            "checks": upsert(checks, ("asset_key", "check_name"))}
 
 
 def _alive(pid: int) -> bool:
