@@ -25,9 +25,12 @@ def _pipeline(check_passes: bool):
     return [orders, summary, no_negatives]
 
 
+def _job(defs):
+    return build_asset_job("__check_job", defs[:2], defs[2:])  # as the CLI builds a spec's job
+
+
 def _decisions(defs, instance) -> dict:
-    job = build_asset_job("__check_job", defs[:2], defs[2:])  # as the CLI builds a spec's job
-    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(job, []), instance, None)}
+    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(_job(defs), []), instance, None)}
 
 
 def test_a_failed_blocking_check_runs_again_and_keeps_holding_back_its_downstream():
@@ -42,12 +45,13 @@ def test_a_failed_blocking_check_runs_again_and_keeps_holding_back_its_downstrea
         "summary": (True, "never materialized"),
     }
     # Run what the plan says: the check fails again and summary is skipped again.
-    job = build_asset_job("__check_job", failing[:2], failing[2:])
+    job = _job(failing)
     to_run = ["orders_no_negatives", "summary"]
     again = execute_run(job, instance=instance, raise_on_error=False, step_keys=to_run,
                         plan=build_plan(job, [], to_run))
     assert [e.step_key for e in again.all_events if e.event_type is DagsterEventType.STEP_SKIPPED] == ["summary"]
     assert instance.get_latest_materialization_event("summary") is None
+
 
 def test_a_passing_check_is_up_to_date():
     instance = DagsterInstance.ephemeral()

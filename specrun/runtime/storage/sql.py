@@ -9,7 +9,6 @@ are one SELECT. Event batches are written in one transaction. The schema is vers
 from __future__ import annotations
 
 import functools
-
 import json
 import os
 import re
@@ -251,7 +250,7 @@ class SqlRunStorage(RunStorage):
     def _write_sqlite(self, rows: list[dict], mats: list[dict], evals: list[dict]) -> None:
         """The event write on SQLite through the driver itself: a materialization is committed
         as each asset step ends, and SQLAlchemy's checkout, begin and statement set-up cost
-        more than the write (347 -> ~200 us per asset step)."""
+        more than the write (347 -> 217 us per asset step)."""
         statements = _sqlite_statements()
         raw = self.engine.raw_connection()  # `_sqlite_pragmas` set it up (WAL, busy timeout)
         try:
@@ -357,13 +356,18 @@ def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...])
     cache_key = (conn.dialect.name, table.name)
     upsert = _UPSERTS.get(cache_key)
     if upsert is None:  # built once: building it costs more than running it on a few rows
-        stmt = insert(table)
-        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-        upsert = _UPSERTS[cache_key] = stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
+        upsert = _UPSERTS[cache_key] = _upsert_statement(insert, table, keys)
     conn.execute(upsert, rows)
 
 
 _UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert_statement(insert: Any, table: sa.Table, keys: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE of every other column, with a dialect's `insert`."""
+    stmt = insert(table)
+    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
 
 
 @functools.lru_cache(maxsize=None)
@@ -374,9 +378,7 @@ def _sqlite_statements() -> dict[str, str]:
     dialect = sqlite.dialect(paramstyle="named")
 
     def upsert(table: sa.Table, keys: tuple[str, ...]) -> str:
-        stmt = sqlite.insert(table)
-        update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-        return str(stmt.on_conflict_do_update(index_elements=list(keys), set_=update).compile(dialect=dialect))
+        return str(_upsert_statement(sqlite.insert, table, keys).compile(dialect=dialect))
 
     inserted = [c.name for c in events.columns if c.name != "id"]
     return {"events": str(events.insert().values({c: sa.bindparam(c) for c in inserted}).compile(dialect=dialect)),
