@@ -6,5 +6,5 @@ here="$(cd "$(dirname "$0")" && pwd)"
 venv="$here/.dagster-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip
-"$venv/bin/pip" install -q dagster "${@}"
+"$venv/bin/pip" install -q dagster pytest "${@}"   # pytest: tests/conformance on Dagster
 "$venv/bin/python" -c "import dagster; print('dagster', dagster.__version__)"

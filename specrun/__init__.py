@@ -94,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "LoggerDefinition": f"{_R}.log", "colored_console_logger": f"{_R}.log",
     "build_init_logger_context": f"{_R}.log", "get_dagster_logger": f"{_R}.log",
     "Instance": f"{_R}.instance", "DagsterInstance": f"{_R}.instance",
+    "instance_for_test": f"{_R}.instance",
     "DagsterRun": f"{_R}.storage.base", "DagsterRunStatus": f"{_R}.storage.base",
     # errors
     "SpecrunError": "specrun.errors", "SpecError": "specrun.errors",

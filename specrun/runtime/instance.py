@@ -11,13 +11,14 @@ stored value that the store does not know of (the next `plan` would trust the ol
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 import threading
 import time
 import uuid
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from .definitions.keys import AssetKey, CoercibleToAssetKey
 from .events import DagsterEventType, Event
@@ -78,6 +79,19 @@ class Instance:
         os.makedirs(path, exist_ok=True)
         url = "sqlite:///" + os.path.abspath(os.path.join(path, "specrun.db"))
         return Instance(SqlRunStorage(url), root_dir=path)
+
+    @staticmethod
+    def local_temp(tempdir: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None
+                   ) -> "Instance":
+        """A persistent instance in a new temporary folder (or in `tempdir`), as Dagster's
+        `DagsterInstance.local_temp`; a folder it made is removed when the instance is
+        disposed, e.g. on leaving ``with DagsterInstance.local_temp() as instance:``."""
+        _refuse_overrides(overrides)
+        path = tempdir or tempfile.mkdtemp(prefix="specrun-")
+        instance = Instance.local(path)
+        if tempdir is None:
+            instance._temp_dir = path
+        return instance
 
     @staticmethod
     def from_url(url: str, root_dir: Optional[str] = None) -> "Instance":
@@ -231,3 +245,38 @@ class Instance:
 
 
 DagsterInstance = Instance
+
+
+def _refuse_overrides(overrides: Optional[Mapping[str, Any]]) -> None:
+    if overrides:
+        from ..errors import ConfigError
+
+        raise ConfigError(f"instance settings {sorted(overrides)} are not supported: a specrun "
+                          "instance is configured by its storage URL only")
+
+
+@contextlib.contextmanager
+def instance_for_test(overrides: Optional[Mapping[str, Any]] = None, set_dagster_home: bool = True,
+                      temp_dir: Optional[str] = None, synchronous_run_coordinator: bool = False,
+                      synchronous_run_launcher: bool = False) -> Iterator[Instance]:
+    """A persistent instance in a temporary folder for the length of a ``with`` block.
+
+    As Dagster's: with `set_dagster_home` the folder is also the home (``SPECRUN_HOME`` and
+    ``DAGSTER_HOME``) while the block runs, so `Instance.get()` finds the same store. Runs are
+    always launched synchronously here, so the two `synchronous_*` flags change nothing.
+    """
+    _refuse_overrides(overrides)
+    instance = Instance.local_temp(temp_dir)
+    saved = {k: os.environ.get(k) for k in ("SPECRUN_HOME", "DAGSTER_HOME")}
+    if set_dagster_home:
+        os.environ.update({k: instance.root_directory for k in saved})
+    try:
+        yield instance
+    finally:
+        if set_dagster_home:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        instance.dispose()

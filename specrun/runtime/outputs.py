@@ -9,6 +9,7 @@ from .definitions.results import (
     AssetCheckEvaluation, AssetCheckResult, AssetMaterialization, AssetObservation,
     MaterializeResult, Output,
 )
+from .definitions.metadata import normalize_metadata
 from .definitions.types import DataType
 from .events import ET
 from .events import Event, StepOutputData
@@ -186,7 +187,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         _type_check(step, name, out_def, value)
     asset_key = facts.asset_key
     if context.output_metadata:
-        metadata = {**context.output_metadata.get(name, {}), **metadata}
+        metadata = {**normalize_metadata(context.output_metadata.get(name)), **metadata}
     # STEP_OUTPUT and HANDLED_OUTPUT describe the same output: one payload (whose metadata
     # also gets what the IO manager logs) serves both.
     output_data = StepOutputData(name, metadata, asset_key, step.partition_key)

@@ -7,7 +7,7 @@ from typing import Any, Optional
 from ..errors import DefinitionError, InvariantViolationError, suggest
 from .definitions.keys import AssetKey
 from .definitions.results import AssetMaterialization
-from .events import ET, DagsterEventType, ErrorInfo, Event
+from .events import ET, DagsterEventType, ErrorInfo, Event, StepFailureData
 
 
 class ExecutionResult:
@@ -20,6 +20,14 @@ class ExecutionResult:
         self._events = events
         self._ctx = run_context
         self._run_error = run_error
+
+    # `with execute_job(...) as result:` is how Dagster's examples read a result; specrun's
+    # results hold no open resources, so entering and leaving the block changes nothing.
+    def __enter__(self) -> "ExecutionResult":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
     # -- the run ------------------------------------------------------------------------
     @property
@@ -53,6 +61,11 @@ class ExecutionResult:
     def step_event_list(self) -> list[Event]:
         return [e for e in self.all_events if e.step_key is not None]
 
+    @property
+    def all_node_events(self) -> list[Event]:
+        """Every event of a step (Dagster's name for `step_event_list`)."""
+        return self.step_event_list
+
     def events_for_node(self, node_name: str) -> list[Event]:
         keys = self._step_keys_for(node_name)
         return [e for e in self.all_events if e.step_key in keys]
@@ -69,11 +82,25 @@ class ExecutionResult:
     def get_skipped_step_keys(self) -> set[str]:
         return {e.step_key for e in self._events if e.event_type is ET.STEP_SKIPPED}
 
-    def get_job_success_event(self) -> Event:
-        return next(e for e in self._events if e.event_type is ET.RUN_SUCCESS)
+    def get_step_skipped_events(self) -> list[Event]:
+        return [e for e in self._events if e.event_type is ET.STEP_SKIPPED]
 
-    def get_job_failure_event(self) -> Event:
-        return next(e for e in self._events if e.event_type is ET.RUN_FAILURE)
+    def _run_event(self, kind: DagsterEventType) -> Event:
+        found = next((e for e in reversed(self._events) if e.event_type is kind), None)
+        if found is None:
+            raise InvariantViolationError(f"the run has no {kind.value} event")
+        return found
+
+    def get_run_success_event(self) -> Event:
+        """The RUN_SUCCESS event (raises when the run did not succeed)."""
+        return self._run_event(ET.RUN_SUCCESS)
+
+    def get_run_failure_event(self) -> Event:
+        """The RUN_FAILURE event (raises when the run did not fail)."""
+        return self._run_event(ET.RUN_FAILURE)
+
+    get_job_success_event = get_run_success_event
+    get_job_failure_event = get_run_failure_event
 
     def _status_of(self, node_name: str, kind: DagsterEventType) -> bool:
         keys = self._step_keys_for(node_name)
@@ -87,6 +114,16 @@ class ExecutionResult:
 
     def is_node_skipped(self, node_name: str) -> bool:
         return self._status_of(node_name, ET.STEP_SKIPPED)
+
+    def is_node_untouched(self, node_name: str) -> bool:
+        """True when no step of the node reported anything in this run."""
+        return not self.events_for_node(node_name)
+
+    def failure_data_for_node(self, node_str: str) -> Optional[StepFailureData]:
+        """The failure of the node's step (its error and user `Failure` data), else None."""
+        keys = self._step_keys_for(node_str)
+        return next((e.data for e in self._events
+                     if e.event_type is ET.STEP_FAILURE and e.step_key in keys), None)
 
     @property
     def failure_info(self) -> Optional[ErrorInfo]:
@@ -175,6 +212,10 @@ class ExecutionResult:
 
     def get_asset_observation_events(self) -> list[Event]:
         return [e for e in self._events if e.event_type is ET.ASSET_OBSERVATION]
+
+    def asset_observations_for_node(self, node_name: str) -> list[Any]:
+        keys = self._step_keys_for(node_name)
+        return [e.data for e in self.get_asset_observation_events() if e.step_key in keys]
 
     def __repr__(self) -> str:
         state = "success" if self.success else "failure"

@@ -39,13 +39,18 @@ def _build(cls: type, *, resources: Optional[Mapping[str, Any]], resources_confi
            op_config: Any, instance: Any, partition_key: Optional[str],
            partition_key_range: Any, run_id: Optional[str], logger_defs: Any,
            tags: Any, run_tags: Any, asset_key: Any = None, selected_asset_keys: Any = None,
-           partitions_def: Any = None) -> Any:
+           partitions_def: Any = None, mapping_key: Optional[str] = None) -> Any:
     stack = contextlib.ExitStack()
     run_id = run_id or str(uuid.uuid4())
     loggers = build_loggers(logger_defs or {}, {}, run_id)
     log = LogManager(run_id, "ephemeral", "direct", None, loggers)
-    built = init_resources(stack, dict(resources or {}),
-                           {k: {"config": v} for k, v in (resources_config or {}).items()},
+    if instance is None:
+        from ..instance import Instance
+
+        instance = Instance.ephemeral()
+        stack.callback(instance.dispose)
+    # Dagster's shape: {"db": {"config": {...}}}, as under `resources:` in run config.
+    built = init_resources(stack, dict(resources or {}), dict(resources_config or {}),
                            instance=instance, log=log, run_id=run_id)
     ctx = cls(
         op_def=None, step=StepInfo("direct", "op", partition_key), run_id=run_id,
@@ -57,6 +62,7 @@ def _build(cls: type, *, resources: Optional[Mapping[str, Any]], resources_confi
         selected_asset_keys=set(selected_asset_keys) if selected_asset_keys is not None else None,
     )
     ctx._stack = stack
+    ctx._mapping_key = mapping_key
     ctx._direct_resources = dict(resources or {})
     return ctx
 
@@ -86,7 +92,7 @@ def build_op_context(
                   op_config=op_config if op_config is not None else config, instance=instance,
                   partition_key=partition_key, partition_key_range=partition_key_range,
                   run_id=run_id, logger_defs=logger_defs, tags=tags, run_tags=run_tags,
-                  partitions_def=partitions_def)
+                  partitions_def=partitions_def, mapping_key=mapping_key)
 
 
 def build_asset_context(

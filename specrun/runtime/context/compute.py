@@ -10,7 +10,6 @@ from typing import AbstractSet, Any, Callable, Mapping, Optional
 
 from ...errors import InvariantViolationError, NoPartitionError
 from ..definitions.keys import AssetKey
-from ..definitions.metadata import normalize_metadata
 
 
 class StepInfo:
@@ -61,7 +60,7 @@ class OpExecutionContext:
         "_partition_key", "_partitions_def", "_partition_key_range", "_run_tags", "_op_tags",
         "_instance", "_run", "_run_config", "_job_def", "_retry_number", "_assets_def",
         "_check_def", "_selected", "_input_partitions", "_event_sink", "_asset_key",
-        "output_metadata", "_user_events", "_output_values", "__dict__",
+        "output_metadata", "_user_events", "_output_values", "_mapping_key", "__dict__",
     )
 
     def __init__(
@@ -90,6 +89,7 @@ class OpExecutionContext:
         input_partitions: Optional[Callable[[str], tuple[str, ...]]] = None,
         event_sink: Optional[Callable[[Any], None]] = None,
         asset_key: Optional[AssetKey] = None,
+        mapping_key: Optional[str] = None,
     ) -> None:
         self._op_def = op_def
         self._step = step
@@ -115,6 +115,7 @@ class OpExecutionContext:
         self._event_sink = event_sink
         self._asset_key = asset_key
         self.output_metadata: dict[str, dict[str, Any]] = {}
+        self._mapping_key = mapping_key
 
     # -- config, resources, log ---------------------------------------------------------
     @property
@@ -184,7 +185,8 @@ class OpExecutionContext:
         return self._run_tags.get(key)
 
     def get_mapping_key(self) -> Optional[str]:
-        return None
+        """The key of the dynamic output this step was mapped over, if any."""
+        return self._mapping_key
 
     def describe_op(self) -> str:
         return f'op "{self._step.key}"'
@@ -319,9 +321,10 @@ class OpExecutionContext:
                 raise InvariantViolationError(
                     f"{self.describe_op()} has outputs {outs}: pass output_name= to add_output_metadata")
             output_name = outs[0]
-        self.output_metadata.setdefault(output_name, {}).update(normalize_metadata(metadata))
+        self.output_metadata.setdefault(output_name, {}).update(metadata)
 
     def get_output_metadata(self, output_name: str = "result") -> Mapping[str, Any]:
+        """The metadata added to an output so far, as given (raw values, as in Dagster)."""
         return self.output_metadata.get(output_name, {})
 
     def add_asset_metadata(self, metadata: Mapping[str, Any], asset_key: Any = None,

@@ -16,8 +16,11 @@ def _is_context(value: Any) -> bool:
     return isinstance(value, OpExecutionContext)
 
 
-def _bind_context(op_def: Any, ctx: Any, assets_def: Any, check_def: Any) -> Any:
-    """A copy of `ctx` bound to the definition: config validated, resources checked."""
+def _bind_context(op_def: Any, ctx: Any, assets_def: Any, check_def: Any,
+                  config_object: Any = None) -> Any:
+    """A copy of `ctx` bound to the definition: config validated, resources checked.
+
+    A `Config` object given to the call is the op's config, whatever the context holds."""
     if ctx is None:
         from ..context.build import build_asset_context, build_op_context
 
@@ -33,7 +36,8 @@ def _bind_context(op_def: Any, ctx: Any, assets_def: Any, check_def: Any) -> Any
     bound._op_def = op_def
     bound._assets_def = assets_def
     bound._check_def = check_def
-    bound._op_config = process_config(op_def.config_schema, ctx.op_config, ("config",),
+    given = ctx.op_config if config_object is None else config_object.model_dump()
+    bound._op_config = process_config(op_def.config_schema, given, ("config",),
                                       subject=f"config of {op_def.kind} {op_def.name!r}")
     bound.output_metadata = ctx.output_metadata
     if assets_def is not None and ctx._asset_key is None:
@@ -50,16 +54,24 @@ def invoke_directly(op_def: Any, args: Sequence[Any], kwargs: Mapping[str, Any],
     args = list(args)
     kwargs = dict(kwargs)
     ctx: Optional[Any] = None
-    if args and _is_context(args[0]):
+    # As in Dagster, the context may be given as None (a fresh one is built), and a `Config`
+    # object may follow it positionally.
+    if args and (_is_context(args[0]) or (args[0] is None and sig.context_param)):
         ctx = args.pop(0)
     elif sig.context_param and _is_context(kwargs.get(sig.context_param)):
         ctx = kwargs.pop(sig.context_param)
-    bound = _bind_context(op_def, ctx, assets_def, check_def)
+    config_object = None
+    if sig.config_param:
+        if args and _is_config_object(args[0]):
+            config_object = args.pop(0)
+        elif _is_config_object(kwargs.get(sig.config_param)):
+            config_object = kwargs.pop(sig.config_param)
+    bound = _bind_context(op_def, ctx, assets_def, check_def, config_object)
     call: dict[str, Any] = {}
     if sig.context_param:
         call[sig.context_param] = bound
     if sig.config_param:
-        value = kwargs.pop(sig.config_param, None)
+        value = config_object if config_object is not None else kwargs.pop(sig.config_param, None)
         call[sig.config_param] = value if value is not None else _config_value(sig, bound)
     for name in sig.resource_params:
         call[name] = kwargs.pop(name, None) or getattr(bound.resources, name)
@@ -70,6 +82,12 @@ def invoke_directly(op_def: Any, args: Sequence[Any], kwargs: Mapping[str, Any],
 
         result = asyncio.run(result)
     return result
+
+
+def _is_config_object(value: Any) -> bool:
+    from ..config_models import Config
+
+    return isinstance(value, Config)
 
 
 def _config_value(sig: Any, ctx: Any) -> Any:

@@ -186,6 +186,19 @@ class InitResourceContext:
     all_tags: Mapping[str, str] = field(default_factory=dict)
 
 
+class BuiltInitResourceContext(InitResourceContext):
+    """What `build_init_resource_context` returns: its resources are initialised, and
+    leaving ``with build_init_resource_context(...) as context:`` tears them down."""
+
+    _stack: Any = None
+
+    def __enter__(self) -> "BuiltInitResourceContext":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
 def configured(configurable: Any, config_schema: Any = None, **kwargs: Any) -> Callable[[Callable], Any]:
     """Decorator form of `.configured`: the function maps the new config to the original's."""
 
@@ -198,12 +211,17 @@ def configured(configurable: Any, config_schema: Any = None, **kwargs: Any) -> C
 def build_init_resource_context(
     config: Any = None, resources: Optional[Mapping[str, Any]] = None, instance: Any = None
 ) -> InitResourceContext:
-    """An InitResourceContext for calling a resource function in a test."""
-    from ..resources import Resources
+    """An InitResourceContext for calling a resource function in a test; `resources` may
+    hold values or resource definitions (initialised now, as Dagster does)."""
+    import contextlib
 
-    return InitResourceContext(
-        resource_config=config, resources=Resources(dict(resources or {})), instance=instance
-    )
+    from ..resources import init_resources
+
+    stack = contextlib.ExitStack()
+    built = init_resources(stack, dict(resources or {}), instance=instance)
+    context = BuiltInitResourceContext(resource_config=config, resources=built, instance=instance)
+    context._stack = stack
+    return context
 
 
 def __getattr__(name: str) -> Any:
