@@ -144,9 +144,9 @@ def _compile(path: str, vars: Optional[Mapping[str, Any]]) -> CompiledSpec:
 def _pointers(spec: Any) -> dict[str, str]:
     found = {}
     for name, entry in spec.assets.items():
-        found["/".join([*entry.key_prefix, name])] = entry.pointer
-    for name, entry in spec.checks.items():
-        found[f"check:{entry.asset}/{name}"] = entry.pointer
+        found["/".join([*entry.key_prefix, entry.name])] = entry.pointer
+    for entry in spec.checks.values():
+        found[f"check:{entry.asset}/{entry.name}"] = entry.pointer
     for job_name, job in spec.jobs.items():
         for node_name, node in job.ops.items():
             found[f"op:{job_name}.{node_name}"] = node.pointer

@@ -83,6 +83,7 @@ class Document:
     key_positions: Mapping[str, Location] = field(default_factory=dict)
     files: Mapping[str, str] = field(default_factory=dict)
     variables: Optional[frozenset[str]] = None  # those its templates declare or read; None: no template
+    instances: tuple[Any, ...] = ()  # the `use:` instances expanded into it (compiler.use.Instance)
 
     def locate(self, pointer: str, key: bool = False) -> Optional[Location]:
         """Location of `pointer` (of its key when `key`), else of its nearest parent."""
@@ -303,7 +304,7 @@ def parse_toml(text: str, filename: str, source_map: Optional[SourceMap] = None)
     return parse_toml_with_positions(text, filename, source_map)
 
 
-def _parser_for(path: str) -> Any:
+def parser_for(path: str) -> Any:
     base = path[:-3] if path.endswith(".j2") else path
     if base.endswith((".yaml", ".yml")):
         return parse_yaml
@@ -316,7 +317,7 @@ def _parser_for(path: str) -> Any:
 
 def load_text(text: str, filename: str, vars: Optional[Mapping[str, Any]] = None) -> Document:
     """Parse (and, for templates, render) `text` as if read from `filename`."""
-    parse = _parser_for(filename)
+    parse = parser_for(filename)
     text = text.removeprefix("\ufeff")  # a byte order mark is not part of the first line
     source_map = None
     source = text
@@ -365,6 +366,10 @@ def load_document(path: str, vars: Optional[Mapping[str, Any]] = None,
         from .include import merge_includes
 
         doc = merge_includes(doc, vars, _seen + (os.path.abspath(path),))
+    if isinstance(doc.data, dict) and doc.data.get("use"):
+        from .use import expand_uses
+
+        doc = expand_uses(doc)
     if vars and not _seen:
         check_vars(doc, vars)
     return doc

@@ -74,6 +74,7 @@ class AssetEntry:
     metadata: dict[str, Any] = field(default_factory=dict)
     key_prefix: list[str] = field(default_factory=list)
     compute_kind: Optional[str] = None
+    scope: str = ""  # `orders/` for an asset of the `use:` instance `orders`: where bare names look first
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,8 +208,10 @@ def _asset(name: str, pointer: str, v: dict[str, Any]) -> AssetEntry:
         src = {"asset": src} if isinstance(src, str) else src
         ins[param] = _make(InputEntry, src, pointer=f"{pointer}/ins/{escape(param)}")
     prefix = v.get("key_prefix")
-    return _make(AssetEntry, v, name=name, pointer=pointer, ins=ins, retry=_retry(v.get("retry")),
-                 key_prefix=[prefix] if isinstance(prefix, str) else list(prefix or []))
+    own = [prefix] if isinstance(prefix, str) else list(prefix or [])
+    *scope, local = name.split("/")  # `orders/raw`: the asset `raw` of the instance `orders`, key orders/raw
+    return _make(AssetEntry, v, name=local, pointer=pointer, ins=ins, retry=_retry(v.get("retry")),
+                 key_prefix=[*scope, *own], scope="".join(p + "/" for p in scope))
 
 
 def _op(name: str, pointer: str, v: dict[str, Any]) -> OpEntry:
@@ -235,7 +238,8 @@ def build_spec(doc: Document) -> Spec:
         resources={n: _make(ResourceEntry, v, name=n, pointer=p) for n, (p, v) in _entries(data, "resources").items()},
         partitions=partitions,
         assets={n: _asset(n, p, v) for n, (p, v) in _entries(data, "assets").items()},
-        checks={n: _make(CheckEntry, v, name=n, pointer=p) for n, (p, v) in _entries(data, "checks").items()},
+        checks={n: _make(CheckEntry, v, name=n.rsplit("/", 1)[-1], pointer=p)
+                for n, (p, v) in _entries(data, "checks").items()},
         ops={n: _op(n, p, v) for n, (p, v) in _entries(data, "ops").items()},
         jobs={n: _job(n, p, v) for n, (p, v) in _entries(data, "jobs").items()},
         executor=_make(ExecutorEntry, data["executor"]) if data.get("executor") else None,

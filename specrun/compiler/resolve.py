@@ -46,7 +46,7 @@ def _function_of(obj: Any) -> tuple[Any, Any]:
 
 
 def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
-    return {n: AssetKey([*e.key_prefix, n]) for n, e in spec.assets.items()}
+    return {n: AssetKey([*e.key_prefix, e.name]) for n, e in spec.assets.items()}
 
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
@@ -109,7 +109,9 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, 
     for param in sig.input_params:
         if param in ins or param in entry.ins or param in sig.input_defaults:
             continue
-        if param in ctx.keys:
+        if entry.scope and entry.scope + param in ctx.keys:  # a template's asset: its instance's asset first
+            ins[param] = AssetIn(key=ctx.keys[entry.scope + param])
+        elif param in ctx.keys:
             ins[param] = AssetIn(key=ctx.keys[param])
         elif param not in ctx.external_names:
             ptr = entry.pointer + "/fn"
@@ -233,9 +235,9 @@ def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: 
     for name, entry in spec.assets.items():
         if entry.config is not None:
             ops[keys[name].to_python_identifier()] = {"config": entry.config}
-    for name, check in spec.checks.items():
+    for check in spec.checks.values():
         if check.config is not None and check.asset in keys:
-            ops[f"{keys[check.asset].to_python_identifier()}_{name}"] = {"config": check.config}
+            ops[f"{keys[check.asset].to_python_identifier()}_{check.name}"] = {"config": check.config}
     config: dict[str, Any] = {}
     if ops:
         config["ops"] = ops

@@ -9,6 +9,7 @@ that expands to several lines maps all of them to the line of its `{{ }}`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import traceback
@@ -194,17 +195,48 @@ def _template_line(exc: BaseException, name: str) -> int:
     return _frame_line(exc, name) or getattr(exc, "lineno", None) or 1
 
 
-def render_template(text: str, filename: str, variables: dict[str, Any],
-                    is_toml: bool = False) -> tuple[str, SourceMap]:
-    """The rendered text and the map from its positions back to the template's."""
+def _typed_value(value: Any) -> Any:
+    """What a `{{ }}` of a typed template (one with front matter) writes: YAML's spelling of
+    booleans and null, and lists and mappings as one-line flow collections (JSON), so that
+    `{{ flag }}` is `true`, not Python's `True`, and a list keeps its structure."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(filename: str, text: str, typed: bool) -> Any:
+    """A sandboxed environment holding the (line-marked) template; cached, so that a template
+    instantiated many times is compiled once."""
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                trim_blocks=True, lstrip_blocks=True,
-                               loader=jinja2.DictLoader({filename: _mark_lines(text)}))
+                               loader=jinja2.DictLoader({filename: _mark_lines(text)}),
+                               finalize=_typed_value if typed else None)
     env.globals["env"] = _env_function
-    known = {**_default_vars(text, is_toml), **variables}
+    return env
+
+
+def render_template(text: str, filename: str, variables: dict[str, Any],
+                    is_toml: bool = False, typed: bool = False) -> tuple[str, SourceMap]:
+    """The rendered text and the map from its positions back to the template's.
+
+    `typed`: a template with declared parameters: only `variables` are known (no `vars:`
+    block of defaults) and values are written as YAML spells them (see `_typed_value`)."""
+    import jinja2
+
+    env = _environment(filename, text, typed)
+    known = dict(variables) if typed else {**_default_vars(text, is_toml), **variables}
     try:
         template = env.get_template(filename)
         rendered = template.render(**known)

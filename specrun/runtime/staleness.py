@@ -93,6 +93,9 @@ def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources
     if event is None:
         return "never materialized"
     tags = _tags(event)
+    template = asset.tags.get(v.TEMPLATE_HASH_TAG)
+    if template is not None and tags.get(v.TEMPLATE_HASH_TAG) != template:
+        return f"template changed ({asset.tags.get('specrun/template', '?')})"
     code = v.code_version_of(step.op_def, asset.code_version)
     if tags.get(v.CODE_VERSION_TAG) != code:
         return f"code changed ({tags.get(v.CODE_VERSION_TAG, '?')[:8]} -> {code[:8]})"

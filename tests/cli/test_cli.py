@@ -112,7 +112,7 @@ def test_graph_formats(fmt, expected):
 def test_schema_is_json_schema_with_descriptions():
     schema = json.loads(specrun_cmd("schema").stdout)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    asset = schema["properties"]["assets"]["patternProperties"]["^[A-Za-z_][A-Za-z0-9_]*$"]
+    asset = schema["properties"]["assets"]["patternProperties"]["^[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*$"]
     assert all("description" in p for p in asset["properties"].values())
 
 
