@@ -154,11 +154,14 @@ def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str]
 @_spec_options
 @click.pass_context
 def render(ctx: click.Context, template: str, var: tuple, vars_file: Optional[str]) -> None:
-    """Print the spec a Jinja2 TEMPLATE renders to."""
+    """Print the spec a Jinja2 TEMPLATE renders to, with its `use:` instances written out."""
     from .compiler.load import load_document
 
+    from .compiler.template_tools import render_expanded
+
     doc = _run_guarded(ctx, lambda: load_document(template, _vars(var, vars_file)))
-    click.echo(doc.source, nl=not doc.source.endswith("\n"))
+    text = render_expanded(doc)  # `use:` instances written out, each under a comment naming it
+    click.echo(text, nl=not text.endswith("\n"))
 
 
 @main.command()
@@ -178,25 +181,66 @@ def graph(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], f
 
 
 @main.command()
-def schema() -> None:
+@click.option("--for", "for_spec", type=click.Path(), metavar="SPEC",
+              help="Include the parameters of the templates SPEC uses, so `with:` blocks are checked.")
+@click.pass_context
+def schema(ctx: click.Context, for_spec: Optional[str]) -> None:
     """Print the JSON Schema of spec files (for editors and the YAML language server)."""
     import json
 
     from .schemas import load_schema
 
+    if for_spec:
+        from .compiler.template_tools import schema_for
+
+        click.echo(json.dumps(_run_guarded(ctx, lambda: schema_for(for_spec)), indent=2))
+        return
     click.echo(json.dumps(load_schema(), indent=2))
+
+
+@main.group()
+def templates() -> None:
+    """Templates shared by installed packages (entry point group `specrun.templates`)."""
+
+
+@templates.command("list")
+@click.pass_context
+def templates_list(ctx: click.Context) -> None:
+    """List installed templates as `package:name`, with their descriptions."""
+    from .compiler.template_tools import templates_listing
+
+    click.echo(_run_guarded(ctx, templates_listing))
+
+
+@templates.command("show")
+@click.argument("name")
+@click.pass_context
+def templates_show(ctx: click.Context, name: str) -> None:
+    """Show the parameters of template NAME (`package:name` or a file path)."""
+    from .compiler.template_tools import template_details
+
+    click.echo(_run_guarded(ctx, lambda: template_details(name)))
 
 
 @main.command()
 @click.argument("directory", type=click.Path())
+@click.option("--template", "template", metavar="NAME",
+              help="Write a spec that uses template NAME (`package:name` or a path) instead of the starter.")
 @click.pass_context
-def init(ctx: click.Context, directory: str) -> None:
+def init(ctx: click.Context, directory: str, template: Optional[str]) -> None:
     """Write a starter project into DIRECTORY."""
     from .compiler.starter import write_starter
 
     if os.path.exists(directory) and not os.path.isdir(directory):
         _fail(f"error: {directory} is a file: name a directory for the new project "
               "(it is created if missing)")
+    if template:
+        from .compiler.template_tools import scaffold
+
+        for path in _run_guarded(ctx, lambda: scaffold(directory, template)):
+            click.echo(f"wrote {path}")
+        click.echo(f"next: fill in the TODO arguments, then specrun apply {os.path.join(directory, 'pipeline.yaml')}")
+        return
     written = _run_guarded(ctx, lambda: write_starter(directory))
     for path in written:
         click.echo(f"wrote {path}")

@@ -20,6 +20,7 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
     positions, keys, files = dict(doc.positions), dict(doc.key_positions), dict(doc.files)
     errors: list[SpecError] = []
     variables = doc.variables
+    instances = list(doc.instances)
     folder = os.path.dirname(os.path.abspath(doc.path))
     included = data.get("include") or []
     if not isinstance(included, list):
@@ -45,6 +46,7 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
             errors.extend(e.errors)
             continue
         files.update(other.files)
+        instances.extend(other.instances)  # `use:` instances expanded in the included file
         if other.variables is not None:
             variables = (variables or frozenset()) | other.variables
         if not isinstance(other.data, dict):
@@ -69,7 +71,8 @@ def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str,
                 _copy_positions(other, pointer, positions, keys)
     if errors:
         raise SpecErrors(errors)
-    return replace(doc, data=data, positions=positions, key_positions=keys, files=files, variables=variables)
+    return replace(doc, data=data, positions=positions, key_positions=keys, files=files, variables=variables,
+                   instances=tuple(instances))
 
 
 def _copy_positions(other: Any, pointer: str, positions: dict[str, Any], keys: dict[str, Any]) -> None:

@@ -234,7 +234,8 @@ def check_arguments(params: Mapping[str, Param], args: Any, label: str, locate: 
 
 def with_defaults(params: Mapping[str, Param], args: Mapping[str, Any]) -> dict[str, Any]:
     """The values a template renders with: defaults, then the arguments."""
-    values = {n: p.default for n, p in params.items() if p.has_default or not p.required}
+    values = {n: args[n] if n in args else p.default for n, p in params.items()
+              if n in args or p.has_default or not p.required}  # in the order they are declared
     values.update(args)
     return values
 

@@ -21,14 +21,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors, SpecrunError, suggest
-from ..runtime.versioning import TEMPLATE_HASH_TAG
+from ..runtime.versioning import TEMPLATE_HASH_TAG, TEMPLATE_TAG
 from .load import Document, escape
 from .template_params import FrontMatter, check_arguments, read_front_matter, shown, with_defaults
 from .use_names import SECTIONS, ComposedPositions, entry_pointers, framed, namespaced, rename_entries
 
 MAX_DEPTH = 8  # templates using templates: deep enough for layering, shallow enough to read
 USE_KEYS = ("template", "with", "description")
-TEMPLATE_TAG = "specrun/template"
 INSTANCE_TAG = "specrun/instance"
 
 

@@ -169,7 +169,7 @@ class _AssetVersionFacts:
     def __init__(self, run: Any, node: Any) -> None:
         asset = node.asset
         config, _ = run.node_config(node)
-        self.code_version = v.code_version_of(node.op_def, asset.code_version)
+        self.code_version = v.asset_code_version(node.op_def, asset)
         self.config_hash = v.config_hash(config)
         # (input name or None for a plain dep, upstream key, its label)
         inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
@@ -227,8 +227,6 @@ def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: d
     run.data_versions[(asset.key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs)}
-    if v.TEMPLATE_HASH_TAG in asset.tags:  # staleness compares it: an edited template restales its assets
-        tags[v.TEMPLATE_HASH_TAG] = asset.tags[v.TEMPLATE_HASH_TAG]
     mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
     return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 

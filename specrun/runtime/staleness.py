@@ -93,11 +93,10 @@ def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources
     if event is None:
         return "never materialized"
     tags = _tags(event)
-    template = asset.tags.get(v.TEMPLATE_HASH_TAG)
-    if template is not None and tags.get(v.TEMPLATE_HASH_TAG) != template:
-        return f"template changed ({asset.tags.get('specrun/template', '?')})"
-    code = v.code_version_of(step.op_def, asset.code_version)
+    code = v.asset_code_version(step.op_def, asset)
     if tags.get(v.CODE_VERSION_TAG) != code:
+        if v.template_part(tags.get(v.CODE_VERSION_TAG)) != v.template_part(code):
+            return f"template changed ({asset.tags.get(v.TEMPLATE_TAG, '?')})"
         return f"code changed ({tags.get(v.CODE_VERSION_TAG, '?')[:8]} -> {code[:8]})"
     config = resolved.op_configs.get(step.node.name) if resolved is not None else None
     if tags.get(v.CONFIG_HASH_TAG) != v.config_hash(config):

@@ -319,3 +319,12 @@ def test_typed_values_render_as_yaml(project):
     spec = project("p.yaml", "specrun: 1\nuse:\n  x: {template: templates/t.yaml.j2, with: {flag: true, cols: [a, 'b c']}}\n")
     doc = load_document(spec)
     assert doc.data["assets"]["x/a"]["metadata"] == {"flag": True, "cols": ["a", "b c"], "name": "x"}
+
+
+def test_an_included_file_may_use_templates(project):
+    project("part.yaml", "use:\n  orders: {template: templates/ingest.yaml.j2, with: {table: o}}\n")
+    spec = project("p.yaml", "specrun: 1\ninclude: [part.yaml]\nassets:\n  r: {fn: mod:clean, ins: {raw: orders/clean}}\n")
+    compiled = compile_spec(spec)
+    assert sorted(a.key.to_user_string() for a in compiled.definitions.assets) == ["orders/clean", "orders/raw", "r"]
+    assert [i.name for i in compiled.document.instances] == ["orders"]
+    assert str(compiled.document.locate("/assets/orders~1raw/fn")) == "templates/ingest.yaml.j2:12:9 (in use.orders)"

@@ -32,3 +32,22 @@ def test_data_version_hashes_the_json_of_its_parts():
 
 def test_input_data_versions_text_is_sorted_json():
     assert v.input_data_versions_text({"b": "2", "a": "1"}) == '{"a": "1", "b": "2"}'
+
+
+def test_an_asset_made_by_a_template_has_the_templates_hash_in_its_code_version():
+    from specrun import asset
+    from specrun.runtime.versioning import asset_code_version, code_version_of, template_part
+
+    @asset(tags={"specrun/template": "t.yaml.j2", "specrun/template_hash": "abc123"})
+    def made():
+        return 1
+
+    @asset(code_version="7")
+    def plain():
+        return 1
+
+    code = asset_code_version(made.op, made)
+    assert code == code_version_of(made.op) + "@tabc123"
+    assert template_part(code) == "abc123"
+    assert asset_code_version(plain.op, plain) == "7"
+    assert template_part("7") is None and template_part(None) is None
