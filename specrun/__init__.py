@@ -67,6 +67,8 @@ _EXPORTS: dict[str, str] = {
     "ConfigurableIOManagerFactory": f"{_R}.configurable_io",
     "fs_io_manager": f"{_R}.io_managers", "mem_io_manager": f"{_R}.io_managers",
     "FilesystemIOManager": f"{_R}.configurable_io", "InMemoryIOManager": f"{_R}.io_managers",
+    "UPathIOManager": f"{_R}.upath_io", "PickledObjectUPathIOManager": f"{_R}.upath_io",
+    "ObjectStoreError": f"{_R}.upath_io",
     # contexts
     "OpExecutionContext": f"{_R}.context.compute", "AssetExecutionContext": f"{_R}.context.compute",
     "AssetCheckExecutionContext": f"{_R}.context.compute",

@@ -68,10 +68,8 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
     if entry.type in builtins:
         check_config(builtins[entry.type].config_schema, entry.config, entry.pointer + "/config", ctx)
         config = dict(entry.config or {})
-        if entry.type == "fs" and "base_dir" in config:
-            import os
-
-            config["base_dir"] = os.path.join(ctx.callables.folder, config["base_dir"])
+        if entry.type == "fs":
+            config = _fs_config(config, entry, ctx)
         return builtins[entry.type], ({"config": config} if config else None)
     if ":" not in entry.type:
         ptr = entry.pointer + "/type"
@@ -93,6 +91,24 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
         return ResourceDefinition(functools.partial(_build_called, target, config),
                                   description=inspect.getdoc(target)), None
     return target, None
+
+
+def _fs_config(config: dict[str, Any], entry: Any, ctx: Any) -> dict[str, Any]:
+    """A relative local `base_dir` is relative to the spec's folder; a URL is left as is, and a
+    secret in its `storage_options` must come from the environment (run config is recorded)."""
+    from ..runtime.upath_io.stores import is_url, literal_secrets
+
+    base_dir = config.get("base_dir")
+    if isinstance(base_dir, str) and not is_url(base_dir):
+        import os
+
+        config["base_dir"] = os.path.join(ctx.callables.folder, base_dir)
+    for key in literal_secrets(config.get("storage_options") or {}):
+        ptr = f"{entry.pointer}/config/storage_options/{key}"
+        raise SpecError(f"storage option {key!r} looks like a secret: it would be recorded with "
+                        "every run", ctx.doc.locate(ptr), ptr,
+                        f"read it from an environment variable: {key}: {{env: SOME_VARIABLE}}")
+    return config
 
 
 def _build_configurable(cls: Any, config: dict[str, Any], context: Any) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .definitions.configurable import ConfigurableResource
-from .io_managers import IOManager, PickledObjectFilesystemIOManager, _base_dir
+from .io_managers import IOManager, filesystem_io_manager
 
 
 class ConfigurableIOManager(ConfigurableResource, IOManager):
@@ -29,6 +29,7 @@ class FilesystemIOManager(ConfigurableIOManagerFactory):
     """Typed-config form of `fs_io_manager`."""
 
     base_dir: Optional[str] = None
+    storage_options: Optional[dict[str, Any]] = None  # of a URL base_dir; secrets as EnvVar
 
     def create_io_manager(self, context: Any) -> IOManager:
-        return PickledObjectFilesystemIOManager(_base_dir(self.base_dir, context))
+        return filesystem_io_manager(self.base_dir, self.storage_options, context)

@@ -15,7 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .config import Field, StringSource
+from .config import Field, Permissive, StringSource
 from .context.io import InputContext, OutputContext
 from .definitions.resources import ResourceDefinition, _make_resource
 
@@ -272,13 +272,30 @@ def _base_dir(configured: Optional[str], init_context: Any) -> str:
     return os.path.join(os.getcwd(), ".specrun", "storage")
 
 
-@io_manager(config_schema={"base_dir": Field(StringSource, is_required=False,
-                                             description="Folder the pickles are written to")})
+@io_manager(config_schema={
+    "base_dir": Field(StringSource, is_required=False,
+                      description="Folder, or object-store URL (s3://bucket/prefix), the pickles are written to"),
+    "storage_options": Field(Permissive(), is_required=False,
+                             description="fsspec options of a URL base_dir (endpoint_url, ...); "
+                                         "secrets as {env: NAME}"),
+})
 def fs_io_manager(init_context: Any) -> IOManager:
-    """Pickle outputs under ``base_dir`` (default: the instance's storage directory)."""
-    return PickledObjectFilesystemIOManager(
-        _base_dir((init_context.resource_config or {}).get("base_dir"), init_context)
-    )
+    """Pickle outputs under ``base_dir`` (default: the instance's storage directory).
+
+    A URL ``base_dir`` (``s3://bucket/prefix``, ``gs://...``, ``az://...``) stores them in that
+    object store instead, through `upath_io.PickledObjectUPathIOManager`.
+    """
+    config = init_context.resource_config or {}
+    return filesystem_io_manager(config.get("base_dir"), config.get("storage_options"), init_context)
+
+
+def filesystem_io_manager(base_dir: Optional[str], storage_options: Any, init_context: Any) -> IOManager:
+    """The pickling IO manager for `base_dir`: a local folder, or an object-store URL."""
+    if base_dir and "://" in base_dir:
+        from .upath_io import object_store_io_manager
+
+        return object_store_io_manager(base_dir, storage_options)
+    return PickledObjectFilesystemIOManager(_base_dir(base_dir, init_context))
 
 
 @io_manager
