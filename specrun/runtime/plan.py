@@ -7,13 +7,12 @@ executor drives: it hands out ready steps, and skips the ones whose inputs will 
 
 from __future__ import annotations
 
-from collections import deque
+import heapq
 from graphlib import CycleError, TopologicalSorter
-from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
 from .definitions.composition import FromFanIn, FromOutput, Node
-from .events import ET, DagsterEventType, Event, StepSkippedData
 
 
 class UpstreamOutput(NamedTuple):
@@ -53,14 +52,26 @@ class ExecutionStep:
     def __repr__(self) -> str:
         return f"<ExecutionStep {self.key!r}>"
 
+    def describe(self) -> tuple:
+        """Plain data another process rebuilds this step from (`ExecutionPlan.step_from`)."""
+        return (self.key, self.node.name, self.partition_key, self.upstream_keys, self.inputs)
+
 
 class ExecutionPlan:
-    """The steps of a run, topologically ordered."""
+    """The steps of a run, in lexicographic topological order; treat as immutable.
+
+    `downstream` (step -> the steps waiting on it, in plan order) and `positions` (step ->
+    its place in the order) are what the scheduler needs, worked out once per plan.
+    """
 
     def __init__(self, job: Any, steps: Sequence[ExecutionStep], partition_keys: Sequence[str]) -> None:
         self.job = job
+        # Set to `fn(event) -> NewSteps | None` to add steps while the plan runs: the
+        # scheduler asks it about each STEP_OUTPUT (dynamic outputs build on this).
+        self.expand_dynamic: Optional[Callable[[Any], Any]] = None
         self.steps = {s.key: s for s in steps}
         self.partition_keys = tuple(partition_keys)
+        self.positions = {k: i for i, k in enumerate(self.steps)}
         self.downstream: dict[str, list[str]] = {k: [] for k in self.steps}
         for step in steps:
             for up in step.upstream_keys:
@@ -75,6 +86,16 @@ class ExecutionPlan:
 
     topological_steps = get_all_steps
 
+    def step_from(self, key: str, description: Optional[tuple]) -> ExecutionStep:
+        """The step `key` of this plan, or one added at run time from its `describe()`."""
+        step = self.steps.get(key)
+        if step is None and description is not None:
+            key, node, partition_key, upstream_keys, inputs = description
+            step = ExecutionStep(key, self.job.nodes[node], partition_key, upstream_keys, inputs)
+        if step is None:
+            raise DefinitionError(f"no step {key!r} in this plan")
+        return step
+
     def get_step(self, key: str) -> ExecutionStep:
         try:
             return self.steps[key]
@@ -82,7 +103,10 @@ class ExecutionPlan:
             hint = suggest(key, self.steps)
             raise DefinitionError(f"no step {key!r} in this plan" + (f"; {hint}" if hint else "")) from None
 
-    def start(self, run_id: str, job_name: str) -> "ActiveExecution":
+    def start(self, run_id: str, job_name: str) -> Any:
+        """An `ActiveExecution` of this plan: the documented API for custom executors."""
+        from .scheduler import ActiveExecution
+
         return ActiveExecution(self, run_id, job_name)
 
 
@@ -193,8 +217,8 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
 
 
 def _node_order(job: Any) -> list[str]:
-    """Node names in dependency order: exactly `graphlib.TopologicalSorter.static_order()`'s
-    order (the order steps run in), with the sorter's bookkeeping objects left out."""
+    """Node names in lexicographic topological order: Kahn's algorithm taking, of the nodes
+    whose upstream nodes are all placed, the smallest name first."""
     waiting: dict[str, int] = {}  # node -> how many of its upstream nodes are not yet placed
     successors: dict[str, list[str]] = {}
     for name, node in job.nodes.items():
@@ -208,16 +232,16 @@ def _node_order(job: Any) -> list[str]:
                 waiting[pred] = 0
                 successors[pred] = []
             successors[pred].append(name)
-    order: list[str] = []
     ready = [name for name, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
     while ready:
-        order.extend(ready)
-        batch, ready = ready, []
-        for name in batch:
-            for down in successors[name]:
-                waiting[down] -= 1
-                if not waiting[down]:
-                    ready.append(down)
+        name = heapq.heappop(ready)
+        order.append(name)
+        for down in successors[name]:
+            waiting[down] -= 1
+            if not waiting[down]:
+                heapq.heappush(ready, down)
     if len(order) < len(waiting):
         _raise_cycle(job)
     return order
@@ -244,106 +268,3 @@ def _subset(steps: list[ExecutionStep], keep: set[str]) -> list[ExecutionStep]:
         ExecutionStep(s.key, s.node, s.partition_key, s.upstream_keys & keep, s.inputs)
         for s in steps if s.key in keep
     ]
-
-
-PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED = "pending", "running", "succeeded", "failed", "skipped"
-_FINISHED = frozenset({SUCCEEDED, FAILED, SKIPPED})
-
-# The only events that change which steps are ready: executors pass just these to
-# `ActiveExecution.handle_event` (the others would be ignored there anyway).
-STATE_EVENT_TYPES = frozenset({
-    DagsterEventType.STEP_OUTPUT, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
-})
-
-
-class ActiveExecution:
-    """Live state of a plan: which steps are ready, running, done, failed or skipped."""
-
-    def __init__(self, plan: ExecutionPlan, run_id: str, job_name: str) -> None:
-        self.plan = plan
-        self.run_id = run_id
-        self.job_name = job_name
-        self.state = {k: PENDING for k in plan.steps}
-        # step key -> how many of its upstream steps have not finished
-        self._waiting = {k: len(s.upstream_keys) for k, s in plan.steps.items()}
-        self._ready = deque(k for k, count in self._waiting.items() if not count)
-        self._outputs: set[tuple[str, str]] = set()
-        self._not_succeeded: set[str] = set()  # failed or skipped step keys
-        self._skip_events: list[Event] = []
-        self._remaining = len(plan.steps)
-
-    @property
-    def is_complete(self) -> bool:
-        return self._remaining == 0
-
-    @property
-    def has_ready(self) -> bool:
-        return bool(self._ready)
-
-    def get_steps_to_execute(self, limit: Optional[int] = None) -> list[ExecutionStep]:
-        """Ready steps (at most `limit`), now marked running."""
-        out = []
-        while self._ready and (limit is None or len(out) < limit):
-            key = self._ready.popleft()
-            self.state[key] = RUNNING
-            out.append(self.plan.steps[key])
-        return out
-
-    def handle_event(self, event: Event) -> None:
-        """Update state from a step event."""
-        kind = event.event_type
-        if kind is ET.STEP_OUTPUT:
-            self._outputs.add((event.step_key, event.data.output_name))
-        elif kind is ET.STEP_SUCCESS:
-            self._finish(event.step_key, SUCCEEDED)
-        elif kind is ET.STEP_FAILURE:
-            self._finish(event.step_key, FAILED)
-
-    def mark_failed(self, step_key: str) -> None:
-        self._finish(step_key, FAILED)
-
-    def pop_skip_events(self) -> list[Event]:
-        events, self._skip_events = self._skip_events, []
-        return events
-
-    def unfinished_step_keys(self) -> list[str]:
-        return [k for k, s in self.state.items() if s in (PENDING, RUNNING)]
-
-    def _finish(self, key: str, state: str) -> None:
-        if self.state.get(key) in _FINISHED:
-            return
-        self.state[key] = state
-        if state != SUCCEEDED:
-            self._not_succeeded.add(key)
-        self._remaining -= 1
-        waiting = self._waiting
-        for down in self.plan.downstream[key]:  # each upstream step finishes once
-            waiting[down] -= 1
-            if not waiting[down] and self.state[down] == PENDING:
-                self._release(down)
-
-    def _release(self, key: str) -> None:
-        step = self.plan.steps[key]
-        reason = self._skip_reason(step)
-        if reason is None:
-            self._ready.append(key)
-            return
-        bad = tuple(sorted(u for u in step.upstream_keys if self.state[u] != SUCCEEDED))
-        self._skip_events.append(Event(
-            ET.STEP_SKIPPED, self.run_id, self.job_name, key,
-            f"Skipped {key}: {reason}", StepSkippedData(reason, bad)))
-        self._finish(key, SKIPPED)
-
-    def _skip_reason(self, step: ExecutionStep) -> Optional[str]:
-        failed = step.upstream_keys & self._not_succeeded if self._not_succeeded else None
-        if failed:
-            states = ", ".join(f"{u} {self.state[u]}" for u in sorted(failed))
-            return f"upstream did not succeed ({states})"
-        outputs, steps = self._outputs, self.plan.steps
-        for name, ups in step.inputs.items():
-            for u in ups:
-                if (u.step_key, u.output_name) in outputs or u.step_key not in steps:
-                    break
-            else:
-                return f"input {name!r} was not produced (optional output not yielded)"
-        return None

@@ -2,8 +2,9 @@
 
 `@executor` builds an `ExecutorDefinition` (config schema + factory); the factory returns
 an `Executor`, whose `execute(plan_context, execution_plan)` yields the run's step events.
-Executors drive an `ActiveExecution` (in `..plan`), which says which steps are ready and
-which must be skipped, and call `plan_context.execute_step(step)` or ship the step elsewhere.
+Executors drive the run's scheduler (`..scheduler.RunState`, or the `ActiveExecution` that
+`execution_plan.start(...)` returns), which says which steps to run and which are skipped,
+and call `plan_context.execute_step(step)` or ship the step elsewhere.
 """
 
 from __future__ import annotations

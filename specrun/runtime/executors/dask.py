@@ -23,9 +23,10 @@ from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
+from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from .child import RunPayload, upstream_data_versions
-from .multiprocess import _remember_version, refuse_memory_io
+from .multiprocess import _description, _remember_version, refuse_memory_io
 
 # Modules a LocalCluster's fork server imports once, so that workers forked from it start
 # with the runtime already loaded instead of importing it in every worker: all that
@@ -121,7 +122,7 @@ class DaskExecutor(Executor):
                            UserCode.of_this_process())
         plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
-        active = execution_plan.start(ctx.run_id, ctx.job_name)
+        state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
         registered = False
         try:
             _log_cluster(ctx.log, client, cluster)
@@ -133,19 +134,24 @@ class DaskExecutor(Executor):
             pending = as_completed(loop=client.loop, with_results=True, raise_errors=False)
             futures: dict[Any, str] = {}
             task = partial(run_step_on_worker, RunRef(ctx.run_id, ctx.job_name))
-            submit = partial(self._submit, client, ctx, active, task, pending, futures)
-            submit()
-            yield from active.pop_skip_events()
-            while futures:
+            todo = state.start()
+            while True:
+                for instruction in todo:
+                    if instruction.__class__ is Emit:
+                        yield instruction.event
+                    else:
+                        self._submit(client, ctx, instruction.step, task, pending, futures)
+                if not futures:
+                    break
+                todo = []
                 for future, result in pending.next_batch(block=True):
                     # Released at once: while the client holds a finished task's future, the
                     # scheduler re-runs the task if the worker keeping its result dies (as each
                     # worker a crashing step runs on does), so a step that succeeded ran again.
                     future.release()
-                    yield from self._result(ctx, active, future, futures.pop(future), result)
-                    yield from active.pop_skip_events()
-                submit()
-                yield from active.pop_skip_events()
+                    step_key = futures.pop(future)
+                    yield from self._result(ctx, state, future, step_key, result, todo)
+                    todo.extend(state.handle(StepDone(step_key)))
         finally:
             try:
                 if registered:  # closes the run's resources on every worker
@@ -155,15 +161,13 @@ class DaskExecutor(Executor):
                 if cluster is not None:
                     cluster.close()
 
-    def _submit(self, client, ctx, active, task, pending, futures) -> None:
-        limit = None if self.max_concurrent is None else max(0, self.max_concurrent - len(futures))
-        for step in active.get_steps_to_execute(limit=limit):
-            future = client.submit(task, step.key, upstream_data_versions(ctx, step),
-                                   key=f"{step.key}-{ctx.run_id}", pure=False)
-            futures[future] = step.key
-            pending.add(future)
+    def _submit(self, client, ctx, step, task, pending, futures) -> None:
+        future = client.submit(task, step.key, upstream_data_versions(ctx, step), _description(ctx, step),
+                               key=f"{step.key}-{ctx.run_id}", pure=False)
+        futures[future] = step.key
+        pending.add(future)
 
-    def _result(self, ctx, active, future, step_key, result) -> Iterator[Event]:
+    def _result(self, ctx, state, future, step_key, result, todo) -> Iterator[Event]:
         if future.status == "error" or not isinstance(result, list):
             # The worker died or the task could not run at all; `result` is (type, exc, tb).
             exc = result[1] if isinstance(result, tuple) else result
@@ -175,7 +179,8 @@ class DaskExecutor(Executor):
         for event in result:
             if event.event_type is ET.ASSET_MATERIALIZATION:
                 _remember_version(ctx, event)
-            active.handle_event(event)
+            if event.event_type in STATE_EVENT_TYPES:
+                todo.extend(state.handle(event))
             yield event
 
 

@@ -141,7 +141,8 @@ class RunRef(NamedTuple):
     job_name: str
 
 
-def run_step_on_worker(run: RunRef, step_key: str, versions: dict) -> list[Event]:
+def run_step_on_worker(run: RunRef, step_key: str, versions: dict,
+                       description: Optional[tuple] = None) -> list[Event]:
     """Task body: run one step in this worker, reusing the run's context across tasks."""
     built = _CONTEXTS[run.run_id]
     failed = built.exception()  # waits for the plugin's build if still under way
@@ -149,7 +150,7 @@ def run_step_on_worker(run: RunRef, step_key: str, versions: dict) -> list[Event
         return [setup_failure(run, step_key, failed)]
     ctx = built.result()
     ctx.data_versions.update(versions)
-    return [safe_event(e) for e in ctx.execute_step(ctx.plan.steps[step_key])]
+    return [safe_event(e) for e in ctx.execute_step(ctx.plan.step_from(step_key, description))]
 
 
 def dask_setup(worker: Any) -> None:

@@ -1,7 +1,9 @@
-"""The in-process executor: every step in this process, one at a time, in plan order."""
+"""The in-process executor: every step in this process, one at a time, in plan order
+(the scheduler hands out one step at a time, so ready steps run in plan order)."""
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Iterator
 
 from ..config import Field, Permissive
@@ -16,22 +18,22 @@ class InProcessExecutor(Executor):
         self.retries = retries
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
-        from ..plan import STATE_EVENT_TYPES  # not at import: a compile never needs the plan
+        # Not at import: a compile never needs the scheduler.
+        from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 
-        active = execution_plan.start(plan_context.run_id, plan_context.job_name)
-        while not active.is_complete:
-            steps = active.get_steps_to_execute()
-            if not steps:
-                yield from active.pop_skip_events()
-                if not active.is_complete and not active.has_ready:
-                    break
+        state = RunState(execution_plan, plan_context.run_id, plan_context.job_name, max_concurrent=1)
+        todo = deque(state.start())
+        while todo:
+            instruction = todo.popleft()
+            if instruction.__class__ is Emit:
+                yield instruction.event
                 continue
-            for step in steps:
-                for event in plan_context.execute_step(step):
-                    if event.event_type in STATE_EVENT_TYPES:
-                        active.handle_event(event)
-                    yield event
-                yield from active.pop_skip_events()
+            step = instruction.step
+            for event in plan_context.execute_step(step):
+                if event.event_type in STATE_EVENT_TYPES:
+                    todo.extend(state.handle(event))
+                yield event
+            todo.extend(state.handle(StepDone(step.key)))
 
 
 def _create(init_context: InitExecutorContext) -> Executor:

@@ -19,6 +19,7 @@ from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
+from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from .child import RunPayload, safe_event, setup_failure, upstream_data_versions
 
@@ -34,7 +35,7 @@ def _worker_main(payload: RunPayload, conn: Connection) -> None:
             task = conn.recv()
             if task is None:
                 break
-            step_key, versions = task
+            step_key, versions, description = task
             if ctx is None:
                 try:
                     ctx = payload.build_context()
@@ -43,7 +44,7 @@ def _worker_main(payload: RunPayload, conn: Connection) -> None:
                     conn.send(("done", step_key))
                     break
             ctx.data_versions.update(versions)
-            for event in ctx.execute_step(ctx.plan.steps[step_key]):
+            for event in ctx.execute_step(ctx.plan.step_from(step_key, description)):
                 conn.send(("event", safe_event(event)))
             conn.send(("done", step_key))
     except (EOFError, BrokenPipeError):
@@ -119,20 +120,23 @@ class MultiprocessExecutor(Executor):
         if self.start_method == "forkserver":
             mp.set_forkserver_preload(["specrun.runtime.execute"])
         payload = self._payload(plan_context)
-        active = execution_plan.start(plan_context.run_id, plan_context.job_name)
+        # A worker holds its slot until it says "done": a step's hooks report after its end.
+        state = RunState(execution_plan, plan_context.run_id, plan_context.job_name,
+                         max_concurrent=self.max_concurrent)
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}
+        todo = list(state.start())
         try:
-            # A worker stays busy until it says "done": a step's hooks report after its end.
-            while not active.is_complete or busy:
-                self._dispatch(plan_context, active, mp, payload, idle, busy)
-                yield from active.pop_skip_events()
+            while True:
+                for instruction in todo:
+                    if instruction.__class__ is Emit:
+                        yield instruction.event
+                    else:
+                        self._dispatch(plan_context, instruction.step, mp, payload, idle, busy)
+                todo = []
                 if not busy:
-                    if active.is_complete or not active.has_ready:
-                        break
-                    continue
-                yield from self._collect(plan_context, active, busy, idle)
-            yield from active.pop_skip_events()  # a last failure may have completed the plan
+                    break
+                yield from self._collect(plan_context, state, busy, idle, todo)
         except BaseException:
             for worker in list(busy.values()) + idle:
                 worker.stop(kill=True)
@@ -140,26 +144,24 @@ class MultiprocessExecutor(Executor):
         for worker in list(busy.values()) + idle:
             worker.stop()
 
-    def _dispatch(self, ctx, active, mp, payload, idle, busy) -> None:
-        free = self.max_concurrent - len(busy)
-        for step in active.get_steps_to_execute(limit=max(0, free)):
-            worker = idle.pop() if idle else _Worker(mp, payload)
-            if not worker.process.is_alive():  # it stopped after failing to set up
-                worker = _Worker(mp, payload)
-            worker.step_key = step.key
-            worker.conn.send((step.key, upstream_data_versions(ctx, step)))
-            busy[worker.conn] = worker
+    def _dispatch(self, ctx, step, mp, payload, idle, busy) -> None:
+        worker = idle.pop() if idle else _Worker(mp, payload)
+        if not worker.process.is_alive():  # it stopped after failing to set up
+            worker = _Worker(mp, payload)
+        worker.step_key = step.key
+        worker.conn.send((step.key, upstream_data_versions(ctx, step), _description(ctx, step)))
+        busy[worker.conn] = worker
 
-    def _collect(self, ctx, active, busy, idle) -> Iterator[Event]:
+    def _collect(self, ctx, state, busy, idle, todo) -> Iterator[Event]:
         sentinels = {w.process.sentinel: w for w in busy.values()}
         ready = wait(list(busy) + list(sentinels))
         for item in ready:
             worker = busy.get(item) if isinstance(item, Connection) else sentinels.get(item)
             if worker is None or worker.conn not in busy:
                 continue
-            yield from self._drain(ctx, active, worker, busy, idle)
+            yield from self._drain(ctx, state, worker, busy, idle, todo)
 
-    def _drain(self, ctx, active, worker, busy, idle) -> Iterator[Event]:
+    def _drain(self, ctx, state, worker, busy, idle, todo) -> Iterator[Event]:
         while True:
             try:
                 if not worker.conn.poll():
@@ -168,15 +170,17 @@ class MultiprocessExecutor(Executor):
                     raise EOFError
                 kind, value = worker.conn.recv()
             except (EOFError, OSError):
-                yield from self._on_death(ctx, active, worker, busy)
+                yield from self._on_death(ctx, state, worker, busy, todo)
                 return
             if kind == "event":
                 if value.event_type is ET.ASSET_MATERIALIZATION:
                     _remember_version(ctx, value)
-                active.handle_event(value)
+                if value.event_type in STATE_EVENT_TYPES:
+                    todo.extend(state.handle(value))
                 yield value
             elif kind == "done":
                 del busy[worker.conn]
+                todo.extend(state.handle(StepDone(worker.step_key)))
                 worker.step_key = None
                 if self.reuse_workers:
                     idle.append(worker)
@@ -184,7 +188,7 @@ class MultiprocessExecutor(Executor):
                     worker.stop()
                 return
 
-    def _on_death(self, ctx, active, worker, busy) -> Iterator[Event]:
+    def _on_death(self, ctx, state, worker, busy, todo) -> Iterator[Event]:
         worker.process.join(timeout=5)
         del busy[worker.conn]
         step_key = worker.step_key or "?"
@@ -193,8 +197,16 @@ class MultiprocessExecutor(Executor):
         event = Event(ET.STEP_FAILURE, ctx.run_id, ctx.job_name, step_key,
                       f'Execution of step "{step_key}" failed: {message}.',
                       StepFailureData(info, None, "crash"), level=40)
-        active.handle_event(event)
+        todo.extend(state.handle(event))
+        if worker.step_key is not None:
+            todo.extend(state.handle(StepDone(worker.step_key)))
         yield event
+
+
+def _description(ctx: Any, step: Any) -> Optional[tuple]:
+    """None for a step of the plan the workers were given; a step added at run time goes
+    as plain data to be rebuilt there."""
+    return None if step.key in ctx.plan.steps else step.describe()
 
 
 def _remember_version(ctx: Any, event: Event) -> None:

@@ -10,7 +10,17 @@ from specrun import (
     DagsterEventType, DagsterInstance, ExecutionError, asset, execute_job, fs_io_manager,
     materialize, mem_io_manager, multiprocess_executor, reconstructable,
 )
+from tests.runtime.executors.contract import ExecutorContract
 from tests.runtime.jobs_for_spawn import crashing_job, steps_by_event
+
+
+class TestMultiprocessExecutor(ExecutorContract):
+    """Every executor promise, with two warm workers."""
+
+    executor_def = multiprocess_executor
+
+    def run_config(self, tmp_path) -> dict:
+        return {**super().run_config(tmp_path), "execution": {"config": {"max_concurrent": 2}}}
 
 
 def test_spawn_needs_a_reconstructable_job_and_works_with_one(tmp_path):

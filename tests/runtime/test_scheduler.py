@@ -1,0 +1,195 @@
+"""The sans-IO scheduler, driven by feeding it events: no executor, no process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from specrun.errors import InvariantViolationError
+from specrun.runtime.events import ET, Event, StepOutputData
+from specrun.runtime.plan import ExecutionStep, UpstreamOutput
+from specrun.runtime.scheduler import Emit, NewSteps, Run, RunState, StepDone
+
+
+def _step(key: str, *ups: str) -> ExecutionStep:
+    inputs = {f"in_{u}": (UpstreamOutput(u, "result", u),) for u in ups}
+    return ExecutionStep(key, SimpleNamespace(name=key), None, frozenset(ups), inputs)
+
+
+class _Plan:
+    """The parts of an ExecutionPlan the scheduler reads."""
+
+    def __init__(self, *steps: ExecutionStep) -> None:
+        self.steps = {s.key: s for s in steps}
+        self.positions = {k: i for i, k in enumerate(self.steps)}
+        self.downstream: dict[str, list[str]] = {k: [] for k in self.steps}
+        for s in steps:
+            for up in sorted(s.upstream_keys):
+                self.downstream[up].append(s.key)
+
+
+def _event(kind, key: str, output: str = "result") -> Event:
+    data = StepOutputData(output) if kind is ET.STEP_OUTPUT else None
+    return Event(kind, "run", "job", key, data=data)
+
+
+def _succeed(state: RunState, key: str) -> list:
+    out = list(state.handle(_event(ET.STEP_OUTPUT, key)))
+    out += state.handle(_event(ET.STEP_SUCCESS, key))
+    return out + list(state.handle(StepDone(key)))
+
+
+def _runs(instructions) -> list[str]:
+    return [i.step.key for i in instructions if isinstance(i, Run)]
+
+
+def _skips(instructions) -> list[str]:
+    return [i.event.step_key for i in instructions if isinstance(i, Emit)]
+
+
+def test_steps_with_nothing_upstream_are_run_first_in_plan_order():
+    state = RunState(_Plan(_step("b"), _step("a"), _step("c", "a")), "run", "job")
+    assert _runs(state.start()) == ["b", "a"]
+
+
+def test_a_finished_step_releases_exactly_its_dependents_once_all_their_upstreams_finish():
+    state = RunState(_Plan(_step("a"), _step("b"), _step("j", "a", "b"), _step("k", "a")), "run", "job")
+    assert _runs(state.start()) == ["a", "b"]
+    assert _runs(_succeed(state, "a")) == ["k"]  # j still waits on b
+    assert _runs(_succeed(state, "b")) == ["j"]
+    _succeed(state, "j")
+    assert not state.is_complete
+    _succeed(state, "k")
+    assert state.is_complete and state.unfinished_step_keys() == []
+
+
+def test_max_concurrent_holds_ready_steps_until_a_slot_is_free_and_keeps_plan_order():
+    plan = _Plan(_step("a"), _step("b"), _step("c"), _step("d"))
+    state = RunState(plan, "run", "job", max_concurrent=2)
+    assert _runs(state.start()) == ["a", "b"]
+    assert _runs(state.handle(_event(ET.STEP_SUCCESS, "b"))) == []  # slot held until done
+    assert _runs(state.handle(StepDone("b"))) == ["c"]
+    assert state.running == 2
+    assert _runs(_succeed(state, "a")) == ["d"]
+
+
+def test_a_failure_skips_everything_downstream_through_skipped_steps_and_nothing_else():
+    plan = _Plan(_step("a"), _step("b", "a"), _step("c", "b"), _step("d", "c"),
+                 _step("side"), _step("e", "side"))
+    state = RunState(plan, "run", "job")
+    assert _runs(state.start()) == ["a", "side"]
+    out = state.handle(_event(ET.STEP_FAILURE, "a"))
+    assert _skips(out) == ["b", "c", "d"] and _runs(out) == []
+    reasons = {i.event.step_key: i.event.data for i in out}
+    assert reasons["b"].reason == "upstream did not succeed (a failed)"
+    assert reasons["c"].reason == "upstream did not succeed (b skipped)"
+    assert reasons["d"].upstream_step_keys == ("c",)
+    assert state.status["a"] == "failed" and state.status["d"] == "skipped"
+    assert _runs(_succeed(state, "side")) == ["e"]
+    _succeed(state, "e")
+    assert state.is_complete
+
+
+def test_an_input_whose_optional_output_was_not_produced_skips_the_step():
+    state = RunState(_Plan(_step("a"), _step("b", "a")), "run", "job")
+    state.start()
+    out = state.handle(_event(ET.STEP_SUCCESS, "a"))  # no STEP_OUTPUT first
+    assert _skips(out) == ["b"]
+    assert out[0].event.data.reason == "input 'in_a' was not produced (optional output not yielded)"
+
+
+def test_a_failure_skipping_a_long_chain_does_not_recurse():
+    steps = [_step("s00000")] + [_step(f"s{i:05d}", f"s{i - 1:05d}") for i in range(1, 20000)]
+    state = RunState(_Plan(*steps), "run", "job")
+    state.start()
+    out = state.handle(_event(ET.STEP_FAILURE, "s00000"))
+    assert len(_skips(out)) == 19999 and state.is_complete
+
+
+def test_new_steps_added_at_run_time_run_and_the_collecting_step_waits_for_them():
+    plan = _Plan(_step("emit"), _step("collect", "emit"))
+    state = RunState(plan, "run", "job")
+    assert _runs(state.start()) == ["emit"]
+    state.handle(_event(ET.STEP_OUTPUT, "emit"))
+    new = [_step(f"work[{i}]", "emit") for i in range(3)]
+    assert _runs(state.handle(NewSteps(new, {"collect": [s.key for s in new]}))) == []
+    out = state.handle(_event(ET.STEP_SUCCESS, "emit"))
+    assert _runs(out) == ["work[0]", "work[1]", "work[2]"]  # not collect: it waits on them
+    state.handle(StepDone("emit"))
+    _succeed(state, "work[0]")
+    assert _runs(_succeed(state, "work[1]")) == []
+    assert _runs(_succeed(state, "work[2]")) == ["collect"]
+    _succeed(state, "collect")
+    assert state.is_complete
+    assert "work[0]" not in plan.steps  # the (cached, shared) plan is left as it was
+
+
+def test_new_steps_whose_upstreams_are_done_are_ready_at_once():
+    state = RunState(_Plan(_step("emit")), "run", "job")
+    state.start()
+    _succeed(state, "emit")
+    assert _runs(state.handle(NewSteps([_step("late", "emit")]))) == ["late"]
+
+
+def test_new_steps_after_a_failed_upstream_are_skipped():
+    state = RunState(_Plan(_step("emit"), _step("other")), "run", "job")
+    state.start()
+    state.handle(_event(ET.STEP_FAILURE, "emit"))
+    assert _skips(state.handle(NewSteps([_step("late", "emit")]))) == ["late"]
+
+
+def test_a_released_step_cannot_be_made_to_wait_on_new_steps():
+    state = RunState(_Plan(_step("emit"), _step("collect", "emit")), "run", "job")
+    state.start()
+    _succeed(state, "emit")
+    with pytest.raises(InvariantViolationError, match="no longer pending"):
+        state.handle(NewSteps([_step("late", "emit")], {"collect": ["late"]}))
+
+
+def test_unknown_stimuli_are_refused():
+    state = RunState(_Plan(_step("a")), "run", "job")
+    with pytest.raises(InvariantViolationError, match="cannot handle"):
+        state.handle("finished a")
+
+
+_ORDER_SCRIPT = """
+from specrun import job, op
+from specrun.runtime.plan import build_plan
+
+def make(name):
+    @op(name=name)
+    def step():
+        return 1
+    return step
+
+names = ["zeta", "alpha", "mid", "beta", "omega", "kappa", "delta", "gamma"]
+ops = [make(n) for n in names]
+
+@op
+def join(a, b):
+    return a
+
+@job
+def wide():
+    outs = [o() for o in ops]
+    join(outs[0], outs[1])
+
+print(",".join(build_plan(wide).steps))
+"""
+
+
+def test_plan_order_is_lexicographic_topological_and_the_same_whatever_the_hash_seed():
+    orders = set()
+    for seed in ("0", "1", "2", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", _ORDER_SCRIPT], env=env, capture_output=True,
+                             text=True, check=True)
+        orders.add(out.stdout.strip())
+    assert len(orders) == 1
+    order = orders.pop().split(",")
+    assert order.index("join") > max(order.index("zeta"), order.index("alpha"))
+    assert order == sorted(order, key=lambda k: (k == "join", k))
