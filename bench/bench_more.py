@@ -87,5 +87,22 @@ def storage_rows(quick: bool) -> list[tuple]:
     return rows
 
 
+def template_rows(quick: bool) -> list[tuple]:
+    """Compile of a spec of N `use:` instances of one 10-asset template (N*10 assets), beside
+    the plain spec of as many assets: what rendering and namespacing the instances adds."""
+    rows = []
+    for n in (100, 1000):
+        found = [r for r in (_worker(sys.executable, "template_worker.py", [str(n)]) for _ in range(1 if quick else 3)) if r]
+        plain = [r for r in (_worker(sys.executable, "compile_worker.py", [str(n * 10), "yaml"])
+                             for _ in range(1 if quick else 3)) if r]
+        if found:
+            rows.append(("compile use: N x 10-asset template", n, statistics.median(r["seconds"] for r in found), None, " s"))
+            rows.append(("  same, CPU seconds", n, statistics.median(r["cpu_seconds"] for r in found), None, " s"))
+            rows.append(("  same, peak memory", n, statistics.median(r["peak_mb"] for r in found), None, " MB"))
+        if plain:
+            rows.append(("  plain spec, N*10 assets, CPU s", n, statistics.median(r["cpu_seconds"] for r in plain), None, " s"))
+    return rows
+
+
 GROUPS = {"compile": compile_rows, "cold": cold_validate_rows, "parallel": parallel_rows,
-          "storage": storage_rows}
+          "storage": storage_rows, "templates": template_rows}

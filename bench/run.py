@@ -98,7 +98,7 @@ def print_table(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage")
+    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="remove specrun's .pyc files first: every cell compiles the sources")
     args = parser.parse_args()

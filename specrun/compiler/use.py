@@ -24,7 +24,7 @@ from ..errors import Location, SpecError, SpecErrors, SpecrunError, suggest
 from ..runtime.versioning import TEMPLATE_HASH_TAG, TEMPLATE_TAG
 from .load import Document, escape
 from .template_params import FrontMatter, check_arguments, read_front_matter, shown, with_defaults
-from .use_names import SECTIONS, ComposedPositions, entry_pointers, framed, namespaced, rename_entries
+from .use_names import SECTIONS, ComposedPositions, MappedPositions, entry_pointers, framed, namespaced, rename_entries
 
 MAX_DEPTH = 8  # templates using templates: deep enough for layering, shallow enough to read
 USE_KEYS = ("template", "with", "description")
@@ -179,7 +179,12 @@ def _render(source: Any, front: FrontMatter, values: dict[str, Any], name: str, 
     is_toml = source.path.endswith(".toml.j2")
     instance = {"name": name, "prefix": name + "/"}
     text, source_map = render_template(front.body, source.path, {**values, "instance": instance}, is_toml, typed=True)
-    data, positions, keys = parse(text, source.path, source_map)
+    try:  # positions are mapped back to the template's lines only when asked for (mostly: never)
+        data, rendered_positions, rendered_keys = parse(text, source.path, None)
+    except SpecErrors:
+        parse(text, source.path, source_map)  # again, to raise its errors at the template's lines
+        raise
+    positions, keys = MappedPositions(rendered_positions, source_map), MappedPositions(rendered_keys, source_map)
     inst_doc = Document(data if data is not None else {}, source.path, text, positions, keys, {source.path: source.text})
     if not isinstance(inst_doc.data, dict):
         raise SpecErrors([SpecError("a template renders to a mapping of sections (assets:, checks:, ...)",

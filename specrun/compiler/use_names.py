@@ -98,6 +98,30 @@ class ComposedPositions(Mapping[str, Location]):
         return sum(1 for _ in self)
 
 
+class MappedPositions(Mapping[str, Location]):
+    """Positions in a rendered template, mapped back to the template's own lines on lookup:
+    mapping each of an instance's values eagerly cost a third of a 1,000-instance compile."""
+
+    __slots__ = ("rendered", "source_map")
+
+    def __init__(self, rendered: Mapping[str, Location], source_map: Any) -> None:
+        self.rendered, self.source_map = rendered, source_map
+
+    def __getitem__(self, pointer: str) -> Location:
+        loc = self.rendered[pointer]
+        line, col = self.source_map.locate(loc.line, loc.col)
+        return Location(loc.file, line, col)
+
+    def __contains__(self, pointer: object) -> bool:
+        return pointer in self.rendered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.rendered)
+
+    def __len__(self) -> int:
+        return len(self.rendered)
+
+
 def rename_entries(data: dict[str, Any], instance: str) -> dict[str, dict[str, str]]:
     """Namespace every section of an instance's rendered document in place, rewriting its
     references to its own names; returns section -> {local name: namespaced name}."""
