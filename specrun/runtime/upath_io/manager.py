@@ -153,7 +153,7 @@ class PickledObjectUPathIOManager(UPathIOManager):
         path.write_bytes(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
     def load_from_path(self, context: InputContext, path: "UPath") -> Any:
-        return pickle.loads(path.read_bytes())
+        return pickle.loads(path.fs.cat_file(path.path))  # no extra open/seek round trips
 
     def _write(self, context: OutputContext, obj: Any, path: "UPath") -> None:
         store = stores.store_of(path.protocol)
