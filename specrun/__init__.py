@@ -107,6 +107,7 @@ _EXPORTS: dict[str, str] = {
     "DagsterError": "specrun.errors", "DagsterInvalidDefinitionError": "specrun.errors",
     "DagsterInvalidConfigError": "specrun.errors", "DagsterInvalidInvocationError": "specrun.errors",
     "DagsterInvariantViolationError": "specrun.errors",
+    "DagsterTypeCheckDidNotPass": f"{_R}.outputs",
     # the spec compiler
     "load_spec": "specrun.compiler",
 }

@@ -164,6 +164,11 @@ class Event:
         return None if self.event_type is ET.LOG_MESSAGE else self
 
     @property
+    def event_specific_data(self) -> Any:
+        """The type-specific payload (Dagster's name for `data`)."""
+        return self.data
+
+    @property
     def user_message(self) -> str:
         return self.message
 

@@ -28,6 +28,7 @@ from .events import ErrorInfo, Event, StepFailureData, StepRetryData
 from .io_managers import InputManager
 from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
+from .input_managers import load_with_input_manager
 from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
@@ -222,7 +223,7 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
         result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
         collect_outputs(run, step, context, result, events)
     except StepFailed as e:
-        return e, ErrorInfo(str(e), "StepFailure"), e.kind
+        return e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
@@ -367,6 +368,8 @@ def _load_input(run: RunContext, step: Any, name: str, spec: Any, src: Any, cont
         if src.name not in run.resolved.graph_inputs:
             raise InvariantViolationError(f"graph input {src.name!r} was not given a value")
         return run.resolved.graph_inputs[src.name]
+    if spec.input_manager_key:
+        return load_with_input_manager(run, step, name, spec, context, events)
     given = run.resolved.input_values.get(node.name, {})
     if name in given:
         return given[name]

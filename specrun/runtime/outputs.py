@@ -31,6 +31,18 @@ class OutputError(StepFailed):
     """A compute function's result does not match its declared outputs."""
 
 
+class TypeCheckError(OutputError):
+    """A value failed the type check of its output (Dagster's `DagsterTypeCheckDidNotPass`);
+    re-raised as itself by `raise_on_error`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind="type_check")
+        self.reraise = self
+
+
+DagsterTypeCheckDidNotPass = TypeCheckError
+
+
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
     """Store every output of `result` and record the step's output events."""
     node = step.node
@@ -114,9 +126,9 @@ def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
     if isinstance(t, DataType) and t.type_check_fn is not None:
         check = t.type_check(None, value)
         if not check.success:
-            raise OutputError(
-                f'type check failed for output "{name}" of {step.key!r} (type {t.name}): '
-                f"{check.description or 'value rejected'}")
+            raise TypeCheckError(
+                f'Type check failed for step output "{name}" of {step.key!r} - expected type '
+                f'"{t.name}", got {type(value).__name__}: {check.description or "value rejected"}')
 
 
 class OutputFacts:
@@ -125,7 +137,7 @@ class OutputFacts:
 
     __slots__ = ("out_def", "name", "is_nothing", "type_checked", "io_manager_key", "asset_key",
                  "partitions_def", "per_partition", "yielded_message", "handled_message", "versions",
-                 "op_def")
+                 "op_def", "config")
 
     def __init__(self, run: Any, node: Any, name: str) -> None:
         out_def = node.op_def.outs[name]
@@ -143,6 +155,10 @@ class OutputFacts:
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
         self.versions = _AssetVersionFacts(run, node) if asset is not None else None
         self.op_def = node.op_def
+        # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
+        resolved = getattr(run, "resolved", None)
+        configs = resolved.output_configs.get(node.name) if resolved is not None else None
+        self.config = (configs or {}).get(name, {})
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
@@ -156,7 +172,8 @@ class OutputFacts:
             step_key, self.name, run_id=run.run_id, asset_key=self.asset_key,
             metadata=out_def.metadata, log=run.log, resources=run.resources,
             partition_keys=partition_keys, partitions_def=self.partitions_def,
-            op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version)
+            op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version,
+            config=self.config)
         return ctx
 
 

@@ -1,6 +1,7 @@
 """Run config in Dagster's shape, checked against a schema derived from the job.
 
-    ops:       {node: {config: ..., inputs: {name: value}}, graph: {ops: {...}}}
+    ops:       {node: {config: ..., inputs: {name: value}, outputs: {name: config}},
+                graph: {ops: {...}}}
     resources: {key: {config: ...}}
     execution: {config: {...}}        (also {config: {multiprocess: {...}}}, Dagster's nested form)
     loggers:   {name: {config: ...}}
@@ -15,7 +16,7 @@ from typing import Any, Mapping, Optional
 
 from ..errors import ConfigError
 from .config import Any as AnyType
-from .config import Field, Permissive, Shape, validate_config
+from .config import Field, Permissive, Shape, normalize_config_schema, validate_config
 from .definitions.composition import FromConfig
 from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
 
@@ -35,6 +36,7 @@ class ResolvedRunConfig:
     executor_def: Any = None
     loggers: Mapping[str, Any] = field(default_factory=dict)
     graph_inputs: Mapping[str, Any] = field(default_factory=dict)
+    output_configs: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 class RunConfig:
@@ -91,21 +93,52 @@ _FREE_NODE = Field(Shape({"config": Field(AnyType, is_required=False),
                           "inputs": Field(Permissive(), is_required=False)}))
 
 
-def _node_schema(node: Any) -> Field:
+_IO = Mapping[str, tuple[Any, Any]]  # manager key -> (input config schema, output config schema)
+_CONFIG_SCALARS = (int, float, str, bool)
+
+
+def _io_schemas(resource_defs: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """The IO and input managers that declare an input or output config schema."""
+    found = {}
+    for key, rdef in coerce_resource_defs(resource_defs).items():
+        ins = getattr(rdef, "input_config_schema", None)
+        outs = getattr(rdef, "output_config_schema", None)
+        if ins is not None or outs is not None:
+            found[key] = (normalize_config_schema(ins), normalize_config_schema(outs))
+    return found
+
+
+def _input_field(node: Any, name: str, unwired: list, io: _IO) -> Field:
+    """An input's entry: its input manager's config, else a value of the input's type."""
+    spec = node.op_def.ins[name]
+    loader_schema = io.get(spec.input_manager_key or "", (None, None))[0]
+    if loader_schema is not None and name in unwired:
+        return Field(loader_schema)
+    python_type = getattr(spec.dagster_type, "python_type", None)
+    value_type = python_type if python_type in _CONFIG_SCALARS else AnyType
+    return Field(value_type, is_required=name in unwired and not spec.input_manager_key)
+
+
+def _node_schema(node: Any, io: _IO) -> Field:
     op_schema = node.op_def.config_schema
-    if op_schema is None and not any(isinstance(s, FromConfig) for s in node.inputs.values()):
+    outputs = {n: Field(io[o.io_manager_key][1]) for n, o in node.op_def.outs.items()
+               if io.get(o.io_manager_key, (None, None))[1] is not None}
+    if op_schema is None and not outputs and not any(
+            isinstance(s, FromConfig) for s in node.inputs.values()):
         return _FREE_NODE  # nothing to check: one shared schema instead of one per node
     fields: dict[str, Field] = {}
     fields["config"] = Field(op_schema) if op_schema is not None else Field(AnyType, is_required=False)
     unwired = [n for n, src in node.inputs.items() if isinstance(src, FromConfig)
                and not node.op_def.ins[n].is_nothing]
     if unwired or node.inputs:
-        fields["inputs"] = Field(Shape({n: Field(AnyType, is_required=n in unwired)
+        fields["inputs"] = Field(Shape({n: _input_field(node, n, unwired, io)
                                         for n in node.op_def.ins}))
+    if outputs:
+        fields["outputs"] = Field(Shape(outputs))
     return Field(Shape(fields))
 
 
-def _ops_schema(nodes: Mapping[str, Any]) -> Shape:
+def _ops_schema(nodes: Mapping[str, Any], io: _IO) -> Shape:
     """Nested shape: dotted node names become ``{graph: {ops: {op: ...}}}``."""
     tree: dict[str, Any] = {}
     for name, node in nodes.items():
@@ -114,16 +147,16 @@ def _ops_schema(nodes: Mapping[str, Any]) -> Shape:
         for part in parts[:-1]:
             level = level.setdefault(part, {"__ops__": {}})["__ops__"]
         level[parts[-1]] = node
-    return _shape_of(tree)
+    return _shape_of(tree, io)
 
 
-def _shape_of(tree: Mapping[str, Any]) -> Shape:
+def _shape_of(tree: Mapping[str, Any], io: _IO) -> Shape:
     fields = {}
     for key, value in tree.items():
         if isinstance(value, dict):
-            fields[key] = Field(Shape({"ops": Field(_shape_of(value["__ops__"]))}))
+            fields[key] = Field(Shape({"ops": Field(_shape_of(value["__ops__"], io))}))
         else:
-            fields[key] = _node_schema(value)
+            fields[key] = _node_schema(value, io)
     return Shape(fields)
 
 
@@ -144,11 +177,14 @@ def _resources_schema(resource_defs: Mapping[str, Any]) -> Shape:
 _OPS_SCHEMAS: "weakref.WeakKeyDictionary[Any, Shape]" = weakref.WeakKeyDictionary()
 
 
-def _cached_ops_schema(job: Any) -> Shape:
-    """The ops part of the schema depends only on the job (an immutable value): build it once."""
+def _cached_ops_schema(job: Any, io: _IO) -> Shape:
+    """The ops part of the schema depends only on the job (an immutable value) unless IO
+    managers declare input/output config schemas: build it once per job."""
+    if io:
+        return _ops_schema(job.nodes, io)
     schema = _OPS_SCHEMAS.get(job)
     if schema is None:
-        schema = _OPS_SCHEMAS[job] = _ops_schema(job.nodes)
+        schema = _OPS_SCHEMAS[job] = _ops_schema(job.nodes, io)
     return schema
 
 
@@ -158,7 +194,7 @@ def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: 
     execution = Field(Shape({"config": Field(exec_schema) if exec_schema is not None
                              else Field(AnyType, is_required=False)}))
     return Shape({
-        "ops": Field(_cached_ops_schema(job)),
+        "ops": Field(_cached_ops_schema(job, _io_schemas(resource_defs))),
         "resources": Field(_resources_schema(resource_defs)),
         "execution": execution,
         "loggers": Field(Permissive(), is_required=False),
@@ -192,15 +228,33 @@ def _unwrap_input(value: Any) -> Any:
     return value
 
 
-def _collect_ops(value: Mapping[str, Any], prefix: str, configs: dict, inputs: dict) -> None:
+def _unwrap_inputs(ops: Any) -> Any:
+    """Run config with each ``inputs: {name: {value: v}}`` as ``{name: v}`` (Dagster takes
+    both forms), so that a value is checked against its input's type."""
+    if not isinstance(ops, Mapping):
+        return ops
+    unwrapped = {}
+    for key, entry in ops.items():
+        if isinstance(entry, Mapping) and "ops" in entry and "config" not in entry:
+            entry = {**entry, "ops": _unwrap_inputs(entry["ops"])}
+        elif isinstance(entry, Mapping) and isinstance(entry.get("inputs"), Mapping):
+            entry = {**entry, "inputs": {k: _unwrap_input(v) for k, v in entry["inputs"].items()}}
+        unwrapped[key] = entry
+    return unwrapped
+
+
+def _collect_ops(value: Mapping[str, Any], prefix: str, configs: dict, inputs: dict,
+                 outputs: dict) -> None:
     for key, entry in (value or {}).items():
         entry = entry or {}
         if "ops" in entry and "config" not in entry:
-            _collect_ops(entry["ops"], f"{prefix}{key}.", configs, inputs)
+            _collect_ops(entry["ops"], f"{prefix}{key}.", configs, inputs, outputs)
             continue
         configs[prefix + key] = entry.get("config")
         if entry.get("inputs"):
-            inputs[prefix + key] = {k: _unwrap_input(v) for k, v in entry["inputs"].items()}
+            inputs[prefix + key] = dict(entry["inputs"])
+        if entry.get("outputs"):
+            outputs[prefix + key] = dict(entry["outputs"])
 
 
 def resolve_run_config(
@@ -210,6 +264,8 @@ def resolve_run_config(
     """Validate `run_config` (merged over the job's default config); raise ConfigError."""
     raw = deep_merge(as_config_dict(job.config), as_config_dict(run_config))
     raw, chosen = _normalize_execution(raw, executor_def)
+    if "ops" in raw:
+        raw = {**raw, "ops": _unwrap_inputs(raw["ops"])}
     if chosen is not None and chosen != executor_def.name and chosen in EXECUTOR_NAMES:
         from .executors import executor_def_by_name
 
@@ -220,11 +276,13 @@ def resolve_run_config(
     value = result.value
     configs: dict[str, Any] = {}
     inputs: dict[str, dict[str, Any]] = {}
-    _collect_ops(value.get("ops") or {}, "", configs, inputs)
+    outputs: dict[str, dict[str, Any]] = {}
+    _collect_ops(value.get("ops") or {}, "", configs, inputs, outputs)
     return ResolvedRunConfig(
         raw=raw, op_configs=configs, input_values=inputs,
         resources=value.get("resources") or {},
         execution=(value.get("execution") or {}).get("config") or {},
         executor_name=executor_def.name, executor_def=executor_def, loggers=value.get("loggers") or {},
         graph_inputs={**(raw.get("inputs") or {}), **(input_values or {})},
+        output_configs=outputs,
     )

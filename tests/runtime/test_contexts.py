@@ -79,7 +79,7 @@ def test_input_partition_methods_with_a_time_window_mapping(tmp_path):
     config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
     materialize([daily], partition_key="2024-01-04", run_config=config)
     result = materialize([daily, rolling], partition_key="2024-01-05", run_config=config)
-    assert seen["keys"] == {"2024-01-04", "2024-01-05"}
+    assert seen["keys"] == ["2024-01-04", "2024-01-05"]  # a list, as in Dagster
     assert tuple(seen["rng"]) == ("2024-01-04", "2024-01-05")
     assert result.output_for_node("rolling") == {"2024-01-04": "2024-01-04", "2024-01-05": "2024-01-05"}
 
@@ -342,7 +342,7 @@ def test_remaining_input_and_output_context_properties():
         consume(produce())
 
     assert typed.execute_in_process().output_for_node("consume") == 3
-    assert seen["out"] == ({"unit": "rows"}, None, True, "Positive", False)
+    assert seen["out"] == ({"unit": "rows"}, {}, True, "Positive", False)  # no output config: {}
     assert seen["in"] == ("Positive", None, True, False, "produce")
     built = build_input_context(asset_key="a", partition_key="p")
     assert built.asset_partition_key == "p" and built.get_asset_identifier() == ["a", "p"]
@@ -378,4 +378,4 @@ def test_asset_partition_key_for_input_and_failed_type_check():
 
     result = checked.execute_in_process(raise_on_error=False)
     failure = result.get_step_failure_events()[0]
-    assert 'type check failed for output "result"' in failure.data.error.message
+    assert 'Type check failed for step output "result"' in failure.data.error.message

@@ -247,11 +247,13 @@ class OpExecutionContext:
     def asset_partitions_time_window_for_output(self, output_name: str = "result") -> Any:
         return self.partition_time_window
 
-    def asset_partition_keys_for_input(self, input_name: str) -> AbstractSet[str]:
+    def asset_partition_keys_for_input(self, input_name: str) -> list[str]:
+        """The upstream partition keys the input reads, in partition order (a list, as in
+        Dagster)."""
         keys = self._input_partitions(input_name) if self._input_partitions else ()
         if not keys:
             raise NoPartitionError(f"input {input_name!r} of {self.describe_op()} is not partitioned")
-        return frozenset(keys)
+        return list(keys)
 
     def asset_partition_key_for_input(self, input_name: str) -> str:
         keys = self._input_partitions(input_name) if self._input_partitions else ()
@@ -299,9 +301,16 @@ class OpExecutionContext:
 
     @property
     def selected_asset_keys(self) -> AbstractSet[AssetKey]:
-        if self._selected is not None:
-            return self._selected
-        return {self._assets_def.key} if self._assets_def is not None else set()
+        """The keys of the asset(s) this step computes, as in Dagster (not the whole run's);
+        for a context built with `selected_asset_keys=` and no asset, those keys."""
+        if self._assets_def is not None:
+            return set(self._assets_def.keys)
+        return set(self._selected) if self._selected is not None else set()
+
+    @property
+    def selected_asset_check_keys(self) -> AbstractSet[Any]:
+        """The keys of the checks this step evaluates."""
+        return {self._check_def.check_key} if self._check_def is not None else set()
 
     @property
     def selected_output_names(self) -> AbstractSet[str]:

@@ -14,7 +14,8 @@ from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, Out, build_ins
+from .ops import In, OpDefinition, Out, build_ins, build_outs
+from .types import return_annotation
 from .policy import RetryPolicy
 from .signature import read_signature
 
@@ -190,8 +191,9 @@ def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         config_schema = sig.config_class
     op_def = OpDefinition(
         name=key.to_python_identifier(), compute_fn=fn, ins=ins,
-        outs={"result": Out(dagster_type=o["dagster_type"],
-                            io_manager_key=o["io_manager_key"] or "io_manager")},
+        outs=build_outs(Out(dagster_type=o["dagster_type"], metadata=o["metadata"],
+                            io_manager_key=o["io_manager_key"] or "io_manager"),
+                        return_annotation(fn)),
         signature=sig, config_schema=normalize_config_schema(config_schema),
         required_resource_keys=frozenset(o["required_resource_keys"] or ()),
         retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},

@@ -15,7 +15,7 @@ from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .policy import RetryPolicy
 from .signature import ComputeSignature, read_signature
-from .types import DataType, Nothing
+from .types import DataType, Nothing, resolve_dagster_type, return_annotation
 
 class _Unset:
     """The 'no default' marker; pickles by name so it stays the same object in workers."""
@@ -184,7 +184,8 @@ def build_ins(
         spec = explicit.get(name, In())
         if name in sig.input_defaults and not spec.has_default:
             spec = replace(spec, default_value=sig.input_defaults[name])
-        result[name] = spec
+        given = spec.dagster_type if spec.dagster_type is not None else sig.input_annotations.get(name)
+        result[name] = replace(spec, dagster_type=resolve_dagster_type(given))
     for name, spec in explicit.items():
         result.setdefault(name, spec)
     return result
@@ -194,13 +195,17 @@ def _is_nothing(spec: Any) -> bool:
     return isinstance(spec, In) and spec.is_nothing
 
 
-def build_outs(out: Union[Out, Mapping[str, Out], None]) -> dict[str, Out]:
+def build_outs(out: Union[Out, Mapping[str, Out], None], return_annotation: Any = None
+               ) -> dict[str, Out]:
+    """The outputs; a single output without a type takes the function's return annotation."""
     if out is None:
-        return {"result": Out()}
+        out = Out()
     if isinstance(out, Out):
-        return {"result": out}
+        given = out.dagster_type if out.dagster_type is not None else return_annotation
+        return {"result": replace(out, dagster_type=resolve_dagster_type(given))}
     if isinstance(out, Mapping) and all(isinstance(v, Out) for v in out.values()):
-        return dict(out)
+        return {name: replace(o, dagster_type=resolve_dagster_type(o.dagster_type))
+                for name, o in out.items()}
     raise DefinitionError(f"out must be an Out or a dict of Outs, got {out!r}")
 
 
@@ -240,7 +245,7 @@ def _make_op(fn, name, description, ins, out, config_schema, required_resource_k
         name=op_name,
         compute_fn=fn,
         ins=build_ins(sig, ins, f"op {op_name!r}"),
-        outs=build_outs(out),
+        outs=build_outs(out, return_annotation(fn)),
         signature=sig,
         config_schema=normalize_config_schema(config_schema),
         required_resource_keys=frozenset(required_resource_keys or ()),
