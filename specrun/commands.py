@@ -56,11 +56,11 @@ def _located(error: Any, config: _RunConfig) -> Exception:
     located = []
     for entry in error.errors:
         pointer = "".join("/" + escape(part) for part in entry.path)
-        unexpected = re.search(r'unexpected config entry "([^"]+)"', entry.message)
+        unexpected = re.search(r'unexpected config entry "([^"]+)"', entry.description)
         where = config.key_positions.get(pointer + "/" + escape(unexpected.group(1))) if unexpected else None
         if where is None and pointer:
             where = config.positions.get(pointer)
-        located.append(SpecError(f"{entry.message} (run config {entry.stack})", where, pointer))
+        located.append(SpecError(f"{entry.description} (run config {entry.stack})", where, pointer))
     return SpecErrors(located) if any(e.location for e in located) else error
 
 

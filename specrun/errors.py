@@ -93,9 +93,12 @@ class NoPartitionError(PartitionError, AttributeError):
 
 @dataclass(frozen=True)
 class ConfigErrorEntry:
-    """One config problem: a message and the path of keys that leads to it."""
+    """One config problem: what is wrong (`description`) and the path of keys leading to it.
 
-    message: str
+    `message` says both, worded as Dagster's messages are
+    (``Missing required config entry "count" at path root:ops:my_op:config``)."""
+
+    description: str
     path: tuple[str, ...] = ()
 
     @property
@@ -103,8 +106,20 @@ class ConfigErrorEntry:
         """The path as Dagster prints it: ``root:ops:my_op:config:batch_size``."""
         return ":".join(("root",) + self.path)
 
+    @property
+    def message(self) -> str:
+        import re
+
+        entry = re.match(r'((?:Missing required|Received unexpected) config entry "[^"]*")(.*)',
+                         self.description, re.S)
+        if entry:
+            return f"{entry.group(1)} at path {self.stack}{entry.group(2)}"
+        if self.description.startswith("Value "):
+            return f"Invalid scalar at path {self.stack}. {self.description}"
+        return f"{self.description} at path {self.stack}"
+
     def __str__(self) -> str:
-        return f'{self.message} at path {self.stack}'
+        return self.message
 
 
 class ConfigError(SpecrunError):

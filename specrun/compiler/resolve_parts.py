@@ -185,13 +185,13 @@ def check_config(schema: Any, config: Any, pointer: str, ctx: Any) -> None:
     errors = []
     for problem in validate_config(schema, config).errors:
         where = pointer + "".join("/" + escape(part) for part in problem.path)
-        unexpected = _UNEXPECTED.match(problem.message)
+        unexpected = _UNEXPECTED.match(problem.description)
         if unexpected:
             where += "/" + escape(unexpected.group(1))
             errors.append(SpecError(f"unknown config key {unexpected.group(1)!r}", ctx.doc.locate(where, key=True),
                                     where, f"did you mean {unexpected.group(2)}?" if unexpected.group(2) else None))
         else:
-            errors.append(SpecError(f"config: {problem.message}", ctx.doc.locate(where), where))
+            errors.append(SpecError(f"config: {problem.description}", ctx.doc.locate(where), where))
     if errors:
         raise SpecErrors(errors)
 

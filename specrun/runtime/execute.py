@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from types import CoroutineType, GeneratorType
+from types import GeneratorType
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import InvariantViolationError, RetryRequested
@@ -29,6 +29,7 @@ from .io_managers import InputManager
 from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
 from .input_managers import load_with_input_manager
+from .user_async import resolve_async
 from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
@@ -316,11 +317,7 @@ def _invoke(op_def: Any, context: Any, kwargs: dict, config_instance: Any = None
         kwargs[name] = getattr(context.resources, name)
     token = current_step_log.set(context.log)
     try:
-        result = op_def.compute_fn(**kwargs)
-        if isinstance(result, CoroutineType):
-            import asyncio
-
-            result = asyncio.run(result)
+        result = resolve_async(op_def.compute_fn(**kwargs))
     finally:
         current_step_log.reset(token)
     if isinstance(result, GeneratorType):  # its body runs as it is iterated, later

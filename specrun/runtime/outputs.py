@@ -57,6 +57,7 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
         _flush_user_events(run, step, pending, events)
         return
     produced: set[str] = set()
+    context._yielded_outputs = produced  # add_output_metadata refuses these from now on
     for name, value, metadata, store, version in _outputs_of(node, result, pending):
         if name in produced:
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")

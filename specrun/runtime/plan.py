@@ -142,6 +142,16 @@ def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optiona
     return tuple(mapping.upstream_keys_for(pk, down_def, up_def))
 
 
+def _dep_partitions(job: Any, node: Node, dep: str, pk: Optional[str]) -> tuple[str, ...]:
+    """Partition keys of a dep that `AssetDep(partition_mapping=...)` maps partition `pk` to."""
+    up_asset = job.nodes[dep].asset
+    mappings = getattr(node.asset, "dep_partition_mappings", None)
+    if pk is None or not mappings or up_asset is None or up_asset.key not in mappings:
+        return ()
+    down_def = node.asset.partitions_def
+    return tuple(mappings[up_asset.key].upstream_keys_for(pk, down_def, up_asset.partitions_def))
+
+
 def input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
     """Upstream partition keys an input of `step` reads (empty when not partitioned)."""
     ups = step.inputs.get(name)
@@ -212,7 +222,8 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
             inputs[name] = tuple(ups)
     for dep in node.extra_deps:
         up_steps = steps_by_node[dep]
-        upstream.update([up_steps[pk]] if pk in up_steps else up_steps.values())
+        mapped = [up_steps[k] for k in _dep_partitions(job, node, dep, pk) if k in up_steps]
+        upstream.update(mapped or ([up_steps[pk]] if pk in up_steps else up_steps.values()))
     return ExecutionStep(key, node, pk, frozenset(upstream), inputs)
 
 

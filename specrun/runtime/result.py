@@ -143,8 +143,22 @@ class ExecutionResult:
                                   + (f"; {hint}" if hint else ""))
         return keys
 
+    def _graph_output(self, node_str: str, output_name: str) -> Optional[tuple[str, str]]:
+        """The op output a graph node's output maps to (None for an op node)."""
+        mapping = getattr(self.job_def, "graph_outputs", {}).get(node_str)
+        if mapping is None or node_str in self.job_def.nodes:
+            return None
+        if output_name not in mapping:
+            raise DefinitionError(f"graph {node_str!r} has no output {output_name!r} "
+                                  f"(outputs: {sorted(mapping)})")
+        return mapping[output_name]
+
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
-        """The value a node's output had in this run."""
+        """The value a node's output had in this run; for a graph node, the value of the op
+        output its output maps to."""
+        mapped = self._graph_output(node_str, output_name)
+        if mapped is not None:
+            return self.output_for_node(*mapped)
         keys = sorted(self._step_keys_for(node_str))
         if len(keys) != 1:
             if not keys:
@@ -177,7 +191,11 @@ class ExecutionResult:
         return manager.load_input(ictx)
 
     def output_value(self, output_name: str = "result") -> Any:
-        """A top-level output of the job's graph (the only output node's, when unambiguous)."""
+        """An output of the job's own graph (what its body returned), else the only final
+        node's output."""
+        returned = getattr(self.job_def, "graph_outputs", {}).get("", {})
+        if output_name in returned:
+            return self.output_for_node(*returned[output_name])
         sinks = [n for n in self.job_def.nodes if not any(
             n in other.upstream_nodes() for other in self.job_def.nodes.values())]
         if len(sinks) != 1:

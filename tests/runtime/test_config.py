@@ -17,7 +17,7 @@ def test_shape_fills_defaults_and_reports_every_error_with_paths():
         "name": "x", "count": 4, "nested": {"flag": True}}
     result = validate_config(schema, {"count": "many", "nested": {"flg": True}}, path=("ops", "o", "config"))
     assert not result.success
-    found = {(e.message, e.stack) for e in result.errors}
+    found = {(e.description, e.stack) for e in result.errors}
     assert ('Missing required config entry "name"', "root:ops:o:config") in found
     assert any("expected Int" in m and s == "root:ops:o:config:count" for m, s in found)
     assert ('Received unexpected config entry "flg" (did you mean \'flag\'?)', "root:ops:o:config:nested") in found
@@ -59,14 +59,14 @@ class Batch(Config):
 def test_config_class_defaults_errors_and_hint():
     assert process_config(Batch, {"mode": "fast"}) == {"size": 100, "mode": "fast"}
     errors = validate_config(Batch, {"mode": "x", "sise": 5, "size": "big"}).errors
-    messages = {e.message for e in errors}
+    messages = {e.description for e in errors}
     assert 'Received unexpected config entry "sise" (did you mean \'size\'?)' in messages
     assert any(e.stack == "root:size" for e in errors)
 
 
 def test_missing_whole_required_config():
     result = validate_config(Int, None)
-    assert not result.success and result.errors[0].message == "Missing required config"
+    assert not result.success and result.errors[0].description == "Missing required config"
 
 
 @given(st.dictionaries(st.sampled_from(["a", "b", "c"]), st.integers(), min_size=3))

@@ -60,7 +60,7 @@ class OpExecutionContext:
         "_partition_key", "_partitions_def", "_partition_key_range", "_run_tags", "_op_tags",
         "_instance", "_run", "_run_config", "_job_def", "_retry_number", "_assets_def",
         "_check_def", "_selected", "_input_partitions", "_event_sink", "_asset_key",
-        "output_metadata", "_user_events", "_output_values", "_mapping_key", "__dict__",
+        "output_metadata", "_user_events", "_output_values", "_mapping_key", "_yielded_outputs", "__dict__",
     )
 
     def __init__(
@@ -116,6 +116,7 @@ class OpExecutionContext:
         self._asset_key = asset_key
         self.output_metadata: dict[str, dict[str, Any]] = {}
         self._mapping_key = mapping_key
+        self._yielded_outputs: Optional[set[str]] = None  # set by the run as outputs are stored
 
     # -- config, resources, log ---------------------------------------------------------
     @property
@@ -330,6 +331,11 @@ class OpExecutionContext:
                 raise InvariantViolationError(
                     f"{self.describe_op()} has outputs {outs}: pass output_name= to add_output_metadata")
             output_name = outs[0]
+        if self._yielded_outputs is not None and output_name in self._yielded_outputs:
+            raise InvariantViolationError(
+                f"In {self.describe_op()}, attempted to log output metadata for output "
+                f"{output_name!r} which has already been yielded. Metadata must be logged "
+                "before the output is yielded.")
         self.output_metadata.setdefault(output_name, {}).update(metadata)
 
     def get_output_metadata(self, output_name: str = "result") -> Mapping[str, Any]:

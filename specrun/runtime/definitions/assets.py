@@ -85,6 +85,8 @@ class AssetsDefinition:
     tags: Mapping[str, str] = field(default_factory=dict)
     owners: tuple[str, ...] = ()
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
+    # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
+    dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
 
     @property
     def node_name(self) -> str:
@@ -210,22 +212,19 @@ def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         io_manager_key=o["io_manager_key"] or "io_manager", code_version=o["code_version"],
         description=op_def.description, tags=dict(o["tags"] or {}),
         owners=tuple(o["owners"] or ()), resource_defs=dict(o["resource_defs"] or {}),
+        dep_partition_mappings={d.asset_key: d.partition_mapping for d in (o["deps"] or ())
+                                if isinstance(d, AssetDep) and d.partition_mapping is not None},
     )
 
 
 @dataclass(frozen=True)
 class AssetDep:
-    """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`."""
+    """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`;
+    `partition_mapping` says which of its partitions a partition waits for (default: as for
+    an input)."""
 
     asset: Any
     partition_mapping: Any = None
-
-    def __post_init__(self) -> None:
-        if self.partition_mapping is not None:
-            raise DefinitionError(
-                f"AssetDep({_dep_key(self.asset).to_user_string()!r}, partition_mapping=...) is not "
-                "supported: a dependency whose partitions map needs its value; declare it as an "
-                "input with ins={name: AssetIn(partition_mapping=...)}")
 
     @property
     def asset_key(self) -> AssetKey:

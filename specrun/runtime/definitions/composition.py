@@ -2,7 +2,9 @@
 
 The body runs once, in a scope; each op call adds a `Node` and returns handles to its
 outputs, which later calls take as inputs. Nested graphs flatten into dotted node names
-(``graph_name.op_name``), as Dagster names their steps.
+(``graph_name.op_name``), as Dagster names their steps; what a graph returns is recorded as
+its outputs (``outer.inner`` -> the op output it maps to), so a result can be asked for a
+graph node's output as in Dagster.
 """
 
 from __future__ import annotations
@@ -113,10 +115,14 @@ def current_scope() -> Optional["CompositionScope"]:
 class CompositionScope:
     """Collects the nodes created while a graph body runs."""
 
-    def __init__(self, what: str, prefix: str = "", nodes: Optional[dict] = None) -> None:
+    def __init__(self, what: str, prefix: str = "", nodes: Optional[dict] = None,
+                 graph_outputs: Optional[dict] = None) -> None:
         self.what = what
         self.prefix = prefix
         self.nodes: dict[str, Node] = nodes if nodes is not None else {}
+        # graph node name -> {output name: the op output it maps to}
+        self.graph_outputs: dict[str, dict[str, InvokedOutput]] = (
+            graph_outputs if graph_outputs is not None else {})
 
     def __enter__(self) -> "CompositionScope":
         if not hasattr(_local, "stack"):
@@ -129,7 +135,7 @@ class CompositionScope:
 
     def _unique_name(self, base: str) -> str:
         name, n = self.prefix + base, 1
-        while name in self.nodes:
+        while name in self.nodes or name in self.graph_outputs:
             n += 1
             name = f"{self.prefix}{base}_{n}"
         return name
@@ -184,6 +190,18 @@ def _as_source(what: str, node: str, input_name: str, value: Any) -> InputSource
         f"(ops: {{{node}: {{inputs: {{{input_name}: ...}}}}}}) or as In(default_value=...)")
 
 
+def graph_output_mapping(returned: Any) -> dict[str, InvokedOutput]:
+    """A graph body's return value as {output name: op output}: one handle is "result",
+    a dict names several."""
+    if isinstance(returned, InvokedOutput):
+        return {"result": returned}
+    if isinstance(returned, Mapping):
+        return {k: v for k, v in returned.items() if isinstance(v, InvokedOutput)}
+    if isinstance(returned, tuple) and hasattr(returned, "_fields"):  # an op's named outputs
+        return {f: v for f, v in zip(returned._fields, returned) if isinstance(v, InvokedOutput)}
+    return {}
+
+
 # -- graphs --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class GraphDefinition:
@@ -201,9 +219,14 @@ class GraphDefinition:
 
     def compose(self) -> tuple[dict[str, Node], Any]:
         """Run the body at top level; graph parameters become `FromGraphInput`s."""
+        nodes, _, returned = self.compose_with_outputs()
+        return nodes, returned
+
+    def compose_with_outputs(self) -> tuple[dict[str, Node], dict[str, dict[str, InvokedOutput]], Any]:
+        """The nodes, the outputs of the graphs nested in the body, and what the body returned."""
         with CompositionScope(f"graph {self.name!r}") as scope:
             returned = self.compose_fn(*(FromGraphInput(n) for n in self.input_names))
-        return scope.nodes, returned
+        return scope.nodes, scope.graph_outputs, returned
 
     @property
     def nodes(self) -> dict[str, Node]:
@@ -215,9 +238,12 @@ class GraphDefinition:
             raise DefinitionError(
                 f"graph {self.name!r} was called outside a graph or job body; "
                 "use graph.to_job() or graph.execute_in_process() to run it")
-        prefix = outer._unique_name(self.name) + "."
-        with CompositionScope(f"graph {self.name!r}", prefix, outer.nodes):
-            return self.compose_fn(*args, **kwargs)
+        node_name = outer._unique_name(self.name)
+        with CompositionScope(f"graph {self.name!r}", node_name + ".", outer.nodes,
+                              outer.graph_outputs):
+            returned = self.compose_fn(*args, **kwargs)
+        outer.graph_outputs[node_name] = graph_output_mapping(returned)
+        return returned
 
     def to_job(self, name: Optional[str] = None, **kwargs: Any) -> Any:
         """A job running this graph."""

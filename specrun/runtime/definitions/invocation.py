@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 from typing import Any, Mapping, Optional, Sequence
 
 from ...errors import InvocationError, suggest
@@ -76,12 +75,9 @@ def invoke_directly(op_def: Any, args: Sequence[Any], kwargs: Mapping[str, Any],
     for name in sig.resource_params:
         call[name] = kwargs.pop(name, None) or getattr(bound.resources, name)
     _bind_inputs(op_def, args, kwargs, call)
-    result = op_def.compute_fn(**call)
-    if inspect.iscoroutine(result):
-        import asyncio
-
-        result = asyncio.run(result)
-    return result
+    # An `async def` function returns its coroutine (or async generator) unawaited, as in
+    # Dagster: the caller awaits it.
+    return op_def.compute_fn(**call)
 
 
 def _is_config_object(value: Any) -> bool:

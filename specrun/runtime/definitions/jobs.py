@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ...errors import DefinitionError, suggest
 from .assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
 from .composition import (
-    FromAsset, FromOutput, GraphDefinition, Node,
+    FromAsset, FromOutput, GraphDefinition, Node, graph_output_mapping,
 )
 from .keys import AssetKey
 from .policy import RetryPolicy
@@ -41,6 +41,8 @@ class JobDefinition:
     input_values: Mapping[str, Any] = field(default_factory=dict)
     asset_defs: Mapping[AssetKey, Any] = field(default_factory=dict)
     hook_defs: frozenset[Any] = frozenset()  # run after every step (see `definitions.hooks`)
+    # {graph node: {output: (op node, its output)}}; "" is the job's own graph's outputs
+    graph_outputs: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=dict)
     origin: Any = None  # how to rebuild this job in another process (a reconstructable pointer)
 
     def __post_init__(self) -> None:
@@ -167,9 +169,9 @@ def job(
 
 def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
     """Compose `graph_def` and wrap its nodes as a job."""
-    nodes, _ = graph_def.compose()
-    if not nodes:
-        raise DefinitionError(f"job {name or graph_def.name!r} has no ops: call ops in its body")
+    nodes, nested, returned = graph_def.compose_with_outputs()
+    graph_outputs = {node: {o: (h.node, h.output) for o, h in mapping.items()}
+                     for node, mapping in {**nested, "": graph_output_mapping(returned)}.items()}
     resource_defs = dict(o.get("resource_defs") or {})
     job_def = JobDefinition(
         name=name or graph_def.name, nodes=nodes, executor_def=o.get("executor_def"),
@@ -179,6 +181,7 @@ def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: 
         partitions_def=o.get("partitions_def"), op_retry_policy=o.get("op_retry_policy"),
         metadata=dict(o.get("metadata") or {}), logger_defs=dict(o.get("logger_defs") or {}),
         input_values=dict(o.get("input_values") or {}), hook_defs=frozenset(o.get("hooks") or ()),
+        graph_outputs=graph_outputs,
     )
     if resource_defs:
         job_def.validate_resources()
@@ -230,9 +233,7 @@ def build_asset_job(
         if check.asset_key in computable:
             _add_check_node(check, by_key, computable, nodes)
     _add_blocking_edges(nodes, checks, by_key, computable)
-    resources = {}
-    for a in by_key.values():
-        resources.update(getattr(a, "resource_defs", {}) or {})
+    resources = _assets_resources(by_key.values())
     resources.update(resource_defs or {})
     job_def = JobDefinition(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
@@ -241,6 +242,23 @@ def build_asset_job(
         asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()),
     )
     return job_def
+
+
+def _assets_resources(assets: Any) -> dict[str, Any]:
+    """The resources the assets bring; two different definitions for one key are an error
+    (as in Dagster, the same object given to several assets is one definition)."""
+    resources: dict[str, Any] = {}
+    owner: dict[str, AssetKey] = {}
+    for a in assets:
+        for key, rdef in (getattr(a, "resource_defs", {}) or {}).items():
+            if key in resources and resources[key] is not rdef:
+                raise DefinitionError(
+                    f"conflicting definitions of resource {key!r}: assets "
+                    f"{owner[key].to_user_string()!r} and {a.key.to_user_string()!r} each bring "
+                    "their own; give every asset the same resource object for one key (or pass "
+                    "the resource once, to Definitions/materialize, instead of to the assets)")
+            resources[key], owner[key] = rdef, a.key
+    return resources
 
 
 def _common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) -> Any:

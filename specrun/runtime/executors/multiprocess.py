@@ -12,9 +12,10 @@ import multiprocessing
 import os
 import signal
 from multiprocessing.connection import Connection, wait
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Mapping, Optional
 
-from ...errors import DefinitionError, ExecutionError
+from ...errors import ConfigError, ConfigErrorEntry, DefinitionError, ExecutionError
+from ..config import Any as AnyConfig
 from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
@@ -91,13 +92,15 @@ class MultiprocessExecutor(Executor):
     """Runs up to `max_concurrent` steps at once, each in a worker process."""
 
     def __init__(self, max_concurrent: Optional[int] = None, start_method: Optional[str] = None,
-                 retries: RetryMode = RetryMode.ENABLED, reuse_workers: bool = True) -> None:
+                 retries: RetryMode = RetryMode.ENABLED, reuse_workers: bool = True,
+                 preload_modules: tuple[str, ...] = ()) -> None:
         self.max_concurrent = max(1, max_concurrent or os.cpu_count() or 1)
         self.start_method = start_method or ("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
         if self.start_method not in START_METHODS:
             raise DefinitionError(f"start_method must be one of {START_METHODS}, got {self.start_method!r}")
         self.retries = retries
         self.reuse_workers = reuse_workers
+        self.preload_modules = tuple(preload_modules)
 
     def _payload(self, ctx: Any) -> RunPayload:
         job = ctx.job
@@ -118,7 +121,7 @@ class MultiprocessExecutor(Executor):
         refuse_memory_io(plan_context, "multiprocess")
         mp = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
-            mp.set_forkserver_preload(["specrun.runtime.execute"])
+            mp.set_forkserver_preload(["specrun.runtime.execute", *self.preload_modules])
         payload = self._payload(plan_context)
         # A worker holds its slot until it says "done": a step's hooks report after its end.
         state = RunState(execution_plan, plan_context.run_id, plan_context.job_name,
@@ -229,12 +232,29 @@ def refuse_memory_io(ctx: Any, executor_name: str) -> None:
                 "filesystem IO manager (fs_io_manager, or `type: fs` in a spec)")
 
 
+def _start_method(value: Any) -> tuple[Optional[str], tuple[str, ...]]:
+    """The start method and forkserver preload modules, from Dagster's selector form
+    (``{spawn: {}}``, ``{forkserver: {preload_modules: [...]}}``) or a plain name."""
+    if value is None or isinstance(value, str):
+        return value, ()
+    if isinstance(value, Mapping) and len(value) == 1:
+        (name, options), = value.items()
+        options = options or {}
+        if isinstance(options, Mapping) and set(options) <= {"preload_modules"}:
+            return name, tuple(options.get("preload_modules") or ())
+    raise ConfigError([ConfigErrorEntry(
+        f"Value {value!r} is not valid: expected a start method name or one of "
+        f"{{spawn: {{}}}}, {{forkserver: {{preload_modules: [...]}}}}, {{fork: {{}}}}",
+        ("execution", "config", "start_method"))], subject="multiprocess executor config")
+
+
 def _create(init_context: InitExecutorContext) -> Executor:
     config = dict(init_context.executor_config or {})
+    start_method, preload = _start_method(config.get("start_method"))
     return MultiprocessExecutor(
-        max_concurrent=max_concurrent_of(config, "the CPU count"), start_method=config.get("start_method"),
+        max_concurrent=max_concurrent_of(config, "the CPU count"), start_method=start_method,
         retries=RetryMode.from_config(config.get("retries")),
-        reuse_workers=config.get("reuse_workers", True),
+        reuse_workers=config.get("reuse_workers", True), preload_modules=preload,
     )
 
 
@@ -243,8 +263,10 @@ multiprocess_executor = ExecutorDefinition(
     {
         "max_concurrent": Field(Noneable(int), is_required=False,
                                 description="Steps running at once (default: CPU count)"),
-        "start_method": Field(Noneable(str), is_required=False,
-                              description="spawn, forkserver or fork (default: fork where available)"),
+        "start_method": Field(AnyConfig, is_required=False,
+                              description="spawn, forkserver or fork (default: fork where "
+                                          "available), by name or as Dagster's {spawn: {}} / "
+                                          "{forkserver: {preload_modules: [...]}}"),
         "retries": Field(Permissive(), is_required=False,
                          description="{enabled: {}} (default) or {disabled: {}}"),
         "reuse_workers": Field(bool, default_value=True,

@@ -7,7 +7,7 @@ import types
 import pytest
 
 from specrun import (
-    AssetCheckResult, AssetDep, AssetKey, AssetSpec, DefinitionError, LastPartitionMapping, asset,
+    AssetCheckResult, AssetDep, AssetKey, AssetSpec, DefinitionError, asset,
     asset_check, load_assets_from_modules, materialize,
 )
 
@@ -26,11 +26,6 @@ def test_an_asset_dep_orders_without_passing_a_value():
     assert report.deps == (AssetKey("raw"), AssetKey(["other"]))
     assert materialize([report, raw, AssetSpec(AssetKey(["other"]))]).success
     assert order == ["raw", "report"]
-
-
-def test_an_asset_dep_with_a_partition_mapping_is_refused_with_what_to_do():
-    with pytest.raises(DefinitionError, match=r"declare it as an input with ins=\{name: AssetIn"):
-        AssetDep("raw", partition_mapping=LastPartitionMapping())
 
 
 def test_load_assets_from_modules_finds_each_definition_once_and_groups_ungrouped_ones():
@@ -72,3 +67,26 @@ def test_with_resources_binds_and_configures_resources_of_assets():
     assert materialize(bound).output_for_node("greeting") == "hello world"
     with pytest.raises(DefinitionError, match="names 'greter', which is not among the resources given; did you mean 'greeter'"):
         with_resources([greeting], {"greeter": greeter}, resource_config_by_key={"greter": {}})
+
+
+def test_asset_dep_partition_mapping_orders_a_backfill_by_the_mapped_partitions():
+    from specrun import AssetDep, DailyPartitionsDefinition, TimeWindowPartitionMapping
+    from specrun.runtime.definitions.jobs import build_asset_job
+    from specrun.runtime.plan import build_plan
+
+    daily = DailyPartitionsDefinition(start_date="2024-01-01")
+
+    @asset(partitions_def=daily)
+    def events() -> int:
+        return 1
+
+    @asset(partitions_def=daily,
+           deps=[AssetDep(events, partition_mapping=TimeWindowPartitionMapping(start_offset=-1))])
+    def rollup() -> int:
+        return 2
+
+    job = build_asset_job("j", [events, rollup])
+    plan = build_plan(job, ["2024-01-04", "2024-01-05"])
+    assert plan.get_step("rollup[2024-01-05]").upstream_keys == {
+        "events[2024-01-04]", "events[2024-01-05]"}
+    assert plan.get_step("rollup[2024-01-04]").upstream_keys == {"events[2024-01-04]"}
