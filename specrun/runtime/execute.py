@@ -30,7 +30,7 @@ from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
 from .input_managers import load_with_input_manager
 from .user_async import resolve_async
-from .outputs import OutputFacts, StepFailed, collect_outputs, output_context as _output_context
+from .outputs import OutputFacts, StepFailed, check_input_type, collect_outputs, output_context as _output_context
 from .plan import input_partition_keys
 from .resources import init_resources
 from . import versioning as v
@@ -343,6 +343,7 @@ def _load_inputs(run: RunContext, step: Any, recipe: StepRecipe, context: Any,
     kwargs: dict[str, Any] = {}
     for name, spec, src, passed in recipe.inputs:
         value = _load_input(run, step, name, spec, src, context, events)
+        check_input_type(step, name, spec, value)
         if passed:
             kwargs[name] = value
     return kwargs

@@ -132,6 +132,17 @@ def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
                 f'"{t.name}", got {type(value).__name__}: {check.description or "value rejected"}')
 
 
+def check_input_type(step: Any, name: str, spec: Any, value: Any) -> None:
+    """Fail the step, as Dagster does, when a loaded input fails its type's check."""
+    t = spec.dagster_type
+    if isinstance(t, DataType) and t.type_check_fn is not None and not t.is_nothing:
+        check = t.type_check(None, value)
+        if not check.success:
+            raise TypeCheckError(
+                f'Type check failed for step input "{name}" of {step.key!r} - expected type '
+                f'"{t.name}", got {type(value).__name__}: {check.description or "value rejected"}')
+
+
 class OutputFacts:
     """What storing one output of one node needs that does not change from step to step
     (cached per run by `RunContext.output_facts`)."""

@@ -112,6 +112,12 @@ def test_build_asset_context_partition_key_and_asset_config():
     assert isinstance(context, dg.AssetExecutionContext)
 
 
+def test_build_asset_context_run_tags():
+    context = dg.build_asset_context(run_tags={"env": "test"})
+    assert context.run_tags == {"env": "test"}
+    assert context.has_partition_key is False
+
+
 def test_build_asset_context_resources():
     @dg.asset(required_resource_keys={"database"})
     def url_asset(context) -> str:

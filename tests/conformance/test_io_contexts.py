@@ -249,6 +249,61 @@ def test_partitioned_io_contexts_list_their_partition_keys():
     dg.materialize([day, next_day], partition_key="2024-01-03",
                    resources={"io_manager": PartitionStore()})
     assert seen["out_key"] == "2024-01-03"
-    assert list(seen["out_keys"]) == ["2024-01-03"]
-    assert list(seen["in_keys"]) == ["2024-01-03"]
+    assert seen["out_keys"] == ["2024-01-03"]
+    assert seen["in_keys"] == ["2024-01-03"]
     assert seen["in_partitioned"] is True
+
+
+def test_io_contexts_give_the_managers_resources_and_a_log():
+    class PrefixedStore(dg.IOManager):
+        def __init__(self):
+            self.values = {}
+
+        def handle_output(self, context, obj):
+            context.log.info("storing")
+            self.values[context.resources.prefix + context.asset_key.path[-1]] = obj
+
+        def load_input(self, context):
+            context.log.info("loading")
+            seen["loaded_from"] = context.resources.prefix + context.asset_key.path[-1]
+            return self.values[seen["loaded_from"]]
+
+    store = PrefixedStore()
+
+    @dg.io_manager(required_resource_keys={"prefix"})
+    def prefixed_store(_):
+        return store
+
+    @dg.asset
+    def source() -> int:
+        return 3
+
+    @dg.asset
+    def sink(source: int) -> int:
+        return source * 2
+
+    seen.clear()
+    result = dg.materialize([source, sink], resources={"io_manager": prefixed_store, "prefix": "p/"})
+    assert result.success
+    assert store.values == {"p/source": 3, "p/sink": 6}
+    assert seen["loaded_from"] == "p/source"
+
+
+def test_an_input_value_not_matching_its_annotation_fails_the_step():
+    @dg.op
+    def gives_int() -> int:
+        return 1
+
+    @dg.op
+    def wants_str(text: str) -> str:
+        return text.upper()
+
+    @dg.job
+    def mismatched_job():
+        wants_str(gives_int())
+
+    result = mismatched_job.execute_in_process(raise_on_error=False)
+    assert result.is_node_success("gives_int")
+    assert result.is_node_failed("wants_str")
+    with pytest.raises(dg.DagsterTypeCheckDidNotPass):
+        mismatched_job.execute_in_process()

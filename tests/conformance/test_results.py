@@ -1,5 +1,7 @@
 """Results of `execute_job`, `execute_in_process` and `materialize`: issue #10 items 1 and 5."""
 
+import pytest
+
 from tests.conformance.api import dg
 
 
@@ -170,3 +172,56 @@ def test_materialize_to_memory_keeps_values():
 
     result = dg.materialize_to_memory([greeting])
     assert result.output_for_node("greeting") == "hi"
+
+
+def test_materialize_with_run_config_tags_selection_and_an_instance(instance):
+    @dg.asset(config_schema={"n": int})
+    def configured() -> int:
+        return 0
+
+    @dg.asset
+    def upstream_value() -> int:
+        return 10
+
+    @dg.asset
+    def downstream_value(upstream_value: int) -> int:
+        return upstream_value + 1
+
+    first = dg.materialize([upstream_value, downstream_value], instance=instance, tags={"a": "b"})
+    assert instance.get_run_by_id(first.run_id).tags["a"] == "b"
+    second = dg.materialize([upstream_value, downstream_value], instance=instance,
+                            selection=[downstream_value])
+    assert [e.asset_key for e in second.get_asset_materialization_events()] == [
+        dg.AssetKey("downstream_value")]
+    assert second.output_for_node("downstream_value") == 11
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        dg.materialize([configured], run_config={"ops": {"configured": {"config": {"n": "x"}}}})
+
+
+def test_materialize_to_memory_of_a_partition():
+    daily = dg.DailyPartitionsDefinition(start_date="2023-01-01")
+
+    @dg.asset(partitions_def=daily)
+    def daily_data(context) -> str:
+        return context.partition_key
+
+    result = dg.materialize_to_memory([daily_data], partition_key="2023-01-15")
+    assert result.output_for_node("daily_data") == "2023-01-15"
+    (mat,) = result.asset_materializations_for_node("daily_data")
+    assert mat.partition == "2023-01-15"
+
+
+def test_local_temp_instance_is_persistent_and_a_context_manager():
+    @dg.asset
+    def kept() -> int:
+        return 1
+
+    with dg.DagsterInstance.local_temp() as local:
+        assert local.is_ephemeral is False
+        result = dg.materialize([kept], instance=local)
+        assert local.get_run_by_id(result.run_id) is not None
+
+
+def test_instance_for_test_is_persistent():
+    with dg.instance_for_test() as test_instance:
+        assert test_instance.is_ephemeral is False

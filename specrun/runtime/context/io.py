@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AbstractSet, Any, Callable, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from ...errors import NoPartitionError
 from ..definitions.keys import AssetKey
@@ -74,8 +74,9 @@ class OutputContext:
         return len(self._partition_keys) == 1
 
     @property
-    def asset_partition_keys(self) -> AbstractSet[str]:
-        return _require_partitions(self._partition_keys, "asset_partition_keys", as_set=True)
+    def asset_partition_keys(self) -> list[str]:
+        """The partition keys, in partition order (a list, as in Dagster)."""
+        return _require_partitions(self._partition_keys, "asset_partition_keys", as_list=True)
 
     @property
     def asset_partition_key(self) -> str:
@@ -183,8 +184,9 @@ class InputContext:
         return len(self._partition_keys) == 1
 
     @property
-    def asset_partition_keys(self) -> AbstractSet[str]:
-        return _require_partitions(self._partition_keys, "asset_partition_keys", as_set=True)
+    def asset_partition_keys(self) -> list[str]:
+        """The partition keys, in partition order (a list, as in Dagster)."""
+        return _require_partitions(self._partition_keys, "asset_partition_keys", as_list=True)
 
     @property
     def asset_partition_key(self) -> str:
@@ -245,11 +247,11 @@ def input_context_with_deferred_upstream(
     return ctx
 
 
-def _require_partitions(keys: tuple[str, ...], what: str, as_set: bool = False) -> Any:
+def _require_partitions(keys: tuple[str, ...], what: str, as_list: bool = False) -> Any:
     if not keys:
         raise NoPartitionError(f"{what} was read, but this value is not partitioned")
-    if as_set:
-        return frozenset(keys)
+    if as_list:
+        return list(keys)
     if len(keys) != 1:
         raise NoPartitionError(f"{what} was read, but this value spans {len(keys)} partitions")
     return keys[0]
