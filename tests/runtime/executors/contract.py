@@ -127,6 +127,35 @@ def fan_job(executor_def: Any) -> Any:
     return fan
 
 
+def async_job(executor_def: Any) -> Any:
+    """An `async def` op feeding another, and an async generator yielding two outputs."""
+    import asyncio
+
+    @op
+    async def fetch() -> int:
+        await asyncio.sleep(0)
+        return 5
+
+    @op
+    async def double(value: int) -> int:
+        return value * 2
+
+    @op(out={"low": Out(), "high": Out()})
+    async def split():
+        from specrun import Output
+
+        yield Output(1, "low")
+        await asyncio.sleep(0)
+        yield Output(9, "high")
+
+    @job(executor_def=executor_def, resource_defs={"io_manager": fs_io_manager})
+    def asynchronous():
+        double(fetch())
+        split()
+
+    return asynchronous
+
+
 def _with_work_copies(plan: Any, copies: int) -> Any:
     """`plan`, set to add `work[1..copies]` (each reading emit) once emit has output, and
     to make `collect` wait for them too."""
@@ -183,6 +212,12 @@ class ExecutorContract:
             assert mine[0] is ET.STEP_START and mine[-1] is ET.STEP_SUCCESS
             assert mine.index(ET.STEP_OUTPUT) < mine.index(ET.HANDLED_OUTPUT)
             assert mine.count(ET.STEP_START) == 1 and mine.count(ET.STEP_SUCCESS) == 1
+
+    def test_async_ops_and_async_generators_run(self, tmp_path):
+        result = self.execute(async_job(self.executor_def), tmp_path)
+        assert result.success
+        assert result.output_for_node("double") == 10
+        assert (result.output_for_node("split", "low"), result.output_for_node("split", "high")) == (1, 9)
 
     def test_a_failure_skips_what_is_downstream_of_it_and_nothing_else(self, tmp_path):
         result = self.execute(failing_job(self.executor_def), tmp_path)
