@@ -137,3 +137,8 @@ def keys_in(server: S3Server, bucket: str, prefix: str = "") -> list[str]:
     """Every object key in `bucket` under `prefix`, read with boto3 (not through specrun)."""
     listed = server.client().list_objects_v2(Bucket=bucket, Prefix=prefix)
     return sorted(item["Key"] for item in listed.get("Contents", []))
+
+
+def places_in(server: S3Server, bucket: str, prefix: str = "") -> list[str]:
+    """`keys_in`, each without its version: ``<place>/v-<token>`` -> ``<place>``."""
+    return sorted(key.rsplit("/v-", 1)[0] for key in keys_in(server, bucket, prefix))

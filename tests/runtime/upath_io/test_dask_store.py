@@ -12,8 +12,8 @@ import pytest
 
 from specrun import Instance, dask_executor, materialize
 from tests.e2e.conftest import ROOT
-from tests.runtime.upath_io.dask_assets import ASSETS
-from tests.s3_server import keys_in
+from tests.runtime.upath_io.dask_assets import ASSETS, DIRECTIONS
+from tests.s3_server import places_in
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
@@ -74,6 +74,7 @@ def test_workers_with_separate_empty_folders_pass_values_only_through_the_store(
     run_config = {"execution": {"config": {"address": address}},
                   "resources": {"io_manager": {"config": {"base_dir": f"s3://{bucket}/dask"}}}}
     result = materialize(ASSETS, run_config=run_config, executor_def=dask_executor,
+                         partition_keys=DIRECTIONS.get_partition_keys(),
                          instance=Instance.ephemeral())
     assert result.success
     compass = result.output_for_node("compass")
@@ -84,6 +85,7 @@ def test_workers_with_separate_empty_folders_pass_values_only_through_the_store(
     assert compass["cwd"] in worker_dirs
     # compass read at least one value written by the other worker, from the bucket
     assert any(s["pid"] != compass["pid"] for s in sources)
-    assert keys_in(server, bucket) == ["dask/compass", "dask/east", "dask/north", "dask/south", "dask/west"]
+    assert places_in(server, bucket) == ["dask/compass", "dask/reading/east", "dask/reading/north",
+                                         "dask/reading/south", "dask/reading/west"]
     for folder in folders:
         assert _stored_files(folder) == []
