@@ -46,7 +46,7 @@ class Instance:
     def banner(self) -> str:
         """`use.orders: templates/ingest.yaml.j2 (table="orders", rows=20)`."""
         args = ", ".join(f"{k}={shown(v)}" for k, v in self.args.items())
-        return f"use.{self.name.replace('/', '.use.')}: {self.template} ({args})"
+        return f"use.{self.name.replace('/', '.use.')}: {self.template}" + (f" ({args})" if args else "")
 
 
 @functools.lru_cache(maxsize=64)
