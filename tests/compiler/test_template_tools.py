@@ -18,7 +18,7 @@ params:
   label: {type: string, default: x}
 ---
 assets:
-  a: {fn: mod:f, config: {n: {{ n }}}}
+  a: {fn: tools_steps:f, config: {n: {{ n }}}}
 """
 OUTER = """\
 ---
@@ -27,7 +27,7 @@ params: {}
 use:
   inner: {template: t.yaml.j2, with: {n: 1}}
 assets:
-  b: {fn: mod:g, ins: {a: inner/a}}
+  b: {fn: tools_steps:g, ins: {a: inner/a}}
 """
 
 
@@ -37,7 +37,7 @@ def folder(tmp_path, monkeypatch):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "t.yaml.j2").write_text(TEMPLATE)
     (tmp_path / "templates" / "outer.yaml.j2").write_text(OUTER)
-    (tmp_path / "mod.py").write_text("def f(context):\n    return 1\n\n\ndef g(a):\n    return a\n")
+    (tmp_path / "tools_steps.py").write_text("def f(context):\n    return 1\n\n\ndef g(a):\n    return a\n")
     return tmp_path
 
 
@@ -80,7 +80,7 @@ def test_init_with_a_template_file_writes_a_spec_that_validates_once_filled_in(f
     assert "  t:\n    template: ../templates/t.yaml.j2\n    with:\n" in text
     assert "      n: 0    # TODO required (integer, required) - how many\n" in text
     assert '      # label: "x"    # string, default "x"\n' in text
-    (folder / "new" / "mod.py").write_text((folder / "mod.py").read_text())
+    (folder / "new" / "tools_steps.py").write_text((folder / "tools_steps.py").read_text())
     (folder / "new" / "pipeline.yaml").write_text(text.replace("n: 0 ", "n: 3 "))
     compiled = compile_spec("new/pipeline.yaml")
     assert [a.key.to_user_string() for a in compiled.definitions.assets] == ["t/a"]

@@ -22,12 +22,12 @@ params:
 ---
 assets:
   raw:
-    fn: mod:extract
+    fn: use_steps:extract
     config: {table: "{{ table }}", rows: {{ rows }}}
   clean:
-    fn: mod:clean
+    fn: use_steps:clean
 checks:
-  not_empty: {asset: clean, fn: mod:not_empty}
+  not_empty: {asset: clean, fn: use_steps:not_empty}
 """
 
 MODULE = """\
@@ -49,11 +49,11 @@ def report(orders, payments):
 
 @pytest.fixture()
 def project(tmp_path, monkeypatch):
-    """A folder with templates/ingest.yaml.j2 and mod.py; returns a writer of files in it."""
+    """A folder with templates/ingest.yaml.j2 and use_steps.py (a module name no other test uses: Python caches modules by name); returns a writer of files in it."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "ingest.yaml.j2").write_text(INGEST)
-    (tmp_path / "mod.py").write_text(MODULE)
+    (tmp_path / "use_steps.py").write_text(MODULE)
 
     def write(name: str, text: str) -> str:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,7 @@ def test_instances_are_namespaced_and_read_each_other(project):
           orders: {template: templates/ingest.yaml.j2, with: {table: orders, rows: 2}}
           payments: {template: templates/ingest.yaml.j2, with: {table: payments}}
         assets:
-          report: {fn: mod:report, ins: {orders: orders/clean, payments: payments/clean}}
+          report: {fn: use_steps:report, ins: {orders: orders/clean, payments: payments/clean}}
         """)
     compiled = compile_spec(spec)
     keys = sorted(a.key.to_user_string() for a in compiled.definitions.assets)
@@ -95,7 +95,7 @@ def test_an_instance_reads_another_instances_asset_by_its_full_name(project):
         params: {source: {type: string}}
         ---
         assets:
-          total: {fn: mod:clean, ins: {raw: "{{ source }}"}}
+          total: {fn: use_steps:clean, ins: {raw: "{{ source }}"}}
         """)
     spec = project("p.yaml", """\
         specrun: 1
@@ -118,9 +118,9 @@ def test_ops_jobs_resources_and_partitions_get_a_name_prefix(project):
         partitions:
           days: {type: daily, start: "2024-01-01"}
         assets:
-          a: {fn: mod:extract, partitions: days, io_manager: store, config: {table: t, rows: 1}}
+          a: {fn: use_steps:extract, partitions: days, io_manager: store, config: {table: t, rows: 1}}
         ops:
-          step: {fn: mod:clean}
+          step: {fn: use_steps:clean}
         jobs:
           nightly: {selection: "a+"}
         """)
@@ -181,18 +181,18 @@ def test_missing_with_is_an_error_at_the_instance(project):
 
 def test_error_while_rendering_points_at_the_template_line_and_names_the_instance(project):
     project("templates/bad.yaml.j2", "---\nparams: {table: {type: string}}\n---\nassets:\n"
-                                     "  raw: {fn: mod:extract, config: {table: \"{{ tabel }}\"}}\n")
+                                     "  raw: {fn: use_steps:extract, config: {table: \"{{ tabel }}\"}}\n")
     spec = project("p.yaml", "specrun: 1\nuse:\n  orders: {template: templates/bad.yaml.j2, with: {table: a}}\n")
-    assert _errors(spec) == ["templates/bad.yaml.j2:5:46 (in use.orders): error: template variable 'tabel' "
+    assert _errors(spec) == ["templates/bad.yaml.j2:5:52 (in use.orders): error: template variable 'tabel' "
                              "is not defined (did you mean 'table'?)"]
 
 
 def test_schema_and_resolve_errors_in_an_instance_point_at_the_template(project):
-    project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: mod:extrct, grup: x}\n")
+    project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: use_steps:extrct, grup: x}\n")
     spec = project("p.yaml", "specrun: 1\nuse:\n  orders: {template: templates/bad.yaml.j2}\n")
-    assert _errors(spec) == ["templates/bad.yaml.j2:5:25 (in use.orders): error: unknown key 'grup' in "
+    assert _errors(spec) == ["templates/bad.yaml.j2:5:31 (in use.orders): error: unknown key 'grup' in "
                              "assets/orders~1raw (did you mean 'group'?)"]
-    project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: mod:extrct}\n")
+    project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: use_steps:extrct}\n")
     (message,) = _errors(spec)
     assert message.startswith("templates/bad.yaml.j2:5:13 (in use.orders): error: ")
     assert "extrct" in message and "did you mean 'extract'?" in message
@@ -222,7 +222,7 @@ def test_an_asset_defined_by_the_spec_and_an_instance_is_an_error(project):
         use:
           orders: {template: templates/ingest.yaml.j2, with: {table: a}}
         assets:
-          orders/raw: {fn: mod:clean}
+          orders/raw: {fn: use_steps:clean}
         """)
     assert _errors(spec) == ["p.yaml:3:3: error: asset 'orders/raw' of use.orders is also defined at p.yaml:5:3 "
                              "(rename one of them)"]
@@ -260,7 +260,7 @@ def test_nested_use_namespaces_twice(project):
         use:
           first: {template: ingest.yaml.j2, with: {table: "{{ base }}_1"}}
         assets:
-          both: {fn: mod:clean, ins: {raw: first/clean}}
+          both: {fn: use_steps:clean, ins: {raw: first/clean}}
         """)
     spec = project("p.yaml", "specrun: 1\nuse:\n  sales: {template: templates/pair.yaml.j2, with: {base: s}}\n")
     compiled = compile_spec(spec)
@@ -278,7 +278,7 @@ def test_nested_errors_name_every_instance(project):
     assert _errors(spec) == ["templates/pair.yaml.j2:5:37 (in use.sales): error: use.first.with: missing "
                              "required parameter 'table' (source table) (add `table: <string>`)"]
     project("templates/pair.yaml.j2", "---\nparams: {}\n---\nuse:\n  first: {template: ingest.yaml.j2, "
-                                      "with: {table: a}}\nassets:\n  x: {fn: mod:nope}\n")
+                                      "with: {table: a}}\nassets:\n  x: {fn: use_steps:nope}\n")
     project("templates/ingest.yaml.j2", INGEST.replace("{{ rows }}", "{{ rowz }}"))
     (message,) = _errors(spec)
     assert message.startswith("templates/ingest.yaml.j2:13:45 (in use.sales > use.first): error: template "
@@ -313,7 +313,7 @@ def test_typed_values_render_as_yaml(project):
           cols: {type: list}
         ---
         assets:
-          a: {fn: mod:extract, config: {table: t, rows: 1}, metadata: {flag: {{ flag }}, cols: {{ cols }}, \
+          a: {fn: use_steps:extract, config: {table: t, rows: 1}, metadata: {flag: {{ flag }}, cols: {{ cols }}, \
         name: "{{ instance.name }}"}}
         """)
     spec = project("p.yaml", "specrun: 1\nuse:\n  x: {template: templates/t.yaml.j2, with: {flag: true, cols: [a, 'b c']}}\n")
@@ -323,7 +323,7 @@ def test_typed_values_render_as_yaml(project):
 
 def test_an_included_file_may_use_templates(project):
     project("part.yaml", "use:\n  orders: {template: templates/ingest.yaml.j2, with: {table: o}}\n")
-    spec = project("p.yaml", "specrun: 1\ninclude: [part.yaml]\nassets:\n  r: {fn: mod:clean, ins: {raw: orders/clean}}\n")
+    spec = project("p.yaml", "specrun: 1\ninclude: [part.yaml]\nassets:\n  r: {fn: use_steps:clean, ins: {raw: orders/clean}}\n")
     compiled = compile_spec(spec)
     assert sorted(a.key.to_user_string() for a in compiled.definitions.assets) == ["orders/clean", "orders/raw", "r"]
     assert [i.name for i in compiled.document.instances] == ["orders"]
