@@ -124,23 +124,22 @@ def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any,
 
 def _type_check(step: Any, name: str, out_def: Any, value: Any) -> None:
     t = out_def.dagster_type
-    if isinstance(t, DataType) and t.type_check_fn is not None:
-        check = t.type_check(None, value)
-        if not check.success:
-            raise TypeCheckError(
-                f'Type check failed for step output "{name}" of {step.key!r} - expected type '
-                f'"{t.name}", got {type(value).__name__}: {check.description or "value rejected"}')
+    if isinstance(t, DataType) and t.type_check_fn is not None and not t.passes(value):
+        _type_check_failed(step, "output", name, t, value)
 
 
 def check_input_type(step: Any, name: str, spec: Any, value: Any) -> None:
     """Fail the step, as Dagster does, when a loaded input fails its type's check."""
     t = spec.dagster_type
-    if isinstance(t, DataType) and t.type_check_fn is not None and not t.is_nothing:
-        check = t.type_check(None, value)
-        if not check.success:
-            raise TypeCheckError(
-                f'Type check failed for step input "{name}" of {step.key!r} - expected type '
-                f'"{t.name}", got {type(value).__name__}: {check.description or "value rejected"}')
+    if isinstance(t, DataType) and t.type_check_fn is not None and not t.passes(value):
+        _type_check_failed(step, "input", name, t, value)
+
+
+def _type_check_failed(step: Any, kind: str, name: str, t: DataType, value: Any) -> None:
+    description = t.type_check(None, value).description
+    raise TypeCheckError(
+        f'Type check failed for step {kind} "{name}" of {step.key!r} - expected type '
+        f'"{t.name}", got {type(value).__name__}: {description or "value rejected"}')
 
 
 class OutputFacts:

@@ -39,10 +39,19 @@ class DataType:
         self.description = description
         self.is_nothing = is_nothing
         self.python_type = python_type
+        self._instance_of: Any = None  # set when the check is exactly isinstance(value, it)
 
     @property
     def display_name(self) -> str:
         return self.name
+
+    def passes(self, value: Any) -> bool:
+        """Whether `value` passes the check (a bare isinstance test where that is all it is:
+        this runs for every annotated input and output of every step)."""
+        instance_of = getattr(self, "_instance_of", None)  # a subclass may skip __init__
+        if instance_of is not None:
+            return isinstance(value, instance_of)
+        return self.type_check(None, value).success
 
     def type_check(self, context: Any, value: Any) -> TypeCheck:
         """Run the check; a bare bool result becomes a TypeCheck."""
@@ -73,8 +82,10 @@ _NOT_VALUE_TYPES = (collections.abc.Iterator, collections.abc.Iterable,
 
 
 def _instance_check(python_type: Any, name: str) -> DataType:
-    return DataType(lambda _ctx, value: isinstance(value, python_type), name=name,
-                    python_type=python_type)
+    checked = DataType(lambda _ctx, value: isinstance(value, python_type), name=name,
+                       python_type=python_type)
+    checked._instance_of = python_type
+    return checked
 
 
 def resolve_dagster_type(annotation: Any) -> Optional[DataType]:
