@@ -167,14 +167,28 @@ def render(ctx: click.Context, template: str, var: tuple, vars_file: Optional[st
 @main.command()
 @click.argument("spec", type=click.Path())
 @_spec_options
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json"]), default="mermaid",
-              show_default=True, help="Mermaid, Graphviz dot or JSON nodes and edges.")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "json", "svg", "html"]),
+              default="mermaid", show_default=True,
+              help="Mermaid, Graphviz dot or JSON nodes and edges; svg or html: the picture.")
+@click.option("-o", "--output", "output", type=click.Path(), help="Write to this file (svg/html).")
 @click.pass_context
-def graph(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
-    """Print the pipeline's DAG as Mermaid, Graphviz dot or JSON."""
+def graph(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str,
+          output: Optional[str]) -> None:
+    """Print the pipeline's DAG as Mermaid, Graphviz dot or JSON, or draw it (svg, html)."""
     from .compiler import compile_spec
     from .compiler.graph import graph_to_dot, graph_to_json, graph_to_mermaid
 
+    if fmt in ("svg", "html"):
+        from .ui.report import write_graph
+
+        text = _run_guarded(ctx, lambda: write_graph(spec, _vars(var, vars_file), fmt, output))
+        if output:
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(text)
+        return
+    if output:
+        raise click.UsageError("-o/--output is for --format svg or html")
     compiled = _run_guarded(ctx, lambda: compile_spec(spec, _vars(var, vars_file)))
     render_fn = {"mermaid": graph_to_mermaid, "dot": graph_to_dot, "json": graph_to_json}[fmt]
     click.echo(render_fn(compiled.graph))
@@ -360,6 +374,41 @@ def status(ctx: click.Context, spec: Optional[str], var: tuple, vars_file: Optio
     from .history import show_status
 
     _run_guarded(ctx, lambda: show_status(spec, _var_options(var, vars_file)))
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_spec_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (anything but a loopback address is reachable by others).")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--read-only", is_flag=True, help="Show everything, allow no action (no launch, no re-execute).")
+@click.pass_context
+def ui(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], host: str, port: int,
+       read_only: bool) -> None:
+    """Serve the web UI of SPEC: asset graph with states, runs, launching."""
+    from .ui import UI_EXTRA_HINT, missing_ui_dependency
+
+    missing = missing_ui_dependency()
+    if missing:
+        _fail(f"error: `specrun ui` needs {missing}, which is part of the [ui] extra: {UI_EXTRA_HINT}")
+    from .ui.serve import serve
+
+    _run_guarded(ctx, lambda: serve(spec, host, port, read_only, var, vars_file))
+
+
+@main.command()
+@click.argument("run_id")
+@_history_spec
+@click.option("-o", "--output", "output", required=True, type=click.Path(), help="The HTML file to write.")
+@click.pass_context
+def report(ctx: click.Context, run_id: str, spec: Optional[str], output: str, var: tuple,
+           vars_file: Optional[str]) -> None:
+    """Write one self-contained HTML file of RUN_ID: its graph, timeline and logs."""
+    from .ui.report import write_report
+
+    _run_guarded(ctx, lambda: write_report(run_id, spec, _var_options(var, vars_file), output))
+    click.echo(f"wrote {output}", err=True)
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:

@@ -17,5 +17,5 @@ def test_readme_python_blocks_run():
 
 def test_readme_shows_the_two_commands_near_the_top():
     top = open(README, encoding="utf-8").read()[:1500]
-    assert "pip install -e . && specrun apply examples/quickstart/pipeline.yaml" in top
+    assert "pip install -e '.[ui]' && specrun apply examples/quickstart/pipeline.yaml" in top
     assert "pip install -e '.[test]' && python -m pytest" in top

@@ -404,3 +404,26 @@ def test_run_config_problems_point_at_their_line_in_the_config_file(project, tmp
         "        config: {base_dir: [1]}",
         "    " + " " * 23 + "^",
         "2 error(s)"]
+
+
+def test_ui_without_its_extra_says_which_extra_to_install(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['starlette'] = None; from specrun.cli import main; "
+            "main(['ui', 'pipeline.yaml'], prog_name='specrun')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "needs starlette, which is part of the [ui] extra" in result.stderr
+    assert "pip install -e '.[ui]'" in result.stderr
+
+
+def test_help_imports_neither_the_ui_nor_its_web_framework():
+    import subprocess
+    import sys
+
+    code = ("import sys; from specrun.cli import main\n"
+            "try:\n    main(['--help'], prog_name='specrun')\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith(('specrun.ui', 'starlette', 'uvicorn', 'jinja2'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"

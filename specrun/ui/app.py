@@ -1,0 +1,172 @@
+"""The `specrun ui` web app: Starlette routes over a `Service`, HTML from the templates, JSON
+under /api/ for the page and for scripts.
+
+Security: actions are POST only, need the page's CSRF token in `X-CSRF-Token` and, when the
+browser sends one, an `Origin` equal to the server's; on a loopback address the `Host` must be
+a loopback name too (no DNS rebinding). `--read-only` refuses every action. Pages carry a
+Content-Security-Policy that allows no inline script and no other origin.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import SpecrunError
+from .render import STATIC, graph_svg, render
+from .service import Service
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def create_app(service: Service, read_only: bool = False, loopback: bool = True) -> Starlette:
+    """The ASGI app for `service` (`loopback`: the server listens on a loopback address)."""
+    csrf = secrets.token_urlsafe(32)
+
+    def page(template: str, **context: Any) -> HTMLResponse:
+        html = render(template, spec_name=service.compiled.name, read_only=read_only, csrf=csrf,
+                      base="", inline=False, **context)
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                           "Referrer-Policy": "same-origin"})
+
+    async def guarded(fn: Callable[[], Any]) -> Any:
+        """Run a blocking `fn` off the event loop; specrun's errors become a 400 with the message."""
+        try:
+            return await run_in_threadpool(fn)
+        except LookupError as e:
+            return _error(404, str(e.args[0]) if e.args else "not found")
+        except SpecrunError as e:
+            return _error(400, str(e))
+
+    async def graph_page(request: Request) -> Response:
+        def build() -> Response:
+            states = service.states()
+            return page("graph.html", model=service.model, states=states,
+                        svg=graph_svg(service.model, states), select=request.query_params.get("select", ""))
+        return await guarded(build)
+
+    async def asset_page(request: Request) -> Response:
+        key = request.path_params["key"]
+        return await guarded(lambda: page("asset.html", runs_read=50, **service.asset(key)))
+
+    async def runs_page(request: Request) -> Response:
+        return await guarded(lambda: page("runs.html", runs=service.lister.runs()))
+
+    async def run_page(request: Request) -> Response:
+        return await guarded(lambda: page("run.html", run=service.run(request.path_params["run_id"])))
+
+    async def api(fn: Callable[[], Any]) -> Response:
+        result = await guarded(fn)
+        return result if isinstance(result, Response) else JSONResponse(result)
+
+    async def api_graph(request: Request) -> Response:
+        return await api(service.model.to_json)
+
+    async def api_state(request: Request) -> Response:
+        return await api(service.states)
+
+    async def api_select(request: Request) -> Response:
+        return await api(lambda: service.select(request.query_params.get("q", "")))
+
+    async def api_plan(request: Request) -> Response:
+        q = request.query_params
+        return await api(lambda: service.plan(q.get("select", ""), q.get("partitions", ""), q.get("force") == "1"))
+
+    async def api_asset(request: Request) -> Response:
+        def data() -> Any:
+            info = service.asset(request.path_params["key"])
+            node = info.pop("node")
+            return {**info, "id": node.id, "group": node.group, "upstream": node.upstream,
+                    "downstream": node.downstream, "checks": [c.name for c in node.checks]}
+        return await api(data)
+
+    async def api_runs(request: Request) -> Response:
+        limit = int(request.query_params.get("limit", "50"))
+        return await api(lambda: service.lister.runs(limit))
+
+    async def api_run(request: Request) -> Response:
+        return await api(lambda: service.run(request.path_params["run_id"]))
+
+    async def api_events(request: Request) -> Response:
+        q = request.query_params
+        offset, limit = int(q.get("offset", "0")), min(int(q.get("limit", "500")), 5000)
+        filters = {k: q.get(k, "") for k in ("level", "step", "q")}
+        return await api(lambda: service.events(request.path_params["run_id"], offset, limit, filters))
+
+    def check_action(request: Request) -> None | JSONResponse:
+        if read_only:
+            return _error(403, "this server was started with --read-only: no actions")
+        if not secrets.compare_digest(request.headers.get("x-csrf-token", ""), csrf):
+            return _error(403, "missing or wrong CSRF token (reload the page)")
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"{request.url.scheme}://{request.headers.get('host', '')}":
+            return _error(403, f"cross-origin request from {origin} refused")
+        return None
+
+    async def action(request: Request, fn: Callable[[dict], Any]) -> Response:
+        refused = check_action(request)
+        if refused is not None:
+            return refused
+        try:
+            body = await request.json()
+        except ValueError:
+            body = {}
+        launched = await guarded(lambda: fn(body if isinstance(body, dict) else {}))
+        if isinstance(launched, Response):
+            return launched
+        return JSONResponse({"run_id": launched.run_id, "pid": launched.pid, "message": launched.message,
+                             "exit_code": launched.exit_code}, status_code=202)
+
+    async def api_launch(request: Request) -> Response:
+        return await action(request, lambda b: service.launch(str(b.get("select") or ""),
+                                                              str(b.get("partitions") or ""),
+                                                              bool(b.get("force"))))
+
+    async def api_reexecute(request: Request) -> Response:
+        return await action(request, lambda b: service.reexecute(request.path_params["run_id"]))
+
+    routes = [
+        Route("/", graph_page), Route("/assets/{key:path}", asset_page), Route("/runs", runs_page),
+        Route("/runs/{run_id}", run_page),
+        Route("/api/graph", api_graph), Route("/api/graph/state", api_state),
+        Route("/api/select", api_select), Route("/api/plan", api_plan),
+        Route("/api/assets/{key:path}", api_asset), Route("/api/runs", api_runs),
+        Route("/api/runs/{run_id}", api_run), Route("/api/runs/{run_id}/events", api_events),
+        Route("/api/launch", api_launch, methods=["POST"]),
+        Route("/api/runs/{run_id}/reexecute", api_reexecute, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes)
+    if loopback:
+        app.add_middleware(_LoopbackHost)
+    return app
+
+
+class _LoopbackHost:
+    """Refuse requests whose Host is not a loopback name: a page of another site that resolves
+    its own name to 127.0.0.1 (DNS rebinding) must not reach the UI."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+            if name not in LOOPBACK_NAMES:
+                await _error(400, f"unexpected Host {host!r}")(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,109 @@
+"""The asset graph as the UI draws it: nodes (assets and ops, with their checks folded in),
+edges marked `data` or `deps` (order only), and the layout. Built from a compiled spec only:
+no storage, no user code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .layout import Layout, edge_path, layout_graph
+
+
+@dataclass
+class Check:
+    id: str  # the graph's node id, `check:asset/name`
+    name: str
+    blocking: bool
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str  # asset | op | external
+    group: str
+    partitioned: bool
+    checks: list[Check] = field(default_factory=list)
+    description: str = ""
+    upstream: list[str] = field(default_factory=list)
+    downstream: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Edge:
+    src: str
+    dst: str
+    kind: str  # data | deps
+    path: str = ""
+
+
+@dataclass
+class GraphModel:
+    """Everything needed to draw a spec's DAG."""
+
+    name: str
+    nodes: dict[str, Node]
+    edges: list[Edge]
+    layout: Layout
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "width": self.layout.width, "height": self.layout.height,
+            "groups": [{"name": g, **vars(b)} for g, b in self.layout.groups.items()],
+            "nodes": [{"id": n.id, "kind": n.kind, "group": n.group, "partitioned": n.partitioned,
+                       "checks": [vars(c) for c in n.checks], "upstream": n.upstream,
+                       "downstream": n.downstream, **vars(self.layout.nodes[n.id])}
+                      for n in self.nodes.values()],
+            "edges": [{"from": e.src, "to": e.dst, "kind": e.kind} for e in self.edges],
+        }
+
+
+def _order_only(definitions: Any) -> set[tuple[str, str]]:
+    """(upstream, downstream) pairs that are `deps:` of the downstream asset and not inputs."""
+    pairs = set()
+    for a in getattr(definitions, "assets", ()):
+        inputs = set(getattr(a, "input_keys", {}).values())
+        for dep in getattr(a, "deps", ()):
+            if dep not in inputs:
+                pairs.add((dep.to_user_string(), a.key.to_user_string()))
+    return pairs
+
+
+def _descriptions(definitions: Any) -> dict[str, str]:
+    return {a.key.to_user_string(): getattr(a, "description", None) or ""
+            for a in getattr(definitions, "assets", ())}
+
+
+def build_graph_model(compiled: Any, keep: Optional[set[str]] = None) -> GraphModel:
+    """The drawable graph of `compiled` (a CompiledSpec); `keep` limits it to those node ids
+    (checks follow their asset)."""
+    data = compiled.graph_data
+    nodes: dict[str, Node] = {}
+    for name, attrs in data.nodes.items():
+        if attrs.get("kind") == "check" or (keep is not None and name not in keep):
+            continue
+        nodes[name] = Node(name, str(attrs.get("kind")), str(attrs.get("group") or "default"),
+                           bool(attrs.get("partitioned")))
+    order_only = _order_only(compiled.definitions)
+    edges = []
+    for u, v in data.edges:
+        if data.nodes.get(v, {}).get("kind") == "check":
+            if u in nodes:
+                name = v.split("/", 1)[1] if "/" in v else v
+                nodes[u].checks.append(Check(v, name, bool(data.nodes[v].get("blocking"))))
+            continue
+        if u in nodes and v in nodes:
+            edges.append(Edge(u, v, "deps" if (u, v) in order_only else "data"))
+            nodes[u].downstream.append(v)
+            nodes[v].upstream.append(u)
+    for node_id, text in _descriptions(compiled.definitions).items():
+        if node_id in nodes:
+            nodes[node_id].description = text
+    layout = layout_graph(list(nodes), {n.id: n.group for n in nodes.values()},
+                          {n.id: len(n.checks) for n in nodes.values()},
+                          [(e.src, e.dst) for e in edges])
+    for e in edges:
+        e.path = edge_path(layout.nodes[e.src], layout.nodes[e.dst])
+    return GraphModel(compiled.name, nodes, edges, layout)
+
