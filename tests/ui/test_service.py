@@ -110,3 +110,46 @@ def test_events_are_paged_and_filtered_by_level_step_and_text(failing_project):
     assert XSS in [r["message"] for r in errors]
     assert all(r["step"] == "good" for r in service.events(run_id, 0, 100, {"step": "good"})["rows"])
     assert service.events(run_id, 0, 100, {"q": "ONERROR"})["total"] >= 1
+
+
+def test_states_and_runs_are_read_from_postgresql_too(failing_project):
+    from tests.runtime.storage.conftest import _postgres_url
+
+    spec = failing_project / "pipeline.yaml"
+    spec.write_text(spec.read_text() + f"storage: {{url: '{_postgres_url()}'}}\n")
+    assert specrun_cmd("apply", str(spec)).returncode == 1
+    service = Service(str(spec))
+    assert "postgresql" in service.instance.storage.__class__.__module__ + str(service.compiled.spec.storage_url)
+    states = _states(service)
+    assert states["good"][0] == "fresh" and states["bad"][0] == "failed"
+    run = service.lister.runs()[0]
+    assert run["status"] == "FAILURE" and run["steps"] == {"succeeded": 2, "failed": 1, "skipped": 1}
+
+
+def test_a_run_of_apply_in_another_process_shows_as_running_then_fresh(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "slow"
+    folder.mkdir()
+    flag = folder / "go"
+    (folder / "pipeline.yaml").write_text("specrun: 1\nname: slow\nmodule: slowfns\n"
+                                          "assets:\n  first: {fn: first}\n  waiting: {fn: waiting, ins: {x: first}}\n")
+    (folder / "slowfns.py").write_text(
+        "import os, time\n\ndef first():\n    return 1\n\n"
+        f"def waiting(x):\n    while not os.path.exists({str(flag)!r}):\n        time.sleep(0.05)\n    return x\n")
+    service = Service(str(folder / "pipeline.yaml"))
+    proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", str(folder / "pipeline.yaml")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while _states(service)["waiting"][0] != "running" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _states(service)["waiting"] == ("running", "running")
+        flag.write_text("")
+        assert proc.wait(60) == 0
+    finally:
+        flag.touch()
+        proc.wait(60)
+    assert _states(service) == {"first": ("fresh", "up to date"), "waiting": ("fresh", "up to date")}
