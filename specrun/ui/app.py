@@ -54,8 +54,8 @@ def create_app(service: Service, read_only: bool = False, loopback: bool = True)
     async def graph_page(request: Request) -> Response:
         def build() -> Response:
             states = service.states()
-            return page("graph.html", model=service.model, states=states,
-                        svg=graph_svg(service.model, states), select=request.query_params.get("select", ""))
+            return page("graph.html", model=service.model, svg=graph_svg(service.model, states),
+                        select=request.query_params.get("select", ""))
         return await guarded(build)
 
     async def asset_page(request: Request) -> Response:

@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 STATIC = os.path.join(HERE, "static")
 ICONS = {"fresh": "\u2713", "stale": "\u21bb", "missing": "\u25cb", "failed": "\u2715",
          "running": "\u25b6", "none": "\u00b7", "succeeded": "\u2713", "skipped": "\u2298"}
+FAR_ABOVE = 150  # a page with more nodes opens zoomed out, without their small text
 CHECK_ICONS = {"passed": "\u2713", "failed": "\u2715", "warning": "!", "not run": "\u25cb"}
 
 
@@ -45,7 +46,8 @@ def graph_svg(model: Any, states: Optional[dict[str, Any]] = None, standalone: b
     """The graph as an SVG element (`standalone`: a whole SVG file with its own styles)."""
     nodes = states.get("nodes", {}) if states else {}
     return render("graph.svg.j2", model=model, layout=model.layout, states=nodes,
-                  standalone=standalone, css=static_text("style.css") if standalone else "")
+                  standalone=standalone, css=static_text("style.css") if standalone else "",
+                  far=not standalone and len(model.nodes) > FAR_ABOVE)
 
 
 def graph_page(model: Any, standalone_title: Optional[str] = None) -> str:

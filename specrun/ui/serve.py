@@ -25,6 +25,7 @@ def serve(spec: str, host: str, port: int, read_only: bool, var: Sequence[str] =
     from .service import Service
 
     service = Service(spec, var, vars_file)
+    service.states()  # the first page is served from warm states
     loopback = is_loopback(host)
     if not loopback:
         print(f"warning: listening on {host}, not on a loopback address: anyone who can reach this "

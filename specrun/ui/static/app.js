@@ -64,10 +64,17 @@
     svg.removeAttribute("width"); svg.removeAttribute("height");
     svg.setAttribute("viewBox", "0 0 " + canvas.clientWidth + " " + canvas.clientHeight);
     var view = {x: 0, y: 0, k: 1};
-    function apply() { vp.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
+    var detailed = null;
+    function apply() {
+      vp.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+      var level = view.k < 0.2 ? 2 : view.k < 0.55 ? 1 : 0;  // less detail when text would be unreadable
+      if (level !== detailed) {
+        detailed = level; svg.classList.toggle("far", level > 0); svg.classList.toggle("farther", level > 1);
+      }
+    }
     function fit() {
       var cw = canvas.clientWidth, ch = canvas.clientHeight;
-      view.k = Math.min(1, Math.max(0.05, Math.min(cw / W, ch / H)));
+      view.k = Math.min(1, Math.max(0.01, Math.min(cw / W, ch / H)));
       view.x = (cw - W * view.k) / 2; view.y = Math.max(0, (ch - H * view.k) / 2); apply();
     }
     function centreOn(g) {
@@ -81,7 +88,7 @@
     canvas.addEventListener("wheel", function (ev) {
       ev.preventDefault();
       var r = canvas.getBoundingClientRect(), px = ev.clientX - r.left, py = ev.clientY - r.top;
-      var k = Math.min(3, Math.max(0.03, view.k * Math.exp(-ev.deltaY * 0.0015)));
+      var k = Math.min(3, Math.max(0.01, view.k * Math.exp(-ev.deltaY * 0.0015)));
       view.x = px - (px - view.x) * k / view.k; view.y = py - (py - view.y) * k / view.k; view.k = k; apply();
     }, {passive: false});
     var drag = null, moved = false;
@@ -141,6 +148,22 @@
       $("#clear").addEventListener("click", function () { input.value = ""; run(); });
       if (input.value) run();
     }
+    var list = $("#asset-list");
+    if (list) list.addEventListener("toggle", function () {  // built when first opened: big graphs stay light
+      if (!list.open || list.dataset.built) return;
+      list.dataset.built = "1";
+      getJSON("/api/graph").then(function (graph) {
+        var tbody = $("#asset-table tbody");
+        graph.nodes.forEach(function (n) {
+          var tr = el("tr", {"data-id": n.id}), td = el("td");
+          td.appendChild(el("a", {href: BASE + "/assets/" + encodeURIComponent(n.id)}, n.id));
+          tr.appendChild(td); tr.appendChild(el("td", {}, n.group));
+          var label = nodes[n.id] ? nodes[n.id].getAttribute("aria-label").slice(n.id.length + 2) : "";
+          tr.appendChild(el("td", {class: "st"}, label)); tr.appendChild(el("td", {}, n.upstream.join(", ")));
+          tbody.appendChild(tr);
+        });
+      });
+    });
     if (APP && $("#materialize")) setupLaunch(function () { return current.select; });
     if (APP && body.dataset.live !== "false") pollStates(nodes);
   }
