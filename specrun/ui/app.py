@@ -32,6 +32,14 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def _count(request: Request, name: str, default: int) -> int:
+    """A non-negative integer query parameter (a SpecrunError, so a 400, when it is not one)."""
+    text = request.query_params.get(name, str(default))
+    if not text.isdigit():
+        raise SpecrunError(f"{name}={text!r}: expected a whole number >= 0")
+    return int(text)
+
+
 def create_app(service: Service, read_only: bool = False, loopback: bool = True) -> Starlette:
     """The ASGI app for `service` (`loopback`: the server listens on a loopback address)."""
     csrf = secrets.token_urlsafe(32)
@@ -94,17 +102,15 @@ def create_app(service: Service, read_only: bool = False, loopback: bool = True)
         return await api(data)
 
     async def api_runs(request: Request) -> Response:
-        limit = int(request.query_params.get("limit", "50"))
-        return await api(lambda: service.lister.runs(limit))
+        return await api(lambda: service.lister.runs(_count(request, "limit", 50)))
 
     async def api_run(request: Request) -> Response:
         return await api(lambda: service.run(request.path_params["run_id"]))
 
     async def api_events(request: Request) -> Response:
-        q = request.query_params
-        offset, limit = int(q.get("offset", "0")), min(int(q.get("limit", "500")), 5000)
-        filters = {k: q.get(k, "") for k in ("level", "step", "q")}
-        return await api(lambda: service.events(request.path_params["run_id"], offset, limit, filters))
+        filters = {k: request.query_params.get(k, "") for k in ("level", "step", "q")}
+        return await api(lambda: service.events(request.path_params["run_id"], _count(request, "offset", 0),
+                                                min(_count(request, "limit", 500), 5000), filters))
 
     def check_action(request: Request) -> None | JSONResponse:
         if read_only:

@@ -50,6 +50,8 @@ def test_json_endpoints_answer_scripts(server):
     status, bad = _call(server.url + "/api/select?q=tag:nope=1")
     assert status == 400 and "tag:nope=1" in bad["error"]
     assert _call(server.url + "/api/runs") == (200, [])
+    status, bad = _call(server.url + "/api/runs?limit=ten")
+    assert status == 400 and "limit='ten'" in bad["error"]
 
 
 def test_actions_need_the_csrf_token_and_the_same_origin(server):
