@@ -89,3 +89,20 @@ def test_pages_forbid_inline_scripts_and_other_origins(server):
     with urllib.request.urlopen(server.url + "/") as r:
         csp = r.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+
+
+def test_listening_beyond_loopback_warns(example):
+    srv = Server(str(example("quickstart") / "pipeline.yaml"), "--host", "0.0.0.0")
+    try:
+        assert _call(srv.url + "/api/runs") == (200, [])
+    finally:
+        srv.stop()
+    output = srv.proc.stdout.read()
+    assert "warning: listening on 0.0.0.0, not on a loopback address" in output
+    assert "consider --read-only" in output
+
+
+def test_the_default_address_is_loopback_and_says_where_it_listens(server):
+    server.stop()
+    output = server.proc.stdout.read()
+    assert f"on http://127.0.0.1:{server.port}/" in output and "warning" not in output
