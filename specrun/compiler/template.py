@@ -219,11 +219,19 @@ def _environment(filename: str, text: str, typed: bool) -> Any:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
+    if typed:  # each `{{ }}` escaped for where it stands (see template_escape)
+        from .template_escape import add_context_filters
+
+        text = add_context_filters(text)
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                trim_blocks=True, lstrip_blocks=True,
                                loader=jinja2.DictLoader({filename: _mark_lines(text)}),
                                finalize=_typed_value if typed else None)
     env.globals["env"] = _env_function
+    if typed:
+        from .template_escape import FILTERS
+
+        env.filters.update(FILTERS)
     return env
 
 
@@ -246,9 +254,12 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         raise SpecErrors([template_syntax_error(env, text, filename, e)]) from None
     except jinja2.UndefinedError as e:
         raise SpecErrors([_undefined_error(e, filename, known, text)]) from None
-    except SpecError as e:
+    except SpecError as e:  # from env(), or a value that cannot stand where a typed template puts it
+        from .template_errors import tag_column
+
         line = _template_line(e, filename)
-        e.location = Location(filename, line, _column_of(text, line, "env"))
+        col = _column_of(text, line, "env")
+        e.location = Location(filename, line, col if col > 1 else tag_column(text, line))
         raise SpecErrors([e]) from None
     # What the template's own expressions can raise (1/0, "%d" | format("x"), a macro that
     # calls itself, an expression too deep to parse); no user Python code runs in the sandbox.

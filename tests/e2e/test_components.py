@@ -162,3 +162,16 @@ def test_argument_error_through_the_cli_points_at_the_with_value(example):
     done = specrun_cmd("validate", "pipeline.yaml", cwd=str(folder))
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == 'pipeline.yaml:11:78: error: use.orders.with.rows: expected integer, got "20x"'
+
+
+def test_graph_shows_each_instances_assets_with_their_template(example):
+    folder = example("components")
+    done = specrun_cmd("graph", "pipeline.yaml", "--format", "json", cwd=str(folder))
+    assert done.returncode == 0, done.stderr
+    graph = json.loads(done.stdout)
+    clean = next(n for n in graph["nodes"] if n["id"] == "refunds/clean")
+    assert clean["tags"]["specrun/instance"] == "refunds"
+    assert clean["tags"]["specrun/template"] == "templates/ingest.yaml.j2"
+    edges = {(e["from"], e["to"]) for e in graph["edges"]}
+    assert {("orders/clean", "report"), ("payments/clean", "report"), ("refunds/clean", "report"),
+            ("refunds/raw", "refunds/clean"), ("refunds/clean", "check:refunds/clean/positive")} <= edges
