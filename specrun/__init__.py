@@ -21,7 +21,8 @@ _EXPORTS: dict[str, str] = {
     "job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs", "define_asset_job": f"{_D}.jobs",
     "asset": f"{_D}.assets", "AssetIn": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
     "asset_check": f"{_D}.assets", "AssetChecksDefinition": f"{_D}.assets",
-    "AssetSpec": f"{_D}.assets", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
+    "AssetSpec": f"{_D}.assets", "AssetCheckSpec": f"{_D}.check_specs",
+    "multi_asset_check": f"{_D}.check_specs", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
     "load_assets_from_modules": f"{_D}.assets", "with_resources": f"{_D}.assets",
     "AssetKey": f"{_D}.keys", "AssetCheckKey": f"{_D}.keys",
     "AssetSelection": f"{_D}.selection",
@@ -76,6 +77,7 @@ _EXPORTS: dict[str, str] = {
     "InputContext": f"{_R}.context.io", "OutputContext": f"{_R}.context.io",
     "build_input_context": f"{_R}.context.io", "build_output_context": f"{_R}.context.io",
     "build_op_context": f"{_R}.context.build", "build_asset_context": f"{_R}.context.build",
+    "build_asset_check_context": f"{_R}.context.build",
     # execution
     "execute_job": f"{_R}.api", "materialize": f"{_R}.api",
     "materialize_to_memory": f"{_R}.api", "validate_run_config": f"{_R}.api",

@@ -144,9 +144,14 @@ def _compile(path: str, vars: Optional[Mapping[str, Any]]) -> CompiledSpec:
 def _pointers(spec: Any) -> dict[str, str]:
     found = {}
     for name, entry in spec.assets.items():
-        found["/".join([*entry.key_prefix, entry.name])] = entry.pointer
+        asset_name = "/".join([*entry.key_prefix, entry.name])
+        found[asset_name] = entry.pointer
+        for check in entry.check_specs:
+            found[f"check:{asset_name}/{check}"] = f"{entry.pointer}/check_specs/{check}"
     for entry in spec.checks.values():
         found[f"check:{entry.asset}/{entry.name}"] = entry.pointer
+        for check, options in entry.specs.items():
+            found[f"check:{options.get('asset')}/{check}"] = f"{entry.pointer}/specs/{check}"
     for job_name, job in spec.jobs.items():
         for node_name, node in job.ops.items():
             found[f"op:{job_name}.{node_name}"] = node.pointer

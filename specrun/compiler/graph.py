@@ -57,11 +57,14 @@ def build_graph_data(defs: Any, pointers: Optional[Mapping[str, str]] = None) ->
                    partitioned=getattr(a, "partitions_def", None) is not None)
         for dep in deps:
             g.add_edge(dep.to_user_string(), name)
-    for check in defs.asset_checks:
-        name = f"check:{check.asset_key.to_user_string()}/{check.name}"
-        g.add_node(name, kind="check", group=(g.nodes.get(check.asset_key.to_user_string()) or {}).get("group", "default"),
-                   tags={}, pointer=pointers.get(name, ""), blocking=check.blocking)
-        g.add_edge(check.asset_key.to_user_string(), name)
+    checks = [(s, pointers.get(f"check:{c.name}", "")) for c in defs.asset_checks for s in c.specs]
+    checks += [(s, "") for a in defs.assets for s in getattr(a, "check_specs", ())]
+    for spec, pointer in checks:
+        target = spec.asset_key.to_user_string()
+        name = f"check:{target}/{spec.name}"
+        g.add_node(name, kind="check", group=(g.nodes.get(target) or {}).get("group", "default"),
+                   tags={}, pointer=pointers.get(name, pointer), blocking=spec.blocking)
+        g.add_edge(target, name)
     for job in defs.jobs:
         if job.asset_keys:
             continue

@@ -75,16 +75,18 @@ class AssetEntry:
     key_prefix: list[str] = field(default_factory=list)
     compute_kind: Optional[str] = None
     scope: str = ""  # `orders/` for an asset of the `use:` instance `orders`: where bare names look first
+    check_specs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class CheckEntry:
-    """An asset check under `checks:`."""
+    """An asset check under `checks:`: of one `asset`, or (`specs:`) several checks in one step."""
 
     name: str
     pointer: str
-    asset: str
     fn: str
+    asset: Optional[str] = None
+    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     blocking: bool = False
     description: Optional[str] = None
     resources: list[str] = field(default_factory=list)

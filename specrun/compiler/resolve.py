@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset, asset_check
+from ..runtime.definitions.check_specs import AssetCheckSpec, multi_asset_check
 from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import OpDefinition
 from ..runtime.definitions.signature import read_signature
@@ -85,6 +86,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         group_name=entry.group or getattr(base, "group_name", None), tags={k: str(v) for k, v in entry.tags.items()},
         metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
         config_schema=base.op.config_schema if base else None,
+        check_specs=_asset_check_specs(entry, ctx) or (base.check_specs if base else None),
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
@@ -123,20 +125,63 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, 
     return ins
 
 
+def _asset_check_specs(entry: AssetEntry, ctx: "ResolveContext") -> list[Any]:
+    """`check_specs:` of an asset entry: checks its own function evaluates."""
+    key = AssetKey([*entry.key_prefix, entry.name])
+    return [ctx.col.attempt(lambda: AssetCheckSpec(name, asset=key, **_spec_options(options)),
+                            f"{entry.pointer}/check_specs/{name}")
+            for name, options in entry.check_specs.items()]
+
+
+def _spec_options(options: Any) -> dict[str, Any]:
+    return {k: v for k, v in (options or {}).items() if k in ("blocking", "description")}
+
+
+def _resolve_multi_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
+    """`checks.<name>: {fn, specs: {check: {asset, blocking}}}`: one step evaluating each."""
+    col, doc = ctx.col, ctx.doc
+    specs = []
+    for name, options in entry.specs.items():
+        target = (options or {}).get("asset")
+        ptr = f"{entry.pointer}/specs/{name}/asset"
+        if target not in ctx.keys:
+            col.add(SpecError(f"check {entry.name!r}: spec {name!r} names no asset {target!r}",
+                              doc.locate(ptr), ptr, suggest(str(target), ctx.keys)))
+            continue
+        specs.append(AssetCheckSpec(name, asset=ctx.keys[target], **_spec_options(options)))
+    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    if obj is None or len(specs) != len(entry.specs):
+        return None
+    fn = obj.op.compute_fn if hasattr(obj, "op") else obj
+    ctx.check_resources(entry.resources, entry.pointer + "/resources")
+    return col.attempt(lambda: multi_asset_check(
+        specs=specs, name=entry.name, description=entry.description,
+        required_resource_keys=set(entry.resources))(fn), entry.pointer)
+
+
 def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
     col, doc = ctx.col, ctx.doc
-    if entry.asset not in ctx.keys:
+    if (entry.asset is None) == (not entry.specs):
+        both = "has both" if entry.specs else "needs one of"
+        col.add(SpecError(f"check {entry.name!r} {both} `asset:` (a check of one asset) and `specs:` "
+                          "(several checks evaluated in one step)", doc.locate(entry.pointer),
+                          entry.pointer, "a check of one asset: `asset: <asset name>`"))
+        return None
+    if entry.specs:
+        return _resolve_multi_check(entry, ctx)
+    if entry.asset is None or entry.asset not in ctx.keys:
         ptr = entry.pointer + "/asset"
         col.add(SpecError(f"check {entry.name!r}: no asset named {entry.asset!r}", doc.locate(ptr), ptr,
-                          suggest(entry.asset, ctx.keys)))
+                          suggest(str(entry.asset), ctx.keys)))
         return None
+    target = ctx.keys[entry.asset]
     obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
     if obj is None:
         return None
     fn = obj.op.compute_fn if isinstance(obj, AssetsDefinition) else obj
     ctx.check_resources(entry.resources, entry.pointer + "/resources")
     made = col.attempt(lambda: asset_check(
-        fn, asset=ctx.keys[entry.asset], name=entry.name, blocking=entry.blocking,
+        fn, asset=target, name=entry.name, blocking=entry.blocking,
         description=entry.description, required_resource_keys=set(entry.resources)), entry.pointer)
     schema = getattr(getattr(made, "op", None), "config_schema", None)
     if schema is not None and entry.config is not None:
@@ -236,7 +281,9 @@ def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: 
         if entry.config is not None:
             ops[keys[name].to_python_identifier()] = {"config": entry.config}
     for check in spec.checks.values():
-        if check.config is not None and check.asset in keys:
+        if check.config is not None and check.specs:
+            ops[check.name] = {"config": check.config}
+        elif check.config is not None and check.asset in keys:
             ops[f"{keys[check.asset].to_python_identifier()}_{check.name}"] = {"config": check.config}
     config: dict[str, Any] = {}
     if ops:

@@ -202,7 +202,7 @@ def execute_job(
         wanted = {AssetKey.from_coercible(k) for k in asset_selection}
         step_keys = [n.name for n in job_def.nodes.values()
                      if (n.asset is not None and n.asset.key in wanted)
-                     or (n.check is not None and n.check.asset_key in wanted)]
+                     or (n.check is not None and wanted.issuperset(n.check.asset_keys))]
     return execute_run(job_def, run_config=run_config, instance=instance, tags=tags,
                        raise_on_error=raise_on_error, step_keys=step_keys, run_id=run_id,
                        partition_key=partition_key)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from types import GeneratorType
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
+from ..errors import DefinitionError
+
+from .definitions.check_specs import spec_for_result
 from .definitions.results import (
-    AssetCheckEvaluation, AssetCheckResult, AssetMaterialization, AssetObservation,
+    AssetCheckEvaluation, AssetCheckResult, AssetCheckSeverity, AssetMaterialization, AssetObservation,
     MaterializeResult, Output,
 )
 from .definitions.metadata import normalize_metadata
@@ -52,9 +55,11 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
     if pending is None:
         pending = []
     if node.check is not None:
+        evaluated: dict = {}
         for item in _iterate(result):
-            _record_check(run, step, node.check, item, events)
-        _flush_user_events(run, step, pending, events)
+            _record_check(run, step, node.check, item, events, evaluated)
+        _flush_user_events(run, step, pending, events, evaluated)
+        finish_checks(step, node.check.specs, evaluated, f"asset check {node.check.name!r}")
         return
     produced: set[str] = set()
     context._yielded_outputs = produced  # add_output_metadata refuses these from now on
@@ -63,8 +68,12 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
         _handle_output(run, step, context, name, value, metadata, store, events, version)
-    if pending:
-        _flush_user_events(run, step, pending, events)
+    asset = node.asset
+    if pending or (asset is not None and asset.check_specs):
+        evaluated = {}
+        _flush_user_events(run, step, pending, events, evaluated)
+        if asset is not None and asset.check_specs:
+            finish_checks(step, asset.check_specs, evaluated, f"asset {asset.key.to_user_string()!r}")
     outs = node.op_def.outs
     missing = [n for n, o in outs.items() if o.is_required and n not in produced] if len(
         produced) < len(outs) else None
@@ -271,24 +280,52 @@ def _input_data_versions(run: Any, step: Any, facts: _AssetVersionFacts) -> dict
     return found
 
 
-def _record_check(run: Any, step: Any, check: Any, item: Any, events: list) -> None:
+def _record_check(run: Any, step: Any, check: Any, item: Any, events: list,
+                  evaluated: dict) -> None:
     if not isinstance(item, AssetCheckResult):
         raise OutputError(
             f"asset check {check.name!r} must return an AssetCheckResult, got {type(item).__name__}")
+    _check_evaluation(run, step, check.specs, item, check.asset_key, f"asset check {check.name!r}",
+                      events, evaluated)
+
+
+def _check_evaluation(run: Any, step: Any, specs: Any, item: Any, default_asset: Any, what: str,
+                      events: list, evaluated: dict) -> None:
+    """Record the ASSET_CHECK_EVALUATION of `item` against the spec it names."""
+    try:
+        spec = spec_for_result(specs, item, default_asset, what)
+    except DefinitionError as e:
+        raise OutputError(str(e)) from None
+    if spec.key in evaluated:
+        raise OutputError(f"{what} yielded two results for check {spec.name!r}")
     evaluation = AssetCheckEvaluation(
-        asset_key=item.asset_key or check.asset_key, check_name=item.check_name or check.name,
-        passed=item.passed, metadata=item.metadata, severity=item.severity,
-        description=item.description, blocking=check.blocking, partition=step.partition_key)
+        asset_key=spec.asset_key, check_name=spec.name, passed=item.passed, metadata=item.metadata,
+        severity=item.severity, description=item.description, blocking=spec.blocking,
+        partition=step.partition_key)
+    evaluated[spec.key] = evaluation
     status = "passed" if item.passed else "failed"
     events.append(Event(ET.ASSET_CHECK_EVALUATION, run.run_id, run.job_name, step.key,
-                        f"Asset check {evaluation.check_name!r} on "
-                        f"{evaluation.asset_key.to_user_string()} {status}", evaluation))
-    if check.blocking and not item.passed:
-        raise StepFailed(f"blocking asset check {check.name!r} failed", "blocking_check")
+                        f"Asset check {spec.name!r} on {spec.asset_key.to_user_string()} {status}",
+                        evaluation))
 
 
-def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
+def finish_checks(step: Any, specs: Any, evaluated: dict, what: str) -> None:
+    """Every declared check was evaluated, and no blocking one failed with ERROR severity."""
+    missing = [s.name for s in specs if s.key not in evaluated]
+    if missing:
+        raise OutputError(f"{what} did not yield an AssetCheckResult for its check(s) {missing}")
+    blocked = [e for e in evaluated.values() if e.blocking and not e.passed
+               and e.severity is AssetCheckSeverity.ERROR]
+    if blocked:
+        names = ", ".join(f"{e.asset_key.to_user_string()}: {e.check_name}" for e in blocked)
+        raise StepFailed(f"{len(blocked)} blocking asset check(s) failed with ERROR severity: "
+                         f"{names}", "blocking_check")
+
+
+def _flush_user_events(run: Any, step: Any, items: list, events: list,
+                       evaluated: Optional[dict] = None) -> None:
     """Materializations, observations and check results that user code logged or yielded."""
+    evaluated = {} if evaluated is None else evaluated
     for item in items:
         if isinstance(item, AssetMaterialization):
             events.append(Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key,
@@ -297,7 +334,12 @@ def _flush_user_events(run: Any, step: Any, items: list, events: list) -> None:
             events.append(Event(ET.ASSET_OBSERVATION, run.run_id, run.job_name, step.key,
                                 f"Observed {item.asset_key.to_user_string()}", item))
         elif isinstance(item, AssetCheckResult):
-            key = item.asset_key or (step.node.asset.key if step.node.asset else None)
+            asset = step.node.asset
+            if asset is not None and asset.check_specs:
+                _check_evaluation(run, step, asset.check_specs, item, asset.key,
+                                  f"asset {asset.key.to_user_string()!r}", events, evaluated)
+                continue
+            key = item.asset_key or (asset.key if asset else None)
             evaluation = AssetCheckEvaluation(key, item.check_name or "check", item.passed,
                                               item.metadata, item.severity, item.description)
             events.append(Event(ET.ASSET_CHECK_EVALUATION, run.run_id, run.job_name, step.key,

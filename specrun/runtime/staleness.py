@@ -42,7 +42,8 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
     """A decision for every step of `plan`, in plan order."""
     job = plan.job
     deps = {n.name: sorted(n.asset.dependency_keys) for n in job.nodes.values() if n.asset is not None}
-    checked = {n.check.asset_key for n in job.nodes.values() if n.check}
+    checked = {k for n in job.nodes.values() if n.check for k in n.check.asset_keys}
+    checked.update(n.asset.key for n in job.nodes.values() if n.asset is not None and n.asset.check_specs)
     keys = set(job.asset_keys) | checked
     keys.update(k for ks in deps.values() for k in ks)
     latest = instance.latest_versions(keys)
@@ -72,6 +73,8 @@ def _decide_step(step, deps, latest, checks, running, resolved, resources, force
     if force:
         return Decision(step.key, node.name, "asset", step.partition_key, True, "forced (--force)", asset.key)
     reason = _stale_reason(step, asset, deps, parts, latest, running, resolved, resources)
+    if reason is None and asset.check_specs:
+        reason = _failed_check_reason(asset.check_specs, checks, step.partition_key)
     return Decision(step.key, node.name, "asset", step.partition_key, reason is not None,
                     reason or "up to date", asset.key)
 
@@ -148,19 +151,35 @@ def _output_exists(step: Any, asset: Any, resources: Any) -> bool:
                                          partition_keys=keys, partitions_def=asset.partitions_def)))
 
 
+def _failed_check_reason(specs: Any, checks: Any, partition: Optional[str]) -> Optional[str]:
+    """Why a step evaluating `specs` runs again: one was never evaluated or failed last time."""
+    for spec in specs:
+        latest = checks.get((spec.asset_key, spec.name))
+        if latest is None:
+            return f"check {spec.name} never evaluated"
+        if not getattr(latest.data, "passed", True):
+            # Run again until it passes; a blocking one keeps its downstream assets waiting on it.
+            holds = ", holding back what reads it" if spec.blocking else ""
+            return f"check {spec.name} failed last time{holds}"
+    return None
+
+
 def _decide_check(step, checks, running, force) -> Decision:
     check = step.node.check
     base = dict(step_key=step.key, node=step.node.name, kind="check", partition=step.partition_key,
                 asset_key=check.asset_key)
     if force:
         return Decision(**base, run=True, reason="forced (--force)")
-    if (check.asset_key, step.partition_key) in running:
-        return Decision(**base, run=True, reason=f"{check.asset_key.to_user_string()} will be re-materialized")
-    latest = checks.get((check.asset_key, check.name))
-    if latest is None:
-        return Decision(**base, run=True, reason="never evaluated")
-    if not getattr(latest.data, "passed", True):
-        # Run again until it passes; a blocking one keeps its downstream assets waiting on it.
-        holds = ", holding back what reads it" if check.blocking else ""
-        return Decision(**base, run=True, reason=f"failed last time{holds}")
-    return Decision(**base, run=False, reason="up to date")
+    for key in check.asset_keys:
+        if (key, step.partition_key) in running:
+            return Decision(**base, run=True, reason=f"{key.to_user_string()} will be re-materialized")
+    if not check.multi:
+        latest = checks.get((check.asset_key, check.name))
+        if latest is None:
+            return Decision(**base, run=True, reason="never evaluated")
+        if not getattr(latest.data, "passed", True):
+            holds = ", holding back what reads it" if check.blocking else ""
+            return Decision(**base, run=True, reason=f"failed last time{holds}")
+        return Decision(**base, run=False, reason="up to date")
+    reason = _failed_check_reason(check.specs, checks, step.partition_key)
+    return Decision(**base, run=reason is not None, reason=reason or "up to date")

@@ -60,3 +60,33 @@ def test_a_passing_check_is_up_to_date():
     assert _decisions(passing, instance) == {
         "orders": (False, "up to date"), "orders_no_negatives": (False, "up to date"),
         "summary": (False, "up to date")}
+
+
+def _with_check_specs(passes: bool):
+    from specrun import AssetCheckSpec, Output
+
+    @asset(check_specs=[AssetCheckSpec("positive", asset="scored", blocking=True)])
+    def scored():
+        yield Output(1)
+        yield AssetCheckResult(passed=passes)
+
+    @asset
+    def report(scored):
+        return scored
+
+    return [scored, report]
+
+
+def test_an_asset_whose_own_blocking_check_failed_runs_again_and_holds_back_its_downstream():
+    instance = DagsterInstance.ephemeral()
+    failing = _with_check_specs(passes=False)
+    assert not materialize(failing, instance=instance, raise_on_error=False).success
+    decisions = {d.step_key: (d.run, d.reason)
+                 for d in decide(build_plan(build_asset_job("j", failing), []), instance, None)}
+    assert decisions == {"scored": (True, "check positive failed last time, holding back what reads it"),
+                         "report": (True, "never materialized")}
+    passing = _with_check_specs(passes=True)
+    assert materialize(passing, instance=instance).success
+    decisions = {d.step_key: (d.run, d.reason)
+                 for d in decide(build_plan(build_asset_job("j", passing), []), instance, None)}
+    assert decisions["report"] == (False, "up to date")

@@ -9,7 +9,7 @@ from typing import Any, Mapping, Optional
 from ..definitions.keys import AssetKey
 from ..log import LogManager, build_loggers
 from ..resources import init_resources
-from .compute import AssetExecutionContext, OpExecutionContext, StepInfo
+from .compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext, StepInfo
 
 
 class _BuiltContextMixin:
@@ -33,6 +33,10 @@ class BuiltOpExecutionContext(_BuiltContextMixin, OpExecutionContext):
 
 class BuiltAssetExecutionContext(_BuiltContextMixin, AssetExecutionContext):
     """An asset context made by `build_asset_context`."""
+
+
+class BuiltAssetCheckExecutionContext(_BuiltContextMixin, AssetCheckExecutionContext):
+    """An asset check context made by `build_asset_check_context`."""
 
 
 def _build(cls: type, *, resources: Optional[Mapping[str, Any]], resources_config: Any,
@@ -118,3 +122,18 @@ def build_asset_context(
                   partition_key_range=partition_key_range, run_id=run_id, logger_defs=None,
                   tags=tags, run_tags=run_tags, asset_key=asset_key,
                   selected_asset_keys=selected_asset_keys, partitions_def=partitions_def)
+
+
+def build_asset_check_context(
+    resources: Optional[Mapping[str, Any]] = None,
+    resources_config: Optional[Mapping[str, Any]] = None,
+    asset_config: Any = None,
+    instance: Any = None,
+    run_tags: Optional[Mapping[str, str]] = None,
+) -> BuiltAssetCheckExecutionContext:
+    """A context for calling an asset check directly: ``my_check(build_asset_check_context())``;
+    passed to a check, it is bound to that check (its `asset_key`, `check_specs`)."""
+    return _build(BuiltAssetCheckExecutionContext, resources=resources,
+                  resources_config=resources_config, op_config=asset_config, instance=instance,
+                  partition_key=None, partition_key_range=None, run_id=None, logger_defs=None,
+                  tags=None, run_tags=run_tags)

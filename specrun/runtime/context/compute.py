@@ -366,4 +366,8 @@ class AssetCheckExecutionContext(OpExecutionContext):
 
     @property
     def check_specs(self) -> list[Any]:
-        return [self._check_def] if self._check_def is not None else []
+        return list(self._check_def.specs) if self._check_def is not None else []
+
+    @property
+    def selected_asset_check_keys(self) -> AbstractSet[Any]:
+        return {s.key for s in self.check_specs}

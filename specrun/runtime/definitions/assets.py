@@ -16,6 +16,7 @@ from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, Out, build_ins, build_outs
 from .types import return_annotation
+from .check_specs import AssetCheckSpec, validate_asset_check_specs
 from .policy import RetryPolicy
 from .signature import read_signature
 
@@ -87,10 +88,24 @@ class AssetsDefinition:
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
     # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
     dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
+    check_specs: tuple[Any, ...] = ()  # AssetCheckSpecs evaluated in this asset's own step
 
     @property
     def node_name(self) -> str:
         return self.op.name
+
+    @property
+    def check_keys(self) -> set[Any]:
+        return {s.key for s in self.check_specs}
+
+    @property
+    def check_specs_by_output_name(self) -> dict[str, Any]:
+        from .check_specs import check_output_name
+
+        return {check_output_name(s): s for s in self.check_specs}
+
+    def get_spec_for_check_key(self, check_key: Any) -> Any:
+        return _spec_for_key(self.check_specs, check_key, repr(self))
 
     @property
     def asset_key(self) -> AssetKey:
@@ -103,6 +118,8 @@ class AssetsDefinition:
     @property
     def op_def(self) -> OpDefinition:
         return self.op
+
+    node_def = op_def
 
     @property
     def dependency_keys(self) -> set[AssetKey]:
@@ -159,9 +176,11 @@ def asset(
     tags: Optional[Mapping[str, str]] = None,
     op_tags: Optional[Mapping[str, Any]] = None,
     owners: Optional[Sequence[str]] = None,
+    check_specs: Optional[Sequence[Any]] = None,
 ) -> Any:
     """Decorate a function as an asset. Parameters not named `context`/`config` (and not
-    resources) are upstream assets, found by name unless `ins=` says otherwise."""
+    resources) are upstream assets, found by name unless `ins=` says otherwise; `check_specs`
+    are checks the function evaluates itself (yielding `AssetCheckResult`s)."""
     options = dict(locals())
     options.pop("compute_fn")
     if compute_fn is not None:
@@ -214,6 +233,7 @@ def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         owners=tuple(o["owners"] or ()), resource_defs=dict(o["resource_defs"] or {}),
         dep_partition_mappings={d.asset_key: d.partition_mapping for d in (o["deps"] or ())
                                 if isinstance(d, AssetDep) and d.partition_mapping is not None},
+        check_specs=validate_asset_check_specs(o["check_specs"] or (), {key}, what),
     )
 
 
@@ -287,16 +307,47 @@ class AssetChecksDefinition:
     metadata: Mapping[str, Any] = field(default_factory=dict)
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
     additional_deps: tuple[AssetKey, ...] = ()
+    specs: tuple[AssetCheckSpec, ...] = ()  # the checks it evaluates (one unless `multi`)
+    multi: bool = False  # made by @multi_asset_check: one step, several checks
+
+    def __post_init__(self) -> None:
+        if not self.specs:
+            spec = AssetCheckSpec(self.name, asset=self.asset_key, blocking=self.blocking,
+                                  description=self.description, metadata=self.metadata,
+                                  additional_deps=self.additional_deps)
+            object.__setattr__(self, "specs", (spec,))
 
     @property
     def node_name(self) -> str:
+        if self.multi:
+            return self.name
         return f"{self.asset_key.to_python_identifier()}_{self.name}"
 
     @property
-    def check_key(self) -> Any:
-        from .keys import AssetCheckKey
+    def node_def(self) -> OpDefinition:
+        return self.op
 
-        return AssetCheckKey(self.asset_key, self.name)
+    @property
+    def asset_keys(self) -> list[AssetKey]:
+        """The assets it checks, each once, in spec order."""
+        return list(dict.fromkeys(s.asset_key for s in self.specs))
+
+    @property
+    def check_specs(self) -> tuple[AssetCheckSpec, ...]:
+        return self.specs
+
+    @property
+    def check_keys(self) -> set[Any]:
+        return {s.key for s in self.specs}
+
+    @property
+    def check_key(self) -> Any:
+        if len(self.specs) != 1:
+            raise DefinitionError(f"{self!r} evaluates {len(self.specs)} checks; use check_keys")
+        return self.specs[0].key
+
+    def get_spec_for_check_key(self, check_key: Any) -> AssetCheckSpec:
+        return _spec_for_key(self.specs, check_key, repr(self))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         from .invocation import invoke_directly
@@ -304,7 +355,16 @@ class AssetChecksDefinition:
         return invoke_directly(self.op, args, kwargs, check_def=self)
 
     def __repr__(self) -> str:
-        return f"<AssetChecksDefinition {self.name!r} on {self.asset_key.to_user_string()!r}>"
+        on = ", ".join(k.to_user_string() for k in self.asset_keys)
+        return f"<AssetChecksDefinition {self.name!r} on {on!r}>"
+
+
+def _spec_for_key(specs: Sequence[AssetCheckSpec], check_key: Any, owner: str) -> AssetCheckSpec:
+    for spec in specs:
+        if spec.key == check_key:
+            return spec
+    raise DefinitionError(f"{owner} has no check {check_key!r} (its checks: "
+                          f"{sorted(s.name for s in specs)})")
 
 
 def asset_check(

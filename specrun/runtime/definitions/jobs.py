@@ -230,7 +230,7 @@ def build_asset_job(
     for key in sorted(computable, key=attrgetter("path")):
         nodes_for_asset(by_key[key], by_key, computable, nodes)
     for check in checks:
-        if check.asset_key in computable:
+        if all(k in computable for k in check.asset_keys):
             _add_check_node(check, by_key, computable, nodes)
     _add_blocking_edges(nodes, checks, by_key, computable)
     resources = _assets_resources(by_key.values())
@@ -289,12 +289,12 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
 
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
     inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
-    asset_node = by_key[check.asset_key].node_name
-    extra = () if check.asset_param else (asset_node,)
+    targets = check.asset_keys
+    extra = tuple(by_key[k].node_name for k in targets if not (check.asset_param and k == targets[0]))
     extra += tuple(by_key[d].node_name for d in check.additional_deps if d in computable)
     if check.node_name in nodes:
         raise DefinitionError(f"asset check {check.name!r} is defined twice for "
-                              f"{check.asset_key.to_user_string()!r}")
+                              f"{', '.join(k.to_user_string() for k in targets)!r}")
     nodes[check.node_name] = Node(check.node_name, check.op, inputs, check=check, extra_deps=extra)
 
 
@@ -303,9 +303,10 @@ def _add_blocking_edges(nodes, checks, by_key, computable) -> None:
     for check in checks:
         if not check.blocking or check.node_name not in nodes:
             continue
+        blocked = {s.asset_key for s in check.specs if s.blocking}
         for key in computable:
             a = by_key[key]
-            if check.asset_key in a.dependency_keys:
+            if blocked & a.dependency_keys and a.node_name != check.node_name:
                 node = nodes[a.node_name]
                 nodes[a.node_name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
 
