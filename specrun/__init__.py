@@ -56,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "DailyPartitionsDefinition": f"{_R}.partitions", "HourlyPartitionsDefinition": f"{_R}.partitions",
     "WeeklyPartitionsDefinition": f"{_R}.partitions", "MonthlyPartitionsDefinition": f"{_R}.partitions",
     "MultiPartitionsDefinition": f"{_R}.partitions", "MultiPartitionKey": f"{_R}.partitions",
+    "DynamicPartitionsDefinition": f"{_R}.dynamic_partitions",
+    "partition_loading_context": f"{_R}.dynamic_partitions",
     "TimeWindow": f"{_R}.partitions", "PartitionKeyRange": f"{_R}.partitions",
     "PartitionMapping": f"{_R}.partitions", "IdentityPartitionMapping": f"{_R}.partitions",
     "AllPartitionMapping": f"{_R}.partitions", "LastPartitionMapping": f"{_R}.partitions",

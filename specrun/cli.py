@@ -411,13 +411,56 @@ def report(ctx: click.Context, run_id: str, spec: Optional[str], output: str, va
     click.echo(f"wrote {output}", err=True)
 
 
+@main.group()
+def partitions() -> None:
+    """Add, list or delete the keys of a spec's dynamic partitions (`{type: dynamic}`)."""
+
+
+@partitions.command("add")
+@click.argument("name")
+@click.argument("keys", nargs=-1, required=True)
+@_history_spec
+@click.pass_context
+def partitions_add(ctx: click.Context, name: str, keys: tuple, spec: Optional[str], var: tuple,
+                   vars_file: Optional[str]) -> None:
+    """Add KEYS to the dynamic partitions NAME; `plan`/`apply` then see them as work."""
+    from .partition_keys import add_partitions
+
+    _run_guarded(ctx, lambda: add_partitions(name, keys, spec, _var_options(var, vars_file)))
+
+
+@partitions.command("list")
+@click.argument("name")
+@_history_spec
+@click.pass_context
+def partitions_list(ctx: click.Context, name: str, spec: Optional[str], var: tuple,
+                    vars_file: Optional[str]) -> None:
+    """Print the keys of the dynamic partitions NAME, in the order they were added."""
+    from .partition_keys import list_partitions
+
+    _run_guarded(ctx, lambda: list_partitions(name, spec, _var_options(var, vars_file)))
+
+
+@partitions.command("delete")
+@click.argument("name")
+@click.argument("keys", nargs=-1, required=True)
+@_history_spec
+@click.pass_context
+def partitions_delete(ctx: click.Context, name: str, keys: tuple, spec: Optional[str], var: tuple,
+                      vars_file: Optional[str]) -> None:
+    """Delete KEYS from the dynamic partitions NAME."""
+    from .partition_keys import delete_partitions
+
+    _run_guarded(ctx, lambda: delete_partitions(name, keys, spec, _var_options(var, vars_file)))
+
+
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
         ctx.find_object(_Ctx).debug = True
 
 
 # `--debug` is read after the command name too (`specrun apply x.yaml --debug`), where people put it.
-for _command in main.commands.values():
+for _command in [*main.commands.values(), *partitions.commands.values()]:
     _command.params.append(click.Option(["--debug"], is_flag=True, expose_value=False, is_eager=True,
                                         callback=_set_debug, help="Show Python tracebacks for errors."))
 

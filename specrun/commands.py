@@ -163,6 +163,9 @@ def _all_partition_keys(job: Any) -> list[str]:
             "no one set of partitions to apply: pass --partition KEY or --partitions A..B, or "
             "--select the assets of one partitioning")
     keys = defs[0].get_partition_keys()
+    if not keys and hasattr(defs[0], "partition_fn"):  # dynamic: keys are added, not declared
+        raise SpecrunError(f"the dynamic partitions {defs[0].name!r} have no keys yet: add some with "
+                           f"`specrun partitions add {defs[0].name} KEY...`")
     if not keys:
         raise SpecrunError("the partitions of this selection have no keys yet (a time window that "
                            "starts in the future?): pass --partition KEY")
@@ -221,8 +224,15 @@ class Session:
             self.resolved = resolve_run_config(self.job, self.run_config, self.resource_defs, self.executor_def)
         except ConfigError as e:
             raise _located(e, run_config) from None
-        self.partition_keys = partition_keys_from_options(self.job, options)
         self.instance = self.compiled.open_instance()
+        with self.partitions_loaded():
+            self.partition_keys = partition_keys_from_options(self.job, options)
+
+    def partitions_loaded(self) -> Any:
+        """A block in which dynamic partitions read their keys from this session's instance."""
+        from .runtime.dynamic_partitions import partition_loading_context
+
+        return partition_loading_context(self.instance)
 
     def _executor_def(self) -> Any:
         name = self.options.get("executor")
@@ -237,7 +247,7 @@ class Session:
         from .runtime.plan import build_plan
 
         keys = _partition_keys(self.job, None, self.partition_keys)
-        with _long_lived():
+        with _long_lived(), self.partitions_loaded():
             return build_plan(self.job, keys)
 
     def decisions(self, plan: Any) -> list[Any]:
@@ -245,7 +255,7 @@ class Session:
         from .runtime.staleness import decide
 
         io_keys = {n.asset.io_manager_key for n in self.job.nodes.values() if n.asset is not None}
-        with contextlib.ExitStack() as stack, _long_lived():
+        with contextlib.ExitStack() as stack, _long_lived(), self.partitions_loaded():
             resources = init_resources(stack, self.resource_defs, self.resolved.resources,
                                        keys=io_keys, instance=self.instance)
             return decide(plan, self.instance, self.resolved, resources, bool(self.options.get("force")))
@@ -300,7 +310,8 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
     from .runtime.api import execute_run
     from .runtime.plan import build_plan
 
-    run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
+    with session.partitions_loaded():
+        run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
     progress = Progress(run_plan_, decisions, session.executor_def.name)
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}

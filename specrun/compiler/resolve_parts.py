@@ -218,6 +218,11 @@ def build_partitions(spec: Any, ctx: Any) -> dict[str, Any]:
 
     found = {}
     for name, entry in spec.partitions.items():
+        if entry.type == "dynamic":  # keys live in the run storage (`specrun partitions add`)
+            from ..runtime.dynamic_partitions import DynamicPartitionsDefinition
+
+            found[name] = DynamicPartitionsDefinition(name=entry.options.get("name") or name)
+            continue
         try:
             value = partitions_def_from_spec(entry.type, **entry.options)
         except (SpecrunError, ValueError, TypeError) as e:

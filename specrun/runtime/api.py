@@ -17,6 +17,7 @@ from .execute import RunContext
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
 from .log import build_loggers
+from .dynamic_partitions import partition_loading_context
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
@@ -69,7 +70,8 @@ def execute_run(
     resolved = resolve_run_config(job, run_config, resource_defs,
                                   executor_def or job.executor_def, input_values)
     keys = _partition_keys(job, partition_key, partition_keys)
-    plan = plan or build_plan(job, keys, step_keys)
+    with partition_loading_context(instance):  # dynamic partitions read their keys from it
+        plan = plan or build_plan(job, keys, step_keys)
     run_tags = {**job.tags, **(tags or {})}
     if len(keys) == 1:
         run_tags.setdefault(PARTITION_TAG, keys[0])
@@ -81,7 +83,8 @@ def execute_run(
                      loggers=build_loggers(job.logger_defs, resolved.loggers, run.run_id),
                      capture_outputs=capture_outputs,
                      retries=getattr(executor, "retries", None) or RetryMode.ENABLED)
-    events, run_error = _drive(ctx, executor, plan, instance, on_event)
+    with partition_loading_context(instance):
+        events, run_error = _drive(ctx, executor, plan, instance, on_event)
     result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
     if raise_on_error and not result.success:
         _raise_failure(result)

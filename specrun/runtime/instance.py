@@ -229,6 +229,25 @@ class Instance:
         self.flush()
         return self._storage.latest_check_evaluations(asset_keys)
 
+    # -- dynamic partitions (keys of a DynamicPartitionsDefinition, kept in the run storage) --
+    def add_dynamic_partitions(self, partitions_def_name: str, partition_keys: Sequence[str]) -> None:
+        """Add keys to the dynamic partitions `partitions_def_name` (keys it has are kept once)."""
+        from .dynamic_partitions import check_dynamic_keys
+
+        self._storage.add_dynamic_partitions(
+            partitions_def_name, check_dynamic_keys(partitions_def_name, partition_keys))
+
+    def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
+        """The keys of the dynamic partitions `partitions_def_name`, in the order added."""
+        return self._storage.get_dynamic_partitions(partitions_def_name)
+
+    def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
+        return self._storage.has_dynamic_partition(partitions_def_name, partition_key)
+
+    def delete_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> None:
+        """Remove one key of the dynamic partitions `partitions_def_name` (if it is there)."""
+        self._storage.delete_dynamic_partition(partitions_def_name, partition_key)
+
     def dispose(self) -> None:
         """Flush, close storage and remove an ephemeral instance's temp dir."""
         self.flush()

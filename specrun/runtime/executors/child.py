@@ -49,6 +49,7 @@ class RunPayload:
     origin: Any = None
     resource_overrides: Mapping[str, Any] = field(default_factory=dict)
     retries: Any = None
+    dynamic_partitions: Mapping[str, Any] = field(default_factory=dict)  # name -> keys, at run start
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -64,6 +65,9 @@ class RunPayload:
         from ..plan import build_plan
         from ..run_config import resolve_run_config
 
+        from ..dynamic_partitions import use_snapshot
+
+        use_snapshot(dict(self.dynamic_partitions))
         job = self.job if self.job is not None else self.origin.load()
         resource_defs = {"io_manager": fs_io_manager, **job.resource_defs, **self.resource_overrides}
         # The parent already validated `execution:` against the executor it chose.

@@ -25,6 +25,7 @@ from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
+from ..dynamic_partitions import snapshot_for
 from .child import RunPayload, upstream_data_versions
 from .multiprocess import _description, _remember_version, refuse_memory_io
 
@@ -104,7 +105,7 @@ class DaskExecutor(Executor):
             step_keys=list(execution_plan.steps), root_directory=ctx.instance.root_directory,
             job=ctx.job, origin=None,
             resource_overrides={k: v for k, v in ctx.resource_defs.items() if k not in ctx.job.resource_defs},
-            retries=self.retries)
+            retries=self.retries, dynamic_partitions=snapshot_for(ctx.job))
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
         refuse_memory_io(plan_context, "dask")

@@ -22,6 +22,7 @@ from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
+from ..dynamic_partitions import snapshot_for
 from .child import RunPayload, safe_event, setup_failure, upstream_data_versions
 
 START_METHODS = ("spawn", "forkserver", "fork")
@@ -115,7 +116,8 @@ class MultiprocessExecutor(Executor):
                           partition_keys=list(ctx.plan.partition_keys),
                           step_keys=list(ctx.plan.steps), root_directory=ctx.instance.root_directory,
                           job=job, origin=job.origin if needs_origin else None,
-                          resource_overrides=overrides, retries=self.retries)
+                          resource_overrides=overrides, retries=self.retries,
+                          dynamic_partitions=snapshot_for(job))
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
         refuse_memory_io(plan_context, "multiprocess")

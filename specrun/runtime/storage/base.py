@@ -137,5 +137,21 @@ class RunStorage(ABC):
         return {k: MaterializationVersions(e.run_id, e.timestamp, dict(e.data.tags or {}))
                 for k, e in self.latest_materializations(asset_keys).items()}
 
+    @abstractmethod
+    def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
+        """Add `keys` (not yet present) to the dynamic partitions `name`, after its others."""
+
+    @abstractmethod
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        """The keys of the dynamic partitions `name`, in the order they were added."""
+
+    def has_dynamic_partition(self, name: str, key: str) -> bool:
+        """Whether `key` is one of the dynamic partitions `name`."""
+        return key in self.get_dynamic_partitions(name)
+
+    @abstractmethod
+    def delete_dynamic_partition(self, name: str, key: str) -> None:
+        """Remove `key` from the dynamic partitions `name` (nothing when it is not there)."""
+
     def close(self) -> None:
         """Release connections; the storage is not used afterwards."""

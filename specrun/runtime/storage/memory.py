@@ -18,6 +18,7 @@ class InMemoryRunStorage(RunStorage):
         self._events: dict[str, list[Event]] = {}
         self._materializations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._checks: dict[tuple[AssetKey, str], Event] = {}
+        self._dynamic: dict[str, dict[str, None]] = {}  # name -> keys, in the order added
         self._lock = threading.Lock()
 
     def add_run(self, run: DagsterRun) -> None:
@@ -77,3 +78,14 @@ class InMemoryRunStorage(RunStorage):
             return dict(self._checks)
         keys = set(asset_keys)
         return {k: v for k, v in self._checks.items() if k[0] in keys}
+
+    def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> None:
+        with self._lock:
+            self._dynamic.setdefault(name, {}).update(dict.fromkeys(keys))
+
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        return list(self._dynamic.get(name, ()))
+
+    def delete_dynamic_partition(self, name: str, key: str) -> None:
+        with self._lock:
+            self._dynamic.get(name, {}).pop(key, None)

@@ -23,9 +23,10 @@ from ..definitions.keys import AssetKey
 from ..events import DagsterEventType, Event, RunFailureData
 from .. import versioning as v
 from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStorage
+from .dynamic import SqlDynamicPartitions, create_table, dynamic_partitions_table
 from .serde import dumps, loads
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _MIGRATION_LOCK = 0x5EC12C  # PostgreSQL advisory lock key held while migrating
 metadata = sa.MetaData()
 runs = sa.Table(
@@ -66,10 +67,12 @@ checks = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
 )
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+dynamic_partitions = dynamic_partitions_table(metadata)
 
 # version -> function upgrading a store at (version - 1) to version
 MIGRATIONS: dict[int, Callable[[sa.engine.Connection], None]] = {
     1: lambda conn: metadata.create_all(conn),
+    2: create_table(dynamic_partitions),
 }
 
 
@@ -139,8 +142,10 @@ def _sqlite_begin(conn: sa.engine.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-class SqlRunStorage(RunStorage):
+class SqlRunStorage(SqlDynamicPartitions, RunStorage):
     """RunStorage on a SQLAlchemy URL."""
+
+    _dynamic_partitions = dynamic_partitions
 
     def __init__(self, url: str) -> None:
         self.url = url
