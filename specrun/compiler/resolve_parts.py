@@ -216,7 +216,7 @@ def build_partitions(spec: Any, ctx: Any) -> dict[str, Any]:
 
     from .partition_checks import partition_problems
 
-    found = {}
+    found: dict[str, Any] = {}
     for name, entry in spec.partitions.items():
         if entry.type == "dynamic":  # keys live in the run storage (`specrun partitions add`)
             from ..runtime.dynamic_partitions import DynamicPartitionsDefinition
