@@ -137,6 +137,82 @@ def test_retry_delay_with_backoff(policy, attempt, expected):
     assert policy.delay_for(attempt) == expected
 
 
+class _FixedRandom:
+    """A random source that always draws `value` (so a jittered delay has one right answer)."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+@pytest.mark.parametrize("jitter, draw, expected", [
+    (Jitter.FULL, 0.25, 1.0),  # 4 * 0.25
+    (Jitter.FULL, 0.0, 0.0),
+    (Jitter.PLUS_MINUS, 0.75, 6.0),  # 4 + 4 * (2 * 0.75 - 1)
+    (Jitter.PLUS_MINUS, 0.25, 2.0),  # 4 - 2
+    (Jitter.PLUS_MINUS, 0.0, 0.0),  # 4 - 4, never below zero
+    (None, 0.25, 4.0),
+])
+def test_retry_jitter_scales_the_delay_by_the_random_draw(jitter, draw, expected):
+    policy = RetryPolicy(max_retries=1, delay=4, jitter=jitter)
+    assert policy.delay_for(1, _FixedRandom(draw)) == expected
+
+
+def test_plus_minus_jitter_never_gives_a_negative_delay():
+    policy = RetryPolicy(max_retries=3, delay=4, backoff=Backoff.LINEAR, jitter=Jitter.PLUS_MINUS)
+    assert policy.delay_for(1, _FixedRandom(0.0)) == 0.0  # 4 - 4
+    assert policy.delay_for(2, _FixedRandom(0.0)) == 4.0  # 8 - 4
+    assert policy.delay_for(1, _FixedRandom(0.125)) == 1.0  # 4 + 4 * -0.75
+
+
+def test_a_policy_without_delay_waits_zero_whatever_its_backoff_or_jitter():
+    assert RetryPolicy(max_retries=2).delay_for(2, _FixedRandom(0.5)) == 0.0
+    assert RetryPolicy(max_retries=2, delay=0, jitter=Jitter.FULL).delay_for(2, _FixedRandom(0.5)) == 0.0
+
+
+def test_the_executor_passes_the_retry_number_to_the_delay():
+    calls = []
+
+    @op(retry_policy=RetryPolicy(max_retries=3, delay=0.001, backoff=Backoff.LINEAR))
+    def flaky():
+        calls.append(1)
+        if len(calls) < 4:
+            raise RuntimeError("transient")
+        return len(calls)
+
+    @job
+    def retrying():
+        flaky()
+
+    result = retrying.execute_in_process()
+    retries = [e.event_specific_data for e in result.all_events if e.is_step_up_for_retry]
+    assert [(r.attempt, r.seconds_to_wait) for r in retries] == [(1, 0.001), (2, 0.002), (3, 0.003)]
+
+
+def test_retries_disabled_in_the_executor_config_fail_the_step_at_once():
+    calls = []
+
+    @op(retry_policy=RetryPolicy(max_retries=3))
+    def flaky():
+        calls.append(1)
+        raise RuntimeError("transient")
+
+    @job
+    def retrying():
+        flaky()
+
+    result = retrying.execute_in_process(
+        run_config={"execution": {"config": {"retries": {"disabled": {}}}}}, raise_on_error=False)
+    assert calls == [1]
+    kinds = [e.event_type for e in result.all_events if e.step_key == "flaky"]
+    assert DagsterEventType.STEP_UP_FOR_RETRY not in kinds and kinds[-1] is DagsterEventType.STEP_FAILURE
+    enabled = retrying.execute_in_process(
+        run_config={"execution": {"config": {"retries": {"enabled": {}}}}}, raise_on_error=False)
+    assert len(calls) == 1 + 4 and not enabled.success
+
+
 def test_retry_jitter_stays_within_bounds():
     import random
 
@@ -433,3 +509,27 @@ def test_get_dagster_logger_messages_become_the_running_steps_events():
     assert ("clean", "cleaning 3 rows", 20) in messages
     assert ("yielding", "before the output", 30) in messages
     get_dagster_logger().info("outside a step: no event, no error")
+
+
+def test_a_failure_skips_assets_two_deps_downstream():
+    from specrun import AssetDep
+
+    ran = []
+
+    @asset
+    def a():
+        raise ValueError("a broke")
+
+    @asset(deps=[AssetDep("a")])
+    def b():
+        ran.append("b")
+
+    @asset(deps=[AssetDep("b")])
+    def c():
+        ran.append("c")
+
+    result = materialize([a, b, c], raise_on_error=False)
+    assert ran == []
+    assert [e.step_key for e in result.get_step_failure_events()] == ["a"]
+    skipped = [e.step_key for e in result.all_events if e.event_type is DagsterEventType.STEP_SKIPPED]
+    assert skipped == ["b", "c"]

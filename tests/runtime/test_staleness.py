@@ -90,3 +90,49 @@ def test_an_asset_whose_own_blocking_check_failed_runs_again_and_holds_back_its_
     decisions = {d.step_key: (d.run, d.reason)
                  for d in decide(build_plan(build_asset_job("j", passing), []), instance, None)}
     assert decisions["report"] == (False, "up to date")
+
+
+def _chain():
+    @asset
+    def a():
+        return 1
+
+    @asset
+    def b(a):
+        return a + 1
+
+    return [a, b]
+
+
+def _chain_decisions(defs, instance, resources=None) -> dict:
+    job = build_asset_job("__chain_job", defs)
+    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(job, []), instance, None, resources)}
+
+
+def test_an_upstream_materialized_alone_makes_its_downstream_stale():
+    instance = DagsterInstance.ephemeral()
+    defs = _chain()
+    assert materialize(defs, instance=instance).success
+    assert _chain_decisions(defs, instance) == {"a": (False, "up to date"), "b": (False, "up to date")}
+
+    assert materialize([defs[0]], instance=instance).success  # a again, b not
+    assert _chain_decisions(defs, instance) == {
+        "a": (False, "up to date"), "b": (True, "upstream a has newer data")}
+
+
+def test_a_stored_output_that_went_missing_makes_its_asset_stale():
+    from types import SimpleNamespace
+
+    from specrun.runtime.io_managers import InMemoryIOManager
+
+    instance = DagsterInstance.ephemeral()
+    defs = _chain()
+    manager = InMemoryIOManager()
+    assert materialize(defs, instance=instance, resources={"io_manager": manager}).success
+    resources = SimpleNamespace(io_manager=manager)
+    assert _chain_decisions(defs, instance, resources) == {
+        "a": (False, "up to date"), "b": (False, "up to date")}
+
+    del manager.values[("b",)]  # the stored value of b is gone (deleted by hand, lost disk)
+    assert _chain_decisions(defs, instance, resources) == {
+        "a": (False, "up to date"), "b": (True, "stored output is missing")}
