@@ -364,6 +364,33 @@ def test_partitions_that_name_no_keys_say_how_to_write_them(example, given, mess
     assert result.stderr.strip() == f"error: {message}"
 
 
+def _planned_steps(stdout: str) -> list[tuple[str, str]]:
+    """(run|skip, step) of each row of `plan`'s table."""
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in stdout.splitlines()
+            if line.startswith("│")]
+    return [(row[0], row[1]) for row in rows if row[0]]  # a wrapped reason continues on a row without one
+
+
+@pytest.mark.parametrize("given", ["2024-01-03,2024-01-05,2024-01-07", " 2024-01-03 , 2024-01-05,2024-01-07,"])
+def test_partitions_as_a_list_plan_exactly_those_keys(example, given):
+    folder = example("partitioned")
+    result = specrun_cmd("plan", "pipeline.yaml", "--partitions", given, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    keys = ["2024-01-03", "2024-01-05", "2024-01-07"]
+    assert _planned_steps(result.stdout) == [
+        *(("run", f"events[{k}]") for k in keys), *(("run", f"daily_counts[{k}]") for k in keys),
+        ("skip", "monthly_total")]
+
+
+def test_partitions_as_a_range_plan_both_ends(example):
+    folder = example("partitioned")
+    result = specrun_cmd("plan", "pipeline.yaml", "--partitions", "2024-01-30..2024-01-31", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert _planned_steps(result.stdout)[:4] == [
+        ("run", "events[2024-01-30]"), ("run", "events[2024-01-31]"),
+        ("run", "daily_counts[2024-01-30]"), ("run", "daily_counts[2024-01-31]")]
+
+
 def test_max_concurrent_with_the_in_process_executor_names_the_option_not_run_config(project):
     result = specrun_cmd("plan", "basic.yaml", "--max-concurrent", "4", cwd=project)
     assert result.returncode == 1

@@ -379,3 +379,54 @@ def test_asset_partition_key_for_input_and_failed_type_check():
     result = checked.execute_in_process(raise_on_error=False)
     failure = result.get_step_failure_events()[0]
     assert 'Type check failed for step output "result"' in failure.data.error.message
+
+
+def test_partition_key_of_an_io_context_spanning_several_partitions_is_an_error():
+    from specrun import AssetKey, StaticPartitionsDefinition
+    from specrun.runtime.context.io import OutputContext
+
+    regions = StaticPartitionsDefinition(["eu", "us", "apac"])
+    several = OutputContext("sales", "result", asset_key=AssetKey("sales"), partition_keys=("eu", "us"),
+                            partitions_def=regions)
+    assert several.asset_partition_keys == ["eu", "us"]
+    with pytest.raises(NoPartitionError, match="partition_key was read, but this value spans 2 partitions"):
+        several.partition_key
+    one = OutputContext("sales", "result", asset_key=AssetKey("sales"), partition_keys=("us",),
+                        partitions_def=regions)
+    assert one.partition_key == "us"
+
+
+def test_an_input_reading_every_upstream_partition_has_no_single_partition_key():
+    from specrun import IOManager, StaticPartitionsDefinition, asset, materialize
+
+    regions = StaticPartitionsDefinition(["eu", "us"])
+    seen = {}
+
+    class Store(IOManager):
+        def __init__(self):
+            self.values = {}
+
+        def handle_output(self, context, obj):
+            if context.has_asset_partitions:
+                self.values[context.partition_key] = obj
+
+        def load_input(self, context):
+            seen["keys"] = context.asset_partition_keys
+            with pytest.raises(NoPartitionError, match="spans 2 partitions"):
+                context.partition_key
+            return {k: self.values[k] for k in context.asset_partition_keys}
+
+    @asset(partitions_def=regions)
+    def sales(context):
+        return len(context.partition_key)
+
+    @asset
+    def total(sales):
+        return sum(sales.values())
+
+    store = Store()
+    for key in ("eu", "us"):
+        assert materialize([sales], partition_key=key, resources={"io_manager": store}).success
+    result = materialize([sales, total], selection=[total], resources={"io_manager": store})
+    assert result.success and seen["keys"] == ["eu", "us"]
+    assert result.asset_value("total") == 4

@@ -549,3 +549,18 @@ def test_hourly_windows_in_a_dst_zone_hold_their_timestamp_and_last_an_hour(mome
 DAILY_2023 = DailyPartitionsDefinition(start_date="2023-01-01", end_date="2024-01-02")
 NEW_YORK_HOURLY = HourlyPartitionsDefinition(start_date="2020-01-01-00:00",
                                              timezone="America/New_York")
+
+
+def test_a_static_key_range_includes_both_ends():
+    regions = StaticPartitionsDefinition(["us", "eu", "latam", "apac", "africa"])
+    assert regions.get_partition_keys_in_range(PartitionKeyRange("eu", "apac")) == ["eu", "latam", "apac"]
+    assert regions.get_partition_keys_in_range(PartitionKeyRange("us", "us")) == ["us"]
+    assert regions.get_partition_keys_in_range(PartitionKeyRange("apac", "africa")) == ["apac", "africa"]
+
+
+def test_a_multi_partition_key_range_includes_both_ends():
+    grid = MultiPartitionsDefinition({"color": StaticPartitionsDefinition(["blue", "red"]),
+                                      "size": StaticPartitionsDefinition(["l", "s"])})
+    assert grid.get_partition_keys() == ["blue|l", "blue|s", "red|l", "red|s"]
+    assert grid.get_partition_keys_in_range(PartitionKeyRange("blue|s", "red|s")) == [
+        "blue|s", "red|l", "red|s"]
