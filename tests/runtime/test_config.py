@@ -27,6 +27,13 @@ def test_scalars_are_strict_about_bool_and_int():
     assert not validate_config(Int, True).success
     assert not validate_config(Bool, 1).success
     assert process_config(Float, 3) == 3.0
+    assert process_config(Float, 2.5) == 2.5
+    for value, got in ((True, "bool"), (False, "bool"), ("1.5", "str"), ([1.0], "list")):
+        errors = validate_config(Float, value).errors
+        assert [(e.description, e.stack) for e in errors] == [
+            (f"Value {value!r} is not valid: expected Float, got {got}", "root")]
+    assert [e.description for e in validate_config(String, 3).errors] == [
+        "Value 3 is not valid: expected String, got int"]
 
 
 def test_array_noneable_permissive_selector():

@@ -430,3 +430,51 @@ def test_an_input_reading_every_upstream_partition_has_no_single_partition_key()
     result = materialize([sales, total], selection=[total], resources={"io_manager": store})
     assert result.success and seen["keys"] == ["eu", "us"]
     assert result.asset_value("total") == 4
+
+
+@pytest.fixture
+def file_size_limit():
+    """Lower this process's file size limit (RLIMIT_FSIZE) to `n` bytes: a write past it fails
+    with EFBIG half-way, as on a full disk. Restored after the test."""
+    import resource
+    import signal
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of killing the process
+
+    def lower(n: int) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (n, hard))
+
+    yield lower
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    signal.signal(signal.SIGXFSZ, previous)
+
+
+def test_a_write_failing_half_way_keeps_the_previous_value_whole(tmp_path, file_size_limit):
+    from specrun import DagsterInstance
+
+    value = {"payload": b"small"}
+
+    @asset
+    def blob():
+        return value["payload"]
+
+    @asset
+    def blob_size(blob):
+        return len(blob)
+
+    instance = DagsterInstance.ephemeral()
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    assert materialize([blob], run_config=config, instance=instance).success
+    stored = sorted(os.path.join(d, f) for d, _, files in os.walk(tmp_path) for f in files)
+
+    value["payload"] = b"x" * 1_000_000  # the write of this fails after 64 KiB
+    file_size_limit(64 * 1024)
+    failed = materialize([blob], run_config=config, instance=instance, raise_on_error=False)
+    file_size_limit(-1)  # RLIM_INFINITY
+    assert not failed.success
+    assert "File too large" in failed.get_step_failure_events()[0].data.error.message
+    # Nothing new on disk (no partial file, no temp file left behind) and the old value loads whole.
+    assert sorted(os.path.join(d, f) for d, _, files in os.walk(tmp_path) for f in files) == stored
+    reread = materialize([blob, blob_size], selection=[blob_size], run_config=config, instance=instance)
+    assert reread.asset_value("blob_size") == len(b"small")
