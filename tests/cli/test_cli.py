@@ -128,7 +128,7 @@ def test_init_writes_a_project_that_validates_and_applies(tmp_path):
 
 def test_apply_select_and_exclude(project):
     result = specrun_cmd("apply", "basic.yaml", "--select", "+doubled", cwd=project)
-    assert "2 ok" in result.stdout
+    assert ": 2 ok, 0 failed, 0 skipped" in result.stdout
     result = specrun_cmd("plan", "basic.yaml", "--exclude", "source", cwd=project)
     steps = [line.split("│")[2].strip() for line in result.stdout.splitlines() if line.count("│") >= 5]
     assert steps == ["doubled", "total", "total_total_positive"]
@@ -169,7 +169,7 @@ def test_apply_without_partition_options_makes_every_partition_real_then_nothing
     folder = example("partitioned")
     first = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert first.returncode == 0, first.stderr
-    assert "63 ok, 0 failed, 0 skipped" in first.stdout  # 31 x events, 31 x daily_counts, the roll-up
+    assert ": 63 ok, 0 failed, 0 skipped" in first.stdout  # 31 x events, 31 x daily_counts, the roll-up
     second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert "Nothing to do: all 63 step(s) are up to date" in second.stdout
 
@@ -185,7 +185,7 @@ def test_apply_without_partition_options_refuses_mixed_partitionings(tmp_path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "mixes differently partitioned assets" in result.stderr and "--partition KEY" in result.stderr
     only_b = specrun_cmd("apply", "p.yaml", "--select", "b", cwd=tmp_path)
-    assert only_b.returncode == 0 and "2 ok" in only_b.stdout
+    assert only_b.returncode == 0 and ": 2 ok, 0 failed, 0 skipped" in only_b.stdout
 
 
 def test_init_on_an_existing_file_says_to_name_a_directory(tmp_path):
@@ -293,13 +293,13 @@ def test_executor_override_drops_the_spec_executors_config(example):
     result = specrun_cmd("apply", "pipeline.yaml", "--executor", "in_process", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "running 3 step(s) with the in_process executor"
-    assert "3 ok, 0 failed, 0 skipped" in result.stdout
+    assert ": 3 ok, 0 failed, 0 skipped" in result.stdout
 
 
 def test_nothing_to_do_says_which_steps_wait_for_upstream_partitions(example):
     folder = example("partitioned")
     first = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder)
-    assert "2 ok, 0 failed, 0 skipped" in first.stdout
+    assert ": 2 ok, 0 failed, 0 skipped" in first.stdout
     again = specrun_cmd("apply", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder)
     assert again.returncode == 0
     assert again.stdout.splitlines() == [
@@ -319,7 +319,7 @@ def test_ops_job_example_shows_its_retry_policy_at_work(example):
     assert result.returncode == 0, result.stderr
     assert ("  retry    double: double failed and will be retried (attempt 1) in 0s: ConnectionError: "
             "upstream service timed out (first attempt fails on purpose)") in result.stdout.splitlines()
-    assert "4 ok, 0 failed, 0 skipped" in result.stdout
+    assert ": 4 ok, 0 failed, 0 skipped" in result.stdout
 
 
 @pytest.mark.parametrize("raised, message", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
+import importlib.util
 import subprocess
 import sys
 
@@ -42,7 +42,7 @@ def test_json_keeps_every_node_attribute(small_graph):
     assert data["edges"] == [{"from": "a", "to": "b"}, {"from": "b", "to": "check:b/ok"}]
 
 
-@pytest.mark.skipif(shutil.which("mypy") is None, reason="mypy is in the test extra: pip install -e .[test]")
+@pytest.mark.skipif(importlib.util.find_spec("mypy") is None, reason="mypy is in the test extra: pip install -e .[test]")
 def test_compiler_passes_mypy_strict():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent",

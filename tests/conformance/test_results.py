@@ -67,7 +67,8 @@ def test_get_run_success_event_is_the_last_run_event():
     result = two_step_job.execute_in_process()
     event = result.get_run_success_event()
     assert event.event_type == dg.DagsterEventType.RUN_SUCCESS
-    assert event is result.all_events[-1] or event.event_type == result.all_events[-1].event_type
+    last = result.all_events[-1]
+    assert (last.event_type, last.step_key, last.message) == (event.event_type, event.step_key, event.message)
 
 
 def test_get_run_failure_event_on_a_failed_run():

@@ -36,7 +36,7 @@ def test_quickstart_applies_then_has_nothing_to_do_then_reruns_what_config_chang
     folder = example("quickstart")
     first = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert first.returncode == 0, first.stderr
-    assert "4 ok, 0 failed" in first.stdout
+    assert ": 4 ok, 0 failed" in first.stdout
     second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert "Nothing to do: all 4 step(s) are up to date" in second.stdout
     spec = folder / "pipeline.yaml"
@@ -44,7 +44,7 @@ def test_quickstart_applies_then_has_nothing_to_do_then_reruns_what_config_chang
     plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder)
     assert re.search(r"run\s+│\s+raw_orders.*config changed", plan.stdout)
     third = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
-    assert "4 ok" in third.stdout
+    assert ": 4 ok, 0 failed, 0 skipped" in third.stdout
     with open(folder / ".specrun" / "storage" / "order_summary", "rb") as fh:
         assert pickle.load(fh)["orders"] > 0
 
@@ -68,7 +68,7 @@ def test_failing_step_exits_1_with_step_message_and_user_traceback(project):
     assert "step 'broken' failed: ValueError: bad input row 7" in result.stderr
     assert "funcs.py" in result.stderr and "raise ValueError" in result.stderr
     assert "specrun/runtime" not in result.stderr  # framework frames trimmed from what users see
-    assert "1 ok, 1 failed, 1 skipped" in result.stdout
+    assert ": 1 ok, 1 failed, 1 skipped" in result.stdout
 
 
 def test_sigkill_mid_run_then_reexecute_from_failure_completes_with_same_outputs(project):
@@ -124,14 +124,14 @@ def test_child_crash_fails_only_its_step_and_the_run_ends(project):
     result = specrun_cmd("apply", "crash.yaml", cwd=project, timeout=120)
     assert result.returncode == 1
     assert 'the worker process running step "dies" exited with code 3' in result.stderr
-    assert "2 ok, 1 failed, 1 skipped" in result.stdout
+    assert ": 2 ok, 1 failed, 1 skipped" in result.stdout
 
 
 def test_partitioned_example_backfill_and_status(example):
     folder = example("partitioned")
     result = specrun_cmd("apply", "pipeline.yaml", "--partitions", "2024-01-01..2024-01-03", cwd=folder)
     assert result.returncode == 0, result.stderr
-    assert "6 ok" in result.stdout  # 3 x events + 3 x daily_counts; the roll-up waits
+    assert ": 6 ok, 0 failed, 0 skipped" in result.stdout  # 3 x events + 3 x daily_counts; the roll-up waits
     plan = specrun_cmd("plan", "pipeline.yaml", "--partition", "2024-01-02", cwd=folder).stdout
     assert "waiting: upstream daily_counts has 28 of 31" in plan
     status = specrun_cmd("status", "pipeline.yaml", cwd=folder).stdout
@@ -141,13 +141,13 @@ def test_partitioned_example_backfill_and_status(example):
 def test_templated_and_ops_examples_run(example):
     templated = example("templated")
     result = specrun_cmd("apply", "pipeline.yaml.j2", "--var", "tables=[a, b]", cwd=templated)
-    assert result.returncode == 0 and "3 ok" in result.stdout
+    assert result.returncode == 0 and ": 3 ok, 0 failed, 0 skipped" in result.stdout
     ops = example("ops_job")
     result = specrun_cmd("apply", "pipeline.yaml", cwd=ops)
-    assert result.returncode == 0 and "4 ok" in result.stdout
+    assert result.returncode == 0 and ": 4 ok, 0 failed, 0 skipped" in result.stdout
     custom = example("custom_executor")
     result = specrun_cmd("apply", "pipeline.yaml", cwd=custom)
-    assert "with the reverse_order executor" in result.stdout and "3 ok" in result.stdout
+    assert "with the reverse_order executor" in result.stdout and ": 3 ok, 0 failed, 0 skipped" in result.stdout
 
 
 def test_sigterm_with_multiprocess_stops_workers_and_records_canceled(project):

@@ -20,7 +20,7 @@ def test_components_example_applies_and_an_edited_template_restales_its_assets(e
     assert first.returncode == 0, first.stderr
     for step in ("orders__raw", "payments__clean", "refunds__clean_positive", "report"):
         assert f"ok       {step}" in first.stdout
-    assert "10 ok, 0 failed" in first.stdout
+    assert ": 10 ok, 0 failed" in first.stdout
     again = specrun_cmd("plan", "pipeline.yaml", cwd=str(folder))
     assert "0 to run, 10 up to date" in again.stdout
     template = folder / "templates" / "ingest.yaml.j2"

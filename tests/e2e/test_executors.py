@@ -43,7 +43,7 @@ def test_spec_pipeline_on_executor_with_failure_retry_and_partition(project, tmp
     assert result.returncode == 1  # `broken` fails on purpose
     assert f"with the {executor} executor" in result.stdout
     assert "step 'broken' failed: ValueError: bad input row 7" in result.stderr
-    assert "5 ok, 1 failed, 1 skipped" in result.stdout
+    assert ": 5 ok, 1 failed, 1 skipped" in result.stdout
     storage = project / ".specrun" / "storage"
     assert pickle.loads((storage / "total").read_bytes()) == 20
     assert pickle.loads((storage / "flaky").read_bytes()) == 1  # succeeded on the retry

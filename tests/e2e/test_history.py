@@ -104,7 +104,7 @@ def test_reexecute_from_failure_of_a_backfill_keeps_its_partitions(example):
         "        raise RuntimeError(f'no events for {day}')\n"))
     failed = specrun_cmd("apply", "pipeline.yaml", "--partitions", "2024-01-04..2024-01-06", "--force",
                          cwd=folder, env={"FAIL_DAY": "2024-01-04"})
-    assert failed.returncode == 1 and "4 ok, 1 failed, 1 skipped" in failed.stdout
+    assert failed.returncode == 1 and ": 4 ok, 1 failed, 1 skipped" in failed.stdout
     (run_id,) = _run_ids(failed.stdout)
     again = specrun_cmd("reexecute", run_id, "--from-failure", cwd=folder)
     assert again.returncode == 0, again.stderr
