@@ -47,8 +47,8 @@ def compile_schema(schema: Any) -> Check:
         const = schema["const"]
         checks.append(lambda v: v == const and type(v) is type(const))
     if "enum" in schema:
-        options = schema["enum"]
-        checks.append(lambda v: v in options)
+        options = [_strict(o) for o in schema["enum"]]
+        checks.append(lambda v: _strict(v) in options)
     if "anyOf" in schema:
         alternatives = [compile_schema(s) for s in schema["anyOf"]]
         checks.append(lambda v: any(a(v) for a in alternatives))
@@ -59,6 +59,18 @@ def compile_schema(schema: Any) -> Check:
     if any(k in schema for k in ("properties", "patternProperties", "additionalProperties", "required", "propertyNames")):
         checks.append(_object_check(schema))
     return _all_of(checks)
+
+
+def _strict(value: Any) -> Any:
+    """`value` with its booleans told apart from 0 and 1, as JSON Schema compares them
+    (Python's `True == 1` would let `true` through an `enum: [1]`)."""
+    if type(value) is bool:
+        return (bool, value)
+    if type(value) is list:
+        return [_strict(x) for x in value]
+    if type(value) is dict:
+        return {k: _strict(x) for k, x in value.items()}
+    return value
 
 
 def _type_check(kinds: list[str]) -> Check:
