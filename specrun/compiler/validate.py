@@ -94,7 +94,9 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
 
 
 def _where(pointer: str) -> str:
-    return f" in {pointer[1:]}" if pointer else " at the top level"
+    """` in assets/orders/raw`: the pointer as it reads, `~1` (a `/` in a name, as in a `use:`
+    instance's `orders/raw`) shown as `/`."""
+    return f" in {pointer[1:].replace('~1', '/').replace('~0', '~')}" if pointer else " at the top level"
 
 
 def validate_document(doc: Document) -> list[SpecError]:

@@ -191,7 +191,7 @@ def test_schema_and_resolve_errors_in_an_instance_point_at_the_template(project)
     project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: use_steps:extrct, grup: x}\n")
     spec = project("p.yaml", "specrun: 1\nuse:\n  orders: {template: templates/bad.yaml.j2}\n")
     assert _errors(spec) == ["templates/bad.yaml.j2:5:31 (in use.orders): error: unknown key 'grup' in "
-                             "assets/orders~1raw (did you mean 'group'?)"]
+                             "assets/orders/raw (did you mean 'group'?)"]
     project("templates/bad.yaml.j2", "---\nparams: {}\n---\nassets:\n  raw: {fn: use_steps:extrct}\n")
     (message,) = _errors(spec)
     assert message.startswith("templates/bad.yaml.j2:5:13 (in use.orders): error: ")
