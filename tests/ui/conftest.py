@@ -48,7 +48,7 @@ def _forget_spec_modules():
     """Each test copies an example whose `module:` has the same name (assets, steps): drop it
     after the test so the next copy's module is imported from its own folder."""
     yield
-    for name in ("assets", "steps"):
+    for name in ("assets", "steps", "waitfns"):
         sys.modules.pop(name, None)
 
 
@@ -74,6 +74,20 @@ def _need_browser_tools() -> None:
         if ci:
             pytest.fail("CI=true but Chromium is missing: .ci/run installs it with apt-get")
         pytest.skip("Chromium is not installed (apt-get install chromium): browser tests need it")
+
+
+@pytest.fixture
+def waiting_project(tmp_path):
+    """(folder, flag): a spec whose asset `waiting` runs until the file `flag` exists."""
+    folder = tmp_path / "waiting"
+    folder.mkdir()
+    flag = folder / "go"
+    (folder / "pipeline.yaml").write_text("specrun: 1\nname: waiting\nmodule: waitfns\nassets:\n"
+                                          "  first: {fn: first}\n  waiting: {fn: waiting, ins: {x: first}}\n")
+    (folder / "waitfns.py").write_text(
+        "import os, time\n\ndef first():\n    return 1\n\n"
+        f"def waiting(x):\n    while not os.path.exists({str(flag)!r}):\n        time.sleep(0.05)\n    return x\n")
+    return folder, flag
 
 
 @pytest.fixture(scope="module")

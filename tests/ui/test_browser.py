@@ -203,18 +203,11 @@ def test_a_report_opened_from_file_with_the_network_off_shows_its_steps(failing_
         browser.set_offline(False)
 
 
-def test_the_run_page_of_a_run_in_progress_updates_live_until_it_ends(tmp_path, serve, page):
+def test_the_run_page_of_a_run_in_progress_updates_live_until_it_ends(waiting_project, serve, page):
     import subprocess
     import sys
 
-    folder = tmp_path / "live"
-    folder.mkdir()
-    flag = folder / "go"
-    (folder / "pipeline.yaml").write_text("specrun: 1\nname: live\nmodule: livefns\n"
-                                          "assets:\n  first: {fn: first}\n  waiting: {fn: waiting, ins: {x: first}}\n")
-    (folder / "livefns.py").write_text(
-        "import os, time\n\ndef first():\n    return 1\n\n"
-        f"def waiting(x):\n    while not os.path.exists({str(flag)!r}):\n        time.sleep(0.05)\n    return x\n")
+    folder, flag = waiting_project
     server = serve(folder / "pipeline.yaml")
     proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", str(folder / "pipeline.yaml")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -126,19 +126,12 @@ def test_states_and_runs_are_read_from_postgresql_too(failing_project):
     assert run["status"] == "FAILURE" and run["steps"] == {"succeeded": 2, "failed": 1, "skipped": 1}
 
 
-def test_a_run_of_apply_in_another_process_shows_as_running_then_fresh(tmp_path):
+def test_a_run_of_apply_in_another_process_shows_as_running_then_fresh(waiting_project):
     import subprocess
     import sys
     import time
 
-    folder = tmp_path / "slow"
-    folder.mkdir()
-    flag = folder / "go"
-    (folder / "pipeline.yaml").write_text("specrun: 1\nname: slow\nmodule: slowfns\n"
-                                          "assets:\n  first: {fn: first}\n  waiting: {fn: waiting, ins: {x: first}}\n")
-    (folder / "slowfns.py").write_text(
-        "import os, time\n\ndef first():\n    return 1\n\n"
-        f"def waiting(x):\n    while not os.path.exists({str(flag)!r}):\n        time.sleep(0.05)\n    return x\n")
+    folder, flag = waiting_project
     service = Service(str(folder / "pipeline.yaml"))
     proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", str(folder / "pipeline.yaml")],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
