@@ -104,10 +104,10 @@ def _fs_config(config: dict[str, Any], entry: Any, ctx: Any) -> dict[str, Any]:
 
         config["base_dir"] = os.path.join(ctx.callables.folder, base_dir)
     for key in literal_secrets(config.get("storage_options") or {}):
-        ptr = f"{entry.pointer}/config/storage_options/{key}"
-        raise SpecError(f"storage option {key!r} looks like a secret: it would be recorded with "
-                        "every run", ctx.doc.locate(ptr), ptr,
-                        f"read it from an environment variable: {key}: {{env: SOME_VARIABLE}}")
+        ptr = f"{entry.pointer}/config/storage_options/{'/'.join(key)}"
+        raise SpecError(f"storage option {'.'.join(key)!r} looks like a secret: it would be recorded "
+                        "with every run", ctx.doc.locate(ptr), ptr,
+                        f"read it from an environment variable: {key[-1]}: {{env: SOME_VARIABLE}}")
     return config
 
 

@@ -98,35 +98,48 @@ def open_store(url: str, storage_options: Optional[Mapping[str, Any]] = None) ->
 
 def storage_options_from_config(options: Optional[Mapping[str, Any]],
                                  path: tuple[str, ...] = ("storage_options",)) -> dict[str, Any]:
-    """Config `storage_options` with `{env: NAME}`/`EnvVar` read from the environment.
+    """Config `storage_options` with `{env: NAME}`/`EnvVar` (also nested, as in
+    `client_kwargs`) read from the environment.
 
     A secret-looking option given as a literal is refused: run config is recorded with the run.
     """
-    from ..env_var import EnvVar
-
     refused = [ConfigErrorEntry(
-        f"storage option {key!r} looks like a secret: give it as {{env: NAME}} (an environment "
-        "variable) so that it is not recorded with the run", path + (key,))
+        f"storage option {'.'.join(key)!r} looks like a secret: give it as {{env: NAME}} (an "
+        "environment variable) so that it is not recorded with the run", path + key)
         for key in literal_secrets(options or {})]
     if refused:
         raise ConfigError(refused, "IO manager config")
+    return _resolved(options or {}, path)
+
+
+def _resolved(options: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    from ..env_var import EnvVar
+
     resolved: dict[str, Any] = {}
-    for key, value in (options or {}).items():
+    for key, value in options.items():
         if isinstance(value, Mapping) and set(value) == {"env"}:
             value = EnvVar(value["env"])
         if isinstance(value, EnvVar):
             value = value.resolve(path + (key,))
+        elif isinstance(value, Mapping):
+            value = _resolved(value, path + (key,))
         resolved[key] = value
     return resolved
 
 
-def literal_secrets(options: Mapping[str, Any]) -> list[str]:
-    """Names of options that look like secrets but hold a literal value, not an env reference."""
+def literal_secrets(options: Mapping[str, Any]) -> list[tuple[str, ...]]:
+    """Options (as key paths: nested ones too) that look like secrets but hold a literal value,
+    not an environment reference."""
     from ..env_var import EnvVar
 
-    return [key for key, value in options.items()
-            if key not in _PUBLIC and _SECRET.search(key) and isinstance(value, str)
-            and not isinstance(value, EnvVar)]
+    found: list[tuple[str, ...]] = []
+    for key, value in options.items():
+        if isinstance(value, Mapping) and set(value) != {"env"}:
+            found += [(key,) + inner for inner in literal_secrets(value)]
+        elif (key not in _PUBLIC and _SECRET.search(key) and isinstance(value, str)
+              and not isinstance(value, EnvVar)):
+            found.append((key,))
+    return found
 
 
 def explain(error: BaseException, action: str, path: "UPath") -> Optional[ObjectStoreError]:

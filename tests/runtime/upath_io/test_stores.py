@@ -39,8 +39,9 @@ def test_secret_looking_options_must_come_from_the_environment(monkeypatch):
     options = {"endpoint_url": "http://127.0.0.1:9", "key": {"env": "KEY_VAR"},
                "secret": EnvVar("THE_SECRET"), "client_kwargs": {"region_name": "eu"}}
     assert literal_secrets(options) == []
-    assert literal_secrets({"key": "AKIA...", "token": "t", "anon": True, "region_name": "x"}) == [
-        "key", "token"]
+    assert literal_secrets({"key": "AKIA...", "token": "t", "anon": True, "region_name": "x",
+                            "client_kwargs": {"aws_secret_access_key": "s", "region_name": "eu"}}) == [
+        ("key",), ("token",), ("client_kwargs", "aws_secret_access_key")]
     monkeypatch.setenv("KEY_VAR", "k3y")
     assert storage_options_from_config(options) == {
         "endpoint_url": "http://127.0.0.1:9", "key": "k3y", "secret": "v4lue",
@@ -50,6 +51,14 @@ def test_secret_looking_options_must_come_from_the_environment(monkeypatch):
 def test_a_literal_secret_is_refused_naming_the_option():
     with pytest.raises(ConfigError, match="storage option 'secret' looks like a secret"):
         storage_options_from_config({"secret": "plain-text"})
+    with pytest.raises(ConfigError, match="'client_kwargs.aws_secret_access_key' looks like a secret"):
+        storage_options_from_config({"client_kwargs": {"aws_secret_access_key": "plain"}})
+
+
+def test_nested_env_references_are_resolved(monkeypatch):
+    monkeypatch.setenv("NESTED_SECRET", "n3sted")
+    assert storage_options_from_config({"client_kwargs": {"aws_secret_access_key": {"env": "NESTED_SECRET"}}}) \
+        == {"client_kwargs": {"aws_secret_access_key": "n3sted"}}
 
 
 def test_an_unset_variable_is_named():
