@@ -109,22 +109,18 @@ def storage_options_from_config(options: Optional[Mapping[str, Any]],
         for key in literal_secrets(options or {})]
     if refused:
         raise ConfigError(refused, "IO manager config")
-    return _resolved(options or {}, path)
+    from ..env_var import resolve_env_vars
+
+    return resolve_env_vars(_as_env_vars(options or {}), path)
 
 
-def _resolved(options: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+def _as_env_vars(options: Mapping[str, Any]) -> dict[str, Any]:
+    """`options` with each spec-style ``{env: NAME}`` (also nested) as an `EnvVar`."""
     from ..env_var import EnvVar
 
-    resolved: dict[str, Any] = {}
-    for key, value in options.items():
-        if isinstance(value, Mapping) and set(value) == {"env"}:
-            value = EnvVar(value["env"])
-        if isinstance(value, EnvVar):
-            value = value.resolve(path + (key,))
-        elif isinstance(value, Mapping):
-            value = _resolved(value, path + (key,))
-        resolved[key] = value
-    return resolved
+    return {key: EnvVar(value["env"]) if isinstance(value, Mapping) and set(value) == {"env"}
+            else _as_env_vars(value) if isinstance(value, Mapping) else value
+            for key, value in options.items()}
 
 
 def literal_secrets(options: Mapping[str, Any]) -> list[tuple[str, ...]]:
