@@ -146,6 +146,8 @@ def _pointers(spec: Any) -> dict[str, str]:
     for name, entry in spec.assets.items():
         asset_name = "/".join([*entry.key_prefix, entry.name])
         found[asset_name] = entry.pointer
+        for out in entry.outs:
+            found["/".join([*entry.key_prefix, out])] = f"{entry.pointer}/outs/{out}"
         for check in entry.check_specs:
             found[f"check:{asset_name}/{check}"] = f"{entry.pointer}/check_specs/{check}"
     for entry in spec.checks.values():

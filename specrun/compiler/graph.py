@@ -48,15 +48,17 @@ def build_graph_data(defs: Any, pointers: Optional[Mapping[str, str]] = None) ->
     g = GraphData()
     pointers = pointers or {}
     for a in defs.assets:
-        name = a.key.to_user_string()
         deps = getattr(a, "dependency_keys", None)
         deps = set(deps) if deps is not None else set(getattr(a, "deps", ()))
-        g.add_node(name, kind="asset" if hasattr(a, "op") else "external",
-                   group=getattr(a, "group_name", None) or "default",
-                   tags=dict(getattr(a, "tags", {}) or {}), pointer=pointers.get(name, ""),
-                   partitioned=getattr(a, "partitions_def", None) is not None)
-        for dep in deps:
-            g.add_edge(dep.to_user_string(), name)
+        groups = getattr(a, "group_names_by_key", None) or {}
+        for key in sorted(getattr(a, "keys", None) or (a.key,), key=lambda k: k.path):  # a multi-asset: each
+            name = key.to_user_string()
+            g.add_node(name, kind="asset" if hasattr(a, "op") else "external",
+                       group=groups.get(key) or getattr(a, "group_name", None) or "default",
+                       tags=dict(getattr(a, "tags", {}) or {}), pointer=pointers.get(name, ""),
+                       partitioned=getattr(a, "partitions_def", None) is not None)
+            for dep in deps:
+                g.add_edge(dep.to_user_string(), name)
     checks = [(s, pointers.get(f"check:{c.name}", "")) for c in defs.asset_checks for s in c.specs]
     checks += [(s, "") for a in defs.assets for s in getattr(a, "check_specs", ())]
     for spec, pointer in checks:

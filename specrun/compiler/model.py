@@ -76,6 +76,8 @@ class AssetEntry:
     compute_kind: Optional[str] = None
     scope: str = ""  # `orders/` for an asset of the `use:` instance `orders`: where bare names look first
     check_specs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outs: dict[str, Any] = field(default_factory=dict)  # a multi-asset: the assets it produces
+    can_subset: bool = False
 
 
 @dataclass(frozen=True, slots=True)

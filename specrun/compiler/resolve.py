@@ -47,7 +47,14 @@ def _function_of(obj: Any) -> tuple[Any, Any]:
 
 
 def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
-    return {n: AssetKey([*e.key_prefix, e.name]) for n, e in spec.assets.items()}
+    """Asset name -> key; an entry with `outs:` names one asset per output, not itself."""
+    keys = {}
+    for n, e in spec.assets.items():
+        if e.outs:
+            keys.update({o: AssetKey([*e.key_prefix, o]) for o in e.outs})
+        else:
+            keys[n] = AssetKey([*e.key_prefix, e.name])
+    return keys
 
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
@@ -75,6 +82,8 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         col.add(SpecError(f"no resource named {entry.io_manager!r}", doc.locate(ptr), ptr,
                           suggest(entry.io_manager, ctx.resource_names)))
     base = decorated if isinstance(decorated, AssetsDefinition) else None
+    if entry.outs:
+        return _resolve_multi_asset(entry, fn, ins, pdef, ctx)
     made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
         fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
         deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
@@ -90,6 +99,26 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
+    return made
+
+
+def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pdef: Any,
+                         ctx: "ResolveContext") -> Optional[AssetsDefinition]:
+    """`assets.<name>: {fn, outs: {a: {...}, b: {...}}}`: one step producing the assets a, b."""
+    from ..runtime.definitions.multi_assets import AssetOut, multi_asset
+
+    outs = {name: AssetOut(key_prefix=entry.key_prefix or None, description=(o or {}).get("description"),
+                           io_manager_key=(o or {}).get("io_manager") or entry.io_manager,
+                           group_name=(o or {}).get("group") or entry.group)
+            for name, o in entry.outs.items()}
+    made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: multi_asset(
+        outs=outs, name=entry.name, ins=ins, deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
+        partitions_def=pdef, required_resource_keys=set(entry.resources),
+        retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
+        description=entry.description, compute_kind=entry.compute_kind,
+        can_subset=bool(entry.can_subset))(fn), entry.pointer)
+    if made is not None and entry.config is not None:
+        ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
 
 

@@ -63,19 +63,23 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
         return
     produced: set[str] = set()
     context._yielded_outputs = produced  # add_output_metadata refuses these from now on
+    asset = node.asset
+    skipped = set(node.op_def.outs) - asset.selected_output_names if asset is not None and asset.multi else ()
     for name, value, metadata, store, version in _outputs_of(node, result, pending):
+        if name in skipped:  # an asset of a multi-asset this run does not compute
+            continue
         if name in produced:
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
         _handle_output(run, step, context, name, value, metadata, store, events, version)
-    asset = node.asset
     if pending or (asset is not None and asset.check_specs):
         evaluated = {}
         _flush_user_events(run, step, pending, events, evaluated)
         if asset is not None and asset.check_specs:
             finish_checks(step, asset.check_specs, evaluated, f"asset {asset.key.to_user_string()!r}")
     outs = node.op_def.outs
-    missing = [n for n, o in outs.items() if o.is_required and n not in produced] if len(
+    missing = [n for n, o in outs.items() if o.is_required and n not in produced
+               and n not in skipped] if len(
         produced) < len(outs) else None
     if missing:
         raise OutputError(
@@ -127,7 +131,15 @@ def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any,
     if isinstance(item, MaterializeResult):
         side.extend(item.check_results)
         value = item.value if item.has_value else None
-        return outs[0], value, dict(item.metadata), item.has_value, item.data_version
+        name = outs[0]
+        if item.asset_key is not None and node.asset is not None and node.asset.multi:
+            try:
+                name = node.asset.get_output_name_for_asset_key(item.asset_key)
+            except DefinitionError as e:
+                raise OutputError(str(e)) from None
+        elif len(outs) > 1:
+            raise OutputError(f"{node.name!r} produces {outs}: give MaterializeResult(asset_key=...)")
+        return name, value, dict(item.metadata), item.has_value, item.data_version
     return outs[0], item, {}, True, None
 
 
@@ -168,12 +180,12 @@ class OutputFacts:
         t = out_def.dagster_type
         self.type_checked = isinstance(t, DataType) and t.type_check_fn is not None
         self.io_manager_key = out_def.io_manager_key
-        self.asset_key = asset.key if asset is not None else None
+        self.asset_key = asset.key_for_output(name) if asset is not None else None
         self.partitions_def = asset.partitions_def if asset is not None else run.job.partitions_def
         self.per_partition = asset is None or asset.partitions_def is not None
         self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
-        self.versions = _AssetVersionFacts(run, node) if asset is not None else None
+        self.versions = _AssetVersionFacts(run, node, self.asset_key) if asset is not None else None
         self.op_def = node.op_def
         # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
         resolved = getattr(run, "resolved", None)
@@ -201,9 +213,9 @@ class _AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
     hash and which upstream assets it reads."""
 
-    __slots__ = ("code_version", "config_hash", "inputs", "message")
+    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key")
 
-    def __init__(self, run: Any, node: Any) -> None:
+    def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
         asset = node.asset
         config, _ = run.node_config(node)
         self.code_version = v.asset_code_version(node.op_def, asset)
@@ -213,7 +225,8 @@ class _AssetVersionFacts:
         for key in asset.deps:
             inputs.append((None, key, key.to_user_string()))
         self.inputs = tuple(inputs)
-        self.message = f"Materialized value {asset.key.to_user_string()}"
+        self.asset_key = asset_key
+        self.message = f"Materialized value {asset_key.to_user_string()}"
 
 
 def _handle_output(run, step, context, name, value, metadata, store, events, version=None) -> None:
@@ -261,10 +274,10 @@ def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: d
     inputs = _input_data_versions(run, step, facts)
     version = str(user_version) if user_version is not None else v.data_version(
         facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
-    run.data_versions[(asset.key, step.partition_key)] = version
+    run.data_versions[(facts.asset_key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs)}
-    mat = AssetMaterialization(asset.key, asset.description, metadata, step.partition_key, tags)
+    mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
     return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 
 

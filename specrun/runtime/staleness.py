@@ -54,7 +54,7 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
         decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved,
                                 resources, force)
         if decision.run and step.node.asset is not None:
-            running.add((step.node.asset.key, step.partition_key))
+            running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
         decisions.append(decision)
     return decisions
 
@@ -92,7 +92,17 @@ def _missing_upstream(deps, parts, latest, running) -> Optional[str]:
 
 
 def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources) -> Optional[str]:
-    event = latest.get((asset.key, step.partition_key))
+    if not asset.multi:
+        return _key_stale_reason(step, asset, asset.key, deps, parts, latest, running, resolved, resources)
+    for key in sorted(asset.selected_asset_keys, key=lambda k: k.path):  # a multi-asset: each of its assets
+        reason = _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, resources)
+        if reason is not None:
+            return f"{key.to_user_string()}: {reason}"
+    return None
+
+
+def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, resources) -> Optional[str]:
+    event = latest.get((key, step.partition_key))
     if event is None:
         return "never materialized"
     tags = _tags(event)
@@ -109,7 +119,7 @@ def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources
         up = _upstream_reason(up_key, parts[up_key], consumed, latest, running)
         if up:
             return up
-    if not _output_exists(step, asset, resources):
+    if not _output_exists(step, asset, key, resources):
         return "stored output is missing"
     return None
 
@@ -139,7 +149,7 @@ def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
     return None
 
 
-def _output_exists(step: Any, asset: Any, resources: Any) -> bool:
+def _output_exists(step: Any, asset: Any, key: AssetKey, resources: Any) -> bool:
     if resources is None:
         return True
     manager = getattr(resources, asset.io_manager_key, None)
@@ -147,7 +157,7 @@ def _output_exists(step: Any, asset: Any, resources: Any) -> bool:
     if has_output is None:
         return True
     keys = (step.partition_key,) if step.partition_key is not None else ()
-    return bool(has_output(OutputContext(step.key, "result", asset_key=asset.key,
+    return bool(has_output(OutputContext(step.key, asset.get_output_name_for_asset_key(key), asset_key=key,
                                          partition_keys=keys, partitions_def=asset.partitions_def)))
 
 

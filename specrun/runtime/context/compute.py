@@ -288,9 +288,14 @@ class OpExecutionContext:
             return self._asset_key
         if self._check_def is not None:
             return self._check_def.asset_key
+        if getattr(self.assets_def, "multi", False) and len(self.assets_def.keys) > 1:
+            raise InvariantViolationError(
+                f"{self.describe_op()} computes several assets: use context.asset_key_for_output(name)")
         return self.assets_def.key
 
     def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        if self._assets_def is not None and getattr(self._assets_def, "multi", False):
+            return self._assets_def.key_for_output(output_name)
         return self.asset_key
 
     def asset_key_for_input(self, input_name: str) -> AssetKey:
@@ -305,7 +310,7 @@ class OpExecutionContext:
         """The keys of the asset(s) this step computes, as in Dagster (not the whole run's);
         for a context built with `selected_asset_keys=` and no asset, those keys."""
         if self._assets_def is not None:
-            return set(self._assets_def.keys)
+            return set(self._assets_def.selected_asset_keys)
         return set(self._selected) if self._selected is not None else set()
 
     @property
@@ -315,6 +320,8 @@ class OpExecutionContext:
 
     @property
     def selected_output_names(self) -> AbstractSet[str]:
+        if self._assets_def is not None and getattr(self._assets_def, "multi", False):
+            return self._assets_def.selected_output_names
         return set(self._op_def.outs) if self._op_def is not None else {"result"}
 
     @property

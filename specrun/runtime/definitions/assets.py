@@ -89,6 +89,39 @@ class AssetsDefinition:
     # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
     dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
     check_specs: tuple[Any, ...] = ()  # AssetCheckSpecs evaluated in this asset's own step
+    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group, and
+    # whether a run may select some of them (`selected_keys`: those it computes, None = all)
+    keys_by_output_name: Mapping[str, AssetKey] = field(default_factory=dict)
+    group_names_by_key: Mapping[AssetKey, str] = field(default_factory=dict)
+    can_subset: bool = False
+    multi: bool = False
+    selected_keys: Optional[frozenset[AssetKey]] = None
+
+    def __post_init__(self) -> None:
+        if not self.keys_by_output_name:
+            object.__setattr__(self, "keys_by_output_name", {"result": self.key})
+
+    def key_for_output(self, output_name: str) -> AssetKey:
+        return self.keys_by_output_name.get(output_name, self.key)
+
+    def get_output_name_for_asset_key(self, key: AssetKey) -> str:
+        for name, k in self.keys_by_output_name.items():
+            if k == key:
+                return name
+        raise DefinitionError(f"{self!r} does not produce asset {key.to_user_string()!r}")
+
+    @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        return set(self.selected_keys) if self.selected_keys is not None else self.keys
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        chosen = self.selected_asset_keys
+        return {n for n, k in self.keys_by_output_name.items() if k in chosen}
+
+    def subset_for(self, keys: Any) -> "AssetsDefinition":
+        """The same definition computing only `keys` of its assets."""
+        return replace(self, selected_keys=frozenset(keys))
 
     @property
     def node_name(self) -> str:
@@ -113,7 +146,7 @@ class AssetsDefinition:
 
     @property
     def keys(self) -> set[AssetKey]:
-        return {self.key}
+        return set(self.keys_by_output_name.values()) if self.multi else {self.key}
 
     @property
     def op_def(self) -> OpDefinition:
@@ -139,6 +172,8 @@ class AssetsDefinition:
         return invoke_directly(self.op, args, kwargs, assets_def=self)
 
     def __repr__(self) -> str:
+        if self.multi:
+            return f"<AssetsDefinition {self.op.name!r} ({len(self.keys_by_output_name)} assets)>"
         return f"<AssetsDefinition {self.key.to_user_string()!r}>"
 
 

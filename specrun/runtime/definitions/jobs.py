@@ -70,7 +70,7 @@ class JobDefinition:
 
     @property
     def asset_keys(self) -> set[AssetKey]:
-        return {n.asset.key for n in self.nodes.values() if n.asset is not None}
+        return {k for n in self.nodes.values() if n.asset is not None for k in n.asset.selected_asset_keys}
 
     def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
@@ -197,9 +197,10 @@ def asset_graph_view(assets: Sequence[AssetLike]) -> AssetGraphView:
     groups = {}
     tags = {}
     for a in assets:
-        upstream[a.key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
-        groups[a.key] = a.group_name or "default"
-        tags[a.key] = dict(getattr(a, "tags", {}) or {})
+        for key in getattr(a, "keys", None) or (a.key,):
+            upstream[key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
+            groups[key] = (getattr(a, "group_names_by_key", None) or {}).get(key) or a.group_name or "default"
+            tags[key] = dict(getattr(a, "tags", {}) or {})
     return AssetGraphView(upstream, groups, tags)
 
 
@@ -219,16 +220,19 @@ def build_asset_job(
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
     for a in assets:
-        if a.key in by_key:
-            raise DefinitionError(f"asset {a.key.to_user_string()!r} is defined twice")
-        by_key[a.key] = a
-    view = asset_graph_view(list(by_key.values()))
+        for key in getattr(a, "keys", None) or (a.key,):
+            if key in by_key:
+                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
+            by_key[key] = a
+    view = asset_graph_view(list(assets))
     selected = coerce_selection(selection).resolve(view)
     computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
+    by_key.update(_subsets(by_key, computable))
     nodes: dict[str, Node] = {}
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair
     for key in sorted(computable, key=attrgetter("path")):
-        nodes_for_asset(by_key[key], by_key, computable, nodes)
+        if by_key[key].node_name not in nodes:
+            nodes_for_asset(by_key[key], by_key, computable, nodes)
     for check in checks:
         if all(k in computable for k in check.asset_keys):
             _add_check_node(check, by_key, computable, nodes)
@@ -267,9 +271,28 @@ def _common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) 
     return next(iter(defs.values())) if len(defs) == 1 else None
 
 
+def _subsets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey]) -> dict[AssetKey, Any]:
+    """Multi-assets of which the selection computes only some keys, subset to those keys (an
+    error for one that cannot be subset, as in Dagster)."""
+    found: dict[AssetKey, Any] = {}
+    for a in {id(a): a for a in by_key.values() if getattr(a, "multi", False)}.values():
+        chosen = a.keys & computable
+        if not chosen or chosen == a.keys:
+            continue
+        if not a.can_subset:
+            raise DefinitionError(
+                f"multi_asset {a.node_name!r} produces {sorted(k.to_user_string() for k in a.keys)} "
+                f"in one step and cannot compute only {sorted(k.to_user_string() for k in chosen)}: "
+                "select all of them, or declare it with can_subset=True")
+        subset = a.subset_for(chosen)
+        found.update({k: subset for k in a.keys})
+    return found
+
+
 def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
     if up_key in computable:
-        return FromOutput(by_key[up_key].node_name, "result", asset_key=up_key)
+        up = by_key[up_key]
+        return FromOutput(up.node_name, up.get_output_name_for_asset_key(up_key), asset_key=up_key)
     upstream = by_key.get(up_key)
     return FromAsset(
         up_key,

@@ -1,0 +1,38 @@
+"""examples/multi_asset: one step producing two assets, each planned, stored and read on its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import specrun_cmd
+
+
+def _plan_rows(stdout: str) -> dict[str, tuple[str, str]]:
+    rows = [[cell.strip() for cell in line.split("│")] for line in stdout.splitlines()]
+    return {row[2]: (row[1], row[5]) for row in rows if len(row) > 5 and row[1] in ("run", "skip")}
+
+
+@pytest.mark.slow
+def test_a_multi_asset_runs_once_and_each_of_its_assets_is_stored_and_planned(example):
+    folder = example("multi_asset")
+    first = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
+    assert first.returncode == 0, first.stderr
+    assert "3 ok, 0 failed" in first.stdout
+    assert sorted(p.name for p in (folder / ".specrun" / "storage").iterdir()) == [
+        "paid", "raw_orders", "refunded", "revenue"]
+    (folder / ".specrun" / "storage" / "refunded").unlink()
+    plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder)
+    assert _plan_rows(plan.stdout) == {
+        "raw_orders": ("skip", "up to date"),
+        "split_orders": ("run", "refunded: stored output is missing"),
+        "revenue": ("run", "upstream paid will be re-materialized"),
+    }
+    graph = specrun_cmd("graph", "pipeline.yaml", "--format", "json", cwd=folder)
+    assert '"refunded"' in graph.stdout and '"split_orders"' not in graph.stdout
+
+
+def test_selecting_one_asset_of_a_multi_asset_that_cannot_subset_says_so(example):
+    folder = example("multi_asset")
+    done = specrun_cmd("apply", "pipeline.yaml", "--select", "refunded", cwd=folder)
+    assert done.returncode == 1
+    assert "multi_asset 'split_orders' produces ['paid', 'refunded'] in one step" in done.stderr

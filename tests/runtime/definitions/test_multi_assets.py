@@ -1,0 +1,43 @@
+"""@multi_asset definitions: what a multi-asset must declare, and the errors that name it."""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun import AssetOut, Out, multi_asset
+from specrun.compiler import compile_spec
+from specrun.errors import DefinitionError, SpecErrors
+
+
+def test_an_output_that_is_not_an_asset_is_refused_naming_the_multi_asset():
+    with pytest.raises(DefinitionError) as caught:
+        @multi_asset(outs={"a": AssetOut(), "b": Out()})
+        def ab():
+            return 1, 2
+    assert str(caught.value) == ("multi_asset 'ab': output 'b' is Out, not an AssetOut: every output of a "
+                                 "multi-asset is an asset (use @op with Out for outputs that are not)")
+
+
+def test_a_multi_asset_without_assets_is_refused():
+    with pytest.raises(DefinitionError, match="multi_asset 'nothing' declares no assets"):
+        @multi_asset(outs={})
+        def nothing():
+            return None
+
+
+def test_two_outputs_of_one_asset_are_refused():
+    with pytest.raises(DefinitionError, match=r"produces asset\(s\) \['x'\] from more than one output"):
+        @multi_asset(outs={"a": AssetOut(key="x"), "b": AssetOut(key="x")})
+        def twice():
+            return 1, 2
+
+
+def test_a_spec_multi_asset_output_that_is_not_a_mapping_is_an_error_at_it(tmp_path):
+    (tmp_path / "multi_funcs.py").write_text("def split():\n    return 1, 2\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: multi_funcs\nassets:\n  split: {fn: split, outs: {a: {}, b: Out}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    [error] = caught.value.errors
+    assert (error.location.line, error.location.col) == (5, 39)
+    assert "assets/split/outs/b" in error.message
