@@ -61,10 +61,10 @@ def test_raise_on_error_reraises_the_user_exception():
         branching.execute_in_process()
 
 
-def test_retry_policy_retries_until_success():
+def test_retry_policy_retries_until_success_waiting_the_delay_of_each_retry_number():
     calls = []
 
-    @op(retry_policy=RetryPolicy(max_retries=3))
+    @op(retry_policy=RetryPolicy(max_retries=3, delay=0.001, backoff=Backoff.LINEAR))
     def flaky():
         calls.append(1)
         if len(calls) < 3:
@@ -81,6 +81,8 @@ def test_retry_policy_retries_until_success():
     assert kinds.count(DagsterEventType.STEP_UP_FOR_RETRY) == 2
     assert kinds.count(DagsterEventType.STEP_RESTARTED) == 2
     assert kinds[-1] is DagsterEventType.STEP_SUCCESS
+    retries = [e.event_specific_data for e in result.all_events if e.is_step_up_for_retry]
+    assert [(r.attempt, r.seconds_to_wait) for r in retries] == [(1, 0.001), (2, 0.002)]
 
 
 def test_retries_exhausted_fails_the_step():
@@ -170,25 +172,6 @@ def test_plus_minus_jitter_never_gives_a_negative_delay():
 def test_a_policy_without_delay_waits_zero_whatever_its_backoff_or_jitter():
     assert RetryPolicy(max_retries=2).delay_for(2, _FixedRandom(0.5)) == 0.0
     assert RetryPolicy(max_retries=2, delay=0, jitter=Jitter.FULL).delay_for(2, _FixedRandom(0.5)) == 0.0
-
-
-def test_the_executor_passes_the_retry_number_to_the_delay():
-    calls = []
-
-    @op(retry_policy=RetryPolicy(max_retries=3, delay=0.001, backoff=Backoff.LINEAR))
-    def flaky():
-        calls.append(1)
-        if len(calls) < 4:
-            raise RuntimeError("transient")
-        return len(calls)
-
-    @job
-    def retrying():
-        flaky()
-
-    result = retrying.execute_in_process()
-    retries = [e.event_specific_data for e in result.all_events if e.is_step_up_for_retry]
-    assert [(r.attempt, r.seconds_to_wait) for r in retries] == [(1, 0.001), (2, 0.002), (3, 0.003)]
 
 
 def test_retries_disabled_in_the_executor_config_fail_the_step_at_once():
