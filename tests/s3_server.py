@@ -47,6 +47,15 @@ class S3Server:
                             aws_secret_access_key=self.secret, region_name="us-east-1")
 
 
+def _die_with_parent() -> None:
+    """In the server's process: end it when the test process dies (a killed or timed-out
+    pytest would otherwise leave the server running)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -77,7 +86,8 @@ def _start(authenticated: bool):
     if authenticated:
         env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(_SETUP_REQUESTS)
     process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               preexec_fn=_die_with_parent if sys.platform == "linux" else None)
     try:
         _wait_until_up(url, process)
         if not authenticated:
