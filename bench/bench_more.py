@@ -81,9 +81,12 @@ def storage_rows(quick: bool) -> list[tuple]:
         if os.path.exists(DAGSTER_PY) and args == ["sqlite"] and not quick:
             theirs = _median(DAGSTER_PY, "storage_worker.py", ["dagster"], 1, "us_per_step")
         rows.append((label, 1000, ours, theirs))
-    plan = _worker(sys.executable, "storage_worker.py", ["plan"])
-    if plan:
-        rows.append(("plan over 10,000 assets with history", 10000, plan["seconds"], None, " s"))
+    for label, arg in (("plan over 10,000 assets with history", "plan"),
+                       ("plan 10,000, functions reaching helpers (deep code versions)", "plan-deep"),
+                       ("plan 10,000 deep, after editing a helper all reach", "plan-deep-edited")):
+        plan = _worker(sys.executable, "storage_worker.py", [arg])
+        if plan:
+            rows.append((label, 10000, plan["seconds"], None, " s"))
     return rows
 
 

@@ -3,6 +3,8 @@
     storage_worker.py sqlite|memory   materialize a 1000-asset chain (specrun), us/step
     storage_worker.py dagster         the same on Dagster with a persistent (SQLite) instance
     storage_worker.py plan            plan of a 10,000-asset spec with a materialization history
+    storage_worker.py plan-deep       the same, its functions reaching helpers, a class, constants
+    storage_worker.py plan-deep-edited  ... after editing a helper all of them reach
 """
 
 from __future__ import annotations
@@ -36,25 +38,48 @@ def materialize(kind: str) -> dict:
     return {"kind": kind, "seconds": seconds, "us_per_step": seconds / n * 1e6}
 
 
-def plan_10k() -> dict:
+def plan_10k(deep: bool = False, edited: bool = False) -> dict:
+    """Plan 10,000 assets with history; `deep`: functions reaching helpers, a class and
+    constants; `edited`: then a helper every function reaches is edited, so that every step
+    is stale and its reason names the edited part (the worst case of `plan`'s explanations)."""
     from spec_gen import write_project
 
     folder = tempfile.mkdtemp()
-    path = write_project(folder, 10000, "yaml")
+    path = write_project(folder, 10000, "yaml", deep=deep)
     from specrun.commands import Session
 
     session = Session(path, {})
     events = _history(session)
     session.instance.handle_new_events(events)
     session.instance.flush()
+    if edited:
+        _edit_shared_helper(session)
     start, cpu = time.perf_counter(), time.process_time()
     session = Session(path, {})
     plan = session.plan()
     decisions = session.decisions(plan)
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu  # less disturbed than wall time on a shared machine
-    assert sum(1 for d in decisions if not d.run) > 9000
+    if edited:
+        assert sum(1 for d in decisions if d.reason.startswith("code changed: ")) > 9000, decisions[1]
+    else:
+        assert sum(1 for d in decisions if not d.run) > 9000
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "steps": len(decisions)}
+
+
+def _edit_shared_helper(session) -> None:
+    """Change what helper_19 (reached by every function of the deep module) returns, and
+    forget the imported module so that the next Session imports the edited file."""
+    import importlib
+
+    path = os.path.join(os.path.dirname(session.compiled.path), "noop.py")
+    with open(path) as fh:
+        text = fh.read()
+    with open(path, "w") as fh:
+        fh.write(text.replace("return x + LIMITS['rows']", "return x - LIMITS['rows']"))
+    for name in ("noop", "noop_helpers"):
+        sys.modules.pop(name, None)
+    importlib.invalidate_caches()
 
 
 def _history(session) -> list:
@@ -73,6 +98,9 @@ def _history(session) -> list:
         tags = {v.CODE_VERSION_TAG: v.code_version_of(node.op_def, asset.code_version),
                 v.CONFIG_HASH_TAG: v.config_hash(None), v.DATA_VERSION_TAG: version,
                 v.INPUT_DATA_VERSIONS_TAG: json.dumps(inputs, sort_keys=True)}
+        parts = v.code_parts_text(node.op_def, asset.code_version)
+        if parts is not None:
+            tags[v.CODE_PARTS_TAG] = parts
         events.append(Event(DagsterEventType.ASSET_MATERIALIZATION, "history", "generated", name,
                             "", AssetMaterialization(asset.key, None, {}, None, tags)))
     session.instance.create_run("generated", run_id="history")
@@ -86,4 +114,7 @@ def _history(session) -> list:
 
 if __name__ == "__main__":
     arg = sys.argv[1]
-    print(json.dumps(plan_10k() if arg == "plan" else materialize(arg)))
+    if arg.startswith("plan"):  # plan, plan-deep, plan-deep-edited
+        print(json.dumps(plan_10k(deep="deep" in arg, edited="edited" in arg)))
+    else:
+        print(json.dumps(materialize(arg)))

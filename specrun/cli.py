@@ -290,13 +290,18 @@ def _check_run_options(options: dict[str, Any]) -> None:
 @main.command()
 @click.argument("spec", type=click.Path())
 @_run_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one document, {\"format\": \"specrun.plan/1\", \"steps\": [...]} (see README).")
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 0 when nothing would run, 2 when something would, 1 on error (for CI).")
 @click.pass_context
-def plan(ctx: click.Context, spec: str, **options: Any) -> None:
+def plan(ctx: click.Context, spec: str, fmt: str, exit_code: bool, **options: Any) -> None:
     """Show what `apply` would run, in order, and why."""
     from .commands import run_plan
 
     _check_run_options(options)
-    _run_guarded(ctx, lambda: run_plan(spec, options))
+    would_run = _run_guarded(ctx, lambda: run_plan(spec, options, fmt), fmt)
+    sys.exit(2 if exit_code and would_run else 0)
 
 
 @main.command()
@@ -325,13 +330,15 @@ def _var_options(var: tuple[str, ...], vars_file: Optional[str]) -> dict[str, An
 @main.command()
 @_history_spec
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many runs to list.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: {\"format\": \"specrun.runs/1\", \"runs\": [...]} (see README).")
 @click.pass_context
 def runs(ctx: click.Context, spec: Optional[str], limit: int, var: tuple,
-         vars_file: Optional[str]) -> None:
-    """List recorded runs, newest first."""
+         vars_file: Optional[str], fmt: str) -> None:
+    """List the spec's recorded runs, newest first."""
     from .history import list_runs
 
-    _run_guarded(ctx, lambda: list_runs(spec, limit, _var_options(var, vars_file)))
+    _run_guarded(ctx, lambda: list_runs(spec, limit, _var_options(var, vars_file), fmt), fmt)
 
 
 @main.command()
@@ -368,12 +375,14 @@ def reexecute(ctx: click.Context, run_id: str, spec: Optional[str], from_failure
 @main.command()
 @click.argument("spec", required=False, type=click.Path())
 @_spec_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: {\"format\": \"specrun.status/1\", \"assets\": [...]} (see README).")
 @click.pass_context
-def status(ctx: click.Context, spec: Optional[str], var: tuple, vars_file: Optional[str]) -> None:
+def status(ctx: click.Context, spec: Optional[str], var: tuple, vars_file: Optional[str], fmt: str) -> None:
     """Show, per asset, which partitions are materialized, stale, failed or missing."""
     from .history import show_status
 
-    _run_guarded(ctx, lambda: show_status(spec, _var_options(var, vars_file)))
+    _run_guarded(ctx, lambda: show_status(spec, _var_options(var, vars_file), fmt), fmt)
 
 
 @main.command()

@@ -261,14 +261,21 @@ class Session:
             return decide(plan, self.instance, self.resolved, resources, bool(self.options.get("force")))
 
 
-def run_plan(spec: str, options: Mapping[str, Any]) -> int:
-    """Print each step in order with run/skip and the reason."""
-    from .output import print_plan
-
+def run_plan(spec: str, options: Mapping[str, Any], fmt: str = "text") -> int:
+    """Print each step in order with run/skip and the reason; the number of steps that
+    would run."""
     session = Session(spec, options)
     plan = session.plan()
-    print_plan(session, plan, session.decisions(plan))
-    return 0
+    decisions = session.decisions(plan)
+    if fmt == "json":
+        from .formats import emit, plan_json
+
+        emit(plan_json(session.compiled.name, session.executor_def.name, decisions))
+    else:
+        from .output import print_plan
+
+        print_plan(session, plan, decisions)
+    return sum(1 for d in decisions if d.run)
 
 
 def run_apply(spec: str, options: Mapping[str, Any]) -> int:

@@ -53,19 +53,49 @@ def open_store(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = N
     return Store(compiled.open_instance(), where, compiled.path)
 
 
+def runs_of_spec(instance: Any, spec: Optional[str], limit: Optional[int] = None) -> list[Any]:
+    """The store's runs started from `spec` (and those started from no spec), newest first:
+    two specs in one folder share a store, not their run lists. A spec is known by its file
+    name, so moving the project's folder keeps its history."""
+    if spec is None:
+        return instance.get_runs(limit=limit)
+    name = os.path.basename(spec)
+    mine = [r for r in instance.get_runs()
+            if os.path.basename(r.tags.get(SPEC_TAG) or name) == name]
+    return mine[:limit] if limit is not None else mine
+
+
 def _when(ts: Optional[float]) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
 
 
+def _iso(ts: Optional[float]) -> Optional[str]:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat() if ts else None
+
+
+def run_json(run: Any) -> dict[str, Any]:
+    """One run of `specrun runs --format json`."""
+    took = run.end_time - run.start_time if run.end_time and run.start_time else None
+    return {"run_id": run.run_id, "job": run.job_name, "status": run.status.value,
+            "started": _iso(run.start_time), "ended": _iso(run.end_time),
+            "seconds": round(took, 3) if took is not None else None,
+            "parent_run_id": run.parent_run_id, "spec": run.tags.get(SPEC_TAG)}
+
+
 def list_runs(spec: Optional[str], limit: int,
-              var_options: Optional[Mapping[str, Any]] = None) -> None:
+              var_options: Optional[Mapping[str, Any]] = None, fmt: str = "text") -> None:
     """A table of the newest `limit` runs, or one line saying there are none yet."""
     from rich.table import Table
 
     from .output import _console
 
     store = open_store(spec, var_options)
-    runs = store.instance.get_runs(limit=limit)
+    runs = runs_of_spec(store.instance, store.spec, limit)
+    if fmt == "json":
+        from .formats import RUNS, emit
+
+        emit({"format": RUNS, "store": store.where, "runs": [run_json(r) for r in runs]})
+        return
     if not runs:
         print(f"no runs recorded in {store.where} yet — "
               f"run `specrun apply {store.spec or 'SPEC'}`")
@@ -163,7 +193,11 @@ def steps_from_failure(plan: Any, parent_steps: list[str], succeeded: set[str]) 
     return list(again)
 
 
-def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = None) -> None:
+STATUS_COLUMNS = ("asset", "partitions", "materialized", "stale", "failed", "missing")
+
+
+def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = None,
+                fmt: str = "text") -> None:
     """Per asset: how many partitions are materialized, stale, failed or missing."""
     from rich.table import Table
 
@@ -173,12 +207,20 @@ def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = 
     var_options = var_options or {}
     session = Session(find_spec(spec, var_options.get("vars_file")), var_options)
     assets = [node.asset for node in session.job.nodes.values() if node.asset is not None]
+    if fmt == "json":
+        from .formats import STATUS, emit
+
+        rows = [dict(zip(STATUS_COLUMNS, _asset_status(session, a))) for a in assets]
+        for row in rows:
+            row["partitions"] = None if row["partitions"] == "-" else row["partitions"]
+        emit({"format": STATUS, "pipeline": session.compiled.name, "assets": rows})
+        return
     if not assets:
         print(f"{session.compiled.name} has no assets, only ops (job {session.job.name!r}), so there "
               "is no asset status to show: `specrun runs` lists its runs")
         return
     table = Table(title=f"status of {session.compiled.name}")
-    for column in ("asset", "partitions", "materialized", "stale", "failed", "missing"):
+    for column in STATUS_COLUMNS:
         table.add_column(column)
     for asset in assets:
         table.add_row(*[str(c) for c in _asset_status(session, asset)])
@@ -197,7 +239,7 @@ def _asset_status(session: Any, asset: Any) -> tuple:
     materialized = sum(1 for d in decisions if (asset.key, d.partition) in latest)
     stale = sum(1 for d in decisions if d.run and (asset.key, d.partition) in latest)
     failed = set()
-    for run in session.instance.get_runs(limit=20):
+    for run in runs_of_spec(session.instance, session.compiled.path, 20):
         for event in session.instance.all_logs(run.run_id, of_type=[ET.STEP_FAILURE]):
             node_part = (event.step_key or "").split("[", 1)
             if node_part[0] == asset.node_name:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from ..errors import SpecrunError
@@ -47,20 +48,41 @@ def total_is_positive(total: int) -> AssetCheckResult:
 '''
 
 
+SCHEMA_FILE = "specrun.schema.json"
+GITIGNORE = """\
+# specrun's run history and stored outputs (`specrun apply` recreates them)
+.specrun/
+"""
+
+
 def write_starter(directory: str) -> list[str]:
-    """Write pipeline.yaml and assets.py into `directory` (refusing to overwrite)."""
+    """Write pipeline.yaml, assets.py, a copy of the spec schema and a .gitignore into
+    `directory` (refusing to overwrite the first two).
+
+    The spec's `$schema` line names the copy by a relative path inside the project, so it
+    keeps working after a clone or a rebuilt virtualenv (`specrun schema > specrun.schema.json`
+    refreshes it after an upgrade)."""
+    from ..schemas import load_schema
+
     os.makedirs(directory, exist_ok=True)
     name = os.path.basename(os.path.abspath(directory)).replace("-", "_") or "pipeline"
-    schema = "https://raw.githubusercontent.com/specrun/specrun/main/specrun/schemas/pipeline.schema.json"
-    local = os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "pipeline.schema.json")
-    if os.path.exists(local):
-        schema = os.path.relpath(local, os.path.abspath(directory))
-    files = {"pipeline.yaml": PIPELINE.format(schema=schema, name=name), "assets.py": ASSETS.format(name=name)}
+    files = {"pipeline.yaml": PIPELINE.format(schema=SCHEMA_FILE, name=name),
+             "assets.py": ASSETS.format(name=name)}
     written = []
-    for filename, text in files.items():
+    for filename in files:
         path = os.path.join(directory, filename)
         if os.path.exists(path):
             raise SpecrunError(f"{path} already exists; choose an empty directory")
+    extra = {SCHEMA_FILE: json.dumps(load_schema(), indent=2) + "\n"}
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        extra[".gitignore"] = GITIGNORE
+    elif ".specrun/" not in open(ignore, encoding="utf-8").read().split():
+        with open(ignore, "a", encoding="utf-8") as fh:
+            fh.write("\n" + GITIGNORE)
+        written.append(ignore)
+    for filename, text in {**files, **extra}.items():
+        path = os.path.join(directory, filename)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
         written.append(path)

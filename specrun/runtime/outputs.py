@@ -213,13 +213,17 @@ class _AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
     hash and which upstream assets it reads."""
 
-    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key")
+    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags")
 
     def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
         asset = node.asset
         config, _ = run.node_config(node)
         self.code_version = v.asset_code_version(node.op_def, asset)
         self.config_hash = v.config_hash(config)
+        # What `plan` reads to say what changed (code parts, masked config), when known.
+        explain = {v.CODE_PARTS_TAG: v.code_parts_text(node.op_def, asset.code_version),
+                   v.CONFIG_TAG: v.config_text(config)}
+        self.explain_tags = {k: text for k, text in explain.items() if text is not None}
         # (input name or None for a plain dep, upstream key, its label)
         inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
         for key in asset.deps:
@@ -276,7 +280,8 @@ def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: d
         facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
     run.data_versions[(facts.asset_key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs)}
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
+            **facts.explain_tags}
     mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
     return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 

@@ -10,13 +10,18 @@ blocking check keeps holding back the assets downstream of it); plain ops always
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Mapping, Optional
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from . import versioning as v
+from .code_version import describe_change
 from .context.io import OutputContext
 from .definitions.keys import AssetKey
 from .plan import input_partition_keys
+
+
+CODE_CHANGED = "code changed"
+CONFIG_CHANGED = "config changed"
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,74 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
         if decision.run and step.node.asset is not None:
             running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
         decisions.append(decision)
+    return _explain_changes(decisions, plan, instance, resolved, latest)
+
+
+def _explain_changes(decisions: list[Decision], plan: Any, instance: Any, resolved: Any,
+                     latest: Mapping) -> list[Decision]:
+    """`code changed` and `config changed` said in detail: which part of the code, which
+    config keys, from what the last materialization recorded. Steps that changed alike (one
+    function, one old version) share one explanation, so one record body is read per group,
+    not per step. A new kind of reason adds an entry to `EXPLAINERS`."""
+    groups: dict[tuple, list[int]] = {}
+    for i, d in enumerate(decisions):
+        if d.reason in EXPLAINERS:
+            step = plan.steps[d.step_key]
+            subject = EXPLAINERS[d.reason].subject(step)
+            old = _tags(latest[(d.asset_key, d.partition)])
+            groups.setdefault((d.reason, subject, *(old.get(t) for t in VERSION_TAGS)), []).append(i)
+    if not groups:
+        return decisions
+    firsts = [decisions[members[0]] for members in groups.values()]
+    records = instance.latest_materializations({d.asset_key for d in firsts})
+    for (reason, *_), members in groups.items():
+        d = decisions[members[0]]
+        event = records.get((d.asset_key, d.partition))
+        tags = (getattr(getattr(event, "data", None), "tags", None) or {}) if event is not None else {}
+        detail = EXPLAINERS[reason].explain(plan.steps[d.step_key], tags, resolved)
+        said = f"{reason}: {detail}" if detail else reason
+        for i in members:
+            decisions[i] = replace(decisions[i], reason=said)
     return decisions
+
+
+def _code_change(step: Any, tags: Mapping[str, str], resolved: Any) -> Optional[str]:
+    """`_keep (called by kept) changed`, `code_version 1 -> 2`."""
+    asset = step.node.asset
+    old = v.function_part(tags.get(v.CODE_VERSION_TAG)) or "?"
+    new = v.code_version_of(step.op_def, asset.code_version)
+    if asset.code_version:
+        return f"code_version {old} -> {new}" if v.CODE_PARTS_TAG not in tags else f"code_version set to {new}"
+    fn = getattr(step.op_def.compute_fn, "__func__", step.op_def.compute_fn)
+    detail = describe_change(tags.get(v.CODE_PARTS_TAG), fn)
+    return detail or f"{old[:8]} -> {new[:8]}"
+
+
+def _config_change(step: Any, tags: Mapping[str, str], resolved: Any) -> Optional[str]:
+    """`rows 20 -> 25` (secrets: `password changed (secret)`)."""
+    config = resolved.op_configs.get(step.node.name) if resolved is not None else None
+    return v.describe_config_change(tags.get(v.CONFIG_TAG), config)
+
+
+class Explainer(NamedTuple):
+    """How to say more about one kind of reason: `subject(step)` is what steps explained
+    alike share (their function, their node); `explain(step, tags, resolved)` reads the last
+    materialization's tags and says what changed (None: nothing more to say)."""
+
+    subject: Callable[[Any], Any]
+    explain: Callable[[Any, Mapping[str, str], Any], Optional[str]]
+
+
+def _function_of(step: Any) -> Any:
+    return (step.op_def.compute_fn, step.node.asset.code_version)
+
+
+# The version columns a group of alike steps share (with their subject and reason).
+VERSION_TAGS = (v.CODE_VERSION_TAG, v.CONFIG_HASH_TAG)
+EXPLAINERS: dict[str, Explainer] = {
+    CODE_CHANGED: Explainer(_function_of, _code_change),
+    CONFIG_CHANGED: Explainer(lambda step: step.node.name, _config_change),
+}
 
 
 def _decide_step(step, deps, latest, checks, running, resolved, resources, force) -> Decision:
@@ -110,10 +182,10 @@ def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, 
     if tags.get(v.CODE_VERSION_TAG) != code:
         if v.template_part(tags.get(v.CODE_VERSION_TAG)) != v.template_part(code):
             return f"template changed ({asset.tags.get(v.TEMPLATE_TAG, '?')})"
-        return f"code changed ({tags.get(v.CODE_VERSION_TAG, '?')[:8]} -> {code[:8]})"
+        return CODE_CHANGED  # said in detail by `_explain_changes`
     config = resolved.op_configs.get(step.node.name) if resolved is not None else None
     if tags.get(v.CONFIG_HASH_TAG) != v.config_hash(config):
-        return "config changed"
+        return CONFIG_CHANGED
     consumed = json.loads(tags.get(v.INPUT_DATA_VERSIONS_TAG) or "{}")
     for up_key in deps:
         up = _upstream_reason(up_key, parts[up_key], consumed, latest, running)

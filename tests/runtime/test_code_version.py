@@ -1,0 +1,183 @@
+"""Automatic code versions follow the code a function reaches in the user's project."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import json
+import sys
+import textwrap
+
+import pytest
+
+from specrun import asset
+from specrun.runtime import code_version as cv
+from specrun.runtime import versioning as v
+
+_names = itertools.count()
+
+BASE = '''
+import json
+import helpers_{n} as helpers
+from helpers_{n} import Scaler
+
+ROWS = 20
+UNUSED = 1
+
+def _keep(x):
+    return x * 2
+
+def timed(fn):
+    import functools
+    @functools.wraps(fn)
+    def wrapper(*args):
+        return fn(*args)
+    return wrapper
+
+def kept(up):
+    """Keeps rows."""
+    return [_keep(r) for r in up][:ROWS]
+
+def uses_helper_module():
+    return helpers.shout("x") + json.dumps([1])
+
+def uses_class():
+    return Scaler(2).scale(3)
+
+@timed
+def decorated():
+    return 1
+'''
+
+HELPERS = '''
+def shout(s):
+    return s.upper()
+
+class Scaler:
+    def __init__(self, k):
+        self.k = k
+    def scale(self, x):
+        return x * self.k
+'''
+
+
+@pytest.fixture
+def load(tmp_path, monkeypatch):
+    """load(main_text, helpers_text) -> the freshly imported user module."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    n = next(_names)
+
+    def _load(main: str = BASE, helpers: str = HELPERS):
+        (tmp_path / f"helpers_{n}.py").write_text(textwrap.dedent(helpers))
+        (tmp_path / f"user_{n}.py").write_text(textwrap.dedent(main.replace("{n}", str(n))))
+        for name in (f"user_{n}", f"helpers_{n}"):
+            sys.modules.pop(name, None)
+        importlib.invalidate_caches()
+        return importlib.import_module(f"user_{n}")
+
+    yield _load
+    for name in (f"user_{n}", f"helpers_{n}"):
+        sys.modules.pop(name, None)
+
+
+def _version(fn):
+    return cv.version_of_parts(fn)
+
+
+def test_a_function_version_covers_the_helpers_it_calls_and_the_constants_it_reads(load):
+    mod = load()
+    parts = cv.code_parts(mod.kept)
+    assert parts["kept"][1] == ""
+    assert parts["_keep"][1] == "called by kept"
+    assert parts["ROWS"][1] == "read by kept"
+    assert "UNUSED" not in parts and "timed" not in parts
+
+
+def test_editing_a_helper_changes_the_callers_version_and_says_which_part(load):
+    old = load()
+    recorded = cv.parts_text(old.kept)
+    new = load(BASE.replace("return x * 2", "return x * 3"))
+    assert _version(new.kept) != _version(old.kept)
+    assert cv.describe_change(recorded, new.kept) == "_keep (called by kept) changed"
+
+
+def test_changing_a_module_constant_changes_the_version(load):
+    old = load()
+    new = load(BASE.replace("ROWS = 20", "ROWS = 25"))
+    assert cv.describe_change(cv.parts_text(old.kept), new.kept) == "ROWS (read by kept) changed"
+
+
+def test_comments_docstrings_and_formatting_do_not_change_the_version(load):
+    old = load()
+    edited = BASE.replace('"""Keeps rows."""', '"""Keeps the rows we want."""  # a comment') \
+                 .replace("return x * 2", "return (x *\n            2)   # doubled")
+    new = load("# header comment\n\n" + edited)
+    assert _version(new.kept) == _version(old.kept)
+
+
+def test_code_of_installed_packages_and_the_standard_library_is_not_followed(load):
+    mod = load()
+    parts = cv.code_parts(mod.uses_helper_module)
+    assert sorted(parts) == [f"{mod.helpers.__name__}:shout", "uses_helper_module"]
+    assert parts[f"{mod.helpers.__name__}:shout"][1] == "called by uses_helper_module"
+    assert not cv.is_project_module("json") and not cv.is_project_module("specrun.runtime.plan")
+    assert cv.is_project_module(mod.__name__)
+
+
+def test_a_function_reached_through_a_project_module_attribute_is_followed(load):
+    old = load()
+    new = load(helpers=HELPERS.replace("s.upper()", "s.lower()"))
+    assert cv.describe_change(cv.parts_text(old.uses_helper_module), new.uses_helper_module) == \
+        f"{new.helpers.__name__}:shout (called by uses_helper_module) changed"
+
+
+def test_a_class_method_edit_changes_the_version_of_what_uses_the_class(load):
+    old = load()
+    new = load(helpers=HELPERS.replace("x * self.k", "x * self.k + 1"))
+    change = cv.describe_change(cv.parts_text(old.uses_class), new.uses_class)
+    assert change == f"{new.helpers.__name__}:Scaler.scale (method of {new.helpers.__name__}:Scaler) changed"
+
+
+def test_a_decorator_and_the_function_it_wraps_are_both_parts(load):
+    old = load()
+    parts = cv.code_parts(old.decorated)
+    assert parts["timed"][1] == "decorator of decorated"
+    assert parts["decorated"][1] == "wrapped by timed"
+    new = load(BASE.replace("return fn(*args)", "return fn(*args) or 0"))
+    assert cv.describe_change(cv.parts_text(old.decorated), new.decorated) == \
+        "timed (decorator of decorated) changed"
+    new_inner = load(BASE.replace("def decorated():\n    return 1", "def decorated():\n    return 2"))
+    assert cv.describe_change(cv.parts_text(old.decorated), new_inner.decorated) == \
+        "decorated (wrapped by timed) changed"
+
+
+def test_a_new_helper_call_is_named_as_added(load):
+    old = load()
+    new = load(BASE.replace("return [_keep(r) for r in up][:ROWS]",
+                            "return [_keep(r) for r in up][:ROWS] + [shout2()]")
+               + "\ndef shout2():\n    return 0\n")
+    assert cv.describe_change(cv.parts_text(old.kept), new.kept) == \
+        "kept changed, shout2 (called by kept) added"
+
+
+def test_recursive_functions_are_walked_once(load):
+    mod = load(BASE + "\ndef fact(n):\n    return 1 if n < 2 else n * fact(n - 1)\n")
+    assert list(cv.code_parts(mod.fact)) == ["fact"]
+
+
+def test_an_explicit_code_version_wins_and_records_no_parts(load):
+    mod = load()
+    op_def = asset(mod.kept).op_def
+    assert v.code_version_of(op_def, "7") == "7"
+    assert v.code_version_of(op_def) == cv.version_of_parts(mod.kept)
+    assert v.code_parts_text(op_def, "7") is None
+    assert set(json.loads(v.code_parts_text(op_def))) == {"kept", "_keep", "ROWS"}
+
+
+def test_config_changes_are_named_key_by_key_with_secrets_masked():
+    old = v.config_text({"rows": 20, "db": {"password": "hunter2", "host": "a"}})
+    assert "hunter2" not in old
+    said = v.describe_config_change(old, {"rows": 25, "db": {"password": "other", "host": "a"}})
+    assert said == "db.password changed (secret), rows 20 -> 25"
+    assert "other" not in said
+    assert json.loads(old)["rows"] == 20
