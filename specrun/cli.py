@@ -16,6 +16,7 @@ import click
 from . import __version__
 
 VAR_HELP = "Template variable KEY=VALUE (VALUE parsed as YAML); repeatable."
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 
 class _Ctx:
@@ -304,16 +305,44 @@ def plan(ctx: click.Context, spec: str, fmt: str, exit_code: bool, **options: An
     sys.exit(2 if exit_code and would_run else 0)
 
 
+def _log_options(fn: Any) -> Any:
+    """--log-level / -v / -q: which messages of the steps show while a run goes on."""
+    fn = click.option("-q", "--quiet", "quiet", is_flag=True, help="Only errors of the steps (--log-level error).")(fn)
+    fn = click.option("-v", "--verbose", "verbose", count=True,
+                      help="Also info messages of the steps (-vv: debug).")(fn)
+    return click.option("--log-level", "log_level", type=click.Choice(LOG_LEVELS, case_sensitive=False),
+                        help="Show the steps' log messages at this level and above (default: warning).")(fn)
+
+
+def _log_level(options: dict[str, Any]) -> int:
+    """The level chosen by --log-level, -v or -q (they are options of one choice)."""
+    import logging
+
+    level, verbose, quiet = options.pop("log_level"), options.pop("verbose"), options.pop("quiet")
+    if sum(bool(x) for x in (level, verbose, quiet)) > 1:
+        raise click.UsageError("--log-level, -v and -q each choose the level: give one of them")
+    if level:
+        return getattr(logging, level.upper())
+    if quiet:
+        return logging.ERROR
+    return (logging.WARNING, logging.INFO)[min(verbose, 1)] if verbose < 2 else logging.DEBUG
+
+
 @main.command()
 @click.argument("spec", type=click.Path())
 @_run_options
+@_log_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
+              help="json: one document at the end (specrun.apply/1); jsonl: one JSON line per event, "
+                   "then that document (see README).")
 @click.pass_context
 def apply(ctx: click.Context, spec: str, **options: Any) -> None:
     """Materialize the spec's assets: run what is stale (everything with --force)."""
     from .commands import run_apply
 
     _check_run_options(options)
-    code = _run_guarded(ctx, lambda: run_apply(spec, options))
+    options["log_level"] = _log_level(options)
+    code = _run_guarded(ctx, lambda: run_apply(spec, options), "json" if options["fmt"] != "text" else "text")
     sys.exit(code or 0)
 
 
@@ -346,13 +375,19 @@ def runs(ctx: click.Context, spec: Optional[str], limit: int, var: tuple,
 @_history_spec
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one event per line.")
+@click.option("--level", "level", type=click.Choice(LOG_LEVELS, case_sensitive=False),
+              help="Only events at this level and above (a failure is at error).")
 @click.pass_context
 def logs(ctx: click.Context, run_id: str, spec: Optional[str], fmt: str, var: tuple,
-         vars_file: Optional[str]) -> None:
-    """Print the events of RUN_ID (a unique prefix is enough)."""
+         vars_file: Optional[str], level: Optional[str]) -> None:
+    """Print the events of RUN_ID (a unique prefix is enough), with their levels; a failure
+    with its message and the traceback of your code."""
+    import logging
+
     from .history import show_logs
 
-    _run_guarded(ctx, lambda: show_logs(spec, run_id, fmt, _var_options(var, vars_file)))
+    min_level = getattr(logging, level.upper()) if level else 0
+    _run_guarded(ctx, lambda: show_logs(spec, run_id, fmt, _var_options(var, vars_file), min_level))
 
 
 @main.command()

@@ -285,7 +285,12 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     decisions = session.decisions(plan)
     to_run = [d.step_key for d in decisions if d.run]
     if not to_run:
-        print(_nothing_to_do(decisions))
+        if options.get("fmt") in ("json", "jsonl"):
+            from .formats import emit, nothing_to_do_json
+
+            emit(nothing_to_do_json(decisions))
+        else:
+            print(_nothing_to_do(decisions))
         return 0
     return execute_and_report(session, plan, to_run, decisions)
 
@@ -309,17 +314,23 @@ _REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "parti
 
 def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisions: list,
                        parent_run_id: Any = None) -> int:
-    """Run `step_keys` of `plan` with live progress; print the summary (and failures)."""
+    """Run `step_keys` of `plan` with live progress; print the summary (and failures, and
+    the command that resumes a failed run). `--format json` / `jsonl` print JSON instead."""
     import json
+    import time
 
+    from .formats import apply_json, emit
     from .history import RUN_OPTIONS_TAG, SPEC_TAG
-    from .output import Progress, print_failure, print_summary
+    from .output import print_failure, print_summary
+    from .progress import Progress
     from .runtime.api import execute_run
     from .runtime.plan import build_plan
 
+    fmt = session.options.get("fmt") or "text"
     with session.partitions_loaded():
         run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
-    progress = Progress(run_plan_, decisions, session.executor_def.name)
+    progress = Progress(run_plan_, decisions, session.executor_def.name,
+                        mode=fmt if fmt != "text" else "auto", log_level=session.options.get("log_level") or 30)
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}
     tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
@@ -337,11 +348,34 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
             executor_def=session.executor_def, step_keys=step_keys, plan=run_plan_, tags=tags,
             capture_outputs=False, on_event=on_event, parent_run_id=parent_run_id,
         )
-    print_summary(result, progress)
-    if not result.success:
-        print_failure(result)
-        return 1
-    return 0
+    resume = None if result.success else resume_command(result.run_id, session)
+    if fmt in ("json", "jsonl"):
+        emit(apply_json(result, progress.state, time.monotonic() - progress.start_time, resume))
+    else:
+        print_summary(result, progress)
+        if not result.success:
+            print_failure(result, progress, resume)
+    return 0 if result.success else 1
+
+
+def resume_command(run_id: str, session: Session) -> str:
+    """`specrun reexecute RUN --from-failure`, with `--spec` when the spec is not the one
+    found in this folder, and the template variables the run was given."""
+    from .history import find_spec
+
+    words = ["specrun", "reexecute", run_id, "--from-failure"]
+    try:
+        here = os.path.abspath(find_spec(None, session.options.get("vars_file")))
+    except SpecrunError:
+        here = None
+    if here != os.path.abspath(session.compiled.path):
+        words += ["--spec", os.path.relpath(session.compiled.path)]
+    words += [w for var in session.options.get("var") or () for w in ("--var", var)]
+    if session.options.get("vars_file"):
+        words += ["--vars", session.options["vars_file"]]
+    import shlex
+
+    return " ".join(shlex.quote(w) for w in words)
 
 
 @contextlib.contextmanager

@@ -129,18 +129,40 @@ def _get_run(instance: Any, run_id: str) -> Any:
 
 
 def show_logs(spec: Optional[str], run_id: str, fmt: str,
-              var_options: Optional[Mapping[str, Any]] = None) -> None:
-    """Print the events of `run_id` (a unique prefix is enough), as text or one JSON per line."""
+              var_options: Optional[Mapping[str, Any]] = None, min_level: int = 0) -> None:
+    """Print the events of `run_id` (a unique prefix is enough) at `min_level` and above: as
+    text, each with its level and step, a failure with its message and the traceback of the
+    user's code; or one JSON per line."""
+    import logging
+
     from .runtime.storage.serde import event_to_dict
 
     instance = open_store(spec, var_options).instance
     run = _get_run(instance, run_id)
     for event in instance.all_logs(run.run_id):
+        if event.level < min_level:
+            continue
         if fmt == "json":
             print(json.dumps(event_to_dict(event), default=str))
-        else:
-            step = f" [{event.step_key}]" if event.step_key else ""
-            print(f"{_when(event.timestamp)} {event.event_type.value:<24}{step} {event.message}")
+            continue
+        step = f" [{event.step_key}]" if event.step_key else ""
+        level = logging.getLevelName(event.level).lower()
+        print(f"{_when(event.timestamp)} {level:<8} {event.event_type.value:<24}{step} {event.message}")
+        error = getattr(event.data, "error", None) if event.data is not None else None
+        if error is not None:
+            _print_error(error)
+
+
+def _print_error(error: Any) -> None:
+    """A failure's message and its user-code frames, indented under its event."""
+    from .output import user_frames
+
+    if error.message:
+        print("    " + error.message.rstrip().replace("\n", "\n    "))
+    frames = user_frames(list(error.stack or []))
+    if frames:
+        print("    Traceback (your code):")
+        print("".join(frames).rstrip().replace("\n", "\n    ").join(("    ", "")))
 
 
 def reexecute(run_id: str, spec: Optional[str], from_failure: bool,

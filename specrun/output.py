@@ -1,19 +1,15 @@
 """Terminal output of `plan` and `apply`: the plan table, live progress, summary, failure.
 
-On a terminal the progress is a live table (rich); elsewhere (CI, pipes) one line per
-finished step, so logs stay readable.
+The live view of a run is `progress.py`.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
 import time
 from typing import Any, Optional
-
-from .runtime.events import DagsterEventType as ET
 
 _SPECRUN_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,99 +66,7 @@ def _grouped(decisions: list) -> list[tuple]:
     return rows
 
 
-def _say(line: str) -> None:
-    """Print a progress line; a reader that went away (`specrun apply | head`) does not stop
-    the run: the rest of the output is dropped."""
-    try:
-        print(line, flush=True)
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-class Progress:
-    """Tracks step states from events and shows them live."""
-
-    def __init__(self, plan: Any, decisions: list, executor_name: str) -> None:
-        self.plan = plan
-        self.executor_name = executor_name
-        self.reasons = {d.step_key: d.reason for d in decisions}
-        self.state = {k: "pending" for k in plan.steps}
-        self.started: dict[str, float] = {}
-        self.duration: dict[str, float] = {}
-        self.start_time = time.monotonic()
-        self._live: Any = None
-        self.interactive = sys.stdout.isatty() and os.environ.get("CI") != "true"
-
-    def __enter__(self) -> "Progress":
-        if self.interactive:
-            from rich.live import Live
-
-            self._live = Live(self._render(), console=_console(), refresh_per_second=8, transient=False)
-            self._live.__enter__()
-        else:
-            _say(f"running {len(self.plan.steps)} step(s) with the {self.executor_name} executor")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for key, state in self.state.items():
-            if state in ("running", "retrying"):  # the run was stopped under it
-                self.state[key] = "canceled"
-        if self._live is not None:
-            self._live.update(self._render())
-            self._live.__exit__(*exc)
-
-    def on_event(self, event: Any) -> None:
-        key, kind = event.step_key, event.event_type
-        if kind is ET.LOG_MESSAGE and key is None and event.level >= logging.INFO:
-            # The run's own messages (the executor's: which cluster, warnings) are few: shown.
-            line = f"  {logging.getLevelName(event.level).lower():<8} {event.message}"
-            if self._live is not None:
-                self._live.console.print(line, markup=False, highlight=False)
-            else:
-                _say(line)
-            return
-        if kind is ET.STEP_START:
-            self.state[key] = "running"
-            # Event times, not arrival times: a Dask worker's events all arrive when its step ends.
-            self.started.setdefault(key, event.timestamp)
-        elif kind in (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED):
-            self.state[key] = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed",
-                               ET.STEP_SKIPPED: "skipped"}[kind]
-            self.duration[key] = max(0.0, event.timestamp - self.started.get(key, event.timestamp))
-            if not self.interactive:
-                _say(f"  {self.state[key]:<8} {self._label(key)} ({self.duration[key]:.2f}s)")
-        elif kind is ET.STEP_UP_FOR_RETRY:
-            self.state[key] = "retrying"
-            self.reasons[key] = event.message
-            if not self.interactive:
-                _say(f"  retry    {self._label(key)}: {event.message}")
-        else:
-            return
-        if self._live is not None:
-            self._live.update(self._render())
-
-    def _label(self, key: str) -> str:
-        """The step key, with its partition when the key does not already carry it."""
-        partition = getattr(self.plan.steps.get(key), "partition_key", None)
-        return f"{key} [{partition}]" if partition and partition not in key else key
-
-    def _render(self) -> Any:
-        from rich.table import Table
-
-        colours = {"pending": "dim", "running": "yellow", "retrying": "yellow", "ok": "green", "failed": "red",
-                   "skipped": "magenta", "canceled": "red"}
-        table = Table(title=f"apply ({self.executor_name})", expand=False)
-        for column in ("status", "step", "duration", "why"):
-            table.add_column(column)
-        now = time.time()
-        for key, state in self.state.items():
-            elapsed = self.duration.get(key) or (now - self.started[key] if key in self.started else None)
-            shown = f"{elapsed:.2f}s" if elapsed is not None else ""
-            table.add_row(f"[{colours[state]}]{state}[/]", self._label(key), shown, self.reasons.get(key, ""))
-        return table
-
-
-def print_summary(result: Any, progress: Progress) -> None:
+def print_summary(result: Any, progress: Any) -> None:
     """Counts of succeeded / failed / skipped steps and the wall time."""
     counts = {s: sum(1 for v in progress.state.values() if v == s) for s in ("ok", "failed", "skipped")}
     wall = time.monotonic() - progress.start_time
@@ -185,8 +89,9 @@ _MACHINERY = re.compile("|".join([
 ]))
 
 
-def print_failure(result: Any) -> None:
-    """For each failed step: its key, the error message and the user's part of the traceback."""
+def print_failure(result: Any, progress: Any = None, resume: Optional[str] = None) -> None:
+    """For each failed step: its key, the error message and the user's part of the traceback;
+    the steps skipped because of it; the command that resumes the run."""
     for event in result.get_step_failure_events():
         error: Optional[Any] = event.data.error if event.data is not None else None
         print(f"\nstep {event.step_key!r} failed: {error.message if error else event.message}",
@@ -201,3 +106,12 @@ def print_failure(result: Any) -> None:
         # specrun's own errors read as sentences; their class path is noise here.
         message = data.error.message.removeprefix(f"specrun.errors.{data.error.cls_name}: ")
         print(f"\nrun failed: {message}", file=sys.stderr)
+    skipped = [k for k, state in progress.state.items() if state == "skipped"] if progress else []
+    if skipped:
+        print(f"\nskipped {len(skipped)} step(s):", file=sys.stderr)
+        for key in skipped[:10]:
+            print(f"  {key}: {progress.reasons.get(key, 'skipped')}", file=sys.stderr)
+        if len(skipped) > 10:
+            print(f"  ... and {len(skipped) - 10} more (`specrun logs {result.run_id}`)", file=sys.stderr)
+    if resume:
+        print(f"\nresume with: {resume}", file=sys.stderr)

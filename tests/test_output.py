@@ -1,25 +1,10 @@
-"""specrun.output: progress lines while a run goes on."""
+"""specrun.output: the plan table and the user's part of tracebacks."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from specrun.output import Progress, user_frames
-from specrun.runtime.events import DagsterEventType, Event
-
-
-def test_step_durations_come_from_event_times_not_arrival(capsys, monkeypatch):
-    # A Dask worker's events reach the parent together, when its step has ended.
-    monkeypatch.setenv("CI", "true")
-    plan = SimpleNamespace(steps={"slow": None, "after": None})
-    progress = Progress(plan, [], "dask")
-    events = [Event(DagsterEventType.STEP_START, "run", "job", "slow", "", timestamp=100.0),
-              Event(DagsterEventType.STEP_SUCCESS, "run", "job", "slow", "", timestamp=102.5),
-              Event(DagsterEventType.STEP_SKIPPED, "run", "job", "after", "", timestamp=102.6)]
-    for event in events:
-        progress.on_event(event)
-    assert progress.duration == {"slow": 2.5, "after": 0.0}
-    assert capsys.readouterr().out.splitlines()[-2:] == ["  ok       slow (2.50s)", "  skipped  after (0.00s)"]
+from specrun.output import user_frames
 
 
 def test_the_traceback_shown_is_the_users_frames_only():
@@ -36,25 +21,6 @@ def test_the_traceback_shown_is_the_users_frames_only():
               '  File "/home/me/project/assets.py", line 7, in clean\n    raise ValueError("bad")\n',
               f'  File "{os.path.join(stdlib, "json", "decoder.py")}", line 355, in raw_decode\n']
     assert user_frames(frames) == frames[3:]  # the stdlib call the user made stays
-
-
-def _event(kind, step, at, message=""):
-    return Event(kind, "run", "job", step, message, timestamp=at)
-
-
-def test_retries_are_shown_and_a_step_left_running_when_the_run_stops_is_canceled(capsys, monkeypatch):
-    monkeypatch.setenv("CI", "true")
-    plan = SimpleNamespace(steps={"flaky": SimpleNamespace(partition_key="2024-01-02"), "slow": None})
-    with Progress(plan, [], "in_process") as progress:
-        for event in [_event(DagsterEventType.STEP_START, "flaky", 1.0),
-                      _event(DagsterEventType.STEP_UP_FOR_RETRY, "flaky", 1.5, "attempt 1 failed"),
-                      _event(DagsterEventType.STEP_START, "flaky", 2.0),
-                      _event(DagsterEventType.STEP_SUCCESS, "flaky", 2.25),
-                      _event(DagsterEventType.STEP_START, "slow", 2.5)]:
-            progress.on_event(event)
-    assert progress.state == {"flaky": "ok", "slow": "canceled"}
-    assert capsys.readouterr().out.splitlines()[1:] == [
-        "  retry    flaky [2024-01-02]: attempt 1 failed", "  ok       flaky [2024-01-02] (1.25s)"]
 
 
 def test_the_plan_summary_counts_waiting_steps_apart_from_up_to_date_ones(capsys):
