@@ -7,7 +7,7 @@ Every public name is listed in `__all__` and imported lazily on first use, so th
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -114,8 +114,184 @@ _EXPORTS: dict[str, str] = {
     "DagsterInvariantViolationError": "specrun.errors",
     "DagsterTypeCheckDidNotPass": f"{_R}.outputs",
     # the spec compiler
-    "load_spec": "specrun.compiler",
+    "load_spec": "specrun.compiler", "compile_spec": "specrun.compiler",
 }
+
+if TYPE_CHECKING:
+    # What `__getattr__` imports, said statically so that mypy and pyright see real types
+    # (the form used atop dagster/__init__.py); tests/test_init.py checks the two agree.
+    from .compiler import (
+        compile_spec as compile_spec, load_spec as load_spec,
+    )
+    from .errors import (
+        ConfigError as ConfigError, DagsterError as DagsterError,
+        DagsterInvalidConfigError as DagsterInvalidConfigError,
+        DagsterInvalidDefinitionError as DagsterInvalidDefinitionError,
+        DagsterInvalidInvocationError as DagsterInvalidInvocationError,
+        DagsterInvariantViolationError as DagsterInvariantViolationError,
+        DefinitionError as DefinitionError, ExecutionError as ExecutionError, Failure as Failure,
+        InvocationError as InvocationError, PartitionError as PartitionError,
+        RetryRequested as RetryRequested, SpecError as SpecError, SpecErrors as SpecErrors,
+        SpecrunError as SpecrunError,
+    )
+    from .runtime.api import (
+        execute_job as execute_job, materialize as materialize,
+        materialize_to_memory as materialize_to_memory, validate_run_config as validate_run_config,
+    )
+    from .runtime.config import (
+        Array as Array, Bool as Bool, BoolSource as BoolSource, Enum as Enum,
+        EnumValue as EnumValue, Field as Field, Float as Float, Int as Int, IntSource as IntSource,
+        Map as Map, Noneable as Noneable, Permissive as Permissive, Selector as Selector,
+        Shape as Shape, String as String, StringSource as StringSource,
+    )
+    from .runtime.config_models import (
+        Config as Config, PermissiveConfig as PermissiveConfig,
+    )
+    from .runtime.configurable_io import (
+        ConfigurableIOManager as ConfigurableIOManager,
+        ConfigurableIOManagerFactory as ConfigurableIOManagerFactory,
+        FilesystemIOManager as FilesystemIOManager,
+    )
+    from .runtime.context.build import (
+        build_asset_context as build_asset_context, build_op_context as build_op_context,
+    )
+    from .runtime.context.compute import (
+        AssetCheckExecutionContext as AssetCheckExecutionContext,
+        AssetExecutionContext as AssetExecutionContext, OpExecutionContext as OpExecutionContext,
+        StepExecutionContext as StepExecutionContext,
+    )
+    from .runtime.context.io import (
+        build_input_context as build_input_context, build_output_context as build_output_context,
+        InputContext as InputContext, OutputContext as OutputContext,
+    )
+    from .runtime.definitions.assets import (
+        asset as asset, asset_check as asset_check, AssetChecksDefinition as AssetChecksDefinition,
+        AssetDep as AssetDep, AssetIn as AssetIn, AssetsDefinition as AssetsDefinition,
+        AssetSpec as AssetSpec, load_assets_from_modules as load_assets_from_modules,
+        SourceAsset as SourceAsset, with_resources as with_resources,
+    )
+    from .runtime.definitions.composition import (
+        graph as graph, GraphDefinition as GraphDefinition,
+    )
+    from .runtime.definitions.configurable import (
+        ConfigurableResource as ConfigurableResource,
+    )
+    from .runtime.definitions.definitions import (
+        Definitions as Definitions,
+    )
+    from .runtime.definitions.hooks import (
+        build_hook_context as build_hook_context, failure_hook as failure_hook,
+        HookContext as HookContext, HookDefinition as HookDefinition, success_hook as success_hook,
+    )
+    from .runtime.definitions.jobs import (
+        define_asset_job as define_asset_job, job as job, JobDefinition as JobDefinition,
+    )
+    from .runtime.definitions.keys import (
+        AssetCheckKey as AssetCheckKey, AssetKey as AssetKey,
+    )
+    from .runtime.definitions.metadata import (
+        MetadataValue as MetadataValue,
+    )
+    from .runtime.definitions.ops import (
+        In as In, InputDefinition as InputDefinition, op as op, OpDefinition as OpDefinition,
+        Out as Out, OutputDefinition as OutputDefinition,
+    )
+    from .runtime.definitions.policy import (
+        Backoff as Backoff, Jitter as Jitter, RetryMode as RetryMode, RetryPolicy as RetryPolicy,
+    )
+    from .runtime.definitions.resources import (
+        build_init_resource_context as build_init_resource_context, configured as configured,
+        InitResourceContext as InitResourceContext, resource as resource,
+        ResourceDefinition as ResourceDefinition, ResourceParam as ResourceParam,
+    )
+    from .runtime.definitions.results import (
+        AssetCheckEvaluation as AssetCheckEvaluation, AssetCheckResult as AssetCheckResult,
+        AssetCheckSeverity as AssetCheckSeverity, AssetMaterialization as AssetMaterialization,
+        AssetObservation as AssetObservation, MaterializeResult as MaterializeResult,
+        Output as Output,
+    )
+    from .runtime.definitions.selection import (
+        AssetSelection as AssetSelection,
+    )
+    from .runtime.definitions.types import (
+        DagsterType as DagsterType, DataType as DataType, Nothing as Nothing, TypeCheck as TypeCheck,
+    )
+    from .runtime.env_var import (
+        EnvVar as EnvVar,
+    )
+    from .runtime.events import (
+        DagsterEvent as DagsterEvent, DagsterEventType as DagsterEventType, ErrorInfo as ErrorInfo,
+        Event as Event, EventType as EventType, SerializableErrorInfo as SerializableErrorInfo,
+    )
+    from .runtime.executors.base import (
+        Executor as Executor, executor as executor, ExecutorDefinition as ExecutorDefinition,
+        InitExecutorContext as InitExecutorContext,
+    )
+    from .runtime.executors.dask import (
+        dask_executor as dask_executor,
+    )
+    from .runtime.executors.in_process import (
+        in_process_executor as in_process_executor,
+    )
+    from .runtime.executors.multiprocess import (
+        multiprocess_executor as multiprocess_executor,
+    )
+    from .runtime.instance import (
+        DagsterInstance as DagsterInstance, Instance as Instance,
+        instance_for_test as instance_for_test,
+    )
+    from .runtime.io_managers import (
+        fs_io_manager as fs_io_manager, InMemoryIOManager as InMemoryIOManager,
+        input_manager as input_manager, InputManager as InputManager, io_manager as io_manager,
+        IOManager as IOManager, IOManagerDefinition as IOManagerDefinition,
+        mem_io_manager as mem_io_manager,
+    )
+    from .runtime.log import (
+        build_init_logger_context as build_init_logger_context,
+        colored_console_logger as colored_console_logger, DagsterLogManager as DagsterLogManager,
+        get_dagster_logger as get_dagster_logger, logger as logger,
+        LoggerDefinition as LoggerDefinition, LogManager as LogManager,
+    )
+    from .runtime.partitions import (
+        AllPartitionMapping as AllPartitionMapping,
+        DailyPartitionsDefinition as DailyPartitionsDefinition,
+        HourlyPartitionsDefinition as HourlyPartitionsDefinition,
+        IdentityPartitionMapping as IdentityPartitionMapping,
+        LastPartitionMapping as LastPartitionMapping,
+        MonthlyPartitionsDefinition as MonthlyPartitionsDefinition,
+        MultiPartitionKey as MultiPartitionKey,
+        MultiPartitionsDefinition as MultiPartitionsDefinition,
+        PartitionKeyRange as PartitionKeyRange, PartitionMapping as PartitionMapping,
+        PartitionsDefinition as PartitionsDefinition,
+        StaticPartitionMapping as StaticPartitionMapping,
+        StaticPartitionsDefinition as StaticPartitionsDefinition, TimeWindow as TimeWindow,
+        TimeWindowPartitionMapping as TimeWindowPartitionMapping,
+        TimeWindowPartitionsDefinition as TimeWindowPartitionsDefinition,
+        WeeklyPartitionsDefinition as WeeklyPartitionsDefinition,
+    )
+    from .runtime.plan import (
+        ExecutionPlan as ExecutionPlan, ExecutionStep as ExecutionStep,
+    )
+    from .runtime.reconstruct import (
+        reconstructable as reconstructable,
+    )
+    from .runtime.resources import (
+        build_resources as build_resources, Resources as Resources,
+    )
+    from .runtime.result import (
+        ExecuteInProcessResult as ExecuteInProcessResult, ExecutionResult as ExecutionResult,
+        JobExecutionResult as JobExecutionResult,
+    )
+    from .runtime.run_config import (
+        RunConfig as RunConfig,
+    )
+    from .runtime.storage.base import (
+        DagsterRun as DagsterRun, DagsterRunStatus as DagsterRunStatus,
+    )
+    from .runtime.upath_io import (
+        ObjectStoreError as ObjectStoreError,
+        PickledObjectUPathIOManager as PickledObjectUPathIOManager, UPathIOManager as UPathIOManager,
+    )
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -150,6 +150,24 @@ def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str]
         click.echo(f"{spec}: ok ({compiled.summary()})")
 
 
+def _load_or_show_rendered(template: str, values: dict[str, Any]) -> Any:
+    """The rendered document; when the rendered text does not parse as a spec, that text is
+    printed first (to see what went wrong), then the errors."""
+    from .compiler.load import load_document, rendered_text
+    from .errors import SpecErrors
+
+    try:
+        return load_document(template, values)
+    except SpecErrors as e:
+        try:
+            text = rendered_text(template, values)
+        except SpecErrors:  # the template itself does not render: its own errors say why
+            text = None
+        if text is not None:
+            click.echo(text, nl=not text.endswith("\n"))
+        raise e from None
+
+
 @main.command()
 @click.argument("template", type=click.Path())
 @_spec_options
@@ -160,7 +178,8 @@ def render(ctx: click.Context, template: str, var: tuple, vars_file: Optional[st
 
     from .compiler.template_tools import render_expanded
 
-    doc = _run_guarded(ctx, lambda: load_document(template, _vars(var, vars_file)))
+    values = _run_guarded(ctx, lambda: _vars(var, vars_file))
+    doc = _run_guarded(ctx, lambda: _load_or_show_rendered(template, values))
     text = render_expanded(doc)  # `use:` instances written out, each under a comment naming it
     click.echo(text, nl=not text.endswith("\n"))
 

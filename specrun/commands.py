@@ -77,6 +77,33 @@ def _check_selection_applies(job: Any, options: Mapping[str, Any]) -> None:
                            "of ops, which all run")
 
 
+def _check_undeclared_config(job: Any, config: _RunConfig) -> None:
+    """--config keys of an op whose function declares no config schema must be keys the spec
+    gives it under `config:` (with no schema to check against, a typo would be ignored)."""
+    from .compiler.load import escape
+    from .errors import SpecError, SpecErrors, suggest
+
+    declared_ops = (job.config or {}).get("ops") or {}
+    errors = []
+    for name, entry in ((config.values.get("ops") or {}).items()):
+        node = job.nodes.get(name)
+        given = entry.get("config") if isinstance(entry, dict) else None
+        declared = (declared_ops.get(name) or {}).get("config")
+        if node is None or node.op_def.config_schema is not None or not isinstance(given, dict) \
+                or not isinstance(declared, dict):
+            continue
+        for key in given:
+            if key not in declared:
+                pointer = f"/ops/{escape(name)}/config/{escape(key)}"
+                known = ", ".join(sorted(declared))
+                errors.append(SpecError(
+                    f"{name!r} has no config key {key!r}: the spec declares {known} under its `config:`",
+                    config.key_positions.get(pointer), pointer,
+                    suggest(key, list(declared)) or f"add {key} to the spec's `config:` of {name} first"))
+    if errors:
+        raise SpecErrors(errors)
+
+
 def _for_executor(job: Any, executor_def: Any) -> Any:
     """`job` without the spec's executor config when --executor chose another executor: that
     config is for the spec's executor (`announce:` of a custom one means nothing to dask)."""
@@ -217,6 +244,7 @@ class Session:
         self.job = _for_executor(self.job, self.executor_def)
         _check_max_concurrent(self.executor_def, options)
         run_config = _run_config(options)
+        _check_undeclared_config(self.job, run_config)
         self.run_config = run_config.values
         self.resource_defs = {**self.job.resource_defs}
         self.resource_defs.setdefault("io_manager", self.compiled.default_io_manager)

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Any, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from ..errors import SpecError, SpecErrors, SpecrunError, suggest
+
+if TYPE_CHECKING:
+    from ..runtime.definitions.definitions import Definitions
 
 
 class CompiledSpec:
@@ -194,9 +197,17 @@ def _with_selection_jobs(resolved: Any, graph: Any, document: Any) -> Any:
                        resources=defs.resources, executor=defs.executor)
 
 
-def load_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> Any:
-    """The runtime `Definitions` of a spec file."""
-    return compile_spec(path, vars).definitions
+def load_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> "Definitions":
+    """The runtime `Definitions` of a spec file, whose jobs carry the spec's run config
+    (its assets' `config:`, `run_config:`, a job's `config:`) as `specrun apply` runs them:
+    `load_spec(p).get_implicit_global_asset_job_def().execute_in_process()` works."""
+    compiled = compile_spec(path, vars)
+    defs: Definitions = compiled.definitions
+    for name, job in list(defs._jobs.items()):  # noqa: SLF001 - the definitions compile_spec just built
+        config = compiled._job_config(job)
+        if config:
+            defs._jobs[name] = replace(job, config=config)
+    return defs
 
 
 __all__ = ["CompiledSpec", "compile_spec", "load_spec", "suggest"]

@@ -8,7 +8,7 @@ import pkgutil
 import sys
 from typing import Any, Optional
 
-from ..errors import SpecError, suggest
+from ..errors import Location, SpecError, suggest
 
 
 class CallableResolver:
@@ -21,6 +21,7 @@ class CallableResolver:
         if self.folder not in sys.path:
             sys.path.insert(0, self.folder)
         self._modules: dict[str, Any] = {}
+        self._failed: dict[str, SpecError] = {}
 
     def _error(self, message: str, pointer: str, hint: Optional[str] = None) -> SpecError:
         return SpecError(message, self.doc.locate(pointer), pointer, hint)
@@ -28,6 +29,8 @@ class CallableResolver:
     def module(self, name: str, pointer: str) -> Any:
         if name in self._modules:
             return self._modules[name]
+        if name in self._failed:  # the same SpecError again: the collector reports it once
+            raise self._failed[name]
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -35,11 +38,22 @@ class CallableResolver:
                 local = [m.name for m in pkgutil.iter_modules([self.folder])]
                 raise self._error(f"module {name!r} not found (searched the spec's folder and sys.path)",
                                   pointer, suggest(name, local)) from None
-            raise self._error(f"importing {name!r} failed: {e}", pointer) from None
-        except Exception as e:  # user module code may raise anything while importing
-            raise self._error(f"importing {name!r} raised {type(e).__name__}: {e}", pointer) from None
+            raise self._import_failed(name, e, pointer) from None
+        except Exception as e:  # user module code may raise anything while importing (SyntaxError too)
+            raise self._import_failed(name, e, pointer) from None
         self._modules[name] = module
         return module
+
+    def _import_failed(self, name: str, exc: BaseException, pointer: str) -> SpecError:
+        """The error of a module that failed to import, at the line of the user's `.py` file
+        that failed (once, however many `fn:` name the module)."""
+        where = _failing_line(exc, self.folder)
+        named_at = self.doc.locate(pointer)
+        error = SpecError(f"importing {name!r} failed: {type(exc).__name__}: {_message(exc)}",
+                          where or named_at, pointer,
+                          f"{name!r} is named at {named_at}" if where is not None and named_at else None)
+        self._failed[name] = error
+        return error
 
     def resolve(self, ref: str, pointer: str) -> Any:
         """The object `ref` names: ``module:attr``, ``module.attr``, or a short name."""
@@ -50,6 +64,9 @@ class CallableResolver:
             if not hasattr(target, part):
                 names = [n for n in dir(target) if not n.startswith("_")]
                 hint = suggest(part, names)
+                dotted = ref.rpartition(".")
+                if hint is None and ":" not in ref and dotted[0]:
+                    hint = f"did you mean '{dotted[0]}:{dotted[2]}'? (module:function)"
                 if hint is None and ("{{" in ref or "{%" in ref):
                     hint = "this is Jinja2 template syntax: name the spec file with a .j2 suffix to render it"
                 raise self._error(f"{module_name!r} has no attribute {attr!r}", pointer, hint)
@@ -64,6 +81,35 @@ class CallableResolver:
                                   "write module:function, e.g. my_pipeline.assets:orders")
             return module_name, attr
         if self.default_module is None:
+            module_name, _, attr = ref.rpartition(".")
+            hint = f"did you mean '{module_name}:{attr}'? (module:function)" if module_name else None
             raise self._error(f"{ref!r} names no module: write `module:function`, or set a top-level "
-                              "`module:` for short names", pointer)
+                              "`module:` for short names", pointer, hint)
         return self.default_module, ref
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return exc.msg
+    return str(exc)
+
+
+def _failing_line(exc: BaseException, folder: str) -> Optional[Location]:
+    """Where in the user's code an import failed: a syntax error's own line, else the last
+    traceback frame in a file of the user's (not of Python or installed packages)."""
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        return Location(_shown(exc.filename), exc.lineno, exc.offset or 1)
+    import traceback
+
+    from ..runtime.code_version import is_user_file
+
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if is_user_file(f.filename)]
+    if not frames:
+        return None
+    return Location(_shown(frames[-1].filename), frames[-1].lineno or 1, (frames[-1].colno or 0) + 1)
+
+
+def _shown(path: str) -> str:
+    """`path` relative to the current folder when it is inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative

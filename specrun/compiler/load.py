@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
@@ -34,6 +35,36 @@ _STR = f"{_STD}str"
 _MERGE = f"{_STD}merge"
 _MAP = f"{_STD}map"
 _SAFE_SCALARS = {f"{_STD}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")}
+
+
+# YAML 1.2's core schema for booleans and numbers PyYAML would read the YAML 1.1 way: only
+# true/false are booleans (`country: no` is the string "no"), `0777` is 777, `12:30` and
+# `1_000` are strings. Each fix returns the value of a plain scalar, or _NOT_CORE to keep
+# PyYAML's. (Not covered: `1e3` and `0o17` stay strings, as in YAML 1.1.)
+_NOT_CORE = object()
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0x[0-9a-fA-F]+")
+
+
+_YAML11_INT = re.compile(r"[-+]?(?:0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+|[0-9][0-9_]*)")
+
+
+def _core_bool(text: str) -> Any:
+    # Only YAML 1.1's extra words: anything else tagged bool was tagged by hand (!!bool maybe).
+    return text if text.lower() in ("yes", "no", "on", "off", "y", "n") else _NOT_CORE
+
+
+def _core_int(text: str) -> Any:
+    if _CORE_INT.fullmatch(text):
+        return int(text, 10) if text.lstrip("+-").isdigit() else _NOT_CORE
+    # 1_000, 0b101, 12:30 (base 60 in YAML 1.1) are strings; other text was tagged by hand (!!int abc)
+    return text if _YAML11_INT.fullmatch(text) else _NOT_CORE
+
+
+def _core_float(text: str) -> Any:
+    return text if "_" in text or ":" in text else _NOT_CORE
+
+
+_CORE_FIXES = {f"{_STD}bool": _core_bool, f"{_STD}int": _core_int, f"{_STD}float": _core_float}
 
 
 _location = functools.partial(tuple.__new__, Location)  # Location(...) without its Python-level __new__
@@ -175,6 +206,10 @@ class _YamlBuilder:
             return node.value
         if node.tag == f"{_STD}timestamp":
             return node.value  # dates stay strings: they are partition keys and bounds
+        if not node.style and node.tag in _CORE_FIXES:  # a plain scalar ("" from libyaml)
+            core = _CORE_FIXES[node.tag](node.value)
+            if core is not _NOT_CORE:
+                return core
         try:
             return self._scalars.construct_object(node)
         except (yaml.YAMLError, ValueError, KeyError) as e:  # an explicit tag on text it cannot read: !!int abc
@@ -256,6 +291,10 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
         mark = e.problem_mark or e.context_mark
         if e.context == "while scanning a quoted scalar" and e.context_mark is not None:
             mark = e.context_mark  # the opening quote, not the end of the file
+        tab = _tab_at(text, mark)
+        if tab is not None:  # YAML's own words ("cannot start any token") do not say what to do
+            raise SpecErrors([SpecError("YAML does not allow tabs for indentation", builder.loc(tab),
+                                        hint="indent with spaces")]) from None
         loc = builder.loc(mark) if mark is not None else Location(filename, 1, 1)
         raise SpecErrors([SpecError(f"YAML syntax error: {_yaml_problem(e)}", loc)]) from None
     except yaml.reader.ReaderError as e:  # a character YAML does not allow, at its offset
@@ -278,6 +317,29 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
     if builder.errors:
         raise SpecErrors(builder.errors)
     return data, PackedPositions(filename, builder.positions), PackedPositions(filename, builder.key_positions)
+
+
+class _Mark:
+    """A position as the parser's marks give it (0-based)."""
+
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+def _tab_at(text: str, mark: Any) -> Optional[_Mark]:
+    """The tab that caused a syntax error: the one at the error, or one in the indentation of
+    its line or of the line above it."""
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    for number in (mark.line, mark.line - 1):
+        if 0 <= number < len(lines):
+            line = lines[number]
+            indent = line[:len(line) - len(line.lstrip(" \t"))]
+            at = line[mark.column:mark.column + 1] if number == mark.line else ""
+            if at == "\t" or "\t" in indent:
+                return _Mark(number, mark.column if at == "\t" else indent.index("\t"))
+    return None
 
 
 def _yaml_problem(e: Any, lines: bool = True) -> str:
@@ -328,8 +390,21 @@ def load_text(text: str, filename: str, vars: Optional[Mapping[str, Any]] = None
         read = template_variables(text, parse is parse_toml) if vars else frozenset()
         variables = frozenset(vars or ()) if read is None else read  # unparsed: nothing to check against
     data, positions, key_positions = parse(source, filename, source_map)
+    if not data and not any(line.strip() and not line.lstrip().startswith("#") for line in source.split("\n")):
+        what = "renders to nothing" if source_map is not None else "is empty"
+        raise SpecErrors([SpecError(f"the spec file {what}", Location(filename, 1, 1), "",
+                                    "a spec starts with `specrun: 1` and declares assets, ops or jobs "
+                                    "(`specrun init DIR` writes one)")])
     files = {filename: text}
     return Document(data, filename, source, positions, key_positions, files, variables)
+
+
+def rendered_text(path: str, vars: Optional[Mapping[str, Any]] = None) -> Optional[str]:
+    """What the template at `path` renders to, not parsed (None when it is not a template)."""
+    if not is_template(path):
+        return None
+    text = read_text(path).removeprefix("\ufeff")
+    return render_template(text, path, dict(vars or {}), parser_for(path) is parse_toml)[0]
 
 
 def read_text(path: str) -> str:

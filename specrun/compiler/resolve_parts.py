@@ -32,6 +32,8 @@ class Collector:
         except SpecErrors as e:
             self.errors.extend(e.errors)
         except SpecError as e:
+            if any(e is seen for seen in self.errors):  # one cause met again (a module that failed to import)
+                return None
             if e.location is None and e.pointer:
                 e.location = self.doc.locate(e.pointer)
             self.errors.append(e)

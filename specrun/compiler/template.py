@@ -244,7 +244,10 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
     import jinja2
 
     env = _environment(filename, text, typed)
-    known = dict(variables) if typed else {**_default_vars(text, is_toml), **variables}
+    defaults = {} if typed else _default_vars(text, is_toml)
+    known = dict(variables) if typed else {**defaults, **variables}
+    if variables:
+        _check_loop_vars(text, filename, defaults, variables)
     try:
         template = env.get_template(filename)
         rendered = template.render(**known)
@@ -297,3 +300,27 @@ def _undefined_error(e: Exception, filename: str, known: dict[str, Any], text: s
         return SpecError(f"template error: {e}", Location(filename, line, col))
     return SpecError(f"template variable {name!r} is not defined", Location(filename, line, _column_of(text, line, name)),
                      "", hint or f"pass it with --var {name}=VALUE")
+
+
+def _check_loop_vars(text: str, filename: str, defaults: Mapping[str, Any], given: Mapping[str, Any]) -> None:
+    """A variable given a single value (`--var tables=a`) where the template loops over it
+    (`{% for t in tables %}`) or its default is a list: Jinja2 would loop over the letters."""
+    errors = []
+    for name, value in given.items():
+        if not isinstance(value, str):  # a number fails in the loop, with its own message
+            continue
+        loop = re.search(r"\{%-?\s*for\s+[\w\s,]+\s+in\s+" + re.escape(name) + r"\s*(?:-?%\}|if\b|\|)", text)
+        default = defaults.get(name)
+        if loop is None and not isinstance(default, (list, tuple)):
+            continue
+        if loop is not None:
+            line = text.count("\n", 0, loop.start()) + 1
+            where, what = Location(filename, line, _column_of(text, line, name)), "loops over it"
+        else:
+            where, what = Location(filename, 1, 1), f"its default is a list ({default!r})"
+        example = f"{name}=[{value}]"
+        errors.append(SpecError(f"template variable {name!r} was given the string {value!r}, but the "
+                                f"template {what}: it needs a list", where, "",
+                                f"give a list: --var '{example}'"))
+    if errors:
+        raise SpecErrors(errors)

@@ -44,9 +44,14 @@ def _excluded_dirs() -> tuple[str, ...]:
 def is_project_module(name: str) -> bool:
     """Whether module `name` is the user's own code (a file outside Python, installed
     packages and specrun)."""
-    module = sys.modules.get(name)
-    path = getattr(module, "__file__", None)
-    if not path:
+    path = getattr(sys.modules.get(name), "__file__", None)
+    return bool(path) and is_user_file(path)
+
+
+def is_user_file(path: str) -> bool:
+    """Whether the Python file at `path` is the user's (not Python's, an installed
+    package's or specrun's)."""
+    if path.startswith("<"):  # <frozen importlib._bootstrap>, <string>
         return False
     path = os.path.abspath(path)
     if re.search(r"[/\\](?:site|dist)-packages[/\\]", path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from types import GeneratorType
 from typing import Any, Iterable, Iterator, Optional
 
@@ -255,7 +257,16 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         context._output_values[name] = value
     if store and not facts.is_nothing:
         octx = facts.output_context(run, step, step.key)
-        run.resources_for_output(facts.io_manager_key).handle_output(octx, value)
+        manager = run.resources_for_output(facts.io_manager_key)
+        try:
+            manager.handle_output(octx, value)
+        except (pickle.PicklingError, TypeError, AttributeError) as e:
+            if "pickle" not in str(e).lower():
+                raise
+            raise OutputError(  # which value, and who tried to store it: the bare error names neither
+                f"output {name!r} of {step.key!r} ({type(value).__name__}) cannot be pickled by IO manager "
+                f"{facts.io_manager_key!r} ({type(manager).__name__}): {e}; return a value that pickles, "
+                "or give the asset an io_manager that can store it") from e
         metadata.update(octx.get_logged_metadata())
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                             facts.handled_message, output_data))

@@ -28,8 +28,8 @@ def test_error_in_a_file_that_is_not_utf8_prints_without_its_line(tmp_path):
 CASES = {
     "yaml_syntax.yaml": (b"specrun: 1\nassets: {a: [\n", "3:1", "YAML syntax error"),
     "toml_syntax.toml": (b"specrun = 1\nx = \n", "2:5", "TOML syntax error"),
-    "empty.yaml": (b"", "1:1", "missing required key 'specrun'"),
-    "empty.toml": (b"", "1:1", "missing required key 'specrun'"),
+    "empty.yaml": (b"", "1:1", "the spec file is empty"),
+    "empty.toml": (b"", "1:1", "the spec file is empty"),
     "list.yaml": (b"- a\n- b\n", "1:1", "expected a mapping, got a list"),
     "binary.yaml": (b"\x00\x9f\x92\x96", "1:2", "not UTF-8 text"),
     "latin1.toml": (b'name = "caf\xe9"\n', "1:12", "not UTF-8 text"),

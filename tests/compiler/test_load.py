@@ -200,7 +200,7 @@ def test_nesting_deeper_than_the_limit_is_a_spec_error_not_a_recursion_error(tex
 @pytest.mark.parametrize("text, where, message, hint", [
     ("a: 1\nb: x\x00y\n", (2, 5), "character U+0000 is not allowed in YAML (control characters are not allowed)",
      "remove it"),  # was "YAML error: ... position 9" at 1:1, over two lines
-    ("assets:\n  yes: {fn: f}\n", (2, 3), "mapping keys must be plain strings: 'yes' reads as true", "quote it: 'yes'"),
+    ("assets:\n  true: {fn: f}\n", (2, 3), "mapping keys must be plain strings: 'true' reads as true", "quote it: 'true'"),
     ("assets:\n  ~: {fn: f}\n", (2, 3), "mapping keys must be plain strings: '~' reads as null", "quote it: '~'"),
     ("assets:\n  [a]: 1\n", (2, 3), "mapping keys must be plain strings", "use a plain name as the key"),
 ])
