@@ -120,11 +120,7 @@ class _Walk:
             # after the decorator, so that it and the wrapped function are two parts.
             name = self.name_of(module, code_name.split(".<locals>")[0])
             via = via or f"decorator of {fn.__qualname__}"
-        digest = hashlib.sha1()
-        _code_fingerprint(fn.__code__, digest)
-        for default in (fn.__defaults__ or ()) + tuple((fn.__kwdefaults__ or {}).items()):
-            digest.update((_plain_text(default) or type(default).__name__).encode())
-        self.parts[name] = (digest.hexdigest()[:16], via)
+        self.parts[name] = (_own_hash(fn), via)
         self._references(fn, name)
 
     def _references(self, fn: types.FunctionType, name: str) -> None:
@@ -199,6 +195,17 @@ class _Walk:
                 self.reached(value, f"{_relation(value)} by {user}", (module.__name__, ref))
 
 
+@functools.lru_cache(maxsize=65536)
+def _own_hash(fn: types.FunctionType) -> str:
+    """A function's bytecode, constants and default arguments (shared by every walk that
+    reaches it)."""
+    digest = hashlib.sha1()
+    _code_fingerprint(fn.__code__, digest)
+    for default in (fn.__defaults__ or ()) + tuple((fn.__kwdefaults__ or {}).items()):
+        digest.update((_plain_text(default) or type(default).__name__).encode())
+    return digest.hexdigest()[:16]
+
+
 def _relation(value: Any) -> str:
     if isinstance(value, (types.FunctionType, types.MethodType)):
         return "called"
@@ -234,6 +241,7 @@ def version_of_parts(fn: Any) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+@functools.lru_cache(maxsize=65536)
 def parts_text(fn: Any) -> str:
     """The parts as recorded with a materialization: `{"name": ["hash", "via"], ...}`."""
     return json.dumps({name: list(part) for name, part in sorted(code_parts(fn).items())})

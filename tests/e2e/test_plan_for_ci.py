@@ -42,3 +42,38 @@ def test_plan_json_errors_are_json_too(example):
     assert out.returncode == 1
     errors = json.loads(out.stdout)["errors"]
     assert errors and errors[0]["line"] == 3
+
+
+ORDER_SPEC = """\
+specrun: 1
+name: order
+module: fns
+assets:
+  zeta: {fn: one}
+  alpha: {fn: one}
+  mid: {fn: one, deps: [zeta, alpha]}
+  beta: {fn: one}
+  after: {fn: one, deps: [mid]}
+"""
+
+
+def test_plan_order_is_the_same_lexicographic_topological_order_in_every_process(tmp_path):
+    (tmp_path / "fns.py").write_text("def one():\n    return 1\n")
+    (tmp_path / "pipeline.yaml").write_text(ORDER_SPEC)
+    orders = set()
+    for seed in ("0", "1", "7", "4242"):
+        out = specrun_cmd("plan", "pipeline.yaml", "--format", "json", cwd=tmp_path, env={"PYTHONHASHSEED": seed})
+        orders.add(tuple(s["step"] for s in json.loads(out.stdout)["steps"]))
+    assert orders == {("alpha", "beta", "zeta", "mid", "after")}
+
+
+def test_status_json_counts_each_assets_partitions(example):
+    folder = example("quickstart")
+    assert specrun_cmd("apply", "pipeline.yaml", cwd=folder).returncode == 0
+    (folder / "pipeline.yaml").write_text((folder / "pipeline.yaml").read_text().replace("rows: 20", "rows: 21"))
+    doc = json.loads(specrun_cmd("status", "pipeline.yaml", "--format", "json", cwd=folder).stdout)
+    assert doc["format"] == "specrun.status/1" and doc["pipeline"] == "quickstart"
+    rows = {a["asset"]: a for a in doc["assets"]}
+    assert rows["raw_orders"] == {"asset": "raw_orders", "partitions": None, "materialized": 1, "stale": 1,
+                                  "failed": 0, "missing": 0}
+    assert set(rows) == {"raw_orders", "orders_clean", "order_summary"}
