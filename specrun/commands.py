@@ -358,7 +358,8 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
     with session.partitions_loaded():
         run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
     progress = Progress(run_plan_, decisions, session.executor_def.name,
-                        mode=fmt if fmt != "text" else "auto", log_level=session.options.get("log_level") or 30)
+                        mode=fmt if fmt != "text" else "auto", log_level=session.options.get("log_level") or 30,
+                        recorded=recorded_durations(session.instance, session.compiled.path))
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}
     tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
@@ -384,6 +385,24 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
         if not result.success:
             print_failure(result, progress, resume)
     return 0 if result.success else 1
+
+
+def recorded_durations(instance: Any, spec: str, runs: int = 3) -> dict[str, float]:
+    """How long each node's step took in the spec's last few finished runs (the newest
+    wins): what the progress line's first estimate is made of."""
+    from .history import runs_of_spec
+    from .runtime.events import DagsterEventType as ET
+
+    took: dict[str, float] = {}
+    finished = [r for r in runs_of_spec(instance, spec, 20) if r.end_time][:runs]
+    for run in reversed(finished):  # oldest first: newer durations overwrite older ones
+        started: dict[str, float] = {}
+        for event in instance.all_logs(run.run_id, of_type=[ET.STEP_START, ET.STEP_SUCCESS]):
+            if event.event_type is ET.STEP_START:
+                started[event.step_key] = event.timestamp
+            elif event.step_key in started:
+                took[event.step_key.split("[", 1)[0]] = event.timestamp - started[event.step_key]
+    return took
 
 
 def resume_command(run_id: str, session: Session) -> str:

@@ -41,13 +41,14 @@ class Progress:
     """Tracks step states from events and shows them live (`mode`: live, lines, jsonl, json)."""
 
     def __init__(self, plan: Any, decisions: list, executor_name: str, mode: str = "auto",
-                 log_level: int = logging.WARNING) -> None:
+                 log_level: int = logging.WARNING, recorded: Optional[dict[str, float]] = None) -> None:
         self.plan = plan
         self.executor_name = executor_name
         self.reasons = {d.step_key: d.reason for d in decisions}
         self.state = {k: "pending" for k in plan.steps}
         self.started: dict[str, float] = {}
         self.duration: dict[str, float] = {}
+        self.recorded = dict(recorded or {})  # node -> seconds its step took in an earlier run
         self.failed_roots: dict[str, tuple[str, ...]] = {}  # a failed or skipped step -> failed steps behind it
         self.start_time = time.monotonic()
         self.log_level = log_level
@@ -156,9 +157,10 @@ class Progress:
         return counts
 
     def estimate(self, now: Optional[float] = None) -> Optional[float]:
-        """Seconds left: the mean duration of the steps finished so far (a step of the same
-        node first) for each step left, divided among the steps running at once."""
-        done = [d for k, d in self.duration.items() if self.state[k] == "ok"]
+        """Seconds left: for each step left, how long a step of its node took (in this run,
+        else as recorded in an earlier run), else the mean of the steps finished; divided
+        among the steps running at once."""
+        done = [d for k, d in self.duration.items() if self.state[k] == "ok"] or list(self.recorded.values())
         if not done:
             return None
         mean = sum(done) / len(done)
@@ -171,7 +173,7 @@ class Progress:
         for key, state in self.state.items():
             if state in ("pending", "running", "retrying"):
                 same = by_node.get(_node_of(key))
-                expected = sum(same) / len(same) if same else mean
+                expected = sum(same) / len(same) if same else self.recorded.get(_node_of(key), mean)
                 if state != "pending":
                     running += 1
                     expected = max(0.0, expected - (now - self.started.get(key, now)))

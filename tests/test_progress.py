@@ -105,3 +105,11 @@ def test_a_table_taller_than_the_terminal_keeps_failed_and_running_rows():
     assert any("s38" in r and "failed" in r for r in rows) and any("s35" in r and "running" in r for r in rows)
     assert text.splitlines()[-2:] == ["... and 32 more steps not shown (32 pending)",
                                       "1/40 done · 1 running · 1 failed · 38 pending"]
+
+
+def test_before_any_step_finishes_the_estimate_comes_from_durations_recorded_in_earlier_runs():
+    plan = SimpleNamespace(steps={"load": None, "clean[a]": None, "clean[b]": None})
+    progress = Progress(plan, [], "in_process", mode="json", recorded={"load": 4.0, "clean": 1.0})
+    assert progress.estimate(now=0.0) == 6.0
+    progress.on_event(_event(DagsterEventType.STEP_START, "load", 0.0))
+    assert progress.estimate(now=1.0) == 5.0  # 3 s left of load, then 1 s for each clean

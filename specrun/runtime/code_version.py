@@ -40,12 +40,21 @@ def _excluded_dirs() -> tuple[str, ...]:
     return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
 
 
-@functools.lru_cache(maxsize=None)
+_PROJECT_MODULES: dict[str, bool] = {}
+
+
 def is_project_module(name: str) -> bool:
     """Whether module `name` is the user's own code (a file outside Python, installed
-    packages and specrun)."""
-    path = getattr(sys.modules.get(name), "__file__", None)
-    return bool(path) and is_user_file(path)
+    packages and specrun); a module not imported (yet) is not."""
+    known = _PROJECT_MODULES.get(name)
+    if known is not None:
+        return known
+    module = sys.modules.get(name)
+    if module is None:
+        return False
+    path = getattr(module, "__file__", None)
+    _PROJECT_MODULES[name] = found = bool(path) and is_user_file(path)
+    return found
 
 
 def is_user_file(path: str) -> bool:
