@@ -252,6 +252,9 @@ if TYPE_CHECKING:
         get_dagster_logger as get_dagster_logger, logger as logger,
         LoggerDefinition as LoggerDefinition, LogManager as LogManager,
     )
+    from .runtime.outputs import (
+        DagsterTypeCheckDidNotPass as DagsterTypeCheckDidNotPass,
+    )
     from .runtime.partitions import (
         AllPartitionMapping as AllPartitionMapping,
         DailyPartitionsDefinition as DailyPartitionsDefinition,

@@ -26,7 +26,7 @@ def test_states_follow_apply_and_a_config_change(example):
     assert checks == {"check:orders_clean/no_negative_amounts": "passed"}
     spec.write_text(spec.read_text().replace("rows: 20", "rows: 21"))
     states = _states(Service(str(spec)))
-    assert states["raw_orders"] == ("stale", "config changed")
+    assert states["raw_orders"] == ("stale", "config changed: rows 20 -> 21")
     assert states["orders_clean"][0] == "stale"
 
 
