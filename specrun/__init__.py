@@ -153,6 +153,7 @@ if TYPE_CHECKING:
         FilesystemIOManager as FilesystemIOManager,
     )
     from .runtime.context.build import (
+        build_asset_check_context as build_asset_check_context,
         build_asset_context as build_asset_context, build_op_context as build_op_context,
     )
     from .runtime.context.compute import (
@@ -169,6 +170,10 @@ if TYPE_CHECKING:
         AssetDep as AssetDep, AssetIn as AssetIn, AssetsDefinition as AssetsDefinition,
         AssetSpec as AssetSpec, load_assets_from_modules as load_assets_from_modules,
         SourceAsset as SourceAsset, with_resources as with_resources,
+    )
+    from .runtime.definitions.check_specs import (
+        multi_asset_check as multi_asset_check,
+        AssetCheckSpec as AssetCheckSpec,
     )
     from .runtime.definitions.composition import (
         graph as graph, GraphDefinition as GraphDefinition,
@@ -215,6 +220,10 @@ if TYPE_CHECKING:
     )
     from .runtime.definitions.types import (
         DagsterType as DagsterType, DataType as DataType, Nothing as Nothing, TypeCheck as TypeCheck,
+    )
+    from .runtime.dynamic_partitions import (
+        partition_loading_context as partition_loading_context,
+        DynamicPartitionsDefinition as DynamicPartitionsDefinition,
     )
     from .runtime.env_var import (
         EnvVar as EnvVar,
