@@ -197,6 +197,10 @@ if TYPE_CHECKING:
     from .runtime.definitions.metadata import (
         MetadataValue as MetadataValue,
     )
+    from .runtime.definitions.multi_assets import (
+        multi_asset as multi_asset,
+        AssetOut as AssetOut,
+    )
     from .runtime.definitions.ops import (
         In as In, InputDefinition as InputDefinition, op as op, OpDefinition as OpDefinition,
         Out as Out, OutputDefinition as OutputDefinition,
