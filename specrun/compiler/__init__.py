@@ -66,7 +66,7 @@ class CompiledSpec:
     def job_for(self, job_name: Optional[str] = None, select: Sequence[str] = (),
                 exclude: Sequence[str] = ()) -> Any:
         """The job to run: a declared job, or the selected assets (all by default)."""
-        from ..runtime.reconstruct import SpecOrigin
+        from .origin import SpecOrigin
         from ..runtime.definitions.selection import AssetSelection
         from .graph import select as select_nodes
 

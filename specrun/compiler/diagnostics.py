@@ -12,7 +12,7 @@ from ..errors import SpecError, SpecErrors
 def _source_line(files: Mapping[str, str], file: str, line: int) -> str | None:
     text = files.get(file)
     if text is None:
-        from .load import read_text
+        from .parse import read_text
 
         try:
             text = read_text(file)

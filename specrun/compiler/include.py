@@ -14,7 +14,8 @@ MERGED_SECTIONS = ("assets", "ops", "checks", "resources", "partitions", "jobs")
 def merge_includes(doc: Any, vars: Optional[Mapping[str, Any]], seen: tuple[str, ...]) -> Any:
     """`doc` with the sections of every included file merged in; a name defined twice is an
     error at the second definition that names the first."""
-    from .load import escape, load_document
+    from .load import load_document
+    from .parse import escape
 
     data = dict(doc.data)
     positions, keys, files = dict(doc.positions), dict(doc.key_positions), dict(doc.files)

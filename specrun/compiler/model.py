@@ -13,7 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, TypeVar, Union
 
-from .load import Document, escape
+from .parse import Document, escape
 
 _M = TypeVar("_M")
 _FIELDS: dict[type, frozenset[str]] = {}

@@ -248,7 +248,7 @@ class ResolveContext:
     def mapping_for(self, src: Any) -> Any:
         if src.partition_mapping is None:
             return None
-        from ..runtime.partition_mappings import mapping_from_spec
+        from ..runtime.partitions.mappings import mapping_from_spec
 
         for option in ("start_offset", "end_offset"):
             offset = getattr(src, option)

@@ -9,8 +9,8 @@ import re
 from typing import Any, Callable, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
-from .load import escape
-from ..runtime.definitions.composition import FromConfig, FromDefault, FromFanIn, FromOutput, Node
+from .parse import escape
+from ..runtime.definitions.nodes import FromConfig, FromDefault, FromFanIn, FromOutput, Node
 from ..runtime.definitions.ops import In, Out, op
 from ..runtime.definitions.policy import RetryPolicy
 

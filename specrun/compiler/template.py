@@ -137,7 +137,7 @@ def _parse_snippet(snippet: str, is_toml: bool) -> dict[str, Any]:
     """The `vars` mapping of a top-level block, or {} when it cannot be read: the spec's own
     parse reports what is wrong with it, at its position. Read by the spec's own parsers, so
     that values are what the spec would hold (a date stays text, as in the rendered spec)."""
-    from .load import parse_toml, parse_yaml
+    from .parse import parse_toml, parse_yaml
 
     try:
         data, _, _ = (parse_toml if is_toml else parse_yaml)(snippet, "<vars>")

@@ -63,7 +63,7 @@ def has_front_matter(text: str) -> bool:
 
 def read_front_matter(text: str, filename: str) -> FrontMatter:
     """Split `text` into its front matter and body; SpecErrors for a malformed declaration."""
-    from .load import parse_yaml
+    from .parse import parse_yaml
 
     if not has_front_matter(text):
         return FrontMatter({}, None, text)

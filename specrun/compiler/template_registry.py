@@ -89,7 +89,7 @@ def read_template(ref: str, folder: str) -> TemplateSource:
     if not os.path.isfile(path):
         near = _near_files(path)
         raise SpecrunError(f"template not found: {ref}" + (f" ({near})" if near else ""))
-    from .load import read_text
+    from .parse import read_text
 
     return TemplateSource(ref, path, read_text(path))
 

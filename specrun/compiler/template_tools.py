@@ -105,7 +105,8 @@ def schema_for(spec: str) -> dict[str, Any]:
     naming that template gets its `with:` typed (by `if`/`then`, which the YAML language
     server evaluates; `oneOf` would report an arbitrary branch)."""
     from ..schemas import load_schema
-    from .load import load_text, read_text
+    from .load import load_text
+    from .parse import read_text
 
     doc = load_text(read_text(spec), spec)
     uses = doc.data.get("use") if isinstance(doc.data, dict) else None

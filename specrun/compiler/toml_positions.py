@@ -19,8 +19,7 @@ import sys
 from typing import Any, Callable, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors
-from .load import _COL_MASK, _LINE_SHIFT, MAX_DEPTH, PackedPositions, escape, pack
-from .template import SourceMap
+from .parse import _COL_MASK, _LINE_SHIFT, MAX_DEPTH, PackedPositions, SourceMap, escape, pack
 
 if sys.version_info >= (3, 11):
     import tomllib

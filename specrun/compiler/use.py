@@ -22,7 +22,7 @@ from typing import Any, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors, SpecrunError, suggest
 from ..runtime.versioning import TEMPLATE_HASH_TAG, TEMPLATE_TAG
-from .load import Document, escape
+from .parse import Document, escape
 from .template_params import FrontMatter, check_arguments, read_front_matter, shown, with_defaults
 from .use_names import SECTIONS, ComposedPositions, MappedPositions, entry_pointers, framed, namespaced, rename_entries
 
@@ -172,7 +172,7 @@ def _framed_errors(fn: Any, within: str) -> Any:
 
 
 def _render(source: Any, front: FrontMatter, values: dict[str, Any], name: str, chain: tuple[str, ...]) -> Document:
-    from .load import parser_for
+    from .parse import parser_for
     from .template import render_template
 
     parse = parser_for(source.path)

@@ -20,7 +20,7 @@ import re
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import Location
-from .load import escape
+from .parse import escape
 
 ASSET_SEP = "/"
 NAME_SEP = "__"

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import SpecError, suggest, unusual_characters
 from ..schemas import load_schema
-from .load import Document, escape
+from .parse import Document, escape
 
 _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string", "integer": "a whole number",
                "number": "a number", "boolean": "true or false", "null": "nothing"}

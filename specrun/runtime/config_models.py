@@ -12,7 +12,7 @@ import pydantic
 from pydantic import ConfigDict
 
 from ..errors import ConfigErrorEntry, suggest
-from .config import ConfigType, Path
+from .config_types import ConfigType, Path
 
 
 class Config(pydantic.BaseModel):

@@ -306,15 +306,3 @@ def mem_io_manager(init_context: Any) -> IOManager:
 
 def is_io_manager_def(value: Any) -> bool:
     return isinstance(value, IOManagerDefinition) or isinstance(value, IOManager)
-
-
-_CONFIGURABLE = ("ConfigurableIOManager", "ConfigurableIOManagerFactory", "FilesystemIOManager")
-
-
-def __getattr__(name: str) -> Any:
-    # The typed-config (pydantic) IO managers live in `configurable_io`, loaded when asked for.
-    if name in _CONFIGURABLE:
-        from . import configurable_io
-
-        return getattr(configurable_io, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,7 +12,7 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
-from .definitions.composition import FromFanIn, FromOutput, Node
+from .definitions.nodes import FromFanIn, FromOutput, Node
 
 
 class UpstreamOutput(NamedTuple):

@@ -1,7 +1,9 @@
 """Rebuilding a job in another process: a pointer to where it is defined.
 
-Spec pipelines are reconstructable by nature (a child compiles the spec again from its path
-and variables); Python jobs point at a module attribute, as Dagster's `reconstructable`.
+Python jobs point at a module attribute, as Dagster's `reconstructable`. Spec jobs are
+reconstructable by nature: the compiler gives each an origin of its own
+(`specrun.compiler.origin.SpecOrigin`) whose `load()` compiles the spec again, so the runtime
+rebuilds any job through `job.origin.load()` and never imports the compiler.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Optional
+from dataclasses import dataclass, replace
+from typing import Any, Optional
 
 from ..errors import DefinitionError
 
@@ -35,23 +37,6 @@ class ModuleOrigin:
             return target.get_job_def(self.job_name) if self.job_name else \
                 target.get_implicit_global_asset_job_def()
         return target
-
-
-@dataclass(frozen=True)
-class SpecOrigin:
-    """A job compiled from a spec file (with template variables and a selection)."""
-
-    path: str
-    vars: Mapping[str, Any] = field(default_factory=dict)
-    job_name: Optional[str] = None
-    select: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    def load(self) -> Any:
-        from ..compiler import compile_spec
-
-        compiled = compile_spec(self.path, dict(self.vars))
-        return compiled.job_for(self.job_name, list(self.select), list(self.exclude))
 
 
 def reconstructable(target: Any) -> Any:

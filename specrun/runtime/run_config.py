@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional
 from ..errors import ConfigError
 from .config import Any as AnyType
 from .config import Field, Permissive, Shape, normalize_config_schema, validate_config
-from .definitions.composition import FromConfig
+from .definitions.nodes import FromConfig
 from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
 
 EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")

@@ -10,106 +10,17 @@ graph node's output as in Dagster.
 from __future__ import annotations
 
 import inspect
-import threading
 from collections import namedtuple
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from .keys import AssetKey
+from .nodes import (  # noqa: F401  (re-exported: the names this module always offered)
+    FromAsset, FromConfig, FromDefault, FromFanIn, FromGraphInput, FromOutput, InputSource,
+    InvokedOutput, Node, current_scope, pop_scope, push_scope,
+)
 from .ops import OpDefinition
 from .policy import RetryPolicy
-
-
-# -- where an input's value comes from -----------------------------------------------------
-@dataclass(frozen=True)
-class FromOutput:
-    """The output of another node in the same job."""
-
-    node: str
-    output: str = "result"
-    asset_key: Optional[AssetKey] = None
-
-
-@dataclass(frozen=True)
-class FromFanIn:
-    """A list built from several upstream outputs."""
-
-    sources: tuple[FromOutput, ...]
-
-
-@dataclass(frozen=True)
-class FromAsset:
-    """An asset not produced in this run, loaded through its IO manager."""
-
-    asset_key: AssetKey
-    io_manager_key: str = "io_manager"
-    partitions_def: Any = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FromGraphInput:
-    """A top-level graph input, given through run config or `input_values`."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class FromDefault:
-    """The input's declared default value."""
-
-
-@dataclass(frozen=True)
-class FromConfig:
-    """Nothing is wired: the value must come from run config ``inputs:``."""
-
-
-InputSource = Union[FromOutput, FromFanIn, FromAsset, FromGraphInput, FromDefault, FromConfig]
-
-
-@dataclass(frozen=True, eq=False)
-class Node:
-    """One invocation of an op in a job: a step of every run of that job."""
-
-    name: str
-    op_def: OpDefinition
-    inputs: Mapping[str, InputSource]
-    tags: Mapping[str, str] = field(default_factory=dict)
-    retry_policy: Optional[RetryPolicy] = None
-    asset: Any = None  # AssetsDefinition, when the node computes an asset
-    check: Any = None  # AssetChecksDefinition, when the node runs a check
-    extra_deps: tuple[str, ...] = ()  # ordering-only upstream node names
-    hooks: tuple[Any, ...] = ()  # HookDefinitions attached to this invocation
-
-    def upstream_nodes(self) -> set[str]:
-        found = set(self.extra_deps)
-        for src in self.inputs.values():
-            if isinstance(src, FromOutput):
-                found.add(src.node)
-            elif isinstance(src, FromFanIn):
-                found.update(s.node for s in src.sources)
-        return found
-
-
-@dataclass(frozen=True)
-class InvokedOutput:
-    """A handle to a node's output, returned by an op call inside a composition body."""
-
-    node: str
-    output: str = "result"
-
-    def __repr__(self) -> str:
-        return f"InvokedOutput({self.node}.{self.output})"
-
-
-# -- scopes --------------------------------------------------------------------------------
-_local = threading.local()
-
-
-def current_scope() -> Optional["CompositionScope"]:
-    stack = getattr(_local, "stack", None)
-    return stack[-1] if stack else None
 
 
 class CompositionScope:
@@ -125,13 +36,11 @@ class CompositionScope:
             graph_outputs if graph_outputs is not None else {})
 
     def __enter__(self) -> "CompositionScope":
-        if not hasattr(_local, "stack"):
-            _local.stack = []
-        _local.stack.append(self)
+        push_scope(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _local.stack.pop()
+        pop_scope()
 
     def _unique_name(self, base: str) -> str:
         name, n = self.prefix + base, 1

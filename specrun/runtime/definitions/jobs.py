@@ -13,9 +13,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from .assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
-from .composition import (
-    FromAsset, FromOutput, GraphDefinition, Node, graph_output_mapping,
-)
+from .composition import GraphDefinition, graph_output_mapping
+from .nodes import FromAsset, FromOutput, Node
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection

@@ -129,7 +129,7 @@ class OpDefinition:
         return PendingInvocation(self, hooks=tuple(hook_defs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .composition import current_scope
+        from .nodes import current_scope
 
         scope = current_scope()
         if scope is not None:
@@ -156,7 +156,7 @@ class PendingInvocation:
         return replace(self, hooks=self.hooks + tuple(hook_defs))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .composition import current_scope
+        from .nodes import current_scope
 
         scope = current_scope()
         if scope is None:

@@ -7,8 +7,17 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
+from ...errors import ExecutionError
 from ..definitions.keys import AssetKey
 from ..definitions.policy import RetryMode
+
+
+# Modules a LocalCluster's fork server imports once, so that workers forked from it start
+# with the runtime already loaded instead of importing it in every worker: all that
+# unpickling a run's payload and rebuilding its context imports.
+FORKSERVER_PRELOAD = ["distributed", "specrun.runtime.executors.dask", "specrun.runtime.executors.dask_worker",
+                      "specrun.runtime.execute", "specrun.runtime.definitions.jobs", "specrun.runtime.run_config",
+                      "specrun.runtime.storage.base", "specrun.runtime.reconstruct"]
 
 
 class ChildInstance:
@@ -126,3 +135,30 @@ def safe_event(event: Any) -> Any:
         clone = copy.copy(event)
         clone.data = data
         return clone
+
+
+def describe_step(ctx: Any, step: Any) -> Optional[tuple]:
+    """None for a step of the plan the workers were given; a step added at run time goes
+    as plain data to be rebuilt there."""
+    return None if step.key in ctx.plan.steps else step.describe()
+
+
+def remember_version(ctx: Any, event: Any) -> None:
+    """Keep the data version a worker's materialization reports, for the steps after it."""
+    from ..versioning import DATA_VERSION_TAG
+
+    tags = getattr(event.data, "tags", None) or {}
+    if DATA_VERSION_TAG in tags:
+        ctx.data_versions[(event.data.asset_key, event.data.partition)] = tags[DATA_VERSION_TAG]
+
+
+def refuse_memory_io(ctx: Any, executor_name: str) -> None:
+    """Values cannot travel between processes through the in-memory IO manager."""
+    from ..io_managers import InMemoryIOManager, mem_io_manager
+
+    for key, value in ctx.resource_defs.items():
+        if value is mem_io_manager or isinstance(value, InMemoryIOManager):
+            raise ExecutionError(
+                f"the {executor_name} executor runs steps in other processes, so the in-memory "
+                f"IO manager (resource {key!r}) cannot pass values between them: use the "
+                "filesystem IO manager (fs_io_manager, or `type: fs` in a spec)")

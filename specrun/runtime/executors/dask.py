@@ -26,15 +26,10 @@ from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
-from .child import RunPayload, upstream_data_versions
-from .multiprocess import _description, _remember_version, refuse_memory_io
-
-# Modules a LocalCluster's fork server imports once, so that workers forked from it start
-# with the runtime already loaded instead of importing it in every worker: all that
-# unpickling a run's payload and rebuilding its context imports.
-FORKSERVER_PRELOAD = ["distributed", "specrun.runtime.executors.dask", "specrun.runtime.executors.dask_worker",
-                      "specrun.runtime.execute", "specrun.runtime.definitions.jobs", "specrun.runtime.run_config",
-                      "specrun.runtime.storage.base", "specrun.runtime.reconstruct"]
+from .child import (
+    FORKSERVER_PRELOAD, RunPayload, describe_step, refuse_memory_io, remember_version,
+    upstream_data_versions,
+)
 
 
 class DaskExecutor(Executor):
@@ -163,7 +158,7 @@ class DaskExecutor(Executor):
                     cluster.close()
 
     def _submit(self, client, ctx, step, task, pending, futures) -> None:
-        future = client.submit(task, step.key, upstream_data_versions(ctx, step), _description(ctx, step),
+        future = client.submit(task, step.key, upstream_data_versions(ctx, step), describe_step(ctx, step),
                                key=f"{step.key}-{ctx.run_id}", pure=False)
         futures[future] = step.key
         pending.add(future)
@@ -179,7 +174,7 @@ class DaskExecutor(Executor):
                             StepFailureData(info, None, "crash"), level=40)]
         for event in result:
             if event.event_type is ET.ASSET_MATERIALIZATION:
-                _remember_version(ctx, event)
+                remember_version(ctx, event)
             if event.event_type in STATE_EVENT_TYPES:
                 todo.extend(state.handle(event))
             yield event

@@ -20,7 +20,7 @@ from typing import Any, Mapping, NamedTuple, Optional, Sequence
 from distributed import WorkerPlugin
 
 from ..events import Event
-from .child import RunPayload, safe_event, setup_failure
+from .child import FORKSERVER_PRELOAD, RunPayload, safe_event, setup_failure
 
 # run_id -> this worker's context for the run, being built or built.
 _CONTEXTS: dict[str, Future] = {}
@@ -155,7 +155,5 @@ def run_step_on_worker(run: RunRef, step_key: str, versions: dict,
 
 def dask_setup(worker: Any) -> None:
     """Preload hook Dask calls when a worker started with `--preload` this module starts."""
-    from .dask import FORKSERVER_PRELOAD
-
     for module in FORKSERVER_PRELOAD:
         importlib.import_module(module)

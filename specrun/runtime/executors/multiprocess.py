@@ -23,7 +23,10 @@ from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
-from .child import RunPayload, safe_event, setup_failure, upstream_data_versions
+from .child import (
+    RunPayload, describe_step, refuse_memory_io, remember_version, safe_event, setup_failure,
+    upstream_data_versions,
+)
 
 START_METHODS = ("spawn", "forkserver", "fork")
 
@@ -154,7 +157,7 @@ class MultiprocessExecutor(Executor):
         if not worker.process.is_alive():  # it stopped after failing to set up
             worker = _Worker(mp, payload)
         worker.step_key = step.key
-        worker.conn.send((step.key, upstream_data_versions(ctx, step), _description(ctx, step)))
+        worker.conn.send((step.key, upstream_data_versions(ctx, step), describe_step(ctx, step)))
         busy[worker.conn] = worker
 
     def _collect(self, ctx, state, busy, idle, todo) -> Iterator[Event]:
@@ -179,7 +182,7 @@ class MultiprocessExecutor(Executor):
                 return
             if kind == "event":
                 if value.event_type is ET.ASSET_MATERIALIZATION:
-                    _remember_version(ctx, value)
+                    remember_version(ctx, value)
                 if value.event_type in STATE_EVENT_TYPES:
                     todo.extend(state.handle(value))
                 yield value
@@ -206,32 +209,6 @@ class MultiprocessExecutor(Executor):
         if worker.step_key is not None:
             todo.extend(state.handle(StepDone(worker.step_key)))
         yield event
-
-
-def _description(ctx: Any, step: Any) -> Optional[tuple]:
-    """None for a step of the plan the workers were given; a step added at run time goes
-    as plain data to be rebuilt there."""
-    return None if step.key in ctx.plan.steps else step.describe()
-
-
-def _remember_version(ctx: Any, event: Event) -> None:
-    from ..versioning import DATA_VERSION_TAG
-
-    tags = getattr(event.data, "tags", None) or {}
-    if DATA_VERSION_TAG in tags:
-        ctx.data_versions[(event.data.asset_key, event.data.partition)] = tags[DATA_VERSION_TAG]
-
-
-def refuse_memory_io(ctx: Any, executor_name: str) -> None:
-    """Values cannot travel between processes through the in-memory IO manager."""
-    from ..io_managers import InMemoryIOManager, mem_io_manager
-
-    for key, value in ctx.resource_defs.items():
-        if value is mem_io_manager or isinstance(value, InMemoryIOManager):
-            raise ExecutionError(
-                f"the {executor_name} executor runs steps in other processes, so the in-memory "
-                f"IO manager (resource {key!r}) cannot pass values between them: use the "
-                "filesystem IO manager (fs_io_manager, or `type: fs` in a spec)")
 
 
 def _start_method(value: Any) -> tuple[Optional[str], tuple[str, ...]]:

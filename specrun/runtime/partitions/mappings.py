@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Mapping, Optional, Union
+from typing import Collection, Mapping, Optional, Union
 
-from ..errors import DefinitionError, PartitionError, suggest
+from ...errors import DefinitionError, PartitionError, suggest
 
-if TYPE_CHECKING:
-    from .partitions import PartitionsDefinition, TimeWindow, TimeWindowPartitionsDefinition
+from .base import PartitionsDefinition, TimeWindow
+from .time_window import TimeWindowPartitionsDefinition
 
 PartitionsDef = Optional["PartitionsDefinition"]
 
@@ -135,7 +135,6 @@ class TimeWindowPartitionMapping(PartitionMapping):
 
 
 def _time_def(pdef: "PartitionsDefinition") -> "TimeWindowPartitionsDefinition":
-    from .partitions import TimeWindowPartitionsDefinition
 
     if not isinstance(pdef, TimeWindowPartitionsDefinition):
         raise PartitionError(f"a time-window partition mapping needs time-based partitions on "
@@ -146,7 +145,6 @@ def _time_def(pdef: "PartitionsDefinition") -> "TimeWindowPartitionsDefinition":
 def _shifted(pdef: "TimeWindowPartitionsDefinition", first: str, start_offset: int,
              last: str, end_offset: int) -> "TimeWindow":
     """From the start of `first`'s window to the end of `last`'s, each moved by whole periods."""
-    from .partitions import TimeWindow
 
     start = pdef.time_window_for_partition_key(first).start.timestamp()
     end = pdef.time_window_for_partition_key(last).end.timestamp()
@@ -158,7 +156,6 @@ def _shifted(pdef: "TimeWindowPartitionsDefinition", first: str, start_offset: i
 
 def _overlapping(window: "TimeWindow", pdef: "TimeWindowPartitionsDefinition") -> list[str]:
     """Keys of `pdef`'s windows that overlap `window` (whether or not they exist yet)."""
-    from .partitions import TimeWindow
 
     if window.end <= window.start:
         return []
@@ -206,7 +203,6 @@ def default_partition_mapping(upstream_def: PartitionsDef,
                               downstream_def: PartitionsDef) -> PartitionMapping:
     """Identity for equal sets, time windows between time sets, all partitions into an
     unpartitioned asset, identity otherwise."""
-    from .partitions import TimeWindowPartitionsDefinition
 
     if upstream_def is not None and downstream_def is None:
         return AllPartitionMapping()

@@ -1,0 +1,106 @@
+"""Loading a step's inputs: from upstream outputs of this run, from stored assets, from run
+config, or from defaults; each load through an IO (or input) manager records LOADED_INPUT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import InvariantViolationError
+from .context.io import OutputContext, input_context_with_deferred_upstream
+from .definitions.nodes import FromAsset, FromDefault, FromFanIn, FromGraphInput, FromOutput
+from .events import ET, Event
+from .io_managers import InputManager
+from .input_managers import load_with_input_manager
+from .outputs import check_input_type, output_context as _output_context
+from .plan import input_partition_keys
+
+
+def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
+                events: list) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for name, spec, src, passed in recipe.inputs:
+        value = _load_input(run, step, name, spec, src, context, events)
+        check_input_type(step, name, spec, value)
+        if passed:
+            kwargs[name] = value
+    return kwargs
+
+
+def _load_input(run: Any, step: Any, name: str, spec: Any, src: Any, context: Any,
+                events: list) -> Any:
+    node = step.node
+    if isinstance(src, FromOutput):
+        for up in step.inputs.get(name, ()):  # the plan gives a FromOutput one upstream
+            if _was_produced(run, up):
+                return _load_upstream(run, step, name, spec, up, context, events)
+        raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
+    if isinstance(src, FromFanIn):
+        return [_load_upstream(run, step, name, spec, up, context, events)
+                for up in step.inputs.get(name, ()) if _was_produced(run, up)]
+    if isinstance(src, FromAsset):
+        return _load_asset(run, step, name, spec, src, context, events)
+    if isinstance(src, FromGraphInput):
+        if src.name not in run.resolved.graph_inputs:
+            raise InvariantViolationError(f"graph input {src.name!r} was not given a value")
+        return run.resolved.graph_inputs[src.name]
+    if spec.input_manager_key:
+        return load_with_input_manager(run, step, name, spec, context, events)
+    given = run.resolved.input_values.get(node.name, {})
+    if name in given:
+        return given[name]
+    if isinstance(src, FromDefault) or spec.has_default:
+        return spec.default_value
+    if spec.is_nothing:
+        return None
+    raise InvariantViolationError(
+        f"input {name!r} of {node.name!r} is not connected and was not given in run config "
+        f"(ops: {{{node.name}: {{inputs: {{{name}: ...}}}}}})")
+
+
+def _was_produced(run: Any, up: Any) -> bool:
+    """Fan-in skips outputs that were not yielded; outputs of other processes count as made."""
+    if run.produced is None or up.step_key not in run.plan.steps:
+        return True
+    return (up.step_key, up.output_name) in run.produced
+
+
+def _load_upstream(run, step, name, spec, up, context, events) -> Any:
+    up_node = run.job.nodes[up.node]
+    facts = run.output_facts(up_node, up.output_name)
+    if facts.is_nothing:
+        return None
+    manager_key = spec.input_manager_key or facts.io_manager_key
+    input_ctx = input_context_with_deferred_upstream(
+        name, (run.run_id, up.step_key, up.output_name),
+        lambda: _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
+                                up.step_key, up.partition_keys),
+        asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
+        log=context.log, resources=run.resources, partition_keys=up.partition_keys,
+        partitions_def=up_node.asset.partitions_def if up_node.asset else None,
+        op_def=step.op_def, run_id=run.run_id)
+    value = run.resources_for_output(manager_key).load_input(input_ctx)
+    events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
+                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+    return value
+
+
+def _load_asset(run, step, name, spec, src, context, events) -> Any:
+    keys = input_partition_keys(step, name)
+    upstream_step_key = src.asset_key.to_python_identifier()
+    input_ctx = input_context_with_deferred_upstream(
+        name, (run.run_id, upstream_step_key, "result"),
+        lambda: OutputContext(upstream_step_key, "result", run_id=run.run_id,
+                              asset_key=src.asset_key, partition_keys=keys,
+                              partitions_def=src.partitions_def, resources=run.resources,
+                              log=run.log),
+        asset_key=src.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
+        log=context.log, resources=run.resources, partition_keys=tuple(keys),
+        partitions_def=src.partitions_def, op_def=step.op_def, run_id=run.run_id)
+    manager_key = spec.input_manager_key or src.io_manager_key
+    manager = run.resources_for_output(manager_key)
+    if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):
+        raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
+    value = manager.load_input(input_ctx)
+    events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
+                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+    return value

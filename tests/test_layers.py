@@ -1,0 +1,47 @@
+"""The package's structure: layers import one way, cycles stay small, modules stay short."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.join(ROOT, "specrun")
+MAX_CYCLE = 3
+MAX_LINES = 400
+
+
+def test_the_import_layers_declared_in_pyproject_are_kept(capsys):
+    from importlinter.cli import lint_imports
+
+    status = lint_imports(config_filename=os.path.join(ROOT, "pyproject.toml"), no_cache=True,
+                          no_logo=True)
+    assert status == 0, capsys.readouterr().out
+
+
+def test_no_import_cycle_spans_more_than_three_modules():
+    grimp = pytest.importorskip("grimp")
+    import networkx as nx
+
+    graph = grimp.build_graph("specrun", cache_dir=None)
+    imports = nx.DiGraph()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            imports.add_edge(module, imported)
+    too_big = [sorted(c) for c in nx.strongly_connected_components(imports) if len(c) > MAX_CYCLE]
+    assert too_big == [], "modules that import each other in a cycle: " + "; ".join(
+        " <-> ".join(c) for c in too_big)
+
+
+def test_no_module_is_longer_than_400_lines():
+    long = {}
+    for folder, _, files in os.walk(PACKAGE):
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                with open(path, encoding="utf-8") as f:
+                    count = sum(1 for _ in f)
+                if count > MAX_LINES:
+                    long[os.path.relpath(path, ROOT)] = count
+    assert long == {}, f"split these by concept (STYLE.md): {long}"
