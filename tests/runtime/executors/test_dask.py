@@ -26,6 +26,15 @@ def cluster():
         yield running
 
 
+@pytest.fixture(autouse=True)
+def _both_workers_up(request):
+    """Each test starts with both workers: after a crash test, a nanny may still be restarting one."""
+    if "cluster" in request.fixturenames or isinstance(request.instance, TestDaskExecutor):
+        cluster = request.getfixturevalue("cluster")
+        with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=120)
+
+
 class TestDaskExecutor(ExecutorContract):
     """Every executor promise, on a cluster reached by address."""
 
