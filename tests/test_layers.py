@@ -15,6 +15,10 @@ MAX_LINES = 400
 KNOWN_LONG = {
     "specrun/cli.py": "every helper of this session adds its commands here; split it (one "
                       "module per command group) once that work has landed",
+    # Grew past the limit in work that landed while the layering did; their owners split them.
+    "specrun/runtime/definitions/assets.py": "check specs (AssetCheckSpec) landed here",
+    "specrun/runtime/storage/sql.py": "dynamic partitions' table landed here",
+    "specrun/compiler/resolve_parts.py": "check specs and dynamic partitions landed here",
 }
 
 
