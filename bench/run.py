@@ -1,11 +1,14 @@
-"""Benchmarks: one command prints a table, comparing with Dagster when it is installed.
+"""Benchmarks: one command prints a table, comparing with Hamilton and Dagster when installed.
 
-    python bench/run.py            # everything, median of 3 fresh processes per cell
-    python bench/run.py --quick    # 1 repeat, Dagster skipped at N=1000
-    python bench/run.py --only chain
+    python bench/run.py                    # everything; in-process cells: median of 5 rounds
+    python bench/run.py --quick            # 1 round, Dagster skipped
+    python bench/run.py --only inprocess   # one group
+    python bench/run.py --before /tmp/old  # also an older checkout of specrun, side by side
 
-Dagster lives in a side virtualenv (bench/setup_dagster.sh), never in specrun's own
-dependencies. Each cell runs in a fresh subprocess; only the execute call is timed.
+Hamilton and Dagster live in side virtualenvs (bench/setup_hamilton.sh, bench/setup_dagster.sh),
+never in specrun's own dependencies. Each cell runs in a fresh subprocess; only the execute
+call is timed. In-process cells run side by side: each round runs every framework's cell once
+in turn, so that load from other work on the machine falls on all of them alike.
 """
 
 from __future__ import annotations
@@ -22,9 +25,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DAGSTER_PY = os.path.join(HERE, ".dagster-venv", "bin", "python")
 
 
-def _worker(python: str, script: str, args: list[str], timeout: float = 900) -> Optional[dict]:
+HAMILTON_PY = os.path.join(HERE, ".hamilton-venv", "bin", "python")
+# --before PATH: a checkout of specrun (e.g. `git archive` of an older commit) measured in the
+# same run, in a column of its own, by putting PATH first on the workers' PYTHONPATH.
+BEFORE: dict[str, Optional[str]] = {"path": None}
+
+
+def _worker(python: str, script: str, args: list[str], timeout: float = 900,
+            env: Optional[dict] = None) -> Optional[dict]:
     proc = subprocess.run([python, os.path.join(HERE, script), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=os.path.dirname(HERE))
+                          timeout=timeout, cwd=os.path.dirname(HERE),
+                          env={**os.environ, **env} if env else None)
     lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
         print(f"  ! {script} {' '.join(args)} failed: {proc.stderr.strip().splitlines()[-1:] }", file=sys.stderr)
@@ -37,19 +48,45 @@ def _median(python: str, script: str, args: list[str], repeats: int, key: str) -
     return statistics.median(values) if values else None
 
 
+def _side_by_side(cells: dict[str, tuple], repeats: int, key: str) -> dict[str, Optional[float]]:
+    """Median of `repeats` rounds, each round running every cell once in turn, so that load
+    from other work on the machine falls on all of them alike."""
+    values: dict[str, list[float]] = {name: [] for name in cells}
+    for _ in range(repeats):
+        for name, (python, script, args, env) in cells.items():
+            found = _worker(python, script, args, env=env)
+            if found:
+                values[name].append(found[key])
+    return {name: statistics.median(v) if v else None for name, v in values.items()}
+
+
+# (workload, N, whether Hamilton has it, whether Dagster runs it at this N in a full run)
+INPROCESS = [
+    ("chain", 1000, True, True), ("chain", 10000, True, False),
+    ("fanout", 1000, True, True), ("fanout", 10000, True, False),
+    ("fanin", 1000, True, True), ("fanin", 10000, True, False),
+    ("materialize", 1000, False, True), ("materialize", 10000, False, False),
+    ("materialize_to_memory", 1000, False, False),
+]
+
+
 def inprocess_rows(quick: bool) -> list[tuple]:
-    """Per-step overhead of in-process execution: chains, fan-outs and asset materialization."""
+    """Per-step cost of in-process execution, specrun beside Hamilton and Dagster."""
     rows = []
-    repeats = 1 if quick else 3
-    have_dagster = os.path.exists(DAGSTER_PY)
-    for workload in ("chain", "fanout", "materialize"):
-        for n in (10, 100, 1000):
-            args = ["--workload", workload, "--n", str(n)]
-            ours = _median(sys.executable, "workloads.py", args + ["--framework", "specrun"], repeats, "us_per_step")
-            theirs = None
-            if have_dagster and not (quick and n == 1000):
-                theirs = _median(DAGSTER_PY, "workloads.py", args + ["--framework", "dagster"], repeats, "us_per_step")
-            rows.append((f"{workload} (in-process)", n, ours, theirs))
+    repeats = 1 if quick else 5
+    for workload, n, hamilton, dagster in INPROCESS:
+        args = ["--workload", workload, "--n", str(n)]
+        cells = {"specrun": (sys.executable, "workloads.py", args + ["--framework", "specrun"], None)}
+        if BEFORE["path"]:
+            cells["before"] = (sys.executable, "workloads.py", args + ["--framework", "specrun"],
+                               {"PYTHONPATH": BEFORE["path"]})
+        if hamilton and os.path.exists(HAMILTON_PY):
+            cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", args, None)
+        if dagster and not quick and os.path.exists(DAGSTER_PY):
+            cells["dagster"] = (DAGSTER_PY, "workloads.py", args + ["--framework", "dagster"], None)
+        found = _side_by_side(cells, repeats, "us_per_step")
+        rows.append((f"{workload} (in-process)", n, found["specrun"], found.get("dagster"), " us/step",
+                     {"hamilton": found.get("hamilton"), "before": found.get("before")}))
     return rows
 
 
@@ -86,23 +123,40 @@ def _fmt(value: Optional[float], unit: str = "") -> str:
 
 
 def print_table(rows: list[tuple]) -> None:
-    header = f"{'benchmark':<34} {'N':>6} {'specrun':>14} {'dagster':>14} {'ratio':>8}"
+    with_before = any(len(r) > 5 and r[5].get("before") is not None for r in rows)
+    header = (f"{'benchmark':<36} {'N':>6} {'specrun':>14}" + (f" {'before':>14}" if with_before else "")
+              + f" {'hamilton':>14} {'spec/ham':>8} {'dagster':>14} {'dag/spec':>8}")
     print(header)
     print("-" * len(header))
-    for name, n, ours, theirs, *unit in rows:
-        u = unit[0] if unit else " us/step"
-        ratio = f"{theirs / ours:,.0f}x" if ours and theirs else "-"
-        print(f"{name:<34} {n:>6} {_fmt(ours) + u:>14} {_fmt(theirs) + u:>14} {ratio:>8}")
+    for row in rows:
+        name, n, ours, theirs = row[:4]
+        u = row[4] if len(row) > 4 else " us/step"
+        extra = row[5] if len(row) > 5 else {}
+        ham, before = extra.get("hamilton"), extra.get("before")
+        vs_ham = f"{ours / ham:.2f}x" if ours and ham else "-"
+        vs_dag = f"{theirs / ours:,.0f}x" if ours and theirs else "-"
+        line = f"{name:<36} {n:>6} {_fmt(ours) + u:>14}"
+        if with_before:
+            line += f" {_fmt(before) + u:>14}"
+        print(line + f" {_fmt(ham) + u:>14} {vs_ham:>8} {_fmt(theirs) + u:>14} {vs_dag:>8}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates")
+    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates, apply")
+    parser.add_argument("--before", metavar="PATH",
+                        help="also measure the specrun at PATH (a checkout) in a column of its own")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="remove specrun's .pyc files first: every cell compiles the sources")
     args = parser.parse_args()
     print(prepare_bytecode(not args.no_bytecode))
+    if args.before:
+        BEFORE["path"] = os.path.abspath(args.before)
+        if not args.no_bytecode:
+            import compileall
+
+            compileall.compile_dir(os.path.join(BEFORE["path"], "specrun"), quiet=1)
     import bench_more
 
     BENCHMARKS.update(bench_more.GROUPS)
@@ -113,6 +167,8 @@ def main() -> None:
         rows.extend(fn(args.quick))
     if not os.path.exists(DAGSTER_PY):
         print("(Dagster not installed: run bench/setup_dagster.sh for the comparison column)")
+    if not os.path.exists(HAMILTON_PY):
+        print("(Hamilton not installed: run bench/setup_hamilton.sh for the comparison column)")
     print_table(rows)
 
 

@@ -56,3 +56,18 @@ def _toml(n: int) -> str:
         lines.append('fn = "first"' if i % 10 == 0 else f'fn = "nxt"\nins = {{ up = "a{i - 1}" }}')
         lines.append(f'group = "g{i % 7}"')
     return "\n".join(lines) + "\n"
+
+
+def write_chain_project(folder: str, n: int) -> str:
+    """N assets in one chain (each reads the previous), stored by the fs IO manager."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "noop.py"), "w") as fh:
+        fh.write("def first():\n    return 1\n\n\ndef nxt(up):\n    return up\n")
+    lines = ["specrun: 1", "name: chain", "module: noop",
+             "resources:", "  io_manager: {type: fs, config: {base_dir: .specrun/storage}}", "assets:",
+             "  a0: {fn: first}"]
+    lines += [f"  a{i}: {{fn: nxt, ins: {{up: a{i - 1}}}}}" for i in range(1, n)]
+    path = os.path.join(folder, "pipeline.yaml")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    return path

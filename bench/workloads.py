@@ -51,6 +51,19 @@ def fanout_job(fw, n):
     return fanout, n
 
 
+def fanin_job(fw, n):
+    sources = [_op_factory(fw, f"src_{i}", False) for i in range(1, n)]
+
+    @fw.op(name="join", ins={"xs": fw.In()})
+    def join(xs):
+        return len(xs)
+
+    @fw.job(name=f"fanin_{n}")
+    def fanin():
+        join([s() for s in sources])
+    return fanin, n
+
+
 def asset_chain(fw, n):
     @fw.asset(name="a_0")
     def a0():
@@ -77,14 +90,18 @@ def warm_up(fw) -> None:
 def run(framework: str, workload: str, n: int) -> dict:
     fw = importlib.import_module(framework)
     warm_up(fw)
-    if workload in ("chain", "fanout"):
-        job, steps = (chain_job if workload == "chain" else fanout_job)(fw, n)
+    if workload in ("chain", "fanout", "fanin"):
+        job, steps = {"chain": chain_job, "fanout": fanout_job, "fanin": fanin_job}[workload](fw, n)
         start = time.perf_counter()
         result = job.execute_in_process()
     elif workload == "materialize":
         assets, steps = asset_chain(fw, n)
         start = time.perf_counter()
         result = fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
+    elif workload == "materialize_to_memory":
+        assets, steps = asset_chain(fw, n)
+        start = time.perf_counter()
+        result = fw.materialize_to_memory(assets)
     else:
         raise SystemExit(f"unknown workload {workload}")
     seconds = time.perf_counter() - start

@@ -1,0 +1,65 @@
+"""The in-process workloads of `workloads.py`, written for Hamilton (run in bench/.hamilton-venv).
+
+    bench/.hamilton-venv/bin/python bench/hamilton_workloads.py --workload chain --n 1000
+
+prints one JSON line like `workloads.py`. Hamilton's nodes are functions in a module, each
+parameter naming the node it reads, so the module's source is generated; only the
+`execute` call is timed (the driver, which builds Hamilton's graph, is built before).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import types
+
+
+def _module(source: str) -> types.ModuleType:
+    module = types.ModuleType("bench_nodes")
+    exec(compile(source, "bench_nodes", "exec"), module.__dict__)
+    sys.modules["bench_nodes"] = module
+    return module
+
+
+def _source(workload: str, n: int) -> tuple[str, list[str]]:
+    """Module source and the outputs to request."""
+    if workload == "chain":
+        lines = ["def n_0() -> int:\n    return 1\n"]
+        lines += [f"def n_{i}(n_{i - 1}: int) -> int:\n    return n_{i - 1}\n" for i in range(1, n)]
+        return "\n".join(lines), [f"n_{n - 1}"]
+    if workload == "fanout":
+        lines = ["def root() -> int:\n    return 1\n"]
+        lines += [f"def leaf_{i}(root: int) -> int:\n    return root\n" for i in range(1, n)]
+        return "\n".join(lines), [f"leaf_{i}" for i in range(1, n)]
+    if workload == "fanin":
+        lines = [f"def src_{i}() -> int:\n    return 1\n" for i in range(1, n)]
+        params = ", ".join(f"src_{i}: int" for i in range(1, n))
+        lines.append(f"def join({params}) -> int:\n    return {n - 1}\n")
+        return "\n".join(lines), ["join"]
+    raise SystemExit(f"unknown workload {workload}")
+
+
+def run(workload: str, n: int) -> dict:
+    from hamilton import driver
+
+    warm = driver.Builder().with_modules(_module(_source("chain", 2)[0])).build()
+    warm.execute(["n_1"])
+    source, outputs = _source(workload, n)
+    dr = driver.Builder().with_modules(_module(source)).build()
+    start = time.perf_counter()
+    result = dr.execute(outputs)
+    seconds = time.perf_counter() - start
+    assert len(result) == len(outputs)
+    return {"framework": "hamilton", "workload": workload, "n": n, "steps": n,
+            "seconds": seconds, "us_per_step": seconds / n * 1e6}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--n", type=int, required=True)
+    args = parser.parse_args()
+    sys.setrecursionlimit(100000)
+    print(json.dumps(run(args.workload, args.n)))
