@@ -60,9 +60,7 @@ def _toml(n: int) -> str:
 
 def write_chain_project(folder: str, n: int) -> str:
     """N assets in one chain (each reads the previous), stored by the fs IO manager."""
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "noop.py"), "w") as fh:
-        fh.write("def first():\n    return 1\n\n\ndef nxt(up):\n    return up\n")
+    _write_noop_module(folder)
     lines = ["specrun: 1", "name: chain", "module: noop",
              "resources:", "  io_manager: {type: fs, config: {base_dir: .specrun/storage}}", "assets:",
              "  a0: {fn: first}"]
