@@ -21,6 +21,7 @@ KNOWN_LONG = {
     "specrun/runtime/definitions/assets.py": "check specs (AssetCheckSpec) landed here",
     "specrun/runtime/storage/sql.py": "dynamic partitions' table landed here",
     "specrun/compiler/resolve_parts.py": "check specs and dynamic partitions landed here",
+    "specrun/commands.py": "apply's progress, JSON output and resume hints landed here",
 }
 
 
