@@ -55,6 +55,7 @@ def _pyproject(source: str, tests: list[str]) -> str:
     return (
         "[tool.mutmut]\n"
         f"paths_to_mutate = {toml_list([source])}\n"
+        f"only_mutate = {toml_list([source])}\n"
         'source_paths = ["specrun"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'

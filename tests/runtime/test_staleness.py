@@ -136,3 +136,23 @@ def test_a_stored_output_that_went_missing_makes_its_asset_stale():
     del manager.values[("b",)]  # the stored value of b is gone (deleted by hand, lost disk)
     assert _chain_decisions(defs, instance, resources) == {
         "a": (False, "up to date"), "b": (True, "stored output is missing")}
+
+
+def test_decisions_carry_their_node_kind_partition_and_asset_and_force_runs_everything():
+    from specrun import AssetKey
+    from specrun.runtime.staleness import Decision
+
+    instance = DagsterInstance.ephemeral()
+    passing = _pipeline(check_passes=True)
+    plan = build_plan(_job(passing), [])
+    assert decide(plan, instance, None) == [
+        Decision("orders", "orders", "asset", None, True, "never materialized", AssetKey("orders")),
+        Decision("orders_no_negatives", "orders_no_negatives", "check", None, True,
+                 "orders will be re-materialized", AssetKey("orders")),
+        Decision("summary", "summary", "asset", None, True, "never materialized", AssetKey("summary"))]
+    assert materialize(passing, instance=instance).success
+    assert decide(plan, instance, None, force=True) == [
+        Decision("orders", "orders", "asset", None, True, "forced (--force)", AssetKey("orders")),
+        Decision("orders_no_negatives", "orders_no_negatives", "check", None, True, "forced (--force)",
+                 AssetKey("orders")),
+        Decision("summary", "summary", "asset", None, True, "forced (--force)", AssetKey("summary"))]
