@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "AssetCheckEvaluation": f"{_D}.results",
     "MetadataValue": f"{_D}.metadata",
     "Definitions": f"{_D}.definitions",
+    "repository": f"{_D}.repository", "RepositoryDefinition": f"{_D}.repository",
     "RetryPolicy": f"{_D}.policy", "Backoff": f"{_D}.policy", "Jitter": f"{_D}.policy",
     "RetryMode": f"{_D}.policy",
     "DataType": f"{_D}.types", "DagsterType": f"{_D}.types", "Nothing": f"{_D}.types",
@@ -200,6 +201,9 @@ if TYPE_CHECKING:
     from .runtime.definitions.multi_assets import (
         multi_asset as multi_asset,
         AssetOut as AssetOut,
+    )
+    from .runtime.definitions.repository import (
+        repository as repository, RepositoryDefinition as RepositoryDefinition,
     )
     from .runtime.definitions.ops import (
         In as In, InputDefinition as InputDefinition, op as op, OpDefinition as OpDefinition,

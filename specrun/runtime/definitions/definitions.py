@@ -36,7 +36,7 @@ class Definitions:
         self.loggers = dict(loggers or {})
         self.metadata = dict(metadata or {})
         computable = [a for a in self.assets if isinstance(a, AssetsDefinition)]
-        self._assets_by_key = {a.key: a for a in self.assets}
+        self._assets_by_key = {k: a for a in self.assets for k in (getattr(a, "keys", None) or (a.key,))}
         self._jobs: dict[str, JobDefinition] = {}
         if computable:
             implicit = build_asset_job(IMPLICIT_ASSET_JOB_NAME, self.assets, self.asset_checks,

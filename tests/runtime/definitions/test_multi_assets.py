@@ -41,3 +41,15 @@ def test_a_spec_multi_asset_output_that_is_not_a_mapping_is_an_error_at_it(tmp_p
     [error] = caught.value.errors
     assert (error.location.line, error.location.col) == (5, 39)
     assert "assets/split/outs/b" in error.message
+
+
+def test_definitions_find_a_multi_asset_by_any_of_its_keys():
+    from specrun import Definitions
+
+    @multi_asset(outs={"a": AssetOut(), "b": AssetOut()})
+    def pair():
+        return 1, 2
+
+    defs = Definitions(assets=[pair])
+    assert defs.get_assets_def("b") is pair
+    assert sorted(k.to_user_string() for k in defs.asset_keys) == ["a", "b"]
