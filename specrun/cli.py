@@ -138,16 +138,24 @@ def main(ctx: click.Context, debug: bool) -> None:
 @_spec_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: {\"errors\": [{file, line, col, pointer, message, hint}]} on stdout.")
+@click.option("--static", "static", is_flag=True,
+              help="Check code references by reading the source only: nothing is imported or run.")
 @click.pass_context
-def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str) -> None:
+def validate(ctx: click.Context, spec: str, var: tuple, vars_file: Optional[str], fmt: str, static: bool) -> None:
     """Check SPEC and report every problem with its file, line and column."""
-    from .compiler import compile_spec
+    if static:
+        from .compiler.static import validate_static
 
-    compiled = _run_guarded(ctx, lambda: compile_spec(spec, _vars(var, vars_file)), fmt)
+        typed = _run_guarded(ctx, lambda: validate_static(spec, _vars(var, vars_file)), fmt)
+        summary = f"static: {len(typed.assets)} asset(s), {len(typed.ops)} op(s), nothing imported"
+    else:
+        from .compiler import compile_spec
+
+        summary = _run_guarded(ctx, lambda: compile_spec(spec, _vars(var, vars_file)), fmt).summary()
     if fmt == "json":
         click.echo('{"errors": []}')
     else:
-        click.echo(f"{spec}: ok ({compiled.summary()})")
+        click.echo(f"{spec}: ok ({summary})")
 
 
 def _load_or_show_rendered(template: str, values: dict[str, Any]) -> Any:

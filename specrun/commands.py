@@ -279,14 +279,25 @@ class Session:
             return build_plan(self.job, keys)
 
     def decisions(self, plan: Any) -> list[Any]:
-        from .runtime.resources import init_resources
+        """Run/skip for every step, from the records (no user resource is built; specrun's own
+        object-store IO manager is, to ask whether the objects still exist)."""
         from .runtime.staleness import decide
 
-        io_keys = {n.asset.io_manager_key for n in self.job.nodes.values() if n.asset is not None}
         with contextlib.ExitStack() as stack, _long_lived(), self.partitions_loaded():
-            resources = init_resources(stack, self.resource_defs, self.resolved.resources,
-                                       keys=io_keys, instance=self.instance)
-            return decide(plan, self.instance, self.resolved, resources, bool(self.options.get("force")))
+            stores = self._object_stores(stack)
+            return decide(plan, self.instance, self.resolved, bool(self.options.get("force")), stores)
+
+    def _object_stores(self, stack: contextlib.ExitStack) -> dict[str, Any]:
+        from .runtime.io_managers import fs_io_manager
+        from .runtime.resources import init_resources
+
+        keys = {n.asset.io_manager_key for n in self.job.nodes.values() if n.asset is not None}
+        urls = {k for k in keys if self.resource_defs.get(k) is fs_io_manager
+                and "://" in str(((self.resolved.resources.get(k) or {}).get("config") or {}).get("base_dir", ""))}
+        if not urls:
+            return {}
+        built = init_resources(stack, self.resource_defs, self.resolved.resources, keys=urls, instance=self.instance)
+        return {k: getattr(built, k) for k in urls}
 
 
 def run_plan(spec: str, options: Mapping[str, Any], fmt: str = "text") -> int:

@@ -203,3 +203,7 @@ DagsterInvariantViolationError = InvariantViolationError
 DagsterInvalidConfigError = ConfigError
 DagsterExecutionInterruptedError = RunCanceledError
 DagsterUnknownPartitionError = PartitionError
+
+
+class LoadError(SpecrunError):
+    """A stored value exists but cannot be loaded (truncated, garbage, or an unknown type)."""

@@ -92,9 +92,10 @@ class CompiledSpec:
                                                  executor_def=self.executor_def)
         return replace(job, origin=origin, config=self._job_config(job))
 
-    def open_instance(self) -> Any:
+    def open_instance(self, mark_interrupted: bool = True) -> Any:
         """The instance this spec records to: `storage.url`, SPECRUN_STORAGE_URL, or SQLite
-        in `.specrun/` beside the spec."""
+        in `.specrun/` beside the spec. `mark_interrupted`: record runs whose process is gone
+        as failed (a command about to run or report runs; not a read of stored values)."""
         from ..runtime.instance import Instance
 
         root = os.path.join(self.folder, ".specrun")
@@ -103,7 +104,7 @@ class CompiledSpec:
             os.makedirs(root, exist_ok=True)
             url = "sqlite:///" + os.path.join(root, "specrun.db")
         instance = Instance.from_url(url, root_dir=root)
-        mark = getattr(instance.storage, "mark_interrupted_runs", None)
+        mark = getattr(instance.storage, "mark_interrupted_runs", None) if mark_interrupted else None
         if mark is not None:
             mark()
         return instance
@@ -207,6 +208,8 @@ def load_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> "Definitio
         config = compiled._job_config(job)
         if config:
             defs._jobs[name] = replace(job, config=config)
+    defs._open_instance = lambda: compiled.open_instance(mark_interrupted=False)
+    defs._run_config = compiled.run_config
     return defs
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import pkgutil
 import sys
@@ -73,6 +74,20 @@ class CallableResolver:
             target = getattr(target, part)
         return target
 
+    def resolve_code(self, ref: str, pointer: str, what: str) -> Any:
+        """`resolve`, refusing what cannot be `what` (a step function, a resource): a function
+        or class of Python's standard library or a builtin (``os:system``, ``builtins:eval``).
+
+        A spec names code to run; this keeps a spec from turning a command runner into a step
+        or a resource by its name alone."""
+        target = self.resolve(ref, pointer)
+        origin = standard_library_origin(target)
+        if origin is not None:
+            raise self._error(f"{ref!r} is {origin} of Python's standard library, not {what}", pointer,
+                              "name a function or class of your own module (wrap the call in one if "
+                              "you really mean it)")
+        return target
+
     def _split(self, ref: str, pointer: str) -> tuple[str, str]:
         if ":" in ref:
             module_name, _, attr = ref.partition(":")
@@ -113,3 +128,17 @@ def _shown(path: str) -> str:
     """`path` relative to the current folder when it is inside it."""
     relative = os.path.relpath(path)
     return path if relative.startswith("..") else relative
+
+
+def standard_library_origin(target: Any) -> Optional[str]:
+    """"a builtin" or "part of module X" when `target` is a callable of Python itself, else None."""
+    if isinstance(target, type(sys)) or not callable(target):
+        return None
+    if inspect.isbuiltin(target) or type(target).__module__ == "builtins" and not inspect.isfunction(target) \
+            and not isinstance(target, type):
+        return "a builtin"
+    module = getattr(target, "__module__", None) or ""
+    top = module.split(".")[0]
+    if top == "builtins" or top in sys.stdlib_module_names:
+        return f"part of module {module!r}"
+    return None

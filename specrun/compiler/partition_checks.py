@@ -18,10 +18,35 @@ def partition_problems(definition: Any, pointer: str) -> Iterator[tuple[str, str
     if hasattr(definition, "partitions_defs"):
         return
     if not hasattr(definition, "cadence"):  # static
-        if not definition.get_partition_keys():
+        keys = definition.get_partition_keys()
+        if not keys:
             yield f"{pointer}/keys", "static partitions need at least one key", "write keys: [a, b]"
+        for i, key in enumerate(keys):
+            problem = unsafe_key_problem(key)
+            if problem:
+                yield f"{pointer}/keys/{i}", f"partition key {key!r} {problem}", _KEY_HINT
+        return
+    if "/" in definition.fmt or "\\" in definition.fmt:
+        yield (f"{pointer}/fmt", f"partition key format {definition.fmt!r} makes keys with a path separator",
+               "use - or _ between the fields, such as %Y-%m-%d")
         return
     yield from _time_window_problems(definition, pointer)
+
+
+_KEY_HINT = "a partition key names stored files: use letters, digits, - _ . and spaces"
+
+
+def unsafe_key_problem(key: str) -> Optional[str]:
+    """Why `key` cannot be a partition key (it would be a path, not a name), or None."""
+    if key.strip() == "":
+        return "is empty"
+    if key in (".", ".."):
+        return "is a relative path"
+    if "/" in key or "\\" in key:
+        return "contains a path separator"
+    if any(ord(c) < 32 or ord(c) == 127 for c in key):
+        return "contains a control character"
+    return None
 
 
 def _time_window_problems(definition: Any, pointer: str) -> Iterator[tuple[str, str, Optional[str]]]:

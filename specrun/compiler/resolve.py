@@ -59,7 +59,7 @@ def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
     col, doc = ctx.col, ctx.doc
-    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None:
         return None
     fn, decorated = _function_of(obj)
@@ -178,7 +178,7 @@ def _resolve_multi_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
                               doc.locate(ptr), ptr, suggest(str(target), ctx.keys)))
             continue
         specs.append(AssetCheckSpec(name, asset=ctx.keys[target], **_spec_options(options)))
-    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None or len(specs) != len(entry.specs):
         return None
     fn = obj.op.compute_fn if hasattr(obj, "op") else obj
@@ -204,7 +204,7 @@ def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
                           suggest(str(entry.asset), ctx.keys)))
         return None
     target = ctx.keys[entry.asset]
-    obj = col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+    obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None:
         return None
     fn = obj.op.compute_fn if isinstance(obj, AssetsDefinition) else obj

@@ -77,7 +77,7 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
         ptr = entry.pointer + "/type"
         raise SpecError(f"unknown resource type {entry.type!r}: use fs, memory or module:attr",
                         ctx.doc.locate(ptr), ptr, suggest(entry.type, builtins))
-    target = ctx.callables.resolve(entry.type, entry.pointer + "/type")
+    target = ctx.callables.resolve_code(entry.type, entry.pointer + "/type", "a resource")
     if isinstance(target, ResourceDefinition):
         check_config(target.config_schema, entry.config, entry.pointer + "/config", ctx)
         return target, ({"config": entry.config} if entry.config is not None else None)
@@ -260,7 +260,7 @@ def _option_pointer(message: str, entry: Any) -> str:
 def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
     ops = {}
     for name, entry in spec.ops.items():
-        obj = ctx.col.attempt(lambda: ctx.callables.resolve(entry.fn, entry.pointer + "/fn"))
+        obj = ctx.col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
         if obj is None:
             continue
         fn = getattr(obj, "compute_fn", obj)

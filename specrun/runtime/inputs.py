@@ -78,6 +78,7 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
         log=context.log, resources=run.resources, partition_keys=up.partition_keys,
         partitions_def=up_node.asset.partitions_def if up_node.asset else None,
         op_def=step.op_def, run_id=run.run_id)
+    input_ctx._data_version_lookup = run.data_version_of  # the version each record names
     value = run.resources_for_output(manager_key).load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
@@ -96,6 +97,7 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
         asset_key=src.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
         log=context.log, resources=run.resources, partition_keys=tuple(keys),
         partitions_def=src.partitions_def, op_def=step.op_def, run_id=run.run_id)
+    input_ctx._data_version_lookup = run.data_version_of  # the version each record names
     manager_key = spec.input_manager_key or src.io_manager_key
     manager = run.resources_for_output(manager_key)
     if not isinstance(manager, InputManager) and not hasattr(manager, "load_input"):

@@ -22,7 +22,9 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from .definitions.keys import AssetKey, CoercibleToAssetKey
 from .events import DagsterEventType, Event
+from .storage import layout
 from .storage.base import DagsterRun, DagsterRunStatus, RunStorage
+from .storage.stored import stored_facts
 from .storage.memory import InMemoryRunStorage
 
 _FLUSH_ON = frozenset(
@@ -191,6 +193,7 @@ class Instance:
             self._last_flush = time.monotonic()
         if pending:
             self._storage.store_events(pending)
+            _collect_superseded(pending)
 
     def all_logs(self, run_id: str, of_type: Optional[Any] = None) -> list[Event]:
         """A run's events (including log messages), optionally of some types only."""
@@ -261,6 +264,16 @@ class Instance:
 
     def __exit__(self, *exc: object) -> None:
         self.dispose()
+
+
+def _collect_superseded(events: Sequence[Event]) -> None:
+    """Remove stored files that the records just committed made superseded (see
+    `storage/layout.py`): only once a record names the new version is the old one unneeded."""
+    for event in events:
+        if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+            facts = stored_facts(event.data.metadata)
+            if facts and facts.get("kind") == "file" and facts.get("path"):
+                layout.collect(facts["path"])
 
 
 DagsterInstance = Instance

@@ -3,6 +3,24 @@
 The built-ins: `fs_io_manager` pickles each output to a file under a base directory,
 written to a temporary file and renamed so a reader never sees a partial file, one file
 per partition; `mem_io_manager` keeps values in a dict for the life of the process.
+
+The versioning contract (the fs IO manager follows it; another IO manager that stores asset
+values somewhere durable should too, so that a kill can never pair a value with another
+value's record):
+
+- `handle_output` finds the value's data version in ``context.data_version`` (set before the
+  value is stored; None when no record will follow, e.g. an op output or a hand-built
+  context) and stores the value *under* it, never over the value an earlier record names.
+  The fs layout is in `storage/layout.py`: ``<asset>/[<partition>/]v-<token of the version>``.
+- It logs, as output metadata, ``specrun/stored`` (see `storage/stored.py`): what the record
+  must say about the stored bytes (for a file: path, size, checksum). The record (the
+  ASSET_MATERIALIZATION event, committed after `handle_output` returns) thus names the
+  version that is current; `plan` compares the description with the file cheaply.
+- `load_input` asks ``context.upstream_data_version(partition_key)`` for the version the
+  current record names and reads the value stored under it. A value stored under a version no
+  record names (its step was killed before the record was written) is never read.
+- Once a record is committed, the instance removes the versions beside it that no record names
+  (`layout.collect`), so at most the current version and one in-flight version are kept.
 """
 
 from __future__ import annotations
@@ -15,7 +33,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from ..errors import LoadError
 from .config import Field, Permissive, StringSource
+from .faults import kill_point
+from .storage import layout
+from .storage.stored import STORED_METADATA_KEY, file_facts
 from .context.io import InputContext, OutputContext
 from .definitions.resources import ResourceDefinition, _make_resource
 
@@ -200,30 +222,40 @@ class InMemoryIOManager(IOManager):
 
 
 class PickledObjectFilesystemIOManager(IOManager):
-    """Pickles outputs to files under `base_dir`, one file per asset partition."""
+    """Pickles outputs to files under `base_dir`; asset values are versioned (module docstring)."""
 
     def __init__(self, base_dir: str) -> None:
         self.base_dir = base_dir
 
     def path_for(self, parts: list[str]) -> str:
-        return os.path.join(self.base_dir, *parts)
+        """The file (or, for a versioned value, the folder of versions) named by `parts`."""
+        return layout.inside(self.base_dir, parts)
+
+    def _value_paths(self, parts: list[str], partitions: list[str], version: Optional[str]) -> list[str]:
+        folders = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
+        if version is None:  # no record will name this value: the unversioned place
+            return folders
+        for folder in folders:
+            if os.path.isfile(folder):  # a value from before versioning: the versions go here
+                os.unlink(folder)
+        return [os.path.join(folder, layout.version_file(version)) for folder in folders]
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         parts = _identifier(context)
-        partitions = _partitions(context)
-        paths = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
+        version = getattr(context, "data_version", None) if context.asset_key is not None else None
+        paths = self._value_paths(parts, _partitions(context), version)
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         for path in paths:
             write_atomically(path, data)
         context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths})
+        if version is not None and len(paths) == 1:
+            context.add_output_metadata({STORED_METADATA_KEY: file_facts(paths[0], data)})
 
     def has_output(self, context: OutputContext) -> bool:
-        """Whether every file of this output exists (used to find missing outputs)."""
+        """Whether every file of this output exists (unversioned or any version)."""
         parts = _identifier(context)
-        partitions = _partitions(context)
-        if partitions:
-            return all(os.path.exists(self.path_for(parts + [pk])) for pk in partitions)
-        return os.path.exists(self.path_for(parts))
+        folders = [self.path_for(parts + [pk]) for pk in _partitions(context)] or [self.path_for(parts)]
+        return all(os.path.isfile(f) or layout.has_versions(f) for f in folders)
 
     def load_input(self, context: InputContext) -> Any:
         parts = _identifier(context)
@@ -231,21 +263,38 @@ class PickledObjectFilesystemIOManager(IOManager):
         if not keys and _maps_to_no_partitions(context):
             return {}
         if not keys:
-            return _read_pickle(self.path_for(parts), context)
+            return _read_pickle(self._current(parts, None, context), context)
         if len(keys) == 1:
-            return _read_pickle(self.path_for(parts + [keys[0]]), context)
-        return {pk: _read_pickle(self.path_for(parts + [pk]), context) for pk in keys}
+            return _read_pickle(self._current(parts, keys[0], context), context)
+        return {pk: _read_pickle(self._current(parts, pk, context), context) for pk in keys}
+
+    def _current(self, parts: list[str], partition: Optional[str], context: InputContext) -> str:
+        """The file holding the recorded value: the version its record names. Without a
+        record (an instance that does not know this store, e.g. an ephemeral one), the newest
+        version; a plain file is a store written before values were versioned."""
+        place = self.path_for(parts + [partition] if partition is not None else parts)
+        if os.path.isfile(place):
+            return place
+        version = context.upstream_data_version(partition) if context.asset_key is not None else None
+        if version is not None:
+            return os.path.join(place, layout.version_file(version))
+        return layout.newest_version(place) or place
 
 
 def write_atomically(path: str, data: bytes) -> None:
-    """Write `data` to a temp file beside `path`, then rename it into place."""
+    """Write `data` to a temp file beside `path`, then rename it into place.
+
+    The temp file's name says which host and process writes it, so that one left by a killed
+    process is recognised and removed (see `layout.collect`)."""
     folder = os.path.dirname(path) or "."
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="-" + os.path.basename(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=layout.temp_prefix(), suffix="-" + os.path.basename(path))
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        kill_point("before-replace")
         os.replace(tmp, path)
+        kill_point("after-replace")
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -253,14 +302,17 @@ def write_atomically(path: str, data: bytes) -> None:
 
 
 def _read_pickle(path: str, context: InputContext) -> Any:
+    what = context.asset_key.to_user_string() if context.asset_key else context.name
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except FileNotFoundError:
-        what = context.asset_key.to_user_string() if context.asset_key else context.name
         raise FileNotFoundError(
             f"no stored value for {what} at {path}: materialize it first"
         ) from None
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as e:
+        raise LoadError(f"cannot load the stored value of {what} from {path}: "
+                        f"{type(e).__name__}: {e} (re-materialize it: `specrun apply --force`)") from e
 
 
 def _base_dir(configured: Optional[str], init_context: Any) -> str:

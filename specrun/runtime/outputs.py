@@ -255,8 +255,13 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         run.captured[(step.key, name)] = value
     if context._output_values is not None:  # the step has hooks: they see its outputs
         context._output_values[name] = value
+    # The data version is known before the value is stored: a versioning IO manager stores
+    # the value under it, so the record written after names the file (see io_managers).
+    inputs = _input_data_versions(run, step, facts.versions) if facts.versions else None
+    data_version = _data_version(run, step, facts.versions, inputs, version) if facts.versions else None
     if store and not facts.is_nothing:
         octx = facts.output_context(run, step, step.key)
+        octx.data_version = data_version
         manager = run.resources_for_output(facts.io_manager_key)
         try:
             manager.handle_output(octx, value)
@@ -271,7 +276,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                             facts.handled_message, output_data))
     if facts.versions is not None:
-        events.append(_materialization(run, step, facts.versions, metadata, version))
+        events.append(_materialization(run, step, facts.versions, metadata, data_version, inputs))
 
 
 def _type_name(out_def: Any) -> str:
@@ -279,16 +284,21 @@ def _type_name(out_def: Any) -> str:
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
 
 
-def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: dict,
-                     user_version: Any = None) -> Event:
-    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares.
+def _data_version(run: Any, step: Any, facts: _AssetVersionFacts, inputs: dict[str, str],
+                  user_version: Any = None) -> str:
+    """The data version of the value a step materializes.
 
-    The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
-    re-materializing identical data does not make downstream assets stale."""
+    The user's (`MaterializeResult(data_version=...)`) when given: then re-materializing
+    identical data does not make downstream assets stale."""
+    if user_version is not None:
+        return str(user_version)
+    return v.data_version(facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+
+
+def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: dict,
+                     version: str, inputs: dict[str, str]) -> Event:
+    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares."""
     asset = step.node.asset
-    inputs = _input_data_versions(run, step, facts)
-    version = str(user_version) if user_version is not None else v.data_version(
-        facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
     run.data_versions[(facts.asset_key, step.partition_key)] = version
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),

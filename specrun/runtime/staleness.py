@@ -15,9 +15,9 @@ from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from . import versioning as v
 from .code_version import describe_change
-from .context.io import OutputContext
 from .definitions.keys import AssetKey
 from .plan import input_partition_keys
+from .storage.stored import stored_mismatch
 
 
 CODE_CHANGED = "code changed"
@@ -42,9 +42,14 @@ def _tags(record: Any) -> Mapping[str, str]:
     return record.tags or {}
 
 
-def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
-           force: bool = False) -> list[Decision]:
-    """A decision for every step of `plan`, in plan order."""
+def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
+           object_stores: Optional[Mapping[str, Any]] = None) -> list[Decision]:
+    """A decision for every step of `plan`, in plan order.
+
+    Reads records only: no user code runs and no resource is built (`plan` is side-effect
+    free); a stored file is compared with what its record says of it (`storage/stored.py`).
+    `object_stores`: specrun's own object-store IO managers by resource key, asked whether
+    an object still exists (a record cannot describe an object the way it describes a file)."""
     job = plan.job
     deps = {n.name: sorted(n.asset.dependency_keys) for n in job.nodes.values() if n.asset is not None}
     checked = {k for n in job.nodes.values() if n.check for k in n.check.asset_keys}
@@ -56,8 +61,8 @@ def decide(plan: Any, instance: Any, resolved: Any, resources: Any = None,
     running: set[tuple[AssetKey, Optional[str]]] = set()
     decisions = []
     for step in plan.get_all_steps():
-        decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved,
-                                resources, force)
+        decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved, force,
+                                object_stores or {})
         if decision.run and step.node.asset is not None:
             running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
         decisions.append(decision)
@@ -131,7 +136,7 @@ EXPLAINERS: dict[str, Explainer] = {
 }
 
 
-def _decide_step(step, deps, latest, checks, running, resolved, resources, force) -> Decision:
+def _decide_step(step, deps, latest, checks, running, resolved, force, object_stores) -> Decision:
     node = step.node
     if node.check is not None:
         return _decide_check(step, checks, running, force)
@@ -144,7 +149,7 @@ def _decide_step(step, deps, latest, checks, running, resolved, resources, force
         return Decision(step.key, node.name, "asset", step.partition_key, False, waiting, asset.key)
     if force:
         return Decision(step.key, node.name, "asset", step.partition_key, True, "forced (--force)", asset.key)
-    reason = _stale_reason(step, asset, deps, parts, latest, running, resolved, resources)
+    reason = _stale_reason(step, asset, deps, parts, latest, running, resolved, object_stores)
     if reason is None and asset.check_specs:
         reason = _failed_check_reason(asset.check_specs, checks, step.partition_key)
     return Decision(step.key, node.name, "asset", step.partition_key, reason is not None,
@@ -163,17 +168,17 @@ def _missing_upstream(deps, parts, latest, running) -> Optional[str]:
     return None
 
 
-def _stale_reason(step, asset, deps, parts, latest, running, resolved, resources) -> Optional[str]:
+def _stale_reason(step, asset, deps, parts, latest, running, resolved, object_stores) -> Optional[str]:
     if not asset.multi:
-        return _key_stale_reason(step, asset, asset.key, deps, parts, latest, running, resolved, resources)
+        return _key_stale_reason(step, asset, asset.key, deps, parts, latest, running, resolved, object_stores)
     for key in sorted(asset.selected_asset_keys, key=lambda k: k.path):  # a multi-asset: each of its assets
-        reason = _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, resources)
+        reason = _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, object_stores)
         if reason is not None:
             return f"{key.to_user_string()}: {reason}"
     return None
 
 
-def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, resources) -> Optional[str]:
+def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, object_stores) -> Optional[str]:
     event = latest.get((key, step.partition_key))
     if event is None:
         return "never materialized"
@@ -191,9 +196,10 @@ def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, 
         up = _upstream_reason(up_key, parts[up_key], consumed, latest, running)
         if up:
             return up
-    if not _output_exists(step, asset, key, resources):
+    store = object_stores.get(asset.io_manager_key)
+    if store is not None and not _object_exists(store, step, asset, key):
         return "stored output is missing"
-    return None
+    return stored_mismatch(event.stored)
 
 
 def _upstream_partitions(step: Any, deps: Any) -> dict[AssetKey, list[Optional[str]]]:
@@ -221,18 +227,6 @@ def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
     return None
 
 
-def _output_exists(step: Any, asset: Any, key: AssetKey, resources: Any) -> bool:
-    if resources is None:
-        return True
-    manager = getattr(resources, asset.io_manager_key, None)
-    has_output = getattr(manager, "has_output", None)
-    if has_output is None:
-        return True
-    keys = (step.partition_key,) if step.partition_key is not None else ()
-    return bool(has_output(OutputContext(step.key, asset.get_output_name_for_asset_key(key), asset_key=key,
-                                         partition_keys=keys, partitions_def=asset.partitions_def)))
-
-
 def _failed_check_reason(specs: Any, checks: Any, partition: Optional[str]) -> Optional[str]:
     """Why a step evaluating `specs` runs again: one was never evaluated or failed last time."""
     for spec in specs:
@@ -244,6 +238,14 @@ def _failed_check_reason(specs: Any, checks: Any, partition: Optional[str]) -> O
             holds = ", holding back what reads it" if spec.blocking else ""
             return f"check {spec.name} failed last time{holds}"
     return None
+
+
+def _object_exists(store: Any, step: Any, asset: Any, key: AssetKey) -> bool:
+    from .context.io import OutputContext
+
+    keys = (step.partition_key,) if step.partition_key is not None else ()
+    return bool(store.has_output(OutputContext(step.key, asset.get_output_name_for_asset_key(key), asset_key=key,
+                                               partition_keys=keys, partitions_def=asset.partitions_def)))
 
 
 def _decide_check(step, checks, running, force) -> Decision:

@@ -68,3 +68,20 @@ def test_mapping_offset_beyond_the_calendar_is_an_error_at_the_offset(tmp_path):
     [error] = caught.value.errors
     assert error.message == "start_offset -1000000000000000000000 is out of range: at most 10000 partitions either way"
     assert (error.location.line, error.location.col) == (8, 103)
+
+
+@pytest.mark.parametrize("partitions, col, message", [
+    ("{type: static, keys: [eu, '../../x']}", 32, "partition key '../../x' contains a path separator"),
+    ("{type: static, keys: ['/etc/passwd']}", 28, "partition key '/etc/passwd' contains a path separator"),
+    ("{type: static, keys: [eu, '']}", 32, "partition key '' is empty"),
+    ("{type: static, keys: [eu, '..']}", 32, "partition key '..' is a relative path"),
+    ('{type: static, keys: [eu, "a\\x00b"]}', 32, "partition key 'a\\x00b' contains a control character"),
+    ("{type: daily, start: '2024-01-01', fmt: '%Y/%m/%d'}", 46,
+     "partition key format '%Y/%m/%d' makes keys with a path separator"),
+    ("{type: multi, dimensions: {r: {type: static, keys: ['a/b']}, d: {type: daily, start: '2024-01-01'}}}", 58,
+     "partition key 'a/b' contains a path separator"),
+])
+def test_a_partition_key_that_would_be_a_path_is_refused_at_its_line(tmp_path, partitions, col, message):
+    [error] = _errors(tmp_path, partitions)
+    assert (error.location.line, error.location.col) == (5, col)
+    assert error.message == message

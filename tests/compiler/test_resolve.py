@@ -40,10 +40,11 @@ def test_sqlite_and_postgres_storage_urls_compile(tmp_path, url):
     assert compile_spec(str(spec)).spec.storage_url == url
 
 
-def test_class_as_asset_fn_is_not_a_function(tmp_path):
+def test_a_standard_library_class_as_asset_fn_is_refused(tmp_path):
     # was "no signature found for builtin type <class 'collections.OrderedDict'>"
     [error] = _errors(tmp_path, "  a: {fn: 'collections:OrderedDict'}\n")
-    assert (error.message, error.hint) == ("'collections:OrderedDict' is not a function", "name a function defined with def")
+    assert error.message == ("'collections:OrderedDict' is part of module 'collections' of Python's "
+                             "standard library, not a step function")
 
 
 def test_jinja_syntax_in_a_plain_spec_says_to_name_it_j2(tmp_path):

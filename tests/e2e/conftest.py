@@ -21,6 +21,22 @@ def specrun_cmd(*args: str, cwd: str | None = None, env: dict | None = None,
                           capture_output=True, text=True, timeout=timeout)
 
 
+def stored_value(spec: str, asset: str, partition: str | None = None) -> object:
+    """The stored value of `asset` as `load_spec(spec).load_asset_value` reads it, in a fresh
+    process (each spec imports its own module, often of a name another test uses too)."""
+    import pickle
+
+    code = ("import pickle, sys\nfrom specrun import load_spec\n"
+            f"value = load_spec({os.path.abspath(spec)!r}).load_asset_value({asset!r}, partition_key={partition!r})\n"
+            "sys.stdout.buffer.write(pickle.dumps(value))")
+    env = {**os.environ}
+    env.pop("SPECRUN_STORAGE_URL", None)
+    done = subprocess.run([sys.executable, "-c", code], cwd=os.path.dirname(os.path.abspath(spec)),
+                          env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    return pickle.loads(done.stdout)
+
+
 @pytest.fixture
 def project(tmp_path):
     """A copy of specs/valid in a temp folder (its own .specrun store)."""

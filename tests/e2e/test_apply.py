@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import signal
 import subprocess
@@ -12,7 +11,7 @@ import time
 
 import pytest
 
-from .conftest import specrun_cmd
+from .conftest import specrun_cmd, stored_value
 
 pytestmark = pytest.mark.slow
 
@@ -45,8 +44,7 @@ def test_quickstart_applies_then_has_nothing_to_do_then_reruns_what_config_chang
     assert re.search(r"run\s+│\s+raw_orders.*config changed", plan.stdout)
     third = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert ": 4 ok, 0 failed, 0 skipped" in third.stdout
-    with open(folder / ".specrun" / "storage" / "order_summary", "rb") as fh:
-        assert pickle.load(fh)["orders"] > 0
+    assert stored_value(folder / "pipeline.yaml", "order_summary")["orders"] > 0
 
 
 def test_code_change_makes_only_that_asset_and_downstream_stale(example):
@@ -86,8 +84,7 @@ def test_sigkill_mid_run_then_reexecute_from_failure_completes_with_same_outputs
     again = specrun_cmd("reexecute", run_id, "--from-failure", "--spec", "slow.yaml", cwd=project,
                         env={"SPECRUN_TEST_SLEEP": "0"})
     assert again.returncode == 0, again.stderr
-    with open(storage / "after_slow", "rb") as fh:
-        assert pickle.load(fh) == 2
+    assert stored_value(project / "slow.yaml", "after_slow") == 2
 
 
 def test_reexecute_from_failure_reuses_outputs_of_succeeded_steps(project, tmp_path):

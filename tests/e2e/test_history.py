@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import pickle
 import re
 import shutil
 
 import pytest
 
-from .conftest import ROOT, specrun_cmd
+from .conftest import ROOT, specrun_cmd, stored_value
 
 pytestmark = pytest.mark.slow
 
@@ -56,9 +55,8 @@ def _steps_run(stdout: str) -> list[str]:
     return re.findall(r"^  (?:ok|failed|skipped)\s+(\S+) \(", stdout, re.MULTILINE)
 
 
-def _stored(folder, *path: str):
-    with open(os.path.join(folder, ".specrun", "storage", *path), "rb") as fh:
-        return pickle.load(fh)
+def _stored(spec, asset: str, partition: str | None = None):
+    return stored_value(spec, asset, partition)
 
 
 @pytest.fixture
@@ -80,7 +78,7 @@ def test_reexecute_from_failure_runs_only_the_parent_runs_failed_steps_and_downs
     assert again.returncode == 0, again.stderr
     assert f"re-executing 2 step(s) of run {run_id}, reusing 1 stored output(s)" in again.stdout
     assert _steps_run(again.stdout) == ["b", "c"]
-    assert _stored(chain, "c") == 42
+    assert _stored(chain / "chain.yaml", "c") == 42
 
 
 def test_reexecute_without_from_failure_reruns_the_parent_runs_steps_only(chain):
@@ -91,7 +89,7 @@ def test_reexecute_without_from_failure_reruns_the_parent_runs_steps_only(chain)
     again = specrun_cmd("reexecute", run_id, cwd=chain)
     assert again.returncode == 0, again.stderr
     assert _steps_run(again.stdout) == ["c"]
-    assert _stored(chain, "c") == 33
+    assert _stored(chain / "chain.yaml", "c") == 33
 
 
 def test_reexecute_from_failure_of_a_backfill_keeps_its_partitions(example):
@@ -109,7 +107,7 @@ def test_reexecute_from_failure_of_a_backfill_keeps_its_partitions(example):
     again = specrun_cmd("reexecute", run_id, "--from-failure", cwd=folder)
     assert again.returncode == 0, again.stderr
     assert _steps_run(again.stdout) == ["events[2024-01-04]", "daily_counts[2024-01-04]"]
-    assert _stored(folder, "daily_counts", "2024-01-04") == 4
+    assert _stored(folder / "pipeline.yaml", "daily_counts", "2024-01-04") == 4
     assert not os.path.exists(folder / ".specrun" / "storage" / "monthly_total")
 
 

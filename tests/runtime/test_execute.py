@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from specrun import (
@@ -9,6 +11,7 @@ from specrun import (
     RetryPolicy, RetryRequested, asset, fs_io_manager, job, materialize, op, resource,
 )
 from specrun.runtime.definitions.policy import RetryPolicy as _RP
+from specrun.runtime.storage import layout
 
 
 @op
@@ -331,11 +334,14 @@ def test_output_events_carry_the_metadata_the_io_manager_logged(tmp_path):
     kinds = (DagsterEventType.STEP_OUTPUT, DagsterEventType.HANDLED_OUTPUT)
     outputs = [e for e in result.all_events if e.event_type in kinds]
     assert [e.event_type for e in outputs] == list(kinds)
+    materialization = result.asset_materializations[0]
+    data_version = materialization.tags["specrun/data_version"]
+    path = str(tmp_path / "stored" / layout.version_file(data_version))  # the version the record names
     for event in outputs:
         assert event.data.output_name == "result"
-        assert event.data.metadata["path"].value == str(tmp_path / "stored")
-    materialization = result.asset_materializations[0]
-    assert materialization.metadata["path"].value == str(tmp_path / "stored")
+        assert event.data.metadata["path"].value == path
+    assert materialization.metadata["path"].value == path
+    assert materialization.metadata["specrun/stored"].value["size"] == os.path.getsize(path)
 
 
 def test_nothing_dependency_orders_without_passing_a_value():

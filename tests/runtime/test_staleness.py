@@ -104,9 +104,9 @@ def _chain():
     return [a, b]
 
 
-def _chain_decisions(defs, instance, resources=None) -> dict:
+def _chain_decisions(defs, instance) -> dict:
     job = build_asset_job("__chain_job", defs)
-    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(job, []), instance, None, resources)}
+    return {d.step_key: (d.run, d.reason) for d in decide(build_plan(job, []), instance, None)}
 
 
 def test_an_upstream_materialized_alone_makes_its_downstream_stale():
@@ -120,21 +120,21 @@ def test_an_upstream_materialized_alone_makes_its_downstream_stale():
         "a": (False, "up to date"), "b": (True, "upstream a has newer data")}
 
 
-def test_a_stored_output_that_went_missing_makes_its_asset_stale():
-    from types import SimpleNamespace
+def test_a_stored_output_that_went_missing_makes_its_asset_stale(tmp_path):
+    import os
 
-    from specrun.runtime.io_managers import InMemoryIOManager
+    from specrun.runtime.io_managers import fs_io_manager
 
     instance = DagsterInstance.ephemeral()
     defs = _chain()
-    manager = InMemoryIOManager()
-    assert materialize(defs, instance=instance, resources={"io_manager": manager}).success
-    resources = SimpleNamespace(io_manager=manager)
-    assert _chain_decisions(defs, instance, resources) == {
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    result = materialize(defs, instance=instance, resources={"io_manager": fs_io_manager}, run_config=config)
+    assert _chain_decisions(defs, instance) == {
         "a": (False, "up to date"), "b": (False, "up to date")}
 
-    del manager.values[("b",)]  # the stored value of b is gone (deleted by hand, lost disk)
-    assert _chain_decisions(defs, instance, resources) == {
+    [b] = [m for m in result.asset_materializations if m.asset_key.to_user_string() == "b"]
+    os.unlink(b.metadata["path"].value)  # the stored value of b is gone (deleted by hand, lost disk)
+    assert _chain_decisions(defs, instance) == {
         "a": (False, "up to date"), "b": (True, "stored output is missing")}
 
 

@@ -57,6 +57,10 @@ class OutputContext:
         self.version = version
         self._user_metadata: dict[str, Any] = {}
 
+    # The data version the record of this value will carry (None for an op output, or a
+    # context built by hand): versioning IO managers store the value under it (io_managers).
+    data_version: Optional[str] = None
+
     @property
     def resources(self) -> Any:
         return self._resources
@@ -166,6 +170,17 @@ class InputContext:
     @upstream_output.setter
     def upstream_output(self, value: Optional[OutputContext]) -> None:
         self._upstream_output, self._build_upstream = value, None
+
+    # `run.data_version_of` when the run set it: (asset key, partition) -> recorded version
+    _data_version_lookup: Optional[Callable[[AssetKey, Optional[str]], str]] = None
+
+    def upstream_data_version(self, partition_key: Optional[str] = None) -> Optional[str]:
+        """The data version the current record of the upstream asset value (one partition of
+        it) names, or None when no record names one: what a versioning IO manager reads."""
+        if self._data_version_lookup is None or self.asset_key is None:
+            return None
+        found = self._data_version_lookup(self.asset_key, partition_key)
+        return None if found in ("none", "unknown") else found
 
     @property
     def resources(self) -> Any:

@@ -108,6 +108,23 @@ class Definitions:
         return build_asset_job(name, self.assets, self.asset_checks, selection,
                                self.resources, executor_def or self.executor)
 
+    # Set by `load_spec`: the spec's instance and run config (where its values are stored).
+    _open_instance: Any = None
+    _run_config: Any = None
+
+    def load_asset_value(self, asset_key: Any, *, python_type: Any = None, instance: Any = None,
+                         partition_key: Optional[str] = None, metadata: Optional[Mapping[str, Any]] = None) -> Any:
+        """The stored value of an asset (partition), loaded by its IO manager from the version
+        its current record names (Dagster's `Definitions.load_asset_value`)."""
+        from ..load_value import load_asset_value
+
+        if instance is None and self._open_instance is not None:
+            with self._open_instance() as opened:
+                return load_asset_value(self, asset_key, instance=opened, partition_key=partition_key,
+                                        python_type=python_type, metadata=metadata, run_config=self._run_config)
+        return load_asset_value(self, asset_key, instance=instance, partition_key=partition_key,
+                                python_type=python_type, metadata=metadata, run_config=self._run_config)
+
     @staticmethod
     def merge(*defs: "Definitions") -> "Definitions":
         return Definitions(

@@ -76,11 +76,13 @@ Run = DagsterRun
 
 
 class MaterializationVersions(NamedTuple):
-    """What staleness needs of a materialization: when, by which run, and its version tags."""
+    """What staleness needs of a materialization: when, by which run, its version tags, and
+    what it says of the stored value (the ``specrun/stored`` entry, see `stored.py`)."""
 
     run_id: str
     timestamp: float
     tags: Mapping[str, str]
+    stored: Optional[Mapping[str, Any]] = None
 
 
 class RunStorage(ABC):
@@ -134,7 +136,10 @@ class RunStorage(ABC):
 
         Storages with indexed version columns override this to avoid reading whole events.
         """
-        return {k: MaterializationVersions(e.run_id, e.timestamp, dict(e.data.tags or {}))
+        from .stored import stored_facts
+
+        return {k: MaterializationVersions(e.run_id, e.timestamp, dict(e.data.tags or {}),
+                                           stored_facts(e.data.metadata))
                 for k, e in self.latest_materializations(asset_keys).items()}
 
     @abstractmethod

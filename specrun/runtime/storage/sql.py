@@ -23,57 +23,12 @@ from ..definitions.keys import AssetKey
 from ..events import DagsterEventType, Event, RunFailureData
 from .. import versioning as v
 from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStorage
-from .dynamic import SqlDynamicPartitions, create_table, dynamic_partitions_table
+from .dynamic import SqlDynamicPartitions
+from .schema import SCHEMA_VERSION, checks, dynamic_partitions, events, materializations, migrate, runs
 from .serde import dumps, loads
+from .stored import stored_facts
 
-SCHEMA_VERSION = 2
-_MIGRATION_LOCK = 0x5EC12C  # PostgreSQL advisory lock key held while migrating
-metadata = sa.MetaData()
-runs = sa.Table(
-    "runs", metadata,
-    sa.Column("run_id", sa.String(64), primary_key=True),
-    sa.Column("job_name", sa.String(255), nullable=False),
-    sa.Column("status", sa.String(32), nullable=False, index=True),
-    sa.Column("run_config", sa.Text), sa.Column("tags", sa.Text),
-    sa.Column("start_time", sa.Float), sa.Column("end_time", sa.Float),
-    sa.Column("parent_run_id", sa.String(64)), sa.Column("root_run_id", sa.String(64)),
-    sa.Column("step_keys_to_execute", sa.Text), sa.Column("pid", sa.Integer),
-    sa.Column("seq", sa.Integer, index=True),
-)
-events = sa.Table(
-    "events", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("run_id", sa.String(64), nullable=False, index=True),
-    sa.Column("event_type", sa.String(40), nullable=False),
-    sa.Column("step_key", sa.String(512)), sa.Column("timestamp", sa.Float),
-    sa.Column("asset_key", sa.String(1024)), sa.Column("partition", sa.String(255)),
-    sa.Column("body", sa.Text, nullable=False),
-)
-materializations = sa.Table(
-    "asset_materializations", metadata,
-    sa.Column("asset_key", sa.String(1024), primary_key=True),
-    sa.Column("partition", sa.String(255), primary_key=True),
-    sa.Column("run_id", sa.String(64)), sa.Column("timestamp", sa.Float),
-    sa.Column("code_version", sa.String(64)), sa.Column("config_hash", sa.String(64)),
-    sa.Column("data_version", sa.String(64)), sa.Column("input_data_versions", sa.Text),
-    sa.Column("body", sa.Text, nullable=False),
-)
-checks = sa.Table(
-    "check_evaluations", metadata,
-    sa.Column("asset_key", sa.String(1024), primary_key=True),
-    sa.Column("check_name", sa.String(255), primary_key=True),
-    sa.Column("partition", sa.String(255)), sa.Column("run_id", sa.String(64)),
-    sa.Column("passed", sa.Boolean), sa.Column("timestamp", sa.Float),
-    sa.Column("body", sa.Text, nullable=False),
-)
-schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
-dynamic_partitions = dynamic_partitions_table(metadata)
-
-# version -> function upgrading a store at (version - 1) to version
-MIGRATIONS: dict[int, Callable[[sa.engine.Connection], None]] = {
-    1: lambda conn: metadata.create_all(conn),
-    2: create_table(dynamic_partitions),
-}
+__all__ = ["SCHEMA_VERSION", "SqlRunStorage", "migrate"]
 
 
 def _mask(url: str) -> str:
@@ -84,33 +39,6 @@ def _engine_url(url: str) -> str:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
-
-
-def migrate(engine: sa.engine.Engine) -> int:
-    """Create or upgrade the schema; returns the version the store is at.
-
-    Processes opening one store at once migrate one after the other: SQLite's write lock
-    or PostgreSQL's advisory lock is taken before the version is read.
-    """
-    with engine.connect() as conn:
-        conn.info["write"] = True
-        with conn.begin():
-            return _migrate_locked(conn)
-
-
-def _migrate_locked(conn: sa.engine.Connection) -> int:
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-    inspector = sa.inspect(conn)
-    current = 0
-    if inspector.has_table("schema_version"):
-        row = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
-        current = int(row or 0)
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        MIGRATIONS[version](conn)
-        conn.execute(schema_version.delete())
-        conn.execute(schema_version.insert().values(version=version))
-    return max(current, SCHEMA_VERSION)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -152,6 +80,8 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
         try:
             self.engine = self._create_engine(url)
             migrate(self.engine)
+        except StorageError as e:
+            raise StorageError(f"cannot open run storage at {_mask(url)}: {e}") from None
         except (sa.exc.SQLAlchemyError, OSError, ImportError) as e:
             raise StorageError(f"cannot open run storage at {_mask(url)}: {_short(e)}") from e
 
@@ -297,7 +227,7 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
         """Version columns only: no event body is read (10,000 assets in a few ms)."""
         m = materializations.c
         query = sa.select(m.asset_key, m.partition, m.run_id, m.timestamp, m.code_version, m.config_hash,
-                          m.data_version, m.input_data_versions)
+                          m.data_version, m.input_data_versions, m.stored)
         if asset_keys is not None:
             wanted = [k.to_user_string() for k in asset_keys]
             if not wanted:
@@ -308,7 +238,8 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
             tags = {v.CODE_VERSION_TAG: r.code_version, v.CONFIG_HASH_TAG: r.config_hash,
                     v.DATA_VERSION_TAG: r.data_version, v.INPUT_DATA_VERSIONS_TAG: r.input_data_versions}
             found[(AssetKey.from_user_string(r.asset_key), r.partition or None)] = MaterializationVersions(
-                r.run_id, r.timestamp, {k: val for k, val in tags.items() if val is not None})
+                r.run_id, r.timestamp, {k: val for k, val in tags.items() if val is not None},
+                json.loads(r.stored) if r.stored else None)
         return found
 
     def _latest(self, table: sa.Table, second: Any, asset_keys: Optional[Iterable[AssetKey]]) -> list:
@@ -340,10 +271,12 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
 
 def _materialization_row(event: Event, key: str, body: str) -> dict:
     tags = event.data.tags or {}
+    stored = stored_facts(event.data.metadata)
     return {"asset_key": key, "partition": event.data.partition or "", "run_id": event.run_id,
             "timestamp": event.timestamp, "code_version": tags.get(v.CODE_VERSION_TAG),
             "config_hash": tags.get(v.CONFIG_HASH_TAG), "data_version": tags.get(v.DATA_VERSION_TAG),
-            "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body}
+            "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body,
+            "stored": json.dumps(stored) if stored else None}
 
 
 def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:

@@ -247,6 +247,8 @@ def test_two_pipelines_whose_modules_share_a_name_each_run_their_own_on_one_clus
     import subprocess
     import sys
 
+    from tests.e2e.conftest import stored_value
+
     spec = ("specrun: 1\nname: same\nmodule: assets\n"
             "resources:\n  io_manager: {type: fs, config: {base_dir: out}}\n"
             "assets:\n  which: {fn: which}\n")
@@ -261,10 +263,8 @@ def test_two_pipelines_whose_modules_share_a_name_each_run_their_own_on_one_clus
             cwd=folder, capture_output=True, text=True, timeout=120,
             env={**os.environ, "DASK_SCHEDULER_ADDRESS": cluster.scheduler_address})
         assert done.returncode == 0, done.stdout + done.stderr
-        outputs[name] = (folder / "out" / "which").read_bytes()
-    import pickle
-
-    assert {k: pickle.loads(v) for k, v in outputs.items()} == {"first": "first", "second": "second"}
+        outputs[name] = stored_value(folder / "pipeline.yaml", "which")
+    assert outputs == {"first": "first", "second": "second"}
 
 
 def test_a_worker_without_the_pipelines_code_says_where_the_run_imported_it_from(tmp_path):

@@ -1,0 +1,130 @@
+"""Where the fs IO manager keeps values on disk, and how superseded files are collected.
+
+Layout under ``base_dir`` (each part of an asset key and each partition key is made a safe
+file name by `safe_name`, so no key can reach outside ``base_dir``)::
+
+    <asset>/<part>/v-<token>               an unpartitioned asset value
+    <asset>/<part>/<partition>/v-<token>   one partition of an asset
+    <run_id>/<step>/<output>               an op output (already unique to its run)
+    .tmp-<host>.<pid>.*                    a value being written (renamed into place when done)
+
+``<token>`` is derived from the value's data version, which the materialization record
+names: the record, not the newest file, says which version is current. A file written by a
+step that was killed before its record was committed (or by a worker of a dead run) is named
+by no record: readers never see it and `collect` removes it once a newer record is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from typing import Optional
+from urllib.parse import quote
+
+from ...errors import PartitionError
+
+VERSION_PREFIX = "v-"
+TEMP_PREFIX = ".tmp-"
+ABANDONED_AFTER = 24 * 3600  # seconds: a temp file of another host this old is abandoned
+
+
+def safe_name(part: str) -> str:
+    """`part` (a key part or partition key) as one file name: every character but letters,
+    digits and ``-_~`` is %-escaped, and so is a leading dot (no ``..``, no hidden files)."""
+    if not isinstance(part, str) or part == "":
+        raise PartitionError(f"a key used as a file name must be a non-empty string, got {part!r}")
+    name = quote(part, safe="-_.~")
+    return "%2E" + name[1:] if name.startswith(".") else name
+
+
+def inside(base_dir: str, parts: list[str]) -> str:
+    """The path of `parts` under `base_dir`, each part a safe name; never outside it."""
+    base = os.path.abspath(base_dir)
+    path = os.path.join(base, *(safe_name(p) for p in parts))
+    if os.path.commonpath([base, path]) != base:  # cannot happen with safe names; kept as a guard
+        raise PartitionError(f"the path {path} of {'/'.join(parts)} is outside {base}")
+    return path
+
+
+def version_file(data_version: str) -> str:
+    """The file name of the value stored under `data_version`."""
+    return VERSION_PREFIX + hashlib.sha256(data_version.encode()).hexdigest()[:24]
+
+
+def has_versions(folder: str) -> bool:
+    """Whether `folder` holds at least one stored version."""
+    try:
+        return any(n.startswith(VERSION_PREFIX) for n in os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
+def newest_version(folder: str) -> Optional[str]:
+    """The most recently written version in `folder` (for a reader that knows no record)."""
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(VERSION_PREFIX)]
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return max(entries, key=lambda e: e.stat().st_mtime_ns).path if entries else None
+
+
+def temp_prefix() -> str:
+    """The prefix of a temp file written by this process: it names the host and the pid."""
+    return f"{TEMP_PREFIX}{_host()}.{os.getpid()}."
+
+
+def collect(recorded_path: str) -> list[str]:
+    """Remove the versions beside `recorded_path` that no record names any more, and temp
+    files whose writer is gone; returns the removed paths.
+
+    Called once the record naming `recorded_path` is committed. A temp file is the writer's
+    as long as its process lives (on this host); another host's is removed after a day.
+    """
+    folder, keep = os.path.split(recorded_path)
+    try:
+        names = os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    removed = []
+    for name in names:
+        if name == keep:
+            continue
+        if name.startswith(VERSION_PREFIX) or (name.startswith(TEMP_PREFIX) and _abandoned(folder, name)):
+            path = os.path.join(folder, name)
+            try:
+                os.unlink(path)
+            except (FileNotFoundError, IsADirectoryError, PermissionError):
+                continue
+            removed.append(path)
+    return removed
+
+
+def _abandoned(folder: str, name: str) -> bool:
+    host, _, rest = name[len(TEMP_PREFIX):].partition(".")
+    pid = _int(rest.partition(".")[0])
+    if host == _host() and pid is not None:
+        return not _alive(pid)
+    try:
+        return time.time() - os.stat(os.path.join(folder, name)).st_mtime > ABANDONED_AFTER
+    except FileNotFoundError:
+        return False
+
+
+def _host() -> str:
+    return quote(socket.gethostname(), safe="-_~")  # no dot: dots separate the name's fields
+
+
+def _int(text: str) -> Optional[int]:
+    return int(text) if text.isdigit() else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

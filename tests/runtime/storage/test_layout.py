@@ -1,0 +1,68 @@
+"""Where the fs IO manager stores values: keys are safe names inside base_dir, versions are
+collected once superseded, temp files of dead writers are removed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from specrun import StaticPartitionsDefinition, asset, materialize
+from specrun.errors import PartitionError
+from specrun.runtime.storage import layout
+
+HOSTILE = ["../../escaped", "/etc/absolute", "a|b", ".hidden", "..", "spaced out", "ünï"]
+
+
+@pytest.mark.parametrize("key", HOSTILE)
+def test_a_key_is_one_file_name_that_stays_inside_base_dir(tmp_path, key):
+    path = layout.inside(str(tmp_path), ["asset", key])
+    assert os.path.dirname(path) == str(tmp_path / "asset")
+    assert "/" not in layout.safe_name(key) and not layout.safe_name(key).startswith(".")
+
+
+def test_an_empty_key_is_refused():
+    with pytest.raises(PartitionError, match="non-empty"):
+        layout.safe_name("")
+
+
+def test_hostile_partition_keys_write_only_inside_base_dir_and_load_back(tmp_path):
+    base = tmp_path / "base"
+    parts = StaticPartitionsDefinition(HOSTILE)
+
+    @asset(partitions_def=parts)
+    def regional(context):
+        return context.partition_key
+
+    @asset(partitions_def=parts)
+    def copied(context, regional):
+        return regional
+
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
+    for key in HOSTILE:
+        result = materialize([regional, copied], partition_key=key, run_config=config)
+        assert result.output_for_node("copied") == key
+    written = [os.path.join(d, f) for d, _, files in os.walk(tmp_path) for f in files]
+    assert written and all(p.startswith(str(base) + os.sep) for p in written)
+    assert not (tmp_path / "escaped").exists() and not os.path.exists("/etc/absolute")
+
+
+def test_collect_keeps_the_recorded_version_and_live_temp_files(tmp_path):
+    for name in ("v-old", "v-current", "v-orphan"):
+        (tmp_path / name).write_bytes(b"x")
+    live = tmp_path / (layout.temp_prefix() + "abc-v-next")
+    live.write_bytes(b"partial")
+    removed = layout.collect(str(tmp_path / "v-current"))
+    assert sorted(os.path.basename(p) for p in removed) == ["v-old", "v-orphan"]
+    assert sorted(os.listdir(tmp_path)) == sorted(["v-current", live.name])
+
+
+def test_collect_removes_the_temp_file_of_a_writer_that_died(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    prefix = layout.temp_prefix().rsplit(".", 2)[0]  # this host's part
+    orphan = tmp_path / f"{prefix}.{int(dead.stdout)}.abc-v-next"
+    orphan.write_bytes(b"partial")
+    (tmp_path / "v-current").write_bytes(b"x")
+    assert layout.collect(str(tmp_path / "v-current")) == [str(orphan)]
