@@ -19,7 +19,6 @@ KNOWN_LONG = {
                       "module per command group) once that work has landed",
     # Grew past the limit in work that landed while the layering did; their owners split them.
     "specrun/runtime/definitions/assets.py": "check specs (AssetCheckSpec) landed here",
-    "specrun/runtime/storage/sql.py": "dynamic partitions' table landed here",
     "specrun/compiler/resolve_parts.py": "check specs and dynamic partitions landed here",
     "specrun/commands.py": "apply's progress, JSON output and resume hints landed here",
 }
