@@ -274,6 +274,10 @@ def _collect_superseded(events: Sequence[Event]) -> None:
             facts = stored_facts(event.data.metadata)
             if facts and facts.get("kind") == "file" and facts.get("path"):
                 layout.collect(facts["path"])
+            elif facts and facts.get("kind") == "object" and facts.get("url"):
+                from .upath_io.versions import collect_objects
+
+                collect_objects(facts)
 
 
 DagsterInstance = Instance

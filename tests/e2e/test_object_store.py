@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -98,8 +99,9 @@ def test_wrong_credentials_fail_the_apply_with_one_clear_line_per_step(example, 
                           env={"AWS_SECRET_ACCESS_KEY": "wrong-secret-77"})
     out = applied.stdout + applied.stderr
     assert applied.returncode == 1
-    assert f"cannot write s3://{bucket}/sensors/readings/2024-03-01 (endpoint {server.url}): the store " \
-           "refused the credentials (SignatureDoesNotMatch" in out
+    assert re.search(rf"cannot write s3://{bucket}/sensors/readings/2024-03-01/v-[0-9a-f]+ "
+                     rf"\(endpoint {server.url}\): the store refused the credentials "
+                     r"\(SignatureDoesNotMatch", out)
     assert "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY" in out
     assert "wrong-secret-77" not in out
     assert keys_in(server, bucket) == []
@@ -111,3 +113,20 @@ def test_a_missing_bucket_is_named(example, s3):
     applied = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert applied.returncode == 1
     assert "the bucket 'specrun-no-such-bucket' does not exist; create it, or fix base_dir" in applied.stdout + applied.stderr
+
+
+def test_a_replaced_object_does_not_match_its_record_and_old_versions_are_collected(example, s3):
+    server, bucket = s3
+    folder = _example(example, bucket)
+    assert specrun_cmd("apply", "pipeline.yaml", cwd=folder).returncode == 0
+    first = keys_in(server, bucket)
+    [key] = keys_in(server, bucket, "sensors/readings/2024-03-02/")
+    server.client().put_object(Bucket=bucket, Key=key, Body=b"not a pickle")
+    plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder)
+    line = next(ln for ln in plan.stdout.splitlines() if "readings[2024-03-02]" in ln)
+    assert "stored output does not match its record (size 12" in line
+    assert specrun_cmd("apply", "pipeline.yaml", "--force", cwd=folder).returncode == 0
+    second = keys_in(server, bucket)
+    assert len(second) == len(first) == 15  # one version per place: the superseded ones are gone
+    assert not set(first) & set(second)
+    assert "0 to run" in specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout

@@ -40,6 +40,10 @@ def stored_mismatch(facts: Optional[Mapping[str, Any]]) -> Optional[str]:
 
     Cheap: one ``stat``; the file is read (and hashed) only when its modification time moved.
     """
+    if facts and facts.get("kind") == "object" and facts.get("url"):
+        from ..upath_io.versions import object_mismatch  # an object store: one HEAD request
+
+        return object_mismatch(facts)
     if not facts or facts.get("kind") != "file" or not facts.get("path"):
         return None
     try:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Optional
 
-from .manager import PickledObjectUPathIOManager, UPathIOManager, safe_part
+from .manager import PickledObjectUPathIOManager, UPathIOManager
 from .stores import ObjectStoreError, is_url, open_store, storage_options_from_config
+from .versions import recordable_options
 
 __all__ = ["ObjectStoreError", "PickledObjectUPathIOManager", "UPathIOManager",
-           "is_url", "object_store_io_manager", "safe_part"]
+           "is_url", "object_store_io_manager", "open_store"]
 
 
 def object_store_io_manager(base_dir: str, storage_options: Optional[Mapping[str, Any]] = None
                             ) -> PickledObjectUPathIOManager:
     """The pickling IO manager under the URL `base_dir`, storage options from config."""
-    options = storage_options_from_config(storage_options)
-    return PickledObjectUPathIOManager(open_store(base_dir, options))
+    path = open_store(base_dir, storage_options_from_config(storage_options))
+    return PickledObjectUPathIOManager(path, recorded_storage_options=recordable_options(storage_options))

@@ -8,22 +8,8 @@ import pytest
 
 from specrun import EnvVar
 from specrun.errors import ConfigError
-from specrun.runtime.upath_io import ObjectStoreError, open_store, safe_part
+from specrun.runtime.upath_io import ObjectStoreError, open_store
 from specrun.runtime.upath_io.stores import is_url, literal_secrets, storage_options_from_config
-
-
-@pytest.mark.parametrize("part, expected", [
-    ("2024-01-01", "2024-01-01"), ("..", "%2E%2E"), (".", "%2E"), ("a/b", "a%2Fb"),
-    ("/abs", "%2Fabs"), ("a%2Fb", "a%252Fb"), ("c:\\x", "c:%5Cx"), ("a|b", "a|b"), ("..x", "..x"),
-])
-def test_safe_part_escapes_what_could_leave_or_merge_paths(part, expected):
-    assert safe_part(part) == expected
-
-
-@pytest.mark.parametrize("part", ["", "a\x00b"])
-def test_safe_part_refuses_empty_and_nul(part):
-    with pytest.raises(ValueError, match="cannot be part of a stored path"):
-        safe_part(part)
 
 
 @pytest.mark.parametrize("text, expected", [
