@@ -105,7 +105,7 @@ def _abandoned(folder: str, name: str) -> bool:
     host, _, rest = name[len(TEMP_PREFIX):].partition(".")
     pid = _int(rest.partition(".")[0])
     if host == _host() and pid is not None:
-        return not _alive(pid)
+        return not pid_alive(pid)
     try:
         return time.time() - os.stat(os.path.join(folder, name)).st_mtime > ABANDONED_AFTER
     except FileNotFoundError:
@@ -120,7 +120,8 @@ def _int(text: str) -> Optional[int]:
     return int(text) if text.isdigit() else None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host (one we may not signal counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

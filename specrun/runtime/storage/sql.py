@@ -24,6 +24,7 @@ from ..events import DagsterEventType, Event, RunFailureData
 from .. import versioning as v
 from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStorage
 from .dynamic import SqlDynamicPartitions
+from .layout import pid_alive
 from .schema import SCHEMA_VERSION, checks, dynamic_partitions, events, materializations, migrate, runs
 from .serde import dumps, loads
 from .stored import stored_facts
@@ -256,7 +257,7 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
         """Runs left STARTED/STARTING by a process that no longer exists become FAILURE."""
         stale = []
         for run in self.get_runs(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING]):
-            if run.pid is not None and _alive(run.pid):
+            if run.pid is not None and pid_alive(run.pid):
                 continue
             stale.append(run.run_id)
             message = f"Run interrupted: the process running it (pid {run.pid}) ended before the run finished."
@@ -322,16 +323,6 @@ def _sqlite_statements() -> dict[str, str]:
     return {"events": str(events.insert().values({c: sa.bindparam(c) for c in inserted}).compile(dialect=dialect)),
             "materializations": upsert(materializations, ("asset_key", "partition")),
             "checks": upsert(checks, ("asset_key", "check_name"))}
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _short(e: BaseException) -> str:
