@@ -135,7 +135,9 @@ def test_retry_requested_and_failure_without_retries():
     [
         (_RP(max_retries=3, delay=2), 3, 2),
         (_RP(max_retries=3, delay=2, backoff=Backoff.LINEAR), 3, 6),
-        (_RP(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL), 3, 8),
+        (_RP(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL), 1, 2),
+        (_RP(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL), 2, 6),
+        (_RP(max_retries=3, delay=2, backoff=Backoff.EXPONENTIAL), 3, 14),  # (2**3 - 1) * 2, as Dagster
     ],
 )
 def test_retry_delay_with_backoff(policy, attempt, expected):

@@ -38,11 +38,12 @@ class RetryPolicy:
             object.__setattr__(self, "jitter", Jitter(self.jitter.upper()))
 
     def delay_for(self, attempt: int, rng: random.Random | None = None) -> float:
-        """Seconds to wait before retry number `attempt` (1 for the first retry)."""
+        """Seconds to wait before retry number `attempt` (1 for the first retry). As Dagster:
+        LINEAR waits delay * n, EXPONENTIAL waits delay * (2**n - 1), i.e. 1, 3, 7 x delay."""
         if not self.delay:
             return 0.0
         if self.backoff is Backoff.EXPONENTIAL:
-            base = self.delay * (2 ** (attempt - 1))
+            base = self.delay * (2 ** attempt - 1)
         elif self.backoff is Backoff.LINEAR:
             base = self.delay * attempt
         else:

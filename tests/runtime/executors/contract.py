@@ -88,7 +88,7 @@ def failing_job(executor_def: Any) -> Any:
 def flaky_job(executor_def: Any, marker_dir: str) -> Any:
     """`flaky` fails its first two attempts, then returns how many attempts it took."""
 
-    @op(retry_policy=RetryPolicy(max_retries=3, delay=0.05, backoff=Backoff.EXPONENTIAL))
+    @op(retry_policy=RetryPolicy(max_retries=3, delay=1 / 32, backoff=Backoff.EXPONENTIAL))
     def flaky() -> int:
         path = os.path.join(marker_dir, "attempts")
         with open(path, "a") as f:
@@ -235,7 +235,8 @@ class ExecutorContract:
         assert result.success
         assert result.output_for_node("flaky") == 3
         retries = [e.data for e in result.all_events if e.event_type is ET.STEP_UP_FOR_RETRY]
-        assert [(r.attempt, r.seconds_to_wait) for r in retries] == [(1, 0.05), (2, 0.1)]
+        # EXPONENTIAL, as Dagster: (2**n - 1) * delay, i.e. 1 then 3 delays (1/32 s: exact in binary)
+        assert [(r.attempt, r.seconds_to_wait) for r in retries] == [(1, 1 / 32), (2, 3 / 32)]
         assert "attempt 1 fails" in retries[0].error.message
         kinds = [e.event_type for e in result.all_events if e.step_key == "flaky"]
         assert kinds.count(ET.STEP_RESTARTED) == 2 and kinds[-1] is ET.STEP_SUCCESS
