@@ -7,8 +7,9 @@
 Each module is mutated in a scratch copy of the project (`.mutation/MODULE/`, git-ignored)
 and each mutant is run against the tests that cover that module only (mutmut first records
 which of those tests call each function, then runs only those per mutant). The table gives,
-per module, the mutants killed, survived, timed out, not covered by any test, and the score
-(killed + timeout) / all. Survivors are listed by name: `cd .mutation/MODULE && mutmut show NAME`
+per module, the mutants killed, survived, timed out, judged equivalent (listed with a reason in
+bench/mutation_equivalents.md), not covered by any test, the score
+(killed + timeout) / (all - equivalent), and the minutes the module took. Survivors are listed by name: `cd .mutation/MODULE && mutmut show NAME`
 shows the diff of one. Not part of the normal test run: it takes minutes per module.
 """
 
@@ -18,44 +19,57 @@ import argparse
 import json
 import os
 import shutil
+import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# module name -> (the file mutated, the tests that cover it)
-MODULES: dict[str, tuple[str, list[str]]] = {
-    "staleness": ("specrun/runtime/staleness.py", ["tests/runtime/test_staleness.py"]),
-    "scheduler": ("specrun/runtime/scheduler.py", ["tests/runtime/test_scheduler.py"]),
-    "plan": ("specrun/runtime/plan.py", ["tests/runtime/test_plan.py", "tests/runtime/test_scheduler.py"]),
-    "policy": ("specrun/runtime/definitions/policy.py", ["tests/runtime/test_execute.py"]),
-    "config": ("specrun/runtime/config.py", ["tests/runtime/test_config.py", "tests/runtime/test_run_config.py"]),
-    "partitions": ("specrun/runtime/partitions.py", ["tests/runtime/test_partitions.py"]),
-    "partition_mappings": ("specrun/runtime/partition_mappings.py", ["tests/runtime/test_partitions.py"]),
-    "io_managers": ("specrun/runtime/io_managers.py", ["tests/runtime/test_contexts.py"]),
-    "io_context": ("specrun/runtime/context/io.py", ["tests/runtime/test_contexts.py",
-                                                     "tests/conformance/test_io_contexts.py"]),
-    "quick": ("specrun/schemas/quick.py", ["tests/schemas/test_quick.py"]),
-    "validate": ("specrun/compiler/validate.py", ["tests/compiler/test_validate.py",
-                                                  "tests/compiler/test_errors_by_kind.py"]),
-    "resolve": ("specrun/compiler/resolve.py", ["tests/compiler/test_resolve.py",
-                                                "tests/compiler/test_resolve_parts.py"]),
-    "graph": ("specrun/compiler/graph.py", ["tests/compiler/test_graph.py", "tests/compiler/test_compile.py"]),
+# module name -> (the files mutated, the tests that cover them)
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "policy": (["specrun/runtime/definitions/policy.py"],
+               ["tests/runtime/definitions/test_policy.py", "tests/runtime/test_execute.py",
+                "tests/conformance/test_retry_policy.py"]),
+    "config": (["specrun/runtime/config.py", "specrun/runtime/config_types.py"],
+               ["tests/runtime/test_config.py", "tests/runtime/test_run_config.py"]),
+    "selection": (["specrun/runtime/definitions/selection.py"],
+                  ["tests/runtime/definitions/test_selection.py"]),
+    "quick": (["specrun/schemas/quick.py"], ["tests/schemas/test_quick.py"]),
+    "validate": (["specrun/compiler/validate.py"], ["tests/compiler/test_validate.py",
+                                                    "tests/compiler/test_errors_by_kind.py"]),
+    "partitions": (["specrun/runtime/partitions/__init__.py", "specrun/runtime/partitions/base.py",
+                    "specrun/runtime/partitions/multi.py"], ["tests/runtime/test_partitions.py"]),
+    "time_windows": (["specrun/runtime/partitions/time_window.py"], ["tests/runtime/test_partitions.py"]),
+    "partition_mappings": (["specrun/runtime/partitions/mappings.py"], ["tests/runtime/test_partitions.py"]),
+    "graph": (["specrun/compiler/graph.py"], ["tests/compiler/test_graph.py", "tests/compiler/test_compile.py"]),
+    "staleness": (["specrun/runtime/staleness.py"], ["tests/runtime/test_staleness.py"]),
+    "plan": (["specrun/runtime/plan.py"], ["tests/runtime/test_plan.py", "tests/runtime/test_scheduler.py"]),
+    "io_context": (["specrun/runtime/context/io.py"], ["tests/runtime/test_contexts.py",
+                                                       "tests/conformance/test_io_contexts.py"]),
+    "resolve": (["specrun/compiler/resolve.py"], ["tests/compiler/test_resolve.py",
+                                                  "tests/compiler/test_resolve_parts.py"]),
+    "scheduler": (["specrun/runtime/scheduler.py"], ["tests/runtime/test_scheduler.py"]),
+    "io_managers": (["specrun/runtime/io_managers.py"], ["tests/runtime/test_contexts.py"]),
 }
+
+# survivors judged equivalent (no test can tell them from the original), one table row each:
+# | `mutant name` | module | reason |
+EQUIVALENTS = ROOT / "bench" / "mutation_equivalents.md"
 
 # what the tests read besides specrun/ and tests/ (copied into the scratch project)
 ALSO_COPY = ["examples", "specs", "README.md"]
 
 
-def _pyproject(source: str, tests: list[str]) -> str:
+def _pyproject(sources: list[str], tests: list[str]) -> str:
     def toml_list(items: list[str]) -> str:
         return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
     return (
         "[tool.mutmut]\n"
-        f"paths_to_mutate = {toml_list([source])}\n"
-        f"only_mutate = {toml_list([source])}\n"
+        f"paths_to_mutate = {toml_list(sources)}\n"
+        f"only_mutate = {toml_list(sources)}\n"
         'source_paths = ["specrun"]\n'
         f"pytest_add_cli_args_test_selection = {toml_list(tests)}\n"
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
@@ -64,7 +78,7 @@ def _pyproject(source: str, tests: list[str]) -> str:
 
 
 def _prepare(name: str) -> Path:
-    source, tests = MODULES[name]
+    sources, tests = MODULES[name]
     work = ROOT / ".mutation" / name
     if work.exists():
         shutil.rmtree(work)
@@ -76,7 +90,7 @@ def _prepare(name: str) -> Path:
             shutil.copytree(src, work / part, ignore=ignore)
         elif src.exists():
             shutil.copy2(src, work / part)
-    (work / "pyproject.toml").write_text(_pyproject(source, tests))
+    (work / "pyproject.toml").write_text(_pyproject(sources, tests))
     (work / "pytest.ini").write_text("[pytest]\n")  # rootdir here, no config of the real project
     return work
 
@@ -94,7 +108,19 @@ def _results(work: Path) -> dict[str, list[str]]:
     return found
 
 
+def equivalents() -> dict[str, str]:
+    """Mutant name -> the reason it is equivalent, from the table in EQUIVALENTS."""
+    found: dict[str, str] = {}
+    if EQUIVALENTS.exists():
+        for line in EQUIVALENTS.read_text().splitlines():
+            match = re.match(r"\|\s*`([^`]+)`\s*\|[^|]*\|\s*(.+?)\s*\|\s*$", line)
+            if match:
+                found[match.group(1)] = match.group(2)
+    return found
+
+
 def run(name: str, max_children: int) -> dict[str, object]:
+    started = time.monotonic()
     work = _prepare(name)
     env = {**os.environ, "PYTHONPATH": str(work)}  # the mutated copy, never the editable install
     with open(work / "mutmut-run.log", "w") as log:
@@ -103,12 +129,16 @@ def run(name: str, max_children: int) -> dict[str, object]:
     found = _results(work)
     killed = len(found.get("killed", []))
     timeout = len(found.get("timeout", []))
-    survived = found.get("survived", [])
+    known = equivalents()
+    equivalent = [m for m in found.get("survived", []) if m in known]
+    survived = [m for m in found.get("survived", []) if m not in known]
     untested = found.get("no tests", [])
     total = sum(len(v) for v in found.values())
-    score = (killed + timeout) / total if total else 0.0
+    counted = total - len(equivalent)  # an equivalent mutant is no test's to kill
+    score = (killed + timeout) / counted if counted else 0.0
     return {"module": name, "total": total, "killed": killed, "timeout": timeout,
-            "survived": survived, "no tests": untested,
+            "survived": survived, "equivalent": equivalent, "no tests": untested,
+            "minutes": (time.monotonic() - started) / 60,
             "other": {k: len(v) for k, v in found.items()
                       if k not in ("killed", "timeout", "survived", "no tests")},
             "score": score, "log": str(work / "mutmut-run.log")}
@@ -123,8 +153,8 @@ def main() -> int:
     parser.add_argument("--show-survivors", action="store_true", help="print each survivor's name")
     args = parser.parse_args()
     if args.list:
-        for name, (source, tests) in MODULES.items():
-            print(f"{name:20} {source:42} {' '.join(tests)}")
+        for name, (sources, tests) in MODULES.items():
+            print(f"{name:20} {' '.join(sources)}\n{'':20} tests: {' '.join(tests)}")
         return 0
     names = list(MODULES) if args.all else args.modules
     unknown = [n for n in names if n not in MODULES]
@@ -136,10 +166,12 @@ def main() -> int:
         rows.append(row)
         print(f"{name}: {row['killed']} killed, {len(row['survived'])} survived (log: {row['log']})",
               file=sys.stderr)
-    print(f"{'module':20} {'mutants':>8} {'killed':>7} {'timeout':>8} {'survived':>9} {'no tests':>9} {'score':>6}")
+    print(f"{'module':20} {'mutants':>8} {'killed':>7} {'timeout':>8} {'survived':>9} {'equivalent':>11} "
+          f"{'no tests':>9} {'score':>6} {'minutes':>8}")
     for row in rows:
         print(f"{row['module']:20} {row['total']:>8} {row['killed']:>7} {row['timeout']:>8} "
-              f"{len(row['survived']):>9} {len(row['no tests']):>9} {row['score']:>6.0%}")
+              f"{len(row['survived']):>9} {len(row['equivalent']):>11} {len(row['no tests']):>9} "
+              f"{row['score']:>6.1%} {row['minutes']:>8.1f}")
         if args.show_survivors:
             for mutant in row["survived"]:
                 print(f"    survived: {mutant}")

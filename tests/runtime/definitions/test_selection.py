@@ -1,0 +1,113 @@
+"""AssetSelection resolved over a small hand-written graph (every expected set written out).
+
+    a -> b -> c -> d        groups: a, b raw; c, d mart; x, the sales/ops keys default
+    x ------^               tags: a, c tier=gold; d tier=silver
+    sales/eu, sales/us, ops/eu (no edges)
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from specrun.errors import DefinitionError
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.selection import AssetGraphView, AssetSelection, coerce_selection
+
+A, B, C, D, X = (AssetKey([n]) for n in "abcdx")
+SALES_EU, SALES_US, OPS_EU = AssetKey(["sales", "eu"]), AssetKey(["sales", "us"]), AssetKey(["ops", "eu"])
+
+UPSTREAM = {A: set(), B: {A}, C: {B, X}, D: {C}, X: set(), SALES_EU: set(), SALES_US: set(), OPS_EU: set()}
+GROUPS = {A: "raw", B: "raw", C: "mart", D: "mart", X: "default",
+          SALES_EU: "default", SALES_US: "default", OPS_EU: "default"}
+TAGS = {A: {"tier": "gold"}, C: {"tier": "gold"}, D: {"tier": "silver"}}
+
+
+@pytest.fixture
+def graph():
+    return AssetGraphView(UPSTREAM, GROUPS, TAGS)
+
+
+class _Def:
+    def __init__(self, key: AssetKey) -> None:
+        self.key = key
+
+
+def test_the_graph_view_knows_both_directions_and_every_key(graph):
+    assert graph.keys == {A, B, C, D, X, SALES_EU, SALES_US, OPS_EU}
+    assert graph.downstream == {A: {B}, B: {C}, C: {D}, D: set(), X: {C},
+                                SALES_EU: set(), SALES_US: set(), OPS_EU: set()}
+    assert graph.upstream[C] == {B, X}
+    assert AssetGraphView(UPSTREAM, GROUPS).tags == {}
+
+
+def test_the_view_copies_what_it_is_given(graph):
+    graph.upstream[C].add(D)
+    assert UPSTREAM[C] == {B, X}
+
+
+def test_all_and_keys(graph):
+    assert AssetSelection.all().resolve(graph) == graph.keys
+    assert AssetSelection.keys("a", ["sales", "eu"], AssetKey(["d"])).resolve(graph) == {A, SALES_EU, D}
+    assert AssetSelection.assets(_Def(B), _Def(OPS_EU)).resolve(graph) == {B, OPS_EU}
+
+
+def test_an_unknown_key_is_an_error_naming_it_with_the_closest_key(graph):
+    with pytest.raises(DefinitionError) as err:
+        AssetSelection.keys("a", "bb").resolve(graph)
+    assert str(err.value) == "no asset 'bb' to select; did you mean 'b'?"
+    with pytest.raises(DefinitionError) as err:
+        AssetSelection.keys("zzzzzz").resolve(graph)
+    assert str(err.value) == "no asset 'zzzzzz' to select"
+
+
+def test_groups_tags_and_key_prefixes(graph):
+    assert AssetSelection.groups("raw").resolve(graph) == {A, B}
+    assert AssetSelection.groups("raw", "mart").resolve(graph) == {A, B, C, D}
+    assert AssetSelection.tag("tier", "gold").resolve(graph) == {A, C}
+    assert AssetSelection.tag("tier", "bronze").resolve(graph) == set()
+    assert AssetSelection.key_prefixes("sales").resolve(graph) == {SALES_EU, SALES_US}
+    assert AssetSelection.key_prefixes(["sales", "eu"], "ops").resolve(graph) == {SALES_EU, OPS_EU}
+    assert AssetSelection.key_prefixes("sal").resolve(graph) == set()  # whole path parts, not text
+
+
+def test_upstream_and_downstream_with_and_without_a_depth(graph):
+    c, a = AssetSelection.keys("c"), AssetSelection.keys("a")
+    assert c.upstream().resolve(graph) == {A, B, C, X}
+    assert c.upstream(depth=1).resolve(graph) == {B, C, X}
+    assert c.upstream(depth=0).resolve(graph) == {C}
+    assert a.downstream().resolve(graph) == {A, B, C, D}
+    assert a.downstream(depth=2).resolve(graph) == {A, B, C}
+    assert a.downstream(depth=1).resolve(graph) == {A, B}
+
+
+def test_union_intersection_and_difference(graph):
+    raw, gold = AssetSelection.groups("raw"), AssetSelection.tag("tier", "gold")
+    assert (raw | gold).resolve(graph) == {A, B, C}
+    assert (raw & gold).resolve(graph) == {A}
+    assert (raw - gold).resolve(graph) == {B}
+    assert (gold - raw).resolve(graph) == {C}
+
+
+def test_a_selection_shows_what_it_selects():
+    c = AssetSelection.keys("c", ["sales", "eu"])
+    assert repr(AssetSelection.all()) == "AssetSelection(*)"
+    assert repr(c) == "AssetSelection(c,sales/eu)"
+    assert repr(AssetSelection.groups("raw", "mart")) == "AssetSelection(group:raw,mart)"
+    assert repr(AssetSelection.tag("tier", "gold")) == "AssetSelection(tag:tier=gold)"
+    assert repr(AssetSelection.key_prefixes(["sales", "eu"], "ops")) == "AssetSelection(prefix:sales/eu,ops)"
+    assert repr(c.upstream()) == "AssetSelection(+c,sales/eu)"
+    assert repr(c.downstream()) == "AssetSelection(c,sales/eu+)"
+    a, b = AssetSelection.keys("a"), AssetSelection.keys("b")
+    assert repr(a | b) == "AssetSelection(a | b)"
+    assert repr(a & b) == "AssetSelection(a & b)"
+    assert repr(a - b) == "AssetSelection(a - b)"
+
+
+def test_coerce_selection_accepts_every_form(graph):
+    assert coerce_selection(None).resolve(graph) == graph.keys
+    chosen = AssetSelection.groups("mart")
+    assert coerce_selection(chosen) is chosen
+    assert coerce_selection("b").resolve(graph) == {B}
+    assert coerce_selection(SALES_US).resolve(graph) == {SALES_US}
+    assert coerce_selection(_Def(D)).resolve(graph) == {D}
+    assert coerce_selection(["a", SALES_EU, _Def(X)]).resolve(graph) == {A, SALES_EU, X}
