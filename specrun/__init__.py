@@ -20,11 +20,11 @@ _EXPORTS: dict[str, str] = {
     "graph": f"{_D}.composition", "GraphDefinition": f"{_D}.composition",
     "job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs", "define_asset_job": f"{_D}.jobs",
     "asset": f"{_D}.assets", "AssetIn": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
-    "asset_check": f"{_D}.assets", "AssetChecksDefinition": f"{_D}.assets",
+    "asset_check": f"{_D}.asset_checks", "AssetChecksDefinition": f"{_D}.asset_checks",
     "AssetSpec": f"{_D}.assets", "AssetCheckSpec": f"{_D}.check_specs",
     "multi_asset_check": f"{_D}.check_specs",
     "multi_asset": f"{_D}.multi_assets", "AssetOut": f"{_D}.multi_assets", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
-    "load_assets_from_modules": f"{_D}.assets", "with_resources": f"{_D}.assets",
+    "load_assets_from_modules": f"{_D}.asset_groups", "with_resources": f"{_D}.asset_groups",
     "AssetKey": f"{_D}.keys", "AssetCheckKey": f"{_D}.keys",
     "AssetSelection": f"{_D}.selection",
     "Output": f"{_D}.results", "MaterializeResult": f"{_D}.results",
@@ -166,11 +166,15 @@ if TYPE_CHECKING:
         build_input_context as build_input_context, build_output_context as build_output_context,
         InputContext as InputContext, OutputContext as OutputContext,
     )
+    from .runtime.definitions.asset_checks import (
+        asset_check as asset_check, AssetChecksDefinition as AssetChecksDefinition,
+    )
+    from .runtime.definitions.asset_groups import (
+        load_assets_from_modules as load_assets_from_modules, with_resources as with_resources,
+    )
     from .runtime.definitions.assets import (
-        asset as asset, asset_check as asset_check, AssetChecksDefinition as AssetChecksDefinition,
-        AssetDep as AssetDep, AssetIn as AssetIn, AssetsDefinition as AssetsDefinition,
-        AssetSpec as AssetSpec, load_assets_from_modules as load_assets_from_modules,
-        SourceAsset as SourceAsset, with_resources as with_resources,
+        asset as asset, AssetDep as AssetDep, AssetIn as AssetIn, AssetsDefinition as AssetsDefinition,
+        AssetSpec as AssetSpec, SourceAsset as SourceAsset,
     )
     from .runtime.definitions.check_specs import (
         multi_asset_check as multi_asset_check,

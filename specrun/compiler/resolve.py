@@ -12,16 +12,17 @@ import re
 from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
-from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset, asset_check
+from ..runtime.definitions.asset_checks import asset_check
+from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset
 from ..runtime.definitions.check_specs import AssetCheckSpec, multi_asset_check
 from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import OpDefinition
 from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .model import AssetEntry, CheckEntry, Spec
+from .op_jobs import build_jobs
 from .resolve_parts import (
-    Collector, build_executor, build_jobs, build_ops, build_partitions, build_resources, check_config,
-    retry_policy,
+    Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
 )
 
 

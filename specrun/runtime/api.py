@@ -7,7 +7,8 @@ import gc
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import ExecutionError, InvariantViolationError, StepFailure
-from .definitions.assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
+from .definitions.asset_checks import AssetChecksDefinition
+from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
 from .events import ET

@@ -23,14 +23,14 @@ class AssetCheckSpec:
     def __init__(self, name: str, *, asset: Any, additional_deps: Optional[Sequence[Any]] = None,
                  description: Optional[str] = None, blocking: bool = False,
                  metadata: Optional[Mapping[str, Any]] = None) -> None:
-        from .assets import _dep_key
+        from .assets import dep_key
 
         if not isinstance(name, str) or not name.isidentifier():
             raise DefinitionError(f"AssetCheckSpec name {name!r} is not a valid name: use letters, "
                                   "digits and underscores, not starting with a digit")
         self.name = name
-        self.asset_key = _dep_key(asset)
-        self.additional_deps = [_dep_key(d) for d in (additional_deps or ())]
+        self.asset_key = dep_key(asset)
+        self.additional_deps = [dep_key(d) for d in (additional_deps or ())]
         self.description = description
         self.blocking = bool(blocking)
         self.metadata = dict(metadata or {})
@@ -117,7 +117,7 @@ def multi_asset_check(
 
     def decorate(fn: Callable[..., Any]) -> Any:
         from ..config import normalize_config_schema
-        from .assets import AssetChecksDefinition
+        from .asset_checks import AssetChecksDefinition
         from .ops import In, OpDefinition, Out, build_ins
         from .signature import read_signature
 
@@ -151,3 +151,11 @@ def multi_asset_check(
         )
 
     return decorate
+
+
+def spec_for_key(specs: Sequence[AssetCheckSpec], check_key: Any, owner: str) -> AssetCheckSpec:
+    for spec in specs:
+        if spec.key == check_key:
+            return spec
+    raise DefinitionError(f"{owner} has no check {check_key!r} (its checks: "
+                          f"{sorted(s.name for s in specs)})")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 
 from ...errors import DefinitionError, suggest
-from .assets import AssetChecksDefinition, AssetsDefinition
+from .asset_checks import AssetChecksDefinition
+from .assets import AssetsDefinition
 from .jobs import (
     IMPLICIT_ASSET_JOB_NAME, JobDefinition, UnresolvedAssetJobDefinition, build_asset_job,
 )

@@ -12,7 +12,8 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from .assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
+from .asset_checks import AssetChecksDefinition
+from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, graph_output_mapping
 from .nodes import FromAsset, FromOutput, Node
 from .keys import AssetKey

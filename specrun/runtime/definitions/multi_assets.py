@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
-from .assets import AssetIn, AssetsDefinition, AssetSpec, _dep_key
+from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
 from .check_specs import validate_asset_check_specs
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
@@ -113,7 +113,7 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     ins = build_ins(sig, {n: In(metadata=s.metadata, input_manager_key=s.input_manager_key,
                                  dagster_type=s.dagster_type) for n, s in asset_ins.items()}, what)
     input_keys = {n: (asset_ins[n].resolve_key(n) if n in asset_ins else AssetKey([n])) for n in ins}
-    deps = [_dep_key(d) for d in (o["deps"] or ())]
+    deps = [dep_key(d) for d in (o["deps"] or ())]
     for spec in o["specs"] or ():
         deps.extend(d for d in spec.deps if d not in produced)
     out_defs = {n: Out(dagster_type=out.dagster_type, description=out.description,

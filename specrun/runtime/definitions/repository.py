@@ -7,7 +7,8 @@ import inspect
 from typing import Any, Callable, Optional, Union
 
 from ...errors import DefinitionError
-from .assets import AssetChecksDefinition, AssetsDefinition, AssetSpec
+from .asset_checks import AssetChecksDefinition
+from .assets import AssetsDefinition, AssetSpec
 from .definitions import Definitions
 from .jobs import JobDefinition, UnresolvedAssetJobDefinition
 
