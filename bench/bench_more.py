@@ -9,7 +9,7 @@ import sys
 
 import time
 
-from run import DAGSTER_PY, HERE, _median, _worker
+from run import BEFORE, DAGSTER_PY, HERE, _median, _side_by_side, _worker
 
 
 def compile_rows(quick: bool) -> list[tuple]:
@@ -42,28 +42,38 @@ def cold_validate_rows(quick: bool) -> list[tuple]:
     return rows
 
 
+PARALLEL_WORKLOADS = (("sleep", 16, "16 sleeps 0.5s, 4 workers (ideal 2.0)"),
+                      ("cpu", 16, "16 cpu 0.3s, 2 workers (ideal 2.4)"),
+                      ("noop", 200, "200 no-op steps, 2 workers"),
+                      ("chain", 100, "chain of 100 no-op steps, 2 workers"))
+
+
 def parallel_rows(quick: bool) -> list[tuple]:
-    """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops."""
+    """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops, a 100-chain.
+
+    dask-existing: a cluster started before timing (the timed run is its first); dask-warm:
+    the same after one untimed run; dask-preloaded: workers started with specrun's worker
+    preload (`dask worker --preload ...`; specrun only). With --before, the older checkout's
+    cell runs beside specrun's in each round (side by side, as the in-process cells)."""
     rows = []
     have_dagster = os.path.exists(DAGSTER_PY)
-    # dask-existing: a cluster started before timing; dask-preloaded: the same, its workers
-    # started with specrun's worker preload (`dask worker --preload ...`; specrun only).
-    for executor in ("multiprocess", "dask", "dask-existing", "dask-preloaded"):
-        for workload, label in (("sleep", "16 sleeps 0.5s, 4 workers (ideal 2.0)"),
-                                ("cpu", "16 cpu 0.3s, 2 workers (ideal 2.4)"),
-                                ("noop", "200 no-op steps, 2 workers")):
+    for executor in ("multiprocess", "dask", "dask-existing", "dask-warm", "dask-preloaded"):
+        for workload, n, label in PARALLEL_WORKLOADS:
             args = ["--workload", workload, "--executor", executor.split("-")[0]]
-            if executor in ("dask-existing", "dask-preloaded"):
+            if executor != "dask" and executor.startswith("dask"):
                 args.append("--existing-cluster")
-            if executor == "dask-preloaded":
-                args.append("--preload")
-            ours = _median(sys.executable, "parallel_workloads.py", args, 1 if quick else 3, "seconds")
+            if executor in ("dask-preloaded", "dask-warm"):
+                args.append("--preload" if executor == "dask-preloaded" else "--warm")
+            cells = {"specrun": (sys.executable, "parallel_workloads.py", args, None)}
+            if BEFORE["path"]:
+                cells["before"] = (sys.executable, "parallel_workloads.py", args, {"PYTHONPATH": BEFORE["path"]})
+            found = _side_by_side(cells, 1 if quick else 3, "seconds")
             theirs = None
-            dagster_runs_it = executor != "dask-preloaded" and not (
+            dagster_runs_it = executor not in ("dask-preloaded", "dask-warm") and not (
                 executor.startswith("dask") and not _has_dagster_dask())
             if have_dagster and not quick and dagster_runs_it:
                 theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds")
-            rows.append((f"{executor}: {label}", 16 if workload != "noop" else 200, ours, theirs, " s"))
+            rows.append((f"{executor}: {label}", n, found["specrun"], theirs, " s", {"before": found.get("before")}))
     return rows
 
 

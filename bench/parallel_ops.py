@@ -15,8 +15,10 @@ def _burn(seconds: float) -> int:
 
 
 def build_job(fw, workload: str, executor: str):
-    count = 200 if workload == "noop" else 16
-    body = {"sleep": lambda: time.sleep(0.5), "cpu": lambda: _burn(0.3), "noop": lambda: None}[workload]
+    count = {"noop": 200, "chain": 100}.get(workload, 16)
+    body = {"sleep": lambda: time.sleep(0.5), "cpu": lambda: _burn(0.3)}.get(workload, lambda: None)
+    if workload == "chain":
+        return _chain_job(fw, count, executor)
 
     def make(i):
         @fw.op(name=f"step_{i}")
@@ -26,10 +28,7 @@ def build_job(fw, workload: str, executor: str):
         return step
 
     steps = [make(i) for i in range(count)]
-    if executor == "multiprocess":
-        executor_def = fw.multiprocess_executor
-    else:
-        executor_def = fw.dask_executor if fw.__name__ == "specrun" else importlib.import_module("dagster_dask").dask_executor
+    executor_def = _executor_def(fw, executor)
 
     @fw.job(name=f"{workload}_{executor}", executor_def=executor_def,
             resource_defs={"io_manager": fw.fs_io_manager})
@@ -37,6 +36,36 @@ def build_job(fw, workload: str, executor: str):
         for s in steps:
             s()
     return parallel
+
+
+def _executor_def(fw, executor: str):
+    if executor == "multiprocess":
+        return fw.multiprocess_executor
+    return fw.dask_executor if fw.__name__ == "specrun" else importlib.import_module("dagster_dask").dask_executor
+
+
+def _chain_job(fw, count: int, executor: str):
+    """`count` no-op steps, each reading the one before: the cost of a link."""
+
+    @fw.op(name="link_0")
+    def first():
+        return 0
+
+    def make(i):
+        @fw.op(name=f"link_{i}")
+        def link(value):
+            return value + 1
+        return link
+
+    links = [make(i) for i in range(1, count)]
+
+    @fw.job(name=f"chain_{executor}", executor_def=_executor_def(fw, executor),
+            resource_defs={"io_manager": fw.fs_io_manager})
+    def chain():
+        value = first()
+        for link in links:
+            value = link(value)
+    return chain
 
 
 def _factory(framework: str, workload: str, executor: str):
@@ -47,6 +76,6 @@ def _factory(framework: str, workload: str, executor: str):
 
 
 for _fw in ("specrun", "dagster"):
-    for _w in ("sleep", "cpu", "noop"):
+    for _w in ("sleep", "cpu", "noop", "chain"):
         for _e in ("multiprocess", "dask"):
             globals()[f"{_w}_{_e}_{_fw}"] = _factory(_fw, _w, _e)

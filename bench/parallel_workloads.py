@@ -5,6 +5,7 @@
 sleep: 16 independent steps sleeping 0.5 s with 4 workers (ideal 2.0 s)
 cpu:   16 CPU-bound steps of ~0.3 s on 2 workers (ideal 8 x one step)
 noop:  200 independent no-op steps: per-step overhead
+chain: 100 no-op steps, each reading the one before: the cost of a link
 """
 
 from __future__ import annotations
@@ -24,17 +25,20 @@ import parallel_ops  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--framework", default="specrun")
-    parser.add_argument("--workload", required=True, choices=["sleep", "cpu", "noop"])
+    parser.add_argument("--workload", required=True, choices=["sleep", "cpu", "noop", "chain"])
     parser.add_argument("--executor", default="multiprocess", choices=["multiprocess", "dask"])
     parser.add_argument("--existing-cluster", action="store_true",
                         help="dask: start the cluster before timing and connect by address")
     parser.add_argument("--preload", action="store_true",
                         help="with --existing-cluster: workers preload the framework's Dask worker "
                              "module (specrun: `dask worker --preload specrun.runtime.executors.dask_worker`)")
+    parser.add_argument("--warm", action="store_true",
+                        help="with --existing-cluster: one untimed run first, so the workers have "
+                             "served a run (imports done) before the timed one")
     args = parser.parse_args()
     fw = importlib.import_module(args.framework)
     job = parallel_ops.build_job(fw, args.workload, args.executor)
-    workers = {"sleep": 4, "cpu": 2, "noop": 2}[args.workload]
+    workers = {"sleep": 4, "cpu": 2, "noop": 2, "chain": 2}[args.workload]
     base = tempfile.mkdtemp()
     if args.executor == "multiprocess":
         execution = {"config": {"max_concurrent": workers}}
@@ -54,6 +58,8 @@ def main() -> None:
     run_config = {"execution": execution, "resources": {"io_manager": {"config": {"base_dir": base}}}}
     instance = fw.DagsterInstance.ephemeral() if args.framework == "specrun" else fw.DagsterInstance.local_temp()
     recon = fw.reconstructable(getattr(parallel_ops, f"{args.workload}_{args.executor}_{args.framework}"))
+    if args.warm:
+        fw.execute_job(recon, instance=instance, run_config=run_config)
     start = time.perf_counter()
     result = fw.execute_job(recon, instance=instance, run_config=run_config)
     seconds = time.perf_counter() - start

@@ -5,8 +5,10 @@ It connects to `address` when given (or to Dask's configured `scheduler-address`
 reaches every worker once, as a worker plugin (`dask_worker.RunPlugin`); each worker
 starts rebuilding the run's context as soon as the plugin arrives (job, config; resources
 are initialised on the worker by its first step) and reuses it for every step it runs,
-returning the step's events. The whole ready frontier is submitted at once and results are
-fetched as tasks complete, so the parent records events in order while workers stay busy.
+reporting each step's events as it ends. Steps released together go as a few batches (one
+task each) and a chain of steps as one task (`dask_flight`), so short steps do not pay
+Dask's cost per task, nor a chain a round trip through this process per link; the shared
+`RunState` decides what runs, here and inside each batch.
 Values pass through the IO manager, so it must be one every worker can read (the
 filesystem IO manager on a shared path).
 """
@@ -15,25 +17,20 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
-from functools import partial
 from typing import Any, Iterator, Optional
 
 from ...errors import ExecutionError
 from ..config import Field, Noneable, Permissive
 from ..definitions.policy import RetryMode
-from ..events import DagsterEventType as ET
-from ..events import ErrorInfo, Event, StepFailureData
-from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
+from ..events import Event
+from ..scheduler import RUNNING, Emit, RunState
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
-from .child import (
-    FORKSERVER_PRELOAD, RunPayload, describe_step, refuse_memory_io, remember_version,
-    upstream_data_versions,
-)
+from .child import FORKSERVER_PRELOAD, RunPayload, refuse_memory_io
 
 
 class DaskExecutor(Executor):
-    """Submits each ready step as a Dask task; `max_concurrent` caps tasks in flight."""
+    """Runs steps as Dask tasks (batches, chains); `max_concurrent` caps steps running at once."""
 
     def __init__(self, address: Optional[str] = None, n_workers: int = 2,
                  threads_per_worker: int = 1, processes: bool = True,
@@ -106,9 +103,10 @@ class DaskExecutor(Executor):
         refuse_memory_io(plan_context, "dask")
         try:
             import cloudpickle
-            from distributed import as_completed
+            import distributed  # noqa: F401
 
-            from .dask_worker import RunPlugin, RunRef, UserCode, run_step_on_worker
+            from .dask_flight import Flight
+            from .dask_worker import RunPlugin, UserCode
         except ImportError as e:
             raise ExecutionError("the dask executor needs dask.distributed: "
                                  "pip install 'specrun[dask]'") from e
@@ -119,37 +117,41 @@ class DaskExecutor(Executor):
         plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
+        flight = None
         registered = False
         try:
-            _log_cluster(ctx.log, client, cluster)
+            threads = _log_cluster(ctx.log, client, cluster)
             # The payload reaches every worker in one broadcast; tasks carry only step keys.
             client.register_plugin(plugin, name=plugin_name)
             registered = True
-            # Results are gathered in the client's event loop as tasks finish, not one
-            # blocking round trip at a time in this thread.
-            pending = as_completed(loop=client.loop, with_results=True, raise_errors=False)
-            futures: dict[Any, str] = {}
-            task = partial(run_step_on_worker, RunRef(ctx.run_id, ctx.job_name))
-            todo = state.start()
+            # Chains run in one task only where that cannot run more steps at once than
+            # allowed, nor run a step the plan could still make wait on steps it adds.
+            chains = self.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
+            flight = Flight(ctx, state, client, topic=client.id, threads=threads, chains=chains,
+                            downstream=execution_plan.downstream)
+            client.subscribe_topic(client.id, flight.on_topic)
+            todo = list(state.start())
             while True:
-                for instruction in todo:
-                    if instruction.__class__ is Emit:
-                        yield instruction.event
-                    else:
-                        self._submit(client, ctx, instruction.step, task, pending, futures)
-                if not futures:
+                fresh = []
+                while todo:
+                    now, todo = todo, []
+                    for instruction in now:
+                        if instruction.__class__ is Emit:
+                            yield instruction.event
+                        elif flight.is_running(instruction.step.key):
+                            yield from flight.handed_out(instruction.step.key, todo)
+                        elif state.status[instruction.step.key] == RUNNING:
+                            fresh.append(instruction.step)
+                        # else: a chain's step its batch reported before this Run was read
+                if fresh:
+                    flight.submit(fresh)
+                if not flight.batches:
                     break
-                todo = []
-                for future, result in pending.next_batch(block=True):
-                    # Released at once: while the client holds a finished task's future, the
-                    # scheduler re-runs the task if the worker keeping its result dies (as each
-                    # worker a crashing step runs on does), so a step that succeeded ran again.
-                    future.release()
-                    step_key = futures.pop(future)
-                    yield from self._result(ctx, state, future, step_key, result, todo)
-                    todo.extend(state.handle(StepDone(step_key)))
+                yield from flight.wait(todo)
         finally:
             try:
+                if flight is not None:
+                    flight.cleanup()
                 if registered:  # closes the run's resources on every worker
                     client.unregister_worker_plugin(plugin_name)
             finally:
@@ -157,53 +159,20 @@ class DaskExecutor(Executor):
                 if cluster is not None:
                     cluster.close()
 
-    def _submit(self, client, ctx, step, task, pending, futures) -> None:
-        future = client.submit(task, step.key, upstream_data_versions(ctx, step), describe_step(ctx, step),
-                               key=f"{step.key}-{ctx.run_id}", pure=False)
-        futures[future] = step.key
-        pending.add(future)
 
-    def _result(self, ctx, state, future, step_key, result, todo) -> Iterator[Event]:
-        if future.status == "error" or not isinstance(result, list):
-            # The worker died or the task could not run at all; `result` is (type, exc, tb).
-            exc = result[1] if isinstance(result, tuple) else result
-            info = ErrorInfo.from_exception(exc)
-            result = [Event(ET.STEP_FAILURE, ctx.run_id, ctx.job_name, step_key,
-                            f'Execution of step "{step_key}" failed on the Dask cluster: '
-                            f"{_cluster_failure_message(exc, info)}",
-                            StepFailureData(info, None, "crash"), level=40)]
-        for event in result:
-            if event.event_type is ET.ASSET_MATERIALIZATION:
-                remember_version(ctx, event)
-            if event.event_type in STATE_EVENT_TYPES:
-                todo.extend(state.handle(event))
-            yield event
-
-
-def _log_cluster(log: Any, client: Any, cluster: Any) -> None:
-    """Say in the run's log which cluster runs the steps, and warn when it has no workers."""
-    workers = len(client.scheduler_info().get("workers", {}))
+def _log_cluster(log: Any, client: Any, cluster: Any) -> int:
+    """Say in the run's log which cluster runs the steps, and warn when it has no workers.
+    Returns how many threads its workers have."""
+    threads = client.nthreads()  # asked now, not the client's cached view
     where = "a LocalCluster started for this run" if cluster is not None else \
         f"the Dask cluster at {client.scheduler.address}"
     # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
     link = client.dashboard_link if importlib.util.find_spec("bokeh") is not None else None
-    log.info(f"running steps on {where}: {workers} worker(s)" + (f", dashboard {link}" if link else ""))
-    if workers == 0:
+    log.info(f"running steps on {where}: {len(threads)} worker(s)" + (f", dashboard {link}" if link else ""))
+    if not threads:
         log.warning("the Dask scheduler has no workers yet: steps wait until one joins "
                     "(start some with `dask worker SCHEDULER_ADDRESS`)")
-
-
-def _cluster_failure_message(exc: BaseException, info: ErrorInfo) -> str:
-    """Why a task failed on the cluster, in the user's words when its worker died running it."""
-    from distributed.scheduler import KilledWorker
-
-    if not isinstance(exc, KilledWorker):
-        return info.message
-    retries, tries = exc.allowed_failures, exc.allowed_failures + 1
-    tried = f"{tries} workers, as distributed.scheduler.allowed-failures is {retries}, and each died"
-    if tries == 1:
-        tried = "1 worker, as distributed.scheduler.allowed-failures is 0"
-    return f"the Dask worker process running it died before the step finished (Dask ran it on {tried})"
+    return sum(threads.values())
 
 
 def _create(init_context: InitExecutorContext) -> Executor:
@@ -228,7 +197,7 @@ dask_executor = ExecutorDefinition(
         "n_workers": Field(Noneable(int), is_required=False, description="LocalCluster workers (default 2)"),
         "threads_per_worker": Field(Noneable(int), is_required=False, description="LocalCluster threads per worker"),
         "processes": Field(bool, default_value=True, description="LocalCluster with processes (not threads)"),
-        "max_concurrent": Field(Noneable(int), is_required=False, description="Tasks in flight at once"),
+        "max_concurrent": Field(Noneable(int), is_required=False, description="Steps running at once (set: no chains in one task)"),
         "cluster": Field(Permissive(), is_required=False, description="dagster-dask style {local: {...}} / {existing: {address}}"),
         "retries": Field(Permissive(), is_required=False, description="{enabled: {}} or {disabled: {}}"),
     },

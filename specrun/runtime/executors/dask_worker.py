@@ -141,10 +141,135 @@ class RunRef(NamedTuple):
     job_name: str
 
 
+class BatchStep(NamedTuple):
+    """One step of a batch, as the parent sends it: enough for the batch's own scheduler.
+
+    `upstream_keys` are the step's upstream steps inside the batch (the others had finished
+    before the batch was sent); `inputs` are the step's inputs as the plan has them (an input
+    from outside the batch counts as produced).
+    """
+
+    key: str
+    upstream_keys: frozenset
+    inputs: Mapping[str, Any]
+    versions: dict
+    description: Optional[tuple]
+
+
+class _BatchPlan:
+    """A batch's steps as a plan the shared `RunState` drives (plan order = batch order)."""
+
+    expand_dynamic = None
+
+    def __init__(self, steps: Sequence[BatchStep]) -> None:
+        self.steps = {s.key: s for s in steps}
+        self.positions = {s.key: i for i, s in enumerate(steps)}
+        self.downstream: dict[str, list[str]] = {s.key: [] for s in steps}
+        for s in steps:
+            for up in s.upstream_keys:
+                self.downstream[up].append(s.key)
+
+
+# Scheduler metadata under which each batch a worker starts is claimed (see run_batch_on_worker).
+CLAIMS = "specrun-batch-claims"
+
+
+def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: Sequence[BatchStep]) -> None:
+    """Task body: run a batch of steps here, one after another, reporting each as it ends.
+
+    The batch's steps are independent steps the parent released together, or a chain (each
+    step the only one waiting on the one before). What runs next is decided by the same
+    `RunState` the parent drives (a step whose upstream failed, or whose input was not
+    produced, is not run; the parent reports its skip). Each finished step's events go to
+    the scheduler under `topic` (the parent's subscription), with the key of the step
+    starting next, written to the batch's own connection before that step starts: once
+    written they reach the scheduler even if this process dies next, so the parent knows
+    which steps finished and which one was running. The task ends only once the scheduler
+    has handled them all. Dask runs a task again on another
+    worker when the one running it dies; the batch's claim in the scheduler's metadata
+    makes that second run return at once, so no step runs twice: the parent fails the step
+    that was running and sends the steps that never started again.
+    """
+    from distributed import get_worker
+
+    from ..scheduler import STATE_EVENT_TYPES, Run, RunState, StepDone
+
+    worker = get_worker()
+    line = _Line(worker)
+    try:
+        claim = [CLAIMS, run.run_id, str(batch)]
+        if line.ask({"op": "get_metadata", "keys": claim, "default": None}) is not None:
+            return
+        line.ask({"op": "set_metadata", "keys": claim, "value": True})
+        state = RunState(_BatchPlan(steps), run.run_id, run.job_name, max_concurrent=1)
+        todo = state.start()
+        while True:
+            step = next((i.step for i in todo if i.__class__ is Run), None)
+            if step is None:
+                # Answered once the scheduler has handled the reports before it, so they reach
+                # the parent before this task's end does (that goes another way).
+                line.ask({"op": "get_metadata", "keys": claim, "default": None})
+                return
+            events = run_step_on_worker(run, step.key, step.versions, step.description)
+            todo = []
+            for event in events:
+                if event.event_type in STATE_EVENT_TYPES:
+                    todo.extend(state.handle(event))
+            todo.extend(state.handle(StepDone(step.key)))
+            following = next((i.step.key for i in todo if i.__class__ is Run), None)
+            report = pickle.dumps((run.run_id, batch, step.key, events, following))
+            line.tell({"op": "log_event", "topic": topic, "msg": report, "reply": False})
+    finally:
+        line.close()
+
+
+class _Line:
+    """A batch's own connection to the scheduler, used from the task's thread.
+
+    `tell` returns once the message is written to the socket (no answer is awaited: the
+    kernel delivers written bytes even if this process dies next); `ask` waits for the
+    answer. Messages on one connection are handled in order.
+    """
+
+    def __init__(self, worker: Any) -> None:
+        from distributed.comm import connect
+
+        self.worker = worker
+        self.comm = self._sync(connect, worker.scheduler.address, **worker.connection_args)
+
+    def _sync(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        from distributed.utils import sync
+
+        return sync(self.worker.loop, fn, *args, callback_timeout=SCHEDULER_TIMEOUT, **kwargs)
+
+    def tell(self, message: dict) -> None:
+        self._sync(self.comm.write, message)
+
+    def ask(self, message: dict) -> Any:
+        async def round_trip() -> Any:
+            await self.comm.write(message)
+            return await self.comm.read()
+
+        return self._sync(round_trip)
+
+    def close(self) -> None:
+        try:
+            self._sync(self.comm.close)
+        except Exception:  # the scheduler went away: nothing left to close
+            pass
+
+
+SCHEDULER_TIMEOUT = 120  # seconds; a scheduler that long silent fails the batch, not the run forever
+
+
 def run_step_on_worker(run: RunRef, step_key: str, versions: dict,
                        description: Optional[tuple] = None) -> list[Event]:
-    """Task body: run one step in this worker, reusing the run's context across tasks."""
-    built = _CONTEXTS[run.run_id]
+    """Run one step in this worker, reusing the run's context across tasks; its events."""
+    built = _CONTEXTS.get(run.run_id)
+    if built is None:
+        return [setup_failure(run, step_key, RuntimeError(
+            "the run's payload never reached this Dask worker (it joined after the run started "
+            "and the scheduler did not give it the run's plugin)"))]
     failed = built.exception()  # waits for the plugin's build if still under way
     if failed is not None:  # the step's failure, like the multiprocess executor's; its own traceback
         return [setup_failure(run, step_key, failed)]
