@@ -1,12 +1,14 @@
 """UI performance in headless Chromium: `python bench/ui_bench.py` prints a table.
 
 - graph page of a generated 1,000-asset spec (25 groups, ~1.3 edges per asset): server time to
-  the first byte, and time from navigation until the graph is drawn and interactive (every
-  node in the DOM, pan/zoom set up, two animation frames painted) — before and after all
-  assets are materialized;
+  the first byte, and time from navigation until the graph is laid out (dagre, in the page),
+  drawn and interactive (pan/zoom set up, two animation frames painted) — before and after all
+  assets are materialized, with its groups collapsed (the default above 300 assets) and with
+  every group expanded (`?expand=...`: all 1,000 asset nodes drawn); the layout's own share is
+  the `data-layout-ms` the page records;
 - run page of a run with 10,000 events: time until the timeline and the first event rows are
   drawn; and the same run's `specrun report` file opened from disk;
-- the Python layout alone at 1,000 and 5,000 assets.
+- the Python layout alone at 1,000 and 5,000 assets (used only by `graph --format svg`).
 Needs the [ui] extra, Playwright and Debian's chromium.
 """
 
@@ -82,9 +84,10 @@ def specrun(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "specrun.cli", *args], check=True, capture_output=True)
 
 
-def time_page(context, url: str, ready_selector: str, repeats: int = 3) -> tuple[float, float]:
-    """(median ms until drawn and interactive, median ms of server time to first byte)."""
-    totals, ttfb = [], []
+def time_page(context, url: str, ready_selector: str, repeats: int = 3) -> tuple[float, float, str]:
+    """(median ms until drawn and interactive, median ms of server time to first byte, the
+    median layout ms the graph page recorded, or "-")."""
+    totals, ttfb, layout = [], [], []
     for _ in range(repeats):
         page = context.new_page()
         page.goto(url, wait_until="domcontentloaded")
@@ -93,8 +96,11 @@ def time_page(context, url: str, ready_selector: str, repeats: int = 3) -> tuple
         nav = page.evaluate("() => performance.getEntriesByType('navigation')[0].toJSON()")
         totals.append(drawn - nav["startTime"])
         ttfb.append(nav["responseStart"] - nav["requestStart"])
+        ms = page.evaluate("() => { const s = document.querySelector('svg.dag'); return s ? s.dataset.layoutMs : null }")
+        if ms is not None:
+            layout.append(float(ms))
         page.close()
-    return statistics.median(totals), statistics.median(ttfb)
+    return statistics.median(totals), statistics.median(ttfb), f"{statistics.median(layout):.0f} ms" if layout else "-"
 
 
 def main() -> None:
@@ -110,7 +116,8 @@ def main() -> None:
         edges = [(f"a{rng.randrange(max(0, i - 120), i)}", f"a{i}") for i in range(40, n) for _ in range(1 + (rng.random() < 0.3))]
         start = time.perf_counter()
         layout_graph(names, {x: f"g{int(x[1:]) * 25 // n}" for x in names}, {}, edges)
-        rows.append((f"layout in Python, {n} assets", f"{(time.perf_counter() - start) * 1000:.0f} ms", "-"))
+        rows.append((f"layout in Python (graph --format svg), {n} assets",
+                     f"{(time.perf_counter() - start) * 1000:.0f} ms", "-", "-"))
 
     big = write_graph_spec(tempfile.mkdtemp(prefix="specrun-uibench-"), 1000)
     chatty = write_chatty_spec(tempfile.mkdtemp(prefix="specrun-uibench-"))
@@ -119,12 +126,16 @@ def main() -> None:
     with sync_playwright() as p:
         context, _ = launch(p)
         server = Server(big)
+        ready = "#canvas svg .viewport[transform]"
+        every_group = "/?expand=" + ",".join(f"g{i:02d}" for i in range(25))
         try:
-            ms, ttfb = time_page(context, server.url + "/", "#canvas svg .viewport[transform]")
-            rows.append(("graph page, 1,000 assets, none materialized", f"{ms:.0f} ms", f"{ttfb:.0f} ms"))
-            specrun("apply", big)
-            ms, ttfb = time_page(context, server.url + "/", "#canvas svg .viewport[transform]")
-            rows.append(("graph page, 1,000 assets, all materialized", f"{ms:.0f} ms", f"{ttfb:.0f} ms"))
+            for state in ("none", "all"):
+                if state == "all":
+                    specrun("apply", big)
+                for what, url in (("groups collapsed", "/"), ("every group expanded", every_group)):
+                    ms, ttfb, layout = time_page(context, server.url + url, ready)
+                    rows.append((f"graph page, 1,000 assets, {state} materialized, {what}", f"{ms:.0f} ms",
+                                 f"{ttfb:.0f} ms", layout))
         finally:
             server.stop()
         server = Server(chatty)
@@ -133,19 +144,19 @@ def main() -> None:
             run_id = page.request.get(server.url + "/api/runs").json()[0]["run_id"]
             events = page.request.get(f"{server.url}/api/runs/{run_id}").json()["event_count"]
             page.close()
-            ms, ttfb = time_page(context, f"{server.url}/runs/{run_id}", "#events .row")
-            rows.append((f"run page, {events:,} events", f"{ms:.0f} ms", f"{ttfb:.0f} ms"))
+            ms, ttfb, _ = time_page(context, f"{server.url}/runs/{run_id}", "#events .row")
+            rows.append((f"run page, {events:,} events", f"{ms:.0f} ms", f"{ttfb:.0f} ms", "-"))
             specrun("report", run_id, "--spec", chatty, "-o", report)
-            ms, _ = time_page(context, "file://" + report, "#events .row")
+            ms, _, _ = time_page(context, "file://" + report, "#events .row")
             rows.append((f"report file from disk, {events:,} events ({os.path.getsize(report) / 1e6:.1f} MB)",
-                         f"{ms:.0f} ms", "-"))
+                         f"{ms:.0f} ms", "-", "-"))
         finally:
             server.stop()
         context.close()
     width = max(len(r[0]) for r in rows)
-    print(f"{'what':<{width}}  {'drawn':>8}  {'server':>8}")
-    for what, drawn, server_ms in rows:
-        print(f"{what:<{width}}  {drawn:>8}  {server_ms:>8}")
+    print(f"{'what':<{width}}  {'drawn':>8}  {'server':>8}  {'layout':>8}")
+    for what, drawn, server_ms, layout in rows:
+        print(f"{what:<{width}}  {drawn:>8}  {server_ms:>8}  {layout:>8}")
 
 
 if __name__ == "__main__":

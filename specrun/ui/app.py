@@ -20,7 +20,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import SpecrunError
-from .render import STATIC, graph_svg, render
+from . import live
+from .render import STATIC, graph_data, render
 from .service import Service
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -62,7 +63,7 @@ def create_app(service: Service, read_only: bool = False, loopback: bool = True)
     async def graph_page(request: Request) -> Response:
         def build() -> Response:
             states = service.states()
-            return page("graph.html", model=service.model, svg=graph_svg(service.model, states),
+            return page("graph.html", model=service.model, graph=graph_data(service.model, states),
                         select=request.query_params.get("select", ""))
         return await guarded(build)
 
@@ -85,6 +86,17 @@ def create_app(service: Service, read_only: bool = False, loopback: bool = True)
 
     async def api_state(request: Request) -> Response:
         return await api(service.states)
+
+    async def api_state_stream(request: Request) -> Response:
+        return live.stream(request, "states", service.states, live.states_key)
+
+    async def api_run_stream(request: Request) -> Response:
+        run_id = request.path_params["run_id"]
+        found = await guarded(lambda: service.run(run_id))  # an unknown run is a 404, not a stream
+        if isinstance(found, Response):
+            return found
+        return live.stream(request, "run", lambda: service.run(run_id),
+                           key=lambda r: f"{r['event_count']}-{r['status']}", done=lambda r: r["finished"])
 
     async def api_select(request: Request) -> Response:
         return await api(lambda: service.select(request.query_params.get("q", "")))
@@ -148,6 +160,7 @@ def create_app(service: Service, read_only: bool = False, loopback: bool = True)
         Route("/", graph_page), Route("/assets/{key:path}", asset_page), Route("/runs", runs_page),
         Route("/runs/{run_id}", run_page),
         Route("/api/graph", api_graph), Route("/api/graph/state", api_state),
+        Route("/api/graph/stream", api_state_stream), Route("/api/runs/{run_id}/stream", api_run_stream),
         Route("/api/select", api_select), Route("/api/plan", api_plan),
         Route("/api/assets/{key:path}", api_asset), Route("/api/runs", api_runs),
         Route("/api/runs/{run_id}", api_run), Route("/api/runs/{run_id}/events", api_events),

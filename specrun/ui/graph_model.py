@@ -1,9 +1,11 @@
-"""The asset graph as the UI draws it: nodes (assets and ops, with their checks folded in),
-edges marked `data` or `deps` (order only), and the layout. Built from a compiled spec only:
-no storage, no user code."""
+"""The asset graph as the UI draws it: nodes (assets and ops, with their checks folded in) and
+edges marked `data` or `deps` (order only). Built from a compiled spec only: no storage, no
+user code. The browser lays it out (`static/graph.js`, dagre); `layout` (Python) is computed
+only when asked for, by `specrun graph --format svg`, which must work without a browser."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -44,19 +46,27 @@ class GraphModel:
     name: str
     nodes: dict[str, Node]
     edges: list[Edge]
-    layout: Layout
 
     def to_json(self) -> dict[str, Any]:
+        """What `static/graph.js` draws (and scripts may read): no positions, the page lays out."""
         return {
             "name": self.name,
-            "width": self.layout.width, "height": self.layout.height,
-            "groups": [{"name": g, **vars(b)} for g, b in self.layout.groups.items()],
             "nodes": [{"id": n.id, "kind": n.kind, "group": n.group, "partitioned": n.partitioned,
-                       "checks": [vars(c) for c in n.checks], "upstream": n.upstream,
-                       "downstream": n.downstream, **vars(self.layout.nodes[n.id])}
+                       "checks": [vars(c) for c in n.checks], "description": n.description,
+                       "upstream": n.upstream, "downstream": n.downstream}
                       for n in self.nodes.values()],
             "edges": [{"from": e.src, "to": e.dst, "kind": e.kind} for e in self.edges],
         }
+
+    @functools.cached_property
+    def layout(self) -> Layout:
+        """Positions for the server-drawn SVG picture (`specrun graph --format svg`) only."""
+        layout = layout_graph(list(self.nodes), {n.id: n.group for n in self.nodes.values()},
+                              {n.id: len(n.checks) for n in self.nodes.values()},
+                              [(e.src, e.dst) for e in self.edges])
+        for e in self.edges:
+            e.path = edge_path(layout.nodes[e.src], layout.nodes[e.dst])
+        return layout
 
 
 def _order_only(definitions: Any) -> set[tuple[str, str]]:
@@ -100,10 +110,5 @@ def build_graph_model(compiled: Any, keep: Optional[set[str]] = None) -> GraphMo
     for node_id, text in _descriptions(compiled.definitions).items():
         if node_id in nodes:
             nodes[node_id].description = text
-    layout = layout_graph(list(nodes), {n.id: n.group for n in nodes.values()},
-                          {n.id: len(n.checks) for n in nodes.values()},
-                          [(e.src, e.dst) for e in edges])
-    for e in edges:
-        e.path = edge_path(layout.nodes[e.src], layout.nodes[e.dst])
-    return GraphModel(compiled.name, nodes, edges, layout)
+    return GraphModel(compiled.name, nodes, edges)
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping, Optional
 
 from ..errors import SpecrunError
 from .graph_model import build_graph_model
-from .render import graph_page, graph_svg, render, static_text
+from .render import graph_data, graph_page, graph_svg, inline_js, render, static_text
 from .runs import all_event_rows, run_detail
 
 _WORST = ("failed", "running", "skipped", "succeeded")
@@ -64,15 +64,14 @@ def build_report(instance: Any, run_id: str, spec: Optional[str] = None,
     detail = run_detail(instance, run)
     rows = all_event_rows(instance, run.run_id)
     compiled = _compiled_for(run, spec, vars or {})
-    svg = ""
+    graph = None
     if compiled is not None:
         states = _outcome_states(compiled, detail["steps_list"], _check_outcomes(instance, run.run_id))
         if states:
-            model = build_graph_model(compiled, keep=set(states))
-            svg = graph_svg(model, {"nodes": states})
+            graph = graph_data(build_graph_model(compiled, keep=set(states)), {"nodes": states})
     return render("report.html", inline=True, css=static_text("style.css"),
-                  js=static_text("app.js") + "\n" + static_text("run.js"), run=detail, events=rows,
-                  svg=svg, spec_name=compiled.name if compiled is not None else run.job_name,
+                  js=inline_js("app.js", "graph.js", "run.js"), run=detail, events=rows,
+                  graph=graph, spec_name=compiled.name if compiled is not None else run.job_name,
                   generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), read_only=True, base="")
 
 
@@ -93,7 +92,7 @@ def write_graph(spec: str, vars: Mapping[str, Any], fmt: str, out: Optional[str]
 
     model = build_graph_model(compile_spec(spec, vars))
     if fmt == "svg":
-        text = '<?xml version="1.0" encoding="UTF-8"?>\n' + graph_svg(model, standalone=True)
+        text = '<?xml version="1.0" encoding="UTF-8"?>\n' + graph_svg(model)
     elif fmt == "html":
         text = graph_page(model)
     else:

@@ -35,4 +35,5 @@ def serve(spec: str, host: str, port: int, read_only: bool, var: Sequence[str] =
     shown = f"[{host}]" if ":" in host else host
     print(f"specrun ui: {service.compiled.name} on http://{shown}:{port}/"
           + (" (read-only)" if read_only else "") + " — Ctrl-C stops", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # open event streams (live pages) must not keep a stopping server waiting
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=2)

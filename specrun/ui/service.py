@@ -14,6 +14,7 @@ from ..commands import Session
 from ..errors import SpecrunError
 from . import launch as launching
 from .graph_model import GraphModel, build_graph_model
+from .parts import open_spec
 from .runs import RunLister, asset_history, filter_events, run_detail
 from .state import StateReader, graph_states, summarize
 
@@ -25,19 +26,30 @@ class Service:
         self.spec = os.path.abspath(spec)
         self.var_options: dict[str, Any] = {"var": tuple(var), "vars_file": vars_file}
         self.spec_extra = launching.spec_args(var, vars_file)
-        self.session = Session(self.spec, self.var_options)
-        gc.unfreeze()  # a Session freezes what it builds for a one-shot command; a server lives on
-        self.compiled = self.session.compiled
-        self.instance = self.session.instance
+        self._open_lock = threading.Lock()
+        self.instance = self._open().instance  # the runs pages keep this one
         self.model: GraphModel = build_graph_model(self.compiled)
-        self.reader = StateReader(self.session)
         self.lister = RunLister(self.instance)
         self.log_dir = os.path.join(self.compiled.folder, ".specrun", "ui-launches")
         self._events_lock = threading.Lock()
         self._events_cache: dict[str, tuple[int, list[dict]]] = {}
 
+    def _open(self) -> Any:
+        opened = open_spec(self.spec, self.var_options)  # one Session per partitioning
+        gc.unfreeze()  # a Session freezes what it builds for a one-shot command; a server lives on
+        self.compiled = opened.compiled
+        self.reader = StateReader(opened)
+        return opened
+
+    def _reopen_if_partitions_changed(self) -> None:
+        """Dynamic partitions added (or deleted) while the UI runs: plan them too."""
+        with self._open_lock:
+            if self.reader.opened.partitions_changed():
+                self._open()
+
     # -- graph ------------------------------------------------------------------------
     def states(self) -> dict[str, Any]:
+        self._reopen_if_partitions_changed()
         return graph_states(self.reader, self.model)
 
     def select(self, text: str) -> dict[str, Any]:
@@ -73,6 +85,7 @@ class Service:
 
             hint = suggest(node_id, list(self.model.nodes))
             raise LookupError(f"no asset {node_id!r} in {self.compiled.name}" + (f"; {hint}" if hint else ""))
+        self._reopen_if_partitions_changed()
         parts = self.reader.partition_states().get(node_id, {})
         history = asset_history(self.instance, node_id)
         latest_checks: dict[str, Any] = {}

@@ -13,9 +13,9 @@ import threading
 import time
 from typing import Any, Optional
 
-STATES = ("running", "failed", "missing", "stale", "fresh")  # a whole asset takes the first it has
+STATES = ("running", "failed", "empty", "missing", "stale", "fresh")  # an asset takes the first it has
 LABELS = {"running": "running", "failed": "failed", "missing": "never materialized",
-          "stale": "stale", "fresh": "up to date"}
+          "stale": "stale", "fresh": "up to date", "empty": "no partitions yet"}
 RECENT_RUNS = 25
 
 
@@ -28,21 +28,23 @@ def _step_target(step_key: str) -> tuple[str, Optional[str]]:
 
 
 class StateReader:
-    """Computes asset states for one spec's Session; caches them until the storage changes."""
+    """Computes asset states for an opened spec (`parts.Opened`: one Session per partitioning);
+    caches them until the storage changes."""
 
-    def __init__(self, session: Any) -> None:
-        self.session = session
+    def __init__(self, opened: Any) -> None:
+        self.opened = opened
+        self.instance = opened.instance
         self._lock = threading.Lock()
-        self._plan: Any = None
+        self._plans: Optional[list[Any]] = None
         self._cache: Optional[tuple[Any, dict]] = None
-        self.asset_of_node = {name: node.asset.key.to_user_string()
+        self.asset_of_node = {name: node.asset.key.to_user_string() for session in opened.sessions
                               for name, node in session.job.nodes.items() if node.asset is not None}
 
-    def plan(self) -> Any:
-        if self._plan is None:
-            self._plan = self.session.plan()
+    def plans(self) -> list[Any]:
+        if self._plans is None:
+            self._plans = [session.plan() for session in self.opened.sessions]
             gc.unfreeze()  # a Session freezes what it builds for a one-shot command; we live on
-        return self._plan
+        return self._plans
 
     def _signature(self, runs: list[Any]) -> Any:
         return tuple((r.run_id, r.status.value, r.end_time) for r in runs)
@@ -51,7 +53,7 @@ class StateReader:
         """{asset: {partition (None when unpartitioned): (state, reason)}}, cached while no run
         changed (and recomputed on each call while one is in progress)."""
         with self._lock:
-            runs = self.session.instance.get_runs(limit=RECENT_RUNS)
+            runs = self.instance.get_runs(limit=RECENT_RUNS)
             signature = self._signature(runs)
             busy = any(not r.is_finished for r in runs)
             if self._cache is not None and self._cache[0] == signature and not busy:
@@ -61,12 +63,13 @@ class StateReader:
             return states
 
     def _compute(self, runs: list[Any]) -> dict[str, dict[Optional[str], tuple[str, str]]]:
-        plan = self.plan()
-        decisions = self.session.decisions(plan)
+        decisions = [d for session, plan in zip(self.opened.sessions, self.plans())
+                     for d in session.decisions(plan)]
         gc.unfreeze()
-        instance = self.session.instance
+        instance = self.instance
         latest = instance.latest_materializations()
-        states: dict[str, dict[Optional[str], tuple[str, str]]] = {}
+        states: dict[str, dict[Optional[str], tuple[str, str]]] = {
+            key: {None: ("empty", why)} for key, why in self.opened.empty.items()}
         for d in decisions:
             if d.kind != "asset" or d.asset_key is None:
                 continue
@@ -85,7 +88,7 @@ class StateReader:
         """Failed steps newer than their asset's materialization, and steps of runs in progress."""
         from ..runtime.events import DagsterEventType as ET
 
-        instance = self.session.instance
+        instance = self.instance
         ended = (ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED)
         for run in reversed(runs):  # oldest first: newer runs overwrite
             if run.is_finished and not run.is_failure:
@@ -122,7 +125,7 @@ def summarize(parts: dict[Optional[str], tuple[str, str]]) -> dict[str, Any]:
     total = len(parts)
     if total == 1 or None in parts:
         reason = next(iter(parts.values()))[1] if parts else "not planned"
-        label = reason if state in ("stale", "failed") else LABELS[state]
+        label = reason if state in ("stale", "failed", "empty") else LABELS[state]
     else:
         label = f"{counts['fresh']}/{total} up to date" + "".join(
             f", {counts[s]} {s}" for s in ("running", "failed", "stale", "missing") if counts[s])
@@ -132,7 +135,7 @@ def summarize(parts: dict[Optional[str], tuple[str, str]]) -> dict[str, Any]:
 def graph_states(reader: StateReader, model: Any) -> dict[str, Any]:
     """{node id: summary} for the drawn graph, with each check's latest result."""
     parts = reader.partition_states()
-    checks = check_results(reader.session.instance)
+    checks = check_results(reader.instance)
     out: dict[str, Any] = {"at": time.time(), "nodes": {}}
     for node in model.nodes.values():
         entry = summarize(parts[node.id]) if node.id in parts else {

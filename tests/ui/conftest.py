@@ -43,12 +43,61 @@ def after_bad(bad):
 '''
 
 
+MIXED_SPEC = """\
+specrun: 1
+name: mixed
+module: mixedfns
+partitions:
+  daily: {type: daily, start: "2024-01-01", end: "2024-01-04"}
+  regions: {type: static, keys: [eu, us]}
+  customers: {type: dynamic}
+assets:
+  plain: {fn: plain}
+  by_day: {fn: by_day, partitions: daily}
+  by_region: {fn: by_region, ins: {p: plain}, partitions: regions}
+  by_customer: {fn: by_customer, partitions: customers}
+  summary: {fn: summary, ins: {r: {asset: by_region, partition_mapping: all}}}
+"""
+
+MIXED_CODE = """\
+def plain():
+    return 1
+
+
+def by_day(context):
+    return context.partition_key
+
+
+def by_region(context, p):
+    return context.partition_key
+
+
+def by_customer(context):
+    return context.partition_key
+
+
+def summary(r):
+    return len(r)
+"""
+
+
+@pytest.fixture
+def mixed_project(tmp_path):
+    """Three partitionings in one spec (daily, static, dynamic with no key yet) and two
+    unpartitioned assets: `specrun plan` needs --select for it, the UI opens it whole."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "pipeline.yaml").write_text(MIXED_SPEC)
+    (folder / "mixedfns.py").write_text(MIXED_CODE)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def _forget_spec_modules():
     """Each test copies an example whose `module:` has the same name (assets, steps): drop it
     after the test so the next copy's module is imported from its own folder."""
     yield
-    for name in ("assets", "steps", "waitfns"):
+    for name in ("assets", "steps", "waitfns", "mixedfns"):
         sys.modules.pop(name, None)
 
 

@@ -106,3 +106,35 @@ def test_the_default_address_is_loopback_and_says_where_it_listens(server):
     server.stop()
     output = server.proc.stdout.read()
     assert f"on http://127.0.0.1:{server.port}/" in output and "warning" not in output
+
+
+def _events(url, last_event_id=None):
+    """The server-sent events of a stream that ends: [(id, kind, data)]."""
+    headers = {"Accept": "text/event-stream"}
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60) as r:
+        assert r.headers["Content-Type"].startswith("text/event-stream")
+        text = r.read().decode()
+    events = []
+    for block in text.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if line and not line.startswith(":"))
+        if fields:
+            events.append((fields.get("id"), fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_a_finished_runs_stream_sends_it_once_and_ends_and_resumes_from_its_id(server):
+    from tests.e2e.conftest import specrun_cmd
+
+    spec = server.proc.args[server.proc.args.index("ui") + 1]
+    assert specrun_cmd("apply", spec).returncode == 0
+    run_id = _call(server.url + "/api/runs")[1][0]["run_id"]
+    events = _events(f"{server.url}/api/runs/{run_id}/stream")
+    assert len(events) == 1
+    event_id, kind, run = events[0]
+    assert kind == "run" and run["status"] == "SUCCESS" and run["finished"] is True
+    assert event_id == f"{run['event_count']}-SUCCESS"
+    assert _events(f"{server.url}/api/runs/{run_id}/stream", last_event_id=event_id) == []  # has it already
+    status, unknown = _call(server.url + "/api/runs/ffffffff/stream")  # an answer, not an endless stream
+    assert status == 400 and "no run 'ffffffff'" in unknown["error"]

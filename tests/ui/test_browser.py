@@ -214,6 +214,8 @@ def test_the_run_page_of_a_run_in_progress_updates_live_until_it_ends(waiting_pr
     try:
         run_id = _wait_for(lambda: [r["run_id"] for r in _runs(server) if r["status"] == "STARTED"],
                            what="the run to start")[0]
+        requests = []
+        page.on("request", lambda r: requests.append(r.url[len(server.url):]))
         page.goto(f"{server.url}/runs/{run_id}")
         assert page.text_content("#run-status") == "STARTED"
         page.evaluate("window.__sameDocument = true")
@@ -221,6 +223,8 @@ def test_the_run_page_of_a_run_in_progress_updates_live_until_it_ends(waiting_pr
         page.wait_for_function("document.querySelector('#run-status').textContent === 'SUCCESS'", timeout=60_000)
         page.wait_for_selector('#gantt g.step.st-succeeded[data-step="waiting"]')
         assert page.evaluate("window.__sameDocument") is True
+        # followed by one server-sent event stream (event pages are read as the list needs them)
+        assert [r for r in requests if r.startswith("/api/") and "/events?" not in r] == [f"/api/runs/{run_id}/stream"]
         assert proc.wait(60) == 0
     finally:
         flag.touch()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -26,8 +27,23 @@ def test_a_report_is_one_file_with_the_run_inline_and_user_text_escaped(failing_
     _no_external_references(html)
     assert XSS not in html  # only escaped: in JSON as \u003c..., in HTML as &lt;...
     assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
-    assert 'data-id="bad"' in html and "st-failed" in html and "st-skipped" in html
+    graph = _graph_data(html)  # drawn in the browser by graph.js with the inlined dagre
+    assert {n["id"] for n in graph["model"]["nodes"]} == {"good", "ordered", "bad", "after_bad"}
+    assert {k: v["state"] for k, v in graph["states"].items()} == {
+        "good": "succeeded", "ordered": "succeeded", "bad": "failed", "after_bad": "skipped"}
     assert "Content-Security-Policy" in html
+    assert _vendored_dagre() in html
+
+
+def _graph_data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1))
+
+
+def _vendored_dagre() -> str:
+    from specrun.ui.render import DAGRE, static_text
+
+    return static_text(DAGRE)
 
 
 def test_report_command_writes_the_file(failing_project, tmp_path):
@@ -61,7 +77,10 @@ def test_graph_html_is_standalone_and_svg_or_html_need_an_output_only_for_files(
     assert specrun_cmd("graph", str(failing_project / "pipeline.yaml"), "--format", "html", "-o", str(out)).returncode == 0
     html = out.read_text()
     _no_external_references(html)
-    assert "<svg" in html and "setupGraph" in html
+    assert _vendored_dagre() in html and "window.specrunGraph" in html
+    graph = _graph_data(html)
+    assert {(e["from"], e["to"], e["kind"]) for e in graph["model"]["edges"]} == {
+        ("good", "ordered", "deps"), ("good", "bad", "data"), ("bad", "after_bad", "data")}
     stdout = specrun_cmd("graph", str(failing_project / "pipeline.yaml"), "--format", "svg").stdout
     assert stdout.startswith("<?xml") and "after_bad" in stdout
     wrong = specrun_cmd("graph", str(failing_project / "pipeline.yaml"), "-o", str(out))

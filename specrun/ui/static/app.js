@@ -9,8 +9,7 @@
   var BASE = body.dataset.base || "";
   var READ_ONLY = body.dataset.readOnly === "true";
   var ICONS = {fresh: "\u2713", stale: "\u21bb", missing: "\u25cb", failed: "\u2715", running: "\u25b6",
-               none: "\u00b7", succeeded: "\u2713", skipped: "\u2298"};
-  var CHECK_ICONS = {passed: "\u2713", failed: "\u2715", warning: "!", "not run": "\u25cb"};
+               none: "\u00b7", succeeded: "\u2713", skipped: "\u2298", empty: "\u2205"};
   var SVGNS = "http://www.w3.org/2000/svg";
 
   function $(sel, root) { return (root || document).querySelector(sel); }
@@ -57,78 +56,10 @@
     }
   }
 
-  /* ---------------- graph ---------------- */
+  /* ---------------- graph page ---------------- */
   function setupGraph(canvas) {
-    var svg = $("svg.dag", canvas), vp = $("g.viewport", svg);
-    var W = parseFloat(svg.getAttribute("width")), H = parseFloat(svg.getAttribute("height"));
-    svg.removeAttribute("width"); svg.removeAttribute("height");
-    svg.setAttribute("viewBox", "0 0 " + canvas.clientWidth + " " + canvas.clientHeight);
-    var view = {x: 0, y: 0, k: 1};
-    var detailed = null;
-    function apply() {
-      vp.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
-      var level = view.k < 0.2 ? 2 : view.k < 0.55 ? 1 : 0;  // less detail when text would be unreadable
-      if (level !== detailed) {
-        detailed = level; svg.classList.toggle("far", level > 0); svg.classList.toggle("farther", level > 1);
-      }
-    }
-    function fit() {
-      var cw = canvas.clientWidth, ch = canvas.clientHeight;
-      view.k = Math.min(1, Math.max(0.01, Math.min(cw / W, ch / H)));
-      view.x = (cw - W * view.k) / 2; view.y = Math.max(0, (ch - H * view.k) / 2); apply();
-    }
-    function centreOn(g) {
-      var m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(g.getAttribute("transform"));
-      view.k = Math.max(view.k, 0.8);
-      view.x = canvas.clientWidth / 2 - (parseFloat(m[1]) + 100) * view.k;
-      view.y = canvas.clientHeight / 2 - (parseFloat(m[2]) + 25) * view.k; apply();
-    }
-    fit();
-    window.addEventListener("resize", function () { svg.setAttribute("viewBox", "0 0 " + canvas.clientWidth + " " + canvas.clientHeight); });
-    canvas.addEventListener("wheel", function (ev) {
-      ev.preventDefault();
-      var r = canvas.getBoundingClientRect(), px = ev.clientX - r.left, py = ev.clientY - r.top;
-      var k = Math.min(3, Math.max(0.01, view.k * Math.exp(-ev.deltaY * 0.0015)));
-      view.x = px - (px - view.x) * k / view.k; view.y = py - (py - view.y) * k / view.k; view.k = k; apply();
-    }, {passive: false});
-    var drag = null, moved = false;
-    canvas.addEventListener("mousedown", function (ev) { drag = {x: ev.clientX - view.x, y: ev.clientY - view.y}; moved = false; canvas.classList.add("dragging"); });
-    window.addEventListener("mousemove", function (ev) {
-      if (!drag) return; moved = true; view.x = ev.clientX - drag.x; view.y = ev.clientY - drag.y; apply();
-    });
-    window.addEventListener("mouseup", function () { drag = null; canvas.classList.remove("dragging"); });
-    var nodes = {};
-    $all("g.node", svg).forEach(function (g) { nodes[g.dataset.id] = g; });
-    function open(g) { if (APP) location.href = BASE + "/assets/" + encodeURIComponent(g.dataset.id); }
-    svg.addEventListener("click", function (ev) {
-      var g = ev.target.closest && ev.target.closest("g.node");
-      if (g && !moved) open(g);
-    });
-    svg.addEventListener("keydown", function (ev) {
-      var g = ev.target.closest && ev.target.closest("g.node");
-      if (g && ev.key === "Enter") open(g);
-    });
-    var search = $("#search") || el("input"), status = $("#select-status") || el("span");
-    document.addEventListener("keydown", function (ev) {
-      if (ev.key === "/" && document.activeElement.tagName !== "INPUT") { ev.preventDefault(); search.focus(); }
-      if (ev.key === "Escape") { highlight(null); $all("g.node.found", svg).forEach(function (g) { g.classList.remove("found"); }); }
-    });
-    search.addEventListener("input", function () {
-      var q = search.value.trim().toLowerCase(), first = null, count = 0;
-      $all("g.node", svg).forEach(function (g) {
-        var hit = q && g.dataset.id.toLowerCase().indexOf(q) >= 0;
-        g.classList.toggle("found", !!hit);
-        if (hit) { count++; first = first || g; }
-      });
-      status.textContent = q ? count + " match" + (count === 1 ? "" : "es") : "";
-      if (first) centreOn(first);
-    });
-    function highlight(ids) {
-      svg.classList.toggle("filtering", !!ids);
-      var set = {}; (ids || []).forEach(function (i) { set[i] = true; });
-      $all("g.node", svg).forEach(function (g) { g.classList.toggle("hit", !!set[g.dataset.id]); });
-      $all("path.edge", svg).forEach(function (p) { p.classList.toggle("hit", !!(set[p.dataset.from] && set[p.dataset.to])); });
-    }
+    var graph = window.specrunGraph(canvas, JSON.parse($("#graph-data").textContent));
+    var status = $("#select-status") || el("span");
     var current = {select: "", ids: null};
     var form = $("#select-form");
     if (form) {
@@ -138,11 +69,11 @@
         var params = new URLSearchParams(location.search);
         if (q) params.set("select", q); else params.delete("select");
         history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
-        if (!q) { current = {select: "", ids: null}; highlight(null); status.textContent = ""; return; }
+        if (!q) { current = {select: "", ids: null}; graph.highlight(null); status.textContent = ""; return; }
         getJSON("/api/select?q=" + encodeURIComponent(q)).then(function (res) {
-          current = {select: q, ids: res.assets}; highlight(res.nodes);
+          current = {select: q, ids: res.assets}; graph.highlight(res.nodes);
           status.textContent = res.assets.length + " asset(s) selected";
-        }).catch(function (e) { current = {select: "", ids: null}; highlight(null); err.textContent = e.message; status.textContent = ""; });
+        }).catch(function (e) { current = {select: "", ids: null}; graph.highlight(null); err.textContent = e.message; status.textContent = ""; });
       };
       form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
       $("#clear").addEventListener("click", function () { input.value = ""; run(); });
@@ -152,56 +83,27 @@
     if (list) list.addEventListener("toggle", function () {  // built when first opened: big graphs stay light
       if (!list.open || list.dataset.built) return;
       list.dataset.built = "1";
-      getJSON("/api/graph").then(function (graph) {
-        var tbody = $("#asset-table tbody");
-        graph.nodes.forEach(function (n) {
-          var tr = el("tr", {"data-id": n.id}), td = el("td");
-          td.appendChild(el("a", {href: BASE + "/assets/" + encodeURIComponent(n.id)}, n.id));
-          tr.appendChild(td); tr.appendChild(el("td", {}, n.group));
-          var label = nodes[n.id] ? nodes[n.id].getAttribute("aria-label").slice(n.id.length + 2) : "";
-          tr.appendChild(el("td", {class: "st"}, label)); tr.appendChild(el("td", {}, n.upstream.join(", ")));
-          tbody.appendChild(tr);
-        });
+      var tbody = $("#asset-table tbody");
+      Object.keys(graph.byId).sort().forEach(function (id) {
+        var n = graph.byId[id], tr = el("tr", {"data-id": n.id}), td = el("td");
+        td.appendChild(APP ? el("a", {href: BASE + "/assets/" + encodeURIComponent(n.id)}, n.id) : el("span", {}, n.id));
+        tr.appendChild(td); tr.appendChild(el("td", {}, n.group));
+        tr.appendChild(el("td", {class: "st"}, graph.stateOf(n.id).label)); tr.appendChild(el("td", {}, n.upstream.join(", ")));
+        tbody.appendChild(tr);
       });
     });
     if (APP && $("#materialize")) setupLaunch(function () { return current.select; });
-    if (APP && body.dataset.live !== "false") pollStates(nodes);
-  }
-
-  function updateNode(g, s) {
-    g.setAttribute("class", g.getAttribute("class").replace(/\bst-[\w-]+/, "st-" + s.state));
-    $(".icon", g).textContent = ICONS[s.state] || "";
-    $(".label", g).textContent = short(s.label, 30);
-    $("title", g).textContent = g.dataset.id + " \u2014 " + s.label;
-    g.setAttribute("aria-label", g.dataset.id + ": " + s.label);
-    var bar = $(".pbar", g);
-    if (bar && s.total) {
-      var width = parseFloat($(".box", g).getAttribute("width")) - 20, x = 0;
-      ["fresh", "stale", "missing", "failed", "running"].forEach(function (st) {
-        var seg = $(".seg-" + st, bar), w = width * (s.counts[st] || 0) / s.total;
-        seg.setAttribute("x", x); seg.setAttribute("width", w); x += w;
-      });
-    }
-    Object.keys(s.checks || {}).forEach(function (id) {
-      $all("g.check", g).forEach(function (c) {
-        if (c.dataset.check !== id) return;
-        var r = s.checks[id];
-        c.setAttribute("class", "check ck-" + r.replace(" ", "-"));
-        $(".ck-icon", c).textContent = CHECK_ICONS[r] || "";
-      });
+    if (APP && body.dataset.live !== "false") follow("/api/graph/stream", "states", function (res) {
+      graph.update(res.nodes); body.dataset.stateAt = String(res.at);
     });
-    var row = $('#asset-table tr[data-id="' + CSS.escape(g.dataset.id) + '"] td.st');
-    if (row) row.textContent = s.label;
   }
 
-  function pollStates(nodes) {
-    var tick = function () {
-      getJSON("/api/graph/state").then(function (res) {
-        Object.keys(res.nodes).forEach(function (id) { if (nodes[id]) updateNode(nodes[id], res.nodes[id]); });
-        body.dataset.stateAt = String(res.at);
-      }).catch(function () { /* server gone: try again */ }).then(function () { setTimeout(tick, 1000); });
-    };
-    setTimeout(tick, 1000);
+  /* Server-sent events from `url`: `fn(data)` for each `kind` event; the browser reconnects by
+     itself (sending the last event id) when the connection drops. */
+  function follow(url, kind, fn) {
+    var source = new EventSource(BASE + url);
+    source.addEventListener(kind, function (ev) { fn(JSON.parse(ev.data), source); });
+    return source;
   }
 
   function setupLaunch(currentSelection) {
@@ -245,13 +147,13 @@
   }
 
   window.specrunUI = {el: el, sv: sv, short: short, fmtTime: fmtTime, getJSON: getJSON, postJSON: postJSON,
-                      showLaunch: showLaunch, formatTimes: formatTimes, $: $, $all: $all, APP: APP, READ_ONLY: READ_ONLY, ICONS: ICONS};
+                      showLaunch: showLaunch, follow: follow, formatTimes: formatTimes, $: $, $all: $all, APP: APP, READ_ONLY: READ_ONLY, ICONS: ICONS};
 
   document.addEventListener("DOMContentLoaded", function () {
     formatTimes(document);
     if ($("#run-data") && window.specrunRun) window.specrunRun();
     var canvas = $("#canvas");
-    if (canvas && $("svg.dag", canvas)) setupGraph(canvas);
+    if (canvas && $("#graph-data")) setupGraph(canvas);
     setupAssetPage();
   });
 })();

@@ -1,5 +1,5 @@
 /* The run page: timeline by worker, failures with the user's traceback, events (virtualised:
-   only the rows in view are in the DOM), live updates while the run is in progress. */
+   only the rows in view are in the DOM), live updates (server-sent events) while the run is in progress. */
 window.specrunRun = function () {
   "use strict";
   var U = window.specrunUI, $ = U.$, el = U.el, sv = U.sv;
@@ -167,15 +167,12 @@ window.specrunRun = function () {
       .catch(function (e) { $("#launch-result").textContent = e.message; })
       .then(function () { again.disabled = false; });
   });
-  if (U.APP && !run.finished) {
-    var poll = function () {
-      U.getJSON("/api/runs/" + encodeURIComponent(run.run_id)).then(function (fresh) {
-        var grew = fresh.event_count !== run.event_count;
-        run = fresh; renderAll();
-        if (grew) { reset(); draw(); }
-        if (!run.finished) setTimeout(poll, 1000);
-      }).catch(function () { setTimeout(poll, 2000); });
-    };
-    setTimeout(poll, 1000);
+  if (U.APP && !run.finished) {  /* server-sent events until the run ends */
+    U.follow("/api/runs/" + encodeURIComponent(run.run_id) + "/stream", "run", function (fresh, source) {
+      var grew = fresh.event_count !== run.event_count;
+      run = fresh; renderAll();
+      if (grew) { reset(); draw(); }
+      if (run.finished) source.close();
+    });
   }
 };
