@@ -1,6 +1,8 @@
 """Make docs/graph.png and docs/run.png: `python docs/screenshots.py` (needs the [ui] extra,
 Playwright and Debian's chromium). A demo project in a temp folder is applied twice (the
-second run fails one asset), its config is edited (stale assets), then `specrun ui` serves it."""
+second run fails one asset), its config is edited (stale assets), then `specrun ui` serves it;
+the graph is shown with the group `ingest` collapsed and `invoices` (dynamic partitions) has no
+partition yet."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ name: shop
 module: shop
 partitions:
   daily: {type: daily, start: "2024-01-01", end: "2024-01-15"}
+  customers: {type: dynamic}
 assets:
   raw_orders: {fn: raw_orders, group: ingest, config: {rows: 20}}
   raw_customers: {fn: raw_customers, group: ingest}
@@ -28,6 +31,7 @@ assets:
   orders_clean: {fn: orders_clean, ins: {orders: raw_orders}, group: staging}
   customers_clean: {fn: customers_clean, ins: {customers: raw_customers}, group: staging}
   event_counts: {fn: event_counts, ins: {events: daily_events}, group: staging, partitions: daily}
+  invoices: {fn: invoices, group: staging, partitions: customers}
   revenue: {fn: revenue, ins: {orders: orders_clean, customers: customers_clean}, group: marts}
   churn: {fn: churn, ins: {customers: customers_clean, events: {asset: event_counts, partition_mapping: all}}, group: marts}
   dashboard: {fn: dashboard, ins: {revenue: revenue}, deps: [churn], group: marts}
@@ -66,6 +70,10 @@ def customers_clean(customers):
 
 def event_counts(events):
     return len(events)
+
+
+def invoices(context):
+    return [context.partition_key]
 
 
 def revenue(orders, customers):
@@ -114,7 +122,8 @@ def main() -> None:
             context, _ = launch(p)
             page = context.new_page()
             page.set_viewport_size({"width": 1400, "height": 760})
-            page.goto(server.url + "/")
+            page.goto(server.url + "/?collapse=ingest")
+            page.wait_for_selector("svg.dag .viewport[transform]")
             page.wait_for_timeout(500)
             page.screenshot(path=os.path.join(ROOT, "docs", "graph.png"))
             runs = page.request.get(server.url + "/api/runs").json()

@@ -1,5 +1,5 @@
-/* specrun UI: graph (pan, zoom, search, selection, live state, launch), asset and runs pages,
-   run page (timeline, failures, virtualised events, live updates, re-execute).
+/* specrun UI: shared helpers, the graph page around the drawing of graph.js (selection box,
+   asset table, launch, live state by server-sent events), the asset page; run.js does run pages.
    The same file runs in the app (data from /api/...) and inlined in self-contained reports
    (data embedded in the page). User text is only ever set with textContent. */
 (function () {
