@@ -161,8 +161,10 @@ window.specrunGraph = function (canvas, data) {
     var counts = {}, total = 0;
     members[g].forEach(function (n) { var st = stateOf(n.id).state; counts[st] = (counts[st] || 0) + 1; total++; });
     var worst = STATES.filter(function (st) { return counts[st]; })[0] || "none";
-    var text = STATES.filter(function (st) { return counts[st]; }).map(function (st) { return counts[st] + " " + NAMES[st]; }).join(", ");
-    return {state: worst, counts: counts, total: total, text: text};
+    var present = STATES.filter(function (st) { return counts[st]; });
+    var text = present.map(function (st) { return counts[st] + " " + NAMES[st]; }).join(", ");
+    var icons = present.map(function (st) { return (U.ICONS[st] || "") + "\u2009" + counts[st]; }).join("\u2002\u2002");
+    return {state: worst, counts: counts, total: total, text: text, icons: icons};
   }
   function drawGroupNode(g, b) {
     var s = groupSummary(g);
@@ -182,7 +184,7 @@ window.specrunGraph = function (canvas, data) {
       x += w;
     });
     node.appendChild(bar);
-    node.appendChild(sv("text", {class: "label states", x: 12, y: 68}, U.short(s.text, 38)));
+    node.appendChild(sv("text", {class: "label states", x: 12, y: 68}, s.icons));  // words in the title
     return node;
   }
   function visibleOf(id) { var g = byId[id].group; return isCollapsed(g) ? "group:" + g : id; }
