@@ -137,5 +137,28 @@ def apply_rows(quick: bool) -> list[tuple]:
     return [("specrun apply, 1,000-asset chain (whole process)", 1000, statistics.median(times), None, " s")]
 
 
+def dynamic_rows(quick: bool) -> list[tuple]:
+    """Per-step cost of a 1,000-wide dynamic fan-out (emit -> 1,000 mapped no-ops -> collect),
+    in process and under multiprocess (2 workers), beside a static fan-out of the same width.
+    Dagster's cells are narrower (seconds per step under multiprocess, which starts a process
+    per step): 200 wide in process, 10 under multiprocess; the label says so."""
+    repeats = 1 if quick else 3
+    rows = []
+    for executor, dagster_n in (("in_process", 200), ("multiprocess", 10)):
+        args = ["--executor", executor]
+        ours = _median(sys.executable, "dynamic_workloads.py", args + ["--n", "1000"], repeats, "us_per_step")
+        theirs = None
+        if not quick and os.path.exists(DAGSTER_PY):
+            theirs = _median(DAGSTER_PY, "dynamic_workloads.py",
+                             args + ["--framework", "dagster", "--n", str(dagster_n)], 1, "us_per_step")
+        label = f"dynamic fan-out ({executor}) [dagster: {dagster_n} wide]"
+        rows.append((label, 1000, ours, theirs, " us/step"))
+    static = _median(sys.executable, "workloads.py",
+                     ["--framework", "specrun", "--workload", "fanout", "--n", "1000"], repeats, "us_per_step")
+    rows.append(("static fan-out, same width (in_process)", 1000, static, None, " us/step"))
+    return rows
+
+
 GROUPS = {"compile": compile_rows, "cold": cold_validate_rows, "parallel": parallel_rows,
-          "storage": storage_rows, "templates": template_rows, "apply": apply_rows}
+          "storage": storage_rows, "templates": template_rows, "apply": apply_rows,
+          "dynamic": dynamic_rows}

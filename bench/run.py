@@ -144,7 +144,7 @@ def print_table(rows: list[tuple]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates, apply")
+    parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates, apply, dynamic")
     parser.add_argument("--before", metavar="PATH",
                         help="also measure the specrun at PATH (a checkout) in a column of its own")
     parser.add_argument("--no-bytecode", action="store_true",

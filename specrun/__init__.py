@@ -17,6 +17,7 @@ _EXPORTS: dict[str, str] = {
     # definitions
     "op": f"{_D}.ops", "In": f"{_D}.ops", "Out": f"{_D}.ops", "OpDefinition": f"{_D}.ops",
     "InputDefinition": f"{_D}.ops", "OutputDefinition": f"{_D}.ops",
+    "DynamicOut": f"{_D}.dynamic", "DynamicOutput": f"{_D}.dynamic",
     "graph": f"{_D}.composition", "GraphDefinition": f"{_D}.composition",
     "job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs", "define_asset_job": f"{_D}.jobs",
     "asset": f"{_D}.assets", "AssetIn": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
@@ -195,6 +196,9 @@ if TYPE_CHECKING:
     )
     from .runtime.definitions.jobs import (
         define_asset_job as define_asset_job, job as job, JobDefinition as JobDefinition,
+    )
+    from .runtime.definitions.dynamic import (
+        DynamicOut as DynamicOut, DynamicOutput as DynamicOutput,
     )
     from .runtime.definitions.keys import (
         AssetCheckKey as AssetCheckKey, AssetKey as AssetKey,

@@ -118,7 +118,7 @@ class JobNodeEntry:
     name: str
     pointer: str
     op: str
-    ins: dict[str, Union[str, list[str]]] = field(default_factory=dict)
+    ins: dict[str, Union[str, list[str], dict[str, str]]] = field(default_factory=dict)  # dict: {map: ref} or {collect: ref}
     config: Optional[dict[str, Any]] = None
 
 

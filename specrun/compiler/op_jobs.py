@@ -7,6 +7,7 @@ from typing import Any, Optional
 
 from ..errors import SpecError, suggest
 from ..runtime.definitions.nodes import FromConfig, FromDefault, FromFanIn, FromOutput, Node
+from .resolve_fan_out import check_fan_out, fan_out_source
 from .resolve_parts import build_executor
 
 
@@ -17,6 +18,9 @@ def _wire(node_entry: Any, op_def: Any, nodes: dict[str, Any], ctx: Any, configu
         if input_name not in op_def.ins:
             ctx.col.add(SpecError(f"op {op_def.name!r} has no input {input_name!r}", ctx.doc.locate(ptr, key=True),
                                   ptr, suggest(input_name, op_def.ins)))
+            continue
+        if isinstance(src, dict):  # {map: node} / {collect: node}: a dynamic fan-out
+            inputs[input_name] = fan_out_source(src, ptr, nodes, ctx) or FromConfig()  # (error added)
             continue
         refs = [src] if isinstance(src, str) else list(src)
         outputs = []
@@ -81,7 +85,7 @@ def _op_job(entry: Any, ops: dict[str, Any], ctx: Any, executor_def: Any) -> Any
     if job_exec_config:
         config["execution"] = {"config": job_exec_config}
     built = {name: node for name, node in nodes.items() if node is not None}
-    if len(built) != len(nodes) or not built:
+    if len(built) != len(nodes) or not built or not check_fan_out(entry, built, ctx):
         return None
     return JobDefinition(entry.name, built, executor_def=job_executor or executor_def, config=config,
                          tags={k: str(v) for k, v in entry.tags.items()}, description=entry.description,

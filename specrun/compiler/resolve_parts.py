@@ -10,6 +10,7 @@ from typing import Any, Callable, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
 from .parse import escape
+from ..runtime.definitions.dynamic import DynamicOut
 from ..runtime.definitions.ops import In, Out, op
 from ..runtime.definitions.policy import RetryPolicy
 
@@ -264,8 +265,9 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
             continue
         fn = getattr(obj, "compute_fn", obj)
         ctx.check_resources(entry.resources, entry.pointer + "/resources")
-        outs = {o: Out(is_required=d.get("required", True), io_manager_key=d.get("io_manager", "io_manager"),
-                       description=d.get("description")) for o, d in entry.outs.items()} or None
+        outs = {o: (DynamicOut if d.get("dynamic") else Out)(
+            is_required=d.get("required", True), io_manager_key=d.get("io_manager", "io_manager"),
+            description=d.get("description")) for o, d in entry.outs.items()} or None
         ins = {i: In(description=d.get("description"), **({"default_value": d["default"]} if "default" in d else {}))
                for i, d in entry.ins.items()} or None
         made = ctx.col.attempt(lambda: op(name=name, ins=ins, out=outs, retry_policy=retry_policy(entry.retry, entry.pointer),

@@ -280,6 +280,7 @@ class StepOutputData:
     metadata: dict = field(default_factory=dict)
     asset_key: Optional[AssetKey] = None
     partition: Optional[str] = None
+    mapping_key: Optional[str] = None  # which value of a dynamic output
 
 
 @dataclass

@@ -296,7 +296,7 @@ def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
         assets_def=node.asset, check_def=node.check,
         selected_asset_keys=run.selected_asset_keys,
         input_partitions=lambda name: input_partition_keys(step, name),
-        event_sink=user_events.append,
+        event_sink=user_events.append, mapping_key=step.mapping_key,
     )
     ctx._user_events = user_events  # type: ignore[attr-defined]
     return ctx

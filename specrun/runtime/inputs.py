@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import InvariantViolationError
 from .context.io import OutputContext, input_context_with_deferred_upstream
-from .definitions.nodes import FromAsset, FromDefault, FromFanIn, FromGraphInput, FromOutput
+from .definitions.nodes import FromAsset, FromCollect, FromDefault, FromFanIn, FromGraphInput, FromOutput
 from .events import ET, Event
 from .io_managers import InputManager
 from .input_managers import load_with_input_manager
@@ -34,7 +34,7 @@ def _load_input(run: Any, step: Any, name: str, spec: Any, src: Any, context: An
             if _was_produced(run, up):
                 return _load_upstream(run, step, name, spec, up, context, events)
         raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
-    if isinstance(src, FromFanIn):
+    if isinstance(src, (FromFanIn, FromCollect)):
         return [_load_upstream(run, step, name, spec, up, context, events)
                 for up in step.inputs.get(name, ()) if _was_produced(run, up)]
     if isinstance(src, FromAsset):
@@ -70,10 +70,12 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     if facts.is_nothing:
         return None
     manager_key = spec.input_manager_key or facts.io_manager_key
+    mapping_key = up.mapping_key
     input_ctx = input_context_with_deferred_upstream(
-        name, (run.run_id, up.step_key, up.output_name),
+        name, (run.run_id, up.step_key, up.output_name, mapping_key) if mapping_key else
+        (run.run_id, up.step_key, up.output_name),
         lambda: _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
-                                up.step_key, up.partition_keys),
+                                up.step_key, up.partition_keys, mapping_key),
         asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
         log=context.log, resources=run.resources, partition_keys=up.partition_keys,
         partitions_def=up_node.asset.partitions_def if up_node.asset else None,

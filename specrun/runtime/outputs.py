@@ -10,6 +10,11 @@ from typing import Any, Iterable, Iterator, Optional
 from ..errors import DefinitionError
 
 from .definitions.check_specs import spec_for_result
+from .step_errors import (  # re-exported: where these were always imported from
+    DagsterTypeCheckDidNotPass as DagsterTypeCheckDidNotPass, OutputError as OutputError,
+    StepFailed as StepFailed, TypeCheckError as TypeCheckError,
+)
+from .definitions.dynamic import DynamicOutput, dynamic_value, dynamic_output_entry
 from .definitions.results import (
     AssetCheckEvaluation, AssetCheckResult, AssetCheckSeverity, AssetMaterialization, AssetObservation,
     MaterializeResult, Output,
@@ -21,31 +26,6 @@ from .events import Event, StepOutputData
 from .context.io import OutputContext
 from .plan import input_partition_keys
 from . import versioning as v
-
-
-class StepFailed(Exception):
-    """A step failure that is not an exception from user code (bad outputs, failed blocking
-    check, failed type check); such failures are never retried."""
-
-    def __init__(self, message: str, kind: str = "framework") -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-class OutputError(StepFailed):
-    """A compute function's result does not match its declared outputs."""
-
-
-class TypeCheckError(OutputError):
-    """A value failed the type check of its output (Dagster's `DagsterTypeCheckDidNotPass`);
-    re-raised as itself by `raise_on_error`."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, kind="type_check")
-        self.reraise = self
-
-
-DagsterTypeCheckDidNotPass = TypeCheckError
 
 
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
@@ -67,13 +47,17 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
     context._yielded_outputs = produced  # add_output_metadata refuses these from now on
     asset = node.asset
     skipped = set(node.op_def.outs) - asset.selected_output_names if asset is not None and asset.multi else ()
+    keys_seen: dict[str, set[str]] = {}  # dynamic output -> the mapping keys yielded
     for name, value, metadata, store, version in _outputs_of(node, result, pending):
         if name in skipped:  # an asset of a multi-asset this run does not compute
             continue
-        if name in produced:
+        mapping_key = None
+        if value.__class__ is DynamicOutput:
+            mapping_key, value = dynamic_value(step, name, value, keys_seen)
+        elif name in produced:
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
-        _handle_output(run, step, context, name, value, metadata, store, events, version)
+        _handle_output(run, step, context, name, value, metadata, store, events, version, mapping_key)
     if pending or (asset is not None and asset.check_specs):
         evaluated = {}
         _flush_user_events(run, step, pending, events, evaluated)
@@ -81,7 +65,7 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
             finish_checks(step, asset.check_specs, evaluated, f"asset {asset.key.to_user_string()!r}")
     outs = node.op_def.outs
     missing = [n for n, o in outs.items() if o.is_required and n not in produced
-               and n not in skipped] if len(
+               and n not in skipped and not o.is_dynamic] if len(
         produced) < len(outs) else None
     if missing:
         raise OutputError(
@@ -104,6 +88,9 @@ def _outputs_of(node: Any, result: Any, side: list) -> Iterable[tuple[str, Any, 
     outs = list(node.op_def.outs)
     if isinstance(result, GeneratorType):
         return _yielded_outputs(node, result, outs, side)
+    if isinstance(result, list) and all(r.__class__ is DynamicOutput for r in result) and (
+            result or node.op_def.outs[outs[0]].is_dynamic):
+        return (_one_output(node, r, outs, side) for r in result)
     if len(outs) > 1 and not isinstance(result, (Output, MaterializeResult)):
         if not isinstance(result, tuple) or len(result) != len(outs):
             raise OutputError(
@@ -126,6 +113,8 @@ def _yielded_outputs(node: Any, result: Iterator[Any], outs: list,
 
 
 def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any, dict, bool, Any]:
+    if item.__class__ is DynamicOutput:  # its value and key are taken apart by `dynamic_value`
+        return dynamic_output_entry(node, item, outs)
     if isinstance(item, Output):
         if item.output_name not in node.op_def.outs:
             raise OutputError(f"{node.name!r} has no output {item.output_name!r} (outputs: {outs})")
@@ -142,6 +131,10 @@ def _one_output(node: Any, item: Any, outs: list, side: list) -> tuple[str, Any,
         elif len(outs) > 1:
             raise OutputError(f"{node.name!r} produces {outs}: give MaterializeResult(asset_key=...)")
         return name, value, dict(item.metadata), item.has_value, item.data_version
+    if node.op_def.outs[outs[0]].is_dynamic:
+        raise OutputError(
+            f"output {outs[0]!r} of op {node.name!r} is dynamic: yield (or return a list of) "
+            f"DynamicOutput(value, mapping_key=...), got {type(item).__name__}")
     return outs[0], item, {}, True, None
 
 
@@ -235,7 +228,8 @@ class _AssetVersionFacts:
         self.message = f"Materialized value {asset_key.to_user_string()}"
 
 
-def _handle_output(run, step, context, name, value, metadata, store, events, version=None) -> None:
+def _handle_output(run, step, context, name, value, metadata, store, events, version=None,
+                   mapping_key=None) -> None:
     node = step.node
     facts = run.output_facts(node, name)
     out_def = facts.out_def
@@ -246,12 +240,16 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         metadata = {**normalize_metadata(context.output_metadata.get(name)), **metadata}
     # STEP_OUTPUT and HANDLED_OUTPUT describe the same output: one payload (whose metadata
     # also gets what the IO manager logs) serves both.
-    output_data = StepOutputData(name, metadata, asset_key, step.partition_key)
-    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, facts.yielded_message,
-                        output_data))
+    output_data = StepOutputData(name, metadata, asset_key, step.partition_key, mapping_key)
+    message = facts.yielded_message if mapping_key is None else (
+        f'Yielded output "{name}" mapping key "{mapping_key}" of type "{_type_name(out_def)}".')
+    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, message, output_data))
     if run.produced is not None:
         run.produced.add((step.key, name))
-    if run.capture_outputs:
+    if mapping_key is not None:
+        if run.capture_outputs:  # a dynamic output's values, by mapping key, in yield order
+            run.captured.setdefault((step.key, name), {})[mapping_key] = value
+    elif run.capture_outputs:
         run.captured[(step.key, name)] = value
     if context._output_values is not None:  # the step has hooks: they see its outputs
         context._output_values[name] = value
@@ -262,6 +260,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
     if store and not facts.is_nothing:
         octx = facts.output_context(run, step, step.key)
         octx.data_version = data_version
+        octx.mapping_key = mapping_key
         manager = run.resources_for_output(facts.io_manager_key)
         try:
             manager.handle_output(octx, value)
@@ -386,6 +385,9 @@ def _flush_user_events(run: Any, step: Any, items: list, events: list,
 
 
 def output_context(run: Any, step: Any, node: Any, output_name: str, step_key: str,
-                   partition_keys: tuple = ()) -> Any:
-    """The OutputContext an IO manager is given for `output_name` of `node`."""
-    return run.output_facts(node, output_name).output_context(run, step, step_key, partition_keys)
+                   partition_keys: tuple = (), mapping_key: Optional[str] = None) -> Any:
+    """The OutputContext an IO manager is given for `output_name` of `node` (one value of
+    it, for a dynamic output)."""
+    ctx = run.output_facts(node, output_name).output_context(run, step, step_key, partition_keys)
+    ctx.mapping_key = mapping_key
+    return ctx

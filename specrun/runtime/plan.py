@@ -12,30 +12,34 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
-from .definitions.nodes import FromFanIn, FromOutput, Node
+from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 
 
 class UpstreamOutput(NamedTuple):
-    """One upstream output feeding an input: which step, which output, which partitions."""
+    """One upstream output feeding an input: which step, which output, which partitions (and
+    which value of a dynamic output)."""
 
     step_key: str
     output_name: str
     node: str
     partition_keys: tuple[str, ...] = ()
+    mapping_key: Optional[str] = None
 
 
 class ExecutionStep:
     """One unit of work: a node, for one partition (or none). Treat as immutable."""
 
-    __slots__ = ("key", "node", "partition_key", "upstream_keys", "inputs")
+    __slots__ = ("key", "node", "partition_key", "upstream_keys", "inputs", "mapping_key")
 
     def __init__(self, key: str, node: Node, partition_key: Optional[str],
-                 upstream_keys: frozenset[str], inputs: Mapping[str, tuple[UpstreamOutput, ...]]) -> None:
+                 upstream_keys: frozenset[str], inputs: Mapping[str, tuple[UpstreamOutput, ...]],
+                 mapping_key: Optional[str] = None) -> None:
         self.key = key
         self.node = node
         self.partition_key = partition_key
         self.upstream_keys = upstream_keys
         self.inputs = inputs
+        self.mapping_key = mapping_key  # set on a copy of a mapped op (`op[mapping_key]`)
 
     @property
     def node_name(self) -> str:
@@ -54,7 +58,8 @@ class ExecutionStep:
 
     def describe(self) -> tuple:
         """Plain data another process rebuilds this step from (`ExecutionPlan.step_from`)."""
-        return (self.key, self.node.name, self.partition_key, self.upstream_keys, self.inputs)
+        return (self.key, self.node.name, self.partition_key, self.upstream_keys, self.inputs,
+                self.mapping_key)
 
 
 class ExecutionPlan:
@@ -69,6 +74,7 @@ class ExecutionPlan:
         # Set to `fn(event) -> NewSteps | None` to add steps while the plan runs: the
         # scheduler asks it about each STEP_OUTPUT (dynamic outputs build on this).
         self.expand_dynamic: Optional[Callable[[Any], Any]] = None
+        self.dynamic: Any = None  # the `DynamicSteps` of a job with dynamic outputs
         self.steps = {s.key: s for s in steps}
         self.partition_keys = tuple(partition_keys)
         self.positions = {k: i for i, k in enumerate(self.steps)}
@@ -88,10 +94,11 @@ class ExecutionPlan:
 
     def step_from(self, key: str, description: Optional[tuple]) -> ExecutionStep:
         """The step `key` of this plan, or one added at run time from its `describe()`."""
+        if description is not None:  # it may differ from the plan's (a collect's inputs grow)
+            key, node, partition_key, upstream_keys, inputs, mapping_key = description
+            return ExecutionStep(key, self.job.nodes[node], partition_key, upstream_keys, inputs,
+                                 mapping_key)
         step = self.steps.get(key)
-        if step is None and description is not None:
-            key, node, partition_key, upstream_keys, inputs = description
-            step = ExecutionStep(key, self.job.nodes[node], partition_key, upstream_keys, inputs)
         if step is None:
             raise DefinitionError(f"no step {key!r} in this plan")
         return step
@@ -182,26 +189,55 @@ def build_plan(job: Any, partition_keys: Sequence[str] = (),
     """Steps for every node of `job` (each selected partition of partitioned nodes)."""
     order = _node_order(job)
     multi = len(partition_keys) > 1
+    mapped = mapped_nodes(job, multi)
     steps_by_node: dict[str, dict[Optional[str], str]] = {}
     steps: list[ExecutionStep] = []
     for name in order:
+        if name in mapped:  # its copies are added as its dynamic output's values come
+            continue
         node = job.nodes[name]
         keys = _node_partition_keys(node, job, partition_keys)
         steps_by_node[name] = {}
         for pk in keys:
             key = f"{name}[{pk}]" if multi and pk is not None else name
             steps_by_node[name][pk] = key
-            steps.append(_make_step(job, node, pk, key, steps_by_node))
+            steps.append(_make_step(job, node, pk, key, steps_by_node, mapped))
     if step_keys_to_execute is not None:
         steps = _subset(steps, set(step_keys_to_execute))
-    return ExecutionPlan(job, steps, partition_keys)
+    plan = ExecutionPlan(job, steps, partition_keys)
+    if mapped is not _NOTHING_MAPPED:
+        from .dynamic_steps import DynamicSteps
+
+        plan.dynamic = plan.expand_dynamic = DynamicSteps(plan, mapped, steps_by_node)
+    return plan
+
+
+_NOTHING_MAPPED: Mapping[str, tuple[str, str]] = {}
+
+
+def mapped_nodes(job: Any, multi: bool = False) -> Mapping[str, tuple[str, str]]:
+    """The job's mapped nodes -> the dynamic output each is copied for (empty when the job
+    has no dynamic output)."""
+    from .definitions.dynamic import fan_out_of, has_dynamic_outputs
+
+    if not has_dynamic_outputs(job.nodes):
+        return _NOTHING_MAPPED
+    if multi:
+        raise DefinitionError(
+            f"job {job.name!r} has dynamic outputs, so a run of it covers one partition: run "
+            "each partition on its own")
+    return fan_out_of(job.nodes)
 
 
 def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
-               steps_by_node: Mapping[str, Mapping[Optional[str], str]]) -> ExecutionStep:
+               steps_by_node: Mapping[str, Mapping[Optional[str], str]],
+               mapped: Mapping[str, tuple[str, str]] = {}) -> ExecutionStep:
     inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
     upstream: set[str] = set()
     for name, src in node.inputs.items():
+        if isinstance(src, FromCollect):  # waits for the emitting step; copies are added later
+            upstream.update(steps_by_node[_emitter(mapped, src.node)].values())
+            continue
         if isinstance(src, FromOutput):
             sources: Sequence[FromOutput] = (src,)
         elif isinstance(src, FromFanIn):
@@ -225,6 +261,12 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
         mapped = [up_steps[k] for k in _dep_partitions(job, node, dep, pk) if k in up_steps]
         upstream.update(mapped or ([up_steps[pk]] if pk in up_steps else up_steps.values()))
     return ExecutionStep(key, node, pk, frozenset(upstream), inputs)
+
+
+def _emitter(mapped: Mapping[str, tuple[str, str]], node: str) -> str:
+    """The node whose dynamic output `node` is (or is mapped over)."""
+    found = mapped.get(node)
+    return found[0] if found is not None else node
 
 
 def _node_order(job: Any) -> list[str]:

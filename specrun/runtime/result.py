@@ -137,6 +137,8 @@ class ExecutionResult:
     def _step_keys_for(self, node_name: str) -> set[str]:
         plan = self._ctx.plan
         keys = {k for k, s in plan.steps.items() if s.node_name == node_name}
+        if plan.dynamic is not None:  # the copies of a mapped op this run added
+            keys.update(k for k, s in plan.dynamic.added.items() if s.node_name == node_name)
         if not keys and node_name not in self.job_def.nodes:
             hint = suggest(node_name, self.job_def.nodes)
             raise DefinitionError(f"no node {node_name!r} in job {self.job_def.name!r}"
@@ -160,6 +162,10 @@ class ExecutionResult:
         if mapped is not None:
             return self.output_for_node(*mapped)
         keys = sorted(self._step_keys_for(node_str))
+        if keys and self._step(keys[0]).mapping_key is not None:  # {mapping key: value}, in yield order
+            return {s.mapping_key: self.output_for_step(k, output_name)
+                    for k, s in self._ctx.plan.dynamic.added.items()
+                    if s.node_name == node_str and self._has_output(k, output_name)}
         if len(keys) != 1:
             if not keys:
                 raise InvariantViolationError(f"node {node_str!r} did not run in this run")
@@ -171,19 +177,35 @@ class ExecutionResult:
         """The value of a step's output in this run (reloaded via its IO manager if needed)."""
         if (step_key, output_name) in self._ctx.captured:
             return self._ctx.captured[(step_key, output_name)]
-        produced = any(e.event_type is ET.STEP_OUTPUT and e.step_key == step_key
-                       and e.data.output_name == output_name for e in self._events)
-        if not produced:
+        if not self._has_output(step_key, output_name):
             raise InvariantViolationError(
                 f"step {step_key!r} has no output {output_name!r} in this run (did it succeed?)")
         return self._reload(step_key, output_name)
 
+    def _has_output(self, step_key: str, output_name: str) -> bool:
+        return any(e.event_type is ET.STEP_OUTPUT and e.step_key == step_key
+                   and e.data.output_name == output_name for e in self._events)
+
+    def _step(self, step_key: str) -> Any:
+        dynamic = self._ctx.plan.dynamic
+        if dynamic is not None and step_key in dynamic.added:
+            return dynamic.added[step_key]
+        return self._ctx.plan.get_step(step_key)
+
     def _reload(self, step_key: str, output_name: str) -> Any:
+        step = self._step(step_key)
+        if step.op_def.outs[output_name].is_dynamic:  # {mapping key: value}, in yield order
+            return {e.data.mapping_key: self._reload_one(step, output_name, e.data.mapping_key)
+                    for e in self._events if e.event_type is ET.STEP_OUTPUT
+                    and e.step_key == step_key and e.data.output_name == output_name}
+        return self._reload_one(step, output_name)
+
+    def _reload_one(self, step: Any, output_name: str, mapping_key: Optional[str] = None) -> Any:
         from .context.io import InputContext
         from .outputs import output_context as _output_context
 
-        step = self._ctx.plan.get_step(step_key)
-        octx = _output_context(self._ctx, step, step.node, output_name, step_key)
+        step_key = step.key
+        octx = _output_context(self._ctx, step, step.node, output_name, step_key, (), mapping_key)
         manager = self._ctx.resources_for_output(step.op_def.outs[output_name].io_manager_key)
         ictx = InputContext(output_name, upstream_output=octx, asset_key=octx.asset_key,
                             partition_keys=octx._partition_keys,

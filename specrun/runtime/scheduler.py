@@ -76,6 +76,8 @@ class NewSteps(NamedTuple):
 
     steps: Sequence[Any]
     dependents: Mapping[str, Sequence[str]] = {}
+    # pending step -> {input name: upstream outputs it now also reads} (a collect's list grows)
+    inputs: Mapping[str, Mapping[str, Sequence[Any]]] = {}
 
 
 Instruction = Union[Run, Emit]
@@ -232,11 +234,12 @@ class RunState:
             position[step.key] = len(position)  # type: ignore[index]
             self.status[step.key] = PENDING
             self._remaining += 1
-        for waiter, keys in new.dependents.items():
+        for waiter in {**new.dependents, **new.inputs}:
             if self.status.get(waiter) is not PENDING or not self._waiting.get(waiter):
                 raise InvariantViolationError(
                     f"step {waiter!r} cannot wait on new steps: it is no longer pending")
-            steps[waiter] = _with_upstream(steps[waiter], keys)  # type: ignore[index]
+            keys = new.dependents.get(waiter, ())
+            steps[waiter] = _with_upstream(steps[waiter], keys, new.inputs.get(waiter))  # type: ignore[index]
             self._waiting[waiter] += len(keys)
             for k in keys:
                 downstream[k].append(waiter)  # type: ignore[union-attr]
@@ -261,10 +264,17 @@ class RunState:
         return self._hand_out(out)
 
 
-def _with_upstream(step: Any, keys: Iterable[str]) -> Any:
-    """`step` also waiting on `keys` (steps are treated as immutable: a new one)."""
+def _with_upstream(step: Any, keys: Iterable[str],
+                   inputs: Optional[Mapping[str, Sequence[Any]]] = None) -> Any:
+    """`step` also waiting on `keys` and reading `inputs` (steps are treated as immutable:
+    a new one)."""
+    reads = step.inputs
+    if inputs:
+        reads = dict(reads)
+        for name, ups in inputs.items():
+            reads[name] = (*reads.get(name, ()), *ups)
     return step.__class__(step.key, step.node, step.partition_key,
-                          step.upstream_keys | frozenset(keys), step.inputs)
+                          step.upstream_keys | frozenset(keys), reads)
 
 
 class ActiveExecution:

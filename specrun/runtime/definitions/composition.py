@@ -19,6 +19,8 @@ from .nodes import (  # noqa: F401  (re-exported: the names this module always o
     FromAsset, FromConfig, FromDefault, FromFanIn, FromGraphInput, FromOutput, InputSource,
     InvokedOutput, Node, current_scope, pop_scope, push_scope,
 )
+from .dynamic import CollectedOutput, DynamicOutputHandle
+from .nodes import FromCollect
 from .ops import OpDefinition
 from .policy import RetryPolicy
 
@@ -59,9 +61,9 @@ class CompositionScope:
         self.nodes[name] = Node(name, op_def, inputs, dict(tags or {}), retry_policy, hooks=tuple(hooks))
         outs = list(op_def.outs)
         if len(outs) == 1:
-            return InvokedOutput(name, outs[0])
+            return _handle(name, outs[0], op_def)
         handles = namedtuple("Outputs", outs)  # type: ignore[misc]
-        return handles(*(InvokedOutput(name, o) for o in outs))
+        return handles(*(_handle(name, o, op_def) for o in outs))
 
     def _bind_args(self, op_def: OpDefinition, node: str, args: Sequence[Any],
                    kwargs: Mapping[str, Any]) -> dict[str, InputSource]:
@@ -86,9 +88,23 @@ def _unwired(op_def: OpDefinition, input_name: str) -> InputSource:
     return FromDefault() if spec.has_default else FromConfig()
 
 
+def _handle(node: str, output: str, op_def: OpDefinition) -> Any:
+    if op_def.outs[output].is_dynamic:
+        return DynamicOutputHandle(node, output)
+    return InvokedOutput(node, output)
+
+
 def _as_source(what: str, node: str, input_name: str, value: Any) -> InputSource:
     if isinstance(value, InvokedOutput):
         return FromOutput(value.node, value.output)
+    if isinstance(value, CollectedOutput):
+        return FromCollect(value.node, value.output)
+    if isinstance(value, DynamicOutputHandle) or (
+            isinstance(value, (list, tuple)) and any(isinstance(v, DynamicOutputHandle) for v in value)):
+        raise DefinitionError(
+            f"In {what}, input {input_name!r} of node {node!r} received the dynamic output "
+            f"{value!r} directly. Dynamic output must be unpacked by invoking map or collect: "
+            ".map(fn) runs fn's ops once per value, .collect() passes the list of values")
     if isinstance(value, FromGraphInput):
         return value
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, InvokedOutput) for v in value):

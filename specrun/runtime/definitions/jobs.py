@@ -15,6 +15,7 @@ from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, graph_output_mapping
+from .dynamic import fan_out_of, has_dynamic_outputs
 from .nodes import FromAsset, FromOutput, Node
 from .keys import AssetKey
 from .policy import RetryPolicy
@@ -46,6 +47,8 @@ class JobDefinition:
     origin: Any = None  # how to rebuild this job in another process (a reconstructable pointer)
 
     def __post_init__(self) -> None:
+        if has_dynamic_outputs(self.nodes):
+            fan_out_of(self.nodes)  # refuses, naming the op, a fan-out no run could execute
         if self.executor_def is None:
             from ..executors.in_process import in_process_executor
 

@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 
+from ...errors import DefinitionError
 from .keys import AssetKey
 from .policy import RetryPolicy
 
@@ -30,6 +31,14 @@ class FromFanIn:
     """A list built from several upstream outputs."""
 
     sources: tuple[FromOutput, ...]
+
+
+@dataclass(frozen=True)
+class FromCollect:
+    """The list of every value of a dynamic output, or of a mapped op's output (`.collect()`)."""
+
+    node: str
+    output: str = "result"
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class FromConfig:
     """Nothing is wired: the value must come from run config ``inputs:``."""
 
 
-InputSource = Union[FromOutput, FromFanIn, FromAsset, FromGraphInput, FromDefault, FromConfig]
+InputSource = Union[FromOutput, FromFanIn, FromCollect, FromAsset, FromGraphInput, FromDefault, FromConfig]
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,7 +88,7 @@ class Node:
     def upstream_nodes(self) -> set[str]:
         found = set(self.extra_deps)
         for src in self.inputs.values():
-            if isinstance(src, FromOutput):
+            if isinstance(src, (FromOutput, FromCollect)):
                 found.add(src.node)
             elif isinstance(src, FromFanIn):
                 found.update(s.node for s in src.sources)
@@ -95,6 +104,21 @@ class InvokedOutput:
 
     def __repr__(self) -> str:
         return f"InvokedOutput({self.node}.{self.output})"
+
+    def map(self, fn: Any) -> Any:
+        raise NotDynamicError(
+            f"output {self.output!r} of op {self.node!r} is not dynamic, so it cannot be "
+            ".map()ped: declare it with DynamicOut() and yield DynamicOutput(value, mapping_key=...)")
+
+    def collect(self) -> Any:
+        raise NotDynamicError(
+            f"output {self.output!r} of op {self.node!r} is not dynamic, so it cannot be "
+            ".collect()ed: pass it to the next op as it is, or declare it with DynamicOut()")
+
+
+class NotDynamicError(DefinitionError, AttributeError):
+    """`.map`/`.collect` on an output that is not dynamic (an AttributeError too, as Dagster's
+    output handles have no such methods)."""
 
 
 # -- scopes --------------------------------------------------------------------------------

@@ -69,6 +69,11 @@ class Out:
     def is_nothing(self) -> bool:
         return self.dagster_type is Nothing
 
+    @property
+    def is_dynamic(self) -> bool:
+        """Whether values come one per mapping key (`DynamicOut`)."""
+        return False
+
 
 InputDefinition = In
 OutputDefinition = Out

@@ -138,9 +138,9 @@ def safe_event(event: Any) -> Any:
 
 
 def describe_step(ctx: Any, step: Any) -> Optional[tuple]:
-    """None for a step of the plan the workers were given; a step added at run time goes
-    as plain data to be rebuilt there."""
-    return None if step.key in ctx.plan.steps else step.describe()
+    """None for a step of the plan the workers were given; a step added or changed at run
+    time (a collect whose inputs grew) goes as plain data to be rebuilt there."""
+    return None if ctx.plan.steps.get(step.key) is step else step.describe()
 
 
 def remember_version(ctx: Any, event: Any) -> None:

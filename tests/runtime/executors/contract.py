@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from specrun import (
-    AssetKey, DagsterEventType, DailyPartitionsDefinition, In, Out, RetryPolicy, asset,
+    AssetKey, DagsterEventType, DailyPartitionsDefinition, DynamicOut, DynamicOutput, In, Out,
+    RetryPolicy, asset,
     fs_io_manager, job, materialize, op,
 )
 from specrun.runtime.api import execute_run
@@ -125,6 +126,55 @@ def fan_job(executor_def: Any) -> Any:
         collect(work(emit()))
 
     return fan
+
+
+def dynamic_job(executor_def: Any, marker_dir: str) -> Any:
+    """split yields c, a, b (1, 2, 3); each is doubled, then (chained map) added to `offset`'s
+    100; `total` collects those; `broken` fails for key a on every attempt and for key b on
+    its first only (retried), so `gather` of it is skipped."""
+
+    @op(out=DynamicOut())
+    def split():
+        for key, value in (("c", 1), ("a", 2), ("b", 3)):
+            yield DynamicOutput(value, mapping_key=key)
+
+    @op
+    def offset() -> int:
+        return 100
+
+    @op
+    def double(context, value: int) -> dict:
+        return {"key": context.get_mapping_key(), "value": value * 2}
+
+    @op
+    def shift(doubled: dict, by: int) -> int:
+        return doubled["value"] + by
+
+    @op
+    def total(values: list) -> list:
+        return values
+
+    @op(retry_policy=RetryPolicy(max_retries=1, delay=0.01))
+    def broken(context, value: int) -> int:
+        key = context.get_mapping_key()
+        marker = os.path.join(marker_dir, f"tried-{key}")
+        first = not os.path.exists(marker)
+        open(marker, "w").close()
+        if key == "a" or (key == "b" and first):
+            raise RuntimeError(f"no good: {key}")
+        return value
+
+    @op
+    def gather(values: list) -> int:
+        return sum(values)
+
+    @job(executor_def=executor_def, resource_defs={"io_manager": fs_io_manager})
+    def fanned():
+        values = split()
+        total(values.map(double).map(lambda d: shift(d, offset())).collect())
+        gather(values.map(broken).collect())
+
+    return fanned
 
 
 def async_job(executor_def: Any) -> Any:
@@ -275,6 +325,29 @@ class ExecutorContract:
         mats = sorted((e.data.asset_key, e.data.partition) for e in result.all_events
                       if e.event_type is ET.ASSET_MATERIALIZATION)
         assert mats == sorted((AssetKey(a), k) for a in ("day", "day_upper") for k in keys)
+
+    def test_each_value_of_a_dynamic_output_is_its_own_step_and_collect_waits_for_all(self, tmp_path):
+        result = self.execute(dynamic_job(self.executor_def, str(tmp_path)), tmp_path)
+        steps = steps_by_event(result)
+        mapped = [f"{op}[{k}]" for op in ("double", "shift") for k in "cab"]
+        assert set(mapped) <= set(steps[ET.STEP_SUCCESS])
+        assert result.output_for_node("total") == [102, 104, 106]  # in the order split yielded
+        assert result.output_for_node("double") == {
+            "c": {"key": "c", "value": 2}, "a": {"key": "a", "value": 4}, "b": {"key": "b", "value": 6}}
+        order = _order(result)
+        for key in mapped:
+            assert order.index((ET.STEP_SUCCESS, "split")) < order.index((ET.STEP_START, key))
+            assert order.index((ET.STEP_SUCCESS, key)) < order.index((ET.STEP_START, "total"))
+
+    def test_a_failing_mapped_step_skips_the_collect_and_not_its_siblings(self, tmp_path):
+        result = self.execute(dynamic_job(self.executor_def, str(tmp_path)), tmp_path)
+        steps = steps_by_event(result)
+        assert not result.success
+        assert steps[ET.STEP_FAILURE] == ["broken[a]"]
+        assert {"broken[b]", "broken[c]", "total"} <= set(steps[ET.STEP_SUCCESS])
+        assert steps[ET.STEP_SKIPPED] == ["gather"]
+        retried = [e.step_key for e in result.all_events if e.event_type is ET.STEP_UP_FOR_RETRY]
+        assert sorted(retried) == ["broken[a]", "broken[b]"]  # each copy has its own retries
 
     def test_steps_added_while_the_run_goes_on_run_before_the_step_waiting_on_them(self, tmp_path):
         job_def = fan_job(self.executor_def)
