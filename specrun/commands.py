@@ -11,7 +11,7 @@ import contextlib
 import os
 import signal
 import sys
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Optional
 
 from .errors import ConfigError, SpecrunError
 from .run_options import (
@@ -176,7 +176,7 @@ _REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "parti
 
 
 def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisions: list,
-                       parent_run_id: Any = None) -> int:
+                       parent_run_id: Any = None, reexecution: Optional[dict] = None) -> int:
     """Run `step_keys` of `plan` with live progress; print the summary (and failures, and
     the command that resumes a failed run). `--format json` / `jsonl` print JSON instead."""
     import json
@@ -191,13 +191,18 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
 
     fmt = session.options.get("fmt") or "text"
     with session.partitions_loaded():
-        run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys)
+        run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys,
+                               (reexecution or {}).get("mapping_keys"))
     progress = Progress(run_plan_, decisions, session.executor_def.name,
                         mode=fmt if fmt != "text" else "auto", log_level=session.options.get("log_level") or 30,
                         recorded=recorded_durations(session.instance, session.compiled.path))
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}
     tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
+    if reexecution:  # which earlier run stored what the re-executed steps read
+        from .runtime.dynamic_steps import REEXECUTION_TAG
+
+        tags[REEXECUTION_TAG] = json.dumps(reexecution)
     started: list[str] = []  # the run's id, from its first event: named if the run is canceled
 
     def on_event(event: Any) -> None:

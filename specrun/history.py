@@ -185,7 +185,16 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
     options = dict(json.loads(parent.tags.get(RUN_OPTIONS_TAG) or "{}"))
     session = Session(spec_path, {**options, "force": True})
     plan = session.plan()
+    reexecution = reexecution_after(instance, parent)
+    if reexecution["mapping_keys"]:  # the copies of mapped ops the parent ran are steps too
+        from .runtime.plan import build_plan
+
+        with session.partitions_loaded():
+            plan = build_plan(session.job, list(plan.partition_keys), None, reexecution["mapping_keys"])
     parent_steps = list(parent.step_keys_to_execute or plan.steps)
+    if plan.dynamic is not None:  # the copies of mapped ops whose values the parent's steps made
+        parent_steps += [k for k, emitter in plan.dynamic.emitter_of.items()
+                         if emitter in parent_steps and k not in parent_steps]
     missing = [k for k in parent_steps if k not in plan.steps]
     if missing:
         raise SpecrunError(f"run {parent.run_id} ran step(s) the spec no longer plans "
@@ -196,10 +205,49 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
         successes = instance.all_logs(parent.run_id, of_type=[ET.STEP_SUCCESS])
         succeeded = {e.step_key for e in successes}
         keys = steps_from_failure(plan, parent_steps, succeeded)
+    keys = _fresh_outputs(plan, keys, reexecution)
     reused = {up for k in keys for up in plan.steps[k].upstream_keys} - set(keys)
     print(f"re-executing {len(keys)} step(s) of run {parent.run_id}"
           + (f", reusing {len(reused)} stored output(s)" if reused else ""))
-    return execute_and_report(session, plan, keys, [], parent_run_id=parent.run_id)
+    return execute_and_report(session, plan, keys, [], parent_run_id=parent.run_id,
+                              reexecution=reexecution)
+
+
+def _fresh_outputs(plan: Any, keys: list[str], reexecution: dict[str, Any]) -> list[str]:
+    """`keys`, less the copies of mapped ops whose emitting step runs again (it adds them as
+    its values come); `reexecution` then names only outputs this run does not make."""
+    emitter_of = plan.dynamic.emitter_of if plan.dynamic is not None else {}
+    again = {e for e in reexecution["mapping_keys"] if e in keys}
+    keys = [k for k in keys if emitter_of.get(k) not in again]
+    reexecution["mapping_keys"] = {e: v for e, v in reexecution["mapping_keys"].items() if e not in again}
+    reexecution["outputs_from"] = {k: run for k, run in reexecution["outputs_from"].items()
+                                   if k not in keys and emitter_of.get(k) not in again}
+    return keys
+
+
+def reexecution_after(instance: Any, parent: Any) -> dict[str, Any]:
+    """What a re-execution of run `parent` reads from earlier runs: for each step that
+    succeeded there (or in the runs it re-executed), the run that stored its outputs, and
+    the mapping keys its dynamic outputs yielded (in yield order)."""
+    from .runtime.dynamic_steps import reexecution_of
+    from .runtime.events import DagsterEventType as ET
+
+    earlier = reexecution_of(parent)
+    outputs_from = dict(earlier.get("outputs_from") or {})
+    mapping_keys = {k: dict(v) for k, v in (earlier.get("mapping_keys") or {}).items()}
+    succeeded = {e.step_key for e in instance.all_logs(parent.run_id, of_type=[ET.STEP_SUCCESS])}
+    seen: set[str] = set()
+    for event in instance.all_logs(parent.run_id, of_type=[ET.STEP_OUTPUT]):
+        if event.step_key not in succeeded:
+            continue
+        outputs_from[event.step_key] = parent.run_id
+        if event.step_key not in seen:  # it ran again: its own keys replace earlier ones
+            seen.add(event.step_key)
+            mapping_keys.pop(event.step_key, None)
+        key = getattr(event.data, "mapping_key", None)
+        if key is not None:
+            mapping_keys.setdefault(event.step_key, {}).setdefault(event.data.output_name, []).append(key)
+    return {"outputs_from": outputs_from, "mapping_keys": mapping_keys}
 
 
 def steps_from_failure(plan: Any, parent_steps: list[str], succeeded: set[str]) -> list[str]:

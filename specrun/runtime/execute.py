@@ -27,6 +27,7 @@ from .inputs import load_inputs
 from .user_async import resolve_async
 from .outputs import OutputFacts, StepFailed, collect_outputs
 from .plan import input_partition_keys
+from .dynamic_steps import reexecution_of
 from .resources import init_resources
 from . import versioning as v
 
@@ -60,6 +61,8 @@ class RunContext:
         self._recipes: dict[str, StepRecipe] = {}
         self._output_facts: dict[tuple[str, str], OutputFacts] = {}
         self.selected_asset_keys = frozenset(job.asset_keys)
+        # step -> the earlier run whose stored outputs it reads (a re-execution from failure)
+        self.outputs_from: Mapping[str, str] = reexecution_of(run).get("outputs_from") or {}
 
     # -- shared, built once per process -------------------------------------------------
     @property

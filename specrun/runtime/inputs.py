@@ -71,11 +71,12 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
         return None
     manager_key = spec.input_manager_key or facts.io_manager_key
     mapping_key = up.mapping_key
+    # A step this run did not execute stored its outputs in the run that did (re-execution).
+    run_id = run.outputs_from.get(up.step_key, run.run_id) if run.outputs_from else run.run_id
     input_ctx = input_context_with_deferred_upstream(
-        name, (run.run_id, up.step_key, up.output_name, mapping_key) if mapping_key else
-        (run.run_id, up.step_key, up.output_name),
-        lambda: _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
-                                up.step_key, up.partition_keys, mapping_key),
+        name, (run_id, up.step_key, up.output_name, mapping_key) if mapping_key else
+        (run_id, up.step_key, up.output_name),
+        lambda: _upstream_context(run, up, up_node, run_id),
         asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
         log=context.log, resources=run.resources, partition_keys=up.partition_keys,
         partitions_def=up_node.asset.partitions_def if up_node.asset else None,
@@ -85,6 +86,13 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                         f'Loaded input "{name}" using input manager "{manager_key}"'))
     return value
+
+
+def _upstream_context(run: Any, up: Any, up_node: Any, run_id: str) -> Any:
+    ctx = _output_context(run, run.plan.steps.get(up.step_key), up_node, up.output_name,
+                          up.step_key, up.partition_keys, up.mapping_key)
+    ctx.run_id = run_id
+    return ctx
 
 
 def _load_asset(run, step, name, spec, src, context, events) -> Any:

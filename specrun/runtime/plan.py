@@ -185,8 +185,11 @@ def _input_name_for(node: Node, src: FromOutput) -> Optional[str]:
 
 
 def build_plan(job: Any, partition_keys: Sequence[str] = (),
-               step_keys_to_execute: Optional[Iterable[str]] = None) -> ExecutionPlan:
-    """Steps for every node of `job` (each selected partition of partitioned nodes)."""
+               step_keys_to_execute: Optional[Iterable[str]] = None,
+               known_mapping_keys: Optional[Mapping[str, Mapping[str, list[str]]]] = None) -> ExecutionPlan:
+    """Steps for every node of `job` (each selected partition of partitioned nodes); with
+    `known_mapping_keys` (emitting step -> output -> keys an earlier run yielded, when
+    re-executing it), the copies of mapped nodes for those keys too."""
     order = _node_order(job)
     multi = len(partition_keys) > 1
     mapped = mapped_nodes(job, multi)
@@ -202,13 +205,19 @@ def build_plan(job: Any, partition_keys: Sequence[str] = (),
             key = f"{name}[{pk}]" if multi and pk is not None else name
             steps_by_node[name][pk] = key
             steps.append(_make_step(job, node, pk, key, steps_by_node, mapped))
-    if step_keys_to_execute is not None:
-        steps = _subset(steps, set(step_keys_to_execute))
-    plan = ExecutionPlan(job, steps, partition_keys)
+    dynamic = None
     if mapped is not _NOTHING_MAPPED:
         from .dynamic_steps import DynamicSteps
 
-        plan.dynamic = plan.expand_dynamic = DynamicSteps(plan, mapped, steps_by_node)
+        dynamic = DynamicSteps(job, {s.key: s for s in steps}, mapped, steps_by_node)
+        if known_mapping_keys:
+            steps = dynamic.with_known_keys(steps, known_mapping_keys)
+    if step_keys_to_execute is not None:
+        steps = _subset(steps, set(step_keys_to_execute))
+    plan = ExecutionPlan(job, steps, partition_keys)
+    if dynamic is not None:
+        dynamic.steps = plan.steps
+        plan.dynamic = plan.expand_dynamic = dynamic
     return plan
 
 
@@ -318,6 +327,6 @@ def _subset(steps: list[ExecutionStep], keep: set[str]) -> list[ExecutionStep]:
         hint = suggest(name, [s.key for s in steps])
         raise DefinitionError(f"no step {name!r} in this job" + (f"; {hint}" if hint else ""))
     return [
-        ExecutionStep(s.key, s.node, s.partition_key, s.upstream_keys & keep, s.inputs)
+        ExecutionStep(s.key, s.node, s.partition_key, s.upstream_keys & keep, s.inputs, s.mapping_key)
         for s in steps if s.key in keep
     ]

@@ -163,8 +163,9 @@ class ExecutionResult:
             return self.output_for_node(*mapped)
         keys = sorted(self._step_keys_for(node_str))
         if keys and self._step(keys[0]).mapping_key is not None:  # {mapping key: value}, in yield order
-            return {s.mapping_key: self.output_for_step(k, output_name)
-                    for k, s in self._ctx.plan.dynamic.added.items()
+            copies = {**{k: s for k, s in self._ctx.plan.steps.items() if s.mapping_key is not None},
+                      **self._ctx.plan.dynamic.added}
+            return {s.mapping_key: self.output_for_step(k, output_name) for k, s in copies.items()
                     if s.node_name == node_str and self._has_output(k, output_name)}
         if len(keys) != 1:
             if not keys:

@@ -82,7 +82,10 @@ class RunPayload:
         # The parent already validated `execution:` against the executor it chose.
         config = {k: v for k, v in self.raw_run_config.items() if k != "execution"}
         resolved = resolve_run_config(job, config, resource_defs, job.executor_def)
-        plan = build_plan(job, list(self.partition_keys), self.step_keys)
+        from ..dynamic_steps import reexecution_of
+
+        plan = build_plan(job, list(self.partition_keys), self.step_keys,
+                          reexecution_of(self.run).get("mapping_keys"))
         ctx = RunContext(job=job, plan=plan, run=self.run, run_config=resolved,
                          instance=ChildInstance(self.root_directory), resource_defs=resource_defs,
                          capture_outputs=False, retries=self.retries or RetryMode.ENABLED)
