@@ -147,7 +147,12 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     plan = session.plan()
     decisions = session.decisions(plan)
     to_run = [d.step_key for d in decisions if d.run]
+    lease = _lease(session, plan, to_run, decisions) if to_run else None
+    if lease is not None:
+        to_run = [d.step_key for d in decisions if d.run]
     if not to_run:
+        if lease is not None:
+            lease.close()
         if options.get("fmt") in ("json", "jsonl"):
             from .formats import emit, nothing_to_do_json
 
@@ -155,7 +160,42 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
         else:
             print(_nothing_to_do(decisions))
         return 0
-    return execute_and_report(session, plan, to_run, decisions)
+    try:
+        return execute_and_report(session, plan, to_run, decisions, lease=lease)
+    finally:
+        if lease is not None:
+            lease.close()
+
+
+def _lease(session: Session, plan: Any, to_run: list[str], decisions: list) -> Any:
+    """Lease what `to_run` materializes. When another apply on the store held some of it,
+    wait, then decide again (`decisions` is updated in place): what it made is skipped."""
+    import uuid
+
+    from .runtime.leases import RunLease, describe_holders
+
+    if not session.instance.storage.shared:
+        return None
+    lease = RunLease(session.instance.storage, str(uuid.uuid4()))
+
+    def replan() -> list[str]:
+        decisions[:] = session.decisions(plan)
+        return [d.step_key for d in decisions if d.run]
+
+    def on_wait(busy: dict) -> None:
+        print(f"Waiting: {describe_holders(busy)}.", file=sys.stderr, flush=True)
+
+    try:
+        now = lease.acquire_steps(plan, to_run, replan, on_wait)
+    except BaseException:
+        lease.close()
+        raise
+    done = [k for k in to_run if k not in now]
+    if done:
+        shown = ", ".join(done[:5]) + (f" and {len(done) - 5} more" if len(done) > 5 else "")
+        print(f"Skipping {len(done)} step(s) another run materialized while this one waited: {shown}.",
+              file=sys.stderr, flush=True)
+    return lease
 
 
 def _nothing_to_do(decisions: list[Any]) -> str:
@@ -176,7 +216,8 @@ _REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "parti
 
 
 def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisions: list,
-                       parent_run_id: Any = None, reexecution: Optional[dict] = None) -> int:
+                       parent_run_id: Any = None, reexecution: Optional[dict] = None,
+                       lease: Any = None) -> int:
     """Run `step_keys` of `plan` with live progress; print the summary (and failures, and
     the command that resumes a failed run). `--format json` / `jsonl` print JSON instead."""
     import json
@@ -215,7 +256,7 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
             session.job, run_config=session.run_config, instance=session.instance,
             partition_keys=list(plan.partition_keys), raise_on_error=False,
             executor_def=session.executor_def, step_keys=step_keys, plan=run_plan_, tags=tags,
-            capture_outputs=False, on_event=on_event, parent_run_id=parent_run_id,
+            capture_outputs=False, on_event=on_event, parent_run_id=parent_run_id, lease=lease,
         )
     resume = None if result.success else resume_command(result.run_id, session)
     if fmt in ("json", "jsonl"):

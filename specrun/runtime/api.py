@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import uuid
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import ExecutionError, InvariantViolationError, StepFailure
@@ -17,6 +18,7 @@ from .executors.base import InitExecutorContext
 from .execute import RunContext
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
+from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
 from .dynamic_partitions import partition_loading_context
 from .plan import build_plan
@@ -60,8 +62,13 @@ def execute_run(
     capture_outputs: bool = True,
     on_event: Optional[Callable[[Event], None]] = None,
     plan: Any = None,
+    lease: Any = None,
 ) -> ExecutionResult:
-    """Run `job` and return its result; the one path every execution API goes through."""
+    """Run `job` and return its result; the one path every execution API goes through.
+
+    `lease`: a `leases.RunLease` already holding what the run materializes (the CLI's apply
+    takes it before deciding what to run); without one, the run takes its own, waiting while
+    a concurrent run on a shared store holds any of it. Either way it is given back here."""
     # Objects alive before the run (definitions, modules) never become garbage during it:
     # freezing them keeps the collector from rescanning them on every generation-2 pass.
     gc.freeze()
@@ -76,8 +83,33 @@ def execute_run(
     run_tags = {**job.tags, **(tags or {})}
     if len(keys) == 1:
         run_tags.setdefault(PARTITION_TAG, keys[0])
+    if lease is None and getattr(instance.storage, "shared", False):
+        lease = RunLease(instance.storage, run_id or str(uuid.uuid4()))
+        lease.acquire(step_lease_keys(plan), _log_wait)
+    try:
+        return _execute(job, plan, instance, resolved, resource_defs, run_tags, lease,
+                        run_id=lease.run_id if lease is not None else run_id, parent_run_id=parent_run_id,
+                        step_keys=step_keys, capture_outputs=capture_outputs, on_event=on_event,
+                        raise_on_error=raise_on_error)
+    finally:
+        if lease is not None:
+            lease.close()
+
+
+def _log_wait(busy: dict) -> None:
+    import logging
+
+    logging.getLogger("specrun").warning("waiting: %s", describe_holders(busy))
+
+
+def _execute(job: JobDefinition, plan: Any, instance: Instance, resolved: Any, resource_defs: Any,
+             run_tags: Any, lease: Any, *, run_id: Optional[str], parent_run_id: Optional[str],
+             step_keys: Optional[Sequence[str]], capture_outputs: bool,
+             on_event: Optional[Callable[[Event], None]], raise_on_error: bool) -> ExecutionResult:
     run = instance.create_run(job.name, run_id, resolved.raw, run_tags, parent_run_id,
                               step_keys_to_execute=step_keys)
+    if lease is not None:
+        lease.start_heartbeat()
     executor = resolved.executor_def.create(InitExecutorContext(job, resolved.execution, instance))
     ctx = RunContext(job=job, plan=plan, run=run, run_config=resolved, instance=instance,
                      resource_defs=resource_defs,
@@ -85,7 +117,7 @@ def execute_run(
                      capture_outputs=capture_outputs,
                      retries=getattr(executor, "retries", None) or RetryMode.ENABLED)
     with partition_loading_context(instance):
-        events, run_error = _drive(ctx, executor, plan, instance, on_event)
+        events, run_error = _drive(ctx, executor, plan, instance, on_event, lease)
     result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
     if raise_on_error and not result.success:
         _raise_failure(result)
@@ -93,7 +125,8 @@ def execute_run(
 
 
 def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
-           on_event: Optional[Callable[[Event], None]] = None) -> tuple[list[Event], Optional[ErrorInfo]]:
+           on_event: Optional[Callable[[Event], None]] = None, lease: Any = None
+           ) -> tuple[list[Event], Optional[ErrorInfo]]:
     """Run the executor, recording every event; end the run with its final status."""
     events: list[Event] = []
 
@@ -109,6 +142,8 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)
     run_error: Optional[ErrorInfo] = None
     append, handle = events.append, instance.handle_new_event
+    if lease is not None:  # a step's leases are given back once its end is recorded
+        handle = lease.releasing(handle)
     try:
         for event in executor.execute(ctx, plan):  # `record`, inlined: this runs per event
             append(event)

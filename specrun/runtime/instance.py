@@ -193,7 +193,7 @@ class Instance:
             self._last_flush = time.monotonic()
         if pending:
             self._storage.store_events(pending)
-            _collect_superseded(pending)
+            _collect_superseded(pending, self._storage)
 
     def all_logs(self, run_id: str, of_type: Optional[Any] = None) -> list[Event]:
         """A run's events (including log messages), optionally of some types only."""
@@ -266,18 +266,33 @@ class Instance:
         self.dispose()
 
 
-def _collect_superseded(events: Sequence[Event]) -> None:
+def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
     """Remove stored files that the records just committed made superseded (see
-    `storage/layout.py`): only once a record names the new version is the old one unneeded."""
+    `storage/layout.py`): only once a record names the new version is the old one unneeded.
+
+    Not while another run on the store is alive: it may have read the old record and be about
+    to load the old version. The versions left are removed with the next one superseded."""
     for event in events:
         if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
             facts = stored_facts(event.data.metadata)
+            alone = _alone(storage, event.run_id)
             if facts and facts.get("kind") == "file" and facts.get("path"):
-                layout.collect(facts["path"])
-            elif facts and facts.get("kind") == "object" and facts.get("url"):
+                layout.collect(facts["path"], alone)
+            elif facts and facts.get("kind") == "object" and facts.get("url") and alone():
                 from .upath_io.versions import collect_objects
 
                 collect_objects(facts)
+
+
+def _alone(storage: RunStorage, run_id: str) -> Any:
+    """A check, made once when first asked, that no run but `run_id` is alive on `storage`."""
+    answer: list[bool] = []
+
+    def alone() -> bool:
+        if not answer:
+            answer.append(not storage.live_runs(exclude=run_id))
+        return answer[0]
+    return alone
 
 
 DagsterInstance = Instance

@@ -35,7 +35,7 @@ from typing import Any, Callable, Optional
 
 from ..errors import LoadError
 from .config import Field, Permissive, StringSource
-from .faults import kill_point
+from .faults import kill_point, pause_point
 from .storage import layout
 from .storage.stored import STORED_METADATA_KEY, file_facts
 from .context.io import InputContext, OutputContext
@@ -277,6 +277,7 @@ class PickledObjectFilesystemIOManager(IOManager):
             return place
         version = context.upstream_data_version(partition) if context.asset_key is not None else None
         if version is not None:
+            pause_point("before-load")
             return os.path.join(place, layout.version_file(version))
         return layout.newest_version(place) or place
 

@@ -88,6 +88,8 @@ class MaterializationVersions(NamedTuple):
 class RunStorage(ABC):
     """Where runs, their events and asset materializations are kept."""
 
+    shared = False  # whether other processes may use the same store (then runs take leases)
+
     @abstractmethod
     def add_run(self, run: DagsterRun) -> None:
         """Record a new run."""
@@ -157,6 +159,22 @@ class RunStorage(ABC):
     @abstractmethod
     def delete_dynamic_partition(self, name: str, key: str) -> None:
         """Remove `key` from the dynamic partitions `name` (nothing when it is not there)."""
+
+    # -- leases and heartbeats (see `leases.py`); a store no other process shares needs none --
+    def take_leases(self, keys: Sequence[tuple[str, str]], run_id: str) -> dict[tuple[str, str], Any]:
+        """Lease each (asset key, partition) to `run_id`, all or none; {} when taken, else the
+        holders of the ones another live run holds."""
+        return {}
+
+    def release_leases(self, run_id: str, keys: Optional[Sequence[tuple[str, str]]] = None) -> None:
+        """Give back `run_id`'s leases on `keys` (all of them when None)."""
+
+    def heartbeat(self, run_id: str) -> None:
+        """Say that `run_id` and its leases are alive now."""
+
+    def live_runs(self, exclude: str = "") -> list[str]:
+        """Ids of unfinished runs (other than `exclude`) whose process is alive."""
+        return []
 
     def close(self) -> None:
         """Release connections; the storage is not used afterwards."""

@@ -20,7 +20,7 @@ import hashlib
 import os
 import socket
 import time
-from typing import Optional
+from typing import Callable, Optional
 from urllib.parse import quote
 
 from ...errors import PartitionError
@@ -75,12 +75,14 @@ def temp_prefix() -> str:
     return f"{TEMP_PREFIX}{_host()}.{os.getpid()}."
 
 
-def collect(recorded_path: str) -> list[str]:
+def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda: True) -> list[str]:
     """Remove the versions beside `recorded_path` that no record names any more, and temp
     files whose writer is gone; returns the removed paths.
 
     Called once the record naming `recorded_path` is committed. A temp file is the writer's
     as long as its process lives (on this host); another host's is removed after a day.
+    `may_remove_versions` is asked (only when there is an old version) whether a reader may
+    still want the old versions; they are kept when it says no.
     """
     folder, keep = os.path.split(recorded_path)
     try:
@@ -90,6 +92,8 @@ def collect(recorded_path: str) -> list[str]:
     removed = []
     for name in names:
         if name == keep:
+            continue
+        if name.startswith(VERSION_PREFIX) and not may_remove_versions():
             continue
         if name.startswith(VERSION_PREFIX) or (name.startswith(TEMP_PREFIX) and _abandoned(folder, name)):
             path = os.path.join(folder, name)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ...errors import StorageError
 from .dynamic import create_table, dynamic_partitions_table
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 _MIGRATION_LOCK = 0x5EC12C  # PostgreSQL advisory lock key held while migrating
 metadata = sa.MetaData()
 runs = sa.Table(
@@ -28,7 +28,11 @@ runs = sa.Table(
     sa.Column("parent_run_id", sa.String(64)), sa.Column("root_run_id", sa.String(64)),
     sa.Column("step_keys_to_execute", sa.Text), sa.Column("pid", sa.Integer),
     sa.Column("seq", sa.Integer, index=True),
+    # schema 4: who runs it (`leases.host_identity`) and when it last said it is alive
+    sa.Column("host", sa.String(255)), sa.Column("heartbeat", sa.Float),
 )
+# Run numbers on PostgreSQL (schema 4): max(seq)+1 is not safe across concurrent transactions there.
+runs_seq = sa.Sequence("specrun_runs_seq", metadata=metadata)
 events = sa.Table(
     "events", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -56,6 +60,15 @@ checks = sa.Table(
     sa.Column("passed", sa.Boolean), sa.Column("timestamp", sa.Float),
     sa.Column("body", sa.Text, nullable=False),
 )
+# schema 4: an (asset, partition) being materialized, by which run, on which host, alive when
+leases = sa.Table(
+    "leases", metadata,
+    sa.Column("asset_key", sa.String(1024), primary_key=True),
+    sa.Column("partition", sa.String(255), primary_key=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("host", sa.String(255)), sa.Column("pid", sa.Integer),
+    sa.Column("heartbeat", sa.Float, nullable=False),
+)
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
 dynamic_partitions = dynamic_partitions_table(metadata)
 
@@ -76,6 +89,19 @@ def _add_column(table: sa.Table, column: str) -> Callable[[sa.engine.Connection]
     return upgrade
 
 
+def _schema_4(conn: sa.engine.Connection) -> None:
+    """Run heartbeats and host identity, the leases table, and on PostgreSQL the run-number
+    sequence (started after the highest number already given)."""
+    _add_column(runs, "host")(conn)
+    _add_column(runs, "heartbeat")(conn)
+    create_table(leases)(conn)
+    if conn.dialect.name == "postgresql":
+        runs_seq.create(conn, checkfirst=True)
+        top = conn.execute(sa.select(sa.func.max(runs.c.seq))).scalar()
+        if top:
+            conn.execute(sa.select(sa.func.setval(runs_seq.name, top)))
+
+
 # How the schema grows: bump SCHEMA_VERSION, add the column/table to the definitions above (a
 # new store gets it from `_create_all`), and add the step upgrading a store at version N-1 to N
 # here. Steps run in order in one transaction, under a lock (see `migrate`).
@@ -83,6 +109,7 @@ MIGRATIONS: dict[int, Callable[[sa.engine.Connection], None]] = {
     1: _create_all,
     2: create_table(dynamic_partitions),
     3: _add_column(materializations, "stored"),
+    4: _schema_4,
 }
 
 

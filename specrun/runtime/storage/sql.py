@@ -25,7 +25,9 @@ from .. import versioning as v
 from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStorage
 from .dynamic import SqlDynamicPartitions
 from .layout import pid_alive
-from .schema import SCHEMA_VERSION, checks, dynamic_partitions, events, materializations, migrate, runs
+from .leases import SqlLeases, alive, host_identity
+from .schema import (SCHEMA_VERSION, checks, dynamic_partitions, events, leases, materializations, migrate,
+                     runs, runs_seq)
 from .serde import dumps, loads
 from .stored import stored_facts
 
@@ -71,10 +73,13 @@ def _sqlite_begin(conn: sa.engine.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-class SqlRunStorage(SqlDynamicPartitions, RunStorage):
+class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
     """RunStorage on a SQLAlchemy URL."""
 
     _dynamic_partitions = dynamic_partitions
+    _leases = leases
+    _runs = runs
+    shared = True
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -132,8 +137,12 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
 
     def add_run(self, run: DagsterRun) -> None:
         def insert(conn: Any) -> None:
-            seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(runs.c.seq), 0))).scalar() + 1
-            conn.execute(runs.insert().values(**self._row(run), seq=seq))
+            if conn.dialect.name == "postgresql":  # max+1 would repeat across concurrent transactions
+                seq: Any = runs_seq.next_value()
+            else:  # SQLite: the write lock taken at BEGIN makes max+1 safe
+                seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(runs.c.seq), 0))).scalar() + 1
+            conn.execute(runs.insert().values(**self._row(run), seq=seq, host=host_identity(),
+                                              heartbeat=time.time()))
         self._write(insert)
 
     def update_run(self, run: DagsterRun) -> None:
@@ -254,20 +263,35 @@ class SqlRunStorage(SqlDynamicPartitions, RunStorage):
         return [(r[0], r[1], loads(r[2])) for r in self._read(query)]
 
     def mark_interrupted_runs(self) -> list[str]:
-        """Runs left STARTED/STARTING by a process that no longer exists become FAILURE."""
+        """Unfinished runs whose process is gone become FAILURE: on this host, a process that no
+        longer exists; on any host, no heartbeat for `leases.stale_after()` seconds."""
         stale = []
-        for run in self.get_runs(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING]):
-            if run.pid is not None and pid_alive(run.pid):
+        r = runs.c
+        query = sa.select(r.run_id, r.host, r.pid, r.heartbeat).where(
+            r.status.in_([DagsterRunStatus.STARTED.value, DagsterRunStatus.STARTING.value]))
+        for row in self._read(query):
+            if alive(row.host, row.pid, row.heartbeat):
+                continue
+            run = self.get_run(row.run_id)
+            if run is None or run.is_finished:
                 continue
             stale.append(run.run_id)
-            message = f"Run interrupted: the process running it (pid {run.pid}) ended before the run finished."
-            self.store_events([Event(DagsterEventType.RUN_FAILURE, run.run_id, run.job_name, None, message,
-                                     RunFailureData(), level=40)])
+            self.store_events([Event(DagsterEventType.RUN_FAILURE, run.run_id, run.job_name, None,
+                                     _interrupted(row), RunFailureData(), level=40)])
             self.update_run(run.with_status(DagsterRunStatus.FAILURE))
+        for run_id in stale:
+            self.release_leases(run_id)
         return stale
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _interrupted(row: Any) -> str:
+    if row.heartbeat is not None and (row.host != host_identity() or pid_alive(row.pid or 0)):
+        return (f"Run interrupted: the process running it (pid {row.pid} on {row.host}) sent no "
+                f"heartbeat for {time.time() - (row.heartbeat or 0):.0f}s.")
+    return f"Run interrupted: the process running it (pid {row.pid}) ended before the run finished."
 
 
 def _materialization_row(event: Event, key: str, body: str) -> dict:

@@ -1,0 +1,115 @@
+"""Leases, heartbeats and run numbers in the SQL run storage, on SQLite and PostgreSQL: a
+lease is all-or-none and taken over from a dead holder; run numbers stay unique when many
+processes add runs at once."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from specrun.runtime.storage.base import DagsterRun, DagsterRunStatus
+from specrun.runtime.storage.leases import alive, host_identity
+from specrun.runtime.storage.sql import SqlRunStorage
+
+
+@pytest.fixture
+def store(sql_url):
+    s = SqlRunStorage(sql_url)
+    yield s
+    s.close()
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_leases_are_taken_all_or_none_and_given_back(store):
+    assert store.take_leases([("a", ""), ("b", "2024")], "run-1") == {}
+    busy = store.take_leases([("b", "2024"), ("c", "")], "run-2")
+    assert list(busy) == [("b", "2024")]
+    assert busy[("b", "2024")].run_id == "run-1"
+    assert busy[("b", "2024")].host == host_identity()
+    assert store.take_leases([("c", "")], "run-3") == {}  # run-2 took nothing
+    store.release_leases("run-1", [("b", "2024")])
+    assert store.take_leases([("b", "2024")], "run-2") == {}
+    store.release_leases("run-1")
+    assert store.take_leases([("a", "")], "run-2") == {}
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over(store):
+    from specrun.runtime.storage.schema import leases
+
+    store.take_leases([("a", "")], "dead-run")
+    with store.engine.begin() as conn:
+        conn.execute(leases.update().values(pid=_dead_pid()))
+    assert store.take_leases([("a", "")], "run-2") == {}
+
+
+def test_a_lease_of_another_host_lives_while_it_heartbeats(store, monkeypatch):
+    from specrun.runtime.storage.schema import leases
+
+    monkeypatch.setenv("SPECRUN_HEARTBEAT_TIMEOUT", "60")
+    store.take_leases([("a", "")], "far-run")
+    with store.engine.begin() as conn:  # pid 1 lives here too: only the heartbeat may count
+        conn.execute(leases.update().values(host="another-host", pid=1))
+    store.heartbeat("far-run")
+    assert set(store.take_leases([("a", "")], "run-2")) == {("a", "")}
+    with store.engine.begin() as conn:
+        conn.execute(leases.update().values(heartbeat=1000.0))  # it stopped long ago
+    assert store.take_leases([("a", "")], "run-2") == {}
+
+
+def test_alive_judges_by_heartbeat_on_other_hosts_and_by_pid_here(monkeypatch):
+    monkeypatch.setenv("SPECRUN_HEARTBEAT_TIMEOUT", "30")
+    assert alive("another-host", 999999, heartbeat=100.0, now=120.0)
+    assert not alive("another-host", os.getpid(), heartbeat=100.0, now=131.0)
+    assert alive(host_identity(), os.getpid(), heartbeat=100.0, now=120.0)
+    assert not alive(host_identity(), _dead_pid(), heartbeat=100.0, now=101.0)
+    assert not alive(None, _dead_pid(), None)  # a run recorded before heartbeats: its pid says
+
+
+ADD_RUNS = '''
+import sys, time
+from specrun.runtime.storage.base import DagsterRun
+from specrun.runtime.storage.sql import SqlRunStorage
+store = SqlRunStorage(sys.argv[1])
+start = float(sys.argv[3])
+while time.time() < start:
+    time.sleep(0.001)
+for i in range(25):
+    store.add_run(DagsterRun(f"{sys.argv[2]}-{i}", "job"))
+'''
+
+
+def test_run_numbers_stay_unique_when_processes_add_runs_at_once(store, sql_url):
+    import time
+
+    from specrun.runtime.storage.schema import runs
+
+    start = str(time.time() + 3)  # every process has opened the store by then
+    procs = [subprocess.Popen([sys.executable, "-c", ADD_RUNS, sql_url, f"p{n}", start]) for n in range(6)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 6
+    with store.engine.connect() as conn:
+        seqs = [r.seq for r in conn.execute(runs.select())]
+    assert len(seqs) == 150
+    assert len(set(seqs)) == 150
+    assert [r.run_id for r in store.get_runs(limit=1)][0].endswith("-24")
+
+
+def test_an_unfinished_run_of_another_host_is_failed_only_when_its_heartbeat_stops(store, monkeypatch):
+    from specrun.runtime.storage.schema import runs
+
+    store.add_run(DagsterRun("far", "job", DagsterRunStatus.STARTED, pid=1))
+    with store.engine.begin() as conn:
+        conn.execute(runs.update().values(host="another-host"))
+    monkeypatch.setenv("SPECRUN_HEARTBEAT_TIMEOUT", "3600")
+    assert store.mark_interrupted_runs() == []
+    monkeypatch.setenv("SPECRUN_HEARTBEAT_TIMEOUT", "0.000001")
+    assert store.mark_interrupted_runs() == ["far"]
+    assert store.get_run("far").status is DagsterRunStatus.FAILURE
+    [failure] = store.get_events("far")
+    assert "on another-host) sent no heartbeat" in failure.message
