@@ -135,6 +135,7 @@ def show_logs(spec: Optional[str], run_id: str, fmt: str,
     user's code; or one JSON per line."""
     import logging
 
+    from .output import printable
     from .runtime.storage.serde import event_to_dict
 
     instance = open_store(spec, var_options).instance
@@ -145,9 +146,9 @@ def show_logs(spec: Optional[str], run_id: str, fmt: str,
         if fmt == "json":
             print(json.dumps(event_to_dict(event), default=str))
             continue
-        step = f" [{event.step_key}]" if event.step_key else ""
+        step = f" [{printable(event.step_key)}]" if event.step_key else ""
         level = logging.getLevelName(event.level).lower()
-        print(f"{_when(event.timestamp)} {level:<8} {event.event_type.value:<24}{step} {event.message}")
+        print(f"{_when(event.timestamp)} {level:<8} {event.event_type.value:<24}{step} {printable(event.message)}")
         error = getattr(event.data, "error", None) if event.data is not None else None
         if error is not None:
             _print_error(error)
@@ -155,14 +156,14 @@ def show_logs(spec: Optional[str], run_id: str, fmt: str,
 
 def _print_error(error: Any) -> None:
     """A failure's message and its user-code frames, indented under its event."""
-    from .output import user_frames
+    from .output import printable, user_frames
 
     if error.message:
-        print("    " + error.message.rstrip().replace("\n", "\n    "))
+        print("    " + printable(error.message.rstrip()).replace("\n", "\n    "))
     frames = user_frames(list(error.stack or []))
     if frames:
         print("    Traceback (your code):")
-        print("".join(frames).rstrip().replace("\n", "\n    ").join(("    ", "")))
+        print(printable("".join(frames).rstrip()).replace("\n", "\n    ").join(("    ", "")))
 
 
 def reexecute(run_id: str, spec: Optional[str], from_failure: bool,

@@ -115,3 +115,18 @@ def print_failure(result: Any, progress: Any = None, resume: Optional[str] = Non
             print(f"  ... and {len(skipped) - 10} more (`specrun logs {result.run_id}`)", file=sys.stderr)
     if resume:
         print(f"\nresume with: {resume}", file=sys.stderr)
+
+
+_CONTROL = None
+
+
+def printable(text: str) -> str:
+    """`text` safe to write to a terminal: control characters other than line breaks and tabs
+    (escape sequences that retitle the window, clear the screen or move the cursor to forge a
+    line) are shown as ``\\x1b``-style escapes instead of acting."""
+    global _CONTROL
+    if _CONTROL is None:
+        import re
+
+        _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -131,7 +131,10 @@ class Progress:
         return f"upstream {shown} failed"
 
     def _log(self, event: Any) -> None:
-        """A step's (or the run's) log message at the chosen level or above, as it comes."""
+        """A step's (or the run's) log message at the chosen level or above, as it comes
+        (escape sequences in it shown, not acted on)."""
+        from .output import printable
+
         # The run's own messages (the executor's: which cluster) are few: shown from info on.
         threshold = self.log_level if event.step_key or self.log_level > logging.WARNING \
             else min(self.log_level, logging.INFO)
@@ -139,7 +142,7 @@ class Progress:
             return
         level = logging.getLevelName(event.level).lower()
         where = f" [{event.step_key}]" if event.step_key else ""
-        line = f"  {level:<8}{where} {event.message}"
+        line = f"  {level:<8}{where} {printable(event.message)}"
         if self._live is not None:
             self._live.console.print(line, markup=False, highlight=False)
         else:

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import os
+import re
+import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
@@ -99,15 +101,38 @@ class CompiledSpec:
         from ..runtime.instance import Instance
 
         root = os.path.join(self.folder, ".specrun")
-        url = os.environ.get("SPECRUN_STORAGE_URL") or self.spec.storage_url
+        used_before = os.path.isdir(root)  # a new project's first command starts its history quietly
+        url = os.environ.get("SPECRUN_STORAGE_URL") or in_folder(self.folder, self.spec.storage_url)
         if url is None:
             os.makedirs(root, exist_ok=True)
             url = "sqlite:///" + os.path.join(root, "specrun.db")
+        else:
+            used_before = True
         instance = Instance.from_url(url, root_dir=root)
+        if getattr(instance.storage, "new_history", False) and used_before:
+            print(f"specrun: no run history in {_where(url)} (missing or empty): starting a new one there.",
+                  file=sys.stderr)
         mark = getattr(instance.storage, "mark_interrupted_runs", None) if mark_interrupted else None
         if mark is not None:
             mark()
         return instance
+
+
+def in_folder(folder: str, url: Optional[str]) -> Optional[str]:
+    """A spec's storage URL with a relative SQLite path made relative to the spec's `folder`
+    (as a relative `base_dir` is), not to wherever the command runs."""
+    match = re.match(r"(sqlite(?:\+\w+)?:///)(.*)$", url or "")
+    if match is None or not match.group(2) or match.group(2).startswith(("/", ":memory:", "file:")):
+        return url
+    return match.group(1) + os.path.join(os.path.abspath(folder), match.group(2))
+
+
+def _where(url: str) -> str:
+    if url.startswith("sqlite"):
+        return os.path.relpath(url.split(":///", 1)[1])
+    from ..runtime.storage.sql import _mask
+
+    return _mask(url)
 
 
 def compile_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> CompiledSpec:

@@ -8,7 +8,7 @@ a store at a newer version than this code knows is refused (never silently writt
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 
@@ -113,8 +113,9 @@ MIGRATIONS: dict[int, Callable[[sa.engine.Connection], None]] = {
 }
 
 
-def migrate(engine: sa.engine.Engine) -> int:
-    """Create or upgrade the schema; returns the version the store is at.
+def migrate(engine: sa.engine.Engine, found: Optional[list[int]] = None) -> int:
+    """Create or upgrade the schema; returns the version the store is at (and appends the
+    version it was at to `found`: 0 for a store with no history).
 
     Processes opening one store at once migrate one after the other: SQLite's write lock
     or PostgreSQL's advisory lock is taken before the version is read.
@@ -122,10 +123,10 @@ def migrate(engine: sa.engine.Engine) -> int:
     with engine.connect() as conn:
         conn.info["write"] = True
         with conn.begin():
-            return _migrate_locked(conn)
+            return _migrate_locked(conn, found if found is not None else [])
 
 
-def _migrate_locked(conn: sa.engine.Connection) -> int:
+def _migrate_locked(conn: sa.engine.Connection, found: list[int]) -> int:
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
     inspector = sa.inspect(conn)
@@ -133,6 +134,7 @@ def _migrate_locked(conn: sa.engine.Connection) -> int:
     if inspector.has_table("schema_version"):
         row = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar()
         current = int(row or 0)
+    found.append(current)
     if current > SCHEMA_VERSION:
         raise StorageError(
             f"this run storage is at schema version {current}, newer than this specrun knows "

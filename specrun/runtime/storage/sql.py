@@ -85,7 +85,9 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
         self.url = url
         try:
             self.engine = self._create_engine(url)
-            migrate(self.engine)
+            found: list[int] = []
+            migrate(self.engine, found)
+            self.new_history = found == [0]  # the store had no history: missing or emptied
         except StorageError as e:
             raise StorageError(f"cannot open run storage at {_mask(url)}: {e}") from None
         except (sa.exc.SQLAlchemyError, OSError, ImportError) as e:
@@ -209,7 +211,10 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
                     cursor.executemany(statements["checks"], evals)
                 cursor.execute("COMMIT")
             except BaseException:
-                cursor.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (disk full): a ROLLBACK
+                # then fails and would hide the real error.
+                if raw.driver_connection.in_transaction:
+                    cursor.execute("ROLLBACK")
                 raise
         except sqlite3.Error as e:
             raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
@@ -217,10 +222,11 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
             raw.close()  # back to the pool
 
     def get_events(self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None) -> list[Event]:
-        query = sa.select(events.c.body).where(events.c.run_id == run_id).order_by(events.c.id)
+        e = events.c
+        query = sa.select(e.id, e.event_type, e.step_key, e.timestamp, e.body).where(e.run_id == run_id).order_by(e.id)
         if of_type is not None:
-            query = query.where(events.c.event_type.in_([t.value for t in of_type]))
-        return [loads(r.body) for r in self._read(query)]
+            query = query.where(e.event_type.in_([t.value for t in of_type]))
+        return [_event(row, run_id) for row in self._read(query)]
 
     def latest_materializations(self, asset_keys: Optional[Iterable[AssetKey]] = None
                                 ) -> dict[tuple[AssetKey, Optional[str]], Event]:
@@ -285,6 +291,17 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _event(row: Any, run_id: str) -> Event:
+    """The stored event of `row`; one whose body cannot be read (damaged, or written by
+    something else) becomes an error-level engine event saying so, not a crash of the reader."""
+    try:
+        return loads(row.body)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        return Event(DagsterEventType.ENGINE_EVENT, run_id, "", row.step_key,
+                     f"event {row.id} ({row.event_type}) in the run storage cannot be read: "
+                     f"{type(e).__name__}: {str(e)[:200]}", None, level=40, timestamp=row.timestamp)
 
 
 def _interrupted(row: Any) -> str:
