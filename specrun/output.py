@@ -76,9 +76,23 @@ def print_summary(result: Any, progress: Any) -> None:
 
 
 def user_frames(stack: list[str]) -> list[str]:
-    """Traceback frames of the user's code: those of specrun and of the machinery running its
-    steps (threads, futures, process pools, Dask) left out."""
-    return [f for f in stack if not _MACHINERY.search(f.split("\n", 1)[0])]
+    """Traceback frames of the user's code: those of specrun, of Python's standard library
+    and of the machinery running its steps (threads, futures, process pools, Dask) left out.
+    When the error was raised outside the user's code, a last line says where."""
+    mine = [f for f in stack if not _MACHINERY.search(f.split("\n", 1)[0]) and not _stdlib(f)]
+    if mine and stack and _stdlib(stack[-1]):
+        where = stack[-1].split("\n", 1)[0].strip()
+        mine.append(f"  (raised in Python's standard library: {where})\n")
+    return mine
+
+
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+
+
+def _stdlib(frame: str) -> bool:
+    """Whether a formatted frame is in Python's standard library (not an installed package)."""
+    path = frame.split('"', 2)[1] if frame.count('"') >= 2 else ""
+    return path.startswith(_STDLIB) and "-packages" + os.sep not in path[len(_STDLIB):]
 
 
 _MACHINERY = re.compile("|".join([

@@ -20,7 +20,8 @@ def test_the_traceback_shown_is_the_users_frames_only():
               f'  File "{os.path.join(os.path.dirname(distributed.__file__), "worker.py")}", line 3, in y\n',
               '  File "/home/me/project/assets.py", line 7, in clean\n    raise ValueError("bad")\n',
               f'  File "{os.path.join(stdlib, "json", "decoder.py")}", line 355, in raw_decode\n']
-    assert user_frames(frames) == frames[3:]  # the stdlib call the user made stays
+    # The standard library's frame is not shown as the user's code; where it raised is said.
+    assert user_frames(frames) == [frames[3], f"  (raised in Python's standard library: {frames[4].strip()})\n"]
 
 
 def test_the_plan_summary_counts_waiting_steps_apart_from_up_to_date_ones(capsys):

@@ -28,7 +28,7 @@ from .user_async import resolve_async
 from .outputs import OutputFacts, StepFailed, collect_outputs
 from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
-from .resources import init_resources
+from .resources import RESOURCE_KEY_ATTR, init_resources
 from . import versioning as v
 
 _SPECRUN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -226,10 +226,19 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
-        return e, ErrorInfo.from_exception(e), "user"
+        return e, _user_error(e), "user"
     events.append(Event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
                         f'Finished execution of step "{step.key}".'))
     return None
+
+
+def _user_error(exc: BaseException) -> ErrorInfo:
+    """The ErrorInfo of a user exception; one raised while setting up a resource says which."""
+    info = ErrorInfo.from_exception(exc)
+    key = getattr(exc, RESOURCE_KEY_ATTR, None)
+    if isinstance(key, str):
+        info.message = f"setting up resource {key!r} failed: {info.message}"
+    return info
 
 
 def _run_hooks(run: RunContext, step: Any, recipe: StepRecipe, outcome: str,

@@ -122,8 +122,24 @@ def init_resources(
             resources=Resources({k: built[k] for k in rdef.required_resource_keys}),
             log=log, instance=instance, run_id=run_id, resource_def=rdef,
         )
-        built[key] = _enter_resource(stack, rdef.resource_fn(ctx))
+        try:
+            built[key] = _enter_resource(stack, rdef.resource_fn(ctx))
+        except Exception as e:  # user set-up code: the step's failure names the resource
+            _mark_resource(e, key)
+            raise
     return Resources(built)
+
+
+RESOURCE_KEY_ATTR = "specrun_resource_key"
+
+
+def _mark_resource(exc: BaseException, key: str) -> None:
+    """Note on `exc` which resource's set-up raised it (the innermost one, when nested)."""
+    if getattr(exc, RESOURCE_KEY_ATTR, None) is None:
+        try:
+            setattr(exc, RESOURCE_KEY_ATTR, key)
+        except AttributeError:  # an exception type without attributes: the message stays as is
+            pass
 
 
 @contextlib.contextmanager
