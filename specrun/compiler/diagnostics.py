@@ -9,9 +9,14 @@ from typing import Mapping, Sequence
 from ..errors import SpecError, SpecErrors
 
 
+_SHOWN = (".yaml", ".yml", ".toml", ".j2", ".py")
+
+
 def _source_line(files: Mapping[str, str], file: str, line: int) -> str | None:
     text = files.get(file)
     if text is None:
+        if not file.endswith(_SHOWN):  # not a spec or a module: its content is never echoed
+            return None
         from .parse import read_text
 
         try:

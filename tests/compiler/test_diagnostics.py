@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from specrun.cli import main
 from specrun.compiler.diagnostics import render_error
-from specrun.errors import Location, SpecError
+from specrun.errors import Location, SpecError, SpecErrors
 
 
 def test_caret_keeps_tabs_and_counts_wide_characters_twice():
@@ -72,3 +72,16 @@ def test_control_and_invisible_characters_are_drawn_with_the_caret_aligned():
     shown = render_error(SpecError("m", Location("p.yaml", 1, 6)), {"p.yaml": "ab\x00c\u200bd"}).split("\n")
     assert shown[1] == "    ab\u2400c\ufffdd"
     assert shown[2] == "    " + " " * 5 + "^"
+
+
+def test_an_included_file_that_is_not_a_spec_is_never_echoed(tmp_path):
+    from specrun.compiler.diagnostics import render_error
+    from specrun.compiler.load import load_document
+
+    (tmp_path / "secret.env").write_text("PASSWORD=hunter2\n")
+    (tmp_path / "main.yaml").write_text("specrun: 1\ninclude: [secret.env]\n")
+    with pytest.raises(SpecErrors) as err:
+        load_document(str(tmp_path / "main.yaml"))
+    shown = "\n".join(render_error(e, {}) for e in err.value.errors)
+    assert "secret.env': name it .yaml, .yml or .toml" in shown
+    assert "hunter2" not in shown
