@@ -76,8 +76,11 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
             raise SpecError(f"--var {pair!r} should be KEY=VALUE", None, "", "e.g. --var region=eu")
+        if len(raw) > MAX_VAR_CHARS:
+            raise SpecError(f"--var {key}: the value is {len(raw):,} characters long, more than {MAX_VAR_CHARS:,}",
+                            None, "", "put large data in a file your code reads, not in a variable")
         try:
-            values[key.strip()] = yaml.load(raw, Loader=_YamlLoader) if raw else ""
+            values[key.strip()] = _bounded(key, yaml.load(raw, Loader=_YamlLoader) if raw else "", raw)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark
             col = "" if mark is None else (f" at column {mark.column + 1}" if mark.line == 0 else " at its end")
@@ -85,6 +88,31 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
         except yaml.YAMLError as e:
             raise SpecError(f"--var {key}: value is not valid YAML ({e})") from None
     return values
+
+
+MAX_VAR_CHARS = 100_000
+
+
+def _bounded(key: str, value: Any, raw: str) -> Any:
+    """`value` when it holds no more values than its text could spell out; YAML aliases that
+    multiply (a 'billion laughs' value) are refused before anything renders them."""
+    from .parse import MIN_NODE_BUDGET, NODES_PER_CHAR
+
+    budget = max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(raw))
+    todo, seen = [value], 0
+    while todo:
+        item = todo.pop()
+        seen += 1
+        if seen > budget:
+            raise SpecError(f"--var {key}: the value expands to more than {budget:,} values "
+                            "(aliases that multiply, like a 'billion laughs' bomb?)", None, "",
+                            "remove the repeated aliases")
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return value
 
 
 def load_vars_file(path: str) -> dict[str, Any]:

@@ -217,13 +217,14 @@ def _environment(filename: str, text: str, typed: bool) -> Any:
     """A sandboxed environment holding the (line-marked) template; cached, so that a template
     instantiated many times is compiled once."""
     import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+
+    from .template_budget import sandbox_class
 
     if typed:  # each `{{ }}` escaped for where it stands (see template_escape)
         from .template_escape import add_context_filters
 
         text = add_context_filters(text)
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+    env = sandbox_class()(undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                                trim_blocks=True, lstrip_blocks=True,
                                loader=jinja2.DictLoader({filename: _mark_lines(text)}),
                                finalize=_typed_value if typed else None)
@@ -243,6 +244,8 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
     block of defaults) and values are written as YAML spells them (see `_typed_value`)."""
     import jinja2
 
+    from .template_budget import render_within_budget
+
     env = _environment(filename, text, typed)
     defaults = {} if typed else _default_vars(text, is_toml)
     known = dict(variables) if typed else {**defaults, **variables}
@@ -250,7 +253,7 @@ def render_template(text: str, filename: str, variables: dict[str, Any],
         _check_loop_vars(text, filename, defaults, variables)
     try:
         template = env.get_template(filename)
-        rendered = template.render(**known)
+        rendered = render_within_budget(lambda: template.generate(**known), filename)
     except jinja2.TemplateSyntaxError as e:
         from .template_errors import template_syntax_error
 

@@ -253,3 +253,16 @@ def test_explicit_tag_on_a_value_it_cannot_read_is_a_spec_error(text, message):
 def test_yaml_syntax_error_says_what_and_where_it_started(text, where, message):
     error = _first_error(text)
     assert ((error.location.line, error.location.col), error.message) == (where, message)
+
+
+def test_a_var_value_longer_than_the_bound_is_refused():
+    with pytest.raises(SpecError, match=r"--var big: the value is 100,001 characters long, more than 100,000"):
+        parse_vars(["big=" + "a" * 100_001])
+
+
+def test_a_var_value_whose_aliases_multiply_is_refused_before_it_is_expanded():
+    laughs = "[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], " \
+             "&d [*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]]"
+    with pytest.raises(SpecError, match=r"--var x: the value expands to more than 10,000 values"):
+        parse_vars(["x=" + laughs])
+    assert parse_vars(["x=[&a [1, 2], *a]"]) == {"x": [[1, 2], [1, 2]]}  # a few aliases are fine

@@ -43,3 +43,19 @@ def test_key_prefix_part_with_a_slash_or_space_is_an_error(prefix, where, messag
     [error] = validate_document(load_text(f"specrun: 1\nname: t\nassets:\n  a: {{fn: f, key_prefix: {prefix}}}\n",
                                           "p.yaml"))
     assert ((error.location.line, error.location.col), error.message) == (where, message)
+
+
+@pytest.mark.parametrize("delay, shown", [("1.0e+308", "1e+308 is greater than the maximum of 86400"),
+                                          ("9" * 400, "is greater than the maximum of 86400")])
+def test_a_retry_delay_beyond_a_day_is_refused_at_its_position(delay, shown):
+    doc = load_text(f"specrun: 1\nmodule: m\nassets:\n  a: {{fn: f, retry: {{max_retries: 1, delay: {delay}}}}}\n",
+                    "p.yaml")
+    [error] = validate_document(doc)
+    assert shown in error.message
+    assert (error.location.line, error.location.col) == (4, 45)
+
+
+def test_max_retries_beyond_a_thousand_is_refused():
+    doc = load_text("specrun: 1\nmodule: m\nassets:\n  a: {fn: f, retry: {max_retries: 100000}}\n", "p.yaml")
+    [error] = validate_document(doc)
+    assert "100000 is greater than the maximum of 1000" in error.message

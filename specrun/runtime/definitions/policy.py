@@ -18,6 +18,9 @@ class Jitter(enum.Enum):
     PLUS_MINUS = "PLUS_MINUS"
 
 
+MAX_RETRY_DELAY = 86400.0  # seconds: the longest wait before a retry
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Retry a failed step up to `max_retries` times, waiting `delay` seconds (with backoff)."""
@@ -32,6 +35,8 @@ class RetryPolicy:
             raise ValueError("max_retries must be >= 0")
         if self.backoff is not None and self.delay is None:
             raise ValueError("a backoff needs a delay")
+        if self.delay is not None and not 0 <= self.delay <= MAX_RETRY_DELAY:  # also refuses nan
+            raise ValueError(f"delay must be between 0 and {MAX_RETRY_DELAY} seconds (a day), got {self.delay}")
         if isinstance(self.backoff, str):
             object.__setattr__(self, "backoff", Backoff(self.backoff.upper()))
         if isinstance(self.jitter, str):
@@ -42,10 +47,10 @@ class RetryPolicy:
         LINEAR waits delay * n, EXPONENTIAL waits delay * (2**n - 1), i.e. 1, 3, 7 x delay."""
         if not self.delay:
             return 0.0
-        if self.backoff is Backoff.EXPONENTIAL:
-            base = self.delay * (2 ** attempt - 1)
+        if self.backoff is Backoff.EXPONENTIAL:  # capped: 2 ** 1100 is no float
+            base = min(MAX_RETRY_DELAY, self.delay * (2 ** min(attempt, 40) - 1))
         elif self.backoff is Backoff.LINEAR:
-            base = self.delay * attempt
+            base = min(MAX_RETRY_DELAY, self.delay * attempt)
         else:
             base = self.delay
         rand = (rng or random).random()

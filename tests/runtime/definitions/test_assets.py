@@ -90,3 +90,14 @@ def test_asset_dep_partition_mapping_orders_a_backfill_by_the_mapped_partitions(
     assert plan.get_step("rollup[2024-01-05]").upstream_keys == {
         "events[2024-01-04]", "events[2024-01-05]"}
     assert plan.get_step("rollup[2024-01-04]").upstream_keys == {"events[2024-01-04]"}
+
+
+def test_retry_delays_are_bounded_to_a_day():
+    from specrun.runtime.definitions.policy import Backoff, RetryPolicy
+
+    with pytest.raises(ValueError, match="delay must be between 0 and 86400.0 seconds"):
+        RetryPolicy(delay=1e308)
+    with pytest.raises(ValueError, match="got nan"):
+        RetryPolicy(delay=float("nan"))
+    policy = RetryPolicy(max_retries=5000, delay=10, backoff=Backoff.EXPONENTIAL)
+    assert policy.delay_for(3) == 70 and policy.delay_for(1100) == 86400
