@@ -224,7 +224,7 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
     import time
 
     from .formats import apply_json, emit
-    from .history import RUN_OPTIONS_TAG, SPEC_TAG
+    from .history import RUN_OPTIONS_TAG, SPEC_TAG, masked_vars
     from .output import print_failure, print_summary
     from .progress import Progress
     from .runtime.api import execute_run
@@ -239,6 +239,8 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
                         recorded=recorded_durations(session.instance, session.compiled.path))
     replay = {k: list(v) if isinstance(v, tuple) else v for k, v in session.options.items()
               if k in _REPLAYED_OPTIONS and v}
+    if replay.get("var"):  # what replay needs, secrets by name only
+        replay["var"] = masked_vars(replay["var"])
     tags = {SPEC_TAG: os.path.abspath(session.compiled.path), RUN_OPTIONS_TAG: json.dumps(replay)}
     if reexecution:  # which earlier run stored what the re-executed steps read
         from .runtime.dynamic_steps import REEXECUTION_TAG
@@ -289,7 +291,7 @@ def recorded_durations(instance: Any, spec: str, runs: int = 3) -> dict[str, flo
 def resume_command(run_id: str, session: Session) -> str:
     """`specrun reexecute RUN --from-failure`, with `--spec` when the spec is not the one
     found in this folder, and the template variables the run was given."""
-    from .history import find_spec
+    from .history import find_spec, masked_vars
 
     words = ["specrun", "reexecute", run_id, "--from-failure"]
     try:
@@ -298,7 +300,7 @@ def resume_command(run_id: str, session: Session) -> str:
         here = None
     if here != os.path.abspath(session.compiled.path):
         words += ["--spec", os.path.relpath(session.compiled.path)]
-    words += [w for var in session.options.get("var") or () for w in ("--var", var)]
+    words += [w for var in masked_vars(list(session.options.get("var") or ())) for w in ("--var", var)]
     if session.options.get("vars_file"):
         words += ["--vars", session.options["vars_file"]]
     import shlex

@@ -6,12 +6,46 @@ import datetime as dt
 import glob
 import json
 import os
+import re
 from typing import Any, Mapping, NamedTuple, Optional
 
 from .errors import SpecrunError, suggest
 
 SPEC_TAG = "specrun/spec"
 RUN_OPTIONS_TAG = "specrun/options"
+# A `--var` whose name looks like a secret is stored with its name only (replay asks for it).
+SECRET_VAR = re.compile(r"pass(word|wd|phrase)?|pwd|secret|token|credential|api_?key|private_?key|"
+                        r"access_?key|auth|dsn|cookie|session", re.IGNORECASE)
+NOT_STORED = "<secret: not stored>"
+
+
+def masked_vars(pairs: list[str]) -> list[str]:
+    """`--var KEY=VALUE` pairs with the value of each secret-looking KEY replaced by NOT_STORED."""
+    out = []
+    for pair in pairs:
+        key, sep, _ = pair.partition("=")
+        out.append(f"{key}={NOT_STORED}" if sep and SECRET_VAR.search(key) else pair)
+    return out
+
+
+def unmasked_vars(stored: list[str], given: list[str], run_id: str) -> list[str]:
+    """The stored `--var` pairs with each secret filled in from `given` (the `--var`s of the
+    command replaying the run); an error naming the ones missing."""
+    values = {k.strip(): pair for pair in given for k, sep, _ in [pair.partition("=")] if sep}
+    out, missing = [], []
+    for pair in stored:
+        key, _, value = pair.partition("=")
+        if value == NOT_STORED:
+            if key.strip() not in values:
+                missing.append(key.strip())
+                continue
+            pair = values[key.strip()]
+        out.append(pair)
+    if missing:
+        again = " ".join(f"--var {k}=..." for k in missing)
+        raise SpecrunError(f"run {run_id} was given the secret variable(s) {', '.join(missing)}, which are "
+                           f"not stored: give them again: specrun reexecute {run_id} {again}")
+    return out
 
 
 def find_spec(spec: Optional[str], vars_file: Optional[str] = None) -> str:
@@ -184,6 +218,9 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
     if from_failure and parent.is_success:
         raise SpecrunError(f"run {parent.run_id} succeeded: nothing to re-execute from failure")
     options = dict(json.loads(parent.tags.get(RUN_OPTIONS_TAG) or "{}"))
+    if options.get("var"):
+        options["var"] = unmasked_vars(list(options["var"]), list((var_options or {}).get("var") or ()),
+                                       parent.run_id)
     session = Session(spec_path, {**options, "force": True})
     plan = session.plan()
     reexecution = reexecution_after(instance, parent)
