@@ -15,7 +15,8 @@ Two kinds of rounds, each bounded in count (and all of them together in time):
 `check`: for every asset the plan says is up to date, its stored file must exist and match its
 record (size and sha256), and its value must be the function of its upstream values that the
 module computes; a plan that trusts anything else is an inconsistency. The table gives rounds,
-kills, duplicate computations and inconsistencies per scenario.
+kills, kills after which a worker process was still alive half a second later (they are
+then killed: they hold the output pipes), duplicate computations and inconsistencies.
 """
 
 from __future__ import annotations
@@ -195,11 +196,15 @@ def kill_rounds(project: Project, executor: str, rounds: int, deadline: float, s
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             stats["kills"] += 1
+            proc.wait(timeout=60)
+            time.sleep(0.5)  # workers of a killed parent are meant to end on their own
+            try:
+                os.killpg(proc.pid, 0)  # anything of the run still alive?
+                stats["orphans"] += 1
+                os.killpg(proc.pid, signal.SIGKILL)  # they hold the output pipes open
+            except ProcessLookupError:
+                pass
         proc.communicate(timeout=300)
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # workers the kill left behind (item 3 is the executor's)
-        except ProcessLookupError:
-            pass
         stats["rounds"] += 1
         stats["problems"] += check(project) + finish(project)
 
@@ -267,7 +272,7 @@ def main() -> None:
     try:
         for i, (name, kind, executor, url) in enumerate(scenarios):
             deadline = time.monotonic() + (end - time.monotonic()) / (len(scenarios) - i)  # a fair share
-            stats: dict = {"rounds": 0, "kills": 0, "duplicates": 0, "problems": []}
+            stats: dict = {"rounds": 0, "kills": 0, "orphans": 0, "duplicates": 0, "problems": []}
             project = Project(os.path.join(work, f"s{i}"), url)
             if kind == "kill":
                 kill_rounds(project, executor, args.kills, deadline, stats)
@@ -278,9 +283,11 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         if pg:
             drop_database(pg)
-    print(f"\n{'scenario':<36} {'rounds':>6} {'kills':>6} {'duplicate steps':>16} {'inconsistencies':>16}")
+    print(f"\n{'scenario':<36} {'rounds':>6} {'kills':>6} {'workers left':>12} {'duplicate steps':>15} "
+          f"{'inconsistencies':>15}")
     for name, s in table:
-        print(f"{name:<36} {s['rounds']:>6} {s['kills']:>6} {s['duplicates']:>16} {len(s['problems']):>16}")
+        print(f"{name:<36} {s['rounds']:>6} {s['kills']:>6} {s['orphans']:>12} {s['duplicates']:>15} "
+              f"{len(s['problems']):>15}")
     for name, s in table:
         for problem in s["problems"][:5]:
             print(f"  {name}: {problem}")

@@ -263,7 +263,7 @@ def test_user_code_failing_at_resource_set_up_shows_its_message_and_only_its_fra
     result = specrun_cmd("apply", "p.yaml", cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
-    assert lines[0] == "step 'a' failed: RuntimeError: cannot connect to warehouse"
+    assert lines[0] == "step 'a' failed: setting up resource 'io_manager' failed: RuntimeError: cannot connect to warehouse"
     assert lines[1] == "Traceback (your code):"
     assert lines[2] == f'  File "{tmp_path / "fns.py"}", line 7, in __init__'
     assert "specrun/" not in result.stderr and "click" not in result.stderr
