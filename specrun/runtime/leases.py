@@ -40,6 +40,8 @@ class RunLease:
         self.run_id = run_id
         self.poll = poll
         self._by_step: dict[str, list[LeaseKey]] = {}
+        self._pending: list[LeaseKey] = []  # of ended steps, for the heartbeat thread to give back
+        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
 
@@ -87,21 +89,24 @@ class RunLease:
             self.storage.release_leases(self.run_id, keys)
 
     def releasing(self, handle: Callable[[Event], None]) -> Callable[[Event], None]:
-        """`handle` (which records an event), then the step's leases given back when the
-        event ends the step: its record is committed by then."""
+        """`handle` (which records an event), then the step's leases handed to the heartbeat
+        thread to give back when the event ends the step: its record is committed by then.
+        The thread gives back what gathered in one write, off the run's path."""
         if not self._by_step:
             return handle
-        by_step = self._by_step
+        by_step, pending, wake = self._by_step, self._pending, self._wake
 
         def handle_and_release(event: Event) -> None:
             handle(event)
             if event.event_type in _STEP_ENDS and event.step_key in by_step:
-                self.release([event.step_key])
+                pending.extend(by_step.pop(event.step_key))
+                wake.set()
         return handle_and_release
 
     # -- heartbeat --------------------------------------------------------------------
     def start_heartbeat(self) -> None:
-        """Heartbeat the run and its leases from a daemon thread until `close`."""
+        """Heartbeat the run and its leases, and give back leases of ended steps, from a
+        daemon thread until `close`."""
         from .storage.leases import heartbeat_every
 
         if self._thread is not None:
@@ -114,19 +119,31 @@ class RunLease:
     def _beat(self, every: float) -> None:
         from ..errors import StorageError
 
-        while not self._stop.wait(every):
+        next_beat = time.monotonic() + every
+        while not self._stop.is_set():
+            self._wake.wait(max(0.0, next_beat - time.monotonic()))
             try:
-                self.storage.heartbeat(self.run_id)
-            except StorageError:  # the store is away for a moment: the next beat may reach it
+                if self._wake.is_set() and not self._stop.is_set():
+                    self._wake.clear()
+                    time.sleep(0.02)  # step ends close together are given back in one write
+                    count = len(self._pending)  # the run's thread only appends meanwhile
+                    self.storage.release_leases(self.run_id, self._pending[:count])
+                    del self._pending[:count]
+                if time.monotonic() >= next_beat:
+                    next_beat = time.monotonic() + every
+                    self.storage.heartbeat(self.run_id)
+            except StorageError:  # the store is away for a moment: `close` gives back the rest
                 continue
 
     def close(self) -> None:
         """Stop heartbeating and give back every lease still held."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
         self._by_step.clear()
+        self._pending.clear()
         self.storage.release_leases(self.run_id)
 
 
