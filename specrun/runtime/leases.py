@@ -125,7 +125,7 @@ class RunLease:
             try:
                 if self._wake.is_set() and not self._stop.is_set():
                     self._wake.clear()
-                    time.sleep(0.02)  # step ends close together are given back in one write
+                    time.sleep(0.1)  # step ends close together are given back in one write
                     count = len(self._pending)  # the run's thread only appends meanwhile
                     self.storage.release_leases(self.run_id, self._pending[:count])
                     del self._pending[:count]
