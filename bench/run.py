@@ -159,6 +159,7 @@ def main() -> None:
             compileall.compile_dir(os.path.join(BEFORE["path"], "specrun"), quiet=1)
     import bench_more
 
+    bench_more.BEFORE = BEFORE  # this file runs as __main__: `from run import BEFORE` is another dict
     BENCHMARKS.update(bench_more.GROUPS)
     rows: list[tuple] = []
     for name, fn in BENCHMARKS.items():

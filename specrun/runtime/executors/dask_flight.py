@@ -231,8 +231,12 @@ class Flight:
         yield from self._record(key, [event], todo)
 
     def cleanup(self) -> None:
-        """Forget the run's batch claims on the scheduler."""
-        self.client.set_metadata([CLAIMS, self.ctx.run_id], None)
+        """Forget the run's batch claims on the scheduler (best effort: the run may be ending
+        because the scheduler is gone, and that error is the one to report)."""
+        try:
+            self.client.set_metadata([CLAIMS, self.ctx.run_id], None)
+        except Exception:
+            pass
 
 
 def _is_worker_death(error: BaseException) -> bool:
