@@ -13,15 +13,20 @@ def write_project(folder: str, n: int, fmt: str, deep: bool = False) -> str:
     """A project of `n` assets; `deep`: 200 distinct functions, each calling a chain of
     helpers (in the module and in a second one), a class and module constants, as the
     automatic code versions must follow."""
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, "noop.py"), "w") as fh:
-        fh.write(_deep_module() if deep else "def first():\n    return 1\n\n\ndef nxt(up):\n    return up\n")
+    _write_noop_module(folder, _deep_module() if deep else None)
     with open(os.path.join(folder, "noop_helpers.py"), "w") as fh:
         fh.write("".join(f"def shared_{k}(x):\n    return x + {k}\n\n\n" for k in range(20)))
     path = os.path.join(folder, f"pipeline.{fmt}")
     with open(path, "w") as fh:
         fh.write(_yaml(n, deep) if fmt == "yaml" else _toml(n))
     return path
+
+
+def _write_noop_module(folder: str, source: str | None = None) -> None:
+    """noop.py in `folder`: `first()` and `nxt(up)`, or the given source."""
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "noop.py"), "w") as fh:
+        fh.write(source or "def first():\n    return 1\n\n\ndef nxt(up):\n    return up\n")
 
 
 def _deep_module() -> str:

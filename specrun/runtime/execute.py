@@ -194,8 +194,9 @@ class StepRecipe:
         # (name, In, source, passed to the function): Nothing inputs the function does not
         # take are only ordering, so they are not loaded at all.
         inputs = []
+        params = frozenset(sig.input_params)  # a set: a join may have 10,000 inputs
         for name, spec in op_def.ins.items():
-            passed = name in sig.input_params
+            passed = name in params
             if passed or not spec.is_nothing:
                 inputs.append((name, spec, node.inputs.get(name), passed or sig.has_var_kwargs))
         self.inputs = tuple(inputs)

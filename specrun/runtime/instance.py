@@ -7,6 +7,8 @@ or when the buffer is full, so that recording never dominates a step's cost. A
 materialization or check result is written as soon as it is recorded: by then the step's
 output is already stored, and a process killed with it still buffered would leave a new
 stored value that the store does not know of (the next `plan` would trust the old record).
+An ephemeral (in-memory) instance outlives no process, so it batches those too: every read
+flushes first, so what is read is always complete.
 """
 
 from __future__ import annotations
@@ -178,7 +180,8 @@ class Instance:
         """Record an event; writes are batched (see the module docstring)."""
         self._buffer.append(event)  # list.append is atomic; flush() swaps the list under the lock
         kind = event.event_type
-        if (kind in _FLUSH_ON or kind in _DURABLE or len(self._buffer) >= self._max_buffered
+        if (kind in _FLUSH_ON or (kind in _DURABLE and not self._is_ephemeral)
+                or len(self._buffer) >= self._max_buffered
                 or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
             self.flush()
 

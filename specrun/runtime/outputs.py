@@ -24,8 +24,8 @@ from .definitions.types import DataType
 from .events import ET
 from .events import Event, StepOutputData
 from .context.io import OutputContext
-from .plan import input_partition_keys
-from . import versioning as v
+from .io_managers import InMemoryIOManager
+from .materializations import AssetVersionFacts, asset_data_version, input_data_versions, materialization
 
 
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
@@ -164,7 +164,7 @@ class OutputFacts:
 
     __slots__ = ("out_def", "name", "is_nothing", "type_checked", "io_manager_key", "asset_key",
                  "partitions_def", "per_partition", "yielded_message", "handled_message", "versions",
-                 "op_def", "config")
+                 "op_def", "config", "memory_key")
 
     def __init__(self, run: Any, node: Any, name: str) -> None:
         out_def = node.op_def.outs[name]
@@ -180,12 +180,17 @@ class OutputFacts:
         self.per_partition = asset is None or asset.partitions_def is not None
         self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
-        self.versions = _AssetVersionFacts(run, node, self.asset_key) if asset is not None else None
+        self.versions = AssetVersionFacts(run, node, self.asset_key) if asset is not None else None
         self.op_def = node.op_def
         # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
         resolved = getattr(run, "resolved", None)
         configs = resolved.output_configs.get(node.name) if resolved is not None else None
         self.config = (configs or {}).get(name, {})
+        # Where the in-memory IO manager keeps an unpartitioned value of this output: the
+        # asset key's path, or () for "the run, step and output" (see `InMemoryIOManager`);
+        # None when the value is partitioned (its key also names the partition).
+        self.memory_key = (None if self.partitions_def is not None
+                           else tuple(self.asset_key.path) if self.asset_key is not None else ())
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
@@ -202,30 +207,6 @@ class OutputFacts:
             op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version,
             config=self.config)
         return ctx
-
-
-class _AssetVersionFacts:
-    """The parts of an asset's version tags that are fixed for a run: code version, config
-    hash and which upstream assets it reads."""
-
-    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags")
-
-    def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
-        asset = node.asset
-        config, _ = run.node_config(node)
-        self.code_version = v.asset_code_version(node.op_def, asset)
-        self.config_hash = v.config_hash(config)
-        # What `plan` reads to say what changed (code parts, masked config), when known.
-        explain = {v.CODE_PARTS_TAG: v.code_parts_text(node.op_def, asset.code_version),
-                   v.CONFIG_TAG: v.config_text(config)}
-        self.explain_tags = {k: text for k, text in explain.items() if text is not None}
-        # (input name or None for a plain dep, upstream key, its label)
-        inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
-        for key in asset.deps:
-            inputs.append((None, key, key.to_user_string()))
-        self.inputs = tuple(inputs)
-        self.asset_key = asset_key
-        self.message = f"Materialized value {asset_key.to_user_string()}"
 
 
 def _handle_output(run, step, context, name, value, metadata, store, events, version=None,
@@ -255,13 +236,25 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         context._output_values[name] = value
     # The data version is known before the value is stored: a versioning IO manager stores
     # the value under it, so the record written after names the file (see io_managers).
-    inputs = _input_data_versions(run, step, facts.versions) if facts.versions else None
-    data_version = _data_version(run, step, facts.versions, inputs, version) if facts.versions else None
+    inputs = input_data_versions(run, step, facts.versions) if facts.versions else None
+    data_version = asset_data_version(run, step, facts.versions, inputs, version) if facts.versions else None
     if store and not facts.is_nothing:
+        manager = run.resources_for_output(facts.io_manager_key)
+        if (manager.__class__ is InMemoryIOManager and facts.memory_key is not None
+                and step.partition_key is None):
+            # specrun's own in-memory manager reads nothing but the key: stored directly,
+            # without the context it would not look at (see `OutputFacts.memory_key`).
+            key = facts.memory_key or ((run.run_id, step.key, name, mapping_key) if mapping_key
+                                       else (run.run_id, step.key, name))
+            manager.values[key] = value
+            events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
+                                facts.handled_message, output_data))
+            if facts.versions is not None:
+                events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
+            return
         octx = facts.output_context(run, step, step.key)
         octx.data_version = data_version
         octx.mapping_key = mapping_key
-        manager = run.resources_for_output(facts.io_manager_key)
         try:
             manager.handle_output(octx, value)
         except (pickle.PicklingError, TypeError, AttributeError) as e:
@@ -275,47 +268,12 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
         events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                             facts.handled_message, output_data))
     if facts.versions is not None:
-        events.append(_materialization(run, step, facts.versions, metadata, data_version, inputs))
+        events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
 
 
 def _type_name(out_def: Any) -> str:
     t = out_def.dagster_type
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")
-
-
-def _data_version(run: Any, step: Any, facts: _AssetVersionFacts, inputs: dict[str, str],
-                  user_version: Any = None) -> str:
-    """The data version of the value a step materializes.
-
-    The user's (`MaterializeResult(data_version=...)`) when given: then re-materializing
-    identical data does not make downstream assets stale."""
-    if user_version is not None:
-        return str(user_version)
-    return v.data_version(facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
-
-
-def _materialization(run: Any, step: Any, facts: _AssetVersionFacts, metadata: dict,
-                     version: str, inputs: dict[str, str]) -> Event:
-    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares."""
-    asset = step.node.asset
-    run.data_versions[(facts.asset_key, step.partition_key)] = version
-    tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
-            **facts.explain_tags}
-    mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
-    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
-
-
-def _input_data_versions(run: Any, step: Any, facts: _AssetVersionFacts) -> dict[str, str]:
-    """Data version of each upstream asset (partition) the step consumed."""
-    found: dict[str, str] = {}
-    for name, key, label in facts.inputs:
-        keys = input_partition_keys(step, name) if name is not None else ()
-        if len(keys) < 2:
-            found[label] = run.data_version_of(key, keys[0] if keys else None)
-        else:
-            found[label] = v.config_hash([run.data_version_of(key, pk) for pk in keys])
-    return found
 
 
 def _record_check(run: Any, step: Any, check: Any, item: Any, events: list,

@@ -83,6 +83,14 @@ class ExecutionPlan:
             for up in step.upstream_keys:
                 self.downstream[up].append(step.key)
 
+    def shared_copy(self) -> "ExecutionPlan":
+        """A plan of the same steps for another run: the step tables are shared (they are
+        never changed), what a run may set on its plan (`expand_dynamic`) is its own."""
+        copy = ExecutionPlan.__new__(ExecutionPlan)
+        copy.__dict__.update(self.__dict__)
+        copy.expand_dynamic = None
+        return copy
+
     @property
     def step_keys(self) -> list[str]:
         return list(self.steps)

@@ -175,8 +175,9 @@ def build_ins(
 ) -> dict[str, In]:
     """Inputs in parameter order; explicit `ins` must name parameters (or be Nothing)."""
     explicit = dict(ins or {})
+    params = frozenset(sig.input_params)  # a set: a join may have 10,000 inputs
     for name, spec in explicit.items():
-        if name not in sig.input_params and not sig.has_var_kwargs and not _is_nothing(spec):
+        if name not in params and not sig.has_var_kwargs and not _is_nothing(spec):
             from ...errors import suggest
 
             hint = suggest(name, sig.input_params)

@@ -43,7 +43,9 @@ def inside(base_dir: str, parts: list[str]) -> str:
     """The path of `parts` under `base_dir`, each part a safe name; never outside it."""
     base = os.path.abspath(base_dir)
     path = os.path.join(base, *(safe_name(p) for p in parts))
-    if os.path.commonpath([base, path]) != base:  # cannot happen with safe names; kept as a guard
+    # Cannot happen with safe names (no separator, no leading dot); kept as a guard, as a
+    # prefix test: `base` is absolute and normalized, and joining safe names keeps it so.
+    if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
         raise PartitionError(f"the path {path} of {'/'.join(parts)} is outside {base}")
     return path
 

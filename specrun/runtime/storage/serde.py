@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any
+from typing import Any, Optional
 
 from ..definitions.keys import AssetKey
 from ..definitions.metadata import MetadataValue
@@ -46,14 +46,31 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, ErrorInfo):
         return {"__error__": True, "message": value.message, "cls_name": value.cls_name,
                 "stack": list(value.stack), "cause": to_jsonable(value.cause)}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"__type__": type(value).__name__, **fields}
+    names = _dataclass_fields(value.__class__)
+    if names is not None:
+        out = {"__type__": value.__class__.__name__}
+        for name in names:
+            out[name] = to_jsonable(getattr(value, name))
+        return out
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_jsonable(v) for v in value]
     return _plain(value)
+
+
+_FIELD_NAMES: dict[type, Optional[tuple[str, ...]]] = {}
+
+
+def _dataclass_fields(cls: type) -> Optional[tuple[str, ...]]:
+    """The field names of dataclass `cls` in order (None for any other class), worked out once
+    per class: every stored event's payload is one."""
+    try:
+        return _FIELD_NAMES[cls]
+    except KeyError:
+        names = tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+        _FIELD_NAMES[cls] = names
+        return names
 
 
 def from_jsonable(value: Any) -> Any:
@@ -94,8 +111,13 @@ def event_from_dict(d: dict[str, Any]) -> Event:
                  d.get("timestamp"), d.get("pid"))
 
 
+# `json.dumps(..., separators=...)` makes a new encoder on every call; this one is made once
+# and writes exactly the same text.
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def dumps(event: Event) -> str:
-    return json.dumps(event_to_dict(event), separators=(",", ":"))
+    return _ENCODE(event_to_dict(event))
 
 
 def loads(text: str) -> Event:

@@ -1,0 +1,70 @@
+"""What an asset materialization records beside its value: its code version, config hash and
+the data versions of what it read, worked out into the tags staleness compares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .definitions.results import AssetMaterialization
+from .events import ET, Event
+from .plan import input_partition_keys
+from . import versioning as v
+
+
+class AssetVersionFacts:
+    """The parts of an asset's version tags that are fixed for a run: code version, config
+    hash and which upstream assets it reads."""
+
+    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags")
+
+    def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
+        asset = node.asset
+        config, _ = run.node_config(node)
+        self.code_version = v.asset_code_version(node.op_def, asset)
+        self.config_hash = v.config_hash(config)
+        # What `plan` reads to say what changed (code parts, masked config), when known.
+        explain = {v.CODE_PARTS_TAG: v.code_parts_text(node.op_def, asset.code_version),
+                   v.CONFIG_TAG: v.config_text(config)}
+        self.explain_tags = {k: text for k, text in explain.items() if text is not None}
+        # (input name or None for a plain dep, upstream key, its label)
+        inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
+        for key in asset.deps:
+            inputs.append((None, key, key.to_user_string()))
+        self.inputs = tuple(inputs)
+        self.asset_key = asset_key
+        self.message = f"Materialized value {asset_key.to_user_string()}"
+
+
+def asset_data_version(run: Any, step: Any, facts: AssetVersionFacts, inputs: dict[str, str],
+                  user_version: Any = None) -> str:
+    """The data version of the value a step materializes.
+
+    The user's (`MaterializeResult(data_version=...)`) when given: then re-materializing
+    identical data does not make downstream assets stale."""
+    if user_version is not None:
+        return str(user_version)
+    return v.data_version(facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+
+
+def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dict,
+                     version: str, inputs: dict[str, str]) -> Event:
+    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares."""
+    asset = step.node.asset
+    run.data_versions[(facts.asset_key, step.partition_key)] = version
+    tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
+            **facts.explain_tags}
+    mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
+    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
+
+
+def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[str, str]:
+    """Data version of each upstream asset (partition) the step consumed."""
+    found: dict[str, str] = {}
+    for name, key, label in facts.inputs:
+        keys = input_partition_keys(step, name) if name is not None else ()
+        if len(keys) < 2:
+            found[label] = run.data_version_of(key, keys[0] if keys else None)
+        else:
+            found[label] = v.config_hash([run.data_version_of(key, pk) for pk in keys])
+    return found
