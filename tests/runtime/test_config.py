@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specrun import Array, Bool, Config, Field, Float, Int, Noneable, Permissive, Selector, Shape, String, StringSource
@@ -76,6 +76,7 @@ def test_missing_whole_required_config():
     assert not result.success and result.errors[0].description == "Missing required config"
 
 
+@settings(deadline=None)  # no timing: a loaded machine (or mutmut's tracing) is slow, not wrong
 @given(st.dictionaries(st.sampled_from(["a", "b", "c"]), st.integers(), min_size=3))
 def test_any_int_dict_round_trips_through_a_shape_of_ints(values):
     assert process_config(Shape({k: Int for k in "abc"}), values) == values

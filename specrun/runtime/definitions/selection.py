@@ -112,5 +112,4 @@ def coerce_selection(selection: Any) -> AssetSelection:
         return selection
     if isinstance(selection, (str, AssetKey)) or hasattr(selection, "key"):
         selection = [selection]
-    keys = [getattr(s, "key", s) for s in selection]
-    return AssetSelection.keys(*keys)
+    return AssetSelection.keys(*selection)  # AssetKey.from_coercible takes a definition's key

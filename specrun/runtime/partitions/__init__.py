@@ -61,7 +61,10 @@ def partitions_def_from_spec(kind: str, **options: Any) -> PartitionsDefinition:
 
 
 def _dimension_from_spec(name: str, spec: Mapping[str, Any]) -> PartitionsDefinition:
-    kind = spec.get("type", "") if isinstance(spec, Mapping) else ""
+    if not isinstance(spec, Mapping):
+        raise DefinitionError(f"dimension {name!r} must be a mapping with a 'type' "
+                              f"(static, hourly, daily, weekly or monthly), not {type(spec).__name__}")
+    kind = spec.get("type", "")
     if kind == "multi":
         raise DefinitionError(f"dimension {name!r} cannot itself be a multi-partitions definition")
     try:

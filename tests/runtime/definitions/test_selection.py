@@ -40,6 +40,13 @@ def test_the_graph_view_knows_both_directions_and_every_key(graph):
     assert AssetGraphView(UPSTREAM, GROUPS).tags == {}
 
 
+def test_an_upstream_outside_the_graph_still_has_its_downstream_and_is_walked_to():
+    outside = AssetGraphView({B: {A}}, {B: "raw"})  # a is a source the view has no entry for
+    assert outside.downstream == {A: {B}, B: set()}
+    assert outside.keys == {B}
+    assert AssetSelection.keys("b").upstream().resolve(outside) == {A, B}
+
+
 def test_the_view_copies_what_it_is_given(graph):
     graph.upstream[C].add(D)
     assert UPSTREAM[C] == {B, X}
