@@ -7,7 +7,7 @@ import pickle
 from datetime import datetime, timezone
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specrun import (
@@ -528,6 +528,7 @@ def test_multi_dimension_errors_from_spec_name_the_dimension():
 
 # -- properties ---------------------------------------------------------------------------------
 
+@settings(deadline=None)  # no timing: a loaded machine (or mutmut's tracing) is slow, not wrong
 @given(st.integers(min_value=0, max_value=364))
 def test_daily_key_is_its_window_start_and_windows_abut(offset):
     keys = DAILY_2023.get_partition_keys()
@@ -537,6 +538,7 @@ def test_daily_key_is_its_window_start_and_windows_abut(offset):
     assert following.start == window.end
 
 
+@settings(deadline=None)
 @given(st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1),
                     timezones=st.just(UTC)))
 def test_hourly_windows_in_a_dst_zone_hold_their_timestamp_and_last_an_hour(moment):
