@@ -254,3 +254,40 @@ def test_the_config_module_gives_its_pydantic_names_lazily():
     with pytest.raises(AttributeError) as err:
         config.NoSuchThing  # noqa: B018
     assert str(err.value) == "module 'specrun.runtime.config' has no attribute 'NoSuchThing'"
+
+
+def test_a_new_scalar_or_source_type_carries_its_name_kind_and_types():
+    # the module-level Int, StringSource, ... are built at import; these are built here
+    whole = ct._Scalar("Whole", (int,), (bool,))
+    assert (whole.name, whole.config_type_kind, repr(whole)) == ("Whole", "scalar", "Whole")
+    assert _check(whole, 4) == (4, [])
+    assert _check(whole, True) == (True, [("Value True is not valid: expected Whole, got bool", ("top",))])
+    assert _check(ct._Scalar("Text", (str,)), "t") == ("t", [])
+    source = ct._Source(whole)
+    assert (source.inner, source.name, source.config_type_kind) == (whole, "WholeSource", "scalar")
+    assert _check(source, 5) == (5, [])
+
+
+def test_permissive_and_selector_keep_their_description():
+    assert ct.Permissive({"a": int}, description="loose").description == "loose"
+    assert ct.Selector({"a": int}, description="one of").description == "one of"
+
+
+def test_none_for_a_mapping_with_required_entries_names_the_missing_entries():
+    from pydantic import BaseModel  # noqa: F401
+
+    from specrun.errors import ConfigError
+    from specrun.runtime.config import process_config
+    from specrun.runtime.config_models import Config
+
+    class Needs(Config):
+        mode: str
+
+    shape = validate_config({"n": int}, None)
+    assert [(e.description, e.path) for e in shape.errors] == [('Missing required config entry "n"', ())]
+    model = validate_config(Needs, None)
+    assert model.success is False
+    assert [(e.description, e.path) for e in model.errors] == [('Missing required config entry "mode"', ())]
+    with pytest.raises(ConfigError) as err:
+        process_config(int, "x")
+    assert str(err.value).splitlines()[0] == "Invalid config: 1 error(s)"
