@@ -99,3 +99,20 @@ def test_equal_definitions_and_repr():
     assert repr(MultiPartitionsDefinition({"b": REGION, "a": StaticPartitionsDefinition(["x"])})) == (
         "MultiPartitionsDefinition({'a': StaticPartitionsDefinition(['x']), "
         "'b': StaticPartitionsDefinition(['eu', 'us'])})")
+
+
+OPEN_DAYS = DailyPartitionsDefinition(start_date="2024-01-01")  # no end: up to the time asked
+JAN_3 = datetime(2024, 1, 3, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("time_name, static_name", [("date", "region"), ("when", "area")])
+def test_every_dimension_is_asked_at_the_time_given(time_name, static_name):
+    multi = MultiPartitionsDefinition({time_name: OPEN_DAYS, static_name: REGION})
+    keys = multi.get_partition_keys(JAN_3)
+    parts = sorted([("2024-01-01", "eu"), ("2024-01-01", "us"), ("2024-01-02", "eu"), ("2024-01-02", "us")])
+    assert sorted(tuple(k.keys_by_dimension[n] for n in (time_name, static_name)) for k in keys) == parts
+    assert multi.has_partition_key("2024-01-02|eu" if time_name < static_name else "eu|2024-01-02", JAN_3)
+    later = "2025-01-01|eu" if time_name < static_name else "eu|2025-01-01"
+    assert multi.has_partition_key(later, JAN_3) is False
+    with pytest.raises(PartitionError):
+        multi.validate_partition_key(later, JAN_3)
