@@ -8,7 +8,7 @@ import pytest
 from specrun.errors import DefinitionError, PartitionError
 from specrun.runtime.partitions.base import StaticPartitionsDefinition
 from specrun.runtime.partitions.mappings import (
-    AllPartitionMapping, IdentityPartitionMapping, LastPartitionMapping, StaticPartitionMapping,
+    AllPartitionMapping, IdentityPartitionMapping, LastPartitionMapping, PartitionMapping, StaticPartitionMapping,
     TimeWindowPartitionMapping, default_partition_mapping, mapping_from_spec,
 )
 from specrun.runtime.partitions.time_window import DailyPartitionsDefinition, WeeklyPartitionsDefinition
@@ -133,3 +133,33 @@ def test_mappings_named_in_a_spec():
     with pytest.raises(DefinitionError) as err:
         mapping_from_spec("qqqq")
     assert str(err.value) == "unknown partition mapping 'qqqq'"
+
+
+class _Previous(PartitionMapping):
+    """Each downstream key reads the static key before it; downstream_keys_for is the base one."""
+
+    def upstream_keys_for(self, downstream_key, downstream_def, upstream_def):
+        keys = upstream_def.get_partition_keys()
+        at = keys.index(downstream_key) if downstream_key in keys else 0
+        return keys[at - 1:at] if at > 0 else []
+
+
+def test_the_base_downstream_question_asks_upstream_keys_for_of_each_downstream_key():
+    m = _Previous()
+    assert m.downstream_keys_for("a", ABC, ABC) == ["b"]
+    assert m.downstream_keys_for("b", ABC, ABC) == ["c"]
+    assert m.downstream_keys_for("c", ABC, ABC) == []
+    assert m.downstream_keys_for("a", ABC, None) == []
+
+
+def test_a_time_window_mapping_into_an_unpartitioned_downstream_reads_every_upstream_key():
+    m = TimeWindowPartitionMapping()
+    assert m.upstream_keys_for("2024-01-03", None, LATER_DAYS) == ["2024-01-03", "2024-01-04", "2024-01-05"]
+    assert TimeWindowPartitionMapping(0, -1).upstream_keys_for("2024-01-03", DAYS, DAYS) == []
+
+
+def test_static_mapping_hashes_and_the_time_window_hint():
+    assert hash(StaticPartitionMapping({"a": "x"})) != hash(StaticPartitionMapping({"a": "y"}))
+    with pytest.raises(DefinitionError) as err:
+        mapping_from_spec("time_windo")
+    assert str(err.value) == "unknown partition mapping 'time_windo'; did you mean 'time_window'?"
