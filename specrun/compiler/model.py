@@ -68,6 +68,7 @@ class AssetEntry:
     io_manager: Optional[str] = None
     config: Optional[dict[str, Any]] = None
     retry: Optional[RetryEntry] = None
+    timeout: Optional[float] = None
     code_version: Optional[str] = None
     group: Optional[str] = None
     tags: dict[str, Any] = field(default_factory=dict)
@@ -107,6 +108,7 @@ class OpEntry:
     config: Optional[dict[str, Any]] = None
     resources: list[str] = field(default_factory=list)
     retry: Optional[RetryEntry] = None
+    timeout: Optional[float] = None
     tags: dict[str, Any] = field(default_factory=dict)
     description: Optional[str] = None
 

@@ -23,6 +23,7 @@ from .model import AssetEntry, CheckEntry, Spec
 from .op_jobs import build_jobs
 from .resolve_parts import (
     Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
+    timeout_tags,
 )
 
 
@@ -92,6 +93,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsD
         required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys if base else ()),
         io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
         retry_policy=retry_policy(entry.retry, entry.pointer) or (base.op.retry_policy if base else None),
+        op_tags={**(base.op.tags if base else {}), **timeout_tags(entry.timeout, entry.pointer)} or None,
         code_version=entry.code_version or getattr(base, "code_version", None),
         group_name=entry.group or getattr(base, "group_name", None), tags={k: str(v) for k, v in entry.tags.items()},
         metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
@@ -116,6 +118,7 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pd
         outs=outs, name=entry.name, ins=ins, deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
         partitions_def=pdef, required_resource_keys=set(entry.resources),
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
+        op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
         description=entry.description, compute_kind=entry.compute_kind,
         can_subset=bool(entry.can_subset))(fn), entry.pointer)
     if made is not None and entry.config is not None:

@@ -49,6 +49,19 @@ class Collector:
             raise SpecErrors(sorted(self.errors, key=where))
 
 
+def timeout_tags(timeout: Optional[float], pointer: str = "") -> dict[str, str]:
+    """The op tag carrying the `timeout:` of the asset or op at `pointer` (the schema checked
+    its range; .nan passes a range check)."""
+    from ..runtime.timeouts import STEP_TIMEOUT_TAG
+
+    if timeout is None:
+        return {}
+    if not math.isfinite(timeout):
+        raise SpecError(f"timeout must be a finite number of seconds, not {timeout}", None,
+                        f"{pointer}/timeout", "write the seconds each attempt may take, e.g. timeout: 600")
+    return {STEP_TIMEOUT_TAG: str(float(timeout))}
+
+
 def retry_policy(entry: Any, pointer: str = "") -> Optional[RetryPolicy]:
     """The RetryPolicy of a `retry:` entry (of the asset or op at `pointer`)."""
     if entry is None:
@@ -272,7 +285,8 @@ def build_ops(spec: Any, ctx: Any) -> dict[str, Any]:
                for i, d in entry.ins.items()} or None
         made = ctx.col.attempt(lambda: op(name=name, ins=ins, out=outs, retry_policy=retry_policy(entry.retry, entry.pointer),
                                           required_resource_keys=set(entry.resources),
-                                          tags={k: str(v) for k, v in entry.tags.items()},
+                                          tags={**{k: str(v) for k, v in entry.tags.items()},
+                                                **timeout_tags(entry.timeout, entry.pointer)},
                                           description=entry.description)(fn), entry.pointer)
         if made is not None:
             if entry.config is not None:

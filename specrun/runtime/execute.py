@@ -29,6 +29,7 @@ from .outputs import OutputFacts, StepFailed, collect_outputs
 from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
+from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout, step_timeout_message
 from . import versioning as v
 
 _SPECRUN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -54,6 +55,11 @@ class RunContext:
         self.produced: Optional[set[tuple[str, str]]] = set() if capture_outputs else None
         self.data_versions: dict[tuple[AssetKey, Optional[str]], str] = {}
         self.retries = retries
+        # The in-process executor enforces step time limits with an alarm in this thread;
+        # a multiprocess parent enforces them itself, by replacing the worker.
+        self.step_alarms = False
+        self.deadline: Optional[float] = None  # time.monotonic() the run must end by
+        self.time_limit: Optional[float] = None  # the run's limit in seconds
         self._stack = contextlib.ExitStack()
         self._resources: Any = None
         self._resource_values: dict[str, Any] = {}  # filled when resources are built
@@ -179,7 +185,7 @@ class StepRecipe:
     that a step only does what differs from step to step."""
 
     __slots__ = ("op_config", "config_instance", "context_class", "partitions_def", "op_tags",
-                 "retry_policy", "inputs", "hooks")
+                 "retry_policy", "inputs", "hooks", "timeout")
 
     def __init__(self, run: RunContext, node: Any) -> None:
         op_def = node.op_def
@@ -188,6 +194,7 @@ class StepRecipe:
         self.partitions_def = _partitions_def(run, node)
         self.op_tags = {**op_def.tags, **node.tags}
         self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
+        self.timeout = step_timeout(node)
         job_hooks = sorted(run.job.hook_defs, key=lambda h: h.name)
         self.hooks = tuple(dict.fromkeys((*node.hooks, *job_hooks)))
         sig = op_def.signature
@@ -216,15 +223,19 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
                  events: list, outputs: Optional[dict[str, Any]] = None) -> Optional[tuple]:
     """One attempt; returns None on success, else (exception, ErrorInfo, kind). The step's
     output values are put in `outputs` when given (for its hooks)."""
+    limit = recipe.timeout if run.step_alarms else None
     try:
-        context = _make_context(run, step, recipe, attempt, events)
-        context._output_values = outputs  # type: ignore[attr-defined]
-        kwargs = load_inputs(run, step, recipe, context, events)
-        result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
-        collect_outputs(run, step, context, result, events)
+        with alarm(limit, lambda: StepTimeout(step_timeout_message(step.key, limit))):
+            context = _make_context(run, step, recipe, attempt, events)
+            context._output_values = outputs  # type: ignore[attr-defined]
+            kwargs = load_inputs(run, step, recipe, context, events)
+            result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
+            collect_outputs(run, step, context, result, events)
     except StepFailed as e:
         return e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind
-    except (KeyboardInterrupt, SystemExit):
+    except StepTimeout as e:  # not retried: a step that hung once is likely to hang again
+        return e, ErrorInfo(str(e), "StepTimeout"), "timeout"
+    except (KeyboardInterrupt, SystemExit, RunTimeout):
         raise
     except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
         return e, _user_error(e), "user"

@@ -175,3 +175,29 @@ def _errors_of(spec: str):
     with pytest.raises(SpecErrors) as caught:
         compile_spec(spec)
     return caught.value.errors
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "soon", "4e7", ".nan"])
+def test_a_bad_step_timeout_is_a_compile_error_at_its_line(tmp_path, value):
+    (tmp_path / "resolve_parts_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_parts_funcs\nassets:\n"
+                    f"  a: {{fn: a, timeout: {value}}}\nops:\n  o: {{fn: a, timeout: {value}}}\n")
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    where = sorted((e.location.line, e.location.col, e.pointer) for e in caught.value.errors)
+    assert where == [(5, 23, "/assets/a/timeout"), (7, 23, "/ops/o/timeout")]
+
+
+def test_a_step_timeout_becomes_the_op_tag_each_executor_reads(tmp_path):
+    from specrun.runtime.timeouts import STEP_TIMEOUT_TAG, step_timeout
+
+    (tmp_path / "resolve_parts_funcs.py").write_text("def a():\n    return 1\n")
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_parts_funcs\nassets:\n"
+                    "  a: {fn: a, timeout: 2.5}\nops:\n  o: {fn: a, timeout: 30}\n")
+    compiled = compile_spec(str(spec))
+    defs = compiled.definitions
+    [node] = [n for n in defs.get_implicit_global_asset_job_def().nodes.values() if n.name == "a"]
+    assert step_timeout(node) == 2.5
+    assert node.op_def.tags[STEP_TIMEOUT_TAG] == "2.5"

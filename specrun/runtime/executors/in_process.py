@@ -17,10 +17,18 @@ class InProcessExecutor(Executor):
     def __init__(self, retries: RetryMode = RetryMode.ENABLED) -> None:
         self.retries = retries
 
+    @property
+    def enforces_step_timeouts(self) -> bool:
+        """Only in the main thread: a step's limit is a SIGALRM (see `..timeouts`)."""
+        from ..timeouts import can_alarm
+
+        return can_alarm()
+
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
         # Not at import: a compile never needs the scheduler.
         from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 
+        plan_context.step_alarms = True  # a step's time limit is a SIGALRM in this thread
         state = RunState(execution_plan, plan_context.run_id, plan_context.job_name, max_concurrent=1)
         todo = deque(state.start())
         while todo:

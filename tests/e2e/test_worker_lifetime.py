@@ -1,0 +1,258 @@
+"""Multiprocess workers never outlive their run: `specrun apply` really killed (SIGKILL)
+mid-step, and really canceled (SIGINT, SIGTERM, a second signal during teardown). What the
+tests look at is outside specrun: /proc, the files the steps and resources write, and the
+run store read through the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import specrun_cmd, stored_value
+
+pytestmark = pytest.mark.slow
+
+MODULE = '''\
+import os
+import re
+import signal
+import time
+
+from specrun import resource
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _mark(name, text=""):
+    with open(os.path.join(HERE, name), "w") as fh:
+        fh.write(text or str(os.getpid()))
+
+
+def _wait_for(name):
+    while not os.path.exists(os.path.join(HERE, name)):
+        time.sleep(0.02)
+
+
+@resource
+def conn(init_context):
+    yield "connection"
+    _mark("teardown-start")
+    time.sleep(float(os.environ.get("TEARDOWN_SECONDS", "0")))
+    _mark("teardown-done")
+
+
+def quick():
+    return 1
+
+
+def after_quick(quick):
+    _mark("after_quick.done")
+    return quick + 1
+
+
+def slow(context):
+    if os.path.exists(os.path.join(HERE, "hang")):
+        _mark("slow.pid")
+        time.sleep(120)
+    return 3
+
+
+def stamp():
+    with open(os.path.join(HERE, "value.txt")) as fh:
+        value = fh.read()
+    if os.path.exists(os.path.join(HERE, "hang")):
+        # A worker that survives its parent's death for a while (it ignores SIGTERM, so only
+        # the watchdog's exit after the grace period would end it) and writes its output late.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        _mark("stamp.pid")
+        _wait_for("release")
+    return value
+'''
+
+
+def _spec(assets: str, grace: float = 5) -> str:
+    return ("specrun: 1\nname: life\nmodule: life\n"
+            "executor: {type: multiprocess, config: {max_concurrent: 2, "
+            f"teardown_grace_seconds: {grace}}}}}\n"
+            "resources:\n  conn: {type: life:conn}\n"
+            "  io_manager: {type: fs, config: {base_dir: .specrun/storage}}\n"
+            f"assets:\n{assets}")
+
+
+ORPHAN_ASSETS = ("  quick: {fn: quick}\n  after_quick: {fn: after_quick}\n"
+                 "  slow: {fn: slow, resources: [conn]}\n")
+LATE_ASSETS = "  stamp: {fn: stamp}\n"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(name))
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _wait_until(what, limit: float = 60.0) -> bool:
+    """Poll `what()` until it is true (or `limit` seconds have passed: a hang, not a timing)."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if what():
+            return True
+        time.sleep(0.05)
+    return what()
+
+
+def _start_apply(folder, env: dict | None = None, *args: str) -> subprocess.Popen:
+    full_env = {**os.environ, "CI": "true", **(env or {})}
+    full_env.pop("SPECRUN_STORAGE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "specrun.cli", "apply", "life.yaml", *args],
+                            cwd=folder, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def _project(tmp_path, assets: str, grace: float = 5):
+    (tmp_path / "life.py").write_text(MODULE)
+    (tmp_path / "life.yaml").write_text(_spec(assets, grace))
+    (tmp_path / "value.txt").write_text("A")
+    (tmp_path / "hang").write_text("")
+    return tmp_path
+
+
+def _runs(folder) -> list[dict]:
+    done = specrun_cmd("runs", "--spec", "life.yaml", "--format", "json", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["runs"]
+
+
+def _messages(folder, run_id: str) -> list[str]:
+    done = specrun_cmd("logs", run_id, "--spec", "life.yaml", "--format", "json", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line)["message"] for line in done.stdout.splitlines() if line.strip()]
+
+
+def _files(folder) -> dict[str, str]:
+    root = folder / ".specrun" / "storage" / "stamp"
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in root.rglob("*") if p.is_file()}
+
+
+def test_workers_die_when_apply_is_killed_and_the_next_run_is_recorded_whole(tmp_path):
+    folder = _project(tmp_path, ORPHAN_ASSETS)
+    apply = _start_apply(folder)
+    # One worker busy in `slow`, the other idle once `after_quick` is done.
+    assert _wait_until(lambda: (folder / "slow.pid").exists() and (folder / "after_quick.done").exists())
+    assert _wait_until(lambda: len(_children(apply.pid)) >= 2)
+    workers = _children(apply.pid)
+    os.kill(apply.pid, signal.SIGKILL)
+    # stdout reaches end-of-file: no worker holds the terminal's (here: the pipe's) end.
+    out, _ = apply.communicate(timeout=60)
+    assert apply.returncode == -signal.SIGKILL
+    assert _wait_until(lambda: not any(_alive(pid) for pid in workers)), \
+        [pid for pid in workers if _alive(pid)]
+    # The busy worker stopped its step and ran its resource's teardown on the death signal.
+    assert (folder / "teardown-done").exists()
+
+    (folder / "hang").unlink()
+    again = specrun_cmd("apply", "life.yaml", cwd=folder)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert stored_value(folder / "life.yaml", "slow") == 3
+    plan = specrun_cmd("plan", "life.yaml", cwd=folder)
+    assert "Nothing to do" in plan.stdout or "0 to run" in plan.stdout, plan.stdout
+
+
+def test_a_worker_of_a_dead_run_writing_late_never_touches_what_a_later_run_recorded(tmp_path):
+    folder = _project(tmp_path, LATE_ASSETS, grace=60)
+    apply = _start_apply(folder)
+    assert _wait_until(lambda: (folder / "stamp.pid").exists())
+    orphan = int((folder / "stamp.pid").read_text())
+    os.kill(apply.pid, signal.SIGKILL)
+    apply.wait(timeout=60)  # (its output pipe stays open: the orphan holds it)
+    assert _alive(orphan)  # it ignores SIGTERM: only the watchdog's kill after 60 s would end it
+
+    (folder / "hang").unlink()
+    (folder / "value.txt").write_text("B")
+    later = specrun_cmd("apply", "life.yaml", cwd=folder)
+    assert later.returncode == 0, later.stdout + later.stderr
+    recorded = _files(folder)
+    (folder / "release").write_text("")  # the dead run's worker now stores "A"
+    assert _wait_until(lambda: not _alive(orphan))
+    apply.communicate(timeout=60)
+
+    after = _files(folder)
+    assert all(after.get(name) == digest for name, digest in recorded.items())
+    assert len(after) == len(recorded) + 1  # its output went to a version of its own
+    assert stored_value(folder / "life.yaml", "stamp") == "B"
+    plan = specrun_cmd("plan", "life.yaml", cwd=folder)
+    assert "Nothing to do" in plan.stdout or "0 to run" in plan.stdout, plan.stdout
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_canceled_run_lets_its_workers_tear_down_and_is_recorded_as_canceled(tmp_path, signum):
+    folder = _project(tmp_path, ORPHAN_ASSETS)
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "0.5"})
+    assert _wait_until(lambda: (folder / "slow.pid").exists())
+    worker = int((folder / "slow.pid").read_text())
+    apply.send_signal(signum)
+    _, err = apply.communicate(timeout=60)
+    assert apply.returncode == 130, err
+    assert "canceled" in err
+    assert (folder / "teardown-done").exists()
+    assert not _alive(worker)
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    stopped = r"Stopped (\d) worker process\(es\) in [\d.]+ s: \1 ran their resources' teardown and exited\.$"
+    assert any(re.match(stopped, m) for m in _messages(folder, run["run_id"]))
+
+
+def test_a_worker_whose_teardown_outlasts_the_grace_period_is_killed(tmp_path):
+    folder = _project(tmp_path, ORPHAN_ASSETS, grace=1)
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "120"})
+    assert _wait_until(lambda: (folder / "slow.pid").exists())
+    worker = int((folder / "slow.pid").read_text())
+    apply.send_signal(signal.SIGTERM)
+    apply.communicate(timeout=60)
+    assert apply.returncode == 130
+    assert (folder / "teardown-start").exists() and not (folder / "teardown-done").exists()
+    assert not _alive(worker)
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    assert any("did not finish within the grace period (1 s) and were killed" in m
+               for m in _messages(folder, run["run_id"]))
+
+
+def test_a_second_signal_during_teardown_still_records_the_run_as_canceled(tmp_path):
+    folder = _project(tmp_path, ORPHAN_ASSETS, grace=100)
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "120"})
+    assert _wait_until(lambda: (folder / "slow.pid").exists())
+    worker = int((folder / "slow.pid").read_text())
+    apply.send_signal(signal.SIGTERM)
+    assert _wait_until(lambda: (folder / "teardown-start").exists())
+    apply.send_signal(signal.SIGINT)
+    apply.communicate(timeout=60)  # well before the 100 s grace period
+    assert apply.returncode == 130
+    assert not _alive(worker)
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    messages = _messages(folder, run["run_id"])
+    assert any("did not finish before a second interrupt" in m for m in messages), messages
