@@ -225,12 +225,11 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     output values are put in `outputs` when given (for its hooks)."""
     limit = recipe.timeout if run.step_alarms else None
     try:
-        with alarm(limit, lambda: StepTimeout(step_timeout_message(step.key, limit))):
-            context = _make_context(run, step, recipe, attempt, events)
-            context._output_values = outputs  # type: ignore[attr-defined]
-            kwargs = load_inputs(run, step, recipe, context, events)
-            result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
-            collect_outputs(run, step, context, result, events)
+        if limit is None:  # the common case, without the alarm's set-up
+            _attempt(run, step, recipe, attempt, events, outputs)
+        else:
+            with alarm(limit, lambda: StepTimeout(step_timeout_message(step.key, limit))):
+                _attempt(run, step, recipe, attempt, events, outputs)
     except StepFailed as e:
         return e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind
     except StepTimeout as e:  # not retried: a step that hung once is likely to hang again
@@ -251,6 +250,15 @@ def _user_error(exc: BaseException) -> ErrorInfo:
     if isinstance(key, str):
         info.message = f"setting up resource {key!r} failed: {info.message}"
     return info
+
+
+def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, events: list,
+             outputs: Optional[dict[str, Any]]) -> None:
+    context = _make_context(run, step, recipe, attempt, events)
+    context._output_values = outputs  # type: ignore[attr-defined]
+    kwargs = load_inputs(run, step, recipe, context, events)
+    result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
+    collect_outputs(run, step, context, result, events)
 
 
 def _run_hooks(run: RunContext, step: Any, recipe: StepRecipe, outcome: str,

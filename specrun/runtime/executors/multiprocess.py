@@ -148,9 +148,10 @@ class _Pool:
                 done = len(workers) - len(late)
                 killed = (f"; {len(late)} did not finish {how} ({format_seconds(self.grace)}) "
                           "and were killed" if late else "")
-                log.warning(f"Stopped {len(workers)} worker process(es) in "
-                            f"{time.monotonic() - started:.2f} s: {done} ran their resources' "
-                            f"teardown and exited{killed}.")
+                # A warning (shown by default) only when a worker had to be killed.
+                (log.warning if late else log.info)(
+                    f"Stopped {len(workers)} worker process(es) in {time.monotonic() - started:.2f} s: "
+                    f"{done} ran their resources' teardown and exited{killed}.")
 
 
 def _death_message(step_key: str, exitcode: Optional[int]) -> str:
