@@ -212,7 +212,7 @@ def _nothing_to_do(decisions: list[Any]) -> str:
 
 
 _REPLAYED_OPTIONS = ("var", "vars_file", "select", "exclude", "job_name", "partition", "partitions",
-                     "executor", "max_concurrent", "config_file")
+                     "executor", "max_concurrent", "config_file", "timeout")
 
 
 def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisions: list,
@@ -246,6 +246,10 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
         from .runtime.dynamic_steps import REEXECUTION_TAG
 
         tags[REEXECUTION_TAG] = json.dumps(reexecution)
+    if session.options.get("timeout"):
+        from .runtime.timeouts import MAX_RUNTIME_TAG
+
+        tags[MAX_RUNTIME_TAG] = str(session.options["timeout"])
     started: list[str] = []  # the run's id, from its first event: named if the run is canceled
 
     def on_event(event: Any) -> None:

@@ -77,10 +77,30 @@ def _log_level(options: dict[str, Any]) -> int:
     return (logging.WARNING, logging.INFO)[min(verbose, 1)] if verbose < 2 else logging.DEBUG
 
 
+class _Seconds(click.ParamType):
+    """A positive, finite number of seconds, at most a year."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> float:
+        import math
+
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not (math.isfinite(seconds) and 0 < seconds <= 365 * 86400):
+            self.fail(f"{value} is not a number of seconds from more than 0 up to a year (31536000)",
+                      param, ctx)
+        return seconds
+
+
 @main.command()
 @click.argument("spec", type=click.Path())
 @_run_options
 @_log_options
+@click.option("--timeout", "timeout", type=_Seconds(),
+              help="Stop the run after SECONDS and record it as failed (the run tag dagster/max_runtime).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
               help="json: one document at the end (specrun.apply/1); jsonl: one JSON line per event, "
                    "then that document (see README).")

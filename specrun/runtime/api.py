@@ -215,7 +215,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         raise
     except RunTimeout as exc:
         _stop(ctx, stream, record)
-        run_error = ErrorInfo(f"Run canceled: {exc}", "RunTimeout")
+        run_error = ErrorInfo(f"{exc}; the steps still running were stopped", "RunTimeout")
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
