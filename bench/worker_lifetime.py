@@ -23,6 +23,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.procs import alive as _alive, children as _children, wait_until  # noqa: E402
+
 MODULE = '''\
 import os
 import time
@@ -54,34 +57,8 @@ SPEC = ("specrun: 1\nname: life\nmodule: life\n"
         "assets:\n  idle: {{fn: idle}}\n  busy: {{fn: busy, resources: [conn]}}\n")
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(name))
-            except OSError:
-                continue
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def _poll(what, limit: float = 60.0) -> bool:
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if what():
-            return True
-        time.sleep(0.005)
-    return False
+def _poll(what) -> bool:
+    return wait_until(what, 60.0, every=0.005)
 
 
 def one_round(case: str) -> float:

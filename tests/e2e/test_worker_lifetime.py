@@ -12,9 +12,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
+
+from tests.procs import alive as _alive
+from tests.procs import children as _children
+from tests.procs import wait_until as _wait_until
 
 from .conftest import specrun_cmd, stored_value
 
@@ -90,37 +93,6 @@ def _spec(assets: str, grace: float = 5) -> str:
 ORPHAN_ASSETS = ("  quick: {fn: quick}\n  after_quick: {fn: after_quick}\n"
                  "  slow: {fn: slow, resources: [conn]}\n")
 LATE_ASSETS = "  stamp: {fn: stamp}\n"
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat") as fh:
-                    if int(fh.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(name))
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _wait_until(what, limit: float = 60.0) -> bool:
-    """Poll `what()` until it is true (or `limit` seconds have passed: a hang, not a timing)."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if what():
-            return True
-        time.sleep(0.05)
-    return what()
 
 
 def _start_apply(folder, env: dict | None = None, *args: str) -> subprocess.Popen:

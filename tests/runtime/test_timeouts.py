@@ -16,6 +16,7 @@ from specrun import (
 )
 from specrun.runtime.storage.base import DagsterRunStatus
 from specrun.runtime.timeouts import MAX_RUNTIME_TAG, STEP_TIMEOUT_TAG, alarm, parse_seconds
+from tests.procs import alive as _alive
 
 HANG = 60  # seconds a hanging step would sleep: far past every limit below
 
@@ -38,15 +39,6 @@ def _assets(folder):
         return os.getpid()
 
     return [hang, after_hang, other]
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` is a live process (a zombie waiting to be reaped is not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def _config(tmp_path, executor_config=None):
