@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import signal
 import time
 import uuid
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
@@ -29,7 +28,8 @@ from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
 from .storage.base import DagsterRunStatus
-from .timeouts import RunTimeout, alarm, run_timeout, step_timeout
+from .cancel import signals_held, stop_run
+from .timeouts import RunTimeout, alarm, refuse_unenforced_step_timeouts, run_timeout
 
 EPHEMERAL_ASSET_JOB_NAME = "__ephemeral_asset_job__"
 PARTITION_TAG = "dagster/partition"
@@ -121,7 +121,7 @@ def _execute(job: JobDefinition, plan: Any, instance: Instance, resolved: Any, r
              on_event: Optional[Callable[[Event], None]], raise_on_error: bool) -> ExecutionResult:
     limit = run_timeout(run_tags)
     executor = resolved.executor_def.create(InitExecutorContext(job, resolved.execution, instance))
-    _refuse_unenforced_timeouts(plan, executor, resolved.executor_def.name)
+    refuse_unenforced_step_timeouts(plan, executor, resolved.executor_def.name)
     run = instance.create_run(job.name, run_id, resolved.raw, run_tags, parent_run_id,
                               step_keys_to_execute=step_keys)
     if lease is not None:
@@ -155,19 +155,6 @@ def _young_objects_collected_less() -> Iterator[None]:
 
 
 RUN_GC_THRESHOLD = 100_000
-
-
-def _refuse_unenforced_timeouts(plan: Any, executor: Any, name: str) -> None:
-    """A step time limit the executor cannot enforce is an error before the run, not a
-    promise silently broken during it."""
-    nodes = {id(step.node): step.node for step in plan.steps.values()}
-    timed = sorted(n.name for n in nodes.values() if step_timeout(n) is not None)
-    if timed and not getattr(executor, "enforces_step_timeouts", False):
-        why = ("the in_process executor stops a step with SIGALRM, which only the main thread "
-               "receives (a thread cannot be stopped)" if name == "in_process"
-               else f"the {name} executor does not enforce step time limits")
-        raise ExecutionError(f"{', '.join(timed[:3])} {'has' if len(timed) == 1 else 'have'} a "
-                             f"time limit (timeout), but {why}: use the multiprocess executor")
 
 
 def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
@@ -208,13 +195,13 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                 if ctx.deadline is not None and time.monotonic() > ctx.deadline:
                     raise RunTimeout(limit)  # type: ignore[arg-type]
     except KeyboardInterrupt:
-        _stop(ctx, stream, record)
-        with _signals_held():
+        stop_run(ctx, stream, record, _close)
+        with signals_held():
             record(Event(ET.RUN_CANCELED, ctx.run_id, ctx.job_name, message="Run canceled (interrupted)."))
             instance.update_run_status(ctx.run_id, DagsterRunStatus.CANCELED)
         raise
     except RunTimeout as exc:
-        _stop(ctx, stream, record)
+        stop_run(ctx, stream, record, _close)
         run_error = ErrorInfo(f"{exc}; the steps still running were stopped", "RunTimeout")
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
@@ -240,36 +227,6 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
 
 
 _STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
-
-
-def _stop(ctx: RunContext, stream: Any, record: Any) -> None:
-    """Stop a canceled or timed-out run: the executor's workers first (closing its event
-    stream runs its clean-up: teardown within a grace period), then this process's
-    resources. A second interrupt cuts either short, never the recording that follows."""
-    for stop in (getattr(stream, "close", None), lambda: _close(ctx, record)):
-        if stop is None:
-            continue
-        try:
-            stop()
-        except KeyboardInterrupt:
-            record(Event(ET.ENGINE_EVENT, ctx.run_id, ctx.job_name, level=30,
-                         message="Interrupted again while stopping: clean-up was cut short."))
-        except RunTimeout:
-            pass  # the run's alarm firing during clean-up changes nothing
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM while the end of a canceled run is recorded (they are
-    delivered after); a no-op where signal masks do not exist."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:

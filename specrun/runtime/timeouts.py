@@ -135,3 +135,18 @@ def _on_alarm(signum: int, frame: Any) -> None:
             entry[2] = True
             raise entry[1]()
     _arm()
+
+
+def refuse_unenforced_step_timeouts(plan: Any, executor: Any, name: str) -> None:
+    """A step time limit the executor cannot enforce is an error before the run, not a
+    promise silently broken during it."""
+    nodes = {id(step.node): step.node for step in plan.steps.values()}
+    timed = sorted(n.name for n in nodes.values() if step_timeout(n) is not None)
+    if timed and not getattr(executor, "enforces_step_timeouts", False):
+        why = ("the in_process executor stops a step with SIGALRM, which only the main thread "
+               "receives (a thread cannot be stopped)" if name == "in_process"
+               else f"the {name} executor does not enforce step time limits")
+        from ..errors import ExecutionError
+
+        raise ExecutionError(f"{', '.join(timed[:3])} {'has' if len(timed) == 1 else 'have'} a "
+                             f"time limit (timeout), but {why}: use the multiprocess executor")
