@@ -19,6 +19,9 @@ _EXPORTS: dict[str, str] = {
     "InputDefinition": f"{_D}.ops", "OutputDefinition": f"{_D}.ops",
     "DynamicOut": f"{_D}.dynamic", "DynamicOutput": f"{_D}.dynamic",
     "graph": f"{_D}.composition", "GraphDefinition": f"{_D}.composition",
+    "DependencyDefinition": f"{_D}.dependencies", "MultiDependencyDefinition": f"{_D}.dependencies",
+    "NodeInvocation": f"{_D}.dependencies", "InputMapping": f"{_D}.dependencies",
+    "OutputMapping": f"{_D}.dependencies",
     "job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs", "define_asset_job": f"{_D}.jobs",
     "asset": f"{_D}.assets", "AssetIn": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
     "asset_check": f"{_D}.asset_checks", "AssetChecksDefinition": f"{_D}.asset_checks",
@@ -186,6 +189,11 @@ if TYPE_CHECKING:
     )
     from .runtime.definitions.configurable import (
         ConfigurableResource as ConfigurableResource,
+    )
+    from .runtime.definitions.dependencies import (
+        DependencyDefinition as DependencyDefinition, InputMapping as InputMapping,
+        MultiDependencyDefinition as MultiDependencyDefinition, NodeInvocation as NodeInvocation,
+        OutputMapping as OutputMapping,
     )
     from .runtime.definitions.definitions import (
         Definitions as Definitions,

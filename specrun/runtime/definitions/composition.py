@@ -130,17 +130,36 @@ def graph_output_mapping(returned: Any) -> dict[str, InvokedOutput]:
 # -- graphs --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class GraphDefinition:
-    """A reusable composition of ops; `to_job` makes it runnable."""
+    """A reusable composition of ops; `to_job` makes it runnable. Built by `@graph` (the body
+    is `compose_fn`) or explicitly, as in Dagster: `GraphDefinition(name, node_defs=[...],
+    dependencies={node: {input: DependencyDefinition(...)}}, input_mappings=,
+    output_mappings=)` (see `dependencies.py`)."""
 
     name: str
-    compose_fn: Callable[..., Any]
+    compose_fn: Optional[Callable[..., Any]] = None
     description: Optional[str] = None
     tags: Mapping[str, str] = field(default_factory=dict)
     config: Any = None
+    node_defs: Sequence[Any] = ()
+    dependencies: Optional[Mapping[Any, Mapping[str, Any]]] = None
+    input_mappings: Sequence[Any] = ()
+    output_mappings: Sequence[Any] = ()
+
+    def __post_init__(self) -> None:
+        if self.compose_fn is None:
+            from .dependencies import compose_fn_from_dependencies
+
+            object.__setattr__(self, "compose_fn", compose_fn_from_dependencies(
+                self.name, self.node_defs, self.dependencies, self.input_mappings, self.output_mappings))
 
     @property
     def input_names(self) -> tuple[str, ...]:
-        return tuple(inspect.signature(self.compose_fn).parameters)
+        return tuple(inspect.signature(self._compose).parameters)
+
+    @property
+    def _compose(self) -> Callable[..., Any]:
+        assert self.compose_fn is not None  # set by __post_init__
+        return self.compose_fn
 
     def compose(self) -> tuple[dict[str, Node], Any]:
         """Run the body at top level; graph parameters become `FromGraphInput`s."""
@@ -150,7 +169,7 @@ class GraphDefinition:
     def compose_with_outputs(self) -> tuple[dict[str, Node], dict[str, dict[str, InvokedOutput]], Any]:
         """The nodes, the outputs of the graphs nested in the body, and what the body returned."""
         with CompositionScope(f"graph {self.name!r}") as scope:
-            returned = self.compose_fn(*(FromGraphInput(n) for n in self.input_names))
+            returned = self._compose(*(FromGraphInput(n) for n in self.input_names))
         return scope.nodes, scope.graph_outputs, returned
 
     @property
@@ -166,7 +185,7 @@ class GraphDefinition:
         node_name = outer._unique_name(self.name)
         with CompositionScope(f"graph {self.name!r}", node_name + ".", outer.nodes,
                               outer.graph_outputs):
-            returned = self.compose_fn(*args, **kwargs)
+            returned = self._compose(*args, **kwargs)
         outer.graph_outputs[node_name] = graph_output_mapping(returned)
         return returned
 

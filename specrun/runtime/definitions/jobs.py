@@ -26,10 +26,11 @@ IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 
 @dataclass(frozen=True, eq=False)
 class JobDefinition:
-    """A runnable set of nodes, with executor, resources, default config and tags."""
+    """A runnable set of nodes, with executor, resources, default config and tags.
+    `JobDefinition(graph_def=g, name=...)` runs a graph, as in Dagster."""
 
-    name: str
-    nodes: Mapping[str, Node]
+    name: str = ""
+    nodes: Mapping[str, Node] = field(default_factory=dict)
     executor_def: Any = None
     resource_defs: Mapping[str, Any] = field(default_factory=dict)
     config: Optional[Mapping[str, Any]] = None
@@ -45,8 +46,16 @@ class JobDefinition:
     # {graph node: {output: (op node, its output)}}; "" is the job's own graph's outputs
     graph_outputs: Mapping[str, Mapping[str, tuple[str, str]]] = field(default_factory=dict)
     origin: Any = None  # how to rebuild this job in another process (a reconstructable pointer)
+    graph_def: Any = None  # the graph whose nodes `nodes` are (when built from one)
 
     def __post_init__(self) -> None:
+        if self.graph_def is not None and not self.nodes:
+            nodes, graph_outputs = compose_graph(self.graph_def)
+            object.__setattr__(self, "nodes", nodes)
+            object.__setattr__(self, "graph_outputs", graph_outputs)
+            object.__setattr__(self, "name", self.name or self.graph_def.name)
+        if not self.name:
+            raise DefinitionError("a JobDefinition needs a name (or graph_def=)")
         if has_dynamic_outputs(self.nodes):
             fan_out_of(self.nodes)  # refuses, naming the op, a fan-out no run could execute
         if self.executor_def is None:
@@ -170,11 +179,17 @@ def job(
     return decorate
 
 
-def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
-    """Compose `graph_def` and wrap its nodes as a job."""
+def compose_graph(graph_def: GraphDefinition) -> tuple[dict[str, Node], dict[str, dict[str, tuple[str, str]]]]:
+    """The nodes of `graph_def`, and {graph node ("" for itself): {output: (op node, output)}}."""
     nodes, nested, returned = graph_def.compose_with_outputs()
     graph_outputs = {node: {o: (h.node, h.output) for o, h in mapping.items()}
                      for node, mapping in {**nested, "": graph_output_mapping(returned)}.items()}
+    return nodes, graph_outputs
+
+
+def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
+    """Compose `graph_def` and wrap its nodes as a job."""
+    nodes, graph_outputs = compose_graph(graph_def)
     resource_defs = dict(o.get("resource_defs") or {})
     job_def = JobDefinition(
         name=name or graph_def.name, nodes=nodes, executor_def=o.get("executor_def"),
@@ -195,7 +210,7 @@ def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: 
 AssetLike = Union[AssetsDefinition, AssetSpec]
 
 
-def asset_graph_view(assets: Sequence[AssetLike]) -> AssetGraphView:
+def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) -> AssetGraphView:
     upstream = {}
     groups = {}
     tags = {}
@@ -204,7 +219,8 @@ def asset_graph_view(assets: Sequence[AssetLike]) -> AssetGraphView:
             upstream[key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
             groups[key] = (getattr(a, "group_names_by_key", None) or {}).get(key) or a.group_name or "default"
             tags[key] = dict(getattr(a, "tags", {}) or {})
-    return AssetGraphView(upstream, groups, tags)
+    checked = {s.key: s.asset_key for c in checks for s in c.specs}
+    return AssetGraphView(upstream, groups, tags, checked)
 
 
 def build_asset_job(
@@ -227,8 +243,10 @@ def build_asset_job(
             if key in by_key:
                 raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
             by_key[key] = a
-    view = asset_graph_view(list(assets))
-    selected = coerce_selection(selection).resolve(view)
+    view = asset_graph_view(list(assets), checks)
+    chosen = coerce_selection(selection)
+    selected = chosen.resolve(view)
+    chosen_checks = chosen.resolve_checks(view)
     computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
     by_key.update(_subsets(by_key, computable))
     nodes: dict[str, Node] = {}
@@ -237,7 +255,7 @@ def build_asset_job(
         if by_key[key].node_name not in nodes:
             nodes_for_asset(by_key[key], by_key, computable, nodes)
     for check in checks:
-        if all(k in computable for k in check.asset_keys):
+        if check.check_keys & chosen_checks:
             _add_check_node(check, by_key, computable, nodes)
     _add_blocking_edges(nodes, checks, by_key, computable)
     resources = _assets_resources(by_key.values())
@@ -316,7 +334,8 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
     inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
     targets = check.asset_keys
-    extra = tuple(by_key[k].node_name for k in targets if not (check.asset_param and k == targets[0]))
+    extra = tuple(by_key[k].node_name for k in targets
+                  if k in computable and not (check.asset_param and k == targets[0]))
     extra += tuple(by_key[d].node_name for d in check.additional_deps if d in computable)
     if check.node_name in nodes:
         raise DefinitionError(f"asset check {check.name!r} is defined twice for "

@@ -12,7 +12,8 @@ class AssetGraphView:
     """Upstream/downstream questions over a set of asset definitions (plain dicts)."""
 
     def __init__(self, upstream: Mapping[AssetKey, set[AssetKey]], groups: Mapping[AssetKey, str],
-                 tags: Mapping[AssetKey, Mapping[str, str]] | None = None) -> None:
+                 tags: Mapping[AssetKey, Mapping[str, str]] | None = None,
+                 checks: Mapping[Any, AssetKey] | None = None) -> None:
         self.upstream = {k: set(v) for k, v in upstream.items()}
         self.downstream: dict[AssetKey, set[AssetKey]] = {k: set() for k in upstream}
         for key, ups in self.upstream.items():
@@ -20,6 +21,7 @@ class AssetGraphView:
                 self.downstream.setdefault(up, set()).add(key)
         self.groups = dict(groups)
         self.tags = dict(tags or {})
+        self.checks = dict(checks or {})  # check key -> the asset it checks
 
     @property
     def keys(self) -> set[AssetKey]:
@@ -36,14 +38,46 @@ class AssetGraphView:
 
 
 class AssetSelection:
-    """A composable description of a set of assets (Dagster's `AssetSelection`)."""
+    """A composable description of a set of assets and asset checks (Dagster's
+    `AssetSelection`). A selection of assets also selects their checks, as in Dagster;
+    `all_asset_checks()`, `checks(...)`, `checks_for_assets(...)` select checks alone and
+    `without_checks()` drops them."""
 
-    def __init__(self, resolve_fn: Any, text: str) -> None:
+    def __init__(self, resolve_fn: Any, text: str, checks_fn: Any = None) -> None:
         self._resolve_fn = resolve_fn
         self._text = text
+        self._checks_fn = checks_fn  # None: the checks of the selected assets
 
     def resolve(self, graph: AssetGraphView) -> set[AssetKey]:
         return set(self._resolve_fn(graph))
+
+    def resolve_checks(self, graph: AssetGraphView) -> set[Any]:
+        """The check keys this selection covers."""
+        if self._checks_fn is not None:
+            return set(self._checks_fn(graph))
+        selected = self.resolve(graph)
+        return {c for c, key in graph.checks.items() if key in selected}
+
+    @staticmethod
+    def all_asset_checks() -> "AssetSelection":
+        return AssetSelection(lambda g: set(), "all_asset_checks()", lambda g: set(g.checks))
+
+    @staticmethod
+    def checks_for_assets(*assets: Any) -> "AssetSelection":
+        wanted = {AssetKey.from_coercible(getattr(a, "key", a)) for a in assets}
+        return AssetSelection(lambda g: set(), f"checks_for_assets({len(wanted)})",
+                              lambda g: {c for c, key in g.checks.items() if key in wanted})
+
+    @staticmethod
+    def checks(*checks: Any) -> "AssetSelection":
+        wanted = set()
+        for c in checks:
+            wanted |= set(getattr(c, "check_keys", None) or {c})
+        return AssetSelection(lambda g: set(), f"checks({len(wanted)})",
+                              lambda g: _known_checks(g, wanted))
+
+    def without_checks(self) -> "AssetSelection":
+        return AssetSelection(self._resolve_fn, f"{self._text}.without_checks()", lambda g: set())
 
     @staticmethod
     def all() -> "AssetSelection":
@@ -82,13 +116,16 @@ class AssetSelection:
         return AssetSelection(lambda g: g.walk(self.resolve(g), g.downstream, depth), f"{self._text}+")
 
     def __or__(self, other: "AssetSelection") -> "AssetSelection":
-        return AssetSelection(lambda g: self.resolve(g) | other.resolve(g), f"{self._text} | {other._text}")
+        return AssetSelection(lambda g: self.resolve(g) | other.resolve(g), f"{self._text} | {other._text}",
+                              lambda g: self.resolve_checks(g) | other.resolve_checks(g))
 
     def __and__(self, other: "AssetSelection") -> "AssetSelection":
-        return AssetSelection(lambda g: self.resolve(g) & other.resolve(g), f"{self._text} & {other._text}")
+        return AssetSelection(lambda g: self.resolve(g) & other.resolve(g), f"{self._text} & {other._text}",
+                              lambda g: self.resolve_checks(g) & other.resolve_checks(g))
 
     def __sub__(self, other: "AssetSelection") -> "AssetSelection":
-        return AssetSelection(lambda g: self.resolve(g) - other.resolve(g), f"{self._text} - {other._text}")
+        return AssetSelection(lambda g: self.resolve(g) - other.resolve(g), f"{self._text} - {other._text}",
+                              lambda g: self.resolve_checks(g) - other.resolve_checks(g))
 
     def __repr__(self) -> str:
         return f"AssetSelection({self._text})"
@@ -101,6 +138,15 @@ def _known(graph: AssetGraphView, wanted: Sequence[AssetKey]) -> set[AssetKey]:
             hint = suggest(key.to_user_string(), [k.to_user_string() for k in known])
             raise DefinitionError(
                 f"no asset {key.to_user_string()!r} to select" + (f"; {hint}" if hint else ""))
+    return set(wanted)
+
+
+def _known_checks(graph: AssetGraphView, wanted: set[Any]) -> set[Any]:
+    for key in wanted:
+        if key not in graph.checks:
+            names = [str(k) for k in graph.checks]
+            hint = suggest(str(key), names)
+            raise DefinitionError(f"no asset check {key!r} to select" + (f"; {hint}" if hint else ""))
     return set(wanted)
 
 
