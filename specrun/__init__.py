@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "asset_check": f"{_D}.asset_checks", "AssetChecksDefinition": f"{_D}.asset_checks",
     "AssetSpec": f"{_D}.assets", "AssetCheckSpec": f"{_D}.check_specs",
     "multi_asset_check": f"{_D}.check_specs",
+    "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
     "multi_asset": f"{_D}.multi_assets", "AssetOut": f"{_D}.multi_assets", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
     "load_assets_from_modules": f"{_D}.asset_groups", "with_resources": f"{_D}.asset_groups",
     "AssetKey": f"{_D}.keys", "AssetCheckKey": f"{_D}.keys",
@@ -197,6 +198,9 @@ if TYPE_CHECKING:
     )
     from .runtime.definitions.definitions import (
         Definitions as Definitions,
+    )
+    from .runtime.definitions.graph_assets import (
+        graph_asset as graph_asset, graph_multi_asset as graph_multi_asset,
     )
     from .runtime.definitions.hooks import (
         build_hook_context as build_hook_context, failure_hook as failure_hook,

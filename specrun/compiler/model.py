@@ -59,7 +59,7 @@ class AssetEntry:
 
     name: str
     pointer: str
-    fn: str
+    fn: str = ""  # empty for a graph-backed asset (`graph:`)
     description: Optional[str] = None
     ins: dict[str, InputEntry] = field(default_factory=dict)
     deps: list[str] = field(default_factory=list)
@@ -79,6 +79,8 @@ class AssetEntry:
     check_specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     outs: dict[str, Any] = field(default_factory=dict)  # a multi-asset: the assets it produces
     can_subset: bool = False
+    graph: dict[str, Any] = field(default_factory=dict)  # a graph-backed asset: {node: {op, ins}}
+    output: Optional[str] = None  # its node (or node.output) whose value is the asset
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,14 @@ def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
     col, doc = ctx.col, ctx.doc
+    if entry.graph:
+        from .resolve_graphs import resolve_graph_asset
+
+        return resolve_graph_asset(entry, ctx, ctx.ops)
+    if not entry.fn:
+        col.add(SpecError(f"asset {entry.name!r} needs `fn:` (its function) or `graph:` (ops, each a step)",
+                          doc.locate(entry.pointer, key=True), entry.pointer, "fn: module:function"))
+        return None
     obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None:
         return None
@@ -237,6 +245,7 @@ class ResolveContext:
         self.resource_names = set(spec.resources) | {"io_manager"}
         self.partitions: dict[str, Any] = {}
         self.external_names: set[str] = set()
+        self.ops: dict[str, Any] = {}
 
     def partitions_for(self, name: Optional[str], pointer: str) -> Any:
         if name is None:
@@ -279,9 +288,9 @@ def resolve_spec(spec: Spec) -> Resolved:
     ctx = ResolveContext(spec)
     resources, resource_config = build_resources(spec, ctx)
     ctx.partitions = build_partitions(spec, ctx)
+    ops = ctx.ops = build_ops(spec, ctx)
     assets = [a for a in (_resolve_asset(e, ctx) for e in spec.assets.values()) if a is not None]
     checks = [c for c in (_resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
-    ops = build_ops(spec, ctx)
     executor_def, executor_config = build_executor(spec.executor, ctx)
     run_config = _default_run_config(spec, ctx.keys, resource_config, executor_config)
     jobs = build_jobs(spec, ctx, ops, executor_def)

@@ -82,6 +82,10 @@ def _convert(error: Any, doc: Document) -> list[SpecError]:
         words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
         return [SpecError(f"expected {words}, got {_type_name(error.instance)}" + _where(pointer),
                           doc.locate(pointer), pointer)]
+    if kind in ("anyOf", "oneOf") and error.context and all(e.validator == "required" for e in error.context):
+        keys = [k for e in error.context for k in re.findall(r"'([^']+)' is a required property", e.message)]
+        return [SpecError("missing required key " + " or ".join(repr(k) for k in keys) + _where(pointer),
+                          doc.locate(pointer, key=True), pointer)]
     if kind in ("anyOf", "oneOf"):
         from jsonschema.exceptions import best_match
 

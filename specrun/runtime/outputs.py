@@ -180,7 +180,7 @@ class OutputFacts:
         self.per_partition = asset is None or asset.partitions_def is not None
         self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
-        self.versions = AssetVersionFacts(run, node, self.asset_key) if asset is not None else None
+        self.versions = AssetVersionFacts(run, node, self.asset_key) if self.asset_key is not None else None
         self.op_def = node.op_def
         # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
         resolved = getattr(run, "resolved", None)

@@ -58,15 +58,47 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
     keys.update(k for ks in deps.values() for k in ks)
     latest = instance.latest_versions(keys)
     checks = instance.latest_check_evaluations(checked) if checked else {}
-    running: set[tuple[AssetKey, Optional[str]]] = set()
-    decisions = []
-    for step in plan.get_all_steps():
-        decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved, force,
-                                object_stores or {})
-        if decision.run and step.node.asset is not None:
-            running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
-        decisions.append(decision)
+
+    def decide_all(together: Mapping[tuple[int, Optional[str]], str]) -> list[Decision]:
+        running: set[tuple[AssetKey, Optional[str]]] = set()
+        decisions = []
+        for step in plan.get_all_steps():
+            decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved, force,
+                                    object_stores or {})
+            if step.node.graph_asset is not None:
+                decision = _with_graph(decision, step, together)
+            if decision.run and step.node.asset is not None:
+                running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
+            decisions.append(decision)
+        return decisions
+
+    decisions = decide_all({})
+    together = _graphs_running(decisions, plan)
+    if together:  # a graph-backed asset runs as a whole: its other steps run, and what reads them sees it
+        decisions = decide_all(together)
     return _explain_changes(decisions, plan, instance, resolved, latest)
+
+
+def _graphs_running(decisions: list[Decision], plan: Any) -> dict[tuple[int, Optional[str]], str]:
+    """(graph asset, partition) -> the graph's name, for each graph-backed asset a step of which runs."""
+    found = {}
+    for d in decisions:
+        node = plan.steps[d.step_key].node
+        if d.run and node.graph_asset is not None and node.asset is not None:
+            found[(id(node.graph_asset), d.partition)] = node.graph_asset.node_name
+    return found
+
+
+def _with_graph(decision: Decision, step: Any, together: Mapping[tuple[int, Optional[str]], str]) -> Decision:
+    """A step of a graph-backed asset runs when any asset of its graph runs, else not at all."""
+    name = step.node.graph_asset.node_name
+    runs = (id(step.node.graph_asset), step.partition_key) in together
+    if step.node.asset is None:
+        return replace(decision, kind="op", run=runs,
+                       reason=f"graph asset {name} runs" if runs else f"graph asset {name} is up to date")
+    if runs and not decision.run and not decision.reason.startswith("waiting"):
+        return replace(decision, run=True, reason=f"runs with the rest of graph asset {name}")
+    return decision
 
 
 def _explain_changes(decisions: list[Decision], plan: Any, instance: Any, resolved: Any,
@@ -102,6 +134,8 @@ def _code_change(step: Any, tags: Mapping[str, str], resolved: Any) -> Optional[
     asset = step.node.asset
     old = v.function_part(tags.get(v.CODE_VERSION_TAG)) or "?"
     new = v.code_version_of(step.op_def, asset.code_version)
+    if asset.graph is not None and new.startswith("graph-"):  # made from all its ops' versions
+        return f"an op of graph asset {step.node.graph_asset.node_name} changed ({old[6:14]} -> {new[6:14]})"
     if asset.code_version:
         return f"code_version {old} -> {new}" if v.CODE_PARTS_TAG not in tags else f"code_version set to {new}"
     fn = getattr(step.op_def.compute_fn, "__func__", step.op_def.compute_fn)

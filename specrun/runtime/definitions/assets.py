@@ -96,13 +96,29 @@ class AssetsDefinition:
     can_subset: bool = False
     multi: bool = False
     selected_keys: Optional[frozenset[AssetKey]] = None
+    graph: Any = None  # a graph-backed asset's GraphAssetLayout (see graph_assets.py)
 
     def __post_init__(self) -> None:
         if not self.keys_by_output_name:
             object.__setattr__(self, "keys_by_output_name", {"result": self.key})
 
-    def key_for_output(self, output_name: str) -> AssetKey:
-        return self.keys_by_output_name.get(output_name, self.key)
+    def key_for_output(self, output_name: str) -> Optional[AssetKey]:
+        """The asset an output is; None for an op output inside a graph-backed asset."""
+        return self.keys_by_output_name.get(output_name, None if self.graph is not None else self.key)
+
+    @staticmethod
+    def from_graph(graph_def: Any, **kwargs: Any) -> "AssetsDefinition":
+        """The assets `graph_def` computes, each op its own step (see graph_assets.py)."""
+        from .graph_assets import assets_from_graph
+
+        return assets_from_graph(graph_def, **kwargs)
+
+    @staticmethod
+    def from_op(op_def: Any, **kwargs: Any) -> "AssetsDefinition":
+        """The assets the outputs of `op_def` are."""
+        from .graph_assets import assets_from_op
+
+        return assets_from_op(op_def, **kwargs)
 
     def get_output_name_for_asset_key(self, key: AssetKey) -> str:
         for name, k in self.keys_by_output_name.items():
@@ -143,6 +159,10 @@ class AssetsDefinition:
     @property
     def asset_key(self) -> AssetKey:
         return self.key
+
+    @property
+    def keys_by_input_name(self) -> dict[str, AssetKey]:
+        return dict(self.input_keys)
 
     @property
     def keys(self) -> set[AssetKey]:

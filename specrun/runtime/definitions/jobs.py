@@ -250,10 +250,19 @@ def build_asset_job(
     computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
     by_key.update(_subsets(by_key, computable))
     nodes: dict[str, Node] = {}
+    graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair
     for key in sorted(computable, key=attrgetter("path")):
-        if by_key[key].node_name not in nodes:
-            nodes_for_asset(by_key[key], by_key, computable, nodes)
+        a = by_key[key]
+        if a.graph is not None:
+            if a.node_name not in graph_outputs:
+                from .graph_assets import nodes_for_graph_asset
+
+                nodes_for_graph_asset(a, lambda k: _input_source(k, by_key, computable, None),
+                                      [_handle(by_key[d], d)[0] for d in a.deps if d in computable], nodes)
+                graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
+        elif a.node_name not in nodes:
+            nodes_for_asset(a, by_key, computable, nodes)
     for check in checks:
         if check.check_keys & chosen_checks:
             _add_check_node(check, by_key, computable, nodes)
@@ -264,7 +273,7 @@ def build_asset_job(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
         config=config, tags=dict(tags or {}), description=description,
         partitions_def=partitions_def or _common_partitions_def(by_key, computable),
-        asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()),
+        asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
     )
     return job_def
 
@@ -310,10 +319,16 @@ def _subsets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey]) -> dict[
     return found
 
 
+def _handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
+    """(node, output) computing asset `key` of `a` (inside its graph, for a graph-backed one)."""
+    output = a.get_output_name_for_asset_key(key)
+    return a.graph.outputs[output] if a.graph is not None else (a.node_name, output)
+
+
 def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
     if up_key in computable:
-        up = by_key[up_key]
-        return FromOutput(up.node_name, up.get_output_name_for_asset_key(up_key), asset_key=up_key)
+        node, output = _handle(by_key[up_key], up_key)
+        return FromOutput(node, output, asset_key=up_key)
     upstream = by_key.get(up_key)
     return FromAsset(
         up_key,
@@ -325,7 +340,7 @@ def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
 def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
     inputs = {n: _input_source(k, by_key, computable, a.input_specs.get(n))
               for n, k in a.input_keys.items()}
-    extra = tuple(sorted(by_key[d].node_name for d in a.deps if d in computable))
+    extra = tuple(sorted(_handle(by_key[d], d)[0] for d in a.deps if d in computable))
     if a.node_name in nodes:
         raise DefinitionError(f"two assets share the node name {a.node_name!r}")
     nodes[a.node_name] = Node(a.node_name, a.op, inputs, asset=a, extra_deps=extra)
@@ -334,9 +349,9 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
     inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
     targets = check.asset_keys
-    extra = tuple(by_key[k].node_name for k in targets
+    extra = tuple(_handle(by_key[k], k)[0] for k in targets
                   if k in computable and not (check.asset_param and k == targets[0]))
-    extra += tuple(by_key[d].node_name for d in check.additional_deps if d in computable)
+    extra += tuple(_handle(by_key[d], d)[0] for d in check.additional_deps if d in computable)
     if check.node_name in nodes:
         raise DefinitionError(f"asset check {check.name!r} is defined twice for "
                               f"{', '.join(k.to_user_string() for k in targets)!r}")
@@ -352,8 +367,10 @@ def _add_blocking_edges(nodes, checks, by_key, computable) -> None:
         for key in computable:
             a = by_key[key]
             if blocked & a.dependency_keys and a.node_name != check.node_name:
-                node = nodes[a.node_name]
-                nodes[a.node_name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
+                for name in ([n for n in a.graph.nodes if n in nodes] if a.graph else [a.node_name]):
+                    node = nodes[name]
+                    nodes[name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
+
 
 
 @dataclass(frozen=True)

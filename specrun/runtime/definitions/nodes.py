@@ -84,6 +84,7 @@ class Node:
     check: Any = None  # AssetChecksDefinition, when the node runs a check
     extra_deps: tuple[str, ...] = ()  # ordering-only upstream node names
     hooks: tuple[Any, ...] = ()  # HookDefinitions attached to this invocation
+    graph_asset: Any = None  # the graph-backed AssetsDefinition this node is a step of
 
     def upstream_nodes(self) -> set[str]:
         found = set(self.extra_deps)
