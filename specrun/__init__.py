@@ -27,6 +27,8 @@ _EXPORTS: dict[str, str] = {
     "asset_check": f"{_D}.asset_checks", "AssetChecksDefinition": f"{_D}.asset_checks",
     "AssetSpec": f"{_D}.assets", "AssetCheckSpec": f"{_D}.check_specs",
     "multi_asset_check": f"{_D}.check_specs",
+    "observable_source_asset": f"{_D}.observations", "DataVersion": f"{_D}.observations",
+    "observe": f"{_D}.observations",
     "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
     "multi_asset": f"{_D}.multi_assets", "AssetOut": f"{_D}.multi_assets", "SourceAsset": f"{_D}.assets", "AssetDep": f"{_D}.assets",
     "load_assets_from_modules": f"{_D}.asset_groups", "with_resources": f"{_D}.asset_groups",
@@ -198,6 +200,9 @@ if TYPE_CHECKING:
     )
     from .runtime.definitions.definitions import (
         Definitions as Definitions,
+    )
+    from .runtime.definitions.observations import (
+        DataVersion as DataVersion, observable_source_asset as observable_source_asset, observe as observe,
     )
     from .runtime.definitions.graph_assets import (
         graph_asset as graph_asset, graph_multi_asset as graph_multi_asset,

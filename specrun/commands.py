@@ -142,8 +142,14 @@ def run_plan(spec: str, options: Mapping[str, Any], fmt: str = "text") -> int:
 
 
 def run_apply(spec: str, options: Mapping[str, Any]) -> int:
-    """Run the stale steps; print progress and a summary; 1 if anything failed."""
+    """Observe the sources the selection reads, run the stale steps; print progress and a
+    summary; 1 if anything failed."""
+    from .observing import observe_sources
+
     session = Session(spec, options)
+    for line in observe_sources(session, only_read=True):
+        if options.get("fmt") in (None, "text"):
+            print(line)
     plan = session.plan()
     decisions = session.decisions(plan)
     to_run = [d.step_key for d in decisions if d.run]

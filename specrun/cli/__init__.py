@@ -2,7 +2,7 @@
 
 Each command imports what it needs when it runs, so `specrun --help` starts fast. The command
 group is in group.py, error reporting in guard.py, and the commands in one module per group:
-spec_commands (validate, render, graph, schema, templates, init), run_commands (plan, apply),
+spec_commands (validate, render, graph, schema, templates, init), run_commands (plan, apply, observe),
 history_commands (runs, logs, reexecute, status, report, ui), partition_commands.
 """
 

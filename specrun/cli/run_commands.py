@@ -113,3 +113,14 @@ def apply(ctx: click.Context, spec: str, **options: Any) -> None:
     options["log_level"] = _log_level(options)
     code = _run_guarded(ctx, lambda: run_apply(spec, options), "json" if options["fmt"] != "text" else "text")
     sys.exit(code or 0)
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@_spec_options
+@click.pass_context
+def observe(ctx: click.Context, spec: str, **options: Any) -> None:
+    """Run the observation functions of the spec's external assets and record their data versions."""
+    from ..observing import run_observe
+
+    sys.exit(_run_guarded(ctx, lambda: run_observe(spec, options)) or 0)

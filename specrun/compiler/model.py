@@ -81,6 +81,8 @@ class AssetEntry:
     can_subset: bool = False
     graph: dict[str, Any] = field(default_factory=dict)  # a graph-backed asset: {node: {op, ins}}
     output: Optional[str] = None  # its node (or node.output) whose value is the asset
+    external: bool = False  # defined elsewhere: read here, never computed (an AssetSpec)
+    observe: Optional[str] = None  # an external asset's observation function (returns a DataVersion)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,8 +59,12 @@ def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
     return keys
 
 
-def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
+def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     col, doc = ctx.col, ctx.doc
+    if entry.external or entry.observe:
+        from .resolve_external import resolve_external_asset
+
+        return resolve_external_asset(entry, ctx)
     if entry.graph:
         from .resolve_graphs import resolve_graph_asset
 

@@ -264,6 +264,11 @@ class Event:
     def asset_observation(self) -> Optional[AssetObservation]:
         return self.data if self.event_type is ET.ASSET_OBSERVATION else None
 
+    @property
+    def asset_observation_data(self) -> Any:
+        """Dagster's wrapper of an observation: `.asset_observation` is it."""
+        return SimpleNamespace(asset_observation=self.asset_observation)
+
     def __repr__(self) -> str:
         step = f" step={self.step_key!r}" if self.step_key else ""
         return f"<Event {self.event_type.value}{step} {self.message!r}>"

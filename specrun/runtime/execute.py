@@ -127,6 +127,8 @@ class RunContext:
         found = self.data_versions.get((key, partition))
         if found is None:
             record = self.instance.latest_versions([key]).get((key, partition))
+            if record is None:  # an observable source asset: the version last observed
+                record = self.instance.latest_observed_versions([key]).get((key, partition))
             tags = record.tags if record is not None else {}
             found = tags.get(v.DATA_VERSION_TAG, "unknown" if record is not None else "none")
             self.data_versions[(key, partition)] = found

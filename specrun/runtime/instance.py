@@ -229,6 +229,18 @@ class Instance:
         self.flush()
         return self._storage.latest_versions(asset_keys)
 
+    def latest_observed_versions(self, asset_keys: Iterable[AssetKey]) -> dict:
+        """The data version last observed per (asset, partition) of `asset_keys` (observable
+        source assets), as version records tagged as observed (for staleness)."""
+        from .storage.base import MaterializationVersions
+        from .versioning import DATA_VERSION_TAG, OBSERVED_TAG
+
+        self.flush()
+        return {k: MaterializationVersions(e.run_id, e.timestamp, {DATA_VERSION_TAG: e.data.data_version,
+                                                                   OBSERVED_TAG: "1"})
+                for k, e in self._storage.latest_observations(asset_keys).items()
+                if getattr(e.data, "data_version", None) is not None}
+
     def latest_check_evaluations(
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, str], Event]:

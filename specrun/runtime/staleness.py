@@ -57,6 +57,10 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
     keys = set(job.asset_keys) | checked
     keys.update(k for ks in deps.values() for k in ks)
     latest = instance.latest_versions(keys)
+    sources = keys - set(job.asset_keys)  # read, not computed, here: maybe observed sources
+    for key, record in instance.latest_observed_versions(sources).items():
+        if key not in latest or latest[key].timestamp < record.timestamp:
+            latest[key] = record
     checks = instance.latest_check_evaluations(checked) if checked else {}
 
     def decide_all(together: Mapping[tuple[int, Optional[str]], str]) -> list[Decision]:
@@ -257,7 +261,8 @@ def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
         versions.append(_tags(event).get(v.DATA_VERSION_TAG, "unknown") if event else "none")
     current = versions[0] if len(versions) == 1 else v.config_hash(versions)
     if consumed[label] != current:
-        return f"upstream {label} has newer data"
+        observed = any(_tags(latest[(up_key, p)]).get(v.OBSERVED_TAG) for p in parts if (up_key, p) in latest)
+        return f"upstream source {label} changed" if observed else f"upstream {label} has newer data"
     return None
 
 

@@ -63,6 +63,8 @@ class AssetSpec:
         object.__setattr__(self, "partitions_def", partitions_def)
         object.__setattr__(self, "io_manager_key", io_manager_key)
 
+    is_observable = False  # True for an @observable_source_asset (see observations.py)
+
 
 SourceAsset = AssetSpec
 

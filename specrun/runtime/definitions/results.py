@@ -127,10 +127,20 @@ class AssetObservation:
     description: Optional[str] = None
     metadata: Mapping[str, MetadataValue] = field(default_factory=dict)
     partition: Optional[str] = None
+    tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.asset_key = AssetKey.from_coercible(self.asset_key)
         self.metadata = normalize_metadata(self.metadata)
+        self.tags = dict(self.tags or {})
+
+    @property
+    def data_version(self) -> Optional[str]:
+        """The data version observed (an observable source asset's), if any."""
+        return self.tags.get(OBSERVED_DATA_VERSION_TAG)
+
+
+OBSERVED_DATA_VERSION_TAG = "specrun/data_version"  # versioning.DATA_VERSION_TAG
 
 
 @dataclass

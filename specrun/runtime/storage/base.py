@@ -126,6 +126,12 @@ class RunStorage(ABC):
         """The newest ASSET_MATERIALIZATION event per (asset key, partition)."""
 
     @abstractmethod
+    def latest_observations(
+        self, asset_keys: Iterable[AssetKey]
+    ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        """The newest ASSET_OBSERVATION event per (asset key, partition) of `asset_keys`."""
+
+    @abstractmethod
     def latest_check_evaluations(
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, str], Event]:

@@ -17,6 +17,7 @@ class InMemoryRunStorage(RunStorage):
         self._runs: dict[str, DagsterRun] = {}
         self._events: dict[str, list[Event]] = {}
         self._materializations: dict[tuple[AssetKey, Optional[str]], Event] = {}
+        self._observations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._checks: dict[tuple[AssetKey, str], Event] = {}
         self._dynamic: dict[str, dict[str, None]] = {}  # name -> keys, in the order added
         self._lock = threading.Lock()
@@ -53,6 +54,14 @@ class InMemoryRunStorage(RunStorage):
                     self._materializations[(event.data.asset_key, event.data.partition)] = event
                 elif event.event_type is ET.ASSET_CHECK_EVALUATION:
                     self._checks[(event.data.asset_key, event.data.check_name)] = event
+                elif event.event_type is ET.ASSET_OBSERVATION:
+                    self._observations[(event.data.asset_key, event.data.partition)] = event
+
+    def latest_observations(self, asset_keys: Iterable[AssetKey]
+                            ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        wanted = set(asset_keys)
+        with self._lock:
+            return {k: e for k, e in self._observations.items() if k[0] in wanted}
 
     def get_events(
         self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None

@@ -233,6 +233,18 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
         rows = self._latest(materializations, materializations.c.partition, asset_keys)
         return {(AssetKey.from_user_string(key), second or None): event for key, second, event in rows}
 
+    def latest_observations(self, asset_keys: Iterable[AssetKey]
+                            ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        """From the event log (observations are few: one per observed source and run)."""
+        wanted = [k.to_user_string() for k in asset_keys]
+        if not wanted:
+            return {}
+        e = events.c
+        query = (sa.select(e.asset_key, e.partition, e.body)
+                 .where(e.event_type == DagsterEventType.ASSET_OBSERVATION.value, e.asset_key.in_(wanted))
+                 .order_by(e.id))
+        return {(AssetKey.from_user_string(r[0]), r[1] or None): loads(r[2]) for r in self._read(query)}
+
     def latest_check_evaluations(self, asset_keys: Optional[Iterable[AssetKey]] = None
                                  ) -> dict[tuple[AssetKey, str], Event]:
         rows = self._latest(checks, checks.c.check_name, asset_keys)

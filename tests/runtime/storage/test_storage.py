@@ -208,3 +208,18 @@ def test_a_failed_sqlite_event_write_leaves_nothing_half_written(tmp_path, monke
     store.store_events([_mat("r1", "a0")])  # the connection is usable again
     assert len(store.get_events("r1")) == 1
     store.close()
+
+
+def test_latest_observation_per_asset_and_partition_keeps_its_data_version(storage):
+    from specrun.runtime.definitions.results import AssetObservation
+
+    def observed(run_id, key, version, partition=None):
+        return Event(ET.ASSET_OBSERVATION, run_id, "j", key, "o",
+                     AssetObservation(AssetKey(key), partition=partition, tags={v.DATA_VERSION_TAG: version}))
+
+    storage.store_events([observed("r1", "src", "1"), observed("r1", "other", "x"), observed("r2", "src", "2"),
+                          observed("r2", "src", "9", "p1"), _mat("r2", "src")])
+    found = storage.latest_observations([AssetKey("src")])
+    assert {k: e.data.data_version for k, e in found.items()} == {
+        (AssetKey("src"), None): "2", (AssetKey("src"), "p1"): "9"}
+    assert storage.latest_observations([]) == {}
