@@ -314,11 +314,13 @@ def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = 
 
     var_options = var_options or {}
     session = Session(find_spec(spec, var_options.get("vars_file")), var_options)
-    assets = [node.asset for node in session.job.nodes.values() if node.asset is not None]
+    # one row per asset: each asset of a multi-asset (or of a graph's step) has its own
+    assets = [(node.name, node.asset, key) for node in session.job.nodes.values() if node.asset is not None
+              for key in sorted(node.asset.selected_asset_keys, key=lambda k: k.path)]
     if fmt == "json":
         from .formats import STATUS, emit
 
-        rows = [dict(zip(STATUS_COLUMNS, _asset_status(session, a))) for a in assets]
+        rows = [dict(zip(STATUS_COLUMNS, _asset_status(session, *a))) for a in assets]
         for row in rows:
             row["partitions"] = None if row["partitions"] == "-" else row["partitions"]
         emit({"format": STATUS, "pipeline": session.compiled.name, "assets": rows})
@@ -331,34 +333,34 @@ def show_status(spec: Optional[str], var_options: Optional[Mapping[str, Any]] = 
     for column in STATUS_COLUMNS:
         table.add_column(column)
     for asset in assets:
-        table.add_row(*[str(c) for c in _asset_status(session, asset)])
+        table.add_row(*[str(c) for c in _asset_status(session, *asset)])
     _console().print(table)
 
 
-def _asset_status(session: Any, asset: Any) -> tuple:
+def _asset_status(session: Any, node_name: str, asset: Any, key: Any) -> tuple:
     from .runtime.events import DagsterEventType as ET
     from .runtime.plan import build_plan
     from .runtime.staleness import decide
 
     keys = asset.partitions_def.get_partition_keys() if asset.partitions_def is not None else []
-    latest = session.instance.latest_versions([asset.key])
+    latest = session.instance.latest_versions([key])
     plan = build_plan(session.job, keys or [], None) if keys else build_plan(session.job, [])
-    decisions = [d for d in decide(plan, session.instance, session.resolved) if d.asset_key == asset.key and d.kind == "asset"]
-    materialized = sum(1 for d in decisions if (asset.key, d.partition) in latest)
-    stale = sum(1 for d in decisions if d.run and (asset.key, d.partition) in latest)
+    decisions = [d for d in decide(plan, session.instance, session.resolved) if d.node == node_name and d.kind == "asset"]
+    materialized = sum(1 for d in decisions if (key, d.partition) in latest)
+    stale = sum(1 for d in decisions if d.run and (key, d.partition) in latest)
     failed = set()
     for run in runs_of_spec(session.instance, session.compiled.path, 20):
         for event in session.instance.all_logs(run.run_id, of_type=[ET.STEP_FAILURE]):
             node_part = (event.step_key or "").split("[", 1)
-            if node_part[0] == asset.node_name:
+            if node_part[0] == node_name:
                 pk = node_part[1][:-1] if len(node_part) > 1 else run.tags.get("dagster/partition")
                 if asset.partitions_def is None:
                     pk = None
-                mat = latest.get((asset.key, pk))
+                mat = latest.get((key, pk))
                 if mat is None or mat.timestamp < event.timestamp:
                     failed.add(pk)
     total = len(keys) or 1
-    return (asset.key.to_user_string(), len(keys) or "-", materialized, stale, len(failed),
+    return (key.to_user_string(), len(keys) or "-", materialized, stale, len(failed),
             total - materialized)
 
 

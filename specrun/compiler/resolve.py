@@ -132,7 +132,7 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pd
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
         op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
         description=entry.description, compute_kind=entry.compute_kind,
-        can_subset=bool(entry.can_subset))(fn), entry.pointer)
+        can_subset=bool(entry.can_subset), check_specs=_asset_check_specs(entry, ctx))(fn), entry.pointer)
     if made is not None and entry.config is not None:
         ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
@@ -171,11 +171,25 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, 
 
 
 def _asset_check_specs(entry: AssetEntry, ctx: "ResolveContext") -> list[Any]:
-    """`check_specs:` of an asset entry: checks its own function evaluates."""
-    key = AssetKey([*entry.key_prefix, entry.name])
-    return [ctx.col.attempt(lambda: AssetCheckSpec(name, asset=key, **_spec_options(options)),
-                            f"{entry.pointer}/check_specs/{name}")
-            for name, options in entry.check_specs.items()]
+    """`check_specs:` of an asset entry: checks its own function evaluates (of a multi-asset,
+    each names its asset with `asset:` unless the entry has one out)."""
+    specs = []
+    for name, options in entry.check_specs.items():
+        ptr = f"{entry.pointer}/check_specs/{name}"
+        target = (options or {}).get("asset") or (next(iter(entry.outs)) if len(entry.outs) == 1 else None)
+        if not entry.outs:
+            target = entry.name
+        elif target not in entry.outs:
+            where = ptr + "/asset" if target else ptr
+            ctx.col.add(SpecError(
+                f"check {name!r} of multi-asset {entry.name!r} " + (f"names {target!r}, which is not one of its outs"
+                                                                   if target else "needs `asset:`: which of its outs it checks"),
+                ctx.doc.locate(where, key=not target), where,
+                (target and suggest(str(target), entry.outs)) or f"one of: {', '.join(entry.outs)}"))
+            continue
+        key = AssetKey([*entry.key_prefix, str(target)])
+        specs.append(ctx.col.attempt(lambda: AssetCheckSpec(name, asset=key, **_spec_options(options)), ptr))
+    return specs
 
 
 def _spec_options(options: Any) -> dict[str, Any]:

@@ -23,6 +23,11 @@ def scored():
     yield AssetCheckResult(check_name="positive", passed=True)
     yield AssetCheckResult(check_name="small", passed=False)
 
+def pair():
+    yield Output(1, output_name="one")
+    yield Output(2, output_name="two")
+    yield AssetCheckResult(asset_key="two", check_name="two_ok", passed=True)
+
 def both(context):
     yield AssetCheckResult(asset_key="left", check_name="left_ok", passed=True)
     yield AssetCheckResult(asset_key="right", check_name="right_ok", passed=False)
@@ -87,3 +92,25 @@ def test_a_check_needs_either_an_asset_or_specs(tmp_path):
 def test_a_check_spec_name_that_is_not_an_identifier_is_refused_by_the_schema(tmp_path):
     errors = _errors(_spec(tmp_path, "  {}\n", "  scored: {fn: scored, check_specs: {'no good': {}}}\n"))
     assert errors[0].location.line == 7
+
+
+def test_check_specs_of_a_multi_asset_entry_name_the_asset_they_check(tmp_path):
+    path = _spec(tmp_path, "  {}\n", "  pair: {fn: pair, outs: {one: {}, two: {}}, "
+                 "check_specs: {two_ok: {asset: two, blocking: true}}}\n")
+    defs = compile_spec(path).definitions
+    pair = next(a for a in defs.assets if a.node_name == "pair")
+    assert [(s.asset_key, s.name, s.blocking) for s in pair.check_specs] == [(AssetKey("two"), "two_ok", True)]
+    result = materialize([pair])
+    assert [(e.asset_key, e.check_name, e.passed) for e in result.get_asset_check_evaluations()] == [
+        (AssetKey("two"), "two_ok", True)]
+
+
+def test_a_check_spec_of_a_multi_asset_without_its_asset_is_an_error_at_its_line(tmp_path):
+    path = _spec(tmp_path, "  {}\n", "  pair: {fn: pair, outs: {one: {}, two: {}}, check_specs: {two_ok: {}, "
+                 "x: {asset: tow}}}\n")
+    with pytest.raises(SpecErrors) as e:
+        compile_spec(path)
+    assert [(err.location.line, err.message, err.hint) for err in e.value.errors] == [
+        (7, "check 'two_ok' of multi-asset 'pair' needs `asset:`: which of its outs it checks", "one of: one, two"),
+        (7, "check 'x' of multi-asset 'pair' names 'tow', which is not one of its outs", "did you mean 'two'?"),
+    ]

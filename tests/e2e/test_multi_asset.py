@@ -20,6 +20,11 @@ def test_a_multi_asset_runs_once_and_each_of_its_assets_is_stored_and_planned(ex
     assert "3 ok, 0 failed" in first.stdout
     assert sorted(p.name for p in (folder / ".specrun" / "storage").iterdir()) == [
         "paid", "raw_orders", "refunded", "revenue"]
+    status = specrun_cmd("status", "pipeline.yaml", "--format", "json", cwd=folder)
+    import json
+
+    assert sorted(row["asset"] for row in json.loads(status.stdout)["assets"]) == [
+        "paid", "raw_orders", "refunded", "revenue"]  # each asset of the multi-asset has its row
     import shutil
 
     shutil.rmtree(folder / ".specrun" / "storage" / "refunded")  # its stored versions are gone
