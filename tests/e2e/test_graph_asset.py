@@ -40,3 +40,13 @@ def test_graph_assets_run_their_ops_as_steps_and_go_stale_when_an_op_changes(exa
     rows = _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout)
     assert rows["order_stats.amounts"] == ("skip", "graph asset order_stats is up to date")
     assert {decision for decision, _ in rows.values()} == {"skip"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["multiprocess", "dask"])
+def test_graph_assets_run_on_the_process_executors(example, executor):
+    folder = example("graph_asset")
+    done = specrun_cmd("apply", "pipeline.yaml", "--executor", executor, cwd=folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "7 ok, 0 failed" in done.stdout
+    assert "0 to run, 7 up to date" in specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout

@@ -44,6 +44,9 @@ class ChildInstance:
     def latest_versions(self, asset_keys: Any = None) -> dict:
         return {}
 
+    def latest_observed_versions(self, asset_keys: Any = None) -> dict:
+        return {}
+
 
 @dataclass
 class RunPayload:
@@ -106,10 +109,16 @@ def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional
     """Data versions of the upstream asset partitions a step reads, from the parent's view."""
     from ..plan import input_partition_keys
 
+    from ..definitions.nodes import FromAsset
+
     asset = step.node.asset
-    if asset is None:
-        return {}
     found = {}
+    if asset is None:  # an op inside a graph-backed asset may read an upstream asset itself
+        for name, src in step.node.inputs.items():
+            if isinstance(src, FromAsset):
+                for pk in input_partition_keys(step, name) or (None,):
+                    found[(src.asset_key, pk)] = ctx.data_version_of(src.asset_key, pk)
+        return found
     for name, key in asset.input_keys.items():
         for pk in input_partition_keys(step, name) or (None,):
             found[(key, pk)] = ctx.data_version_of(key, pk)
