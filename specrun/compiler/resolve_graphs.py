@@ -57,7 +57,7 @@ def resolve_graph_asset(entry: Any, ctx: Any, ops: dict[str, Any]) -> Optional[A
         return None
     keys = {o.graph_output_name: ctx.keys[o.graph_output_name] for o in outputs} if entry.outs else {
         "result": AssetKey([*entry.key_prefix, entry.name])}
-    return col.attempt(lambda: AssetsDefinition.from_graph(
+    made: Optional[AssetsDefinition] = col.attempt(lambda: AssetsDefinition.from_graph(
         graph_def, keys_by_input_name=upstream, keys_by_output_name=keys, group_name=entry.group,
         group_names_by_output_name={o: (v or {}).get("group") for o, v in entry.outs.items()
                                     if (v or {}).get("group")},
@@ -65,6 +65,7 @@ def resolve_graph_asset(entry: Any, ctx: Any, ops: dict[str, Any]) -> Optional[A
         metadata=entry.metadata or None, tags={k: str(v) for k, v in entry.tags.items()},
         deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
         input_specs={n: AssetIn(key=k) for n, k in upstream.items()}), entry.pointer)
+    return made
 
 
 def _wire(entry: Any, name: str, op_def: Any, nodes: dict[str, Any], ctx: Any,
@@ -126,7 +127,7 @@ def _output_mappings(entry: Any, nodes: dict[str, Any], ctx: Any) -> list[Output
 
 def _last_node(entry: Any, nodes: dict[str, Any]) -> Optional[str]:
     """The one node no other node of the graph reads, if there is exactly one."""
-    read = set()
+    read: set[str] = set()
     for node in entry.graph.values():
         for src in ((node or {}).get("ins") or {}).values():
             read.update(r.partition(".")[0] for r in ([src] if isinstance(src, str) else src))
