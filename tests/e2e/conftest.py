@@ -21,6 +21,12 @@ def specrun_cmd(*args: str, cwd: str | None = None, env: dict | None = None,
                           capture_output=True, text=True, timeout=timeout)
 
 
+def plan_rows(stdout: str) -> dict[str, tuple[str, str]]:
+    """`specrun plan`'s table as {step: (run/skip, reason)}."""
+    rows = [[cell.strip() for cell in line.split("│")] for line in stdout.splitlines()]
+    return {row[2]: (row[1], row[5]) for row in rows if len(row) > 5 and row[1] in ("run", "skip")}
+
+
 def stored_value(spec: str, asset: str, partition: str | None = None) -> object:
     """The stored value of `asset` as `load_spec(spec).load_asset_value` reads it, in a fresh
     process (each spec imports its own module, often of a name another test uses too)."""

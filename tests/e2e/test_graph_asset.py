@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import specrun_cmd
-
-
-def _plan_rows(stdout: str) -> dict[str, tuple[str, str]]:
-    rows = [[cell.strip() for cell in line.split("│")] for line in stdout.splitlines()]
-    return {row[2]: (row[1], row[5]) for row in rows if len(row) > 5 and row[1] in ("run", "skip")}
+from tests.e2e.conftest import plan_rows, specrun_cmd
 
 
 @pytest.mark.slow
@@ -28,7 +23,7 @@ def test_graph_assets_run_their_ops_as_steps_and_go_stale_when_an_op_changes(exa
         "clean_orders.parse", "order_stats.amounts"]
     source = folder / "assets.py"
     source.write_text(source.read_text().replace("kept.append(row)", "kept.append(dict(row))"))
-    rows = _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout)
+    rows = plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout)
     assert rows["raw_orders"] == ("skip", "up to date")
     assert rows["clean_orders.parse"] == ("run", "graph asset clean_orders runs")
     assert rows["clean_orders.dedupe"][0] == "run"
@@ -37,7 +32,7 @@ def test_graph_assets_run_their_ops_as_steps_and_go_stale_when_an_op_changes(exa
     assert rows["report"] == ("run", "upstream biggest_order will be re-materialized")
     second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert "6 ok, 0 failed" in second.stdout
-    rows = _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout)
+    rows = plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout)
     assert rows["order_stats.amounts"] == ("skip", "graph asset order_stats is up to date")
     assert {decision for decision, _ in rows.values()} == {"skip"}
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import specrun_cmd
-
-
-def _plan_rows(stdout: str) -> dict[str, tuple[str, str]]:
-    rows = [[cell.strip() for cell in line.split("│")] for line in stdout.splitlines()]
-    return {row[2]: (row[1], row[5]) for row in rows if len(row) > 5 and row[1] in ("run", "skip")}
+from tests.e2e.conftest import plan_rows, specrun_cmd
 
 
 @pytest.mark.slow
@@ -29,7 +24,7 @@ def test_a_multi_asset_runs_once_and_each_of_its_assets_is_stored_and_planned(ex
 
     shutil.rmtree(folder / ".specrun" / "storage" / "refunded")  # its stored versions are gone
     plan = specrun_cmd("plan", "pipeline.yaml", cwd=folder)
-    assert _plan_rows(plan.stdout) == {
+    assert plan_rows(plan.stdout) == {
         "raw_orders": ("skip", "up to date"),
         "split_orders": ("run", "refunded: stored output is missing"),
         "revenue": ("run", "upstream paid will be re-materialized"),

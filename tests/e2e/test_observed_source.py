@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import specrun_cmd
-
-
-def _plan_rows(stdout: str) -> dict[str, tuple[str, str]]:
-    rows = [[cell.strip() for cell in line.split("│")] for line in stdout.splitlines()]
-    return {row[2]: (row[1], row[5]) for row in rows if len(row) > 5 and row[1] in ("run", "skip")}
+from tests.e2e.conftest import plan_rows, specrun_cmd
 
 
 @pytest.mark.slow
@@ -20,17 +15,17 @@ def test_a_changed_source_makes_its_downstream_stale_once_observed(example):
     assert first.returncode == 0, first.stderr
     assert "observed orders: data version " in first.stdout and "(first observation)" in first.stdout
     assert "1 ok, 0 failed" in first.stdout
-    assert _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
+    assert plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
         "order_count": ("skip", "up to date")}
     with open(folder / "orders.csv", "a") as f:
         f.write("3,40\n")
     # plan runs no user code: until the source is observed again, nothing is known to have changed
-    assert _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
+    assert plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
         "order_count": ("skip", "up to date")}
     observed = specrun_cmd("observe", "pipeline.yaml", cwd=folder)
     assert observed.returncode == 0, observed.stderr
     assert "(was " in observed.stdout
-    assert _plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
+    assert plan_rows(specrun_cmd("plan", "pipeline.yaml", cwd=folder).stdout) == {
         "order_count": ("run", "upstream source orders changed")}
     second = specrun_cmd("apply", "pipeline.yaml", cwd=folder)
     assert "(unchanged)" in second.stdout and "1 ok, 0 failed" in second.stdout
