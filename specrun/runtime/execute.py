@@ -305,8 +305,8 @@ def _context_class(node: Any) -> type:
 
 
 def _partitions_def(run: RunContext, node: Any) -> Any:
-    if node.asset is not None:
-        return node.asset.partitions_def
+    if node.asset is not None or node.graph_asset is not None:
+        return node.asset_partitions_def
     if node.check is not None:
         return getattr(run.job.asset_defs.get(node.check.asset_key), "partitions_def", None)
     return run.job.partitions_def

@@ -7,7 +7,7 @@ from typing import Any
 
 from .definitions.results import AssetMaterialization
 from .events import ET, Event
-from .plan import input_partition_keys
+from .plan import asset_input_partition_keys
 from . import versioning as v
 
 
@@ -62,7 +62,7 @@ def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[s
     """Data version of each upstream asset (partition) the step consumed."""
     found: dict[str, str] = {}
     for name, key, label in facts.inputs:
-        keys = input_partition_keys(step, name) if name is not None else ()
+        keys = asset_input_partition_keys(step, name) if name is not None else ()
         if len(keys) < 2:
             found[label] = run.data_version_of(key, keys[0] if keys else None)
         else:

@@ -128,11 +128,11 @@ class ExecutionPlan:
 def _node_partition_keys(node: Node, job: Any, run_keys: Sequence[str]) -> list[Optional[str]]:
     if not run_keys:
         return [None]
-    pdef = node.asset.partitions_def if node.asset is not None else None
+    pdef = node.asset_partitions_def
     if node.check is not None:
         asset = job.asset_defs.get(node.check.asset_key)
         pdef = getattr(asset, "partitions_def", None)
-    if pdef is None and node.asset is None and node.check is None:
+    if pdef is None and node.asset is None and node.graph_asset is None and node.check is None:
         pdef = job.partitions_def
     if pdef is None:
         return [None]
@@ -147,7 +147,7 @@ def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optiona
     up_def = up_asset.partitions_def if up_asset is not None else None
     if up_def is None:
         return ()
-    down_def = getattr(step_node.asset, "partitions_def", None)
+    down_def = step_node.asset_partitions_def
     if step_node.check is not None:
         down_def = up_def
     from .partitions import default_partition_mapping
@@ -172,14 +172,24 @@ def input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
     ups = step.inputs.get(name)
     if ups:
         return ups[0].partition_keys
-    src = step.node.inputs.get(name)
+    return _mapped_partition_keys(step, name, step.node.inputs.get(name))
+
+
+def asset_input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
+    """Upstream partition keys input `name` of the step's asset reads: of a graph-backed asset,
+    `name` is an input of the graph, read somewhere inside it (see `Node.graph_inputs`)."""
+    src = step.node.graph_inputs.get(name)
+    return input_partition_keys(step, name) if src is None else _mapped_partition_keys(step, name, src)
+
+
+def _mapped_partition_keys(step: "ExecutionStep", name: str, src: Any) -> tuple[str, ...]:
     up_def = getattr(src, "partitions_def", None)
     if up_def is None:
         return ()
     from .partitions import default_partition_mapping
 
     asset = step.node.asset
-    down_def = asset.partitions_def if asset is not None else None
+    down_def = step.node.asset_partitions_def
     spec = asset.input_specs.get(name) if asset is not None else None
     mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(up_def, down_def)
     return tuple(mapping.upstream_keys_for(step.partition_key, down_def, up_def))

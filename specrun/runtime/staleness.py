@@ -16,7 +16,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Optional
 from . import versioning as v
 from .code_version import describe_change
 from .definitions.keys import AssetKey
-from .plan import input_partition_keys
+from .plan import asset_input_partition_keys
 from .storage.stored import stored_mismatch
 
 
@@ -245,7 +245,7 @@ def _upstream_partitions(step: Any, deps: Any) -> dict[AssetKey, list[Optional[s
     found: dict[AssetKey, list[Optional[str]]] = {}
     for name, key in step.node.asset.input_keys.items():
         if key not in found:
-            found[key] = list(input_partition_keys(step, name)) or [None]
+            found[key] = list(asset_input_partition_keys(step, name)) or [None]
     return {k: found.get(k) or [None] for k in deps}
 
 

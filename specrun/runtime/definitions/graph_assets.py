@@ -221,7 +221,9 @@ def nodes_for_graph_asset(a: AssetsDefinition, source_of: Callable[[AssetKey], A
                           nodes: dict[str, Node]) -> None:
     """Add the op nodes of graph-backed asset `a` (those its selected assets need) to `nodes`:
     the graph's inputs wired to `source_of(upstream key)`, each waiting for the nodes `after`
-    (its ordering-only deps), each node producing an asset carrying that asset."""
+    (its ordering-only deps), each node producing an asset carrying that asset and, as
+    `graph_inputs`, each graph input as a stored asset (`source_of(key, False)`): which upstream
+    partitions the asset reads, wherever in the graph they are read."""
     layout = a.graph
     wanted = {layout.outputs[o][0] for o, k in a.keys_by_output_name.items() if k in a.selected_asset_keys}
     for name in layout.ancestors(wanted):
@@ -231,5 +233,7 @@ def nodes_for_graph_asset(a: AssetsDefinition, source_of: Callable[[AssetKey], A
         if name in nodes:
             raise DefinitionError(f"two assets share the node name {name!r}")
         produced = node_asset(a, node)
+        graph_inputs = {n: source_of(k, False) for n, k in a.input_keys.items()} if produced else {}
         nodes[name] = replace(node, op_def=produced.op if produced else node.op_def, inputs=inputs,
-                              asset=produced, extra_deps=node.extra_deps + tuple(sorted(after)), graph_asset=a)
+                              asset=produced, extra_deps=node.extra_deps + tuple(sorted(after)), graph_asset=a,
+                              graph_inputs=graph_inputs)

@@ -258,7 +258,7 @@ def build_asset_job(
             if a.node_name not in graph_outputs:
                 from .graph_assets import nodes_for_graph_asset
 
-                nodes_for_graph_asset(a, lambda k: _input_source(k, by_key, computable, None),
+                nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), None),
                                       [_handle(by_key[d], d)[0] for d in a.deps if d in computable], nodes)
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
         elif a.node_name not in nodes:

@@ -85,6 +85,14 @@ class Node:
     extra_deps: tuple[str, ...] = ()  # ordering-only upstream node names
     hooks: tuple[Any, ...] = ()  # HookDefinitions attached to this invocation
     graph_asset: Any = None  # the graph-backed AssetsDefinition this node is a step of
+    # of a node producing a graph asset: each graph input as the stored asset it is
+    graph_inputs: Mapping[str, "InputSource"] = field(default_factory=dict)
+
+    @property
+    def asset_partitions_def(self) -> Any:
+        """The partitions of the asset this node computes (or is a step of, inside a graph asset)."""
+        owner = self.asset if self.asset is not None else self.graph_asset
+        return owner.partitions_def if owner is not None else None
 
     def upstream_nodes(self) -> set[str]:
         found = set(self.extra_deps)

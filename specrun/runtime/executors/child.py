@@ -107,7 +107,7 @@ def setup_failure(run: Any, step_key: str, exc: BaseException) -> Any:
 
 def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional[str]], str]:
     """Data versions of the upstream asset partitions a step reads, from the parent's view."""
-    from ..plan import input_partition_keys
+    from ..plan import asset_input_partition_keys, input_partition_keys
 
     from ..definitions.nodes import FromAsset
 
@@ -120,7 +120,7 @@ def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional
                     found[(src.asset_key, pk)] = ctx.data_version_of(src.asset_key, pk)
         return found
     for name, key in asset.input_keys.items():
-        for pk in input_partition_keys(step, name) or (None,):
+        for pk in asset_input_partition_keys(step, name) or (None,):
             found[(key, pk)] = ctx.data_version_of(key, pk)
     for key in asset.deps:
         found[(key, None)] = ctx.data_version_of(key, None)
