@@ -372,7 +372,6 @@ def _add_blocking_edges(nodes, checks, by_key, computable) -> None:
                     nodes[name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
 
 
-
 @dataclass(frozen=True)
 class UnresolvedAssetJobDefinition:
     """A job over assets named by a selection, resolved when given to `Definitions`."""
