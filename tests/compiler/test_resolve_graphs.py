@@ -92,4 +92,4 @@ def test_a_cycle_in_a_graph_is_an_error_naming_it(tmp_path):
 def test_an_asset_with_neither_fn_nor_graph_is_refused_by_the_schema(tmp_path):
     path = _spec(tmp_path, "  empty: {group: g}\n")
     [error] = _errors(path)
-    assert error == "10:3: missing required key 'fn' or 'graph' in assets/empty"
+    assert error == "10:3: missing required key 'fn' or 'graph' or 'external' or 'observe' in assets/empty"
