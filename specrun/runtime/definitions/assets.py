@@ -98,7 +98,7 @@ class AssetsDefinition:
     can_subset: bool = False
     multi: bool = False
     selected_keys: Optional[frozenset[AssetKey]] = None
-    graph: Any = None  # a graph-backed asset's GraphAssetLayout (see graph_assets.py)
+    graph: Any = None  # a graph-backed asset's GraphAssetLayout (see graph_layout.py)
 
     def __post_init__(self) -> None:
         if not self.keys_by_output_name:
@@ -110,17 +110,19 @@ class AssetsDefinition:
 
     @staticmethod
     def from_graph(graph_def: Any, **kwargs: Any) -> "AssetsDefinition":
-        """The assets `graph_def` computes, each op its own step (see graph_assets.py)."""
-        from .graph_assets import assets_from_graph
+        """The assets `graph_def` computes (its outputs; its inputs are upstream assets), each
+        op its own step (see graph_layout.py)."""
+        from .graph_layout import graph_asset_fields
 
-        return assets_from_graph(graph_def, **kwargs)
+        fields = graph_asset_fields(graph_def, **kwargs)
+        return AssetsDefinition(**{**fields, "deps": tuple(dep_key(d) for d in fields["deps"])})
 
     @staticmethod
     def from_op(op_def: Any, **kwargs: Any) -> "AssetsDefinition":
-        """The assets the outputs of `op_def` are."""
-        from .graph_assets import assets_from_op
+        """The assets the outputs of `op_def` are (its inputs are upstream assets)."""
+        from .graph_layout import OpGraph
 
-        return assets_from_op(op_def, **kwargs)
+        return AssetsDefinition.from_graph(OpGraph(op_def), **kwargs)
 
     def get_output_name_for_asset_key(self, key: AssetKey) -> str:
         for name, k in self.keys_by_output_name.items():

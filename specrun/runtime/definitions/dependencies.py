@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from .nodes import current_scope
+from .scope import graph_output_mapping
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,6 @@ def _value_of(dep: Dependency, handles: Mapping[str, Any]) -> Any:
 
 def _output_of(returned: Any, output: str) -> Any:
     """The handle of `output` among what invoking a node returned."""
-    from .composition import graph_output_mapping
-
     if isinstance(returned, tuple) and hasattr(returned, "_fields"):
         return getattr(returned, output)
     mapping = graph_output_mapping(returned)

@@ -256,7 +256,7 @@ def build_asset_job(
         a = by_key[key]
         if a.graph is not None:
             if a.node_name not in graph_outputs:
-                from .graph_assets import nodes_for_graph_asset
+                from .graph_layout import nodes_for_graph_asset
 
                 nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), None),
                                       [_handle(by_key[d], d)[0] for d in a.deps if d in computable], nodes)
