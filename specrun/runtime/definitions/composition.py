@@ -106,3 +106,11 @@ def graph(name: Union[str, Callable[..., Any], None] = None, *,
                                dict(tags or {}), config)
 
     return decorate
+
+
+def compose_graph(graph_def: "GraphDefinition") -> tuple[dict[str, Node], dict[str, dict[str, tuple[str, str]]]]:
+    """The nodes of `graph_def`, and {graph node ("" for itself): {output: (op node, output)}}."""
+    nodes, nested, returned = graph_def.compose_with_outputs()
+    graph_outputs = {node: {o: (h.node, h.output) for o, h in mapping.items()}
+                     for node, mapping in {**nested, "": graph_output_mapping(returned)}.items()}
+    return nodes, graph_outputs

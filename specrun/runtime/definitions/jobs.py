@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition, AssetSpec
-from .composition import GraphDefinition, graph_output_mapping
+from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of, has_dynamic_outputs
 from .nodes import FromAsset, FromOutput, Node
 from .keys import AssetKey
@@ -177,14 +177,6 @@ def job(
         return job_from_graph(graph_def, **options)
 
     return decorate
-
-
-def compose_graph(graph_def: GraphDefinition) -> tuple[dict[str, Node], dict[str, dict[str, tuple[str, str]]]]:
-    """The nodes of `graph_def`, and {graph node ("" for itself): {output: (op node, output)}}."""
-    nodes, nested, returned = graph_def.compose_with_outputs()
-    graph_outputs = {node: {o: (h.node, h.output) for o, h in mapping.items()}
-                     for node, mapping in {**nested, "": graph_output_mapping(returned)}.items()}
-    return nodes, graph_outputs
 
 
 def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
