@@ -198,15 +198,29 @@ def kill_rounds(project: Project, executor: str, rounds: int, deadline: float, s
             stats["kills"] += 1
             proc.wait(timeout=60)
             time.sleep(0.5)  # workers of a killed parent are meant to end on their own
-            try:
-                os.killpg(proc.pid, 0)  # anything of the run still alive?
+            if _live_members(proc.pid):  # anything of the run still alive?
                 stats["orphans"] += 1
                 os.killpg(proc.pid, signal.SIGKILL)  # they hold the output pipes open
-            except ProcessLookupError:
-                pass
         proc.communicate(timeout=300)
         stats["rounds"] += 1
         stats["problems"] += check(project) + finish(project)
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Processes of process group `pgid` that are still running. A worker that died with its
+    parent is re-parented to PID 1 and stays a zombie until PID 1 reaps it (in a container
+    that can take a second): it holds nothing and is not counted."""
+    live = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                live.append(int(name))
+    return live
 
 
 def concurrent_rounds(project: Project, rounds: int, deadline: float, stats: dict) -> None:
