@@ -184,14 +184,26 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         handle = lease.releasing(handle)
     if limit is not None:
         ctx.deadline, ctx.time_limit = time.monotonic() + limit, limit
-    stream = executor.execute(ctx, plan)
+    stream = _event_stream(executor, ctx, plan)
+    handle_many = instance.handle_new_events if lease is None and on_event is None else None
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
             for event in stream:  # `record`, inlined: this runs per event
-                append(event)
-                handle(event)
-                if on_event is not None:
-                    on_event(event)
+                if event.__class__ is list:  # a step's events, recorded together
+                    if handle_many is not None:
+                        events.extend(event)
+                        handle_many(event)
+                    else:
+                        for one in event:
+                            append(one)
+                            handle(one)
+                            if on_event is not None:
+                                on_event(one)
+                else:
+                    append(event)
+                    handle(event)
+                    if on_event is not None:
+                        on_event(event)
                 if ctx.deadline is not None and time.monotonic() > ctx.deadline:
                     raise RunTimeout(limit)  # type: ignore[arg-type]
     except KeyboardInterrupt:
@@ -227,6 +239,16 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
 
 
 _STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
+
+
+def _event_stream(executor: Any, ctx: RunContext, plan: Any) -> Iterator[Any]:
+    """The executor's events; the in-process executor's (not a subclass's own `execute`)
+    with each step's events in one list."""
+    from .executors.in_process import InProcessExecutor
+
+    if type(executor).execute is InProcessExecutor.execute:
+        return executor.execute_batched(ctx, plan)
+    return executor.execute(ctx, plan)
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:

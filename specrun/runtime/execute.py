@@ -11,12 +11,10 @@ import contextlib
 import os
 import time
 from types import GeneratorType
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from ..errors import RetryRequested
-from .context.compute import (
-    AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext, StepInfo,
-)
+from .context.compute import OpExecutionContext, StepInfo
 from .definitions.keys import AssetKey
 from .definitions.policy import RetryMode
 from .events import ET
@@ -25,11 +23,12 @@ from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
 from .inputs import load_inputs
 from .user_async import resolve_async
-from .outputs import OutputFacts, StepFailed, collect_outputs
+from .outputs import OutputFacts, StepFailed, collect_outputs, handle_output, plain_value
 from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
-from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout, step_timeout_message
+from .step_recipe import StepRecipe
+from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 from . import versioning as v
 
 _SPECRUN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -65,6 +64,7 @@ class RunContext:
         self._resource_values: dict[str, Any] = {}  # filled when resources are built
         self._configs: dict[str, Any] = {}
         self._recipes: dict[str, StepRecipe] = {}
+        self.job_hooks = tuple(sorted(job.hook_defs, key=lambda h: h.name))
         self._output_facts: dict[tuple[str, str], OutputFacts] = {}
         self.selected_asset_keys = frozenset(job.asset_keys)
         # step -> the earlier run whose stored outputs it reads (a re-execution from failure)
@@ -135,17 +135,43 @@ class RunContext:
         return found
 
     # -- steps --------------------------------------------------------------------------
+    def step_started(self, step: Any) -> Event:
+        """The STEP_START event: reported before the step runs (`run_started_step`)."""
+        return Event(ET.STEP_START, self.run_id, self.job_name, step.key,
+                     f'Started execution of step "{step.key}".')
+
     def execute_step(self, step: Any) -> Iterator[Event]:
         """Run `step` (with retries) and yield its events in order."""
+        yield self.step_started(step)
+        yield from self.run_started_step(step)
+
+    def run_started_step(self, step: Any) -> Iterable[Event]:
+        """Run `step`, whose STEP_START is reported, and return its other events in order.
+
+        A list when one attempt ends the step and it has no hooks (the common case: no
+        generator is walked); otherwise an iterator that yields each retry's events before
+        waiting for the next attempt, and the hooks' events as they run."""
         recipe = self.recipe(step.node)
+        if recipe.hooks:
+            return self._attempts(step, recipe)
+        events: list[Event] = []
+        error = _run_attempt(self, step, recipe, 0, events)
+        if error is None:
+            return events
+        return self._attempts(step, recipe, events, error)
+
+    def _attempts(self, step: Any, recipe: StepRecipe, events: Optional[list] = None,
+                  error: Optional[tuple] = None) -> Iterator[Event]:
+        """The attempts of `step` (after a first one that ended in `error`, when `events` is
+        given), with their retries and hooks."""
         policy = recipe.retry_policy
         attempt = 0
-        yield Event(ET.STEP_START, self.run_id, self.job_name, step.key,
-                    f'Started execution of step "{step.key}".')
+        outputs: Optional[dict[str, Any]] = None
         while True:
-            events: list[Event] = []
-            outputs: Optional[dict[str, Any]] = {} if recipe.hooks else None
-            error = _run_attempt(self, step, recipe, attempt, events, outputs)
+            if events is None:
+                events = []
+                outputs = {} if recipe.hooks else None
+                error = _run_attempt(self, step, recipe, attempt, events, outputs)
             if error is None:
                 yield from events
                 if recipe.hooks:
@@ -166,6 +192,7 @@ class RunContext:
             if retry_delay:
                 time.sleep(retry_delay)
             attempt += 1
+            events = None
             yield Event(ET.STEP_RESTARTED, self.run_id, self.job_name, step.key,
                         f"Started re-execution (attempt # {attempt + 1}) of {step.key}")
 
@@ -180,35 +207,6 @@ class RunContext:
         if policy is None or attempt >= policy.max_retries:
             return None
         return policy.delay_for(attempt + 1)
-
-
-class StepRecipe:
-    """The per-node facts every step (and retry) of a node uses: worked out once per run, so
-    that a step only does what differs from step to step."""
-
-    __slots__ = ("op_config", "config_instance", "context_class", "partitions_def", "op_tags",
-                 "retry_policy", "inputs", "hooks", "timeout")
-
-    def __init__(self, run: RunContext, node: Any) -> None:
-        op_def = node.op_def
-        self.op_config, self.config_instance = run.node_config(node)
-        self.context_class = _context_class(node)
-        self.partitions_def = _partitions_def(run, node)
-        self.op_tags = {**op_def.tags, **node.tags}
-        self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
-        self.timeout = step_timeout(node)
-        job_hooks = sorted(run.job.hook_defs, key=lambda h: h.name)
-        self.hooks = tuple(dict.fromkeys((*node.hooks, *job_hooks)))
-        sig = op_def.signature
-        # (name, In, source, passed to the function): Nothing inputs the function does not
-        # take are only ordering, so they are not loaded at all.
-        inputs = []
-        params = frozenset(sig.input_params)  # a set: a join may have 10,000 inputs
-        for name, spec in op_def.ins.items():
-            passed = name in params
-            if passed or not spec.is_nothing:
-                inputs.append((name, spec, node.inputs.get(name), passed or sig.has_var_kwargs))
-        self.inputs = tuple(inputs)
 
 
 def _failure_event(run: RunContext, step: Any, error: tuple) -> Event:
@@ -256,10 +254,20 @@ def _user_error(exc: BaseException) -> ErrorInfo:
 
 def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, events: list,
              outputs: Optional[dict[str, Any]]) -> None:
-    context = _make_context(run, step, recipe, attempt, events)
-    context._output_values = outputs  # type: ignore[attr-defined]
+    # A context is built only for a function that takes one (or hooks, or an input manager,
+    # that read it); a returned plain value is stored without one.
+    context = _make_context(run, step, recipe, attempt, events) if recipe.wants_context else None
+    if context is not None:
+        context._output_values = outputs  # type: ignore[attr-defined]
     kwargs = load_inputs(run, step, recipe, context, events)
-    result = _invoke(step.node.op_def, context, kwargs, recipe.config_instance)
+    result = _invoke(run, step, recipe, context, kwargs, events)
+    name = recipe.plain_output
+    if context is None and name is not None and plain_value(result):
+        handle_output(run, step, None, name, result, {}, True, events)
+        return
+    if context is None:  # an Output, a generator, ...: collected as any step's results are
+        context = _make_context(run, step, recipe, attempt, events)
+        context._output_values = None  # type: ignore[attr-defined]
     collect_outputs(run, step, context, result, events)
 
 
@@ -296,22 +304,6 @@ def _run_hooks(run: RunContext, step: Any, recipe: StepRecipe, outcome: str,
                     f'Finished hook "{hook.name}" triggered by step "{step.key}".')
 
 
-def _context_class(node: Any) -> type:
-    if node.check is not None:
-        return AssetCheckExecutionContext
-    if node.asset is not None:
-        return AssetExecutionContext
-    return OpExecutionContext
-
-
-def _partitions_def(run: RunContext, node: Any) -> Any:
-    if node.asset is not None or node.graph_asset is not None:
-        return node.asset_partitions_def
-    if node.check is not None:
-        return getattr(run.job.asset_defs.get(node.check.asset_key), "partitions_def", None)
-    return run.job.partitions_def
-
-
 def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
                   events: list) -> OpExecutionContext:
     node = step.node
@@ -336,21 +328,27 @@ def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     return ctx
 
 
-def _invoke(op_def: Any, context: Any, kwargs: dict, config_instance: Any = None) -> Any:
-    sig = op_def.signature
-    if sig.context_param is not None:
-        kwargs[sig.context_param] = context
+def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs: dict,
+            events: list) -> Any:
+    sig = recipe.signature
+    if context is not None:
+        log = context.log
+        if sig.context_param is not None:
+            kwargs[sig.context_param] = context
+    else:  # what `get_dagster_logger()` loggers send while the function runs: step events
+        log = run.log.with_step(step.key, events.append)
     if sig.config_param is not None:
-        kwargs[sig.config_param] = config_instance if config_instance is not None else context.op_config
+        kwargs[sig.config_param] = (recipe.config_instance if recipe.config_instance is not None
+                                    else recipe.op_config)
     for name in sig.resource_params:
-        kwargs[name] = getattr(context.resources, name)
-    token = current_step_log.set(context.log)
+        kwargs[name] = getattr(run.resources, name)
+    token = current_step_log.set(log)
     try:
-        result = resolve_async(op_def.compute_fn(**kwargs))
+        result = resolve_async(step.node.op_def.compute_fn(**kwargs))
     finally:
         current_step_log.reset(token)
-    if isinstance(result, GeneratorType):  # its body runs as it is iterated, later
-        return _under_step_log(result, context.log)
+    if result.__class__ is GeneratorType:  # its body runs as it is iterated, later
+        return _under_step_log(result, log)
     return result
 
 

@@ -9,7 +9,8 @@ from ..errors import InvariantViolationError
 from .context.io import OutputContext, input_context_with_deferred_upstream
 from .definitions.nodes import FromAsset, FromCollect, FromDefault, FromFanIn, FromGraphInput, FromOutput
 from .events import ET, Event
-from .io_managers import InMemoryIOManager, InputManager
+from .io_managers import InputManager
+from .keyed_io import keyed
 from .input_managers import load_with_input_manager
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
@@ -76,20 +77,22 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     identifier = ((run_id, up.step_key, up.output_name, mapping_key) if mapping_key else
                   (run_id, up.step_key, up.output_name))
     manager = run.resources_for_output(manager_key)
-    if manager.__class__ is InMemoryIOManager and not up.partition_keys and facts.memory_key is not None:
-        # specrun's own in-memory manager reads nothing but the key of an unpartitioned value:
-        # asked directly, without the contexts it would not look at (a missing value falls
-        # through to the call below, which words the error).
-        key = facts.memory_key or identifier
-        values = manager.values
-        if key in values:
+    if facts.store_key is not None and not up.partition_keys and keyed(manager):
+        # Loaded by its key, without contexts (see `..keyed_io`); a missing value falls
+        # through to `load_input`, which words the error.
+        try:
+            value = manager.load_by_key(facts.store_key or identifier)
+        except KeyError:
+            pass
+        else:
             events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
                                 f'Loaded input "{name}" using input manager "{manager_key}"'))
-            return values[key]
+            return value
     input_ctx = input_context_with_deferred_upstream(
         name, identifier, lambda: _upstream_context(run, up, up_node, run_id),
         asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,
-        log=context.log, resources=run.resources, partition_keys=up.partition_keys,
+        log=context.log if context is not None else run.log.with_step(step.key, events.append),
+        resources=run.resources, partition_keys=up.partition_keys,
         partitions_def=up_node.asset.partitions_def if up_node.asset else None,
         op_def=step.op_def, run_id=run.run_id)
     input_ctx._data_version_lookup = run.data_version_of  # the version each record names

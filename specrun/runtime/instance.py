@@ -186,8 +186,18 @@ class Instance:
             self.flush()
 
     def handle_new_events(self, events: Iterable[Event]) -> None:
+        """`handle_new_event` for each of `events` in turn (flushing where it would)."""
+        attention = _FLUSH_ON if self._is_ephemeral else _FLUSH_ON | _DURABLE
         for event in events:
-            self.handle_new_event(event)
+            kind = event.event_type
+            if kind in attention:
+                self.handle_new_event(event)
+                continue
+            buffer = self._buffer
+            buffer.append(event)
+            if len(buffer) >= self._max_buffered or (
+                    kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval):
+                self.flush()
 
     def flush(self) -> None:
         """Write buffered events now."""

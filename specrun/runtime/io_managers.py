@@ -203,6 +203,13 @@ class InMemoryIOManager(IOManager):
             return self._get(key + (keys[0],), context)
         return {pk: self._get(key + (pk,), context) for pk in keys}
 
+    # The keyed capability (see `..keyed_io`): an unpartitioned value by its key, no contexts.
+    def store_by_key(self, key: tuple[str, ...], obj: Any) -> None:
+        self.values[key] = obj
+
+    def load_by_key(self, key: tuple[str, ...]) -> Any:
+        return self.values[key]
+
     def has_output(self, context: OutputContext) -> bool:
         """Whether a value is stored for this output (used to find missing outputs)."""
         key = tuple(_identifier(context))

@@ -24,7 +24,7 @@ from .definitions.types import DataType
 from .events import ET
 from .events import Event, StepOutputData
 from .context.io import OutputContext
-from .io_managers import InMemoryIOManager
+from .keyed_io import keyed
 from .materializations import AssetVersionFacts, asset_data_version, input_data_versions, materialization
 
 
@@ -57,7 +57,7 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
         elif name in produced:
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
-        _handle_output(run, step, context, name, value, metadata, store, events, version, mapping_key)
+        handle_output(run, step, context, name, value, metadata, store, events, version, mapping_key)
     if pending or (asset is not None and asset.check_specs):
         evaluated = {}
         _flush_user_events(run, step, pending, events, evaluated)
@@ -164,7 +164,7 @@ class OutputFacts:
 
     __slots__ = ("out_def", "name", "is_nothing", "type_checked", "io_manager_key", "asset_key",
                  "partitions_def", "per_partition", "yielded_message", "handled_message", "versions",
-                 "op_def", "config", "memory_key")
+                 "op_def", "config", "store_key")
 
     def __init__(self, run: Any, node: Any, name: str) -> None:
         out_def = node.op_def.outs[name]
@@ -186,11 +186,11 @@ class OutputFacts:
         resolved = getattr(run, "resolved", None)
         configs = resolved.output_configs.get(node.name) if resolved is not None else None
         self.config = (configs or {}).get(name, {})
-        # Where the in-memory IO manager keeps an unpartitioned value of this output: the
-        # asset key's path, or () for "the run, step and output" (see `InMemoryIOManager`);
-        # None when the value is partitioned (its key also names the partition).
-        self.memory_key = (None if self.partitions_def is not None
-                           else tuple(self.asset_key.path) if self.asset_key is not None else ())
+        # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
+        # asset key's path, or () for "the run, step and output"; None when the value is
+        # partitioned (its key would also name the partition), so contexts are built.
+        self.store_key = (None if self.partitions_def is not None
+                          else tuple(self.asset_key.path) if self.asset_key is not None else ())
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
@@ -209,15 +209,28 @@ class OutputFacts:
         return ctx
 
 
-def _handle_output(run, step, context, name, value, metadata, store, events, version=None,
-                   mapping_key=None) -> None:
+def plain_value(result: Any) -> bool:
+    """Whether a compute function's return value is the value of its one output itself (not
+    an Output, MaterializeResult, DynamicOutput(s) or generator, which `collect_outputs` reads)."""
+    if isinstance(result, _WRAPPED):
+        return False
+    return not (isinstance(result, list) and result and result[0].__class__ is DynamicOutput)
+
+
+_WRAPPED = (Output, MaterializeResult, DynamicOutput, GeneratorType)
+
+
+def handle_output(run, step, context, name, value, metadata, store, events, version=None,
+                  mapping_key=None) -> None:
+    """Store one output value and record its events; `context` is None for a step that
+    built none (then no user code could have added output metadata or hooks)."""
     node = step.node
     facts = run.output_facts(node, name)
     out_def = facts.out_def
     if facts.type_checked:
         _type_check(step, name, out_def, value)
     asset_key = facts.asset_key
-    if context.output_metadata:
+    if context is not None and context.output_metadata:
         metadata = {**normalize_metadata(context.output_metadata.get(name)), **metadata}
     # STEP_OUTPUT and HANDLED_OUTPUT describe the same output: one payload (whose metadata
     # also gets what the IO manager logs) serves both.
@@ -232,7 +245,7 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
             run.captured.setdefault((step.key, name), {})[mapping_key] = value
     elif run.capture_outputs:
         run.captured[(step.key, name)] = value
-    if context._output_values is not None:  # the step has hooks: they see its outputs
+    if context is not None and context._output_values is not None:  # hooks see the outputs
         context._output_values[name] = value
     # The data version is known before the value is stored: a versioning IO manager stores
     # the value under it, so the record written after names the file (see io_managers).
@@ -240,13 +253,11 @@ def _handle_output(run, step, context, name, value, metadata, store, events, ver
     data_version = asset_data_version(run, step, facts.versions, inputs, version) if facts.versions else None
     if store and not facts.is_nothing:
         manager = run.resources_for_output(facts.io_manager_key)
-        if (manager.__class__ is InMemoryIOManager and facts.memory_key is not None
-                and step.partition_key is None):
-            # specrun's own in-memory manager reads nothing but the key: stored directly,
-            # without the context it would not look at (see `OutputFacts.memory_key`).
-            key = facts.memory_key or ((run.run_id, step.key, name, mapping_key) if mapping_key
-                                       else (run.run_id, step.key, name))
-            manager.values[key] = value
+        if facts.store_key is not None and step.partition_key is None and keyed(manager):
+            # Stored by its key, without the context (see `..keyed_io`).
+            key = facts.store_key or ((run.run_id, step.key, name, mapping_key) if mapping_key
+                                      else (run.run_id, step.key, name))
+            manager.store_by_key(key, value)
             events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                                 facts.handled_message, output_data))
             if facts.versions is not None:

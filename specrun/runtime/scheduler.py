@@ -24,7 +24,8 @@ lexicographic topological order), at most `max_concurrent` at a time.
 
 Stimuli: the runtime's own `Event`s of type STEP_OUTPUT, STEP_SUCCESS and STEP_FAILURE
 (`STATE_EVENT_TYPES`; others are ignored), `StepDone(key)` when the executor is finished
-with a step (its events and hooks are all in, its slot is free) and `NewSteps` to add steps
+with a step (its events and hooks are all in, its slot is free; `step_ended(key, events)`
+feeds a finished step's events and its `StepDone` in one call) and `NewSteps` to add steps
 to the running plan (a fan-out whose width is known only at run time). A plan whose
 `expand_dynamic(event)` is set is asked about each STEP_OUTPUT, and the `NewSteps` it
 returns are added then, before the emitting step's STEP_SUCCESS.
@@ -155,6 +156,27 @@ class RunState:
         if isinstance(stimulus, NewSteps):
             return self._add_steps(stimulus)
         raise InvariantViolationError(f"the scheduler cannot handle {stimulus!r}")
+
+    def step_ended(self, step_key: str, events: Sequence[Event]) -> Sequence[Instruction]:
+        """`handle` of each of a step's events (in order), then of `StepDone(step_key)`, in
+        one call: what an executor that has all of a step's events at once feeds."""
+        if self.status.get(step_key) is None:
+            raise InvariantViolationError(f"StepDone for unknown step {step_key!r}")
+        out: list[Instruction] = []
+        for event in events:
+            kind = event.event_type
+            if kind is ET.STEP_OUTPUT:
+                self._outputs.add((event.step_key, event.data.output_name))
+                if self._expand is not None:
+                    new = self._expand(event)
+                    if new is not None:
+                        out.extend(self._add_steps(new))
+            elif kind is ET.STEP_SUCCESS:
+                self._finish(event.step_key, SUCCEEDED, out)
+            elif kind is ET.STEP_FAILURE:
+                self._finish(event.step_key, FAILED, out)
+        self._running -= 1
+        return self._hand_out(out) if self._ready else out
 
     def fail(self, step_key: str) -> Sequence[Instruction]:
         """Mark `step_key` failed without an event (its worker is gone)."""

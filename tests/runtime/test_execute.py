@@ -524,3 +524,50 @@ def test_a_failure_skips_assets_two_deps_downstream():
     assert [e.step_key for e in result.get_step_failure_events()] == ["a"]
     skipped = [e.step_key for e in result.all_events if e.event_type is DagsterEventType.STEP_SKIPPED]
     assert skipped == ["b", "c"]
+
+
+def test_steps_whose_functions_take_no_context_record_the_same_events_as_ones_that_do():
+    """A function without a `context` parameter gets none built (the plain value it returns
+    is stored directly); what the run records must not depend on that."""
+
+    def ops(with_context: bool):
+        if with_context:
+            @op(name="source")
+            def source(context):
+                return [1, 2]
+
+            @op(name="wrapped", ins={"xs": In()})
+            def wrapped(context, xs):
+                return Output(sum(xs), metadata={"n": len(xs)})
+
+            @op(name="last", ins={"total": In()})
+            def last(context, total):
+                return total * 10
+        else:
+            @op(name="source")
+            def source():
+                return [1, 2]
+
+            @op(name="wrapped", ins={"xs": In()})
+            def wrapped(xs):
+                return Output(sum(xs), metadata={"n": len(xs)})
+
+            @op(name="last", ins={"total": In()})
+            def last(total):
+                return total * 10
+
+        @job(name="three")
+        def three():
+            last(wrapped(source()))
+        return three.execute_in_process()
+
+    def record(result):
+        return [(e.event_type_value, e.step_key, e.message,
+                 dict(getattr(e.event_specific_data, "metadata", None) or {}))
+                for e in result.all_events]
+
+    plain, contextual = ops(False), ops(True)
+    assert plain.output_for_node("last") == contextual.output_for_node("last") == 30
+    assert record(plain) == record(contextual)
+    kinds = [k for k, step, _, _ in record(plain) if step == "last"]
+    assert kinds == ["STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]

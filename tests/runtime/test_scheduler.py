@@ -150,6 +150,43 @@ def test_a_released_step_cannot_be_made_to_wait_on_new_steps():
         state.handle(NewSteps([_step("late", "emit")], {"collect": ["late"]}))
 
 
+def _describe(instructions) -> list:
+    return [("run", i.step.key) if isinstance(i, Run) else ("skip", i.event.step_key, i.event.data)
+            for i in instructions]
+
+
+@pytest.mark.parametrize("limit", [None, 1, 2])
+def test_step_ended_is_each_event_then_step_done_in_one_call(limit):
+    """`step_ended(key, events)` answers and changes the state exactly as feeding the same
+    events one by one and then `StepDone` does: successes, a failure, an unproduced output."""
+    plan = _Plan(_step("a"), _step("b", "a"), _step("c", "a"), _step("d", "b", "c"),
+                 _step("e", "c"), _step("f"), _step("g", "f"), _step("h", "e"))
+    one_by_one, at_once = RunState(plan, "run", "job", limit), RunState(plan, "run", "job", limit)
+    assert _describe(one_by_one.start()) == _describe(at_once.start())
+    outcomes = {"b": [(ET.STEP_OUTPUT,), (ET.STEP_SUCCESS,)], "c": [(ET.STEP_FAILURE,)],
+                "f": [(ET.STEP_SUCCESS,)]}  # f produces no output: g is skipped
+    order = ["a", "f", "b", "c", "g", "d", "e", "h"]
+    while not one_by_one.is_complete:
+        key = next(k for k in order if one_by_one.status[k] == "running")
+        events = [_event(kind, key) for (kind,) in outcomes.get(key, [(ET.STEP_OUTPUT,), (ET.STEP_SUCCESS,)])]
+        expected = []
+        for event in events:
+            expected += one_by_one.handle(event)
+        expected += one_by_one.handle(StepDone(key))
+        assert _describe(at_once.step_ended(key, events)) == _describe(expected), key
+        assert at_once.status == one_by_one.status and at_once.running == one_by_one.running
+    assert at_once.is_complete and one_by_one.is_complete
+    assert at_once.status == {"a": "succeeded", "b": "succeeded", "c": "failed", "d": "skipped",
+                              "e": "skipped", "f": "succeeded", "g": "skipped", "h": "skipped"}
+
+
+def test_step_ended_refuses_an_unknown_step():
+    state = RunState(_Plan(_step("a")), "run", "job")
+    state.start()
+    with pytest.raises(InvariantViolationError, match="unknown step 'zz'"):
+        state.step_ended("zz", [])
+
+
 def test_unknown_stimuli_are_refused():
     state = RunState(_Plan(_step("a")), "run", "job")
     with pytest.raises(InvariantViolationError, match="cannot handle"):

@@ -64,14 +64,6 @@ def check_mapping_key(key: Any) -> str:
 
 # -- composition handles --------------------------------------------------------------------
 @dataclass(frozen=True)
-class CollectedOutput:
-    """`.collect()` of a dynamic output: a downstream input gets the list of all its values."""
-
-    node: str
-    output: str = "result"
-
-
-@dataclass(frozen=True)
 class DynamicOutputHandle:
     """A dynamic (or mapped) output inside a composition body: `.map` it or `.collect` it."""
 
@@ -84,9 +76,10 @@ class DynamicOutputHandle:
             raise DefinitionError(f".map() on {self._what()} needs a function, got {fn!r}")
         return _as_dynamic(fn(InvokedOutput(self.node, self.output)), self)
 
-    def collect(self) -> CollectedOutput:
-        """The list of every value of this output, as one input of a downstream op."""
-        return CollectedOutput(self.node, self.output)
+    def collect(self) -> FromCollect:
+        """The list of every value of this output, as one input of a downstream op: the
+        handle is the input's source itself (`FromCollect`)."""
+        return FromCollect(self.node, self.output)
 
     def _what(self) -> str:
         return f"output {self.output!r} of op {self.node!r}"

@@ -8,7 +8,7 @@ from collections import namedtuple
 from typing import Any, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError, suggest
-from .dynamic import CollectedOutput, DynamicOutputHandle
+from .dynamic import DynamicOutputHandle
 from .nodes import (
     FromCollect, FromConfig, FromDefault, FromFanIn, FromGraphInput, FromOutput, InputSource, InvokedOutput,
     Node, pop_scope, push_scope,
@@ -88,8 +88,8 @@ def _handle(node: str, output: str, op_def: Any) -> Any:
 def _as_source(what: str, node: str, input_name: str, value: Any) -> InputSource:
     if isinstance(value, InvokedOutput):
         return FromOutput(value.node, value.output)
-    if isinstance(value, CollectedOutput):
-        return FromCollect(value.node, value.output)
+    if isinstance(value, FromCollect):  # `.collect()` of a dynamic output
+        return value
     if isinstance(value, DynamicOutputHandle) or (
             isinstance(value, (list, tuple)) and any(isinstance(v, DynamicOutputHandle) for v in value)):
         raise DefinitionError(

@@ -25,6 +25,15 @@ class InProcessExecutor(Executor):
         return can_alarm()
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
+        for item in self.execute_batched(plan_context, execution_plan):
+            if item.__class__ is list:
+                yield from item
+            else:
+                yield item
+
+    def execute_batched(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
+        """`execute`, yielding the events of a step that ended in one attempt as one list
+        (the run records a list in one call; see `api._drive`)."""
         # Not at import: a compile never needs the scheduler.
         from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 
@@ -37,7 +46,14 @@ class InProcessExecutor(Executor):
                 yield instruction.event
                 continue
             step = instruction.step
-            for event in plan_context.execute_step(step):
+            yield plan_context.step_started(step)
+            # A list in the common case (one attempt, no hooks), else an iterator of them.
+            events = plan_context.run_started_step(step)
+            if events.__class__ is list:
+                todo.extend(state.step_ended(step.key, events))
+                yield events
+                continue
+            for event in events:
                 if event.event_type in STATE_EVENT_TYPES:
                     todo.extend(state.handle(event))
                 yield event

@@ -10,6 +10,9 @@ from ..events import ET, DagsterEventType, Event
 from .base import DagsterRun, DagsterRunStatus, RunStorage
 
 
+_ASSET_EVENTS = frozenset({ET.ASSET_MATERIALIZATION, ET.ASSET_CHECK_EVALUATION, ET.ASSET_OBSERVATION})
+
+
 class InMemoryRunStorage(RunStorage):
     """Keeps everything in dicts and lists; gone when the process ends."""
 
@@ -48,9 +51,16 @@ class InMemoryRunStorage(RunStorage):
 
     def store_events(self, events: Sequence[Event]) -> None:
         with self._lock:
+            run_id, found = None, None
             for event in events:
-                self._events.setdefault(event.run_id, []).append(event)
-                if event.event_type is ET.ASSET_MATERIALIZATION:
+                if event.run_id != run_id:  # events come in runs of one run's events
+                    run_id = event.run_id
+                    found = self._events.setdefault(run_id, [])
+                found.append(event)
+                kind = event.event_type
+                if kind not in _ASSET_EVENTS:
+                    continue
+                if kind is ET.ASSET_MATERIALIZATION:
                     self._materializations[(event.data.asset_key, event.data.partition)] = event
                 elif event.event_type is ET.ASSET_CHECK_EVALUATION:
                     self._checks[(event.data.asset_key, event.data.check_name)] = event
