@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import time
 import uuid
-from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import ExecutionError, InvariantViolationError, StepFailure
 from .definitions.asset_checks import AssetChecksDefinition
@@ -16,7 +15,7 @@ from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
 from .events import ET
 from .events import ErrorInfo, Event, RunFailureData
-from .executors.base import InitExecutorContext
+from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
@@ -24,6 +23,7 @@ from .job_cache import per_job
 from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
 from .dynamic_partitions import partition_loading_context
+from .gc_pause import young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
@@ -131,30 +131,12 @@ def _execute(job: JobDefinition, plan: Any, instance: Instance, resolved: Any, r
                      loggers=build_loggers(job.logger_defs, resolved.loggers, run.run_id),
                      capture_outputs=capture_outputs,
                      retries=getattr(executor, "retries", None) or RetryMode.ENABLED)
-    with partition_loading_context(instance), _young_objects_collected_less():
+    with partition_loading_context(instance), young_objects_collected_less():
         events, run_error = _drive(ctx, executor, plan, instance, on_event, lease, limit)
     result = ExecutionResult(job, instance.get_run_by_id(run.run_id) or run, events, ctx, run_error)
     if raise_on_error and not result.success:
         _raise_failure(result)
     return result
-
-
-@contextlib.contextmanager
-def _young_objects_collected_less() -> Iterator[None]:
-    """A run keeps most of what it makes (events, records) until it ends, so the collector's
-    frequent passes over young objects find little garbage: measured on a 10,000-step chain,
-    353 young-generation passes took 10-12% of the run. With the young generation's threshold
-    raised for the run, 2 passes remain (4-6%); cycles in user code are still collected, every
-    `RUN_GC_THRESHOLD` allocations, and the thresholds are restored after the run."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], RUN_GC_THRESHOLD), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
-RUN_GC_THRESHOLD = 100_000
 
 
 def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
@@ -184,22 +166,16 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         handle = lease.releasing(handle)
     if limit is not None:
         ctx.deadline, ctx.time_limit = time.monotonic() + limit, limit
-    stream = _event_stream(executor, ctx, plan)
+    stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
-            for event in stream:  # `record`, inlined: this runs per event
-                if event.__class__ is list:  # a step's events, recorded together
-                    if handle_many is not None:
-                        events.extend(event)
-                        handle_many(event)
-                    else:
-                        for one in event:
-                            append(one)
-                            handle(one)
-                            if on_event is not None:
-                                on_event(one)
-                else:
+            for item in stream:  # `record`, inlined: this runs per event
+                if item.__class__ is list and handle_many is not None:  # a step's events
+                    events.extend(item)
+                    handle_many(item)
+                    continue
+                for event in item if item.__class__ is list else (item,):
                     append(event)
                     handle(event)
                     if on_event is not None:
@@ -239,16 +215,6 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
 
 
 _STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
-
-
-def _event_stream(executor: Any, ctx: RunContext, plan: Any) -> Iterator[Any]:
-    """The executor's events; the in-process executor's (not a subclass's own `execute`)
-    with each step's events in one list."""
-    from .executors.in_process import InProcessExecutor
-
-    if type(executor).execute is InProcessExecutor.execute:
-        return executor.execute_batched(ctx, plan)
-    return executor.execute(ctx, plan)
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:

@@ -96,3 +96,14 @@ def executor(
         return ExecutorDefinition(name or fn.__name__, fn, config_schema, inspect.getdoc(fn))
 
     return decorate
+
+
+def event_stream(executor: Any, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
+    """What the run records: `executor.execute(...)`'s events, except that the built-in
+    in-process executor (not a subclass with its own `execute`) yields each step's events
+    that it has all at once as one list."""
+    from .in_process import InProcessExecutor
+
+    if type(executor).execute is InProcessExecutor.execute:
+        return executor.execute_batched(plan_context, execution_plan)
+    return executor.execute(plan_context, execution_plan)
