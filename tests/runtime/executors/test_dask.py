@@ -361,3 +361,52 @@ def test_the_run_log_says_which_cluster_runs_the_steps(cluster, tmp_path):
     result = execute_job(_pid_job(), run_config=_config(cluster, tmp_path))
     messages = [e.message for e in result.log_messages if e.step_key is None]
     assert messages == [f"running steps on the Dask cluster at {cluster.scheduler_address}: 2 worker(s)"]
+
+
+def test_metadata_that_cannot_cross_processes_arrives_as_text(cluster, tmp_path):
+    import threading
+
+    @op
+    def locked(context):
+        context.add_output_metadata({"lock": threading.Lock(), "rows": 3})
+        return 1
+
+    @job(executor_def=dask_executor)
+    def with_lock():
+        locked()
+
+    result = execute_job(with_lock, run_config=_config(cluster, tmp_path))
+    assert result.success
+    output = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_OUTPUT)
+    metadata = output.event_specific_data.metadata
+    assert metadata["rows"].value == "3"  # the whole event's metadata goes as text
+    assert metadata["lock"].value.startswith("<unlocked _thread.lock object")
+
+
+def test_a_threaded_local_cluster_reports_every_step_through_the_workers_event_loop(tmp_path):
+    # processes: false gives an in-process cluster (no TCP socket to write reports on
+    # directly), so each report goes through the worker's event loop instead.
+    @op
+    def first():
+        return 1
+
+    @op
+    def second(value):
+        return value + 1
+
+    @op
+    def side():
+        return "side"
+
+    @job(executor_def=dask_executor)
+    def threaded():
+        second(first())
+        side()
+
+    config = {"execution": {"config": {"n_workers": 1, "processes": False}},
+              "resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    result = execute_job(threaded, run_config=config)
+    assert result.success
+    assert result.output_for_node("second") == 2
+    starts = [e.step_key for e in result.all_events if e.event_type is DagsterEventType.STEP_START]
+    assert sorted(starts) == ["first", "second", "side"]
