@@ -48,6 +48,11 @@ PARALLEL_WORKLOADS = (("sleep", 16, "16 sleeps 0.5s, 4 workers (ideal 2.0)"),
                       ("chain", 100, "chain of 100 no-op steps, 2 workers"))
 
 
+# A parallel cell takes 1-20 s (Dagster's multiprocess 200 no-ops about a minute under load):
+# one still going after this long hangs, and its cell says "timeout".
+PARALLEL_TIMEOUT = 180.0
+
+
 def parallel_rows(quick: bool) -> list[tuple]:
     """Executors: 16 x 0.5 s sleeps on 4 workers, 16 x 0.3 s CPU on 2, 200 no-ops, a 100-chain.
 
@@ -67,12 +72,13 @@ def parallel_rows(quick: bool) -> list[tuple]:
             cells = {"specrun": (sys.executable, "parallel_workloads.py", args, None)}
             if BEFORE["path"]:
                 cells["before"] = (sys.executable, "parallel_workloads.py", args, {"PYTHONPATH": BEFORE["path"]})
-            found = _side_by_side(cells, 1 if quick else 3, "seconds")
+            found = _side_by_side(cells, 1 if quick else 3, "seconds", timeout=PARALLEL_TIMEOUT)
             theirs = None
             dagster_runs_it = executor not in ("dask-preloaded", "dask-warm") and not (
                 executor.startswith("dask") and not _has_dagster_dask())
             if have_dagster and not quick and dagster_runs_it:
-                theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds")
+                theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds",
+                                 timeout=PARALLEL_TIMEOUT)
             rows.append((f"{executor}: {label}", n, found["specrun"], theirs, " s", {"before": found.get("before")}))
     return rows
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DAGSTER_PY = os.path.join(HERE, ".dagster-venv", "bin", "python")
@@ -31,33 +32,89 @@ HAMILTON_PY = os.path.join(HERE, ".hamilton-venv", "bin", "python")
 BEFORE: dict[str, Optional[str]] = {"path": None}
 
 
-def _worker(python: str, script: str, args: list[str], timeout: float = 900,
-            env: Optional[dict] = None) -> Optional[dict]:
-    proc = subprocess.run([python, os.path.join(HERE, script), *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=os.path.dirname(HERE),
-                          env={**os.environ, **env} if env else None)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+# Seconds a cell may take before it is stopped and its table cell says "timeout" (the rest
+# of the table still runs). Dagster's in-process cells take 10-50 s each at N=1,000 on a
+# 2-core machine; a cell near this limit is a hang, not a slow framework.
+CELL_TIMEOUT = 300.0
+# A cell's outcome when it gave no figure: shown in its table cell instead of a number.
+TIMEOUT, FAILED = "timeout", "failed"
+
+
+def _outcome(python: str, script: str, args: list[str], timeout: float = CELL_TIMEOUT,
+             env: Optional[dict] = None) -> Union[dict, str]:
+    """Run one cell in a fresh process: its JSON line, or TIMEOUT / FAILED.
+
+    The cell runs in a session of its own, so that on timeout the processes it started
+    (Dask workers, a multiprocess pool) are stopped with it instead of outliving the table.
+    """
+    proc = subprocess.Popen([python, os.path.join(HERE, script), *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=os.path.dirname(HERE),
+                            env={**os.environ, **env} if env else None, start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _stop_session(proc)
+        print(f"  ! {script} {' '.join(args)}: no result within {timeout:.0f} s, stopped", file=sys.stderr)
+        return TIMEOUT
+    finally:
+        _stop_session(proc)  # what the cell left running (a worker it did not close)
+    lines = [l for l in stdout.splitlines() if l.startswith("{")]
     if proc.returncode != 0 or not lines:
-        print(f"  ! {script} {' '.join(args)} failed: {proc.stderr.strip().splitlines()[-1:] }", file=sys.stderr)
-        return None
+        print(f"  ! {script} {' '.join(args)} failed: {stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return FAILED
     return json.loads(lines[-1])
 
 
-def _median(python: str, script: str, args: list[str], repeats: int, key: str) -> Optional[float]:
-    values = [r[key] for r in (_worker(python, script, args) for _ in range(repeats)) if r]
-    return statistics.median(values) if values else None
+def _stop_session(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # the cell and all it started have ended
+        pass
+    if proc.returncode is None:
+        proc.communicate()
 
 
-def _side_by_side(cells: dict[str, tuple], repeats: int, key: str) -> dict[str, Optional[float]]:
+def _worker(python: str, script: str, args: list[str], timeout: float = CELL_TIMEOUT,
+            env: Optional[dict] = None) -> Optional[dict]:
+    """One cell's JSON line, or None when it failed or timed out (said on stderr)."""
+    found = _outcome(python, script, args, timeout, env)
+    return found if isinstance(found, dict) else None
+
+
+# A cell's figure: a median, TIMEOUT / FAILED when no run gave one, None when not run.
+Figure = Optional[Union[float, str]]
+
+
+def _summary(values: list[float], outcomes: list[str]) -> Figure:
+    if values:
+        return statistics.median(values)
+    return TIMEOUT if TIMEOUT in outcomes else (FAILED if outcomes else None)
+
+
+def _median(python: str, script: str, args: list[str], repeats: int, key: str,
+            timeout: float = CELL_TIMEOUT) -> Figure:
+    found = [_outcome(python, script, args, timeout) for _ in range(repeats)]
+    return _summary([r[key] for r in found if isinstance(r, dict)], [r for r in found if isinstance(r, str)])
+
+
+def _side_by_side(cells: dict[str, tuple], repeats: int, key: str, timeout: float = CELL_TIMEOUT,
+                  rounds: Optional[dict[str, int]] = None) -> dict[str, Figure]:
     """Median of `repeats` rounds, each round running every cell once in turn, so that load
-    from other work on the machine falls on all of them alike."""
+    from other work on the machine falls on all of them alike. `rounds` caps the rounds of
+    some cells (a slow framework runs in the first few rounds only); a cell that timed out
+    is not run again."""
     values: dict[str, list[float]] = {name: [] for name in cells}
-    for _ in range(repeats):
+    outcomes: dict[str, list[str]] = {name: [] for name in cells}
+    for round_ in range(repeats):
         for name, (python, script, args, env) in cells.items():
-            found = _worker(python, script, args, env=env)
-            if found:
+            if round_ >= (rounds or {}).get(name, repeats) or TIMEOUT in outcomes[name]:
+                continue
+            found = _outcome(python, script, args, timeout, env)
+            if isinstance(found, dict):
                 values[name].append(found[key])
-    return {name: statistics.median(v) if v else None for name, v in values.items()}
+            else:
+                outcomes[name].append(found)
+    return {name: _summary(values[name], outcomes[name]) for name in cells}
 
 
 # (workload, N, whether Hamilton has it, whether Dagster runs it at this N in a full run)
@@ -70,8 +127,15 @@ INPROCESS = [
 ]
 
 
+# Dagster's in-process cells (N=1,000 only) run in the first rounds only: each takes 10-50 s
+# on a 2-core machine, against 1-3 s for specrun's and Hamilton's, and at ~1,000x their
+# per-step cost, more rounds would not change the ratio's first digit.
+DAGSTER_ROUNDS = 2
+
+
 def inprocess_rows(quick: bool) -> list[tuple]:
-    """Per-step cost of in-process execution, specrun beside Hamilton and Dagster."""
+    """Per-step cost of in-process execution, specrun beside Hamilton and Dagster (median of
+    5 rounds; Dagster of DAGSTER_ROUNDS)."""
     rows = []
     repeats = 1 if quick else 5
     for workload, n, hamilton, dagster in INPROCESS:
@@ -84,7 +148,7 @@ def inprocess_rows(quick: bool) -> list[tuple]:
             cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", args, None)
         if dagster and not quick and os.path.exists(DAGSTER_PY):
             cells["dagster"] = (DAGSTER_PY, "workloads.py", args + ["--framework", "dagster"], None)
-        found = _side_by_side(cells, repeats, "us_per_step")
+        found = _side_by_side(cells, repeats, "us_per_step", rounds={"dagster": DAGSTER_ROUNDS})
         rows.append((f"{workload} (in-process)", n, found["specrun"], found.get("dagster"), " us/step",
                      {"hamilton": found.get("hamilton"), "before": found.get("before")}))
     return rows
@@ -114,9 +178,11 @@ def prepare_bytecode(compile_it: bool) -> str:
 BENCHMARKS: dict[str, Callable[[bool], list[tuple]]] = {"inprocess": inprocess_rows}
 
 
-def _fmt(value: Optional[float], unit: str = "") -> str:
+def _fmt(value: Figure, unit: str = "") -> str:
     if value is None:
         return "-"
+    if isinstance(value, str):  # TIMEOUT / FAILED: no unit
+        return value
     if value < 10:
         return f"{value:.2f}{unit}"
     return f"{value:,.1f}{unit}" if value < 1000 else f"{value:,.0f}{unit}"
@@ -124,7 +190,8 @@ def _fmt(value: Optional[float], unit: str = "") -> str:
 
 def print_table(rows: list[tuple]) -> None:
     with_before = any(len(r) > 5 and r[5].get("before") is not None for r in rows)
-    header = (f"{'benchmark':<36} {'N':>6} {'specrun':>14}" + (f" {'before':>14}" if with_before else "")
+    width = max([36] + [len(r[0]) for r in rows])
+    header = (f"{'benchmark':<{width}} {'N':>6} {'specrun':>14}" + (f" {'before':>14}" if with_before else "")
               + f" {'hamilton':>14} {'spec/ham':>8} {'dagster':>14} {'dag/spec':>8}")
     print(header)
     print("-" * len(header))
@@ -133,12 +200,16 @@ def print_table(rows: list[tuple]) -> None:
         u = row[4] if len(row) > 4 else " us/step"
         extra = row[5] if len(row) > 5 else {}
         ham, before = extra.get("hamilton"), extra.get("before")
-        vs_ham = f"{ours / ham:.2f}x" if ours and ham else "-"
-        vs_dag = f"{theirs / ours:,.0f}x" if ours and theirs else "-"
-        line = f"{name:<36} {n:>6} {_fmt(ours) + u:>14}"
+        vs_ham = f"{ours / ham:.2f}x" if _both_figures(ours, ham) else "-"
+        vs_dag = f"{theirs / ours:,.0f}x" if _both_figures(ours, theirs) else "-"
+        line = f"{name:<{width}} {n:>6} {_fmt(ours, u):>14}"
         if with_before:
-            line += f" {_fmt(before) + u:>14}"
-        print(line + f" {_fmt(ham) + u:>14} {vs_ham:>8} {_fmt(theirs) + u:>14} {vs_dag:>8}")
+            line += f" {_fmt(before, u):>14}"
+        print(line + f" {_fmt(ham, u):>14} {vs_ham:>8} {_fmt(theirs, u):>14} {vs_dag:>8}")
+
+
+def _both_figures(a: Figure, b: Figure) -> bool:
+    return all(isinstance(v, (int, float)) and v > 0 for v in (a, b))
 
 
 def main() -> None:

@@ -29,13 +29,18 @@ from ..dynamic_partitions import snapshot_for
 from .child import FORKSERVER_PRELOAD, RunPayload, refuse_memory_io
 
 
+# Seconds a run waits while its cluster has no worker (all died or left) before failing the
+# steps it has sent: long enough for an adaptive cluster to start a worker from zero.
+NO_WORKERS_TIMEOUT = 300.0
+
+
 class DaskExecutor(Executor):
     """Runs steps as Dask tasks (batches, chains); `max_concurrent` caps steps running at once."""
 
     def __init__(self, address: Optional[str] = None, n_workers: int = 2,
                  threads_per_worker: int = 1, processes: bool = True,
                  max_concurrent: Optional[int] = None, retries: RetryMode = RetryMode.ENABLED,
-                 local: bool = False) -> None:
+                 local: bool = False, no_workers_timeout: Optional[float] = NO_WORKERS_TIMEOUT) -> None:
         self.address = address
         self.local = local  # a LocalCluster was asked for: Dask's configured address is ignored
         self.n_workers = n_workers
@@ -43,6 +48,7 @@ class DaskExecutor(Executor):
         self.processes = processes
         self.max_concurrent = max_concurrent
         self.retries = retries
+        self.no_workers_timeout = no_workers_timeout
 
     def _client(self) -> tuple[Any, Any]:
         import dask
@@ -105,7 +111,7 @@ class DaskExecutor(Executor):
             import cloudpickle
             import distributed  # noqa: F401
 
-            from .dask_flight import Flight
+            from .dask_flight import ClusterWatch, Flight
             from .dask_worker import RunPlugin, UserCode
         except ImportError as e:
             raise ExecutionError("the dask executor needs dask.distributed: "
@@ -120,15 +126,18 @@ class DaskExecutor(Executor):
         flight = None
         registered = False
         try:
-            threads = _log_cluster(ctx.log, client, cluster)
+            where = "the LocalCluster started for this run" if cluster is not None else \
+                f"the Dask cluster at {client.scheduler.address}"
+            threads = _log_cluster(ctx.log, client, where, self.no_workers_timeout)
             # The payload reaches every worker in one broadcast; tasks carry only step keys.
             client.register_plugin(plugin, name=plugin_name)
             registered = True
             # Chains run in one task only where that cannot run more steps at once than
             # allowed, nor run a step the plan could still make wait on steps it adds.
             chains = self.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
+            watch = ClusterWatch(where, client.scheduler.address, self.no_workers_timeout)
             flight = Flight(ctx, state, client, topic=client.id, threads=threads, chains=chains,
-                            downstream=execution_plan.downstream)
+                            downstream=execution_plan.downstream, cluster=watch)
             client.subscribe_topic(client.id, flight.on_topic)
             todo = list(state.start())
             while True:
@@ -160,18 +169,17 @@ class DaskExecutor(Executor):
                     cluster.close()
 
 
-def _log_cluster(log: Any, client: Any, cluster: Any) -> int:
+def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float]) -> int:
     """Say in the run's log which cluster runs the steps, and warn when it has no workers.
     Returns how many threads its workers have."""
     threads = client.nthreads()  # asked now, not the client's cached view
-    where = "a LocalCluster started for this run" if cluster is not None else \
-        f"the Dask cluster at {client.scheduler.address}"
     # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
     link = client.dashboard_link if importlib.util.find_spec("bokeh") is not None else None
     log.info(f"running steps on {where}: {len(threads)} worker(s)" + (f", dashboard {link}" if link else ""))
     if not threads:
-        log.warning("the Dask scheduler has no workers yet: steps wait until one joins "
-                    "(start some with `dask worker SCHEDULER_ADDRESS`)")
+        wait = "" if no_workers_timeout is None else f" (for at most no_workers_timeout, {no_workers_timeout:g} s)"
+        log.warning(f"the Dask scheduler has no workers yet: steps wait until one joins{wait}; "
+                    f"start some with `dask worker {client.scheduler.address}`")
     return sum(threads.values())
 
 
@@ -187,6 +195,7 @@ def _create(init_context: InitExecutorContext) -> Executor:
         max_concurrent=max_concurrent_of(config, "no limit beyond the workers' threads"),
         retries=RetryMode.from_config(config.get("retries")),
         local=bool(local) or any(config.get(k) is not None for k in ("n_workers", "threads_per_worker")),
+        no_workers_timeout=config.get("no_workers_timeout", NO_WORKERS_TIMEOUT),
     )
 
 
@@ -200,6 +209,9 @@ dask_executor = ExecutorDefinition(
         "max_concurrent": Field(Noneable(int), is_required=False, description="Steps running at once (set: no chains in one task)"),
         "cluster": Field(Permissive(), is_required=False, description="dagster-dask style {local: {...}} / {existing: {address}}"),
         "retries": Field(Permissive(), is_required=False, description="{enabled: {}} or {disabled: {}}"),
+        "no_workers_timeout": Field(Noneable(float), default_value=NO_WORKERS_TIMEOUT,
+                                    description="Seconds the cluster may have no worker before the "
+                                                "steps waiting for one fail (null: wait forever)"),
     },
     "Runs steps as tasks on a dask.distributed cluster.",
 )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import pickle
 import queue
+import time
 from typing import Any, Iterator, Optional
 
 from ..events import DagsterEventType as ET
@@ -51,8 +52,9 @@ class Flight:
     """Batches in flight on the cluster for one run, fed to and from its `RunState`."""
 
     def __init__(self, ctx: Any, state: Any, client: Any, topic: str, threads: int,
-                 chains: bool, downstream: Any) -> None:
+                 chains: bool, downstream: Any, cluster: "ClusterWatch") -> None:
         self.ctx, self.state, self.client, self.topic = ctx, state, client, topic
+        self.cluster = cluster
         self.run = RunRef(ctx.run_id, ctx.job_name)
         self.threads = max(1, threads)
         self.chains = chains
@@ -132,10 +134,12 @@ class Flight:
     def wait(self, todo: list) -> Iterator[Event]:
         """Block for the next news (bounded), then take everything that has come."""
         try:
-            item = self.inbox.get(timeout=POLL_SECONDS)
+            item = self.inbox.get(timeout=self.cluster.poll_seconds)
         except queue.Empty:
             item = self._overdue()
             if item is None:
+                if self.cluster.gone_too_long(self.client):
+                    yield from self._abandon(todo)
                 return
         while True:
             if item[0] == "report":
@@ -198,9 +202,7 @@ class Flight:
         if future.status == "error":
             error = future.exception(timeout=EXCEPTION_TIMEOUT)
         lost = error is None or _is_worker_death(error)
-        running = batch.following if batch.started else None
-        if running is None and not batch.started and self._claimed(batch):
-            running = batch.keys[0]
+        running = self._running(batch)
         again = []
         for key in missing:
             self.owner.pop(key, None)
@@ -213,13 +215,35 @@ class Flight:
         for step in again:
             self._send([step])
 
+    def _abandon(self, todo: list) -> Iterator[Event]:
+        """The cluster has had no worker for too long: fail every step still out there."""
+        why = self.cluster.no_workers_message()
+        for batch in list(self.batches.values()):
+            del self.batches[batch.id]
+            batch.future.cancel()
+            running = self._running(batch)
+            for key in batch.keys:
+                self.owner.pop(key, None)
+                if key not in batch.reported and self.state.status.get(key) == RUNNING:
+                    yield from self._fail(key, None, ran=key == running, todo=todo,
+                                          why=None if key == running else why)
+
+    def _running(self, batch: _Batch) -> Optional[str]:
+        """The step a batch was running when its task ended unfinished, if it had started one."""
+        if batch.started:
+            return batch.following
+        return batch.keys[0] if self._claimed(batch) else None
+
     def _claimed(self, batch: _Batch) -> bool:
         return self.client.get_metadata([CLAIMS, self.ctx.run_id, str(batch.id)], default=None) is not None
 
-    def _fail(self, key: str, error: Optional[BaseException], ran: bool, todo: list) -> Iterator[Event]:
+    def _fail(self, key: str, error: Optional[BaseException], ran: bool, todo: list,
+              why: Optional[str] = None) -> Iterator[Event]:
         if error is not None and not _is_worker_death(error):
             info = ErrorInfo.from_exception(error)
             why = info.message
+        elif why is not None:
+            info = ErrorInfo(why, "NoDaskWorkers")
         else:
             why = ("the Dask worker process running it died before the step finished" if ran else
                    f"its task was lost {self.sends.get(key, 0)} times before the step started "
@@ -237,6 +261,37 @@ class Flight:
             self.client.set_metadata([CLAIMS, self.ctx.run_id], None)
         except Exception:
             pass
+
+
+class ClusterWatch:
+    """Whether the cluster still has workers, asked when the run has waited without news.
+
+    With no worker, Dask keeps a task waiting for one to join, forever by default. A run
+    whose cluster has had no worker for `timeout` seconds (None: wait forever) fails the
+    steps it has out there instead, saying which cluster and what to do.
+    """
+
+    def __init__(self, where: str, address: str, timeout: Optional[float]) -> None:
+        self.where, self.address, self.timeout = where, address, timeout
+        self.poll_seconds = POLL_SECONDS if timeout is None else max(0.5, min(POLL_SECONDS, timeout / 2))
+        self.since: Optional[float] = None  # when the cluster was first seen without a worker
+
+    def gone_too_long(self, client: Any) -> bool:
+        if self.timeout is None:
+            return False
+        if client.nthreads():  # asked now: the client's own view lags
+            self.since = None
+            return False
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+        return now - self.since >= self.timeout
+
+    def no_workers_message(self) -> str:
+        return (f"{self.where} has had no worker for {self.timeout:g} s (its workers died or left, "
+                f"and none joined), so the step could not start. Start workers with `dask worker "
+                f"{self.address}`, or raise the dask executor's `no_workers_timeout` "
+                "(null waits for workers as long as it takes)")
 
 
 def _is_worker_death(error: BaseException) -> bool:

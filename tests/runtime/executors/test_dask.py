@@ -410,3 +410,74 @@ def test_a_threaded_local_cluster_reports_every_step_through_the_workers_event_l
     assert result.output_for_node("second") == 2
     starts = [e.step_key for e in result.all_events if e.event_type is DagsterEventType.STEP_START]
     assert sorted(starts) == ["first", "second", "side"]
+
+
+NO_WORKERS = "has had no worker for 2 s (its workers died or left, and none joined)"
+
+
+def _no_workers_config(address: str, tmp_path) -> dict:
+    return {"execution": {"config": {"address": address, "no_workers_timeout": 2, "max_concurrent": 1}},
+            "resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+
+
+def test_steps_fail_naming_the_cluster_when_it_has_no_worker_for_too_long(tmp_path):
+    @op
+    def lonely():
+        return 1
+
+    @job(executor_def=dask_executor)
+    def nobody():
+        lonely()
+
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty:
+        result = execute_job(nobody, run_config=_no_workers_config(empty.scheduler_address, tmp_path))
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_FAILURE)
+    assert failure.step_key == "lonely"
+    error = failure.step_failure_data.error
+    assert error.cls_name == "NoDaskWorkers"
+    assert f"the Dask cluster at {empty.scheduler_address} {NO_WORKERS}" in failure.message
+    assert f"Start workers with `dask worker {empty.scheduler_address}`" in failure.message
+    assert "raise the dask executor's `no_workers_timeout`" in failure.message
+
+
+def test_a_run_whose_only_worker_is_killed_for_good_ends_instead_of_waiting(tmp_path):
+    # A real worker without a nanny (nothing restarts it): the first step SIGKILLs it. The
+    # step it ran fails as a death; the next one, sent to a cluster left without workers,
+    # fails once the cluster has had none for no_workers_timeout.
+    import subprocess
+    import sys
+
+    from tests.runtime.jobs_for_spawn import die
+
+    @op
+    def kills_its_worker():
+        die("sigkill")
+
+    @op
+    def next_one():
+        return 1
+
+    @job(executor_def=dask_executor)
+    def killing():
+        kills_its_worker()
+        next_one()
+
+    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+        address = cluster.scheduler_address
+        worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny",
+                                   "--nthreads", "1", "--no-dashboard"], cwd=os.getcwd(),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(address, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+            result = execute_job(killing, run_config=_no_workers_config(address, tmp_path))
+            assert worker.wait(timeout=60) == -9  # really killed, and nothing brought it back
+        finally:
+            worker.kill()
+            worker.wait()
+    assert not result.success
+    failures = {e.step_key: e for e in result.all_events if e.event_type is DagsterEventType.STEP_FAILURE}
+    assert sorted(failures) == ["kills_its_worker", "next_one"]
+    assert failures["kills_its_worker"].message == f'Execution of step "kills_its_worker" {DIED}'
+    assert f"the Dask cluster at {address} {NO_WORKERS}" in failures["next_one"].message
