@@ -59,7 +59,8 @@ def parallel_rows(quick: bool) -> list[tuple]:
     dask-existing: a cluster started before timing (the timed run is its first); dask-warm:
     the same after one untimed run; dask-preloaded: workers started with specrun's worker
     preload (`dask worker --preload ...`; specrun only). With --before, the older checkout's
-    cell runs beside specrun's in each round (side by side, as the in-process cells)."""
+    cell runs beside specrun's in each round (side by side, as the in-process cells). Beside
+    dask-warm, Dask alone runs the same bodies as plain tasks (its floor), in the same rounds."""
     rows = []
     have_dagster = os.path.exists(DAGSTER_PY)
     for executor in ("multiprocess", "dask", "dask-existing", "dask-warm", "dask-preloaded"):
@@ -72,6 +73,8 @@ def parallel_rows(quick: bool) -> list[tuple]:
             cells = {"specrun": (sys.executable, "parallel_workloads.py", args, None)}
             if BEFORE["path"]:
                 cells["before"] = (sys.executable, "parallel_workloads.py", args, {"PYTHONPATH": BEFORE["path"]})
+            if executor == "dask-warm":  # Dask's own cost for the same tasks, in the same rounds
+                cells["dask"] = (sys.executable, "parallel_workloads.py", args + ["--framework", "dask"], None)
             found = _side_by_side(cells, 1 if quick else 3, "seconds", timeout=PARALLEL_TIMEOUT)
             theirs = None
             dagster_runs_it = executor not in ("dask-preloaded", "dask-warm") and not (
@@ -80,6 +83,8 @@ def parallel_rows(quick: bool) -> list[tuple]:
                 theirs = _median(DAGSTER_PY, "parallel_workloads.py", args + ["--framework", "dagster"], 1, "seconds",
                                  timeout=PARALLEL_TIMEOUT)
             rows.append((f"{executor}: {label}", n, found["specrun"], theirs, " s", {"before": found.get("before")}))
+            if "dask" in found:
+                rows.append(("  Dask alone, same kind of cluster (floor)", n, found["dask"], None, " s"))
     return rows
 
 

@@ -68,6 +68,24 @@ def _chain_job(fw, count: int, executor: str):
     return chain
 
 
+def _raw_body(workload: str, value: int = 0) -> int:
+    {"sleep": lambda: time.sleep(0.5), "cpu": lambda: _burn(0.3)}.get(workload, lambda: None)()
+    return value + 1
+
+
+def raw_dask_run(client, workload: str) -> int:
+    """The workload as plain Dask tasks (no framework); how many tasks ran."""
+    count = {"noop": 200, "chain": 100}.get(workload, 16)
+    if workload == "chain":  # each task takes the one before: no round trip through the client
+        future = client.submit(_raw_body, workload, 0, pure=False)
+        for _ in range(count - 1):
+            future = client.submit(_raw_body, workload, future, pure=False)
+        future.result()
+    else:
+        client.gather(client.map(_raw_body, [workload] * count, pure=False))
+    return count
+
+
 def _factory(framework: str, workload: str, executor: str):
     def get():
         return build_job(importlib.import_module(framework), workload, executor)

@@ -6,6 +6,10 @@ sleep: 16 independent steps sleeping 0.5 s with 4 workers (ideal 2.0 s)
 cpu:   16 CPU-bound steps of ~0.3 s on 2 workers (ideal 8 x one step)
 noop:  200 independent no-op steps: per-step overhead
 chain: 100 no-op steps, each reading the one before: the cost of a link
+
+--framework dask (with --executor dask --existing-cluster) times Dask alone on the same kind
+of cluster: the same bodies as plain Dask tasks (client.map; the chain as futures each
+taking the one before), the floor a framework on Dask starts from.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ def main() -> None:
                         help="with --existing-cluster: one untimed run first, so the workers have "
                              "served a run (imports done) before the timed one")
     args = parser.parse_args()
+    if args.framework == "dask":
+        return raw_dask(args.workload, args.warm)
     fw = importlib.import_module(args.framework)
     job = parallel_ops.build_job(fw, args.workload, args.executor)
     workers = {"sleep": 4, "cpu": 2, "noop": 2, "chain": 2}[args.workload]
@@ -67,6 +73,22 @@ def main() -> None:
     n = len(job.nodes) if hasattr(job, "nodes") else 0
     print(json.dumps({"framework": args.framework, "workload": args.workload, "executor": args.executor,
                       "seconds": seconds, "steps": n}))
+
+
+def raw_dask(workload: str, warm: bool) -> None:
+    """Dask alone: the workload's bodies as plain tasks on a cluster started before timing."""
+    from distributed import Client, LocalCluster
+
+    workers = {"sleep": 4, "cpu": 2, "noop": 2, "chain": 2}[workload]
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, \
+            Client(cluster.scheduler_address) as client:
+        if warm:
+            parallel_ops.raw_dask_run(client, workload)
+        start = time.perf_counter()
+        count = parallel_ops.raw_dask_run(client, workload)
+        seconds = time.perf_counter() - start
+    print(json.dumps({"framework": "dask", "workload": workload, "executor": "dask",
+                      "seconds": seconds, "steps": count}))
 
 
 if __name__ == "__main__":
