@@ -429,7 +429,7 @@ def test_steps_fail_naming_the_cluster_when_it_has_no_worker_for_too_long(tmp_pa
     def nobody():
         lonely()
 
-    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty:
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty:
         result = execute_job(nobody, run_config=_no_workers_config(empty.scheduler_address, tmp_path))
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_FAILURE)
@@ -463,7 +463,7 @@ def test_a_run_whose_only_worker_is_killed_for_good_ends_instead_of_waiting(tmp_
         kills_its_worker()
         next_one()
 
-    with distributed.LocalCluster(n_workers=0, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=0, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny",
                                    "--nthreads", "1", "--no-dashboard"], cwd=os.getcwd(),
