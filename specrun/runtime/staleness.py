@@ -51,7 +51,7 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
     `object_stores`: specrun's own object-store IO managers by resource key, asked whether
     an object still exists (a record cannot describe an object the way it describes a file)."""
     job = plan.job
-    deps = {n.name: sorted(n.asset.dependency_keys) for n in job.nodes.values() if n.asset is not None}
+    deps = {n.name: sorted(n.asset.dependency_keys) if n.asset is not None else [] for n in job.nodes.values()}
     checked = {k for n in job.nodes.values() if n.check for k in n.check.asset_keys}
     checked.update(n.asset.key for n in job.nodes.values() if n.asset is not None and n.asset.check_specs)
     keys = set(job.asset_keys) | checked
@@ -63,11 +63,12 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
             latest[key] = record
     checks = instance.latest_check_evaluations(checked) if checked else {}
 
-    def decide_all(together: Mapping[tuple[int, Optional[str]], str]) -> list[Decision]:
-        running: set[tuple[AssetKey, Optional[str]]] = set()
+    def decide_all(together: frozenset[tuple[int, Optional[str]]],
+                   ran: frozenset[tuple[AssetKey, Optional[str]]]) -> list[Decision]:
+        running = set(ran)
         decisions = []
         for step in plan.get_all_steps():
-            decision = _decide_step(step, deps.get(step.node.name, ()), latest, checks, running, resolved, force,
+            decision = _decide_step(step, deps[step.node.name], latest, checks, running, resolved, force,
                                     object_stores or {})
             if step.node.graph_asset is not None:
                 decision = _with_graph(decision, step, together)
@@ -76,31 +77,44 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
             decisions.append(decision)
         return decisions
 
-    decisions = decide_all({})
-    together = _graphs_running(decisions, plan)
-    if together:  # a graph-backed asset runs as a whole: its other steps run, and what reads them sees it
-        decisions = decide_all(together)
+    decisions = decide_all(frozenset(), frozenset())
+    if any(step.node.graph_asset is not None for step in plan.get_all_steps()):
+        # A graph-backed asset runs as a whole: its other steps run, and what reads them sees
+        # it. And a step of one that reads no graph input may come before the asset the graph
+        # depends on in plan order: what runs in this run is known only after a whole pass.
+        # Each pass runs at least what the one before ran, so this stops.
+        while True:
+            again = decide_all(_graphs_running(decisions, plan), _running(decisions, plan))
+            if again == decisions:
+                break
+            decisions = again
     return _explain_changes(decisions, plan, instance, resolved, latest)
 
 
-def _graphs_running(decisions: list[Decision], plan: Any) -> dict[tuple[int, Optional[str]], str]:
-    """(graph asset, partition) -> the graph's name, for each graph-backed asset a step of which runs."""
-    found = {}
+def _running(decisions: list[Decision], plan: Any) -> frozenset[tuple[AssetKey, Optional[str]]]:
+    """(asset key, partition) of each asset a step that runs materializes."""
+    return frozenset((k, d.partition) for d in decisions if d.run and plan.steps[d.step_key].node.asset is not None
+                     for k in plan.steps[d.step_key].node.asset.selected_asset_keys)
+
+
+def _graphs_running(decisions: list[Decision], plan: Any) -> frozenset[tuple[int, Optional[str]]]:
+    """(graph asset, partition) of each graph-backed asset an asset step of which runs."""
+    found = set()
     for d in decisions:
         node = plan.steps[d.step_key].node
         if d.run and node.graph_asset is not None and node.asset is not None:
-            found[(id(node.graph_asset), d.partition)] = node.graph_asset.node_name
-    return found
+            found.add((id(node.graph_asset), d.partition))
+    return frozenset(found)
 
 
-def _with_graph(decision: Decision, step: Any, together: Mapping[tuple[int, Optional[str]], str]) -> Decision:
+def _with_graph(decision: Decision, step: Any, together: frozenset[tuple[int, Optional[str]]]) -> Decision:
     """A step of a graph-backed asset runs when any asset of its graph runs, else not at all."""
     name = step.node.graph_asset.node_name
     runs = (id(step.node.graph_asset), step.partition_key) in together
     if step.node.asset is None:
-        return replace(decision, kind="op", run=runs,
+        return replace(decision, run=runs,  # an op of the graph
                        reason=f"graph asset {name} runs" if runs else f"graph asset {name} is up to date")
-    if runs and not decision.run and not decision.reason.startswith("waiting"):
+    if runs and not decision.run:  # (never waiting: all its steps read the same upstream partitions)
         return replace(decision, run=True, reason=f"runs with the rest of graph asset {name}")
     return decision
 
@@ -125,7 +139,7 @@ def _explain_changes(decisions: list[Decision], plan: Any, instance: Any, resolv
     for (reason, *_), members in groups.items():
         d = decisions[members[0]]
         event = records.get((d.asset_key, d.partition))
-        tags = (getattr(getattr(event, "data", None), "tags", None) or {}) if event is not None else {}
+        tags = (event.data.tags or {}) if event is not None else {}
         detail = EXPLAINERS[reason].explain(plan.steps[d.step_key], tags, resolved)
         said = f"{reason}: {detail}" if detail else reason
         for i in members:
@@ -142,8 +156,7 @@ def _code_change(step: Any, tags: Mapping[str, str], resolved: Any) -> Optional[
         return f"an op of graph asset {step.node.graph_asset.node_name} changed ({old[6:14]} -> {new[6:14]})"
     if asset.code_version:
         return f"code_version {old} -> {new}" if v.CODE_PARTS_TAG not in tags else f"code_version set to {new}"
-    fn = getattr(step.op_def.compute_fn, "__func__", step.op_def.compute_fn)
-    detail = describe_change(tags.get(v.CODE_PARTS_TAG), fn)
+    detail = describe_change(tags.get(v.CODE_PARTS_TAG), step.op_def.compute_fn)  # (code_parts unwraps a method)
     return detail or f"{old[:8]} -> {new[:8]}"
 
 
@@ -189,7 +202,7 @@ def _decide_step(step, deps, latest, checks, running, resolved, force, object_st
         return Decision(step.key, node.name, "asset", step.partition_key, True, "forced (--force)", asset.key)
     reason = _stale_reason(step, asset, deps, parts, latest, running, resolved, object_stores)
     if reason is None and asset.check_specs:
-        reason = _failed_check_reason(asset.check_specs, checks, step.partition_key)
+        reason = _failed_check_reason(asset.check_specs, checks)
     return Decision(step.key, node.name, "asset", step.partition_key, reason is not None,
                     reason or "up to date", asset.key)
 
@@ -209,7 +222,7 @@ def _missing_upstream(deps, parts, latest, running) -> Optional[str]:
 def _stale_reason(step, asset, deps, parts, latest, running, resolved, object_stores) -> Optional[str]:
     if not asset.multi:
         return _key_stale_reason(step, asset, asset.key, deps, parts, latest, running, resolved, object_stores)
-    for key in sorted(asset.selected_asset_keys, key=lambda k: k.path):  # a multi-asset: each of its assets
+    for key in sorted(asset.selected_asset_keys):  # a multi-asset: each of its assets
         reason = _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, object_stores)
         if reason is not None:
             return f"{key.to_user_string()}: {reason}"
@@ -266,13 +279,13 @@ def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
     return None
 
 
-def _failed_check_reason(specs: Any, checks: Any, partition: Optional[str]) -> Optional[str]:
+def _failed_check_reason(specs: Any, checks: Any) -> Optional[str]:
     """Why a step evaluating `specs` runs again: one was never evaluated or failed last time."""
     for spec in specs:
         latest = checks.get((spec.asset_key, spec.name))
         if latest is None:
             return f"check {spec.name} never evaluated"
-        if not getattr(latest.data, "passed", True):
+        if not latest.data.passed:
             # Run again until it passes; a blocking one keeps its downstream assets waiting on it.
             holds = ", holding back what reads it" if spec.blocking else ""
             return f"check {spec.name} failed last time{holds}"
@@ -300,9 +313,9 @@ def _decide_check(step, checks, running, force) -> Decision:
         latest = checks.get((check.asset_key, check.name))
         if latest is None:
             return Decision(**base, run=True, reason="never evaluated")
-        if not getattr(latest.data, "passed", True):
+        if not latest.data.passed:
             holds = ", holding back what reads it" if check.blocking else ""
             return Decision(**base, run=True, reason=f"failed last time{holds}")
         return Decision(**base, run=False, reason="up to date")
-    reason = _failed_check_reason(check.specs, checks, step.partition_key)
+    reason = _failed_check_reason(check.specs, checks)
     return Decision(**base, run=reason is not None, reason=reason or "up to date")
