@@ -51,12 +51,17 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "staleness": (["specrun/runtime/staleness.py"], ["tests/runtime/test_staleness.py",
                                                      "tests/runtime/test_staleness_reasons.py"]),
     "plan": (["specrun/runtime/plan.py"], ["tests/runtime/test_plan.py", "tests/runtime/test_scheduler.py"]),
-    "io_context": (["specrun/runtime/context/io.py"], ["tests/runtime/test_contexts.py",
+    "io_context": (["specrun/runtime/context/io.py"], ["tests/runtime/context/test_io.py",
+                                                       "tests/runtime/test_contexts.py",
                                                        "tests/conformance/test_io_contexts.py"]),
+    "contexts": (["specrun/runtime/context/compute.py", "specrun/runtime/context/build.py"],
+                 ["tests/runtime/test_contexts.py", "tests/conformance/test_op_context.py",
+                  "tests/conformance/test_asset_context.py", "tests/conformance/test_builders.py"]),
     "resolve": (["specrun/compiler/resolve.py"], ["tests/compiler/test_resolve.py",
                                                   "tests/compiler/test_resolve_parts.py"]),
     "scheduler": (["specrun/runtime/scheduler.py"], ["tests/runtime/test_scheduler.py"]),
-    "io_managers": (["specrun/runtime/io_managers.py"], ["tests/runtime/test_contexts.py"]),
+    "io_managers": (["specrun/runtime/io_managers.py"], ["tests/runtime/test_io_managers.py",
+                                                         "tests/runtime/test_contexts.py"]),
 }
 
 # survivors judged equivalent (no test can tell them from the original), one table row each:
