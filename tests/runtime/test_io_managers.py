@@ -1,0 +1,279 @@
+"""runtime.io_managers: the decorators, the in-memory and the pickling filesystem IO managers,
+called directly with hand-built contexts (what a run builds is in test_contexts.py)."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from specrun import DagsterInstance, StaticPartitionsDefinition, asset, materialize
+from specrun.errors import LoadError
+from specrun.runtime.context.io import InputContext, OutputContext, build_input_context, build_output_context
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.io_managers import (
+    InMemoryIOManager, InputManagerDefinition, IOManager, IOManagerDefinition, PickledObjectFilesystemIOManager,
+    filesystem_io_manager, fs_io_manager, input_manager, io_manager, is_io_manager_def, mem_io_manager,
+    write_atomically,
+)
+from specrun.runtime.storage import layout
+
+PARTS = StaticPartitionsDefinition(["a", "b", "c"])
+
+
+def _out(asset_key=None, keys=(), **kw) -> OutputContext:
+    return OutputContext(kw.pop("step_key", "step"), kw.pop("name", "result"), run_id=kw.pop("run_id", "r1"),
+                         asset_key=AssetKey.from_coercible(asset_key) if asset_key else None,
+                         partition_keys=tuple(keys), partitions_def=PARTS if keys else None, **kw)
+
+
+def _in(asset_key=None, keys=(), upstream=None, partitions_def=None) -> InputContext:
+    return InputContext("x", upstream_output=upstream, asset_key=AssetKey.from_coercible(asset_key) if asset_key else None,
+                        partition_keys=tuple(keys), partitions_def=partitions_def or (PARTS if keys else None))
+
+
+class _Plain(IOManager):
+    def handle_output(self, context, obj):
+        pass
+
+    def load_input(self, context):
+        return "loaded"
+
+
+def test_io_manager_decorator_in_both_forms_keeps_what_it_is_given():
+    @io_manager
+    def bare(init_context):
+        return _Plain()
+
+    assert isinstance(bare, IOManagerDefinition) and bare.config_schema is None
+    assert isinstance(bare.resource_fn(None), _Plain)
+
+    @io_manager(config_schema={"prefix": str}, description="kept", output_config_schema={"o": int},
+                input_config_schema={"i": int}, required_resource_keys={"other"})
+    def full(init_context):
+        return _Plain()
+
+    assert (full.description, full.output_config_schema, full.input_config_schema) == ("kept", {"o": int}, {"i": int})
+    assert full.required_resource_keys == {"other"}
+    assert full.config_schema is not None and isinstance(full.resource_fn(None), _Plain)
+    assert is_io_manager_def(full) and is_io_manager_def(_Plain())
+    assert not is_io_manager_def(object()) and not is_io_manager_def(input_manager(lambda context: 1))
+
+
+def test_input_manager_of_a_context_function_loads_with_it():
+    @input_manager
+    def by_name(context):
+        return f"value of {context.name}"
+
+    assert isinstance(by_name, InputManagerDefinition)
+    assert by_name.resource_fn(None).load_input(_in()) == "value of x"
+
+    @input_manager(input_config_schema={"n": int}, description="typed")
+    def typed(ctx: InputContext):
+        return ctx.name * 2
+
+    assert (typed.input_config_schema, typed.description) == ({"n": int}, "typed")
+    assert typed.resource_fn(None).load_input(_in()) == "xx"
+
+
+def test_input_manager_of_a_factory_returns_the_manager_it_makes():
+    @input_manager(config_schema={"n": int}, required_resource_keys={"db"})
+    def factory(init_context):
+        return _Plain()
+
+    assert factory.required_resource_keys == {"db"}
+    assert factory.resource_fn(None).load_input(_in()) == "loaded"
+
+    @input_manager
+    def no_argument():
+        return _Plain()
+
+    assert no_argument.resource_fn(None).load_input(_in()) == "loaded"
+
+
+def test_memory_keeps_op_outputs_by_run_step_and_output_and_asset_values_by_key_and_partition():
+    store = InMemoryIOManager()
+    store.handle_output(_out(), 1)
+    store.handle_output(_out("sales", ["b", "a"]), "ab")
+    store.handle_output(_out(["deep", "key"]), 3)
+    assert store.values == {("r1", "step", "result"): 1, ("sales", "a"): "ab", ("sales", "b"): "ab",
+                            ("deep", "key"): 3}
+    assert store.load_input(_in(upstream=_out())) == 1
+    assert store.load_input(_in("sales", ["a"])) == "ab"
+    assert store.load_input(_in("sales", ["b", "a"])) == {"b": "ab", "a": "ab"}
+    assert store.load_input(_in(["deep", "key"])) == 3
+    assert store.load_input(_in("sales", partitions_def=PARTS)) == {}  # a mapping that selects no partition
+    assert store.has_output(_out("sales", ["a", "b"])) and not store.has_output(_out("sales", ["a", "c"]))
+    assert store.has_output(_out()) and not store.has_output(_out(run_id="r2"))
+    assert store.has_output(_out(["deep", "key"])) and not store.has_output(_out("deep"))
+
+
+def test_memory_says_which_value_was_never_stored():
+    with pytest.raises(FileNotFoundError) as raised:
+        InMemoryIOManager().load_input(_in(["deep", "key"]))
+    assert str(raised.value) == ("no stored value for deep/key (input 'x'): it was never materialized in this "
+                                 "process; the in-memory IO manager keeps nothing across runs")
+
+
+def test_mem_io_manager_makes_a_new_empty_store_each_time():
+    first, second = mem_io_manager.resource_fn(None), mem_io_manager.resource_fn(None)
+    assert isinstance(first, InMemoryIOManager) and first.values == {} and first is not second
+
+
+def _versioned(asset_key, keys=(), version="v1") -> OutputContext:
+    context = _out(asset_key, keys)
+    context.data_version = version
+    return context
+
+
+def test_files_unversioned_for_op_outputs_and_under_their_version_for_asset_values(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_out(), {"op": 1})
+    assert pickle.loads((tmp_path / "r1" / "step" / "result").read_bytes()) == {"op": 1}
+    store.handle_output(_out("plain"), "no version")  # an asset value without a record to follow
+    assert (tmp_path / "plain").read_bytes() == pickle.dumps("no version", protocol=pickle.HIGHEST_PROTOCOL)
+
+    context = _versioned("sales", ["b", "a"])
+    store.handle_output(context, [1, 2])
+    name = layout.version_file("v1")
+    paths = [str(tmp_path / "sales" / "a" / name), str(tmp_path / "sales" / "b" / name)]
+    assert [pickle.loads(open(p, "rb").read()) for p in paths] == [[1, 2], [1, 2]]
+    assert context.get_logged_metadata()["path"].value == paths  # several partitions: no stored facts
+    assert "specrun/stored" not in context.get_logged_metadata()
+
+    one = _versioned("sales", ["c"])
+    store.handle_output(one, "c")
+    logged = one.get_logged_metadata()
+    assert logged["path"].value == str(tmp_path / "sales" / "c" / name)
+    assert logged["specrun/stored"].value["path"] == str(tmp_path / "sales" / "c" / name)
+    assert logged["specrun/stored"].value["size"] == len(pickle.dumps("c", protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def test_a_value_from_before_versioning_is_replaced_by_the_folder_of_versions(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_out("old"), "unversioned")
+    assert (tmp_path / "old").is_file()
+    store.handle_output(_versioned("old"), "versioned")
+    assert sorted(os.listdir(tmp_path / "old")) == [layout.version_file("v1")]
+
+
+def test_has_output_for_plain_files_versions_and_each_partition(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    assert not store.has_output(_out("sales"))
+    store.handle_output(_out("sales"), 1)
+    assert store.has_output(_out("sales"))
+    store.handle_output(_versioned("parted", ["a"]), 1)
+    assert store.has_output(_out("parted", ["a"]))
+    assert not store.has_output(_out("parted", ["a", "b"]))
+    store.handle_output(_out(), 1)
+    assert store.has_output(_out()) and not store.has_output(_out(step_key="other"))
+
+
+def _recorded_input(asset_key, keys, versions) -> InputContext:
+    context = _in(asset_key, keys)
+    context._data_version_lookup = lambda key, partition: versions.get((key.to_user_string(), partition), "none")
+    return context
+
+
+def test_load_reads_the_version_the_record_names_not_the_newest(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_versioned("sales", ["a"], "v1"), "recorded")
+    store.handle_output(_versioned("sales", ["a"], "v2"), "in flight")  # its record never written
+    assert store.load_input(_recorded_input("sales", ["a"], {("sales", "a"): "v1"})) == "recorded"
+    assert store.load_input(_in("sales", ["a"])) == "in flight"  # no record known: the newest
+    store.handle_output(_versioned("sales", ["b"], "v3"), "b")
+    both = _recorded_input("sales", ["a", "b"], {("sales", "a"): "v1", ("sales", "b"): "v3"})
+    assert store.load_input(both) == {"a": "recorded", "b": "b"}
+    assert store.load_input(_in("sales", partitions_def=PARTS)) == {}
+
+
+def test_load_of_an_unversioned_value_and_of_an_op_output(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_out("plain"), "file")
+    assert store.load_input(_recorded_input("plain", [], {("plain", None): "v9"})) == "file"  # a plain file wins
+    store.handle_output(_out(), "op value")
+    assert store.load_input(_in(upstream=_out())) == "op value"
+
+
+def test_load_errors_name_the_value_and_the_file(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    with pytest.raises(FileNotFoundError) as raised:
+        store.load_input(_in("missing"))
+    assert str(raised.value) == f"no stored value for missing at {tmp_path / 'missing'}: materialize it first"
+    with pytest.raises(FileNotFoundError) as raised:
+        store.load_input(_in(upstream=_out()))
+    assert str(raised.value) == f"no stored value for x at {tmp_path / 'r1' / 'step' / 'result'}: materialize it first"
+    (tmp_path / "broken").write_bytes(b"not a pickle")
+    with pytest.raises(LoadError) as raised:
+        store.load_input(_in("broken"))
+    assert str(raised.value) == (f"cannot load the stored value of broken from {tmp_path / 'broken'}: "
+                                 "UnpicklingError: invalid load key, 'n'. (re-materialize it: `specrun apply --force`)")
+
+
+def test_write_atomically_makes_the_folder_and_leaves_no_temp_file(tmp_path):
+    target = tmp_path / "a" / "b" / "value"
+    write_atomically(str(target), b"bytes")
+    assert target.read_bytes() == b"bytes" and os.listdir(target.parent) == ["value"]
+
+
+def test_a_write_that_fails_removes_its_temp_file_and_keeps_the_old_value(tmp_path):
+    target = tmp_path / "value"
+    target.write_bytes(b"old")
+    with pytest.raises(TypeError):
+        write_atomically(str(target), "not bytes")  # type: ignore[arg-type]
+    assert os.listdir(tmp_path) == ["value"] and target.read_bytes() == b"old"
+
+
+def test_a_relative_path_is_written_in_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_atomically("here", b"x")
+    assert os.listdir(tmp_path) == ["here"]
+
+
+class _Init:
+    def __init__(self, config=None, instance=None):
+        self.resource_config, self.instance = config, instance
+
+
+def test_fs_io_manager_base_dir_configured_else_the_instances_else_the_working_folder(tmp_path, monkeypatch):
+    configured = fs_io_manager.resource_fn(_Init({"base_dir": str(tmp_path)}))
+    assert isinstance(configured, PickledObjectFilesystemIOManager) and configured.base_dir == str(tmp_path)
+    instance = DagsterInstance.ephemeral()
+    assert fs_io_manager.resource_fn(_Init({}, instance)).base_dir == instance.storage_directory
+    assert fs_io_manager.resource_fn(_Init(None, instance)).base_dir == instance.storage_directory
+    monkeypatch.chdir(tmp_path)
+    assert filesystem_io_manager(None, None, object()).base_dir == str(tmp_path / ".specrun" / "storage")
+    assert filesystem_io_manager("", None, _Init()).base_dir == str(tmp_path / ".specrun" / "storage")
+
+
+def test_fs_io_manager_with_a_url_stores_in_that_object_store():
+    from specrun.runtime.upath_io import PickledObjectUPathIOManager
+
+    made = fs_io_manager.resource_fn(_Init({"base_dir": "memory://bucket/prefix", "storage_options": {}}))
+    assert isinstance(made, PickledObjectUPathIOManager)
+
+
+def test_build_contexts_by_hand_store_and_load_through_the_fs_io_manager(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(build_output_context(asset_key="hand", partition_key="a"), 5)
+    assert store.load_input(build_input_context(asset_key="hand", partition_key="a")) == 5
+
+
+def test_materialize_with_the_fs_io_manager_reads_back_each_partition(tmp_path):
+    @asset(partitions_def=PARTS)
+    def parted(context):
+        return context.partition_key * 2
+
+    @asset
+    def joined(parted):
+        return "".join(parted[k] for k in sorted(parted))
+
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    instance = DagsterInstance.ephemeral()
+    for key in ("a", "b", "c"):
+        assert materialize([parted], partition_key=key, run_config=config, instance=instance,
+                           resources={"io_manager": fs_io_manager}).success
+    result = materialize([parted, joined], selection=[joined], run_config=config, instance=instance,
+                         resources={"io_manager": fs_io_manager})
+    assert result.output_for_node("joined") == "aabbcc"
