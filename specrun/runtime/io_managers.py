@@ -249,7 +249,7 @@ class PickledObjectFilesystemIOManager(IOManager):
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         parts = _identifier(context)
-        version = getattr(context, "data_version", None) if context.asset_key is not None else None
+        version = context.data_version if context.asset_key is not None else None
         paths = self._value_paths(parts, _partitions(context), version)
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         for path in paths:
@@ -282,7 +282,7 @@ class PickledObjectFilesystemIOManager(IOManager):
         place = self.path_for(parts + [partition] if partition is not None else parts)
         if os.path.isfile(place):
             return place
-        version = context.upstream_data_version(partition) if context.asset_key is not None else None
+        version = context.upstream_data_version(partition)  # (None for an op output)
         if version is not None:
             pause_point("before-load")
             return os.path.join(place, layout.version_file(version))

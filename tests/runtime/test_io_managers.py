@@ -277,3 +277,80 @@ def test_materialize_with_the_fs_io_manager_reads_back_each_partition(tmp_path):
     result = materialize([parted, joined], selection=[joined], run_config=config, instance=instance,
                          resources={"io_manager": fs_io_manager})
     assert result.output_for_node("joined") == "aabbcc"
+
+
+def test_decorators_keep_the_config_schema_class_and_description_of_each_form():
+    from specrun import Config
+
+    class Settings(Config):
+        n: int = 1
+
+    @io_manager(config_schema=Settings)
+    def typed_io(init_context):
+        return _Plain()
+
+    assert typed_io.config_class is Settings
+
+    @input_manager(config_schema={"n": int}, description="loads")
+    def loader(context):
+        return 1
+
+    assert (list(loader.config_schema.fields), loader.description) == (["n"], "loads")
+
+    @input_manager(config_schema={"m": int}, description="makes")
+    def factory(init_context):
+        return _Plain()
+
+    assert (list(factory.config_schema.fields), factory.description) == (["m"], "makes")
+
+    @input_manager(config_schema=Settings)
+    def typed_factory(init_context):
+        return _Plain()
+
+    assert typed_factory.config_class is Settings
+
+
+def test_memory_names_the_missing_partition_of_one_or_several():
+    store = InMemoryIOManager()
+    store.handle_output(_out("sales", ["a"]), 1)
+    for keys in (["b"], ["a", "b"]):
+        with pytest.raises(FileNotFoundError, match=r"^no stored value for sales/b \(input 'x'\)"):
+            store.load_input(_in("sales", keys))
+
+
+def test_an_op_output_is_never_stored_under_a_version(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    context = _out()
+    context.data_version = "v1"  # (a run never sets one on an op output)
+    store.handle_output(context, "op")
+    assert (tmp_path / "r1" / "step" / "result").is_file()
+
+
+def test_the_fault_points_are_reached_in_order_with_the_temp_file_beside_its_target(tmp_path, monkeypatch):
+    """The reliability tests kill or pause a process at these names (`faults.py`)."""
+    from specrun.runtime import io_managers
+
+    reached = []
+
+    def kill_point(name):
+        reached.append((name, sorted(os.listdir(tmp_path))))
+
+    monkeypatch.setattr(io_managers, "kill_point", kill_point)
+    monkeypatch.setattr(io_managers, "pause_point", lambda name: reached.append((name, None)))
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_out("sales"), "v")
+    [(before, listed), after] = reached
+    assert before == "before-replace" and after == ("after-replace", ["sales"])
+    [temp] = listed
+    assert temp.startswith(layout.temp_prefix()) and temp.endswith("-sales") and len(temp) > len(layout.temp_prefix()) + 6
+    reached.clear()
+    store.handle_output(_versioned("versioned", [], "v1"), "v")
+    reached.clear()
+    assert store.load_input(_recorded_input("versioned", [], {("versioned", None): "v1"})) == "v"
+    assert reached == [("before-load", None)]
+
+
+def test_fs_io_manager_passes_its_storage_options_to_the_object_store():
+    made = fs_io_manager.resource_fn(_Init({"base_dir": "memory://bucket/opts",
+                                            "storage_options": {"skip_instance_cache": True}}))
+    assert made.recorded_storage_options == {"skip_instance_cache": True}
