@@ -59,7 +59,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
                   "tests/conformance/test_asset_context.py", "tests/conformance/test_builders.py"]),
     "resolve": (["specrun/compiler/resolve.py"], ["tests/compiler/test_resolve.py",
                                                   "tests/compiler/test_resolve_parts.py"]),
-    "scheduler": (["specrun/runtime/scheduler.py"], ["tests/runtime/test_scheduler.py"]),
+    "scheduler": (["specrun/runtime/scheduler.py"], ["tests/runtime/test_scheduler.py",
+                                                     "tests/runtime/test_scheduler_events.py"]),
     "io_managers": (["specrun/runtime/io_managers.py"], ["tests/runtime/test_io_managers.py",
                                                          "tests/runtime/test_contexts.py"]),
 }
