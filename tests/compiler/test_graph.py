@@ -78,3 +78,190 @@ def test_selector_that_matches_nothing_is_named_with_what_exists(tagged_graph, s
     with pytest.raises(SpecrunError) as caught:
         select(tagged_graph, [selector])
     assert str(caught.value) == message
+
+
+def test_the_graph_of_definitions_has_every_kind_of_node_with_its_attributes():
+    from specrun import (AssetCheckResult, AssetCheckSpec, AssetKey, AssetOut, AssetSpec, DailyPartitionsDefinition,
+                         Definitions, asset, asset_check, job, multi_asset, op)
+    from specrun.compiler.graph import build_graph_data
+
+    @asset(group_name="raw", tags={"tier": "bronze"}, partitions_def=DailyPartitionsDefinition("2024-01-01"))
+    def a():
+        return 1
+
+    @asset(deps=[AssetKey("ext")], check_specs=[AssetCheckSpec("positive", asset="b", blocking=True)])
+    def b(a):
+        return a
+
+    @multi_asset(outs={"m1": AssetOut(group_name="g1"), "m2": AssetOut()}, deps=["a"])
+    def m():
+        return 1, 2
+
+    @asset_check(asset=a)
+    def a_ok(a):
+        return AssetCheckResult(passed=True)
+
+    @op
+    def o1():
+        return 1
+
+    @op(tags={"k": "v"})
+    def o2(x):
+        return x
+
+    @job
+    def j():
+        o2(o1())
+
+    defs = Definitions(assets=[a, b, m, AssetSpec("ext")], asset_checks=[a_ok], jobs=[j])
+    g = build_graph_data(defs, {"a": "/assets/a", "check:a_ok": "/checks/a_ok", "check:b/positive": "/assets/b",
+                                "op:j.o2": "/jobs/j/ops/o2"})
+    plain = {"group": "default", "tags": {}, "pointer": "", "partitioned": False}
+    assert g.nodes == {
+        "a": {"kind": "asset", "group": "raw", "tags": {"tier": "bronze"}, "pointer": "/assets/a", "partitioned": True},
+        "b": {"kind": "asset", **plain},
+        "ext": {"kind": "external", **plain},
+        "m1": {"kind": "asset", **plain, "group": "g1"},
+        "m2": {"kind": "asset", **plain},
+        "check:a/a_ok": {"kind": "check", "group": "raw", "tags": {}, "pointer": "/checks/a_ok", "blocking": False},
+        "check:b/positive": {"kind": "check", "group": "default", "tags": {}, "pointer": "/assets/b", "blocking": True},
+        "op:j.o1": {"kind": "op", "group": "j", "tags": {}, "pointer": ""},
+        "op:j.o2": {"kind": "op", "group": "j", "tags": {"k": "v"}, "pointer": "/jobs/j/ops/o2"},
+    }
+    assert sorted(g.edges) == [("a", "b"), ("a", "check:a/a_ok"), ("a", "m1"), ("a", "m2"), ("b", "check:b/positive"),
+                               ("ext", "b"), ("op:j.o1", "op:j.o2")]
+
+
+def test_an_edge_from_an_unknown_node_adds_it_as_external_and_keeps_a_known_one():
+    data = GraphData()
+    data.add_node("b", kind="asset", group="g", tags={"t": "1"}, pointer="/assets/b")
+    data.add_edge("a", "b")
+    data.add_edge("b", "c")
+    assert data.nodes == {"b": {"kind": "asset", "group": "g", "tags": {"t": "1"}, "pointer": "/assets/b"},
+                          "a": {"kind": "external", "group": "default", "tags": {}, "pointer": ""}}
+    assert data.edges == [("a", "b"), ("b", "c")]
+
+
+@pytest.mark.parametrize("order", [["a", "b", "c"], ["c", "b", "a"], ["b", "c", "a"]])
+def test_a_cycle_is_named_from_its_alphabetically_first_node(order):
+    from specrun.compiler.graph import cycle_error
+
+    data = GraphData()
+    for name in order:
+        data.add_node(name, kind="asset", group="g", tags={}, pointer=f"/assets/{name}")
+    for u, v in [("b", "c"), ("c", "a"), ("a", "b")]:
+        data.add_edge(u, v)
+    error = cycle_error(data, lambda pointer: ("at", pointer))
+    assert (error.message, error.location, error.pointer, error.hint) == (
+        "dependency cycle: a -> b -> c -> a", ("at", "/assets/a"), "/assets/a", "remove one of these dependencies")
+    assert cycle_error(data).location is None
+
+
+def test_an_acyclic_graph_has_no_cycle_error():
+    from specrun.compiler.graph import cycle_error
+
+    data = GraphData()
+    data.add_node("b", kind="asset", group="g", tags={}, pointer="")
+    data.add_edge("a", "b")
+    assert cycle_error(data) is None
+
+
+@pytest.fixture
+def pipeline():
+    g = GraphData()
+    g.add_node("raw/orders", kind="asset", group="raw", tags={"tier": "bronze"}, pointer="")
+    g.add_node("clean", kind="asset", group="core", tags={"tier": "silver"}, pointer="")
+    g.add_node("report", kind="asset", group="core", tags={"tier": "gold"}, pointer="")
+    g.add_node("check:report/fresh", kind="check", group="core", tags={}, pointer="")
+    g.add_node("op:j.load", kind="op", group="j", tags={}, pointer="")
+    g.add_node("op:j.save", kind="op", group="j", tags={}, pointer="")
+    for u, v in [("raw/orders", "clean"), ("clean", "report"), ("report", "check:report/fresh"),
+                 ("op:j.load", "op:j.save")]:
+        g.add_edge(u, v)
+    return g.to_networkx()
+
+
+EVERY_NODE = {"raw/orders", "clean", "report", "check:report/fresh", "op:j.load", "op:j.save"}
+
+
+@pytest.mark.parametrize("selector, expected", [
+    ("orders", {"raw/orders"}),  # the last part of a prefixed key
+    ("save", {"op:j.save"}),  # an op node by its own name
+    ("clean", {"clean"}),
+    ("*", EVERY_NODE),
+    ("+report", {"raw/orders", "clean", "report"}),
+    ("1+report", {"clean", "report"}),
+    ("clean+", {"clean", "report", "check:report/fresh"}),
+    ("clean+1", {"clean", "report"}),
+    ("1+clean+1", {"raw/orders", "clean", "report"}),
+    ("tag:tier", {"raw/orders", "clean", "report"}),
+    ("tag:tier=gold", {"report"}),
+    ("group:core", {"clean", "report", "check:report/fresh"}),
+    ("kind:check", {"check:report/fresh"}),
+    ("group:core,tag:tier", {"clean", "report"}),
+    (" clean , +clean ", {"clean"}),
+])
+def test_one_selector_picks_its_nodes(pipeline, selector, expected):
+    from specrun.compiler.graph import select_one
+
+    assert select_one(pipeline, selector) == expected
+
+
+def test_select_unites_selectors_and_takes_out_the_excluded(pipeline):
+    from specrun.compiler.graph import select
+
+    assert select(pipeline, ["clean report", "orders"], exclude=["kind:check"]) == {"clean", "report", "raw/orders"}
+    assert select(pipeline) == EVERY_NODE
+    assert select(pipeline, [], exclude=["group:core", "load"]) == {"raw/orders", "op:j.save"}
+
+
+@pytest.mark.parametrize("selector, message", [
+    ("++", "cannot read selector '++'"),
+    ("zzz", "selector 'zzz' matches nothing; the assets are clean, raw/orders, report"),
+    ("tag:tier=glod", "selector 'tag:tier=glod' matches nothing; did you mean 'tag:tier=gold'?"),
+])
+def test_a_selector_that_cannot_pick_anything_is_an_error(pipeline, selector, message):
+    from specrun.compiler.graph import select_one
+    from specrun.errors import SpecrunError
+
+    with pytest.raises(SpecrunError) as caught:
+        select_one(pipeline, selector)
+    assert str(caught.value) == message
+
+
+def test_the_names_listed_for_a_selector_that_matches_nothing_stop_at_ten():
+    from specrun.compiler.graph import select_one
+    from specrun.errors import SpecrunError
+
+    g = GraphData()
+    for i in range(12):
+        g.add_node(f"n{i:02}", kind="asset", group="g", tags={}, pointer="")
+    with pytest.raises(SpecrunError) as caught:
+        select_one(g.to_networkx(), "zzzz")
+    assert str(caught.value) == ("selector 'zzzz' matches nothing; the assets are n00, n01, n02, n03, n04, n05, n06, "
+                                 "n07, n08, n09, ... (2 more)")
+    with pytest.raises(SpecrunError) as caught:
+        select_one(g.to_networkx(), "tag:x")
+    assert str(caught.value) == "selector 'tag:x' matches nothing; no node has a tag"
+
+
+def test_topological_order_breaks_ties_by_name(pipeline):
+    from specrun.compiler.graph import topological_order
+
+    assert topological_order(pipeline) == ["op:j.load", "op:j.save", "raw/orders", "clean", "report",
+                                           "check:report/fresh"]
+    assert topological_order(pipeline, {"report", "clean", "raw/orders"}) == ["raw/orders", "clean", "report"]
+
+
+def test_dot_lists_every_node_then_every_edge(small_graph):
+    assert graph_to_dot(small_graph).split("\n") == [
+        "digraph specrun {", "  rankdir=LR;", '  "a" [shape=box];', '  "b" [shape=box];',
+        '  "check:b/ok" [shape=hexagon];', '  "a" -> "b";', '  "b" -> "check:b/ok";', "}"]
+
+
+def test_json_shows_a_value_json_cannot_hold_as_text():
+    data = GraphData()
+    data.add_node("a", kind="asset", group="g", tags={}, pointer="", since=frozenset({1}))
+    assert json.loads(graph_to_json(data.to_networkx()))["nodes"] == [
+        {"id": "a", "kind": "asset", "group": "g", "tags": {}, "pointer": "", "since": "frozenset({1})"}]
+    assert graph_to_json(data.to_networkx()).split("\n")[1] == '  "nodes": ['

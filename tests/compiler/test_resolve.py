@@ -88,3 +88,140 @@ def test_config_that_does_not_fit_the_functions_config_class_is_a_compile_error(
         compile_spec(str(spec))
     [error] = caught.value.errors
     assert (error.location.line, error.location.col, error.message, error.hint) == (line, col, message, hint)
+
+
+FULL_FUNCS = """from specrun import AssetCheckResult, Config, asset
+
+
+class RowsConfig(Config):
+    rows: int = 10
+
+
+def raw():
+    return 1
+
+
+def clean(raw, config: RowsConfig):
+    return raw
+
+
+def split():
+    return 1, 2
+
+
+def check_fn(clean):
+    return AssetCheckResult(passed=True)
+
+
+def multi_check():
+    yield AssetCheckResult(passed=True, check_name="c1")
+
+
+@asset(group_name="base_group", code_version="7")
+def decorated(raw):
+    return raw
+
+
+class NotAFunction:
+    pass
+
+
+VALUE = 5
+"""
+
+FULL_HEAD = """specrun: 1
+name: t
+module: resolve_full_funcs
+resources:
+  store: {type: fs}
+partitions:
+  daily: {type: daily, start: '2024-01-01'}
+"""
+
+FULL_SPEC = FULL_HEAD + """assets:
+  raw: {fn: raw, key_prefix: [p], group: g1, tags: {n: 1}, metadata: {m: x}, description: d, compute_kind: k, code_version: '3', partitions: daily, io_manager: store, resources: [store], retry: {max_retries: 2, delay: 1}, timeout: 5}
+  clean: {fn: clean, ins: {raw: {asset: raw, partition_mapping: all}}, config: {rows: 4}, check_specs: {fresh: {blocking: true, description: cd}}}
+  pair: {fn: split, key_prefix: q, group: g2, io_manager: store, can_subset: true, outs: {left: {description: ld, group: g3, io_manager: io_manager}, right: ~}, check_specs: {lc: {asset: left}}}
+  dec: {fn: decorated}
+checks:
+  one: {fn: check_fn, asset: clean, blocking: true, description: od, config: {}}
+  many: {fn: multi_check, specs: {c1: {asset: clean, blocking: true}}, config: {k: 1}}
+run_config:
+  ops: {x: {config: {a: 1}}}
+"""
+
+
+def _compile_full(tmp_path, text):
+    (tmp_path / "resolve_full_funcs.py").write_text(FULL_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text(text)
+    return compile_spec(str(spec))
+
+
+def test_every_asset_option_reaches_the_definition(tmp_path):
+    from specrun import AssetKey, DailyPartitionsDefinition
+    from specrun.runtime.partitions import AllPartitionMapping
+
+    compiled = _compile_full(tmp_path, FULL_SPEC)
+    by_name = {a.op.name: a for a in compiled.definitions.assets}
+    raw, clean, pair, dec = by_name["p__raw"], by_name["clean"], by_name["pair"], by_name["dec"]
+    assert (raw.key, raw.group_name, raw.tags, raw.metadata["m"].value, raw.description, raw.compute_kind,
+            raw.code_version, raw.partitions_def, raw.io_manager_key) == (
+        AssetKey(["p", "raw"]), "g1", {"n": "1"}, "x", "d", "k", "3", DailyPartitionsDefinition("2024-01-01"), "store")
+    assert (raw.op.tags, raw.op.required_resource_keys) == ({"specrun/timeout": "5.0"}, {"store"})
+    assert (raw.op.retry_policy.max_retries, raw.op.retry_policy.delay) == (2, 1.0)
+    assert dict(clean.input_keys) == {"raw": AssetKey(["p", "raw"])}
+    assert isinstance(clean.input_specs["raw"].partition_mapping, AllPartitionMapping)
+    assert clean.op.config_schema.name == "RowsConfig"
+    [fresh] = clean.check_specs
+    assert (fresh.name, fresh.asset_key, fresh.blocking, fresh.description) == ("fresh", AssetKey(["clean"]), True, "cd")
+    assert (clean.io_manager_key, clean.group_name, clean.op.retry_policy, clean.op.tags) == (
+        "io_manager", "default", None, {})
+    assert sorted(pair.keys, key=str) == [AssetKey(["q", "left"]), AssetKey(["q", "right"])]
+    assert dict(pair.group_names_by_key) == {AssetKey(["q", "left"]): "g3", AssetKey(["q", "right"]): "g2"}
+    assert pair.can_subset is True
+    [lc] = pair.check_specs
+    assert (lc.name, lc.asset_key, lc.blocking) == ("lc", AssetKey(["q", "left"]), False)
+    assert (dec.code_version, dec.group_name, dict(dec.input_keys)) == ("7", "base_group", {"raw": AssetKey(["p", "raw"])})
+    checks = {c.name: c for c in compiled.definitions.asset_checks}
+    assert [(s.name, s.asset_key, s.blocking, s.description) for s in checks["one"].specs] == [
+        ("one", AssetKey(["clean"]), True, "od")]
+    assert [(s.name, s.asset_key, s.blocking) for s in checks["many"].specs] == [("c1", AssetKey(["clean"]), True)]
+    # each entry's config under its op's name, the spec's own run_config merged in
+    assert compiled.run_config == {"ops": {"clean": {"config": {"rows": 4}}, "clean_one": {"config": {}},
+                                           "many": {"config": {"k": 1}}, "x": {"config": {"a": 1}}}}
+
+
+def test_multi_asset_outs_take_their_own_io_manager_description_and_the_entry_defaults(tmp_path):
+    compiled = _compile_full(tmp_path, FULL_SPEC)
+    pair = next(a for a in compiled.definitions.assets if a.op.name == "pair")
+    outs = {name: (o.io_manager_key, o.description) for name, o in pair.op.outs.items()}
+    assert outs == {"left": ("io_manager", "ld"), "right": ("store", None)}
+
+
+@pytest.mark.parametrize("assets, line, col, message, hint", [
+    ("  bad: {fn: NotAFunction}\n", 9, 13, "'NotAFunction' is not a function", "name a function defined with def"),
+    ("  bad: {fn: VALUE}\n", 9, 13, "'VALUE' is not a function", "name a function defined with def"),
+    ("  raw: {fn: raw}\n  b: {fn: raw, deps: [raww]}\n", 10, 23, "deps: no asset named 'raww'", "did you mean 'raw'?"),
+    ("  b: {fn: raw, io_manager: stor}\n", 9, 28, "no resource named 'stor'", "did you mean 'store'?"),
+    ("  b: {fn: raw, resources: [store, zzz]}\n", 9, 35, "no resource named 'zzz'", "declare it under `resources:`"),
+    ("  b: {fn: raw, partitions: dayly}\n", 9, 28, "no partitions named 'dayly'", "did you mean 'daily'?"),
+    ("  b: {fn: raw, partitions: zzz}\n", 9, 28, "no partitions named 'zzz'", "declare it under `partitions:`"),
+    ("  raw: {fn: raw}\n  clean: {fn: clean, ins: {raw: {asset: rw}}}\n", 10, 33, "ins: no asset named 'rw'",
+     "did you mean 'raw'?"),
+    ("  raw: {fn: raw}\n  clean: {fn: clean, ins: {raw: {asset: raw, partition_mapping: time_window, "
+     "start_offset: -20000}}}\n", 10, 92, "start_offset -20000 is out of range: at most 10000 partitions either way",
+     None),
+    ("  clean: {fn: clean}\n", 9, 15, "parameter 'raw' of 'clean' is not provided: no asset is named 'raw'",
+     "map it with `ins: {raw: <asset>}`"),
+    ("  rav: {fn: raw}\n  clean: {fn: clean}\n", 10, 15,
+     "parameter 'raw' of 'clean' is not provided: no asset is named 'raw'",
+     "did you mean 'rav'? - or map it with `ins: {raw: <asset>}`"),
+    ("  raw: {fn: raw}\nchecks:\n  c: {fn: check_fn, asset: raw, resources: [nope]}\n", 11, 45,
+     "no resource named 'nope'", "declare it under `resources:`"),
+])
+def test_a_reference_that_names_nothing_is_an_error_at_it(tmp_path, assets, line, col, message, hint):
+    with pytest.raises(SpecErrors) as caught:
+        _compile_full(tmp_path, FULL_HEAD + "assets:\n" + assets)
+    [error] = caught.value.errors
+    assert (error.message, error.location.line, error.location.col, error.hint) == (message, line, col, hint)
