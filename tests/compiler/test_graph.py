@@ -265,3 +265,103 @@ def test_json_shows_a_value_json_cannot_hold_as_text():
     assert json.loads(graph_to_json(data.to_networkx()))["nodes"] == [
         {"id": "a", "kind": "asset", "group": "g", "tags": {}, "pointer": "", "since": "frozenset({1})"}]
     assert graph_to_json(data.to_networkx()).split("\n")[1] == '  "nodes": ['
+
+
+def test_build_graph_takes_an_asset_specs_deps_and_the_pointers_given():
+    from specrun import AssetSpec, Definitions, asset
+    from specrun.compiler.graph import build_graph
+
+    @asset
+    def a():
+        return 1
+
+    g = build_graph(Definitions(assets=[a, AssetSpec("late", deps=["a"])]), {"a": "/assets/a"})
+    assert sorted(g.edges) == [("a", "late")]
+    assert (g.nodes["a"]["pointer"], g.nodes["late"]["pointer"], g.nodes["late"]["kind"]) == (
+        "/assets/a", "", "external")
+
+
+def test_a_cycle_through_nodes_without_a_pointer_is_located_at_the_top():
+    from specrun.compiler.graph import cycle_error
+
+    data = GraphData()
+    for name in "ab":
+        data.add_node(name, kind="asset")
+    data.add_edge("a", "b")
+    data.add_edge("b", "a")
+    asked = []
+    error = cycle_error(data, lambda pointer: asked.append(pointer))
+    assert (error.message, error.pointer, asked) == ("dependency cycle: a -> b -> a", "", [""])
+
+
+def test_selectors_on_nodes_without_tags_and_names_in_capitals():
+    from specrun.compiler.graph import select_one
+
+    data = GraphData()
+    data.add_node("Orders", kind="asset", group="g")
+    data.add_node("b", kind="asset", group="g", tags={"t": "1"})
+    g = data.to_networkx()
+    assert select_one(g, "tag:t") == {"b"}
+    assert graph_to_mermaid(g).split("\n")[1] == "    Orders[Orders]"
+
+
+def test_upstream_and_downstream_of_several_nodes_unite_each_ones():
+    from specrun.compiler.graph import select_one
+
+    data = GraphData()
+    for name in ("x1", "y1", "x2", "y2"):
+        data.add_node(name, kind="asset", group="g" if name.startswith("y") else "h", tags={})
+    data.add_edge("x1", "y1")
+    data.add_edge("x2", "y2")
+    g = data.to_networkx()
+    assert select_one(g, "+group:g") == {"x1", "y1", "x2", "y2"}
+    assert select_one(g, "1+group:g") == {"x1", "y1", "x2", "y2"}
+    assert select_one(g, "group:h+") == {"x1", "y1", "x2", "y2"}
+
+
+def test_ten_names_are_listed_without_a_count_of_more():
+    from specrun.compiler.graph import select_one
+    from specrun.errors import SpecrunError
+
+    data = GraphData()
+    for i in range(10):
+        data.add_node(f"n{i}", kind="asset", group="g", tags={})
+    with pytest.raises(SpecrunError) as caught:
+        select_one(data.to_networkx(), "zzzz")
+    assert str(caught.value) == "selector 'zzzz' matches nothing; the assets are n0, n1, n2, n3, n4, n5, n6, n7, n8, n9"
+
+
+def test_checks_without_a_pointer_given_and_on_an_asset_the_definitions_lack():
+    from specrun import (AssetCheckResult, AssetCheckSpec, Definitions, SourceAsset, asset, asset_check,
+                         define_asset_job, job, op)
+    from specrun.compiler.graph import build_graph_data
+
+    @asset(check_specs=[AssetCheckSpec("own", asset="a")])
+    def a():
+        return 1
+
+    @asset_check(asset=a)
+    def a_ok(a):
+        return AssetCheckResult(passed=True)
+
+    @asset_check(asset="ghost")
+    def ghost_ok():
+        return AssetCheckResult(passed=True)
+
+    @op
+    def o():
+        return 1
+
+    @job
+    def ops_job():
+        o()
+
+    defs = Definitions(assets=[a, SourceAsset("src")], asset_checks=[a_ok, ghost_ok],
+                       jobs=[define_asset_job("assets_job", selection="a"), ops_job])
+    g = build_graph_data(defs)
+    assert {n: (d.get("group"), d.get("pointer"), d.get("tags")) for n, d in g.nodes.items()} == {
+        "a": ("default", "", {}), "src": ("default", "", {}), "ghost": ("default", "", {}),
+        "check:a/own": ("default", "", {}), "check:a/a_ok": ("default", "", {}),
+        "check:ghost/ghost_ok": ("default", "", {}), "op:ops_job.o": ("ops_job", "", {})}
+    assert (g.nodes["src"]["partitioned"], g.nodes["src"]["kind"], g.nodes["ghost"]["kind"]) == (False, "external",
+                                                                                                 "external")
