@@ -180,6 +180,7 @@ def test_a_keyword_outside_the_subset_always_says_no(schema, value):
     ({"patternProperties": {"^x-": {"type": "integer"}}}, {"x-a": 1}, True),
     ({"patternProperties": {"^x-": {"type": "integer"}}}, {"x-a": "s"}, False),
     ({"patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False}, {"y": 1}, False),
+    ({"patternProperties": {"^x-": {"type": "integer"}}, "additionalProperties": False}, {"x-a": 1}, True),
     ({"properties": {"x-a": {"type": "integer"}}, "patternProperties": {"^x-": {"minimum": 2}}}, {"x-a": 1}, False),
     ({"properties": {"x-a": {"type": "integer"}}, "patternProperties": {"^x-": {"minimum": 2}}}, {"x-a": 3}, True),
     ({"propertyNames": {"pattern": "^a"}}, {"ab": 1}, True), ({"propertyNames": {"pattern": "^a"}}, {"b": 1}, False),
