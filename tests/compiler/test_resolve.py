@@ -225,3 +225,58 @@ def test_a_reference_that_names_nothing_is_an_error_at_it(tmp_path, assets, line
         _compile_full(tmp_path, FULL_HEAD + "assets:\n" + assets)
     [error] = caught.value.errors
     assert (error.message, error.location.line, error.location.col, error.hint) == (message, line, col, hint)
+
+
+MULTI_FUNCS = FULL_FUNCS + '''
+
+def pair_from(raw):
+    return raw, raw
+
+
+from specrun import AssetCheckSpec, multi_asset_check
+
+
+@multi_asset_check(specs=[AssetCheckSpec("c9", asset="raw")])
+def decorated_checks():
+    yield AssetCheckResult(passed=True, check_name="c9")
+'''
+
+
+def test_a_multi_asset_entry_passes_every_option_on(tmp_path):
+    from specrun import AssetKey, DailyPartitionsDefinition
+
+    (tmp_path / "resolve_multi_funcs.py").write_text(MULTI_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text(FULL_HEAD.replace("resolve_full_funcs", "resolve_multi_funcs") + """assets:
+  raw: {fn: raw, partitions: daily}
+  other: {fn: raw}
+  pair: {fn: pair_from, ins: {raw: raw}, deps: [other], partitions: daily, resources: [store], retry: {max_retries: 3}, code_version: '9', timeout: 2, description: pd, compute_kind: ck, outs: {l: ~, r: ~}}
+checks:
+  both: {fn: decorated_checks, description: bd, resources: [store], specs: {c9: {asset: raw}}}
+""")
+    compiled = compile_spec(str(spec))
+    pair = next(a for a in compiled.definitions.assets if a.op.name == "pair")
+    assert dict(pair.input_keys) == {"raw": AssetKey(["raw"])}
+    assert AssetKey(["other"]) in pair.deps
+    assert (pair.partitions_def, pair.op.required_resource_keys, pair.op.retry_policy.max_retries, pair.code_version,
+            pair.op.tags, pair.description, pair.compute_kind) == (
+        DailyPartitionsDefinition("2024-01-01"), {"store"}, 3, "9", {"specrun/timeout": "2.0"}, "pd", "ck")
+    [both] = [c for c in compiled.definitions.asset_checks if c.name == "both"]
+    assert (both.description, both.op.required_resource_keys) == ("bd", {"store"})
+    assert [(s.name, s.asset_key) for s in both.specs] == [("c9", AssetKey(["raw"]))]
+
+
+@pytest.mark.parametrize("checks, expected", [
+    # every spec naming no asset is reported, not only the first
+    ("  both: {fn: multi_check, specs: {c1: {asset: rw}, c2: {asset: clen}}}\n",
+     [("check 'both': spec 'c1' names no asset 'rw'", 11, 47, "/checks/both/specs/c1/asset", "did you mean 'raw'?"),
+      ("check 'both': spec 'c2' names no asset 'clen'", 11, 64, "/checks/both/specs/c2/asset", None)]),
+    ("  both: {fn: nope, specs: {c1: {asset: raw}}}\n",
+     [("'resolve_full_funcs' has no attribute 'nope'", 11, 14, "/checks/both/fn", None)]),
+    ("  both: {fn: multi_check, resources: [zzz], specs: {c1: {asset: raw}}}\n",
+     [("no resource named 'zzz'", 11, 39, "/checks/both/resources/0", "declare it under `resources:`")]),
+])
+def test_a_multi_check_reports_each_problem_at_its_value(tmp_path, checks, expected):
+    with pytest.raises(SpecErrors) as caught:
+        _compile_full(tmp_path, FULL_HEAD + "assets:\n  raw: {fn: raw}\nchecks:\n" + checks)
+    assert [(e.message, e.location.line, e.location.col, e.pointer, e.hint) for e in caught.value.errors] == expected
