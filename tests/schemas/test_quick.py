@@ -185,6 +185,9 @@ def test_a_keyword_outside_the_subset_always_says_no(schema, value):
     ({"properties": {"x-a": {"type": "integer"}}, "patternProperties": {"^x-": {"minimum": 2}}}, {"x-a": 3}, True),
     ({"propertyNames": {"pattern": "^a"}}, {"ab": 1}, True), ({"propertyNames": {"pattern": "^a"}}, {"b": 1}, False),
     ({"required": ["a", "b"]}, {"a": 1}, False), ({"required": ["a", "b"]}, {"a": 1, "b": 2}, True),
+    ({"additionalProperties": False}, {"b": 1}, False), ({"additionalProperties": False}, {}, True),
+    ({"properties": {"a": {"type": "string"}}, "patternProperties": {"^x-": {}}, "additionalProperties": False,
+      "required": ["a"], "propertyNames": {"minLength": 1}}, {"a": 1}, False),
 ])
 def test_edge_values_agree_with_jsonschema(schema, value, expected):
     assert jsonschema.Draft202012Validator(schema).is_valid(value) is expected
