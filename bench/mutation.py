@@ -55,7 +55,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
                                                        "tests/runtime/test_contexts.py",
                                                        "tests/conformance/test_io_contexts.py"]),
     "contexts": (["specrun/runtime/context/compute.py", "specrun/runtime/context/build.py"],
-                 ["tests/runtime/test_contexts.py", "tests/conformance/test_op_context.py",
+                 ["tests/runtime/context/test_compute.py", "tests/runtime/test_contexts.py",
+                  "tests/conformance/test_op_context.py",
                   "tests/conformance/test_asset_context.py", "tests/conformance/test_builders.py"]),
     "resolve": (["specrun/compiler/resolve.py"],
                 [f"tests/compiler/test_{name}.py" for name in (
