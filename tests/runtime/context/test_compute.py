@@ -321,7 +321,7 @@ def test_a_built_context_configures_its_resources_and_logs_with_given_loggers():
 
         class Keep(logging.Handler):
             def emit(self, record):
-                records.append(record.getMessage())
+                records.append((record.getMessage(), record.run_id, record.job_name, record.step_key))
 
         log.addHandler(Keep())
         log.setLevel(logging.INFO)
@@ -332,10 +332,11 @@ def test_a_built_context_configures_its_resources_and_logs_with_given_loggers():
         return init_context.resource_config["url"]
 
     context = build_op_context(resources={"database": database}, logger_defs={"collecting": collecting},
-                               resources_config={"database": {"config": {"url": "db://x"}}})
+                               resources_config={"database": {"config": {"url": "db://x"}}}, run_id="r-1")
     assert context.resources.database == "db://x"
     context.log.info("hello")
-    assert any("hello" in r for r in records)
+    assert records == [("hello", "r-1", "ephemeral", "direct")]
+    assert (context.retry_number, context.run_config, context.job_def, context.run) == (0, {}, None, None)
 
 
 def test_step_info_defaults():
