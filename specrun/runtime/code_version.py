@@ -237,23 +237,51 @@ def _all_names(code: types.CodeType) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=65536)
 def code_parts(fn: Any) -> Mapping[str, tuple[str, str]]:
     """The parts of `fn`'s automatic code version: name -> (hash, how it was reached)."""
-    walk = _Walk(getattr(fn, "__module__", None) or "")
-    walk.function(fn, "")
-    return types.MappingProxyType(walk.parts)
+    return _summary(fn)[1]
 
 
 @functools.lru_cache(maxsize=65536)
 def version_of_parts(fn: Any) -> str:
     """The automatic code version of `fn`: one hash of all its parts."""
-    parts = code_parts(fn)
-    text = json.dumps(sorted((name, h) for name, (h, _) in parts.items()))
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+    summary = _summary(fn)
+    if summary[2] is None:
+        text = json.dumps(sorted((name, h) for name, (h, _) in summary[1].items()))
+        summary[2] = hashlib.sha1(text.encode()).hexdigest()[:16]
+    return summary[2]
 
 
 @functools.lru_cache(maxsize=65536)
 def parts_text(fn: Any) -> str:
     """The parts as recorded with a materialization: `{"name": ["hash", "via"], ...}`."""
-    return json.dumps({name: list(part) for name, part in sorted(code_parts(fn).items())})
+    summary = _summary(fn)
+    if summary[3] is None:
+        summary[3] = json.dumps({name: list(part) for name, part in sorted(summary[1].items())})
+    return summary[3]
+
+
+# (code, qualname, module) -> [globals, parts, version, parts text] of plain functions
+_BY_CODE: dict[tuple, list] = {}
+
+
+def _summary(fn: Any) -> list:
+    """[globals, parts, version or None, parts text or None] of `fn`. Functions made from one
+    code object (a factory making 1,000 assets) share it when nothing else tells them apart:
+    no closure, defaults or attributes (`__wrapped__`), the same module globals."""
+    plain = (isinstance(fn, types.FunctionType) and fn.__closure__ is None and not fn.__defaults__
+             and not fn.__kwdefaults__ and not fn.__dict__)
+    if plain:
+        key = (fn.__code__, fn.__qualname__, fn.__module__)
+        found = _BY_CODE.get(key)
+        if found is not None and found[0] is fn.__globals__:
+            return found
+    walk = _Walk(getattr(fn, "__module__", None) or "")
+    walk.function(fn, "")
+    summary = [getattr(fn, "__globals__", None), types.MappingProxyType(walk.parts), None, None]
+    if plain:
+        if len(_BY_CODE) >= 65536:
+            _BY_CODE.pop(next(iter(_BY_CODE)))
+        _BY_CODE[key] = summary
+    return summary
 
 
 def describe_change(old_text: Optional[str], fn: Any, limit: int = 3) -> Optional[str]:

@@ -188,13 +188,33 @@ def _cached_ops_schema(job: Any, io: _IO) -> Shape:
     return schema
 
 
-def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any) -> Shape:
-    """The schema a job's run config must satisfy."""
+_FREE_JOBS: "weakref.WeakKeyDictionary[Any, bool]" = weakref.WeakKeyDictionary()
+_NO_OPS_CONFIG = Field(Permissive(), is_required=False)
+
+
+def _all_nodes_free(job: Any) -> bool:
+    """Whether no node of `job` takes config or a config input (each would be `_FREE_NODE`),
+    worked out once per job."""
+    found = _FREE_JOBS.get(job)
+    if found is None:
+        found = _FREE_JOBS[job] = all(
+            node.op_def.config_schema is None and not any(isinstance(s, FromConfig) for s in node.inputs.values())
+            for node in job.nodes.values())
+    return found
+
+
+def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any,
+                      ops_given: bool = True) -> Shape:
+    """The schema a job's run config must satisfy. Without `ops_given` (the config has no
+    ``ops:`` at all) a job whose nodes all take nothing from it is not given one entry per
+    node: nothing would be checked or filled in (a 10,000-node job ran it every run)."""
     exec_schema = executor_def.config_schema
     execution = Field(Shape({"config": Field(exec_schema) if exec_schema is not None
                              else Field(AnyType, is_required=False)}))
+    io = _io_schemas(resource_defs)
     return Shape({
-        "ops": Field(_cached_ops_schema(job, _io_schemas(resource_defs))),
+        "ops": (_NO_OPS_CONFIG if not ops_given and not io and _all_nodes_free(job)
+                else Field(_cached_ops_schema(job, io))),
         "resources": Field(_resources_schema(resource_defs)),
         "execution": execution,
         "loggers": Field(Permissive(), is_required=False),
@@ -270,7 +290,7 @@ def resolve_run_config(
         from .executors import executor_def_by_name
 
         executor_def = executor_def_by_name(chosen)
-    result = validate_config(run_config_schema(job, resource_defs, executor_def), raw)
+    result = validate_config(run_config_schema(job, resource_defs, executor_def, "ops" in raw), raw)
     if not result.success:
         raise ConfigError(result.errors, subject=f"run config for job {job.name!r}")
     value = result.value

@@ -181,3 +181,36 @@ def test_config_changes_are_named_key_by_key_with_secrets_masked():
     assert said == "db.password changed (secret), rows 20 -> 25"
     assert "other" not in said
     assert json.loads(old)["rows"] == 20
+
+
+def test_functions_made_from_one_code_object_share_a_version_only_when_nothing_tells_them_apart():
+    """A factory making many assets from one `def` computes their code version once; a
+    closure value, a default or other module globals still give each its own."""
+    def make_plain():
+        def step(up):
+            return json.dumps(up)
+        return step
+
+    def make_closure(factor):
+        def step(up):
+            return up * factor
+        return step
+
+    def make_default(factor):
+        def step(up, factor=factor):
+            return up * factor
+        return step
+
+    a, b = make_plain(), make_plain()
+    assert a is not b and _version(a) == _version(b) and cv.parts_text(a) == cv.parts_text(b)
+    assert cv.code_parts(a) is cv.code_parts(b)  # worked out once
+    assert _version(make_closure(2)) != _version(make_closure(3))
+    assert _version(make_default(2)) != _version(make_default(3))
+
+    source = "import json\nROWS = {rows}\ndef step(up):\n    return up[:ROWS]\n"
+    one, two = {"__name__": "factory_mod"}, {"__name__": "factory_mod"}
+    exec(source.format(rows=1), one)
+    exec(source.format(rows=2), two)
+    # Same module name and qualname, other globals: not shared.
+    same_code = type(one["step"])(one["step"].__code__, two, "step")
+    assert cv.code_parts(same_code)["ROWS"] != cv.code_parts(one["step"])["ROWS"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specrun import Config, ConfigurableResource, RunConfig, asset, job, materialize, op
 
 
@@ -53,3 +55,22 @@ def test_resource_config_objects_in_a_run_config():
     result = materialize([hello], resources={"greeting": Greeting(word="default")},
                          run_config=RunConfig(resources={"greeting": GreetingConfig(word="hi")}))
     assert result.output_for_node("hello") == "hi"
+
+
+def test_a_job_whose_ops_take_no_config_still_checks_any_ops_section_given():
+    from specrun import ConfigError, job, op
+
+    @op
+    def free():
+        return 1
+
+    @job
+    def free_job():
+        free()
+
+    assert free_job.execute_in_process().success
+    assert free_job.execute_in_process(run_config={"ops": {"free": {"config": {"any": 1}}}}).success
+    with pytest.raises(ConfigError, match="fre"):
+        free_job.execute_in_process(run_config={"ops": {"fre": {}}})
+    with pytest.raises(ConfigError, match="opz"):
+        free_job.execute_in_process(run_config={"opz": {}})
