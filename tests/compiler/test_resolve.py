@@ -280,3 +280,52 @@ def test_a_multi_check_reports_each_problem_at_its_value(tmp_path, checks, expec
     with pytest.raises(SpecErrors) as caught:
         _compile_full(tmp_path, FULL_HEAD + "assets:\n  raw: {fn: raw}\nchecks:\n" + checks)
     assert [(e.message, e.location.line, e.location.col, e.pointer, e.hint) for e in caught.value.errors] == expected
+
+
+CHECK_FUNCS = FULL_FUNCS + '''
+
+class LimitConfig(Config):
+    limit: int = 1
+
+
+def limited_check(raw, config: LimitConfig):
+    return AssetCheckResult(passed=True)
+'''
+
+
+@pytest.mark.parametrize("checks, expected", [
+    ("  c: {fn: limited_check, asset: raw, config: {limt: 2}}\n",
+     [("unknown config key 'limt'", 11, 47, "/checks/c/config/limt", "did you mean 'limit'?")]),
+    ("  c: {fn: nope, asset: raw}\n", [("'resolve_check_funcs' has no attribute 'nope'", 11, 11, "/checks/c/fn", None)]),
+    ("  c: {fn: limited_check, asset: rw}\n",
+     [("check 'c': no asset named 'rw'", 11, 33, "/checks/c/asset", "did you mean 'raw'?")]),
+    ("  c: {fn: limited_check, asset: raw, specs: {s: {asset: raw}}}\n",
+     [("check 'c' has both `asset:` (a check of one asset) and `specs:` (several checks evaluated in one step)",
+       11, 6, "/checks/c", "a check of one asset: `asset: <asset name>`")]),
+])
+def test_a_check_reports_each_problem_at_its_value(tmp_path, checks, expected):
+    (tmp_path / "resolve_check_funcs.py").write_text(CHECK_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text(FULL_HEAD.replace("resolve_full_funcs", "resolve_check_funcs")
+                    + "assets:\n  raw: {fn: raw}\nchecks:\n" + checks)
+    with pytest.raises(SpecErrors) as caught:
+        compile_spec(str(spec))
+    assert [(e.message, e.location.line, e.location.col, e.pointer, e.hint) for e in caught.value.errors] == expected
+
+
+def test_a_check_takes_its_resources_and_a_mapping_its_offsets_up_to_the_limit(tmp_path):
+    (tmp_path / "resolve_check_funcs.py").write_text(CHECK_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text(FULL_HEAD.replace("resolve_full_funcs", "resolve_check_funcs") + """assets:
+  raw: {fn: raw, partitions: daily}
+  clean: {fn: clean, partitions: daily, ins: {raw: {asset: raw, partition_mapping: time_window, start_offset: -10000, end_offset: 2}}}
+checks:
+  c: {fn: limited_check, asset: raw, resources: [store], config: {limit: 3}}
+""")
+    compiled = compile_spec(str(spec))
+    [check] = compiled.definitions.asset_checks
+    assert check.op.required_resource_keys == {"store"}
+    clean = next(a for a in compiled.definitions.assets if a.op.name == "clean")
+    mapping = clean.input_specs["raw"].partition_mapping
+    assert (mapping.start_offset, mapping.end_offset) == (-10000, 2)
+    assert compiled.run_config["ops"]["raw_c"] == {"config": {"limit": 3}}
