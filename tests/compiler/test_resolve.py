@@ -249,15 +249,16 @@ def test_a_multi_asset_entry_passes_every_option_on(tmp_path):
     spec = tmp_path / "p.yaml"
     spec.write_text(FULL_HEAD.replace("resolve_full_funcs", "resolve_multi_funcs") + """assets:
   raw: {fn: raw, partitions: daily}
-  other: {fn: raw}
-  pair: {fn: pair_from, ins: {raw: raw}, deps: [other], partitions: daily, resources: [store], retry: {max_retries: 3}, code_version: '9', timeout: 2, description: pd, compute_kind: ck, outs: {l: ~, r: ~}}
+  other: {fn: raw, partitions: daily}
+  extra: {fn: raw}
+  pair: {fn: pair_from, ins: {raw: other}, deps: [extra], partitions: daily, resources: [store], retry: {max_retries: 3}, code_version: '9', timeout: 2, description: pd, compute_kind: ck, outs: {l: ~, r: ~}}
 checks:
   both: {fn: decorated_checks, description: bd, resources: [store], specs: {c9: {asset: raw}}}
 """)
     compiled = compile_spec(str(spec))
     pair = next(a for a in compiled.definitions.assets if a.op.name == "pair")
-    assert dict(pair.input_keys) == {"raw": AssetKey(["raw"])}
-    assert AssetKey(["other"]) in pair.deps
+    assert dict(pair.input_keys) == {"raw": AssetKey(["other"])}
+    assert AssetKey(["extra"]) in pair.deps
     assert (pair.partitions_def, pair.op.required_resource_keys, pair.op.retry_policy.max_retries, pair.code_version,
             pair.op.tags, pair.description, pair.compute_kind) == (
         DailyPartitionsDefinition("2024-01-01"), {"store"}, 3, "9", {"specrun/timeout": "2.0"}, "pd", "ck")
