@@ -3,8 +3,9 @@
 Before a run starts, it leases every (asset, partition) its steps will materialize, all at
 once or none: a concurrent run on the same store that wants one of them waits until it is
 given back (never holding a lease while it waits, so two runs cannot wait on each other). A
-lease is given back when its step ends, after the step's record is committed, so whoever takes
-it next sees that record. While the run lives, a thread heartbeats it and its leases.
+lease is given back by the transaction that commits its materialization record (or, for one
+its step did not materialize, when the step ends), so whoever takes it next sees that record.
+While the run lives, a thread heartbeats it and its leases.
 """
 
 from __future__ import annotations
@@ -89,18 +90,32 @@ class RunLease:
             self.storage.release_leases(self.run_id, keys)
 
     def releasing(self, handle: Callable[[Event], None]) -> Callable[[Event], None]:
-        """`handle` (which records an event), then the step's leases handed to the heartbeat
-        thread to give back when the event ends the step: its record is committed by then.
-        The thread gives back what gathered in one write, off the run's path."""
+        """`handle` (which records an event), and the step's leases given back as it goes.
+
+        A materialization's record gives back the lease on its (asset, partition) in the
+        transaction that commits it (`store_events` of a shared storage), so whoever takes the
+        lease next sees the record; nothing more is written for it. A lease its step did not
+        materialize (the step failed, or an optional output was not produced) is handed, when
+        the step ends, to the heartbeat thread, which gives back what gathered in one write,
+        off the run's path."""
         if not self._by_step:
             return handle
         by_step, pending, wake = self._by_step, self._pending, self._wake
 
         def handle_and_release(event: Event) -> None:
             handle(event)
-            if event.event_type in _STEP_ENDS and event.step_key in by_step:
-                pending.extend(by_step.pop(event.step_key))
-                wake.set()
+            kind = event.event_type
+            if kind is ET.ASSET_MATERIALIZATION:
+                keys = by_step.get(event.step_key)  # type: ignore[arg-type]
+                if keys:
+                    done = (event.data.asset_key.to_user_string(), event.data.partition or "")
+                    if done in keys:  # recorded, and given back with the record: no longer held
+                        keys.remove(done)
+            elif kind in _STEP_ENDS and event.step_key in by_step:
+                left = by_step.pop(event.step_key)
+                if left:
+                    pending.extend(left)
+                    wake.set()
         return handle_and_release
 
     # -- heartbeat --------------------------------------------------------------------

@@ -111,3 +111,27 @@ def test_loading_a_garbage_value_names_the_asset_and_the_file(applied):
     with pytest.raises(AssertionError) as err:
         stored_value(applied / "kill.yaml", "source")
     assert f"cannot load the stored value of source from {path}" in str(err.value)
+
+
+def test_a_kill_right_after_a_record_commit_keeps_the_record_and_gives_back_only_its_lease(applied):
+    """The record of source = 5 and the release of its lease are one transaction: after a kill
+    right after it, the record stands, and the next apply (without --force) takes over the
+    dead run's lease on doubled and runs doubled alone."""
+    import sqlite3
+
+    (applied / "value.txt").write_text("5")
+    killed = specrun_cmd("apply", "kill.yaml", "--force", cwd=applied, env={"SPECRUN_KILL_AT": "after-record-commit"})
+    assert killed.returncode != 0
+    with sqlite3.connect(applied / ".specrun" / "specrun.db") as db:
+        held = db.execute("SELECT asset_key FROM leases").fetchall()
+    assert held == [("doubled",)]  # source's lease went with its record
+    assert stored_value(applied / "kill.yaml", "source") == 5
+    assert stored_value(applied / "kill.yaml", "doubled") == 2
+    again = specrun_cmd("apply", "kill.yaml", cwd=applied)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Waiting" not in again.stderr
+    assert re.search(r"ok\s+doubled", again.stdout) and not re.search(r"ok\s+source", again.stdout), again.stdout
+    assert stored_value(applied / "kill.yaml", "doubled") == 10
+    # source = 1 is superseded but stays until source's next record (the kill came before
+    # its collection; only the next materialization of source collects it).
+    assert len(_versions(applied, "source")) == 2

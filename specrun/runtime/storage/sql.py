@@ -8,7 +8,6 @@ are one SELECT. Event batches are written in one transaction. The schema is vers
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -29,7 +28,9 @@ from .leases import SqlLeases, alive, host_identity
 from .schema import (SCHEMA_VERSION, checks, dynamic_partitions, events, leases, materializations, migrate,
                      runs, runs_seq)
 from .serde import dumps, loads
+from .sqlite_writer import SqliteWriter, begin, file_of, setup_connection
 from .stored import stored_facts
+from .upsert import upsert
 
 __all__ = ["SCHEMA_VERSION", "SqlRunStorage", "migrate"]
 
@@ -44,35 +45,6 @@ def _engine_url(url: str) -> str:
     return url
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # Transactions are begun by `_sqlite_begin`, not by the driver, so that writers can
-    # take the write lock up front (see there).
-    dbapi_conn.isolation_level = None
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    deadline = time.monotonic() + 30
-    while True:
-        # Switching to WAL needs a moment alone with the file; another process opening
-        # the same new store at the same instant makes it answer "locked" at once.
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_begin(conn: sa.engine.Connection) -> None:
-    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY
-    # when another process wrote in between (no busy wait can help it); writers therefore
-    # take the write lock when they begin and wait for it under busy_timeout.
-    write = conn.info.pop("write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
 class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
     """RunStorage on a SQLAlchemy URL."""
 
@@ -85,6 +57,7 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
         self.url = url
         try:
             self.engine = self._create_engine(url)
+            self._sqlite = SqliteWriter(file_of(url), self.engine) if url.startswith("sqlite:") else None
             found: list[int] = []
             migrate(self.engine, found)
             self.new_history = found == [0]  # the store had no history: missing or emptied
@@ -100,8 +73,8 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
             if path and path != ":memory:":
                 os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
             engine = sa.create_engine(url, connect_args={"timeout": 30})
-            sa.event.listen(engine, "connect", _sqlite_pragmas)
-            sa.event.listen(engine, "begin", _sqlite_begin)
+            sa.event.listen(engine, "connect", lambda conn, _record: setup_connection(conn))
+            sa.event.listen(engine, "begin", begin)
             return engine
         return sa.create_engine(_engine_url(url), pool_pre_ping=True)
 
@@ -184,42 +157,26 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
                                                  "partition": data.partition, "run_id": event.run_id,
                                                  "passed": bool(data.passed), "timestamp": event.timestamp, "body": body}
 
-        if self.engine.dialect.name == "sqlite":
-            self._write_sqlite(rows, list(mats.values()), list(evals.values()))
+        # A materialization gives back its run's lease on that (asset, partition) in the
+        # transaction that records it (see `runtime/leases.py`).
+        released = [{"asset_key": m["asset_key"], "partition": m["partition"], "run_id": m["run_id"]}
+                    for m in mats.values()]
+        if self._sqlite is not None:
+            try:
+                self._sqlite.write(rows, list(mats.values()), list(evals.values()), released)
+            except sqlite3.Error as e:
+                raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
             return
 
         def write(conn: Any) -> None:
             conn.execute(events.insert(), rows)
-            _upsert(conn, materializations, list(mats.values()), ("asset_key", "partition"))
-            _upsert(conn, checks, list(evals.values()), ("asset_key", "check_name"))
+            upsert(conn, materializations, list(mats.values()), ("asset_key", "partition"))
+            upsert(conn, checks, list(evals.values()), ("asset_key", "check_name"))
+            if released:
+                conn.execute(leases.delete().where(sa.and_(*(leases.c[c] == sa.bindparam("_" + c)
+                                                             for c in ("asset_key", "partition", "run_id")))),
+                             [{"_" + k: v for k, v in r.items()} for r in released])
         self._write(write)
-
-    def _write_sqlite(self, rows: list[dict], mats: list[dict], evals: list[dict]) -> None:
-        """The event write on SQLite through the driver itself: a materialization is committed
-        as each asset step ends, and SQLAlchemy's checkout, begin and statement set-up cost
-        more than the write (347 -> 217 us per asset step)."""
-        statements = _sqlite_statements()
-        raw = self.engine.raw_connection()  # `_sqlite_pragmas` set it up (WAL, busy timeout)
-        try:
-            cursor = raw.cursor()
-            cursor.execute("BEGIN IMMEDIATE")  # take the write lock now (see `_sqlite_begin`)
-            try:
-                cursor.executemany(statements["events"], rows)
-                if mats:
-                    cursor.executemany(statements["materializations"], mats)
-                if evals:
-                    cursor.executemany(statements["checks"], evals)
-                cursor.execute("COMMIT")
-            except BaseException:
-                # SQLite has already rolled back after some errors (disk full): a ROLLBACK
-                # then fails and would hide the real error.
-                if raw.driver_connection.in_transaction:
-                    cursor.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as e:
-            raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
-        finally:
-            raw.close()  # back to the pool
 
     def get_events(self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None) -> list[Event]:
         e = events.c
@@ -302,6 +259,8 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
         return stale
 
     def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
         self.engine.dispose()
 
 
@@ -331,51 +290,6 @@ def _materialization_row(event: Event, key: str, body: str) -> dict:
             "config_hash": tags.get(v.CONFIG_HASH_TAG), "data_version": tags.get(v.DATA_VERSION_TAG),
             "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body,
             "stored": json.dumps(stored) if stored else None}
-
-
-def _upsert(conn: Any, table: sa.Table, rows: list[dict], keys: tuple[str, ...]) -> None:
-    if not rows:
-        return
-    if conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        for row in rows:
-            conn.execute(table.delete().where(sa.and_(*(table.c[k] == row[k] for k in keys))))
-        conn.execute(table.insert(), rows)
-        return
-    cache_key = (conn.dialect.name, table.name)
-    upsert = _UPSERTS.get(cache_key)
-    if upsert is None:  # built once: building it costs more than running it on a few rows
-        upsert = _UPSERTS[cache_key] = _upsert_statement(insert, table, keys)
-    conn.execute(upsert, rows)
-
-
-_UPSERTS: dict[tuple[str, str], Any] = {}
-
-
-def _upsert_statement(insert: Any, table: sa.Table, keys: tuple[str, ...]) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE of every other column, with a dialect's `insert`."""
-    stmt = insert(table)
-    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    return stmt.on_conflict_do_update(index_elements=list(keys), set_=update)
-
-
-@functools.lru_cache(maxsize=None)
-def _sqlite_statements() -> dict[str, str]:
-    """The event-write statements as SQLite text with named parameters, compiled once."""
-    from sqlalchemy.dialects import sqlite
-
-    dialect = sqlite.dialect(paramstyle="named")
-
-    def upsert(table: sa.Table, keys: tuple[str, ...]) -> str:
-        return str(_upsert_statement(sqlite.insert, table, keys).compile(dialect=dialect))
-
-    inserted = [c.name for c in events.columns if c.name != "id"]
-    return {"events": str(events.insert().values({c: sa.bindparam(c) for c in inserted}).compile(dialect=dialect)),
-            "materializations": upsert(materializations, ("asset_key", "partition")),
-            "checks": upsert(checks, ("asset_key", "check_name"))}
 
 
 def _short(e: BaseException) -> str:

@@ -113,3 +113,61 @@ def test_an_unfinished_run_of_another_host_is_failed_only_when_its_heartbeat_sto
     assert store.get_run("far").status is DagsterRunStatus.FAILURE
     [failure] = store.get_events("far")
     assert "on another-host) sent no heartbeat" in failure.message
+
+
+def test_a_materialization_record_gives_back_its_runs_lease_in_the_same_write(store):
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType as ET, Event
+
+    def mat(run_id, key, partition=None):
+        return Event(ET.ASSET_MATERIALIZATION, run_id, "j", key, "m", AssetMaterialization(AssetKey(key), partition=partition))
+
+    assert store.take_leases([("a", ""), ("b", ""), ("p", "2024")], "run-1") == {}
+    assert store.take_leases([("c", "")], "run-2") == {}
+    store.store_events([mat("run-1", "a"), mat("run-1", "p", "2024"), mat("run-1", "c")])
+    assert store.take_leases([("a", ""), ("p", "2024")], "run-3") == {}  # given back with the records
+    assert set(store.take_leases([("b", ""), ("c", "")], "run-3")) == {("b", ""), ("c", "")}  # not these
+
+
+def test_releasing_hands_the_thread_only_leases_no_record_gave_back(store):
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType as ET, Event
+    from specrun.runtime.leases import RunLease
+
+    lease = RunLease(store, "run-1")
+    lease.acquire({"s1": [("a", ""), ("b", "")], "s2": [("c", "")]})
+    handle = lease.releasing(lambda event: store.store_events([event]))
+    handle(Event(ET.ASSET_MATERIALIZATION, "run-1", "j", "s1", "m", AssetMaterialization(AssetKey("a"))))
+    handle(Event(ET.STEP_SUCCESS, "run-1", "j", "s1", "done", None))
+    assert lease._pending == [("b", "")]  # b was not materialized: the thread gives it back
+    assert store.take_leases([("a", "")], "run-2") == {}
+    assert set(store.take_leases([("b", ""), ("c", "")], "run-2")) == {("b", ""), ("c", "")}
+    lease.close()
+    assert store.take_leases([("b", ""), ("c", "")], "run-2") == {}
+
+
+def test_a_forked_child_writes_events_on_its_own_connection(store, sql_url):
+    """The SQLite event writer keeps one connection per process: a forked child opens its own
+    (never touching the parent's), and the parent's still works after the child is gone."""
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType as ET, Event
+
+    def mat(run_id, key):
+        return Event(ET.ASSET_MATERIALIZATION, run_id, "j", key, "m", AssetMaterialization(AssetKey(key)))
+
+    store.store_events([mat("r1", "parent-before")])
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave without running any finalizer
+        try:
+            store.store_events([mat("r1", "child")])
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    store.store_events([mat("r1", "parent-after")])
+    keys = {k.to_user_string() for k, _ in store.latest_materializations()}
+    assert keys == {"parent-before", "child", "parent-after"}
