@@ -8,7 +8,8 @@ materialization or check result is written as soon as it is recorded: by then th
 output is already stored, and a process killed with it still buffered would leave a new
 stored value that the store does not know of (the next `plan` would trust the old record).
 An ephemeral (in-memory) instance outlives no process, so it batches those too: every read
-flushes first, so what is read is always complete.
+flushes first, so what is read is always complete. The stored versions the new records
+superseded are removed in batches (at run start and end, and every `_COLLECT_EVERY` records).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ _FLUSH_ON = frozenset(
 )
 _STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
 _DURABLE = frozenset({DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION})
+_COLLECT_EVERY = 256  # recorded materializations whose superseded versions are removed together
 
 
 class Instance:
@@ -60,6 +62,7 @@ class Instance:
         self._max_buffered = max_buffered
         self._lock = threading.Lock()
         self._temp_dir: Optional[str] = None
+        self._superseding: list[Event] = []  # recorded materializations not yet collected after
 
     @staticmethod
     def ephemeral(tempdir: Optional[str] = None) -> "Instance":
@@ -180,10 +183,11 @@ class Instance:
         """Record an event; writes are batched (see the module docstring)."""
         self._buffer.append(event)  # list.append is atomic; flush() swaps the list under the lock
         kind = event.event_type
-        if (kind in _FLUSH_ON or (kind in _DURABLE and not self._is_ephemeral)
-                or len(self._buffer) >= self._max_buffered
-                or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
-            self.flush()
+        if kind in _FLUSH_ON:
+            self._flush(collect=True)
+        elif ((kind in _DURABLE and not self._is_ephemeral) or len(self._buffer) >= self._max_buffered
+              or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
+            self._flush(collect=False)
 
     def handle_new_events(self, events: Iterable[Event]) -> None:
         """`handle_new_event` for each of `events` in turn (flushing where it would)."""
@@ -201,12 +205,25 @@ class Instance:
 
     def flush(self) -> None:
         """Write buffered events now."""
+        self._flush(collect=False)
+
+    def _flush(self, collect: bool) -> None:
+        """Write buffered events; then remove the stored versions the new records superseded
+        (`_collect_superseded`), in batches: when `collect` (a run starts or ends, the instance
+        is disposed) or once `_COLLECT_EVERY` records wait. Until then an old version just
+        stays on disk a little longer (a kill leaves it to the next record of its asset)."""
         with self._lock:
             pending, self._buffer = self._buffer, []
             self._last_flush = time.monotonic()
         if pending:
             self._storage.store_events(pending)
-            _collect_superseded(pending, self._storage)
+            recorded = [e for e in pending if e.event_type is DagsterEventType.ASSET_MATERIALIZATION]
+            with self._lock:
+                self._superseding.extend(recorded)
+        if self._superseding and (collect or len(self._superseding) >= _COLLECT_EVERY):
+            with self._lock:
+                batch, self._superseding = self._superseding, []
+            _collect_superseded(batch, self._storage)
 
     def all_logs(self, run_id: str, of_type: Optional[Any] = None) -> list[Event]:
         """A run's events (including log messages), optionally of some types only."""
@@ -278,7 +295,7 @@ class Instance:
 
     def dispose(self) -> None:
         """Flush, close storage and remove an ephemeral instance's temp dir."""
-        self.flush()
+        self._flush(collect=True)
         self._storage.close()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
@@ -296,17 +313,22 @@ def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
     `storage/layout.py`): only once a record names the new version is the old one unneeded.
 
     Not while another run on the store is alive: it may have read the old record and be about
-    to load the old version. The versions left are removed with the next one superseded."""
+    to load the old version. The versions left are removed with the next one superseded.
+    Whether another run lives is asked once per batch (and only when an old version exists)."""
+    checks: dict[str, Any] = {}
     for event in events:
-        if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
-            facts = stored_facts(event.data.metadata)
-            alone = _alone(storage, event.run_id)
-            if facts and facts.get("kind") == "file" and facts.get("path"):
-                layout.collect(facts["path"], alone)
-            elif facts and facts.get("kind") == "object" and facts.get("url") and alone():
-                from .upath_io.versions import collect_objects
+        facts = stored_facts(event.data.metadata)
+        if not facts:
+            continue
+        alone = checks.get(event.run_id)
+        if alone is None:
+            alone = checks[event.run_id] = _alone(storage, event.run_id)
+        if facts.get("kind") == "file" and facts.get("path"):
+            layout.collect(facts["path"], alone)
+        elif facts.get("kind") == "object" and facts.get("url") and alone():
+            from .upath_io.versions import collect_objects
 
-                collect_objects(facts)
+            collect_objects(facts)
 
 
 def _alone(storage: RunStorage, run_id: str) -> Any:

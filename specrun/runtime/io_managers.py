@@ -20,7 +20,8 @@ value's record):
   current record names and reads the value stored under it. A value stored under a version no
   record names (its step was killed before the record was written) is never read.
 - Once a record is committed, the instance removes the versions beside it that no record names
-  (`layout.collect`), so at most the current version and one in-flight version are kept.
+  (`layout.collect`, in batches: at the run's end at the latest), so at most the current
+  version and one in-flight version are kept.
 """
 
 from __future__ import annotations
@@ -28,15 +29,15 @@ from __future__ import annotations
 import inspect
 import os
 import pickle
-import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..errors import LoadError
 from .config import Field, Permissive, StringSource
-from .faults import kill_point, pause_point
+from .faults import pause_point
 from .storage import layout
+from .storage.layout import write_atomically
 from .storage.stored import STORED_METADATA_KEY, file_facts
 from .context.io import InputContext, OutputContext
 from .definitions.resources import ResourceDefinition, _make_resource
@@ -242,9 +243,6 @@ class PickledObjectFilesystemIOManager(IOManager):
         folders = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
         if version is None:  # no record will name this value: the unversioned place
             return folders
-        for folder in folders:
-            if os.path.isfile(folder):  # a value from before versioning: the versions go here
-                os.unlink(folder)
         return [os.path.join(folder, layout.version_file(version)) for folder in folders]
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
@@ -253,10 +251,17 @@ class PickledObjectFilesystemIOManager(IOManager):
         paths = self._value_paths(parts, _partitions(context), version)
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         for path in paths:
-            write_atomically(path, data)
+            try:
+                written = write_atomically(path, data)
+            except NotADirectoryError:
+                folder = os.path.dirname(path)
+                if version is None or not os.path.isfile(folder):
+                    raise
+                os.unlink(folder)  # a value from before versioning: the versions go here
+                written = write_atomically(path, data)
         context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths})
         if version is not None and len(paths) == 1:
-            context.add_output_metadata({STORED_METADATA_KEY: file_facts(paths[0], data)})
+            context.add_output_metadata({STORED_METADATA_KEY: file_facts(paths[0], data, written)})
 
     def has_output(self, context: OutputContext) -> bool:
         """Whether every file of this output exists (unversioned or any version)."""
@@ -287,26 +292,6 @@ class PickledObjectFilesystemIOManager(IOManager):
             pause_point("before-load")
             return os.path.join(place, layout.version_file(version))
         return layout.newest_version(place) or place
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write `data` to a temp file beside `path`, then rename it into place.
-
-    The temp file's name says which host and process writes it, so that one left by a killed
-    process is recognised and removed (see `layout.collect`)."""
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=layout.temp_prefix(), suffix="-" + os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        kill_point("before-replace")
-        os.replace(tmp, path)
-        kill_point("after-replace")
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _read_pickle(path: str, context: InputContext) -> Any:

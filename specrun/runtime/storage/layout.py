@@ -17,6 +17,7 @@ by no record: readers never see it and `collect` removes it once a newer record 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import socket
 import time
@@ -24,6 +25,7 @@ from typing import Callable, Optional
 from urllib.parse import quote
 
 from ...errors import PartitionError
+from ..faults import kill_point
 
 VERSION_PREFIX = "v-"
 TEMP_PREFIX = ".tmp-"
@@ -74,7 +76,54 @@ def newest_version(folder: str) -> Optional[str]:
 
 def temp_prefix() -> str:
     """The prefix of a temp file written by this process: it names the host and the pid."""
-    return f"{TEMP_PREFIX}{_host()}.{os.getpid()}."
+    pid = os.getpid()
+    if _PREFIX[0] != pid:
+        _PREFIX[:] = [pid, f"{TEMP_PREFIX}{_host()}.{pid}."]
+    return _PREFIX[1]
+
+
+_PREFIX: list = [0, ""]
+_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_COUNTER = itertools.count()
+
+
+def write_atomically(path: str, data: bytes) -> os.stat_result:
+    """Write `data` to a temp file beside `path`, then rename it into place; returns the
+    file's status as written (its modification time is kept by the rename).
+
+    The temp file's name says which host and process writes it, so that one left by a killed
+    process is recognised and removed (see `collect`). Its folder is made when missing."""
+    folder = os.path.dirname(path) or "."
+    made = False
+    while True:
+        tmp = os.path.join(folder, f"{temp_prefix()}{next(_COUNTER)}-{os.path.basename(path)}")
+        try:
+            fd = os.open(tmp, _TEMP_FLAGS, 0o600)
+        except FileNotFoundError:
+            if made:
+                raise
+            os.makedirs(folder, exist_ok=True)
+            made = True
+            continue
+        except FileExistsError:  # left by an earlier process with this pid: another name
+            continue
+        break
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            written = os.fstat(fd)
+        finally:
+            os.close(fd)
+        kill_point("before-replace")
+        os.replace(tmp, path)
+        kill_point("after-replace")
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return written
 
 
 def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda: True) -> list[str]:

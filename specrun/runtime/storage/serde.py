@@ -35,28 +35,51 @@ def _plain(value: Any) -> Any:
 
 def to_jsonable(value: Any) -> Any:
     """A JSON-safe form of a payload value (tagged so it can be read back)."""
-    if isinstance(value, _SCALARS):
+    kind = type(value)
+    if kind in _EXACT_SCALARS:
         return value
-    if isinstance(value, AssetKey):
-        return {"__asset_key__": list(value.path)}
-    if isinstance(value, MetadataValue):
-        return {"__metadata__": value.kind, "value": _plain(value.value)}
-    if isinstance(value, AssetCheckSeverity):
-        return value.value
-    if isinstance(value, ErrorInfo):
-        return {"__error__": True, "message": value.message, "cls_name": value.cls_name,
-                "stack": list(value.stack), "cause": to_jsonable(value.cause)}
-    names = _dataclass_fields(value.__class__)
+    encode = _ENCODERS.get(kind)
+    if encode is None:  # decided once per class: every stored event goes through here
+        encode = _ENCODERS[kind] = _encoder_for(kind)
+    return encode(value)
+
+
+_EXACT_SCALARS = frozenset((str, int, float, bool, type(None)))
+_ENCODERS: dict[type, Any] = {}
+
+
+def _encoder_for(kind: type) -> Any:
+    """How `to_jsonable` encodes a value of class `kind` (the checks in this order)."""
+    if issubclass(kind, _SCALARS):
+        return _same
+    if issubclass(kind, AssetKey):
+        return lambda value: {"__asset_key__": list(value.path)}
+    if issubclass(kind, MetadataValue):
+        return lambda value: {"__metadata__": value.kind, "value": _plain(value.value)}
+    if issubclass(kind, AssetCheckSeverity):
+        return lambda value: value.value
+    if issubclass(kind, ErrorInfo):
+        return lambda value: {"__error__": True, "message": value.message, "cls_name": value.cls_name,
+                              "stack": list(value.stack), "cause": to_jsonable(value.cause)}
+    names = _dataclass_fields(kind)
     if names is not None:
-        out = {"__type__": value.__class__.__name__}
-        for name in names:
-            out[name] = to_jsonable(getattr(value, name))
-        return out
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    return _plain(value)
+        tag = kind.__name__
+
+        def dataclass_fields(value: Any) -> dict:
+            out = {"__type__": tag}
+            for name in names:
+                out[name] = to_jsonable(getattr(value, name))
+            return out
+        return dataclass_fields
+    if issubclass(kind, dict):
+        return lambda value: {str(k): to_jsonable(v) for k, v in value.items()}
+    if issubclass(kind, (list, tuple)):
+        return lambda value: [to_jsonable(v) for v in value]
+    return _plain
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 _FIELD_NAMES: dict[type, Optional[tuple[str, ...]]] = {}

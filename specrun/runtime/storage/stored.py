@@ -18,9 +18,10 @@ from typing import Any, Mapping, Optional
 STORED_METADATA_KEY = "specrun/stored"
 
 
-def file_facts(path: str, data: bytes) -> dict[str, Any]:
-    """The ``specrun/stored`` description of `data`, just written to `path`."""
-    stat = os.stat(path)
+def file_facts(path: str, data: bytes, stat: Optional[os.stat_result] = None) -> dict[str, Any]:
+    """The ``specrun/stored`` description of `data`, just written to `path` (`stat`: the
+    file's status taken when it was written, else read now)."""
+    stat = stat or os.stat(path)
     return {"kind": "file", "path": os.path.abspath(path), "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(), "mtime_ns": stat.st_mtime_ns}
 

@@ -66,3 +66,32 @@ def test_collect_removes_the_temp_file_of_a_writer_that_died(tmp_path):
     orphan.write_bytes(b"partial")
     (tmp_path / "v-current").write_bytes(b"x")
     assert layout.collect(str(tmp_path / "v-current")) == [str(orphan)]
+
+
+def test_write_atomically_makes_its_folder_and_never_reuses_a_temp_name_left_behind(tmp_path):
+    first = tmp_path / "asset" / "v-1"
+    status = layout.write_atomically(str(first), b"one")  # the folder is made
+    assert first.read_bytes() == b"one" and status.st_mtime_ns == os.stat(first).st_mtime_ns
+    assert os.stat(first).st_mode & 0o777 == 0o600
+    upcoming = next(layout._COUNTER) + 1  # the names the next writes would take
+    left = [tmp_path / "asset" / f"{layout.temp_prefix()}{upcoming + i}-v-2" for i in range(2)]
+    for path in left:  # as an earlier process with this pid may have left them
+        path.write_bytes(b"theirs")
+    layout.write_atomically(str(tmp_path / "asset" / "v-2"), b"two")
+    assert (tmp_path / "asset" / "v-2").read_bytes() == b"two"
+    assert [p.read_bytes() for p in left] == [b"theirs", b"theirs"]
+    assert sorted(os.listdir(tmp_path / "asset")) == sorted(["v-1", "v-2"] + [p.name for p in left])
+
+
+def test_a_value_stored_before_versioning_makes_way_for_the_versions(tmp_path):
+    base = tmp_path / "store"
+    base.mkdir()
+    (base / "numbers").write_bytes(b"a plain pickle from an old store")
+
+    @asset
+    def numbers():
+        return [1, 2]
+
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
+    assert materialize([numbers], run_config=config).success
+    assert (base / "numbers").is_dir() and layout.has_versions(str(base / "numbers"))
