@@ -335,7 +335,7 @@ def test_the_fault_points_are_reached_in_order_with_the_temp_file_beside_its_tar
     def kill_point(name):
         reached.append((name, sorted(os.listdir(tmp_path))))
 
-    monkeypatch.setattr(io_managers, "kill_point", kill_point)
+    monkeypatch.setattr(layout, "kill_point", kill_point)  # the temp-file write lives in storage/layout
     monkeypatch.setattr(io_managers, "pause_point", lambda name: reached.append((name, None)))
     store = PickledObjectFilesystemIOManager(str(tmp_path))
     store.handle_output(_out("sales"), "v")
