@@ -154,3 +154,51 @@ def test_new_steps_are_handed_out_in_the_order_they_were_added_after_the_plans()
         state.handle(StepDone(key))
     assert [state.status[k] for k in ("right", "both", "zz_first", "aa_second")] == [
         "succeeded", "skipped", "running", "pending"]
+
+
+def _expanding_plan():
+    """`diamond`'s plan, which adds a step `extra` (after `source`) that `both` also reads,
+    when `source` reports its output."""
+    from specrun.runtime.plan import ExecutionStep, UpstreamOutput
+
+    plan = build_plan(diamond, [])
+    asked = []
+
+    def expand(event):
+        asked.append((event.step_key, event.data.output_name))
+        if event.step_key != "source":
+            return None
+        extra = ExecutionStep("extra", plan.steps["left"].node, None, frozenset({"source"}),
+                              {"x": (UpstreamOutput("source", "result", "source"),)})
+        return NewSteps([extra], {"both": ["extra"]}, {"both": {"a": [UpstreamOutput("extra", "result", "left")]}})
+
+    plan.expand_dynamic = expand
+    return plan, asked
+
+
+@pytest.mark.parametrize("feed", ["one by one", "at once"])
+def test_steps_a_plan_adds_on_an_output_run_and_are_waited_for(feed):
+    plan, asked = _expanding_plan()
+    state = RunState(plan, "run-1", "diamond")
+    assert [i.step.key for i in state.start()] == ["maybe", "source"]
+    events = [_event(ET.STEP_OUTPUT, "source"), _event(ET.STEP_SUCCESS, "source")]
+    if feed == "one by one":
+        out = [*state.handle(events[0]), *state.handle(events[1]), *state.handle(StepDone("source"))]
+    else:
+        out = list(state.step_ended("source", events))
+    assert [i.step.key for i in out] == ["left", "right", "extra"]
+    assert asked == [("source", "result")]
+    assert state.steps["both"].upstream_keys == frozenset({"left", "right", "extra"})
+    assert [u.step_key for u in state.steps["both"].inputs["a"]] == ["left", "extra"]
+    assert "extra" not in plan.steps  # the plan's own tables are not changed
+    for key in ("left", "right"):
+        state.step_ended(key, [_event(ET.STEP_OUTPUT, key), _event(ET.STEP_SUCCESS, key)])
+    assert state.status["both"] == "pending"
+    out = state.step_ended("extra", [_event(ET.STEP_OUTPUT, "extra"), _event(ET.STEP_SUCCESS, "extra")])
+    assert [i.step.key for i in out] == ["both"]
+
+
+def test_an_active_execution_keeps_its_plan_run_and_job():
+    plan = build_plan(diamond, [])
+    execution = plan.start("run-9", "diamond")
+    assert (execution.plan, execution.run_id, execution.job_name) == (plan, "run-9", "diamond")
