@@ -132,9 +132,9 @@ class Project:
     def records(self) -> dict[str, dict]:
         from specrun.compiler import in_folder
         from specrun.runtime.definitions.keys import AssetKey
-        from specrun.runtime.storage.sql import SqlRunStorage
+        from specrun.runtime.storage import open_run_storage
 
-        store = SqlRunStorage(in_folder(self.root, self.url) or self.url)
+        store = open_run_storage(in_folder(self.root, self.url) or self.url)
         try:
             found = store.latest_versions()
         finally:

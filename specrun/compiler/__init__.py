@@ -130,9 +130,9 @@ def in_folder(folder: str, url: Optional[str]) -> Optional[str]:
 def _where(url: str) -> str:
     if url.startswith("sqlite"):
         return os.path.relpath(url.split(":///", 1)[1])
-    from ..runtime.storage.sql import _mask
+    from ..runtime.storage.sql_rows import mask_url
 
-    return _mask(url)
+    return mask_url(url)
 
 
 def compile_spec(path: str, vars: Optional[Mapping[str, Any]] = None) -> CompiledSpec:

@@ -81,11 +81,11 @@ class Instance:
     @staticmethod
     def local(path: str) -> "Instance":
         """A persistent instance in ``path`` (SQLite at ``path/specrun.db``)."""
-        from .storage.sql import SqlRunStorage  # heavy (sqlalchemy): only when asked for
+        from .storage import open_run_storage
 
         os.makedirs(path, exist_ok=True)
         url = "sqlite:///" + os.path.abspath(os.path.join(path, "specrun.db"))
-        return Instance(SqlRunStorage(url), root_dir=path)
+        return Instance(open_run_storage(url), root_dir=path)
 
     @staticmethod
     def local_temp(tempdir: Optional[str] = None, overrides: Optional[Mapping[str, Any]] = None
@@ -103,9 +103,9 @@ class Instance:
     @staticmethod
     def from_url(url: str, root_dir: Optional[str] = None) -> "Instance":
         """A persistent instance on a SQLAlchemy URL (``sqlite:///...`` or ``postgresql://...``)."""
-        from .storage.sql import SqlRunStorage
+        from .storage import open_run_storage
 
-        return Instance(SqlRunStorage(url), root_dir=root_dir)
+        return Instance(open_run_storage(url), root_dir=root_dir)
 
     # -- places -----------------------------------------------------------------------
     @property

@@ -34,7 +34,7 @@ def test_a_run_in_another_pid_namespace_is_failed_only_once_its_heartbeat_stops(
     from specrun.runtime.storage.base import DagsterRunStatus
     from specrun.runtime.storage.leases import host_identity
     from specrun.runtime.storage.schema import runs
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
     prefix = _unshare()
     url = "sqlite:///" + str(tmp_path / "runs.db")
@@ -49,7 +49,7 @@ def test_a_run_in_another_pid_namespace_is_failed_only_once_its_heartbeat_stops(
     try:
         _wait_for(lambda: (tmp_path / "source.started").exists(), "the run to start", proc)
         monkeypatch.setenv("SPECRUN_HEARTBEAT_TIMEOUT", "2")
-        store = SqlRunStorage(url)
+        store = open_run_storage(url)
         with store.engine.connect() as conn:
             [row] = list(conn.execute(runs.select()))
         assert row.host != host_identity()

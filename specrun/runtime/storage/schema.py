@@ -12,10 +12,8 @@ from typing import Callable, Optional
 
 import sqlalchemy as sa
 
-from ...errors import StorageError
 from .dynamic import create_table, dynamic_partitions_table
-
-SCHEMA_VERSION = 4
+from .sql_rows import SCHEMA_VERSION, newer_schema_error
 _MIGRATION_LOCK = 0x5EC12C  # PostgreSQL advisory lock key held while migrating
 metadata = sa.MetaData()
 runs = sa.Table(
@@ -136,9 +134,7 @@ def _migrate_locked(conn: sa.engine.Connection, found: list[int]) -> int:
         current = int(row or 0)
     found.append(current)
     if current > SCHEMA_VERSION:
-        raise StorageError(
-            f"this run storage is at schema version {current}, newer than this specrun knows "
-            f"({SCHEMA_VERSION}): it was written by a newer specrun; upgrade specrun to use it")
+        raise newer_schema_error(current)
     for version in range(current + 1, SCHEMA_VERSION + 1):
         MIGRATIONS[version](conn)
         conn.execute(schema_version.delete())

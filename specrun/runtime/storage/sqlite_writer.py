@@ -18,12 +18,11 @@ the other wrote).
 
 from __future__ import annotations
 
-import functools
 import os
 import sqlite3
 import threading
 import time
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Sequence
 
 from ..faults import kill_point
 
@@ -73,10 +72,11 @@ def file_of(url: str) -> Optional[str]:
 
 
 class SqliteWriter:
-    """This process's connection for event writes to the SQLite file at `path` (or, with no
-    file, a connection borrowed from `engine`'s pool per write)."""
+    """This process's connection to the SQLite file at `path` (or, with no file, a connection
+    borrowed from `engine`'s pool per use). The plain SQLite storage (`sqlite.py`) does all its
+    reads and writes on it; the SQLAlchemy storage its event writes."""
 
-    def __init__(self, path: Optional[str], engine: Any) -> None:
+    def __init__(self, path: Optional[str], engine: Any = None) -> None:
         self.path = path
         self.engine = engine
         self._conn: Optional[sqlite3.Connection] = None
@@ -90,23 +90,49 @@ class SqliteWriter:
             _INHERITED.append(self._conn)
         assert self.path is not None
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        setup_connection(conn)
+        try:
+            setup_connection(conn)
+        except BaseException:
+            conn.close()
+            raise
         self._conn, self._pid = conn, os.getpid()
         return conn
+
+    def transaction(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """`fn(connection)` in one transaction that holds the write lock from its BEGIN."""
+        with self._lock:
+            if self.path is None:
+                raw = self.engine.raw_connection()
+                try:
+                    return _in_transaction(raw.driver_connection, fn)
+                finally:
+                    raw.close()  # back to the pool
+            return _in_transaction(self._connection(), fn)
+
+    def read(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """The rows of one SELECT (its own read transaction, so it sees every commit made
+        before it)."""
+        with self._lock:
+            cursor = self._connection().execute(sql, parameters)
+            cursor.row_factory = sqlite3.Row
+            return cursor.fetchall()
 
     def write(self, rows: list[dict], mats: list[dict], evals: list[dict], released: list[dict]) -> None:
         """Events, latest materializations and check results, and the leases the
         materializations give back, in one transaction (taking the write lock at BEGIN)."""
         statements = sqlite_statements()
-        with self._lock:
-            if self.path is None:
-                raw = self.engine.raw_connection()
-                try:
-                    _write(raw.driver_connection, statements, rows, mats, evals, released)
-                finally:
-                    raw.close()  # back to the pool
-                return
-            _write(self._connection(), statements, rows, mats, evals, released)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.executemany(statements["events"], rows)
+            if mats:
+                conn.executemany(statements["materializations"], mats)
+            if evals:
+                conn.executemany(statements["checks"], evals)
+            if released:
+                conn.executemany(statements["release"], released)
+        self.transaction(write)
+        if mats:
+            kill_point("after-record-commit")
 
     def close(self) -> None:
         with self._lock:
@@ -115,20 +141,12 @@ class SqliteWriter:
             self._conn = None
 
 
-def _write(conn: sqlite3.Connection, statements: dict[str, str], rows: list[dict], mats: list[dict],
-           evals: list[dict], released: list[dict]) -> None:
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
     conn.execute("BEGIN IMMEDIATE")
     try:
-        conn.executemany(statements["events"], rows)
-        if mats:
-            conn.executemany(statements["materializations"], mats)
-        if evals:
-            conn.executemany(statements["checks"], evals)
-        if released:
-            conn.executemany(statements["release"], released)
+        result = fn(conn)
         conn.execute("COMMIT")
-        if mats:
-            kill_point("after-record-commit")
+        return result
     except BaseException:
         # SQLite has already rolled back after some errors (disk full): a ROLLBACK then
         # fails and would hide the real error.
@@ -137,24 +155,29 @@ def _write(conn: sqlite3.Connection, statements: dict[str, str], rows: list[dict
         raise
 
 
-@functools.lru_cache(maxsize=None)
+# The event-write statements, as SQLAlchemy compiles them for SQLite from `schema.py`'s tables
+# (tests/runtime/storage/test_sqlite.py checks that they still are).
+_STATEMENTS = {
+    "events": "INSERT INTO events (run_id, event_type, step_key, timestamp, asset_key, partition, body) "
+              "VALUES (:run_id, :event_type, :step_key, :timestamp, :asset_key, :partition, :body)",
+    "materializations": "INSERT INTO asset_materializations (asset_key, partition, run_id, timestamp, "
+                        "code_version, config_hash, data_version, input_data_versions, body, stored) VALUES "
+                        "(:asset_key, :partition, :run_id, :timestamp, :code_version, :config_hash, "
+                        ":data_version, :input_data_versions, :body, :stored) ON CONFLICT (asset_key, partition) "
+                        "DO UPDATE SET run_id = excluded.run_id, timestamp = excluded.timestamp, "
+                        "code_version = excluded.code_version, config_hash = excluded.config_hash, "
+                        "data_version = excluded.data_version, input_data_versions = excluded.input_data_versions, "
+                        "body = excluded.body, stored = excluded.stored",
+    "checks": "INSERT INTO check_evaluations (asset_key, check_name, partition, run_id, passed, timestamp, body) "
+              "VALUES (:asset_key, :check_name, :partition, :run_id, :passed, :timestamp, :body) "
+              "ON CONFLICT (asset_key, check_name) DO UPDATE SET partition = excluded.partition, "
+              "run_id = excluded.run_id, passed = excluded.passed, timestamp = excluded.timestamp, "
+              "body = excluded.body",
+    "release": "DELETE FROM leases WHERE leases.asset_key = :asset_key AND leases.partition = :partition "
+               "AND leases.run_id = :run_id",
+}
+
+
 def sqlite_statements() -> dict[str, str]:
-    """The event-write statements as SQLite text with named parameters, compiled once."""
-    import sqlalchemy as sa
-    from sqlalchemy.dialects import sqlite
-
-    from .schema import checks, events, leases, materializations
-    from .upsert import upsert_statement
-
-    dialect = sqlite.dialect(paramstyle="named")
-
-    def text(statement: Any) -> str:
-        return str(statement.compile(dialect=dialect))
-
-    inserted = [c.name for c in events.columns if c.name != "id"]
-    release = leases.delete().where(sa.and_(*(leases.c[c] == sa.bindparam(c) for c in ("asset_key", "partition",
-                                                                                        "run_id"))))
-    return {"events": text(events.insert().values({c: sa.bindparam(c) for c in inserted})),
-            "materializations": text(upsert_statement(sqlite.insert, materializations, ("asset_key", "partition"))),
-            "checks": text(upsert_statement(sqlite.insert, checks, ("asset_key", "check_name"))),
-            "release": text(release)}
+    """The event-write statements as SQLite text with named parameters."""
+    return _STATEMENTS

@@ -27,23 +27,29 @@ def _postgres_url() -> str:
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+# "sqlite": a plain file URL, opened by the stdlib-sqlite3 storage (the default);
+# "sqlite-sqlalchemy": the same file with a URL option, which the SQLAlchemy storage opens.
+@pytest.fixture(params=["sqlite", "sqlite-sqlalchemy", "postgres"])
 def sql_url(request, tmp_path):
     if request.param == "sqlite":
         return "sqlite:///" + str(tmp_path / "store" / "specrun.db")
+    if request.param == "sqlite-sqlalchemy":
+        return "sqlite:///" + str(tmp_path / "store" / "specrun.db") + "?timeout=30"
     return _postgres_url()
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", "sqlite-sqlalchemy", "postgres"])
 def storage(request, tmp_path):
+    from specrun.runtime.storage import open_run_storage
     from specrun.runtime.storage.memory import InMemoryRunStorage
-    from specrun.runtime.storage.sql import SqlRunStorage
 
     if request.param == "memory":
         store = InMemoryRunStorage()
     elif request.param == "sqlite":
-        store = SqlRunStorage("sqlite:///" + str(tmp_path / "specrun.db"))
+        store = open_run_storage("sqlite:///" + str(tmp_path / "specrun.db"))
+    elif request.param == "sqlite-sqlalchemy":
+        store = open_run_storage("sqlite:///" + str(tmp_path / "specrun.db") + "?timeout=30")
     else:
-        store = SqlRunStorage(_postgres_url())
+        store = open_run_storage(_postgres_url())
     yield store
     store.close()

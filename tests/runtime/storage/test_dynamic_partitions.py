@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 
-from specrun.runtime.storage.sql import SqlRunStorage
+from specrun.runtime.storage import open_run_storage
 
 
 def test_keys_are_added_once_each_in_order_and_kept_per_name(storage):
@@ -29,24 +29,24 @@ def test_a_deleted_key_is_gone_and_deleting_an_absent_one_does_nothing(storage):
 
 
 def test_keys_survive_reopening_the_sql_store(sql_url):
-    SqlRunStorage(sql_url).add_dynamic_partitions("fruits", ["apple"])
-    assert SqlRunStorage(sql_url).get_dynamic_partitions("fruits") == ["apple"]
+    open_run_storage(sql_url).add_dynamic_partitions("fruits", ["apple"])
+    assert open_run_storage(sql_url).get_dynamic_partitions("fruits") == ["apple"]
 
 
 def _add(url: str, keys: list) -> None:
-    store = SqlRunStorage(url)
+    store = open_run_storage(url)
     for key in keys:
         store.add_dynamic_partitions("shared", [key, "common"])
 
 
 def test_two_processes_adding_the_same_keys_store_each_once(sql_url):
     ctx = multiprocessing.get_context("spawn")
-    SqlRunStorage(sql_url)  # migrate once before the writers race
+    open_run_storage(sql_url)  # migrate once before the writers race
     procs = [ctx.Process(target=_add, args=(sql_url, [f"{i}-{n}" for n in range(20)])) for i in range(2)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0]
-    keys = SqlRunStorage(sql_url).get_dynamic_partitions("shared")
+    keys = open_run_storage(sql_url).get_dynamic_partitions("shared")
     assert sorted(keys) == sorted(["common", *[f"{i}-{n}" for i in range(2) for n in range(20)]])

@@ -13,14 +13,14 @@ import pytest
 from specrun.errors import StorageError
 from specrun.runtime.events import DagsterEventType as ET, Event
 from specrun.runtime.storage.base import DagsterRun
-from specrun.runtime.storage.sql import SqlRunStorage
+from specrun.runtime.storage import open_run_storage
 
 FILL = '''
 import sys
 from specrun.runtime.events import DagsterEventType as ET, Event
 from specrun.runtime.storage.base import DagsterRun
-from specrun.runtime.storage.sql import SqlRunStorage
-store = SqlRunStorage("sqlite:///" + sys.argv[1])
+from specrun.runtime.storage import open_run_storage
+store = open_run_storage("sqlite:///" + sys.argv[1])
 store.add_run(DagsterRun("r", "job"))
 for i in range(10000):
     store.store_events([Event(ET.ENGINE_EVENT, "r", "job", None, "x" * 2000 + str(i))])
@@ -53,26 +53,26 @@ def test_a_store_of_a_newer_schema_is_refused(tmp_path):
     from specrun.runtime.storage.schema import SCHEMA_VERSION, schema_version
 
     url = "sqlite:///" + str(tmp_path / "runs.db")
-    store = SqlRunStorage(url)
+    store = open_run_storage(url)
     with store.engine.begin() as conn:
         conn.execute(schema_version.update().values(version=SCHEMA_VERSION + 1))
     store.close()
     with pytest.raises(StorageError, match=rf"at schema version {SCHEMA_VERSION + 1}, newer than this "
                                           rf"specrun knows \({SCHEMA_VERSION}\).*upgrade specrun"):
-        SqlRunStorage(url)
+        open_run_storage(url)
 
 
 def test_a_missing_or_emptied_store_starts_a_new_history(tmp_path):
     path = tmp_path / "runs.db"
     seen = []
     for _ in range(2):
-        store = SqlRunStorage("sqlite:///" + str(path))
+        store = open_run_storage("sqlite:///" + str(path))
         seen.append(store.new_history)
         store.close()
     for name in ("runs.db", "runs.db-wal", "runs.db-shm"):
         if (tmp_path / name).exists():
             (tmp_path / name).write_bytes(b"")
-    store = SqlRunStorage("sqlite:///" + str(path))
+    store = open_run_storage("sqlite:///" + str(path))
     assert seen + [store.new_history] == [True, False, True]
     store.close()
 
@@ -80,7 +80,7 @@ def test_a_missing_or_emptied_store_starts_a_new_history(tmp_path):
 def test_an_unreadable_event_body_is_read_as_an_error_event_saying_so(sql_url):
     from specrun.runtime.storage.schema import events
 
-    storage = SqlRunStorage(sql_url)
+    storage = open_run_storage(sql_url)
     storage.add_run(DagsterRun("r", "job"))
     storage.store_events([Event(ET.RUN_START, "r", "job", None, "started"),
                           Event(ET.RUN_SUCCESS, "r", "job", None, "done")])

@@ -12,12 +12,12 @@ import pytest
 
 from specrun.runtime.storage.base import DagsterRun, DagsterRunStatus
 from specrun.runtime.storage.leases import alive, host_identity
-from specrun.runtime.storage.sql import SqlRunStorage
+from specrun.runtime.storage import open_run_storage
 
 
 @pytest.fixture
 def store(sql_url):
-    s = SqlRunStorage(sql_url)
+    s = open_run_storage(sql_url)
     yield s
     s.close()
 
@@ -75,8 +75,8 @@ def test_alive_judges_by_heartbeat_on_other_hosts_and_by_pid_here(monkeypatch):
 ADD_RUNS = '''
 import sys, time
 from specrun.runtime.storage.base import DagsterRun
-from specrun.runtime.storage.sql import SqlRunStorage
-store = SqlRunStorage(sys.argv[1])
+from specrun.runtime.storage import open_run_storage
+store = open_run_storage(sys.argv[1])
 start = float(sys.argv[3])
 while time.time() < start:
     time.sleep(0.001)

@@ -73,9 +73,10 @@ def test_latest_check_evaluation(storage):
 def test_sql_schema_is_versioned_and_migrates_from_empty(sql_url):
     import sqlalchemy as sa
 
-    from specrun.runtime.storage.sql import SCHEMA_VERSION, SqlRunStorage, migrate
+    from specrun.runtime.storage import open_run_storage
+    from specrun.runtime.storage.schema import SCHEMA_VERSION, migrate
 
-    store = SqlRunStorage(sql_url)
+    store = open_run_storage(sql_url)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version FROM schema_version")).scalar() == SCHEMA_VERSION
     assert migrate(store.engine) == SCHEMA_VERSION  # running again is a no-op
@@ -85,12 +86,16 @@ def test_sql_schema_is_versioned_and_migrates_from_empty(sql_url):
 def test_sql_event_batch_is_one_transaction(sql_url):
     import sqlalchemy as sa
 
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
-    store = SqlRunStorage(sql_url)
-    if store.engine.dialect.name == "sqlite":  # written through the driver: watch its statements
+    store = open_run_storage(sql_url)
+    writer = getattr(store, "_sqlite", None)
+    if writer is not None:  # SQLite, written through the driver: watch its statements
         statements: list[str] = []
-        store._sqlite._connection().set_trace_callback(statements.append)
+        if writer.path is not None:  # the writer's own connection
+            writer._connection().set_trace_callback(statements.append)
+        else:  # a URL with options: connections borrowed from SQLAlchemy's pool
+            sa.event.listen(store.engine, "checkout", lambda conn, *_: conn.set_trace_callback(statements.append))
         store.store_events([_mat("r1", f"a{i}") for i in range(50)])
         store.store_events([_mat("r2", "b")])  # on the same connection, kept open
         assert [s for s in statements if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))] == [
@@ -108,18 +113,18 @@ def test_sql_event_batch_is_one_transaction(sql_url):
 def test_sqlite_uses_wal(tmp_path):
     import sqlalchemy as sa
 
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
-    store = SqlRunStorage("sqlite:///" + str(tmp_path / "db.sqlite"))
+    store = open_run_storage("sqlite:///" + str(tmp_path / "db.sqlite"))
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     store.close()
 
 
 def _writer(url: str, run_id: str) -> None:
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
-    store = SqlRunStorage(url)
+    store = open_run_storage(url)
     for i in range(25):
         # add_run reads the highest sequence number, then inserts: a read-then-write
         # transaction that must wait for, not fail on, the other process's writes
@@ -137,9 +142,9 @@ def test_two_processes_writing_one_sqlite_store_stay_consistent(tmp_path):
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
-    store = SqlRunStorage(url)
+    store = open_run_storage(url)
     assert len(store.get_events("run0")) == 500 and len(store.get_events("run1")) == 500
     assert len(store.latest_materializations()) == 500
     seqs = [r.run_id for r in store.get_runs()]
@@ -148,9 +153,9 @@ def test_two_processes_writing_one_sqlite_store_stay_consistent(tmp_path):
 
 
 def test_interrupted_runs_are_marked_failed(sql_url):
-    from specrun.runtime.storage.sql import SqlRunStorage
+    from specrun.runtime.storage import open_run_storage
 
-    store = SqlRunStorage(sql_url)
+    store = open_run_storage(sql_url)
     dead = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(0,))
     dead.start()
     dead.join()
@@ -193,9 +198,9 @@ def test_instance_local_records_materializations_across_instances(tmp_path):
 
 
 def test_a_failed_sqlite_event_write_leaves_nothing_half_written(tmp_path, monkeypatch):
-    from specrun.runtime.storage import sql, sqlite_writer
+    from specrun.runtime.storage import open_run_storage, sqlite_writer
 
-    store = sql.SqlRunStorage("sqlite:///" + str(tmp_path / "db.sqlite"))
+    store = open_run_storage("sqlite:///" + str(tmp_path / "db.sqlite"))
     good = sqlite_writer.sqlite_statements()
     broken = {**good, "checks": "INSERT INTO no_such_table VALUES (:asset_key)"}
     monkeypatch.setattr(sqlite_writer, "sqlite_statements", lambda: broken)

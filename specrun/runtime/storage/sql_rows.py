@@ -1,0 +1,119 @@
+"""What the two SQL run storages share, without SQLAlchemy: the schema version, how runs and
+event batches become rows and rows become runs and events again, and error texts.
+
+`sql.py` (SQLAlchemy Core: PostgreSQL, and SQLite URLs with options) and `sqlite.py` (the
+default store: a SQLite file through the standard library's `sqlite3`) write the same rows
+to the same tables, so either can open a store the other wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any, Mapping, Optional, Sequence
+
+from ...errors import StorageError
+from .. import versioning as v
+from ..events import DagsterEventType, Event
+from .base import DagsterRun, DagsterRunStatus
+from .layout import pid_alive
+from .leases import host_identity
+from .serde import dumps, loads
+from .stored import stored_facts
+
+SCHEMA_VERSION = 4
+LIVE_STATUSES = ("STARTING", "STARTED", "CANCELING")
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password (if any) replaced by ``***``."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+def short_error(e: BaseException) -> str:
+    """The first line of a driver error (SQLAlchemy's wrapped one or the driver's own)."""
+    return str(getattr(e, "orig", None) or e).split("\n")[0]
+
+
+def newer_schema_error(current: int) -> StorageError:
+    return StorageError(
+        f"this run storage is at schema version {current}, newer than this specrun knows "
+        f"({SCHEMA_VERSION}): it was written by a newer specrun; upgrade specrun to use it")
+
+
+def run_row(run: DagsterRun) -> dict:
+    """The `runs` columns of `run` (without seq, host and heartbeat, set when it is added)."""
+    return {"run_id": run.run_id, "job_name": run.job_name, "status": run.status.value,
+            "run_config": json.dumps(run.run_config, default=str), "tags": json.dumps(dict(run.tags)),
+            "start_time": run.start_time, "end_time": run.end_time, "parent_run_id": run.parent_run_id,
+            "root_run_id": run.root_run_id, "pid": run.pid,
+            "step_keys_to_execute": json.dumps(list(run.step_keys_to_execute)) if run.step_keys_to_execute else None}
+
+
+def run_from_row(row: Mapping[str, Any]) -> DagsterRun:
+    """The run a `runs` row (any mapping of its columns) describes."""
+    steps = json.loads(row["step_keys_to_execute"]) if row["step_keys_to_execute"] else None
+    return DagsterRun(row["run_id"], row["job_name"], DagsterRunStatus(row["status"]),
+                      json.loads(row["run_config"] or "{}"), json.loads(row["tags"] or "{}"), row["start_time"],
+                      row["end_time"], row["parent_run_id"], row["root_run_id"], tuple(steps) if steps else None,
+                      row["pid"])
+
+
+def event_rows(batch: Sequence[Event]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """The rows one event batch writes: events, latest materializations, latest check
+    evaluations, and the leases its materializations give back (see `runtime/leases.py`)."""
+    rows, mats, evals = [], {}, {}
+    for event in batch:
+        body = dumps(event)
+        data = event.data
+        key = data.asset_key.to_user_string() if getattr(data, "asset_key", None) else None
+        rows.append({"run_id": event.run_id, "event_type": event.event_type.value, "step_key": event.step_key,
+                     "timestamp": event.timestamp, "asset_key": key,
+                     "partition": getattr(data, "partition", None), "body": body})
+        if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+            mats[(key, data.partition or "")] = _materialization_row(event, key, body)
+        elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
+            evals[(key, data.check_name)] = {"asset_key": key, "check_name": data.check_name,
+                                             "partition": data.partition, "run_id": event.run_id,
+                                             "passed": bool(data.passed), "timestamp": event.timestamp, "body": body}
+    released = [{"asset_key": m["asset_key"], "partition": m["partition"], "run_id": m["run_id"]}
+                for m in mats.values()]
+    return rows, list(mats.values()), list(evals.values()), released
+
+
+def _materialization_row(event: Event, key: str, body: str) -> dict:
+    tags = event.data.tags or {}
+    stored = stored_facts(event.data.metadata)
+    return {"asset_key": key, "partition": event.data.partition or "", "run_id": event.run_id,
+            "timestamp": event.timestamp, "code_version": tags.get(v.CODE_VERSION_TAG),
+            "config_hash": tags.get(v.CONFIG_HASH_TAG), "data_version": tags.get(v.DATA_VERSION_TAG),
+            "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body,
+            "stored": json.dumps(stored) if stored else None}
+
+
+def version_tags(code_version: Any, config_hash: Any, data_version: Any, input_data_versions: Any) -> dict:
+    """The version tags of a materialization row's version columns (the ones set)."""
+    tags = {v.CODE_VERSION_TAG: code_version, v.CONFIG_HASH_TAG: config_hash,
+            v.DATA_VERSION_TAG: data_version, v.INPUT_DATA_VERSIONS_TAG: input_data_versions}
+    return {k: val for k, val in tags.items() if val is not None}
+
+
+def stored_event(event_id: Any, event_type: str, step_key: Optional[str], timestamp: Optional[float],
+                 body: str, run_id: str) -> Event:
+    """The stored event of an `events` row; one whose body cannot be read (damaged, or written
+    by something else) becomes an error-level engine event saying so, not a crash of the reader."""
+    try:
+        return loads(body)
+    except (ValueError, TypeError, KeyError, AttributeError) as e:
+        return Event(DagsterEventType.ENGINE_EVENT, run_id, "", step_key,
+                     f"event {event_id} ({event_type}) in the run storage cannot be read: "
+                     f"{type(e).__name__}: {str(e)[:200]}", None, level=40, timestamp=timestamp)
+
+
+def interrupted_message(host: Optional[str], pid: Optional[int], heartbeat: Optional[float]) -> str:
+    """Why a run whose holder is dead (see `leases.alive`) failed."""
+    if heartbeat is not None and (host != host_identity() or pid_alive(pid or 0)):
+        return (f"Run interrupted: the process running it (pid {pid} on {host}) sent no "
+                f"heartbeat for {time.time() - (heartbeat or 0):.0f}s.")
+    return f"Run interrupted: the process running it (pid {pid}) ended before the run finished."

@@ -1,0 +1,120 @@
+"""The plain SQLite storage (`storage/sqlite.py`) writes the store SQLAlchemy's would, opens
+older stores through SQLAlchemy's migrations, and keeps SQLAlchemy out of the process."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.results import AssetMaterialization
+from specrun.runtime.events import DagsterEventType as ET, Event
+from specrun.runtime.storage import open_run_storage
+from specrun.runtime.storage.base import DagsterRun
+from specrun.runtime.storage.sqlite import SqliteRunStorage
+
+
+def _schema(path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+
+
+def test_a_plain_file_url_opens_the_sqlite3_storage_and_options_open_sqlalchemys(tmp_path):
+    from specrun.runtime.storage.sql import SqlRunStorage
+
+    plain = open_run_storage("sqlite:///" + str(tmp_path / "a.db"))
+    with_options = open_run_storage("sqlite:///" + str(tmp_path / "b.db") + "?timeout=5")
+    assert type(plain) is SqliteRunStorage and type(with_options) is SqlRunStorage
+    plain.close()
+    with_options.close()
+
+
+def test_a_new_store_has_the_schema_sqlalchemy_would_create(tmp_path):
+    from specrun.runtime.storage.sql import SqlRunStorage
+
+    open_run_storage("sqlite:///" + str(tmp_path / "plain.db")).close()
+    SqlRunStorage("sqlite:///" + str(tmp_path / "sa.db")).close()
+    plain, sa = _schema(tmp_path / "plain.db"), _schema(tmp_path / "sa.db")
+    assert plain == sa and len(plain) == 16  # 7 tables, 9 indexes
+    with sqlite3.connect(tmp_path / "plain.db") as conn:
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(4,)]
+
+
+def test_the_event_write_statements_are_what_sqlalchemy_compiles_from_the_tables():
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite
+
+    from specrun.runtime.storage.schema import checks, events, leases, materializations
+    from specrun.runtime.storage.sqlite_writer import sqlite_statements
+    from specrun.runtime.storage.upsert import upsert_statement
+
+    dialect = sqlite.dialect(paramstyle="named")
+    keys = ("asset_key", "partition", "run_id")
+    compiled = {
+        "events": events.insert().values({c.name: sa.bindparam(c.name) for c in events.columns if c.name != "id"}),
+        "materializations": upsert_statement(sqlite.insert, materializations, ("asset_key", "partition")),
+        "checks": upsert_statement(sqlite.insert, checks, ("asset_key", "check_name")),
+        "release": leases.delete().where(sa.and_(*(leases.c[c] == sa.bindparam(c) for c in keys))),
+    }
+    assert {k: str(s.compile(dialect=dialect)) for k, s in compiled.items()} == sqlite_statements()
+
+
+def test_an_older_store_is_upgraded_by_the_sqlalchemy_migrations(tmp_path):
+    path = tmp_path / "old.db"
+    open_run_storage("sqlite:///" + str(path)).close()
+    with sqlite3.connect(path) as conn:  # back to schema 3: no leases table
+        conn.execute("DROP TABLE leases")
+        conn.execute("UPDATE schema_version SET version = 3")
+    store = open_run_storage("sqlite:///" + str(path))
+    assert store.new_history is False
+    assert store.take_leases([("a", "")], "r1") == {}
+    store.close()
+    assert _schema(path) == _schema_of_new(tmp_path)
+
+
+def _schema_of_new(tmp_path) -> list[tuple]:
+    open_run_storage("sqlite:///" + str(tmp_path / "new.db")).close()
+    return _schema(tmp_path / "new.db")
+
+
+def test_each_storage_reads_what_the_other_wrote(tmp_path):
+    from specrun.runtime.storage.sql import SqlRunStorage
+
+    url = "sqlite:///" + str(tmp_path / "shared.db")
+    mat = Event(ET.ASSET_MATERIALIZATION, "r1", "job", "a", "", AssetMaterialization(AssetKey("a"), partition="p"))
+    plain = open_run_storage(url)
+    plain.add_run(DagsterRun("r1", "job"))
+    plain.store_events([mat])
+    plain.close()
+    other = SqlRunStorage(url)
+    assert other.get_run("r1").job_name == "job"
+    assert list(other.latest_materializations()) == [(AssetKey("a"), "p")]
+    other.add_run(DagsterRun("r2", "job"))
+    other.close()
+    again = open_run_storage(url)
+    assert [r.run_id for r in again.get_runs()] == ["r2", "r1"]
+    again.close()
+
+
+def test_applying_with_the_default_store_never_imports_sqlalchemy(tmp_path):
+    script = f"""
+import sys
+from specrun import DagsterInstance, asset, materialize
+
+@asset
+def a():
+    return 1
+
+@asset
+def b(a):
+    return a + 1
+
+with DagsterInstance.local({str(tmp_path)!r}) as instance:
+    assert materialize([a, b], instance=instance).success
+    assert len(instance.get_runs()) == 1
+print(sorted(m for m in sys.modules if m.split(".")[0] == "sqlalchemy"))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
