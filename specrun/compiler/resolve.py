@@ -107,14 +107,23 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
         retry_policy=retry_policy(entry.retry, entry.pointer) or (base.op.retry_policy if base else None),
         op_tags={**(base.op.tags if base else {}), **timeout_tags(entry.timeout, entry.pointer)} or None,
         code_version=entry.code_version or getattr(base, "code_version", None),
-        group_name=entry.group or getattr(base, "group_name", None), tags={k: str(v) for k, v in entry.tags.items()},
-        metadata=entry.metadata or None, description=entry.description, compute_kind=entry.compute_kind,
+        group_name=entry.group or getattr(base, "group_name", None), **_described(entry, base),
         config_schema=base.op.config_schema if base else None,
         check_specs=_asset_check_specs(entry, ctx) or (base.check_specs if base else None),
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
+
+
+def _described(entry: AssetEntry, base: Optional[AssetsDefinition]) -> dict[str, Any]:
+    """Tags, metadata, description, kind and owners of an asset: the spec entry's, over those of
+    the decorated `@asset` its `fn:` names (key by key for tags and metadata)."""
+    return {"tags": {**(base.tags if base else {}), **{k: str(v) for k, v in entry.tags.items()}},
+            "metadata": {**(base.metadata if base else {}), **entry.metadata} or None,
+            "description": entry.description or getattr(base, "description", None),
+            "compute_kind": entry.compute_kind or getattr(base, "compute_kind", None),
+            "owners": getattr(base, "owners", None)}
 
 
 def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pdef: Any,

@@ -330,3 +330,49 @@ checks:
     mapping = clean.input_specs["raw"].partition_mapping
     assert (mapping.start_offset, mapping.end_offset) == (-10000, 2)
     assert compiled.run_config["ops"]["raw_c"] == {"config": {"limit": 3}}
+
+
+DECORATED_FUNCS = '''from specrun import asset
+
+
+def raw():
+    return 2
+
+
+def scale():
+    return 100
+
+
+@asset(tags={"team": "data", "tier": "1"}, metadata={"owner": "ana", "rows": 3}, description="from the decorator",
+       compute_kind="pandas", owners=["ana@example.com"])
+def tagged(raw):
+    return raw
+
+
+def scaled(raw, scale=3):
+    return raw * scale
+'''
+
+
+def _compile_decorated(tmp_path, assets: str):
+    (tmp_path / "resolve_decorated_funcs.py").write_text(DECORATED_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_decorated_funcs\nassets:\n" + assets)
+    return compile_spec(str(spec))
+
+
+def test_a_decorated_asset_as_fn_keeps_the_decorators_tags_metadata_description_kind_and_owners(tmp_path):
+    compiled = _compile_decorated(tmp_path, "  raw: {fn: raw}\n  tagged: {fn: tagged}\n")
+    tagged = next(a for a in compiled.definitions.assets if a.op.name == "tagged")
+    assert (tagged.tags, {k: v.value for k, v in tagged.metadata.items()}, tagged.description,
+            tagged.compute_kind, tagged.owners) == (
+        {"team": "data", "tier": "1"}, {"owner": "ana", "rows": 3}, "from the decorator", "pandas",
+        ("ana@example.com",))
+
+
+def test_a_spec_entry_overrides_the_decorators_tags_metadata_description_and_kind_key_by_key(tmp_path):
+    compiled = _compile_decorated(tmp_path, "  raw: {fn: raw}\n  tagged: {fn: tagged, tags: {tier: 2}, "
+                                            "metadata: {rows: 4}, description: mine, compute_kind: spark}\n")
+    tagged = next(a for a in compiled.definitions.assets if a.op.name == "tagged")
+    assert (tagged.tags, {k: v.value for k, v in tagged.metadata.items()}, tagged.description,
+            tagged.compute_kind) == ({"team": "data", "tier": "2"}, {"owner": "ana", "rows": 4}, "mine", "spark")
