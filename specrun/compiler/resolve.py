@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
 from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
@@ -97,7 +98,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
                           suggest(entry.io_manager, ctx.resource_names)))
     base = decorated if isinstance(decorated, AssetsDefinition) else None
     if entry.outs:
-        return _resolve_multi_asset(entry, fn, ins, pdef, ctx)
+        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, pdef, ctx), ins, sig)
     made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
         fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
         deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
@@ -113,7 +114,19 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
-    return made
+    return _without_defaulted(made, ins, sig)
+
+
+def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn], sig: Any
+                       ) -> Optional[AssetsDefinition]:
+    """`made` without the inputs `asset()` inferred, by name, for parameters with a default that
+    no asset of the spec provides: such a parameter takes its default (the run passes none)."""
+    if made is None:
+        return None
+    unused = [p for p in sig.input_defaults if p not in ins and p in made.input_keys]
+    if not unused:
+        return made
+    return replace(made, input_keys={n: k for n, k in made.input_keys.items() if n not in unused})
 
 
 def _described(entry: AssetEntry, base: Optional[AssetsDefinition]) -> dict[str, Any]:
@@ -163,13 +176,13 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, 
         ins[param] = AssetIn(key=ctx.keys[src.asset], partition_mapping=mapping,
                              input_manager_key=src.input_manager)
     for param in sig.input_params:
-        if param in ins or param in entry.ins or param in sig.input_defaults:
+        if param in ins or param in entry.ins:
             continue
         if entry.scope and entry.scope + param in ctx.keys:  # a template's asset: its instance's asset first
             ins[param] = AssetIn(key=ctx.keys[entry.scope + param])
         elif param in ctx.keys:
             ins[param] = AssetIn(key=ctx.keys[param])
-        elif param not in ctx.external_names:
+        elif param not in sig.input_defaults:
             ptr = entry.pointer + "/fn"
             col.add(SpecError(
                 f"parameter {param!r} of {entry.fn!r} is not provided: no asset is named {param!r}",
@@ -271,7 +284,6 @@ class ResolveContext:
         self.keys = _asset_keys(spec)
         self.resource_names = set(spec.resources) | {"io_manager"}
         self.partitions: dict[str, Any] = {}
-        self.external_names: set[str] = set()
         self.ops: dict[str, Any] = {}
 
     def partitions_for(self, name: Optional[str], pointer: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from specrun import AssetKey
 from specrun.compiler import compile_spec
 from specrun.errors import SpecErrors
 
@@ -351,6 +352,10 @@ def tagged(raw):
 
 def scaled(raw, scale=3):
     return raw * scale
+
+
+def split_scaled(raw, scale=3):
+    return raw, raw * scale
 '''
 
 
@@ -376,3 +381,42 @@ def test_a_spec_entry_overrides_the_decorators_tags_metadata_description_and_kin
     tagged = next(a for a in compiled.definitions.assets if a.op.name == "tagged")
     assert (tagged.tags, {k: v.value for k, v in tagged.metadata.items()}, tagged.description,
             tagged.compute_kind) == ({"team": "data", "tier": "2"}, {"owner": "ana", "rows": 4}, "mine", "spark")
+
+
+def _materialized(compiled) -> dict[str, object]:
+    from specrun import materialize_to_memory
+
+    result = materialize_to_memory(compiled.definitions.assets)
+    assert result.success
+    return {a.op.name: result.output_for_node(a.op.name) for a in compiled.definitions.assets}
+
+
+def test_a_parameter_with_a_default_and_no_asset_of_its_name_takes_the_default(tmp_path):
+    # was an input on a phantom asset 'scale': compiled, then the run failed with "no stored value for scale"
+    compiled = _compile_decorated(tmp_path, "  raw: {fn: raw}\n  scaled: {fn: scaled}\n")
+    scaled = next(a for a in compiled.definitions.assets if a.op.name == "scaled")
+    assert dict(scaled.input_keys) == {"raw": AssetKey(["raw"])}
+    assert sorted(compiled.graph_data.nodes) == ["raw", "scaled"]
+    assert _materialized(compiled) == {"raw": 2, "scaled": 6}
+
+
+@pytest.mark.parametrize("assets", [
+    "  raw: {fn: raw}\n  scale: {fn: scale}\n  scaled: {fn: scaled}\n",  # by name, as Dagster infers it
+    "  raw: {fn: raw}\n  factor: {fn: scale}\n  scaled: {fn: scaled, ins: {scale: factor}}\n",
+])
+def test_a_parameter_with_a_default_is_an_input_of_the_asset_of_its_name_or_of_ins(tmp_path, assets):
+    compiled = _compile_decorated(tmp_path, assets)
+    upstream = "factor" if "factor" in assets else "scale"
+    scaled = next(a for a in compiled.definitions.assets if a.op.name == "scaled")
+    assert dict(scaled.input_keys) == {"raw": AssetKey(["raw"]), "scale": AssetKey([upstream])}
+    assert _materialized(compiled) == {"raw": 2, upstream: 100, "scaled": 200}
+
+
+def test_a_multi_asset_parameter_with_a_default_and_no_asset_of_its_name_takes_the_default(tmp_path):
+    from specrun import materialize_to_memory
+
+    compiled = _compile_decorated(tmp_path, "  raw: {fn: raw}\n  pair: {fn: split_scaled, outs: {l: ~, r: ~}}\n")
+    pair = next(a for a in compiled.definitions.assets if a.op.name == "pair")
+    assert dict(pair.input_keys) == {"raw": AssetKey(["raw"])}
+    result = materialize_to_memory(compiled.definitions.assets)
+    assert (result.output_for_node("pair", "l"), result.output_for_node("pair", "r")) == (2, 6)
