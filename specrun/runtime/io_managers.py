@@ -275,23 +275,26 @@ class PickledObjectFilesystemIOManager(IOManager):
         if not keys and _maps_to_no_partitions(context):
             return {}
         if not keys:
-            return _read_pickle(self._current(parts, None, context), context)
+            return self._load_current(parts, None, context)
         if len(keys) == 1:
-            return _read_pickle(self._current(parts, keys[0], context), context)
-        return {pk: _read_pickle(self._current(parts, pk, context), context) for pk in keys}
+            return self._load_current(parts, keys[0], context)
+        return {pk: self._load_current(parts, pk, context) for pk in keys}
 
-    def _current(self, parts: list[str], partition: Optional[str], context: InputContext) -> str:
-        """The file holding the recorded value: the version its record names. Without a
-        record (an instance that does not know this store, e.g. an ephemeral one), the newest
-        version; a plain file is a store written before values were versioned."""
+    def _load_current(self, parts: list[str], partition: Optional[str], context: InputContext) -> Any:
+        """The recorded value: the version its record names. Without a record (an instance
+        that does not know this store, e.g. an ephemeral one), the newest version; a plain
+        file is a store written before values were versioned."""
         place = self.path_for(parts + [partition] if partition is not None else parts)
-        if os.path.isfile(place):
-            return place
         version = context.upstream_data_version(partition)  # (None for an op output)
         if version is not None:
             pause_point("before-load")
-            return os.path.join(place, layout.version_file(version))
-        return layout.newest_version(place) or place
+            try:  # opened without looking first: one system call less per input
+                return _read_pickle(os.path.join(place, layout.version_file(version)), context)
+            except NotADirectoryError:  # `place` is a plain file: from before versioning
+                return _read_pickle(place, context)
+        if os.path.isfile(place):
+            return _read_pickle(place, context)
+        return _read_pickle(layout.newest_version(place) or place, context)
 
 
 def _read_pickle(path: str, context: InputContext) -> Any:

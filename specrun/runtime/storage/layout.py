@@ -92,7 +92,8 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
     file's status as written (its modification time is kept by the rename).
 
     The temp file's name says which host and process writes it, so that one left by a killed
-    process is recognised and removed (see `collect`). Its folder is made when missing."""
+    process is recognised and removed (see `collect`). Its folder is made when missing (and
+    remembered as new, so that `collect` need not list it)."""
     folder = os.path.dirname(path) or "."
     made = False
     while True:
@@ -102,7 +103,7 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
         except FileNotFoundError:
             if made:
                 raise
-            os.makedirs(folder, exist_ok=True)
+            _make_folder(folder)
             made = True
             continue
         except FileExistsError:  # left by an earlier process with this pid: another name
@@ -126,6 +127,25 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
     return written
 
 
+def _make_folder(folder: str) -> None:
+    """Make `folder` (and its parents when missing); remember it when this call made it."""
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:  # made meanwhile by another writer
+        return
+    if len(_MADE) >= 100_000:  # forgetting only costs a listing
+        _MADE.clear()
+    _MADE.add(folder)
+
+
+# Folders this process made for the value it wrote first in them: `collect` has nothing to
+# remove there (no older version; a temp file is a live writer's). A fresh 1,000-asset apply
+# lists no folder after its records.
+_MADE: set[str] = set()
+
+
 def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda: True) -> list[str]:
     """Remove the versions beside `recorded_path` that no record names any more, and temp
     files whose writer is gone; returns the removed paths.
@@ -133,9 +153,13 @@ def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda
     Called once the record naming `recorded_path` is committed. A temp file is the writer's
     as long as its process lives (on this host); another host's is removed after a day.
     `may_remove_versions` is asked (only when there is an old version) whether a reader may
-    still want the old versions; they are kept when it says no.
+    still want the old versions; they are kept when it says no. A folder this process made
+    for this value is not listed: nothing in it is older than the value.
     """
     folder, keep = os.path.split(recorded_path)
+    if folder in _MADE:
+        _MADE.discard(folder)
+        return []
     try:
         names = os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):

@@ -83,6 +83,28 @@ def test_write_atomically_makes_its_folder_and_never_reuses_a_temp_name_left_beh
     assert sorted(os.listdir(tmp_path / "asset")) == sorted(["v-1", "v-2"] + [p.name for p in left])
 
 
+def test_collect_does_not_list_a_folder_this_process_made_for_the_value(tmp_path, monkeypatch):
+    fresh, old = tmp_path / "fresh" / "v-1", tmp_path / "old" / "v-2"
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "v-1").write_bytes(b"superseded")
+    layout.write_atomically(str(fresh), b"one")  # its folder is made here
+    layout.write_atomically(str(old), b"two")  # into a folder that was there
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(layout.os, "listdir", lambda folder: listed.append(folder) or real(folder))
+    assert layout.collect(str(fresh)) == []
+    assert layout.collect(str(old)) == [str(tmp_path / "old" / "v-1")]
+    assert listed == [str(tmp_path / "old")]
+    (tmp_path / "fresh" / "v-0").write_bytes(b"older")  # the next collect there lists it again
+    assert layout.collect(str(fresh)) == [str(tmp_path / "fresh" / "v-0")]
+
+
+def test_write_atomically_makes_missing_parent_folders(tmp_path):
+    deep = tmp_path / "a" / "b" / "c" / "v-1"
+    layout.write_atomically(str(deep), b"x")
+    assert deep.read_bytes() == b"x" and str(deep.parent) in layout._MADE
+
+
 def test_a_value_stored_before_versioning_makes_way_for_the_versions(tmp_path):
     base = tmp_path / "store"
     base.mkdir()
