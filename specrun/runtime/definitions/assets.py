@@ -18,7 +18,7 @@ from .ops import In, OpDefinition, Out, build_ins, build_outs
 from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
-from .signature import read_signature
+from .signature import docstring, read_signature
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         signature=sig, config_schema=normalize_config_schema(config_schema),
         required_resource_keys=frozenset(o["required_resource_keys"] or ()),
         retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
-        description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"],
+        description=o["description"] or docstring(fn), code_version=o["code_version"],
         kind="asset",
     )
     compute_kind = o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None)

@@ -36,10 +36,36 @@ class ComputeSignature:
 
 
 def _hints(fn: Callable[..., Any]) -> dict:
+    """`fn`'s resolved annotations (read only: shared by every caller), worked out once per
+    function like `read_signature`: a spec often builds thousands of assets from a few."""
     try:
-        return typing.get_type_hints(fn, include_extras=True)
-    except Exception:  # unresolvable forward references: fall back to raw annotations
+        return _HINTS[fn]
+    except (KeyError, TypeError):
+        pass
+    try:
+        hints = typing.get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable forward references (for now): the raw annotations, not kept
         return dict(getattr(fn, "__annotations__", {}))
+    try:
+        _HINTS[fn] = hints
+    except TypeError:  # not weak-referenceable: just not cached
+        pass
+    return hints
+
+
+def docstring(fn: Callable[..., Any]) -> Optional[str]:
+    """`inspect.getdoc(fn)`, worked out once per function."""
+    try:
+        return _DOCS[fn]
+    except KeyError:
+        doc = _DOCS[fn] = inspect.getdoc(fn)
+        return doc
+    except TypeError:  # not weak-referenceable: just not cached
+        return inspect.getdoc(fn)
+
+
+_HINTS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+_DOCS: "weakref.WeakKeyDictionary[Any, Optional[str]]" = weakref.WeakKeyDictionary()
 
 
 def _is_context_annotation(annotation: Any) -> bool:
