@@ -65,8 +65,8 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
                   "tests/conformance/test_asset_context.py", "tests/conformance/test_builders.py"]),
     "resolve": (["specrun/compiler/resolve.py"],
                 [f"tests/compiler/test_{name}.py" for name in (
-                    "resolve", "resolve_parts", "resolve_checks", "resolve_external", "resolve_fan_out",
-                    "resolve_graphs", "compile", "partition_checks", "errors_by_kind", "use")]),
+                    "resolve", "resolve_definitions", "resolve_parts", "resolve_checks", "resolve_external",
+                    "resolve_fan_out", "resolve_graphs", "compile", "partition_checks", "errors_by_kind", "use")]),
     "scheduler": (["specrun/runtime/scheduler.py"], ["tests/runtime/test_scheduler.py",
                                                      "tests/runtime/test_scheduler_events.py"]),
     "io_managers": (["specrun/runtime/io_managers.py"], ["tests/runtime/test_io_managers.py",

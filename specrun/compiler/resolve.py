@@ -149,7 +149,8 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pd
                            group_name=(o or {}).get("group") or entry.group)
             for name, o in entry.outs.items()}
     made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: multi_asset(
-        outs=outs, name=entry.name, ins=ins, deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
+        outs=outs, name=_multi_asset_op_name(entry), ins=ins,
+        deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
         partitions_def=pdef, required_resource_keys=set(entry.resources),
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
         op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
@@ -158,6 +159,11 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pd
     if made is not None and entry.config is not None:
         ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
+
+
+def _multi_asset_op_name(entry: AssetEntry) -> str:
+    """The step of a multi-asset entry: its name, after its `use:` instance's (`orders__pair`)."""
+    return entry.scope.replace("/", "__") + entry.name
 
 
 def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, AssetIn]:
@@ -360,7 +366,8 @@ def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: 
     ops: dict[str, Any] = {}
     for name, entry in spec.assets.items():
         if entry.config is not None:
-            ops[keys[name].to_python_identifier()] = {"config": entry.config}
+            op_name = _multi_asset_op_name(entry) if entry.outs else keys[name].to_python_identifier()
+            ops[op_name] = {"config": entry.config}
     for check in spec.checks.values():
         if check.config is not None and check.specs:
             ops[check.name] = {"config": check.config}

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from specrun import AssetKey, materialize_to_memory
 from specrun.compiler import compile_spec
 from specrun.compiler.load import load_document
 from specrun.errors import Location, SpecErrors
@@ -328,3 +329,45 @@ def test_an_included_file_may_use_templates(project):
     assert sorted(a.key.to_user_string() for a in compiled.definitions.assets) == ["orders/clean", "orders/raw", "r"]
     assert [i.name for i in compiled.document.instances] == ["orders"]
     assert str(compiled.document.locate("/assets/orders~1raw/fn")) == "templates/ingest.yaml.j2:12:9 (in use.orders)"
+
+
+def test_an_instance_asset_reads_a_top_level_asset_its_instance_does_not_have(project):
+    project("templates/total.yaml.j2", """\
+        ---
+        params: {}
+        ---
+        assets:
+          total: {fn: use_steps:clean}
+        """)
+    spec = project("p.yaml", """\
+        specrun: 1
+        use:
+          summed: {template: templates/total.yaml.j2}
+        assets:
+          raw: {fn: use_steps:extract, config: {table: t, rows: 1}}
+        """)
+    total = next(a for a in compile_spec(spec).definitions.assets if a.key.to_user_string() == "summed/total")
+    assert dict(total.input_keys) == {"raw": AssetKey(["raw"])}
+
+
+def test_a_multi_asset_of_a_template_used_twice_is_one_step_per_instance(project):
+    # both were the op 'p': a run computed one instance's and dropped the other's
+    project("use_pair.py", "def pair(context):\n    rows = context.op_config['rows']\n    return rows, rows * 2\n")
+    project("templates/pair.yaml.j2", """\
+        ---
+        params: {}
+        ---
+        assets:
+          p: {fn: use_pair:pair, outs: {l: ~, r: ~}, config: {rows: 3}}
+        """)
+    spec = project("p.yaml", """\
+        specrun: 1
+        use:
+          one: {template: templates/pair.yaml.j2}
+          two: {template: templates/pair.yaml.j2}
+        """)
+    compiled = compile_spec(spec)
+    assert sorted(a.op.name for a in compiled.definitions.assets) == ["one__p", "two__p"]
+    assert compiled.run_config == {"ops": {"one__p": {"config": {"rows": 3}}, "two__p": {"config": {"rows": 3}}}}
+    result = materialize_to_memory(compiled.definitions.assets, run_config=compiled.run_config)
+    assert [result.output_for_node(node, out) for node in ("one__p", "two__p") for out in ("l", "r")] == [3, 6, 3, 6]
