@@ -30,7 +30,8 @@ def test_reference_that_is_not_module_colon_name_says_how_to_write_one(tmp_path,
 def test_storage_url_of_an_unknown_database_is_an_error_at_the_url(tmp_path):
     [error] = _errors(tmp_path, "  a: {fn: a}\n", "storage: {url: 'foo://bar'}\n")
     assert error.message == "storage url 'foo://bar' is neither SQLite nor PostgreSQL"
-    assert (error.location.line, error.location.col) == (6, 16)
+    assert (error.location.line, error.location.col, error.pointer, error.hint) == (
+        6, 16, "/storage/url", "write sqlite:///path/to/runs.db or postgresql://user@host/db")
 
 
 @pytest.mark.parametrize("url", ["sqlite:///runs.db", "sqlite://", "postgresql://u@h/db", "postgresql+psycopg://h/db"])
@@ -200,32 +201,39 @@ def test_multi_asset_outs_take_their_own_io_manager_description_and_the_entry_de
     assert outs == {"left": ("io_manager", "ld"), "right": ("store", None)}
 
 
-@pytest.mark.parametrize("assets, line, col, message, hint", [
-    ("  bad: {fn: NotAFunction}\n", 9, 13, "'NotAFunction' is not a function", "name a function defined with def"),
-    ("  bad: {fn: VALUE}\n", 9, 13, "'VALUE' is not a function", "name a function defined with def"),
-    ("  raw: {fn: raw}\n  b: {fn: raw, deps: [raww]}\n", 10, 23, "deps: no asset named 'raww'", "did you mean 'raw'?"),
-    ("  b: {fn: raw, io_manager: stor}\n", 9, 28, "no resource named 'stor'", "did you mean 'store'?"),
-    ("  b: {fn: raw, resources: [store, zzz]}\n", 9, 35, "no resource named 'zzz'", "declare it under `resources:`"),
-    ("  b: {fn: raw, partitions: dayly}\n", 9, 28, "no partitions named 'dayly'", "did you mean 'daily'?"),
-    ("  b: {fn: raw, partitions: zzz}\n", 9, 28, "no partitions named 'zzz'", "declare it under `partitions:`"),
-    ("  raw: {fn: raw}\n  clean: {fn: clean, ins: {raw: {asset: rw}}}\n", 10, 33, "ins: no asset named 'rw'",
+@pytest.mark.parametrize("assets, line, col, pointer, message, hint", [
+    ("  bad: {fn: NotAFunction}\n", 9, 13, "/assets/bad/fn", "'NotAFunction' is not a function",
+     "name a function defined with def"),
+    ("  bad: {fn: VALUE}\n", 9, 13, "/assets/bad/fn", "'VALUE' is not a function", "name a function defined with def"),
+    ("  raw: {fn: raw}\n  b: {fn: raw, deps: [raww]}\n", 10, 23, "/assets/b/deps/0", "deps: no asset named 'raww'",
      "did you mean 'raw'?"),
+    ("  b: {fn: raw, io_manager: stor}\n", 9, 28, "/assets/b/io_manager", "no resource named 'stor'",
+     "did you mean 'store'?"),
+    ("  b: {fn: raw, resources: [store, zzz]}\n", 9, 35, "/assets/b/resources/1", "no resource named 'zzz'",
+     "declare it under `resources:`"),
+    ("  b: {fn: raw, partitions: dayly}\n", 9, 28, "/assets/b/partitions", "no partitions named 'dayly'",
+     "did you mean 'daily'?"),
+    ("  b: {fn: raw, partitions: zzz}\n", 9, 28, "/assets/b/partitions", "no partitions named 'zzz'",
+     "declare it under `partitions:`"),
+    ("  raw: {fn: raw}\n  clean: {fn: clean, ins: {raw: {asset: rw}}}\n", 10, 33, "/assets/clean/ins/raw",
+     "ins: no asset named 'rw'", "did you mean 'raw'?"),
     ("  raw: {fn: raw}\n  clean: {fn: clean, ins: {raw: {asset: raw, partition_mapping: time_window, "
-     "start_offset: -20000}}}\n", 10, 92, "start_offset -20000 is out of range: at most 10000 partitions either way",
-     None),
-    ("  clean: {fn: clean}\n", 9, 15, "parameter 'raw' of 'clean' is not provided: no asset is named 'raw'",
-     "map it with `ins: {raw: <asset>}`"),
-    ("  rav: {fn: raw}\n  clean: {fn: clean}\n", 10, 15,
+     "start_offset: -20000}}}\n", 10, 92, "/assets/clean/ins/raw/start_offset",
+     "start_offset -20000 is out of range: at most 10000 partitions either way", None),
+    ("  clean: {fn: clean}\n", 9, 15, "/assets/clean/fn",
+     "parameter 'raw' of 'clean' is not provided: no asset is named 'raw'", "map it with `ins: {raw: <asset>}`"),
+    ("  rav: {fn: raw}\n  clean: {fn: clean}\n", 10, 15, "/assets/clean/fn",
      "parameter 'raw' of 'clean' is not provided: no asset is named 'raw'",
      "did you mean 'rav'? - or map it with `ins: {raw: <asset>}`"),
     ("  raw: {fn: raw}\nchecks:\n  c: {fn: check_fn, asset: raw, resources: [nope]}\n", 11, 45,
-     "no resource named 'nope'", "declare it under `resources:`"),
+     "/checks/c/resources/0", "no resource named 'nope'", "declare it under `resources:`"),
 ])
-def test_a_reference_that_names_nothing_is_an_error_at_it(tmp_path, assets, line, col, message, hint):
+def test_a_reference_that_names_nothing_is_an_error_at_it(tmp_path, assets, line, col, pointer, message, hint):
     with pytest.raises(SpecErrors) as caught:
         _compile_full(tmp_path, FULL_HEAD + "assets:\n" + assets)
     [error] = caught.value.errors
-    assert (error.message, error.location.line, error.location.col, error.hint) == (message, line, col, hint)
+    assert (error.message, error.location.line, error.location.col, error.pointer, error.hint) == (
+        message, line, col, pointer, hint)
 
 
 MULTI_FUNCS = FULL_FUNCS + '''
