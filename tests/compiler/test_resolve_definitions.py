@@ -273,3 +273,15 @@ def test_resolve_alone_reports_a_check_spec_it_cannot_build_at_the_spec_and_at_i
         (f"{kind} 'p': check_specs takes AssetCheckSpec values, got None", "/assets/p"),
         ("AssetCheckSpec name 'a b' is not a valid name: use letters, digits and underscores, not starting with a digit",
          "/assets/p/check_specs/a b")]
+
+
+def test_the_spec_executor_runs_an_op_job_that_names_none(tmp_path):
+    compiled = _compile(tmp_path, "executor: {type: multiprocess}\nops:\n  make: {fn: raw}\n"
+                                  "jobs:\n  j: {ops: {make: {op: make}}}\n")
+    assert compiled.job_for("j").executor_def.name == "multiprocess"
+
+
+def test_an_unknown_executor_of_an_op_job_is_reported_once(tmp_path):
+    assert _errors(tmp_path, "ops:\n  make: {fn: raw}\njobs:\n  j: {ops: {make: {op: make}}, "
+                             "executor: {type: 'resolve_def_funcs:nothing'}}\n") == [
+        ("'resolve_def_funcs' has no attribute 'nothing'", 9, 49, "/jobs/j/executor/type", None)]
