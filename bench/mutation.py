@@ -36,7 +36,7 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
                ["tests/runtime/test_config_types.py", "tests/runtime/test_config.py",
                 "tests/runtime/test_run_config.py"]),
     "selection": (["specrun/runtime/definitions/selection.py"],
-                  ["tests/runtime/definitions/test_selection.py"]),
+                  ["tests/runtime/definitions/test_selection.py", "tests/conformance/test_check_selection.py"]),
     "quick": (["specrun/schemas/quick.py"], ["tests/schemas/test_quick.py"]),
     "validate": (["specrun/compiler/validate.py"], ["tests/compiler/test_validate.py",
                                                     "tests/compiler/test_errors_by_kind.py"]),

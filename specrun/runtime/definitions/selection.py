@@ -64,7 +64,7 @@ class AssetSelection:
 
     @staticmethod
     def checks_for_assets(*assets: Any) -> "AssetSelection":
-        wanted = {AssetKey.from_coercible(getattr(a, "key", a)) for a in assets}
+        wanted = {AssetKey.from_coercible(a) for a in assets}  # a key, or a definition with one
         return AssetSelection(lambda g: set(), f"checks_for_assets({len(wanted)})",
                               lambda g: {c for c, key in g.checks.items() if key in wanted})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from specrun.errors import DefinitionError
-from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.keys import AssetCheckKey, AssetKey
 from specrun.runtime.definitions.selection import AssetGraphView, AssetSelection, coerce_selection
 
 A, B, C, D, X = (AssetKey([n]) for n in "abcdx")
@@ -118,3 +118,96 @@ def test_coerce_selection_accepts_every_form(graph):
     assert coerce_selection(SALES_US).resolve(graph) == {SALES_US}
     assert coerce_selection(_Def(D)).resolve(graph) == {D}
     assert coerce_selection(["a", SALES_EU, _Def(X)]).resolve(graph) == {A, SALES_EU, X}
+
+
+# -- asset checks: a and c are checked (c twice); a selection of assets also covers their checks
+A_OK, C_OK, C_FRESH = AssetCheckKey(A, "a_ok"), AssetCheckKey(C, "c_ok"), AssetCheckKey(C, "c_fresh")
+CHECKS = {A_OK: A, C_OK: C, C_FRESH: C}
+
+
+@pytest.fixture
+def checked():
+    return AssetGraphView(UPSTREAM, GROUPS, TAGS, CHECKS)
+
+
+class _Checks:
+    """A checks definition: what `AssetSelection.checks` reads is its `check_keys`."""
+
+    def __init__(self, *keys: AssetCheckKey) -> None:
+        self.check_keys = set(keys)
+
+
+def test_the_view_keeps_a_copy_of_the_checks_and_has_none_by_default(checked):
+    given = dict(CHECKS)
+    view = AssetGraphView(UPSTREAM, GROUPS, TAGS, given)
+    given.clear()
+    assert view.checks == {A_OK: A, C_OK: C, C_FRESH: C}
+    assert AssetGraphView(UPSTREAM, GROUPS, TAGS).checks == {}
+
+
+def test_selecting_assets_selects_their_checks_and_only_theirs(checked):
+    assert AssetSelection.all().resolve_checks(checked) == {A_OK, C_OK, C_FRESH}
+    assert AssetSelection.keys("c").resolve_checks(checked) == {C_OK, C_FRESH}
+    assert AssetSelection.groups("raw").resolve_checks(checked) == {A_OK}
+    assert AssetSelection.keys("b", "d").resolve_checks(checked) == set()
+    assert AssetSelection.keys("b").downstream().resolve_checks(checked) == {C_OK, C_FRESH}
+    assert AssetSelection.keys("b").upstream().resolve_checks(checked) == {A_OK}
+
+
+def test_all_asset_checks_selects_every_check_and_no_asset(checked):
+    chosen = AssetSelection.all_asset_checks()
+    assert chosen.resolve(checked) == set()
+    assert chosen.resolve_checks(checked) == {A_OK, C_OK, C_FRESH}
+    assert chosen.resolve_checks(AssetGraphView(UPSTREAM, GROUPS)) == set()
+    assert repr(chosen) == "AssetSelection(all_asset_checks())"
+
+
+def test_checks_for_assets_selects_the_checks_of_those_assets_and_no_asset(checked):
+    chosen = AssetSelection.checks_for_assets(_Def(C), "a", AssetKey(["c"]))
+    assert chosen.resolve(checked) == set()
+    assert chosen.resolve_checks(checked) == {A_OK, C_OK, C_FRESH}
+    assert AssetSelection.checks_for_assets("c").resolve_checks(checked) == {C_OK, C_FRESH}
+    assert AssetSelection.checks_for_assets(_Def(D), "b").resolve_checks(checked) == set()
+    assert repr(chosen) == "AssetSelection(checks_for_assets(2))"  # c named twice counts once
+
+
+def test_checks_selects_by_key_or_by_definition_and_no_asset(checked):
+    assert AssetSelection.checks(A_OK).resolve(checked) == set()
+    assert AssetSelection.checks(A_OK).resolve_checks(checked) == {A_OK}
+    both_of_c = AssetSelection.checks(_Checks(C_OK, C_FRESH))
+    assert both_of_c.resolve_checks(checked) == {C_OK, C_FRESH}
+    assert AssetSelection.checks(A_OK, _Checks(C_FRESH)).resolve_checks(checked) == {A_OK, C_FRESH}
+    assert repr(both_of_c) == "AssetSelection(checks(2))"
+    assert repr(AssetSelection.checks(A_OK, _Checks(A_OK, C_OK))) == "AssetSelection(checks(2))"
+
+
+def test_an_unknown_check_is_an_error_naming_it_with_the_closest_check(checked):
+    with pytest.raises(DefinitionError) as err:
+        AssetSelection.checks(A_OK, AssetCheckKey(A, "a_okk")).resolve_checks(checked)
+    assert str(err.value) == (
+        "no asset check AssetCheckKey(asset_key=AssetKey(['a']), name='a_okk') to select; "
+        "did you mean 'AssetCheckKey(asset_key=AssetKey(['a']), name='a_ok')'?")
+    with pytest.raises(DefinitionError) as err:
+        AssetSelection.checks("zzzzzz").resolve_checks(checked)
+    assert str(err.value) == "no asset check 'zzzzzz' to select"
+
+
+def test_without_checks_keeps_the_assets_and_drops_their_checks(checked):
+    chosen = AssetSelection.keys("c").without_checks()
+    assert chosen.resolve(checked) == {C}
+    assert chosen.resolve_checks(checked) == set()
+    assert repr(chosen) == "AssetSelection(c.without_checks())"
+
+
+def test_union_intersection_and_difference_combine_checks_too(checked):
+    c, a = AssetSelection.keys("c"), AssetSelection.keys("a")
+    c_ok, a_ok = AssetSelection.checks(C_OK), AssetSelection.checks(A_OK)
+    assert (a | c_ok).resolve(checked) == {A}
+    assert (a | c_ok).resolve_checks(checked) == {A_OK, C_OK}
+    assert (c & c_ok).resolve(checked) == set()
+    assert (c & c_ok).resolve_checks(checked) == {C_OK}
+    assert (c & a_ok).resolve_checks(checked) == set()
+    assert (c - c_ok).resolve(checked) == {C}
+    assert (c - c_ok).resolve_checks(checked) == {C_FRESH}
+    assert (c - AssetSelection.all_asset_checks()).resolve_checks(checked) == set()
+    assert (c_ok - c).resolve_checks(checked) == set()
