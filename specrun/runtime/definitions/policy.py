@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import random
 from dataclasses import dataclass
 from typing import Optional
@@ -47,8 +48,8 @@ class RetryPolicy:
         LINEAR waits delay * n, EXPONENTIAL waits delay * (2**n - 1), i.e. 1, 3, 7 x delay."""
         if not self.delay:
             return 0.0
-        if self.backoff is Backoff.EXPONENTIAL:  # capped: 2 ** 1100 is no float
-            base = min(MAX_RETRY_DELAY, self.delay * (2 ** min(attempt, 40) - 1))
+        if self.backoff is Backoff.EXPONENTIAL:
+            base = min(MAX_RETRY_DELAY, _doubled(self.delay, attempt) - self.delay)
         elif self.backoff is Backoff.LINEAR:
             base = min(MAX_RETRY_DELAY, self.delay * attempt)
         else:
@@ -59,6 +60,15 @@ class RetryPolicy:
         if self.jitter is Jitter.PLUS_MINUS:
             return max(0.0, base + self.delay * (2 * rand - 1))
         return base
+
+
+def _doubled(delay: float, times: int) -> float:
+    """`delay * 2**times`, infinite past the largest float. `delay * (2**times - 1)` overflows
+    from 2 ** 1024 on, and capping the exponent instead would stop a tiny delay short of the cap."""
+    try:
+        return math.ldexp(delay, times)
+    except OverflowError:
+        return math.inf
 
 
 class RetryMode(enum.Enum):

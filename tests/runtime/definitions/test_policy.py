@@ -45,3 +45,34 @@ def test_the_spec_spellings_of_backoff_and_jitter_become_their_enum_members(back
 ])
 def test_retry_mode_from_the_executor_config(config, mode):
     assert RetryMode.from_config(config) is mode
+
+
+def test_a_delay_of_a_day_is_the_longest_allowed():
+    assert RetryPolicy(delay=86400).delay == 86400
+    assert RetryPolicy(delay=0).delay == 0
+
+
+@pytest.mark.parametrize("delay, shown", [(86400.5, "86400.5"), (-1, "-1"), (float("nan"), "nan")])
+def test_a_delay_outside_zero_to_a_day_is_refused_with_the_bound_and_the_value(delay, shown):
+    with pytest.raises(ValueError) as err:
+        RetryPolicy(delay=delay)
+    assert str(err.value) == f"delay must be between 0 and 86400.0 seconds (a day), got {shown}"
+
+
+@pytest.mark.parametrize("attempt, expected", [
+    (41, 2199.023255551),  # 1e-9 * (2**41 - 1)
+    (46, 70368.744177663),  # 1e-9 * (2**46 - 1)
+    (47, 86400.0),  # 140737.488355327, over the cap
+    (5000, 86400.0),
+])
+def test_exponential_backoff_from_a_tiny_delay_grows_until_the_day_cap(attempt, expected):
+    policy = RetryPolicy(max_retries=5000, delay=1e-9, backoff=Backoff.EXPONENTIAL)
+    assert policy.delay_for(attempt) == pytest.approx(expected, rel=1e-12)
+
+
+def test_exponential_backoff_past_the_largest_float_waits_the_day_cap():
+    policy = RetryPolicy(max_retries=10**6, delay=10, backoff=Backoff.EXPONENTIAL)
+    assert policy.delay_for(13) == 81910.0  # 10 * (2**13 - 1)
+    assert policy.delay_for(14) == 86400.0
+    assert policy.delay_for(1100) == 86400.0  # 2 ** 1100 is no float
+    assert policy.delay_for(10**6) == 86400.0
