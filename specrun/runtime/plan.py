@@ -147,21 +147,38 @@ def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optiona
     up_def = up_asset.partitions_def if up_asset is not None else None
     if up_def is None:
         return ()
-    down_def = step_node.asset_partitions_def
-    if step_node.check is not None:
-        down_def = up_def
+    return _read_partitions(step_node, _input_spec(step_node, _input_name_for(step_node, src), src), pk, up_def)
+
+
+def _read_partitions(node: Node, spec: Any, pk: Optional[str], up_def: Any) -> tuple[str, ...]:
+    """Keys of partitioned upstream `up_def` that partition `pk` of `node` reads through input
+    `spec` (an `AssetIn`, or None): its mapping, else the default one. A check reads the
+    partition of its asset that the run is for."""
     from .partitions import default_partition_mapping
 
-    spec = step_node.asset.input_specs.get(_input_name_for(step_node, src)) if step_node.asset else None
+    down_def = up_def if node.check is not None else node.asset_partitions_def
     mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(up_def, down_def)
     return tuple(mapping.upstream_keys_for(pk, down_def, up_def))
+
+
+def _input_spec(node: Node, name: Optional[str], src: Any) -> Any:
+    """The `AssetIn` of input `name` (fed by `src`) of the asset `node` computes, or None. An op
+    inside a graph-backed asset names its inputs itself: its `AssetIn` is the graph's input
+    reading the same asset."""
+    if node.graph_asset is not None:
+        owner = node.graph_asset
+        wanted = getattr(src, "asset_key", None)
+        name = next((n for n, key in owner.input_keys.items() if key == wanted), None)
+    else:
+        owner = node.asset
+    return owner.input_specs.get(name) if owner is not None else None
 
 
 def _dep_partitions(job: Any, node: Node, dep: str, pk: Optional[str]) -> tuple[str, ...]:
     """Partition keys of a dep that `AssetDep(partition_mapping=...)` maps partition `pk` to."""
     up_asset = job.nodes[dep].asset
     mappings = getattr(node.asset, "dep_partition_mappings", None)
-    if pk is None or not mappings or up_asset is None or up_asset.key not in mappings:
+    if not mappings or up_asset is None or up_asset.key not in mappings:
         return ()
     down_def = node.asset.partitions_def
     return tuple(mappings[up_asset.key].upstream_keys_for(pk, down_def, up_asset.partitions_def))
@@ -172,27 +189,25 @@ def input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
     ups = step.inputs.get(name)
     if ups:
         return ups[0].partition_keys
-    return _mapped_partition_keys(step, name, step.node.inputs.get(name))
+    src = step.node.inputs.get(name)
+    return _mapped_partition_keys(step, _input_spec(step.node, name, src), src)
 
 
 def asset_input_partition_keys(step: "ExecutionStep", name: str) -> tuple[str, ...]:
     """Upstream partition keys input `name` of the step's asset reads: of a graph-backed asset,
     `name` is an input of the graph, read somewhere inside it (see `Node.graph_inputs`)."""
     src = step.node.graph_inputs.get(name)
-    return input_partition_keys(step, name) if src is None else _mapped_partition_keys(step, name, src)
+    if src is None:
+        return input_partition_keys(step, name)
+    return _mapped_partition_keys(step, step.node.graph_asset.input_specs.get(name), src)
 
 
-def _mapped_partition_keys(step: "ExecutionStep", name: str, src: Any) -> tuple[str, ...]:
+def _mapped_partition_keys(step: "ExecutionStep", spec: Any, src: Any) -> tuple[str, ...]:
+    """Keys of a stored upstream asset (`src`, not a step of this run) the step reads."""
     up_def = getattr(src, "partitions_def", None)
     if up_def is None:
         return ()
-    from .partitions import default_partition_mapping
-
-    asset = step.node.asset
-    down_def = step.node.asset_partitions_def
-    spec = asset.input_specs.get(name) if asset is not None else None
-    mapping = getattr(spec, "partition_mapping", None) or default_partition_mapping(up_def, down_def)
-    return tuple(mapping.upstream_keys_for(step.partition_key, down_def, up_def))
+    return _read_partitions(step.node, spec, step.partition_key, up_def)
 
 
 def _input_name_for(node: Node, src: FromOutput) -> Optional[str]:
@@ -242,7 +257,7 @@ def build_plan(job: Any, partition_keys: Sequence[str] = (),
 _NOTHING_MAPPED: Mapping[str, tuple[str, str]] = {}
 
 
-def mapped_nodes(job: Any, multi: bool = False) -> Mapping[str, tuple[str, str]]:
+def mapped_nodes(job: Any, multi: bool) -> Mapping[str, tuple[str, str]]:
     """The job's mapped nodes -> the dynamic output each is copied for (empty when the job
     has no dynamic output)."""
     from .definitions.dynamic import fan_out_of, has_dynamic_outputs
@@ -275,7 +290,7 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
         for s in sources:
             keys = _upstream_partitions(job, node, s, pk)
             up_steps = steps_by_node[s.node]
-            wanted = [up_steps[k] for k in keys if k in up_steps] if keys else None
+            wanted = [up_steps[k] for k in keys if k in up_steps]
             if not wanted:
                 wanted = [up_steps[pk]] if pk in up_steps else list(up_steps.values())
             upstream.update(wanted)
@@ -303,10 +318,8 @@ def _node_order(job: Any) -> list[str]:
     successors: dict[str, list[str]] = {}
     for name, node in job.nodes.items():
         preds = node.upstream_nodes()
-        if name not in waiting:
-            waiting[name] = 0
-            successors[name] = []
-        waiting[name] += len(preds)
+        waiting[name] = len(preds)  # a node is in job.nodes once
+        successors.setdefault(name, [])
         for pred in preds:
             if pred not in waiting:
                 waiting[pred] = 0

@@ -250,3 +250,298 @@ def test_a_job_with_a_dynamic_output_runs_one_partition_at_a_time():
                                               "partition: run each partition on its own$"):
         build_plan(fanned, ["a", "b"])
     assert build_plan(fanned, ["a"]).step_keys == ["fan"]
+
+
+def test_a_step_rebuilt_from_a_description_keeps_its_partition_and_mapping_key():
+    plan = build_plan(_chain(), [])
+    described = ("clean[k1]", "clean", "b", frozenset({"raw"}), {}, "k1")
+    step = plan.step_from("clean[k1]", described)
+    assert (step.key, step.node is plan.job.nodes["clean"], step.partition_key, step.upstream_keys, step.inputs,
+            step.mapping_key) == ("clean[k1]", True, "b", frozenset({"raw"}), {}, "k1")
+
+
+def test_get_step_of_an_unknown_key_with_no_near_name_names_it_alone():
+    with pytest.raises(DefinitionError) as raised:
+        build_plan(_chain(), []).get_step("zzzzzz")
+    assert str(raised.value) == "no step 'zzzzzz' in this plan"
+
+
+def test_a_subset_of_a_partitioned_run_keeps_each_steps_node_and_partition():
+    job = _partitioned_job()
+    [step] = build_plan(job, ["a", "c"], ["same[c]"]).get_all_steps()
+    assert (step.key, step.node is job.nodes["same"], step.partition_key, step.upstream_keys) == (
+        "same[c]", True, "c", frozenset())
+
+
+def _deps_job():
+    """Partitioned assets ordered by `deps` (no value read), and a check that takes no asset."""
+    from specrun import AssetCheckResult, AssetDep, LastPartitionMapping, asset_check
+
+    letters = _letters()
+
+    @asset(partitions_def=letters)
+    def up():
+        return 1
+
+    @asset(partitions_def=letters)
+    def other():
+        return 1
+
+    @asset(partitions_def=letters, deps=[up])
+    def after_up():
+        return 1
+
+    @asset(partitions_def=letters, deps=[AssetDep(up, partition_mapping=LastPartitionMapping()), other])
+    def mixed():
+        return 1
+
+    @asset(deps=[AssetDep(up, partition_mapping=LastPartitionMapping())])
+    def summary():
+        return 1
+
+    @asset_check(asset=after_up)
+    def after_up_ran():
+        return AssetCheckResult(passed=True)
+
+    return build_asset_job("deps", [up, other, after_up, mixed, summary], [after_up_ran])
+
+
+def test_a_dep_of_the_same_partitions_waits_on_the_same_partition_only():
+    steps = build_plan(_deps_job(), ["a", "c"]).steps
+    assert steps["after_up[a]"].upstream_keys == frozenset({"up[a]"})
+    assert steps["after_up[c]"].upstream_keys == frozenset({"up[c]"})
+    assert steps["after_up_after_up_ran[a]"].upstream_keys == frozenset({"after_up[a]"})
+
+
+def test_a_dep_mapping_applies_to_its_own_dep_and_the_other_deps_keep_theirs():
+    steps = build_plan(_deps_job(), ["a", "c"]).steps
+    assert steps["mixed[a]"].upstream_keys == frozenset({"up[c]", "other[a]"})
+    assert steps["mixed[c]"].upstream_keys == frozenset({"up[c]", "other[c]"})
+
+
+def test_an_unpartitioned_asset_waits_on_what_its_dep_mapping_names_as_it_does_for_an_input():
+    steps = build_plan(_deps_job(), ["a", "c"]).steps
+    assert steps["summary"].upstream_keys == frozenset({"up[c]"})  # LastPartitionMapping: c only
+    assert build_plan(_partitioned_job(), ["a", "c"]).steps["last"].upstream_keys == frozenset({"up[c]"})
+
+
+def _daily_and_weekly(*selection):
+    from specrun import DailyPartitionsDefinition, WeeklyPartitionsDefinition
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def day():
+        return 1
+
+    @asset(partitions_def=WeeklyPartitionsDefinition(start_date="2024-01-01"))
+    def week(day):
+        return day
+
+    return build_asset_job("weeks", [day, week], selection=list(selection) or None)
+
+
+WEEK_OF_JAN_14 = ("2024-01-14", "2024-01-15", "2024-01-16", "2024-01-17", "2024-01-18", "2024-01-19",
+                  "2024-01-20")  # weeks start on Sunday
+
+
+def test_a_weekly_asset_reads_the_seven_days_of_its_week_from_a_daily_one():
+    plan = build_plan(_daily_and_weekly(), ["2024-01-14"])
+    [read] = plan.steps["week"].inputs["day"]
+    assert (read.step_key, read.partition_keys) == ("day", WEEK_OF_JAN_14)
+    assert plan.steps["week"].upstream_keys == frozenset({"day"})
+
+
+def test_a_weekly_asset_run_alone_reads_the_seven_stored_days_of_its_week():
+    from specrun.runtime.plan import input_partition_keys
+
+    plan = build_plan(_daily_and_weekly("week"), ["2024-01-14"])
+    assert plan.step_keys == ["week"]
+    assert input_partition_keys(plan.steps["week"], "day") == WEEK_OF_JAN_14
+
+
+def test_an_input_a_step_does_not_have_reads_no_partitions():
+    from specrun.runtime.plan import input_partition_keys
+
+    plan = build_plan(_daily_and_weekly("week"), ["2024-01-14"])
+    assert input_partition_keys(plan.steps["week"], "nope") == ()
+
+
+def _checked_letters():
+    from specrun import AssetCheckResult, asset_check
+
+    @asset(partitions_def=_letters())
+    def up(context):
+        return context.partition_key
+
+    @asset_check(asset=up)
+    def up_ok(up):
+        return AssetCheckResult(passed=True, metadata={"seen": up})
+
+    return up, up_ok
+
+
+def test_a_check_run_without_its_asset_reads_the_runs_partition_of_it():
+    from specrun import AssetSelection
+    from specrun.runtime.plan import input_partition_keys
+
+    up, up_ok = _checked_letters()
+    plan = build_plan(build_asset_job("checks", [up], [up_ok], selection=AssetSelection.checks_for_assets(up)),
+                      ["b"])
+    assert plan.step_keys == ["up_up_ok"]
+    assert input_partition_keys(plan.steps["up_up_ok"], "up") == ("b",)
+
+
+def test_a_check_run_without_its_asset_is_given_the_stored_value_of_the_runs_partition(tmp_path):
+    from specrun import AssetSelection, DagsterInstance, FilesystemIOManager
+
+    up, up_ok = _checked_letters()
+    instance = DagsterInstance.ephemeral()
+    resources = {"io_manager": FilesystemIOManager(base_dir=str(tmp_path))}
+    for key in "abc":
+        assert materialize([up], partition_key=key, instance=instance, resources=resources).success
+    result = materialize([up, up_ok], partition_key="b", instance=instance, resources=resources,
+                         selection=AssetSelection.checks_for_assets(up))
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.metadata["seen"].value == "b"
+
+
+def test_a_check_of_an_asset_outside_the_job_runs_once_unpartitioned():
+    from specrun import AssetSelection
+
+    up, up_ok = _checked_letters()
+
+    @asset
+    def elsewhere():
+        return 1
+
+    plan = build_plan(build_asset_job("outside", [elsewhere], [up_ok], selection=AssetSelection.all_asset_checks()),
+                      ["a", "b"])
+    assert [(s.key, s.partition_key) for s in plan.get_all_steps()] == [("up_up_ok", None)]
+
+
+def _graph_reading_the_last_partition():
+    from specrun import AssetIn, LastPartitionMapping, graph_asset, op
+
+    up, _ = _checked_letters()
+
+    @op
+    def double(x):
+        return x * 2
+
+    @graph_asset(partitions_def=_letters(), ins={"up": AssetIn(partition_mapping=LastPartitionMapping())})
+    def doubled(up):
+        return double(up)
+
+    return up, doubled
+
+
+@pytest.mark.parametrize("selected", [None, ["doubled"]])
+def test_the_op_in_a_graph_asset_reads_the_partitions_the_graphs_input_mapping_names(selected):
+    from specrun.runtime.plan import asset_input_partition_keys, input_partition_keys
+
+    up, doubled = _graph_reading_the_last_partition()
+    plan = build_plan(build_asset_job("graph", [up, doubled], selection=selected), ["a"])
+    step = plan.steps["doubled.double"]
+    assert input_partition_keys(step, "x") == ("c",)
+    assert asset_input_partition_keys(step, "up") == ("c",)
+
+
+def test_the_op_in_a_graph_asset_is_given_the_partition_the_graphs_input_mapping_names(tmp_path):
+    from specrun import DagsterInstance, FilesystemIOManager
+
+    up, doubled = _graph_reading_the_last_partition()
+    instance = DagsterInstance.ephemeral()
+    resources = {"io_manager": FilesystemIOManager(base_dir=str(tmp_path))}
+    for key in "abc":
+        assert materialize([up], partition_key=key, instance=instance, resources=resources).success
+    result = materialize([up, doubled], partition_key="a", instance=instance, resources=resources,
+                         selection=[doubled])
+    assert result.output_for_node("doubled") == "cc"
+
+
+def test_inputs_after_a_collect_or_a_stored_asset_are_still_wired():
+    from specrun import DynamicOut, DynamicOutput, job, op
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(1, mapping_key="one")
+
+    @op
+    def each(x):
+        return x
+
+    @op
+    def one():
+        return 1
+
+    @op
+    def gather(xs, extra):
+        return xs
+
+    @job
+    def collected():
+        gather(fan().map(each).collect(), one())
+
+    gather_step = build_plan(collected, []).steps["gather"]
+    assert gather_step.upstream_keys == frozenset({"fan", "one"})
+    assert [(u.step_key, u.output_name) for u in gather_step.inputs["extra"]] == [("one", "result")]
+
+    @asset
+    def raw():
+        return 1
+
+    @asset
+    def clean():
+        return 1
+
+    @asset
+    def both(raw, clean):  # raw is not selected: read from storage, clean from its step
+        return 1
+
+    both_step = build_plan(build_asset_job("both", [raw, clean, both], selection=["clean", "both"]), []).steps["both"]
+    assert both_step.upstream_keys == frozenset({"clean"})
+    assert list(both_step.inputs) == ["clean"]
+
+
+def test_a_collect_of_a_dynamic_output_itself_waits_on_the_emitting_step():
+    from specrun import DynamicOut, DynamicOutput, job, op
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(1, mapping_key="one")
+
+    @op
+    def gather(xs):
+        return xs
+
+    @job
+    def direct():
+        gather(fan().collect())
+
+    steps = build_plan(direct, []).steps
+    assert steps["gather"].upstream_keys == frozenset({"fan"})
+    assert steps["gather"].inputs == {}
+
+
+def test_a_fan_in_input_reads_each_upstream_output_in_order():
+    from specrun import job, op
+
+    @op
+    def one():
+        return 1
+
+    @op
+    def two():
+        return 2
+
+    @op
+    def total(xs):
+        return sum(xs)
+
+    @job
+    def fanned_in():
+        total([two(), one()])
+
+    step = build_plan(fanned_in, []).steps["total"]
+    assert step.upstream_keys == frozenset({"one", "two"})
+    assert [(u.step_key, u.output_name, u.node, u.partition_keys) for u in step.inputs["xs"]] == [
+        ("two", "result", "two", ()), ("one", "result", "one", ())]
