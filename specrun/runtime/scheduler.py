@@ -277,8 +277,8 @@ class RunState:
                 if step.key not in downstream[up]:
                     downstream[up].append(step.key)  # type: ignore[union-attr]
             self._waiting[step.key] = waiting
-        for step in new.steps:
-            if not self._waiting[step.key]:
+        for step in new.steps:  # a step skipped above, behind a skipped new step, is finished
+            if not self._waiting[step.key] and self.status[step.key] is PENDING:
                 skipped = self._release(step.key)
                 if skipped is not None:
                     out.append(Emit(skipped))
@@ -296,7 +296,7 @@ def _with_upstream(step: Any, keys: Iterable[str],
         for name, ups in inputs.items():
             reads[name] = (*reads.get(name, ()), *ups)
     return step.__class__(step.key, step.node, step.partition_key,
-                          step.upstream_keys | frozenset(keys), reads)
+                          step.upstream_keys | frozenset(keys), reads, step.mapping_key)
 
 
 class ActiveExecution:

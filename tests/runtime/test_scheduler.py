@@ -230,3 +230,111 @@ def test_plan_order_is_lexicographic_topological_and_the_same_whatever_the_hash_
     order = orders.pop().split(",")
     assert order.index("join") > max(order.index("zeta"), order.index("alpha"))
     assert order == sorted(order, key=lambda k: (k == "join", k))
+
+
+def test_a_step_whose_worker_is_gone_fails_and_skips_what_waits_on_it():
+    state = RunState(_Plan(_step("a"), _step("b", "a"), _step("c", "b")), "run", "job")
+    state.start()
+    out = state.fail("a")
+    assert _skips(out) == ["b", "c"]
+    assert state.status == {"a": "failed", "b": "skipped", "c": "skipped"}
+
+
+def test_a_step_after_several_failed_upstreams_names_each_with_its_state():
+    state = RunState(_Plan(_step("a"), _step("b"), _step("c", "b"), _step("d", "a", "c")), "run", "job")
+    state.start()
+    state.handle(_event(ET.STEP_FAILURE, "b"))
+    [skipped] = state.handle(_event(ET.STEP_FAILURE, "a"))
+    assert skipped.event.data.reason == "upstream did not succeed (a failed, c skipped)"
+    assert skipped.event.data.upstream_step_keys == ("a", "c")
+
+
+def test_a_step_is_skipped_when_any_one_of_its_inputs_was_not_produced():
+    state = RunState(_Plan(_step("a"), _step("b"), _step("c", "a", "b")), "run", "job")
+    state.start()
+    _succeed(state, "a")  # in_a produced
+    state.handle(_event(ET.STEP_SUCCESS, "b"))  # in_b not
+    assert state.status["c"] == "skipped"
+
+
+def test_new_steps_wait_on_every_unfinished_upstream():
+    state = RunState(_Plan(_step("x"), _step("y")), "run", "job")
+    state.start()
+    assert _runs(state.handle(NewSteps([_step("both", "x", "y")]))) == []
+    assert _runs(_succeed(state, "x")) == []
+    assert _runs(_succeed(state, "y")) == ["both"]
+
+
+def test_new_steps_behind_a_finished_and_an_unfinished_upstream_wait_for_the_unfinished_one():
+    # twenty steps, so that some set iterates the finished upstream first whatever the hash seed
+    state = RunState(_Plan(_step("done"), _step("slow")), "run", "job")
+    state.start()
+    _succeed(state, "done")
+    new = [_step(f"n{i:02d}", "done", "slow") for i in range(20)]
+    assert _runs(state.handle(NewSteps(new))) == []
+    assert _runs(_succeed(state, "slow")) == [s.key for s in new]
+
+
+def test_a_chain_of_new_steps_after_a_failed_upstream_is_skipped_once_each():
+    state = RunState(_Plan(_step("emit"), _step("other")), "run", "job")
+    state.start()
+    state.handle(_event(ET.STEP_FAILURE, "emit"))
+    out = state.handle(NewSteps([_step("n1", "emit"), _step("n2", "n1")]))
+    assert _skips(out) == ["n1", "n2"]
+    assert (state.status["n1"], state.status["n2"]) == ("skipped", "skipped")
+    _succeed(state, "other")
+    assert state.is_complete
+
+
+def test_a_step_released_but_not_yet_handed_out_cannot_be_made_to_wait_on_new_steps():
+    state = RunState(_Plan(_step("a"), _step("b")), "run", "job", max_concurrent=1)
+    assert _runs(state.start()) == ["a"]  # b is ready, held back by the limit
+    with pytest.raises(InvariantViolationError) as raised:
+        state.handle(NewSteps([_step("late", "a")], {"b": ["late"]}))
+    assert str(raised.value) == "step 'b' cannot wait on new steps: it is no longer pending"
+
+
+def test_new_inputs_of_a_pending_step_are_added_to_what_it_reads():
+    state = RunState(_Plan(_step("emit"), _step("collect", "emit")), "run", "job")
+    state.start()
+    first, second = UpstreamOutput("w[0]", "result", "w"), UpstreamOutput("w[1]", "result", "w")
+    new = [_step("w[0]", "emit"), _step("w[1]", "emit")]
+    state.handle(NewSteps(new[:1], {"collect": ["w[0]"]}, {"collect": {"xs": [first]}}))
+    state.handle(NewSteps(new[1:], {"collect": ["w[1]"]}, {"collect": {"xs": [second]}}))
+    collect = state.steps["collect"]
+    assert collect.inputs == {"in_emit": (UpstreamOutput("emit", "result", "emit"),), "xs": (first, second)}
+    assert collect.upstream_keys == frozenset({"emit", "w[0]", "w[1]"})
+
+
+def test_new_inputs_alone_leave_what_a_pending_step_waits_on_unchanged():
+    state = RunState(_Plan(_step("emit"), _step("collect", "emit")), "run", "job")
+    state.start()
+    read = UpstreamOutput("emit", "other", "emit")
+    state.handle(NewSteps([], inputs={"collect": {"extra": [read]}}))
+    assert state.steps["collect"].inputs["extra"] == (read,)
+    assert state.steps["collect"].upstream_keys == frozenset({"emit"})
+    assert _runs(_succeed(state, "emit")) == []  # its output 'other' was not produced
+    assert state.status["collect"] == "skipped"
+
+
+def test_a_pending_step_made_to_wait_on_new_steps_keeps_its_node_partition_and_mapping_key():
+    node = SimpleNamespace(name="collect")
+    collect = ExecutionStep("collect[k]", node, "p1", frozenset({"emit"}), {}, mapping_key="k")
+    state = RunState(_Plan(_step("emit"), collect), "run", "job")
+    state.start()
+    state.handle(NewSteps([_step("w", "emit")], {"collect[k]": ["w"]}))
+    rebuilt = state.steps["collect[k]"]
+    assert (rebuilt.node is node, rebuilt.partition_key, rebuilt.mapping_key, rebuilt.upstream_keys) == (
+        True, "p1", "k", frozenset({"emit", "w"}))
+
+
+def test_an_active_execution_adds_steps_and_hands_them_out():
+    from specrun.runtime.scheduler import ActiveExecution
+
+    execution = ActiveExecution(_Plan(_step("emit")), "run", "job")
+    assert [s.key for s in execution.get_steps_to_execute()] == ["emit"]
+    execution.handle_event(_event(ET.STEP_OUTPUT, "emit"))
+    execution.handle_event(_event(ET.STEP_SUCCESS, "emit"))
+    execution.add_steps(NewSteps([_step("late", "emit")]))
+    assert [s.key for s in execution.get_steps_to_execute()] == ["late"]
+    assert execution.state["late"] == "running"
