@@ -315,15 +315,11 @@ def _node_order(job: Any) -> list[str]:
     """Node names in lexicographic topological order: Kahn's algorithm taking, of the nodes
     whose upstream nodes are all placed, the smallest name first."""
     waiting: dict[str, int] = {}  # node -> how many of its upstream nodes are not yet placed
-    successors: dict[str, list[str]] = {}
+    successors: dict[str, list[str]] = {name: [] for name in job.nodes}
     for name, node in job.nodes.items():
         preds = node.upstream_nodes()
-        waiting[name] = len(preds)  # a node is in job.nodes once
-        successors.setdefault(name, [])
+        waiting[name] = len(preds)
         for pred in preds:
-            if pred not in waiting:
-                waiting[pred] = 0
-                successors[pred] = []
             successors[pred].append(name)
     ready = [name for name, count in waiting.items() if count == 0]
     heapq.heapify(ready)

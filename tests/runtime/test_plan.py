@@ -443,6 +443,7 @@ def test_the_op_in_a_graph_asset_reads_the_partitions_the_graphs_input_mapping_n
     step = plan.steps["doubled.double"]
     assert input_partition_keys(step, "x") == ("c",)
     assert asset_input_partition_keys(step, "up") == ("c",)
+    assert input_partition_keys(step, "nope") == asset_input_partition_keys(step, "nope") == ()
 
 
 def test_the_op_in_a_graph_asset_is_given_the_partition_the_graphs_input_mapping_names(tmp_path):
