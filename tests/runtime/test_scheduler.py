@@ -266,11 +266,13 @@ def test_new_steps_wait_on_every_unfinished_upstream():
 
 
 def test_new_steps_behind_a_finished_and_an_unfinished_upstream_wait_for_the_unfinished_one():
-    # twenty steps, so that some set iterates the finished upstream first whatever the hash seed
-    state = RunState(_Plan(_step("done"), _step("slow")), "run", "job")
+    # twenty different pairs, so that some iterate the finished upstream first whatever the hash seed
+    done = [f"done{i:02d}" for i in range(20)]
+    state = RunState(_Plan(*(_step(k) for k in done), _step("slow")), "run", "job")
     state.start()
-    _succeed(state, "done")
-    new = [_step(f"n{i:02d}", "done", "slow") for i in range(20)]
+    for key in done:
+        _succeed(state, key)
+    new = [_step(f"n{i:02d}", key, "slow") for i, key in enumerate(done)]
     assert _runs(state.handle(NewSteps(new))) == []
     assert _runs(_succeed(state, "slow")) == [s.key for s in new]
 
