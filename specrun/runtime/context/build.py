@@ -67,7 +67,6 @@ def _build(cls: type, *, resources: Optional[Mapping[str, Any]], resources_confi
     )
     ctx._stack = stack
     ctx._mapping_key = mapping_key
-    ctx._direct_resources = dict(resources or {})
     return ctx
 
 

@@ -342,3 +342,117 @@ def test_a_built_context_configures_its_resources_and_logs_with_given_loggers():
 def test_step_info_defaults():
     info = StepInfo("k")
     assert (info.key, info.kind, info.partition_key) == ("k", "op", None)
+
+
+def test_the_step_of_a_built_context_is_a_direct_op_step_of_its_partition():
+    step = build_op_context(partition_key="p").step_context.step
+    assert (step.key, step.kind, step.partition_key) == ("direct", "op", "p")
+    assert build_asset_context(partition_key="2024-01-02").step_context.step.partition_key == "2024-01-02"
+
+
+def test_an_op_context_made_without_tags_has_none():
+    context = OpExecutionContext(op_def=None, step=StepInfo("k"), run_id="r", job_name="j")
+    assert (dict(context.run_tags), dict(context.op_tags), context.run_config) == ({}, {}, {})
+
+
+def test_each_copy_of_a_mapped_op_sees_its_mapping_key():
+    from specrun import DynamicOut, DynamicOutput
+
+    seen = []
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(1, mapping_key="first")
+        yield DynamicOutput(2, mapping_key="second")
+
+    @op
+    def each(context, x):
+        seen.append((context.get_mapping_key(), x))
+        return x
+
+    @job
+    def mapped():
+        fan().map(each)
+
+    assert mapped.execute_in_process().success
+    assert sorted(seen) == [("first", 1), ("second", 2)]
+
+
+def test_asset_key_for_output_by_default_names_the_result_output_of_a_multi_asset():
+    seen = {}
+
+    @multi_asset(outs={"result": AssetOut(key="main"), "other": AssetOut(key="side")})
+    def pair(context):
+        seen["default"] = context.asset_key_for_output()
+        seen["other"] = context.asset_key_for_output("other")
+        return 1, 2
+
+    assert materialize([pair]).success
+    assert seen == {"default": AssetKey(["main"]), "other": AssetKey(["side"])}
+
+
+def test_the_op_producing_a_graph_asset_names_that_asset_whatever_its_output_is_called():
+    from specrun import graph_asset
+
+    seen = {}
+
+    @op(out={"out": Out()})
+    def produce(context):
+        seen["key"] = context.asset_key_for_output()
+        seen["named"] = context.asset_key_for_output("out")
+        return 1
+
+    @graph_asset
+    def produced():
+        return produce()
+
+    assert materialize([produced]).success
+    assert seen == {"key": AssetKey(["produced"]), "named": AssetKey(["produced"])}
+
+
+def test_asset_key_for_input_of_an_op_context_is_an_error_naming_the_input():
+    with pytest.raises(InvariantViolationError) as raised:
+        build_op_context().asset_key_for_input("x")
+    assert str(raised.value) == "op \"direct\" has no asset input 'x'"
+
+
+def test_a_built_context_gives_its_loggers_and_resources_its_run_id_instance_and_log():
+    from specrun import logger
+
+    seen = {}
+
+    @logger
+    def noting(init_context):
+        import logging
+
+        seen["logger run_id"] = init_context.run_id
+        return logging.getLogger("noting-test")
+
+    @resource
+    def probe(init_context):
+        seen["resource"] = (init_context.run_id, init_context.instance, init_context.log)
+        return 1
+
+    instance = DagsterInstance.ephemeral()
+    context = build_op_context(resources={"probe": probe}, logger_defs={"noting": noting}, instance=instance,
+                               run_id="r-7")
+    assert seen["logger run_id"] == "r-7"
+    assert seen["resource"] == ("r-7", instance, context.log)
+
+
+def test_a_built_op_context_covers_a_range_of_partitions():
+    context = build_op_context(partition_key_range=PartitionKeyRange("a", "b"), partitions_def=LETTERS)
+    assert (context.partition_keys, context.partitions_def, context.has_partitions) == (["a", "b"], LETTERS, True)
+    assert context.partition_key_range == PartitionKeyRange("a", "b")
+
+
+def test_a_built_asset_or_check_context_uses_the_given_instance_and_resources():
+    @resource(config_schema={"url": str})
+    def database(init_context):
+        return init_context.resource_config["url"]
+
+    instance = DagsterInstance.ephemeral()
+    assert build_asset_context(instance=instance).instance is instance
+    check = build_asset_check_context(resources={"database": database}, instance=instance,
+                                      resources_config={"database": {"config": {"url": "db://c"}}})
+    assert (check.resources.database, check.instance) == ("db://c", instance)
