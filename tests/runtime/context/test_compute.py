@@ -381,7 +381,7 @@ def test_each_copy_of_a_mapped_op_sees_its_mapping_key():
 def test_asset_key_for_output_by_default_names_the_result_output_of_a_multi_asset():
     seen = {}
 
-    @multi_asset(outs={"result": AssetOut(key="main"), "other": AssetOut(key="side")})
+    @multi_asset(outs={"other": AssetOut(key="side"), "result": AssetOut(key="main")})  # "result" not first
     def pair(context):
         seen["default"] = context.asset_key_for_output()
         seen["other"] = context.asset_key_for_output("other")
