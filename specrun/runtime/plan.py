@@ -147,7 +147,8 @@ def _upstream_partitions(job: Any, step_node: Node, src: FromOutput, pk: Optiona
     up_def = up_asset.partitions_def if up_asset is not None else None
     if up_def is None:
         return ()
-    return _read_partitions(step_node, _input_spec(step_node, _input_name_for(step_node, src), src), pk, up_def)
+    spec = _input_spec(step_node, _input_name_for(step_node, src), src)
+    return _read_partitions(step_node, spec, pk, up_def)
 
 
 def _read_partitions(node: Node, spec: Any, pk: Optional[str], up_def: Any) -> tuple[str, ...]:
