@@ -12,7 +12,7 @@ import pickle
 import time
 import traceback
 from dataclasses import dataclass, field
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any, Optional
 
 from .definitions.keys import AssetKey
@@ -50,8 +50,11 @@ EventType = DagsterEventType
 # The members again, as plain attributes. Reading `DagsterEventType.STEP_START` goes through
 # the slow hook of Enum's metaclass `__getattr__` (about 4x a plain attribute read); the
 # runtime reads them here wherever it does so per step or per event (the step path, the
-# `Event.is_*` tests, `ExecutionResult`'s queries over all events).
-ET = SimpleNamespace(**DagsterEventType.__members__)
+# `Event.is_*` tests, `ExecutionResult`'s queries over all events). A module object, not a
+# SimpleNamespace: CPython 3.11 caches attribute reads of modules in place (about 50
+# instructions each), not of namespaces (about 290).
+ET = ModuleType("specrun.runtime.events.ET", "The members of DagsterEventType, as attributes.")
+ET.__dict__.update(DagsterEventType.__members__)
 _STEP_TYPES = frozenset(
     t for t in DagsterEventType if t.value.startswith(("STEP_", "HOOK_")) or t in (
         DagsterEventType.LOADED_INPUT, DagsterEventType.HANDLED_OUTPUT,
@@ -275,6 +278,27 @@ class Event:
 
 
 DagsterEvent = Event
+
+_new_object = object.__new__
+_now = time.time
+
+
+def new_event(event_type: DagsterEventType, run_id: str, job_name: str, step_key: Optional[str],
+              message: str, data: Any = None) -> Event:
+    """`Event(event_type, run_id, job_name, step_key, message, data)`, made now in this process
+    at INFO level, without the class call's argument handling: the step path makes five or
+    more events per step, and this is a fifth cheaper."""
+    event = _new_object(Event)
+    event.event_type = event_type
+    event.run_id = run_id
+    event.job_name = job_name
+    event.step_key = step_key
+    event.message = message
+    event.data = data
+    event.level = 20
+    event.timestamp = _now()
+    event.pid = _PID[0]
+    return event
 
 
 @dataclass(slots=True)  # two per output of every step

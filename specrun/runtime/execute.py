@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from types import GeneratorType
+from types import AsyncGeneratorType, CoroutineType, GeneratorType
 from typing import Any, Iterable, Iterator, Mapping, Optional
 
 from ..errors import RetryRequested
@@ -18,7 +18,7 @@ from .context.compute import OpExecutionContext, StepInfo
 from .definitions.keys import AssetKey
 from .definitions.policy import RetryMode
 from .events import ET
-from .events import ErrorInfo, Event, StepFailureData, StepRetryData
+from .events import ErrorInfo, Event, StepFailureData, StepRetryData, new_event
 from .definitions.hooks import FAILURE, SUCCESS
 from .log import LogManager, current_step_log
 from .inputs import load_inputs
@@ -137,8 +137,8 @@ class RunContext:
     # -- steps --------------------------------------------------------------------------
     def step_started(self, step: Any) -> Event:
         """The STEP_START event: reported before the step runs (`run_started_step`)."""
-        return Event(ET.STEP_START, self.run_id, self.job_name, step.key,
-                     f'Started execution of step "{step.key}".')
+        return new_event(ET.STEP_START, self.run_id, self.job_name, step.key,
+                         f'Started execution of step "{step.key}".')
 
     def execute_step(self, step: Any) -> Iterator[Event]:
         """Run `step` (with retries) and yield its events in order."""

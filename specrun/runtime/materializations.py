@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .definitions.results import AssetMaterialization
-from .events import ET, Event
+from .events import ET, new_event
 from .plan import asset_input_partition_keys
 from . import versioning as v
 
@@ -55,7 +55,7 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
             **facts.explain_tags}
     mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
-    return Event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
+    return new_event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 
 
 def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[str, str]:

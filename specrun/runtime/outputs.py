@@ -22,7 +22,7 @@ from .definitions.results import (
 from .definitions.metadata import normalize_metadata
 from .definitions.types import DataType
 from .events import ET
-from .events import Event, StepOutputData
+from .events import Event, StepOutputData, new_event
 from .context.io import OutputContext
 from .keyed_io import keyed
 from .materializations import AssetVersionFacts, asset_data_version, input_data_versions, materialization
@@ -237,7 +237,7 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
     output_data = StepOutputData(name, metadata, asset_key, step.partition_key, mapping_key)
     message = facts.yielded_message if mapping_key is None else (
         f'Yielded output "{name}" mapping key "{mapping_key}" of type "{_type_name(out_def)}".')
-    events.append(Event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, message, output_data))
+    events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, message, output_data))
     if run.produced is not None:
         run.produced.add((step.key, name))
     if mapping_key is not None:
@@ -258,8 +258,8 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
             key = facts.store_key or ((run.run_id, step.key, name, mapping_key) if mapping_key
                                       else (run.run_id, step.key, name))
             manager.store_by_key(key, value)
-            events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
-                                facts.handled_message, output_data))
+            events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
+                                    facts.handled_message, output_data))
             if facts.versions is not None:
                 events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
             return
@@ -276,8 +276,8 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
                 f"{facts.io_manager_key!r} ({type(manager).__name__}): {e}; return a value that pickles, "
                 "or give the asset an io_manager that can store it") from e
         metadata.update(octx.get_logged_metadata())
-        events.append(Event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
-                            facts.handled_message, output_data))
+        events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
+                                facts.handled_message, output_data))
     if facts.versions is not None:
         events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
 
