@@ -238,8 +238,8 @@ def _run_attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
         raise
     except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
         return e, _user_error(e), "user"
-    events.append(Event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
-                        f'Finished execution of step "{step.key}".'))
+    events.append(new_event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
+                            f'Finished execution of step "{step.key}".'))
     return None
 
 
@@ -344,12 +344,17 @@ def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs
         kwargs[name] = getattr(run.resources, name)
     token = current_step_log.set(log)
     try:
-        result = resolve_async(step.node.op_def.compute_fn(**kwargs))
+        result = step.node.op_def.compute_fn(**kwargs)
+        if result.__class__ in _ASYNC:
+            result = resolve_async(result)
     finally:
         current_step_log.reset(token)
     if result.__class__ is GeneratorType:  # its body runs as it is iterated, later
         return _under_step_log(result, log)
     return result
+
+
+_ASYNC = frozenset((CoroutineType, AsyncGeneratorType))  # (neither can be subclassed)
 
 
 def _under_step_log(results: GeneratorType, log: LogManager) -> Iterator[Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import InvariantViolationError
 from .context.io import OutputContext, input_context_with_deferred_upstream
 from .definitions.nodes import FromAsset, FromCollect, FromDefault, FromFanIn, FromGraphInput, FromOutput
-from .events import ET, Event
+from .events import ET, Event, new_event
 from .io_managers import InputManager
 from .keyed_io import keyed
 from .input_managers import load_with_input_manager
@@ -19,12 +19,24 @@ from .plan import input_partition_keys
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
                 events: list) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
-    for name, spec, src, passed in recipe.inputs:
-        value = _load_input(run, step, name, spec, src, context, events)
-        check_input_type(step, name, spec, value)
+    for name, spec, src, passed, checked in recipe.inputs:
+        if src.__class__ is FromOutput:  # the common case, first
+            value = _load_from_output(run, step, name, spec, context, events)
+        else:
+            value = _load_input(run, step, name, spec, src, context, events)
+        if checked:
+            check_input_type(step, name, spec, value)
         if passed:
             kwargs[name] = value
     return kwargs
+
+
+def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
+    produced = run.produced
+    for up in step.inputs.get(name, ()):  # the plan gives a FromOutput one upstream
+        if produced is None or (up.step_key, up.output_name) in produced or up.step_key not in run.plan.steps:
+            return _load_upstream(run, step, name, spec, up, context, events)
+    raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
 
 
 def _load_input(run: Any, step: Any, name: str, spec: Any, src: Any, context: Any,
@@ -85,8 +97,8 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
         except KeyError:
             pass
         else:
-            events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                                f'Loaded input "{name}" using input manager "{manager_key}"'))
+            events.append(new_event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
+                                    f'Loaded input "{name}" using input manager "{manager_key}"'))
             return value
     input_ctx = input_context_with_deferred_upstream(
         name, identifier, lambda: _upstream_context(run, up, up_node, run_id),

@@ -16,6 +16,7 @@ _logger.addHandler(logging.NullHandler())
 # messages to `get_dagster_logger()` loggers become that step's events.
 current_step_log: ContextVar[Optional["LogManager"]] = ContextVar("specrun_step_log", default=None)
 USER_LOGGER_NAME = "specrun.user"
+_new_object = object.__new__
 
 
 class LogManager:
@@ -37,7 +38,11 @@ class LogManager:
         self._loggers = loggers
 
     def with_step(self, step_key: str, sink: Callable[[Event], None]) -> "LogManager":
-        return LogManager(self.run_id, self.job_name, step_key, sink, self._loggers)
+        # Made without the class call's argument handling: one per step, most steps never log.
+        log = _new_object(LogManager)
+        log.run_id, log.job_name, log.step_key = self.run_id, self.job_name, step_key
+        log._sink, log._loggers = sink, self._loggers
+        return log
 
     def with_sink(self, sink: Callable[[Event], None]) -> "LogManager":
         """The same log, with its messages recorded as run events through `sink`."""

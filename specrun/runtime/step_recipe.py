@@ -12,6 +12,7 @@ from typing import Any, Optional
 
 from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext
 from .definitions.nodes import FromAsset
+from .definitions.types import DataType
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -36,8 +37,8 @@ class StepRecipe:
         self.hooks = tuple(dict.fromkeys((*node.hooks, *run.job_hooks))) if (
             node.hooks or run.job_hooks) else ()
         sig = self.signature = op_def.signature
-        # (name, In, source, passed to the function): Nothing inputs the function does not
-        # take are only ordering, so they are not loaded at all.
+        # (name, In, source, passed to the function, type-checked): Nothing inputs the
+        # function does not take are only ordering, so they are not loaded at all.
         inputs = []
         params = sig.input_param_set  # a set: a join may have 10,000 inputs
         wants = sig.context_param is not None or bool(self.hooks)
@@ -46,7 +47,7 @@ class StepRecipe:
             passed = name in params
             if passed or not spec.is_nothing:
                 src = node_inputs.get(name)
-                inputs.append((name, spec, src, passed or sig.has_var_kwargs))
+                inputs.append((name, spec, src, passed or sig.has_var_kwargs, type_checked(spec)))
                 if spec.input_manager_key or src.__class__ is FromAsset:
                     wants = True  # an input manager, or a stored asset: its context reads the step's
         self.inputs = tuple(inputs)
@@ -58,6 +59,12 @@ class StepRecipe:
         if self._op_tags is None:
             self._op_tags = {**self.node.op_def.tags, **self.node.tags}
         return self._op_tags
+
+
+def type_checked(spec: Any) -> bool:
+    """Whether values of an input or output (`spec`: an In or Out) have a type check to pass."""
+    t = spec.dagster_type
+    return isinstance(t, DataType) and t.type_check_fn is not None
 
 
 def _plain_output(node: Any) -> Optional[str]:
