@@ -3,11 +3,10 @@ and which are inputs."""
 
 from __future__ import annotations
 
-import functools
 import inspect
 import typing
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from ...errors import DefinitionError
@@ -28,11 +27,13 @@ class ComputeSignature:
     input_annotations: dict
     has_var_kwargs: bool
     input_defaults: dict
+    input_param_set: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @functools.cached_property
-    def input_param_set(self) -> frozenset[str]:
-        """`input_params` as a set (a join may have 10,000 inputs), made once."""
-        return frozenset(self.input_params)
+    def __post_init__(self) -> None:
+        # `input_params` as a set (a join may have 10,000 inputs), made with the signature:
+        # a `functools.cached_property` takes a lock on its first read, once per step of
+        # each node in a first run.
+        object.__setattr__(self, "input_param_set", frozenset(self.input_params))
 
 
 def _hints(fn: Callable[..., Any]) -> dict:
