@@ -38,6 +38,7 @@ _FLUSH_ON = frozenset(
 )
 _STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
 _DURABLE = frozenset({DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION})
+_MATERIALIZATION = DagsterEventType.ASSET_MATERIALIZATION
 _COLLECT_EVERY = 256  # recorded materializations whose superseded versions are removed together
 
 
@@ -217,7 +218,8 @@ class Instance:
             self._last_flush = time.monotonic()
         if pending:
             self._storage.store_events(pending)
-            recorded = [e for e in pending if e.event_type is DagsterEventType.ASSET_MATERIALIZATION]
+            materialized = _MATERIALIZATION  # (read once: an Enum member read is slow)
+            recorded = [e for e in pending if e.event_type is materialized]
             with self._lock:
                 self._superseding.extend(recorded)
         if self._superseding and (collect or len(self._superseding) >= _COLLECT_EVERY):
