@@ -85,7 +85,9 @@ def execute_run(
     resolved = resolve_run_config(job, run_config, resource_defs,
                                   executor_def or job.executor_def, input_values)
     keys = _partition_keys(job, partition_key, partition_keys)
-    with partition_loading_context(instance):  # dynamic partitions read their keys from it
+    # Dynamic partitions read their keys from the instance. A plan's objects all stay alive,
+    # so the collector's passes over young objects while it is built would find nothing.
+    with partition_loading_context(instance), young_objects_collected_less():
         if plan is None and not keys:  # partitioned: keys (dynamic ones) are checked each run
             chosen = None if step_keys is None else tuple(step_keys)
             cached = per_job(job, ("plan", chosen), lambda: build_plan(job, keys, step_keys))
@@ -313,7 +315,8 @@ def materialize(
     from .executors.in_process import in_process_executor
 
     plain, checks = _split_assets(assets)
-    job = _asset_job(plain, checks, selection, executor_def or in_process_executor)
+    with young_objects_collected_less():  # a job's objects all stay alive (see execute_run)
+        job = _asset_job(plain, checks, selection, executor_def or in_process_executor)
     return execute_run(job, run_config=run_config, instance=instance, resources=resources,
                        partition_key=partition_key, partition_keys=partition_keys,
                        raise_on_error=raise_on_error, tags=tags, run_id=run_id)
