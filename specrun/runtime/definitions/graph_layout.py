@@ -176,12 +176,17 @@ def node_asset(asset: Any, node: Node) -> Any:
 
 
 def nodes_for_graph_asset(a: Any, source_of: Callable[[AssetKey], Any], after: Sequence[str],
-                          nodes: dict[str, Node]) -> None:
+                          upstream: Sequence[str], nodes: dict[str, Node]) -> None:
     """Add the op nodes of graph-backed asset `a` (those its selected assets need) to `nodes`:
     the graph's inputs wired to `source_of(upstream key)`, each waiting for the nodes `after`
     (its ordering-only deps), each node producing an asset carrying that asset and, as
     `graph_inputs`, each graph input as a stored asset (`source_of(key, False)`): which upstream
-    partitions the asset reads, wherever in the graph they are read."""
+    partitions the asset reads, wherever in the graph they are read.
+
+    A node producing an asset also waits for `upstream`, the nodes computing the graph's input
+    assets in this run, even when it reads none of them: the asset depends on them, so it is
+    recorded after them and with their new versions (a producing node that ran first recorded
+    them as never materialized, and the next plan called the asset stale)."""
     layout = a.graph
     wanted = {layout.outputs[o][0] for o, k in a.keys_by_output_name.items() if k in a.selected_asset_keys}
     for name in layout.ancestors(wanted):
@@ -193,5 +198,6 @@ def nodes_for_graph_asset(a: Any, source_of: Callable[[AssetKey], Any], after: S
         produced = node_asset(a, node)
         graph_inputs = {n: source_of(k, False) for n, k in a.input_keys.items()} if produced else {}
         nodes[name] = replace(node, op_def=produced.op if produced else node.op_def, inputs=inputs,
-                              asset=produced, extra_deps=node.extra_deps + tuple(sorted(after)), graph_asset=a,
+                              asset=produced, graph_asset=a,
+                              extra_deps=node.extra_deps + tuple(sorted({*after, *(upstream if produced else ())})),
                               graph_inputs=graph_inputs)

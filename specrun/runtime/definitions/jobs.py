@@ -251,7 +251,9 @@ def build_asset_job(
                 from .graph_layout import nodes_for_graph_asset
 
                 nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), None),
-                                      [_handle(by_key[d], d)[0] for d in a.deps if d in computable], nodes)
+                                      [_handle(by_key[d], d)[0] for d in a.deps if d in computable],
+                                      [_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
+                                      nodes)
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
         elif a.node_name not in nodes:
             nodes_for_asset(a, by_key, computable, nodes)
