@@ -228,3 +228,26 @@ def test_a_second_signal_during_teardown_still_records_the_run_as_canceled(tmp_p
     assert run["status"] == "CANCELED"
     messages = _messages(folder, run["run_id"])
     assert any("did not finish before a second interrupt" in m for m in messages), messages
+
+
+def test_a_signal_while_a_worker_is_being_handed_a_step_stops_that_worker_too(tmp_path):
+    """The signal lands between taking the idle worker that ran `quick` and marking it busy
+    with `after_quick` (a pause point holds the parent exactly there). That worker was once
+    forgotten: shut-down stopped only `slow`'s, and at exit the forgotten one got SIGTERM,
+    ran its resources' teardown (120 s here) and exit waited for it."""
+    folder = _project(tmp_path, ORPHAN_ASSETS, grace=1)
+    release = folder / "go"
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "120",
+                                  "SPECRUN_PAUSE_AT": f"dispatch after_quick:{release}"})
+    assert _wait_until(lambda: (folder / "slow.pid").exists() and (folder / "go.reached").exists())
+    workers = _children(apply.pid)
+    assert len(workers) == 2
+    apply.send_signal(signal.SIGTERM)
+    apply.communicate(timeout=60)
+    assert apply.returncode == 130
+    assert [w for w in workers if _alive(w)] == []
+    assert not (folder / "after_quick.done").exists()
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    messages = _messages(folder, run["run_id"])
+    assert any(m.startswith("Stopped 2 worker process(es)") for m in messages), messages

@@ -27,6 +27,7 @@ from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
+from ..faults import pause_point
 from ..timeouts import RunTimeout, format_seconds, step_timeout, step_timeout_message
 from .child import RunPayload, describe_step, refuse_memory_io, remember_version, upstream_data_versions
 from .worker_process import PARENT_ENDS, worker_main
@@ -37,12 +38,16 @@ START_METHODS = ("spawn", "forkserver", "fork")
 class _Worker:
     """The parent's handle on one worker process."""
 
-    def __init__(self, mp: Any, payload: RunPayload, grace: float) -> None:
+    def __init__(self, mp: Any, payload: RunPayload, grace: float, started: list["_Worker"]) -> None:
         self.conn, child = mp.Pipe()
         PARENT_ENDS.add(self.conn)  # before the fork, so that a forked worker closes it too
         parent_pid = None if mp.get_start_method() == "forkserver" else os.getpid()
         self.process = mp.Process(target=worker_main, args=(payload, child, parent_pid, grace),
                                   daemon=True)
+        # In the pool's list before it exists, so that an interrupt anywhere from here on
+        # (even before the caller holds this object) still finds it to stop.
+        self.started = started
+        started.append(self)
         self.process.start()
         child.close()
         self.step_key: Optional[str] = None
@@ -76,21 +81,27 @@ class _Worker:
         if self.process.is_alive():
             self.process.kill()
             self.process.join(timeout=5)
+        if self in self.started:
+            self.started.remove(self)
         PARENT_ENDS.discard(self.conn)
         self.conn.close()
 
 
 class _Pool:
-    """A run's workers: idle, busy (by their pipe) and stopping (told to stop, not yet gone)."""
+    """A run's workers: idle, busy (by their pipe) and stopping (told to stop, not yet gone);
+    `started` holds every one not yet killed, including one on its way between those (an
+    interrupt between taking an idle worker and marking it busy once lost it: the process
+    then ran its teardown at exit, and exit waited for it)."""
 
     def __init__(self, mp: Any, payload: RunPayload, grace: float) -> None:
         self.mp, self.payload, self.grace = mp, payload, grace
         self.idle: list[_Worker] = []
         self.busy: dict[Connection, _Worker] = {}
         self.stopping: list[_Worker] = []
+        self.started: list[_Worker] = []
 
     def new(self) -> _Worker:
-        return _Worker(self.mp, self.payload, self.grace)
+        return _Worker(self.mp, self.payload, self.grace, self.started)
 
     def stopping_sentinels(self) -> list[int]:
         return [w.process.sentinel for w in self.stopping]
@@ -124,7 +135,7 @@ class _Pool:
         """The run was canceled (or ran out of time): every worker gets SIGTERM, stops its step
         and runs its resources' teardown; whoever is still alive after the grace period, or
         when a second interrupt comes, is killed. What happened is logged on the run."""
-        workers = [*self.busy.values(), *self.idle, *self.stopping]
+        workers = list(self.started)
         self.busy, self.idle, self.stopping = {}, [], []
         started = time.monotonic()
         for worker in workers:
@@ -231,6 +242,7 @@ class MultiprocessExecutor(Executor):
         if not worker.process.is_alive():  # it stopped after failing to set up
             worker.kill()
             worker = pool.new()
+        pause_point(f"dispatch {step.key}")  # a test's moment: between "taken" and "busy"
         worker.step_key = step.key
         worker.start_clock(self._limit(step.node))
         worker.conn.send((step.key, upstream_data_versions(ctx, step), describe_step(ctx, step)))
