@@ -41,6 +41,10 @@ def clean(raw):
     return raw
 
 
+def rows(config: RowsConfig):
+    return config.rows
+
+
 def join(raw, other):
     return raw + other
 
@@ -285,3 +289,10 @@ def test_an_unknown_executor_of_an_op_job_is_reported_once(tmp_path):
     assert _errors(tmp_path, "ops:\n  make: {fn: raw}\njobs:\n  j: {ops: {make: {op: make}}, "
                              "executor: {type: 'resolve_def_funcs:nothing'}}\n") == [
         ("'resolve_def_funcs' has no attribute 'nothing'", 9, 49, "/jobs/j/executor/type", None)]
+
+
+def test_the_config_of_a_prefixed_asset_is_under_its_op_name_in_the_default_run_config(tmp_path):
+    compiled = _compile(tmp_path, "assets:\n  rows: {fn: rows, key_prefix: [k], config: {rows: 2}}\n")
+    assert compiled.run_config == {"ops": {"k__rows": {"config": {"rows": 2}}}}
+    assert materialize_to_memory(compiled.definitions.assets, run_config=compiled.run_config
+                                 ).output_for_node("k__rows") == 2
