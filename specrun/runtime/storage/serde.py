@@ -24,13 +24,32 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, _SCALARS):
+    """`value` when JSON can hold it as it is, else its repr."""
+    if isinstance(value, _SCALARS) or _holds_json(value, 0):
         return value
-    try:
+    try:  # anything `_holds_json` cannot vouch for: let the encoder say
         json.dumps(value)
         return value
     except (TypeError, ValueError):
         return repr(value)
+
+
+_JSON_KEYS = frozenset((str, int, float, bool, type(None)))
+
+
+def _holds_json(value: Any, depth: int) -> bool:
+    """Whether `value` is plain JSON data (exact dicts, lists and tuples of scalars, at most 32
+    deep), checked without encoding it. False means "not sure", never "not encodable"."""
+    kind = type(value)
+    if kind in _JSON_KEYS:
+        return True
+    if depth > 32:  # deep, or a cycle: the encoder decides
+        return False
+    if kind is dict:
+        return all(type(k) in _JSON_KEYS and _holds_json(v, depth + 1) for k, v in value.items())
+    if kind is list or kind is tuple:
+        return all(_holds_json(v, depth + 1) for v in value)
+    return False
 
 
 def to_jsonable(value: Any) -> Any:
@@ -134,13 +153,57 @@ def event_from_dict(d: dict[str, Any]) -> Event:
                  d.get("timestamp"), d.get("pid"))
 
 
-# `json.dumps(..., separators=...)` makes a new encoder on every call; this one is made once
-# and writes exactly the same text.
-_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+# `json.dumps(..., separators=...)` makes a new encoder on every call, and `JSONEncoder.encode`
+# a new C encoder; this one is made once and writes exactly the same text. No circular check:
+# everything it is given is a tree `to_jsonable` just built, or a value `_plain` vouched for.
+_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+if _make_encoder is not None:
+    _C_ENCODE = _make_encoder(None, json.JSONEncoder().default, json.encoder.encode_basestring_ascii, None, ":", ",",
+                              False, False, True)
+
+    def _encode(value: Any) -> str:
+        return "".join(_C_ENCODE(value, 0))
+else:  # no C accelerator: the pure-Python encoder
+    _encode = json.JSONEncoder(separators=(",", ":")).encode  # type: ignore[assignment]
+_STRING = json.encoder.encode_basestring_ascii
+_HEADS: dict[tuple, str] = {}
 
 
 def dumps(event: Event) -> str:
-    return _ENCODE(event_to_dict(event))
+    """The stored JSON text of `event`: `event_to_dict`'s document, compact. The fields every
+    event has are written directly (the same text the encoder writes for them); any value of an
+    unusual type goes through the encoder."""
+    data = event.data
+    head = _head(event)
+    if head is None:
+        return _encode(event_to_dict(event))
+    return head + ("null}" if data is None else _encode(to_jsonable(data)) + "}")
+
+
+def _head(event: Event) -> Optional[str]:
+    """`dumps`'s text up to and including ``"data":``; None when a field's type is not the usual one."""
+    step_key, message, level, timestamp, pid = event.step_key, event.message, event.level, event.timestamp, event.pid
+    run_id, job_name = event.run_id, event.job_name
+    if (type(message) is not str or type(level) is not int or type(timestamp) is not float
+            or not -_INF < timestamp < _INF or (step_key is not None and type(step_key) is not str)
+            or (pid is not None and type(pid) is not int) or type(run_id) is not str or type(job_name) is not str):
+        return None
+    key = (event.event_type, run_id, job_name)
+    start = _HEADS.get(key)
+    if start is None:
+        value = event.event_type.value
+        if type(value) is not str:
+            return None
+        start = f'{{"event_type":{_STRING(value)},"run_id":{_STRING(run_id)},"job_name":{_STRING(job_name)},"step_key":'
+        if len(_HEADS) >= 256:  # a few runs' worth; a long-lived process records many runs
+            _HEADS.clear()
+        _HEADS[key] = start
+    return (f'{start}{"null" if step_key is None else _STRING(step_key)},"message":{_STRING(message)},'
+            f'"level":{int.__repr__(level)},"timestamp":{float.__repr__(timestamp)},'
+            f'"pid":{"null" if pid is None else int.__repr__(pid)},"data":')
+
+
+_INF = float("inf")
 
 
 def loads(text: str) -> Event:

@@ -1,0 +1,110 @@
+"""serde: the stored JSON text of an event is the compact JSON of `event_to_dict`, whichever
+path writes it; a metadata value is kept when JSON can hold it and becomes its repr when not."""
+
+import json
+import math
+
+from hypothesis import given, settings, strategies as st
+
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.metadata import MetadataValue
+from specrun.runtime.definitions.results import AssetMaterialization
+from specrun.runtime.events import DagsterEventType, Event, StepOutputData
+from specrun.runtime.storage import serde
+
+
+def reference(event: Event) -> str:
+    return json.dumps(serde.event_to_dict(event), separators=(",", ":"))
+
+
+def old_plain(value):
+    """`_plain` as it was: the encoder decides."""
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+class Text(str):
+    pass
+
+
+class Number(int):
+    pass
+
+
+texts = st.one_of(st.text(max_size=12), st.sampled_from(['a "quoted" \\ word', "é ü 漢 \U0001f600", "\x00\n\t"]))
+floats = st.floats(allow_nan=True, allow_infinity=True)
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), floats, texts)
+plain = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(st.one_of(texts, st.integers(), st.booleans(), st.none(), floats), inner, max_size=3)),
+    max_leaves=12)
+odd = st.one_of(st.sets(st.integers(), max_size=2), st.builds(object), st.builds(Text, texts),
+                st.builds(Number, st.integers()), st.dictionaries(st.tuples(st.integers()), st.integers(), max_size=2))
+values = st.recursive(st.one_of(plain, odd), lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(texts, inner, max_size=3)), max_leaves=8)
+
+
+@given(values)
+@settings(max_examples=300, deadline=None)
+def test_a_metadata_value_is_kept_exactly_when_the_encoder_takes_it(value):
+    kept = serde._plain(value)
+    expected = old_plain(value)
+    assert type(kept) is type(expected)
+    if isinstance(expected, str):
+        assert kept == expected
+    else:
+        assert kept is value
+
+
+def test_a_cycle_and_very_deep_values_are_decided_by_the_encoder():
+    loop: list = [1]
+    loop.append(loop)
+    assert serde._plain(loop) == repr(loop)
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    assert serde._plain(deep) is deep
+
+
+payloads = st.one_of(
+    st.none(),
+    st.builds(StepOutputData, texts, st.dictionaries(texts, st.builds(MetadataValue, values, st.just("json")),
+                                                     max_size=2),
+              st.one_of(st.none(), st.builds(AssetKey, st.lists(st.text(min_size=1, max_size=5), min_size=1,
+                                                                   max_size=2)))),
+    st.builds(AssetMaterialization, st.just(AssetKey("a")), st.one_of(st.none(), texts),
+              st.dictionaries(texts, st.builds(MetadataValue.text, texts), max_size=2),
+              st.one_of(st.none(), texts), st.dictionaries(texts, texts, max_size=2)),
+)
+
+
+@given(st.sampled_from(list(DagsterEventType)), st.one_of(texts, st.builds(Text, texts)), texts,
+       st.one_of(st.none(), texts, st.builds(Text, texts)), st.one_of(texts, st.builds(Text, texts)),
+       payloads, st.one_of(st.integers(), st.booleans(), st.builds(Number, st.integers())),
+       st.one_of(floats, st.integers()), st.one_of(st.none(), st.integers(), st.booleans()))
+@settings(max_examples=400, deadline=None)
+def test_the_stored_text_is_the_compact_json_of_the_event_dict(event_type, run_id, job_name, step_key, message,
+                                                               data, level, timestamp, pid):
+    event = Event(event_type, run_id, job_name, step_key, message, data, level, 0.0, 0)
+    event.timestamp, event.pid = timestamp, pid
+    text = serde.dumps(event)
+    assert text == reference(event)
+    assert serde.dumps(event) == text  # the second time from the kept start of the text
+
+
+def test_a_step_events_text_reads_back_as_the_same_event():
+    metadata = {"path": MetadataValue.text("/s/a/v-1"), "specrun/stored": MetadataValue({"kind": "file", "size": 5})}
+    event = Event(DagsterEventType.HANDLED_OUTPUT, "r1", "job", "a", 'Handled output "result"',
+                  StepOutputData("result", metadata, AssetKey("a")), timestamp=1.5, pid=7)
+    text = serde.dumps(event)
+    assert text.startswith('{"event_type":"HANDLED_OUTPUT","run_id":"r1","job_name":"job","step_key":"a",'
+                           '"message":"Handled output \\"result\\"","level":20,"timestamp":1.5,"pid":7,"data":{')
+    back = serde.loads(text)
+    assert (back.event_type, back.step_key, back.timestamp, back.data) == (event.event_type, "a", 1.5, event.data)
+    nan = Event(DagsterEventType.STEP_START, "r1", "job", "a", "", None, timestamp=math.nan, pid=7)
+    assert serde.dumps(nan) == reference(nan) and '"timestamp":NaN' in serde.dumps(nan)
