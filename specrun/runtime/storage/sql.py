@@ -26,8 +26,9 @@ from .schema import (SCHEMA_VERSION, checks, dynamic_partitions, events, leases,
                      runs, runs_seq)
 from .serde import loads
 from .sql_leases import SqlLeases
-from .sql_rows import (event_rows, interrupted_message, mask_url as _mask, run_from_row, run_row,
-                       short_error as _short, stored_event, version_tags)
+from .sql_rows import (CHECK_COLUMNS, EVENT_COLUMNS, MATERIALIZATION_COLUMNS, RELEASE_COLUMNS, event_rows,
+                       interrupted_message, mask_url as _mask, run_from_row, run_row, short_error as _short,
+                       stored_event, version_tags)
 from .sqlite_writer import SqliteWriter, begin, file_of, setup_connection
 from .upsert import upsert
 
@@ -132,13 +133,14 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
             return
 
         def write(conn: Any) -> None:
-            conn.execute(events.insert(), rows)
-            upsert(conn, materializations, mats, ("asset_key", "partition"))
-            upsert(conn, checks, evals, ("asset_key", "check_name"))
+            conn.execute(events.insert(), [dict(zip(EVENT_COLUMNS, r)) for r in rows])
+            upsert(conn, materializations, [dict(zip(MATERIALIZATION_COLUMNS, r)) for r in mats],
+                   ("asset_key", "partition"))
+            upsert(conn, checks, [dict(zip(CHECK_COLUMNS, r)) for r in evals], ("asset_key", "check_name"))
             if released:
                 conn.execute(leases.delete().where(sa.and_(*(leases.c[c] == sa.bindparam("_" + c)
-                                                             for c in ("asset_key", "partition", "run_id")))),
-                             [{"_" + k: v for k, v in r.items()} for r in released])
+                                                             for c in RELEASE_COLUMNS))),
+                             [{"_" + k: v for k, v in zip(RELEASE_COLUMNS, r)} for r in released])
         self._write(write)
 
     def get_events(self, run_id: str, of_type: Optional[Iterable[DagsterEventType]] = None) -> list[Event]:

@@ -60,36 +60,43 @@ def run_from_row(row: Mapping[str, Any]) -> DagsterRun:
                       row["pid"])
 
 
-def event_rows(batch: Sequence[Event]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
-    """The rows one event batch writes: events, latest materializations, latest check
-    evaluations, and the leases its materializations give back (see `runtime/leases.py`)."""
+# The columns of the rows `event_rows` makes, in the order of `sqlite_writer`'s statements.
+EVENT_COLUMNS = ("run_id", "event_type", "step_key", "timestamp", "asset_key", "partition", "body")
+MATERIALIZATION_COLUMNS = ("asset_key", "partition", "run_id", "timestamp", "code_version", "config_hash",
+                           "data_version", "input_data_versions", "body", "stored")
+CHECK_COLUMNS = ("asset_key", "check_name", "partition", "run_id", "passed", "timestamp", "body")
+RELEASE_COLUMNS = ("asset_key", "partition", "run_id")
+
+
+def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:
+    """The rows one event batch writes, as tuples of the `*_COLUMNS` above: events, latest
+    materializations, latest check evaluations, and the leases its materializations give
+    back (see `runtime/leases.py`)."""
     rows, mats, evals = [], {}, {}
+    materialization, check_evaluation = DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION
     for event in batch:
         body = dumps(event)
         data = event.data
-        key = data.asset_key.to_user_string() if getattr(data, "asset_key", None) else None
-        rows.append({"run_id": event.run_id, "event_type": event.event_type.value, "step_key": event.step_key,
-                     "timestamp": event.timestamp, "asset_key": key,
-                     "partition": getattr(data, "partition", None), "body": body})
-        if event.event_type is DagsterEventType.ASSET_MATERIALIZATION:
+        asset_key = getattr(data, "asset_key", None)
+        key = asset_key.to_user_string() if asset_key else None
+        kind = event.event_type
+        rows.append((event.run_id, kind.value, event.step_key, event.timestamp, key,
+                     getattr(data, "partition", None), body))
+        if kind is materialization:
             mats[(key, data.partition or "")] = _materialization_row(event, key, body)
-        elif event.event_type is DagsterEventType.ASSET_CHECK_EVALUATION:
-            evals[(key, data.check_name)] = {"asset_key": key, "check_name": data.check_name,
-                                             "partition": data.partition, "run_id": event.run_id,
-                                             "passed": bool(data.passed), "timestamp": event.timestamp, "body": body}
-    released = [{"asset_key": m["asset_key"], "partition": m["partition"], "run_id": m["run_id"]}
-                for m in mats.values()]
+        elif kind is check_evaluation:
+            evals[(key, data.check_name)] = (key, data.check_name, data.partition, event.run_id, bool(data.passed),
+                                             event.timestamp, body)
+    released = [(m[0], m[1], m[2]) for m in mats.values()]
     return rows, list(mats.values()), list(evals.values()), released
 
 
-def _materialization_row(event: Event, key: str, body: str) -> dict:
+def _materialization_row(event: Event, key: str, body: str) -> tuple:
     tags = event.data.tags or {}
     stored = stored_facts(event.data.metadata)
-    return {"asset_key": key, "partition": event.data.partition or "", "run_id": event.run_id,
-            "timestamp": event.timestamp, "code_version": tags.get(v.CODE_VERSION_TAG),
-            "config_hash": tags.get(v.CONFIG_HASH_TAG), "data_version": tags.get(v.DATA_VERSION_TAG),
-            "input_data_versions": tags.get(v.INPUT_DATA_VERSIONS_TAG), "body": body,
-            "stored": json.dumps(stored) if stored else None}
+    return (key, event.data.partition or "", event.run_id, event.timestamp, tags.get(v.CODE_VERSION_TAG),
+            tags.get(v.CONFIG_HASH_TAG), tags.get(v.DATA_VERSION_TAG), tags.get(v.INPUT_DATA_VERSIONS_TAG), body,
+            json.dumps(stored) if stored else None)
 
 
 def version_tags(code_version: Any, config_hash: Any, data_version: Any, input_data_versions: Any) -> dict:

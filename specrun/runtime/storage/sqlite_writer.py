@@ -19,6 +19,7 @@ the other wrote).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -117,10 +118,11 @@ class SqliteWriter:
             cursor.row_factory = sqlite3.Row
             return cursor.fetchall()
 
-    def write(self, rows: list[dict], mats: list[dict], evals: list[dict], released: list[dict]) -> None:
+    def write(self, rows: list[tuple], mats: list[tuple], evals: list[tuple], released: list[tuple]) -> None:
         """Events, latest materializations and check results, and the leases the
-        materializations give back, in one transaction (taking the write lock at BEGIN)."""
-        statements = sqlite_statements()
+        materializations give back (`sql_rows.event_rows`'s tuples), in one transaction
+        (taking the write lock at BEGIN)."""
+        statements = _POSITIONAL
 
         def write(conn: sqlite3.Connection) -> None:
             conn.executemany(statements["events"], rows)
@@ -181,3 +183,13 @@ _STATEMENTS = {
 def sqlite_statements() -> dict[str, str]:
     """The event-write statements as SQLite text with named parameters."""
     return _STATEMENTS
+
+
+def parameter_names(statement: str) -> tuple[str, ...]:
+    """The named parameters of `statement`, in order."""
+    return tuple(re.findall(r":(\w+)", statement))
+
+
+# The same statements with positional parameters: the writer binds `event_rows`'s tuples,
+# whose columns are in this order (sqlite3 binds a tuple for less than a dict).
+_POSITIONAL = {name: re.sub(r":\w+", "?", statement) for name, statement in _STATEMENTS.items()}

@@ -60,6 +60,19 @@ def test_the_event_write_statements_are_what_sqlalchemy_compiles_from_the_tables
     assert {k: str(s.compile(dialect=dialect)) for k, s in compiled.items()} == sqlite_statements()
 
 
+def test_the_writer_binds_the_row_tuples_in_the_order_of_the_statements_parameters():
+    from specrun.runtime.storage.sql_rows import (CHECK_COLUMNS, EVENT_COLUMNS, MATERIALIZATION_COLUMNS,
+                                                  RELEASE_COLUMNS)
+    from specrun.runtime.storage.sqlite_writer import _POSITIONAL, parameter_names, sqlite_statements
+
+    columns = {"events": EVENT_COLUMNS, "materializations": MATERIALIZATION_COLUMNS, "checks": CHECK_COLUMNS,
+               "release": RELEASE_COLUMNS}
+    statements = sqlite_statements()
+    assert {k: parameter_names(s) for k, s in statements.items()} == columns
+    for name, statement in statements.items():
+        assert _POSITIONAL[name].count("?") == len(columns[name]) and ":" not in _POSITIONAL[name]
+
+
 def test_an_older_store_is_upgraded_by_the_sqlalchemy_migrations(tmp_path):
     path = tmp_path / "old.db"
     open_run_storage("sqlite:///" + str(path)).close()

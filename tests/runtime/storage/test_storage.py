@@ -201,15 +201,14 @@ def test_a_failed_sqlite_event_write_leaves_nothing_half_written(tmp_path, monke
     from specrun.runtime.storage import open_run_storage, sqlite_writer
 
     store = open_run_storage("sqlite:///" + str(tmp_path / "db.sqlite"))
-    good = sqlite_writer.sqlite_statements()
-    broken = {**good, "checks": "INSERT INTO no_such_table VALUES (:asset_key)"}
-    monkeypatch.setattr(sqlite_writer, "sqlite_statements", lambda: broken)
+    good = dict(sqlite_writer._POSITIONAL)
+    monkeypatch.setitem(sqlite_writer._POSITIONAL, "checks", "INSERT INTO no_such_table VALUES (?, ?, ?, ?, ?, ?, ?)")
     evaluation = Event(ET.ASSET_CHECK_EVALUATION, "r1", "job", "c", "checked",
                        AssetCheckEvaluation(AssetKey("a0"), "positive", True))
     with pytest.raises(StorageError, match="writing to run storage at .* failed: .*no such table"):
         store.store_events([_mat("r1", "a0"), evaluation])
     assert store.get_events("r1") == [] and store.latest_materializations() == {}
-    monkeypatch.setattr(sqlite_writer, "sqlite_statements", lambda: good)
+    monkeypatch.setattr(sqlite_writer, "_POSITIONAL", good)
     store.store_events([_mat("r1", "a0")])  # the connection is usable again
     assert len(store.get_events("r1")) == 1
     store.close()
