@@ -32,22 +32,74 @@ GROUP_PLAN_OVER = 60
 def print_plan(session: Any, plan: Any, decisions: list) -> None:
     """One line per step (or, for a large plan, per node and reason): run/skip, step,
     partition(s), reason; then the totals."""
-    from rich.table import Table
-
     console = _console()
     executor = session.executor_def.name
-    table = Table(title=f"plan for {session.compiled.name} (executor: {executor})", show_lines=False)
-    for column in ("", "step", "kind", "partition", "reason"):
-        table.add_column(column)
+    title = f"plan for {session.compiled.name} (executor: {executor})"
     rows = _grouped(decisions) if len(decisions) > GROUP_PLAN_OVER else [
         (d.run, d.step_key, d.kind, d.partition or "-", d.reason) for d in decisions]
-    for run, step, kind, partition, reason in rows:
-        table.add_row("[green]run[/]" if run else "[dim]skip[/]", step, kind, partition, reason)
-    console.print(table)
+    drawn = _plain_table(console, title, rows)
+    if drawn is not None:
+        console.file.write(drawn)
+        console.file.flush()
+    else:
+        from rich.table import Table
+
+        table = Table(title=title, show_lines=False)
+        for column in _COLUMNS:
+            table.add_column(column)
+        for run, step, kind, partition, reason in rows:
+            table.add_row("[green]run[/]" if run else "[dim]skip[/]", step, kind, partition, reason)
+        console.print(table)
     n_run = sum(1 for d in decisions if d.run)
     n_waiting = sum(1 for d in decisions if not d.run and d.reason.startswith("waiting"))
     waiting = f", {n_waiting} waiting for upstream partitions" if n_waiting else ""
     console.print(f"{n_run} to run, {len(decisions) - n_run - n_waiting} up to date{waiting}")
+
+
+_COLUMNS = ("", "step", "kind", "partition", "reason")
+# What rich would read as markup (a [tag]) or an emoji code (:name:): such a table is left to rich.
+_NOT_PLAIN = re.compile(r"\[|:\S+:")
+_RESET, _TITLE, _HEADER = "\x1b[0m", "\x1b[3m", "\x1b[1m"  # rich's table.title and table.header styles
+_RUN = {True: ("run", "\x1b[32m"), False: ("skip", "\x1b[2m")}  # [green]run[/], [dim]skip[/]
+
+
+def _plain_table(console: Any, title: str, rows: list[tuple]) -> Optional[str]:
+    """The plan table exactly as rich draws it (the same characters and, on a colour terminal,
+    the same styles), drawn directly: rich measures and renders every cell, which took most of
+    `plan`'s time for a 1,000-step plan. None when rich must draw it: text it would read as
+    markup or that is not one plain line, a table wider than the console (rich would wrap
+    cells), a terminal without plain ANSI colours, or no rows."""
+    from rich.cells import cell_len
+
+    styled = console.is_terminal
+    if not rows or styled and (console.no_color or console.legacy_windows
+                   or console.color_system not in ("standard", "256", "truecolor")):
+        return None
+    table = [(_RUN[bool(row[0])], *(str(c) for c in row[1:])) for row in rows]
+    for text in (title, *(c for cells in table for c in cells[1:])):
+        if not text.isprintable() or _NOT_PLAIN.search(text):
+            return None
+    sized = [[(text, cell_len(text)) for text in (run, *cells)] for (run, _), *cells in table]
+    widths = [max([cell_len(c)] + [row[i][1] for row in sized]) for i, c in enumerate(_COLUMNS)]
+    if sum(widths) + 3 * len(widths) + 1 > console.width:
+        return None
+    on, off = (_HEADER, _RESET) if styled else ("", "")
+    header = "┃".join(f"{on} {off}{on}{c}{' ' * (w - cell_len(c))}{off}{on} {off}" for c, w in zip(_COLUMNS, widths))
+    out = [f"{_TITLE}{title}{_RESET}" if styled else title] if title else []
+    out += [_rule("┏━┳┓", widths), f"┃{header}┃", _rule("┡━╇┩", widths)]
+    for ((_, colour), *_cells), row in zip(table, sized):
+        (run, n), *cells = row
+        first = f"{colour}{run}{_RESET}" if styled else run
+        rest = "".join(f" │ {text}{' ' * (w - n)}" for (text, n), w in zip(cells, widths[1:]))
+        out.append(f"│ {first}{' ' * (widths[0] - n)}{rest} │")
+    out.append(_rule("└─┴┘", widths))
+    return "\n".join(out) + "\n"
+
+
+def _rule(box: str, widths: list[int]) -> str:
+    """A horizontal line of the table: `box` is its left end, line, crossing and right end."""
+    left, line, cross, right = box
+    return left + cross.join(line * (w + 2) for w in widths) + right
 
 
 def _grouped(decisions: list) -> list[tuple]:
