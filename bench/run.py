@@ -4,6 +4,7 @@
     python bench/run.py --quick            # 1 round, Dagster skipped
     python bench/run.py --only inprocess   # one group
     python bench/run.py --before /tmp/old  # also an older checkout of specrun, side by side
+    python bench/run.py --instructions     # in-process cells in instructions (callgrind), N=1,000
 
 Hamilton and Dagster live in side virtualenvs (bench/setup_hamilton.sh, bench/setup_dagster.sh),
 never in specrun's own dependencies. Each cell runs in a fresh subprocess; only the execute
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -177,6 +179,74 @@ def prepare_bytecode(compile_it: bool) -> str:
 
 BENCHMARKS: dict[str, Callable[[bool], list[tuple]]] = {"inprocess": inprocess_rows}
 
+# How long one cell may take under valgrind (~50x slower than natively; a 1,000-step cell
+# takes 30-60 s on a quiet machine, minutes under load).
+CALLGRIND_TIMEOUT = 1800.0
+
+
+def _instructions(python: str, script: str, args: list[str], env: Optional[dict] = None) -> Figure:
+    """Instructions of the cell's timed call alone: the cell makes that call inside
+    `functools.reduce` (`--instructions`), and callgrind counts only inside that C function.
+    Load-independent, unlike wall time on a shared machine."""
+    command = ["valgrind", "--tool=callgrind", "--toggle-collect=functools_reduce",
+               "--callgrind-out-file=/dev/null", python, os.path.join(HERE, script), *args, "--instructions"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, cwd=os.path.dirname(HERE),
+                              env={**os.environ, **env} if env else None, timeout=CALLGRIND_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"  ! {script} {' '.join(args)}: no count within {CALLGRIND_TIMEOUT:.0f} s", file=sys.stderr)
+        return TIMEOUT
+    counted = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    if done.returncode != 0 or counted is None:
+        print(f"  ! {script} {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
+        return FAILED
+    return float(counted.group(1))
+
+
+def instruction_rows(sizes: list[int]) -> list[tuple]:
+    """Instructions per step of the execute call: specrun's first run of a fresh job (what the
+    wall-clock table times) and the second run of the same job (per-job work cached),
+    beside Hamilton's `Driver.execute` (its graph is built in `Driver.build`, not counted)."""
+    rows = []
+    for workload, n, hamilton, _ in INPROCESS:
+        if n not in sizes:
+            continue
+        args = ["--workload", workload, "--n", str(n)]
+        cells: dict[str, tuple] = {
+            "run 1": (sys.executable, "workloads.py", args, None),
+            "run 2": (sys.executable, "workloads.py", args + ["--second"], None)}
+        if BEFORE["path"]:
+            env = {"PYTHONPATH": BEFORE["path"]}
+            cells["before 1"] = (sys.executable, "workloads.py", args, env)
+            cells["before 2"] = (sys.executable, "workloads.py", args + ["--second"], env)
+        if hamilton and os.path.exists(HAMILTON_PY):
+            cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", args, None)
+        found: dict[str, Figure] = {}
+        for name, (python, script, cell_args, env) in cells.items():
+            count = _instructions(python, script, cell_args, env)
+            found[name] = count / n if isinstance(count, float) else count
+            print(f"  {workload} {n} {name}: {_fmt(found[name])} instructions/step", file=sys.stderr)
+        rows.append((workload, n, found))
+    return rows
+
+
+def print_instruction_table(rows: list[tuple]) -> None:
+    names = ["run 1", "run 2", "before 1", "before 2", "hamilton"]
+    shown = [c for c in names if any(c in r[2] for r in rows)]
+    header = f"{'instructions/step':<24} {'N':>6}" + "".join(f" {c:>12}" for c in shown)
+    if "hamilton" in shown:
+        header += f" {'run1/ham':>8} {'run2/ham':>8}"
+    print(header)
+    print("-" * len(header))
+    for workload, n, found in rows:
+        line = f"{workload:<24} {n:>6}" + "".join(f" {_fmt(found.get(c)):>12}" for c in shown)
+        if "hamilton" in shown:
+            ham = found.get("hamilton")
+            for run in ("run 1", "run 2"):
+                ours = found.get(run)
+                line += f" {ours / ham:>7.2f}x" if _both_figures(ours, ham) else f" {'-':>8}"
+        print(line)
+
 
 def _fmt(value: Figure, unit: str = "") -> str:
     if value is None:
@@ -220,6 +290,9 @@ def main() -> None:
                         help="also measure the specrun at PATH (a checkout) in a column of its own")
     parser.add_argument("--no-bytecode", action="store_true",
                         help="remove specrun's .pyc files first: every cell compiles the sources")
+    parser.add_argument("--instructions", nargs="?", const="1000", metavar="N[,N]",
+                        help="in-process cells in instructions per step (callgrind) instead of "
+                             "wall time, at these N (default 1000): first and second run")
     args = parser.parse_args()
     print(prepare_bytecode(not args.no_bytecode))
     if args.before:
@@ -228,6 +301,9 @@ def main() -> None:
             import compileall
 
             compileall.compile_dir(os.path.join(BEFORE["path"], "specrun"), quiet=1)
+    if args.instructions:
+        print_instruction_table(instruction_rows([int(n) for n in args.instructions.split(",")]))
+        return
     import bench_more
 
     bench_more.BEFORE = BEFORE  # this file runs as __main__: `from run import BEFORE` is another dict

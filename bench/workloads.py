@@ -4,11 +4,17 @@
 
 prints one JSON line: {"workload", "n", "steps", "seconds", "us_per_step"}. Only the
 execute call is timed: imports and definition building are excluded.
+
+`--second` runs the workload once untimed first and times the second run of the same job
+(what a job pays once its per-job work is cached). `--instructions` makes the timed call
+inside `functools.reduce`, so that `valgrind --tool=callgrind --toggle-collect=functools_reduce`
+counts the instructions of that call alone (see `run.py --instructions`).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -87,26 +93,39 @@ def warm_up(fw) -> None:
     fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
 
 
-def run(framework: str, workload: str, n: int) -> dict:
-    fw = importlib.import_module(framework)
-    warm_up(fw)
+def _workload_call(fw, workload: str, n: int):
+    """The call to time, and how many steps it runs."""
     if workload in ("chain", "fanout", "fanin"):
         job, steps = {"chain": chain_job, "fanout": fanout_job, "fanin": fanin_job}[workload](fw, n)
-        start = time.perf_counter()
-        result = job.execute_in_process()
-    elif workload == "materialize":
+        return job.execute_in_process, steps
+    if workload == "materialize":
         assets, steps = asset_chain(fw, n)
-        start = time.perf_counter()
-        result = fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
-    elif workload == "materialize_to_memory":
+        return lambda: fw.materialize(assets, resources={"io_manager": fw.mem_io_manager}), steps
+    if workload == "materialize_to_memory":
         assets, steps = asset_chain(fw, n)
-        start = time.perf_counter()
-        result = fw.materialize_to_memory(assets)
-    else:
-        raise SystemExit(f"unknown workload {workload}")
+        return lambda: fw.materialize_to_memory(assets), steps
+    raise SystemExit(f"unknown workload {workload}")
+
+
+def timed_call(call, instructions: bool):
+    """`call()`; with `instructions`, inside the one C function callgrind is told to count
+    (`--toggle-collect=functools_reduce`), so that nothing else in the process is counted."""
+    if instructions:
+        return functools.reduce(lambda _acc, _item: call(), [0], None)
+    return call()
+
+
+def run(framework: str, workload: str, n: int, second: bool = False, instructions: bool = False) -> dict:
+    fw = importlib.import_module(framework)
+    warm_up(fw)
+    call, steps = _workload_call(fw, workload, n)
+    if second:
+        assert call().success
+    start = time.perf_counter()
+    result = timed_call(call, instructions)
     seconds = time.perf_counter() - start
     assert result.success
-    return {"framework": framework, "workload": workload, "n": n, "steps": steps,
+    return {"framework": framework, "workload": workload, "n": n, "steps": steps, "run": 2 if second else 1,
             "seconds": seconds, "us_per_step": seconds / steps * 1e6}
 
 
@@ -115,6 +134,9 @@ if __name__ == "__main__":
     parser.add_argument("--framework", default="specrun")
     parser.add_argument("--workload", required=True)
     parser.add_argument("--n", type=int, required=True)
+    parser.add_argument("--second", action="store_true", help="time the second run of the job")
+    parser.add_argument("--instructions", action="store_true",
+                        help="make the timed call inside functools.reduce (for callgrind)")
     args = parser.parse_args()
     sys.setrecursionlimit(10000)
-    print(json.dumps(run(args.framework, args.workload, args.n)))
+    print(json.dumps(run(args.framework, args.workload, args.n, args.second, args.instructions)))
