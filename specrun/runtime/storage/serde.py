@@ -169,15 +169,26 @@ _STRING = json.encoder.encode_basestring_ascii
 _HEADS: dict[tuple, str] = {}
 
 
-def dumps(event: Event) -> str:
+def dumps(event: Event, payloads: Optional[dict[int, tuple[Any, str]]] = None) -> str:
     """The stored JSON text of `event`: `event_to_dict`'s document, compact. The fields every
     event has are written directly (the same text the encoder writes for them); any value of an
-    unusual type goes through the encoder."""
+    unusual type goes through the encoder.
+
+    `payloads` (optional, for one batch written at once) keeps the text of each payload
+    written: events sharing one payload object (a step's STEP_OUTPUT and HANDLED_OUTPUT) encode
+    it once. It holds the payloads themselves, so no id is reused while it lives."""
     data = event.data
     head = _head(event)
     if head is None:
         return _encode(event_to_dict(event))
-    return head + ("null}" if data is None else _encode(to_jsonable(data)) + "}")
+    if data is None:
+        return head + "null}"
+    if payloads is None:
+        return head + _encode(to_jsonable(data)) + "}"
+    known = payloads.get(id(data))
+    if known is None or known[0] is not data:
+        known = payloads[id(data)] = (data, _encode(to_jsonable(data)))
+    return head + known[1] + "}"
 
 
 def _head(event: Event) -> Optional[str]:

@@ -74,8 +74,9 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
     back (see `runtime/leases.py`)."""
     rows, mats, evals = [], {}, {}
     materialization, check_evaluation = DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION
+    payloads: dict[int, tuple[Any, str]] = {}  # (see `dumps`)
     for event in batch:
-        body = dumps(event)
+        body = dumps(event, payloads)
         data = event.data
         asset_key = getattr(data, "asset_key", None)
         key = asset_key.to_user_string() if asset_key else None

@@ -108,3 +108,17 @@ def test_a_step_events_text_reads_back_as_the_same_event():
     assert (back.event_type, back.step_key, back.timestamp, back.data) == (event.event_type, "a", 1.5, event.data)
     nan = Event(DagsterEventType.STEP_START, "r1", "job", "a", "", None, timestamp=math.nan, pid=7)
     assert serde.dumps(nan) == reference(nan) and '"timestamp":NaN' in serde.dumps(nan)
+
+
+def test_events_sharing_one_payload_in_a_batch_get_the_text_each_would_get_alone():
+    from specrun.runtime.storage.sql_rows import event_rows
+
+    shared = StepOutputData("result", {"path": MetadataValue.text("/s/a/v-1")}, AssetKey("a"))
+    other = StepOutputData("result", {"path": MetadataValue.text("/s/b/v-1")}, AssetKey("b"))
+    batch = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out", shared, timestamp=1.0, pid=7),
+             Event(DagsterEventType.HANDLED_OUTPUT, "r1", "job", "a", "handled", shared, timestamp=2.0, pid=7),
+             Event(DagsterEventType.HANDLED_OUTPUT, "r1", "job", "b", "handled", other, timestamp=3.0, pid=7)]
+    rows = event_rows(batch)[0]
+    assert [row[-1] for row in rows] == [reference(e) for e in batch]
+    shared.metadata["extra"] = MetadataValue.text("added later")  # a new batch encodes the payload anew
+    assert event_rows(batch[1:2])[0][0][-1] == reference(batch[1]) and "added later" in reference(batch[1])
