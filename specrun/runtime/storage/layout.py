@@ -35,16 +35,33 @@ ABANDONED_AFTER = 24 * 3600  # seconds: a temp file of another host this old is 
 def safe_name(part: str) -> str:
     """`part` (a key part or partition key) as one file name: every character but letters,
     digits and ``-_~`` is %-escaped, and so is a leading dot (no ``..``, no hidden files)."""
+    name = _SAFE_NAMES.get(part) if type(part) is str else None
+    if name is not None:
+        return name
     if not isinstance(part, str) or part == "":
         raise PartitionError(f"a key used as a file name must be a non-empty string, got {part!r}")
     name = quote(part, safe="-_.~")
-    return "%2E" + name[1:] if name.startswith(".") else name
+    name = "%2E" + name[1:] if name.startswith(".") else name
+    if len(_SAFE_NAMES) >= 100_000:
+        _SAFE_NAMES.clear()
+    _SAFE_NAMES[part] = name
+    return name
+
+
+# Names and folders worked out before: each asset's name is asked for at its write and at
+# every read of it.
+_SAFE_NAMES: dict[str, str] = {}
+_ABSOLUTE: dict[str, str] = {}
 
 
 def inside(base_dir: str, parts: list[str]) -> str:
     """The path of `parts` under `base_dir`, each part a safe name; never outside it."""
-    base = os.path.abspath(base_dir)
-    path = os.path.join(base, *(safe_name(p) for p in parts))
+    base = _ABSOLUTE.get(base_dir)
+    if base is None:
+        base = os.path.abspath(base_dir)
+        if os.path.isabs(base_dir) and len(_ABSOLUTE) < 1000:  # (a relative one depends on the cwd)
+            _ABSOLUTE[base_dir] = base
+    path = os.path.join(base, *[safe_name(p) for p in parts])
     # Cannot happen with safe names (no separator, no leading dot); kept as a guard, as a
     # prefix test: `base` is absolute and normalized, and joining safe names keeps it so.
     if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):
