@@ -135,43 +135,49 @@ def apply_rows(quick: bool) -> list[tuple]:
     and every materialization is committed before the step that reads it starts. Rows: wall
     seconds, and CPU seconds (user + system of the process: what load from other work does not
     inflate), each the median of the repeats; with `--before`, that checkout alternates with
-    this one. The load average is printed beside them."""
+    this one. The load average is printed beside them. `specrun plan` of the same fresh project
+    (1,000 rows to draw) is timed before each apply."""
     from spec_gen import write_chain_project
 
     exe = os.path.join(os.path.dirname(sys.executable), "specrun")
     sides = {"specrun": None, **({"before": {"PYTHONPATH": BEFORE["path"]}} if BEFORE["path"] else {})}
-    wall: dict[str, list[float]] = {side: [] for side in sides}
-    cpu: dict[str, list[float]] = {side: [] for side in sides}
+    found: dict[tuple[str, str, str], list[float]] = {}
     loads = []
     for _ in range(1 if quick else 3):
         for side, env in sides.items():
-            seconds, cpu_seconds = _timed_apply(exe, env, write_chain_project)
-            wall[side].append(seconds)
-            cpu[side].append(cpu_seconds)
+            for command, seconds, cpu_seconds in _timed_apply(exe, env, write_chain_project):
+                found.setdefault((command, "wall", side), []).append(seconds)
+                found.setdefault((command, "CPU user+sys", side), []).append(cpu_seconds)
             loads.append(os.getloadavg()[0])
     print(f"  apply: load average {min(loads):.1f}-{max(loads):.1f} during the runs", file=sys.stderr)
     rows = []
-    for label, found in (("wall", wall), ("CPU user+sys", cpu)):
-        extra = {"before": statistics.median(found["before"])} if "before" in found else {}
-        rows.append((f"specrun apply, 1,000-asset chain, {label}", 1000, statistics.median(found["specrun"]),
-                     None, " s", extra))
+    for command in ("apply", "plan"):
+        for label in ("wall", "CPU user+sys"):
+            before = found.get((command, label, "before"))
+            extra = {"before": statistics.median(before)} if before else {}
+            rows.append((f"specrun {command}, 1,000-asset chain, {label}", 1000,
+                         statistics.median(found[(command, label, "specrun")]), None, " s", extra))
     return rows
 
 
-def _timed_apply(exe: str, env: "dict | None", write_project) -> tuple[float, float]:
-    """(wall, CPU) seconds of one `specrun apply` of a fresh 1,000-asset chain project."""
+def _timed_apply(exe: str, env: "dict | None", write_project) -> list[tuple[str, float, float]]:
+    """(command, wall, CPU) seconds of `specrun plan` and then `specrun apply` of a fresh
+    1,000-asset chain project."""
     import resource
     import tempfile
 
+    times = []
     with tempfile.TemporaryDirectory() as folder:
         write_project(folder, 1000)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        subprocess.run([exe, "apply", "pipeline.yaml"], cwd=folder, capture_output=True, check=True,
-                       env={**os.environ, **env} if env else None)
-        seconds = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        for command in ("plan", "apply"):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([exe, command, "pipeline.yaml"], cwd=folder, capture_output=True, check=True,
+                           env={**os.environ, **env} if env else None)
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times.append((command, seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
+    return times
 
 
 def dynamic_rows(quick: bool) -> list[tuple]:
