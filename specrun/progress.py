@@ -161,12 +161,14 @@ class Progress:
         """Seconds left: for each step left, how long a step of its node took (in this run,
         else as recorded in an earlier run), else the mean of the steps finished; divided
         among the steps running at once."""
-        done = [d for k, d in self.duration.items() if self.state[k] == "ok"] or list(self.recorded.values())
+        # (a snapshot: the live view's refresh thread asks while the run adds durations)
+        durations = list(self.duration.items())
+        done = [d for k, d in durations if self.state[k] == "ok"] or list(self.recorded.values())
         if not done:
             return None
         mean = sum(done) / len(done)
         by_node: dict[str, list[float]] = {}
-        for key, took in self.duration.items():
+        for key, took in durations:
             by_node.setdefault(_node_of(key), []).append(took)
         now = time.time() if now is None else now
         left = 0.0
