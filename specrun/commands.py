@@ -237,9 +237,13 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
     from .runtime.plan import build_plan
 
     fmt = session.options.get("fmt") or "text"
-    with session.partitions_loaded():
-        run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys,
-                               (reexecution or {}).get("mapping_keys"))
+    if reexecution is None and plan.dynamic is None and len(step_keys) == len(plan.steps) \
+            and plan.steps.keys() == set(step_keys):
+        run_plan_ = plan.shared_copy()  # every step runs: the plan just built is the run's plan
+    else:
+        with session.partitions_loaded():
+            run_plan_ = build_plan(session.job, list(plan.partition_keys), step_keys,
+                                   (reexecution or {}).get("mapping_keys"))
     progress = Progress(run_plan_, decisions, session.executor_def.name,
                         mode=fmt if fmt != "text" else "auto", log_level=session.options.get("log_level") or 30,
                         recorded=recorded_durations(session.instance, session.compiled.path))
