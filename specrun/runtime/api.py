@@ -27,6 +27,7 @@ from .gc_pause import young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
+from .step_recipe import job_program
 from .storage.base import DagsterRunStatus
 from .cancel import signals_held, stop_run
 from .timeouts import RunTimeout, alarm, refuse_unenforced_step_timeouts, run_timeout
@@ -123,7 +124,8 @@ def _execute(job: JobDefinition, plan: Any, instance: Instance, resolved: Any, r
              on_event: Optional[Callable[[Event], None]], raise_on_error: bool) -> ExecutionResult:
     limit = run_timeout(run_tags)
     executor = resolved.executor_def.create(InitExecutorContext(job, resolved.execution, instance))
-    refuse_unenforced_step_timeouts(plan, executor, resolved.executor_def.name)
+    if job_program(job).timed_nodes:  # (worked out once per job: most jobs have none)
+        refuse_unenforced_step_timeouts(plan, executor, resolved.executor_def.name)
     run = instance.create_run(job.name, run_id, resolved.raw, run_tags, parent_run_id,
                               step_keys_to_execute=step_keys)
     if lease is not None:

@@ -20,14 +20,18 @@ from .definitions.policy import RetryMode
 from .events import ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData, new_event
 from .definitions.hooks import FAILURE, SUCCESS
+from .step_hooks import run_hooks
 from .log import LogManager, current_step_log
-from .inputs import load_inputs
+from .inputs import load_inputs, load_plain_inputs
 from .user_async import resolve_async
-from .outputs import OutputFacts, StepFailed, collect_outputs, handle_output, plain_value
+from .outputs import (OutputFacts, StepFailed, collect_outputs, handle_output, plain_value,
+                      store_plain_output)
 from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
-from .step_recipe import StepRecipe
+from .keyed_io import keyed
+from .materializations import AssetVersionFacts
+from .step_recipe import StepRecipe, job_program
 from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 from . import versioning as v
 
@@ -63,9 +67,12 @@ class RunContext:
         self._resources: Any = None
         self._resource_values: dict[str, Any] = {}  # filled when resources are built
         self._configs: dict[str, Any] = {}
-        self._recipes: dict[str, StepRecipe] = {}
-        self.job_hooks = tuple(sorted(job.hook_defs, key=lambda h: h.name))
-        self._output_facts: dict[tuple[str, str], OutputFacts] = {}
+        # The job's step programs (its recipes and output facts), shared by all its runs.
+        program = self.program = job_program(job)
+        self._recipes = program.recipes
+        self._output_facts = program.facts
+        self._versions: dict[tuple[str, str], AssetVersionFacts] = {}
+        self._keyed: dict[str, Any] = {}  # IO manager key -> the manager, if keyed (`..keyed_io`)
         self.selected_asset_keys = frozenset(job.asset_keys)
         # step -> the earlier run whose stored outputs it reads (a re-execution from failure)
         self.outputs_from: Mapping[str, str] = reexecution_of(run).get("outputs_from") or {}
@@ -102,18 +109,42 @@ class RunContext:
         return self._configs[node.name]
 
     def recipe(self, node: Any) -> "StepRecipe":
-        """What every step of `node` needs from this run, worked out on first use."""
+        """What every step of `node` needs (the job's, worked out on first use)."""
         recipe = self._recipes.get(node.name)
-        if recipe is None:
-            recipe = self._recipes[node.name] = StepRecipe(self, node)
-        return recipe
+        return recipe if recipe is not None else self.program.recipe(node)
 
     def output_facts(self, node: Any, name: str) -> OutputFacts:
-        """The per-run facts about output `name` of `node`, worked out on first use."""
+        """The facts about output `name` of `node` (the job's, worked out on first use)."""
         facts = self._output_facts.get((node.name, name))
-        if facts is None:
-            facts = self._output_facts[(node.name, name)] = OutputFacts(self, node, name)
-        return facts
+        return facts if facts is not None else self.program.output_facts(node, name)
+
+    def asset_versions(self, node: Any, facts: OutputFacts) -> AssetVersionFacts:
+        """The version facts of the asset output `facts` describes: the job's when this run
+        gives the node no config (they are then the same in every run), else this run's."""
+        key = (node.name, facts.name)
+        found = self._versions.get(key)
+        if found is None:
+            raw, _ = self.node_config(node)
+            cache = self.program.versions if raw is None else self._versions
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = AssetVersionFacts(self, node, facts.asset_key)
+            self._versions[key] = found
+        return found
+
+    def keyed_managers(self, keys: Iterable[str]) -> Optional[dict[str, Any]]:
+        """The IO managers named `keys`, when each stores and loads by key (`..keyed_io`) and
+        this run reads no earlier run's outputs; else None."""
+        found, built = self._keyed, self._resource_values
+        for key in keys:
+            if key not in found:
+                if key not in built:  # resources not set up yet (the general path does it), or no such one
+                    return None
+                manager = built[key]
+                found[key] = manager if keyed(manager) else None
+            if found[key] is None:
+                return None
+        return None if self.outputs_from else found
 
     def resources_for_output(self, key: str) -> Any:
         """The IO manager (or any) resource named `key`."""
@@ -152,6 +183,8 @@ class RunContext:
         generator is walked); otherwise an iterator that yields each retry's events before
         waiting for the next attempt, and the hooks' events as they run."""
         recipe = self.recipe(step.node)
+        if recipe.signature.config_class is not None:  # a config that fails validation fails the run
+            self.node_config(step.node)
         if recipe.hooks:
             return self._attempts(step, recipe)
         events: list[Event] = []
@@ -175,14 +208,14 @@ class RunContext:
             if error is None:
                 yield from events
                 if recipe.hooks:
-                    yield from _run_hooks(self, step, recipe, SUCCESS, None, outputs)
+                    yield from run_hooks(self, step, recipe, SUCCESS, None, outputs)
                 return
             retry_delay = self._retry_delay(policy, error, attempt)
             if retry_delay is None:
                 events.append(_failure_event(self, step, error))
                 yield from events
                 if recipe.hooks:
-                    yield from _run_hooks(self, step, recipe, FAILURE, error[0], outputs)
+                    yield from run_hooks(self, step, recipe, FAILURE, error[0], outputs)
                 return
             events.append(Event(ET.STEP_UP_FOR_RETRY, self.run_id, self.job_name, step.key,
                                 f"{step.key} failed and will be retried (attempt {attempt + 1}) "
@@ -256,52 +289,30 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
              outputs: Optional[dict[str, Any]]) -> None:
     # A context is built only for a function that takes one (or hooks, or an input manager,
     # that read it); a returned plain value is stored without one.
-    context = _make_context(run, step, recipe, attempt, events) if recipe.wants_context else None
-    if context is not None:
-        context._output_values = outputs  # type: ignore[attr-defined]
-    kwargs = load_inputs(run, step, recipe, context, events)
+    # A plain step's values are loaded and stored by its compiled program, by key.
+    plain = recipe.plain
+    managers = (run.keyed_managers(plain.manager_keys)
+                if plain is not None and step.partition_key is None else None)
+    if managers is not None:
+        context = None
+        kwargs = load_plain_inputs(run, step, plain, managers, events)
+    else:
+        context = _make_context(run, step, recipe, attempt, events) if recipe.wants_context else None
+        if context is not None:
+            context._output_values = outputs  # type: ignore[attr-defined]
+        kwargs = load_inputs(run, step, recipe, context, events)
     result = _invoke(run, step, recipe, context, kwargs, events)
     name = recipe.plain_output
     if context is None and name is not None and plain_value(result):
-        handle_output(run, step, None, name, result, {}, True, events)
+        if managers is not None:
+            store_plain_output(run, step, plain.output, managers, result, events)
+        else:
+            handle_output(run, step, None, name, result, {}, True, events)
         return
     if context is None:  # an Output, a generator, ...: collected as any step's results are
         context = _make_context(run, step, recipe, attempt, events)
         context._output_values = None  # type: ignore[attr-defined]
     collect_outputs(run, step, context, result, events)
-
-
-def _run_hooks(run: RunContext, step: Any, recipe: StepRecipe, outcome: str,
-               exc: Optional[BaseException], outputs: Optional[dict[str, Any]]) -> Iterator[Event]:
-    """Run the step's hooks for `outcome`; each ends in a HOOK_* event, and none changes the
-    step's own outcome."""
-    from .definitions.hooks import HookContext
-
-    node = step.node
-    for hook in recipe.hooks:
-        if hook.kind != outcome:
-            yield Event(ET.HOOK_SKIPPED, run.run_id, run.job_name, step.key,
-                        f'Skipped hook "{hook.name}": it runs on {hook.kind}, and step "{step.key}" '
-                        f"ended in {outcome}.")
-            continue
-        log_events: list[Event] = []
-        context = HookContext(
-            hook_def=hook, step_key=step.key, op=node, job_name=run.job_name, run_id=run.run_id,
-            resources=run.resources, log=run.log.with_step(step.key, log_events.append),
-            op_config=recipe.op_config, op_exception=exc, op_output_values=outputs,
-            instance=run.instance)
-        try:
-            hook.hook_fn(context)
-        except Exception as e:  # a hook's failure is reported, never the step's
-            info = ErrorInfo.from_exception(e)
-            yield from log_events
-            yield Event(ET.HOOK_ERRORED, run.run_id, run.job_name, step.key,
-                        f'Hook "{hook.name}" failed after step "{step.key}": {info.message}',
-                        info, level=40)
-            continue
-        yield from log_events
-        yield Event(ET.HOOK_COMPLETED, run.run_id, run.job_name, step.key,
-                    f'Finished hook "{hook.name}" triggered by step "{step.key}".')
 
 
 def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
@@ -314,7 +325,7 @@ def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
     ctx = recipe.context_class.__new__(recipe.context_class)
     ctx.__init__(
         op_def=node.op_def, step=StepInfo(step.key, node.op_def.kind, step.partition_key),
-        run_id=run.run_id, job_name=run.job_name, op_config=recipe.op_config,
+        run_id=run.run_id, job_name=run.job_name, op_config=run.node_config(node)[0],
         resources=run.resources, log=log, partition_key=step.partition_key,
         partitions_def=recipe.partitions_def, run_tags=run.run.tags,
         op_tags=recipe.op_tags, instance=run.instance, run=run.run,
@@ -338,8 +349,8 @@ def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs
     else:  # what `get_dagster_logger()` loggers send while the function runs: step events
         log = run.log.with_step(step.key, events.append)
     if sig.config_param is not None:
-        kwargs[sig.config_param] = (recipe.config_instance if recipe.config_instance is not None
-                                    else recipe.op_config)
+        op_config, config_instance = run.node_config(step.node)
+        kwargs[sig.config_param] = config_instance if config_instance is not None else op_config
     for name in sig.resource_params:
         kwargs[name] = getattr(run.resources, name)
     token = current_step_log.set(log)

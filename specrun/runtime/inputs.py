@@ -31,6 +31,39 @@ def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
     return kwargs
 
 
+def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
+    """`load_inputs` of a plain step (see `step_recipe.PlainStep`): each upstream value by its
+    key from a keyed IO manager (`managers`), with the same LOADED_INPUT events."""
+    kwargs: dict[str, Any] = {}
+    run_id, job_name, key = run.run_id, run.job_name, step.key
+    produced, steps = run.produced, run.plan.steps
+    for name, spec, passed, fan_in, manager_key, message in plain.inputs:
+        manager = managers[manager_key]
+        values = []
+        for up in step.inputs.get(name, ()):
+            if produced is not None and (up.step_key, up.output_name) not in produced and (
+                    up.step_key in steps):
+                continue  # not yielded (an optional output): a fan-in leaves it out
+            mapping_key = up.mapping_key
+            try:
+                value = manager.load_by_key((run_id, up.step_key, up.output_name, mapping_key)
+                                            if mapping_key else (run_id, up.step_key, up.output_name))
+            except KeyError:  # `load_input` words the error
+                value = _load_upstream(run, step, name, spec, up, None, events, by_key=False)
+            else:
+                events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
+            if not fan_in:
+                break
+            values.append(value)
+        else:
+            if not fan_in:
+                raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
+            value = values
+        if passed:
+            kwargs[name] = value
+    return kwargs
+
+
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
     produced = run.produced
     for up in step.inputs.get(name, ()):  # the plan gives a FromOutput one upstream
@@ -77,7 +110,8 @@ def _was_produced(run: Any, up: Any) -> bool:
     return (up.step_key, up.output_name) in run.produced
 
 
-def _load_upstream(run, step, name, spec, up, context, events) -> Any:
+def _load_upstream(run, step, name, spec, up, context, events, by_key: bool = True) -> Any:
+    """The value of upstream output `up`; `by_key=False` when its keyed load was tried."""
     up_node = run.job.nodes[up.node]
     facts = run.output_facts(up_node, up.output_name)
     if facts.is_nothing:
@@ -89,7 +123,7 @@ def _load_upstream(run, step, name, spec, up, context, events) -> Any:
     identifier = ((run_id, up.step_key, up.output_name, mapping_key) if mapping_key else
                   (run_id, up.step_key, up.output_name))
     manager = run.resources_for_output(manager_key)
-    if facts.store_key is not None and not up.partition_keys and keyed(manager):
+    if by_key and facts.store_key is not None and not up.partition_keys and keyed(manager):
         # Loaded by its key, without contexts (see `..keyed_io`); a missing value falls
         # through to `load_input`, which words the error.
         try:

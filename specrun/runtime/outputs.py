@@ -25,7 +25,7 @@ from .events import ET
 from .events import Event, StepOutputData, new_event
 from .context.io import OutputContext
 from .keyed_io import keyed
-from .materializations import AssetVersionFacts, asset_data_version, input_data_versions, materialization
+from .materializations import asset_data_version, input_data_versions, materialization
 
 
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
@@ -159,33 +159,30 @@ def _type_check_failed(step: Any, kind: str, name: str, t: DataType, value: Any)
 
 
 class OutputFacts:
-    """What storing one output of one node needs that does not change from step to step
-    (cached per run by `RunContext.output_facts`)."""
+    """What storing one output of one node needs that does not change from run to run
+    (kept per job by `step_recipe.JobProgram`; the run's output config is looked up when
+    an output context is made, its asset version facts by `RunContext.asset_versions`)."""
 
-    __slots__ = ("out_def", "name", "is_nothing", "type_checked", "io_manager_key", "asset_key",
-                 "partitions_def", "per_partition", "yielded_message", "handled_message", "versions",
-                 "op_def", "config", "store_key")
+    __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
+                 "asset_key", "partitions_def", "per_partition", "yielded_message", "handled_message",
+                 "op_def", "store_key")
 
-    def __init__(self, run: Any, node: Any, name: str) -> None:
+    def __init__(self, program: Any, node: Any, name: str) -> None:
         out_def = node.op_def.outs[name]
         asset = node.asset
         self.out_def = out_def
         self.name = name
+        self.node_name = node.name
         self.is_nothing = out_def.is_nothing
         t = out_def.dagster_type
         self.type_checked = isinstance(t, DataType) and t.type_check_fn is not None
         self.io_manager_key = out_def.io_manager_key
         self.asset_key = asset.key_for_output(name) if asset is not None else None
-        self.partitions_def = asset.partitions_def if asset is not None else run.job.partitions_def
+        self.partitions_def = asset.partitions_def if asset is not None else program.partitions_def
         self.per_partition = asset is None or asset.partitions_def is not None
         self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
         self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
-        self.versions = AssetVersionFacts(run, node, self.asset_key) if self.asset_key is not None else None
         self.op_def = node.op_def
-        # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
-        resolved = getattr(run, "resolved", None)
-        configs = resolved.output_configs.get(node.name) if resolved is not None else None
-        self.config = (configs or {}).get(name, {})
         # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
         # asset key's path, or () for "the run, step and output"; None when the value is
         # partitioned (its key would also name the partition), so contexts are built.
@@ -198,6 +195,9 @@ class OutputFacts:
         out_def = self.out_def
         if not partition_keys and step is not None and step.partition_key is not None and self.per_partition:
             partition_keys = (step.partition_key,)
+        # Run config's `ops: {node: {outputs: {name: ...}}}`, for the IO manager's context.
+        resolved = getattr(run, "resolved", None)
+        configs = resolved.output_configs.get(self.node_name) if resolved is not None else None
         # `__new__` then `__init__`: see `input_context_with_deferred_upstream` (context/io.py).
         ctx = OutputContext.__new__(OutputContext)
         ctx.__init__(
@@ -205,7 +205,7 @@ class OutputFacts:
             metadata=out_def.metadata, log=run.log, resources=run.resources,
             partition_keys=partition_keys, partitions_def=self.partitions_def,
             op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version,
-            config=self.config)
+            config=(configs or {}).get(self.name, {}))
         return ctx
 
 
@@ -249,8 +249,9 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
         context._output_values[name] = value
     # The data version is known before the value is stored: a versioning IO manager stores
     # the value under it, so the record written after names the file (see io_managers).
-    inputs = input_data_versions(run, step, facts.versions) if facts.versions else None
-    data_version = asset_data_version(run, step, facts.versions, inputs, version) if facts.versions else None
+    versions = run.asset_versions(node, facts) if facts.asset_key is not None else None
+    inputs = input_data_versions(run, step, versions) if versions is not None else None
+    data_version = asset_data_version(run, step, versions, inputs, version) if versions is not None else None
     if store and not facts.is_nothing:
         manager = run.resources_for_output(facts.io_manager_key)
         if facts.store_key is not None and step.partition_key is None and keyed(manager):
@@ -260,8 +261,8 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
             manager.store_by_key(key, value)
             events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                                     facts.handled_message, output_data))
-            if facts.versions is not None:
-                events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
+            if versions is not None:
+                events.append(materialization(run, step, versions, metadata, data_version, inputs))
             return
         octx = facts.output_context(run, step, step.key)
         octx.data_version = data_version
@@ -278,8 +279,25 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
         metadata.update(octx.get_logged_metadata())
         events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                                 facts.handled_message, output_data))
-    if facts.versions is not None:
-        events.append(materialization(run, step, facts.versions, metadata, data_version, inputs))
+    if versions is not None:
+        events.append(materialization(run, step, versions, metadata, data_version, inputs))
+
+
+def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, value: Any,
+                       events: list) -> None:
+    """`handle_output` of a plain step's output (see `step_recipe.PlainStep`): no context,
+    metadata, type check, asset or partition; stored by key through a keyed IO manager."""
+    key, name = step.key, facts.name
+    output_data = StepOutputData(name, {}, None, None, None)
+    events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
+                            output_data))
+    if run.produced is not None:
+        run.produced.add((key, name))
+    if run.capture_outputs:
+        run.captured[(key, name)] = value
+    managers[facts.io_manager_key].store_by_key((run.run_id, key, name), value)
+    events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, key, facts.handled_message,
+                            output_data))
 
 
 def _type_name(out_def: Any) -> str:

@@ -1,9 +1,11 @@
-"""What every step (and retry) of a node needs from its run, worked out once per node and run.
+"""What every step of a node needs, worked out once per job: the node's step program.
 
-A `StepRecipe` also decides how a step of the node is driven: whether its compute function is
-given a context at all (`wants_context`: it takes one, has hooks, or reads an input that
-needs one), and which single plain output a returned value is (`plain_output`), so that the
-common step (plain inputs, a plain returned value) builds no context and walks no generator.
+A `StepRecipe` says how a step of the node is driven: whether its compute function is given
+a context at all (`wants_context`: it takes one, has hooks, or reads an input that needs
+one), which single plain output a returned value is (`plain_output`), and, for a plain
+step, its compiled inputs and output (`plain`, see `PlainStep`). Nothing in it depends on a
+run: a run looks up its config itself (`RunContext.node_config`), so a second run of the same
+job pays none of this. `JobProgram` holds a job's recipes and output facts (`job_program`).
 """
 
 from __future__ import annotations
@@ -11,31 +13,72 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext
-from .definitions.nodes import FromAsset
+from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.types import DataType
+from .job_cache import per_job
+from .outputs import OutputFacts
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
+class JobProgram:
+    """The step programs of one job (`StepRecipe` per node, `OutputFacts` per output), each
+    worked out on first use and kept as long as the job (see `job_program`)."""
+
+    __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
+                 "recipes", "facts", "versions", "timed_nodes", "__weakref__")
+
+    def __init__(self, job: Any) -> None:
+        # The job's parts, not the job: this is cached on the job by a weak reference to it.
+        self.job_hooks = tuple(sorted(job.hook_defs, key=lambda h: h.name))
+        self.op_retry_policy = job.op_retry_policy
+        self.partitions_def = job.partitions_def
+        self.asset_defs = job.asset_defs
+        self.nodes = job.nodes
+        self.recipes: dict[str, StepRecipe] = {}
+        self.facts: dict[tuple[str, str], OutputFacts] = {}
+        self.versions: dict[tuple[str, str], Any] = {}  # see `RunContext.asset_versions`
+        # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
+        self.timed_nodes = tuple(sorted(
+            n.name for n in job.nodes.values()
+            if (STEP_TIMEOUT_TAG in n.op_def.tags or STEP_TIMEOUT_TAG in n.tags)
+            and step_timeout(n) is not None))
+
+    def recipe(self, node: Any) -> "StepRecipe":
+        recipe = self.recipes.get(node.name)
+        if recipe is None:
+            recipe = self.recipes[node.name] = StepRecipe(self, node)
+        return recipe
+
+    def output_facts(self, node: Any, name: str) -> OutputFacts:
+        facts = self.facts.get((node.name, name))
+        if facts is None:
+            facts = self.facts[(node.name, name)] = OutputFacts(self, node, name)
+        return facts
+
+
+def job_program(job: Any) -> JobProgram:
+    """The job's `JobProgram`, made on its first run."""
+    return per_job(job, "program", lambda: JobProgram(job))
+
+
 class StepRecipe:
-    """The per-node facts of one run (see the module docstring)."""
+    """The per-node step program of a job (see the module docstring)."""
 
-    __slots__ = ("node", "op_config", "config_instance", "context_class", "partitions_def",
-                 "_op_tags", "retry_policy", "inputs", "hooks", "timeout", "wants_context",
-                 "plain_output", "signature")
+    __slots__ = ("node", "context_class", "partitions_def", "_op_tags", "retry_policy", "inputs",
+                 "hooks", "timeout", "wants_context", "plain_output", "signature", "plain")
 
-    def __init__(self, run: Any, node: Any) -> None:
+    def __init__(self, program: JobProgram, node: Any) -> None:
         op_def = node.op_def
         self.node = node
-        self.op_config, self.config_instance = run.node_config(node)
         self.context_class = (AssetCheckExecutionContext if node.check is not None else
                               AssetExecutionContext if node.asset is not None else OpExecutionContext)
-        self.partitions_def = _partitions_def(run, node)
+        self.partitions_def = _partitions_def(program, node)
         self._op_tags: Optional[dict] = None
-        self.retry_policy = node.retry_policy or op_def.retry_policy or run.job.op_retry_policy
+        self.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
         self.timeout = (step_timeout(node) if STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags
                         else None)
-        self.hooks = tuple(dict.fromkeys((*node.hooks, *run.job_hooks))) if (
-            node.hooks or run.job_hooks) else ()
+        self.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
+            node.hooks or program.job_hooks) else ()
         sig = self.signature = op_def.signature
         # (name, In, source, passed to the function, type-checked): Nothing inputs the
         # function does not take are only ordering, so they are not loaded at all.
@@ -53,12 +96,61 @@ class StepRecipe:
         self.inputs = tuple(inputs)
         self.wants_context = wants
         self.plain_output = _plain_output(node)
+        self.plain = PlainStep.of(program, self)
 
     @property
     def op_tags(self) -> dict:
         if self._op_tags is None:
             self._op_tags = {**self.node.op_def.tags, **self.node.tags}
         return self._op_tags
+
+
+class PlainStep:
+    """The compiled inputs and output of a plain step: its inputs are outputs of upstream
+    steps (one each, or a fan-in's list), its function takes no context, config or resource,
+    it has no hooks, time limit or type checks, and its one output is neither an asset nor
+    partitioned. Such a step's values are loaded and stored by key (`..keyed_io`) when the
+    run's IO managers can (`RunContext.keyed_managers`); its events are the general path's.
+
+    `inputs`: (name, In, passed to the function, a fan-in, IO manager key, LOADED_INPUT
+    message) per input; `output`: the output's `OutputFacts`; `manager_keys`: every IO
+    manager key it loads or stores through.
+    """
+
+    __slots__ = ("inputs", "output", "manager_keys")
+
+    def __init__(self, inputs: tuple, output: OutputFacts) -> None:
+        self.inputs = inputs
+        self.output = output
+        self.manager_keys = frozenset((output.io_manager_key, *(i[4] for i in inputs)))
+
+    @staticmethod
+    def of(program: JobProgram, recipe: StepRecipe) -> Optional["PlainStep"]:
+        """The node's `PlainStep`, or None when its steps take the general path."""
+        sig, node = recipe.signature, recipe.node
+        if (recipe.wants_context or recipe.hooks or recipe.timeout is not None
+                or recipe.plain_output is None or sig.config_param is not None or sig.resource_params):
+            return None
+        output = program.output_facts(node, recipe.plain_output)
+        if output.type_checked or output.asset_key is not None or output.store_key != ():
+            return None
+        inputs = []
+        for name, spec, src, passed, checked in recipe.inputs:
+            cls = src.__class__
+            if checked or spec.input_manager_key or (cls is not FromOutput and cls is not FromFanIn):
+                return None
+            keys = set()
+            for s in src.sources if cls is FromFanIn else (src,):
+                facts = program.output_facts(program.nodes[s.node], s.output)
+                if facts.is_nothing or facts.store_key != ():
+                    return None
+                keys.add(facts.io_manager_key)
+            if len(keys) != 1:
+                return None
+            key = keys.pop()
+            inputs.append((name, spec, passed, cls is FromFanIn, key,
+                           f'Loaded input "{name}" using input manager "{key}"'))
+        return PlainStep(tuple(inputs), output)
 
 
 def type_checked(spec: Any) -> bool:
@@ -81,9 +173,9 @@ def _plain_output(node: Any) -> Optional[str]:
     return None
 
 
-def _partitions_def(run: Any, node: Any) -> Any:
+def _partitions_def(program: JobProgram, node: Any) -> Any:
     if node.asset is not None or node.graph_asset is not None:
         return node.asset_partitions_def
     if node.check is not None:
-        return getattr(run.job.asset_defs.get(node.check.asset_key), "partitions_def", None)
-    return run.job.partitions_def
+        return getattr(program.asset_defs.get(node.check.asset_key), "partitions_def", None)
+    return program.partitions_def
