@@ -153,7 +153,7 @@ class Progress:
 
     def counts(self) -> dict[str, int]:
         counts = {"ok": 0, "running": 0, "failed": 0, "skipped": 0, "pending": 0}
-        for state in self.state.values():
+        for state in list(self.state.values()):  # (a snapshot: see `estimate`)
             counts["running" if state == "retrying" else "failed" if state == "canceled" else state] += 1
         return counts
 
@@ -173,7 +173,7 @@ class Progress:
         now = time.time() if now is None else now
         left = 0.0
         running = 0
-        for key, state in self.state.items():
+        for key, state in list(self.state.items()):  # (dynamic steps join the run as it goes)
             if state in ("pending", "running", "retrying"):
                 same = by_node.get(_node_of(key))
                 expected = sum(same) / len(same) if same else self.recorded.get(_node_of(key), mean)
