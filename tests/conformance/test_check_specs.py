@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conformance.api import dg
+from tests.conformance.api import ON_DAGSTER, dg
 
 
 @dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="scored"),
@@ -143,6 +143,18 @@ def test_multi_asset_check_lookups():
     assert spec.asset_key == dg.AssetKey("right")
     assert [s.name for s in both_ok.check_specs] == ["left_ok", "right_ok"]
     assert both_ok.node_def.name == "both_ok"
+
+
+def test_a_check_key_for_people_is_the_asset_path_and_the_check_name():
+    assert dg.AssetCheckKey(dg.AssetKey(["sales", "daily"]), "fresh").to_user_string() == "sales/daily:fresh"
+
+
+def test_asking_an_asset_for_a_check_it_does_not_have_fails():
+    with pytest.raises(Exception) as err:
+        scored.get_spec_for_check_key(dg.AssetCheckKey(dg.AssetKey("scored"), "postive"))
+    if not ON_DAGSTER:  # Dagster words it its own way; ours names the check as people write it
+        assert "has no check 'scored:postive'" in str(err.value)
+        assert "['positive', 'small']" in str(err.value)
 
 
 def test_build_asset_check_context_calls_a_check_directly():

@@ -157,5 +157,9 @@ def spec_for_key(specs: Sequence[AssetCheckSpec], check_key: Any, owner: str) ->
     for spec in specs:
         if spec.key == check_key:
             return spec
-    raise DefinitionError(f"{owner} has no check {check_key!r} (its checks: "
+    raise DefinitionError(f"{owner} has no check {_key_text(check_key)!r} (its checks: "
                           f"{sorted(s.name for s in specs)})")
+
+
+def _key_text(check_key: Any) -> str:
+    return check_key.to_user_string() if hasattr(check_key, "to_user_string") else str(check_key)

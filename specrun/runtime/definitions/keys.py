@@ -111,6 +111,10 @@ class AssetCheckKey:
     def __reduce__(self):
         return (AssetCheckKey, (self.asset_key, self.name))
 
+    def to_user_string(self) -> str:
+        """`asset/path:check_name`, as Dagster writes a check key for people."""
+        return f"{self.asset_key.to_user_string()}:{self.name}"
+
 
 def asset_keys(values: Iterable[CoercibleToAssetKey]) -> list[AssetKey]:
     """Coerce each value to an AssetKey."""

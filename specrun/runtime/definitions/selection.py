@@ -144,10 +144,14 @@ def _known(graph: AssetGraphView, wanted: Sequence[AssetKey]) -> set[AssetKey]:
 def _known_checks(graph: AssetGraphView, wanted: set[Any]) -> set[Any]:
     for key in wanted:
         if key not in graph.checks:
-            names = [str(k) for k in graph.checks]
-            hint = suggest(str(key), names)
-            raise DefinitionError(f"no asset check {key!r} to select" + (f"; {hint}" if hint else ""))
+            text = _check_text(key)
+            hint = suggest(text, [_check_text(k) for k in graph.checks])
+            raise DefinitionError(f"no asset check {text!r} to select" + (f"; {hint}" if hint else ""))
     return set(wanted)
+
+
+def _check_text(key: Any) -> str:
+    return key.to_user_string() if hasattr(key, "to_user_string") else str(key)
 
 
 def coerce_selection(selection: Any) -> AssetSelection:

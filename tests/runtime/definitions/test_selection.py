@@ -185,8 +185,7 @@ def test_an_unknown_check_is_an_error_naming_it_with_the_closest_check(checked):
     with pytest.raises(DefinitionError) as err:
         AssetSelection.checks(A_OK, AssetCheckKey(A, "a_okk")).resolve_checks(checked)
     assert str(err.value) == (
-        "no asset check AssetCheckKey(asset_key=AssetKey(['a']), name='a_okk') to select; "
-        "did you mean 'AssetCheckKey(asset_key=AssetKey(['a']), name='a_ok')'?")
+        "no asset check 'a:a_okk' to select; did you mean 'a:a_ok'?")
     with pytest.raises(DefinitionError) as err:
         AssetSelection.checks("zzzzzz").resolve_checks(checked)
     assert str(err.value) == "no asset check 'zzzzzz' to select"
