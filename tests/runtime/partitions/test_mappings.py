@@ -133,10 +133,11 @@ def test_mappings_named_in_a_spec():
 
 
 class _Previous(PartitionMapping):
-    """Each downstream key reads the static key before it; downstream_keys_for is the base one."""
+    """Each downstream key reads the key before it in the downstream's own order (so the base
+    downstream_keys_for must pass the downstream definition along); nothing else is defined."""
 
     def upstream_keys_for(self, downstream_key, downstream_def, upstream_def):
-        keys = upstream_def.get_partition_keys()
+        keys = downstream_def.get_partition_keys()
         at = keys.index(downstream_key) if downstream_key in keys else 0
         return keys[at - 1:at] if at > 0 else []
 
@@ -145,6 +146,7 @@ def test_the_base_downstream_question_asks_upstream_keys_for_of_each_downstream_
     m = _Previous()
     assert m.downstream_keys_for("a", ABC, ABC) == ["b"]
     assert m.downstream_keys_for("b", ABC, ABC) == ["c"]
+    assert m.downstream_keys_for("b", AB, ABC) == ["c"]
     assert m.downstream_keys_for("c", ABC, ABC) == []
     assert m.downstream_keys_for("a", ABC, None) == []
 
@@ -160,3 +162,4 @@ def test_static_mapping_hashes_and_the_time_window_hint():
     with pytest.raises(DefinitionError) as err:
         mapping_from_spec("time_windo")
     assert str(err.value) == "unknown partition mapping 'time_windo'; did you mean 'time_window'?"
+
