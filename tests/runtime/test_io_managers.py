@@ -158,6 +158,14 @@ def test_a_value_from_before_versioning_is_replaced_by_the_folder_of_versions(tm
     assert sorted(os.listdir(tmp_path / "old")) == [layout.version_file("v1")]
 
 
+def test_an_unversioned_value_under_another_values_file_is_refused_and_that_file_kept(tmp_path):
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    store.handle_output(_out("sales"), "the sales")
+    with pytest.raises(NotADirectoryError):  # sales/daily would need `sales` to be a folder
+        store.handle_output(_out(["sales", "daily"]), "daily")
+    assert store.load_input(_in("sales")) == "the sales"
+
+
 def test_has_output_for_plain_files_versions_and_each_partition(tmp_path):
     store = PickledObjectFilesystemIOManager(str(tmp_path))
     assert not store.has_output(_out("sales"))
