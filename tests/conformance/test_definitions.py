@@ -161,3 +161,24 @@ def test_add_output_metadata_before_yielding_is_recorded():
     outputs = {e.step_output_data.output_name: e.step_output_data.metadata["rows"].value
                for e in result.events_for_node("two") if e.is_successful_output}
     assert outputs == {"a": 1, "b": 2}
+
+
+def test_an_input_on_an_asset_nobody_produces_is_refused_and_a_dep_is_not():
+    @dg.asset
+    def totals(raw):  # loads asset `raw`, which nothing given produces
+        return raw
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="raw"):
+        dg.Definitions(assets=[totals]).get_implicit_global_asset_job_def()
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="raw"):
+        dg.materialize([totals])
+
+    @dg.asset(deps=["raw"])  # only runs after it: nothing is loaded, so nothing is missing
+    def after_raw():
+        return 1
+
+    assert dg.materialize([after_raw]).output_for_node("after_raw") == 1
+
+    raw_spec = dg.AssetSpec("raw")  # declared as produced elsewhere: then the input is fine
+    defs = dg.Definitions(assets=[raw_spec, totals])
+    assert defs.get_implicit_global_asset_job_def() is not None

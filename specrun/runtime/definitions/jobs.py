@@ -16,7 +16,7 @@ from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of, has_dynamic_outputs
-from .nodes import FromAsset, FromOutput, Node
+from .nodes import FromAsset, FromOutput, Node, unproduced_input_error
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -250,7 +250,7 @@ def build_asset_job(
             if a.node_name not in graph_outputs:
                 from .graph_layout import nodes_for_graph_asset
 
-                nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), None),
+                nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), True),
                                       [_handle(by_key[d], d)[0] for d in a.deps if d in computable],
                                       [_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
                                       nodes)
@@ -319,11 +319,13 @@ def _handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
     return a.graph.outputs[output] if a.graph is not None else (a.node_name, output)
 
 
-def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
+def _input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> Any:
     if up_key in computable:
         node, output = _handle(by_key[up_key], up_key)
         return FromOutput(node, output, asset_key=up_key)
     upstream = by_key.get(up_key)
+    if upstream is None and produced_only:  # as Dagster: nothing would store what it loads
+        raise unproduced_input_error(up_key, by_key)
     return FromAsset(
         up_key,
         io_manager_key=getattr(upstream, "io_manager_key", "io_manager"),
@@ -332,8 +334,7 @@ def _input_source(up_key: AssetKey, by_key, computable, input_spec) -> Any:
 
 
 def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
-    inputs = {n: _input_source(k, by_key, computable, a.input_specs.get(n))
-              for n, k in a.input_keys.items()}
+    inputs = {n: _input_source(k, by_key, computable, True) for n, k in a.input_keys.items()}
     extra = tuple(sorted(_handle(by_key[d], d)[0] for d in a.deps if d in computable))
     if a.node_name in nodes:
         raise DefinitionError(f"two assets share the node name {a.node_name!r}")
@@ -341,7 +342,8 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
 
 
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
-    inputs = {n: _input_source(k, by_key, computable, None) for n, k in check.input_keys.items()}
+    # Dagster lets a check load an asset that no definition given produces
+    inputs = {n: _input_source(k, by_key, computable, False) for n, k in check.input_keys.items()}
     targets = check.asset_keys
     extra = tuple(_handle(by_key[k], k)[0] for k in targets
                   if k in computable and not (check.asset_param and k == targets[0]))
