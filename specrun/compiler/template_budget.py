@@ -1,5 +1,6 @@
 """Budgets for rendering a spec template: no value or output above `MAX_CHARS` characters, no
-number above `MAX_DIGITS` digits, no rendering longer than `MAX_SECONDS`.
+number above `MAX_DIGITS` digits, no rendering longer than `MAX_SECONDS`, no template calls
+nested more than `MAX_DEPTH` deep.
 
 A template is hostile input like any other: ``{{ 'a' * 4000000000 }}`` must be a clear error,
 not gigabytes of memory. Repetition (``*``), concatenation (``+``) and powers (``**``) are
@@ -19,6 +20,7 @@ MAX_CHARS = 10_000_000
 MAX_DIGITS = 4_300  # Python's own limit for int <-> str
 MAX_SECONDS = 10.0
 _CHECK_EVERY = 1000  # template lines between two looks at the clock
+MAX_DEPTH = 100  # template frames (macro calls, includes) active at once
 
 
 def sandbox_class() -> type:
@@ -71,8 +73,11 @@ def render_within_budget(generate: Callable[[], Iterator[str]], filename: str) -
 
 def _tracer(filename: str, deadline: float) -> Any:
     count = [0]
+    depth = [0]
 
     def local(frame: Any, event: str, arg: Any) -> Any:
+        if event == "return":  # (also when an exception leaves the frame, or a generator yields)
+            depth[0] -= 1
         count[0] += 1
         if count[0] % _CHECK_EVERY == 0 and time.monotonic() > deadline:
             raise SpecError(f"rendering the template took more than {MAX_SECONDS:g} s",
@@ -81,5 +86,13 @@ def _tracer(filename: str, deadline: float) -> Any:
 
     def trace(frame: Any, event: str, arg: Any) -> Any:
         # Only the template's own compiled code is traced (Jinja names it after the file).
-        return local if frame.f_code.co_filename in ("<template>", filename) else None
+        if frame.f_code.co_filename not in ("<template>", filename):
+            return None
+        depth[0] += 1
+        if depth[0] > MAX_DEPTH:
+            # Stopped here, not by the interpreter's recursion limit: each template call is
+            # several Python frames deep, and a limit raised by anything else in the process
+            # (a test library does) would let the C stack overflow first: a crash, not an error.
+            raise RecursionError(f"template calls nested more than {MAX_DEPTH} deep")
+        return local
     return trace

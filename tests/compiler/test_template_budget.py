@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from specrun.compiler import template_budget
@@ -41,3 +44,28 @@ def test_a_render_past_the_time_budget_stops(monkeypatch):
 def test_templates_within_the_budgets_render_as_before():
     text, _ = render_template("x: {{ 'ab' * 3 }}\ny: {{ 2 ** 10 }}\nz: {{ [1] + [2] }}\n", "t.yaml.j2", {})
     assert text == "x: ababab\ny: 1024\nz: [1, 2]\n"
+
+
+_ENDLESS = "{% macro m(n) %}{{ m(n) }}{% endmacro %}\na: {{ m(1) }}\n"
+
+
+def test_endless_recursion_is_an_error_even_when_the_recursion_limit_was_raised():
+    # A raised limit (hypothesis raises it while it runs a test) once let this template
+    # overflow the C stack: the process died of a segfault. A child process, so that a crash
+    # fails this test instead of killing the test run.
+    code = ("import sys; sys.setrecursionlimit(200_000)\n"
+            "from specrun.compiler.template import render_template\n"
+            "from specrun.errors import SpecErrors\n"
+            f"try:\n    render_template({_ENDLESS!r}, 't.yaml.j2', {{}})\n"
+            "except SpecErrors as e:\n    print(e.errors[0].location.line, e.errors[0].message)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (
+        0, "1 template error: it recurses without end (a macro that calls itself?)\n")
+
+
+def test_recursion_that_stops_renders_up_to_the_depth_budget(monkeypatch):
+    text = ("{% macro down(n) %}{% if n > 0 %}{{ down(n - 1) }}{% else %}bottom{% endif %}{% endmacro %}"
+            "x: {{ down(DEPTH) }}\n")
+    assert render_template(text.replace("DEPTH", "90"), "t.yaml.j2", {})[0] == "x: bottom\n"
+    monkeypatch.setattr(template_budget, "MAX_DEPTH", 20)
+    assert _error(text.replace("DEPTH", "30")) == "1: template error: it recurses without end (a macro that calls itself?)"
