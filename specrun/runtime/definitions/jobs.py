@@ -334,7 +334,9 @@ def _input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> 
 
 
 def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
-    inputs = {n: _input_source(k, by_key, computable, True) for n, k in a.input_keys.items()}
+    ins = a.op.ins  # an input manager may load what no asset given produces (Dagster refuses it)
+    inputs = {n: _input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
+              for n, k in a.input_keys.items()}
     extra = tuple(sorted(_handle(by_key[d], d)[0] for d in a.deps if d in computable))
     if a.node_name in nodes:
         raise DefinitionError(f"two assets share the node name {a.node_name!r}")
@@ -342,8 +344,7 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
 
 
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
-    # Dagster lets a check load an asset that no definition given produces
-    inputs = {n: _input_source(k, by_key, computable, False) for n, k in check.input_keys.items()}
+    inputs = {n: _input_source(k, by_key, computable, False) for n, k in check.input_keys.items()}  # any asset
     targets = check.asset_keys
     extra = tuple(_handle(by_key[k], k)[0] for k in targets
                   if k in computable and not (check.asset_param and k == targets[0]))
