@@ -133,13 +133,13 @@ def test_mappings_named_in_a_spec():
 
 
 class _Previous(PartitionMapping):
-    """Each downstream key reads the key before it in the downstream's own order (so the base
-    downstream_keys_for must pass the downstream definition along); nothing else is defined."""
+    """Each downstream key reads the key before it in the downstream's own order, when the
+    upstream has it (so the base downstream_keys_for must pass both definitions along)."""
 
     def upstream_keys_for(self, downstream_key, downstream_def, upstream_def):
         keys = downstream_def.get_partition_keys()
         at = keys.index(downstream_key) if downstream_key in keys else 0
-        return keys[at - 1:at] if at > 0 else []
+        return [k for k in keys[at - 1:at] if at > 0 and upstream_def.has_partition_key(k)]
 
 
 def test_the_base_downstream_question_asks_upstream_keys_for_of_each_downstream_key():
@@ -147,6 +147,7 @@ def test_the_base_downstream_question_asks_upstream_keys_for_of_each_downstream_
     assert m.downstream_keys_for("a", ABC, ABC) == ["b"]
     assert m.downstream_keys_for("b", ABC, ABC) == ["c"]
     assert m.downstream_keys_for("b", AB, ABC) == ["c"]
+    assert m.downstream_keys_for("c", AB, ABC) == []  # AB has no c to read
     assert m.downstream_keys_for("c", ABC, ABC) == []
     assert m.downstream_keys_for("a", ABC, None) == []
 
