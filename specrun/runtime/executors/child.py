@@ -9,6 +9,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ...errors import ExecutionError
 from ..definitions.keys import AssetKey
+from ..definitions.nodes import FromAsset
+from ..plan import asset_input_partition_keys, input_partition_keys
 from ..definitions.policy import RetryMode
 
 
@@ -73,6 +75,7 @@ class RunPayload:
     def build_context(self) -> Any:
         """A RunContext for this run, in this process."""
         from ..execute import RunContext
+        from ..job_cache import per_job
         from ..io_managers import fs_io_manager
         from ..plan import build_plan
         from ..run_config import resolve_run_config
@@ -87,8 +90,13 @@ class RunPayload:
         resolved = resolve_run_config(job, config, resource_defs, job.executor_def)
         from ..dynamic_steps import reexecution_of
 
-        plan = build_plan(job, list(self.partition_keys), self.step_keys,
-                          reexecution_of(self.run).get("mapping_keys"))
+        mapping_keys = reexecution_of(self.run).get("mapping_keys")
+        step_keys = None if self.step_keys is None else tuple(self.step_keys)
+        if self.partition_keys or mapping_keys:
+            plan = build_plan(job, list(self.partition_keys), step_keys, mapping_keys)
+        else:  # as the parent does: a worker serving several runs of a job plans it once
+            plan = per_job(job, ("plan", step_keys), lambda: build_plan(job, [], step_keys))
+            plan = plan.shared_copy() if plan.dynamic is None else build_plan(job, [], step_keys)
         ctx = RunContext(job=job, plan=plan, run=self.run, run_config=resolved,
                          instance=ChildInstance(self.root_directory), resource_defs=resource_defs,
                          capture_outputs=False, retries=self.retries or RetryMode.ENABLED)
@@ -107,10 +115,6 @@ def setup_failure(run: Any, step_key: str, exc: BaseException) -> Any:
 
 def upstream_data_versions(ctx: Any, step: Any) -> dict[tuple[AssetKey, Optional[str]], str]:
     """Data versions of the upstream asset partitions a step reads, from the parent's view."""
-    from ..plan import asset_input_partition_keys, input_partition_keys
-
-    from ..definitions.nodes import FromAsset
-
     asset = step.node.asset
     found = {}
     if asset is None:  # an op inside a graph-backed asset may read an upstream asset itself

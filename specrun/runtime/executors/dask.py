@@ -101,7 +101,7 @@ class DaskExecutor(Executor):
         return RunPayload(
             run=ctx.run, raw_run_config=ctx.resolved.raw, partition_keys=list(execution_plan.partition_keys),
             step_keys=list(execution_plan.steps), root_directory=ctx.instance.root_directory,
-            job=ctx.job, origin=None,
+            job=None, origin=None,  # the job goes apart: `pickled_job`
             resource_overrides={k: v for k, v in ctx.resource_defs.items() if k not in ctx.job.resource_defs},
             retries=self.retries, dynamic_partitions=snapshot_for(ctx.job))
 
@@ -113,13 +113,14 @@ class DaskExecutor(Executor):
 
             from .dask_flight import ClusterWatch, Flight
             from .dask_worker import RunPlugin, UserCode
+            from .pickled_job import pickled_job
         except ImportError as e:
             raise ExecutionError("the dask executor needs dask.distributed: "
                                  "pip install 'specrun[dask]'") from e
 
         ctx = plan_context
         plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)),
-                           UserCode.of_this_process())
+                           UserCode.of_this_process(), job=pickled_job(ctx.job))
         plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)

@@ -119,8 +119,9 @@ class Flight:
             self.owner[step.key] = batch
             self.sends[step.key] = self.sends.get(step.key, 0) + 1
         self.batches[batch.id] = batch
+        # The steps go pickled: Dask would otherwise walk them looking for futures to resolve.
         batch.future = self.client.submit(
-            run_batch_on_worker, self.run, self.topic, batch.id, sent,
+            run_batch_on_worker, self.run, self.topic, batch.id, _pickled(sent),
             key=f"specrun-{self.ctx.run_id}-{batch.id}", pure=False)
         batch.future.add_done_callback(self._on_done(batch.id))
 
@@ -292,6 +293,15 @@ class ClusterWatch:
                 f"and none joined), so the step could not start. Start workers with `dask worker "
                 f"{self.address}`, or raise the dask executor's `no_workers_timeout` "
                 "(null waits for workers as long as it takes)")
+
+
+def _pickled(steps: list) -> bytes:
+    try:
+        return pickle.dumps(steps, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):  # a dynamic part: by value
+        import cloudpickle
+
+        return cloudpickle.dumps(steps)
 
 
 def _is_worker_death(error: BaseException) -> bool:

@@ -16,6 +16,7 @@ import socket
 import sys
 import threading
 from concurrent.futures import Future
+from types import ModuleType
 from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from distributed import WorkerPlugin
@@ -42,23 +43,31 @@ class UserCode(NamedTuple):
 
     @classmethod
     def of_this_process(cls) -> "UserCode":
-        install = tuple(os.path.realpath(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+        install = tuple(_resolved(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
         paths, spelled = [], []  # resolved, and as written in sys.path (what __file__ starts with)
         for entry in sys.path:
             written = os.path.abspath(entry or os.getcwd())
-            path = os.path.realpath(written)
+            path = _resolved(written)
             if os.path.isdir(path) and not _inside(path, install):
                 paths.append(path)
                 spelled += [written, path]
         paths = list(dict.fromkeys(paths))
+        # A module file's verdict (its resolved path if it is the user's, else None) depends
+        # only on these folders: worked out once per file, not for a thousand modules a run.
+        verdicts = _VERDICTS.setdefault((tuple(spelled), tuple(paths), install), {})
         modules = {}
         for name, module in list(sys.modules.items()):
-            file = getattr(module, "__file__", None)
-            # A string test first: resolving each of a thousand modules' files took ~20 ms a run.
-            if file and name.partition(".")[0] != "specrun" and _inside(file, spelled):
-                file = os.path.realpath(file)
-                if _inside(file, paths) and not _inside(file, install):
-                    modules[name] = file
+            # A plain module keeps __file__ in its dict; getattr on one without it may call
+            # a module __getattr__ (lazy loaders), which cost more than the rest of this loop.
+            file = module.__dict__.get("__file__") if type(module) is ModuleType else \
+                getattr(module, "__file__", None)
+            if not file or name.partition(".")[0] == "specrun":
+                continue
+            mine = verdicts.get(file, _UNSEEN)
+            if mine is _UNSEEN:
+                mine = verdicts[file] = _users_file(file, spelled, paths, install)
+            if mine is not None:
+                modules[name] = mine
         return cls(tuple(paths), modules)
 
     def use(self) -> None:
@@ -86,6 +95,27 @@ class UserCode(NamedTuple):
                 "code in the workers' environment")
 
 
+_VERDICTS: dict[tuple, dict[str, Optional[str]]] = {}
+_UNSEEN = object()
+_RESOLVED: dict[str, str] = {}
+
+
+def _resolved(path: str) -> str:
+    """`os.path.realpath(path)`, once per path in this process (a folder on sys.path)."""
+    found = _RESOLVED.get(path)
+    if found is None:
+        found = _RESOLVED[path] = os.path.realpath(path)
+    return found
+
+
+def _users_file(file: str, spelled: Sequence[str], paths: Sequence[str], install: Sequence[str]) -> Optional[str]:
+    """`file` resolved, if it lies in one of the user's folders `paths` (outside `install`)."""
+    if not _inside(file, spelled):  # a string test first: resolving is what costs
+        return None
+    file = os.path.realpath(file)
+    return file if _inside(file, paths) and not _inside(file, install) else None
+
+
 def _inside(path: str, roots: Sequence[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
@@ -102,15 +132,17 @@ class RunPlugin(WorkerPlugin):
 
     idempotent = False
 
-    def __init__(self, run_id: str, payload: bytes, code: Optional[UserCode] = None) -> None:
+    def __init__(self, run_id: str, payload: bytes, code: Optional[UserCode] = None,
+                 job: Optional[tuple[bytes, bytes]] = None) -> None:
         self.run_id = run_id
-        self.payload = payload
+        self.payload = payload  # a pickled RunPayload; its job is `job` when that is given
         self.code = code or UserCode()
+        self.job = job  # (digest, the job pickled): workers unpickle a job once, not every run
 
     def setup(self, worker: Any) -> None:
         built: Future = Future()
         _CONTEXTS[self.run_id] = built
-        threading.Thread(target=_build_context, args=(self.payload, self.code, built),
+        threading.Thread(target=_build_context, args=(self.payload, self.code, built, self.job),
                          name=f"specrun-setup-{self.run_id}", daemon=True).start()
 
     def teardown(self, worker: Any) -> None:
@@ -119,12 +151,15 @@ class RunPlugin(WorkerPlugin):
             built.result().close()
 
 
-def _build_context(payload: bytes, code: UserCode, built: Future) -> None:
+def _build_context(payload: bytes, code: UserCode, built: Future,
+                   job: Optional[tuple[bytes, bytes]] = None) -> None:
     try:
         with _IMPORTING:  # one run at a time rearranges sys.path and sys.modules
             code.use()
             try:
                 run_payload: RunPayload = pickle.loads(payload)
+                if job is not None:
+                    run_payload.job = _job_of(job, code)
             except ImportError as exc:
                 kind = ModuleNotFoundError if isinstance(exc, ModuleNotFoundError) else ImportError
                 raise kind(f"{exc}; {code.hint()}", name=exc.name) from None
@@ -134,6 +169,27 @@ def _build_context(payload: bytes, code: UserCode, built: Future) -> None:
 
 
 _IMPORTING = threading.Lock()
+
+# (digest of a pickled job, where its code came from) -> the job, for the runs after the
+# first of the same job on this worker: its plan (and what else is worked out once per job)
+# is then reused too. The oldest goes when more jobs than this have run here.
+_JOBS: dict[tuple, Any] = {}
+KEPT_JOBS = 8
+
+
+def _job_of(job: tuple[bytes, bytes], code: UserCode) -> Any:
+    """The job `job` = (digest, pickled) names, unpickled once per job and code: reused
+    while the modules it was unpickled with are still the ones imported here (a run of
+    another pipeline whose module has the same name replaces it)."""
+    digest, pickled = job
+    key = (digest, code.paths, tuple(sorted(code.modules.items())))
+    found = _JOBS.pop(key, None)
+    if found is None or any(sys.modules.get(name) is not module for name, module in found[1]):
+        found = (pickle.loads(pickled), tuple((name, sys.modules.get(name)) for name in code.modules))
+        while len(_JOBS) >= KEPT_JOBS:
+            _JOBS.pop(next(iter(_JOBS)))
+    _JOBS[key] = found  # last used goes last
+    return found[0]
 
 
 class RunRef(NamedTuple):
@@ -176,8 +232,9 @@ class _BatchPlan:
 CLAIMS = "specrun-batch-claims"
 
 
-def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: Sequence[BatchStep]) -> None:
-    """Task body: run a batch of steps here, one after another, reporting each as it ends.
+def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> None:
+    """Task body: run a batch of steps (pickled `BatchStep`s) here, one after another,
+    reporting each as it ends.
 
     The batch's steps are independent steps the parent released together, or a chain (each
     step the only one waiting on the one before). What runs next is decided by the same
@@ -203,7 +260,7 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: Sequence[Bat
         if line.ask({"op": "get_metadata", "keys": claim, "default": None}) is not None:
             return
         line.tell({"op": "set_metadata", "keys": claim, "value": True, "reply": False})
-        state = RunState(_BatchPlan(steps), run.run_id, run.job_name, max_concurrent=1)
+        state = RunState(_BatchPlan(pickle.loads(steps)), run.run_id, run.job_name, max_concurrent=1)
         todo = state.start()
         while True:
             step = next((i.step for i in todo if i.__class__ is Run), None)

@@ -481,3 +481,21 @@ def test_a_run_whose_only_worker_is_killed_for_good_ends_instead_of_waiting(tmp_
     assert sorted(failures) == ["kills_its_worker", "next_one"]
     assert failures["kills_its_worker"].message == f'Execution of step "kills_its_worker" {DIED}'
     assert f"the Dask cluster at {address} {NO_WORKERS}" in failures["next_one"].message
+
+
+def test_a_worker_unpickles_a_job_once_while_the_modules_it_was_unpickled_with_stay(monkeypatch):
+    import pickle
+    import sys
+    import types
+
+    from specrun.runtime.executors import dask_worker
+
+    data = pickle.dumps({"a job": 1})
+    code = dask_worker.UserCode(("/somewhere",), {"mine_for_test": "/somewhere/mine_for_test.py"})
+    monkeypatch.setitem(sys.modules, "mine_for_test", types.ModuleType("mine_for_test"))
+    first = dask_worker._job_of((b"digest", data), code)
+    assert dask_worker._job_of((b"digest", data), code) is first
+    assert dask_worker._job_of((b"other digest", data), code) is not first
+    # Another pipeline's module of the same name was imported since: unpickled again.
+    monkeypatch.setitem(sys.modules, "mine_for_test", types.ModuleType("mine_for_test"))
+    assert dask_worker._job_of((b"digest", data), code) is not first
