@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
+import queue
 from typing import Any, Iterator, Optional
 
 from ...errors import ExecutionError
@@ -112,6 +113,7 @@ class DaskExecutor(Executor):
             import distributed  # noqa: F401
 
             from .dask_flight import ClusterWatch, Flight
+            from .dask_reports import ReportServer
             from .dask_worker import RunPlugin, UserCode
             from .pickled_job import pickled_job
         except ImportError as e:
@@ -124,7 +126,7 @@ class DaskExecutor(Executor):
         plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster = self._client()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
-        flight = None
+        flight = reports = None
         registered = False
         try:
             where = "the LocalCluster started for this run" if cluster is not None else \
@@ -137,8 +139,11 @@ class DaskExecutor(Executor):
             # allowed, nor run a step the plan could still make wait on steps it adds.
             chains = self.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
             watch = ClusterWatch(where, client.scheduler.address, self.no_workers_timeout)
+            inbox: queue.SimpleQueue = queue.SimpleQueue()
+            reports = ReportServer.beside(client.scheduler_comm, inbox)
             flight = Flight(ctx, state, client, topic=client.id, threads=threads, chains=chains,
-                            downstream=execution_plan.downstream, cluster=watch)
+                            downstream=execution_plan.downstream, cluster=watch,
+                            reports=reports, inbox=inbox)
             client.subscribe_topic(client.id, flight.on_topic)
             todo = list(state.start())
             while True:
@@ -160,6 +165,8 @@ class DaskExecutor(Executor):
                 yield from flight.wait(todo)
         finally:
             try:
+                if reports is not None:
+                    reports.close()
                 if flight is not None:
                     flight.cleanup()
                 if registered:  # closes the run's resources on every worker

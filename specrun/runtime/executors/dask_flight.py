@@ -28,16 +28,18 @@ from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import RUNNING, STATE_EVENT_TYPES, StepDone
 from .child import describe_step, remember_version, upstream_data_versions
+from .dask_reports import ReportServer
 from .dask_worker import CLAIMS, BatchStep, RunRef, run_batch_on_worker
 
 BATCHES_PER_THREAD = 2  # independent steps released together: about this many tasks per worker thread
 MAX_SENDS = 3  # a step whose task is lost before it starts is sent again at most this often
 POLL_SECONDS = 5.0
+EOF_TIMEOUT = 60.0  # seconds a batch's direct connection may stay open after its task ended
 EXCEPTION_TIMEOUT = 60  # seconds to fetch a failed task's exception from the scheduler
 
 
 class _Batch:
-    __slots__ = ("id", "keys", "future", "reported", "following", "started")
+    __slots__ = ("id", "keys", "future", "reported", "following", "started", "closed", "ended")
 
     def __init__(self, batch_id: int, keys: list[str]) -> None:
         self.id = batch_id
@@ -46,16 +48,20 @@ class _Batch:
         self.reported: set[str] = set()
         self.following: Optional[str] = None  # the step the worker said it starts next
         self.started = False  # a report came, so the worker claimed the batch
+        self.closed = False  # its direct connection to this process is read to its end
+        self.ended: Optional[float] = None  # when its task ended, while its connection is not read to its end
 
 
 class Flight:
     """Batches in flight on the cluster for one run, fed to and from its `RunState`."""
 
     def __init__(self, ctx: Any, state: Any, client: Any, topic: str, threads: int,
-                 chains: bool, downstream: Any, cluster: "ClusterWatch") -> None:
+                 chains: bool, downstream: Any, cluster: "ClusterWatch",
+                 reports: Optional[ReportServer] = None, inbox: Optional[queue.SimpleQueue] = None) -> None:
         self.ctx, self.state, self.client, self.topic = ctx, state, client, topic
         self.cluster = cluster
-        self.run = RunRef(ctx.run_id, ctx.job_name)
+        self.reports = reports  # batches that reach this process report here directly
+        self.run = RunRef(ctx.run_id, ctx.job_name, reports.where if reports is not None else None)
         self.threads = max(1, threads)
         self.chains = chains
         self.downstream = downstream  # the plan's: chains are only on when it adds no steps
@@ -63,7 +69,7 @@ class Flight:
         self.owner: dict[str, _Batch] = {}  # step -> the batch running it, until it reports
         self.early: dict[str, tuple] = {}  # reports of chain steps the scheduler has not handed out yet
         self.sends: dict[str, int] = {}
-        self.inbox: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
+        self.inbox: "queue.SimpleQueue[tuple]" = inbox if inbox is not None else queue.SimpleQueue()
         self._next_id = 0
 
     # -- what the client's event loop calls ------------------------------------------
@@ -143,19 +149,31 @@ class Flight:
                     yield from self._abandon(todo)
                 return
         while True:
-            if item[0] == "report":
+            kind = item[0]
+            if kind == "report":
                 yield from self._report(pickle.loads(item[1]), todo)
-            else:
+            elif kind == "done":
                 yield from self._done(item[1], todo)
+            elif kind == "eof":
+                yield from self._eof(item[1], todo)
+            else:  # the direct reports' reader failed: no report can come that way any more
+                raise item[1]
             try:
                 item = self.inbox.get_nowait()
             except queue.Empty:
                 return
 
     def _overdue(self) -> Optional[tuple]:
-        """A batch whose future is done but whose done callback never came (none expected)."""
+        """A batch whose future is done but whose done callback never came (none expected),
+        or whose direct connection was not closed long after its task ended (its worker's
+        host vanished without closing it): handled with the reports that came."""
+        now = time.monotonic()
         for batch in self.batches.values():
-            if batch.future.done():
+            if batch.ended is not None:
+                if now - batch.ended > EOF_TIMEOUT:
+                    batch.closed = True
+                    return ("done", batch.id)
+            elif batch.future.done():
                 return ("done", batch.id)
         return None
 
@@ -182,9 +200,22 @@ class Flight:
             yield event
         todo.extend(state.handle(StepDone(key)))
 
+    def _eof(self, batch_id: int, todo: list) -> Iterator[Event]:
+        """A batch's direct connection is read to its end: its task's end can be handled."""
+        batch = self.batches.get(batch_id)
+        if batch is not None:
+            batch.closed = True
+            if batch.ended is not None:
+                yield from self._done(batch_id, todo)
+
     def _done(self, batch_id: int, todo: list) -> Iterator[Event]:
         batch = self.batches.get(batch_id)
         if batch is None:
+            return
+        if self.reports is not None and batch_id in self.reports.direct and not batch.closed:
+            # Its last reports may still be on the way: handled once its connection ends.
+            if batch.ended is None:
+                batch.ended = time.monotonic()
             return
         if len(batch.reported) < len(batch.keys):
             # Reports the subscription has not delivered (it may start after a fast worker's first).

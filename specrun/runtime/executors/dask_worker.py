@@ -9,14 +9,12 @@ the imports in each worker on its first specrun run.
 from __future__ import annotations
 
 import importlib
-import os
 import pickle
 import select
 import socket
 import sys
 import threading
 from concurrent.futures import Future
-from types import ModuleType
 from typing import Any, Mapping, NamedTuple, Optional, Sequence
 
 from distributed import WorkerPlugin
@@ -24,100 +22,11 @@ from distributed.comm.core import CommClosedError
 
 from ..events import Event
 from .child import FORKSERVER_PRELOAD, RunPayload, safe_event, setup_failure
+from .dask_code import UserCode
+from .dask_reports import DirectLine, Where
 
 # run_id -> this worker's context for the run, being built or built.
 _CONTEXTS: dict[str, Future] = {}
-
-
-class UserCode(NamedTuple):
-    """Where the parent imported the pipeline's own code from, for workers to import it alike.
-
-    A run's functions are pickled by reference to their modules, so a worker imports those
-    modules itself. `paths` are the parent's import folders outside the Python installation
-    (a spec's folder, the user's project), in the parent's order; `modules` maps each module
-    the parent imported from them to its file.
-    """
-
-    paths: tuple[str, ...] = ()
-    modules: Mapping[str, str] = {}
-
-    @classmethod
-    def of_this_process(cls) -> "UserCode":
-        install = tuple(_resolved(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
-        paths, spelled = [], []  # resolved, and as written in sys.path (what __file__ starts with)
-        for entry in sys.path:
-            written = os.path.abspath(entry or os.getcwd())
-            path = _resolved(written)
-            if os.path.isdir(path) and not _inside(path, install):
-                paths.append(path)
-                spelled += [written, path]
-        paths = list(dict.fromkeys(paths))
-        # A module file's verdict (its resolved path if it is the user's, else None) depends
-        # only on these folders: worked out once per file, not for a thousand modules a run.
-        verdicts = _VERDICTS.setdefault((tuple(spelled), tuple(paths), install), {})
-        modules = {}
-        for name, module in list(sys.modules.items()):
-            # A plain module keeps __file__ in its dict; getattr on one without it may call
-            # a module __getattr__ (lazy loaders), which cost more than the rest of this loop.
-            file = module.__dict__.get("__file__") if type(module) is ModuleType else \
-                getattr(module, "__file__", None)
-            if not file or name.partition(".")[0] == "specrun":
-                continue
-            mine = verdicts.get(file, _UNSEEN)
-            if mine is _UNSEEN:
-                mine = verdicts[file] = _users_file(file, spelled, paths, install)
-            if mine is not None:
-                modules[name] = mine
-        return cls(tuple(paths), modules)
-
-    def use(self) -> None:
-        """Make this process import the parent's modules from the parent's files where it has them.
-
-        The parent's folders go first on `sys.path`, as the parent had them. A long-running
-        worker may hold a module of the same name from another pipeline (two specs, each with
-        its own `assets.py`); such a module is dropped so that this run imports its own.
-        """
-        present = [p for p in self.paths if os.path.isdir(p)]
-        sys.path[:] = present + [p for p in sys.path if p not in present]
-        for name, file in self.modules.items():
-            module = sys.modules.get(name)
-            mine = getattr(module, "__file__", None)
-            if mine and os.path.realpath(mine) != file and os.path.exists(file):
-                del sys.modules[name]
-
-    def hint(self) -> str:
-        """What to do when a worker cannot import the pipeline's code."""
-        missing = [p for p in self.paths if not os.path.isdir(p)]
-        where = f" ({', '.join(missing)} not found there)" if missing else ""
-        return (f"the Dask worker on {socket.gethostname()} cannot import the pipeline's code: "
-                f"the run's code was imported from {', '.join(self.paths) or 'sys.path'}{where}. "
-                "Run the workers where those folders exist (a shared filesystem), or install the "
-                "code in the workers' environment")
-
-
-_VERDICTS: dict[tuple, dict[str, Optional[str]]] = {}
-_UNSEEN = object()
-_RESOLVED: dict[str, str] = {}
-
-
-def _resolved(path: str) -> str:
-    """`os.path.realpath(path)`, once per path in this process (a folder on sys.path)."""
-    found = _RESOLVED.get(path)
-    if found is None:
-        found = _RESOLVED[path] = os.path.realpath(path)
-    return found
-
-
-def _users_file(file: str, spelled: Sequence[str], paths: Sequence[str], install: Sequence[str]) -> Optional[str]:
-    """`file` resolved, if it lies in one of the user's folders `paths` (outside `install`)."""
-    if not _inside(file, spelled):  # a string test first: resolving is what costs
-        return None
-    file = os.path.realpath(file)
-    return file if _inside(file, paths) and not _inside(file, install) else None
-
-
-def _inside(path: str, roots: Sequence[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 class RunPlugin(WorkerPlugin):
@@ -193,10 +102,12 @@ def _job_of(job: tuple[bytes, bytes], code: UserCode) -> Any:
 
 
 class RunRef(NamedTuple):
-    """What a task needs to name its run (the whole run record is not sent with each task)."""
+    """What a task needs to name its run (the whole run record is not sent with each task),
+    and where its batches report directly (None: through the scheduler)."""
 
     run_id: str
     job_name: str
+    reports: Optional[Where] = None
 
 
 class BatchStep(NamedTuple):
@@ -239,12 +150,13 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
     The batch's steps are independent steps the parent released together, or a chain (each
     step the only one waiting on the one before). What runs next is decided by the same
     `RunState` the parent drives (a step whose upstream failed, or whose input was not
-    produced, is not run; the parent reports its skip). Each finished step's events go to
-    the scheduler under `topic` (the parent's subscription), with the key of the step
-    starting next, written to the batch's own connection before that step starts: once
-    written they reach the scheduler even if this process dies next, so the parent knows
-    which steps finished and which one was running. The task ends only once the scheduler
-    has handled them all. Dask runs a task again on another
+    produced, is not run; the parent reports its skip). Each finished step's events go
+    straight to the parent (`dask_reports`), or when it cannot be reached to the scheduler
+    under `topic` (the parent's subscription), with the key of the step starting next,
+    written before that step starts: once written they arrive even if this process dies
+    next, so the parent knows which steps finished and which one was running. Through the
+    scheduler, the task ends only once the scheduler has handled them all; straight, the
+    parent reads the batch's connection to its end. Dask runs a task again on another
     worker when the one running it dies; the batch's claim in the scheduler's metadata
     makes that second run return at once, so no step runs twice: the parent fails the step
     that was running and sends the steps that never started again.
@@ -255,19 +167,22 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
 
     worker = get_worker()
     line = _Line(worker)
+    direct = None
     try:
         claim = [CLAIMS, run.run_id, str(batch)]
         if line.ask({"op": "get_metadata", "keys": claim, "default": None}) is not None:
             return
         line.tell({"op": "set_metadata", "keys": claim, "value": True, "reply": False})
+        direct = DirectLine.open(run.reports, batch)
         state = RunState(_BatchPlan(pickle.loads(steps)), run.run_id, run.job_name, max_concurrent=1)
         todo = state.start()
         while True:
             step = next((i.step for i in todo if i.__class__ is Run), None)
             if step is None:
-                # Answered once the scheduler has handled the reports before it, so they reach
-                # the parent before this task's end does (that goes another way).
-                line.ask({"op": "get_metadata", "keys": claim, "default": None})
+                if direct is None:
+                    # Answered once the scheduler has handled the reports before it, so they
+                    # reach the parent before this task's end does (that goes another way).
+                    line.ask({"op": "get_metadata", "keys": claim, "default": None})
                 return
             events = run_step_on_worker(run, step.key, step.versions, step.description)
             todo = []
@@ -277,8 +192,13 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
             todo.extend(state.handle(StepDone(step.key)))
             following = next((i.step.key for i in todo if i.__class__ is Run), None)
             report = _report(run.run_id, batch, step.key, events, following)
-            line.tell({"op": "log_event", "topic": topic, "msg": report, "reply": False})
+            if direct is not None:
+                direct.report(report)
+            else:
+                line.tell({"op": "log_event", "topic": topic, "msg": report, "reply": False})
     finally:
+        if direct is not None:  # the parent handles the batch's end after this connection's
+            direct.close()
         line.close()
 
 

@@ -499,3 +499,41 @@ def test_a_worker_unpickles_a_job_once_while_the_modules_it_was_unpickled_with_s
     # Another pipeline's module of the same name was imported since: unpickled again.
     monkeypatch.setitem(sys.modules, "mine_for_test", types.ModuleType("mine_for_test"))
     assert dask_worker._job_of((b"digest", data), code) is not first
+
+
+def test_steps_report_straight_to_the_parent_or_through_the_scheduler_with_the_same_events(
+        cluster, tmp_path, monkeypatch):
+    import socket
+
+    from specrun.runtime.executors import dask_reports
+
+    beside = dask_reports.ReportServer.beside
+    servers = []
+
+    def unreachable_when_asked(comm, inbox):
+        server = beside(comm, inbox)
+        if unreachable:  # workers are told a port nobody listens on
+            with socket.socket() as free:
+                free.bind(("127.0.0.1", 0))
+                server.where = server.where._replace(port=free.getsockname()[1])
+        servers.append(server)
+        return server
+
+    monkeypatch.setattr(dask_reports.ReportServer, "beside", staticmethod(unreachable_when_asked))
+    events = {}
+    for unreachable in (False, True):
+        marker_dir = tmp_path / str(unreachable)
+        marker_dir.mkdir()
+        result = execute_job(_branching_job(str(marker_dir)), run_config=_config(cluster, marker_dir),
+                             raise_on_error=False)
+        by_step: dict = {}
+        for e in result.all_events:
+            if e.step_key:
+                by_step.setdefault(e.step_key, []).append(e.event_type.value)
+        events[unreachable] = by_step
+    straight, through_scheduler = servers
+    assert straight.direct and not through_scheduler.direct  # each run took the way asked
+    assert events[False] == events[True]
+    assert events[False]["broken"][-1] == "STEP_FAILURE"
+    assert events[False]["after_broken"] == ["STEP_SKIPPED"]
+    assert events[False]["flaky"].count("STEP_UP_FOR_RETRY") == 1
