@@ -19,6 +19,7 @@ version a later run recorded is never overwritten.
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -68,13 +69,22 @@ def worker_main(payload: RunPayload, conn: Connection, parent_pid: Optional[int]
                     break
             ctx.data_versions.update(versions)
             for event in ctx.execute_step(ctx.plan.step_from(step_key, description)):
-                conn.send(("event", safe_event(event)))
+                conn.send_bytes(_event_message(event))
             conn.send(("done", step_key))
     except (EOFError, BrokenPipeError):
         pass
     finally:
         if ctx is not None:
             ctx.close()
+
+
+def _event_message(event: Any) -> bytes:
+    """("event", event) pickled once, as `conn.send` would; an event that does not pickle
+    goes as text (`safe_event`, which would otherwise pickle every event twice)."""
+    try:
+        return pickle.dumps(("event", event), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a user value in its metadata that cannot cross processes
+        return pickle.dumps(("event", safe_event(event)), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:

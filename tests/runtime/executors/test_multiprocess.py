@@ -126,3 +126,27 @@ def test_the_last_steps_hooks_are_recorded_before_the_run_ends(tmp_path):
     result = execute_job(single, run_config=config)
     kinds = [e.event_type.value for e in result.all_records]
     assert kinds[-4:] == ["STEP_SUCCESS", "LOG_MESSAGE", "HOOK_COMPLETED", "RUN_SUCCESS"]
+
+
+def test_metadata_that_cannot_cross_processes_arrives_as_text(tmp_path):
+    import threading
+
+    from specrun import job, op
+
+    @op
+    def locked(context):
+        context.add_output_metadata({"lock": threading.Lock(), "rows": 3})
+        return 1
+
+    @job(executor_def=multiprocess_executor)
+    def with_lock():
+        locked()
+
+    result = execute_job(with_lock, run_config={
+        "resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}})
+    assert result.success
+    output = next(e for e in result.all_events if e.event_type is DagsterEventType.STEP_OUTPUT)
+    metadata = output.event_specific_data.metadata
+    assert metadata["rows"].value == "3"  # the whole event's metadata goes as text
+    assert metadata["lock"].value.startswith("<unlocked _thread.lock object")
+    assert output.step_key == "locked"
