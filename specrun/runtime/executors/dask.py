@@ -15,6 +15,7 @@ filesystem IO manager on a shared path).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import multiprocessing
 import queue
@@ -177,12 +178,18 @@ class DaskExecutor(Executor):
                     cluster.close()
 
 
+@functools.lru_cache(maxsize=None)
+def _have_bokeh() -> bool:
+    """Whether bokeh is installed: looked up once (a search of sys.path each run)."""
+    return importlib.util.find_spec("bokeh") is not None
+
+
 def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float]) -> int:
     """Say in the run's log which cluster runs the steps, and warn when it has no workers.
     Returns how many threads its workers have."""
     threads = client.nthreads()  # asked now, not the client's cached view
     # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
-    link = client.dashboard_link if importlib.util.find_spec("bokeh") is not None else None
+    link = client.dashboard_link if _have_bokeh() else None
     log.info(f"running steps on {where}: {len(threads)} worker(s)" + (f", dashboard {link}" if link else ""))
     if not threads:
         wait = "" if no_workers_timeout is None else f" (for at most no_workers_timeout, {no_workers_timeout:g} s)"
