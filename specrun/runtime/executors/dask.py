@@ -132,7 +132,7 @@ class DaskExecutor(Executor):
         try:
             where = "the LocalCluster started for this run" if cluster is not None else \
                 f"the Dask cluster at {client.scheduler.address}"
-            threads = _log_cluster(ctx.log, client, where, self.no_workers_timeout)
+            workers = _log_cluster(ctx.log, client, where, self.no_workers_timeout)
             # The payload reaches every worker in one broadcast; tasks carry only step keys.
             client.register_plugin(plugin, name=plugin_name)
             registered = True
@@ -141,8 +141,8 @@ class DaskExecutor(Executor):
             chains = self.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
             watch = ClusterWatch(where, client.scheduler.address, self.no_workers_timeout)
             inbox: queue.SimpleQueue = queue.SimpleQueue()
-            reports = ReportServer.beside(client.scheduler_comm, inbox)
-            flight = Flight(ctx, state, client, topic=client.id, threads=threads, chains=chains,
+            reports = ReportServer.beside(client.scheduler_comm, inbox, workers)
+            flight = Flight(ctx, state, client, topic=client.id, threads=sum(workers.values()), chains=chains,
                             downstream=execution_plan.downstream, cluster=watch,
                             reports=reports, inbox=inbox)
             client.subscribe_topic(client.id, flight.on_topic)
@@ -184,9 +184,9 @@ def _have_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
-def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float]) -> int:
+def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float]) -> dict:
     """Say in the run's log which cluster runs the steps, and warn when it has no workers.
-    Returns how many threads its workers have."""
+    Returns its workers' addresses and how many threads each has."""
     threads = client.nthreads()  # asked now, not the client's cached view
     # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
     link = client.dashboard_link if _have_bokeh() else None
@@ -195,7 +195,7 @@ def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional
         wait = "" if no_workers_timeout is None else f" (for at most no_workers_timeout, {no_workers_timeout:g} s)"
         log.warning(f"the Dask scheduler has no workers yet: steps wait until one joins{wait}; "
                     f"start some with `dask worker {client.scheduler.address}`")
-    return sum(threads.values())
+    return threads
 
 
 def _create(init_context: InitExecutorContext) -> Executor:

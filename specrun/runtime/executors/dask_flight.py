@@ -8,8 +8,10 @@ after it in which each is the only one waiting on the step before, and waits on 
 else. A chain runs in one task, so its links cost no round trip through the client.
 
 A worker reports each step as it ends (`dask_worker.run_batch_on_worker`): its events and
-the step starting next travel through the scheduler to this client's topic subscription,
-so the parent records events as steps end, not when a batch does. When a batch's task ends
+the step starting next come straight to this process (`dask_reports`), or through the
+scheduler to this client's topic subscription, so the parent records events as steps end,
+not when a batch does. A batch reporting straight is handled as ended once its task has
+ended and its connection is read to its end (its last reports are in). When a batch's task ends
 without having reported all its steps (its worker died, Dask lost it, it raised), the
 parent fails the step that was running, or each of them with the error, and sends again
 the steps that never started (at most `MAX_SENDS` times each). No wait is unbounded: the

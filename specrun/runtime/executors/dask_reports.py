@@ -14,8 +14,10 @@ dies next), and the task closes the connection before it ends. The parent's read
 puts `("report", bytes)` for each frame and `("eof", batch id)` once the connection closes,
 in that order, on the run's inbox: a batch's end is handled after its last report.
 
-A worker that cannot reach the parent (another network, TLS between the cluster's
-processes) reports through the scheduler as before; the parent reads both.
+Workers report this way when the cluster's connections are plain TCP and every worker is on
+the parent's host when the run starts. Otherwise (TLS, workers on other machines, which may not
+reach back to the parent), and for a worker that cannot connect, reports go through the
+scheduler as before; the parent reads both.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import selectors
 import socket
 import struct
 import threading
-from typing import Any, NamedTuple, Optional
+from typing import Any, Iterable, NamedTuple, Optional
 
 HELLO = struct.Struct("!16sQ")  # the run's token, the batch id
 FRAME = struct.Struct("!I")  # the length of the report that follows
@@ -48,13 +50,15 @@ class ReportServer:
     """The parent's side: a listening socket and a thread reading the batches' reports."""
 
     @classmethod
-    def beside(cls, scheduler_comm: Any, inbox: Any) -> Optional["ReportServer"]:
-        """A server on the address this process reaches the scheduler from (what workers
-        near the scheduler can reach), when that connection is plain TCP; else None."""
-        local = getattr(getattr(scheduler_comm, "comm", None), "local_address", None) or ""
-        if not local.startswith("tcp://"):  # TLS, or a cluster inside this process
+    def beside(cls, scheduler_comm: Any, inbox: Any, workers: Iterable[str]) -> Optional["ReportServer"]:
+        """A server on the address this process reaches the scheduler from, when that
+        connection is plain TCP and every worker is on this host (as their addresses say);
+        else None. Workers elsewhere may not reach back to this process (a client behind a
+        NAT, a firewall that drops what it refuses): they report through the scheduler."""
+        host = _tcp_host(getattr(getattr(scheduler_comm, "comm", None), "local_address", None))
+        workers = list(workers)
+        if host is None or not workers or any(_tcp_host(w) != host for w in workers):
             return None
-        host = local[len("tcp://"):].rpartition(":")[0].strip("[]")
         try:
             return cls(host, inbox)
         except OSError:
@@ -132,6 +136,13 @@ class ReportServer:
             start += size
         del buffer[:start]
         return True
+
+
+def _tcp_host(address: Optional[str]) -> Optional[str]:
+    """The host of a Dask `tcp://host:port` address; None for TLS, in-process and others."""
+    if not address or not address.startswith("tcp://"):
+        return None
+    return address[len("tcp://"):].rpartition(":")[0].strip("[]")
 
 
 class _Reading:

@@ -510,8 +510,8 @@ def test_steps_report_straight_to_the_parent_or_through_the_scheduler_with_the_s
     beside = dask_reports.ReportServer.beside
     servers = []
 
-    def unreachable_when_asked(comm, inbox):
-        server = beside(comm, inbox)
+    def unreachable_when_asked(comm, inbox, workers):
+        server = beside(comm, inbox, workers)
         if unreachable:  # workers are told a port nobody listens on
             with socket.socket() as free:
                 free.bind(("127.0.0.1", 0))

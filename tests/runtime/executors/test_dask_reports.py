@@ -68,7 +68,7 @@ def test_a_worker_that_cannot_reach_the_parent_reports_the_other_way_and_does_no
     assert DirectLine.open(None, 1) is None  # the run has no direct line (TLS, in-process cluster)
 
 
-def test_a_server_sits_beside_a_plain_tcp_scheduler_connection_only():
+def test_a_server_sits_beside_a_plain_tcp_scheduler_connection_with_every_worker_on_its_host():
     inbox: queue.SimpleQueue = queue.SimpleQueue()
 
     class Comm:
@@ -79,11 +79,14 @@ def test_a_server_sits_beside_a_plain_tcp_scheduler_connection_only():
         def __init__(self, local_address):
             self.comm = Comm(local_address)
 
-    server = ReportServer.beside(Batched("tcp://127.0.0.1:40001"), inbox)
+    here = ["tcp://127.0.0.1:40002", "tcp://127.0.0.1:40003"]
+    server = ReportServer.beside(Batched("tcp://127.0.0.1:40001"), inbox, here)
     try:
         assert server.where.host == "127.0.0.1" and server.where.port > 0
     finally:
         server.close()
-    assert ReportServer.beside(Batched("tls://127.0.0.1:40001"), inbox) is None
-    assert ReportServer.beside(Batched("inproc://10.0.0.1/1/2"), inbox) is None
-    assert ReportServer.beside(None, inbox) is None
+    assert ReportServer.beside(Batched("tcp://127.0.0.1:40001"), inbox, [*here, "tcp://10.1.2.3:40004"]) is None
+    assert ReportServer.beside(Batched("tcp://127.0.0.1:40001"), inbox, []) is None  # none yet: unknown
+    assert ReportServer.beside(Batched("tls://127.0.0.1:40001"), inbox, ["tls://127.0.0.1:40002"]) is None
+    assert ReportServer.beside(Batched("inproc://10.0.0.1/1/2"), inbox, ["inproc://10.0.0.1/1/3"]) is None
+    assert ReportServer.beside(None, inbox, here) is None
