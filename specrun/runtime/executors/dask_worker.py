@@ -79,10 +79,11 @@ def _build_context(payload: bytes, code: UserCode, built: Future,
 
 _IMPORTING = threading.Lock()
 
-# (digest of a pickled job, where its code came from) -> the job, for the runs after the
-# first of the same job on this worker: its plan (and what else is worked out once per job)
-# is then reused too. The oldest goes when more jobs than this have run here.
-_JOBS: dict[tuple, Any] = {}
+# (digest of a pickled job, where its code came from) -> (the job, the modules it was
+# unpickled with), for the runs after the first of the same job on this worker: its plan
+# (and what else is worked out once per job) is then reused too. The oldest goes when more
+# jobs than this have run here.
+_JOBS: dict[tuple, tuple] = {}
 KEPT_JOBS = 8
 
 
