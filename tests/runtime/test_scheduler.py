@@ -187,6 +187,22 @@ def test_step_ended_refuses_an_unknown_step():
         state.step_ended("zz", [])
 
 
+def test_a_success_reported_twice_releases_nothing_the_second_time():
+    state = RunState(_Plan(_step("a"), _step("b"), _step("j", "a", "b")), "run", "job")
+    assert _runs(state.start()) == ["a", "b"]
+    assert _runs(_succeed(state, "a")) == []
+    assert _runs(state.handle(_event(ET.STEP_SUCCESS, "a"))) == []  # j still waits on b
+    assert state.status == {"a": "succeeded", "b": "running", "j": "pending"}
+    assert _runs(_succeed(state, "b")) == ["j"]
+
+
+def test_a_success_of_an_unknown_step_is_refused():
+    state = RunState(_Plan(_step("a")), "run", "job")
+    state.start()
+    with pytest.raises(InvariantViolationError, match="no step 'zz' in this run"):
+        state.handle(_event(ET.STEP_SUCCESS, "zz"))
+
+
 def test_unknown_stimuli_are_refused():
     state = RunState(_Plan(_step("a")), "run", "job")
     with pytest.raises(InvariantViolationError, match="cannot handle"):
