@@ -167,12 +167,16 @@ def test_sigterm_with_multiprocess_stops_workers_and_records_canceled(project):
 
 
 def test_ctrl_c_before_the_run_starts_exits_130_without_traceback(tmp_path):
-    (tmp_path / "fns.py").write_text("import time\ntime.sleep(30)\n\n\ndef a():\n    return 1\n")
+    # importing fns.py says so, then sleeps: the signal lands while the spec's code is loaded
+    (tmp_path / "fns.py").write_text(
+        "import pathlib, time\npathlib.Path('importing').touch()\ntime.sleep(30)\n\n\ndef a():\n    return 1\n")
     (tmp_path / "p.yaml").write_text("specrun: 1\nmodule: fns\nassets:\n  a: {fn: a}\n")
     proc = subprocess.Popen([sys.executable, "-m", "specrun.cli", "plan", "p.yaml"], cwd=tmp_path,
                             env={**os.environ, "CI": "true"}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)  # importing fns.py, which sleeps
+    deadline = time.monotonic() + 60  # not a fixed wait: start-up takes seconds on a loaded machine
+    while not (tmp_path / "importing").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130
