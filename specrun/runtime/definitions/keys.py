@@ -7,19 +7,31 @@ from typing import Iterable, Sequence, Union
 
 
 class AssetKey:
-    """A path of strings naming an asset, e.g. ``AssetKey(["analytics", "users"])``."""
+    """A path of strings naming an asset, e.g. ``AssetKey(["analytics", "users"])``.
 
-    __slots__ = ("path", "_hash")
+    Keys are interned: every key made from the same parts is the same object. So a key is
+    equal only to itself, and hashing one (which sets and dicts of keys do all the time:
+    ~20 times per asset to build an asset job) is the object's own C-level hash instead of a
+    call into Python. Pickling and copying go through the constructor and so find the one
+    key for those parts in each process.
+    """
 
-    def __init__(self, path: Union[str, Sequence[str]]) -> None:
+    __slots__ = ("path",)
+
+    def __new__(cls, path: Union[str, Sequence[str]]) -> "AssetKey":
         if isinstance(path, str):
             parts: tuple[str, ...] = (path,)
         else:
             parts = tuple(str(p) for p in path)
+        found = _INTERNED.get(parts)
+        if found is not None:
+            return found
         if not parts or any(p == "" for p in parts):
             raise ValueError(f"an asset key needs non-empty parts, got {path!r}")
-        object.__setattr__(self, "path", list(parts))
-        object.__setattr__(self, "_hash", hash(parts))
+        key = object.__new__(cls)
+        object.__setattr__(key, "path", list(parts))
+        # setdefault: two threads making the same new key both get the one stored first
+        return _INTERNED.setdefault(parts, key)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("AssetKey is immutable")
@@ -65,11 +77,7 @@ class AssetKey:
     def parent(self) -> "AssetKey":
         return AssetKey(self.path[:-1])
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AssetKey) and self.path == other.path
-
-    def __hash__(self) -> int:
-        return self._hash
+    # __eq__ and __hash__ are object's: identity, as keys are interned (see the class doc).
 
     def __lt__(self, other: "AssetKey") -> bool:
         return self.path < other.path
@@ -84,6 +92,7 @@ class AssetKey:
 
 
 CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+_INTERNED: dict[tuple[str, ...], AssetKey] = {}  # parts -> the one key made from them
 
 
 class AssetCheckKey:
