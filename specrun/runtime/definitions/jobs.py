@@ -16,7 +16,7 @@ from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of, has_dynamic_outputs
-from .nodes import FromAsset, FromOutput, Node, unproduced_input_error
+from .nodes import FromAsset, Node, new_asset_node, new_from_output, unproduced_input_error
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -231,15 +231,20 @@ def build_asset_job(
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
     for a in assets:
-        for key in getattr(a, "keys", None) or (a.key,):
+        for key in _keys_of(a):
             if key in by_key:
                 raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
             by_key[key] = a
-    view = asset_graph_view(list(assets), checks)
-    chosen = coerce_selection(selection)
-    selected = chosen.resolve(view)
-    chosen_checks = chosen.resolve_checks(view)
-    computable = {k for k in selected if isinstance(by_key[k], AssetsDefinition)}
+    if selection is None:
+        # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without
+        # building the graph view only a narrower selection needs to walk.
+        computable = {k for k, a in by_key.items() if isinstance(a, AssetsDefinition)}
+        chosen_checks = {s.key for c in checks for s in c.specs if s.asset_key in by_key}
+    else:
+        view = asset_graph_view(list(assets), checks)
+        chosen = coerce_selection(selection)
+        computable = {k for k in chosen.resolve(view) if isinstance(by_key[k], AssetsDefinition)}
+        chosen_checks = chosen.resolve_checks(view)
     by_key.update(_subsets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
@@ -319,10 +324,17 @@ def _handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
     return a.graph.outputs[output] if a.graph is not None else (a.node_name, output)
 
 
+def _keys_of(a: Any) -> Any:
+    """The asset keys a definition (or an AssetSpec) holds."""
+    if a.__class__ is AssetsDefinition and not a.multi:
+        return (a.key,)
+    return getattr(a, "keys", None) or (a.key,)
+
+
 def _input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> Any:
     if up_key in computable:
         node, output = _handle(by_key[up_key], up_key)
-        return FromOutput(node, output, asset_key=up_key)
+        return new_from_output(node, output, up_key)
     upstream = by_key.get(up_key)
     if upstream is None and produced_only:  # as Dagster: nothing would store what it loads
         raise unproduced_input_error(up_key, by_key)
@@ -337,10 +349,12 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
     ins = a.op.ins  # an input manager may load what no asset given produces (Dagster refuses it)
     inputs = {n: _input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
               for n, k in a.input_keys.items()}
-    extra = tuple(sorted(_handle(by_key[d], d)[0] for d in a.deps if d in computable))
-    if a.node_name in nodes:
-        raise DefinitionError(f"two assets share the node name {a.node_name!r}")
-    nodes[a.node_name] = Node(a.node_name, a.op, inputs, asset=a, extra_deps=extra)
+    deps = a.deps
+    extra = tuple(sorted(_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
+    name = a.op.name
+    if name in nodes:
+        raise DefinitionError(f"two assets share the node name {name!r}")
+    nodes[name] = new_asset_node(name, a.op, inputs, a, extra)
 
 
 def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:

@@ -1,0 +1,33 @@
+"""The fast constructors of `specrun.runtime.definitions.nodes` make the same values as the
+dataclasses' own __init__ (so a field added to Node or FromOutput fails here until they
+fill it too)."""
+
+from dataclasses import fields
+
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.nodes import FromOutput, Node, new_asset_node, new_from_output
+
+
+def test_new_asset_node_has_every_field_of_the_dataclass_made_node():
+    inputs = {"up": FromOutput("up_node", "result", asset_key=AssetKey("up"))}
+    asset, op_def = object(), object()
+    made = Node("n", op_def, inputs, asset=asset, extra_deps=("x",))
+    fast = new_asset_node("n", op_def, inputs, asset, ("x",))
+    assert vars(fast) == vars(made)
+    assert list(vars(fast)) == [f.name for f in fields(Node)]
+    assert fast.tags is not made.tags and fast.graph_inputs is not made.graph_inputs
+    assert fast.upstream_nodes() == {"up_node", "x"}
+
+
+def test_new_asset_node_gives_each_node_its_own_tags_and_graph_inputs():
+    a = new_asset_node("a", None, {}, None, ())
+    b = new_asset_node("b", None, {}, None, ())
+    assert a.tags == {} and a.tags is not b.tags and a.graph_inputs is not b.graph_inputs
+
+
+def test_new_from_output_equals_and_hashes_as_the_dataclass_made_one():
+    key = AssetKey(["a", "b"])
+    made = FromOutput("node", "out", asset_key=key)
+    fast = new_from_output("node", "out", key)
+    assert fast == made and hash(fast) == hash(made) and repr(fast) == repr(made)
+    assert list(vars(fast)) == [f.name for f in fields(FromOutput)]
