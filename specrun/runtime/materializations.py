@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .definitions.metadata import normalize_metadata
 from .definitions.results import AssetMaterialization
 from .events import ET, new_event
+from .job_cache import per_job
 from .plan import asset_input_partition_keys
 from . import versioning as v
 
@@ -18,21 +20,40 @@ class AssetVersionFacts:
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags")
 
     def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
-        asset = node.asset
         config, _ = run.node_config(node)
-        self.code_version = v.asset_code_version(node.op_def, asset)
+        fixed = _fixed_facts(run.job, node, asset_key)
+        self.code_version, code_parts, self.inputs, self.message, no_config_tags = fixed
+        self.asset_key = asset_key
+        if config is None:
+            self.config_hash, self.explain_tags = "none", no_config_tags
+            return
         self.config_hash = v.config_hash(config)
         # What `plan` reads to say what changed (code parts, masked config), when known.
-        explain = {v.CODE_PARTS_TAG: v.code_parts_text(node.op_def, asset.code_version),
-                   v.CONFIG_TAG: v.config_text(config)}
+        explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
         self.explain_tags = {k: text for k, text in explain.items() if text is not None}
+
+
+def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
+    """What an asset's facts hold whatever the run's config, worked out once per job (the
+    code version is already cached per function, see `code_version.py`): (code version,
+    code parts text, inputs, message, explain tags of a run without config)."""
+    known = per_job(job, _FIXED_FACTS, dict)
+    found = known.get((node.name, asset_key))
+    if found is None:
+        asset = node.asset
+        code_parts = v.code_parts_text(node.op_def, asset.code_version)
         # (input name or None for a plain dep, upstream key, its label)
         inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
         for key in asset.deps:
             inputs.append((None, key, key.to_user_string()))
-        self.inputs = tuple(inputs)
-        self.asset_key = asset_key
-        self.message = f"Materialized value {asset_key.to_user_string()}"
+        found = known[(node.name, asset_key)] = (
+            v.asset_code_version(node.op_def, asset), code_parts, tuple(inputs),
+            f"Materialized value {asset_key.to_user_string()}",
+            {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts})
+    return found
+
+
+_FIXED_FACTS = "asset version facts"
 
 
 def asset_data_version(run: Any, step: Any, facts: AssetVersionFacts, inputs: dict[str, str],
@@ -54,7 +75,13 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
     tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
             v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
             **facts.explain_tags}
-    mat = AssetMaterialization(facts.asset_key, asset.description, metadata, step.partition_key, tags)
+    # `AssetMaterialization(facts.asset_key, asset.description, metadata, partition, tags)`
+    # without the dataclass's __init__ and __post_init__ (which would coerce a key this already
+    # is): the same value, and normalize_metadata still makes its own copy of the metadata.
+    mat = object.__new__(AssetMaterialization)
+    mat.__dict__.update(asset_key=facts.asset_key, description=asset.description,
+                        metadata=normalize_metadata(metadata) if metadata else {},
+                        partition=step.partition_key, tags=tags)
     return new_event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 
 
