@@ -13,10 +13,14 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
+from .asset_nodes import (
+    add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
+    keys_of, nodes_for_asset, output_handle, subset_multi_assets,
+)
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of, has_dynamic_outputs
-from .nodes import FromAsset, Node, new_asset_node, new_from_output, unproduced_input_error
+from .nodes import Node
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -231,7 +235,7 @@ def build_asset_job(
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
     for a in assets:
-        for key in _keys_of(a):
+        for key in keys_of(a):
             if key in by_key:
                 raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
             by_key[key] = a
@@ -245,7 +249,7 @@ def build_asset_job(
         chosen = coerce_selection(selection)
         computable = {k for k in chosen.resolve(view) if isinstance(by_key[k], AssetsDefinition)}
         chosen_checks = chosen.resolve_checks(view)
-    by_key.update(_subsets(by_key, computable))
+    by_key.update(subset_multi_assets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair
@@ -255,132 +259,26 @@ def build_asset_job(
             if a.node_name not in graph_outputs:
                 from .graph_layout import nodes_for_graph_asset
 
-                nodes_for_graph_asset(a, lambda k, here=True: _input_source(k, by_key, computable if here else (), True),
-                                      [_handle(by_key[d], d)[0] for d in a.deps if d in computable],
-                                      [_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
+                nodes_for_graph_asset(a, lambda k, here=True: input_source(k, by_key, computable if here else (), True),
+                                      [output_handle(by_key[d], d)[0] for d in a.deps if d in computable],
+                                      [output_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
                                       nodes)
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
         elif a.node_name not in nodes:
             nodes_for_asset(a, by_key, computable, nodes)
     for check in checks:
         if check.check_keys & chosen_checks:
-            _add_check_node(check, by_key, computable, nodes)
-    _add_blocking_edges(nodes, checks, by_key, computable)
-    resources = _assets_resources(by_key.values())
+            add_check_node(check, by_key, computable, nodes)
+    add_blocking_edges(nodes, checks, by_key, computable)
+    resources = assets_resources(by_key.values())
     resources.update(resource_defs or {})
     job_def = JobDefinition(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
         config=config, tags=dict(tags or {}), description=description,
-        partitions_def=partitions_def or _common_partitions_def(by_key, computable),
+        partitions_def=partitions_def or common_partitions_def(by_key, computable),
         asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
     )
     return job_def
-
-
-def _assets_resources(assets: Any) -> dict[str, Any]:
-    """The resources the assets bring; two different definitions for one key are an error
-    (as in Dagster, the same object given to several assets is one definition)."""
-    resources: dict[str, Any] = {}
-    owner: dict[str, AssetKey] = {}
-    for a in assets:
-        for key, rdef in (getattr(a, "resource_defs", {}) or {}).items():
-            if key in resources and resources[key] is not rdef:
-                raise DefinitionError(
-                    f"conflicting definitions of resource {key!r}: assets "
-                    f"{owner[key].to_user_string()!r} and {a.key.to_user_string()!r} each bring "
-                    "their own; give every asset the same resource object for one key (or pass "
-                    "the resource once, to Definitions/materialize, instead of to the assets)")
-            resources[key], owner[key] = rdef, a.key
-    return resources
-
-
-def _common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) -> Any:
-    defs = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in keys
-            if getattr(by_key[k], "partitions_def", None) is not None}
-    return next(iter(defs.values())) if len(defs) == 1 else None
-
-
-def _subsets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey]) -> dict[AssetKey, Any]:
-    """Multi-assets of which the selection computes only some keys, subset to those keys (an
-    error for one that cannot be subset, as in Dagster)."""
-    found: dict[AssetKey, Any] = {}
-    for a in {id(a): a for a in by_key.values() if getattr(a, "multi", False)}.values():
-        chosen = a.keys & computable
-        if not chosen or chosen == a.keys:
-            continue
-        if not a.can_subset:
-            raise DefinitionError(
-                f"multi_asset {a.node_name!r} produces {sorted(k.to_user_string() for k in a.keys)} "
-                f"in one step and cannot compute only {sorted(k.to_user_string() for k in chosen)}: "
-                "select all of them, or declare it with can_subset=True")
-        subset = a.subset_for(chosen)
-        found.update({k: subset for k in a.keys})
-    return found
-
-
-def _handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
-    """(node, output) computing asset `key` of `a` (inside its graph, for a graph-backed one)."""
-    output = a.get_output_name_for_asset_key(key)
-    return a.graph.outputs[output] if a.graph is not None else (a.node_name, output)
-
-
-def _keys_of(a: Any) -> Any:
-    """The asset keys a definition (or an AssetSpec) holds."""
-    if a.__class__ is AssetsDefinition and not a.multi:
-        return (a.key,)
-    return getattr(a, "keys", None) or (a.key,)
-
-
-def _input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> Any:
-    if up_key in computable:
-        node, output = _handle(by_key[up_key], up_key)
-        return new_from_output(node, output, up_key)
-    upstream = by_key.get(up_key)
-    if upstream is None and produced_only:  # as Dagster: nothing would store what it loads
-        raise unproduced_input_error(up_key, by_key)
-    return FromAsset(
-        up_key,
-        io_manager_key=getattr(upstream, "io_manager_key", "io_manager"),
-        partitions_def=getattr(upstream, "partitions_def", None),
-    )
-
-
-def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
-    ins = a.op.ins  # an input manager may load what no asset given produces (Dagster refuses it)
-    inputs = {n: _input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
-              for n, k in a.input_keys.items()}
-    deps = a.deps
-    extra = tuple(sorted(_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
-    name = a.op.name
-    if name in nodes:
-        raise DefinitionError(f"two assets share the node name {name!r}")
-    nodes[name] = new_asset_node(name, a.op, inputs, a, extra)
-
-
-def _add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
-    inputs = {n: _input_source(k, by_key, computable, False) for n, k in check.input_keys.items()}  # any asset
-    targets = check.asset_keys
-    extra = tuple(_handle(by_key[k], k)[0] for k in targets
-                  if k in computable and not (check.asset_param and k == targets[0]))
-    extra += tuple(_handle(by_key[d], d)[0] for d in check.additional_deps if d in computable)
-    if check.node_name in nodes:
-        raise DefinitionError(f"asset check {check.name!r} is defined twice for "
-                              f"{', '.join(k.to_user_string() for k in targets)!r}")
-    nodes[check.node_name] = Node(check.node_name, check.op, inputs, check=check, extra_deps=extra)
-
-
-def _add_blocking_edges(nodes, checks, by_key, computable) -> None:
-    """Downstream assets of an asset with a blocking check wait for (and skip on) that check."""
-    for check in checks:
-        if not check.blocking or check.node_name not in nodes:
-            continue
-        blocked = {s.asset_key for s in check.specs if s.blocking}
-        for key in computable:
-            a = by_key[key]
-            if blocked & a.dependency_keys and a.node_name != check.node_name:
-                for name in ([n for n in a.graph.nodes if n in nodes] if a.graph else [a.node_name]):
-                    node = nodes[name]
-                    nodes[name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""The nodes of an asset job: one per asset (each op of a graph-backed one), one per check,
+wired by asset key: an input from an asset computed in the same run reads its node's output,
+any other input loads the stored asset."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Mapping
+
+from ...errors import DefinitionError
+from .asset_checks import AssetChecksDefinition
+from .assets import AssetsDefinition
+from .keys import AssetKey
+from .nodes import FromAsset, Node, new_asset_node, new_from_output, unproduced_input_error
+
+
+def assets_resources(assets: Any) -> dict[str, Any]:
+    """The resources the assets bring; two different definitions for one key are an error
+    (as in Dagster, the same object given to several assets is one definition)."""
+    resources: dict[str, Any] = {}
+    owner: dict[str, AssetKey] = {}
+    for a in assets:
+        for key, rdef in (getattr(a, "resource_defs", {}) or {}).items():
+            if key in resources and resources[key] is not rdef:
+                raise DefinitionError(
+                    f"conflicting definitions of resource {key!r}: assets "
+                    f"{owner[key].to_user_string()!r} and {a.key.to_user_string()!r} each bring "
+                    "their own; give every asset the same resource object for one key (or pass "
+                    "the resource once, to Definitions/materialize, instead of to the assets)")
+            resources[key], owner[key] = rdef, a.key
+    return resources
+
+
+def common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) -> Any:
+    defs = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in keys
+            if getattr(by_key[k], "partitions_def", None) is not None}
+    return next(iter(defs.values())) if len(defs) == 1 else None
+
+
+def subset_multi_assets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey]) -> dict[AssetKey, Any]:
+    """Multi-assets of which the selection computes only some keys, subset to those keys (an
+    error for one that cannot be subset, as in Dagster)."""
+    found: dict[AssetKey, Any] = {}
+    for a in {id(a): a for a in by_key.values() if getattr(a, "multi", False)}.values():
+        chosen = a.keys & computable
+        if not chosen or chosen == a.keys:
+            continue
+        if not a.can_subset:
+            raise DefinitionError(
+                f"multi_asset {a.node_name!r} produces {sorted(k.to_user_string() for k in a.keys)} "
+                f"in one step and cannot compute only {sorted(k.to_user_string() for k in chosen)}: "
+                "select all of them, or declare it with can_subset=True")
+        subset = a.subset_for(chosen)
+        found.update({k: subset for k in a.keys})
+    return found
+
+
+def output_handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
+    """(node, output) computing asset `key` of `a` (inside its graph, for a graph-backed one)."""
+    output = a.get_output_name_for_asset_key(key)
+    return a.graph.outputs[output] if a.graph is not None else (a.node_name, output)
+
+
+def keys_of(a: Any) -> Any:
+    """The asset keys a definition (or an AssetSpec) holds."""
+    if a.__class__ is AssetsDefinition and not a.multi:
+        return (a.key,)
+    return getattr(a, "keys", None) or (a.key,)
+
+
+def input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> Any:
+    if up_key in computable:
+        node, output = output_handle(by_key[up_key], up_key)
+        return new_from_output(node, output, up_key)
+    upstream = by_key.get(up_key)
+    if upstream is None and produced_only:  # as Dagster: nothing would store what it loads
+        raise unproduced_input_error(up_key, by_key)
+    return FromAsset(
+        up_key,
+        io_manager_key=getattr(upstream, "io_manager_key", "io_manager"),
+        partitions_def=getattr(upstream, "partitions_def", None),
+    )
+
+
+def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
+    ins = a.op.ins  # an input manager may load what no asset given produces (Dagster refuses it)
+    inputs = {n: input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
+              for n, k in a.input_keys.items()}
+    deps = a.deps
+    extra = tuple(sorted(output_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
+    name = a.op.name
+    if name in nodes:
+        raise DefinitionError(f"two assets share the node name {name!r}")
+    nodes[name] = new_asset_node(name, a.op, inputs, a, extra)
+
+
+def add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:
+    inputs = {n: input_source(k, by_key, computable, False) for n, k in check.input_keys.items()}  # any asset
+    targets = check.asset_keys
+    extra = tuple(output_handle(by_key[k], k)[0] for k in targets
+                  if k in computable and not (check.asset_param and k == targets[0]))
+    extra += tuple(output_handle(by_key[d], d)[0] for d in check.additional_deps if d in computable)
+    if check.node_name in nodes:
+        raise DefinitionError(f"asset check {check.name!r} is defined twice for "
+                              f"{', '.join(k.to_user_string() for k in targets)!r}")
+    nodes[check.node_name] = Node(check.node_name, check.op, inputs, check=check, extra_deps=extra)
+
+
+def add_blocking_edges(nodes, checks, by_key, computable) -> None:
+    """Downstream assets of an asset with a blocking check wait for (and skip on) that check."""
+    for check in checks:
+        if not check.blocking or check.node_name not in nodes:
+            continue
+        blocked = {s.asset_key for s in check.specs if s.blocking}
+        for key in computable:
+            a = by_key[key]
+            if blocked & a.dependency_keys and a.node_name != check.node_name:
+                for name in ([n for n in a.graph.nodes if n in nodes] if a.graph else [a.node_name]):
+                    node = nodes[name]
+                    nodes[name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
