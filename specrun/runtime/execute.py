@@ -35,6 +35,7 @@ from .step_recipe import StepRecipe, job_program
 from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 from . import versioning as v
 
+_UNKNOWN = object()
 _SPECRUN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -72,7 +73,7 @@ class RunContext:
         self._recipes = program.recipes
         self._output_facts = program.facts
         self._versions: dict[tuple[str, str], AssetVersionFacts] = {}
-        self._keyed: dict[str, Any] = {}  # IO manager key -> the manager, if keyed (`..keyed_io`)
+        self._keyed: dict[frozenset, Any] = {}  # see `keyed_managers`
         self.selected_asset_keys = frozenset(job.asset_keys)
         # step -> the earlier run whose stored outputs it reads (a re-execution from failure)
         self.outputs_from: Mapping[str, str] = reexecution_of(run).get("outputs_from") or {}
@@ -135,16 +136,19 @@ class RunContext:
     def keyed_managers(self, keys: Iterable[str]) -> Optional[dict[str, Any]]:
         """The IO managers named `keys`, when each stores and loads by key (`..keyed_io`) and
         this run reads no earlier run's outputs; else None."""
-        found, built = self._keyed, self._resource_values
+        known = self._keyed.get(keys, _UNKNOWN)  # (`keys` is a PlainStep's frozenset)
+        if known is not _UNKNOWN:
+            return known
+        built, found = self._resource_values, {}
         for key in keys:
-            if key not in found:
-                if key not in built:  # resources not set up yet (the general path does it), or no such one
-                    return None
-                manager = built[key]
-                found[key] = manager if keyed(manager) else None
-            if found[key] is None:
+            if key not in built:  # resources not set up yet (the general path does it), or no such one
                 return None
-        return None if self.outputs_from else found
+            manager = found[key] = built[key]
+            if not keyed(manager):
+                found = None
+                break
+        known = self._keyed[keys] = None if self.outputs_from else found
+        return known
 
     def resources_for_output(self, key: str) -> Any:
         """The IO manager (or any) resource named `key`."""

@@ -168,25 +168,32 @@ class OutputFacts:
                  "op_def", "store_key")
 
     def __init__(self, program: Any, node: Any, name: str) -> None:
-        out_def = node.op_def.outs[name]
+        op_def = node.op_def
+        out_def = op_def.outs[name]
         asset = node.asset
         self.out_def = out_def
         self.name = name
         self.node_name = node.name
-        self.is_nothing = out_def.is_nothing
+        # (The untyped output, most of them, without the type's attribute reads.)
         t = out_def.dagster_type
-        self.type_checked = isinstance(t, DataType) and t.type_check_fn is not None
-        self.io_manager_key = out_def.io_manager_key
-        self.asset_key = asset.key_for_output(name) if asset is not None else None
-        self.partitions_def = asset.partitions_def if asset is not None else program.partitions_def
-        self.per_partition = asset is None or asset.partitions_def is not None
-        self.yielded_message = f'Yielded output "{name}" of type "{_type_name(out_def)}".'
-        self.handled_message = f'Handled output "{name}" using IO manager "{out_def.io_manager_key}"'
-        self.op_def = node.op_def
+        self.is_nothing = t is not None and out_def.is_nothing
+        self.type_checked = t is not None and isinstance(t, DataType) and t.type_check_fn is not None
+        manager_key = self.io_manager_key = out_def.io_manager_key
+        if asset is None:
+            self.asset_key = None
+            partitions_def = self.partitions_def = program.partitions_def
+            self.per_partition = True
+        else:
+            self.asset_key = asset.key_for_output(name)
+            partitions_def = self.partitions_def = asset.partitions_def
+            self.per_partition = partitions_def is not None
+        self.yielded_message = f'Yielded output "{name}" of type "{"Any" if t is None else _type_name(out_def)}".'
+        self.handled_message = f'Handled output "{name}" using IO manager "{manager_key}"'
+        self.op_def = op_def
         # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
         # asset key's path, or () for "the run, step and output"; None when the value is
         # partitioned (its key would also name the partition), so contexts are built.
-        self.store_key = (None if self.partitions_def is not None
+        self.store_key = (None if partitions_def is not None
                           else tuple(self.asset_key.path) if self.asset_key is not None else ())
 
     def output_context(self, run: Any, step: Any, step_key: str,

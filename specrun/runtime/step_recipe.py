@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
+from .definitions.ops import Out
 from .definitions.types import DataType
 from .job_cache import per_job
 from .outputs import OutputFacts
@@ -80,6 +81,10 @@ class StepRecipe:
         self.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
             node.hooks or program.job_hooks) else ()
         sig = self.signature = op_def.signature
+        # A plain step so far (see `PlainStep`); its inputs are compiled in the loop below.
+        plain = not (sig.context_param is not None or self.hooks or self.timeout is not None
+                     or sig.config_param is not None or sig.resource_params)
+        plain_inputs: list = []
         # (name, In, source, passed to the function, type-checked): Nothing inputs the
         # function does not take are only ordering, so they are not loaded at all.
         inputs = []
@@ -88,15 +93,23 @@ class StepRecipe:
         node_inputs = node.inputs
         for name, spec in op_def.ins.items():
             passed = name in params
-            if passed or not spec.is_nothing:
+            untyped = spec.dagster_type is None  # (most inputs: no type to read)
+            if passed or untyped or not spec.is_nothing:
                 src = node_inputs.get(name)
-                inputs.append((name, spec, src, passed or sig.has_var_kwargs, type_checked(spec)))
+                checked = not untyped and type_checked(spec)
+                passed = passed or sig.has_var_kwargs
+                inputs.append((name, spec, src, passed, checked))
                 if spec.input_manager_key or src.__class__ is FromAsset:
                     wants = True  # an input manager, or a stored asset: its context reads the step's
+                    plain = False
+                elif plain:
+                    loads = None if checked else _plain_input(program, name, spec, src, passed)
+                    plain = loads is not None
+                    plain_inputs.append(loads)
         self.inputs = tuple(inputs)
         self.wants_context = wants
         self.plain_output = _plain_output(node)
-        self.plain = PlainStep.of(program, self)
+        self.plain = PlainStep.of(program, self, plain_inputs) if plain else None
 
     @property
     def op_tags(self) -> dict:
@@ -119,38 +132,44 @@ class PlainStep:
 
     __slots__ = ("inputs", "output", "manager_keys")
 
-    def __init__(self, inputs: tuple, output: OutputFacts) -> None:
+    def __init__(self, inputs: tuple, output: OutputFacts, manager_keys: frozenset) -> None:
         self.inputs = inputs
         self.output = output
-        self.manager_keys = frozenset((output.io_manager_key, *(i[4] for i in inputs)))
+        self.manager_keys = manager_keys
 
     @staticmethod
-    def of(program: JobProgram, recipe: StepRecipe) -> Optional["PlainStep"]:
-        """The node's `PlainStep`, or None when its steps take the general path."""
-        sig, node = recipe.signature, recipe.node
-        if (recipe.wants_context or recipe.hooks or recipe.timeout is not None
-                or recipe.plain_output is None or sig.config_param is not None or sig.resource_params):
+    def of(program: JobProgram, recipe: StepRecipe, inputs: list) -> Optional["PlainStep"]:
+        """The node's `PlainStep` (its `inputs` compiled by `_plain_input`), or None when the
+        node's output makes its steps take the general path."""
+        if recipe.plain_output is None:
             return None
-        output = program.output_facts(node, recipe.plain_output)
+        output = program.output_facts(recipe.node, recipe.plain_output)
         if output.type_checked or output.asset_key is not None or output.store_key != ():
             return None
-        inputs = []
-        for name, spec, src, passed, checked in recipe.inputs:
-            cls = src.__class__
-            if checked or spec.input_manager_key or (cls is not FromOutput and cls is not FromFanIn):
-                return None
-            keys = set()
-            for s in src.sources if cls is FromFanIn else (src,):
-                facts = program.output_facts(program.nodes[s.node], s.output)
-                if facts.is_nothing or facts.store_key != ():
-                    return None
-                keys.add(facts.io_manager_key)
-            if len(keys) != 1:
-                return None
-            key = keys.pop()
-            inputs.append((name, spec, passed, cls is FromFanIn, key,
-                           f'Loaded input "{name}" using input manager "{key}"'))
-        return PlainStep(tuple(inputs), output)
+        keys = {output.io_manager_key}
+        keys.update(i[4] for i in inputs)
+        return PlainStep(tuple(inputs), output, frozenset(keys))
+
+
+def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:
+    """A plain step's input (see `PlainStep`), or None when the input is not plain: every
+    upstream output it reads is an unpartitioned op output, all through one IO manager."""
+    cls = src.__class__
+    if cls is FromOutput:
+        sources: tuple = (src,)
+    elif cls is FromFanIn:
+        sources = src.sources
+    else:
+        return None
+    nodes, key = program.nodes, None
+    for s in sources:
+        facts = program.output_facts(nodes[s.node], s.output)
+        if facts.store_key != () or facts.is_nothing or (key is not None and facts.io_manager_key != key):
+            return None
+        key = facts.io_manager_key
+    if key is None:
+        return None
+    return (name, spec, passed, cls is FromFanIn, key, f'Loaded input "{name}" using input manager "{key}"')
 
 
 def type_checked(spec: Any) -> bool:
@@ -169,6 +188,8 @@ def _plain_output(node: Any) -> Optional[str]:
     if asset is not None and (asset.multi or asset.check_specs):
         return None
     for name, out in outs.items():
+        if out.__class__ is Out and out.dagster_type is None:  # (most outputs, without the reads below)
+            return name
         return None if out.is_dynamic or out.is_nothing else name
     return None
 
