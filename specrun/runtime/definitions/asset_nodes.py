@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Mapping
 
-from ...errors import DefinitionError
+from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition
 from .keys import AssetKey
-from .nodes import FromAsset, Node, new_asset_node, new_from_output, unproduced_input_error
+from .nodes import FromAsset, Node, new_asset_node, new_from_output
 
 
 def assets_resources(assets: Any) -> dict[str, Any]:
@@ -118,3 +118,11 @@ def add_blocking_edges(nodes, checks, by_key, computable) -> None:
                 for name in ([n for n in a.graph.nodes if n in nodes] if a.graph else [a.node_name]):
                     node = nodes[name]
                     nodes[name] = replace(node, extra_deps=node.extra_deps + (check.node_name,))
+
+
+def unproduced_input_error(key: Any, known: Any) -> DefinitionError:
+    """An input that loads an asset no definition given produces (Dagster refuses it too)."""
+    hint = suggest(name := key.to_user_string(), [k.to_user_string() for k in known])
+    return DefinitionError(f"input asset {name!r} is not produced by any asset given nor a source "
+                           f"asset{'; ' + hint if hint else ''} (give its definition, a SourceAsset "
+                           f"or AssetSpec for it, or use deps= if only the order matters)")

@@ -12,7 +12,7 @@ import inspect
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError, suggest
-from .keys import AssetCheckKey, AssetKey
+from .keys import AssetCheckKey, AssetKey, check_key_text
 
 
 class AssetCheckSpec:
@@ -157,9 +157,5 @@ def spec_for_key(specs: Sequence[AssetCheckSpec], check_key: Any, owner: str) ->
     for spec in specs:
         if spec.key == check_key:
             return spec
-    raise DefinitionError(f"{owner} has no check {_key_text(check_key)!r} (its checks: "
+    raise DefinitionError(f"{owner} has no check {check_key_text(check_key)!r} (its checks: "
                           f"{sorted(s.name for s in specs)})")
-
-
-def _key_text(check_key: Any) -> str:
-    return check_key.to_user_string() if hasattr(check_key, "to_user_string") else str(check_key)

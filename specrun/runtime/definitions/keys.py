@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 
 class AssetKey:
@@ -123,6 +123,11 @@ class AssetCheckKey:
     def to_user_string(self) -> str:
         """`asset/path:check_name`, as Dagster writes a check key for people."""
         return f"{self.asset_key.to_user_string()}:{self.name}"
+
+
+def check_key_text(key: Any) -> str:
+    """A check key as people write it (`sales/daily:fresh`); anything else as its str()."""
+    return key.to_user_string() if isinstance(key, AssetCheckKey) else str(key)
 
 
 def asset_keys(values: Iterable[CoercibleToAssetKey]) -> list[AssetKey]:

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 
-from ...errors import DefinitionError, suggest
+from ...errors import DefinitionError
 from .keys import AssetKey
 from .policy import RetryPolicy
 
@@ -49,14 +49,6 @@ class FromAsset:
     io_manager_key: str = "io_manager"
     partitions_def: Any = None
     metadata: Mapping[str, Any] = field(default_factory=dict)
-
-
-def unproduced_input_error(key: Any, known: Any) -> DefinitionError:
-    """An input that loads an asset no definition given produces (Dagster refuses it too)."""
-    hint = suggest(name := key.to_user_string(), [k.to_user_string() for k in known])
-    return DefinitionError(f"input asset {name!r} is not produced by any asset given nor a source "
-                           f"asset{'; ' + hint if hint else ''} (give its definition, a SourceAsset "
-                           f"or AssetSpec for it, or use deps= if only the order matters)")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError, suggest
-from .keys import AssetKey
+from .keys import AssetKey, check_key_text
 
 
 class AssetGraphView:
@@ -144,14 +144,10 @@ def _known(graph: AssetGraphView, wanted: Sequence[AssetKey]) -> set[AssetKey]:
 def _known_checks(graph: AssetGraphView, wanted: set[Any]) -> set[Any]:
     for key in wanted:
         if key not in graph.checks:
-            text = _check_text(key)
-            hint = suggest(text, [_check_text(k) for k in graph.checks])
+            text = check_key_text(key)
+            hint = suggest(text, [check_key_text(k) for k in graph.checks])
             raise DefinitionError(f"no asset check {text!r} to select" + (f"; {hint}" if hint else ""))
     return set(wanted)
-
-
-def _check_text(key: Any) -> str:
-    return key.to_user_string() if hasattr(key, "to_user_string") else str(key)
 
 
 def coerce_selection(selection: Any) -> AssetSelection:
