@@ -4,7 +4,9 @@
 
 prints one JSON line like `workloads.py`. Hamilton's nodes are functions in a module, each
 parameter naming the node it reads, so the module's source is generated; only the
-`execute` call is timed (the driver, which builds Hamilton's graph, is built before).
+`execute` call is timed (the driver, which builds Hamilton's graph, is built before);
+with `--define`, building the driver is timed too (the module's functions exist before:
+defining them is Python's work, not Hamilton's).
 `--instructions`: the timed call runs inside `functools.reduce`, for callgrind's
 `--toggle-collect=functools_reduce` (see `run.py --instructions`).
 """
@@ -44,21 +46,26 @@ def _source(workload: str, n: int) -> tuple[str, list[str]]:
     raise SystemExit(f"unknown workload {workload}")
 
 
-def run(workload: str, n: int, instructions: bool = False) -> dict:
+def run(workload: str, n: int, instructions: bool = False, define: bool = False) -> dict:
     from hamilton import driver
 
     warm = driver.Builder().with_modules(_module(_source("chain", 2)[0])).build()
     warm.execute(["n_1"])
     source, outputs = _source(workload, n)
-    dr = driver.Builder().with_modules(_module(source)).build()
+    module = _module(source)
+    if define:
+        call = lambda: driver.Builder().with_modules(module).build().execute(outputs)  # noqa: E731
+    else:
+        dr = driver.Builder().with_modules(module).build()
+        call = lambda: dr.execute(outputs)  # noqa: E731
     start = time.perf_counter()
     if instructions:  # counted by callgrind alone: see workloads.timed_call
-        result = functools.reduce(lambda _acc, _item: dr.execute(outputs), [0], None)
+        result = functools.reduce(lambda _acc, _item: call(), [0], None)
     else:
-        result = dr.execute(outputs)
+        result = call()
     seconds = time.perf_counter() - start
     assert len(result) == len(outputs)
-    return {"framework": "hamilton", "workload": workload, "n": n, "steps": n,
+    return {"framework": "hamilton", "workload": workload, "n": n, "steps": n, "define": define,
             "seconds": seconds, "us_per_step": seconds / n * 1e6}
 
 
@@ -66,8 +73,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--workload", required=True)
     parser.add_argument("--n", type=int, required=True)
+    parser.add_argument("--define", action="store_true", help="time building the driver too")
     parser.add_argument("--instructions", action="store_true",
                         help="make the timed call inside functools.reduce (for callgrind)")
     args = parser.parse_args()
     sys.setrecursionlimit(100000)
-    print(json.dumps(run(args.workload, args.n, args.instructions)))
+    print(json.dumps(run(args.workload, args.n, args.instructions, args.define)))

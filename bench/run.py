@@ -137,23 +137,34 @@ DAGSTER_ROUNDS = 2
 
 def inprocess_rows(quick: bool) -> list[tuple]:
     """Per-step cost of in-process execution, specrun beside Hamilton and Dagster (median of
-    5 rounds; Dagster of DAGSTER_ROUNDS)."""
+    5 rounds; Dagster of DAGSTER_ROUNDS). Each workload's first run of a job just defined; at
+    N = 1,000 also the second run of the same job (beside Hamilton's `execute`) and defining
+    the job with its first run (beside Hamilton's `Driver.build` + `execute`)."""
     rows = []
     repeats = 1 if quick else 5
     for workload, n, hamilton, dagster in INPROCESS:
-        args = ["--workload", workload, "--n", str(n)]
-        cells = {"specrun": (sys.executable, "workloads.py", args + ["--framework", "specrun"], None)}
-        if BEFORE["path"]:
-            cells["before"] = (sys.executable, "workloads.py", args + ["--framework", "specrun"],
-                               {"PYTHONPATH": BEFORE["path"]})
-        if hamilton and os.path.exists(HAMILTON_PY):
-            cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", args, None)
-        if dagster and not quick and os.path.exists(DAGSTER_PY):
-            cells["dagster"] = (DAGSTER_PY, "workloads.py", args + ["--framework", "dagster"], None)
-        found = _side_by_side(cells, repeats, "us_per_step", rounds={"dagster": DAGSTER_ROUNDS})
-        rows.append((f"{workload} (in-process)", n, found["specrun"], found.get("dagster"), " us/step",
-                     {"hamilton": found.get("hamilton"), "before": found.get("before")}))
+        for variant, flag in _variants(n, quick):
+            args = ["--workload", workload, "--n", str(n)]
+            ours = args + ["--framework", "specrun"] + ([flag] if flag else [])
+            cells = {"specrun": (sys.executable, "workloads.py", ours, None)}
+            if BEFORE["path"]:
+                cells["before"] = (sys.executable, "workloads.py", ours, {"PYTHONPATH": BEFORE["path"]})
+            if hamilton and os.path.exists(HAMILTON_PY):
+                ham = args + (["--define"] if flag == "--define" else [])
+                cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", ham, None)
+            if dagster and not quick and not flag and os.path.exists(DAGSTER_PY):
+                cells["dagster"] = (DAGSTER_PY, "workloads.py", args + ["--framework", "dagster"], None)
+            found = _side_by_side(cells, repeats, "us_per_step", rounds={"dagster": DAGSTER_ROUNDS})
+            rows.append((f"{workload} (in-process{variant})", n, found["specrun"], found.get("dagster"),
+                         " us/step", {"hamilton": found.get("hamilton"), "before": found.get("before")}))
     return rows
+
+
+def _variants(n: int, quick: bool) -> list[tuple[str, Optional[str]]]:
+    """(row-name suffix, workloads.py flag) of the runs measured at this N."""
+    if n != 1000 or quick:
+        return [("", None)]
+    return [("", None), (", run 2", "--second"), (", defined + run", "--define")]
 
 
 def prepare_bytecode(compile_it: bool) -> str:
@@ -205,8 +216,9 @@ def _instructions(python: str, script: str, args: list[str], env: Optional[dict]
 
 def instruction_rows(sizes: list[int]) -> list[tuple]:
     """Instructions per step of the execute call: specrun's first run of a fresh job (what the
-    wall-clock table times) and the second run of the same job (per-job work cached),
-    beside Hamilton's `Driver.execute` (its graph is built in `Driver.build`, not counted)."""
+    wall-clock table times), the second run of the same job (per-job work cached) and defining
+    the job together with its first run; beside Hamilton's `Driver.execute` (its graph built
+    in `Driver.build`, not counted) and `Driver.build` + `execute`."""
     rows = []
     for workload, n, hamilton, _ in INPROCESS:
         if n not in sizes:
@@ -214,13 +226,15 @@ def instruction_rows(sizes: list[int]) -> list[tuple]:
         args = ["--workload", workload, "--n", str(n)]
         cells: dict[str, tuple] = {
             "run 1": (sys.executable, "workloads.py", args, None),
-            "run 2": (sys.executable, "workloads.py", args + ["--second"], None)}
+            "run 2": (sys.executable, "workloads.py", args + ["--second"], None),
+            "define+1": (sys.executable, "workloads.py", args + ["--define"], None)}
         if BEFORE["path"]:
             env = {"PYTHONPATH": BEFORE["path"]}
             cells["before 1"] = (sys.executable, "workloads.py", args, env)
             cells["before 2"] = (sys.executable, "workloads.py", args + ["--second"], env)
         if hamilton and os.path.exists(HAMILTON_PY):
             cells["hamilton"] = (HAMILTON_PY, "hamilton_workloads.py", args, None)
+            cells["ham build"] = (HAMILTON_PY, "hamilton_workloads.py", args + ["--define"], None)
         found: dict[str, Figure] = {}
         for name, (python, script, cell_args, env) in cells.items():
             count = _instructions(python, script, cell_args, env)
@@ -230,21 +244,24 @@ def instruction_rows(sizes: list[int]) -> list[tuple]:
     return rows
 
 
+# Ratios of the instruction table: (label, specrun's column, Hamilton's column).
+RATIOS = [("run1/ham", "run 1", "hamilton"), ("run2/ham", "run 2", "hamilton"),
+          ("def/build", "define+1", "ham build")]
+
+
 def print_instruction_table(rows: list[tuple]) -> None:
-    names = ["run 1", "run 2", "before 1", "before 2", "hamilton"]
+    names = ["run 1", "run 2", "define+1", "before 1", "before 2", "hamilton", "ham build"]
     shown = [c for c in names if any(c in r[2] for r in rows)]
-    header = f"{'instructions/step':<24} {'N':>6}" + "".join(f" {c:>12}" for c in shown)
-    if "hamilton" in shown:
-        header += f" {'run1/ham':>8} {'run2/ham':>8}"
+    ratios = [r for r in RATIOS if r[1] in shown and r[2] in shown]
+    header = (f"{'instructions/step':<24} {'N':>6}" + "".join(f" {c:>12}" for c in shown)
+              + "".join(f" {label:>9}" for label, _, _ in ratios))
     print(header)
     print("-" * len(header))
     for workload, n, found in rows:
         line = f"{workload:<24} {n:>6}" + "".join(f" {_fmt(found.get(c)):>12}" for c in shown)
-        if "hamilton" in shown:
-            ham = found.get("hamilton")
-            for run in ("run 1", "run 2"):
-                ours = found.get(run)
-                line += f" {ours / ham:>7.2f}x" if _both_figures(ours, ham) else f" {'-':>8}"
+        for _, ours, theirs in ratios:
+            a, b = found.get(ours), found.get(theirs)
+            line += f" {a / b:>8.2f}x" if _both_figures(a, b) else f" {'-':>9}"
         print(line)
 
 

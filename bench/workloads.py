@@ -6,7 +6,9 @@ prints one JSON line: {"workload", "n", "steps", "seconds", "us_per_step"}. Only
 execute call is timed: imports and definition building are excluded.
 
 `--second` runs the workload once untimed first and times the second run of the same job
-(what a job pays once its per-job work is cached). `--instructions` makes the timed call
+(what a job pays once its per-job work is cached). `--define` times defining the job (its ops'
+or assets' decorators and the job's composition) together with its first run: what a process
+that defines a job and runs it once pays, to compare with Hamilton's `Driver.build` + `execute`. `--instructions` makes the timed call
 inside `functools.reduce`, so that `valgrind --tool=callgrind --toggle-collect=functools_reduce`
 counts the instructions of that call alone (see `run.py --instructions`).
 """
@@ -93,18 +95,25 @@ def warm_up(fw) -> None:
     fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})
 
 
-def _workload_call(fw, workload: str, n: int):
-    """The call to time, and how many steps it runs."""
+def _workload_call(fw, workload: str, n: int, define: bool = False):
+    """The call to time, and how many steps it runs; with `define`, the call also defines the
+    job (or the assets) before running it."""
     if workload in ("chain", "fanout", "fanin"):
-        job, steps = {"chain": chain_job, "fanout": fanout_job, "fanin": fanin_job}[workload](fw, n)
+        make = {"chain": chain_job, "fanout": fanout_job, "fanin": fanin_job}[workload]
+        if define:
+            return lambda: make(fw, n)[0].execute_in_process(), n
+        job, steps = make(fw, n)
         return job.execute_in_process, steps
     if workload == "materialize":
-        assets, steps = asset_chain(fw, n)
-        return lambda: fw.materialize(assets, resources={"io_manager": fw.mem_io_manager}), steps
-    if workload == "materialize_to_memory":
-        assets, steps = asset_chain(fw, n)
-        return lambda: fw.materialize_to_memory(assets), steps
-    raise SystemExit(f"unknown workload {workload}")
+        run = lambda assets: fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})  # noqa: E731
+    elif workload == "materialize_to_memory":
+        run = fw.materialize_to_memory
+    else:
+        raise SystemExit(f"unknown workload {workload}")
+    if define:
+        return lambda: run(asset_chain(fw, n)[0]), n
+    assets, steps = asset_chain(fw, n)
+    return lambda: run(assets), steps
 
 
 def timed_call(call, instructions: bool):
@@ -115,17 +124,20 @@ def timed_call(call, instructions: bool):
     return call()
 
 
-def run(framework: str, workload: str, n: int, second: bool = False, instructions: bool = False) -> dict:
+def run(framework: str, workload: str, n: int, second: bool = False, instructions: bool = False,
+        define: bool = False) -> dict:
+    if second and define:
+        raise SystemExit("--second and --define exclude each other")
     fw = importlib.import_module(framework)
     warm_up(fw)
-    call, steps = _workload_call(fw, workload, n)
+    call, steps = _workload_call(fw, workload, n, define)
     if second:
         assert call().success
     start = time.perf_counter()
     result = timed_call(call, instructions)
     seconds = time.perf_counter() - start
     assert result.success
-    return {"framework": framework, "workload": workload, "n": n, "steps": steps, "run": 2 if second else 1,
+    return {"framework": framework, "workload": workload, "n": n, "steps": steps, "run": "define+1" if define else (2 if second else 1),
             "seconds": seconds, "us_per_step": seconds / steps * 1e6}
 
 
@@ -135,8 +147,10 @@ if __name__ == "__main__":
     parser.add_argument("--workload", required=True)
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--second", action="store_true", help="time the second run of the job")
+    parser.add_argument("--define", action="store_true",
+                        help="time defining the job together with its first run")
     parser.add_argument("--instructions", action="store_true",
                         help="make the timed call inside functools.reduce (for callgrind)")
     args = parser.parse_args()
     sys.setrecursionlimit(10000)
-    print(json.dumps(run(args.framework, args.workload, args.n, args.second, args.instructions)))
+    print(json.dumps(run(args.framework, args.workload, args.n, args.second, args.instructions, args.define)))
