@@ -20,6 +20,7 @@ from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import OpDefinition
 from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
+from .decorated import decorated_deps, decorated_ins, described, function_of, multi_without_outs
 from .model import AssetEntry, CheckEntry, Spec
 from .op_jobs import build_jobs
 from .resolve_parts import (
@@ -38,15 +39,6 @@ class Resolved:
         self.executor_def = executor_def
         self.jobs = jobs
         self.job_executors = job_executors or {}
-
-
-def _function_of(obj: Any) -> tuple[Any, Any]:
-    """(plain function, decorated definition or None)."""
-    if isinstance(obj, AssetsDefinition):
-        return obj.op.compute_fn, obj
-    if isinstance(obj, OpDefinition):
-        return obj.compute_fn, obj
-    return obj, None
 
 
 def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
@@ -77,7 +69,7 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None:
         return None
-    fn, decorated = _function_of(obj)
+    fn, decorated = function_of(obj)
     if not callable(fn) or isinstance(fn, type):  # a class would be called with the inputs, not run
         col.add(SpecError(f"{entry.fn!r} is not a function", doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn",
                           "name a function defined with def"))
@@ -85,7 +77,12 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
     if sig is None:
         return None
-    ins = _asset_ins(entry, sig, ctx)
+    base = decorated if isinstance(decorated, AssetsDefinition) else None
+    if multi_without_outs(entry, base, ctx):
+        return None
+    carried, handled = decorated_ins(entry, base, ctx)
+    ins = {**carried, **_asset_ins(entry, sig, ctx, skip=handled)}
+    deps = [ctx.keys[d] for d in entry.deps if d in ctx.keys] + decorated_deps(entry, base, ctx)
     for dep in entry.deps:
         if dep not in ctx.keys:
             ptr = f"{entry.pointer}/deps/{entry.deps.index(dep)}"
@@ -96,19 +93,18 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
         ptr = entry.pointer + "/io_manager"
         col.add(SpecError(f"no resource named {entry.io_manager!r}", doc.locate(ptr), ptr,
                           suggest(entry.io_manager, ctx.resource_names)))
-    base = decorated if isinstance(decorated, AssetsDefinition) else None
     if entry.outs:
-        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, pdef, ctx), ins, sig)
+        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, deps, pdef, ctx), ins, sig)
     made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
         fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
-        deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
+        deps=deps,
         partitions_def=pdef if pdef is not None else getattr(base, "partitions_def", None),
         required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys if base else ()),
         io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
         retry_policy=retry_policy(entry.retry, entry.pointer) or (base.op.retry_policy if base else None),
         op_tags={**(base.op.tags if base else {}), **timeout_tags(entry.timeout, entry.pointer)} or None,
         code_version=entry.code_version or getattr(base, "code_version", None),
-        group_name=entry.group or getattr(base, "group_name", None), **_described(entry, base),
+        group_name=entry.group or getattr(base, "group_name", None), **described(entry, base),
         config_schema=base.op.config_schema if base else None,
         check_specs=_asset_check_specs(entry, ctx) or (base.check_specs if base else None),
     ), entry.pointer)
@@ -129,17 +125,7 @@ def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn]
     return replace(made, input_keys={n: k for n, k in made.input_keys.items() if n not in unused})
 
 
-def _described(entry: AssetEntry, base: Optional[AssetsDefinition]) -> dict[str, Any]:
-    """Tags, metadata, description, kind and owners of an asset: the spec entry's, over those of
-    the decorated `@asset` its `fn:` names (key by key for tags and metadata)."""
-    return {"tags": {**(base.tags if base else {}), **{k: str(v) for k, v in entry.tags.items()}},
-            "metadata": {**(base.metadata if base else {}), **entry.metadata} or None,
-            "description": entry.description or getattr(base, "description", None),
-            "compute_kind": entry.compute_kind or getattr(base, "compute_kind", None),
-            "owners": getattr(base, "owners", None)}
-
-
-def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pdef: Any,
+def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], deps: list[AssetKey], pdef: Any,
                          ctx: "ResolveContext") -> Optional[AssetsDefinition]:
     """`assets.<name>: {fn, outs: {a: {...}, b: {...}}}`: one step producing the assets a, b."""
     from ..runtime.definitions.multi_assets import AssetOut, multi_asset
@@ -149,8 +135,7 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], pd
                            group_name=(o or {}).get("group") or entry.group)
             for name, o in entry.outs.items()}
     made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: multi_asset(
-        outs=outs, name=_multi_asset_op_name(entry), ins=ins,
-        deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
+        outs=outs, name=_multi_asset_op_name(entry), ins=ins, deps=deps,
         partitions_def=pdef, required_resource_keys=set(entry.resources),
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
         op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
@@ -166,7 +151,9 @@ def _multi_asset_op_name(entry: AssetEntry) -> str:
     return entry.scope.replace("/", "__") + entry.name
 
 
-def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, AssetIn]:
+def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext", skip: Any = ()) -> dict[str, AssetIn]:
+    """The inputs `entry.ins` maps, and the other parameters by name (but those in `skip`: a
+    decorator's own inputs)."""
     col, doc = ctx.col, ctx.doc
     ins: dict[str, AssetIn] = {}
     for param, src in entry.ins.items():
@@ -182,7 +169,7 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext") -> dict[str, 
         ins[param] = AssetIn(key=ctx.keys[src.asset], partition_mapping=mapping,
                              input_manager_key=src.input_manager)
     for param in sig.input_params:
-        if param in ins or param in entry.ins:
+        if param in ins or param in entry.ins or param in skip:
             continue
         if entry.scope and entry.scope + param in ctx.keys:  # a template's asset: its instance's asset first
             ins[param] = AssetIn(key=ctx.keys[entry.scope + param])
@@ -288,6 +275,7 @@ class ResolveContext:
         self.col = Collector(self.doc)
         self.callables = CallableResolver(self.doc, spec.module)
         self.keys = _asset_keys(spec)
+        self.key_set = set(self.keys.values())
         self.resource_names = set(spec.resources) | {"io_manager"}
         self.partitions: dict[str, Any] = {}
         self.ops: dict[str, Any] = {}

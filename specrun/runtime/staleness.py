@@ -2,7 +2,8 @@
 
 An asset partition is stale when it was never materialized, its code version or config
 changed, an upstream partition has newer data than the one it consumed (or will be
-re-materialized in this run), or its stored output is missing. Checks run when their asset
+re-materialized in this run), it depends on an asset it did not read last time or no longer
+on one it read, or its stored output is missing. Checks run when their asset
 runs, when they were never evaluated, or when their last evaluation failed (so a failed
 blocking check keeps holding back the assets downstream of it); plain ops always run.
 """
@@ -242,11 +243,16 @@ def _key_stale_reason(step, asset, key, deps, parts, latest, running, resolved, 
     config = resolved.op_configs.get(step.node.name) if resolved is not None else None
     if tags.get(v.CONFIG_HASH_TAG) != v.config_hash(config):
         return CONFIG_CHANGED
-    consumed = json.loads(tags.get(v.INPUT_DATA_VERSIONS_TAG) or "{}")
+    recorded = tags.get(v.INPUT_DATA_VERSIONS_TAG)
+    consumed = json.loads(recorded) if recorded is not None else None
     for up_key in deps:
         up = _upstream_reason(up_key, parts[up_key], consumed, latest, running)
         if up:
             return up
+    if consumed:  # an upstream it read last time and reads no more
+        removed = sorted(set(consumed) - {k.to_user_string() for k in deps})
+        if removed:
+            return f"removed dependency on {removed[0]}"
     store = object_stores.get(asset.io_manager_key)
     if store is not None and not _object_exists(store, step, asset, key):
         return "stored output is missing"
@@ -266,8 +272,10 @@ def _upstream_reason(up_key, parts, consumed, latest, running) -> Optional[str]:
     label = up_key.to_user_string()
     if any((up_key, p) in running for p in parts):
         return f"upstream {label} will be re-materialized"
-    if label not in consumed:
+    if consumed is None:  # a record that names no upstream versions (not written by a run)
         return None
+    if label not in consumed:  # every upstream it read is recorded: this one was added since
+        return f"new dependency on {label}"
     versions = []
     for p in parts:
         event = latest.get((up_key, p))

@@ -428,3 +428,85 @@ def test_a_multi_asset_parameter_with_a_default_and_no_asset_of_its_name_takes_t
     assert dict(pair.input_keys) == {"raw": AssetKey(["raw"])}
     result = materialize_to_memory(compiled.definitions.assets)
     assert (result.output_for_node("pair", "l"), result.output_for_node("pair", "r")) == (2, 6)
+
+
+CARRIED_FUNCS = '''from specrun import AssetIn, AssetOut, asset, multi_asset
+
+
+def first():
+    return 1
+
+
+def other():
+    return 10
+
+
+@asset(ins={"up": AssetIn("first")})
+def reads_first(up):
+    return up + 1
+
+
+@asset(deps=["other"])
+def after_other():
+    return 2
+
+
+@asset(ins={"up": AssetIn("frist")}, deps=["nothere"])
+def misnamed(up):
+    return up
+
+
+@multi_asset(outs={"x": AssetOut(), "y": AssetOut()})
+def pair():
+    return 1, 2
+'''
+
+
+def _compile_carried(tmp_path, assets: str):
+    (tmp_path / "resolve_carried_funcs.py").write_text(CARRIED_FUNCS)
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nmodule: resolve_carried_funcs\nassets:\n" + assets)
+    return compile_spec(str(spec))
+
+
+def test_a_decorated_assets_own_inputs_and_deps_are_kept_and_order_its_step(tmp_path):
+    # were dropped: `up` was looked up as an asset named 'up', and after_other could run before other
+    compiled = _compile_carried(tmp_path, "  after_other: {fn: after_other}\n  reads_first: {fn: reads_first}\n"
+                                          "  first: {fn: first}\n  other: {fn: other}\n")
+    by_name = {a.op.name: a for a in compiled.definitions.assets}
+    assert dict(by_name["reads_first"].input_keys) == {"up": AssetKey(["first"])}
+    assert by_name["after_other"].deps == (AssetKey(["other"]),)
+    assert sorted(compiled.graph_data.edges) == [("first", "reads_first"), ("other", "after_other")]
+    assert _materialized(compiled) == {"after_other": 2, "reads_first": 2, "first": 1, "other": 10}
+
+
+def test_a_spec_entrys_ins_win_over_the_decorators(tmp_path):
+    compiled = _compile_carried(tmp_path, "  reads_first: {fn: reads_first, ins: {up: other}}\n"
+                                          "  first: {fn: first}\n  other: {fn: other}\n")
+    reads = next(a for a in compiled.definitions.assets if a.op.name == "reads_first")
+    assert dict(reads.input_keys) == {"up": AssetKey(["other"])}
+
+
+def test_a_decorators_input_or_dep_on_an_asset_the_spec_lacks_is_an_error_at_fn(tmp_path):
+    with pytest.raises(SpecErrors) as caught:
+        _compile_carried(tmp_path, "  first: {fn: first}\n  misnamed: {fn: misnamed}\n")
+    found = [(e.location.line, e.location.col, e.message, e.hint) for e in caught.value.errors]
+    assert found == [
+        (6, 18, "asset 'misnamed': the decorator of 'misnamed' reads 'frist' as 'up', which is not an asset "
+                "of this spec", "did you mean 'first'?"),
+        (6, 18, "asset 'misnamed': the decorator of 'misnamed' depends on 'nothere', which is not an asset "
+                "of this spec", "add an asset 'nothere' to `assets:`")]
+
+
+def test_an_entry_naming_a_decorated_multi_asset_must_list_its_outs(tmp_path):
+    with pytest.raises(SpecErrors) as caught:
+        _compile_carried(tmp_path, "  pair: {fn: pair}\n")
+    [error] = caught.value.errors
+    assert (error.location.line, error.location.col, error.message, error.hint) == (
+        5, 14, "asset 'pair': 'pair' is a @multi_asset producing 'x', 'y': an entry naming it lists them "
+               "under `outs:`", "outs: {x: {}, y: {}}")
+    compiled = _compile_carried(tmp_path, "  pair: {fn: pair, outs: {x: {}, y: {}}}\n")
+    from specrun import materialize_to_memory
+
+    result = materialize_to_memory(compiled.definitions.assets)
+    assert (result.output_for_node("pair", "x"), result.output_for_node("pair", "y")) == (1, 2)

@@ -371,3 +371,36 @@ def test_each_asset_of_a_multi_asset_follows_its_upstream_and_config():
         "a": (True, "code changed: code_version 1 -> 2"), "pair": (True, "x: upstream a will be re-materialized")}
     assert materialize([_named("a", "1")], instance=instance).success
     assert _reasons([_named("a", "1"), pair], instance, resolved=same)["pair"] == (True, "x: upstream a has newer data")
+
+
+def _with_deps(*deps):
+    @asset(code_version="1")
+    def a():
+        return 1
+
+    @asset(code_version="1")
+    def c():
+        return 3
+
+    @asset(code_version="1", deps=list(deps))
+    def b():
+        return 2
+
+    return [a, c, b]
+
+
+def test_a_dependency_added_since_the_last_materialization_makes_the_asset_stale():
+    # was "up to date": a record without the new upstream's version was taken to need nothing
+    instance = DagsterInstance.ephemeral()
+    assert materialize(_with_deps("a"), instance=instance).success
+    assert _reasons(_with_deps("a"), instance)["b"] == (False, "up to date")
+    assert _reasons(_with_deps("a", "c"), instance) == {
+        "a": (False, "up to date"), "c": (False, "up to date"), "b": (True, "new dependency on c")}
+
+
+def test_a_dependency_dropped_since_the_last_materialization_makes_the_asset_stale():
+    instance = DagsterInstance.ephemeral()
+    assert materialize(_with_deps("a", "c"), instance=instance).success
+    assert _reasons(_with_deps("c"), instance)["b"] == (True, "removed dependency on a")
+    assert materialize(_with_deps("c"), instance=instance).success
+    assert _reasons(_with_deps("c"), instance)["b"] == (False, "up to date")
