@@ -110,9 +110,11 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
 
     The temp file's name says which host and process writes it, so that one left by a killed
     process is recognised and removed (see `collect`). Its folder is made when missing (and
-    remembered as new, so that `collect` need not list it)."""
+    remembered as new, so that `collect` need not list it): first, when its parent is a folder
+    this process made (a fresh store's asset folders: no open fails before each mkdir), else
+    when the open says it is missing."""
     folder = os.path.dirname(path) or "."
-    made = False
+    made = folder not in _FRESH and os.path.dirname(folder) in _FRESH and _make_folder(folder)
     while True:
         tmp = os.path.join(folder, f"{temp_prefix()}{next(_COUNTER)}-{os.path.basename(path)}")
         try:
@@ -144,23 +146,36 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
     return written
 
 
-def _make_folder(folder: str) -> None:
-    """Make `folder` (and its parents when missing); remember it when this call made it."""
+def _make_folder(folder: str) -> bool:
+    """Make `folder` (and its parents when missing); remember it when this call made it.
+    Returns whether the folder is there now (False: made meanwhile by another writer, or a
+    file is in its place)."""
     try:
         os.mkdir(folder)
     except FileNotFoundError:
         os.makedirs(folder, exist_ok=True)
+        _remember(_FRESH, os.path.dirname(folder))  # (was missing: made just now)
     except FileExistsError:  # made meanwhile by another writer
-        return
-    if len(_MADE) >= 100_000:  # forgetting only costs a listing
-        _MADE.clear()
-    _MADE.add(folder)
+        return False
+    _remember(_MADE, folder)
+    _remember(_FRESH, folder)
+    return True
+
+
+def _remember(folders: set[str], folder: str) -> None:
+    if len(folders) >= 100_000:  # forgetting only costs a listing, or an open that fails
+        folders.clear()
+    folders.add(folder)
 
 
 # Folders this process made for the value it wrote first in them: `collect` has nothing to
 # remove there (no older version; a temp file is a live writer's). A fresh 1,000-asset apply
 # lists no folder after its records.
 _MADE: set[str] = set()
+# Folders this process made (kept after `collect`): a folder inside one is most likely
+# missing, so `write_atomically` makes it before its first open there. Only a guess: a
+# folder made meanwhile by someone else is found by mkdir, and the write goes on.
+_FRESH: set[str] = set()
 
 
 def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda: True) -> list[str]:

@@ -117,3 +117,53 @@ def test_a_value_stored_before_versioning_makes_way_for_the_versions(tmp_path):
     config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
     assert materialize([numbers], run_config=config).success
     assert (base / "numbers").is_dir() and layout.has_versions(str(base / "numbers"))
+
+
+def _counting(monkeypatch) -> list[str]:
+    """Record each mkdir tried and each open that fails for a missing folder, in order."""
+    calls: list[str] = []
+    real_open, real_mkdir = os.open, os.mkdir
+
+    def counted_open(path, *args):
+        try:
+            return real_open(path, *args)
+        except FileNotFoundError:
+            calls.append("open failed")
+            raise
+
+    monkeypatch.setattr(layout.os, "open", counted_open)
+    monkeypatch.setattr(layout.os, "mkdir", lambda path, *a: calls.append("mkdir") or real_mkdir(path, *a))
+    return calls
+
+
+def test_a_folder_inside_a_folder_this_process_made_is_made_before_its_first_open(tmp_path, monkeypatch):
+    base = tmp_path / "store"
+    layout.write_atomically(str(base / "first" / "v-1"), b"one")  # makes `store` and `first`
+    calls = _counting(monkeypatch)
+    layout.write_atomically(str(base / "second" / "v-1"), b"two")
+    assert calls == ["mkdir"]  # no open failed first
+    assert (base / "second" / "v-1").read_bytes() == b"two" and str(base / "second") in layout._MADE
+    calls.clear()
+    layout.write_atomically(str(base / "second" / "v-2"), b"three")  # a folder it made: opened at once
+    layout.write_atomically(str(base / "second" / "v-2"), b"four")
+    assert calls == [] and (base / "second" / "v-2").read_bytes() == b"four"
+    assert sorted(os.listdir(base / "second")) == ["v-1", "v-2"]
+
+
+def test_a_folder_made_meanwhile_by_another_writer_is_written_into(tmp_path, monkeypatch):
+    base = tmp_path / "store"
+    layout.write_atomically(str(base / "first" / "v-1"), b"one")
+    (base / "theirs").mkdir()  # as another process would, between our mkdir and theirs
+    calls = _counting(monkeypatch)
+    layout.write_atomically(str(base / "theirs" / "v-1"), b"two")
+    assert calls == ["mkdir"] and (base / "theirs" / "v-1").read_bytes() == b"two"
+    assert str(base / "theirs") not in layout._MADE  # not ours: `collect` lists it
+
+
+def test_a_plain_file_where_the_folder_goes_is_reported_as_before(tmp_path):
+    base = tmp_path / "store"
+    layout.write_atomically(str(base / "first" / "v-1"), b"one")
+    (base / "old").write_bytes(b"a value from before versioning")
+    with pytest.raises(NotADirectoryError):
+        layout.write_atomically(str(base / "old" / "v-1"), b"two")
+    assert (base / "old").read_bytes() == b"a value from before versioning"
