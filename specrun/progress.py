@@ -29,10 +29,12 @@ _PRIORITY = {"failed": 0, "canceled": 0, "running": 1, "retrying": 1, "skipped":
 
 def say(line: str, err: bool = False) -> None:
     """Print a line; a reader that went away (`specrun apply | head`) does not stop the run:
-    the rest of the output is dropped."""
+    the rest of the output is dropped. The line and its newline are one write (`print` writes
+    them apart, which on an unbuffered stream, PYTHONUNBUFFERED, is two system calls a line)."""
     stream = sys.stderr if err else sys.stdout
     try:
-        print(line, file=stream, flush=True)
+        stream.write(f"{line}\n")
+        stream.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
+import sys
 from types import SimpleNamespace
 
-from specrun.progress import Progress
+from specrun.progress import Progress, say
 from specrun.runtime.events import DagsterEventType, Event, StepSkippedData
 
 
@@ -113,3 +116,45 @@ def test_before_any_step_finishes_the_estimate_comes_from_durations_recorded_in_
     assert progress.estimate(now=0.0) == 6.0
     progress.on_event(_event(DagsterEventType.STEP_START, "load", 0.0))
     assert progress.estimate(now=1.0) == 5.0  # 3 s left of load, then 1 s for each clean
+
+
+class _Unbuffered(io.StringIO):
+    """A text stream that records each write and each flush (as an unbuffered stdout does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.calls.append(text)
+        return super().write(text)
+
+    def flush(self) -> None:
+        self.calls.append("<flush>")
+
+
+def test_say_writes_a_line_and_its_newline_at_once_then_flushes(monkeypatch):
+    out, err = _Unbuffered(), _Unbuffered()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    say("  ok       a1 (0.00s)")
+    say("problem", err=True)
+    assert out.calls == ["  ok       a1 (0.00s)\n", "<flush>"] and out.getvalue() == "  ok       a1 (0.00s)\n"
+    assert err.calls == ["problem\n", "<flush>"]
+
+
+def test_say_to_a_reader_that_went_away_drops_the_rest_of_the_output(monkeypatch, tmp_path):
+    class Gone(_Unbuffered):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError
+
+        def fileno(self) -> int:
+            return self.fd
+
+    gone = Gone()
+    gone.fd = os.open(tmp_path / "stdout", os.O_WRONLY | os.O_CREAT)
+    monkeypatch.setattr(sys, "stdout", gone)
+    say("dropped")  # no error
+    os.write(gone.fd, b"after")
+    assert (tmp_path / "stdout").read_bytes() == b""  # the descriptor now writes to /dev/null
+    os.close(gone.fd)
