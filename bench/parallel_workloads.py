@@ -64,10 +64,13 @@ def main() -> None:
     run_config = {"execution": execution, "resources": {"io_manager": {"config": {"base_dir": base}}}}
     instance = fw.DagsterInstance.ephemeral() if args.framework == "specrun" else fw.DagsterInstance.local_temp()
     recon = fw.reconstructable(getattr(parallel_ops, f"{args.workload}_{args.executor}_{args.framework}"))
+    # Looked up before timing: in specrun, `execute_job` is imported lazily (its module's
+    # import, ~25 ms, is paid by `from specrun import execute_job`, not by a run).
+    execute_job = fw.execute_job
     if args.warm:
-        fw.execute_job(recon, instance=instance, run_config=run_config)
+        execute_job(recon, instance=instance, run_config=run_config)
     start = time.perf_counter()
-    result = fw.execute_job(recon, instance=instance, run_config=run_config)
+    result = execute_job(recon, instance=instance, run_config=run_config)
     seconds = time.perf_counter() - start
     assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
     n = len(job.nodes) if hasattr(job, "nodes") else 0

@@ -31,6 +31,8 @@ from ..dynamic_partitions import snapshot_for
 from .child import FORKSERVER_PRELOAD, RunPayload, refuse_memory_io
 
 
+_NEEDS_DISTRIBUTED = "the dask executor needs dask.distributed: pip install 'specrun[dask]'"
+
 # Seconds a run waits while its cluster has no worker (all died or left) before failing the
 # steps it has sent: long enough for an adaptive cluster to start a worker from zero.
 NO_WORKERS_TIMEOUT = 300.0
@@ -52,23 +54,36 @@ class DaskExecutor(Executor):
         self.retries = retries
         self.no_workers_timeout = no_workers_timeout
 
-    def _client(self) -> tuple[Any, Any]:
+    def _address(self) -> Optional[str]:
         import dask
-        from distributed import Client
 
         # As `distributed.Client()` does: with no address configured, the one Dask's own
         # configuration names (`DASK_SCHEDULER_ADDRESS`, or `scheduler-address` in its YAML).
-        address = self.address or (None if self.local else dask.config.get("scheduler-address", None))
+        return self.address or (None if self.local else dask.config.get("scheduler-address", None))
+
+    def _connect(self, address: str) -> Any:
+        from distributed import Client
+
+        try:
+            return Client(address, set_as_default=False)
+        except OSError as e:
+            source = ("the executor's `address`" if self.address
+                      else "Dask's scheduler-address (DASK_SCHEDULER_ADDRESS)")
+            raise ExecutionError(
+                f"cannot reach the Dask scheduler at {address}, {source}: {e}. Start the cluster "
+                "(`dask scheduler` and `dask worker ADDRESS`), or leave the address unset to "
+                "run on a LocalCluster") from e
+
+    def _client(self) -> tuple[Any, Any]:
+        """(client, the LocalCluster started for the run or None): a running cluster's
+        client is kept between runs (`dask_client`)."""
+        from distributed import Client
+
+        address = self._address()
         if address:
-            try:
-                return Client(address, set_as_default=False), None
-            except OSError as e:
-                source = ("the executor's `address`" if self.address
-                          else "Dask's scheduler-address (DASK_SCHEDULER_ADDRESS)")
-                raise ExecutionError(
-                    f"cannot reach the Dask scheduler at {address}, {source}: {e}. Start the cluster "
-                    "(`dask scheduler` and `dask worker ADDRESS`), or leave the address unset to "
-                    "run on a LocalCluster") from e
+            from .dask_client import kept_client
+
+            return kept_client(address, self._connect), None
         cluster = self._local_cluster()
         try:
             # The client can reach our own workers, so results skip the hop through the scheduler.
@@ -110,24 +125,33 @@ class DaskExecutor(Executor):
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Event]:
         refuse_memory_io(plan_context, "dask")
         try:
-            import cloudpickle
             import distributed  # noqa: F401
 
+            from .dask_client import Connecting
+        except ImportError as e:
+            raise ExecutionError(_NEEDS_DISTRIBUTED) from e
+        # A running cluster's client connects (on this process's first run; later runs reuse
+        # it) while the rest is imported and the run's payload pickled. A LocalCluster is
+        # started after that, as before.
+        connecting = Connecting(self._client, threaded=self._address() is not None)
+        try:
+            import cloudpickle
+
+            from .dask_client import Subscription
             from .dask_flight import ClusterWatch, Flight
             from .dask_reports import ReportServer
             from .dask_worker import RunPlugin, UserCode
             from .pickled_job import pickled_job
         except ImportError as e:
-            raise ExecutionError("the dask executor needs dask.distributed: "
-                                 "pip install 'specrun[dask]'") from e
+            raise ExecutionError(_NEEDS_DISTRIBUTED) from e
 
         ctx = plan_context
         plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)),
                            UserCode.of_this_process(), job=pickled_job(ctx.job))
         plugin_name = f"specrun-run-{ctx.run_id}"
-        client, cluster = self._client()
+        client, cluster = connecting.result()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
-        flight = reports = None
+        flight = reports = subscription = None
         registered = False
         try:
             where = "the LocalCluster started for this run" if cluster is not None else \
@@ -142,10 +166,11 @@ class DaskExecutor(Executor):
             watch = ClusterWatch(where, client.scheduler.address, self.no_workers_timeout)
             inbox: queue.SimpleQueue = queue.SimpleQueue()
             reports = ReportServer.beside(client.scheduler_comm, inbox, workers)
-            flight = Flight(ctx, state, client, topic=client.id, threads=sum(workers.values()), chains=chains,
+            topic = f"{client.id}-{ctx.run_id}"  # the run's own: its client may serve other runs
+            flight = Flight(ctx, state, client, topic=topic, threads=sum(workers.values()), chains=chains,
                             downstream=execution_plan.downstream, cluster=watch,
                             reports=reports, inbox=inbox)
-            client.subscribe_topic(client.id, flight.on_topic)
+            subscription = Subscription(client, topic, flight.on_topic)
             todo = list(state.start())
             while True:
                 fresh = []
@@ -173,8 +198,10 @@ class DaskExecutor(Executor):
                 if registered:  # closes the run's resources on every worker
                     client.unregister_worker_plugin(plugin_name)
             finally:
-                client.close()
-                if cluster is not None:
+                if subscription is not None:
+                    subscription.end()
+                if cluster is not None:  # a running cluster's client stays for the next run
+                    client.close()
                     cluster.close()
 
 

@@ -537,3 +537,18 @@ def test_steps_report_straight_to_the_parent_or_through_the_scheduler_with_the_s
     assert events[False]["broken"][-1] == "STEP_FAILURE"
     assert events[False]["after_broken"] == ["STEP_SKIPPED"]
     assert events[False]["flaky"].count("STEP_UP_FOR_RETRY") == 1
+
+
+def test_runs_of_one_process_share_one_client_which_holds_no_run_after_it(cluster, tmp_path):
+    from specrun.runtime.executors import dask_client
+
+    first = execute_job(_pid_job(), run_config=_config(cluster, tmp_path))
+    client = dask_client._KEPT[cluster.scheduler_address]
+    second = execute_job(_pid_job(), run_config=_config(cluster, tmp_path))
+    assert first.success and second.success
+    assert dask_client._KEPT[cluster.scheduler_address] is client and client.status == "running"
+    topics = [f"{client.id}-{r.run_id}" for r in (first, second)]
+    handlers = [client._event_handlers[t] for t in topics]  # each run had its own topic
+    assert [h._handler for h in handlers] == [None, None]  # let go at the run's end
+    plugins = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.worker_plugins))
+    assert not [p for p in plugins if p.startswith("specrun-run-")]
