@@ -69,13 +69,15 @@ def main() -> None:
     execute_job = fw.execute_job
     if args.warm:
         execute_job(recon, instance=instance, run_config=run_config)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = execute_job(recon, instance=instance, run_config=run_config)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert result.success, [e.message for e in result.all_events if e.is_failure][:3]
     n = len(job.nodes) if hasattr(job, "nodes") else 0
     print(json.dumps({"framework": args.framework, "workload": args.workload, "executor": args.executor,
-                      "seconds": seconds, "steps": n}))
+                      "seconds": seconds, "steps": n,
+                      # this process's CPU (its threads: with --existing-cluster, the scheduler's too)
+                      "parent_cpu_seconds": cpu}))
 
 
 def raw_dask(workload: str, warm: bool) -> None:

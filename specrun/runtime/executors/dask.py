@@ -74,6 +74,15 @@ class DaskExecutor(Executor):
                 "(`dask scheduler` and `dask worker ADDRESS`), or leave the address unset to "
                 "run on a LocalCluster") from e
 
+    def _connected(self) -> tuple[Any, Any, Optional[dict]]:
+        """`_client()`, and a running cluster's workers asked now (None: asked once its
+        LocalCluster's client is in the run's hands, which closes them if that fails)."""
+        client, cluster = self._client()
+        if cluster is not None:
+            return client, cluster, None
+        _have_bokeh()  # looked up while waiting, once per process
+        return client, cluster, client.nthreads()
+
     def _client(self) -> tuple[Any, Any]:
         """(client, the LocalCluster started for the run or None): a running cluster's
         client is kept between runs (`dask_client`)."""
@@ -133,7 +142,7 @@ class DaskExecutor(Executor):
         # A running cluster's client connects (on this process's first run; later runs reuse
         # it) while the rest is imported and the run's payload pickled. A LocalCluster is
         # started after that, as before.
-        connecting = Connecting(self._client, threaded=self._address() is not None)
+        connecting = Connecting(self._connected, threaded=self._address() is not None)
         try:
             import cloudpickle
 
@@ -149,14 +158,14 @@ class DaskExecutor(Executor):
         plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)),
                            UserCode.of_this_process(), job=pickled_job(ctx.job))
         plugin_name = f"specrun-run-{ctx.run_id}"
-        client, cluster = connecting.result()
+        client, cluster, threads = connecting.result()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
         flight = reports = subscription = None
         registered = False
         try:
             where = "the LocalCluster started for this run" if cluster is not None else \
                 f"the Dask cluster at {client.scheduler.address}"
-            workers = _log_cluster(ctx.log, client, where, self.no_workers_timeout)
+            workers = _log_cluster(ctx.log, client, where, self.no_workers_timeout, threads)
             # The payload reaches every worker in one broadcast; tasks carry only step keys.
             client.register_plugin(plugin, name=plugin_name)
             registered = True
@@ -211,10 +220,12 @@ def _have_bokeh() -> bool:
     return importlib.util.find_spec("bokeh") is not None
 
 
-def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float]) -> dict:
+def _log_cluster(log: Any, client: Any, where: str, no_workers_timeout: Optional[float],
+                 threads: Optional[dict] = None) -> dict:
     """Say in the run's log which cluster runs the steps, and warn when it has no workers.
-    Returns its workers' addresses and how many threads each has."""
-    threads = client.nthreads()  # asked now, not the client's cached view
+    Returns its workers' addresses and how many threads each has (`threads` if asked already)."""
+    if threads is None:
+        threads = client.nthreads()  # asked now, not the client's cached view
     # Without bokeh the scheduler serves no dashboard pages: a link would lead nowhere.
     link = client.dashboard_link if _have_bokeh() else None
     log.info(f"running steps on {where}: {len(threads)} worker(s)" + (f", dashboard {link}" if link else ""))
