@@ -99,13 +99,57 @@ _to_sorted_json = _json_writer(sort_keys=True)
 def data_version(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
                  partition: Optional[str], run_id: str) -> str:
     """A new data version for a materialization: unique to this run and partition."""
-    text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
+    try:
+        text = _data_version_text(code_version, cfg_hash, inputs, partition, run_id)
+    except TypeError:  # a part that is not a string: json writes it (or words the error)
+        text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
 def input_data_versions_text(inputs: Mapping[str, str]) -> str:
     """The INPUT_DATA_VERSIONS_TAG of a materialization: its inputs' data versions as JSON."""
-    return _to_sorted_json(inputs)
+    try:
+        quoted = _QUOTED
+        if len(inputs) == 1:
+            for k, value in inputs.items():
+                return f"{{{quoted[k]}: {quoted[value]}}}"
+        return "{" + ", ".join([f"{quoted[k]}: {quoted[value]}" for k, value in sorted(inputs.items())]) + "}"
+    except TypeError:  # a key or version that is not a string: json writes it
+        return _to_sorted_json(inputs)
+
+
+def _data_version_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
+                       partition: Optional[str], run_id: str) -> str:
+    """`json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])` when
+    every part is a string (or the partition None), put together from the strings' JSON
+    texts; raises TypeError for any other part."""
+    quoted = _QUOTED
+    if len(inputs) == 1:  # (most assets read one: no sort, no join)
+        for k, value in inputs.items():
+            upstream = f"[{quoted[k]}, {quoted[value]}]"
+    else:
+        upstream = ", ".join([f"[{quoted[k]}, {quoted[value]}]" for k, value in sorted(inputs.items())])
+    where = "null" if partition is None else quoted[partition]
+    return f"[{quoted[code_version]}, {quoted[cfg_hash]}, [{upstream}], {where}, {quoted[run_id]}]"
+
+
+class _QuotedStrings(dict):
+    """The JSON text of each string asked for (exactly as `json.dumps` writes it), kept: a
+    run asks for the same few again and again (its id, code versions, asset names, the data
+    versions it made). Escaping a string costs more than the rest of a version's text, and
+    an encoder call more than the few strings it writes. Emptied when it grows large."""
+
+    def __missing__(self, text: str) -> str:
+        quoted = _quote(text)  # (TypeError for anything but a string)
+        if len(self) >= _QUOTED_KEPT:
+            self.clear()
+        self[text] = quoted
+        return quoted
+
+
+_quote = json.encoder.encode_basestring_ascii  # the C function when built, as json.dumps uses
+_QUOTED_KEPT = 100_000
+_QUOTED = _QuotedStrings()
 
 
 _SECRET = re.compile(r"pass(word|wd)?|secret|token|api_?key|credential|private|auth", re.IGNORECASE)

@@ -34,6 +34,43 @@ def test_input_data_versions_text_is_sorted_json():
     assert v.input_data_versions_text({"b": "2", "a": "1"}) == '{"a": "1", "b": "2"}'
 
 
+# (code version, config hash, inputs, partition, run id): strings that need escaping, none,
+# one and several inputs, no partition; then parts that are not strings (json writes them).
+VERSION_PARTS = [
+    ("82bb08286baba4aa", "none", {"raw": "0123456789abcdef"}, None, "0b8d5d5e-2b6c-4a8f"),
+    ("v1", "cfg", {}, "2024-01-01", "run-2"),
+    ("c\u00e9\u2603", "h\n\"q\"", {"b/c": "1", "a": "\U0001f600 \\ tab\t", "\x00": "\x7f"}, "p\u2028", "r"),
+    ("", "", {"z": "", "": "z"}, "", ""),
+    ("code", "none", {"a": None, "b": "2"}, None, "run"),
+    ("code", "none", {"a": "1"}, 3, "run"),
+    ("code", 1.5, {"a": "1"}, None, "run"),
+    ("code", "none", {"a": True}, None, "run"),
+]
+
+
+@pytest.mark.parametrize("parts", VERSION_PARTS)
+def test_data_version_and_input_text_are_what_json_dumps_gives(parts):
+    code, cfg, inputs, partition, run_id = parts
+    text = json.dumps([code, cfg, sorted(inputs.items()), partition, run_id])
+    for _ in range(2):  # the second time from the kept string texts
+        assert v.data_version(code, cfg, inputs, partition, run_id) == hashlib.sha1(text.encode()).hexdigest()[:16]
+        assert v.input_data_versions_text(inputs) == json.dumps(inputs, sort_keys=True)
+
+
+def test_kept_string_texts_are_emptied_when_many(monkeypatch):
+    monkeypatch.setattr(v, "_QUOTED_KEPT", 3)
+    kept = v._QuotedStrings()
+    assert [kept[s] for s in ("a", "b", "c")] == ['"a"', '"b"', '"c"']
+    assert kept["\u00e9"] == '"\\u00e9"' and len(kept) == 1
+    with pytest.raises(TypeError):
+        kept[1]
+
+
+def test_a_version_with_unorderable_input_names_fails_as_json_does():
+    with pytest.raises(TypeError):
+        v.data_version("code", "none", {1: "a", "b": "c"}, None, "run")
+
+
 def test_an_asset_made_by_a_template_has_the_templates_hash_in_its_code_version():
     from specrun import asset
     from specrun.runtime.versioning import asset_code_version, code_version_of, template_part
