@@ -56,25 +56,28 @@ def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
 _FIXED_FACTS = "asset version facts"
 
 
-def asset_data_version(run: Any, step: Any, facts: AssetVersionFacts, inputs: dict[str, str],
-                  user_version: Any = None) -> str:
-    """The data version of the value a step materializes.
+def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: Any = None) -> dict[str, str]:
+    """The version tags of what the step materializes (staleness compares them): code
+    version, config hash, its data version and the data versions of what it read.
 
-    The user's (`MaterializeResult(data_version=...)`) when given: then re-materializing
-    identical data does not make downstream assets stale."""
-    if user_version is not None:
-        return str(user_version)
-    return v.data_version(facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+    The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
+    re-materializing identical data does not make downstream assets stale."""
+    inputs = input_data_versions(run, step, facts)
+    if user_version is None:
+        version, inputs_text = v.data_version_and_inputs_text(
+            facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+    else:
+        version, inputs_text = str(user_version), v.input_data_versions_text(inputs)
+    return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
+            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: inputs_text, **facts.explain_tags}
 
 
 def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dict,
-                     version: str, inputs: dict[str, str]) -> Event:
-    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares."""
+                    tags: dict[str, str]) -> Event:
+    """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares
+    (`version_tags`)."""
     asset = step.node.asset
-    run.data_versions[(facts.asset_key, step.partition_key)] = version
-    tags = {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: v.input_data_versions_text(inputs),
-            **facts.explain_tags}
+    run.data_versions[(facts.asset_key, step.partition_key)] = tags[v.DATA_VERSION_TAG]
     # `AssetMaterialization(facts.asset_key, asset.description, metadata, partition, tags)`
     # without the dataclass's __init__ and __post_init__ (which would coerce a key this already
     # is): the same value, and normalize_metadata still makes its own copy of the metadata.
@@ -88,10 +91,18 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
 def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[str, str]:
     """Data version of each upstream asset (partition) the step consumed."""
     found: dict[str, str] = {}
+    made = run.data_versions
     for name, key, label in facts.inputs:
-        keys = asset_input_partition_keys(step, name) if name is not None else ()
-        if len(keys) < 2:
-            found[label] = run.data_version_of(key, keys[0] if keys else None)
+        if name is None:
+            keys: tuple = ()
+        else:  # `asset_input_partition_keys(step, name)`, its common case first
+            ups = step.inputs.get(name) if name not in step.node.graph_inputs else None
+            keys = ups[0].partition_keys if ups else asset_input_partition_keys(step, name)
+        if not keys:
+            version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
+            found[label] = version if version is not None else run.data_version_of(key, None)
+        elif len(keys) == 1:
+            found[label] = run.data_version_of(key, keys[0])
         else:
             found[label] = v.config_hash([run.data_version_of(key, pk) for pk in keys])
     return found

@@ -25,7 +25,8 @@ from .events import ET
 from .events import Event, StepOutputData, new_event
 from .context.io import OutputContext
 from .keyed_io import keyed
-from .materializations import asset_data_version, input_data_versions, materialization
+from .materializations import materialization, version_tags
+from .versioning import DATA_VERSION_TAG
 
 
 def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list) -> None:
@@ -257,8 +258,8 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
     # The data version is known before the value is stored: a versioning IO manager stores
     # the value under it, so the record written after names the file (see io_managers).
     versions = run.asset_versions(node, facts) if facts.asset_key is not None else None
-    inputs = input_data_versions(run, step, versions) if versions is not None else None
-    data_version = asset_data_version(run, step, versions, inputs, version) if versions is not None else None
+    tags = version_tags(run, step, versions, version) if versions is not None else None
+    data_version = tags[DATA_VERSION_TAG] if tags is not None else None
     if store and not facts.is_nothing:
         manager = run.resources_for_output(facts.io_manager_key)
         if facts.store_key is not None and step.partition_key is None and keyed(manager):
@@ -269,7 +270,7 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
             events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                                     facts.handled_message, output_data))
             if versions is not None:
-                events.append(materialization(run, step, versions, metadata, data_version, inputs))
+                events.append(materialization(run, step, versions, metadata, tags))
             return
         octx = facts.output_context(run, step, step.key)
         octx.data_version = data_version
@@ -287,7 +288,7 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
         events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, step.key,
                                 facts.handled_message, output_data))
     if versions is not None:
-        events.append(materialization(run, step, versions, metadata, data_version, inputs))
+        events.append(materialization(run, step, versions, metadata, tags))
 
 
 def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, value: Any,

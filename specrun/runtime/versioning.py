@@ -118,6 +118,32 @@ def input_data_versions_text(inputs: Mapping[str, str]) -> str:
         return _to_sorted_json(inputs)
 
 
+def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
+                                 partition: Optional[str], run_id: str) -> tuple[str, str]:
+    """(`data_version(...)`, `input_data_versions_text(inputs)`), in one pass over `inputs`.
+
+    A data version made here is a hex digest, whose JSON text is itself in quotes: it is
+    kept for the steps downstream that name it (see `_QuotedStrings`)."""
+    quoted = _QUOTED
+    try:
+        if len(inputs) == 1:  # (most assets read one: no sort, no join)
+            for k, value in inputs.items():
+                k, value = quoted[k], quoted[value]
+                upstream, inputs_text = f"[{k}, {value}]", f"{{{k}: {value}}}"
+        else:
+            pairs = [(quoted[k], quoted[value]) for k, value in sorted(inputs.items())]
+            upstream = ", ".join([f"[{k}, {value}]" for k, value in pairs])
+            inputs_text = "{" + ", ".join([f"{k}: {value}" for k, value in pairs]) + "}"
+        where = "null" if partition is None else quoted[partition]
+        text = f"[{quoted[code_version]}, {quoted[cfg_hash]}, [{upstream}], {where}, {quoted[run_id]}]"
+    except TypeError:  # a part that is not a string: json writes it (or words the error)
+        return data_version(code_version, cfg_hash, inputs, partition, run_id), input_data_versions_text(inputs)
+    version = hashlib.sha1(text.encode()).hexdigest()[:16]
+    if len(quoted) < _QUOTED_KEPT:
+        quoted[version] = f'"{version}"'
+    return version, inputs_text
+
+
 def _data_version_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
                        partition: Optional[str], run_id: str) -> str:
     """`json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])` when

@@ -1,5 +1,8 @@
 """The ASSET_MATERIALIZATION events a run records, and the facts behind their version tags."""
 
+import hashlib
+import json
+
 from specrun import AssetMaterialization, MaterializeResult, asset, materialize_to_memory, Config
 from specrun.runtime import versioning as v
 
@@ -53,3 +56,38 @@ def test_the_version_facts_of_a_job_are_the_same_on_every_run_and_config_still_c
     assert other["configured"].tags[v.CONFIG_TAG] == '{"rows": 6}'
     assert other["up"].tags[v.CONFIG_HASH_TAG] == "none"
     assert first["up"].tags[v.CODE_PARTS_TAG] == v.code_parts_text(up.op)
+
+
+@asset
+def other():
+    return 2
+
+
+@asset
+def both(up, other):
+    return up + other
+
+
+@asset
+def given(both):
+    return MaterializeResult(value=both, data_version="user \u00e9 \"v\"")
+
+
+def _json_data_version(code, cfg, inputs, partition, run_id):
+    """The data version as it was first written: the hash of `json.dumps` of its parts."""
+    text = json.dumps([code, cfg, sorted(inputs.items()), partition, run_id])
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def test_every_recorded_version_is_what_the_json_of_its_parts_gives():
+    result = materialize_to_memory([up, other, both, given, down])
+    mats = _materializations(result)
+    reads = {"up": [], "other": [], "both": ["other", "up"], "given": ["both"], "down": ["up"]}
+    for name, upstream in reads.items():
+        tags = mats[name].tags
+        inputs = {u: mats[u].tags[v.DATA_VERSION_TAG] for u in upstream}
+        assert tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps(inputs, sort_keys=True)
+        if name != "given":
+            assert tags[v.DATA_VERSION_TAG] == _json_data_version(
+                tags[v.CODE_VERSION_TAG], "none", inputs, None, result.run_id)
+    assert mats["given"].tags[v.DATA_VERSION_TAG] == "user \u00e9 \"v\""
