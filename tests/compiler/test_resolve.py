@@ -367,10 +367,12 @@ def split_scaled(raw, scale=3):
 '''
 
 
-def _compile_decorated(tmp_path, assets: str):
-    (tmp_path / "resolve_decorated_funcs.py").write_text(DECORATED_FUNCS)
+def _compile_decorated(tmp_path, assets: str, module: str = "resolve_decorated_funcs",
+                       source: str = DECORATED_FUNCS):
+    """Compile a spec of `assets:` lines whose functions come from `source` (as `module`)."""
+    (tmp_path / f"{module}.py").write_text(source)
     spec = tmp_path / "p.yaml"
-    spec.write_text("specrun: 1\nname: t\nmodule: resolve_decorated_funcs\nassets:\n" + assets)
+    spec.write_text(f"specrun: 1\nname: t\nmodule: {module}\nassets:\n" + assets)
     return compile_spec(str(spec))
 
 
@@ -463,10 +465,7 @@ def pair():
 
 
 def _compile_carried(tmp_path, assets: str):
-    (tmp_path / "resolve_carried_funcs.py").write_text(CARRIED_FUNCS)
-    spec = tmp_path / "p.yaml"
-    spec.write_text("specrun: 1\nname: t\nmodule: resolve_carried_funcs\nassets:\n" + assets)
-    return compile_spec(str(spec))
+    return _compile_decorated(tmp_path, assets, "resolve_carried_funcs", CARRIED_FUNCS)
 
 
 def test_a_decorated_assets_own_inputs_and_deps_are_kept_and_order_its_step(tmp_path):
