@@ -27,7 +27,7 @@ from .gc_pause import young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
-from .step_recipe import job_program
+from .step_recipe import job_program, planned_with_programs
 from .storage.base import DagsterRunStatus
 from .cancel import signals_held, stop_run
 from .timeouts import RunTimeout, alarm, refuse_unenforced_step_timeouts, run_timeout
@@ -91,7 +91,7 @@ def execute_run(
     with partition_loading_context(instance), young_objects_collected_less():
         if plan is None and not keys:  # partitioned: keys (dynamic ones) are checked each run
             chosen = None if step_keys is None else tuple(step_keys)
-            cached = per_job(job, ("plan", chosen), lambda: build_plan(job, keys, step_keys))
+            cached = per_job(job, ("plan", chosen), lambda: planned_with_programs(job, step_keys))
             # A plan with dynamic outputs grows while it runs (its `dynamic` steps): its own per run.
             plan = cached.shared_copy() if cached.dynamic is None else build_plan(job, keys, step_keys)
         elif plan is None:

@@ -227,6 +227,11 @@ def build_plan(job: Any, partition_keys: Sequence[str] = (),
     order = _node_order(job)
     multi = len(partition_keys) > 1
     mapped = mapped_nodes(job, multi)
+    if not partition_keys and mapped is _NOTHING_MAPPED:  # most runs: one step per node
+        steps = [_unpartitioned_step(job, job.nodes[name]) for name in order]
+        if step_keys_to_execute is not None:
+            steps = _subset(steps, set(step_keys_to_execute))
+        return ExecutionPlan(job, steps, partition_keys)
     steps_by_node: dict[str, dict[Optional[str], str]] = {}
     steps: list[ExecutionStep] = []
     for name in order:
@@ -304,6 +309,36 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
         mapped = [up_steps[k] for k in _dep_partitions(job, node, dep, pk) if k in up_steps]
         upstream.update(mapped or ([up_steps[pk]] if pk in up_steps else up_steps.values()))
     return ExecutionStep(key, node, pk, frozenset(upstream), inputs)
+
+
+def _unpartitioned_step(job: Any, node: Node) -> ExecutionStep:
+    """`_make_step` of a run without partition keys in a job without dynamic outputs, where
+    each node is one step keyed by its name (so the steps' maps are not needed)."""
+    inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
+    upstream: set[str] = set()
+    nodes = job.nodes
+    for name, src in node.inputs.items():
+        if isinstance(src, FromOutput):
+            sources: Sequence[FromOutput] = (src,)
+        elif isinstance(src, FromFanIn):
+            sources = src.sources
+        else:
+            continue
+        ups = []
+        for s in sources:
+            up_asset = nodes[s.node].asset
+            keys = (() if up_asset is None or up_asset.partitions_def is None
+                    else _upstream_partitions(job, node, s, None))
+            upstream.add(s.node)
+            ups.append(tuple.__new__(UpstreamOutput, (s.node, s.output, s.node, keys, None)))
+        if ups:
+            inputs[name] = tuple(ups)
+    if node.extra_deps:
+        if getattr(node.asset, "dep_partition_mappings", None):  # (for the errors it may raise)
+            for dep in node.extra_deps:
+                _dep_partitions(job, node, dep, None)
+        upstream.update(node.extra_deps)
+    return ExecutionStep(node.name, node, None, frozenset(upstream), inputs)
 
 
 def _emitter(mapped: Mapping[str, tuple[str, str]], node: str) -> str:

@@ -10,7 +10,8 @@ job pays none of this. `JobProgram` holds a job's recipes and output facts (`job
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import gc
+from typing import Any, Optional, Sequence
 
 from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
@@ -18,6 +19,7 @@ from .definitions.ops import Out
 from .definitions.types import DataType
 from .job_cache import per_job
 from .outputs import OutputFacts
+from .plan import ExecutionPlan, build_plan
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -62,6 +64,20 @@ def job_program(job: Any) -> JobProgram:
     return per_job(job, "program", lambda: JobProgram(job))
 
 
+def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]]) -> ExecutionPlan:
+    """The plan of an unpartitioned run of `job` (kept per job by the caller), with the step
+    program of each of its steps made at once. Both live as long as the job, so they are
+    frozen with what existed before the run (`api.execute_run` freezes that): else restoring
+    the collector's threshold after set-up (`gc_pause.young_objects_collected_less`) starts
+    a pass over all of them (~6k instructions a step on a 1,000-step chain)."""
+    plan = build_plan(job, (), step_keys)
+    program = job_program(job)
+    for step in plan.steps.values():
+        program.recipe(step.node)
+    gc.freeze()
+    return plan
+
+
 class StepRecipe:
     """The per-node step program of a job (see the module docstring)."""
 
@@ -73,7 +89,8 @@ class StepRecipe:
         self.node = node
         self.context_class = (AssetCheckExecutionContext if node.check is not None else
                               AssetExecutionContext if node.asset is not None else OpExecutionContext)
-        self.partitions_def = _partitions_def(program, node)
+        self.partitions_def = (program.partitions_def if node.asset is None and node.graph_asset is None
+                               and node.check is None else _partitions_def(program, node))
         self._op_tags: Optional[dict] = None
         self.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
         self.timeout = (step_timeout(node) if STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags
@@ -146,9 +163,8 @@ class PlainStep:
         output = program.output_facts(recipe.node, recipe.plain_output)
         if output.type_checked or output.asset_key is not None or output.store_key != ():
             return None
-        keys = {output.io_manager_key}
-        keys.update(i[4] for i in inputs)
-        return PlainStep(tuple(inputs), output, frozenset(keys))
+        keys = frozenset([output.io_manager_key, *[i[4] for i in inputs]])
+        return PlainStep(tuple(inputs), output, keys)
 
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:

@@ -37,7 +37,7 @@ def small():
 
 
 def test_a_jobs_plan_is_built_once_for_every_run_of_the_same_steps(monkeypatch):
-    built = _counting(monkeypatch, "build_plan")
+    built = _counting(monkeypatch, "planned_with_programs")
     first = small.execute_in_process()
     second = small.execute_in_process()
     assert first.output_for_node("plus") == second.output_for_node("plus") == 2
@@ -45,6 +45,22 @@ def test_a_jobs_plan_is_built_once_for_every_run_of_the_same_steps(monkeypatch):
     small.execute_in_process(op_selection=["one"])  # other steps: a plan of its own
     assert len(built) == 2
     assert first.run_id != second.run_id
+
+
+def test_a_jobs_plan_comes_with_the_step_program_of_each_of_its_steps():
+    from specrun.runtime.step_recipe import job_program, planned_with_programs
+
+    @job
+    def fresh():
+        plus(one())
+
+    plan = planned_with_programs(fresh, None)
+    program = job_program(fresh)
+    assert list(plan.steps) == ["one", "plus"]
+    assert set(program.recipes) == {"one", "plus"}
+    assert program.recipes["plus"].node is fresh.nodes["plus"]
+    assert not gc.get_objects(0)  # frozen with what existed before (nothing left to rescan)
+    assert planned_with_programs(fresh, ["plus"]).step_keys == ["plus"]
 
 
 def test_per_job_builds_once_per_key_and_keeps_a_bounded_number():

@@ -546,3 +546,61 @@ def test_a_fan_in_input_reads_each_upstream_output_in_order():
     assert step.upstream_keys == frozenset({"one", "two"})
     assert [(u.step_key, u.output_name, u.node, u.partition_keys) for u in step.inputs["xs"]] == [
         ("two", "result", "two", ()), ("one", "result", "one", ())]
+
+
+def _general_steps(job):
+    """The steps `_make_step` makes for a run without partition keys (the general path)."""
+    from specrun.runtime.plan import _make_step, _node_order
+
+    steps_by_node: dict = {}
+    steps = []
+    for name in _node_order(job):
+        steps_by_node[name] = {None: name}
+        steps.append(_make_step(job, job.nodes[name], None, name, steps_by_node))
+    return steps
+
+
+def _ops_job():
+    from specrun import In, Nothing, job, op
+
+    @op
+    def one():
+        return 1
+
+    @op
+    def two():
+        return 2
+
+    @op(ins={"xs": In(), "after": In(Nothing)})
+    def join(xs):
+        return sum(xs)
+
+    @op
+    def add(a, b):
+        return a + b
+
+    @job
+    def mixed():
+        a, b = one(), two()
+        add(join([a, b], after=a), b)
+
+    return mixed
+
+
+@pytest.mark.parametrize("make", [_chain, _ops_job, _partitioned_job])
+def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
+    job = make()
+    lean, general = build_plan(job, []).get_all_steps(), _general_steps(job)
+    assert [s.describe() for s in lean] == [s.describe() for s in general]
+    assert all(a.node is b.node for a, b in zip(lean, general))
+    assert {type(u) for s in lean for ups in s.inputs.values() for u in ups} == {
+        type(u) for s in general for ups in s.inputs.values() for u in ups}
+    assert len(lean) == len(job.nodes)
+
+
+def test_an_unpartitioned_read_of_a_partitioned_asset_names_its_partitions_and_deps():
+    steps = build_plan(_partitioned_job(), []).steps
+    [read] = steps["everything"].inputs["up"]
+    assert (read.step_key, read.partition_keys) == ("up", ("a", "b", "c"))
+    assert steps["after"].upstream_keys == frozenset({"everything"})
+    assert steps["after"].inputs == {}

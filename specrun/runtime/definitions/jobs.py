@@ -92,14 +92,19 @@ class JobDefinition:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
         have = set(self.resource_defs) | set(extra) | {"io_manager"}
         missing = []
+        job_hooks = self.hook_defs
         for node in self.nodes.values():
-            needed = set(node.op_def.all_resource_keys)
-            for hook in (*node.hooks, *self.hook_defs):
-                needed |= hook.required_resource_keys
-            if node.asset is not None:
-                needed |= {node.asset.io_manager_key} - set(node.asset.resource_defs)
-            for key in sorted(needed - have):
-                missing.append((key, node.name))
+            needed = node.op_def.all_resource_keys
+            if node.hooks or job_hooks:
+                needed = set(needed)
+                for hook in (*node.hooks, *job_hooks):
+                    needed |= hook.required_resource_keys
+            asset = node.asset
+            if asset is not None:
+                needed = needed | ({asset.io_manager_key} - set(asset.resource_defs))
+            if not needed <= have:  # (most nodes: nothing missing, nothing to sort)
+                for key in sorted(needed - have):
+                    missing.append((key, node.name))
         return missing
 
     def validate_resources(self, extra: Mapping[str, Any] = {}) -> None:
