@@ -17,7 +17,8 @@ class AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
     hash and which upstream assets it reads."""
 
-    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags")
+    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
+                 "version_prefix")
 
     def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
         config, _ = run.node_config(node)
@@ -26,8 +27,10 @@ class AssetVersionFacts:
         self.asset_key = asset_key
         if config is None:
             self.config_hash, self.explain_tags = "none", no_config_tags
+            self.version_prefix = v.version_text_prefix(self.code_version, "none")
             return
         self.config_hash = v.config_hash(config)
+        self.version_prefix = v.version_text_prefix(self.code_version, self.config_hash)
         # What `plan` reads to say what changed (code parts, masked config), when known.
         explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
         self.explain_tags = {k: text for k, text in explain.items() if text is not None}
@@ -65,7 +68,8 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
     inputs = input_data_versions(run, step, facts)
     if user_version is None:
         version, inputs_text = v.data_version_and_inputs_text(
-            facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id)
+            facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id,
+            facts.version_prefix)
     else:
         version, inputs_text = str(user_version), v.input_data_versions_text(inputs)
     return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,

@@ -103,7 +103,7 @@ def data_version(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
         text = _data_version_text(code_version, cfg_hash, inputs, partition, run_id)
     except TypeError:  # a part that is not a string: json writes it (or words the error)
         text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+    return _sha1(text.encode()).hexdigest()[:16]
 
 
 def input_data_versions_text(inputs: Mapping[str, str]) -> str:
@@ -119,12 +119,16 @@ def input_data_versions_text(inputs: Mapping[str, str]) -> str:
 
 
 def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
-                                 partition: Optional[str], run_id: str) -> tuple[str, str]:
-    """(`data_version(...)`, `input_data_versions_text(inputs)`), in one pass over `inputs`.
+                                 partition: Optional[str], run_id: str,
+                                 prefix: Optional[str] = None) -> tuple[str, str]:
+    """(`data_version(...)`, `input_data_versions_text(inputs)`), in one pass over `inputs`;
+    `prefix`: `version_text_prefix(code_version, cfg_hash)` when the caller keeps it.
 
     A data version made here is a hex digest, whose JSON text is itself in quotes: it is
     kept for the steps downstream that name it (see `_QuotedStrings`)."""
     quoted = _QUOTED
+    if prefix is None:
+        prefix = version_text_prefix(code_version, cfg_hash)
     try:
         if len(inputs) == 1:  # (most assets read one: no sort, no join)
             for k, value in inputs.items():
@@ -135,13 +139,24 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
             upstream = ", ".join([f"[{k}, {value}]" for k, value in pairs])
             inputs_text = "{" + ", ".join([f"{k}: {value}" for k, value in pairs]) + "}"
         where = "null" if partition is None else quoted[partition]
-        text = f"[{quoted[code_version]}, {quoted[cfg_hash]}, [{upstream}], {where}, {quoted[run_id]}]"
+        text = f"{prefix}{upstream}], {where}, {quoted[run_id]}]"
     except TypeError:  # a part that is not a string: json writes it (or words the error)
         return data_version(code_version, cfg_hash, inputs, partition, run_id), input_data_versions_text(inputs)
-    version = hashlib.sha1(text.encode()).hexdigest()[:16]
+    version = _sha1(text.encode()).hexdigest()[:16]
     if len(quoted) < _QUOTED_KEPT:
         quoted[version] = f'"{version}"'
     return version, inputs_text
+
+
+def version_text_prefix(code_version: str, cfg_hash: str) -> str:
+    """How the text a data version hashes (see `data_version`) starts for these parts."""
+    return _to_json([code_version, cfg_hash])[:-1] + ", ["
+
+
+try:  # CPython's own SHA-1: the same digest as OpenSSL's, without its set-up per call
+    from _sha1 import sha1 as _sha1
+except ImportError:  # a Python built without it
+    _sha1 = hashlib.sha1
 
 
 def _data_version_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],

@@ -55,8 +55,10 @@ def test_data_version_and_input_text_are_what_json_dumps_gives(parts):
     for _ in range(2):  # the second time from the kept string texts
         assert v.data_version(code, cfg, inputs, partition, run_id) == hashlib.sha1(text.encode()).hexdigest()[:16]
         assert v.input_data_versions_text(inputs) == json.dumps(inputs, sort_keys=True)
-        assert v.data_version_and_inputs_text(code, cfg, inputs, partition, run_id) == (
-            hashlib.sha1(text.encode()).hexdigest()[:16], json.dumps(inputs, sort_keys=True))
+        expected = (hashlib.sha1(text.encode()).hexdigest()[:16], json.dumps(inputs, sort_keys=True))
+        assert v.data_version_and_inputs_text(code, cfg, inputs, partition, run_id) == expected
+        prefix = v.version_text_prefix(code, cfg)
+        assert v.data_version_and_inputs_text(code, cfg, inputs, partition, run_id, prefix) == expected
 
 
 def test_a_data_version_made_is_kept_as_the_json_text_json_dumps_gives():
