@@ -150,6 +150,8 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
 
 def version_text_prefix(code_version: str, cfg_hash: str) -> str:
     """How the text a data version hashes (see `data_version`) starts for these parts."""
+    if code_version.__class__ is str and cfg_hash.__class__ is str:  # (always, in a run)
+        return f"[{_QUOTED[code_version]}, {_QUOTED[cfg_hash]}, ["
     return _to_json([code_version, cfg_hash])[:-1] + ", ["
 
 

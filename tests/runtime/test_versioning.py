@@ -44,6 +44,7 @@ VERSION_PARTS = [
     ("code", "none", {"a": None, "b": "2"}, None, "run"),
     ("code", "none", {"a": "1"}, 3, "run"),
     ("code", 1.5, {"a": "1"}, None, "run"),
+    (7, None, {"a": "1"}, None, "run"),
     ("code", "none", {"a": True}, None, "run"),
 ]
 
