@@ -308,7 +308,7 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     result = _invoke(run, step, recipe, context, kwargs, events)
     name = recipe.plain_output
     if context is None and name is not None and plain_value(result):
-        if managers is not None:
+        if managers is not None and plain.output.asset_key is None:
             store_plain_output(run, step, plain.output, managers, result, events)
         else:
             handle_output(run, step, None, name, result, {}, True, events)

@@ -33,11 +33,12 @@ def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
 
 def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
     """`load_inputs` of a plain step (see `step_recipe.PlainStep`): each upstream value by its
-    key from a keyed IO manager (`managers`), with the same LOADED_INPUT events."""
+    key (an upstream asset's, its key path) from a keyed IO manager (`managers`), with the
+    same LOADED_INPUT events."""
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
-    for name, spec, passed, fan_in, manager_key, message in plain.inputs:
+    for name, spec, passed, fan_in, manager_key, message, store_key in plain.inputs:
         manager = managers[manager_key]
         values = []
         for up in step.inputs.get(name, ()):
@@ -46,8 +47,9 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
                 continue  # not yielded (an optional output): a fan-in leaves it out
             mapping_key = up.mapping_key
             try:
-                value = manager.load_by_key((run_id, up.step_key, up.output_name, mapping_key)
-                                            if mapping_key else (run_id, up.step_key, up.output_name))
+                value = manager.load_by_key(store_key or (
+                    (run_id, up.step_key, up.output_name, mapping_key) if mapping_key
+                    else (run_id, up.step_key, up.output_name)))
             except KeyError:  # `load_input` words the error
                 value = _load_upstream(run, step, name, spec, up, None, events, by_key=False)
             else:

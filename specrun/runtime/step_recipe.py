@@ -138,13 +138,17 @@ class StepRecipe:
 class PlainStep:
     """The compiled inputs and output of a plain step: its inputs are outputs of upstream
     steps (one each, or a fan-in's list), its function takes no context, config or resource,
-    it has no hooks, time limit or type checks, and its one output is neither an asset nor
-    partitioned. Such a step's values are loaded and stored by key (`..keyed_io`) when the
-    run's IO managers can (`RunContext.keyed_managers`); its events are the general path's.
+    it has no hooks, time limit or type checks, and its one output is not partitioned (an
+    asset's input reads an unpartitioned upstream asset; a fan-in, op outputs only). Such a
+    step's values are loaded by key (`..keyed_io`) when the run's IO managers can
+    (`RunContext.keyed_managers`), an op's output stored by key; an asset's output is stored
+    by `handle_output`, as any step's (its versions, its materialization); its events are
+    the general path's.
 
     `inputs`: (name, In, passed to the function, a fan-in, IO manager key, LOADED_INPUT
-    message) per input; `output`: the output's `OutputFacts`; `manager_keys`: every IO
-    manager key it loads or stores through.
+    message, the upstream asset's key path or None for an op output) per input; `output`:
+    the output's `OutputFacts`; `manager_keys`: every IO manager key it loads or stores
+    through.
     """
 
     __slots__ = ("inputs", "output", "manager_keys")
@@ -161,7 +165,7 @@ class PlainStep:
         if recipe.plain_output is None:
             return None
         output = program.output_facts(recipe.node, recipe.plain_output)
-        if output.type_checked or output.asset_key is not None or output.store_key != ():
+        if output.type_checked or output.store_key is None:  # (None: a partitioned value)
             return None
         keys = frozenset([output.io_manager_key, *[i[4] for i in inputs]])
         return PlainStep(tuple(inputs), output, keys)
@@ -169,7 +173,8 @@ class PlainStep:
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:
     """A plain step's input (see `PlainStep`), or None when the input is not plain: every
-    upstream output it reads is an unpartitioned op output, all through one IO manager."""
+    upstream output it reads is an unpartitioned op output, all through one IO manager, or
+    it reads one unpartitioned upstream asset."""
     cls = src.__class__
     if cls is FromOutput:
         sources: tuple = (src,)
@@ -177,15 +182,18 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
         sources = src.sources
     else:
         return None
-    nodes, key = program.nodes, None
+    nodes, key, store_key = program.nodes, None, None
     for s in sources:
         facts = program.output_facts(nodes[s.node], s.output)
-        if facts.store_key != () or facts.is_nothing or (key is not None and facts.io_manager_key != key):
+        store_key = facts.store_key
+        if (store_key is None or (store_key and cls is FromFanIn) or facts.is_nothing
+                or (key is not None and facts.io_manager_key != key)):
             return None
         key = facts.io_manager_key
     if key is None:
         return None
-    return (name, spec, passed, cls is FromFanIn, key, f'Loaded input "{name}" using input manager "{key}"')
+    return (name, spec, passed, cls is FromFanIn, key, f'Loaded input "{name}" using input manager "{key}"',
+            store_key or None)
 
 
 def type_checked(spec: Any) -> bool:
