@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import time
 import uuid
 from typing import Any, Callable, Mapping, Optional, Sequence
@@ -23,7 +22,7 @@ from .job_cache import per_job
 from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
 from .dynamic_partitions import partition_loading_context
-from .gc_pause import young_objects_collected_less
+from .gc_pause import frozen_while_running, young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
@@ -49,6 +48,7 @@ def _partition_keys(job: JobDefinition, partition_key: Optional[str],
     return keys
 
 
+@frozen_while_running
 def execute_run(
     job: JobDefinition,
     *,
@@ -75,9 +75,6 @@ def execute_run(
     `lease`: a `leases.RunLease` already holding what the run materializes (the CLI's apply
     takes it before deciding what to run); without one, the run takes its own, waiting while
     a concurrent run on a shared store holds any of it. Either way it is given back here."""
-    # Objects alive before the run (definitions, modules) never become garbage during it:
-    # freezing them keeps the collector from rescanning them on every generation-2 pass.
-    gc.freeze()
     instance = instance or Instance.ephemeral()
     resource_defs = {"io_manager": default_io_manager, **job.resource_defs, **(resources or {})}
     if per_job(job, ("missing resources", frozenset(resource_defs)),
