@@ -202,3 +202,31 @@ def test_a_subclass_of_the_in_memory_manager_is_called_with_its_contexts():
 
     assert ops_job.execute_in_process().output_for_node("plus") == 2
     assert seen == [("out", "one", "result"), ("in", "x", ("one", "result")), ("out", "plus", "result")]
+
+
+def test_a_job_that_ran_goes_when_nothing_refers_to_it():
+    # was kept for the life of the process: its plan (which refers to it) was an entry of a
+    # table keyed weakly by the job
+    import weakref
+
+    @job
+    def short_lived():
+        plus(one())
+
+    assert short_lived.execute_in_process().success
+    gone = weakref.ref(short_lived)
+    del short_lived
+    gc.collect()
+    assert gone() is None
+
+
+def test_a_pickled_job_leaves_what_its_runs_worked_out_behind():
+    import copy
+
+    assert small.execute_in_process().success
+    assert "_specrun_per_job" in vars(small)
+    state = small.__getstate__()  # what pickle (and cloudpickle, for workers) takes
+    assert "_specrun_per_job" not in state and state["nodes"] is small.nodes
+    again = copy.copy(small)  # made from that state, as an unpickled job is
+    assert "_specrun_per_job" not in vars(again)
+    assert again.execute_in_process().output_for_node("plus") == 2

@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
+from ..job_cache import pickle_state
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
     add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
@@ -66,6 +67,9 @@ class JobDefinition:
             from ..executors.in_process import in_process_executor
 
             object.__setattr__(self, "executor_def", in_process_executor)
+
+    def __getstate__(self) -> dict:
+        return pickle_state(self)  # (without what runs worked out: see job_cache.py)
 
     @property
     def graph(self) -> "JobDefinition":
