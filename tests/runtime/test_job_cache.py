@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from specrun import asset, job, materialize, mem_io_manager, op
 from specrun.runtime import api, gc_pause
 from specrun.runtime.job_cache import per_job
+
+
+@pytest.fixture(autouse=True)
+def nothing_frozen():
+    """Each test starts with no freeze in effect (a run then unfreezes what it froze), and
+    leaves none (`planned_with_programs`, called alone here, freezes)."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
 
 
 def _counting(monkeypatch, name: str) -> list:
