@@ -57,6 +57,7 @@ def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
 
 
 _FIXED_FACTS = "asset version facts"
+_new_object = object.__new__
 
 
 def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: Any = None) -> dict[str, str]:
@@ -85,10 +86,14 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
     # `AssetMaterialization(facts.asset_key, asset.description, metadata, partition, tags)`
     # without the dataclass's __init__ and __post_init__ (which would coerce a key this already
     # is): the same value, and normalize_metadata still makes its own copy of the metadata.
-    mat = object.__new__(AssetMaterialization)
-    mat.__dict__.update(asset_key=facts.asset_key, description=asset.description,
-                        metadata=normalize_metadata(metadata) if metadata else {},
-                        partition=step.partition_key, tags=tags)
+    # Set one by one, in the fields' order, as __init__ does: reading `mat.__dict__` would
+    # make the instance a dict object of its own (and a keyword dict for `update`).
+    mat = _new_object(AssetMaterialization)
+    mat.asset_key = facts.asset_key
+    mat.description = asset.description
+    mat.metadata = normalize_metadata(metadata) if metadata else {}
+    mat.partition = step.partition_key
+    mat.tags = tags
     return new_event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 
 

@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import pickle
 
 from specrun import AssetMaterialization, MaterializeResult, asset, materialize_to_memory, Config
 from specrun.runtime import versioning as v
@@ -37,6 +38,8 @@ def test_the_recorded_materialization_equals_one_made_by_its_class():
         made = AssetMaterialization(mat.asset_key, mat.description, dict(mat.metadata), mat.partition,
                                     dict(mat.tags))
         assert made == mat and vars(made) == vars(mat)
+        assert list(vars(made)) == list(vars(mat))  # the fields in __init__'s order
+        assert pickle.loads(pickle.dumps(mat)) == made and repr(mat) == repr(made)
     assert mats["down"].metadata["rows"].value == 3
 
 
