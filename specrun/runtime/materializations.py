@@ -3,7 +3,7 @@ the data versions of what it read, worked out into the tags staleness compares."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from .definitions.metadata import normalize_metadata
 from .definitions.results import AssetMaterialization
@@ -18,7 +18,7 @@ class AssetVersionFacts:
     hash and which upstream assets it reads."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
-                 "version_prefix")
+                 "version_prefix", "one_input")
 
     def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
         config, _ = run.node_config(node)
@@ -28,12 +28,23 @@ class AssetVersionFacts:
         if config is None:
             self.config_hash, self.explain_tags = "none", no_config_tags
             self.version_prefix = v.version_text_prefix(self.code_version, "none")
+            self.one_input = _one_input(self.inputs, self.version_prefix)
             return
         self.config_hash = v.config_hash(config)
         self.version_prefix = v.version_text_prefix(self.code_version, self.config_hash)
+        self.one_input = _one_input(self.inputs, self.version_prefix)
         # What `plan` reads to say what changed (code parts, masked config), when known.
         explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
         self.explain_tags = {k: text for k, text in explain.items() if text is not None}
+
+
+def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
+    """(input name or None, upstream key, head, lead) of an asset that reads one upstream
+    asset, `head` and `lead` from `versioning.one_input_text_parts`; else None."""
+    if len(inputs) != 1 or inputs[0][2].__class__ is not str or prefix.__class__ is not str:
+        return None
+    name, key, label = inputs[0]
+    return (name, key, *v.one_input_text_parts(prefix, label))
 
 
 def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
@@ -66,6 +77,21 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
 
     The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
     re-materializing identical data does not make downstream assets stale."""
+    one = facts.one_input
+    if one is not None and user_version is None and step.partition_key is None:
+        name, key, head, lead = one  # (most assets: one unpartitioned upstream asset)
+        if name is None or not _partition_keys_read(step, name):
+            version = run.data_versions.get((key, None))  # (`run.data_version_of`, inlined)
+            if version is None:
+                version = run.data_version_of(key, None)
+            try:
+                version, inputs_text = v.one_input_version_and_text(head, lead, version, run.run_id)
+            except TypeError:  # a part that is not a string: the general path writes it
+                pass
+            else:
+                return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
+                        v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: inputs_text,
+                        **facts.explain_tags}
     inputs = input_data_versions(run, step, facts)
     if user_version is None:
         version, inputs_text = v.data_version_and_inputs_text(
@@ -97,16 +123,18 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
     return new_event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 
 
+def _partition_keys_read(step: Any, name: str) -> Any:
+    """`asset_input_partition_keys(step, name)`, its common case first."""
+    ups = step.inputs.get(name) if name not in step.node.graph_inputs else None
+    return ups[0].partition_keys if ups else asset_input_partition_keys(step, name)
+
+
 def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[str, str]:
     """Data version of each upstream asset (partition) the step consumed."""
     found: dict[str, str] = {}
     made = run.data_versions
     for name, key, label in facts.inputs:
-        if name is None:
-            keys: tuple = ()
-        else:  # `asset_input_partition_keys(step, name)`, its common case first
-            ups = step.inputs.get(name) if name not in step.node.graph_inputs else None
-            keys = ups[0].partition_keys if ups else asset_input_partition_keys(step, name)
+        keys = () if name is None else _partition_keys_read(step, name)
         if not keys:
             version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
             found[label] = version if version is not None else run.data_version_of(key, None)

@@ -148,6 +148,29 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
     return version, inputs_text
 
 
+def one_input_text_parts(prefix: str, label: str) -> tuple[str, str]:
+    """How the two texts of a materialization that reads one upstream asset, `label`, start:
+    (its data version's text, given `prefix` = `version_text_prefix(...)`; its input data
+    versions' text). See `one_input_version_and_text`."""
+    quoted = _QUOTED[label]
+    return f"{prefix}[{quoted}, ", f"{{{quoted}: "
+
+
+def one_input_version_and_text(head: str, lead: str, upstream_version: str, run_id: str
+                               ) -> tuple[str, str]:
+    """`data_version_and_inputs_text(code_version, cfg_hash, {label: upstream_version}, None,
+    run_id, prefix)` (an unpartitioned materialization that read one upstream asset), given
+    `(head, lead) = one_input_text_parts(prefix, label)`: the same texts, with the parts that
+    are the same for every materialization of the asset put together once. TypeError when
+    `upstream_version` or `run_id` is not a string (the caller then takes the general path)."""
+    quoted = _QUOTED
+    value = quoted[upstream_version]
+    version = _sha1(f"{head}{value}]], null, {quoted[run_id]}]".encode()).hexdigest()[:16]
+    if len(quoted) < _QUOTED_KEPT:
+        quoted[version] = f'"{version}"'
+    return version, f"{lead}{value}}}"
+
+
 def version_text_prefix(code_version: str, cfg_hash: str) -> str:
     """How the text a data version hashes (see `data_version`) starts for these parts."""
     if code_version.__class__ is str and cfg_hash.__class__ is str:  # (always, in a run)

@@ -94,3 +94,48 @@ def test_every_recorded_version_is_what_the_json_of_its_parts_gives():
             assert tags[v.DATA_VERSION_TAG] == _json_data_version(
                 tags[v.CODE_VERSION_TAG], "none", inputs, None, result.run_id)
     assert mats["given"].tags[v.DATA_VERSION_TAG] == "user \u00e9 \"v\""
+
+
+@asset(deps=[up])
+def after():
+    return 4
+
+
+def test_an_asset_reading_one_upstream_asset_takes_the_one_input_path_with_the_json_texts(monkeypatch):
+    taken = []
+    general = v.one_input_version_and_text
+
+    def counted(head, lead, upstream, run_id):
+        taken.append(upstream)
+        return general(head, lead, upstream, run_id)
+
+    monkeypatch.setattr(v, "one_input_version_and_text", counted)
+    result = materialize_to_memory([up, other, both, given, down, after])
+    mats = _materializations(result)
+    # down (an input) and after (a plain dep) read one asset; given has the user's version
+    assert sorted(taken) == [mats["up"].tags[v.DATA_VERSION_TAG]] * 2
+    for name in ("down", "after"):
+        tags = mats[name].tags
+        inputs = {"up": mats["up"].tags[v.DATA_VERSION_TAG]}
+        assert tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps(inputs)
+        assert tags[v.DATA_VERSION_TAG] == _json_data_version(
+            tags[v.CODE_VERSION_TAG], "none", inputs, None, result.run_id)
+        assert list(tags) == [v.CODE_VERSION_TAG, v.CONFIG_HASH_TAG, v.DATA_VERSION_TAG,
+                              v.INPUT_DATA_VERSIONS_TAG, v.CODE_PARTS_TAG]
+    # the general path (taken when a part is not a string) gives the same tags, in the same
+    # order (the versions aside: a new run)
+    def not_a_string(*parts):
+        taken.append(parts)
+        raise TypeError("not a string")
+
+    monkeypatch.setattr(v, "one_input_version_and_text", not_a_string)
+    again = _materializations(materialize_to_memory([up, other, both, given, down, after]))
+    assert len(taken) == 4
+    for name in ("down", "after"):
+        first, second = dict(mats[name].tags), dict(again[name].tags)
+        assert list(first) == list(second)
+        first.pop(v.DATA_VERSION_TAG), second.pop(v.DATA_VERSION_TAG)
+        upstream = {"up": again["up"].tags[v.DATA_VERSION_TAG]}
+        assert second.pop(v.INPUT_DATA_VERSIONS_TAG) == json.dumps(upstream)
+        first.pop(v.INPUT_DATA_VERSIONS_TAG)
+        assert first == second

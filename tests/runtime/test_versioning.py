@@ -62,6 +62,34 @@ def test_data_version_and_input_text_are_what_json_dumps_gives(parts):
         assert v.data_version_and_inputs_text(code, cfg, inputs, partition, run_id, prefix) == expected
 
 
+# (code version, config hash, upstream label, upstream version, run id) of a materialization
+# that read one unpartitioned upstream asset; strings that need escaping, empty ones.
+ONE_INPUT_PARTS = [
+    ("82bb08286baba4aa", "none", "raw", "0123456789abcdef", "0b8d5d5e-2b6c-4a8f"),
+    ("c\u00e9\u2603", "h\n\"q\"", "b/c \U0001f600", "\\ tab\t\x00\x7f", "r\u2028"),
+    ("", "", "", "", ""),
+]
+
+
+@pytest.mark.parametrize("parts", ONE_INPUT_PARTS)
+def test_one_input_texts_are_what_json_dumps_gives(parts):
+    code, cfg, label, upstream, run_id = parts
+    text = json.dumps([code, cfg, [[label, upstream]], None, run_id])
+    expected = (hashlib.sha1(text.encode()).hexdigest()[:16], json.dumps({label: upstream}))
+    for _ in range(2):  # the second time from the kept string texts
+        head, lead = v.one_input_text_parts(v.version_text_prefix(code, cfg), label)
+        assert v.one_input_version_and_text(head, lead, upstream, run_id) == expected
+        general = v.data_version_and_inputs_text(code, cfg, {label: upstream}, None, run_id)
+        assert general == expected
+
+
+@pytest.mark.parametrize("upstream, run_id", [(None, "run"), ("1", None), (3, "run")])
+def test_one_input_texts_of_a_part_that_is_not_a_string_raise_type_error(upstream, run_id):
+    head, lead = v.one_input_text_parts(v.version_text_prefix("code", "none"), "up")
+    with pytest.raises(TypeError):
+        v.one_input_version_and_text(head, lead, upstream, run_id)
+
+
 def test_a_data_version_made_is_kept_as_the_json_text_json_dumps_gives():
     version, _ = v.data_version_and_inputs_text("code", "none", {}, None, "run-kept")
     assert v._QUOTED[version] == json.dumps(version)
