@@ -28,7 +28,7 @@ class JobProgram:
     worked out on first use and kept as long as the job (see `job_program`)."""
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
-                 "recipes", "facts", "versions", "timed_nodes", "__weakref__")
+                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "__weakref__")
 
     def __init__(self, job: Any) -> None:
         # The job's parts, not the job: this is cached on the job by a weak reference to it.
@@ -40,6 +40,10 @@ class JobProgram:
         self.recipes: dict[str, StepRecipe] = {}
         self.facts: dict[tuple[str, str], OutputFacts] = {}
         self.versions: dict[tuple[str, str], Any] = {}  # see `RunContext.asset_versions`
+        # One frozenset per distinct set of IO manager keys, shared by the PlainSteps that
+        # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
+        # `RunContext.keyed_managers` finds its cached answer by identity.
+        self.key_sets: dict[Any, frozenset] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
         self.timed_nodes = tuple(sorted(
             n.name for n in job.nodes.values()
@@ -167,7 +171,17 @@ class PlainStep:
         output = program.output_facts(recipe.node, recipe.plain_output)
         if output.type_checked or output.store_key is None:  # (None: a partitioned value)
             return None
-        keys = frozenset([output.io_manager_key, *[i[4] for i in inputs]])
+        key = output.io_manager_key
+        shared = program.key_sets
+        for i in inputs:
+            if i[4] != key:  # several IO managers
+                keys = frozenset([key, *[i[4] for i in inputs]])
+                keys = shared.setdefault(keys, keys)
+                break
+        else:  # (most steps: one)
+            keys = shared.get(key)
+            if keys is None:
+                keys = shared[key] = frozenset((key,))
         return PlainStep(tuple(inputs), output, keys)
 
 

@@ -80,3 +80,37 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
         assert loaded_plainly == []  # the general path
         assert _events(fast) == _events(slow)
         assert fast.output_for_node("summed") == slow.output_for_node("summed") == 6
+
+
+def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
+    from specrun import Out, job, op
+
+    @op(out=Out(io_manager_key="other"))
+    def first():
+        return 1
+
+    @op
+    def second(x):
+        return x
+
+    @op
+    def third(x):
+        return x
+
+    @job(resource_defs={"other": mem_io_manager})
+    def keyed():
+        a = first()
+        b = second(a)
+        second.alias("again")(a)
+        third(b)
+
+    program = job_program(keyed)
+    plain = {name: program.recipe(node).plain for name, node in keyed.nodes.items()}
+    for step in plain.values():  # the set every input and the output name, as made per step before
+        assert step.manager_keys == frozenset([step.output.io_manager_key, *[i[4] for i in step.inputs]])
+    assert plain["first"].manager_keys == {"other"}
+    assert plain["second"].manager_keys == {"io_manager", "other"}
+    assert plain["third"].manager_keys == {"io_manager"}
+    assert plain["again"].manager_keys is plain["second"].manager_keys
+    assert job_program(keyed).recipe(keyed.nodes["third"]).plain.manager_keys is program.key_sets["io_manager"]
+    assert keyed.execute_in_process().output_for_node("third") == 1
