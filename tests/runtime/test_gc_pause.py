@@ -76,3 +76,52 @@ def test_a_freeze_in_effect_before_the_run_is_left_in_effect():
     assert ok_job.execute_in_process().success
     gc.collect()
     assert alive() is not None and gc.get_freeze_count() > 0
+
+
+def _asset_chain(n: int, made: list) -> list:
+    from specrun import AssetIn, asset
+
+    @asset(name="c_0")
+    def first():
+        garbage = Cycle()  # cyclic garbage made during the run
+        made.append(weakref.ref(garbage))
+        return 1
+
+    def link(i):
+        @asset(name=f"c_{i}", ins={"up": AssetIn(f"c_{i - 1}")})
+        def step(up):
+            return up + 1
+        return step
+
+    return [first, *[link(i) for i in range(1, n)]]
+
+
+def test_materialize_builds_its_job_with_no_young_pass_before_the_run(monkeypatch):
+    from specrun import materialize_to_memory
+    from specrun.runtime import api
+
+    log: list = []
+    run = api.execute_run
+    monkeypatch.setattr(api, "execute_run", lambda *a, **k: (log.append("run"), run(*a, **k))[1])
+    assets = _asset_chain(300, [])
+    gc.collect()
+    gc.callbacks.append(collected := lambda phase, info: log.append((phase, info["generation"])))
+    try:
+        result = materialize_to_memory(assets)  # (~2,000 young objects in its job)
+    finally:
+        gc.callbacks.remove(collected)
+    assert result.output_for_node("c_299") == 300
+    assert log[0] == "run"  # the job's objects were frozen by the run, not scanned before it
+    assert gc.get_freeze_count() == 0
+
+
+def test_cyclic_garbage_of_a_materialize_run_is_collected_by_an_ordinary_young_pass():
+    from specrun import materialize_to_memory
+
+    made: list = []
+    before = gc.get_stats()[0]["collections"]
+    assert materialize_to_memory(_asset_chain(300, made)).success
+    _ = [[] for _ in range(gc.get_threshold()[0] + 1)]  # allocation: the collector's next young pass
+    assert gc.get_stats()[0]["collections"] > before
+    assert made and made[0]() is None  # freed without gc.collect()
+    assert gc.get_freeze_count() == 0
