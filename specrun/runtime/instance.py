@@ -319,7 +319,10 @@ def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
     Whether another run lives is asked once per batch (and only when an old version exists)."""
     checks: dict[str, Any] = {}
     for event in events:
-        facts = stored_facts(event.data.metadata)
+        metadata = event.data.metadata
+        if not metadata:  # (most records: `stored_facts` would say None)
+            continue
+        facts = stored_facts(metadata)
         if not facts:
             continue
         alone = checks.get(event.run_id)
