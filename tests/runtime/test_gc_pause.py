@@ -125,3 +125,36 @@ def test_cyclic_garbage_of_a_materialize_run_is_collected_by_an_ordinary_young_p
     assert gc.get_stats()[0]["collections"] > before
     assert made and made[0]() is None  # freed without gc.collect()
     assert gc.get_freeze_count() == 0
+
+
+def _cycle_making_job(width: int, alive: weakref.WeakSet):
+    def make(i):
+        @op(name=f"makes_cycle_{i}")
+        def makes_cycle():
+            cycle = Cycle()
+            alive.add(cycle)
+            return 1
+        return makes_cycle
+
+    ops = [make(i) for i in range(width)]
+
+    @job
+    def cycles():
+        for o in ops:
+            o()
+
+    return cycles
+
+
+def test_runs_in_quick_succession_do_not_starve_the_collector():
+    # each run's freeze zeroed the collector's count of new objects: with runs back to back
+    # no pass ever started, and every cycle a run made stayed (3,000 here)
+    from specrun.runtime import gc_pause
+
+    alive: weakref.WeakSet = weakref.WeakSet()
+    cycles = _cycle_making_job(20, alive)
+    gc.collect()  # (runs since a full pass: 0 from here)
+    assert gc_pause._RUNS_SINCE_FULL_PASS[0] == 0
+    for _ in range(gc_pause.FULL_PASS_EVERY + 50):
+        assert cycles.execute_in_process().success
+    assert len(alive) <= 50 * 20  # at most the runs since the 100th run's full pass
