@@ -286,11 +286,8 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
         if isinstance(src, FromCollect):  # waits for the emitting step; copies are added later
             upstream.update(steps_by_node[_emitter(mapped, src.node)].values())
             continue
-        if isinstance(src, FromOutput):
-            sources: Sequence[FromOutput] = (src,)
-        elif isinstance(src, FromFanIn):
-            sources = src.sources
-        else:
+        sources = _sources(src)
+        if sources is None:
             continue
         ups = []
         for s in sources:
@@ -311,6 +308,16 @@ def _make_step(job: Any, node: Node, pk: Optional[str], key: str,
     return ExecutionStep(key, node, pk, frozenset(upstream), inputs)
 
 
+def _sources(src: Any) -> Optional[Sequence[FromOutput]]:
+    """The upstream outputs an input reads (one, or a fan-in's in order); None for an input
+    that reads no output."""
+    if isinstance(src, FromOutput):
+        return (src,)
+    if isinstance(src, FromFanIn):
+        return src.sources
+    return None
+
+
 def _unpartitioned_step(job: Any, node: Node) -> ExecutionStep:
     """`_make_step` of a run without partition keys in a job without dynamic outputs, where
     each node is one step keyed by its name (so the steps' maps are not needed)."""
@@ -318,11 +325,8 @@ def _unpartitioned_step(job: Any, node: Node) -> ExecutionStep:
     upstream: set[str] = set()
     nodes = job.nodes
     for name, src in node.inputs.items():
-        if isinstance(src, FromOutput):
-            sources: Sequence[FromOutput] = (src,)
-        elif isinstance(src, FromFanIn):
-            sources = src.sources
-        else:
+        sources = _sources(src)
+        if sources is None:
             continue
         ups = []
         for s in sources:

@@ -526,13 +526,7 @@ def test_a_collect_of_a_dynamic_output_itself_waits_on_the_emitting_step():
 def test_a_fan_in_input_reads_each_upstream_output_in_order():
     from specrun import job, op
 
-    @op
-    def one():
-        return 1
-
-    @op
-    def two():
-        return 2
+    one, two = _one_and_two()
 
     @op
     def total(xs):
@@ -560,8 +554,9 @@ def _general_steps(job):
     return steps
 
 
-def _ops_job():
-    from specrun import In, Nothing, job, op
+def _one_and_two():
+    """Two source ops, `one` and `two`, returning 1 and 2."""
+    from specrun import op
 
     @op
     def one():
@@ -570,6 +565,14 @@ def _ops_job():
     @op
     def two():
         return 2
+
+    return one, two
+
+
+def _ops_job():
+    from specrun import In, Nothing, job, op
+
+    one, two = _one_and_two()
 
     @op(ins={"xs": In(), "after": In(Nothing)})
     def join(xs):
