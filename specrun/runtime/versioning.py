@@ -99,21 +99,13 @@ _to_sorted_json = _json_writer(sort_keys=True)
 def data_version(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
                  partition: Optional[str], run_id: str) -> str:
     """A new data version for a materialization: unique to this run and partition."""
-    try:
-        text = _data_version_text(code_version, cfg_hash, inputs, partition, run_id)
-    except TypeError:  # a part that is not a string: json writes it (or words the error)
-        text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
-    return _sha1(text.encode()).hexdigest()[:16]
+    return data_version_and_inputs_text(code_version, cfg_hash, inputs, partition, run_id)[0]
 
 
 def input_data_versions_text(inputs: Mapping[str, str]) -> str:
     """The INPUT_DATA_VERSIONS_TAG of a materialization: its inputs' data versions as JSON."""
     try:
-        quoted = _QUOTED
-        if len(inputs) == 1:
-            for k, value in inputs.items():
-                return f"{{{quoted[k]}: {quoted[value]}}}"
-        return "{" + ", ".join([f"{quoted[k]}: {quoted[value]}" for k, value in sorted(inputs.items())]) + "}"
+        return _inputs_text(_quoted_pairs(inputs))
     except TypeError:  # a key or version that is not a string: json writes it
         return _to_sorted_json(inputs)
 
@@ -124,28 +116,37 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
     """(`data_version(...)`, `input_data_versions_text(inputs)`), in one pass over `inputs`;
     `prefix`: `version_text_prefix(code_version, cfg_hash)` when the caller keeps it.
 
-    A data version made here is a hex digest, whose JSON text is itself in quotes: it is
-    kept for the steps downstream that name it (see `_QuotedStrings`)."""
+    The version hashes `json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition,
+    run_id])`, put together from the strings' JSON texts when every part is a string (or the
+    partition None). A data version made here is a hex digest, whose JSON text is itself in
+    quotes: it is kept for the steps downstream that name it (see `_QuotedStrings`)."""
     quoted = _QUOTED
-    if prefix is None:
-        prefix = version_text_prefix(code_version, cfg_hash)
     try:
-        if len(inputs) == 1:  # (most assets read one: no sort, no join)
-            for k, value in inputs.items():
-                k, value = quoted[k], quoted[value]
-                upstream, inputs_text = f"[{k}, {value}]", f"{{{k}: {value}}}"
-        else:
-            pairs = [(quoted[k], quoted[value]) for k, value in sorted(inputs.items())]
-            upstream = ", ".join([f"[{k}, {value}]" for k, value in pairs])
-            inputs_text = "{" + ", ".join([f"{k}: {value}" for k, value in pairs]) + "}"
+        pairs = _quoted_pairs(inputs)
         where = "null" if partition is None else quoted[partition]
+        if prefix is None:
+            prefix = version_text_prefix(code_version, cfg_hash)
+        upstream = ", ".join([f"[{k}, {value}]" for k, value in pairs])
         text = f"{prefix}{upstream}], {where}, {quoted[run_id]}]"
     except TypeError:  # a part that is not a string: json writes it (or words the error)
-        return data_version(code_version, cfg_hash, inputs, partition, run_id), input_data_versions_text(inputs)
+        text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
+        return _sha1(text.encode()).hexdigest()[:16], _to_sorted_json(inputs)
     version = _sha1(text.encode()).hexdigest()[:16]
     if len(quoted) < _QUOTED_KEPT:
         quoted[version] = f'"{version}"'
-    return version, inputs_text
+    return version, _inputs_text(pairs)
+
+
+def _quoted_pairs(inputs: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(key, version) of each input, sorted by key, as their JSON texts; TypeError for a part
+    that is not a string."""
+    quoted = _QUOTED
+    items = inputs.items() if len(inputs) < 2 else sorted(inputs.items())  # (most read one)
+    return [(quoted[k], quoted[value]) for k, value in items]
+
+
+def _inputs_text(pairs: list[tuple[str, str]]) -> str:
+    return "{" + ", ".join([f"{k}: {value}" for k, value in pairs]) + "}"
 
 
 def one_input_text_parts(prefix: str, label: str) -> tuple[str, str]:
@@ -182,21 +183,6 @@ def version_text_prefix(code_version: str, cfg_hash: str) -> str:
 # but valgrind hides the CPU's SHA instructions from OpenSSL: timed, a 120-byte hash takes
 # ~450 ns with hashlib and ~990 ns with `_sha1` on this machine.
 _sha1 = hashlib.sha1
-
-
-def _data_version_text(code_version: str, cfg_hash: str, inputs: Mapping[str, str],
-                       partition: Optional[str], run_id: str) -> str:
-    """`json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])` when
-    every part is a string (or the partition None), put together from the strings' JSON
-    texts; raises TypeError for any other part."""
-    quoted = _QUOTED
-    if len(inputs) == 1:  # (most assets read one: no sort, no join)
-        for k, value in inputs.items():
-            upstream = f"[{quoted[k]}, {quoted[value]}]"
-    else:
-        upstream = ", ".join([f"[{quoted[k]}, {quoted[value]}]" for k, value in sorted(inputs.items())])
-    where = "null" if partition is None else quoted[partition]
-    return f"[{quoted[code_version]}, {quoted[cfg_hash]}, [{upstream}], {where}, {quoted[run_id]}]"
 
 
 class _QuotedStrings(dict):
