@@ -243,17 +243,33 @@ def code_parts(fn: Any) -> Mapping[str, tuple[str, str]]:
 @functools.lru_cache(maxsize=65536)
 def version_of_parts(fn: Any) -> str:
     """The automatic code version of `fn`: one hash of all its parts."""
+    return _version(_summary(fn))
+
+
+@functools.lru_cache(maxsize=65536)
+def parts_text(fn: Any) -> str:
+    """The parts as recorded with a materialization: `{"name": ["hash", "via"], ...}`."""
+    return _parts_text(_summary(fn))
+
+
+@functools.lru_cache(maxsize=65536)
+def version_and_parts_text(fn: Any) -> tuple[str, str]:
+    """(`version_of_parts(fn)`, `parts_text(fn)`) from one look-up of `fn`'s parts (what a
+    materialization records with an automatic code version; a job asks once per asset)."""
     summary = _summary(fn)
+    version, text = summary[2], summary[3]  # (set by the first function of its code)
+    return (version if version is not None else _version(summary),
+            text if text is not None else _parts_text(summary))
+
+
+def _version(summary: list) -> str:
     if summary[2] is None:
         text = json.dumps(sorted((name, h) for name, (h, _) in summary[1].items()))
         summary[2] = hashlib.sha1(text.encode()).hexdigest()[:16]
     return summary[2]
 
 
-@functools.lru_cache(maxsize=65536)
-def parts_text(fn: Any) -> str:
-    """The parts as recorded with a materialization: `{"name": ["hash", "via"], ...}`."""
-    summary = _summary(fn)
+def _parts_text(summary: list) -> str:
     if summary[3] is None:
         summary[3] = json.dumps({name: list(part) for name, part in sorted(summary[1].items())})
     return summary[3]

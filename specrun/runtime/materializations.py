@@ -22,14 +22,15 @@ class AssetVersionFacts:
 
     def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
         config, _ = run.node_config(node)
-        fixed = _fixed_facts(run.job, node, asset_key)
-        self.code_version, code_parts, self.inputs, self.message, no_config_tags = fixed
         self.asset_key = asset_key
-        if config is None:
-            self.config_hash, self.explain_tags = "none", no_config_tags
-            self.version_prefix = v.version_text_prefix(self.code_version, "none")
-            self.one_input = _one_input(self.inputs, self.version_prefix)
+        if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
+            self.code_version, _, self.inputs, self.message, self.explain_tags = _facts_of(node, asset_key)
+            self.config_hash = "none"
+            self.version_prefix = prefix = v.version_text_prefix(self.code_version, "none")
+            self.one_input = _one_input(self.inputs, prefix)
             return
+        fixed = _fixed_facts(run.job, node, asset_key)
+        self.code_version, code_parts, self.inputs, self.message, _ = fixed
         self.config_hash = v.config_hash(config)
         self.version_prefix = v.version_text_prefix(self.code_version, self.config_hash)
         self.one_input = _one_input(self.inputs, self.version_prefix)
@@ -48,23 +49,27 @@ def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
 
 
 def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
-    """What an asset's facts hold whatever the run's config, worked out once per job (the
-    code version is already cached per function, see `code_version.py`): (code version,
-    code parts text, inputs, message, explain tags of a run without config)."""
+    """`_facts_of(node, asset_key)`, worked out once per job: what the facts of an asset given
+    config in some runs hold whatever that config."""
     known = per_job(job, _FIXED_FACTS, dict)
     found = known.get((node.name, asset_key))
     if found is None:
-        asset = node.asset
-        code_parts = v.code_parts_text(node.op_def, asset.code_version)
-        # (input name or None for a plain dep, upstream key, its label)
-        inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
-        for key in asset.deps:
-            inputs.append((None, key, key.to_user_string()))
-        found = known[(node.name, asset_key)] = (
-            v.asset_code_version(node.op_def, asset), code_parts, tuple(inputs),
-            f"Materialized value {asset_key.to_user_string()}",
-            {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts})
+        found = known[(node.name, asset_key)] = _facts_of(node, asset_key)
     return found
+
+
+def _facts_of(node: Any, asset_key: Any) -> tuple:
+    """What an asset's facts hold whatever the run's config (the code version is cached per
+    function, see `code_version.py`): (code version, code parts text, inputs, message, explain
+    tags of a run without config)."""
+    asset = node.asset
+    code_version, code_parts = v.asset_code_facts(node.op_def, asset)
+    # (input name or None for a plain dep, upstream key, its label)
+    inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
+    for key in asset.deps:
+        inputs.append((None, key, key.to_user_string()))
+    return (code_version, code_parts, tuple(inputs), f"Materialized value {asset_key.to_user_string()}",
+            {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts})
 
 
 _FIXED_FACTS = "asset version facts"

@@ -214,3 +214,29 @@ def test_functions_made_from_one_code_object_share_a_version_only_when_nothing_t
     # Same module name and qualname, other globals: not shared.
     same_code = type(one["step"])(one["step"].__code__, two, "step")
     assert cv.code_parts(same_code)["ROWS"] != cv.code_parts(one["step"])["ROWS"]
+
+
+def test_a_version_and_its_parts_text_read_together_are_each_one_read_alone(load):
+    """`version_and_parts_text` (one look-up of the parts) gives what `version_of_parts` and
+    `parts_text` give, asked first or after them, for plain, decorated, factory-made and
+    closure functions."""
+    mod = load()
+
+    def make(factor=None):
+        if factor is None:
+            def step(up):
+                return mod.kept(up)
+            return step
+
+        def scaled(up):
+            return up * factor
+        return scaled
+
+    for fn in (mod.kept, mod.uses_class, mod.decorated, make(), make(), make(2), make(3)):
+        together = cv.version_and_parts_text(fn)
+        assert together == (cv.version_of_parts(fn), cv.parts_text(fn))
+        assert json.loads(together[1]) == {k: list(p) for k, p in cv.code_parts(fn).items()}
+    alone = make(4)
+    first = (cv.version_of_parts(alone), cv.parts_text(alone))
+    assert cv.version_and_parts_text(alone) == first
+    assert cv.version_and_parts_text(make(4)) != cv.version_and_parts_text(make(5))

@@ -139,3 +139,46 @@ def test_an_asset_reading_one_upstream_asset_takes_the_one_input_path_with_the_j
         assert second.pop(v.INPUT_DATA_VERSIONS_TAG) == json.dumps(upstream)
         first.pop(v.INPUT_DATA_VERSIONS_TAG)
         assert first == second
+
+
+class _Run:
+    """What `AssetVersionFacts` reads of a run: its job and each node's config."""
+
+    def __init__(self, job, config):
+        self.job, self._config = job, config
+
+    def node_config(self, node):
+        return self._config, None
+
+
+def test_the_facts_of_an_asset_without_config_hold_what_the_per_job_fixed_facts_hold():
+    """Without config an asset's facts are worked out straight (the job keeps them); with
+    config their fixed part comes from the job's table: both hold the same code version,
+    inputs, message and code parts, as the version functions give them."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    job = build_asset_job("facts", [up, other, both, given, down, after, configured])
+    for node in job.nodes.values():
+        key = node.asset.key
+        plain, configured_facts = m.AssetVersionFacts(_Run(job, None), node, key), \
+            m.AssetVersionFacts(_Run(job, {"rows": 6}), node, key)
+        code_parts = v.code_parts_text(node.op_def, node.asset.code_version)
+        for facts in (plain, configured_facts):
+            assert facts.code_version == v.asset_code_version(node.op_def, node.asset)
+            assert facts.message == f"Materialized value {key.to_user_string()}"
+            assert facts.inputs == tuple(
+                [(n, k, k.to_user_string()) for n, k in node.asset.input_keys.items()]
+                + [(None, k, k.to_user_string()) for k in node.asset.deps])
+            assert facts.explain_tags[v.CODE_PARTS_TAG] == code_parts
+        assert plain.config_hash == "none" and plain.explain_tags == {v.CODE_PARTS_TAG: code_parts}
+        assert plain.version_prefix == v.version_text_prefix(plain.code_version, "none")
+        assert configured_facts.config_hash == v.config_hash({"rows": 6})
+        assert configured_facts.explain_tags[v.CONFIG_TAG] == '{"rows": 6}'
+        one = plain.one_input
+        if len(plain.inputs) == 1:
+            name, upstream, label = plain.inputs[0]
+            assert one == (name, upstream, *v.one_input_text_parts(plain.version_prefix, label))
+            assert one[2].endswith(f"[{json.dumps(label)}, ") and one[3] == f"{{{json.dumps(label)}: "
+        else:
+            assert one is None

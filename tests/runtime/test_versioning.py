@@ -126,3 +126,45 @@ def test_an_asset_made_by_a_template_has_the_templates_hash_in_its_code_version(
     assert template_part(code) == "abc123"
     assert asset_code_version(plain.op, plain) == "7"
     assert template_part("7") is None and template_part(None) is None
+
+
+def test_an_assets_code_facts_are_its_code_version_and_code_parts_text():
+    """`asset_code_facts` reads the parts once; it gives what the two functions give apart:
+    automatic, explicit, template-made and explicit template-made versions, and a callable
+    that is not a function."""
+    from specrun import asset
+    from specrun.runtime.versioning import asset_code_facts, asset_code_version, code_parts_text
+
+    @asset
+    def auto():
+        return 1
+
+    @asset(code_version="7")
+    def explicit():
+        return 1
+
+    @asset(tags={"specrun/template": "t.yaml.j2", "specrun/template_hash": "abc123"})
+    def made():
+        return 1
+
+    @asset(code_version="8", tags={"specrun/template_hash": "def456"})
+    def made_explicit():
+        return 1
+
+    class Call:
+        def __call__(self):
+            return 1
+
+    for a in (auto, explicit, made, made_explicit):
+        facts = asset_code_facts(a.op, a)
+        assert facts == (asset_code_version(a.op, a), code_parts_text(a.op, a.code_version))
+    assert asset_code_facts(made.op, made)[0].endswith("@tabc123")
+    assert asset_code_facts(made_explicit.op, made_explicit) == ("8@tdef456", None)
+    assert asset_code_facts(auto.op, auto)[1] is not None
+
+    class NotAFunction:
+        compute_fn = Call()
+
+    assert asset_code_facts(NotAFunction(), auto) == ("unknown", None)
+    assert asset_code_version(NotAFunction(), auto) == "unknown"
+    assert code_parts_text(NotAFunction(), None) is None
