@@ -52,10 +52,10 @@ class Collector:
 def timeout_tags(timeout: Optional[float], pointer: str = "") -> dict[str, str]:
     """The op tag carrying the `timeout:` of the asset or op at `pointer` (the schema checked
     its range; .nan passes a range check)."""
-    from ..runtime.timeouts import STEP_TIMEOUT_TAG
-
     if timeout is None:
         return {}
+    from ..runtime.timeouts import STEP_TIMEOUT_TAG
+
     if not math.isfinite(timeout):
         raise SpecError(f"timeout must be a finite number of seconds, not {timeout}", None,
                         f"{pointer}/timeout", "write the seconds each attempt may take, e.g. timeout: 600")

@@ -12,6 +12,8 @@ import types
 import typing
 from typing import Any, Callable, Optional
 
+from .signature import _hints
+
 
 class TypeCheck:
     """The result of a type check: success plus an optional description and metadata."""
@@ -146,6 +148,4 @@ def _generic(annotation: Any, origin: Any) -> Optional[DataType]:
 
 def return_annotation(fn: Callable[..., Any]) -> Any:
     """A function's resolved return annotation (None when absent or unresolvable)."""
-    from .signature import _hints
-
     return _hints(fn).get("return")

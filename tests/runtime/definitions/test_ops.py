@@ -1,0 +1,96 @@
+"""`build_ins` / `build_outs` make plain `In`s and `Out`s directly; each must equal what
+`dataclasses.replace` made before (and still makes for subclasses)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from specrun.runtime.definitions.dynamic import DynamicOut
+from specrun.runtime.definitions.ops import UNSET, In, Out, build_ins, build_outs
+from specrun.runtime.definitions.signature import read_signature
+from specrun.runtime.definitions.types import resolve_dagster_type
+
+
+def _by_replace_in(spec, name, sig):
+    """What build_ins made of one parameter before: two `dataclasses.replace` calls."""
+    if name in sig.input_defaults and not spec.has_default:
+        spec = dataclasses.replace(spec, default_value=sig.input_defaults[name])
+    given = spec.dagster_type if spec.dagster_type is not None else sig.input_annotations.get(name)
+    return dataclasses.replace(spec, dagster_type=resolve_dagster_type(given))
+
+
+def _fields(value):
+    """Every field by name; a resolved type by its repr (each resolve makes a new DataType,
+    equal to no other)."""
+    found = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return {**found, "dagster_type": _type_facts(found["dagster_type"])}
+
+
+def _type_facts(t):
+    if t is None or isinstance(t, str):
+        return t
+    return (type(t), t.name, t.description, t.is_nothing, t.python_type, t._instance_of)
+
+
+def _every_field_set(cls, **overrides):
+    """An instance of `cls` with a value of its own in every field (so that a field the fast
+    path forgot to copy shows), `overrides` over them."""
+    values = {f.name: f"{f.name}-value" for f in dataclasses.fields(cls)}
+    return cls(**{**values, **overrides})
+
+
+def with_defaults(plain, typed: int, defaulted: str = "d", typed_default: float = 1.5):
+    return plain, typed, defaulted, typed_default
+
+
+SIG = read_signature(with_defaults, "op 'with_defaults'")
+SPECS = [
+    None,  # no `ins=` entry: `In()`
+    In(),
+    In(dagster_type=int),
+    In(default_value=7),
+    In(dagster_type=str, default_value=None),
+    _every_field_set(In, dagster_type=None, default_value=UNSET),
+    _every_field_set(In, dagster_type=bool),
+]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=repr)
+@pytest.mark.parametrize("name", ["plain", "typed", "defaulted", "typed_default"])
+def test_a_plain_in_is_what_replace_made(spec, name):
+    made = build_ins(SIG, {name: spec} if spec is not None else {}, "op 'with_defaults'")[name]
+    expected = _by_replace_in(spec if spec is not None else In(), name, SIG)
+    assert type(made) is In
+    assert _fields(made) == _fields(expected)
+    assert made is not spec
+
+
+def test_an_in_subclass_keeps_its_type_and_fields():
+    @dataclasses.dataclass(frozen=True)
+    class TaggedIn(In):
+        tag: str = "t"
+
+    made = build_ins(SIG, {"typed_default": TaggedIn(tag="mine")}, "op 'with_defaults'")["typed_default"]
+    assert type(made) is TaggedIn and made.tag == "mine"
+    assert made.default_value == 1.5 and _type_facts(made.dagster_type) == _type_facts(resolve_dagster_type(float))
+
+
+@pytest.mark.parametrize("out", [None, Out(), Out(dagster_type=int), Out(is_required=False, io_manager_key="m"),
+                                 _every_field_set(Out, dagster_type=None, is_required=False)], ids=repr)
+@pytest.mark.parametrize("annotation", [None, int, str])
+def test_a_plain_out_is_what_replace_made(out, annotation):
+    made = build_outs(out, annotation)["result"]
+    base = out if out is not None else Out()
+    given = base.dagster_type if base.dagster_type is not None else annotation
+    expected = dataclasses.replace(base, dagster_type=resolve_dagster_type(given))
+    assert type(made) is Out and _fields(made) == _fields(expected)
+
+
+def test_outs_by_name_and_dynamic_outs_keep_their_types():
+    outs = build_outs({"a": Out(dagster_type=int, description="A"), "b": DynamicOut(dagster_type=str)})
+    assert type(outs["a"]) is Out and _fields(outs["a"]) == _fields(
+        dataclasses.replace(Out(dagster_type=int, description="A"), dagster_type=resolve_dagster_type(int)))
+    assert type(outs["b"]) is DynamicOut and outs["b"].is_dynamic
+    assert _type_facts(outs["b"].dagster_type) == _type_facts(resolve_dagster_type(str))
