@@ -243,11 +243,13 @@ def asset(
     options = dict(locals())
     options.pop("compute_fn")
     if compute_fn is not None:
-        return _make_asset(compute_fn, **options)
-    return lambda fn: _make_asset(fn, **options)
+        return _make_asset(compute_fn, options)
+    return lambda fn: _make_asset(fn, options)
 
 
-def _make_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
+def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinition:
+    """The asset of `fn` with the options of `asset()` (`o`, read only: a decorator made once
+    may be applied to several functions)."""
     key = _asset_key(fn.__name__, o["name"], o["key"], o["key_prefix"])
     what = f"asset {key.to_user_string()!r}"
     sig = read_signature(fn, what)
