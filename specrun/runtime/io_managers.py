@@ -298,17 +298,21 @@ class PickledObjectFilesystemIOManager(IOManager):
 
 
 def _read_pickle(path: str, context: InputContext) -> Any:
-    what = context.asset_key.to_user_string() if context.asset_key else context.name
     try:
         with open(path, "rb") as fh:
             return pickle.load(fh)
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"no stored value for {what} at {path}: materialize it first"
+            f"no stored value for {_what(context)} at {path}: materialize it first"
         ) from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as e:
-        raise LoadError(f"cannot load the stored value of {what} from {path}: "
+        raise LoadError(f"cannot load the stored value of {_what(context)} from {path}: "
                         f"{type(e).__name__}: {e} (re-materialize it: `specrun apply --force`)") from e
+
+
+def _what(context: InputContext) -> str:
+    """What an input reads, for an error: its asset key, or the input's name."""
+    return context.asset_key.to_user_string() if context.asset_key else context.name
 
 
 def _base_dir(configured: Optional[str], init_context: Any) -> str:

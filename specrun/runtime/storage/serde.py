@@ -45,10 +45,16 @@ def _holds_json(value: Any, depth: int) -> bool:
         return True
     if depth > 32:  # deep, or a cycle: the encoder decides
         return False
-    if kind is dict:
-        return all(type(k) in _JSON_KEYS and _holds_json(v, depth + 1) for k, v in value.items())
+    if kind is dict:  # (loops, not all() over a generator: this runs for every metadata value)
+        for k, v in value.items():
+            if type(k) not in _JSON_KEYS or not _holds_json(v, depth + 1):
+                return False
+        return True
     if kind is list or kind is tuple:
-        return all(_holds_json(v, depth + 1) for v in value)
+        for v in value:
+            if not _holds_json(v, depth + 1):
+                return False
+        return True
     return False
 
 
@@ -83,6 +89,8 @@ def _encoder_for(kind: type) -> Any:
     names = _dataclass_fields(kind)
     if names is not None:
         tag = kind.__name__
+        if "__type__" not in names:  # (such a field would take the tag's place in the dict)
+            _PARTS[kind] = (f'{{"__type__":{_STRING(tag)}', tuple((name, f",{_STRING(name)}:") for name in names))
 
         def dataclass_fields(value: Any) -> dict:
             out = {"__type__": tag}
@@ -102,6 +110,9 @@ def _same(value: Any) -> Any:
 
 
 _FIELD_NAMES: dict[type, Optional[tuple[str, ...]]] = {}
+# Per dataclass payload class (see `_payload_text`): the text up to its first field, and each
+# field's name with the text before its value (``,"name":``).
+_PARTS: dict[type, tuple[str, tuple[tuple[str, str], ...]]] = {}
 
 
 def _dataclass_fields(cls: type) -> Optional[tuple[str, ...]]:
@@ -187,8 +198,63 @@ def dumps(event: Event, payloads: Optional[dict[int, tuple[Any, str]]] = None) -
         return head + _encode(to_jsonable(data)) + "}"
     known = payloads.get(id(data))
     if known is None or known[0] is not data:
-        known = payloads[id(data)] = (data, _encode(to_jsonable(data)))
+        known = payloads[id(data)] = (data, _payload_text(data, payloads))
     return head + known[1] + "}"
+
+
+def _payload_text(data: Any, known: dict[int, tuple[Any, str]]) -> str:
+    """`_encode(to_jsonable(data))`, put together from the texts of its fields when `data` is
+    a dataclass payload (the encoder writes a dict as ``{`` + ``"key":value`` joined by ``,`` +
+    ``}``, and each value's text does not depend on where it is). The metadata values and
+    asset keys in it are encoded once per batch (`known`, as `dumps`'s `payloads`): a step's
+    output payload and its materialization hold the same ones."""
+    kind = type(data)
+    if kind not in _ENCODERS:
+        _ENCODERS[kind] = _encoder_for(kind)
+    parts = _PARTS.get(kind)
+    if parts is None:
+        return _encode(to_jsonable(data))
+    start, fields = parts
+    texts = [start]
+    for name, prefix in fields:
+        texts.append(prefix)
+        texts.append(_field_text(getattr(data, name), known))
+    texts.append("}")
+    return "".join(texts)
+
+
+def _field_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
+    """`_encode(to_jsonable(value))`, with the metadata values and asset keys in it (as a
+    field, or as the values of a dict with string keys) taken from `known` when encoded before."""
+    if type(value) is not dict:
+        return _shared_text(value, known)
+    texts = []
+    for k, v in value.items():
+        if type(k) is not str:  # `to_jsonable` makes it a string (two keys may become one)
+            return _encode(to_jsonable(value))
+        texts.append(f"{_STRING(k)}:{_shared_text(v, known)}")
+    return "{" + ",".join(texts) + "}"
+
+
+def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
+    """`_encode(to_jsonable(value))`; a metadata value's or an asset key's kept in `known`."""
+    kind = type(value)
+    if kind is str:
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if kind is not MetadataValue and kind is not AssetKey:
+        return _encode(to_jsonable(value))
+    seen = known.get(id(value))
+    if seen is None or seen[0] is not value:
+        if kind is MetadataValue:  # (`to_jsonable`'s dict, written out: the kind is not converted)
+            mark = value.kind
+            text = (f'{{"__metadata__":{_STRING(mark) if type(mark) is str else _encode(mark)},'
+                    f'"value":{_encode(_plain(value.value))}}}')
+        else:
+            text = f'{{"__asset_key__":{_encode(list(value.path))}}}'
+        seen = known[id(value)] = (value, text)
+    return seen[1]
 
 
 def _head(event: Event) -> Optional[str]:

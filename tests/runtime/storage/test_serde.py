@@ -122,3 +122,52 @@ def test_events_sharing_one_payload_in_a_batch_get_the_text_each_would_get_alone
     assert [row[-1] for row in rows] == [reference(e) for e in batch]
     shared.metadata["extra"] = MetadataValue.text("added later")  # a new batch encodes the payload anew
     assert event_rows(batch[1:2])[0][0][-1] == reference(batch[1]) and "added later" in reference(batch[1])
+
+
+metadata_dicts = st.one_of(
+    st.dictionaries(texts, st.builds(MetadataValue, values, st.sampled_from(["json", "text", "", "q\"uote", None])),
+                    max_size=3),
+    st.dictionaries(st.one_of(texts, st.integers(), st.builds(Text, texts)), st.builds(MetadataValue.text, texts),
+                    max_size=2),  # keys `to_jsonable` turns into strings (and may merge)
+    st.dictionaries(texts, values, max_size=2))  # raw values
+
+
+@given(st.lists(st.tuples(st.sampled_from([DagsterEventType.STEP_OUTPUT, DagsterEventType.HANDLED_OUTPUT,
+                                           DagsterEventType.ASSET_MATERIALIZATION]), metadata_dicts,
+                          st.integers(0, 2), st.one_of(st.none(), texts), st.booleans()), min_size=1, max_size=6),
+       st.dictionaries(texts, texts, max_size=2))
+@settings(max_examples=300, deadline=None)
+def test_a_batchs_payloads_put_together_from_their_fields_are_the_text_each_would_get_alone(events, tags):
+    from specrun.runtime.storage.sql_rows import event_rows
+
+    keys = [AssetKey("a"), AssetKey(["b", "c"]), AssetKey("a")]
+    shared: dict = {}  # metadata values used by more than one payload, as a step's are
+    batch = []
+    for n, (kind, metadata, key, partition, reuse) in enumerate(events):
+        metadata = {**shared, **metadata} if reuse else metadata
+        shared.update({k: v for k, v in metadata.items() if isinstance(v, MetadataValue)})
+        if kind is DagsterEventType.ASSET_MATERIALIZATION:
+            data = AssetMaterialization(keys[key], None, metadata, partition, tags)
+        else:
+            data = StepOutputData("result", metadata, keys[key], partition)
+        batch.append(Event(kind, "r1", "job", "a", "m", data, timestamp=float(n), pid=7))
+    assert [row[-1] for row in event_rows(batch)[0]] == [reference(e) for e in batch]
+
+
+def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_once(monkeypatch):
+    from specrun.runtime.storage.sql_rows import event_rows
+
+    path, key = MetadataValue.text("/s/a/v-1"), AssetKey("a")
+    stored = MetadataValue({"kind": "file", "path": "/s/a/v-1", "size": 5})
+    output = StepOutputData("result", {"path": path, "specrun/stored": stored}, key)
+    mat = AssetMaterialization(key, None, {"path": path, "specrun/stored": stored}, None, {"t": "1"})
+    batch = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out", output, timestamp=1.0, pid=7),
+             Event(DagsterEventType.ASSET_MATERIALIZATION, "r1", "job", "a", "mat", mat, timestamp=2.0, pid=7)]
+    expected = [reference(e) for e in batch]
+    plain, encoded = [], []
+    real_plain, real_encode = serde._plain, serde._encode
+    monkeypatch.setattr(serde, "_plain", lambda value: plain.append(value) or real_plain(value))
+    monkeypatch.setattr(serde, "_encode", lambda value: encoded.append(value) or real_encode(value))
+    assert [row[-1] for row in event_rows(batch)[0]] == expected
+    assert plain == [path.value, stored.value]  # each metadata value's value, once
+    assert encoded.count(["a"]) == 1  # the asset key's path, once
