@@ -211,7 +211,8 @@ class _YamlBuilder:
                         f"quote it: '{shown}'" if shown else "use a plain name as the key"))
                     continue
                 key = str(key)
-            child = f"{pointer}/{escape(key)}"
+            # escape(key), without the call for a key that needs no escaping (nearly every key)
+            child = f"{pointer}/{key}" if "~" not in key and "/" not in key else f"{pointer}/{escape(key)}"
             if key in result:  # merged keys never repeat own ones: _merged left them out
                 self.errors.append(SpecError(
                     f"duplicate key {key!r} (first defined at line {key_positions[child] >> _LINE_SHIFT})",
@@ -224,7 +225,10 @@ class _YamlBuilder:
     def _merged(self, node: Any, pointer: str, within: frozenset[int] = frozenset()) -> list[Any]:
         """Pairs of the mapping with YAML merge keys (``<<: *anchor``) applied: own keys win,
         then earlier merged mappings over later ones; merged mappings may merge in turn."""
-        if not any(key_node.tag == _MERGE for key_node, _ in node.value):
+        for key_node, _ in node.value:  # a loop, not any(<generator>): this runs for every mapping
+            if key_node.tag == _MERGE:
+                break
+        else:
             return node.value  # type: ignore[no-any-return]
         within = within | {id(node)}
         own, merged = [], []
