@@ -92,7 +92,7 @@ class RunState:
     """Live state of one run of a plan; see the module docstring."""
 
     def __init__(self, plan: Any, run_id: str, job_name: str,
-                 max_concurrent: Optional[int] = None) -> None:
+                 max_concurrent: Optional[int] = None, use_run_tables: bool = True) -> None:
         self.run_id = run_id
         self.job_name = job_name
         self.max_concurrent = max_concurrent
@@ -102,7 +102,16 @@ class RunState:
         self._expand = getattr(plan, "expand_dynamic", None)
         self._own_maps = False  # copied from the (shared, cached) plan on the first NewSteps
         self.status = dict.fromkeys(self.steps, PENDING)
-        self._waiting = {k: len(s.upstream_keys) for k, s in self.steps.items()}
+        # A plan made by the per-job pass (`step_recipe.planned_with_programs`) carries its
+        # `RunTables`: the counters to start from, and the steps released with no check.
+        # (Not for a custom executor (`ActiveExecution`): it may feed fewer events than ours.)
+        tables = getattr(plan, "run_tables", None) if use_run_tables else None
+        if tables is not None:
+            self._waiting = tables.waiting.copy()
+            self._unchecked: frozenset = tables.unchecked
+        else:
+            self._waiting = {k: len(s.upstream_keys) for k, s in self.steps.items()}
+            self._unchecked = frozenset()
         self._ready: list[tuple[int, str]] = []
         self._running = 0
         self._remaining = len(self.steps)
@@ -205,9 +214,15 @@ class RunState:
             status[key] = SUCCEEDED
             self._remaining -= 1
             todo: list[tuple[str, str]] = []
+            # While no step has failed or been skipped, a step in `_unchecked` has nothing
+            # to check (see `RunTables`): it is ready, as `_release` would find.
+            unchecked = self._unchecked if not self._not_succeeded else _NONE
             for down in downstream[key]:
                 waiting[down] -= 1
                 if not waiting[down] and status[down] is PENDING:
+                    if down in unchecked:
+                        heapq.heappush(self._ready, (self._position[down], down))
+                        continue
                     skipped = self._release(down)
                     if skipped is not None:
                         out.append(Emit(skipped))
@@ -261,6 +276,7 @@ class RunState:
         return None
 
     def _add_steps(self, new: NewSteps) -> list[Instruction]:
+        self._unchecked = frozenset()  # (the plan's table does not know the new steps' inputs)
         if not self._own_maps:
             self.steps = dict(self.steps)
             self._downstream = {k: list(v) for k, v in self._downstream.items()}
@@ -305,6 +321,20 @@ class RunState:
         return self._hand_out(out)
 
 
+class RunTables:
+    """What every run of a plan starts from, worked out once with the plan (see
+    `step_recipe.planned_with_programs`): `waiting`, step -> how many upstream steps it
+    waits on; `unchecked`, the steps `RunState._release` would find nothing to check in
+    while no step has failed or been skipped: each of their inputs reads a step outside the
+    plan, or an output a step cannot succeed without producing (`step_recipe.run_tables`)."""
+
+    __slots__ = ("waiting", "unchecked")
+
+    def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
+        self.waiting = waiting
+        self.unchecked = unchecked
+
+
 def _with_upstream(step: Any, keys: Iterable[str],
                    inputs: Optional[Mapping[str, Sequence[Any]]] = None) -> Any:
     """`step` also waiting on `keys` and reading `inputs` (steps are treated as immutable:
@@ -330,7 +360,7 @@ class ActiveExecution:
         self.plan = plan
         self.run_id = run_id
         self.job_name = job_name
-        self._state = RunState(plan, run_id, job_name)
+        self._state = RunState(plan, run_id, job_name, use_run_tables=False)
         self._ready: list[Any] = []
         self._skip_events: list[Event] = []
         self._take(self._state.start())

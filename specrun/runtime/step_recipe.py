@@ -20,6 +20,7 @@ from .definitions.types import DataType
 from .job_cache import per_job
 from .outputs import OutputFacts
 from .plan import ExecutionPlan, build_plan
+from .scheduler import RunTables
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -76,10 +77,43 @@ def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]]) -> Execu
     a pass over all of them (~6k instructions a step on a 1,000-step chain)."""
     plan = build_plan(job, (), step_keys)
     program = job_program(job)
+    plain = True  # every step's node has one plain output, required (most plans)
     for step in plan.steps.values():
-        program.recipe(step.node)
+        name = program.recipe(step.node).plain_output
+        if plain and (name is None or not step.node.op_def.outs[name].is_required):
+            plain = False
+    if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
+        plan.run_tables = run_tables(plan, program, plain)
     gc.freeze()
     return plan
+
+
+def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) -> RunTables:
+    """The plan's `scheduler.RunTables`, from the step programs of its steps (made first);
+    `plain`: every step's node has one plain output, and it is required.
+
+    A step's input needs no check when, of the upstream outputs it reads, one is of a step
+    outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
+    required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
+    steps, recipes, nodes = plan.steps, program.recipes, program.nodes
+    waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
+    if plain:  # every output a step reads is such an output
+        return RunTables(waiting, frozenset(steps))
+    unchecked = []
+    for key, step in steps.items():
+        for ups in step.inputs.values():
+            for u in ups:
+                if u.step_key not in steps:
+                    break
+                recipe = recipes.get(u.node)
+                if (recipe is not None and recipe.plain_output == u.output_name
+                        and nodes[u.node].op_def.outs[u.output_name].is_required):
+                    break
+            else:  # an input that may not be produced
+                break
+        else:
+            unchecked.append(key)
+    return RunTables(waiting, frozenset(unchecked))
 
 
 class StepRecipe:

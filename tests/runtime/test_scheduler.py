@@ -12,7 +12,7 @@ import pytest
 from specrun.errors import InvariantViolationError
 from specrun.runtime.events import ET, Event, StepOutputData
 from specrun.runtime.plan import ExecutionStep, UpstreamOutput
-from specrun.runtime.scheduler import Emit, NewSteps, Run, RunState, StepDone
+from specrun.runtime.scheduler import ActiveExecution, Emit, NewSteps, Run, RunState, StepDone
 
 
 def _step(key: str, *ups: str) -> ExecutionStep:
@@ -356,3 +356,66 @@ def test_an_active_execution_adds_steps_and_hands_them_out():
     execution.add_steps(NewSteps([_step("late", "emit")]))
     assert [s.key for s in execution.get_steps_to_execute()] == ["late"]
     assert execution.state["late"] == "running"
+
+
+def _drive(plan, failing: set, limit=None, **kwargs) -> list:
+    """Every instruction of a run in which each step produces its output and succeeds, or
+    fails when in `failing`: ("run", key) or ("skip", key, message)."""
+    state = RunState(plan, "run", "job", max_concurrent=limit, **kwargs)
+    seen, todo = [], list(state.start())
+    while todo:
+        i = todo.pop(0)
+        if isinstance(i, Emit):
+            seen.append(("skip", i.event.step_key, i.event.message))
+            continue
+        key = i.step.key
+        seen.append(("run", key))
+        events = ([_event(ET.STEP_FAILURE, key)] if key in failing
+                  else [_event(ET.STEP_OUTPUT, key), _event(ET.STEP_SUCCESS, key)])
+        todo.extend(state.step_ended(key, events))
+    assert state.is_complete
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
+    import random
+
+    from specrun.runtime.scheduler import RunTables
+
+    rng = random.Random(seed)
+    steps = []
+    for i in range(60):
+        ups = rng.sample([s.key for s in steps], min(len(steps), rng.randint(0, 3)))
+        steps.append(_step(f"s{i:02d}", *ups))
+    plan = _Plan(*steps)
+    with_dependents = [k for k in plan.steps if plan.downstream[k]]
+    failing = set(rng.sample(with_dependents, seed % 3))  # none, one or two failures
+    general = _drive(plan, failing)
+    plan.run_tables = RunTables({k: len(s.upstream_keys) for k, s in plan.steps.items()}, frozenset(plan.steps))
+    for limit in (None, 1, 3):
+        assert _drive(plan, failing, limit) == _drive(plan, failing, limit, use_run_tables=False)
+    assert _drive(plan, failing) == general
+    assert any(kind == "skip" for kind, *_ in general) == bool(failing)
+
+
+def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were_added():
+    from specrun.runtime.scheduler import RunTables
+
+    plan = _Plan(_step("a"), _step("b"), _step("c", "b"))
+    plan.run_tables = RunTables({"a": 0, "b": 0, "c": 1}, frozenset(plan.steps))
+    state = RunState(plan, "run", "job")
+    state.start()
+    state.handle(_event(ET.STEP_FAILURE, "a"))
+    assert _skips(state.handle(_event(ET.STEP_SUCCESS, "b"))) == ["c"]  # no output: checked
+    state = RunState(plan, "run", "job")
+    state.start()
+    state.handle(NewSteps([_step("n", "a")]))
+    assert _skips(state.handle(_event(ET.STEP_SUCCESS, "b"))) == ["c"]
+    state = RunState(plan, "run", "job")
+    state.start()
+    assert _runs(state.handle(_event(ET.STEP_SUCCESS, "b"))) == ["c"]  # the table's word
+    active = ActiveExecution(plan, "run", "job")  # a custom executor's: checked
+    active.get_steps_to_execute()
+    active.handle_event(_event(ET.STEP_SUCCESS, "b"))
+    assert [e.step_key for e in active.pop_skip_events()] == ["c"]

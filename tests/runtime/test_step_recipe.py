@@ -8,6 +8,7 @@ from dataclasses import asdict, is_dataclass
 from specrun import AssetIn, asset, materialize, materialize_to_memory, mem_io_manager
 from specrun.runtime import api, execute, step_recipe
 from specrun.runtime.inputs import load_plain_inputs
+from specrun.runtime.job_cache import per_job
 from specrun.runtime.definitions.jobs import build_asset_job
 from specrun.runtime.step_recipe import job_program
 from specrun.runtime import versioning as v
@@ -114,3 +115,99 @@ def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
     assert plain["again"].manager_keys is plain["second"].manager_keys
     assert job_program(keyed).recipe(keyed.nodes["third"]).plain.manager_keys is program.key_sets["io_manager"]
     assert keyed.execute_in_process().output_for_node("third") == 1
+
+
+def _mixed_job():
+    """A job whose steps' inputs are of every kind the scheduler's check reads: an optional
+    output not yielded, a fan-in of a produced and an unproduced output, a failure in a chain
+    and steps after it in plan order (the optional output comes first)."""
+    from specrun import Out, Output, job, op
+
+    @op(out={"kept": Out(), "maybe": Out(is_required=False)})
+    def branches():
+        yield Output(1, "kept")
+
+    @op
+    def after_kept(x):
+        return x
+
+    @op
+    def after_maybe(x):
+        return x
+
+    @op
+    def joined(xs):
+        return len(xs)
+
+    @op
+    def s_source():
+        return 3
+
+    @op
+    def t_fails(x):
+        raise ValueError("no")
+
+    @op
+    def u_after_failure(x):
+        return x
+
+    @op
+    def z_last(x):
+        return x
+
+    @job
+    def mixed():
+        kept, maybe = branches()
+        after_kept(kept)
+        after_maybe(maybe)
+        joined([kept, maybe])
+        source = s_source()
+        u_after_failure(t_fails(source))
+        z_last(source)
+
+    return mixed
+
+
+def test_run_tables_release_unchecked_only_steps_whose_inputs_are_sure_to_be_produced():
+    job = _mixed_job()
+    plan = step_recipe.planned_with_programs(job, None)
+    assert plan.run_tables.unchecked == {"branches", "s_source", "t_fails", "u_after_failure", "z_last"}
+    assert plan.run_tables.waiting == {k: len(s.upstream_keys) for k, s in plan.steps.items()}
+    subset = step_recipe.planned_with_programs(job, ["after_kept", "after_maybe"])
+    assert subset.run_tables.unchecked == {"after_kept", "after_maybe"}  # both read stored outputs
+
+
+def test_run_tables_of_a_plan_of_plain_outputs_are_those_of_the_step_by_step_check():
+    from specrun import job, op
+
+    @op
+    def first():
+        return 1
+
+    @op
+    def then(x, y):
+        return x + y
+
+    @job
+    def plain():
+        a = first()
+        then(a, then.alias("middle")(a, a))
+
+    plan = step_recipe.planned_with_programs(plain, None)
+    step_by_step = step_recipe.run_tables(plan, job_program(plain), False)
+    assert plan.run_tables.unchecked == step_by_step.unchecked == set(plan.steps)
+    assert plan.run_tables.waiting == step_by_step.waiting == {"first": 0, "middle": 1, "then": 2}
+
+
+def test_runs_with_run_tables_give_the_general_paths_events(monkeypatch):
+    job = _mixed_job()
+    fast = job.execute_in_process(raise_on_error=False)
+    fast_again = job.execute_in_process(raise_on_error=False)  # (its plan, tables and all, kept)
+    assert per_job(job, ("plan", None), lambda: None).run_tables.unchecked
+    monkeypatch.setattr(step_recipe, "run_tables", lambda *a: None)
+    slow = _mixed_job().execute_in_process(raise_on_error=False)
+    assert _events(fast) == _events(slow) == _events(fast_again)
+    skipped = {e.step_key: e.message for e in slow.all_events if e.event_type.value == "STEP_SKIPPED"}
+    assert sorted(skipped) == ["after_maybe", "u_after_failure"]
+    assert slow.output_for_node("joined") == fast.output_for_node("joined") == 1
+    assert fast.output_for_node("z_last") == 3
