@@ -83,6 +83,20 @@ class ExecutionPlan:
             for up in step.upstream_keys:
                 self.downstream[up].append(step.key)
 
+    @classmethod
+    def of_ordered(cls, job: Any, steps: Sequence[ExecutionStep],
+                   downstream: dict[str, list[str]]) -> "ExecutionPlan":
+        """The plan of `steps`, in plan order, of a run without partition keys whose
+        `downstream` table is worked out already (`plan_unpartitioned`)."""
+        plan = cls.__new__(cls)
+        plan.job = job
+        plan.expand_dynamic = plan.dynamic = None
+        plan.steps = {s.key: s for s in steps}
+        plan.partition_keys = ()
+        plan.positions = {k: i for i, k in enumerate(plan.steps)}
+        plan.downstream = downstream
+        return plan
+
     def shared_copy(self) -> "ExecutionPlan":
         """A plan of the same steps for another run: the step tables are shared (they are
         never changed), what a run may set on its plan (`expand_dynamic`) is its own."""
@@ -224,14 +238,15 @@ def build_plan(job: Any, partition_keys: Sequence[str] = (),
     """Steps for every node of `job` (each selected partition of partitioned nodes); with
     `known_mapping_keys` (emitting step -> output -> keys an earlier run yielded, when
     re-executing it), the copies of mapped nodes for those keys too."""
+    if not partition_keys:  # most runs: one step per node
+        from .plan_unpartitioned import unpartitioned_plan
+
+        plan = unpartitioned_plan(job, step_keys_to_execute)
+        if plan is not None:
+            return plan
     order = _node_order(job)
     multi = len(partition_keys) > 1
     mapped = mapped_nodes(job, multi)
-    if not partition_keys and mapped is _NOTHING_MAPPED:  # most runs: one step per node
-        steps = [_unpartitioned_step(job, job.nodes[name]) for name in order]
-        if step_keys_to_execute is not None:
-            steps = _subset(steps, set(step_keys_to_execute))
-        return ExecutionPlan(job, steps, partition_keys)
     steps_by_node: dict[str, dict[Optional[str], str]] = {}
     steps: list[ExecutionStep] = []
     for name in order:
@@ -316,33 +331,6 @@ def _sources(src: Any) -> Optional[Sequence[FromOutput]]:
     if isinstance(src, FromFanIn):
         return src.sources
     return None
-
-
-def _unpartitioned_step(job: Any, node: Node) -> ExecutionStep:
-    """`_make_step` of a run without partition keys in a job without dynamic outputs, where
-    each node is one step keyed by its name (so the steps' maps are not needed)."""
-    inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
-    upstream: set[str] = set()
-    nodes = job.nodes
-    for name, src in node.inputs.items():
-        sources = _sources(src)
-        if sources is None:
-            continue
-        ups = []
-        for s in sources:
-            up_asset = nodes[s.node].asset
-            keys = (() if up_asset is None or up_asset.partitions_def is None
-                    else _upstream_partitions(job, node, s, None))
-            upstream.add(s.node)
-            ups.append(tuple.__new__(UpstreamOutput, (s.node, s.output, s.node, keys, None)))
-        if ups:
-            inputs[name] = tuple(ups)
-    if node.extra_deps:
-        if getattr(node.asset, "dep_partition_mappings", None):  # (for the errors it may raise)
-            for dep in node.extra_deps:
-                _dep_partitions(job, node, dep, None)
-        upstream.update(node.extra_deps)
-    return ExecutionStep(node.name, node, None, frozenset(upstream), inputs)
 
 
 def _emitter(mapped: Mapping[str, tuple[str, str]], node: str) -> str:

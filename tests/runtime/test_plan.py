@@ -590,15 +590,65 @@ def _ops_job():
     return mixed
 
 
-@pytest.mark.parametrize("make", [_chain, _ops_job, _partitioned_job])
+def _fanned_out_job():
+    """A job whose plan order is not the order its nodes were made in (so the steps waiting
+    on one are put in plan order), with a fan-in and a diamond."""
+    from specrun import job, op
+
+    one, two = _one_and_two()
+
+    @op
+    def leaf(x):
+        return x
+
+    @op
+    def join(xs):
+        return xs
+
+    @job
+    def fanned_out():
+        root = two()
+        leaves = [leaf.alias(f"leaf_{i}")(root) for i in (3, 1, 20, 2, 10)]
+        join([*leaves, one()])
+        leaf.alias("b_leaf")(leaf.alias("a_leaf")(root))
+
+    return fanned_out
+
+
+@pytest.mark.parametrize("make", [_chain, _ops_job, _partitioned_job, _fanned_out_job])
 def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
+    from specrun.runtime.plan import ExecutionPlan
+
     job = make()
-    lean, general = build_plan(job, []).get_all_steps(), _general_steps(job)
+    plan, general = build_plan(job, []), _general_steps(job)
+    lean = plan.get_all_steps()
     assert [s.describe() for s in lean] == [s.describe() for s in general]
     assert all(a.node is b.node for a, b in zip(lean, general))
     assert {type(u) for s in lean for ups in s.inputs.values() for u in ups} == {
         type(u) for s in general for ups in s.inputs.values() for u in ups}
     assert len(lean) == len(job.nodes)
+    tables = ExecutionPlan(job, general, [])  # what the scheduler reads, as the general path makes them
+    assert list(plan.positions.items()) == list(tables.positions.items())
+    assert plan.downstream == tables.downstream  # each list in plan order
+    assert (plan.partition_keys, plan.dynamic, plan.expand_dynamic, plan.job) == ((), None, None, job)
+    some = [s.key for s in general][1::2]  # a subset: steps that read dropped ones load them
+    expected = _subset_of(general, some)
+    subset = build_plan(job, [], some)
+    assert [s.describe() for s in subset.get_all_steps()] == [s.describe() for s in expected]
+    assert subset.downstream == ExecutionPlan(job, expected, []).downstream
+
+
+def _subset_of(steps, keys):
+    from specrun.runtime.plan import _subset
+
+    return _subset(steps, set(keys))
+
+
+def test_the_plan_of_a_fanned_out_job_lists_what_waits_on_a_step_in_plan_order():
+    plan = build_plan(_fanned_out_job(), [])
+    assert list(plan.steps) == ["one", "two", "a_leaf", "b_leaf", "leaf_1", "leaf_10", "leaf_2",
+                                "leaf_20", "leaf_3", "join"]
+    assert plan.downstream["two"] == ["a_leaf", "leaf_1", "leaf_10", "leaf_2", "leaf_20", "leaf_3"]
 
 
 def test_an_unpartitioned_read_of_a_partitioned_asset_names_its_partitions_and_deps():

@@ -1,0 +1,140 @@
+"""The plan of a run without partition keys of a job without dynamic outputs (most runs), in
+one pass over the job's nodes: each node is one step keyed by its name.
+
+`plan.build_plan`'s general path orders the nodes (`_node_order`, which asks every node for
+its upstream nodes), looks for dynamic outputs in another walk, makes the steps, and the
+plan works out what waits on each step in a fourth. Here each node's step is made first, in
+the job's order (its upstream steps are its upstream nodes), and the order, the plan's
+tables and the dynamic-output check come from those steps: the same steps, in the same
+order, with the same errors (a cycle first, then those of partition look-ups in plan order).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any, Iterable, Optional
+
+from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
+from .definitions.ops import Out
+from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
+                   _subset, _upstream_partitions)
+
+_new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
+
+
+def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional[ExecutionPlan]:
+    """`build_plan(job, (), step_keys)`, or None when the job has a dynamic output or
+    collects one (the general path plans those)."""
+    steps: dict[str, ExecutionStep] = {}
+    nodes = job.nodes
+    later: list[str] = []  # nodes whose steps need partition look-ups, made once ordered
+    for name, node in nodes.items():
+        for out in node.op_def.outs.values():
+            if out.__class__ is not Out and out.is_dynamic:
+                return None
+        step = _step(node, nodes, later)
+        if step is None:
+            return None
+        steps[name] = step
+    order, downstream = _order(job, steps)
+    if later:  # made again in plan order, so that their errors come in that order
+        again = set(later)
+        for name in order:
+            if name in again:
+                steps[name] = _unpartitioned_step(job, nodes[name])
+    ordered = [steps[name] for name in order]
+    if step_keys is not None:
+        return ExecutionPlan(job, _subset(ordered, set(step_keys)), ())
+    return ExecutionPlan.of_ordered(job, ordered, downstream)
+
+
+def _order(job: Any, steps: dict[str, ExecutionStep]) -> tuple[list[str], dict[str, list[str]]]:
+    """The step keys in lexicographic topological order (Kahn's algorithm taking, of the
+    steps whose upstream steps are all placed, the smallest key first; as `plan._node_order`)
+    and, per step, the steps waiting on it in that order."""
+    waiting: dict[str, int] = {}
+    successors: dict[str, list[str]] = {name: [] for name in steps}
+    for name, step in steps.items():
+        ups = step.upstream_keys
+        waiting[name] = len(ups)
+        for up in ups:
+            successors[up].append(name)
+    ready = [name for name, count in waiting.items() if not count]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        name = heapq.heappop(ready)
+        order.append(name)
+        for down in successors[name]:
+            waiting[down] -= 1
+            if not waiting[down]:
+                heapq.heappush(ready, down)
+    if len(order) < len(waiting):
+        _raise_cycle(job)
+    if order != list(steps):  # successors are in the job's order: put each in plan order
+        position = {name: i for i, name in enumerate(order)}.__getitem__
+        for downs in successors.values():
+            if len(downs) > 1:
+                downs.sort(key=position)
+    return order, successors
+
+
+def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:
+    """The node's step, made without partition look-ups (None for a node that collects a
+    dynamic output): its name is put in `later` when it reads a partitioned upstream asset
+    or maps a dep's partitions (its step is then made again, by `_unpartitioned_step`)."""
+    inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
+    upstream: set[str] = set()
+    again = False
+    for name, src in node.inputs.items():
+        cls = src.__class__
+        if cls is FromOutput:
+            sources: Any = (src,)
+        elif cls is FromFanIn:
+            sources = src.sources
+        elif cls is FromCollect:
+            return None
+        else:
+            continue
+        ups = []
+        for s in sources:
+            up_asset = nodes[s.node].asset
+            if up_asset is not None and up_asset.partitions_def is not None:
+                again = True
+            upstream.add(s.node)
+            ups.append(_new_upstream(UpstreamOutput, (s.node, s.output, s.node, (), None)))
+        if ups:
+            inputs[name] = tuple(ups)
+    if node.extra_deps:
+        if getattr(node.asset, "dep_partition_mappings", None):
+            again = True
+        upstream.update(node.extra_deps)
+    if again:
+        later.append(node.name)
+    return ExecutionStep(node.name, node, None, frozenset(upstream), inputs)
+
+
+def _unpartitioned_step(job: Any, node: Node) -> ExecutionStep:
+    """The node's step with its partition look-ups (reads of partitioned upstream assets)."""
+    inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
+    upstream: set[str] = set()
+    nodes = job.nodes
+    for name, src in node.inputs.items():
+        cls = src.__class__
+        if cls is not FromOutput and cls is not FromFanIn:
+            continue
+        ups = []
+        for s in ((src,) if cls is FromOutput else src.sources):
+            up_asset = nodes[s.node].asset
+            keys = (() if up_asset is None or up_asset.partitions_def is None
+                    else _upstream_partitions(job, node, s, None))
+            upstream.add(s.node)
+            ups.append(_new_upstream(UpstreamOutput, (s.node, s.output, s.node, keys, None)))
+        if ups:
+            inputs[name] = tuple(ups)
+    if node.extra_deps:
+        if getattr(node.asset, "dep_partition_mappings", None):  # (for the errors it may raise)
+            for dep in node.extra_deps:
+                _dep_partitions(job, node, dep, None)
+        upstream.update(node.extra_deps)
+    return ExecutionStep(node.name, node, None, frozenset(upstream), inputs)
