@@ -88,7 +88,9 @@ def execute_run(
     with partition_loading_context(instance), young_objects_collected_less():
         if plan is None and not keys:  # partitioned: keys (dynamic ones) are checked each run
             chosen = None if step_keys is None else tuple(step_keys)
-            cached = per_job(job, ("plan", chosen), lambda: planned_with_programs(job, step_keys))
+            # (Step programs only where steps run: not in a parent that ships them elsewhere.)
+            here = resolved.executor_def.runs_steps_here(resolved.execution)
+            cached = per_job(job, ("plan", chosen, here), lambda: planned_with_programs(job, step_keys, here))
             # A plan with dynamic outputs grows while it runs (its `dynamic` steps): its own per run.
             plan = cached.shared_copy() if cached.dynamic is None else build_plan(job, keys, step_keys)
         elif plan is None:

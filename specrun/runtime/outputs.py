@@ -188,8 +188,13 @@ class OutputFacts:
             self.asset_key = asset.key_for_output(name)
             partitions_def = self.partitions_def = asset.partitions_def
             self.per_partition = partitions_def is not None
-        self.yielded_message = f'Yielded output "{name}" of type "{"Any" if t is None else _type_name(out_def)}".'
-        self.handled_message = f'Handled output "{name}" using IO manager "{manager_key}"'
+        if t is None:  # (most outputs: the same two messages for each output of that name and manager)
+            texts = program.output_texts.get((name, manager_key))
+            if texts is None:
+                texts = program.output_texts[(name, manager_key)] = _messages(name, "Any", manager_key)
+            self.yielded_message, self.handled_message = texts
+        else:
+            self.yielded_message, self.handled_message = _messages(name, _type_name(out_def), manager_key)
         self.op_def = op_def
         # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
         # asset key's path, or () for "the run, step and output"; None when the value is
@@ -215,6 +220,12 @@ class OutputFacts:
             op_def=self.op_def, dagster_type=out_def.dagster_type, version=out_def.code_version,
             config=(configs or {}).get(self.name, {}))
         return ctx
+
+
+def _messages(name: str, type_name: str, manager_key: str) -> tuple[str, str]:
+    """The STEP_OUTPUT and HANDLED_OUTPUT messages of an output."""
+    return (f'Yielded output "{name}" of type "{type_name}".',
+            f'Handled output "{name}" using IO manager "{manager_key}"')
 
 
 def plain_value(result: Any) -> bool:

@@ -102,9 +102,8 @@ class RunState:
         self._expand = getattr(plan, "expand_dynamic", None)
         self._own_maps = False  # copied from the (shared, cached) plan on the first NewSteps
         self.status = dict.fromkeys(self.steps, PENDING)
-        # A plan made by the per-job pass (`step_recipe.planned_with_programs`) carries its
-        # `RunTables`: the counters to start from, and the steps released with no check.
-        # (Not for a custom executor (`ActiveExecution`): it may feed fewer events than ours.)
+        # The plan's `step_recipe.RunTables`, if it has them (not for a custom executor,
+        # `ActiveExecution`: it may feed fewer events than ours).
         tables = getattr(plan, "run_tables", None) if use_run_tables else None
         if tables is not None:
             self._waiting = tables.waiting.copy()
@@ -214,8 +213,8 @@ class RunState:
             status[key] = SUCCEEDED
             self._remaining -= 1
             todo: list[tuple[str, str]] = []
-            # While no step has failed or been skipped, a step in `_unchecked` has nothing
-            # to check (see `RunTables`): it is ready, as `_release` would find.
+            # While no step has failed or been skipped, a step in `_unchecked` is ready, as
+            # `_release` would find (see `step_recipe.RunTables`).
             unchecked = self._unchecked if not self._not_succeeded else _NONE
             for down in downstream[key]:
                 waiting[down] -= 1
@@ -319,20 +318,6 @@ class RunState:
                     out.append(Emit(skipped))
                     self._finish(step.key, SKIPPED, out)
         return self._hand_out(out)
-
-
-class RunTables:
-    """What every run of a plan starts from, worked out once with the plan (see
-    `step_recipe.planned_with_programs`): `waiting`, step -> how many upstream steps it
-    waits on; `unchecked`, the steps `RunState._release` would find nothing to check in
-    while no step has failed or been skipped: each of their inputs reads a step outside the
-    plan, or an output a step cannot succeed without producing (`step_recipe.run_tables`)."""
-
-    __slots__ = ("waiting", "unchecked")
-
-    def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
-        self.waiting = waiting
-        self.unchecked = unchecked
 
 
 def _with_upstream(step: Any, keys: Iterable[str],

@@ -20,7 +20,6 @@ from .definitions.types import DataType
 from .job_cache import per_job
 from .outputs import OutputFacts
 from .plan import ExecutionPlan, build_plan
-from .scheduler import RunTables
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -29,7 +28,7 @@ class JobProgram:
     worked out on first use and kept as long as the job (see `job_program`)."""
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
-                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "__weakref__")
+                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "output_texts", "__weakref__")
 
     def __init__(self, job: Any) -> None:
         # The job's parts, not the job: this is cached on the job by a weak reference to it.
@@ -45,6 +44,8 @@ class JobProgram:
         # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
         # `RunContext.keyed_managers` finds its cached answer by identity.
         self.key_sets: dict[Any, frozenset] = {}
+        # (output name, IO manager key) -> an untyped output's two messages (`OutputFacts`).
+        self.output_texts: dict[tuple[str, str], tuple[str, str]] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
         self.timed_nodes = tuple(sorted(
             n.name for n in job.nodes.values()
@@ -69,17 +70,20 @@ def job_program(job: Any) -> JobProgram:
     return per_job(job, "program", lambda: JobProgram(job))
 
 
-def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]]) -> ExecutionPlan:
+def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
+                          programs: bool = True) -> ExecutionPlan:
     """The plan of an unpartitioned run of `job` (kept per job by the caller), with the step
-    program of each of its steps made at once. Both live as long as the job, so they are
-    frozen with what existed before the run (`api.execute_run` freezes that): else restoring
-    the collector's threshold after set-up (`gc_pause.young_objects_collected_less`) starts
-    a pass over all of them (~6k instructions a step on a 1,000-step chain)."""
+    program of each of its steps made at once (unless not `programs`: the steps run in
+    processes of their own, see `ExecutorDefinition.runs_steps_here`). Both live as long as
+    the job, so they are frozen with what existed before the run (`api.execute_run` freezes
+    that): else restoring the collector's threshold after set-up
+    (`gc_pause.young_objects_collected_less`) starts a pass over all of them (~6k
+    instructions a step on a 1,000-step chain)."""
     plan = build_plan(job, (), step_keys)
     program = job_program(job)
     plain = True  # every step's node has one plain output, required (most plans)
     for step in plan.steps.values():
-        name = program.recipe(step.node).plain_output
+        name = program.recipe(step.node).plain_output if programs else _plain_output(step.node)
         if plain and (name is None or not step.node.op_def.outs[name].is_required):
             plain = False
     if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
@@ -89,7 +93,7 @@ def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]]) -> Execu
 
 
 def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) -> RunTables:
-    """The plan's `scheduler.RunTables`, from the step programs of its steps (made first);
+    """The plan's `RunTables` (from the step programs of its steps when made);
     `plain`: every step's node has one plain output, and it is required.
 
     A step's input needs no check when, of the upstream outputs it reads, one is of a step
@@ -105,15 +109,29 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
             for u in ups:
                 if u.step_key not in steps:
                     break
-                recipe = recipes.get(u.node)
-                if (recipe is not None and recipe.plain_output == u.output_name
-                        and nodes[u.node].op_def.outs[u.output_name].is_required):
+                recipe, node = recipes.get(u.node), nodes[u.node]
+                name = recipe.plain_output if recipe is not None else _plain_output(node)
+                if name == u.output_name and node.op_def.outs[name].is_required:
                     break
             else:  # an input that may not be produced
                 break
         else:
             unchecked.append(key)
     return RunTables(waiting, frozenset(unchecked))
+
+
+class RunTables:
+    """What every run of a plan starts from, worked out once with the plan (`run_tables`):
+    `waiting`, step -> how many upstream steps it waits on; `unchecked`, the steps
+    `scheduler.RunState._release` would find nothing to check in while no step has failed or
+    been skipped: each of their inputs reads a step outside the plan, or an output a step
+    cannot succeed without producing."""
+
+    __slots__ = ("waiting", "unchecked")
+
+    def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
+        self.waiting = waiting
+        self.unchecked = unchecked
 
 
 class StepRecipe:
@@ -230,9 +248,9 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
         sources = src.sources
     else:
         return None
-    nodes, key, store_key = program.nodes, None, None
+    known, key, store_key = program.facts, None, None
     for s in sources:
-        facts = program.output_facts(nodes[s.node], s.output)
+        facts = known.get((s.node, s.output)) or program.output_facts(program.nodes[s.node], s.output)
         store_key = facts.store_key
         if (store_key is None or (store_key and cls is FromFanIn) or facts.is_nothing
                 or (key is not None and facts.io_manager_key != key)):
@@ -259,7 +277,8 @@ def _plain_output(node: Any) -> Optional[str]:
     asset = node.asset
     if asset is not None and (asset.multi or asset.check_specs):
         return None
-    for name, out in outs.items():
+    for name in outs:  # (the one)
+        out = outs[name]
         if out.__class__ is Out and out.dagster_type is None:  # (most outputs, without the reads below)
             return name
         return None if out.is_dynamic or out.is_nothing else name

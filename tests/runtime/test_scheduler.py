@@ -381,7 +381,7 @@ def _drive(plan, failing: set, limit=None, **kwargs) -> list:
 def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
     import random
 
-    from specrun.runtime.scheduler import RunTables
+    from specrun.runtime.step_recipe import RunTables
 
     rng = random.Random(seed)
     steps = []
@@ -400,7 +400,7 @@ def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
 
 
 def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were_added():
-    from specrun.runtime.scheduler import RunTables
+    from specrun.runtime.step_recipe import RunTables
 
     plan = _Plan(_step("a"), _step("b"), _step("c", "b"))
     plan.run_tables = RunTables({"a": 0, "b": 0, "c": 1}, frozenset(plan.steps))

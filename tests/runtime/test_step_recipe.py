@@ -203,7 +203,7 @@ def test_runs_with_run_tables_give_the_general_paths_events(monkeypatch):
     job = _mixed_job()
     fast = job.execute_in_process(raise_on_error=False)
     fast_again = job.execute_in_process(raise_on_error=False)  # (its plan, tables and all, kept)
-    assert per_job(job, ("plan", None), lambda: None).run_tables.unchecked
+    assert per_job(job, ("plan", None, True), lambda: None).run_tables.unchecked
     monkeypatch.setattr(step_recipe, "run_tables", lambda *a: None)
     slow = _mixed_job().execute_in_process(raise_on_error=False)
     assert _events(fast) == _events(slow) == _events(fast_again)

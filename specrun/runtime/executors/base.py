@@ -36,6 +36,9 @@ class ExecutorDefinition:
     executor_creation_fn: Callable[["InitExecutorContext"], Executor]
     config_schema: Any = None
     description: Optional[str] = None
+    # config -> whether the steps run in this process, or in processes forked from it that
+    # inherit what it worked out (None: they do). See `runs_steps_here`.
+    steps_here: Optional[Callable[[Mapping[str, Any]], bool]] = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "config_schema", normalize_config_schema(self.config_schema))
@@ -56,7 +59,15 @@ class ExecutorDefinition:
             merged = {**config, **(ctx.executor_config or {})}
             return base.executor_creation_fn(InitExecutorContext(ctx.job, merged, ctx.instance))
 
-        return ExecutorDefinition(name or self.name, create, self.config_schema, self.description)
+        here = self.steps_here
+        return ExecutorDefinition(name or self.name, create, self.config_schema, self.description,
+                                  None if here is None else lambda c: here({**config, **(c or {})}))
+
+    def runs_steps_here(self, config: Optional[Mapping[str, Any]]) -> bool:
+        """Whether a run with this executor config runs its steps in this process (or in
+        processes forked from it): else the job's step programs are not made here before
+        its first run (`step_recipe.planned_with_programs`); a step run here makes its own."""
+        return self.steps_here is None or self.steps_here(config or {})
 
 
 @dataclass
@@ -83,6 +94,22 @@ def max_concurrent_of(config: Mapping[str, Any], default: str) -> Optional[int]:
             f"max_concurrent must be 1 or more (0 or unset: {default}), got {value}",
             ("execution", "config", "max_concurrent"))], "executor config")
     return value or None
+
+
+def forks_workers(config: Mapping[str, Any]) -> bool:
+    """(The multiprocess executor's `steps_here`.) Whether its workers are forked from this
+    process, and so inherit the job's step programs made here; spawned ones load or unpickle
+    a job of their own."""
+    import multiprocessing
+
+    from ...errors import ConfigError
+    from .multiprocess import _start_method
+
+    try:
+        method = _start_method(config.get("start_method"))[0]
+    except ConfigError:  # (reported when the executor is made)
+        return True
+    return method == "fork" or method is None and "fork" in multiprocessing.get_all_start_methods()
 
 
 def executor(

@@ -267,4 +267,5 @@ dask_executor = ExecutorDefinition(
                                                 "steps waiting for one fail (null: wait forever)"),
     },
     "Runs steps as tasks on a dask.distributed cluster.",
+    lambda config: False,  # workers unpickle their own copy of the job (`pickled_job`)
 )

@@ -25,7 +25,7 @@ from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
-from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
+from .base import Executor, ExecutorDefinition, InitExecutorContext, forks_workers, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
 from ..faults import pause_point
 from ..timeouts import RunTimeout, format_seconds, step_timeout, step_timeout_message
@@ -390,4 +390,5 @@ multiprocess_executor = ExecutorDefinition(
                                                     "run its resources' teardown before it is killed"),
     },
     "Runs steps in parallel worker processes.",
+    forks_workers,
 )
