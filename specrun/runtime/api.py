@@ -39,13 +39,16 @@ def _partition_keys(job: JobDefinition, partition_key: Optional[str],
                     partition_keys: Optional[Sequence[str]]) -> list[str]:
     keys = list(partition_keys or ([partition_key] if partition_key is not None else []))
     if not keys:
-        partitioned = [n.name for n in job.nodes.values()
-                       if n.asset is not None and n.asset.partitions_def is not None]
+        partitioned = per_job(job, _PARTITIONED, lambda: [
+            n.name for n in job.nodes.values() if n.asset is not None and n.asset.partitions_def is not None])
         if partitioned:
             raise InvariantViolationError(
                 f"{', '.join(partitioned[:3])} {'is' if len(partitioned) == 1 else 'are'} "
                 "partitioned: pass partition_key= (or --partition on the command line)")
     return keys
+
+
+_PARTITIONED = "partitioned assets"
 
 
 @frozen_while_running
@@ -289,7 +292,9 @@ def execute_job(
 def _split_assets(assets: Sequence[Any]) -> tuple[list[Any], list[AssetChecksDefinition]]:
     plain, checks = [], []
     for a in assets:
-        if isinstance(a, AssetChecksDefinition):
+        if a.__class__ is AssetsDefinition:  # (most: neither a check nor anything else)
+            plain.append(a)
+        elif isinstance(a, AssetChecksDefinition):
             checks.append(a)
         elif isinstance(a, (AssetsDefinition, AssetSpec)):
             plain.append(a)
@@ -313,17 +318,24 @@ def materialize(
     executor_def: Any = None,
 ) -> ExecutionResult:
     """Materialize `assets` (or the `selection` of them) in one run, in this process."""
+    plain, checks = _split_assets(assets)
+    return _materialize(plain, checks, selection, executor_def, run_config=run_config,
+                        instance=instance, resources=resources, partition_key=partition_key,
+                        partition_keys=partition_keys, raise_on_error=raise_on_error, tags=tags,
+                        run_id=run_id)
+
+
+def _materialize(plain: list, checks: list, selection: Any, executor_def: Any,
+                 **run: Any) -> ExecutionResult:
+    """`materialize` of assets `_split_assets` has split (`run`: `execute_run`'s arguments)."""
     from .executors.in_process import in_process_executor
 
-    plain, checks = _split_assets(assets)
     # A job's objects all stay alive (see execute_run). The run is made inside too: it freezes
     # them when it starts, so no young-generation pass goes over a job built here (restoring
     # the threshold first started one over all of them: ~2.5k instructions an asset).
     with young_objects_collected_less():
         job = _asset_job(plain, checks, selection, executor_def or in_process_executor)
-        return execute_run(job, run_config=run_config, instance=instance, resources=resources,
-                           partition_key=partition_key, partition_keys=partition_keys,
-                           raise_on_error=raise_on_error, tags=tags, run_id=run_id)
+        return execute_run(job, **run)
 
 
 _ASSET_JOBS: dict[Any, JobDefinition] = {}
@@ -371,9 +383,9 @@ def materialize_to_memory(
                 f"resource {key!r} or use materialize()")
     io_keys = {a.io_manager_key for a in plain if isinstance(a, AssetsDefinition)} | {"io_manager"}
     memory = {k: mem_io_manager for k in io_keys}
-    return materialize(assets, run_config=run_config, instance=instance,
-                       resources={**(resources or {}), **memory}, partition_key=partition_key,
-                       raise_on_error=raise_on_error, tags=tags, selection=selection)
+    return _materialize(plain, checks, selection, None, run_config=run_config, instance=instance,
+                        resources={**(resources or {}), **memory}, partition_key=partition_key,
+                        partition_keys=None, raise_on_error=raise_on_error, tags=tags, run_id=None)
 
 
 def validate_run_config(job_def: JobDefinition, run_config: Optional[Mapping[str, Any]] = None) -> dict:

@@ -182,3 +182,45 @@ def test_the_facts_of_an_asset_without_config_hold_what_the_per_job_fixed_facts_
             assert one[2].endswith(f"[{json.dumps(label)}, ") and one[3] == f"{{{json.dumps(label)}: "
         else:
             assert one is None
+
+
+def test_materialize_refuses_what_is_not_an_asset_and_runs_assets_specs_and_checks():
+    """`materialize` and `materialize_to_memory` split what they are given once: assets,
+    asset specs and checks run; anything else is refused, naming it."""
+    import pytest
+
+    from specrun import AssetCheckResult, AssetSpec, asset_check, materialize
+    from specrun.errors import InvariantViolationError
+    from specrun.runtime.io_managers import mem_io_manager
+
+    @asset_check(asset=up)
+    def positive(up):
+        return AssetCheckResult(passed=up > 0)
+
+    source = AssetSpec("elsewhere")
+    for run in (materialize_to_memory,
+                lambda a: materialize(a, resources={"io_manager": mem_io_manager})):
+        result = run([up, source, positive])
+        assert result.success
+        assert [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()] == ["up"]
+        assert [e.event_specific_data.check_name for e in result.all_events
+                if e.event_type_value == "ASSET_CHECK_EVALUATION"] == ["positive"]
+        with pytest.raises(InvariantViolationError, match="takes asset definitions .* got 3"):
+            run([up, 3])
+
+
+def test_a_partitioned_asset_run_without_a_partition_is_refused_on_every_run():
+    """Which assets are partitioned is worked out once per job; every run is still refused."""
+    import pytest
+
+    from specrun import StaticPartitionsDefinition
+    from specrun.errors import InvariantViolationError
+
+    @asset(partitions_def=StaticPartitionsDefinition(["a", "b"]))
+    def parts():
+        return 1
+
+    for _ in range(2):
+        with pytest.raises(InvariantViolationError, match="parts is partitioned: pass partition_key="):
+            materialize_to_memory([up, parts])
+    assert materialize_to_memory([up, parts], partition_key="a").success

@@ -104,8 +104,10 @@ class JobDefinition:
                 for hook in (*node.hooks, *job_hooks):
                     needed |= hook.required_resource_keys
             asset = node.asset
-            if asset is not None:
-                needed = needed | ({asset.io_manager_key} - set(asset.resource_defs))
+            if asset is not None:  # its IO manager, unless the asset brings it (or it is had)
+                io_key = asset.io_manager_key
+                if io_key not in have and io_key not in asset.resource_defs:
+                    needed = needed | {io_key}
             if not needed <= have:  # (most nodes: nothing missing, nothing to sort)
                 for key in sorted(needed - have):
                     missing.append((key, node.name))

@@ -101,3 +101,12 @@ def test_missing_resource_keys_of_assets_include_their_io_manager_unless_they_br
     assert build_asset_job("lakes", [brought]).missing_resource_keys() == []
     # (an asset's own resources become the job's: the other asset has its IO manager too)
     assert build_asset_job("lakes", [stored, brought]).missing_resource_keys() == []
+
+    @asset(io_manager_key="lake", required_resource_keys={"db"})
+    def needs_both():
+        return 1
+
+    job = build_asset_job("lakes", [needs_both])
+    assert job.missing_resource_keys() == [("db", "needs_both"), ("lake", "needs_both")]
+    assert job.missing_resource_keys({"db": 1}) == [("lake", "needs_both")]
+    assert job.missing_resource_keys({"lake": 1}) == [("db", "needs_both")]
