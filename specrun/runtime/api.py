@@ -13,7 +13,7 @@ from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
 from .events import ET
-from .events import ErrorInfo, Event, RunFailureData
+from .events import DagsterEventType, ErrorInfo, Event, RunFailureData
 from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
 from .instance import Instance
@@ -200,13 +200,11 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
-    finished = {e.step_key for e in events if e.event_type in _STEP_ENDS}
+    finished, failed = _ended_steps(events)
     unrun = [k for k in plan.steps if k not in finished]
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
                               "ExecutionError")
-    step_failure = ET.STEP_FAILURE
-    failed = tuple(sorted(e.step_key for e in events if e.event_type is step_failure))
     if failed or run_error is not None:
         what = f"steps failed: {', '.join(failed)}" if failed else run_error.message
         record(Event(ET.RUN_FAILURE, ctx.run_id, ctx.job_name,
@@ -221,6 +219,26 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
 
 
 _STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
+
+
+def _ended_steps(events: list[Event]) -> tuple[set, tuple]:
+    """(the steps whose end the events record, the failed ones sorted), in one pass.
+
+    `t in _STEP_ENDS` hashes an event type through Enum's `__hash__`, a Python call per event;
+    for a DagsterEventType it is the same as being one of the three members (distinct values),
+    so those are compared by identity and only another type is looked up."""
+    success, failure, skipped = ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED
+    event_type, ends = DagsterEventType, _STEP_ENDS
+    finished: set = set()
+    failed = []
+    for e in events:
+        t = e.event_type
+        if t is success or t is skipped or (t.__class__ is not event_type and t in ends):
+            finished.add(e.step_key)
+        elif t is failure:
+            finished.add(e.step_key)
+            failed.append(e.step_key)
+    return finished, tuple(sorted(failed))
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:
