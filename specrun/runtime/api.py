@@ -222,11 +222,9 @@ _STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
 
 
 def _ended_steps(events: list[Event]) -> tuple[set, tuple]:
-    """(the steps whose end the events record, the failed ones sorted), in one pass.
-
-    `t in _STEP_ENDS` hashes an event type through Enum's `__hash__`, a Python call per event;
-    for a DagsterEventType it is the same as being one of the three members (distinct values),
-    so those are compared by identity and only another type is looked up."""
+    """(the steps whose end the events record, the failed ones sorted), in one pass. A
+    DagsterEventType is in `_STEP_ENDS` when it is one of them (distinct values): compared by
+    identity, not hashed by Enum's `__hash__` (a Python call); another type is looked up."""
     success, failure, skipped = ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED
     event_type, ends = DagsterEventType, _STEP_ENDS
     finished: set = set()

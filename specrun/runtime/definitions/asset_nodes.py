@@ -20,7 +20,10 @@ def assets_resources(assets: Any) -> dict[str, Any]:
     resources: dict[str, Any] = {}
     owner: dict[str, AssetKey] = {}
     for a in assets:
-        for key, rdef in (getattr(a, "resource_defs", {}) or {}).items():
+        brought = getattr(a, "resource_defs", None)
+        if not brought:  # (most assets bring none)
+            continue
+        for key, rdef in brought.items():
             if key in resources and resources[key] is not rdef:
                 raise DefinitionError(
                     f"conflicting definitions of resource {key!r}: assets "
@@ -83,9 +86,19 @@ def input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> A
 
 
 def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
-    ins = a.op.ins  # an input manager may load what no asset given produces (Dagster refuses it)
-    inputs = {n: input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
-              for n, k in a.input_keys.items()}
+    inputs = {}
+    for n, k in a.input_keys.items():
+        if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined
+            up = by_key[k]
+            output = up.get_output_name_for_asset_key(k)
+            if up.graph is None:
+                inputs[n] = new_from_output(up.op.name, output, k)
+            else:
+                node, output = up.graph.outputs[output]
+                inputs[n] = new_from_output(node, output, k)
+        else:  # an input manager may load what no asset given produces (Dagster refuses it)
+            inputs[n] = input_source(k, by_key, computable,
+                                     not getattr(a.op.ins.get(n), "input_manager_key", None))
     deps = a.deps
     extra = tuple(sorted(output_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
     name = a.op.name

@@ -246,7 +246,8 @@ def build_asset_job(
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
     for a in assets:
-        for key in keys_of(a):
+        # (`keys_of(a)`, its common case inlined)
+        for key in (a.key,) if a.__class__ is AssetsDefinition and not a.multi else keys_of(a):
             if key in by_key:
                 raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
             by_key[key] = a
@@ -275,7 +276,7 @@ def build_asset_job(
                                       [output_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
                                       nodes)
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
-        elif a.node_name not in nodes:
+        elif a.op.name not in nodes:  # (`a.node_name`)
             nodes_for_asset(a, by_key, computable, nodes)
     for check in checks:
         if check.check_keys & chosen_checks:

@@ -110,3 +110,75 @@ def test_missing_resource_keys_of_assets_include_their_io_manager_unless_they_br
     assert job.missing_resource_keys() == [("db", "needs_both"), ("lake", "needs_both")]
     assert job.missing_resource_keys({"db": 1}) == [("lake", "needs_both")]
     assert job.missing_resource_keys({"lake": 1}) == [("db", "needs_both")]
+
+
+def test_an_asset_jobs_nodes_read_the_sources_the_general_input_source_gives():
+    """`nodes_for_asset` works out an input made in the same run inline; every input of every
+    node equals what `input_source` gives (a plain asset, a multi-asset's named output, a
+    graph asset's output, an asset loaded from storage, one with an input manager)."""
+    from specrun import AssetIn, AssetOut, AssetSpec, graph_asset, multi_asset, op
+    from specrun.runtime.definitions.asset_nodes import input_source, keys_of
+
+    @asset
+    def base():
+        return 1
+
+    @multi_asset(outs={"left_out": AssetOut(key="left"), "right_out": AssetOut(key="right")})
+    def split():
+        return 1, 2
+
+    @op
+    def twice(x):
+        return x * 2
+
+    @graph_asset
+    def doubled(base):
+        return twice(base)
+
+    @asset(ins={"managed": AssetIn("stored", input_manager_key="loader")})
+    def reads_all(base, left, right, doubled, outside, managed):
+        return 1
+
+    assets = [base, split, doubled, reads_all, AssetSpec("outside"), AssetSpec("stored")]
+    job = build_asset_job("mixed", assets, resource_defs={"loader": object()})
+    by_key = {k: a for a in assets for k in keys_of(a)}
+    computable = {k for k, a in by_key.items() if not isinstance(a, AssetSpec)}
+    node = job.nodes["reads_all"]
+    ins = reads_all.op.ins
+    assert dict(node.inputs) == {
+        n: input_source(k, by_key, computable, not getattr(ins.get(n), "input_manager_key", None))
+        for n, k in reads_all.input_keys.items()}
+    assert list(node.inputs) == list(reads_all.input_keys)
+    assert node.inputs["left"].node == "split" and node.inputs["left"].output == "left_out"
+    assert node.inputs["doubled"].node != "doubled"  # the graph's op node
+    assert node.inputs["outside"].asset_key.to_user_string() == "outside"
+
+
+def test_the_resources_assets_bring_become_the_jobs_and_two_definitions_of_one_key_are_refused():
+    import pytest
+
+    from specrun.errors import DefinitionError
+
+    lake, other_lake = object(), object()
+
+    @asset(resource_defs={"lake": lake})
+    def first():
+        return 1
+
+    @asset(resource_defs={"lake": lake, "db": other_lake})
+    def second():
+        return 1
+
+    @asset(resource_defs={"lake": other_lake})
+    def third():
+        return 1
+
+    @asset
+    def plain():
+        return 1
+
+    job = build_asset_job("brought", [plain, first, second])
+    assert dict(job.resource_defs) == {"lake": lake, "db": other_lake}
+    with pytest.raises(DefinitionError, match="conflicting definitions of resource 'lake': assets "
+                                              "'first' and 'third' each bring their own"):
+        build_asset_job("brought", [first, plain, third])
