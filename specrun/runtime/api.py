@@ -13,7 +13,7 @@ from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
 from .events import ET
-from .events import DagsterEventType, ErrorInfo, Event, RunFailureData
+from .events import ErrorInfo, Event, RunFailureData, ended_steps
 from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
 from .instance import Instance
@@ -200,7 +200,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
-    finished, failed = _ended_steps(events)
+    finished, failed = ended_steps(events)
     unrun = [k for k in plan.steps if k not in finished]
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
@@ -216,27 +216,6 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                      message=f'Finished execution of run for "{ctx.job_name}".'))
         instance.update_run_status(ctx.run_id, DagsterRunStatus.SUCCESS)
     return events, run_error
-
-
-_STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
-
-
-def _ended_steps(events: list[Event]) -> tuple[set, tuple]:
-    """(the steps whose end the events record, the failed ones sorted), in one pass. A
-    DagsterEventType is in `_STEP_ENDS` when it is one of them (distinct values): compared by
-    identity, not hashed by Enum's `__hash__` (a Python call); another type is looked up."""
-    success, failure, skipped = ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED
-    event_type, ends = DagsterEventType, _STEP_ENDS
-    finished: set = set()
-    failed = []
-    for e in events:
-        t = e.event_type
-        if t is success or t is skipped or (t.__class__ is not event_type and t in ends):
-            finished.add(e.step_key)
-        elif t is failure:
-            finished.add(e.step_key)
-            failed.append(e.step_key)
-    return finished, tuple(sorted(failed))
 
 
 def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:
@@ -343,12 +322,11 @@ def materialize(
 
 def _materialize(plain: list, checks: list, selection: Any, executor_def: Any,
                  **run: Any) -> ExecutionResult:
-    """`materialize` of assets `_split_assets` has split (`run`: `execute_run`'s arguments)."""
+    """`materialize` of split assets (`run`: `execute_run`'s arguments). A job's objects all
+    stay alive (see execute_run). The run is made inside too: it freezes them when it starts,
+    so no young pass goes over a job built here (~2.5k instructions an asset)."""
     from .executors.in_process import in_process_executor
 
-    # A job's objects all stay alive (see execute_run). The run is made inside too: it freezes
-    # them when it starts, so no young-generation pass goes over a job built here (restoring
-    # the threshold first started one over all of them: ~2.5k instructions an asset).
     with young_objects_collected_less():
         job = _asset_job(plain, checks, selection, executor_def or in_process_executor)
         return execute_run(job, **run)

@@ -358,3 +358,23 @@ class RunFailureData:
 
     failed_step_keys: tuple[str, ...] = ()
     error: Optional[ErrorInfo] = None
+
+
+STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
+
+
+def ended_steps(events: list[Event]) -> tuple[set, tuple]:
+    """(the steps whose end the events record, the failed ones sorted), in one pass. A
+    DagsterEventType is in `STEP_ENDS` when it is one of them (distinct values): compared by
+    identity, not hashed by Enum's `__hash__` (a Python call); another type is looked up."""
+    success, failure, skipped = ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED
+    finished: set = set()
+    failed = []
+    for e in events:
+        t = e.event_type
+        if t is success or t is skipped or (t.__class__ is not DagsterEventType and t in STEP_ENDS):
+            finished.add(e.step_key)
+        elif t is failure:
+            finished.add(e.step_key)
+            failed.append(e.step_key)
+    return finished, tuple(sorted(failed))

@@ -1,14 +1,13 @@
-"""The run loop's bookkeeping in api.py."""
+"""Reading a run's events: which steps ended, which failed."""
 
 from __future__ import annotations
 
-from specrun.runtime import api
-from specrun.runtime.events import ET, DagsterEventType, Event
+from specrun.runtime.events import ET, STEP_ENDS, DagsterEventType, Event, ended_steps
 
 
 def _old_ended_steps(events):
-    """What `_drive` computed before `_ended_steps`: two passes, a set look-up per event."""
-    finished = {e.step_key for e in events if e.event_type in api._STEP_ENDS}
+    """What `api._drive` computed before `ended_steps`: two passes, a set look-up per event."""
+    finished = {e.step_key for e in events if e.event_type in STEP_ENDS}
     failed = tuple(sorted(e.step_key for e in events if e.event_type is ET.STEP_FAILURE))
     return finished, failed
 
@@ -18,10 +17,10 @@ def test_ended_steps_are_the_steps_with_an_end_event_and_the_failed_ones_sorted(
     events = [Event(t, "run", "job", step_key=f"s{i % 7}" if i % 5 else None)
               for i, t in enumerate(types * 3)]
     events += [Event(ET.STEP_FAILURE, "run", "job", step_key=k) for k in ("z", "a", "m", "a")]
-    finished, failed = api._ended_steps(events)
+    finished, failed = ended_steps(events)
     assert (finished, failed) == _old_ended_steps(events)
     # (the plain strings and None are no DagsterEventType: looked up as before, and a plain
     # "STEP_FAILURE" ends a step without failing it, as before)
     assert failed == ("a", "a", "m", "s0", "s3", "s6", "z")
     assert finished == {"a", "m", "z", None} | {f"s{i}" for i in range(7)}
-    assert api._ended_steps([]) == (set(), ())
+    assert ended_steps([]) == (set(), ())
