@@ -17,6 +17,7 @@ from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, 
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
+from .gc_pause import no_gc
 from .job_cache import per_job
 from .outputs import OutputFacts
 from .plan import ExecutionPlan, build_plan
@@ -78,7 +79,16 @@ def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
     the job, so they are frozen with what existed before the run (`api.execute_run` freezes
     that): else restoring the collector's threshold after set-up
     (`gc_pause.young_objects_collected_less`) starts a pass over all of them (~6k
-    instructions a step on a 1,000-step chain)."""
+    instructions a step on a 1,000-step chain). For the same reason the collector is paused
+    while they are built: past `RUN_GC_THRESHOLD` young objects (a 10,000-step job) a pass
+    would scan 100,000 of them and find nothing."""
+    with no_gc():
+        plan = _plan_and_programs(job, step_keys, programs)
+        gc.freeze()  # (before the collector is on again: its count of young objects is reset)
+    return plan
+
+
+def _plan_and_programs(job: Any, step_keys: Optional[Sequence[str]], programs: bool) -> ExecutionPlan:
     plan = build_plan(job, (), step_keys)
     program = job_program(job)
     plain = True  # every step's node has one plain output, required (most plans)
@@ -88,7 +98,6 @@ def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
             plain = False
     if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
         plan.run_tables = run_tables(plan, program, plain)
-    gc.freeze()
     return plan
 
 
