@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any, Optional
 
-from .runtime.events import DagsterEventType as ET
+from .runtime.events import ET  # (the members as plain attributes: read per event, see events.py)
 
 _ENDS = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed", ET.STEP_SKIPPED: "skipped"}
 _COLOURS = {"pending": "dim", "running": "yellow", "retrying": "yellow", "ok": "green", "failed": "red",

@@ -55,7 +55,35 @@ _ABSOLUTE: dict[str, str] = {}
 
 
 def inside(base_dir: str, parts: list[str]) -> str:
-    """The path of `parts` under `base_dir`, each part a safe name; never outside it."""
+    """The path of `parts` under `base_dir`, each part a safe name; never outside it (kept
+    for an absolute `base_dir`: a value's path is asked for at its write and at each read)."""
+    try:
+        key: Optional[tuple] = (base_dir, *parts)
+        path = _INSIDE.get(key)
+    except TypeError:  # an unhashable part: `safe_name` says what is wrong with it
+        key = path = None
+    if path is not None and _plain_strings(parts):
+        return path
+    path = _inside(base_dir, parts)
+    if key is not None and type(base_dir) is str and base_dir in _ABSOLUTE and _plain_strings(parts):
+        # (an absolute base: the same path whatever the working directory)
+        if len(_INSIDE) >= 100_000:
+            _INSIDE.clear()
+        _INSIDE[key] = path
+    return path
+
+
+def _plain_strings(parts: list[str]) -> bool:
+    for part in parts:
+        if type(part) is not str:
+            return False
+    return True
+
+
+_INSIDE: dict[tuple, str] = {}
+
+
+def _inside(base_dir: str, parts: list[str]) -> str:
     base = _ABSOLUTE.get(base_dir)
     if base is None:
         base = os.path.abspath(base_dir)
@@ -70,8 +98,24 @@ def inside(base_dir: str, parts: list[str]) -> str:
 
 
 def version_file(data_version: str) -> str:
-    """The file name of the value stored under `data_version`."""
+    """The file name of the value stored under `data_version` (kept: a value's name is asked
+    for when it is written and again when each reader loads it)."""
+    if type(data_version) is not str:
+        return _version_file(data_version)
+    name = _VERSION_FILES.get(data_version)
+    if name is None:
+        name = _version_file(data_version)
+        if len(_VERSION_FILES) >= 100_000:
+            _VERSION_FILES.clear()
+        _VERSION_FILES[data_version] = name
+    return name
+
+
+def _version_file(data_version: str) -> str:
     return VERSION_PREFIX + hashlib.sha256(data_version.encode()).hexdigest()[:24]
+
+
+_VERSION_FILES: dict[str, str] = {}
 
 
 def has_versions(folder: str) -> bool:

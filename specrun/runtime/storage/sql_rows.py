@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ...errors import StorageError
 from .. import versioning as v
-from ..events import DagsterEventType, Event
+from ..events import ET, DagsterEventType, Event
 from .base import DagsterRun, DagsterRunStatus
 from .layout import pid_alive
 from .leases import host_identity
@@ -73,7 +73,8 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
     materializations, latest check evaluations, and the leases its materializations give
     back (see `runtime/leases.py`)."""
     rows, mats, evals = [], {}, {}
-    materialization, check_evaluation = DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION
+    materialization, check_evaluation = ET.ASSET_MATERIALIZATION, ET.ASSET_CHECK_EVALUATION
+    texts, event_type = _TYPE_TEXTS, DagsterEventType
     payloads: dict[int, tuple[Any, str]] = {}  # (see `dumps`)
     for event in batch:
         body = dumps(event, payloads)
@@ -81,8 +82,9 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
         asset_key = getattr(data, "asset_key", None)
         key = asset_key.to_user_string() if asset_key else None
         kind = event.event_type
-        rows.append((event.run_id, kind.value, event.step_key, event.timestamp, key,
-                     getattr(data, "partition", None), body))
+        text = texts[kind] if kind.__class__ is event_type else kind.value
+        rows.append((event.run_id, text, event.step_key, event.timestamp, key, getattr(data, "partition", None),
+                     body))
         if kind is materialization:
             mats[(key, data.partition or "")] = _materialization_row(event, key, body)
         elif kind is check_evaluation:
@@ -90,6 +92,10 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
                                              event.timestamp, body)
     released = [(m[0], m[1], m[2]) for m in mats.values()]
     return rows, list(mats.values()), list(evals.values()), released
+
+
+# Each event type's stored text (`.value`, read through Enum's slow property: ~1 µs an event).
+_TYPE_TEXTS = {kind: kind.value for kind in DagsterEventType}
 
 
 def _materialization_row(event: Event, key: str, body: str) -> tuple:

@@ -167,3 +167,39 @@ def test_a_plain_file_where_the_folder_goes_is_reported_as_before(tmp_path):
     with pytest.raises(NotADirectoryError):
         layout.write_atomically(str(base / "old" / "v-1"), b"two")
     assert (base / "old").read_bytes() == b"a value from before versioning"
+
+
+def test_a_versions_file_name_is_the_sha256_of_its_text_each_time_it_is_asked_for(monkeypatch):
+    import hashlib
+
+    monkeypatch.setattr(layout, "_VERSION_FILES", {})
+    for text in ["64faddddb1625950", "64faddddb1625950", "é", "", "64faddddb1625950"]:
+        assert layout.version_file(text) == "v-" + hashlib.sha256(text.encode()).hexdigest()[:24]
+    assert len(layout._VERSION_FILES) == 3  # each text worked out once
+
+    class Text(str):
+        def encode(self, *args):
+            return b"other"
+
+    assert layout.version_file(Text("x")) == "v-" + hashlib.sha256(b"other").hexdigest()[:24]  # not kept
+    assert len(layout._VERSION_FILES) == 3
+
+
+def test_a_kept_path_is_the_path_worked_out_anew(tmp_path, monkeypatch):
+    monkeypatch.setattr(layout, "_INSIDE", {})
+    base = str(tmp_path)
+    for parts in (["a"], ["a", "b"], ["a"], [".hidden", "x/y"], ["a", "b"]):
+        assert layout.inside(base, parts) == layout._inside(base, parts)
+        assert layout.inside(base, parts) == layout._inside(base, parts)
+    assert len(layout._INSIDE) == 3
+
+    class Part(str):
+        pass
+
+    assert layout.inside(base, [Part("a")]) == layout._inside(base, [Part("a")]) and len(layout._INSIDE) == 3
+    with pytest.raises(PartitionError):
+        layout.inside(base, ["a", 7])
+    with pytest.raises(PartitionError):
+        layout.inside(base, ["a", ["unhashable"]])
+    monkeypatch.chdir(tmp_path)
+    assert layout.inside("rel", ["a"]) == str(tmp_path / "rel" / "a") and len(layout._INSIDE) == 3  # not kept

@@ -171,3 +171,13 @@ def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_on
     assert [row[-1] for row in event_rows(batch)[0]] == expected
     assert plain == [path.value, stored.value]  # each metadata value's value, once
     assert encoded.count(["a"]) == 1  # the asset key's path, once
+
+
+def test_each_event_type_is_stored_as_its_value_a_plain_string():
+    from specrun.runtime.storage.sql_rows import event_rows
+
+    kinds = [k for k in DagsterEventType if k is not DagsterEventType.ASSET_CHECK_EVALUATION]  # (needs a check)
+    batch = [Event(kind, "r1", "job", None, "m", AssetMaterialization(AssetKey("a")), timestamp=1.0, pid=7)
+             for kind in kinds]
+    texts = [row[1] for row in event_rows(batch)[0]]
+    assert texts == [kind.value for kind in kinds] and {type(t) for t in texts} == {str}
