@@ -340,16 +340,24 @@ def _emitter(mapped: Mapping[str, tuple[str, str]], node: str) -> str:
 
 
 def _node_order(job: Any) -> list[str]:
-    """Node names in lexicographic topological order: Kahn's algorithm taking, of the nodes
-    whose upstream nodes are all placed, the smallest name first."""
-    waiting: dict[str, int] = {}  # node -> how many of its upstream nodes are not yet placed
-    successors: dict[str, list[str]] = {name: [] for name in job.nodes}
-    for name, node in job.nodes.items():
-        preds = node.upstream_nodes()
-        waiting[name] = len(preds)
-        for pred in preds:
-            successors[pred].append(name)
-    ready = [name for name, count in waiting.items() if count == 0]
+    """Node names in lexicographic topological order (`lexicographic_order`)."""
+    order, _ = lexicographic_order({name: node.upstream_nodes() for name, node in job.nodes.items()})
+    if len(order) < len(job.nodes):
+        _raise_cycle(job)
+    return order
+
+
+def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, list[str]]]:
+    """Kahn's algorithm over `upstream` (each name -> the names it waits on), taking, of the
+    names whose upstream names are all placed, the smallest first: (the order, shorter than
+    `upstream` when there is a cycle; each name's successors, in `upstream`'s order)."""
+    waiting: dict[str, int] = {}  # name -> how many of its upstream names are not yet placed
+    successors: dict[str, list[str]] = {name: [] for name in upstream}
+    for name, ups in upstream.items():
+        waiting[name] = len(ups)
+        for up in ups:
+            successors[up].append(name)
+    ready = [name for name, count in waiting.items() if not count]
     heapq.heapify(ready)
     order: list[str] = []
     while ready:
@@ -359,9 +367,7 @@ def _node_order(job: Any) -> list[str]:
             waiting[down] -= 1
             if not waiting[down]:
                 heapq.heappush(ready, down)
-    if len(order) < len(waiting):
-        _raise_cycle(job)
-    return order
+    return order, successors
 
 
 def _raise_cycle(job: Any) -> None:

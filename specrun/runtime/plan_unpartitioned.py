@@ -11,13 +11,12 @@ order, with the same errors (a cycle first, then those of partition look-ups in 
 
 from __future__ import annotations
 
-import heapq
 from typing import Any, Iterable, Optional
 
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .definitions.ops import Out
 from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
-                   _subset, _upstream_partitions)
+                   _subset, _upstream_partitions, lexicographic_order)
 
 _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
 
@@ -49,27 +48,10 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
 
 
 def _order(job: Any, steps: dict[str, ExecutionStep]) -> tuple[list[str], dict[str, list[str]]]:
-    """The step keys in lexicographic topological order (Kahn's algorithm taking, of the
-    steps whose upstream steps are all placed, the smallest key first; as `plan._node_order`)
-    and, per step, the steps waiting on it in that order."""
-    waiting: dict[str, int] = {}
-    successors: dict[str, list[str]] = {name: [] for name in steps}
-    for name, step in steps.items():
-        ups = step.upstream_keys
-        waiting[name] = len(ups)
-        for up in ups:
-            successors[up].append(name)
-    ready = [name for name, count in waiting.items() if not count]
-    heapq.heapify(ready)
-    order: list[str] = []
-    while ready:
-        name = heapq.heappop(ready)
-        order.append(name)
-        for down in successors[name]:
-            waiting[down] -= 1
-            if not waiting[down]:
-                heapq.heappush(ready, down)
-    if len(order) < len(waiting):
+    """The step keys in lexicographic topological order (as `plan._node_order`) and, per
+    step, the steps waiting on it in that order."""
+    order, successors = lexicographic_order({name: step.upstream_keys for name, step in steps.items()})
+    if len(order) < len(steps):
         _raise_cycle(job)
     if order != list(steps):  # successors are in the job's order: put each in plan order
         position = {name: i for i, name in enumerate(order)}.__getitem__
