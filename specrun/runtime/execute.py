@@ -136,7 +136,7 @@ class RunContext:
     def keyed_managers(self, keys: Iterable[str]) -> Optional[dict[str, Any]]:
         """The IO managers named `keys`, when each stores and loads by key (`..keyed_io`) and
         this run reads no earlier run's outputs; else None."""
-        known = self._keyed.get(keys, _UNKNOWN)  # (`keys` is a PlainStep's frozenset)
+        known = self._keyed.get(keys, _UNKNOWN)  # (`keys` is a plain step's frozenset)
         if known is not _UNKNOWN:
             return known
         built, found = self._resource_values, {}
@@ -294,12 +294,12 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     # A context is built only for a function that takes one (or hooks, or an input manager,
     # that read it); a returned plain value is stored without one.
     # A plain step's values are loaded and stored by its compiled program, by key.
-    plain = recipe.plain
-    managers = (run.keyed_managers(plain.manager_keys)
-                if plain is not None and step.partition_key is None else None)
+    keys = recipe.manager_keys  # (None: not a plain step)
+    managers = (run.keyed_managers(keys)
+                if keys is not None and step.partition_key is None else None)
     if managers is not None:
         context = None
-        kwargs = load_plain_inputs(run, step, plain, managers, events)
+        kwargs = load_plain_inputs(run, step, recipe, managers, events)
     else:
         context = _make_context(run, step, recipe, attempt, events) if recipe.wants_context else None
         if context is not None:
@@ -308,8 +308,8 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     result = _invoke(run, step, recipe, context, kwargs, events)
     name = recipe.plain_output
     if context is None and name is not None and plain_value(result):
-        if managers is not None and plain.output.asset_key is None:
-            store_plain_output(run, step, plain.output, managers, result, events)
+        if managers is not None and recipe.output.asset_key is None:
+            store_plain_output(run, step, recipe.output, managers, result, events)
         else:
             handle_output(run, step, None, name, result, {}, True, events)
         return

@@ -32,13 +32,13 @@ def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
 
 
 def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
-    """`load_inputs` of a plain step (see `step_recipe.PlainStep`): each upstream value by its
+    """`load_inputs` of a plain step (`plain`: its recipe, see `step_recipe._compile_plain`): each upstream value by its
     key (an upstream asset's, its key path) from a keyed IO manager (`managers`), with the
     same LOADED_INPUT events."""
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
-    for name, spec, passed, fan_in, manager_key, message, store_key in plain.inputs:
+    for name, spec, passed, fan_in, manager_key, message, store_key in plain.plain_inputs:
         manager = managers[manager_key]
         values = []
         for up in step.inputs.get(name, ()):

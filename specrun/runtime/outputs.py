@@ -304,7 +304,7 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
 
 def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, value: Any,
                        events: list) -> None:
-    """`handle_output` of a plain step's output (see `step_recipe.PlainStep`): no context,
+    """`handle_output` of a plain step's output (see `step_recipe._compile_plain`): no context,
     metadata, type check, asset or partition; stored by key through a keyed IO manager."""
     key, name = step.key, facts.name
     output_data = StepOutputData(name, {}, None, None, None)

@@ -3,7 +3,7 @@
 A `StepRecipe` says how a step of the node is driven: whether its compute function is given
 a context at all (`wants_context`: it takes one, has hooks, or reads an input that needs
 one), which single plain output a returned value is (`plain_output`), and, for a plain
-step, its compiled inputs and output (`plain`, see `PlainStep`). Nothing in it depends on a
+step, its compiled inputs and output (`plain`, see `_compile_plain`). Nothing in it depends on a
 run: a run looks up its config itself (`RunContext.node_config`), so a second run of the same
 job pays none of this. `JobProgram` holds a job's recipes and output facts (`job_program`).
 """
@@ -41,7 +41,7 @@ class JobProgram:
         self.recipes: dict[str, StepRecipe] = {}
         self.facts: dict[tuple[str, str], OutputFacts] = {}
         self.versions: dict[tuple[str, str], Any] = {}  # see `RunContext.asset_versions`
-        # One frozenset per distinct set of IO manager keys, shared by the PlainSteps that
+        # One frozenset per distinct set of IO manager keys, shared by the plain steps that
         # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
         # `RunContext.keyed_managers` finds its cached answer by identity.
         self.key_sets: dict[Any, frozenset] = {}
@@ -147,7 +147,8 @@ class StepRecipe:
     """The per-node step program of a job (see the module docstring)."""
 
     __slots__ = ("node", "context_class", "partitions_def", "_op_tags", "retry_policy", "inputs",
-                 "hooks", "timeout", "wants_context", "plain_output", "signature", "plain")
+                 "hooks", "timeout", "wants_context", "plain_output", "signature", "plain_inputs",
+                 "output", "manager_keys")
 
     def __init__(self, program: JobProgram, node: Any) -> None:
         op_def = node.op_def
@@ -163,7 +164,7 @@ class StepRecipe:
         self.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
             node.hooks or program.job_hooks) else ()
         sig = self.signature = op_def.signature
-        # A plain step so far (see `PlainStep`); its inputs are compiled in the loop below.
+        # A plain step so far (see `_compile_plain`); its inputs are compiled in the loop below.
         plain = not (sig.context_param is not None or self.hooks or self.timeout is not None
                      or sig.config_param is not None or sig.resource_params)
         plain_inputs: list = []
@@ -191,7 +192,15 @@ class StepRecipe:
         self.inputs = tuple(inputs)
         self.wants_context = wants
         self.plain_output = _plain_output(node)
-        self.plain = PlainStep.of(program, self, plain_inputs) if plain else None
+        # A plain step's compiled inputs and output (see `plain`), in this object: one fewer a node.
+        self.plain_inputs = self.output = self.manager_keys = None
+        if plain:
+            _compile_plain(program, self, plain_inputs)
+
+    @property
+    def plain(self) -> Optional["StepRecipe"]:
+        """This recipe when its steps are plain (see `_compile_plain`), else None."""
+        return self if self.manager_keys is not None else None
 
     @property
     def op_tags(self) -> dict:
@@ -200,54 +209,46 @@ class StepRecipe:
         return self._op_tags
 
 
-class PlainStep:
-    """The compiled inputs and output of a plain step: its inputs are outputs of upstream
-    steps (one each, or a fan-in's list), its function takes no context, config or resource,
-    it has no hooks, time limit or type checks, and its one output is not partitioned (an
-    asset's input reads an unpartitioned upstream asset; a fan-in, op outputs only). Such a
-    step's values are loaded by key (`..keyed_io`) when the run's IO managers can
-    (`RunContext.keyed_managers`), an op's output stored by key; an asset's output is stored
-    by `handle_output`, as any step's (its versions, its materialization); its events are
-    the general path's.
+def _compile_plain(program: JobProgram, recipe: StepRecipe, inputs: list) -> None:
+    """Set the compiled inputs and output of a plain step on its recipe, unless the node's
+    output makes its steps take the general path (then `recipe.plain` stays None).
 
-    `inputs`: (name, In, passed to the function, a fan-in, IO manager key, LOADED_INPUT
-    message, the upstream asset's key path or None for an op output) per input; `output`:
-    the output's `OutputFacts`; `manager_keys`: every IO manager key it loads or stores
-    through.
+    A plain step's inputs are outputs of upstream steps (one each, or a fan-in's list), its
+    function takes no context, config or resource, it has no hooks, time limit or type
+    checks, and its one output is not partitioned (an asset's input reads an unpartitioned
+    upstream asset; a fan-in, op outputs only). Such a step's values are loaded by key
+    (`..keyed_io`) when the run's IO managers can (`RunContext.keyed_managers`), an op's
+    output stored by key; an asset's output is stored by `handle_output`, as any step's (its
+    versions, its materialization); its events are the general path's.
+
+    `recipe.plain_inputs`: (name, In, passed to the function, a fan-in, IO manager key,
+    LOADED_INPUT message, the upstream asset's key path or None for an op output) per input
+    (`inputs`, compiled by `_plain_input`); `recipe.output`: the output's `OutputFacts`;
+    `recipe.manager_keys`: every IO manager key it loads or stores through.
     """
-
-    __slots__ = ("inputs", "output", "manager_keys")
-
-    def __init__(self, inputs: tuple, output: OutputFacts, manager_keys: frozenset) -> None:
-        self.inputs = inputs
-        self.output = output
-        self.manager_keys = manager_keys
-
-    @staticmethod
-    def of(program: JobProgram, recipe: StepRecipe, inputs: list) -> Optional["PlainStep"]:
-        """The node's `PlainStep` (its `inputs` compiled by `_plain_input`), or None when the
-        node's output makes its steps take the general path."""
-        if recipe.plain_output is None:
-            return None
-        output = program.output_facts(recipe.node, recipe.plain_output)
-        if output.type_checked or output.store_key is None:  # (None: a partitioned value)
-            return None
-        key = output.io_manager_key
-        shared = program.key_sets
-        for i in inputs:
-            if i[4] != key:  # several IO managers
-                keys = frozenset([key, *[i[4] for i in inputs]])
-                keys = shared.setdefault(keys, keys)
-                break
-        else:  # (most steps: one)
-            keys = shared.get(key)
-            if keys is None:
-                keys = shared[key] = frozenset((key,))
-        return PlainStep(tuple(inputs), output, keys)
+    if recipe.plain_output is None:
+        return
+    output = program.output_facts(recipe.node, recipe.plain_output)
+    if output.type_checked or output.store_key is None:  # (None: a partitioned value)
+        return
+    key = output.io_manager_key
+    shared = program.key_sets
+    for i in inputs:
+        if i[4] != key:  # several IO managers
+            keys = frozenset([key, *[i[4] for i in inputs]])
+            keys = shared.setdefault(keys, keys)
+            break
+    else:  # (most steps: one)
+        keys = shared.get(key)
+        if keys is None:
+            keys = shared[key] = frozenset((key,))
+    recipe.plain_inputs = tuple(inputs)
+    recipe.output = output
+    recipe.manager_keys = keys
 
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:
-    """A plain step's input (see `PlainStep`), or None when the input is not plain: every
+    """A plain step's input (see `_compile_plain`), or None when the input is not plain: every
     upstream output it reads is an unpartitioned op output, all through one IO manager, or
     it reads one unpartitioned upstream asset."""
     cls = src.__class__
