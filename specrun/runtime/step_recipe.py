@@ -60,10 +60,16 @@ class JobProgram:
         return recipe
 
     def output_facts(self, node: Any, name: str) -> OutputFacts:
-        facts = self.facts.get((node.name, name))
-        if facts is None:
-            facts = self.facts[(node.name, name)] = OutputFacts(self, node, name)
+        key = (node.name, name)
+        facts = self.facts.get(key)
+        if facts is None:  # (`__new__` then `__init__`: ~0.4k instructions less than a class call)
+            facts = _new(OutputFacts)
+            facts.__init__(self, node, name)
+            self.facts[key] = facts
         return facts
+
+
+_new = object.__new__
 
 
 def job_program(job: Any) -> JobProgram:

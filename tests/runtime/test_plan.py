@@ -623,6 +623,8 @@ def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
     plan, general = build_plan(job, []), _general_steps(job)
     lean = plan.get_all_steps()
     assert [s.describe() for s in lean] == [s.describe() for s in general]
+    assert all(getattr(a, slot) == getattr(b, slot)  # (the one-pass steps are made slot by slot)
+               for a, b in zip(lean, general) for slot in type(b).__slots__)
     assert all(a.node is b.node for a, b in zip(lean, general))
     assert {type(u) for s in lean for ups in s.inputs.values() for u in ups} == {
         type(u) for s in general for ups in s.inputs.values() for u in ups}
