@@ -96,22 +96,6 @@ def max_concurrent_of(config: Mapping[str, Any], default: str) -> Optional[int]:
     return value or None
 
 
-def forks_workers(config: Mapping[str, Any]) -> bool:
-    """(The multiprocess executor's `steps_here`.) Whether its workers are forked from this
-    process, and so inherit the job's step programs made here; spawned ones load or unpickle
-    a job of their own."""
-    import multiprocessing
-
-    from ...errors import ConfigError
-    from .multiprocess import _start_method
-
-    try:
-        method = _start_method(config.get("start_method"))[0]
-    except ConfigError:  # (reported when the executor is made)
-        return True
-    return method == "fork" or method is None and "fork" in multiprocessing.get_all_start_methods()
-
-
 def executor(
     name: Optional[str] = None, config_schema: Any = None, requirements: Any = None
 ) -> Any:

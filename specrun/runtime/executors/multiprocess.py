@@ -16,7 +16,7 @@ import os
 import signal
 import time
 from multiprocessing.connection import Connection, wait
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Iterator, Optional
 
 from ...errors import ConfigError, ConfigErrorEntry, DefinitionError, ExecutionError
 from ..config import Any as AnyConfig
@@ -25,14 +25,13 @@ from ..definitions.policy import RetryMode
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
-from .base import Executor, ExecutorDefinition, InitExecutorContext, forks_workers, max_concurrent_of
+from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..dynamic_partitions import snapshot_for
 from ..faults import pause_point
 from ..timeouts import RunTimeout, format_seconds, step_timeout, step_timeout_message
 from .child import RunPayload, describe_step, refuse_memory_io, remember_version, upstream_data_versions
+from .start_methods import START_METHODS, forks_workers, parse_start_method
 from .worker_process import PARENT_ENDS, worker_main
-
-START_METHODS = ("spawn", "forkserver", "fork")
 
 
 class _Worker:
@@ -336,25 +335,9 @@ def _step_failure(ctx: Any, step_key: str, info: ErrorInfo, kind: str) -> Event:
                  StepFailureData(info, None, kind), level=40)
 
 
-def _start_method(value: Any) -> tuple[Optional[str], tuple[str, ...]]:
-    """The start method and forkserver preload modules, from Dagster's selector form
-    (``{spawn: {}}``, ``{forkserver: {preload_modules: [...]}}``) or a plain name."""
-    if value is None or isinstance(value, str):
-        return value, ()
-    if isinstance(value, Mapping) and len(value) == 1:
-        (name, options), = value.items()
-        options = options or {}
-        if isinstance(options, Mapping) and set(options) <= {"preload_modules"}:
-            return name, tuple(options.get("preload_modules") or ())
-    raise ConfigError([ConfigErrorEntry(
-        f"Value {value!r} is not valid: expected a start method name or one of "
-        f"{{spawn: {{}}}}, {{forkserver: {{preload_modules: [...]}}}}, {{fork: {{}}}}",
-        ("execution", "config", "start_method"))], subject="multiprocess executor config")
-
-
 def _create(init_context: InitExecutorContext) -> Executor:
     config = dict(init_context.executor_config or {})
-    start_method, preload = _start_method(config.get("start_method"))
+    start_method, preload = parse_start_method(config.get("start_method"))
     return MultiprocessExecutor(
         max_concurrent=max_concurrent_of(config, "the CPU count"), start_method=start_method,
         retries=RetryMode.from_config(config.get("retries")),
