@@ -13,16 +13,15 @@ from dataclasses import replace
 from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
-from ..runtime.definitions.asset_checks import asset_check
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset
-from ..runtime.definitions.check_specs import AssetCheckSpec, multi_asset_check
 from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import OpDefinition
 from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .decorated import decorated_deps, decorated_ins, described, function_of, multi_without_outs
-from .model import AssetEntry, CheckEntry, Spec
+from .model import AssetEntry, Spec
 from .op_jobs import build_jobs
+from .resolve_checks import asset_check_specs, resolve_check
 from .resolve_parts import (
     Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
     timeout_tags,
@@ -53,7 +52,7 @@ def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
 
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
-    col, doc = ctx.col, ctx.doc
+    """The definition of one `assets.<name>` entry, or None after adding its errors to `ctx.col`."""
     if entry.external or entry.observe:
         from .resolve_external import resolve_external_asset
 
@@ -62,6 +61,26 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
         from .resolve_graphs import resolve_graph_asset
 
         return resolve_graph_asset(entry, ctx, ctx.ops)
+    found = _step_function(entry, ctx)
+    if found is None:
+        return None
+    fn, base, sig = found
+    if multi_without_outs(entry, base, ctx):
+        return None
+    carried, handled = decorated_ins(entry, base, ctx)
+    ins = {**carried, **_asset_ins(entry, sig, ctx, skip=handled)}
+    deps = _asset_deps(entry, base, ctx)
+    pdef = _check_bindings(entry, ctx)
+    if entry.outs:
+        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, deps, pdef, ctx), ins, sig)
+    return _without_defaulted(_single_asset(entry, fn, base, ins, deps, pdef, ctx), ins, sig)
+
+
+def _step_function(entry: AssetEntry, ctx: "ResolveContext"
+                   ) -> Optional[tuple[Any, Optional[AssetsDefinition], Any]]:
+    """The entry's `fn:` as (function, the asset it was decorated as if any, its signature), or
+    None after adding why not to `ctx.col`."""
+    col, doc = ctx.col, ctx.doc
     if not entry.fn:
         col.add(SpecError(f"asset {entry.name!r} needs `fn:` (its function) or `graph:` (ops, each a step)",
                           doc.locate(entry.pointer, key=True), entry.pointer, "fn: module:function"))
@@ -77,24 +96,35 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
     if sig is None:
         return None
-    base = decorated if isinstance(decorated, AssetsDefinition) else None
-    if multi_without_outs(entry, base, ctx):
-        return None
-    carried, handled = decorated_ins(entry, base, ctx)
-    ins = {**carried, **_asset_ins(entry, sig, ctx, skip=handled)}
+    return fn, decorated if isinstance(decorated, AssetsDefinition) else None, sig
+
+
+def _asset_deps(entry: AssetEntry, base: Optional[AssetsDefinition], ctx: "ResolveContext") -> list[AssetKey]:
+    """The keys of `deps:` (and of the decorated asset's deps); an unknown name is an error."""
     deps = [ctx.keys[d] for d in entry.deps if d in ctx.keys] + decorated_deps(entry, base, ctx)
     for dep in entry.deps:
         if dep not in ctx.keys:
             ptr = f"{entry.pointer}/deps/{entry.deps.index(dep)}"
-            col.add(SpecError(f"deps: no asset named {dep!r}", doc.locate(ptr), ptr, suggest(dep, ctx.keys)))
+            ctx.col.add(SpecError(f"deps: no asset named {dep!r}", ctx.doc.locate(ptr), ptr, suggest(dep, ctx.keys)))
+    return deps
+
+
+def _check_bindings(entry: AssetEntry, ctx: "ResolveContext") -> Any:
+    """The entry's partitions definition (or None), after checking that its partitions,
+    resources and IO manager name things the spec declares."""
     pdef = ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
     ctx.check_resources(entry.resources, entry.pointer + "/resources")
     if entry.io_manager and entry.io_manager not in ctx.resource_names:
         ptr = entry.pointer + "/io_manager"
-        col.add(SpecError(f"no resource named {entry.io_manager!r}", doc.locate(ptr), ptr,
-                          suggest(entry.io_manager, ctx.resource_names)))
-    if entry.outs:
-        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, deps, pdef, ctx), ins, sig)
+        ctx.col.add(SpecError(f"no resource named {entry.io_manager!r}", ctx.doc.locate(ptr), ptr,
+                              suggest(entry.io_manager, ctx.resource_names)))
+    return pdef
+
+
+def _single_asset(entry: AssetEntry, fn: Any, base: Optional[AssetsDefinition], ins: dict[str, AssetIn],
+                  deps: list[AssetKey], pdef: Any, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
+    """`asset(fn, ...)` with the entry's options over those of the asset `fn` was decorated as."""
+    col = ctx.col
     made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
         fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
         deps=deps,
@@ -106,11 +136,11 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
         code_version=entry.code_version or getattr(base, "code_version", None),
         group_name=entry.group or getattr(base, "group_name", None), **described(entry, base),
         config_schema=base.op.config_schema if base else None,
-        check_specs=_asset_check_specs(entry, ctx) or (base.check_specs if base else None),
+        check_specs=asset_check_specs(entry, ctx) or (base.check_specs if base else None),
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
-    return _without_defaulted(made, ins, sig)
+    return made
 
 
 def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn], sig: Any
@@ -140,7 +170,7 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], de
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
         op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
         description=entry.description, compute_kind=entry.compute_kind,
-        can_subset=bool(entry.can_subset), check_specs=_asset_check_specs(entry, ctx))(fn), entry.pointer)
+        can_subset=bool(entry.can_subset), check_specs=asset_check_specs(entry, ctx))(fn), entry.pointer)
     if made is not None and entry.config is not None:
         ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
@@ -183,84 +213,6 @@ def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext", skip: Any = (
                 (suggest(param, ctx.keys) or "") + (" - or " if suggest(param, ctx.keys) else "")
                 + f"map it with `ins: {{{param}: <asset>}}`"))
     return ins
-
-
-def _asset_check_specs(entry: AssetEntry, ctx: "ResolveContext") -> list[Any]:
-    """`check_specs:` of an asset entry: checks its own function evaluates (of a multi-asset,
-    each names its asset with `asset:` unless the entry has one out)."""
-    specs = []
-    for name, options in entry.check_specs.items():
-        ptr = f"{entry.pointer}/check_specs/{name}"
-        target = (options or {}).get("asset") or (next(iter(entry.outs)) if len(entry.outs) == 1 else None)
-        if not entry.outs:
-            target = entry.name
-        elif target not in entry.outs:
-            where = ptr + "/asset" if target else ptr
-            ctx.col.add(SpecError(
-                f"check {name!r} of multi-asset {entry.name!r} " + (f"names {target!r}, which is not one of its outs"
-                                                                   if target else "needs `asset:`: which of its outs it checks"),
-                ctx.doc.locate(where, key=not target), where,
-                (target and suggest(str(target), entry.outs)) or f"one of: {', '.join(entry.outs)}"))
-            continue
-        key = AssetKey([*entry.key_prefix, str(target)])
-        specs.append(ctx.col.attempt(lambda: AssetCheckSpec(name, asset=key, **_spec_options(options)), ptr))
-    return specs
-
-
-def _spec_options(options: Any) -> dict[str, Any]:
-    return {k: v for k, v in (options or {}).items() if k in ("blocking", "description")}
-
-
-def _resolve_multi_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
-    """`checks.<name>: {fn, specs: {check: {asset, blocking}}}`: one step evaluating each."""
-    col, doc = ctx.col, ctx.doc
-    specs = []
-    for name, options in entry.specs.items():
-        target = (options or {}).get("asset")
-        ptr = f"{entry.pointer}/specs/{name}/asset"
-        if target not in ctx.keys:
-            col.add(SpecError(f"check {entry.name!r}: spec {name!r} names no asset {target!r}",
-                              doc.locate(ptr), ptr, suggest(str(target), ctx.keys)))
-            continue
-        specs.append(AssetCheckSpec(name, asset=ctx.keys[target], **_spec_options(options)))
-    obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
-    if obj is None or len(specs) != len(entry.specs):
-        return None
-    fn = obj.op.compute_fn if hasattr(obj, "op") else obj
-    ctx.check_resources(entry.resources, entry.pointer + "/resources")
-    return col.attempt(lambda: multi_asset_check(
-        specs=specs, name=entry.name, description=entry.description,
-        required_resource_keys=set(entry.resources))(fn), entry.pointer)
-
-
-def _resolve_check(entry: CheckEntry, ctx: "ResolveContext") -> Any:
-    col, doc = ctx.col, ctx.doc
-    if (entry.asset is None) == (not entry.specs):
-        both = "has both" if entry.specs else "needs one of"
-        col.add(SpecError(f"check {entry.name!r} {both} `asset:` (a check of one asset) and `specs:` "
-                          "(several checks evaluated in one step)", doc.locate(entry.pointer),
-                          entry.pointer, "a check of one asset: `asset: <asset name>`"))
-        return None
-    if entry.specs:
-        return _resolve_multi_check(entry, ctx)
-    if entry.asset is None or entry.asset not in ctx.keys:
-        ptr = entry.pointer + "/asset"
-        col.add(SpecError(f"check {entry.name!r}: no asset named {entry.asset!r}", doc.locate(ptr), ptr,
-                          suggest(str(entry.asset), ctx.keys)))
-        return None
-    target = ctx.keys[entry.asset]
-    obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
-    if obj is None:
-        return None
-    fn = obj.op.compute_fn if isinstance(obj, AssetsDefinition) else obj
-    ctx.check_resources(entry.resources, entry.pointer + "/resources")
-    made = col.attempt(lambda: asset_check(
-        fn, asset=target, name=entry.name, blocking=entry.blocking,
-        description=entry.description, required_resource_keys=set(entry.resources)), entry.pointer)
-    schema = getattr(getattr(made, "op", None), "config_schema", None)
-    if schema is not None and entry.config is not None:
-        col.attempt(lambda: check_config(schema, entry.config, entry.pointer + "/config", ctx))
-    return made
 
 
 MAX_OFFSET = 10_000  # partitions a time-window mapping may shift by: 833 years of monthly windows
@@ -323,7 +275,7 @@ def resolve_spec(spec: Spec) -> Resolved:
     ctx.partitions = build_partitions(spec, ctx)
     ops = ctx.ops = build_ops(spec, ctx)
     assets = [a for a in (_resolve_asset(e, ctx) for e in spec.assets.values()) if a is not None]
-    checks = [c for c in (_resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
+    checks = [c for c in (resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
     executor_def, executor_config = build_executor(spec.executor, ctx)
     run_config = _default_run_config(spec, ctx.keys, resource_config, executor_config)
     jobs = build_jobs(spec, ctx, ops, executor_def)
