@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, Callable, Optional
 
 from ..errors import SpecError, suggest, unusual_characters
 from ..schemas import load_schema
@@ -43,58 +43,99 @@ def _type_name(value: Any) -> str:
 
 
 def _convert(error: Any, doc: Document) -> list[SpecError]:
+    """One jsonschema error as what the user reads: none, one or (unknown keys) several."""
     pointer = _pointer(error.absolute_path)
     kind = error.validator
     if kind == "additionalProperties":
-        allowed = _subschema_props(error)
-        patterns = [re.compile(p) for p in (error.schema or {}).get("patternProperties", {})]
-        extras = sorted(k for k in error.instance if k not in allowed
-                        and not any(p.search(k) for p in patterns)) if isinstance(error.instance, dict) else []
-        if patterns and len(patterns) > 1:
-            return []  # named maps: an invalid name is reported by propertyNames
-        return [SpecError(f"unknown key {key!r}" + _where(pointer), doc.locate(f"{pointer}/{escape(key)}", key=True),
-                          f"{pointer}/{escape(key)}",
-                          suggest(key, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else None))
-                for key in extras if not str(key).startswith("x-")]
+        return _unknown_keys(error, pointer, doc)
+    if kind in _VALUE_ERRORS:
+        return [_VALUE_ERRORS[kind](error, pointer, doc)]
+    if kind in ("minLength", "pattern", "propertyNames"):
+        found = _text_error(error, pointer, doc)
+        if found is not None:
+            return [found]
+    if kind in ("anyOf", "oneOf"):
+        alternatives = _alternatives_error(error, pointer, doc)
+        if alternatives is not None:
+            return alternatives
+    return [SpecError(error.message, doc.locate(pointer), pointer)]
+
+
+def _unknown_keys(error: Any, pointer: str, doc: Document) -> list[SpecError]:
+    """additionalProperties: each unknown key (but `x-` ones) at its own position."""
+    allowed = _subschema_props(error)
+    patterns = [re.compile(p) for p in (error.schema or {}).get("patternProperties", {})]
+    extras = sorted(k for k in error.instance if k not in allowed
+                    and not any(p.search(k) for p in patterns)) if isinstance(error.instance, dict) else []
+    if patterns and len(patterns) > 1:
+        return []  # named maps: an invalid name is reported by propertyNames
+    return [SpecError(f"unknown key {key!r}" + _where(pointer), doc.locate(f"{pointer}/{escape(key)}", key=True),
+                      f"{pointer}/{escape(key)}",
+                      suggest(key, allowed) or (f"allowed here: {', '.join(allowed)}" if allowed else None))
+            for key in extras if not str(key).startswith("x-")]
+
+
+def _text_error(error: Any, pointer: str, doc: Document) -> Optional[SpecError]:
+    """minLength / pattern / propertyNames: an empty string, a bad key part or a bad name
+    (None: another pattern, reported in jsonschema's words)."""
+    kind = error.validator
     if kind == "minLength" or (kind == "pattern" and error.validator_value == "\\S"):
-        return [SpecError("expected a non-empty string" + _where(pointer), doc.locate(pointer), pointer)]
+        return SpecError("expected a non-empty string" + _where(pointer), doc.locate(pointer), pointer)
     if kind == "pattern" and error.validator_value == "^[A-Za-z0-9_]+$":
-        return [SpecError(f"{error.instance!r} is not a valid key part" + _where(pointer) + ": use letters, digits and _",
-                          doc.locate(pointer), pointer)]
+        return SpecError(f"{error.instance!r} is not a valid key part" + _where(pointer) + ": use letters, digits and _",
+                         doc.locate(pointer), pointer)
     if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
         name = error.instance
         odd = unusual_characters(str(name))
-        return [SpecError(f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)",
-                          doc.locate(f"{pointer}/{escape(name)}", key=True), pointer,
-                          f"it has {odd}" if odd else None)]
-    if kind == "required":
-        missing = re.findall(r"'([^']+)' is a required property", error.message) or ["?"]
-        return [SpecError(f"missing required key {missing[0]!r}" + _where(pointer), doc.locate(pointer, key=True), pointer)]
-    if kind == "enum":
-        options = [str(o) for o in error.validator_value]
-        return [SpecError(f"{error.instance!r} is not one of: {', '.join(options)}", doc.locate(pointer), pointer,
-                          suggest(str(error.instance), options))]
-    if kind == "const":
-        return [SpecError(f"expected {error.validator_value!r}, got {error.instance!r}", doc.locate(pointer), pointer,
-                          "this spec format is version 1: write `specrun: 1`")]
-    if kind == "type":
-        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
-        return [SpecError(f"expected {words}, got {_type_name(error.instance)}" + _where(pointer),
-                          doc.locate(pointer), pointer)]
-    if kind in ("anyOf", "oneOf") and error.context and all(e.validator == "required" for e in error.context):
+        return SpecError(f"{name!r} is not a valid name: use letters, digits and _ (not starting with a digit)",
+                         doc.locate(f"{pointer}/{escape(name)}", key=True), pointer,
+                         f"it has {odd}" if odd else None)
+    return None
+
+
+def _missing_key(error: Any, pointer: str, doc: Document) -> SpecError:
+    missing = re.findall(r"'([^']+)' is a required property", error.message) or ["?"]
+    return SpecError(f"missing required key {missing[0]!r}" + _where(pointer), doc.locate(pointer, key=True), pointer)
+
+
+def _not_an_option(error: Any, pointer: str, doc: Document) -> SpecError:
+    options = [str(o) for o in error.validator_value]
+    return SpecError(f"{error.instance!r} is not one of: {', '.join(options)}", doc.locate(pointer), pointer,
+                     suggest(str(error.instance), options))
+
+
+def _not_the_version(error: Any, pointer: str, doc: Document) -> SpecError:
+    return SpecError(f"expected {error.validator_value!r}, got {error.instance!r}", doc.locate(pointer), pointer,
+                     "this spec format is version 1: write `specrun: 1`")
+
+
+def _wrong_type(error: Any, pointer: str, doc: Document) -> SpecError:
+    wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
+    return SpecError(f"expected {words}, got {_type_name(error.instance)}" + _where(pointer),
+                     doc.locate(pointer), pointer)
+
+
+# validator -> its error as the user reads it
+_VALUE_ERRORS: dict[str, Callable[[Any, str, Document], SpecError]] = {
+    "required": _missing_key, "enum": _not_an_option, "const": _not_the_version, "type": _wrong_type}
+
+
+def _alternatives_error(error: Any, pointer: str, doc: Document) -> Optional[list[SpecError]]:
+    """anyOf / oneOf: the keys one of which is missing, or what is wrong with the alternative
+    that fits best (None: jsonschema's own message)."""
+    if error.context and all(e.validator == "required" for e in error.context):
         keys = [k for e in error.context for k in re.findall(r"'([^']+)' is a required property", e.message)]
         return [SpecError("missing required key " + " or ".join(repr(k) for k in keys) + _where(pointer),
                           doc.locate(pointer, key=True), pointer)]
-    if kind in ("anyOf", "oneOf"):
-        from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match
 
-        # the alternative whose type fits says what is wrong; "expected a list" would not
-        fitting = [e for e in error.context or () if e.validator != "type" or e.relative_path]
-        best = best_match(fitting or error.context) if error.context else None
-        if best is not None and best is not error:
-            return _convert(best, doc)
-    return [SpecError(error.message, doc.locate(pointer), pointer)]
+    # the alternative whose type fits says what is wrong; "expected a list" would not
+    fitting = [e for e in error.context or () if e.validator != "type" or e.relative_path]
+    best = best_match(fitting or error.context) if error.context else None
+    if best is not None and best is not error:
+        return _convert(best, doc)
+    return None
 
 
 def _where(pointer: str) -> str:
