@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from specrun.compiler.load import load_document
@@ -38,3 +40,28 @@ def test_included_file_that_is_not_a_mapping(tmp_path):
                                      "expected a mapping in assets"]
     assert [(loc.file.endswith(name), loc.line, loc.col) for (_, loc), name in zip(found, ["l.yaml", "m.yaml"])] == [
         (True, 1, 1), (True, 2, 9)]
+
+
+def test_included_sections_are_merged_with_their_own_positions_and_files(tmp_path):
+    (tmp_path / "a.yaml").write_text("assets:\n  x: {fn: m:x}\nops:\n  o: {fn: m:o}\n")
+    (tmp_path / "b.yaml").write_text("assets:\n\n  y: {fn: m:y}\n")
+    main = tmp_path / "main.yaml"
+    main.write_text("specrun: 1\ninclude: [a.yaml, b.yaml]\nassets:\n  w: {fn: m:w}\n")
+    doc = load_document(str(main))
+    assert list(doc.data["assets"]) == ["w", "x", "y"]
+    assert doc.data["ops"] == {"o": {"fn": "m:o"}}
+    def at(loc):
+        return os.path.basename(loc.file), loc.line
+
+    assert at(doc.positions["/assets/x/fn"]) == ("a.yaml", 2)
+    assert at(doc.key_positions["/assets/y"]) == ("b.yaml", 3)
+    assert at(doc.key_positions["/assets/w"]) == ("main.yaml", 4)
+    assert sorted(os.path.basename(f) for f in doc.files) == ["a.yaml", "b.yaml", "main.yaml"]
+
+
+def test_names_defined_twice_are_each_an_error_at_the_second_definition(tmp_path):
+    found = _errors(tmp_path, "specrun: 1\ninclude: [a.yaml, b.yaml]\nassets:\n  x: {fn: m:x}\n",
+                    a_yaml="assets:\n  x: {fn: m:x}\n", b_yaml="ops:\n  o: {fn: m:o}\nassets:\n  x: {fn: m:x}\n")
+    main = str(tmp_path / "main.yaml")
+    assert [m for m, _ in found] == [f"asset 'x' is defined twice (first at {main}:4:3)"] * 2
+    assert [(os.path.basename(loc.file), loc.line) for _, loc in found] == [("a.yaml", 2), ("b.yaml", 4)]
