@@ -80,17 +80,17 @@ def _step_function(entry: AssetEntry, ctx: "ResolveContext"
                    ) -> Optional[tuple[Any, Optional[AssetsDefinition], Any]]:
     """The entry's `fn:` as (function, the asset it was decorated as if any, its signature), or
     None after adding why not to `ctx.col`."""
-    col, doc = ctx.col, ctx.doc
+    col = ctx.col
     if not entry.fn:
         col.add(SpecError(f"asset {entry.name!r} needs `fn:` (its function) or `graph:` (ops, each a step)",
-                          doc.locate(entry.pointer, key=True), entry.pointer, "fn: module:function"))
+                          ctx.doc.locate(entry.pointer, key=True), entry.pointer, "fn: module:function"))
         return None
     obj = col.attempt(lambda: ctx.callables.resolve_code(entry.fn, entry.pointer + "/fn", "a step function"))
     if obj is None:
         return None
     fn, decorated = function_of(obj)
     if not callable(fn) or isinstance(fn, type):  # a class would be called with the inputs, not run
-        col.add(SpecError(f"{entry.fn!r} is not a function", doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn",
+        col.add(SpecError(f"{entry.fn!r} is not a function", ctx.doc.locate(entry.pointer + "/fn"), entry.pointer + "/fn",
                           "name a function defined with def"))
         return None
     sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
@@ -101,6 +101,8 @@ def _step_function(entry: AssetEntry, ctx: "ResolveContext"
 
 def _asset_deps(entry: AssetEntry, base: Optional[AssetsDefinition], ctx: "ResolveContext") -> list[AssetKey]:
     """The keys of `deps:` (and of the decorated asset's deps); an unknown name is an error."""
+    if not entry.deps:
+        return decorated_deps(entry, base, ctx)
     deps = [ctx.keys[d] for d in entry.deps if d in ctx.keys] + decorated_deps(entry, base, ctx)
     for dep in entry.deps:
         if dep not in ctx.keys:
@@ -112,8 +114,9 @@ def _asset_deps(entry: AssetEntry, base: Optional[AssetsDefinition], ctx: "Resol
 def _check_bindings(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     """The entry's partitions definition (or None), after checking that its partitions,
     resources and IO manager name things the spec declares."""
-    pdef = ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
-    ctx.check_resources(entry.resources, entry.pointer + "/resources")
+    pdef = None if entry.partitions is None else ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
+    if entry.resources:
+        ctx.check_resources(entry.resources, entry.pointer + "/resources")
     if entry.io_manager and entry.io_manager not in ctx.resource_names:
         ptr = entry.pointer + "/io_manager"
         ctx.col.add(SpecError(f"no resource named {entry.io_manager!r}", ctx.doc.locate(ptr), ptr,
