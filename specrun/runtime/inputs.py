@@ -19,7 +19,7 @@ from .plan import input_partition_keys
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
                 events: list) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
-    for name, spec, src, passed, checked in recipe.inputs:
+    for name, spec, src, passed, checked, _fan_in, _key, _message, _path in recipe.inputs:
         if src.__class__ is FromOutput:  # the common case, first
             value = _load_from_output(run, step, name, spec, context, events)
         else:
@@ -38,7 +38,7 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
-    for name, spec, passed, fan_in, manager_key, message, store_key in plain.plain_inputs:
+    for name, spec, _src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         manager = managers[manager_key]
         values = []
         for up in step.inputs.get(name, ()):

@@ -153,8 +153,8 @@ class StepRecipe:
     """The per-node step program of a job (see the module docstring)."""
 
     __slots__ = ("node", "context_class", "partitions_def", "_op_tags", "retry_policy", "inputs",
-                 "hooks", "timeout", "wants_context", "plain_output", "signature", "plain_inputs",
-                 "output", "manager_keys")
+                 "hooks", "timeout", "wants_context", "plain_output", "signature", "output",
+                 "manager_keys")
 
     def __init__(self, program: JobProgram, node: Any) -> None:
         op_def = node.op_def
@@ -173,9 +173,9 @@ class StepRecipe:
         # A plain step so far (see `_compile_plain`); its inputs are compiled in the loop below.
         plain = not (sig.context_param is not None or self.hooks or self.timeout is not None
                      or sig.config_param is not None or sig.resource_params)
-        plain_inputs: list = []
-        # (name, In, source, passed to the function, type-checked): Nothing inputs the
-        # function does not take are only ordering, so they are not loaded at all.
+        # (name, In, source, passed to the function, type-checked, and for a plain step's
+        # input what `_plain_input` adds: a fan-in, IO manager key, LOADED_INPUT message, key
+        # path): Nothing inputs the function does not take are only ordering, not loaded.
         inputs = []
         params = sig.input_param_set  # a set: a join may have 10,000 inputs
         wants = sig.context_param is not None or bool(self.hooks)
@@ -187,21 +187,25 @@ class StepRecipe:
                 src = node_inputs.get(name)
                 checked = not untyped and type_checked(spec)
                 passed = passed or sig.has_var_kwargs
-                inputs.append((name, spec, src, passed, checked))
                 if spec.input_manager_key or src.__class__ is FromAsset:
                     wants = True  # an input manager, or a stored asset: its context reads the step's
                     plain = False
-                elif plain:
-                    loads = None if checked else _plain_input(program, name, spec, src, passed)
-                    plain = loads is not None
-                    plain_inputs.append(loads)
+                elif plain and not checked:
+                    compiled = _plain_input(program, name, spec, src, passed)
+                    if compiled is not None:
+                        inputs.append(compiled)
+                        continue
+                    plain = False
+                else:
+                    plain = False
+                inputs.append((name, spec, src, passed, checked, False, None, None, None))
         self.inputs = tuple(inputs)
         self.wants_context = wants
         self.plain_output = _plain_output(node)
-        # A plain step's compiled inputs and output (see `plain`), in this object: one fewer a node.
-        self.plain_inputs = self.output = self.manager_keys = None
+        # A plain step's compiled output (see `plain`), in this object: one fewer a node.
+        self.output = self.manager_keys = None
         if plain:
-            _compile_plain(program, self, plain_inputs)
+            _compile_plain(program, self)
 
     @property
     def plain(self) -> Optional["StepRecipe"]:
@@ -215,9 +219,9 @@ class StepRecipe:
         return self._op_tags
 
 
-def _compile_plain(program: JobProgram, recipe: StepRecipe, inputs: list) -> None:
-    """Set the compiled inputs and output of a plain step on its recipe, unless the node's
-    output makes its steps take the general path (then `recipe.plain` stays None).
+def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
+    """Set the compiled output of a plain step on its recipe, unless the node's output makes
+    its steps take the general path (then `recipe.plain` stays None).
 
     A plain step's inputs are outputs of upstream steps (one each, or a fan-in's list), its
     function takes no context, config or resource, it has no hooks, time limit or type
@@ -227,10 +231,8 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe, inputs: list) -> Non
     output stored by key; an asset's output is stored by `handle_output`, as any step's (its
     versions, its materialization); its events are the general path's.
 
-    `recipe.plain_inputs`: (name, In, passed to the function, a fan-in, IO manager key,
-    LOADED_INPUT message, the upstream asset's key path or None for an op output) per input
-    (`inputs`, compiled by `_plain_input`); `recipe.output`: the output's `OutputFacts`;
-    `recipe.manager_keys`: every IO manager key it loads or stores through.
+    `recipe.inputs`: each compiled by `_plain_input`; `recipe.output`: the output's
+    `OutputFacts`; `recipe.manager_keys`: every IO manager key it loads or stores through.
     """
     if recipe.plain_output is None:
         return
@@ -239,22 +241,24 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe, inputs: list) -> Non
         return
     key = output.io_manager_key
     shared = program.key_sets
+    inputs = recipe.inputs
     for i in inputs:
-        if i[4] != key:  # several IO managers
-            keys = frozenset([key, *[i[4] for i in inputs]])
+        if i[6] != key:  # several IO managers
+            keys = frozenset([key, *[i[6] for i in inputs]])
             keys = shared.setdefault(keys, keys)
             break
     else:  # (most steps: one)
         keys = shared.get(key)
         if keys is None:
             keys = shared[key] = frozenset((key,))
-    recipe.plain_inputs = tuple(inputs)
     recipe.output = output
     recipe.manager_keys = keys
 
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:
-    """A plain step's input (see `_compile_plain`), or None when the input is not plain: every
+    """A plain step's input (see `_compile_plain`): (name, In, source, passed to the function,
+    False (not type-checked), a fan-in, IO manager key, LOADED_INPUT message, the upstream
+    asset's key path or None for an op output); or None when the input is not plain: every
     upstream output it reads is an unpartitioned op output, all through one IO manager, or
     it reads one unpartitioned upstream asset."""
     cls = src.__class__
@@ -274,8 +278,8 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
         key = facts.io_manager_key
     if key is None:
         return None
-    return (name, spec, passed, cls is FromFanIn, key, f'Loaded input "{name}" using input manager "{key}"',
-            store_key or None)
+    return (name, spec, src, passed, False, cls is FromFanIn, key,
+            f'Loaded input "{name}" using input manager "{key}"', store_key or None)
 
 
 def type_checked(spec: Any) -> bool:

@@ -56,8 +56,8 @@ def test_asset_steps_take_the_plain_path():
     job = build_asset_job("plain_assets", ASSETS)
     program = job_program(job)
     plain = {name: program.recipe(job.nodes[name]).plain for name in ("doubled", "summed")}
-    assert plain["doubled"].plain_inputs[0][-1] == ("source",)  # loaded by the asset's key path
-    assert [i[-1] for i in plain["summed"].plain_inputs] == [("doubled",), ("source",), ("after_source",)]
+    assert plain["doubled"].inputs[0][-1] == ("source",)  # loaded by the asset's key path
+    assert [i[-1] for i in plain["summed"].inputs] == [("doubled",), ("source",), ("after_source",)]
 
 
 def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
@@ -108,7 +108,7 @@ def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
     program = job_program(keyed)
     plain = {name: program.recipe(node).plain for name, node in keyed.nodes.items()}
     for step in plain.values():  # the set every input and the output name, as made per step before
-        assert step.manager_keys == frozenset([step.output.io_manager_key, *[i[4] for i in step.plain_inputs]])
+        assert step.manager_keys == frozenset([step.output.io_manager_key, *[i[6] for i in step.inputs]])
     assert plain["first"].manager_keys == {"other"}
     assert plain["second"].manager_keys == {"io_manager", "other"}
     assert plain["third"].manager_keys == {"io_manager"}
