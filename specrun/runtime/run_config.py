@@ -197,10 +197,20 @@ def _all_nodes_free(job: Any) -> bool:
     worked out once per job."""
     found = _FREE_JOBS.get(job)
     if found is None:
-        found = _FREE_JOBS[job] = all(
-            node.op_def.config_schema is None and not any(isinstance(s, FromConfig) for s in node.inputs.values())
-            for node in job.nodes.values())
+        found = _FREE_JOBS[job] = _nodes_free(job.nodes)
     return found
+
+
+def _nodes_free(nodes: Mapping[str, Any]) -> bool:
+    # (Loops, not `all`/`any` over generators: those made a generator a node, ~3.8k
+    # instructions a node of a job's first run; tests/runtime/test_run_config.py compares.)
+    for node in nodes.values():
+        if node.op_def.config_schema is not None:
+            return False
+        for src in node.inputs.values():
+            if isinstance(src, FromConfig):
+                return False
+    return True
 
 
 def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any,

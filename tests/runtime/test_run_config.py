@@ -74,3 +74,45 @@ def test_a_job_whose_ops_take_no_config_still_checks_any_ops_section_given():
         free_job.execute_in_process(run_config={"ops": {"fre": {}}})
     with pytest.raises(ConfigError, match="opz"):
         free_job.execute_in_process(run_config={"opz": {}})
+
+
+def test_whether_a_jobs_nodes_take_no_config_is_the_all_any_expression_it_replaced():
+    from specrun.runtime.definitions.nodes import FromConfig
+    from specrun.runtime.run_config import _all_nodes_free
+
+    @op
+    def free():
+        return 1
+
+    @op(config_schema={"n": int})
+    def configured():
+        return 1
+
+    @op
+    def unwired(x):  # an input given through run config
+        return x
+
+    @op
+    def after(x):
+        return x
+
+    @job
+    def all_free():
+        after(free())
+
+    @job
+    def one_configured():
+        after(free())
+        configured()
+
+    @job
+    def one_unwired():
+        after(unwired())
+
+    def replaced(job_def):
+        return all(node.op_def.config_schema is None
+                   and not any(isinstance(s, FromConfig) for s in node.inputs.values())
+                   for node in job_def.nodes.values())
+
+    answers = [_all_nodes_free(j) for j in (all_free, one_configured, one_unwired)]
+    assert answers == [replaced(j) for j in (all_free, one_configured, one_unwired)] == [True, False, False]
