@@ -24,10 +24,7 @@ class AssetVersionFacts:
         config, _ = run.node_config(node)
         self.asset_key = asset_key
         if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
-            self.code_version, _, self.inputs, self.message, self.explain_tags = _facts_of(node, asset_key)
-            self.config_hash = "none"
-            self.version_prefix = prefix = v.version_text_prefix(self.code_version, "none")
-            self.one_input = _one_input(self.inputs, prefix)
+            _set_facts_without_config(self, node, asset_key)
             return
         fixed = _fixed_facts(run.job, node, asset_key)
         self.code_version, code_parts, self.inputs, self.message, _ = fixed
@@ -37,6 +34,37 @@ class AssetVersionFacts:
         # What `plan` reads to say what changed (code parts, masked config), when known.
         explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
         self.explain_tags = {k: text for k, text in explain.items() if text is not None}
+
+
+def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: Any) -> None:
+    """The facts of an asset run without config: what `_facts_of`, `version_text_prefix` and
+    `_one_input` give, with the common case (one input, no plain deps) made in one pass."""
+    asset = node.asset
+    code_version, code_parts = v.asset_code_facts(node.op_def, asset)
+    facts.code_version, facts.config_hash = code_version, "none"
+    facts.message = f"Materialized value {asset_key.to_user_string()}"
+    facts.explain_tags = {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts}
+    quoted = v.QUOTED
+    if code_version.__class__ is str:  # (`version_text_prefix(code_version, "none")`)
+        facts.version_prefix = prefix = f'[{quoted[code_version]}, "none", ['
+    else:
+        facts.version_prefix = prefix = v.version_text_prefix(code_version, "none")
+    input_keys = asset.input_keys
+    if len(input_keys) == 1 and not asset.deps:  # (most assets)
+        for name, key in input_keys.items():
+            label = key.to_user_string()
+            facts.inputs = ((name, key, label),)
+            if label.__class__ is str and prefix.__class__ is str:
+                text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
+                facts.one_input = (name, key, f"{prefix}[{text}, ", f"{{{text}: ")
+            else:
+                facts.one_input = None
+        return
+    inputs = [(name, key, key.to_user_string()) for name, key in input_keys.items()]
+    for key in asset.deps:
+        inputs.append((None, key, key.to_user_string()))
+    facts.inputs = tuple(inputs)
+    facts.one_input = _one_input(facts.inputs, prefix)
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:

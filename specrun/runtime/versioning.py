@@ -220,6 +220,7 @@ class _QuotedStrings(dict):
 _quote = json.encoder.encode_basestring_ascii  # the C function when built, as json.dumps uses
 _QUOTED_KEPT = 100_000
 _QUOTED = _QuotedStrings()
+QUOTED, quote = _QUOTED, _quote  # (for the facts of an asset, put together where they are kept)
 
 
 _SECRET = re.compile(r"pass(word|wd)?|secret|token|api_?key|credential|private|auth", re.IGNORECASE)

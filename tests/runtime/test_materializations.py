@@ -224,3 +224,51 @@ def test_a_partitioned_asset_run_without_a_partition_is_refused_on_every_run():
         with pytest.raises(InvariantViolationError, match="parts is partitioned: pass partition_key="):
             materialize_to_memory([up, parts])
     assert materialize_to_memory([up, parts], partition_key="a").success
+
+
+def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
+    """`AssetVersionFacts` of an asset run without config (`_set_facts_without_config`: one
+    pass, one input inlined) holds exactly what `_facts_of`, `version_text_prefix` and
+    `_one_input` give: one input, two, none, a plain dep, an input and a dep, an explicit code
+    version, a template's hash, a label to escape, each asset of a multi-asset."""
+    from specrun import AssetIn, AssetOut, multi_asset
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    @asset(code_version="v \u00e9 1")
+    def pinned(up):
+        return up
+
+    @asset(tags={v.TEMPLATE_HASH_TAG: "t1"}, deps=[other])
+    def templated(up):
+        return up
+
+    @asset(ins={"x": AssetIn('we"ird/\u00e9\u2028')})
+    def escaped(x):
+        return x
+
+    @asset(key=['we"ird', '\u00e9\u2028'])
+    def weird():
+        return 0
+
+    @multi_asset(outs={"m1": AssetOut(), "m2": AssetOut()})
+    def pair(up):
+        return up, up
+
+    job = build_asset_job("facts", [up, other, both, given, down, after, pinned, templated, escaped,
+                                    weird, pair])
+    seen = set()
+    for node in job.nodes.values():
+        for key in node.asset.keys:
+            facts = m.AssetVersionFacts(_Run(job, None), node, key)
+            code, _, inputs, message, explain = m._facts_of(node, key)
+            prefix = v.version_text_prefix(code, "none")
+            assert (facts.asset_key, facts.code_version, facts.config_hash, facts.inputs,
+                    facts.message, facts.explain_tags, facts.version_prefix, facts.one_input) == \
+                (key, code, "none", inputs, message, explain, prefix, m._one_input(inputs, prefix))
+            seen.add((len(inputs), facts.one_input is not None))
+            if node.asset.code_version:
+                assert facts.code_version == "v \u00e9 1" and facts.explain_tags == {}
+    assert seen == {(0, False), (1, True), (2, False)}
+    escaped_facts = m.AssetVersionFacts(_Run(job, None), job.nodes["escaped"], job.nodes["escaped"].asset.key)
+    assert escaped_facts.one_input[3] == "{" + json.dumps('we"ird/\u00e9\u2028') + ": "
