@@ -182,3 +182,47 @@ def test_the_resources_assets_bring_become_the_jobs_and_two_definitions_of_one_k
     with pytest.raises(DefinitionError, match="conflicting definitions of resource 'lake': assets "
                                               "'first' and 'third' each bring their own"):
         build_asset_job("brought", [first, plain, third])
+
+
+def test_the_nodes_of_an_asset_job_are_in_key_order_whatever_order_the_assets_are_given_in():
+    """Nodes follow AssetKey order (by path), sorted from the order the assets are given in:
+    every order of the same assets (and a selection of them) gives the same node list."""
+    import itertools
+    import random
+
+    from specrun import AssetKey, multi_asset, AssetOut
+
+    @asset(key=["b", "a"])
+    def b_a(raw):
+        return raw
+
+    @asset(key=["b"])
+    def b():
+        return 0
+
+    @asset(key=["a", "z"])
+    def a_z():
+        return 0
+
+    @asset(key=["a_", "b"])
+    def a__b():
+        return 0
+
+    @multi_asset(outs={"m2": AssetOut(), "m1": AssetOut()})
+    def pair():
+        return 1, 2
+
+    made = [raw, clean, report, b_a, b, a_z, a__b, pair, AssetSpec("elsewhere")]
+    by_path = sorted((k for a in made if not isinstance(a, AssetSpec) for k in a.keys),
+                     key=lambda k: k.path)
+    expected = list(dict.fromkeys(
+        {k: a.node_name for a in made if not isinstance(a, AssetSpec) for k in a.keys}[k]
+        for k in by_path))
+    assert expected[:4] == ["a__z", "a___b", "b", "b__a"]  # (["a", "z"] < ["a_", "b"] < ["b"])
+    orders = [list(p) for p in itertools.islice(itertools.permutations(made), 0, 5000, 97)]
+    orders += [random.Random(seed).sample(made, len(made)) for seed in range(20)]
+    for order in orders:
+        assert list(build_asset_job("j", order).nodes) == expected
+    picked = AssetSelection.keys(AssetKey(["b", "a"]), "raw", "m1", "m2")
+    for order in orders[:10]:
+        assert list(build_asset_job("j", order, selection=picked).nodes) == ["b__a", "pair", "raw"]
