@@ -201,7 +201,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
     finished, failed = ended_steps(events)
-    unrun = [k for k in plan.steps if k not in finished]
+    unrun = [] if finished.issuperset(plan.steps) else [k for k in plan.steps if k not in finished]
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
                               "ExecutionError")

@@ -571,3 +571,42 @@ def test_steps_whose_functions_take_no_context_record_the_same_events_as_ones_th
     assert record(plain) == record(contextual)
     kinds = [k for k, step, _, _ in record(plain) if step == "last"]
     assert kinds == ["STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]
+
+
+def test_a_run_whose_executor_leaves_steps_unrun_fails_naming_the_first_five_in_plan_order():
+    """`_drive`'s check that every planned step ended: an executor that stops early fails the
+    run with the unrun steps (at most five named, in the plan's order); one that runs every
+    step does not."""
+    from specrun import executor
+    from specrun.runtime.api import execute_run
+    from specrun.runtime.executors.base import Executor
+
+    class Stopping(Executor):
+        def __init__(self, limit):
+            self.limit = limit
+
+        def execute(self, plan_context, execution_plan):
+            active = execution_plan.start(plan_context.run_id, plan_context.job_name)
+            for step in active.get_steps_to_execute()[:self.limit]:  # (no step waits on another)
+                for event in plan_context.execute_step(step):
+                    active.handle_event(event)
+                    yield event
+
+    def chain_job(limit):
+        @executor(name="stopping")
+        def stopping(_init_context):
+            return Stopping(limit)
+
+        ops = [op(name=f"s{i}")(lambda: 1) for i in range(8)]
+
+        @job(executor_def=stopping)
+        def chained():
+            for o in ops:
+                o()
+
+        return chained
+
+    result = execute_run(chain_job(2), raise_on_error=False)
+    assert not result.success
+    assert result.failure_info.message == "the executor finished without running step(s): s2, s3, s4, s5, s6"
+    assert execute_run(chain_job(8), raise_on_error=False).success

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from ..job_cache import pickle_state
+from ..job_cache import per_job, pickle_state
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
     add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
@@ -90,7 +90,10 @@ class JobDefinition:
 
     @property
     def asset_keys(self) -> set[AssetKey]:
-        return {k for n in self.nodes.values() if n.asset is not None for k in n.asset.selected_asset_keys}
+        """The keys of the assets the job's nodes compute: a new set each time, from the one
+        worked out once per job (every run asks; the nodes never change)."""
+        return set(per_job(self, _ASSET_KEYS, lambda: frozenset(
+            k for n in self.nodes.values() if n.asset is not None for k in n.asset.selected_asset_keys)))
 
     def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
@@ -154,6 +157,9 @@ class JobDefinition:
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name!r} ({len(self.nodes)} nodes)>"
+
+
+_ASSET_KEYS = "asset keys"
 
 
 def _describe_node(node: Node) -> str:

@@ -226,3 +226,23 @@ def test_the_nodes_of_an_asset_job_are_in_key_order_whatever_order_the_assets_ar
     picked = AssetSelection.keys(AssetKey(["b", "a"]), "raw", "m1", "m2")
     for order in orders[:10]:
         assert list(build_asset_job("j", order, selection=picked).nodes) == ["b__a", "pair", "raw"]
+
+
+def test_a_jobs_asset_keys_are_its_nodes_selected_keys_as_a_new_set_each_time():
+    """`asset_keys`, worked out once per job, is what the nodes' selected keys give, and each
+    call returns a set of its own (changing one changes nothing else)."""
+    from specrun import AssetKey, AssetOut, multi_asset
+
+    @multi_asset(outs={"m1": AssetOut(), "m2": AssetOut()}, can_subset=True)
+    def pair():
+        return 1, 2
+
+    for job in (build_asset_job("j", [raw, clean, report, pair], [clean_ok]),
+                build_asset_job("j", [raw, clean, pair], selection=AssetSelection.keys("m2", "clean"))):
+        expected = {k for n in job.nodes.values() if n.asset is not None
+                    for k in n.asset.selected_asset_keys}
+        first = job.asset_keys
+        assert first == expected and first.__class__ is set
+        first.add(AssetKey("added"))
+        assert job.asset_keys == expected and job.asset_keys is not job.asset_keys
+    assert expected == {AssetKey("m2"), AssetKey("clean")}
