@@ -27,6 +27,7 @@ value's record):
 from __future__ import annotations
 
 import inspect
+import io
 import os
 import pickle
 from abc import ABC, abstractmethod
@@ -299,7 +300,7 @@ class PickledObjectFilesystemIOManager(IOManager):
 
 def _read_pickle(path: str, context: InputContext) -> Any:
     try:
-        with open(path, "rb") as fh:
+        with _open_to_read(path) as fh:
             return pickle.load(fh)
     except FileNotFoundError:
         raise FileNotFoundError(
@@ -308,6 +309,18 @@ def _read_pickle(path: str, context: InputContext) -> Any:
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as e:
         raise LoadError(f"cannot load the stored value of {_what(context)} from {path}: "
                         f"{type(e).__name__}: {e} (re-materialize it: `specrun apply --force`)") from e
+
+
+def _open_to_read(path: str) -> io.BufferedReader:
+    """`open(path, "rb")` without asking whether the file is a terminal (an ioctl per input):
+    for a binary read `open` makes this very reader whatever the answer, buffered by the
+    file's block size."""
+    raw = io.FileIO(path, "rb")
+    try:
+        return io.BufferedReader(raw, raw._blksize)  # type: ignore[attr-defined]
+    except BaseException:
+        raw.close()
+        raise
 
 
 def _what(context: InputContext) -> str:

@@ -3,6 +3,7 @@ called directly with hand-built contexts (what a run builds is in test_contexts.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 
@@ -10,6 +11,7 @@ import pytest
 
 from specrun import DagsterInstance, StaticPartitionsDefinition, asset, materialize
 from specrun.errors import LoadError
+from specrun.runtime import io_managers
 from specrun.runtime.context.io import InputContext, OutputContext, build_input_context, build_output_context
 from specrun.runtime.definitions.keys import AssetKey
 from specrun.runtime.io_managers import (
@@ -217,6 +219,41 @@ def test_load_errors_name_the_value_and_the_file(tmp_path):
         store.load_input(_in("broken"))
     assert str(raised.value) == (f"cannot load the stored value of broken from {tmp_path / 'broken'}: "
                                  "UnpicklingError: invalid load key, 'n'. (re-materialize it: `specrun apply --force`)")
+
+
+def _outcome(read, path):
+    """What reading `path` gives: the value, or the error's class and text."""
+    try:
+        with read(path) as fh:
+            buffered = len(fh.peek())  # (the buffer's size, for a file as large)
+        with read(path) as fh:
+            return ("value", pickle.load(fh), fh.tell(), buffered)
+    except Exception as e:  # (compared between the two readers, whatever it is)
+        return ("error", type(e), str(e))
+
+
+def test_an_input_is_read_as_open_reads_it_intact_damaged_or_missing(tmp_path):
+    # The reader `open(path, "rb")` makes, without its terminal check: same buffer, so the
+    # same value, position, peek and error for every file (values of every pickle protocol
+    # and buffer sizes around the block size; truncated and flipped bytes; no file; a folder).
+    values = [None, 1, "text" * 3000, list(range(2000)), {"k": (1.5, b"x" * 5000)}]
+    paths = [str(tmp_path / "missing"), str(tmp_path)]
+    for i, value in enumerate(values):
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            data = pickle.dumps(value, protocol=protocol)
+            for j, cut in enumerate(sorted({0, 1, 2, len(data) // 2, len(data) - 1, len(data)})):
+                damaged = bytearray(data[:cut])
+                if j % 2 and damaged:
+                    damaged[len(damaged) // 3] ^= 0x5A
+                path = tmp_path / f"v{i}-{protocol}-{j}"
+                path.write_bytes(bytes(damaged))
+                paths.append(str(path))
+    assert len(paths) > 100
+    for path in paths:
+        assert _outcome(io_managers._open_to_read, path) == _outcome(lambda p: open(p, "rb"), path), path
+    with io_managers._open_to_read(paths[-1]) as fh:
+        assert type(fh) is io.BufferedReader and fh.raw.name == paths[-1] and fh.mode == "rb"
+    assert fh.closed and fh.raw.closed
 
 
 def test_write_atomically_makes_the_folder_and_leaves_no_temp_file(tmp_path):
