@@ -247,13 +247,7 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
         return _encode(to_jsonable(value))
     seen = known.get(id(value))
     if seen is None or seen[0] is not value:
-        if kind is MetadataValue:  # (`to_jsonable`'s dict, written out: the kind is not converted)
-            mark = value.kind
-            text = (f'{{"__metadata__":{_STRING(mark) if type(mark) is str else _encode(mark)},'
-                    f'"value":{_encode(_plain(value.value))}}}')
-        else:
-            text = f'{{"__asset_key__":{_encode(list(value.path))}}}'
-        seen = known[id(value)] = (value, text)
+        seen = known[id(value)] = (value, _encode(to_jsonable(value)))
     return seen[1]
 
 

@@ -170,7 +170,8 @@ def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_on
     monkeypatch.setattr(serde, "_encode", lambda value: encoded.append(value) or real_encode(value))
     assert [row[-1] for row in event_rows(batch)[0]] == expected
     assert plain == [path.value, stored.value]  # each metadata value's value, once
-    assert encoded.count(["a"]) == 1  # the asset key's path, once
+    assert encoded.count({"__asset_key__": ["a"]}) == 1  # the asset key, once
+    assert encoded.count({"__metadata__": "text", "value": "/s/a/v-1"}) == 1  # (`to_jsonable`'s dicts)
 
 
 def test_each_event_type_is_stored_as_its_value_a_plain_string():
