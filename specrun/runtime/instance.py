@@ -318,6 +318,7 @@ def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
     to load the old version. The versions left are removed with the next one superseded.
     Whether another run lives is asked once per batch (and only when an old version exists)."""
     checks: dict[str, Any] = {}
+    files = []
     for event in events:
         metadata = event.data.metadata
         if not metadata:  # (most records: `stored_facts` would say None)
@@ -329,11 +330,13 @@ def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
         if alone is None:
             alone = checks[event.run_id] = _alone(storage, event.run_id)
         if facts.get("kind") == "file" and facts.get("path"):
-            layout.collect(facts["path"], alone)
+            files.append((facts["path"], alone))  # (collected together: one listing a folder)
         elif facts.get("kind") == "object" and facts.get("url") and alone():
             from .upath_io.versions import collect_objects
 
             collect_objects(facts)
+    if files:
+        layout.collect_all(files)
 
 
 def _alone(storage: RunStorage, run_id: str) -> Any:

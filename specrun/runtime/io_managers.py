@@ -11,7 +11,7 @@ value's record):
 - `handle_output` finds the value's data version in ``context.data_version`` (set before the
   value is stored; None when no record will follow, e.g. an op output or a hand-built
   context) and stores the value *under* it, never over the value an earlier record names.
-  The fs layout is in `storage/layout.py`: ``<asset>/[<partition>/]v-<token of the version>``.
+  The fs layout is in `storage/layout.py`: ``<asset>[/<partition>]@v-<token of the version>``.
 - It logs, as output metadata, ``specrun/stored`` (see `storage/stored.py`): what the record
   must say about the stored bytes (for a file: path, size, checksum). The record (the
   ASSET_MATERIALIZATION event, committed after `handle_output` returns) thus names the
@@ -237,14 +237,15 @@ class PickledObjectFilesystemIOManager(IOManager):
         self.base_dir = base_dir
 
     def path_for(self, parts: list[str]) -> str:
-        """The file (or, for a versioned value, the folder of versions) named by `parts`."""
+        """The file named by `parts` (for a versioned value, the start of its versions' names:
+        `layout.value_file`)."""
         return layout.inside(self.base_dir, parts)
 
     def _value_paths(self, parts: list[str], partitions: list[str], version: Optional[str]) -> list[str]:
-        folders = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
+        places = [self.path_for(parts + [pk]) for pk in partitions] or [self.path_for(parts)]
         if version is None:  # no record will name this value: the unversioned place
-            return folders
-        return [os.path.join(folder, layout.version_file(version)) for folder in folders]
+            return places
+        return [layout.value_file(place, version) for place in places]
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         parts = _identifier(context)
@@ -267,8 +268,8 @@ class PickledObjectFilesystemIOManager(IOManager):
     def has_output(self, context: OutputContext) -> bool:
         """Whether every file of this output exists (unversioned or any version)."""
         parts = _identifier(context)
-        folders = [self.path_for(parts + [pk]) for pk in _partitions(context)] or [self.path_for(parts)]
-        return all(os.path.isfile(f) or layout.has_versions(f) for f in folders)
+        places = [self.path_for(parts + [pk]) for pk in _partitions(context)] or [self.path_for(parts)]
+        return all(os.path.isfile(p) or layout.has_versions(p) for p in places)
 
     def load_input(self, context: InputContext) -> Any:
         parts = _identifier(context)
@@ -289,18 +290,19 @@ class PickledObjectFilesystemIOManager(IOManager):
         version = context.upstream_data_version(partition)  # (None for an op output)
         if version is not None:
             pause_point("before-load")
-            try:  # opened without looking first: one system call less per input
-                return _read_pickle(os.path.join(place, layout.version_file(version)), context)
-            except NotADirectoryError:  # `place` is a plain file: from before versioning
-                return _read_pickle(place, context)
-        if os.path.isfile(place):
+            return _read_pickle(layout.value_file(place, version), context, place, version)
+        if os.path.isfile(place):  # an op output, or a value from before versioning
             return _read_pickle(place, context)
         return _read_pickle(layout.newest_version(place) or place, context)
 
 
-def _read_pickle(path: str, context: InputContext) -> Any:
+def _read_pickle(path: str, context: InputContext, place: Optional[str] = None,
+                 version: Optional[str] = None) -> Any:
+    """The value pickled at `path`; with a `version`, `path` is its file (`layout.value_file`)
+    and a store written before that layout has it in `place`'s folder of versions, or as the
+    plain file `place` (from before versioning)."""
     try:
-        with _open_to_read(path) as fh:
+        with _open_stored(path, place, version) as fh:
             return pickle.load(fh)
     except FileNotFoundError:
         raise FileNotFoundError(
@@ -309,6 +311,22 @@ def _read_pickle(path: str, context: InputContext) -> Any:
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as e:
         raise LoadError(f"cannot load the stored value of {_what(context)} from {path}: "
                         f"{type(e).__name__}: {e} (re-materialize it: `specrun apply --force`)") from e
+
+
+def _open_stored(path: str, place: Optional[str], version: Optional[str]) -> io.BufferedReader:
+    """`path` opened to read; see `_read_pickle` for `place` and `version`. Opened without
+    looking first: one system call less per input."""
+    try:
+        return _open_to_read(path)
+    except FileNotFoundError:
+        if place is None or version is None:
+            raise
+    try:
+        return _open_to_read(layout.folder_file(place, version))
+    except FileNotFoundError:
+        raise FileNotFoundError(path) from None  # (the error names the file of this layout)
+    except NotADirectoryError:
+        return _open_to_read(place)
 
 
 def _open_to_read(path: str) -> io.BufferedReader:

@@ -112,7 +112,7 @@ def test_a_version_a_live_run_is_about_to_read_is_not_collected_under_it(folder,
     _wait_for(lambda: (folder / "release.reached").exists(), "the reader to reach its load", reader)
     writer = specrun_cmd("apply", "conc.yaml", "--select", "source", "--force", cwd=folder)
     assert writer.returncode == 0, writer.stdout + writer.stderr
-    versions = [n for n in os.listdir(folder / ".specrun" / "storage" / "source") if n.startswith("v-")]
+    versions = [n for n in os.listdir(folder / ".specrun" / "storage") if n.startswith("source@v-")]
     assert len(versions) == 2  # the old one is kept while the reader lives
     release.write_text("")
     out, _ = reader.communicate(timeout=120)

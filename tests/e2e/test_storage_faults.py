@@ -43,11 +43,13 @@ def applied(tmp_path):
 
 
 def _versions(folder, asset: str) -> list[str]:
-    return sorted(n for n in os.listdir(folder / ".specrun" / "storage" / asset) if n.startswith("v-"))
+    """The stored versions of `asset`: ``<asset>@v-<token>``, beside the other assets' (layout.py)."""
+    return sorted(n for n in os.listdir(folder / ".specrun" / "storage") if n.startswith(f"{asset}@v-"))
 
 
 def _temps(folder, asset: str) -> list[str]:
-    return [n for n in os.listdir(folder / ".specrun" / "storage" / asset) if n.startswith(".tmp-")]
+    return [n for n in os.listdir(folder / ".specrun" / "storage")
+            if n.startswith(".tmp-") and f"-{asset}@v-" in n]
 
 
 @pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
@@ -81,7 +83,7 @@ def test_a_temp_file_of_a_killed_writer_is_removed_when_the_next_record_is_writt
 
 def _recorded_file(folder, asset: str) -> str:
     (name,) = _versions(folder, asset)
-    return str(folder / ".specrun" / "storage" / asset / name)
+    return str(folder / ".specrun" / "storage" / name)
 
 
 def test_plan_reruns_a_stored_output_that_was_truncated(applied):

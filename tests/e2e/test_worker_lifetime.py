@@ -124,9 +124,10 @@ def _messages(folder, run_id: str) -> list[str]:
 
 
 def _files(folder) -> dict[str, str]:
-    root = folder / ".specrun" / "storage" / "stamp"
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*") if p.is_file()}
+    """stamp's stored files (its versions, ``stamp@v-<token>``, and temp files) and their digests."""
+    root = folder / ".specrun" / "storage"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in root.iterdir()
+            if p.is_file() and (p.name.startswith("stamp@") or "-stamp@" in p.name)}
 
 
 def test_workers_die_when_apply_is_killed_and_the_next_run_is_recorded_whole(tmp_path):

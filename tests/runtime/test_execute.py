@@ -338,7 +338,7 @@ def test_output_events_carry_the_metadata_the_io_manager_logged(tmp_path):
     assert [e.event_type for e in outputs] == list(kinds)
     materialization = result.asset_materializations[0]
     data_version = materialization.tags["specrun/data_version"]
-    path = str(tmp_path / "stored" / layout.version_file(data_version))  # the version the record names
+    path = layout.value_file(str(tmp_path / "stored"), data_version)  # the version the record names
     for event in outputs:
         assert event.data.output_name == "result"
         assert event.data.metadata["path"].value == path

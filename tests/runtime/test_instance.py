@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -34,9 +35,9 @@ def test_a_materialization_is_recorded_before_the_next_step_can_kill_the_process
     assert done.returncode == -9, done.stderr
 
     instance = DagsterInstance.local(str(home))
-    assert (home / "storage" / "a").exists()
     recorded = instance.get_latest_materialization_event("a")
     assert recorded is not None  # the stored value and the record agree
+    assert os.listdir(home / "storage") == [os.path.basename(recorded.data.metadata["path"].value)]
     assert recorded.run_id == instance.get_runs()[0].run_id
     assert instance.get_latest_materialization_event("b") is None
 

@@ -139,7 +139,7 @@ def test_files_unversioned_for_op_outputs_and_under_their_version_for_asset_valu
     context = _versioned("sales", ["b", "a"])
     store.handle_output(context, [1, 2])
     name = layout.version_file("v1")
-    paths = [str(tmp_path / "sales" / "a" / name), str(tmp_path / "sales" / "b" / name)]
+    paths = [str(tmp_path / "sales" / f"a@{name}"), str(tmp_path / "sales" / f"b@{name}")]  # no folder per value
     assert [pickle.loads(open(p, "rb").read()) for p in paths] == [[1, 2], [1, 2]]
     assert context.get_logged_metadata()["path"].value == paths  # several partitions: no stored facts
     assert "specrun/stored" not in context.get_logged_metadata()
@@ -147,17 +147,53 @@ def test_files_unversioned_for_op_outputs_and_under_their_version_for_asset_valu
     one = _versioned("sales", ["c"])
     store.handle_output(one, "c")
     logged = one.get_logged_metadata()
-    assert logged["path"].value == str(tmp_path / "sales" / "c" / name)
-    assert logged["specrun/stored"].value["path"] == str(tmp_path / "sales" / "c" / name)
+    assert logged["path"].value == str(tmp_path / "sales" / f"c@{name}")
+    assert logged["specrun/stored"].value["path"] == str(tmp_path / "sales" / f"c@{name}")
+    assert sorted(os.listdir(tmp_path / "sales")) == [f"a@{name}", f"b@{name}", f"c@{name}"]
     assert logged["specrun/stored"].value["size"] == len(pickle.dumps("c", protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def test_a_value_from_before_versioning_is_replaced_by_the_folder_of_versions(tmp_path):
+def test_a_value_from_before_versioning_is_read_until_a_version_is_recorded_then_collected(tmp_path):
     store = PickledObjectFilesystemIOManager(str(tmp_path))
     store.handle_output(_out("old"), "unversioned")
     assert (tmp_path / "old").is_file()
-    store.handle_output(_versioned("old"), "versioned")
-    assert sorted(os.listdir(tmp_path / "old")) == [layout.version_file("v1")]
+    assert store.load_input(_recorded_input("old", [], {("old", None): "v0"})) == "unversioned"
+    context = _versioned("old")
+    store.handle_output(context, "versioned")
+    recorded = layout.value_file(str(tmp_path / "old"), "v1")
+    assert sorted(os.listdir(tmp_path)) == ["old", os.path.basename(recorded)]
+    assert store.load_input(_recorded_input("old", [], {("old", None): "v1"})) == "versioned"
+    assert layout.collect(context.get_logged_metadata()["path"].value) == [str(tmp_path / "old")]
+    assert os.listdir(tmp_path) == [os.path.basename(recorded)]
+
+
+def test_a_store_with_a_folder_of_versions_per_value_is_read_and_collected(tmp_path):
+    # The layout before `layout.value_file`: <asset>/v-<token>, <asset>/<partition>/v-<token>.
+    old = {("sales", None): "v1", ("parts", "a"): "v2"}
+    for (key, pk), version in old.items():
+        place = tmp_path / key / pk if pk else tmp_path / key
+        place.mkdir(parents=True)
+        (place / layout.version_file(version)).write_bytes(pickle.dumps(f"old {key}"))
+        (place / layout.version_file("v0")).write_bytes(pickle.dumps("older"))
+    store = PickledObjectFilesystemIOManager(str(tmp_path))
+    assert store.load_input(_recorded_input("sales", [], old)) == "old sales"
+    assert store.load_input(_recorded_input("parts", ["a"], old)) == "old parts"
+    assert store.load_input(_in("sales")) in ("old sales", "older")  # no record: the newest
+    assert store.has_output(_out("sales")) and store.has_output(_out("parts", ["a"]))
+    new = {("sales", None): "v3", ("parts", "a"): "v3"}
+    written = []
+    for (key, pk) in new:
+        context = _versioned(key, [pk] if pk else [], "v3")
+        store.handle_output(context, f"new {key}")
+        written.append(context.get_logged_metadata()["path"].value)
+    assert store.load_input(_recorded_input("sales", [], new)) == "new sales"
+    assert store.load_input(_recorded_input("parts", ["a"], new)) == "new parts"
+    removed = layout.collect_all([(path, lambda: True) for path in written])
+    folders = [tmp_path / "sales", tmp_path / "parts" / "a"]
+    assert sorted(removed) == sorted(str(folder / layout.version_file(v))
+                                     for folder, version in zip(folders, ["v1", "v2"]) for v in (version, "v0"))
+    assert not any(folder.exists() for folder in folders)  # emptied, then removed
+    assert store.load_input(_in("sales")) == "new sales"  # no record: the newest, in either layout
 
 
 def test_an_unversioned_value_under_another_values_file_is_refused_and_that_file_kept(tmp_path):

@@ -8,6 +8,7 @@ Dagster and says so.
 from __future__ import annotations
 
 import logging
+import os
 
 import pandas as pd
 import pytest
@@ -443,7 +444,7 @@ def test_materialize_example_variants(tmp_path):
     assert "base_path" in str(err.value) and "base_dir" in str(err.value)
     result = materialize([users, user_stats],
                          run_config={"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}})
-    assert (tmp_path / "users").exists() and (tmp_path / "user_stats").exists()
+    assert sorted(n.partition("@v-")[0] for n in os.listdir(tmp_path)) == ["user_stats", "users"]
 
     @resource
     def database():

@@ -88,7 +88,7 @@ def test_asset_page_data_has_history_definition_and_checks(example):
     info = Service(str(folder / "pipeline.yaml")).asset("orders_clean")
     mats = info["history"]["materializations"]
     assert len(mats) == 1 and mats[0]["code_version"] and mats[0]["data_version"]
-    assert "/orders_clean/v-" in mats[0]["metadata"]["path"]  # the version the record names
+    assert "/orders_clean@v-" in mats[0]["metadata"]["path"]  # the version the record names
     assert info["latest_checks"]["no_negative_amounts"]["passed"] is True
     assert info["definition"]["fn"] == "clean_orders"
     assert info["definition"]["location"].endswith("pipeline.yaml:15:3")

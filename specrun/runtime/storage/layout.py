@@ -3,10 +3,16 @@
 Layout under ``base_dir`` (each part of an asset key and each partition key is made a safe
 file name by `safe_name`, so no key can reach outside ``base_dir``)::
 
-    <asset>/<part>/v-<token>               an unpartitioned asset value
-    <asset>/<part>/<partition>/v-<token>   one partition of an asset
+    <asset>/<part>@v-<token>               an unpartitioned asset value
+    <asset>/<part>/<partition>@v-<token>   one partition of an asset
     <run_id>/<step>/<output>               an op output (already unique to its run)
     .tmp-<host>.<pid>.*                    a value being written (renamed into place when done)
+
+A value's versions are files beside the other values' (`value_file`): no folder is made per
+value (a mkdir costs more than the file's own creation). ``@`` is never in a safe name, so a
+value's versions are the names starting with its name and ``@v-``. Stores written before kept
+each value's versions in a folder of its own, ``<asset>/<part>/v-<token>``: those are still
+read, and collected once a newer version of their value is recorded.
 
 ``<token>`` is derived from the value's data version, which the materialization record
 names: the record, not the newest file, says which version is current. A file written by a
@@ -28,6 +34,7 @@ from ...errors import PartitionError
 from ..faults import kill_point
 
 VERSION_PREFIX = "v-"
+MARK = "@"  # between a value's name and its version (`safe_name` always escapes it)
 TEMP_PREFIX = ".tmp-"
 ABANDONED_AFTER = 24 * 3600  # seconds: a temp file of another host this old is abandoned
 
@@ -111,6 +118,17 @@ def version_file(data_version: str) -> str:
     return name
 
 
+def value_file(place: str, data_version: str) -> str:
+    """The file of the value whose key `inside` names `place`, stored under `data_version`:
+    beside the other values, ``<place>@v-<token>``."""
+    return place + MARK + version_file(data_version)
+
+
+def folder_file(place: str, data_version: str) -> str:
+    """Where a store written before `value_file` kept that value: in a folder per value."""
+    return os.path.join(place, version_file(data_version))
+
+
 def _version_file(data_version: str) -> str:
     return VERSION_PREFIX + hashlib.sha256(data_version.encode()).hexdigest()[:24]
 
@@ -118,21 +136,30 @@ def _version_file(data_version: str) -> str:
 _VERSION_FILES: dict[str, str] = {}
 
 
-def has_versions(folder: str) -> bool:
-    """Whether `folder` holds at least one stored version."""
-    try:
-        return any(n.startswith(VERSION_PREFIX) for n in os.listdir(folder))
-    except (FileNotFoundError, NotADirectoryError):
-        return False
+def has_versions(place: str) -> bool:
+    """Whether at least one version of the value at `place` is stored (either layout)."""
+    return bool(_versions(place))
 
 
-def newest_version(folder: str) -> Optional[str]:
-    """The most recently written version in `folder` (for a reader that knows no record)."""
-    try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(VERSION_PREFIX)]
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+def newest_version(place: str) -> Optional[str]:
+    """The most recently written version of the value at `place`, in either layout (for a
+    reader that knows no record)."""
+    entries = _versions(place)
     return max(entries, key=lambda e: e.stat().st_mtime_ns).path if entries else None
+
+
+def _versions(place: str) -> list[os.DirEntry]:
+    folder, name = os.path.split(place)
+    stem = name + MARK + VERSION_PREFIX
+    return _entries(folder, lambda n: n.startswith(stem)) + _entries(place, lambda n: n.startswith(VERSION_PREFIX))
+
+
+def _entries(folder: str, wanted: Callable[[str], bool]) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as entries:
+            return [e for e in entries if wanted(e.name)]
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def temp_prefix() -> str:
@@ -212,9 +239,8 @@ def _remember(folders: set[str], folder: str) -> None:
     folders.add(folder)
 
 
-# Folders this process made for the value it wrote first in them: `collect` has nothing to
-# remove there (no older version; a temp file is a live writer's). A fresh 1,000-asset apply
-# lists no folder after its records.
+# Folders this process made: `collect` has no folder of versions (the layout before
+# `value_file`) to empty there (no older version; a temp file is a live writer's).
 _MADE: set[str] = set()
 # Folders this process made (kept after `collect`): a folder inside one is most likely
 # missing, so `write_atomically` makes it before its first open there. Only a guess: a
@@ -223,30 +249,85 @@ _FRESH: set[str] = set()
 
 
 def collect(recorded_path: str, may_remove_versions: Callable[[], bool] = lambda: True) -> list[str]:
-    """Remove the versions beside `recorded_path` that no record names any more, and temp
-    files whose writer is gone; returns the removed paths.
+    """Remove the versions of the value of `recorded_path` that no record names any more, and
+    temp files whose writer is gone; returns the removed paths.
 
     Called once the record naming `recorded_path` is committed. A temp file is the writer's
     as long as its process lives (on this host); another host's is removed after a day.
     `may_remove_versions` is asked (only when there is an old version) whether a reader may
-    still want the old versions; they are kept when it says no. A folder this process made
-    for this value is not listed: nothing in it is older than the value.
+    still want the old versions; they are kept when it says no. A folder of versions this
+    process made for the value (the layout before `value_file`) is not listed.
     """
-    folder, keep = os.path.split(recorded_path)
+    return collect_all([(recorded_path, may_remove_versions)])
+
+
+def collect_all(recorded: list[tuple[str, Callable[[], bool]]]) -> list[str]:
+    """`collect` of each (recorded path, may remove versions), listing each folder once: the
+    versions of many values are in one folder, and the records come in batches (of two paths
+    of one value, the later is kept)."""
+    removed: list[str] = []
+    beside: dict[str, dict[str, tuple[str, Callable[[], bool]]]] = {}
+    for path, may_remove_versions in recorded:
+        folder, keep = os.path.split(path)
+        if MARK not in keep:  # a folder of versions per value (the layout before `value_file`)
+            removed += _collect_folder(folder, keep, may_remove_versions)
+        else:
+            beside.setdefault(folder, {})[keep[:keep.index(MARK)]] = (keep, may_remove_versions)
+    for folder, values in beside.items():
+        removed += _collect_beside(folder, values)
+    return removed
+
+
+def _collect_folder(folder: str, keep: str, may_remove_versions: Callable[[], bool]) -> list[str]:
+    """Remove the versions in `folder` (a value's own) but `keep`, and abandoned temp files."""
     if folder in _MADE:
         _MADE.discard(folder)
         return []
+    return _remove(folder, _names(folder), lambda name: name != keep and name.startswith(VERSION_PREFIX),
+                   may_remove_versions)
+
+
+def _collect_beside(folder: str, values: dict[str, tuple[str, Callable[[], bool]]]) -> list[str]:
+    """Remove, for each value named in `values` (name -> (recorded file, may remove versions)),
+    its other versions in `folder`, and what a store written before kept of it there (its
+    folder's versions, or its plain file from before versioning); and abandoned temp files."""
+    names = _names(folder)
+    removed = _remove(folder, [n for n in names if n.startswith(TEMP_PREFIX)], lambda name: False, lambda: True)
+    for name in names:
+        value, mark, version = name.partition(MARK)
+        known = values.get(value)
+        if known is None or name == known[0] or (mark and not version.startswith(VERSION_PREFIX)):
+            continue
+        keep, may_remove_versions = known
+        if mark:
+            removed += _remove(folder, [name], lambda name: True, may_remove_versions)
+        elif not os.path.isdir(os.path.join(folder, name)):  # a value from before versioning
+            removed += _remove(folder, [name], lambda name: True, may_remove_versions)
+        else:
+            removed += _collect_folder(os.path.join(folder, name), "", may_remove_versions)
+            try:  # the folder too, once nothing is left in it
+                os.rmdir(os.path.join(folder, name))
+            except OSError:
+                pass
+    return removed
+
+
+def _names(folder: str) -> list[str]:
     try:
-        names = os.listdir(folder)
+        return os.listdir(folder)
     except (FileNotFoundError, NotADirectoryError):
         return []
+
+
+def _remove(folder: str, names: list[str], superseded: Callable[[str], bool],
+            may_remove_versions: Callable[[], bool]) -> list[str]:
+    """Unlink the `names` in `folder` that are `superseded` (when `may_remove_versions`
+    allows) or abandoned temp files; returns their paths."""
     removed = []
     for name in names:
-        if name == keep:
+        if superseded(name) and not may_remove_versions():
             continue
-        if name.startswith(VERSION_PREFIX) and not may_remove_versions():
-            continue
-        if name.startswith(VERSION_PREFIX) or (name.startswith(TEMP_PREFIX) and _abandoned(folder, name)):
+        if superseded(name) or (name.startswith(TEMP_PREFIX) and _abandoned(folder, name)):
             path = os.path.join(folder, name)
             try:
                 os.unlink(path)

@@ -116,7 +116,8 @@ def test_a_value_stored_before_versioning_makes_way_for_the_versions(tmp_path):
 
     config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
     assert materialize([numbers], run_config=config).success
-    assert (base / "numbers").is_dir() and layout.has_versions(str(base / "numbers"))
+    assert layout.has_versions(str(base / "numbers"))  # `numbers@v-...`, beside it
+    assert not (base / "numbers").exists()  # collected once the version's record was written
 
 
 def _counting(monkeypatch) -> list[str]:
@@ -203,3 +204,58 @@ def test_a_kept_path_is_the_path_worked_out_anew(tmp_path, monkeypatch):
         layout.inside(base, ["a", ["unhashable"]])
     monkeypatch.chdir(tmp_path)
     assert layout.inside("rel", ["a"]) == str(tmp_path / "rel" / "a") and len(layout._INSIDE) == 3  # not kept
+
+
+def test_a_values_versions_are_files_beside_the_others_named_after_it(tmp_path):
+    place = layout.inside(str(tmp_path), ["sales", "a@v-1"])  # `@` is escaped in a key
+    assert layout.value_file(place, "7") == str(tmp_path / "sales" / ("a%40v-1@" + layout.version_file("7")))
+    assert layout.folder_file(place, "7") == os.path.join(place, layout.version_file("7"))
+    assert "@" not in "".join(layout.safe_name(chr(c)) for c in range(32, 0x250))
+
+
+def test_collect_all_lists_a_folder_once_and_removes_only_each_values_superseded_versions(tmp_path, monkeypatch):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    host = layout.temp_prefix().rsplit(".", 2)[0]
+    names = ["a@v-old", "a@v-new", "b@v-old", "b@v-new", "c@v-old", "ab@v-old", "a@other", "b", "v-loose",
+             f"{host}.{int(dead.stdout)}.1-c@v-next", f"{layout.temp_prefix()}2-a@v-next"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "a").mkdir()  # a's folder of versions, from the layout before
+    for name in ("v-1", "v-2", f"{host}.{int(dead.stdout)}.3-v-3", "b@v-old"):
+        (tmp_path / "a" / name).write_bytes(b"x")
+    listed = []
+    real = os.listdir
+    monkeypatch.setattr(layout.os, "listdir", lambda folder: listed.append(folder) or real(folder))
+    removed = layout.collect_all([(str(tmp_path / "a@v-old"), lambda: True), (str(tmp_path / "b@v-new"), lambda: False),
+                                  (str(tmp_path / "a@v-new"), lambda: True)])
+    assert listed == [str(tmp_path), str(tmp_path / "a")]  # once each
+    assert sorted(removed) == sorted([str(tmp_path / "a@v-old"), str(tmp_path / names[-2]),
+                                      str(tmp_path / "a" / "v-1"), str(tmp_path / "a" / "v-2"),
+                                      str(tmp_path / "a" / f"{host}.{int(dead.stdout)}.3-v-3")])
+    assert sorted(real(tmp_path)) == sorted(set(names) - {"a@v-old", names[-2]} | {"a"})
+    assert real(tmp_path / "a") == ["b@v-old"]  # (not a version of `a`: a's sub-key b's)
+
+
+def test_collect_removes_a_plain_file_from_before_versioning_once_a_version_is_recorded(tmp_path):
+    (tmp_path / "a").write_bytes(b"a pickle from before versioning")
+    (tmp_path / "a@v-1").write_bytes(b"x")
+    assert layout.collect(str(tmp_path / "a@v-1"), lambda: False) == []  # a reader may still want it
+    assert layout.collect(str(tmp_path / "a@v-1")) == [str(tmp_path / "a")]
+    assert os.listdir(tmp_path) == ["a@v-1"]
+
+
+def test_a_fresh_store_makes_one_folder_not_one_per_value(tmp_path):
+    @asset
+    def first():
+        return 1
+
+    @asset
+    def second(first):
+        return first + 1
+
+    base = tmp_path / "store"
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
+    result = materialize([first, second], run_config=config)
+    assert result.output_for_node("second") == 2
+    recorded = sorted(os.path.basename(m.metadata["path"].value) for m in result.asset_materializations)
+    assert sorted(os.listdir(base)) == recorded and [n.split("@")[0] for n in recorded] == ["first", "second"]
