@@ -360,13 +360,14 @@ def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, 
     ready = [name for name, count in waiting.items() if not count]
     heapq.heapify(ready)
     order: list[str] = []
+    pop, push, place = heapq.heappop, heapq.heappush, order.append
     while ready:
-        name = heapq.heappop(ready)
-        order.append(name)
+        name = pop(ready)
+        place(name)
         for down in successors[name]:
-            waiting[down] -= 1
-            if not waiting[down]:
-                heapq.heappush(ready, down)
+            count = waiting[down] = waiting[down] - 1
+            if not count:
+                push(ready, down)
     return order, successors
 
 
