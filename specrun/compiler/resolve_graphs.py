@@ -22,22 +22,13 @@ from .parse import escape
 
 def resolve_graph_asset(entry: Any, ctx: Any, ops: dict[str, Any]) -> Optional[AssetsDefinition]:
     """The graph-backed asset of `entry`, or None after adding its errors to `ctx.col`."""
-    col, doc = ctx.col, ctx.doc
+    col = ctx.col
     before = len(col.errors)
     if entry.fn:
         ptr = entry.pointer + "/fn"
         col.add(SpecError("an asset has either `fn:` (one step) or `graph:` (a step per op), not both",
-                          doc.locate(ptr, key=True), ptr))
-    nodes = {}
-    for name, node in entry.graph.items():
-        ptr = f"{entry.pointer}/graph/{escape(name)}/op"
-        op_name = (node or {}).get("op")
-        if op_name not in ops:
-            if op_name not in ctx.spec.ops:  # an op that failed to build has its own error
-                col.add(SpecError(f"graph node {name!r}: no op named {op_name!r}", doc.locate(ptr), ptr,
-                                  suggest(str(op_name), ctx.spec.ops) or "declare it under `ops:`"))
-            continue
-        nodes[name] = ops[op_name]
+                          ctx.doc.locate(ptr, key=True), ptr))
+    nodes = _graph_nodes(entry, ctx, ops)
     dependencies: dict[Any, dict[str, Any]] = {}
     inputs: list[InputMapping] = []
     upstream: dict[str, AssetKey] = {}
@@ -55,9 +46,30 @@ def resolve_graph_asset(entry: Any, ctx: Any, ops: dict[str, Any]) -> Optional[A
         dependencies=dependencies, input_mappings=inputs, output_mappings=outputs), entry.pointer + "/graph")
     if graph_def is None:
         return None
+    return _graph_asset(entry, graph_def, outputs, upstream, pdef, ctx)
+
+
+def _graph_nodes(entry: Any, ctx: Any, ops: dict[str, Any]) -> dict[str, Any]:
+    """Node name -> the op it runs; a node naming no op of `ops:` is an error."""
+    nodes = {}
+    for name, node in entry.graph.items():
+        ptr = f"{entry.pointer}/graph/{escape(name)}/op"
+        op_name = (node or {}).get("op")
+        if op_name not in ops:
+            if op_name not in ctx.spec.ops:  # an op that failed to build has its own error
+                ctx.col.add(SpecError(f"graph node {name!r}: no op named {op_name!r}", ctx.doc.locate(ptr), ptr,
+                                      suggest(str(op_name), ctx.spec.ops) or "declare it under `ops:`"))
+            continue
+        nodes[name] = ops[op_name]
+    return nodes
+
+
+def _graph_asset(entry: Any, graph_def: Any, outputs: list[OutputMapping], upstream: dict[str, AssetKey],
+                 pdef: Any, ctx: Any) -> Optional[AssetsDefinition]:
+    """`AssetsDefinition.from_graph` with the entry's keys, groups and options."""
     keys = {o.graph_output_name: ctx.keys[o.graph_output_name] for o in outputs} if entry.outs else {
         "result": AssetKey([*entry.key_prefix, entry.name])}
-    made: Optional[AssetsDefinition] = col.attempt(lambda: AssetsDefinition.from_graph(
+    made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: AssetsDefinition.from_graph(
         graph_def, keys_by_input_name=upstream, keys_by_output_name=keys, group_name=entry.group,
         group_names_by_output_name={o: (v or {}).get("group") for o, v in entry.outs.items()
                                     if (v or {}).get("group")},

@@ -93,3 +93,20 @@ def test_an_asset_with_neither_fn_nor_graph_is_refused_by_the_schema(tmp_path):
     path = _spec(tmp_path, "  empty: {group: g}\n")
     [error] = _errors(path)
     assert error == "10:3: missing required key 'fn' or 'graph' or 'external' or 'observe' in assets/empty"
+
+
+def test_an_asset_with_both_fn_and_graph_is_an_error_at_fn(tmp_path):
+    path = _spec(tmp_path, "  doubled:\n    fn: raw\n    graph:\n      u: {op: unique, ins: {values: raw}}\n")
+    assert _errors(path) == [
+        "11:5: an asset has either `fn:` (one step) or `graph:` (a step per op), not both"]
+
+
+def test_a_graph_asset_takes_its_entrys_options(tmp_path):
+    path = _spec(tmp_path, "  doubled:\n    graph:\n      u: {op: unique, ins: {values: raw}}\n"
+                           "    group: g\n    description: twice\n    code_version: v2\n"
+                           "    tags: {team: 7}\n    metadata: {owner: me}\n    deps: [raw]\n")
+    doubled = next(a for a in compile_spec(path).definitions.assets if a.node_name == "doubled")
+    assert (doubled.group_name, doubled.description, doubled.code_version) == ("g", "twice", "v2")
+    assert doubled.tags == {"team": "7"}
+    assert {k: v.value for k, v in doubled.metadata.items()} == {"owner": "me"}
+    assert AssetKey("raw") in doubled.dependency_keys
