@@ -63,45 +63,60 @@ def has_front_matter(text: str) -> bool:
 
 def read_front_matter(text: str, filename: str) -> FrontMatter:
     """Split `text` into its front matter and body; SpecErrors for a malformed declaration."""
-    from .parse import parse_yaml
-
     if not has_front_matter(text):
         return FrontMatter({}, None, text)
+    header, body = _split_front_matter(text, filename)
+    data, where = _read_header(header, filename)
+    errors = [SpecError(f"unknown front-matter key {k!r}", where.key(f"/{k}"), f"/{k}",
+                        suggest(k, ("params", "description")) or "allowed: params, description")
+              for k in data if k not in ("params", "description")]
+    params = _declared_params(data.get("params") or {}, where, errors)
+    if errors:
+        raise SpecErrors(errors)
+    description = data.get("description")
+    return FrontMatter(params, description if isinstance(description, str) else None, body)
+
+
+def _split_front_matter(text: str, filename: str) -> tuple[str, str]:
+    """The front matter's text and the body's, each keeping its lines' numbers."""
     lines = text.split("\n")
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() == _FENCE), None)
     if end is None:
         raise SpecErrors([SpecError("the front matter is never closed: add a line `---` after `params:`",
                                     Location(filename, 1, 1))])
-    header = "\n".join(["", *lines[1:end]])
-    body = "\n" * (end + 1) + "\n".join(lines[end + 1:])
+    return "\n".join(["", *lines[1:end]]), "\n" * (end + 1) + "\n".join(lines[end + 1:])
+
+
+def _read_header(header: str, filename: str) -> tuple[dict[str, Any], "_Where"]:
+    """The front matter as a mapping, and where each of its keys and values is."""
+    from .parse import parse_yaml
+
     data, positions, keys = parse_yaml(header, filename)
     data = data if data is not None else {}
     where = _Where(filename, positions, keys)
     if not isinstance(data, dict):
         raise SpecErrors([SpecError("the front matter must be a mapping (params:, description:)", where.value(""))])
-    errors = [SpecError(f"unknown front-matter key {k!r}", where.key(f"/{k}"), f"/{k}",
-                        suggest(k, ("params", "description")) or "allowed: params, description")
-              for k in data if k not in ("params", "description")]
-    raw = data.get("params") or {}
+    return data, where
+
+
+def _declared_params(raw: Any, where: "_Where", errors: list[SpecError]) -> dict[str, Param]:
+    """`params:` as Params by name; a bad declaration or name adds its error to `errors`."""
     params: dict[str, Param] = {}
     if not isinstance(raw, dict):
         errors.append(SpecError("params: expected a mapping of parameter names", where.value("/params"), "/params"))
-    else:
-        for name, spec in raw.items():
-            param = _param(name, spec, f"/params/{name}", where, errors)
-            if name in RESERVED:
-                errors.append(SpecError(f"parameter name {name!r} is reserved: templates see the instance as "
-                                        f"`{{{{ {name} }}}}`", where.key(f"/params/{name}"), f"/params/{name}",
-                                        "choose another name"))
-            elif not str(name).isidentifier():
-                errors.append(SpecError(f"{name!r} is not a valid parameter name: use letters, digits and _",
-                                        where.key(f"/params/{name}"), f"/params/{name}"))
-            elif param is not None:
-                params[name] = param
-    if errors:
-        raise SpecErrors(errors)
-    description = data.get("description")
-    return FrontMatter(params, description if isinstance(description, str) else None, body)
+        return params
+    for name, spec in raw.items():
+        param = _param(name, spec, f"/params/{name}", where, errors)
+        if name in RESERVED:
+            errors.append(SpecError(f"parameter name {name!r} is reserved: templates see the instance as "
+                                    f"`{{{{ {name} }}}}`", where.key(f"/params/{name}"), f"/params/{name}",
+                                    "choose another name"))
+        elif not str(name).isidentifier():
+            errors.append(SpecError(f"{name!r} is not a valid parameter name: use letters, digits and _",
+                                    where.key(f"/params/{name}"), f"/params/{name}"))
+        elif param is not None:
+            params[name] = param
+    return params
 
 
 class _Where:
@@ -118,30 +133,22 @@ class _Where:
 
 
 def _param(name: str, spec: Any, pointer: str, where: _Where, errors: list[SpecError]) -> Optional[Param]:
+    """One parameter's declaration as a Param, or None after adding to `errors` why not."""
     if not isinstance(spec, dict):
         hint = f"write {name}: {{type: {spec}}}" if spec in TYPES else "e.g. {type: string, description: ...}"
         errors.append(SpecError(f"parameter {name!r}: expected a mapping with `type:`", where.value(pointer),
                                 pointer, hint))
         return None
-    bad = [k for k in spec if k not in _PARAM_KEYS]
-    for key in bad:
-        errors.append(SpecError(f"parameter {name!r}: unknown key {key!r}", where.key(f"{pointer}/{key}"),
-                                f"{pointer}/{key}", suggest(key, _PARAM_KEYS) or "allowed: " + ", ".join(_PARAM_KEYS)))
+    for key in spec:
+        if key not in _PARAM_KEYS:
+            errors.append(SpecError(f"parameter {name!r}: unknown key {key!r}", where.key(f"{pointer}/{key}"),
+                                    f"{pointer}/{key}", suggest(key, _PARAM_KEYS) or "allowed: " + ", ".join(_PARAM_KEYS)))
     kind = spec.get("type")
     if kind == "array":
         kind = "list"
-    if kind is None and "enum" not in spec:
-        errors.append(SpecError(f"parameter {name!r} has no type", where.key(pointer), pointer,
-                                "types are: " + ", ".join(TYPES)))
-        return None
-    if kind is not None and kind not in TYPES:
-        errors.append(SpecError(f"parameter {name!r}: unknown type {kind!r}", where.value(f"{pointer}/type"),
-                                f"{pointer}/type", suggest(str(kind), TYPES) or "types are: " + ", ".join(TYPES)))
-        return None
-    enum = spec.get("enum")
-    if enum is not None and (not isinstance(enum, list) or not enum):
-        errors.append(SpecError(f"parameter {name!r}: enum must be a non-empty list", where.value(f"{pointer}/enum"),
-                                f"{pointer}/enum"))
+    refused = _refused(name, spec, kind, pointer, where)
+    if refused is not None:
+        errors.append(refused)
         return None
     items = _param(f"{name}[]", spec["items"], f"{pointer}/items", where, errors) if "items" in spec else None
     props_raw = spec.get("properties") or {}
@@ -151,13 +158,28 @@ def _param(name: str, spec: Any, pointer: str, where: _Where, errors: list[SpecE
     has_default = "default" in spec
     required = spec.get("required", not has_default)
     param = Param(name, kind, spec.get("description"), spec.get("default"), has_default, bool(required),
-                  enum, items, properties)
+                  spec.get("enum"), items, properties)
     if has_default:
         problem = type_problem(param, spec["default"])
         if problem:
             errors.append(SpecError(f"parameter {name!r}: its default does not fit: {problem}",
                                     where.value(f"{pointer}/default"), f"{pointer}/default"))
     return param
+
+
+def _refused(name: str, spec: dict[str, Any], kind: Any, pointer: str, where: _Where) -> Optional[SpecError]:
+    """Why a declaration makes no parameter: no type, an unknown type, or an empty enum."""
+    if kind is None and "enum" not in spec:
+        return SpecError(f"parameter {name!r} has no type", where.key(pointer), pointer,
+                         "types are: " + ", ".join(TYPES))
+    if kind is not None and kind not in TYPES:
+        return SpecError(f"parameter {name!r}: unknown type {kind!r}", where.value(f"{pointer}/type"),
+                         f"{pointer}/type", suggest(str(kind), TYPES) or "types are: " + ", ".join(TYPES))
+    enum = spec.get("enum")
+    if enum is not None and (not isinstance(enum, list) or not enum):
+        return SpecError(f"parameter {name!r}: enum must be a non-empty list", where.value(f"{pointer}/enum"),
+                         f"{pointer}/enum")
+    return None
 
 
 _PYTHON_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float),

@@ -96,3 +96,51 @@ def test_front_matter_that_is_never_closed_or_not_a_mapping():
 def test_a_file_without_front_matter_has_no_parameters():
     front = read_front_matter("assets: {}\n", "t.yaml.j2")
     assert front.params == {} and front.body == "assets: {}\n"
+
+
+def test_each_bad_parameter_declaration_is_one_error_at_its_place():
+    text = ("---\nparams:\n"
+            "  a: {description: x}\n"
+            "  b: {type: strng, extra: 1}\n"
+            "  c: {type: string, enum: []}\n"
+            "  d: {type: integer, default: x}\n"
+            "  instance: {type: string}\n"
+            "  e-f: {type: string}\n"
+            "  g: {type: list, items: {type: nothing}, properties: {h: 3}}\n"
+            "---\n")
+    with pytest.raises(SpecErrors) as err:
+        read_front_matter(text, "t.yaml.j2")
+    assert [str(e) for e in err.value.errors] == [
+        "t.yaml.j2:3:3: error: parameter 'a' has no type (types are: string, integer, number, boolean, list, object)",
+        "t.yaml.j2:4:20: error: parameter 'b': unknown key 'extra' (allowed: type, default, description, enum, "
+        "items, properties, required)",
+        "t.yaml.j2:4:13: error: parameter 'b': unknown type 'strng' (did you mean 'string'?)",
+        "t.yaml.j2:5:27: error: parameter 'c': enum must be a non-empty list",
+        "t.yaml.j2:6:31: error: parameter 'd': its default does not fit: expected integer, got \"x\"",
+        "t.yaml.j2:7:3: error: parameter name 'instance' is reserved: templates see the instance as "
+        "`{{ instance }}` (choose another name)",
+        "t.yaml.j2:8:3: error: 'e-f' is not a valid parameter name: use letters, digits and _",
+        "t.yaml.j2:9:33: error: parameter 'g[]': unknown type 'nothing' (did you mean 'string'?)",
+        "t.yaml.j2:9:59: error: parameter 'g.h': expected a mapping with `type:` (e.g. {type: string, "
+        "description: ...})"]
+
+
+def test_params_that_are_not_a_mapping_and_a_header_that_is_not_one():
+    with pytest.raises(SpecErrors) as err:
+        read_front_matter("---\nparams: [a]\n---\n", "t.yaml.j2")
+    assert [str(e) for e in err.value.errors] == [
+        "t.yaml.j2:2:9: error: params: expected a mapping of parameter names"]
+    with pytest.raises(SpecErrors) as err:
+        read_front_matter("---\n- a\n---\n", "t.yaml.j2")
+    assert [str(e) for e in err.value.errors] == [
+        "t.yaml.j2:2:1: error: the front matter must be a mapping (params:, description:)"]
+
+
+def test_nested_parameters_are_read_with_their_items_and_properties():
+    front = read_front_matter(HEADER, "t.yaml.j2")
+    cols, opts = front.params["cols"], front.params["opts"]
+    assert (cols.type, cols.items.type, cols.has_default, cols.required) == ("list", "string", True, False)
+    assert {k: (p.type, p.required, p.default) for k, p in opts.properties.items()} == {
+        "depth": ("integer", True, None), "name": ("string", False, "x")}
+    assert front.params["mode"].type is None and front.params["mode"].enum == ["a", "b"]
+    assert front.description == "demo" and front.body == "\n" * 12 + "assets: {}\n"  # line 13 stays line 13
