@@ -146,9 +146,7 @@ class DaskExecutor(Executor):
         try:
             import cloudpickle
 
-            from .dask_client import Subscription
-            from .dask_flight import ClusterWatch, Flight
-            from .dask_reports import ReportServer
+            from . import dask_client, dask_flight, dask_reports  # noqa: F401 (for _ClusterRun.start)
             from .dask_worker import RunPlugin, UserCode
             from .pickled_job import pickled_job
         except ImportError as e:
@@ -157,61 +155,91 @@ class DaskExecutor(Executor):
         ctx = plan_context
         plugin = RunPlugin(ctx.run_id, cloudpickle.dumps(self._payload(ctx, execution_plan)),
                            UserCode.of_this_process(), job=pickled_job(ctx.job))
-        plugin_name = f"specrun-run-{ctx.run_id}"
         client, cluster, threads = connecting.result()
         state = RunState(execution_plan, ctx.run_id, ctx.job_name, max_concurrent=self.max_concurrent)
-        flight = reports = subscription = None
-        registered = False
+        run = _ClusterRun(client, cluster, f"specrun-run-{ctx.run_id}")
         try:
-            where = "the LocalCluster started for this run" if cluster is not None else \
-                f"the Dask cluster at {client.scheduler.address}"
-            workers = _log_cluster(ctx.log, client, where, self.no_workers_timeout, threads)
-            # The payload reaches every worker in one broadcast; tasks carry only step keys.
-            client.register_plugin(plugin, name=plugin_name)
-            registered = True
-            # Chains run in one task only where that cannot run more steps at once than
-            # allowed, nor run a step the plan could still make wait on steps it adds.
-            chains = self.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
-            watch = ClusterWatch(where, client.scheduler.address, self.no_workers_timeout)
-            inbox: queue.SimpleQueue = queue.SimpleQueue()
-            reports = ReportServer.beside(client.scheduler_comm, inbox, workers)
-            topic = f"{client.id}-{ctx.run_id}"  # the run's own: its client may serve other runs
-            flight = Flight(ctx, state, client, topic=topic, threads=sum(workers.values()), chains=chains,
-                            downstream=execution_plan.downstream, cluster=watch,
-                            reports=reports, inbox=inbox)
-            subscription = Subscription(client, topic, flight.on_topic)
-            todo = list(state.start())
-            while True:
-                fresh = []
-                while todo:
-                    now, todo = todo, []
-                    for instruction in now:
-                        if instruction.__class__ is Emit:
-                            yield instruction.event
-                        elif flight.is_running(instruction.step.key):
-                            yield from flight.handed_out(instruction.step.key, todo)
-                        elif state.status[instruction.step.key] == RUNNING:
-                            fresh.append(instruction.step)
-                        # else: a chain's step its batch reported before this Run was read
-                if fresh:
-                    flight.submit(fresh)
-                if not flight.batches:
-                    break
-                yield from flight.wait(todo)
+            flight = run.start(self, ctx, execution_plan, state, plugin, threads)
+            yield from _carry_out(state, flight)
         finally:
-            try:
-                if reports is not None:
-                    reports.close()
-                if flight is not None:
-                    flight.cleanup()
-                if registered:  # closes the run's resources on every worker
-                    client.unregister_worker_plugin(plugin_name)
-            finally:
-                if subscription is not None:
-                    subscription.end()
-                if cluster is not None:  # a running cluster's client stays for the next run
-                    client.close()
-                    cluster.close()
+            run.close()
+
+
+class _ClusterRun:
+    """What one run sets up on its cluster: made in turn by `start`, closed by `close` (in
+    reverse order, whatever happened in between)."""
+
+    def __init__(self, client: Any, cluster: Any, plugin_name: str) -> None:
+        self.client, self.cluster, self.plugin_name = client, cluster, plugin_name
+        self.registered = False
+        self.flight: Any = None
+        self.reports: Any = None
+        self.subscription: Any = None
+
+    def start(self, executor: DaskExecutor, ctx: Any, execution_plan: Any, state: RunState, plugin: Any,
+              threads: Optional[dict]) -> Any:
+        """Give every worker the run's plugin; the `Flight` that sends the run's steps."""
+        from .dask_client import Subscription
+        from .dask_flight import ClusterWatch, Flight
+        from .dask_reports import ReportServer
+
+        client = self.client
+        where = "the LocalCluster started for this run" if self.cluster is not None else \
+            f"the Dask cluster at {client.scheduler.address}"
+        workers = _log_cluster(ctx.log, client, where, executor.no_workers_timeout, threads)
+        # The payload reaches every worker in one broadcast; tasks carry only step keys.
+        client.register_plugin(plugin, name=self.plugin_name)
+        self.registered = True
+        # Chains run in one task only where that cannot run more steps at once than
+        # allowed, nor run a step the plan could still make wait on steps it adds.
+        chains = executor.max_concurrent is None and getattr(execution_plan, "expand_dynamic", None) is None
+        watch = ClusterWatch(where, client.scheduler.address, executor.no_workers_timeout)
+        inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self.reports = ReportServer.beside(client.scheduler_comm, inbox, workers)
+        topic = f"{client.id}-{ctx.run_id}"  # the run's own: its client may serve other runs
+        self.flight = Flight(ctx, state, client, topic=topic, threads=sum(workers.values()), chains=chains,
+                             downstream=execution_plan.downstream, cluster=watch,
+                             reports=self.reports, inbox=inbox)
+        self.subscription = Subscription(client, topic, self.flight.on_topic)
+        return self.flight
+
+    def close(self) -> None:
+        try:
+            if self.reports is not None:
+                self.reports.close()
+            if self.flight is not None:
+                self.flight.cleanup()
+            if self.registered:  # closes the run's resources on every worker
+                self.client.unregister_worker_plugin(self.plugin_name)
+        finally:
+            if self.subscription is not None:
+                self.subscription.end()
+            if self.cluster is not None:  # a running cluster's client stays for the next run
+                self.client.close()
+                self.cluster.close()
+
+
+def _carry_out(state: RunState, flight: Any) -> Iterator[Event]:
+    """The run's events: the scheduler's own, and those of the steps `flight` sends to the
+    cluster as the scheduler starts them, until no batch is out."""
+    todo = list(state.start())
+    while True:
+        fresh = []
+        while todo:
+            now, todo = todo, []
+            for instruction in now:
+                if instruction.__class__ is Emit:
+                    yield instruction.event
+                elif flight.is_running(instruction.step.key):
+                    yield from flight.handed_out(instruction.step.key, todo)
+                elif state.status[instruction.step.key] == RUNNING:
+                    fresh.append(instruction.step)
+                # else: a chain's step its batch reported before this Run was read
+        if fresh:
+            flight.submit(fresh)
+        if not flight.batches:
+            break
+        yield from flight.wait(todo)
 
 
 @functools.lru_cache(maxsize=None)
