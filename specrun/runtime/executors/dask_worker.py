@@ -164,10 +164,7 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
     """
     from distributed import get_worker
 
-    from ..scheduler import STATE_EVENT_TYPES, Run, RunState, StepDone
-
-    worker = get_worker()
-    line = _Line(worker)
+    line = _Line(get_worker())
     direct = None
     try:
         claim = [CLAIMS, run.run_id, str(batch)]
@@ -175,32 +172,41 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
             return
         line.tell({"op": "set_metadata", "keys": claim, "value": True, "reply": False})
         direct = DirectLine.open(run.reports, batch)
-        state = RunState(_BatchPlan(pickle.loads(steps)), run.run_id, run.job_name, max_concurrent=1)
-        todo = state.start()
-        while True:
-            step = next((i.step for i in todo if i.__class__ is Run), None)
-            if step is None:
-                if direct is None:
-                    # Answered once the scheduler has handled the reports before it, so they
-                    # reach the parent before this task's end does (that goes another way).
-                    line.ask({"op": "get_metadata", "keys": claim, "default": None})
-                return
-            events = run_step_on_worker(run, step.key, step.versions, step.description)
-            todo = []
-            for event in events:
-                if event.event_type in STATE_EVENT_TYPES:
-                    todo.extend(state.handle(event))
-            todo.extend(state.handle(StepDone(step.key)))
-            following = next((i.step.key for i in todo if i.__class__ is Run), None)
-            report = _report(run.run_id, batch, step.key, events, following)
-            if direct is not None:
-                direct.report(report)
-            else:
-                line.tell({"op": "log_event", "topic": topic, "msg": report, "reply": False})
+        _run_steps(run, topic, batch, pickle.loads(steps), line, direct, claim)
     finally:
         if direct is not None:  # the parent handles the batch's end after this connection's
             direct.close()
         line.close()
+
+
+def _run_steps(run: RunRef, topic: str, batch: int, steps: Sequence[BatchStep], line: _Line,
+               direct: Optional[DirectLine], claim: list[str]) -> None:
+    """Run the batch's steps as its own `RunState` releases them, reporting each as it ends
+    (`direct`ly, or through the scheduler on `line`)."""
+    from ..scheduler import STATE_EVENT_TYPES, Run, RunState, StepDone
+
+    state = RunState(_BatchPlan(steps), run.run_id, run.job_name, max_concurrent=1)
+    todo = state.start()
+    while True:
+        step = next((i.step for i in todo if i.__class__ is Run), None)
+        if step is None:
+            if direct is None:
+                # Answered once the scheduler has handled the reports before it, so they
+                # reach the parent before this task's end does (that goes another way).
+                line.ask({"op": "get_metadata", "keys": claim, "default": None})
+            return
+        events = run_step_on_worker(run, step.key, step.versions, step.description)
+        todo = []
+        for event in events:
+            if event.event_type in STATE_EVENT_TYPES:
+                todo.extend(state.handle(event))
+        todo.extend(state.handle(StepDone(step.key)))
+        following = next((i.step.key for i in todo if i.__class__ is Run), None)
+        report = _report(run.run_id, batch, step.key, events, following)
+        if direct is not None:
+            direct.report(report)
+        else:
+            line.tell({"op": "log_event", "topic": topic, "msg": report, "reply": False})
 
 
 def _report(run_id: str, batch: int, key: str, events: list, following: Optional[str]) -> bytes:
