@@ -116,9 +116,7 @@ def multi_asset_check(
     it yields one `AssetCheckResult(asset_key=..., check_name=...)` per spec."""
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        from ..config import normalize_config_schema
         from .asset_checks import AssetChecksDefinition
-        from .ops import In, OpDefinition, Out, build_ins
         from .signature import read_signature
 
         node_name = name or fn.__name__
@@ -128,18 +126,9 @@ def multi_asset_check(
         checked = validate_asset_check_specs(specs, {s.asset_key for s in specs}, what)
         sig = read_signature(fn, what)
         extra = dict(ins or {})
-        undeclared = [p for p in sig.input_params if p not in extra]
-        if undeclared:
-            raise DefinitionError(f"{what}: parameters {undeclared} are not declared; "
-                                  "give them as ins={name: AssetIn(...)}")
-        op_def = OpDefinition(
-            name=node_name, compute_fn=fn,
-            ins=build_ins(sig, {n: In(metadata=s.metadata) for n, s in extra.items()}, what),
-            outs={"result": Out()}, signature=sig,
-            config_schema=normalize_config_schema(sig.config_class or config_schema),
-            required_resource_keys=frozenset(required_resource_keys or ()),
-            retry_policy=retry_policy, description=description or inspect.getdoc(fn), kind="check",
-        )
+        op_def = _check_op(fn, sig, node_name, what, extra, config_schema=config_schema,
+                           required_resource_keys=required_resource_keys, retry_policy=retry_policy,
+                           description=description)
         first = checked[0]
         return AssetChecksDefinition(
             name=node_name, asset_key=first.asset_key, op=op_def, asset_param=None,
@@ -151,6 +140,27 @@ def multi_asset_check(
         )
 
     return decorate
+
+
+def _check_op(fn: Callable[..., Any], sig: Any, name: str, what: str, ins: dict[str, Any], *,
+              config_schema: Any, required_resource_keys: Optional[set[str]], retry_policy: Any,
+              description: Optional[str]) -> Any:
+    """The op of a `@multi_asset_check`: each of `fn`'s inputs must be one of `ins`."""
+    from ..config import normalize_config_schema
+    from .ops import In, OpDefinition, Out, build_ins
+
+    undeclared = [p for p in sig.input_params if p not in ins]
+    if undeclared:
+        raise DefinitionError(f"{what}: parameters {undeclared} are not declared; "
+                              "give them as ins={name: AssetIn(...)}")
+    return OpDefinition(
+        name=name, compute_fn=fn,
+        ins=build_ins(sig, {n: In(metadata=s.metadata) for n, s in ins.items()}, what),
+        outs={"result": Out()}, signature=sig,
+        config_schema=normalize_config_schema(sig.config_class or config_schema),
+        required_resource_keys=frozenset(required_resource_keys or ()),
+        retry_policy=retry_policy, description=description or inspect.getdoc(fn), kind="check",
+    )
 
 
 def spec_for_key(specs: Sequence[AssetCheckSpec], check_key: Any, owner: str) -> AssetCheckSpec:
