@@ -51,7 +51,34 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
     free); a stored file is compared with what its record says of it (`storage/stored.py`).
     `object_stores`: specrun's own object-store IO managers by resource key, asked whether
     an object still exists (a record cannot describe an object the way it describes a file)."""
-    job = plan.job
+    records = _read_records(plan.job, instance)
+    stores = object_stores or {}
+    decisions = _decide_all(plan, records, resolved, force, stores, frozenset(), frozenset())
+    if any(step.node.graph_asset is not None for step in plan.get_all_steps()):
+        # A graph-backed asset runs as a whole: its other steps run, and what reads them sees
+        # it. And a step of one that reads no graph input may come before the asset the graph
+        # depends on in plan order: what runs in this run is known only after a whole pass.
+        # Each pass runs at least what the one before ran, so this stops.
+        while True:
+            again = _decide_all(plan, records, resolved, force, stores, _graphs_running(decisions, plan),
+                                _running(decisions, plan))
+            if again == decisions:
+                break
+            decisions = again
+    return _explain_changes(decisions, plan, instance, resolved, records.latest)
+
+
+class _Records(NamedTuple):
+    """What the decisions read: each node's upstream asset keys (`deps`), and the latest
+    materialization (or observation, of a source) and check evaluation of each asset."""
+
+    deps: dict[str, list[AssetKey]]
+    latest: dict[AssetKey, Any]
+    checks: Mapping[Any, Any]
+
+
+def _read_records(job: Any, instance: Any) -> _Records:
+    """The records of every asset `job` computes, reads or checks."""
     deps = {n.name: sorted(n.asset.dependency_keys) if n.asset is not None else [] for n in job.nodes.values()}
     checked = {k for n in job.nodes.values() if n.check for k in n.check.asset_keys}
     checked.update(n.asset.key for n in job.nodes.values() if n.asset is not None and n.asset.check_specs)
@@ -63,33 +90,26 @@ def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
         if key not in latest or latest[key].timestamp < record.timestamp:
             latest[key] = record
     checks = instance.latest_check_evaluations(checked) if checked else {}
+    return _Records(deps, latest, checks)
 
-    def decide_all(together: frozenset[tuple[int, Optional[str]]],
-                   ran: frozenset[tuple[AssetKey, Optional[str]]]) -> list[Decision]:
-        running = set(ran)
-        decisions = []
-        for step in plan.get_all_steps():
-            decision = _decide_step(step, deps[step.node.name], latest, checks, running, resolved, force,
-                                    object_stores or {})
-            if step.node.graph_asset is not None:
-                decision = _with_graph(decision, step, together)
-            if decision.run and step.node.asset is not None:
-                running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
-            decisions.append(decision)
-        return decisions
 
-    decisions = decide_all(frozenset(), frozenset())
-    if any(step.node.graph_asset is not None for step in plan.get_all_steps()):
-        # A graph-backed asset runs as a whole: its other steps run, and what reads them sees
-        # it. And a step of one that reads no graph input may come before the asset the graph
-        # depends on in plan order: what runs in this run is known only after a whole pass.
-        # Each pass runs at least what the one before ran, so this stops.
-        while True:
-            again = decide_all(_graphs_running(decisions, plan), _running(decisions, plan))
-            if again == decisions:
-                break
-            decisions = again
-    return _explain_changes(decisions, plan, instance, resolved, latest)
+def _decide_all(plan: Any, records: _Records, resolved: Any, force: bool, object_stores: Mapping[str, Any],
+                together: frozenset[tuple[int, Optional[str]]],
+                ran: frozenset[tuple[AssetKey, Optional[str]]]) -> list[Decision]:
+    """One pass over the plan's steps in order: `ran` and `together` (graph assets) say what a
+    pass before found running; a step that runs makes what it materializes newer for the next."""
+    deps, latest, checks = records
+    running = set(ran)
+    decisions = []
+    for step in plan.get_all_steps():
+        decision = _decide_step(step, deps[step.node.name], latest, checks, running, resolved, force,
+                                object_stores)
+        if step.node.graph_asset is not None:
+            decision = _with_graph(decision, step, together)
+        if decision.run and step.node.asset is not None:
+            running.update((k, step.partition_key) for k in step.node.asset.selected_asset_keys)
+        decisions.append(decision)
+    return decisions
 
 
 def _running(decisions: list[Decision], plan: Any) -> frozenset[tuple[AssetKey, Optional[str]]]:
