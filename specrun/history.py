@@ -207,7 +207,7 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
 
     `var_options` only open a template spec's store: the run replays the parent run's own
     options."""
-    from .commands import Session, execute_and_report
+    from .commands import execute_and_report
     from .runtime.events import DagsterEventType as ET
 
     instance = open_store(spec, var_options).instance
@@ -217,27 +217,9 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
         raise SpecrunError(f"run {run_id} was not started from a spec; pass --spec")
     if from_failure and parent.is_success:
         raise SpecrunError(f"run {parent.run_id} succeeded: nothing to re-execute from failure")
-    options = dict(json.loads(parent.tags.get(RUN_OPTIONS_TAG) or "{}"))
-    if options.get("var"):
-        options["var"] = unmasked_vars(list(options["var"]), list((var_options or {}).get("var") or ()),
-                                       parent.run_id)
-    session = Session(spec_path, {**options, "force": True})
-    plan = session.plan()
-    reexecution = reexecution_after(instance, parent)
-    if reexecution["mapping_keys"]:  # the copies of mapped ops the parent ran are steps too
-        from .runtime.plan import build_plan
-
-        with session.partitions_loaded():
-            plan = build_plan(session.job, list(plan.partition_keys), None, reexecution["mapping_keys"])
-    parent_steps = list(parent.step_keys_to_execute or plan.steps)
-    if plan.dynamic is not None:  # the copies of mapped ops whose values the parent's steps made
-        parent_steps += [k for k, emitter in plan.dynamic.emitter_of.items()
-                         if emitter in parent_steps and k not in parent_steps]
-    missing = [k for k in parent_steps if k not in plan.steps]
-    if missing:
-        raise SpecrunError(f"run {parent.run_id} ran step(s) the spec no longer plans "
-                           f"({', '.join(missing[:3])}): the spec or its partitions changed since; "
-                           f"run `specrun apply {spec_path}` instead")
+    session = _replay_session(spec_path, parent, var_options)
+    plan, reexecution = _plan_again(session, instance, parent)
+    parent_steps = _parent_steps(plan, parent, spec_path)
     keys = parent_steps
     if from_failure:
         successes = instance.all_logs(parent.run_id, of_type=[ET.STEP_SUCCESS])
@@ -249,6 +231,45 @@ def reexecute(run_id: str, spec: Optional[str], from_failure: bool,
           + (f", reusing {len(reused)} stored output(s)" if reused else ""))
     return execute_and_report(session, plan, keys, [], parent_run_id=parent.run_id,
                               reexecution=reexecution)
+
+
+def _replay_session(spec_path: str, parent: Any, var_options: Optional[Mapping[str, Any]]) -> Any:
+    """A forced session of `spec_path` with the parent run's options (its masked variables
+    given again by `var_options`)."""
+    from .commands import Session
+
+    options = dict(json.loads(parent.tags.get(RUN_OPTIONS_TAG) or "{}"))
+    if options.get("var"):
+        options["var"] = unmasked_vars(list(options["var"]), list((var_options or {}).get("var") or ()),
+                                       parent.run_id)
+    return Session(spec_path, {**options, "force": True})
+
+
+def _plan_again(session: Any, instance: Any, parent: Any) -> tuple[Any, dict[str, Any]]:
+    """The session's plan, with the copies of mapped ops the parent ran as steps too, and what
+    the re-execution reads of the parent's outputs."""
+    plan = session.plan()
+    reexecution = reexecution_after(instance, parent)
+    if reexecution["mapping_keys"]:  # the copies of mapped ops the parent ran are steps too
+        from .runtime.plan import build_plan
+
+        with session.partitions_loaded():
+            plan = build_plan(session.job, list(plan.partition_keys), None, reexecution["mapping_keys"])
+    return plan, reexecution
+
+
+def _parent_steps(plan: Any, parent: Any, spec_path: str) -> list[str]:
+    """The steps the parent run ran, each of which `plan` must still have."""
+    parent_steps = list(parent.step_keys_to_execute or plan.steps)
+    if plan.dynamic is not None:  # the copies of mapped ops whose values the parent's steps made
+        parent_steps += [k for k, emitter in plan.dynamic.emitter_of.items()
+                         if emitter in parent_steps and k not in parent_steps]
+    missing = [k for k in parent_steps if k not in plan.steps]
+    if missing:
+        raise SpecrunError(f"run {parent.run_id} ran step(s) the spec no longer plans "
+                           f"({', '.join(missing[:3])}): the spec or its partitions changed since; "
+                           f"run `specrun apply {spec_path}` instead")
+    return parent_steps
 
 
 def _fresh_outputs(plan: Any, keys: list[str], reexecution: dict[str, Any]) -> list[str]:
