@@ -97,13 +97,7 @@ def graph_asset_fields(
     what = f"graph asset {node_name!r}"
     layout = compose_layout(graph_def, node_name, what)
     prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or [])
-    given = dict(keys_by_output_name or {})
-    unknown = sorted(set(given) - set(layout.outputs))
-    if unknown:
-        raise DefinitionError(f"{what}: keys_by_output_name names {unknown}, not outputs of the graph "
-                              f"(its outputs: {sorted(layout.outputs)})")
-    keys_by_output = {o: AssetKey.from_coercible(given[o]) if o in given
-                      else AssetKey([*prefix, node_name if o == "result" else o]) for o in layout.outputs}
+    keys_by_output = _output_keys(layout, node_name, prefix, keys_by_output_name, what)
     input_keys = {n: AssetKey.from_coercible((keys_by_input_name or {}).get(n) or AssetKey([*prefix, n]))
                   for n in graph_def.input_names}
     groups = {k: (group_names_by_output_name or {}).get(o) or group_name or "default"
@@ -121,6 +115,19 @@ def graph_asset_fields(
         group_names_by_key=groups, can_subset=can_subset, multi=len(keys_by_output) > 1 or can_subset,
         graph=layout,
     )
+
+
+def _output_keys(layout: Any, node_name: str, prefix: list[str],
+                 keys_by_output_name: Optional[Mapping[str, AssetKey]], what: str) -> dict[str, AssetKey]:
+    """Each graph output's asset key: the one `keys_by_output_name` gives (it may name only
+    outputs of the graph), else the node's name (`result`) or the output's, under `prefix`."""
+    given = dict(keys_by_output_name or {})
+    unknown = sorted(set(given) - set(layout.outputs))
+    if unknown:
+        raise DefinitionError(f"{what}: keys_by_output_name names {unknown}, not outputs of the graph "
+                              f"(its outputs: {sorted(layout.outputs)})")
+    return {o: AssetKey.from_coercible(given[o]) if o in given
+            else AssetKey([*prefix, node_name if o == "result" else o]) for o in layout.outputs}
 
 
 @dataclass(frozen=True)

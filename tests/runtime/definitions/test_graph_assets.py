@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specrun import (
-    AssetKey, DailyPartitionsDefinition, Definitions, FilesystemIOManager, asset, graph_asset, instance_for_test,
-    materialize, op,
+    AssetKey, AssetsDefinition, DailyPartitionsDefinition, Definitions, FilesystemIOManager, Out,
+    asset, graph, graph_asset, instance_for_test, materialize, op,
 )
+from specrun.errors import DefinitionError
 from specrun.runtime.plan import build_plan
 from specrun.runtime.staleness import decide
 
@@ -53,3 +56,25 @@ def test_a_partitioned_graph_asset_reads_and_records_the_upstream_partition(tmp_
             ("shout.first", True, "graph asset shout runs"),
             ("shout.second", True, "upstream raw has newer data")]
 
+
+
+@op(out={"lo": Out(), "hi": Out()})
+def ends(values):
+    return min(values), max(values)
+
+
+@graph
+def bounds(values):
+    lo, hi = ends(values)
+    return {"lo": lo, "hi": hi}
+
+
+def test_a_graphs_output_keys_are_given_or_its_names_under_the_prefix():
+    made = AssetsDefinition.from_graph(bounds, keys_by_output_name={"hi": AssetKey(["top", "max"])},
+                                       key_prefix=["p"])
+    assert made.keys_by_output_name == {"lo": AssetKey(["p", "lo"]), "hi": AssetKey(["top", "max"])}
+    assert made.keys_by_input_name == {"values": AssetKey(["p", "values"])}
+    with pytest.raises(DefinitionError) as raised:
+        AssetsDefinition.from_graph(bounds, keys_by_output_name={"mid": AssetKey("m"), "zz": AssetKey("z")})
+    assert str(raised.value) == ("graph asset 'bounds': keys_by_output_name names ['mid', 'zz'], not outputs "
+                                 "of the graph (its outputs: ['hi', 'lo'])")
