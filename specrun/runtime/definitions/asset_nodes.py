@@ -35,8 +35,12 @@ def assets_resources(assets: Any) -> dict[str, Any]:
 
 
 def common_partitions_def(by_key: Mapping[AssetKey, Any], keys: set[AssetKey]) -> Any:
-    defs = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in keys
-            if getattr(by_key[k], "partitions_def", None) is not None}
+    """The one partitions definition of the assets `keys` that are partitioned, else None."""
+    defs = {}
+    for k in keys:
+        partitions_def = getattr(by_key[k], "partitions_def", None)
+        if partitions_def is not None:
+            defs[id(partitions_def)] = partitions_def
     return next(iter(defs.values())) if len(defs) == 1 else None
 
 

@@ -251,9 +251,13 @@ def build_asset_job(
 ) -> JobDefinition:
     """A job computing the selected assets (all computable ones by default) and their checks."""
     by_key: dict[AssetKey, AssetLike] = {}
+    plain_only = True  # (no multi-asset among them: none to subset)
     for a in assets:
-        # (`keys_of(a)`, its common case inlined)
-        for key in (a.key,) if a.__class__ is AssetsDefinition and not a.multi else keys_of(a):
+        if a.__class__ is AssetsDefinition and not a.multi:  # (`keys_of(a)`, its common case)
+            keys = (a.key,)
+        else:
+            keys, plain_only = keys_of(a), False
+        for key in keys:
             if key in by_key:
                 raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
             by_key[key] = a
@@ -269,7 +273,8 @@ def build_asset_job(
         computable = {k for k in chosen.resolve(view) if isinstance(by_key[k], AssetsDefinition)}
         given = [k for k in by_key if k in computable]
         chosen_checks = chosen.resolve_checks(view)
-    by_key.update(subset_multi_assets(by_key, computable))
+    if not plain_only:
+        by_key.update(subset_multi_assets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;

@@ -246,3 +246,34 @@ def test_a_jobs_asset_keys_are_its_nodes_selected_keys_as_a_new_set_each_time():
         first.add(AssetKey("added"))
         assert job.asset_keys == expected and job.asset_keys is not job.asset_keys
     assert expected == {AssetKey("m2"), AssetKey("clean")}
+
+
+def test_an_asset_jobs_partitions_are_the_one_definition_its_partitioned_assets_share():
+    from specrun import StaticPartitionsDefinition
+    from specrun.runtime.definitions.asset_nodes import common_partitions_def
+
+    days, other = StaticPartitionsDefinition(["a", "b"]), StaticPartitionsDefinition(["a", "b"])
+
+    @asset(partitions_def=days)
+    def p1():
+        return 1
+
+    @asset(partitions_def=days)
+    def p2(p1):
+        return p1
+
+    @asset(partitions_def=other)
+    def p3():
+        return 1
+
+    def old(by_key, keys):  # (the dict comprehension it was)
+        defs = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in keys
+                if getattr(by_key[k], "partitions_def", None) is not None}
+        return next(iter(defs.values())) if len(defs) == 1 else None
+
+    for given, expected in (([raw, p1, p2], days), ([p1, p2, p3], None), ([raw, clean], None),
+                            ([p3, raw, AssetSpec("elsewhere")], other)):
+        job = build_asset_job("j", given)
+        by_key = {k: a for a in given for k in getattr(a, "keys", None) or (a.key,)}
+        assert job.partitions_def is expected
+        assert common_partitions_def(by_key, set(by_key)) is old(by_key, set(by_key))
