@@ -75,3 +75,32 @@ def test_a_selection_of_copies_keeps_their_mapping_keys_and_reads_the_rest_from_
     assert plan.steps["plus[a]"].mapping_key == "a"
     assert plan.steps["listed"].upstream_keys == {"plus[a]"}
     assert [u.step_key for u in plan.steps["listed"].inputs["values"]] == ["plus[b]", "plus[a]"]
+
+
+def test_a_job_has_dynamic_outputs_when_a_node_declares_one_or_collects_one():
+    """`has_dynamic_outputs`, which skips the property call for a plain `Out`: a DynamicOut,
+    an Out subclass that says it is dynamic, and a FromCollect input each count; plain Outs
+    and a subclass that says it is not do not."""
+    from specrun.runtime.definitions.dynamic import DynamicOut, has_dynamic_outputs
+    from specrun.runtime.definitions.nodes import FromCollect, FromOutput, Node
+    from specrun.runtime.definitions.ops import Out
+
+    class Said(Out):
+        def __init__(self, dynamic):
+            super().__init__()
+            object.__setattr__(self, "_said", dynamic)
+
+        @property
+        def is_dynamic(self):
+            return self._said
+
+    def node(name, outs, inputs=None):
+        op_def = type("OpDef", (), {"outs": outs})()
+        return Node(name, op_def, inputs or {})
+
+    plain = {"a": node("a", {"result": Out()}), "b": node("b", {"x": Out(), "y": Said(False)},
+                                                         {"i": FromOutput("a")})}
+    assert not has_dynamic_outputs(plain)
+    for extra in (node("c", {"r": DynamicOut()}), node("c", {"r": Said(True)}),
+                  node("c", {}, {"i": FromCollect("a")})):
+        assert has_dynamic_outputs({**plain, "c": extra})

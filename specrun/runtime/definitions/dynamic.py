@@ -115,10 +115,12 @@ def is_dynamic_output(node: Node, output: str) -> bool:
 
 
 def has_dynamic_outputs(nodes: Mapping[str, Node]) -> bool:
-    """Whether any node of a job declares a `DynamicOut` (or collects one)."""
+    """Whether any node of a job declares a `DynamicOut` (or collects one). (A plain `Out`'s
+    `is_dynamic` is its class's property, False: not called for one. Every job is asked, once
+    when it is made and again when it is planned.)"""
     for node in nodes.values():
         for out in node.op_def.outs.values():
-            if out.is_dynamic:
+            if type(out) is not Out and out.is_dynamic:
                 return True
         for src in node.inputs.values():
             if src.__class__ is FromCollect:
