@@ -25,9 +25,8 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 
 from .definitions.keys import AssetKey, CoercibleToAssetKey
 from .events import DagsterEventType, Event
-from .storage import layout
 from .storage.base import DagsterRun, DagsterRunStatus, RunStorage
-from .storage.stored import stored_facts
+from .superseded import OwnVersions, collect_superseded
 from .storage.memory import InMemoryRunStorage
 
 _FLUSH_ON = frozenset(
@@ -64,6 +63,7 @@ class Instance:
         self._lock = threading.Lock()
         self._temp_dir: Optional[str] = None
         self._superseding: list[Event] = []  # recorded materializations not yet collected after
+        self._own = OwnVersions() if ephemeral else None  # (see `_flush`)
 
     @staticmethod
     def ephemeral(tempdir: Optional[str] = None) -> "Instance":
@@ -225,7 +225,10 @@ class Instance:
         if self._superseding and (collect or len(self._superseding) >= _COLLECT_EVERY):
             with self._lock:
                 batch, self._superseding = self._superseding, []
-            _collect_superseded(batch, self._storage)
+            if self._own is None:
+                collect_superseded(batch, self._storage)
+            else:  # records kept in memory: other stores' versions may share the folder
+                self._own.collect(batch)
 
     def all_logs(self, run_id: str, of_type: Optional[Any] = None) -> list[Event]:
         """A run's events (including log messages), optionally of some types only."""
@@ -308,46 +311,6 @@ class Instance:
 
     def __exit__(self, *exc: object) -> None:
         self.dispose()
-
-
-def _collect_superseded(events: Sequence[Event], storage: RunStorage) -> None:
-    """Remove stored files that the records just committed made superseded (see
-    `storage/layout.py`): only once a record names the new version is the old one unneeded.
-
-    Not while another run on the store is alive: it may have read the old record and be about
-    to load the old version. The versions left are removed with the next one superseded.
-    Whether another run lives is asked once per batch (and only when an old version exists)."""
-    checks: dict[str, Any] = {}
-    files = []
-    for event in events:
-        metadata = event.data.metadata
-        if not metadata:  # (most records: `stored_facts` would say None)
-            continue
-        facts = stored_facts(metadata)
-        if not facts:
-            continue
-        alone = checks.get(event.run_id)
-        if alone is None:
-            alone = checks[event.run_id] = _alone(storage, event.run_id)
-        if facts.get("kind") == "file" and facts.get("path"):
-            files.append((facts["path"], alone))  # (collected together: one listing a folder)
-        elif facts.get("kind") == "object" and facts.get("url") and alone():
-            from .upath_io.versions import collect_objects
-
-            collect_objects(facts)
-    if files:
-        layout.collect_all(files)
-
-
-def _alone(storage: RunStorage, run_id: str) -> Any:
-    """A check, made once when first asked, that no run but `run_id` is alive on `storage`."""
-    answer: list[bool] = []
-
-    def alone() -> bool:
-        if not answer:
-            answer.append(not storage.live_runs(exclude=run_id))
-        return answer[0]
-    return alone
 
 
 DagsterInstance = Instance

@@ -40,29 +40,3 @@ def test_a_materialization_is_recorded_before_the_next_step_can_kill_the_process
     assert os.listdir(home / "storage") == [os.path.basename(recorded.data.metadata["path"].value)]
     assert recorded.run_id == instance.get_runs()[0].run_id
     assert instance.get_latest_materialization_event("b") is None
-
-
-def test_superseded_files_are_looked_for_only_in_records_with_metadata():
-    from specrun.runtime import instance as instance_module
-    from specrun.runtime.definitions.keys import AssetKey
-    from specrun.runtime.definitions.results import AssetMaterialization
-    from specrun.runtime.events import ET, Event
-    from specrun.runtime.storage.stored import STORED_METADATA_KEY
-
-    asked = []
-
-    class Storage:
-        def live_runs(self, exclude):
-            asked.append(exclude)
-            return []
-
-    def record(run_id, metadata):
-        mat = AssetMaterialization(AssetKey("a"), metadata=metadata)
-        return Event(ET.ASSET_MATERIALIZATION, run_id, "job", message="m", data=mat)
-
-    stored = {STORED_METADATA_KEY: {"kind": "object", "url": "memory://nowhere"}}
-    events = [record("no metadata", {}), record("none", None), record("other", {"rows": 1})]
-    instance_module._collect_superseded(events, Storage())
-    assert asked == []  # no record names a stored version: no run is asked about
-    instance_module._collect_superseded([record("stored", stored)], Storage())
-    assert asked == ["stored"]  # a record that names one is still looked at

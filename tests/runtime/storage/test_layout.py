@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from specrun import StaticPartitionsDefinition, asset, materialize
+from specrun import DagsterInstance, StaticPartitionsDefinition, asset, materialize
 from specrun.errors import PartitionError
 from specrun.runtime.storage import layout
 
@@ -115,7 +115,9 @@ def test_a_value_stored_before_versioning_makes_way_for_the_versions(tmp_path):
         return [1, 2]
 
     config = {"resources": {"io_manager": {"config": {"base_dir": str(base)}}}}
-    assert materialize([numbers], run_config=config).success
+    # (a persistent store's run: an ephemeral one removes only the versions it recorded itself)
+    instance = DagsterInstance.local(str(tmp_path / "home"))
+    assert materialize([numbers], run_config=config, instance=instance).success
     assert layout.has_versions(str(base / "numbers"))  # `numbers@v-...`, beside it
     assert not (base / "numbers").exists()  # collected once the version's record was written
 
