@@ -87,6 +87,33 @@ def test_missing_resource_keys_names_each_node_s_missing_keys_in_order():
         ("warehouse", "load"), ("pager", "save")]
 
 
+def test_missing_resource_keys_ask_an_op_definition_subclass_for_its_own_keys():
+    """An op needing nothing is passed over without its `all_resource_keys` (most ops), but
+    only an OpDefinition itself: a subclass is asked, whatever it declares."""
+    import copy
+
+    from specrun import op
+    from specrun.runtime.definitions.jobs import JobDefinition
+    from specrun.runtime.definitions.nodes import Node
+    from specrun.runtime.definitions.ops import OpDefinition
+
+    @op
+    def free():
+        return 1
+
+    class Needing(OpDefinition):
+        @property
+        def all_resource_keys(self):
+            return frozenset({"extra"})
+
+    needing = copy.copy(free)
+    object.__setattr__(needing, "__class__", Needing)
+    assert type(free) is OpDefinition and not free.required_resource_keys
+    job = JobDefinition(name="j", nodes={"free": Node("free", free, {}), "needing": Node("needing", needing, {})})
+    assert job.missing_resource_keys() == [("extra", "needing")]
+    assert job.missing_resource_keys({"extra": 1}) == []
+
+
 def test_missing_resource_keys_of_assets_include_their_io_manager_unless_they_bring_it():
     @asset(io_manager_key="lake")
     def stored():
