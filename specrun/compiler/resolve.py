@@ -15,7 +15,6 @@ from typing import Any, Optional
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset
 from ..runtime.definitions.keys import AssetKey
-from ..runtime.definitions.ops import OpDefinition
 from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .decorated import decorated_deps, decorated_ins, described, function_of, multi_without_outs
