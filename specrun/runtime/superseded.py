@@ -11,7 +11,6 @@ the files its own earlier records named (`OwnVersions`).
 
 from __future__ import annotations
 
-import os
 from typing import Any, Optional, Sequence
 
 from .events import Event
@@ -83,10 +82,6 @@ class OwnVersions:
                 continue
             key = (event.asset_key, event.partition)
             before, self._files[key] = self._files.get(key), facts["path"]
-            if before is not None and before != facts["path"]:
-                try:
-                    os.unlink(before)
-                except (FileNotFoundError, IsADirectoryError, PermissionError):
-                    continue
+            if before is not None and before != facts["path"] and layout.remove_file(before):
                 removed.append(before)
         return removed

@@ -329,12 +329,19 @@ def _remove(folder: str, names: list[str], superseded: Callable[[str], bool],
             continue
         if superseded(name) or (name.startswith(TEMP_PREFIX) and _abandoned(folder, name)):
             path = os.path.join(folder, name)
-            try:
-                os.unlink(path)
-            except (FileNotFoundError, IsADirectoryError, PermissionError):
-                continue
-            removed.append(path)
+            if remove_file(path):
+                removed.append(path)
     return removed
+
+
+def remove_file(path: str) -> bool:
+    """Remove the file `path`; False when it is gone already (another collector had it first),
+    is a folder, or this process may not remove it."""
+    try:
+        os.unlink(path)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        return False
+    return True
 
 
 def _abandoned(folder: str, name: str) -> bool:
