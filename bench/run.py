@@ -5,6 +5,7 @@
     python bench/run.py --only inprocess   # one group
     python bench/run.py --before /tmp/old  # also an older checkout of specrun, side by side
     python bench/run.py --instructions     # in-process cells in instructions (callgrind), N=1,000
+    python bench/run.py --only inprocess --rounds 15   # more rounds: to see a change of ~5%
 
 Hamilton and Dagster live in side virtualenvs (bench/setup_hamilton.sh, bench/setup_dagster.sh),
 never in specrun's own dependencies. Each cell runs in a fresh subprocess; only the execute
@@ -137,11 +138,11 @@ DAGSTER_ROUNDS = 2
 
 def inprocess_rows(quick: bool) -> list[tuple]:
     """Per-step cost of in-process execution, specrun beside Hamilton and Dagster (median of
-    5 rounds; Dagster of DAGSTER_ROUNDS). Each workload's first run of a job just defined; at
+    INPROCESS_ROUNDS rounds; Dagster of DAGSTER_ROUNDS). Each workload's first run of a job just defined; at
     N = 1,000 also the second run of the same job (beside Hamilton's `execute`) and defining
     the job with its first run (beside Hamilton's `Driver.build` + `execute`)."""
     rows = []
-    repeats = 1 if quick else 5
+    repeats = 1 if quick else INPROCESS_ROUNDS[0]
     for workload, n, hamilton, dagster in INPROCESS:
         for variant, flag in _variants(n, quick):
             args = ["--workload", workload, "--n", str(n)]
@@ -158,6 +159,9 @@ def inprocess_rows(quick: bool) -> list[tuple]:
             rows.append((f"{workload} (in-process{variant})", n, found["specrun"], found.get("dagster"),
                          " us/step", {"hamilton": found.get("hamilton"), "before": found.get("before")}))
     return rows
+
+
+INPROCESS_ROUNDS = [5]  # (`--rounds`) two 5-round tables of the same code can differ by ~10%
 
 
 def _variants(n: int, quick: bool) -> list[tuple[str, Optional[str]]]:
@@ -302,6 +306,8 @@ def _both_figures(a: Figure, b: Figure) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--rounds", type=int, metavar="N",
+                        help=f"rounds of each in-process cell (default {INPROCESS_ROUNDS[0]}); the median is shown")
     parser.add_argument("--only", help="one group: inprocess, compile, cold, parallel, storage, templates, apply, dynamic")
     parser.add_argument("--before", metavar="PATH",
                         help="also measure the specrun at PATH (a checkout) in a column of its own")
@@ -311,6 +317,10 @@ def main() -> None:
                         help="in-process cells in instructions per step (callgrind) instead of "
                              "wall time, at these N (default 1000): first and second run")
     args = parser.parse_args()
+    if args.rounds is not None:
+        if args.rounds < 1:
+            parser.error("--rounds must be at least 1")
+        INPROCESS_ROUNDS[0] = args.rounds
     print(prepare_bytecode(not args.no_bytecode))
     if args.before:
         BEFORE["path"] = os.path.abspath(args.before)
