@@ -22,7 +22,6 @@ from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of, has_dynamic_outputs
 from .nodes import Node
-from .ops import OpDefinition
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -102,12 +101,7 @@ class JobDefinition:
         missing = []
         job_hooks = self.hook_defs
         for node in self.nodes.values():
-            op_def = node.op_def
-            if type(op_def) is OpDefinition and not op_def.required_resource_keys \
-                    and not op_def.signature.resource_params:
-                needed = _NO_KEYS  # (what `all_resource_keys` gives it: most ops need none)
-            else:
-                needed = op_def.all_resource_keys
+            needed = node.op_def.all_resource_keys
             if node.hooks or job_hooks:
                 needed = set(needed)
                 for hook in (*node.hooks, *job_hooks):
@@ -166,7 +160,6 @@ class JobDefinition:
 
 
 _ASSET_KEYS = "asset keys"
-_NO_KEYS: frozenset[str] = frozenset()
 
 
 def _describe_node(node: Node) -> str:

@@ -115,7 +115,10 @@ class OpDefinition:
     @property
     def all_resource_keys(self) -> frozenset[str]:
         """Resources the compute function needs: declared keys plus resource parameters."""
-        return self.required_resource_keys | frozenset(self.signature.resource_params)
+        params = self.signature.resource_params
+        if not params:  # (most ops: the declared keys as they are, no union made per call)
+            return frozenset(self.required_resource_keys)  # (a frozenset is returned itself)
+        return self.required_resource_keys | frozenset(params)
 
     def with_name(self, name: str) -> "OpDefinition":
         return replace(self, name=name)

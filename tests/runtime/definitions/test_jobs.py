@@ -88,8 +88,8 @@ def test_missing_resource_keys_names_each_node_s_missing_keys_in_order():
 
 
 def test_missing_resource_keys_ask_an_op_definition_subclass_for_its_own_keys():
-    """An op needing nothing is passed over without its `all_resource_keys` (most ops), but
-    only an OpDefinition itself: a subclass is asked, whatever it declares."""
+    """Each node's op definition is asked for its keys (`all_resource_keys`): a subclass's
+    own answer counts, whatever it declares."""
     import copy
 
     from specrun import op

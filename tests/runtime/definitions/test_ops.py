@@ -94,3 +94,28 @@ def test_outs_by_name_and_dynamic_outs_keep_their_types():
         dataclasses.replace(Out(dagster_type=int, description="A"), dagster_type=resolve_dagster_type(int)))
     assert type(outs["b"]) is DynamicOut and outs["b"].is_dynamic
     assert _type_facts(outs["b"].dagster_type) == _type_facts(resolve_dagster_type(str))
+
+
+def test_all_resource_keys_are_the_declared_keys_and_the_resource_parameters_as_a_frozenset():
+    from specrun import ConfigurableResource, op
+
+    class Lake(ConfigurableResource):
+        path: str = "/"
+
+    @op
+    def free():
+        return 1
+
+    @op(required_resource_keys={"db"})
+    def declared(context):
+        return 1
+
+    def both(context, lake):
+        return 1
+
+    both.__annotations__ = {"lake": Lake}  # (this module's annotations are strings)
+    both = op(required_resource_keys={"db"})(both)
+
+    assert free.all_resource_keys == frozenset() and type(free.all_resource_keys) is frozenset
+    assert declared.all_resource_keys == frozenset({"db"}) and type(declared.all_resource_keys) is frozenset
+    assert both.all_resource_keys == frozenset({"db", "lake"})
