@@ -196,12 +196,19 @@ def _lease(session: Session, plan: Any, to_run: list[str], decisions: list) -> A
     except BaseException:
         lease.close()
         raise
-    done = [k for k in to_run if k not in now]
+    done = _done_meanwhile(to_run, now)
     if done:
         shown = ", ".join(done[:5]) + (f" and {len(done) - 5} more" if len(done) > 5 else "")
         print(f"Skipping {len(done)} step(s) another run materialized while this one waited: {shown}.",
               file=sys.stderr, flush=True)
     return lease
+
+
+def _done_meanwhile(to_run: list[str], now: list[str]) -> list[str]:
+    """The steps of `to_run` that are no longer in `now` (another run made them), in order.
+    (`now` as a set: a 1,000-step apply asked a list 1,000 times, ~0.1 G instructions.)"""
+    still = set(now)
+    return [k for k in to_run if k not in still]
 
 
 def _nothing_to_do(decisions: list[Any]) -> str:

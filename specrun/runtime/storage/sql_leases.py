@@ -42,8 +42,9 @@ class SqlLeases:
             for chunk in range(0, len(assets), 500):
                 rows = conn.execute(sa.select(table).where(table.c.asset_key.in_(assets[chunk:chunk + 500])))
                 held.update({(r.asset_key, r.partition): r for r in rows})
+            wanted_set = set(wanted)
             busy = {k: Holder(r.run_id, r.host, r.pid) for k, r in held.items()
-                    if k in set(wanted) and r.run_id != run_id and alive(r.host, r.pid, r.heartbeat, now)}
+                    if k in wanted_set and r.run_id != run_id and alive(r.host, r.pid, r.heartbeat, now)}
             if busy:
                 return busy
             mine = [k for k in wanted if k in held]
