@@ -4,7 +4,9 @@ Before a run starts, it leases every (asset, partition) its steps will materiali
 once or none: a concurrent run on the same store that wants one of them waits until it is
 given back (never holding a lease while it waits, so two runs cannot wait on each other). A
 lease is given back by the transaction that commits its materialization record (or, for one
-its step did not materialize, when the step ends), so whoever takes it next sees that record.
+its step did not materialize, when the step ends), so whoever takes it next sees that record:
+`take_leases` counts a lease whose run holds the latest record of its (asset, partition) as
+given back (on SQLite its row then stays until the run ends; PostgreSQL also deletes it).
 While the run lives, a thread heartbeats it and its leases.
 """
 
@@ -93,8 +95,9 @@ class RunLease:
         """`handle` (which records an event), and the step's leases given back as it goes.
 
         A materialization's record gives back the lease on its (asset, partition) in the
-        transaction that commits it (`store_events` of a shared storage), so whoever takes the
-        lease next sees the record; nothing more is written for it. A lease its step did not
+        transaction that commits it (`store_events` of a shared storage; see the module
+        docstring), so whoever takes the lease next sees the record; nothing more is written
+        for it. A lease its step did not
         materialize (the step failed, or an optional output was not produced) is handed, when
         the step ends, to the heartbeat thread, which gives back what gathered in one write,
         off the run's path."""

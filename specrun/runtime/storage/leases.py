@@ -4,7 +4,10 @@ A run holds a lease on each (asset, partition) it is about to materialize, so th
 concurrent run on the same store waits for it instead of computing it again; and a run
 heartbeats, so that another process can tell a live run (on any host) from one whose process
 died. Both are judged by `alive`: a holder on this host whose process is gone is dead at once;
-any other holder is dead once its heartbeat is older than `stale_after()` seconds.
+any other holder is dead once its heartbeat is older than `stale_after()` seconds. A live
+holder's lease is given back by its own materialization record of that (asset, partition)
+(`not_recorded_by_holder`), committed with the record; SQLite leaves the row until the run
+ends, sparing a step's commit the delete.
 """
 
 from __future__ import annotations
@@ -76,3 +79,11 @@ class Holder(NamedTuple):
     run_id: str
     host: Optional[str]
     pid: Optional[int]
+
+
+def not_recorded_by_holder(busy: dict[tuple[str, str], Holder],
+                           recorded: dict[tuple[str, str], str]) -> dict[tuple[str, str], Holder]:
+    """`busy` without the leases their holder gave back with its materialization record:
+    the latest record of that (asset key, partition) is the holder run's (`recorded`: the
+    run of each latest record)."""
+    return {k: h for k, h in busy.items() if recorded.get(k) != h.run_id}

@@ -47,6 +47,7 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
     _dynamic_partitions = dynamic_partitions
     _leases = leases
     _runs = runs
+    _materializations = materializations
     shared = True
 
     def __init__(self, url: str) -> None:
@@ -127,7 +128,7 @@ class SqlRunStorage(SqlDynamicPartitions, SqlLeases, RunStorage):
         rows, mats, evals, released = event_rows(batch)
         if self._sqlite is not None:
             try:
-                self._sqlite.write(rows, mats, evals, released)
+                self._sqlite.write(rows, mats, evals)  # (leases: see `SqliteWriter.write`)
             except sqlite3.Error as e:
                 raise StorageError(f"writing to run storage at {_mask(self.url)} failed: {_short(e)}") from e
             return

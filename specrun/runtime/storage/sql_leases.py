@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import sqlalchemy as sa
 
-from .leases import Holder, alive, host_identity
+from .leases import Holder, alive, host_identity, not_recorded_by_holder
 
 _LEASE_LOCK = 0x5EC1EA   # PostgreSQL advisory lock key held while leases are taken
 
@@ -20,6 +20,7 @@ class SqlLeases:
 
     _leases: sa.Table
     _runs: sa.Table
+    _materializations: sa.Table
     _write: Callable[..., Any]
     _read: Callable[..., list]
 
@@ -46,6 +47,8 @@ class SqlLeases:
             busy = {k: Holder(r.run_id, r.host, r.pid) for k, r in held.items()
                     if k in wanted_set and r.run_id != run_id and alive(r.host, r.pid, r.heartbeat, now)}
             if busy:
+                busy = not_recorded_by_holder(busy, self._recorded_runs(conn, busy))
+            if busy:
                 return busy
             mine = [k for k in wanted if k in held]
             for asset, partition in mine:
@@ -56,6 +59,18 @@ class SqlLeases:
                  "pid": os.getpid(), "heartbeat": now} for a, p in wanted])
             return {}
         return self._write(take)
+
+    def _recorded_runs(self, conn: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The run of the latest materialization record of each (asset key, partition) of
+        `keys` that has one."""
+        table = self._materializations
+        assets = sorted({a for a, _ in keys})
+        found = {}
+        for chunk in range(0, len(assets), 500):
+            rows = conn.execute(sa.select(table.c.asset_key, table.c.partition, table.c.run_id).where(
+                table.c.asset_key.in_(assets[chunk:chunk + 500])))
+            found.update({(r.asset_key, r.partition): r.run_id for r in rows})
+        return found
 
     def release_leases(self, run_id: str, keys: Optional[Sequence[tuple[str, str]]] = None) -> None:
         """Give back `run_id`'s leases on `keys` (all of them when None)."""

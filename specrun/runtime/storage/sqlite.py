@@ -22,7 +22,7 @@ from ...errors import StorageError
 from ..definitions.keys import AssetKey
 from ..events import DagsterEventType, Event, RunFailureData
 from .base import DagsterRun, DagsterRunStatus, MaterializationVersions, RunStorage
-from .leases import Holder, alive, host_identity
+from .leases import Holder, alive, host_identity, not_recorded_by_holder
 from .serde import loads
 from .sql_rows import (LIVE_STATUSES, event_rows, interrupted_message, mask_url, run_from_row, run_row, short_error,
                        stored_event, version_tags)
@@ -117,7 +117,8 @@ class SqliteRunStorage(RunStorage):
         if not batch:
             return
         try:
-            self._sqlite.write(*event_rows(batch))
+            rows, mats, evals, _ = event_rows(batch)  # (leases: see `SqliteWriter.write`)
+            self._sqlite.write(rows, mats, evals)
         except sqlite3.Error as e:
             raise StorageError(f"writing to run storage at {mask_url(self.url)} failed: {short_error(e)}") from e
 
@@ -237,6 +238,8 @@ class SqliteRunStorage(RunStorage):
             busy = {k: Holder(r[0], r[1], r[2]) for k, r in held.items()
                     if k in wanted_set and r[0] != run_id and alive(r[1], r[2], r[3], now)}
             if busy:
+                busy = not_recorded_by_holder(busy, _recorded_runs(conn, busy))
+            if busy:
                 return busy
             conn.executemany("DELETE FROM leases WHERE asset_key = ? AND partition = ?",
                              [k for k in wanted if k in held])
@@ -278,3 +281,16 @@ class SqliteRunStorage(RunStorage):
         self._sqlite.close()
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _recorded_runs(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The run of the latest materialization record of each (asset key, partition) of `keys`
+    that has one."""
+    assets = sorted({a for a, _ in keys})
+    found = {}
+    for start in range(0, len(assets), _CHUNK):
+        chunk = assets[start:start + _CHUNK]
+        found.update({(r[0], r[1]): r[2] for r in conn.execute(
+            f"SELECT asset_key, partition, run_id FROM asset_materializations WHERE asset_key IN "
+            f"({', '.join('?' * len(chunk))})", chunk)})
+    return found

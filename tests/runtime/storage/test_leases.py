@@ -130,6 +130,39 @@ def test_a_materialization_record_gives_back_its_runs_lease_in_the_same_write(st
     assert set(store.take_leases([("b", ""), ("c", "")], "run-3")) == {("b", ""), ("c", "")}  # not these
 
 
+def test_a_lease_counts_as_given_back_only_while_the_latest_record_is_its_runs(store, sql_url):
+    """The record gives the lease back without a delete on SQLite (the row stays until the
+    run ends); a later record of the same key by another run (one that took no lease) makes
+    the lease held again, as the row says: the holder's record is no longer the latest."""
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType as ET, Event
+    from specrun.runtime.storage.schema import leases
+
+    def mat(run_id, key, partition=None):
+        return Event(ET.ASSET_MATERIALIZATION, run_id, "j", key, "m", AssetMaterialization(AssetKey(key), partition=partition))
+
+    assert store.take_leases([("a", ""), ("p", "1"), ("p", "2")], "run-1") == {}
+    store.store_events([mat("run-1", "a"), mat("run-1", "p", "1")])
+    with store.engine.connect() as conn:
+        rows = sorted((r.asset_key, r.partition, r.run_id) for r in conn.execute(leases.select()))
+    if sql_url.startswith("postgresql"):  # deleted in the record's transaction
+        assert rows == [("p", "2", "run-1")]
+    else:  # kept until the run ends
+        assert rows == [("a", "", "run-1"), ("p", "1", "run-1"), ("p", "2", "run-1")]
+    assert set(store.take_leases([("p", "1"), ("p", "2")], "run-2")) == {("p", "2")}  # the other partition
+    store.store_events([mat("run-3", "a")])  # a run without leases records a after run-1
+    if not sql_url.startswith("postgresql"):
+        assert set(store.take_leases([("a", "")], "run-2")) == {("a", "")}
+    store.release_leases("run-1")
+    assert store.take_leases([("a", ""), ("p", "1"), ("p", "2")], "run-2") == {}
+    store.store_events([mat("run-2", "p", "2")])
+    assert store.take_leases([("p", "2")], "run-4") == {}  # taken over: its old row is replaced
+    with store.engine.connect() as conn:
+        held = sorted((r.asset_key, r.partition, r.run_id) for r in conn.execute(leases.select()))
+    assert ("p", "2", "run-4") in held and ("p", "2", "run-2") not in held
+
+
 def test_releasing_hands_the_thread_only_leases_no_record_gave_back(store):
     from specrun.runtime.definitions.keys import AssetKey
     from specrun.runtime.definitions.results import AssetMaterialization

@@ -45,28 +45,24 @@ def test_the_event_write_statements_are_what_sqlalchemy_compiles_from_the_tables
     import sqlalchemy as sa
     from sqlalchemy.dialects import sqlite
 
-    from specrun.runtime.storage.schema import checks, events, leases, materializations
+    from specrun.runtime.storage.schema import checks, events, materializations
     from specrun.runtime.storage.sqlite_writer import sqlite_statements
     from specrun.runtime.storage.upsert import upsert_statement
 
     dialect = sqlite.dialect(paramstyle="named")
-    keys = ("asset_key", "partition", "run_id")
     compiled = {
         "events": events.insert().values({c.name: sa.bindparam(c.name) for c in events.columns if c.name != "id"}),
         "materializations": upsert_statement(sqlite.insert, materializations, ("asset_key", "partition")),
         "checks": upsert_statement(sqlite.insert, checks, ("asset_key", "check_name")),
-        "release": leases.delete().where(sa.and_(*(leases.c[c] == sa.bindparam(c) for c in keys))),
     }
     assert {k: str(s.compile(dialect=dialect)) for k, s in compiled.items()} == sqlite_statements()
 
 
 def test_the_writer_binds_the_row_tuples_in_the_order_of_the_statements_parameters():
-    from specrun.runtime.storage.sql_rows import (CHECK_COLUMNS, EVENT_COLUMNS, MATERIALIZATION_COLUMNS,
-                                                  RELEASE_COLUMNS)
+    from specrun.runtime.storage.sql_rows import CHECK_COLUMNS, EVENT_COLUMNS, MATERIALIZATION_COLUMNS
     from specrun.runtime.storage.sqlite_writer import _POSITIONAL, parameter_names, sqlite_statements
 
-    columns = {"events": EVENT_COLUMNS, "materializations": MATERIALIZATION_COLUMNS, "checks": CHECK_COLUMNS,
-               "release": RELEASE_COLUMNS}
+    columns = {"events": EVENT_COLUMNS, "materializations": MATERIALIZATION_COLUMNS, "checks": CHECK_COLUMNS}
     statements = sqlite_statements()
     assert {k: parameter_names(s) for k, s in statements.items()} == columns
     for name, statement in statements.items():
