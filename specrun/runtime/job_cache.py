@@ -37,3 +37,14 @@ def pickle_state(obj: Any) -> dict:
     own; they refer to the job and would be sent with it)."""
     state = obj.__dict__
     return {k: v for k, v in state.items() if k != ATTR} if ATTR in state else state
+
+
+_DYNAMIC = "dynamic outputs"
+
+
+def job_has_dynamic_outputs(job: Any) -> bool:
+    """Whether a node of `job` declares a `DynamicOut` or collects one: worked out once per
+    job (`JobDefinition` asks when it is made; its plans ask again)."""
+    from .definitions.dynamic import has_dynamic_outputs
+
+    return per_job(job, _DYNAMIC, lambda: has_dynamic_outputs(job.nodes))

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Seque
 
 from ..errors import DefinitionError, suggest
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
+from .job_cache import job_has_dynamic_outputs
 
 
 class UpstreamOutput(NamedTuple):
@@ -281,9 +282,9 @@ _NOTHING_MAPPED: Mapping[str, tuple[str, str]] = {}
 def mapped_nodes(job: Any, multi: bool) -> Mapping[str, tuple[str, str]]:
     """The job's mapped nodes -> the dynamic output each is copied for (empty when the job
     has no dynamic output)."""
-    from .definitions.dynamic import fan_out_of, has_dynamic_outputs
+    from .definitions.dynamic import fan_out_of
 
-    if not has_dynamic_outputs(job.nodes):
+    if not job_has_dynamic_outputs(job):
         return _NOTHING_MAPPED
     if multi:
         raise DefinitionError(
@@ -351,13 +352,18 @@ def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, 
     """Kahn's algorithm over `upstream` (each name -> the names it waits on), taking, of the
     names whose upstream names are all placed, the smallest first: (the order, shorter than
     `upstream` when there is a cycle; each name's successors, in `upstream`'s order)."""
-    waiting: dict[str, int] = {}  # name -> how many of its upstream names are not yet placed
+    waiting = {name: len(ups) for name, ups in upstream.items()}  # upstream names not yet placed
     successors: dict[str, list[str]] = {name: [] for name in upstream}
     for name, ups in upstream.items():
-        waiting[name] = len(ups)
         for up in ups:
             successors[up].append(name)
     ready = [name for name, count in waiting.items() if not count]
+    return kahn_order(ready, waiting, successors), successors
+
+
+def kahn_order(ready: list[str], waiting: dict[str, int], successors: dict[str, list[str]]) -> list[str]:
+    """`lexicographic_order`'s order, from its tables: `ready`, the names waiting on none
+    (made a heap here); `waiting`, each name's count of upstream names (counted down here)."""
     heapq.heapify(ready)
     order: list[str] = []
     pop, push, place = heapq.heappop, heapq.heappush, order.append
@@ -368,7 +374,7 @@ def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, 
             count = waiting[down] = waiting[down] - 1
             if not count:
                 push(ready, down)
-    return order, successors
+    return order
 
 
 def _raise_cycle(job: Any) -> None:

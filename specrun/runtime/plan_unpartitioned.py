@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any, Iterable, Optional
 
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
-from .definitions.ops import Out
+from .job_cache import job_has_dynamic_outputs
 from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
-                   _subset, _upstream_partitions, lexicographic_order)
+                   _subset, _upstream_partitions, kahn_order)
 
 _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
 _new_step = object.__new__
@@ -25,18 +25,27 @@ _new_step = object.__new__
 def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional[ExecutionPlan]:
     """`build_plan(job, (), step_keys)`, or None when the job has a dynamic output or
     collects one (the general path plans those)."""
+    if job_has_dynamic_outputs(job):
+        return None
     steps: dict[str, ExecutionStep] = {}
     nodes = job.nodes
     later: list[str] = []  # nodes whose steps need partition look-ups, made once ordered
+    # Kahn's tables (`plan.lexicographic_order`), filled as the steps are made.
+    successors: dict[str, list[str]] = {name: [] for name in nodes}
+    waiting: dict[str, int] = {}
+    ready: list[str] = []
     for name, node in nodes.items():
-        for out in node.op_def.outs.values():
-            if out.__class__ is not Out and out.is_dynamic:
-                return None
         step = _step(node, nodes, later)
         if step is None:
             return None
         steps[name] = step
-    order, downstream = _order(job, steps)
+        ups = step.upstream_keys
+        waiting[name] = len(ups)
+        if not ups:
+            ready.append(name)
+        for up in ups:
+            successors[up].append(name)
+    order = _order(job, steps, kahn_order(ready, waiting, successors), successors)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
         for name in order:
@@ -45,13 +54,13 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
     ordered = [steps[name] for name in order]
     if step_keys is not None:
         return ExecutionPlan(job, _subset(ordered, set(step_keys)), ())
-    return ExecutionPlan.of_ordered(job, ordered, downstream)
+    return ExecutionPlan.of_ordered(job, ordered, successors)
 
 
-def _order(job: Any, steps: dict[str, ExecutionStep]) -> tuple[list[str], dict[str, list[str]]]:
-    """The step keys in lexicographic topological order (as `plan._node_order`) and, per
-    step, the steps waiting on it in that order."""
-    order, successors = lexicographic_order({name: step.upstream_keys for name, step in steps.items()})
+def _order(job: Any, steps: dict[str, ExecutionStep], order: list[str],
+           successors: dict[str, list[str]]) -> list[str]:
+    """`order` (Kahn's: the step keys in lexicographic topological order, as
+    `plan._node_order`), with each step's `successors` put in that order."""
     if len(order) < len(steps):
         _raise_cycle(job)
     if order != list(steps):  # successors are in the job's order: put each in plan order
@@ -59,7 +68,7 @@ def _order(job: Any, steps: dict[str, ExecutionStep]) -> tuple[list[str], dict[s
         for downs in successors.values():
             if len(downs) > 1:
                 downs.sort(key=position)
-    return order, successors
+    return order
 
 
 def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from ..job_cache import per_job, pickle_state
+from ..job_cache import job_has_dynamic_outputs, per_job, pickle_state
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
     add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
@@ -20,7 +20,7 @@ from .asset_nodes import (
 )
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
-from .dynamic import fan_out_of, has_dynamic_outputs
+from .dynamic import fan_out_of
 from .nodes import Node
 from .keys import AssetKey
 from .policy import RetryPolicy
@@ -61,7 +61,7 @@ class JobDefinition:
             object.__setattr__(self, "name", self.name or self.graph_def.name)
         if not self.name:
             raise DefinitionError("a JobDefinition needs a name (or graph_def=)")
-        if has_dynamic_outputs(self.nodes):
+        if job_has_dynamic_outputs(self):  # (kept: each plan asks again)
             fan_out_of(self.nodes)  # refuses, naming the op, a fan-out no run could execute
         if self.executor_def is None:
             from ..executors.in_process import in_process_executor
