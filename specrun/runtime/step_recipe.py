@@ -56,7 +56,7 @@ class JobProgram:
     def recipe(self, node: Any) -> "StepRecipe":
         recipe = self.recipes.get(node.name)
         if recipe is None:
-            recipe = self.recipes[node.name] = StepRecipe(self, node)
+            recipe = self.recipes[node.name] = _plain_recipe(self, node) or StepRecipe(self, node)
         return recipe
 
     def output_facts(self, node: Any, name: str) -> OutputFacts:
@@ -219,6 +219,62 @@ class StepRecipe:
         return self._op_tags
 
 
+def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
+    """`StepRecipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
+    node with one untyped output whose inputs each read one upstream output (most nodes),
+    made in one pass; None for any other node (`StepRecipe` makes its recipe). The facts are
+    made in the same order as there; tests/runtime/test_step_recipe.py compares every slot."""
+    if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
+        return None
+    op_def, asset = node.op_def, node.asset
+    sig, outs = op_def.signature, op_def.outs
+    if (sig.context_param is not None or sig.config_param is not None or sig.resource_params
+            or STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags or len(outs) != 1
+            or (asset is not None and (asset.multi or asset.check_specs))):
+        return None
+    for out_name in outs:  # (the one)
+        out = outs[out_name]
+    if out.__class__ is not Out or out.dagster_type is not None:
+        return None
+    facts, inputs = program.facts, []
+    params, node_inputs = sig.input_param_set, node.inputs
+    for name, spec in op_def.ins.items():
+        src = node_inputs.get(name)
+        if spec.dagster_type is not None or spec.input_manager_key or src.__class__ is not FromOutput:
+            return None
+        up = facts.get((src.node, src.output)) or program.output_facts(program.nodes[src.node], src.output)
+        store_key, key = up.store_key, up.io_manager_key
+        if store_key is None or up.is_nothing or key is None:
+            return None
+        inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
+                       f'Loaded input "{name}" using input manager "{key}"', store_key or None))
+    output = facts.get((node.name, out_name)) or program.output_facts(node, out_name)
+    if output.store_key is None:  # (a partitioned value)
+        return None
+    recipe = _new(StepRecipe)
+    recipe.node, recipe.signature, recipe.plain_output, recipe.inputs = node, sig, out_name, tuple(inputs)
+    recipe.context_class = OpExecutionContext if asset is None else AssetExecutionContext
+    recipe.partitions_def, recipe._op_tags, recipe.timeout, recipe.hooks = output.partitions_def, None, None, ()
+    recipe.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
+    recipe.wants_context, recipe.output = False, output
+    recipe.manager_keys = _manager_keys(program, output.io_manager_key, recipe.inputs)
+    return recipe
+
+
+def _manager_keys(program: JobProgram, key: str, inputs: tuple) -> frozenset:
+    """The IO manager keys a plain step loads and stores through (its output's, `key`, and
+    its inputs'): one frozenset per distinct set, shared (`JobProgram.key_sets`)."""
+    shared = program.key_sets
+    for i in inputs:
+        if i[6] != key:  # several IO managers
+            keys = frozenset([key, *[i[6] for i in inputs]])
+            return shared.setdefault(keys, keys)
+    keys = shared.get(key)  # (most steps: one)
+    if keys is None:
+        keys = shared[key] = frozenset((key,))
+    return keys
+
+
 def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
     """Set the compiled output of a plain step on its recipe, unless the node's output makes
     its steps take the general path (then `recipe.plain` stays None).
@@ -239,20 +295,8 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
     output = program.output_facts(recipe.node, recipe.plain_output)
     if output.type_checked or output.store_key is None:  # (None: a partitioned value)
         return
-    key = output.io_manager_key
-    shared = program.key_sets
-    inputs = recipe.inputs
-    for i in inputs:
-        if i[6] != key:  # several IO managers
-            keys = frozenset([key, *[i[6] for i in inputs]])
-            keys = shared.setdefault(keys, keys)
-            break
-    else:  # (most steps: one)
-        keys = shared.get(key)
-        if keys is None:
-            keys = shared[key] = frozenset((key,))
     recipe.output = output
-    recipe.manager_keys = keys
+    recipe.manager_keys = _manager_keys(program, output.io_manager_key, recipe.inputs)
 
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:

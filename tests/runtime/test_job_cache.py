@@ -241,3 +241,48 @@ def test_a_pickled_job_leaves_what_its_runs_worked_out_behind():
     again = copy.copy(small)  # made from that state, as an unpickled job is
     assert "_specrun_per_job" not in vars(again)
     assert again.execute_in_process().output_for_node("plus") == 2
+
+
+def test_whether_a_job_has_dynamic_outputs_is_worked_out_when_it_is_made(monkeypatch):
+    import copy
+
+    from specrun import DynamicOut, DynamicOutput
+    from specrun.runtime.definitions import dynamic
+    from specrun.runtime.job_cache import job_has_dynamic_outputs
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(1, mapping_key="a")
+
+    @op
+    def each(x):
+        return x
+
+    @op
+    def listed(xs):
+        return xs
+
+    @job
+    def mapped():
+        fan().map(each)
+
+    @job
+    def collects():
+        listed(fan().map(each).collect())
+
+    @job
+    def unmapped():
+        plus(one())
+
+    asked = []
+    real = dynamic.has_dynamic_outputs
+    monkeypatch.setattr(dynamic, "has_dynamic_outputs", lambda nodes: asked.append(nodes) or real(nodes))
+    assert [job_has_dynamic_outputs(j) for j in (mapped, collects, unmapped)] == [True, True, False]
+    assert asked == []  # worked out when each job was made; its plans read it
+    assert mapped.execute_in_process().output_for_node("each") == {"a": 1}
+    assert collects.execute_in_process().output_for_node("listed") == [1]
+    assert unmapped.execute_in_process().output_for_node("plus") == 2
+    assert asked == []
+    again = copy.copy(unmapped)  # made from its pickled state: worked out again, once
+    assert job_has_dynamic_outputs(again) is False and job_has_dynamic_outputs(again) is False
+    assert asked == [again.nodes]

@@ -77,10 +77,139 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
         monkeypatch.setattr(api, "_ASSET_JOBS", {})
         with monkeypatch.context() as general:
             general.setattr(step_recipe, "_compile_plain", lambda *a: None)
+            general.setattr(step_recipe, "_plain_recipe", lambda *a: None)
             slow = run(ASSETS)
         assert loaded_plainly == []  # the general path
         assert _events(fast) == _events(slow)
         assert fast.output_for_node("summed") == slow.output_for_node("summed") == 6
+
+
+def _slots(obj):
+    return {name: getattr(obj, name) for name in type(obj).__slots__ if name != "__weakref__"}
+
+
+def _programs(job, monkeypatch, fast):
+    """Each node's recipe (every slot, its output facts' slots) and the program's facts in
+    the order they were made: made by `_plain_recipe` where it can (`fast`), else by
+    `StepRecipe` alone; and the nodes whose recipe `_plain_recipe` made."""
+    made = []
+
+    def plain_recipe(program, node):
+        recipe = original(program, node)
+        if recipe is not None:
+            made.append(node.name)
+        return recipe
+
+    original = step_recipe._plain_recipe
+    with monkeypatch.context() as m:
+        m.setattr(step_recipe, "_plain_recipe", plain_recipe if fast else lambda *a: None)
+        program = step_recipe.JobProgram(job)
+        recipes = {name: _slots(program.recipe(node)) for name, node in job.nodes.items()}
+    for recipe in recipes.values():
+        if recipe["output"] is not None:
+            recipe["output"] = _slots(recipe["output"])
+    facts = [(key, _slots(f)) for key, f in program.facts.items()]
+    return recipes, facts, program.key_sets, made
+
+
+def _varied_op_job():
+    from specrun import DynamicOut, DynamicOutput, In, Nothing, Out, RetryPolicy
+    from specrun import job, op, success_hook
+
+    @op(out=Out(io_manager_key="other"))
+    def first():
+        return 1
+
+    @op
+    def plain(x):
+        return x
+
+    @op(ins={"x": In(int)})
+    def typed_in(x):
+        return x
+
+    @op(out=Out(int))
+    def typed_out(x):
+        return x
+
+    @op
+    def with_context(context, x):
+        return x
+
+    @op(out={"a": Out(), "b": Out()})
+    def two(x):
+        return x, x
+
+    @op(out=Out(Nothing))
+    def nothing(x):
+        return None
+
+    @op(ins={"after": In(Nothing)})
+    def after_nothing(after):
+        return 1
+
+    @op(retry_policy=RetryPolicy(max_retries=2), tags={"specrun/timeout": "5"})
+    def timed(x):
+        return x
+
+    @op(retry_policy=RetryPolicy(max_retries=1))
+    def retried(x, y):
+        return x + y
+
+    @op
+    def joined(xs):
+        return sum(xs)
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(1, mapping_key="a")
+
+    @success_hook
+    def hook(context):
+        return None
+
+    @job(resource_defs={"other": mem_io_manager})
+    def varied():
+        a = first()
+        b = plain(a)
+        typed_in(b)
+        typed_out(b)
+        with_context(b)
+        two(b)
+        after_nothing(nothing(b))
+        timed(b)
+        retried(b, plain.alias("again")(b))
+        joined([a, b])
+        plain.alias("hooked").with_hooks([hook])(b)
+        fan()
+
+    return varied
+
+
+def test_plain_recipes_made_in_one_pass_equal_the_general_paths(monkeypatch):
+    from specrun import DailyPartitionsDefinition
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def daily():
+        return 1
+
+    @asset
+    def reads_daily(daily):
+        return daily
+
+    jobs = {"assets": build_asset_job("one_pass_assets", ASSETS),
+            "partitioned": build_asset_job("one_pass_daily", [daily, reads_daily]),
+            "ops": _varied_op_job()}
+    fast_nodes = {"assets": ["source", "doubled", "after_source", "summed"], "partitioned": [],
+                  "ops": ["first", "plain", "again", "retried"]}
+    for what, job in jobs.items():
+        fast, fast_facts, fast_sets, made = _programs(job, monkeypatch, True)
+        general, general_facts, general_sets, none = _programs(job, monkeypatch, False)
+        assert none == [] and sorted(made) == sorted(fast_nodes[what]), what
+        assert fast == general, what
+        assert fast_facts == general_facts, what  # the same facts, made in the same order
+        assert fast_sets == general_sets, what
 
 
 def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
