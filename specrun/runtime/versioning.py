@@ -9,7 +9,7 @@ import re
 from types import FunctionType
 from typing import Any, Callable, Mapping, Optional
 
-from .code_version import parts_text, version_and_parts_text, version_of_parts
+from .code_version import function_version_and_parts_text, parts_text, version_of_parts
 
 CODE_VERSION_TAG = "specrun/code_version"
 CONFIG_HASH_TAG = "specrun/config_hash"
@@ -60,10 +60,12 @@ def asset_code_facts(op_def: Any, asset: Any) -> tuple[str, Optional[str]]:
     if explicit:
         code, parts = explicit, None
     elif isinstance(fn, FunctionType):
-        code, parts = version_and_parts_text(fn)
+        code, parts = function_version_and_parts_text(fn)
     else:
         code, parts = "unknown", None
-    return _with_template(code, asset), parts
+    tags = asset.tags  # (`_with_template(code, asset)`, inlined: a job asks once per asset)
+    template = tags.get(TEMPLATE_HASH_TAG) if tags else None
+    return (f"{code}{_TEMPLATE_MARK}{template}" if template else code), parts
 
 
 def _with_template(code: str, asset: Any) -> str:

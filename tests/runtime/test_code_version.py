@@ -240,3 +240,52 @@ def test_a_version_and_its_parts_text_read_together_are_each_one_read_alone(load
     first = (cv.version_of_parts(alone), cv.parts_text(alone))
     assert cv.version_and_parts_text(alone) == first
     assert cv.version_and_parts_text(make(4)) != cv.version_and_parts_text(make(5))
+
+
+def test_a_function_asked_by_its_code_gives_what_the_per_function_cache_gives(load):
+    """`function_version_and_parts_text` answers a plain function whose code was seen from its
+    code's entry; for every kind of function, asked before or after the cached path and in
+    either order, it gives `version_and_parts_text`'s pair."""
+    mod = load()
+    source = "import json\nROWS = {rows}\ndef step(up):\n    return up[:ROWS]\n"
+    one, two = {"__name__": "by_code_mod"}, {"__name__": "by_code_mod"}
+    exec(source.format(rows=1), one)
+    exec(source.format(rows=2), two)
+
+    def make(kind):
+        if kind == "plain":
+            def step(up):
+                return mod.kept(up)
+            return step
+        if kind == "closure":
+            def step(up):
+                return up * kind
+            return step
+        if kind == "default":
+            def step(up, k=3):
+                return up * k
+            return step
+        if kind == "kwdefault":
+            def step(up, *, k=3):
+                return up * k
+            return step
+        if kind == "attribute":
+            def step(up):
+                return mod.kept(up)
+            step.__wrapped__ = mod.uses_class
+            return step
+        return type(one["step"])(one["step"].__code__, two if kind == "globals" else one, "step")
+
+    kinds = ("plain", "closure", "default", "kwdefault", "attribute", "globals", "exec")
+    for kind in kinds:
+        first, second, third = make(kind), make(kind), make(kind)
+        fast_first = cv.function_version_and_parts_text(first)  # (its code maybe not seen yet)
+        assert fast_first == cv.version_and_parts_text(first)
+        assert cv.function_version_and_parts_text(second) == cv.version_and_parts_text(second)
+        assert cv.version_and_parts_text(third) == cv.function_version_and_parts_text(third)
+        assert fast_first == cv.version_and_parts_text(third)
+    # Other globals, other version: an entry is only used for the globals it was made with.
+    assert (cv.function_version_and_parts_text(make("globals"))
+            != cv.function_version_and_parts_text(make("exec")))
+    for fn in (mod.kept, mod.uses_class, mod.decorated, mod.uses_helper_module):
+        assert cv.function_version_and_parts_text(fn) == cv.version_and_parts_text(fn)
