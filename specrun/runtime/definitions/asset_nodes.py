@@ -94,7 +94,14 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
     for n, k in a.input_keys.items():
         if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined
             up = by_key[k]
-            output = up.get_output_name_for_asset_key(k)
+            if up.__class__ is not AssetsDefinition:
+                output = up.get_output_name_for_asset_key(k)
+            else:  # (its `get_output_name_for_asset_key`, inlined)
+                for output, made in up.keys_by_output_name.items():
+                    if made == k:
+                        break
+                else:
+                    output = up.get_output_name_for_asset_key(k)  # (raises, naming both)
             if up.graph is None:
                 inputs[n] = new_from_output(up.op.name, output, k)
             else:

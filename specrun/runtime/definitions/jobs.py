@@ -92,8 +92,7 @@ class JobDefinition:
     def asset_keys(self) -> set[AssetKey]:
         """The keys of the assets the job's nodes compute: a new set each time, from the one
         worked out once per job (every run asks; the nodes never change)."""
-        return set(per_job(self, _ASSET_KEYS, lambda: frozenset(
-            k for n in self.nodes.values() if n.asset is not None for k in n.asset.selected_asset_keys)))
+        return set(per_job(self, _ASSET_KEYS, lambda: _computed_keys(self.nodes)))
 
     def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
@@ -160,6 +159,21 @@ class JobDefinition:
 
 
 _ASSET_KEYS = "asset keys"
+
+
+def _computed_keys(nodes: Mapping[str, Node]) -> frozenset[AssetKey]:
+    """The selected keys of the nodes' assets; a plain asset's (an `AssetsDefinition`, not a
+    multi-asset nor a subset) is its key, without its `selected_asset_keys` set."""
+    keys = set()
+    for node in nodes.values():
+        a = node.asset
+        if a is None:
+            continue
+        if a.__class__ is AssetsDefinition and not a.multi and a.selected_keys is None:
+            keys.add(a.key)
+        else:
+            keys.update(a.selected_asset_keys)
+    return frozenset(keys)
 
 
 def _describe_node(node: Node) -> str:
@@ -236,6 +250,30 @@ def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) ->
     return AssetGraphView(upstream, groups, tags, checked)
 
 
+def _by_key(assets: Sequence[Any]) -> tuple[dict[AssetKey, AssetLike], list[AssetKey], bool]:
+    """(each key -> its definition or spec, the keys of the definitions (not of specs) in the
+    order given, whether no multi-asset is among them); a key given twice is refused."""
+    by_key: dict[AssetKey, AssetLike] = {}
+    defined: list[AssetKey] = []
+    plain_only = True  # (no multi-asset among them: none to subset)
+    for a in assets:
+        if a.__class__ is AssetsDefinition and not a.multi:  # (`keys_of(a)`, its common case)
+            key = a.key
+            if key in by_key:
+                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
+            by_key[key] = a
+            defined.append(key)
+            continue
+        plain_only = False
+        for key in keys_of(a):
+            if key in by_key:
+                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
+            by_key[key] = a
+            if isinstance(a, AssetsDefinition):
+                defined.append(key)
+    return by_key, defined, plain_only
+
+
 def build_asset_job(
     name: str,
     assets: Sequence[Any],
@@ -250,21 +288,11 @@ def build_asset_job(
     hooks: Any = (),
 ) -> JobDefinition:
     """A job computing the selected assets (all computable ones by default) and their checks."""
-    by_key: dict[AssetKey, AssetLike] = {}
-    plain_only = True  # (no multi-asset among them: none to subset)
-    for a in assets:
-        if a.__class__ is AssetsDefinition and not a.multi:  # (`keys_of(a)`, its common case)
-            keys = (a.key,)
-        else:
-            keys, plain_only = keys_of(a), False
-        for key in keys:
-            if key in by_key:
-                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
-            by_key[key] = a
+    by_key, defined, plain_only = _by_key(assets)
     if selection is None:
         # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without
         # building the graph view only a narrower selection needs to walk.
-        given = [k for k, a in by_key.items() if isinstance(a, AssetsDefinition)]
+        given = defined
         computable = set(given)
         chosen_checks = {s.key for c in checks for s in c.specs if s.asset_key in by_key}
     else:

@@ -304,3 +304,31 @@ def test_an_asset_jobs_partitions_are_the_one_definition_its_partitioned_assets_
         by_key = {k: a for a in given for k in getattr(a, "keys", None) or (a.key,)}
         assert job.partitions_def is expected
         assert common_partitions_def(by_key, set(by_key)) is old(by_key, set(by_key))
+
+
+def test_no_selection_computes_the_given_asset_definitions_and_refuses_a_key_given_twice():
+    """The keys an unselected job computes (gathered while the assets are read) are those
+    of the asset definitions, multi-assets' included, not of specs; a key given twice is
+    refused whether a plain asset or a multi-asset gives it again."""
+    import pytest
+    from specrun import AssetOut, multi_asset
+    from specrun.errors import DefinitionError
+
+    @multi_asset(outs={"m1": AssetOut(), "m2": AssetOut()})
+    def pair():
+        return 1, 2
+
+    @multi_asset(outs={"raw": AssetOut(), "m3": AssetOut()})
+    def again():
+        return 1, 2
+
+    assets = [AssetSpec("outside"), pair, raw, clean, AssetSpec("elsewhere"), report]
+    default = build_asset_job("j", assets)
+    everything = build_asset_job("j", assets, selection=AssetSelection.all())
+    assert list(default.nodes) == list(everything.nodes) == ["clean", "pair", "raw", "report"]
+    assert _shape(default) == _shape(everything)
+    assert default.asset_keys == {raw.key, clean.key, report.key} | pair.keys
+    for twice in ([raw, clean, raw], [raw, again], [again, raw], [pair, AssetSpec("m1")]):
+        with pytest.raises(DefinitionError, match="is defined twice"):
+            build_asset_job("j", twice)
+
