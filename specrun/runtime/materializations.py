@@ -36,6 +36,15 @@ class AssetVersionFacts:
         self.explain_tags = {k: text for k, text in explain.items() if text is not None}
 
 
+def facts_without_config(node: Any, asset_key: Any) -> AssetVersionFacts:
+    """`AssetVersionFacts(run, node, asset_key)` of a run that gives `node` no config (the
+    caller has read it), without the class call and a second read of the node's config."""
+    facts = _new_object(AssetVersionFacts)
+    facts.asset_key = asset_key
+    _set_facts_without_config(facts, node, asset_key)
+    return facts
+
+
 def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: Any) -> None:
     """The facts of an asset run without config: what `_facts_of`, `version_text_prefix` and
     `_one_input` give, with the common case (one input, no plain deps) made in one pass."""

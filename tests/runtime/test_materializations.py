@@ -267,6 +267,10 @@ def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
                     facts.message, facts.explain_tags, facts.version_prefix, facts.one_input) == \
                 (key, code, "none", inputs, message, explain, prefix, m._one_input(inputs, prefix))
             seen.add((len(inputs), facts.one_input is not None))
+            made = m.facts_without_config(node, key)  # (the caller has read the config)
+            assert made.__class__ is m.AssetVersionFacts
+            assert [getattr(made, s) for s in m.AssetVersionFacts.__slots__] == \
+                [getattr(facts, s) for s in m.AssetVersionFacts.__slots__]
             if node.asset.code_version:
                 assert facts.code_version == "v \u00e9 1" and facts.explain_tags == {}
     assert seen == {(0, False), (1, True), (2, False)}
