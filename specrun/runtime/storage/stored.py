@@ -32,6 +32,8 @@ def stored_facts(metadata: Optional[Mapping[str, Any]]) -> Optional[dict[str, An
         return None
     entry = metadata.get(STORED_METADATA_KEY)
     value = getattr(entry, "value", entry)
+    if type(value) is dict:  # (the usual case, without `isinstance`'s slower ABC check)
+        return dict(value)
     return dict(value) if isinstance(value, Mapping) else None
 
 
