@@ -26,20 +26,33 @@ def no_gc() -> Iterator[None]:
 
 @contextlib.contextmanager
 def young_objects_collected_less() -> Iterator[None]:
-    """A run keeps most of what it makes (events, records) until it ends, so the collector's
-    frequent passes over young objects find little garbage: measured on a 10,000-step chain,
-    353 young-generation passes took 10-12% of the run. With the young generation's threshold
-    raised for the run, 2 passes remain (4-6%); cycles in user code are still collected, every
-    `RUN_GC_THRESHOLD` allocations, and the thresholds are restored after the run."""
+    """The collector's young passes during a run, and while a job is set up for one.
+
+    A run keeps most of what it makes (events, records) until it ends. With Python's own
+    thresholds the middle generation's passes scan each survivor of a young pass again (a
+    10,000-step chain: 353 young passes, 10-12% of the run). Inside a run that owns its freeze
+    (`frozen_while_running`) what a pass finds alive is frozen at once (`_after_each_pass`),
+    so no pass scans an object twice. There a pass comes every `RUN_GC_THRESHOLD` new
+    objects, over objects made so recently that they are still in the processor's cache, and
+    a cycle an op made and dropped is freed within as many. Elsewhere (a job set up before its
+    run; a run inside a freeze not its own, whose survivors it could not unfreeze) passes come
+    every `SET_UP_GC_THRESHOLD`: what is built there stays alive. A higher threshold of the
+    caller's is kept; the thresholds are restored afterwards."""
     before = gc.get_threshold()
-    gc.set_threshold(max(before[0], RUN_GC_THRESHOLD), *before[1:])
+    callers = _CALLERS_YOUNG_THRESHOLD[-1] if _CALLERS_YOUNG_THRESHOLD else before[0]
+    young = RUN_GC_THRESHOLD if _SURVIVORS_FROZEN[0] else SET_UP_GC_THRESHOLD
+    _CALLERS_YOUNG_THRESHOLD.append(callers)
+    gc.set_threshold(max(callers, young), *before[1:])
     try:
         yield
     finally:
+        _CALLERS_YOUNG_THRESHOLD.pop()
         gc.set_threshold(*before)
 
 
-RUN_GC_THRESHOLD = 100_000
+RUN_GC_THRESHOLD = 2_000
+SET_UP_GC_THRESHOLD = 100_000
+_CALLERS_YOUNG_THRESHOLD: list = []  # (the young threshold outside the outermost of these)
 
 
 def frozen_while_running(fn: F) -> F:
@@ -54,34 +67,45 @@ def frozen_while_running(fn: F) -> F:
     Freezing also zeroes the collector's count of new objects, so runs in quick succession
     keep its automatic passes from ever starting (300 runs of a 20-op job whose ops each make
     a cycle: 6,000 cycles alive, no pass of any generation). Unfrozen, they are in the oldest
-    generation, which only a full pass frees: after `FULL_PASS_EVERY` such runs without a
-    full pass of the collector's own, a run ends with one (`gc.collect()`)."""
+    generation, which only a full pass frees, as is what the run's young passes found alive
+    and froze (`young_objects_collected_less`) and left as garbage later: after
+    `FULL_PASS_EVERY` such runs without a full pass of the collector's own, a run ends with
+    one (`gc.collect()`)."""
 
     @functools.wraps(fn)
     def frozen(*args: Any, **kwargs: Any) -> Any:
         owned = gc.get_freeze_count() == 0
         gc.freeze()
+        _SURVIVORS_FROZEN[0] += owned
         try:
             return fn(*args, **kwargs)
         finally:
             if owned:
+                _SURVIVORS_FROZEN[0] -= 1
                 gc.unfreeze()
                 _RUNS_SINCE_FULL_PASS[0] += 1
                 if _RUNS_SINCE_FULL_PASS[0] >= FULL_PASS_EVERY:
-                    gc.collect()  # (resets the count, through `_count_full_passes`)
+                    gc.collect()  # (resets the count, through `_after_each_pass`)
 
     return frozen  # type: ignore[return-value]
 
 
 FULL_PASS_EVERY = 100
 _RUNS_SINCE_FULL_PASS = [0]
+_SURVIVORS_FROZEN = [0]  # (runs in progress that own their freeze: 0 or 1)
 
 
-def _count_full_passes(phase: str, info: dict) -> None:
-    """(A collector callback.) A full pass, the collector's own or ours, frees what frozen
-    runs left in the oldest generation: the count of runs since one starts again."""
-    if phase == "stop" and info["generation"] == 2:
+def _after_each_pass(phase: str, info: dict) -> None:
+    """(A collector callback.) Inside a run that owns its freeze, what a pass found alive is
+    frozen with what existed before the run, until the run ends. A full pass, the collector's
+    own or ours, frees what runs left in the oldest generation: the count of runs since one
+    starts again; not for a pass while something is frozen, which that pass skipped."""
+    if phase != "stop":
+        return
+    if _SURVIVORS_FROZEN[0]:
+        gc.freeze()
+    elif info["generation"] == 2 and gc.get_freeze_count() == 0:
         _RUNS_SINCE_FULL_PASS[0] = 0
 
 
-gc.callbacks.append(_count_full_passes)
+gc.callbacks.append(_after_each_pass)
