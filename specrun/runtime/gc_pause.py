@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
 from typing import Any, Callable, Iterator, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,7 +41,7 @@ def young_objects_collected_less() -> Iterator[None]:
     caller's is kept; the thresholds are restored afterwards."""
     before = gc.get_threshold()
     callers = _CALLERS_YOUNG_THRESHOLD[-1] if _CALLERS_YOUNG_THRESHOLD else before[0]
-    young = RUN_GC_THRESHOLD if _SURVIVORS_FROZEN[0] else SET_UP_GC_THRESHOLD
+    young = RUN_GC_THRESHOLD if _FROZEN_IN_RUN[0] is not None else SET_UP_GC_THRESHOLD
     _CALLERS_YOUNG_THRESHOLD.append(callers)
     gc.set_threshold(max(callers, young), *before[1:])
     try:
@@ -76,12 +77,15 @@ def frozen_while_running(fn: F) -> F:
     def frozen(*args: Any, **kwargs: Any) -> Any:
         owned = gc.get_freeze_count() == 0
         gc.freeze()
-        _SURVIVORS_FROZEN[0] += owned
+        if owned:
+            _FROZEN_IN_RUN[0] = 0
+            _FROZEN_LIMIT[0] = RUN_FROZEN_FLOOR + RUN_FROZEN_PER_NODE * len(
+                getattr(args[0] if args else None, "nodes", ()))
         try:
             return fn(*args, **kwargs)
         finally:
             if owned:
-                _SURVIVORS_FROZEN[0] -= 1
+                _FROZEN_IN_RUN[0] = None
                 gc.unfreeze()
                 _RUNS_SINCE_FULL_PASS[0] += 1
                 if _RUNS_SINCE_FULL_PASS[0] >= FULL_PASS_EVERY:
@@ -92,20 +96,40 @@ def frozen_while_running(fn: F) -> F:
 
 FULL_PASS_EVERY = 100
 _RUNS_SINCE_FULL_PASS = [0]
-_SURVIVORS_FROZEN = [0]  # (runs in progress that own their freeze: 0 or 1)
+# While a run that owns its freeze freezes what its passes find alive: about how many objects
+# it froze so far (None otherwise), and how many it may (`RUN_FROZEN_FLOOR` and
+# `RUN_FROZEN_PER_NODE` a node of its job: what a run keeps alive itself is 10-21 a node).
+_FROZEN_IN_RUN: list = [None]
+_FROZEN_LIMIT = [0]
+RUN_FROZEN_FLOOR = 20_000
+RUN_FROZEN_PER_NODE = 50
+_YOUNG_AT_START = [0]
 
 
 def _after_each_pass(phase: str, info: dict) -> None:
     """(A collector callback.) Inside a run that owns its freeze, what a pass found alive is
-    frozen with what existed before the run, until the run ends. A full pass, the collector's
-    own or ours, frees what runs left in the oldest generation: the count of runs since one
-    starts again; not for a pass while something is frozen, which that pass skipped."""
-    if phase != "stop":
-        return
-    if _SURVIVORS_FROZEN[0]:
+    frozen with what existed before the run, until the run ends. What an op keeps alive
+    across passes and drops later (a large cyclic structure) would then stay until the run
+    ends: once more objects were frozen so than the run itself keeps alive (`_FROZEN_LIMIT`),
+    everything is unfrozen and the collector works as Python's own for the rest of the run.
+
+    A full pass, the collector's own or ours, frees what runs left in the oldest generation:
+    the count of runs since one starts again; not for a pass while something is frozen,
+    which that pass skipped."""
+    frozen = _FROZEN_IN_RUN[0]
+    if frozen is None:
+        if phase == "stop" and info["generation"] == 2 and gc.get_freeze_count() == 0:
+            _RUNS_SINCE_FULL_PASS[0] = 0
+    elif phase == "start":
+        _YOUNG_AT_START[0] = gc.get_count()[0]  # (the young objects, less older ones freed)
+    else:
         gc.freeze()
-    elif info["generation"] == 2 and gc.get_freeze_count() == 0:
-        _RUNS_SINCE_FULL_PASS[0] = 0
+        _FROZEN_IN_RUN[0] = frozen = frozen + _YOUNG_AT_START[0] - info["collected"]
+        if frozen > _FROZEN_LIMIT[0]:
+            _FROZEN_IN_RUN[0] = None
+            gc.unfreeze()
 
 
 gc.callbacks.append(_after_each_pass)
+if hasattr(os, "register_at_fork"):  # (a worker forked in a run: its own passes free as Python's)
+    os.register_at_fork(after_in_child=lambda: _FROZEN_IN_RUN.__setitem__(0, None))

@@ -323,3 +323,49 @@ def test_a_run_reports_the_same_events_whatever_its_passes(monkeypatch):
         return [(e.event_type, e.step_key, e.message) for e in result.all_events]
 
     assert events(100) == events(10_000_000)
+
+
+def test_a_run_stops_freezing_past_its_limit_so_large_cyclic_garbage_is_freed(monkeypatch):
+    # each op keeps 3,000 cycles alive across passes, then drops them: frozen until the run
+    # ended, all 60,000 would stay
+    from specrun.runtime import gc_pause
+
+    monkeypatch.setattr(gc_pause, "RUN_FROZEN_FLOOR", 5_000)
+    alive: weakref.WeakSet = weakref.WeakSet()
+    most = [0]
+
+    def step():
+        most[0] = max(most[0], len(alive))
+        held = [Cycle() for _ in range(3_000)]
+        alive.update(held)
+        return 1
+
+    gc.collect()
+    assert _wide_job(20, step).execute_in_process().success
+    assert 3_000 <= most[0] <= 30_000
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_worker_forked_in_a_run_freezes_nothing_of_its_own():
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork here")
+    from specrun.runtime import gc_pause
+
+    seen: list = []
+
+    def step():
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: what its own passes find alive is not frozen
+            os.write(write, b"1" if gc_pause._FROZEN_IN_RUN[0] is None else b"0")
+            os._exit(0)
+        os.waitpid(pid, 0)
+        seen.append((gc_pause._FROZEN_IN_RUN[0] is not None, os.read(read, 1)))
+        os.close(read)
+        os.close(write)
+        return 1
+
+    assert _wide_job(1, step).execute_in_process().success
+    assert seen == [(True, b"1")]
