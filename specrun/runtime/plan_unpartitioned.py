@@ -45,6 +45,7 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
             ready.append(name)
         for up in ups:
             successors[up].append(name)
+    counts = waiting.copy()  # (Kahn counts `waiting` down)
     order = _order(job, steps, kahn_order(ready, waiting, successors), successors)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
@@ -54,7 +55,9 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
     ordered = [steps[name] for name in order]
     if step_keys is not None:
         return ExecutionPlan(job, _subset(ordered, set(step_keys)), ())
-    return ExecutionPlan.of_ordered(job, ordered, successors)
+    plan = ExecutionPlan.of_ordered(job, ordered, successors)
+    plan.upstream_counts = counts  # each step's count of upstream steps (`step_recipe.run_tables`)
+    return plan
 
 
 def _order(job: Any, steps: dict[str, ExecutionStep], order: list[str],

@@ -98,9 +98,11 @@ def _plan_and_programs(job: Any, step_keys: Optional[Sequence[str]], programs: b
     plan = build_plan(job, (), step_keys)
     program = job_program(job)
     plain = True  # every step's node has one plain output, required (most plans)
+    recipe = program.recipe
     for step in plan.steps.values():
-        name = program.recipe(step.node).plain_output if programs else _plain_output(step.node)
-        if plain and (name is None or not step.node.op_def.outs[name].is_required):
+        node = step.node
+        name = recipe(node).plain_output if programs else _plain_output(node)
+        if plain and (name is None or not node.op_def.outs[name].is_required):
             plain = False
     if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
         plan.run_tables = run_tables(plan, program, plain)
@@ -115,7 +117,9 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
     outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
     required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
     steps, recipes, nodes = plan.steps, program.recipes, program.nodes
-    waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
+    waiting = getattr(plan, "upstream_counts", None)  # (a one-pass plan's: `plan_unpartitioned`)
+    if waiting is None:
+        waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
     if plain:  # every output a step reads is such an output
         return RunTables(waiting, frozenset(steps))
     unchecked = []
@@ -248,7 +252,7 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
             return None
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
-    output = facts.get((node.name, out_name)) or program.output_facts(node, out_name)
+    output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
     if output.store_key is None:  # (a partitioned value)
         return None
     recipe = _new(StepRecipe)
