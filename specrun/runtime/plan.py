@@ -85,16 +85,16 @@ class ExecutionPlan:
                 self.downstream[up].append(step.key)
 
     @classmethod
-    def of_ordered(cls, job: Any, steps: Sequence[ExecutionStep],
+    def of_ordered(cls, job: Any, steps: dict[str, ExecutionStep],
                    downstream: dict[str, list[str]]) -> "ExecutionPlan":
-        """The plan of `steps`, in plan order, of a run without partition keys whose
-        `downstream` table is worked out already (`plan_unpartitioned`)."""
+        """The plan of `steps` (key -> step, in plan order) of a run without partition keys
+        whose `downstream` table is worked out already (`plan_unpartitioned`)."""
         plan = cls.__new__(cls)
         plan.job = job
         plan.expand_dynamic = plan.dynamic = None
-        plan.steps = {s.key: s for s in steps}
+        plan.steps = steps
         plan.partition_keys = ()
-        plan.positions = {k: i for i, k in enumerate(plan.steps)}
+        plan.positions = dict(zip(steps, range(len(steps))))
         plan.downstream = downstream
         return plan
 

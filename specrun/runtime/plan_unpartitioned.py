@@ -52,10 +52,9 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
         for name in order:
             if name in again:
                 steps[name] = _unpartitioned_step(job, nodes[name])
-    ordered = [steps[name] for name in order]
     if step_keys is not None:
-        return ExecutionPlan(job, _subset(ordered, set(step_keys)), ())
-    plan = ExecutionPlan.of_ordered(job, ordered, successors)
+        return ExecutionPlan(job, _subset([steps[name] for name in order], set(step_keys)), ())
+    plan = ExecutionPlan.of_ordered(job, {name: steps[name] for name in order}, successors)
     plan.upstream_counts = counts  # each step's count of upstream steps (`step_recipe.run_tables`)
     return plan
 
