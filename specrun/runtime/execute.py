@@ -186,9 +186,10 @@ class RunContext:
         A list when one attempt ends the step and it has no hooks (the common case: no
         generator is walked); otherwise an iterator that yields each retry's events before
         waiting for the next attempt, and the hooks' events as they run."""
-        recipe = self.recipe(step.node)
+        node = step.node  # (`self.recipe(node)`, without the call)
+        recipe = self._recipes.get(node.name) or self.program.recipe(node)
         if recipe.signature.config_class is not None:  # a config that fails validation fails the run
-            self.node_config(step.node)
+            self.node_config(node)
         if recipe.hooks:
             return self._attempts(step, recipe)
         events: list[Event] = []
