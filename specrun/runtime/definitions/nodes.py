@@ -106,22 +106,26 @@ class Node:
 
 # Building an asset job makes one Node and a FromOutput per input for every asset. A frozen
 # dataclass's __init__ sets each field through `object.__setattr__` (~10k instructions for a
-# Node's 11 fields); these fill the instance's __dict__ at once and give the same value
-# (tests/runtime/definitions/test_nodes.py compares them field by field).
+# Node's 11 fields); these give the instance its __dict__ whole, in the fields' order, and
+# the same value (tests/runtime/definitions/test_nodes.py compares them field by field).
+_new, _set = object.__new__, object.__setattr__
+
+
 def new_asset_node(name: str, op_def: Any, inputs: Mapping[str, InputSource], asset: Any,
                    extra_deps: tuple[str, ...]) -> Node:
     """`Node(name, op_def, inputs, asset=asset, extra_deps=extra_deps)`, made faster."""
-    node = object.__new__(Node)
-    node.__dict__.update(name=name, op_def=op_def, inputs=inputs, tags={}, retry_policy=None,
-                         asset=asset, check=None, extra_deps=extra_deps, hooks=(),
-                         graph_asset=None, graph_inputs={})
+    node = _new(Node)
+    _set(node, "__dict__", {"name": name, "op_def": op_def, "inputs": inputs, "tags": {},
+                            "retry_policy": None, "asset": asset, "check": None,
+                            "extra_deps": extra_deps, "hooks": (), "graph_asset": None,
+                            "graph_inputs": {}})
     return node
 
 
 def new_from_output(node: str, output: str, asset_key: Optional[AssetKey]) -> FromOutput:
     """`FromOutput(node, output, asset_key=asset_key)`, made faster."""
-    source = object.__new__(FromOutput)
-    source.__dict__.update(node=node, output=output, asset_key=asset_key)
+    source = _new(FromOutput)
+    _set(source, "__dict__", {"node": node, "output": output, "asset_key": asset_key})
     return source
 
 

@@ -17,6 +17,10 @@ def test_new_asset_node_has_every_field_of_the_dataclass_made_node():
     assert list(vars(fast)) == [f.name for f in fields(Node)]
     assert fast.tags is not made.tags and fast.graph_inputs is not made.graph_inputs
     assert fast.upstream_nodes() == {"up_node", "x"}
+    import pickle
+
+    again = pickle.loads(pickle.dumps(new_asset_node("n", "op", inputs, "asset", ("x",))))
+    assert vars(again) == vars(Node("n", "op", inputs, asset="asset", extra_deps=("x",)))
 
 
 def test_new_asset_node_gives_each_node_its_own_tags_and_graph_inputs():
