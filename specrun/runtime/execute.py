@@ -30,7 +30,7 @@ from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
 from .keyed_io import keyed
-from .materializations import AssetVersionFacts
+from .materializations import AssetVersionFacts, facts_without_config
 from .step_recipe import StepRecipe, job_program
 from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 from . import versioning as v
@@ -128,8 +128,9 @@ class RunContext:
             raw, _ = self.node_config(node)
             cache = self.program.versions if raw is None else self._versions
             found = cache.get(key)
-            if found is None:
-                found = cache[key] = AssetVersionFacts(self, node, facts.asset_key)
+            if found is None:  # (the config is read: without it, not read again)
+                found = cache[key] = (facts_without_config(node, facts.asset_key) if raw is None
+                                      else AssetVersionFacts(self, node, facts.asset_key))
             self._versions[key] = found
         return found
 

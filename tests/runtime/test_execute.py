@@ -610,3 +610,40 @@ def test_a_run_whose_executor_leaves_steps_unrun_fails_naming_the_first_five_in_
     assert not result.success
     assert result.failure_info.message == "the executor finished without running step(s): s2, s3, s4, s5, s6"
     assert execute_run(chain_job(8), raise_on_error=False).success
+
+
+def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_without_config(monkeypatch):
+    from specrun import Field, materialize_to_memory
+    from specrun.runtime import execute
+    from specrun.runtime.materializations import AssetVersionFacts
+
+    @asset
+    def base_value():
+        return 3
+
+    @asset(config_schema={"factor": Field(int, is_required=False)})
+    def scaled(context, base_value):
+        return base_value * context.op_config.get("factor", 2)
+
+    @asset
+    def shifted(scaled, base_value):
+        return scaled + base_value
+
+    compared = []
+    real = execute.RunContext.asset_versions
+
+    def checked(run, node, facts):
+        found = real(run, node, facts)
+        general = AssetVersionFacts(run, node, facts.asset_key)
+        compared.append((node.name, run.node_config(node)[0] is None))
+        assert {s: getattr(found, s) for s in AssetVersionFacts.__slots__} == {
+            s: getattr(general, s) for s in AssetVersionFacts.__slots__}
+        return found
+
+    monkeypatch.setattr(execute.RunContext, "asset_versions", checked)
+    for config in (None, {"ops": {"scaled": {"config": {"factor": 5}}}}):
+        result = materialize_to_memory([base_value, scaled, shifted], run_config=config)
+        assert result.output_for_node("shifted") == (18 if config else 9)
+    # both kinds: an asset the run gives no config (the job's facts) and one it configures
+    assert sorted(compared) == [("base_value", True)] * 2 + [("scaled", False)] * 2 + [
+        ("shifted", True)] * 2
