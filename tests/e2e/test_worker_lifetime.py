@@ -35,8 +35,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def _mark(name, text=""):
-    with open(os.path.join(HERE, name), "w") as fh:
+    # Written whole under another name, then renamed: the test reads a pid file as soon as it
+    # exists, and an open-then-write could show it empty (seen under load: int('') failed).
+    path = os.path.join(HERE, name)
+    with open(path + ".part", "w") as fh:
         fh.write(text or str(os.getpid()))
+    os.replace(path + ".part", path)
 
 
 def _wait_for(name):
