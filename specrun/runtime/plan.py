@@ -67,7 +67,8 @@ class ExecutionPlan:
     """The steps of a run, in lexicographic topological order; treat as immutable.
 
     `downstream` (step -> the steps waiting on it, in plan order) and `positions` (step ->
-    its place in the order) are what the scheduler needs, worked out once per plan.
+    its place in the order) are what the scheduler needs, worked out once per plan;
+    `upstream_counts` (step -> how many steps it waits on), when the plan was made knowing it.
     """
 
     def __init__(self, job: Any, steps: Sequence[ExecutionStep], partition_keys: Sequence[str]) -> None:
@@ -83,19 +84,18 @@ class ExecutionPlan:
         for step in steps:
             for up in step.upstream_keys:
                 self.downstream[up].append(step.key)
+        self.upstream_counts: Optional[dict[str, int]] = None
 
     @classmethod
-    def of_ordered(cls, job: Any, steps: dict[str, ExecutionStep],
-                   downstream: dict[str, list[str]]) -> "ExecutionPlan":
+    def of_ordered(cls, job: Any, steps: dict[str, ExecutionStep], downstream: dict[str, list[str]],
+                   upstream_counts: dict[str, int]) -> "ExecutionPlan":
         """The plan of `steps` (key -> step, in plan order) of a run without partition keys
-        whose `downstream` table is worked out already (`plan_unpartitioned`)."""
+        whose `downstream` and `upstream_counts` are worked out already (`plan_unpartitioned`)."""
         plan = cls.__new__(cls)
-        plan.job = job
+        plan.job, plan.steps, plan.partition_keys = job, steps, ()
         plan.expand_dynamic = plan.dynamic = None
-        plan.steps = steps
-        plan.partition_keys = ()
         plan.positions = dict(zip(steps, range(len(steps))))
-        plan.downstream = downstream
+        plan.downstream, plan.upstream_counts = downstream, upstream_counts
         return plan
 
     def shared_copy(self) -> "ExecutionPlan":

@@ -54,9 +54,7 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
                 steps[name] = _unpartitioned_step(job, nodes[name])
     if step_keys is not None:
         return ExecutionPlan(job, _subset([steps[name] for name in order], set(step_keys)), ())
-    plan = ExecutionPlan.of_ordered(job, {name: steps[name] for name in order}, successors)
-    plan.upstream_counts = counts  # each step's count of upstream steps (`step_recipe.run_tables`)
-    return plan
+    return ExecutionPlan.of_ordered(job, {name: steps[name] for name in order}, successors, counts)
 
 
 def _order(job: Any, steps: dict[str, ExecutionStep], order: list[str],

@@ -117,7 +117,7 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
     outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
     required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
     steps, recipes, nodes = plan.steps, program.recipes, program.nodes
-    waiting = getattr(plan, "upstream_counts", None)  # (a one-pass plan's: `plan_unpartitioned`)
+    waiting = plan.upstream_counts  # (a one-pass plan's: `plan_unpartitioned`)
     if waiting is None:
         waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
     if plain:  # every output a step reads is such an output
