@@ -133,26 +133,50 @@ def apply_rows(quick: bool) -> list[tuple]:
 
     Each repeat applies a fresh copy of the project (nothing stored yet), so every asset runs
     and every materialization is committed before the step that reads it starts. Rows: wall
-    seconds, and CPU seconds (user + system of the process: what load from other work does not
-    inflate), each the median of the repeats; with `--before`, that checkout alternates with
-    this one. The load average is printed beside them. `specrun plan` of the same fresh project
-    (1,000 rows to draw) is timed before each apply."""
+    seconds, then the process's user and system CPU seconds, each the median of the repeats;
+    with `--before`, that checkout alternates with this one. `specrun plan` of the same fresh
+    project (1,000 rows to draw) is timed before each apply.
+
+    Every project is written before the first timing and deleted after the last: nothing is
+    deleted while an apply runs or just before. On ext4 without a journal (this VM's disk), a
+    new file's inode skips every inode deleted in the last ~30 s (`recently_deleted` in the
+    kernel's inode allocator): an apply creating its 1,000 output files right after the previous
+    repeat's 1,000 were deleted paid up to 0.3 s more system time. System time is still the
+    disk's to set; the load average and the kernel's IO pressure are printed beside the rows."""
+    import shutil
+    import tempfile
+
     from spec_gen import write_chain_project
 
     exe = os.path.join(os.path.dirname(sys.executable), "specrun")
     sides = {"specrun": None, **({"before": {"PYTHONPATH": BEFORE["path"]}} if BEFORE["path"] else {})}
+    repeats = 1 if quick else 3
+    root = tempfile.mkdtemp(prefix="specrun-apply-bench-")
     found: dict[tuple[str, str, str], list[float]] = {}
     loads = []
-    for _ in range(1 if quick else 3):
-        for side, env in sides.items():
-            for command, seconds, cpu_seconds in _timed_apply(exe, env, write_chain_project):
-                found.setdefault((command, "wall", side), []).append(seconds)
-                found.setdefault((command, "CPU user+sys", side), []).append(cpu_seconds)
-            loads.append(os.getloadavg()[0])
-    print(f"  apply: load average {min(loads):.1f}-{max(loads):.1f} during the runs", file=sys.stderr)
+    try:
+        folders = {}
+        for repeat in range(repeats):
+            for side in sides:
+                folders[repeat, side] = folder = os.path.join(root, f"{side}-{repeat}")
+                os.mkdir(folder)
+                write_chain_project(folder, 1000)
+        pressure = _io_pressure()
+        for repeat in range(repeats):
+            for side, env in sides.items():
+                for command, seconds, user, system in _timed_apply(exe, env, folders[repeat, side]):
+                    for label, value in (("wall", seconds), ("CPU user", user), ("CPU system", system)):
+                        found.setdefault((command, label, side), []).append(value)
+                loads.append(os.getloadavg()[0])
+        pressure = _io_pressure() - pressure
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    timed = sum(sum(values) for (_, label, _), values in found.items() if label == "wall")
+    print(f"  apply: load average {min(loads):.1f}-{max(loads):.1f} during the runs; some task stalled on IO"
+          f" {pressure / 1e6:.2f} s of their {timed:.2f} s (/proc/pressure/io)", file=sys.stderr)
     rows = []
     for command in ("apply", "plan"):
-        for label in ("wall", "CPU user+sys"):
+        for label in ("wall", "CPU user", "CPU system"):
             before = found.get((command, label, "before"))
             extra = {"before": statistics.median(before)} if before else {}
             rows.append((f"specrun {command}, 1,000-asset chain, {label}", 1000,
@@ -160,23 +184,29 @@ def apply_rows(quick: bool) -> list[tuple]:
     return rows
 
 
-def _timed_apply(exe: str, env: "dict | None", write_project) -> list[tuple[str, float, float]]:
-    """(command, wall, CPU) seconds of `specrun plan` and then `specrun apply` of a fresh
-    1,000-asset chain project."""
+def _io_pressure() -> float:
+    """Microseconds some task has stalled on IO since boot (/proc/pressure/io), 0 where absent."""
+    try:
+        with open("/proc/pressure/io") as fh:
+            return float(fh.readline().rsplit("total=", 1)[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _timed_apply(exe: str, env: "dict | None", folder: str) -> list[tuple[str, float, float, float]]:
+    """(command, wall, user CPU, system CPU) seconds of `specrun plan` and then `specrun apply` of
+    the project in `folder`."""
     import resource
-    import tempfile
 
     times = []
-    with tempfile.TemporaryDirectory() as folder:
-        write_project(folder, 1000)
-        for command in ("plan", "apply"):
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run([exe, command, "pipeline.yaml"], cwd=folder, capture_output=True, check=True,
-                           env={**os.environ, **env} if env else None)
-            seconds = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            times.append((command, seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)))
+    for command in ("plan", "apply"):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run([exe, command, "pipeline.yaml"], cwd=folder, capture_output=True, check=True,
+                       env={**os.environ, **env} if env else None)
+        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append((command, seconds, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime))
     return times
 
 
