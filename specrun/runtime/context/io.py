@@ -9,7 +9,58 @@ from ..definitions.keys import AssetKey
 from ..definitions.metadata import normalize_metadata
 
 
-class OutputContext:
+class _AssetValueContext:
+    """What `OutputContext` and `InputContext` both say of the asset value they describe: its
+    resources, asset key and partitions. Subclasses hold the slots these read."""
+
+    __slots__ = ()
+    asset_key: Optional[AssetKey]
+    asset_partitions_def: Any
+    _resources: Any
+    _partition_keys: tuple[str, ...]
+
+    @property
+    def resources(self) -> Any:
+        return self._resources
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self.asset_key is not None
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return bool(self._partition_keys)
+
+    @property
+    def has_partition_key(self) -> bool:
+        return len(self._partition_keys) == 1
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        """The partition keys, in partition order (a list, as in Dagster)."""
+        return _require_partitions(self._partition_keys, "asset_partition_keys", as_list=True)
+
+    @property
+    def asset_partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "asset_partition_key")
+
+    @property
+    def partition_key(self) -> str:
+        return _require_partitions(self._partition_keys, "partition_key")
+
+    @property
+    def asset_partitions_time_window(self) -> Any:
+        return _time_window(self.asset_partitions_def, self._partition_keys)
+
+    def _asset_identifier(self, what: str) -> list[str]:
+        """The asset key's parts, plus the partition key when there is exactly one."""
+        if self.asset_key is None:
+            raise NoPartitionError(f"this {what} is not an asset {what}")
+        parts = list(self.asset_key.path)
+        return parts + [self.asset_partition_key] if self.has_partition_key else parts
+
+
+class OutputContext(_AssetValueContext):
     """Describes one output being stored: which step, which output, which asset and partitions."""
 
     # Built for every stored and every loaded value: slots halve the cost; `__dict__` keeps
@@ -61,38 +112,6 @@ class OutputContext:
     # context built by hand): versioning IO managers store the value under it (io_managers).
     data_version: Optional[str] = None
 
-    @property
-    def resources(self) -> Any:
-        return self._resources
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self.asset_key is not None
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return bool(self._partition_keys)
-
-    @property
-    def has_partition_key(self) -> bool:
-        return len(self._partition_keys) == 1
-
-    @property
-    def asset_partition_keys(self) -> list[str]:
-        """The partition keys, in partition order (a list, as in Dagster)."""
-        return _require_partitions(self._partition_keys, "asset_partition_keys", as_list=True)
-
-    @property
-    def asset_partition_key(self) -> str:
-        return _require_partitions(self._partition_keys, "asset_partition_key")
-
-    @property
-    def partition_key(self) -> str:
-        return _require_partitions(self._partition_keys, "partition_key")
-
-    @property
-    def asset_partitions_time_window(self) -> Any:
-        return _time_window(self.asset_partitions_def, self._partition_keys)
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata to this output's materialization."""
@@ -108,16 +127,13 @@ class OutputContext:
 
     def get_asset_identifier(self) -> list[str]:
         """The asset key's parts, plus the partition key when there is exactly one."""
-        if self.asset_key is None:
-            raise NoPartitionError("this output is not an asset output")
-        parts = list(self.asset_key.path)
-        return parts + [self.asset_partition_key] if self.has_partition_key else parts
+        return self._asset_identifier("output")
 
     def __repr__(self) -> str:
         return f"OutputContext(step_key={self.step_key!r}, name={self.name!r}, asset_key={self.asset_key!r})"
 
 
-class InputContext:
+class InputContext(_AssetValueContext):
     """Describes one input being loaded: its name, its upstream output, asset and partitions."""
 
     __slots__ = (
@@ -183,41 +199,8 @@ class InputContext:
         return None if found in ("none", "unknown") else found
 
     @property
-    def resources(self) -> Any:
-        return self._resources
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self.asset_key is not None
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return bool(self._partition_keys)
-
-    @property
-    def has_partition_key(self) -> bool:
-        return len(self._partition_keys) == 1
-
-    @property
-    def asset_partition_keys(self) -> list[str]:
-        """The partition keys, in partition order (a list, as in Dagster)."""
-        return _require_partitions(self._partition_keys, "asset_partition_keys", as_list=True)
-
-    @property
-    def asset_partition_key(self) -> str:
-        return _require_partitions(self._partition_keys, "asset_partition_key")
-
-    @property
-    def partition_key(self) -> str:
-        return _require_partitions(self._partition_keys, "partition_key")
-
-    @property
     def asset_partition_key_list(self) -> list[str]:
         return list(self._partition_keys)
-
-    @property
-    def asset_partitions_time_window(self) -> Any:
-        return _time_window(self.asset_partitions_def, self._partition_keys)
 
     def get_identifier(self) -> list[str]:
         """The upstream output's identifier (see `OutputContext.get_identifier`)."""
@@ -228,10 +211,7 @@ class InputContext:
         return self._upstream_output.get_identifier()
 
     def get_asset_identifier(self) -> list[str]:
-        if self.asset_key is None:
-            raise NoPartitionError("this input is not an asset input")
-        parts = list(self.asset_key.path)
-        return parts + [self.asset_partition_key] if self.has_partition_key else parts
+        return self._asset_identifier("input")
 
     def __repr__(self) -> str:
         return f"InputContext(name={self.name!r}, asset_key={self.asset_key!r})"
