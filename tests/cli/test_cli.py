@@ -44,6 +44,16 @@ def test_validate_of_the_quickstart_does_not_import_pydantic():
     assert imported == "False"
 
 
+def test_apply_of_an_unpartitioned_spec_does_not_import_socket_zoneinfo_or_calendar(project):
+    code = ("import sys; from specrun.cli import main\n"
+            "try:\n    main(['apply', 'basic.yaml'], standalone_mode=False)\n"
+            "finally:\n    print([m for m in ('socket', 'zoneinfo', 'calendar') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert ": 4 ok, 0 failed, 0 skipped" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_validate_ok_exit_0():
     result = specrun_cmd("validate", "basic.yaml", cwd=VALID)
     assert result.returncode == 0

@@ -3,17 +3,18 @@ evaluated in a timezone, wall-clock ticks across DST changes, and key text <-> d
 
 from __future__ import annotations
 
-import calendar
 import re
 import weakref
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from time import monotonic
-from typing import Any, Optional
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import TYPE_CHECKING, Any, Optional
 
 from ...errors import DefinitionError, suggest
 from .base import _with_hint
+
+if TYPE_CHECKING:  # zoneinfo (with sysconfig's data) and calendar are imported where used:
+    from zoneinfo import ZoneInfo  # most processes (an unpartitioned apply) never do
 
 
 def _wall_instant(naive: datetime, tz: ZoneInfo) -> datetime:
@@ -83,6 +84,8 @@ class Schedule:
             return nominal + timedelta(days=periods)
         if self.cadence == "weekly":
             return nominal + timedelta(weeks=periods)
+        import calendar
+
         month, sign = nominal.year * 12 + nominal.month - 1, 1 if periods > 0 else -1
         for _ in range(abs(periods)):
             month += sign
@@ -115,6 +118,8 @@ def read_cadence(cadence: str) -> tuple[str, dict[str, int]]:
 
 
 def zone(name: str) -> ZoneInfo:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

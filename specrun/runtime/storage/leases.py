@@ -13,11 +13,10 @@ ends, sparing a step's commit the delete.
 from __future__ import annotations
 
 import os
-import socket
 import time
 from typing import NamedTuple, Optional
 
-from .layout import pid_alive
+from .layout import host_name, pid_alive
 
 HEARTBEAT_EVERY = 10.0   # seconds between heartbeats (SPECRUN_HEARTBEAT_INTERVAL)
 STALE_AFTER = 120.0      # seconds without one before a holder counts as dead (SPECRUN_HEARTBEAT_TIMEOUT)
@@ -51,7 +50,7 @@ def host_identity() -> str:
     if override:
         return override[:255]
     if _IDENTITY is None:
-        parts = [socket.gethostname()]
+        parts = [host_name()]
         try:
             with open("/proc/sys/kernel/random/boot_id") as f:
                 parts.append(f.read().strip()[:8])

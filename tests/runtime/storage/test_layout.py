@@ -4,6 +4,7 @@ collected once superseded, temp files of dead writers are removed."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -21,6 +22,10 @@ def test_a_key_is_one_file_name_that_stays_inside_base_dir(tmp_path, key):
     path = layout.inside(str(tmp_path), ["asset", key])
     assert os.path.dirname(path) == str(tmp_path / "asset")
     assert "/" not in layout.safe_name(key) and not layout.safe_name(key).startswith(".")
+
+
+def test_host_name_is_what_socket_gethostname_says():
+    assert layout.host_name() == socket.gethostname()
 
 
 def test_an_empty_key_is_refused():
