@@ -217,8 +217,13 @@ def _payload_text(data: Any, known: dict[int, tuple[Any, str]]) -> str:
     start, fields = parts
     texts = [start]
     for name, prefix in fields:
-        texts.append(prefix)
-        texts.append(_field_text(getattr(data, name), known))
+        value = getattr(data, name)
+        if value is None:  # (most fields of a step's payloads: written without a call)
+            texts.append(prefix + "null")
+        elif type(value) is str:
+            texts.append(prefix + _STRING(value))
+        else:
+            texts.append(prefix + _field_text(value, known))
     texts.append("}")
     return "".join(texts)
 
@@ -229,11 +234,18 @@ def _field_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
     if type(value) is not dict:
         return _shared_text(value, known)
     texts = []
+    keys = _KEY_TEXTS  # (a metadata dict's or the tags' few names come back every step)
     for k, v in value.items():
         if type(k) is not str:  # `to_jsonable` makes it a string (two keys may become one)
             return _encode(to_jsonable(value))
-        texts.append(f"{_STRING(k)}:{_shared_text(v, known)}")
+        key = keys.get(k)
+        if key is None:
+            key = _kept(keys, k, f"{_STRING(k)}:")
+        texts.append(key + (_STRING(v) if type(v) is str else _shared_text(v, known)))
     return "{" + ",".join(texts) + "}"
+
+
+_KEY_TEXTS: dict[str, str] = {}
 
 
 def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
@@ -269,9 +281,31 @@ def _head(event: Event) -> Optional[str]:
         if len(_HEADS) >= 256:  # a few runs' worth; a long-lived process records many runs
             _HEADS.clear()
         _HEADS[key] = start
-    return (f'{start}{"null" if step_key is None else _STRING(step_key)},"message":{_STRING(message)},'
-            f'"level":{int.__repr__(level)},"timestamp":{float.__repr__(timestamp)},'
-            f'"pid":{"null" if pid is None else int.__repr__(pid)},"data":')
+    # A step's events share its key, a run's their level and pid: the texts around the
+    # message and the time are kept (the types were checked above: True is not the int 1 here)
+    step = _STEP_TEXTS.get(step_key)
+    if step is None:
+        step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
+    level_text = _LEVEL_TEXTS.get(level)
+    if level_text is None:
+        level_text = _kept(_LEVEL_TEXTS, level, f',"level":{int.__repr__(level)},"timestamp":')
+    pid_text = _PID_TEXTS.get(pid)
+    if pid_text is None:
+        pid_text = _kept(_PID_TEXTS, pid, f',"pid":{"null" if pid is None else int.__repr__(pid)},"data":')
+    return f'{start}{step}{_STRING(message)}{level_text}{float.__repr__(timestamp)}{pid_text}'
+
+
+_STEP_TEXTS: dict[Optional[str], str] = {}
+_LEVEL_TEXTS: dict[int, str] = {}
+_PID_TEXTS: dict[Optional[int], str] = {}
+
+
+def _kept(texts: dict, key: Any, text: str) -> str:
+    """`text`, kept in `texts` under `key` (at most 1,024 kept: a run's steps, a few at a time)."""
+    if len(texts) >= 1024:
+        texts.clear()
+    texts[key] = text
+    return text
 
 
 _INF = float("inf")
