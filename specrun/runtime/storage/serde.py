@@ -259,7 +259,12 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
         return _encode(to_jsonable(value))
     seen = known.get(id(value))
     if seen is None or seen[0] is not value:
-        seen = known[id(value)] = (value, _encode(to_jsonable(value)))
+        if kind is MetadataValue and type(value.value) is str and type(value.kind) is str:
+            # (a text value, such as the path the fs IO manager logs: what the encoder writes)
+            text = f'{{"__metadata__":{_STRING(value.kind)},"value":{_STRING(value.value)}}}'
+        else:
+            text = _encode(to_jsonable(value))
+        seen = known[id(value)] = (value, text)
     return seen[1]
 
 

@@ -164,14 +164,15 @@ def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_on
     batch = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out", output, timestamp=1.0, pid=7),
              Event(DagsterEventType.ASSET_MATERIALIZATION, "r1", "job", "a", "mat", mat, timestamp=2.0, pid=7)]
     expected = [reference(e) for e in batch]
-    plain, encoded = [], []
-    real_plain, real_encode = serde._plain, serde._encode
+    plain, encoded, strings = [], [], []
+    real_plain, real_encode, real_string = serde._plain, serde._encode, serde._STRING
     monkeypatch.setattr(serde, "_plain", lambda value: plain.append(value) or real_plain(value))
     monkeypatch.setattr(serde, "_encode", lambda value: encoded.append(value) or real_encode(value))
+    monkeypatch.setattr(serde, "_STRING", lambda value: strings.append(value) or real_string(value))
     assert [row[-1] for row in event_rows(batch)[0]] == expected
-    assert plain == [path.value, stored.value]  # each metadata value's value, once
+    assert plain == [stored.value]  # each metadata value's value, once (a text value is written as it is)
     assert encoded.count({"__asset_key__": ["a"]}) == 1  # the asset key, once
-    assert encoded.count({"__metadata__": "text", "value": "/s/a/v-1"}) == 1  # (`to_jsonable`'s dicts)
+    assert strings.count("/s/a/v-1") == 1  # the text value, once
 
 
 def test_each_event_type_is_stored_as_its_value_a_plain_string():
