@@ -46,13 +46,13 @@ def _holds_json(value: Any, depth: int) -> bool:
     if depth > 32:  # deep, or a cycle: the encoder decides
         return False
     if kind is dict:  # (loops, not all() over a generator: this runs for every metadata value)
-        for k, v in value.items():
-            if type(k) not in _JSON_KEYS or not _holds_json(v, depth + 1):
+        for k, v in value.items():  # (a scalar, most values, without the call)
+            if type(k) not in _JSON_KEYS or (type(v) not in _JSON_KEYS and not _holds_json(v, depth + 1)):
                 return False
         return True
     if kind is list or kind is tuple:
         for v in value:
-            if not _holds_json(v, depth + 1):
+            if type(v) not in _JSON_KEYS and not _holds_json(v, depth + 1):
                 return False
         return True
     return False
@@ -262,6 +262,8 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
         if kind is MetadataValue and type(value.value) is str and type(value.kind) is str:
             # (a text value, such as the path the fs IO manager logs: what the encoder writes)
             text = f'{{"__metadata__":{_STRING(value.kind)},"value":{_STRING(value.value)}}}'
+        elif kind is AssetKey and all(type(part) is str for part in value.path):
+            text = f'{{"__asset_key__":[{",".join([_STRING(part) for part in value.path])}]}}'
         else:
             text = _encode(to_jsonable(value))
         seen = known[id(value)] = (value, text)
