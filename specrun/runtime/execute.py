@@ -123,15 +123,14 @@ class RunContext:
         """The version facts of the asset output `facts` describes: the job's when this run
         gives the node no config (they are then the same in every run), else this run's."""
         key = (node.name, facts.name)
+        if self.resolved.op_configs.get(node.name) is None:  # (`node_config(node)[0]`, not kept)
+            found = self.program.versions.get(key)
+            if found is None:  # (the config is read: without it, not read again)
+                found = self.program.versions[key] = facts_without_config(node, facts.asset_key)
+            return found
         found = self._versions.get(key)
         if found is None:
-            raw, _ = self.node_config(node)
-            cache = self.program.versions if raw is None else self._versions
-            found = cache.get(key)
-            if found is None:  # (the config is read: without it, not read again)
-                found = cache[key] = (facts_without_config(node, facts.asset_key) if raw is None
-                                      else AssetVersionFacts(self, node, facts.asset_key))
-            self._versions[key] = found
+            found = self._versions[key] = AssetVersionFacts(self, node, facts.asset_key)
         return found
 
     def keyed_managers(self, keys: Iterable[str]) -> Optional[dict[str, Any]]:
