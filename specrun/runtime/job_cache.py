@@ -40,6 +40,9 @@ def pickle_state(obj: Any) -> dict:
 
 
 _DYNAMIC = "dynamic outputs"
+# Whether no node of a job takes config or a config input (`run_config.run_config_schema`);
+# an asset job of plain assets is told when it is built (`jobs.build_asset_job`).
+NODES_FREE = "nodes take no config"
 
 
 def job_has_dynamic_outputs(job: Any) -> bool:

@@ -19,6 +19,7 @@ from .config import Any as AnyType
 from .config import Field, Permissive, Shape, normalize_config_schema, validate_config
 from .definitions.nodes import FromConfig
 from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
+from .job_cache import NODES_FREE, per_job
 
 EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")
 
@@ -188,17 +189,13 @@ def _cached_ops_schema(job: Any, io: _IO) -> Shape:
     return schema
 
 
-_FREE_JOBS: "weakref.WeakKeyDictionary[Any, bool]" = weakref.WeakKeyDictionary()
 _NO_OPS_CONFIG = Field(Permissive(), is_required=False)
 
 
 def _all_nodes_free(job: Any) -> bool:
     """Whether no node of `job` takes config or a config input (each would be `_FREE_NODE`),
     worked out once per job."""
-    found = _FREE_JOBS.get(job)
-    if found is None:
-        found = _FREE_JOBS[job] = _nodes_free(job.nodes)
-    return found
+    return per_job(job, NODES_FREE, lambda: _nodes_free(job.nodes))
 
 
 def _nodes_free(nodes: Mapping[str, Any]) -> bool:

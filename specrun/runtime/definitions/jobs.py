@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from ..job_cache import job_has_dynamic_outputs, per_job, pickle_state
+from ..job_cache import NODES_FREE, job_has_dynamic_outputs, per_job, pickle_state
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
     add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
@@ -305,6 +305,7 @@ def build_asset_job(
         by_key.update(subset_multi_assets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
+    free = True  # no asset's op takes config (its node's inputs are never config inputs)
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;
     # sorted from the order the assets were given in (often near sorted: fewer comparisons
     # than from a set's order), which gives the same list (no two keys have the same path)
@@ -321,6 +322,10 @@ def build_asset_job(
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
         elif a.op.name not in nodes:  # (`a.node_name`)
             nodes_for_asset(a, by_key, computable, nodes)
+            if a.op.config_schema is not None:
+                free = False
+    # Each asset given made one node, of its own (no multi-asset, graph asset or clash of names)
+    plain_nodes = plain_only and not graph_outputs and len(nodes) == len(given)
     for check in checks:
         if check.check_keys & chosen_checks:
             add_check_node(check, by_key, computable, nodes)
@@ -333,6 +338,10 @@ def build_asset_job(
         partitions_def=partitions_def or common_partitions_def(by_key, computable),
         asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
     )
+    if plain_nodes:  # then what each run asks is known here, without a walk over the nodes
+        per_job(job_def, _ASSET_KEYS, lambda: frozenset(computable))
+        if free and len(nodes) == len(given):  # (no check node either)
+            per_job(job_def, NODES_FREE, lambda: True)
     return job_def
 
 

@@ -332,3 +332,44 @@ def test_no_selection_computes_the_given_asset_definitions_and_refuses_a_key_giv
         with pytest.raises(DefinitionError, match="is defined twice"):
             build_asset_job("j", twice)
 
+
+
+def test_a_job_of_plain_assets_knows_its_asset_keys_and_that_no_node_takes_config_when_built(monkeypatch):
+    """build_asset_job tells a job of plain assets (no multi-asset, graph asset or check) what
+    every run asks of it, without the walks over its nodes; any other job walks them, and the
+    answers are the walks'."""
+    from specrun import Config, graph_asset, op
+    from specrun.runtime import run_config
+    from specrun.runtime.definitions import jobs
+
+    class Factor(Config):
+        n: int = 2
+
+    @asset
+    def scaled(raw, config: Factor):
+        return raw * config.n
+
+    @op
+    def one():
+        return 1
+
+    @graph_asset
+    def from_graph():
+        return one()
+
+    walks = []
+    real_keys, real_free = jobs._computed_keys, run_config._nodes_free
+    monkeypatch.setattr(jobs, "_computed_keys", lambda nodes: walks.append("keys") or real_keys(nodes))
+    monkeypatch.setattr(run_config, "_nodes_free", lambda nodes: walks.append("free") or real_free(nodes))
+    plain = build_asset_job("j", [raw, clean, report])
+    assert plain.asset_keys == {raw.key, clean.key, report.key}
+    assert run_config._all_nodes_free(plain) is True and walks == []
+    # (a check node or a configured asset: the nodes are walked for config; a graph asset: both)
+    for assets, checks, free, walked in (([raw, scaled], [], False, ["free"]),
+                                         ([raw, clean], [clean_ok], True, ["free"]),
+                                         ([raw, from_graph], [], True, ["keys", "free"])):
+        walks.clear()
+        job = build_asset_job("j", assets, checks)
+        expected = {n.asset.key for n in job.nodes.values() if n.asset is not None}
+        assert job.asset_keys == expected and run_config._all_nodes_free(job) is free
+        assert walks == walked
