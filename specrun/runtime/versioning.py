@@ -56,7 +56,8 @@ def asset_code_facts(op_def: Any, asset: Any) -> tuple[str, Optional[str]]:
     an automatic version's two from one look-up of the function's parts."""
     explicit = asset.code_version
     fn = op_def.compute_fn
-    fn = getattr(fn, "__func__", fn)  # a bound method
+    if fn.__class__ is not FunctionType:  # (most are: without the look-up of `__func__`)
+        fn = getattr(fn, "__func__", fn)  # a bound method
     if explicit:
         code, parts = explicit, None
     elif isinstance(fn, FunctionType):
