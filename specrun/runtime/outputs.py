@@ -191,10 +191,10 @@ class OutputFacts:
         if t is None:  # (most outputs: the same two messages for each output of that name and manager)
             texts = program.output_texts.get((name, manager_key))
             if texts is None:
-                texts = program.output_texts[(name, manager_key)] = _messages(name, "Any", manager_key)
+                texts = program.output_texts[(name, manager_key)] = output_messages(name, "Any", manager_key)
             self.yielded_message, self.handled_message = texts
         else:
-            self.yielded_message, self.handled_message = _messages(name, _type_name(out_def), manager_key)
+            self.yielded_message, self.handled_message = output_messages(name, _type_name(out_def), manager_key)
         self.op_def = op_def
         # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
         # asset key's path, or () for "the run, step and output"; None when the value is
@@ -222,7 +222,7 @@ class OutputFacts:
         return ctx
 
 
-def _messages(name: str, type_name: str, manager_key: str) -> tuple[str, str]:
+def output_messages(name: str, type_name: str, manager_key: str) -> tuple[str, str]:
     """The STEP_OUTPUT and HANDLED_OUTPUT messages of an output."""
     return (f'Yielded output "{name}" of type "{type_name}".',
             f'Handled output "{name}" using IO manager "{manager_key}"')

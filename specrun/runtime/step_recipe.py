@@ -20,6 +20,7 @@ from .definitions.types import DataType
 from .gc_pause import no_gc
 from .job_cache import per_job
 from .outputs import OutputFacts
+from .plain_outputs import PlainOutput, plain_op_output, upstream_output
 from .plan import ExecutionPlan, build_plan
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
@@ -29,7 +30,8 @@ class JobProgram:
     worked out on first use and kept as long as the job (see `job_program`)."""
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
-                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "output_texts", "__weakref__")
+                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "output_texts",
+                 "plain_outputs", "__weakref__")
 
     def __init__(self, job: Any) -> None:
         # The job's parts, not the job: this is cached on the job by a weak reference to it.
@@ -47,6 +49,8 @@ class JobProgram:
         self.key_sets: dict[Any, frozenset] = {}
         # (output name, IO manager key) -> an untyped output's two messages (`OutputFacts`).
         self.output_texts: dict[tuple[str, str], tuple[str, str]] = {}
+        # IO manager key -> output name -> the `PlainOutput` of plain op steps.
+        self.plain_outputs: dict[str, dict[str, PlainOutput]] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
         self.timed_nodes = tuple(sorted(
             n.name for n in job.nodes.values()
@@ -98,10 +102,16 @@ def _plan_and_programs(job: Any, step_keys: Optional[Sequence[str]], programs: b
     plan = build_plan(job, (), step_keys)
     program = job_program(job)
     plain = True  # every step's node has one plain output, required (most plans)
-    recipe = program.recipe
+    recipes = program.recipes
     for step in plan.steps.values():
         node = step.node
-        name = recipe(node).plain_output if programs else _plain_output(node)
+        if programs:  # (`program.recipe(node)`, without the call)
+            made = recipes.get(node.name)
+            if made is None:
+                made = recipes[node.name] = _plain_recipe(program, node) or StepRecipe(program, node)
+            name = made.plain_output
+        else:
+            name = _plain_output(node)
         if plain and (name is None or not node.op_def.outs[name].is_required):
             plain = False
     if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
@@ -240,20 +250,28 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         out = outs[out_name]
     if out.__class__ is not Out or out.dagster_type is not None:
         return None
-    facts, inputs = program.facts, []
+    recipes, inputs = program.recipes, []
     params, node_inputs = sig.input_param_set, node.inputs
     for name, spec in op_def.ins.items():
         src = node_inputs.get(name)
         if spec.dagster_type is not None or spec.input_manager_key or src.__class__ is not FromOutput:
             return None
-        up = facts.get((src.node, src.output)) or program.output_facts(program.nodes[src.node], src.output)
+        up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)
+        up = up.output if up is not None and up.plain_output == src.output else None
+        if up is None:
+            up = upstream_output(program, src)
         store_key, key = up.store_key, up.io_manager_key
         if store_key is None or up.is_nothing or key is None:
             return None
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
-    output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
-    if output.store_key is None:  # (a partitioned value)
+    if asset is not None:
+        output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
+        if output.store_key is None:  # (a partitioned value)
+            return None
+    elif program.partitions_def is None:
+        output = plain_op_output(program, out_name, out.io_manager_key)
+    else:  # (a partitioned value)
         return None
     recipe = _new(StepRecipe)
     recipe.node, recipe.signature, recipe.plain_output, recipe.inputs = node, sig, out_name, tuple(inputs)
@@ -292,13 +310,16 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
     versions, its materialization); its events are the general path's.
 
     `recipe.inputs`: each compiled by `_plain_input`; `recipe.output`: the output's
-    `OutputFacts`; `recipe.manager_keys`: every IO manager key it loads or stores through.
+    `OutputFacts` (an untyped op output's shared `PlainOutput`); `recipe.manager_keys`: every
+    IO manager key it loads or stores through.
     """
     if recipe.plain_output is None:
         return
     output = program.output_facts(recipe.node, recipe.plain_output)
     if output.type_checked or output.store_key is None:  # (None: a partitioned value)
         return
+    if output.asset_key is None and output.out_def.dagster_type is None:  # (as `_plain_recipe`'s)
+        output = plain_op_output(program, output.name, output.io_manager_key)
     recipe.output = output
     recipe.manager_keys = _manager_keys(program, output.io_manager_key, recipe.inputs)
 
@@ -316,9 +337,9 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
         sources = src.sources
     else:
         return None
-    known, key, store_key = program.facts, None, None
+    key, store_key = None, None
     for s in sources:
-        facts = known.get((s.node, s.output)) or program.output_facts(program.nodes[s.node], s.output)
+        facts = upstream_output(program, s)
         store_key = facts.store_key
         if (store_key is None or (store_key and cls is FromFanIn) or facts.is_nothing
                 or (key is not None and facts.io_manager_key != key)):

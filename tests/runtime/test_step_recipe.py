@@ -208,11 +208,20 @@ def test_plain_recipes_made_in_one_pass_equal_the_general_paths(monkeypatch):
         general, general_facts, general_sets, none = _programs(job, monkeypatch, False)
         assert none == [] and sorted(made) == sorted(fast_nodes[what]), what
         assert fast == general, what
-        assert fast_facts == general_facts, what  # the same facts, made in the same order
+        # The same facts, made in the same order, but for an untyped op output a plain step
+        # stores: its recipe's output is the `PlainOutput` shared by such outputs (equal to
+        # its facts' slots of the same names), and the one pass makes no `OutputFacts` of it.
+        facts = dict(general_facts)
+        shared = {name for name, r in general.items() if r["output"] and "node_name" not in r["output"]}
+        assert shared == set(fast_nodes[what]) - {"source", "doubled", "after_source", "summed"}, what
+        for name in shared:
+            out = general[name]["output"]
+            assert out == {k: facts[(name, "result")][k] for k in out}, what
+        assert fast_facts == [(k, f) for k, f in general_facts if k[0] not in shared], what
         assert fast_sets == general_sets, what
 
 
-def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
+def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys_and_one_output_per_key():
     from specrun import Out, job, op
 
     @op(out=Out(io_manager_key="other"))
@@ -243,6 +252,14 @@ def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys():
     assert plain["third"].manager_keys == {"io_manager"}
     assert plain["again"].manager_keys is plain["second"].manager_keys
     assert job_program(keyed).recipe(keyed.nodes["third"]).plain.manager_keys is program.key_sets["io_manager"]
+    # One `PlainOutput` per output name and IO manager key, and no node's `OutputFacts`
+    # (only the general path reads them).
+    outputs = {name: step.output for name, step in plain.items()}
+    assert outputs["second"] is outputs["again"] is outputs["third"] is not outputs["first"]
+    assert [(o.name, o.io_manager_key, o.asset_key, o.store_key) for o in outputs.values()] == [
+        ("result", "other", None, ())] + [("result", "io_manager", None, ())] * 3
+    assert outputs["third"].handled_message == 'Handled output "result" using IO manager "io_manager"'
+    assert program.facts == {}
     assert keyed.execute_in_process().output_for_node("third") == 1
 
 
@@ -340,3 +357,4 @@ def test_runs_with_run_tables_give_the_general_paths_events(monkeypatch):
     assert sorted(skipped) == ["after_maybe", "u_after_failure"]
     assert slow.output_for_node("joined") == fast.output_for_node("joined") == 1
     assert fast.output_for_node("z_last") == 3
+

@@ -1,0 +1,49 @@
+"""The outputs plain steps store and read, as their step programs see them (`step_recipe`).
+
+A plain op step's output, untyped and unpartitioned, is stored with nothing of its node but
+the output's name and IO manager key (`outputs.store_plain_output`): one `PlainOutput` per
+(name, key) serves every such output of a job, instead of an `OutputFacts` a node, which only
+the general path reads (it makes its own, `JobProgram.output_facts`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .outputs import output_messages
+
+
+class PlainOutput:
+    """The untyped, unpartitioned output `name` of any op node, stored through IO manager
+    `io_manager_key`: the slots of its `OutputFacts` that a plain step reads."""
+
+    __slots__ = ("name", "io_manager_key", "yielded_message", "handled_message", "asset_key",
+                 "partitions_def", "store_key", "is_nothing")
+
+    def __init__(self, name: str, io_manager_key: str) -> None:
+        self.name, self.io_manager_key = name, io_manager_key
+        self.asset_key = self.partitions_def = None
+        self.store_key, self.is_nothing = (), False
+        self.yielded_message, self.handled_message = output_messages(name, "Any", io_manager_key)
+
+
+def plain_op_output(program: Any, name: str, key: str) -> PlainOutput:
+    """The job's `PlainOutput` of output `name` stored through `key` (`program`: its
+    `step_recipe.JobProgram`), made on first use."""
+    by_name = program.plain_outputs.get(key)
+    if by_name is None:
+        by_name = program.plain_outputs[key] = {}
+    found = by_name.get(name)
+    if found is None:
+        found = by_name[name] = PlainOutput(name, key)
+    return found
+
+
+def upstream_output(program: Any, src: Any) -> Any:
+    """What a step knows of the upstream output `src` (a FromOutput) reads: the output of its
+    node's plain recipe when made (recipes are made in plan order), else its `OutputFacts`."""
+    up = program.recipes.get(src.node)
+    if up is not None and up.output is not None and up.plain_output == src.output:
+        return up.output
+    return (program.facts.get((src.node, src.output))
+            or program.output_facts(program.nodes[src.node], src.output))
