@@ -46,29 +46,30 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
         for up in ups:
             successors[up].append(name)
     counts = waiting.copy()  # (Kahn counts `waiting` down)
-    order = _order(job, steps, kahn_order(ready, waiting, successors), successors)
+    steps = _ordered(job, steps, kahn_order(ready, waiting, successors), successors)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
-        for name in order:
+        for name in steps:
             if name in again:
                 steps[name] = _unpartitioned_step(job, nodes[name])
     if step_keys is not None:
-        return ExecutionPlan(job, _subset([steps[name] for name in order], set(step_keys)), ())
-    return ExecutionPlan.of_ordered(job, {name: steps[name] for name in order}, successors, counts)
+        return ExecutionPlan(job, _subset(list(steps.values()), set(step_keys)), ())
+    return ExecutionPlan.of_ordered(job, steps, successors, counts)
 
 
-def _order(job: Any, steps: dict[str, ExecutionStep], order: list[str],
-           successors: dict[str, list[str]]) -> list[str]:
-    """`order` (Kahn's: the step keys in lexicographic topological order, as
+def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
+             successors: dict[str, list[str]]) -> dict[str, ExecutionStep]:
+    """`steps` in `order` (Kahn's: the step keys in lexicographic topological order, as
     `plan._node_order`), with each step's `successors` put in that order."""
     if len(order) < len(steps):
         _raise_cycle(job)
-    if order != list(steps):  # successors are in the job's order: put each in plan order
-        position = {name: i for i, name in enumerate(order)}.__getitem__
-        for downs in successors.values():
-            if len(downs) > 1:
-                downs.sort(key=position)
-    return order
+    if order == list(steps):  # (the job's order is the plan's: a chain's)
+        return steps
+    position = {name: i for i, name in enumerate(order)}.__getitem__
+    for downs in successors.values():  # (in the job's order)
+        if len(downs) > 1:
+            downs.sort(key=position)
+    return {name: steps[name] for name in order}
 
 
 def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:
