@@ -74,6 +74,7 @@ class JobProgram:
 
 
 _new = object.__new__
+_NONE: dict = {}
 
 
 def job_program(job: Any) -> JobProgram:
@@ -250,7 +251,7 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         out = outs[out_name]
     if out.__class__ is not Out or out.dagster_type is not None:
         return None
-    recipes, inputs = program.recipes, []
+    recipes, inputs, out_key, several = program.recipes, [], out.io_manager_key, False
     params, node_inputs = sig.input_param_set, node.inputs
     for name, spec in op_def.ins.items():
         src = node_inputs.get(name)
@@ -263,14 +264,17 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         store_key, key = up.store_key, up.io_manager_key
         if store_key is None or up.is_nothing or key is None:
             return None
+        if key != out_key:
+            several = True
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
     if asset is not None:
         output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
         if output.store_key is None:  # (a partitioned value)
             return None
-    elif program.partitions_def is None:
-        output = plain_op_output(program, out_name, out.io_manager_key)
+    elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)
+        output = program.plain_outputs.get(out_key, _NONE).get(out_name) or plain_op_output(
+            program, out_name, out_key)
     else:  # (a partitioned value)
         return None
     recipe = _new(StepRecipe)
@@ -279,7 +283,9 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
     recipe.partitions_def, recipe._op_tags, recipe.timeout, recipe.hooks = output.partitions_def, None, None, ()
     recipe.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
     recipe.wants_context, recipe.output = False, output
-    recipe.manager_keys = _manager_keys(program, output.io_manager_key, recipe.inputs)
+    # (`_manager_keys`, without the call when every key is the output's and its set is made)
+    recipe.manager_keys = ((not several and program.key_sets.get(out_key))
+                           or _manager_keys(program, out_key, recipe.inputs))
     return recipe
 
 
