@@ -35,16 +35,13 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
     waiting: dict[str, int] = {}
     ready: list[str] = []
     for name, node in nodes.items():
-        step = _step(node, nodes, later)
+        step = _step(node, nodes, later, successors)
         if step is None:
             return None
         steps[name] = step
-        ups = step.upstream_keys
-        waiting[name] = len(ups)
-        if not ups:
+        count = waiting[name] = len(step.upstream_keys)
+        if not count:
             ready.append(name)
-        for up in ups:
-            successors[up].append(name)
     counts = waiting.copy()  # (Kahn counts `waiting` down)
     steps = _ordered(job, steps, kahn_order(ready, waiting, successors), successors)
     if later:  # made again in plan order, so that their errors come in that order
@@ -72,10 +69,12 @@ def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
     return {name: steps[name] for name in order}
 
 
-def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:
+def _step(node: Node, nodes: Any, later: list[str],
+          successors: dict[str, list[str]]) -> Optional[ExecutionStep]:
     """The node's step, made without partition look-ups (None for a node that collects a
     dynamic output): its name is put in `later` when it reads a partitioned upstream asset
-    or maps a dep's partitions (its step is then made again, by `_unpartitioned_step`)."""
+    or maps a dep's partitions (its step is then made again, by `_unpartitioned_step`), and
+    in the `successors` of each of its upstream steps."""
     inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
     upstream: set[str] = set()
     again = False
@@ -86,7 +85,9 @@ def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:
             up_asset = nodes[up].asset
             if up_asset is not None and up_asset.partitions_def is not None:
                 again = True
-            upstream.add(up)
+            if up not in upstream:
+                upstream.add(up)
+                successors[up].append(node.name)
             inputs[name] = (_new_upstream(UpstreamOutput, (up, src.output, up, (), None)),)
             continue
         if cls is FromFanIn:
@@ -100,14 +101,19 @@ def _step(node: Node, nodes: Any, later: list[str]) -> Optional[ExecutionStep]:
             up_asset = nodes[s.node].asset
             if up_asset is not None and up_asset.partitions_def is not None:
                 again = True
-            upstream.add(s.node)
+            if s.node not in upstream:
+                upstream.add(s.node)
+                successors[s.node].append(node.name)
             ups.append(_new_upstream(UpstreamOutput, (s.node, s.output, s.node, (), None)))
         if ups:
             inputs[name] = tuple(ups)
     if node.extra_deps:
         if getattr(node.asset, "dep_partition_mappings", None):
             again = True
-        upstream.update(node.extra_deps)
+        for dep in node.extra_deps:
+            if dep not in upstream:
+                upstream.add(dep)
+                successors[dep].append(node.name)
     if again:
         later.append(node.name)
     # `ExecutionStep(node.name, node, None, frozenset(upstream), inputs)` without the class
