@@ -74,7 +74,9 @@ class RunContext:
         self._output_facts = program.facts
         self._versions: dict[tuple[str, str], AssetVersionFacts] = {}
         self._keyed: dict[frozenset, Any] = {}  # see `keyed_managers`
-        self.selected_asset_keys = frozenset(job.asset_keys)
+        # The job's own set: a run made two copies of it (through `asset_keys`), each touching
+        # every asset key of the job, long out of cache in a large job, for the same value.
+        self.selected_asset_keys = job.asset_key_set
         # step -> the earlier run whose stored outputs it reads (a re-execution from failure)
         self.outputs_from: Mapping[str, str] = reexecution_of(run).get("outputs_from") or {}
 

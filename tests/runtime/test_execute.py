@@ -647,3 +647,20 @@ def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_withou
     # both kinds: an asset the run gives no config (the job's facts) and one it configures
     assert sorted(compared) == [("base_value", True)] * 2 + [("scaled", False)] * 2 + [
         ("shifted", True)] * 2
+
+
+def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
+    """A run's `selected_asset_keys` is the set worked out once per job, not a copy made by
+    each run."""
+    from specrun.runtime.api import _asset_job
+    from specrun.runtime.executors.in_process import in_process_executor
+
+    @asset
+    def counted(context):
+        return context.run_id
+
+    runs = [materialize([counted]) for _ in range(2)]
+    job_def = _asset_job([counted], [], None, in_process_executor)
+    assert [r.output_for_node("counted") for r in runs] == [r.run_id for r in runs]
+    assert all(r._ctx.selected_asset_keys is job_def.asset_key_set for r in runs)
+    assert job_def.asset_key_set == frozenset(job_def.asset_keys) == {counted.key}

@@ -92,7 +92,13 @@ class JobDefinition:
     def asset_keys(self) -> set[AssetKey]:
         """The keys of the assets the job's nodes compute: a new set each time, from the one
         worked out once per job (every run asks; the nodes never change)."""
-        return set(per_job(self, _ASSET_KEYS, lambda: _computed_keys(self.nodes)))
+        return set(self.asset_key_set)
+
+    @property
+    def asset_key_set(self) -> frozenset[AssetKey]:
+        """The keys of the assets the job's nodes compute, worked out once per job: the set
+        itself, for a caller that keeps it without changing it (a run)."""
+        return per_job(self, _ASSET_KEYS, lambda: _computed_keys(self.nodes))
 
     def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
