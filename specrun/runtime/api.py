@@ -12,8 +12,7 @@ from .definitions.asset_checks import AssetChecksDefinition
 from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
-from .events import ET
-from .events import ErrorInfo, Event, RunFailureData, ended_steps
+from .events import ET, ErrorInfo, Event, RunFailureData, StepEnds
 from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
 from .instance import Instance
@@ -116,7 +115,6 @@ def execute_run(
 
 def _log_wait(busy: dict) -> None:
     import logging
-
     logging.getLogger("specrun").warning("waiting: %s", describe_holders(busy))
 
 
@@ -174,6 +172,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         ctx.deadline, ctx.time_limit = time.monotonic() + limit, limit
     stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
+    ends, countdown = StepEnds(), StepEnds.READ_EVERY  # the steps' ends, read while in cache
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
             for item in stream:  # `record`, inlined: this runs per event
@@ -188,6 +187,9 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                         on_event(event)
                 if ctx.deadline is not None and time.monotonic() > ctx.deadline:
                     raise RunTimeout(limit)  # type: ignore[arg-type]
+                countdown -= 1  # (items but a step's events: in process, a STEP_START a step)
+                if not countdown:
+                    countdown = ends.read(events)
     except KeyboardInterrupt:
         stop_run(ctx, stream, record, _close)
         with signals_held():
@@ -200,7 +202,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
-    finished, failed = ended_steps(events)
+    finished, failed = ends.result(events)
     unrun = [] if finished.issuperset(plan.steps) else [k for k in plan.steps if k not in finished]
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
