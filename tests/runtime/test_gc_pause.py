@@ -128,22 +128,12 @@ def test_cyclic_garbage_of_a_materialize_run_is_collected_by_an_ordinary_young_p
 
 
 def _cycle_making_job(width: int, alive: weakref.WeakSet):
-    def make(i):
-        @op(name=f"makes_cycle_{i}")
-        def makes_cycle():
-            cycle = Cycle()
-            alive.add(cycle)
-            return 1
-        return makes_cycle
+    """`width` ops, each making a cycle (kept in `alive` while it lives) and returning 1."""
+    def makes_cycle():
+        alive.add(Cycle())
+        return 1
 
-    ops = [make(i) for i in range(width)]
-
-    @job
-    def cycles():
-        for o in ops:
-            o()
-
-    return cycles
+    return _wide_job(width, makes_cycle)
 
 
 def test_runs_in_quick_succession_do_not_starve_the_collector():
