@@ -39,7 +39,9 @@ def pickle_state(obj: Any) -> dict:
     return {k: v for k, v in state.items() if k != ATTR} if ATTR in state else state
 
 
-_DYNAMIC = "dynamic outputs"
+# Whether a node of a job declares a `DynamicOut` or collects one (`job_has_dynamic_outputs`);
+# an asset job of plain assets is told when it is built (`jobs.build_asset_job`).
+DYNAMIC_OUTPUTS = "dynamic outputs"
 # Whether no node of a job takes config or a config input (`run_config.run_config_schema`);
 # an asset job of plain assets is told when it is built (`jobs.build_asset_job`).
 NODES_FREE = "nodes take no config"
@@ -50,4 +52,4 @@ def job_has_dynamic_outputs(job: Any) -> bool:
     job (`JobDefinition` asks when it is made; its plans ask again)."""
     from .definitions.dynamic import has_dynamic_outputs
 
-    return per_job(job, _DYNAMIC, lambda: has_dynamic_outputs(job.nodes))
+    return per_job(job, DYNAMIC_OUTPUTS, lambda: has_dynamic_outputs(job.nodes))

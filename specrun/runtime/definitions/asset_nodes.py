@@ -62,6 +62,30 @@ def subset_multi_assets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey
     return found
 
 
+def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], list[AssetKey], bool]:
+    """(each key -> its definition or spec, the keys of the definitions (not of specs) in the
+    order given, whether no multi-asset is among them); a key given twice is refused."""
+    by_key: dict[AssetKey, Any] = {}
+    defined: list[AssetKey] = []
+    plain_only = True  # (no multi-asset among them: none to subset)
+    for a in assets:
+        if a.__class__ is AssetsDefinition and not a.multi:  # (`keys_of(a)`, its common case)
+            key = a.key
+            if key in by_key:
+                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
+            by_key[key] = a
+            defined.append(key)
+            continue
+        plain_only = False
+        for key in keys_of(a):
+            if key in by_key:
+                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
+            by_key[key] = a
+            if isinstance(a, AssetsDefinition):
+                defined.append(key)
+    return by_key, defined, plain_only
+
+
 def output_handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
     """(node, output) computing asset `key` of `a` (inside its graph, for a graph-backed one)."""
     output = a.get_output_name_for_asset_key(key)
@@ -98,7 +122,7 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
                 output = up.get_output_name_for_asset_key(k)
             else:  # (its `get_output_name_for_asset_key`, inlined)
                 for output, made in up.keys_by_output_name.items():
-                    if made == k:
+                    if made is k:  # (`==` for interned keys, without the slot call `__lt__` brings)
                         break
                 else:
                     output = up.get_output_name_for_asset_key(k)  # (raises, naming both)

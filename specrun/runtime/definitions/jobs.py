@@ -12,16 +12,19 @@ from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
-from ..job_cache import NODES_FREE, job_has_dynamic_outputs, per_job, pickle_state
+from ..job_cache import (
+    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, job_has_dynamic_outputs, per_job, pickle_state,
+)
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
-    add_blocking_edges, add_check_node, assets_resources, common_partitions_def, input_source,
-    keys_of, nodes_for_asset, output_handle, subset_multi_assets,
+    add_blocking_edges, add_check_node, assets_by_key, assets_resources, common_partitions_def,
+    input_source, nodes_for_asset, output_handle, subset_multi_assets,
 )
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of
 from .nodes import Node
+from .ops import Out
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -103,6 +106,9 @@ class JobDefinition:
     def missing_resource_keys(self, extra: Mapping[str, Any] = {}) -> list[tuple[str, str]]:
         """(resource key, node) pairs a node needs that neither the job nor `extra` provides."""
         have = set(self.resource_defs) | set(extra) | {"io_manager"}
+        needed = self.__dict__.get(ATTR, _NO_ENTRIES).get(RESOURCES_NEEDED)  # (see build_asset_job)
+        if needed is not None and needed <= have:
+            return []
         missing = []
         job_hooks = self.hook_defs
         for node in self.nodes.values():
@@ -165,6 +171,10 @@ class JobDefinition:
 
 
 _ASSET_KEYS = "asset keys"
+# Every resource key the nodes of an asset job need, when `build_asset_job` could tell: its
+# assets each need their IO manager only (no hooks, checks or resources of their own).
+RESOURCES_NEEDED = "resource keys nodes need"
+_NO_ENTRIES: dict = {}
 
 
 def _computed_keys(nodes: Mapping[str, Node]) -> frozenset[AssetKey]:
@@ -256,30 +266,6 @@ def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) ->
     return AssetGraphView(upstream, groups, tags, checked)
 
 
-def _by_key(assets: Sequence[Any]) -> tuple[dict[AssetKey, AssetLike], list[AssetKey], bool]:
-    """(each key -> its definition or spec, the keys of the definitions (not of specs) in the
-    order given, whether no multi-asset is among them); a key given twice is refused."""
-    by_key: dict[AssetKey, AssetLike] = {}
-    defined: list[AssetKey] = []
-    plain_only = True  # (no multi-asset among them: none to subset)
-    for a in assets:
-        if a.__class__ is AssetsDefinition and not a.multi:  # (`keys_of(a)`, its common case)
-            key = a.key
-            if key in by_key:
-                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
-            by_key[key] = a
-            defined.append(key)
-            continue
-        plain_only = False
-        for key in keys_of(a):
-            if key in by_key:
-                raise DefinitionError(f"asset {key.to_user_string()!r} is defined twice")
-            by_key[key] = a
-            if isinstance(a, AssetsDefinition):
-                defined.append(key)
-    return by_key, defined, plain_only
-
-
 def build_asset_job(
     name: str,
     assets: Sequence[Any],
@@ -294,7 +280,7 @@ def build_asset_job(
     hooks: Any = (),
 ) -> JobDefinition:
     """A job computing the selected assets (all computable ones by default) and their checks."""
-    by_key, defined, plain_only = _by_key(assets)
+    by_key, defined, plain_only = assets_by_key(assets)
     if selection is None:
         # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without
         # building the graph view only a narrower selection needs to walk.
@@ -311,7 +297,10 @@ def build_asset_job(
         by_key.update(subset_multi_assets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
-    free = True  # no asset's op takes config (its node's inputs are never config inputs)
+    # What the plain assets' nodes need (each of them: see `told` below): no config, no
+    # output of a class other than Out (a DynamicOut), no partitions, no resource but an IO
+    # manager (these keys, else None), no resources brought along.
+    free, static, partitioned, brought, io_keys = True, True, False, False, set()
     # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;
     # sorted from the order the assets were given in (often near sorted: fewer comparisons
     # than from a set's order), which gives the same list (no two keys have the same path)
@@ -328,27 +317,50 @@ def build_asset_job(
                 graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
         elif a.op.name not in nodes:  # (`a.node_name`)
             nodes_for_asset(a, by_key, computable, nodes)
-            if a.op.config_schema is not None:
+            op = a.op
+            if op.config_schema is not None:
                 free = False
-    # Each asset given made one node, of its own (no multi-asset, graph asset or clash of names)
+            for out in op.outs.values():
+                static = static and out.__class__ is Out
+            partitioned = partitioned or a.partitions_def is not None
+            brought = brought or bool(a.resource_defs)
+            if io_keys is None or op.required_resource_keys or op.signature.resource_params:
+                io_keys = None
+            else:
+                io_keys.add(a.io_manager_key)
+    # Each asset given made one node, of its own (no multi-asset, graph asset or clash of
+    # names): what is asked of the job's nodes, and of its assets (`whole`), is known here.
     plain_nodes = plain_only and not graph_outputs and len(nodes) == len(given)
+    whole = plain_nodes and selection is None
     for check in checks:
         if check.check_keys & chosen_checks:
             add_check_node(check, by_key, computable, nodes)
     add_blocking_edges(nodes, checks, by_key, computable)
-    resources = assets_resources(by_key.values())
+    resources = assets_resources(by_key.values()) if brought or not whole else {}
     resources.update(resource_defs or {})
-    job_def = JobDefinition(
+    job_def = _new(JobDefinition)  # (told before `__init__`, which asks about dynamic outputs)
+    told = plain_nodes and len(nodes) == len(given)  # (no check node either)
+    if told and static:
+        per_job(job_def, DYNAMIC_OUTPUTS, lambda: False)
+    if told and io_keys is not None and not brought and not hooks:
+        per_job(job_def, RESOURCES_NEEDED, lambda: frozenset(io_keys))
+    if not partitions_def:  # (none of the plain assets is partitioned: no walk)
+        partitions_def = (common_partitions_def(by_key, computable) if partitioned or not plain_nodes
+                          else None)
+    job_def.__init__(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
         config=config, tags=dict(tags or {}), description=description,
-        partitions_def=partitions_def or common_partitions_def(by_key, computable),
-        asset_defs=dict(by_key), hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
+        partitions_def=partitions_def, asset_defs=dict(by_key),
+        hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
     )
-    if plain_nodes:  # then what each run asks is known here, without a walk over the nodes
+    if plain_nodes:
         per_job(job_def, _ASSET_KEYS, lambda: frozenset(computable))
-        if free and len(nodes) == len(given):  # (no check node either)
+        if free and told:
             per_job(job_def, NODES_FREE, lambda: True)
     return job_def
+
+
+_new = object.__new__
 
 
 @dataclass(frozen=True)

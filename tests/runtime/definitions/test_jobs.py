@@ -373,3 +373,58 @@ def test_a_job_of_plain_assets_knows_its_asset_keys_and_that_no_node_takes_confi
         expected = {n.asset.key for n in job.nodes.values() if n.asset is not None}
         assert job.asset_keys == expected and run_config._all_nodes_free(job) is free
         assert walks == walked
+
+
+def test_a_plain_asset_job_is_told_it_has_no_dynamic_outputs_and_what_resources_it_needs(monkeypatch):
+    """build_asset_job tells a job of plain assets (each needing its IO manager only) that no
+    node has dynamic outputs and which resource keys its nodes need, and works out its
+    partitions and the assets' own resources without a walk: nothing missing is then known
+    without a walk over the nodes; a missing key is still named (by the walk), and any other
+    job is walked, with the walks' answers."""
+    from specrun import DailyPartitionsDefinition, ResourceDefinition
+    from specrun.runtime.definitions import dynamic, jobs
+    from specrun.runtime.definitions.ops import OpDefinition
+    from specrun.runtime.job_cache import job_has_dynamic_outputs
+
+    walks = []
+    real_dynamic, real_resources = dynamic.has_dynamic_outputs, jobs.assets_resources
+    real_partitions, real_keys = jobs.common_partitions_def, OpDefinition.all_resource_keys
+    monkeypatch.setattr(dynamic, "has_dynamic_outputs",
+                        lambda n: walks.append("dynamic") or real_dynamic(n))
+    monkeypatch.setattr(jobs, "assets_resources",
+                        lambda a: walks.append("resources") or real_resources(a))
+    monkeypatch.setattr(jobs, "common_partitions_def",
+                        lambda b, k: walks.append("partitions") or real_partitions(b, k))
+    monkeypatch.setattr(OpDefinition, "all_resource_keys",
+                        property(lambda op: walks.append("nodes") or real_keys.fget(op)))
+
+    @asset(io_manager_key="elsewhere")
+    def stored(raw):
+        return raw
+
+    plain = build_asset_job("j", [raw, stored])
+    assert job_has_dynamic_outputs(plain) is False and plain.partitions_def is None
+    assert plain.resource_defs == {} and walks == []
+    assert plain.missing_resource_keys({"elsewhere": object()}) == [] and walks == []
+    assert plain.missing_resource_keys() == [("elsewhere", "stored")] and "nodes" in walks
+
+    daily = DailyPartitionsDefinition(start_date="2024-01-01")
+
+    @asset(partitions_def=daily)
+    def dated():
+        return 1
+
+    brings = ResourceDefinition.hardcoded_resource(3)
+
+    @asset(required_resource_keys={"db"}, resource_defs={"db": brings})
+    def reads_db(context):
+        return context.resources.db
+
+    for assets, walked in (([raw, dated], ["partitions"]),
+                           ([raw, reads_db], ["resources", "nodes", "nodes"])):
+        walks.clear()
+        job = build_asset_job("j", assets)
+        assert job_has_dynamic_outputs(job) is False and job.missing_resource_keys() == []
+        assert walks == walked
+    assert build_asset_job("j", [raw, dated]).partitions_def is daily
+    assert build_asset_job("j", [raw, reads_db]).resource_defs == {"db": brings}
