@@ -52,12 +52,17 @@ def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: An
     code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"
     facts.message = f"Materialized value {asset_key.to_user_string()}"
-    facts.explain_tags = {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts}
-    quoted = v.QUOTED
-    if code_version.__class__ is str:  # (`version_text_prefix(code_version, "none")`)
-        facts.version_prefix = prefix = f'[{quoted[code_version]}, "none", ['
+    last = _LAST_CODE[0]  # (the assets of a factory come in a row, with the same two texts)
+    if code_version is last[0] and code_parts is last[1]:
+        explain, prefix = last[2], last[3]
     else:
-        facts.version_prefix = prefix = v.version_text_prefix(code_version, "none")
+        explain = {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts}
+        if code_version.__class__ is str:  # (`version_text_prefix(code_version, "none")`)
+            prefix = f'[{v.QUOTED[code_version]}, "none", ['
+        else:
+            prefix = v.version_text_prefix(code_version, "none")
+        _LAST_CODE[0] = (code_version, code_parts, explain, prefix)
+    facts.explain_tags, facts.version_prefix = explain, prefix
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name, key in input_keys.items():
@@ -74,6 +79,11 @@ def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: An
         inputs.append((None, key, key.to_user_string()))
     facts.inputs = tuple(inputs)
     facts.one_input = _one_input(facts.inputs, prefix)
+
+
+# (code version, parts text, explain tags, version text prefix) of the asset whose facts were
+# made last: the tags and prefix are only read, one object for every asset of that code.
+_LAST_CODE: list = [(None, None, None, None)]
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:

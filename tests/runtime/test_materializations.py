@@ -276,3 +276,34 @@ def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
     assert seen == {(0, False), (1, True), (2, False)}
     escaped_facts = m.AssetVersionFacts(_Run(job, None), job.nodes["escaped"], job.nodes["escaped"].asset.key)
     assert escaped_facts.one_input[3] == "{" + json.dumps('we"ird/\u00e9\u2028') + ": "
+
+
+def test_assets_of_one_code_share_their_explain_tags_and_version_prefix_and_keep_their_values():
+    """The facts of a factory's assets, made in a row, share the explain tags and version
+    prefix of their one code version (only read, as `version_tags` unpacks the tags); an
+    asset of other code has its own, and every value is still the general path's."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    def made(i):
+        @asset(name=f"copy_{i}")
+        def copy():  # (one code, no closure: as the assets of a factory often are)
+            return 1
+        return copy
+
+    @asset
+    def different():
+        return 0
+
+    copies = [made(i) for i in range(3)]
+    job = build_asset_job("shared", [*copies, different])
+    facts = {n.name: m.facts_without_config(n, n.asset.key) for n in job.nodes.values()}
+    first, *rest = [facts[f"copy_{i}"] for i in range(3)]
+    assert all(f.explain_tags is first.explain_tags and f.version_prefix is first.version_prefix
+               for f in rest)
+    assert facts["different"].explain_tags is not first.explain_tags
+    assert facts["different"].explain_tags != first.explain_tags
+    for node in job.nodes.values():
+        code, _, _, _, explain = m._facts_of(node, node.asset.key)
+        assert facts[node.name].explain_tags == explain
+        assert facts[node.name].version_prefix == v.version_text_prefix(code, "none")
