@@ -181,11 +181,12 @@ class OutputFacts:
         self.type_checked = t is not None and isinstance(t, DataType) and t.type_check_fn is not None
         manager_key = self.io_manager_key = out_def.io_manager_key
         if asset is None:
-            self.asset_key = None
+            asset_key = self.asset_key = None
             partitions_def = self.partitions_def = program.partitions_def
             self.per_partition = True
-        else:
-            self.asset_key = asset.key_for_output(name)
+        else:  # (`asset.key_for_output(name)`, without the call)
+            asset_key = self.asset_key = asset.keys_by_output_name.get(
+                name, None if asset.graph is not None else asset.key)
             partitions_def = self.partitions_def = asset.partitions_def
             self.per_partition = partitions_def is not None
         if t is None:  # (most outputs: the same two messages for each output of that name and manager)
@@ -200,7 +201,7 @@ class OutputFacts:
         # asset key's path, or () for "the run, step and output"; None when the value is
         # partitioned (its key would also name the partition), so contexts are built.
         self.store_key = (None if partitions_def is not None
-                          else tuple(self.asset_key.path) if self.asset_key is not None else ())
+                          else tuple(asset_key.path) if asset_key is not None else ())
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
