@@ -98,7 +98,7 @@ class DynamicSteps:
         """`steps` plus the copies for mapping keys an earlier run's emitting steps yielded
         (`known`: emitting step -> output -> keys), collecting steps reading them, in a
         dependency order."""
-        from .scheduler import _with_upstream
+        from .scheduler_messages import with_upstream
 
         by_key = {s.key: s for s in steps}
         extra: list[Any] = []
@@ -111,7 +111,7 @@ class DynamicSteps:
                     new = self.expand(emitter, output, mapping_key)
                     extra.extend(new.steps)
                     for waiter in {**new.dependents, **new.inputs}:
-                        by_key[waiter] = _with_upstream(by_key[waiter], new.dependents.get(waiter, ()),
+                        by_key[waiter] = with_upstream(by_key[waiter], new.dependents.get(waiter, ()),
                                                         new.inputs.get(waiter))
         return _in_dependency_order([by_key[s.key] for s in steps] + extra)
 

@@ -135,7 +135,7 @@ class ExecutionPlan:
 
     def start(self, run_id: str, job_name: str) -> Any:
         """An `ActiveExecution` of this plan: the documented API for custom executors."""
-        from .scheduler import ActiveExecution
+        from .active_execution import ActiveExecution
 
         return ActiveExecution(self, run_id, job_name)
 

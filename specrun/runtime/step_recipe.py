@@ -155,13 +155,15 @@ class RunTables:
     `waiting`, step -> how many upstream steps it waits on; `unchecked`, the steps
     `scheduler.RunState._release` would find nothing to check in while no step has failed or
     been skipped: each of their inputs reads a step outside the plan, or an output a step
-    cannot succeed without producing."""
+    cannot succeed without producing. `roots`: (plan position, step) of the steps waiting on
+    none, in plan order, once the scheduler has worked them out (on the plan's first run)."""
 
-    __slots__ = ("waiting", "unchecked")
+    __slots__ = ("waiting", "unchecked", "roots")
 
     def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
         self.waiting = waiting
         self.unchecked = unchecked
+        self.roots: Optional[list[tuple[int, str]]] = None
 
 
 class StepRecipe:

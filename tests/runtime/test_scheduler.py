@@ -12,7 +12,8 @@ import pytest
 from specrun.errors import InvariantViolationError
 from specrun.runtime.events import ET, Event, StepOutputData
 from specrun.runtime.plan import ExecutionStep, UpstreamOutput
-from specrun.runtime.scheduler import ActiveExecution, Emit, NewSteps, Run, RunState, StepDone
+from specrun.runtime.active_execution import ActiveExecution
+from specrun.runtime.scheduler import Emit, NewSteps, Run, RunState, StepDone
 
 
 def _step(key: str, *ups: str) -> ExecutionStep:
@@ -347,7 +348,7 @@ def test_a_pending_step_made_to_wait_on_new_steps_keeps_its_node_partition_and_m
 
 
 def test_an_active_execution_adds_steps_and_hands_them_out():
-    from specrun.runtime.scheduler import ActiveExecution
+    from specrun.runtime.active_execution import ActiveExecution
 
     execution = ActiveExecution(_Plan(_step("emit")), "run", "job")
     assert [s.key for s in execution.get_steps_to_execute()] == ["emit"]
@@ -419,3 +420,52 @@ def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were
     active.get_steps_to_execute()
     active.handle_event(_event(ET.STEP_SUCCESS, "b"))
     assert [e.step_key for e in active.pop_skip_events()] == ["c"]
+
+
+class _CountsByStep(dict):
+    """A plan's upstream counts that may only be read step by step (no copy, no pass)."""
+
+    def copy(self):
+        raise AssertionError("the run copied the plan's counts")
+
+    def __iter__(self):
+        raise AssertionError("the run went over every step's count")
+
+    def items(self):
+        raise AssertionError("the run went over every step's count")
+
+
+def test_a_run_of_a_plan_with_run_tables_reads_its_counts_step_by_step_once_its_roots_are_known():
+    """A run keeps no table of its own keyed by every step (at 10,000 steps, each key of such
+    a table was touched when the run started and when it ended, long out of cache): it reads
+    the plan's counts by step, and the steps waiting on none are worked out once per plan."""
+    from specrun.runtime.step_recipe import RunTables
+
+    plan = _Plan(_step("a"), _step("b"), _step("c", "a", "b"), _step("d", "c"), _step("e", "c"))
+    plan.run_tables = RunTables({k: len(s.upstream_keys) for k, s in plan.steps.items()},
+                                frozenset(plan.steps))
+    first = _drive(plan, set())
+    assert plan.run_tables.roots == [(0, "a"), (1, "b")]
+    plan.run_tables.waiting = _CountsByStep(plan.run_tables.waiting)
+    assert _drive(plan, set()) == first == [("run", k) for k in "abcde"]
+    assert _drive(plan, {"c"}) == [("run", "a"), ("run", "b"), ("run", "c"),
+                                   ("skip", "d", "Skipped d: upstream did not succeed (c failed)"),
+                                   ("skip", "e", "Skipped e: upstream did not succeed (c failed)")]
+
+
+def test_a_yielded_result_output_is_noted_by_plan_position_and_another_output_as_a_pair():
+    """Most steps' one output is "result": a run notes it in a flag by plan position, not in
+    a (step, output) pair it makes, keeps and frees; a step reading another output of the
+    same step is still released only once that one was yielded."""
+    reads_other = ExecutionStep("c", SimpleNamespace(name="c"), None, frozenset({"a"}),
+                                {"x": (UpstreamOutput("a", "other", "a"),)})
+    plan = _Plan(_step("a"), _step("b", "a"), reads_other)
+    state = RunState(plan, "run", "job")
+    assert _runs(state.start()) == ["a"]
+    out = state.step_ended("a", [_event(ET.STEP_OUTPUT, "a"), _event(ET.STEP_SUCCESS, "a")])
+    assert _runs(out) == ["b"] and _skips(out) == ["c"] and state._outputs == set()
+    assert out[0].event.message == "Skipped c: input 'x' was not produced (optional output not yielded)"
+    state = RunState(plan, "run", "job")
+    state.start()
+    out = state.step_ended("a", [_event(ET.STEP_OUTPUT, "a", "other"), _event(ET.STEP_SUCCESS, "a")])
+    assert _runs(out) == ["c"] and _skips(out) == ["b"] and state._outputs == {("a", "other")}
