@@ -56,7 +56,10 @@ class RunContext:
         self.log = LogManager(self.run_id, job.name, loggers=loggers)
         self.capture_outputs = capture_outputs
         self.captured: dict[tuple[str, str], Any] = {}
-        self.produced: Optional[set[tuple[str, str]]] = set() if capture_outputs else None
+        # The (step, output) pairs produced in this process: the captured values' own keys (a
+        # set of its own was a second table of every step, kept as long as the result).
+        self.produced: Optional[Mapping[tuple[str, str], Any]] = (
+            self.captured if capture_outputs else None)
         self.data_versions: dict[tuple[AssetKey, Optional[str]], str] = {}
         self.retries = retries
         # The in-process executor enforces step time limits with an alarm in this thread;

@@ -258,9 +258,7 @@ def handle_output(run, step, context, name, value, metadata, store, events, vers
     message = facts.yielded_message if mapping_key is None else (
         f'Yielded output "{name}" mapping key "{mapping_key}" of type "{_type_name(out_def)}".')
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, step.key, message, output_data))
-    if run.produced is not None:
-        run.produced.add((step.key, name))
-    if mapping_key is not None:
+    if mapping_key is not None:  # (`run.produced` is the captured values' keys)
         if run.capture_outputs:  # a dynamic output's values, by mapping key, in yield order
             run.captured.setdefault((step.key, name), {})[mapping_key] = value
     elif run.capture_outputs:
@@ -311,9 +309,7 @@ def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, v
     output_data = StepOutputData(name, {}, None, None, None)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
                             output_data))
-    if run.produced is not None:
-        run.produced.add((key, name))
-    if run.capture_outputs:
+    if run.capture_outputs:  # (also what `run.produced` holds)
         run.captured[(key, name)] = value
     managers[facts.io_manager_key].store_by_key((run.run_id, key, name), value)
     events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, key, facts.handled_message,

@@ -295,6 +295,33 @@ def test_optional_output_not_yielded_skips_its_consumer():
     assert result.output_for_node("consume") == 1
 
 
+
+def test_a_fan_in_of_optional_outputs_reads_the_yielded_ones_from_the_captured_values_keys():
+    """What a run produced is the keys of what it captured (one table of every step's output,
+    not two): a fan-in reads the outputs yielded, leaves out the one that was not."""
+    @op(out={"maybe": Out(is_required=False), "always": Out()})
+    def sometimes():
+        yield Output(1, "always")
+
+    @op(out={"maybe": Out(is_required=False)})
+    def yields():
+        yield Output(2, "maybe")
+
+    @op(ins={"xs": In()})
+    def gather(xs):
+        return sorted(xs)
+
+    @job
+    def fan_in():
+        maybe, always = sometimes()
+        gather([maybe, always, yields()])
+
+    result = fan_in.execute_in_process()
+    assert result.output_for_node("gather") == [1, 2]
+    ctx = result._ctx
+    assert ctx.produced is ctx.captured and set(ctx.produced) == {
+        ("sometimes", "always"), ("yields", "maybe"), ("gather", "result")}
+
 def test_a_join_runs_after_all_its_upstream_steps_and_is_skipped_if_one_fails():
     @op
     def left(x):
