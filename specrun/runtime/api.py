@@ -12,9 +12,10 @@ from .definitions.asset_checks import AssetChecksDefinition
 from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .definitions.policy import RetryMode
-from .events import ET, ErrorInfo, Event, RunFailureData, StepEnds
+from .events import ET, ErrorInfo, Event, RunFailureData
 from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
+from .step_ends import StepEnds
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
 from .job_cache import per_job
@@ -172,7 +173,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         ctx.deadline, ctx.time_limit = time.monotonic() + limit, limit
     stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
-    ends, countdown = StepEnds(), StepEnds.READ_EVERY  # the steps' ends, read while in cache
+    ends, countdown = StepEnds(ctx.steps_all_ended is None), StepEnds.READ_EVERY  # (in cache)
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
             for item in stream:  # `record`, inlined: this runs per event
@@ -202,8 +203,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     run_error = _close(ctx, record) or run_error
-    finished, failed = ends.result(events)
-    unrun = [] if finished.issuperset(plan.steps) else [k for k in plan.steps if k not in finished]
+    unrun, failed = ends.unrun_and_failed(events, plan.steps, ctx.steps_all_ended)
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
                               "ExecutionError")

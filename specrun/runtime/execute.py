@@ -66,6 +66,9 @@ class RunContext:
         # a multiprocess parent enforces them itself, by replacing the worker.
         self.step_alarms = False
         self.deadline: Optional[float] = None  # time.monotonic() the run must end by
+        # The executor's word on whether every step ended, for one that gives it (in process:
+        # False when it starts, then its scheduler's `is_complete`); None from the others.
+        self.steps_all_ended: Optional[bool] = None
         self.time_limit: Optional[float] = None  # the run's limit in seconds
         self._stack = contextlib.ExitStack()
         self._resources: Any = None

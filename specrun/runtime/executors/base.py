@@ -116,5 +116,6 @@ def event_stream(executor: Any, plan_context: Any, execution_plan: Any) -> Itera
     from .in_process import InProcessExecutor
 
     if type(executor).execute is InProcessExecutor.execute:
+        plan_context.steps_all_ended = False  # (until it says otherwise, at its end)
         return executor.execute_batched(plan_context, execution_plan)
     return executor.execute(plan_context, execution_plan)

@@ -58,6 +58,7 @@ class InProcessExecutor(Executor):
                     todo.extend(state.handle(event))
                 yield event
             todo.extend(state.handle(StepDone(step.key)))
+        plan_context.steps_all_ended = state.is_complete
 
 
 def _create(init_context: InitExecutorContext) -> Executor:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from specrun.runtime.events import ET, STEP_ENDS, DagsterEventType, Event, ended_steps
+from specrun.runtime.events import ET, DagsterEventType, Event
+from specrun.runtime.step_ends import STEP_ENDS, StepEnds, ended_steps
 
 
 def _old_ended_steps(events):
@@ -29,8 +30,6 @@ def test_ended_steps_are_the_steps_with_an_end_event_and_the_failed_ones_sorted(
 def test_step_ends_read_as_the_list_grows_are_the_ended_steps_of_all_the_events():
     """`_drive` reads the events it records a batch at a time (`StepEnds`), instead of in one
     pass over all of them when the run ends: the same steps, and the failed ones sorted."""
-    from specrun.runtime.events import StepEnds
-
     types = list(DagsterEventType) + ["STEP_FAILURE", None]
     events = [Event(t, "run", "job", step_key=f"s{i % 11}") for i, t in enumerate(types * 4)]
     events += [Event(ET.STEP_FAILURE, "run", "job", step_key=k) for k in ("q", "b", "q")]
@@ -43,3 +42,40 @@ def test_step_ends_read_as_the_list_grows_are_the_ended_steps_of_all_the_events(
     assert ends.seen == len(events)
     assert ends.result(grown)[1] == ("b", "q", "q", "s6", "s7", "s8", "s9")
     assert ends.result(grown)[0] == {"b", "q"} | {f"s{i}" for i in (0, 1, 2, 5, 6, 7, 8, 9, 10)}
+
+
+def test_without_finished_step_ends_reads_only_the_failed_steps_and_trusts_the_executors_word():
+    """For an executor that says whether every step ended (in process), no table of the
+    steps that did is made; without its word (it stopped part-way) they are read from all
+    the events, as before."""
+    events = [Event(ET.STEP_SUCCESS, "run", "job", step_key="a"),
+              Event(ET.STEP_FAILURE, "run", "job", step_key="c"),
+              Event(ET.STEP_SKIPPED, "run", "job", step_key="d"),
+              Event(ET.STEP_FAILURE, "run", "job", step_key="b")]
+    ends = StepEnds(finished=False)
+    ends.read(events[:2])
+    assert ends.result(events) == (None, ("b", "c"))
+    steps = {"a": 0, "b": 1, "c": 2, "d": 3, "e": 4}
+    assert StepEnds(finished=False).unrun_and_failed(events, steps, True) == ([], ("b", "c"))
+    assert StepEnds(finished=False).unrun_and_failed(events, steps, False) == (["e"], ("b", "c"))
+    assert StepEnds().unrun_and_failed(events, steps, None) == (["e"], ("b", "c"))
+
+
+def test_an_in_process_run_is_told_by_its_scheduler_that_every_step_ended():
+    from specrun import job, op
+
+    @op
+    def one():
+        return 1
+
+    @op
+    def fails(x):
+        raise ValueError(x)
+
+    @job
+    def two():
+        fails(one())
+
+    result = two.execute_in_process(raise_on_error=False)
+    assert result._ctx.steps_all_ended is True
+    assert not result.success and [e.step_key for e in result.get_step_failure_events()] == ["fails"]
