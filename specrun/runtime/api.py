@@ -26,7 +26,7 @@ from .gc_pause import frozen_while_running, young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult
 from .run_config import resolve_run_config
-from .step_recipe import job_program, planned_with_programs
+from .job_plan import job_program, planned_with_programs
 from .storage.base import DagsterRunStatus
 from .cancel import signals_held, stop_run
 from .timeouts import RunTimeout, alarm, refuse_unenforced_step_timeouts, run_timeout

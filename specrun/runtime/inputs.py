@@ -14,6 +14,7 @@ from .keyed_io import keyed
 from .input_managers import load_with_input_manager
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
+from .plan_unpartitioned import NodeStep
 
 
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
@@ -38,6 +39,8 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
+    if step.__class__ is NodeStep and plain.inputs:  # (its inputs are its node's: not made unless read)
+        return _load_node_inputs(run, step, plain, managers, events)
     for name, spec, _src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         manager = managers[manager_key]
         values = []
@@ -61,6 +64,27 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
             if not fan_in:
                 raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
             value = values
+        if passed:
+            kwargs[name] = value
+    return kwargs
+
+
+def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
+    """`load_plain_inputs` of a `NodeStep`: each input reads one output of the upstream node
+    (`src`) its step shares the name of, in this run."""
+    kwargs: dict[str, Any] = {}
+    run_id, job_name, key = run.run_id, run.job_name, step.key
+    produced, steps = run.produced, run.plan.steps
+    for name, spec, src, passed, _checked, _fan_in, manager_key, message, store_key in plain.inputs:
+        up, output = src.node, src.output
+        if produced is not None and (up, output) not in produced and up in steps:
+            raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
+        try:
+            value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
+        except KeyError:  # `load_input` words the error
+            value = _load_upstream(run, step, name, spec, step.inputs[name][0], None, events, by_key=False)
+        else:
+            events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
         if passed:
             kwargs[name] = value
     return kwargs

@@ -11,7 +11,7 @@ order, with the same errors (a cycle first, then those of partition look-ups in 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
@@ -22,9 +22,44 @@ _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Pyth
 _new_step = object.__new__
 
 
-def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional[ExecutionPlan]:
+class NodeStep(ExecutionStep):
+    """The step of a node whose inputs each read one output of an upstream node and that has
+    no other upstream node (`job_plan._OnePass` makes them): its `upstream_keys` and
+    `inputs` (those `_step` gives) are worked out from the node when first read. The
+    in-process executor reads neither (`inputs.load_plain_inputs` reads the node's)."""
+
+    __slots__ = ()
+
+    @property
+    def upstream_keys(self) -> frozenset[str]:  # type: ignore[override]
+        try:
+            return _upstream_keys.__get__(self)
+        except AttributeError:
+            keys = frozenset([src.node for src in self.node.inputs.values()])
+            _upstream_keys.__set__(self, keys)
+            return keys
+
+    @property
+    def inputs(self) -> dict[str, tuple[UpstreamOutput, ...]]:  # type: ignore[override]
+        try:
+            return _inputs.__get__(self)
+        except AttributeError:
+            inputs = {name: (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
+                      for name, src in self.node.inputs.items()}
+            _inputs.__set__(self, inputs)
+            return inputs
+
+
+# (ExecutionStep's slots themselves, which NodeStep's properties fill)
+_upstream_keys, _inputs = ExecutionStep.__dict__["upstream_keys"], ExecutionStep.__dict__["inputs"]
+
+
+def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
+                       make_step: Optional[Callable[..., Optional[ExecutionStep]]] = None,
+                       ) -> Optional[ExecutionPlan]:
     """`build_plan(job, (), step_keys)`, or None when the job has a dynamic output or
-    collects one (the general path plans those)."""
+    collects one (the general path plans those). `make_step`: `_step`, or a function that
+    makes the same steps (and may do more with the node: `job_plan._OnePass.step`)."""
     if job_has_dynamic_outputs(job):
         return None
     steps: dict[str, ExecutionStep] = {}
@@ -34,13 +69,14 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]]) -> Optional
     successors: dict[str, list[str]] = {name: [] for name in nodes}
     waiting: dict[str, int] = {}
     ready: list[str] = []
+    if make_step is None:
+        make_step = _step
     for name, node in nodes.items():
-        step = _step(node, nodes, later, successors)
+        step = make_step(node, nodes, later, successors, waiting)
         if step is None:
             return None
         steps[name] = step
-        count = waiting[name] = len(step.upstream_keys)
-        if not count:
+        if not waiting[name]:
             ready.append(name)
     counts = waiting.copy()  # (Kahn counts `waiting` down)
     steps = _ordered(job, steps, kahn_order(ready, waiting, successors), successors)
@@ -69,12 +105,12 @@ def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
     return {name: steps[name] for name in order}
 
 
-def _step(node: Node, nodes: Any, later: list[str],
-          successors: dict[str, list[str]]) -> Optional[ExecutionStep]:
+def _step(node: Node, nodes: Any, later: list[str], successors: dict[str, list[str]],
+          waiting: dict[str, int]) -> Optional[ExecutionStep]:
     """The node's step, made without partition look-ups (None for a node that collects a
     dynamic output): its name is put in `later` when it reads a partitioned upstream asset
     or maps a dep's partitions (its step is then made again, by `_unpartitioned_step`), and
-    in the `successors` of each of its upstream steps."""
+    in the `successors` of each of its upstream steps; `waiting`, how many those are."""
     inputs: dict[str, tuple[UpstreamOutput, ...]] = {}
     upstream: set[str] = set()
     again = False
@@ -121,6 +157,7 @@ def _step(node: Node, nodes: Any, later: list[str],
     step = _new_step(ExecutionStep)
     step.key, step.node, step.partition_key = node.name, node, None
     step.upstream_keys, step.inputs, step.mapping_key = frozenset(upstream), inputs, None
+    waiting[node.name] = len(upstream)
     return step
 
 

@@ -71,7 +71,7 @@ class RunState:
         self._position: Mapping[str, int] = plan.positions
         self._expand = getattr(plan, "expand_dynamic", None)
         self._own_maps = False  # copied from the (shared, cached) plan on the first NewSteps
-        # The plan's `step_recipe.RunTables`, if it has them (not for a custom executor,
+        # The plan's `job_plan.RunTables`, if it has them (not for a custom executor,
         # `ActiveExecution`: it may feed fewer events than ours).
         tables = getattr(plan, "run_tables", None) if use_run_tables else None
         if tables is not None:
@@ -205,7 +205,7 @@ class RunState:
             self._remaining -= 1
             todo: list[tuple[str, int]] = []
             # While no step has failed or been skipped, a step in `_unchecked` is ready, as
-            # `_release` would find (see `step_recipe.RunTables`).
+            # `_release` would find (see `job_plan.RunTables`).
             unchecked = self._unchecked if not self._not_succeeded else _NONE
             needs, arrived = self._needs, self._arrived
             for down in downstream[key]:

@@ -10,18 +10,15 @@ job pays none of this. `JobProgram` holds a job's recipes and output facts (`job
 
 from __future__ import annotations
 
-import gc
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, OpExecutionContext
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
-from .gc_pause import no_gc
 from .job_cache import per_job
 from .outputs import OutputFacts
 from .plain_outputs import PlainOutput, plain_op_output, upstream_output
-from .plan import ExecutionPlan, build_plan
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -80,90 +77,6 @@ _NONE: dict = {}
 def job_program(job: Any) -> JobProgram:
     """The job's `JobProgram`, made on its first run."""
     return per_job(job, "program", lambda: JobProgram(job))
-
-
-def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
-                          programs: bool = True) -> ExecutionPlan:
-    """The plan of an unpartitioned run of `job` (kept per job by the caller), with the step
-    program of each of its steps made at once (unless not `programs`: the steps run in
-    processes of their own, see `ExecutorDefinition.runs_steps_here`). Both live as long as
-    the job, so they are frozen with what existed before the run (`api.execute_run` freezes
-    that): else restoring the collector's threshold after set-up
-    (`gc_pause.young_objects_collected_less`) starts a pass over all of them (~6k
-    instructions a step on a 1,000-step chain). For the same reason the collector is paused
-    while they are built: past `RUN_GC_THRESHOLD` young objects (a 10,000-step job) a pass
-    would scan 100,000 of them and find nothing."""
-    with no_gc():
-        plan = _plan_and_programs(job, step_keys, programs)
-        gc.freeze()  # (before the collector is on again: its count of young objects is reset)
-    return plan
-
-
-def _plan_and_programs(job: Any, step_keys: Optional[Sequence[str]], programs: bool) -> ExecutionPlan:
-    plan = build_plan(job, (), step_keys)
-    program = job_program(job)
-    plain = True  # every step's node has one plain output, required (most plans)
-    recipes = program.recipes
-    for step in plan.steps.values():
-        node = step.node
-        if programs:  # (`program.recipe(node)`, without the call)
-            made = recipes.get(node.name)
-            if made is None:
-                made = recipes[node.name] = _plain_recipe(program, node) or StepRecipe(program, node)
-            name = made.plain_output
-        else:
-            name = _plain_output(node)
-        if plain and (name is None or not node.op_def.outs[name].is_required):
-            plain = False
-    if plan.dynamic is None:  # (a plan with dynamic outputs is made afresh for each run)
-        plan.run_tables = run_tables(plan, program, plain)
-    return plan
-
-
-def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) -> RunTables:
-    """The plan's `RunTables` (from the step programs of its steps when made);
-    `plain`: every step's node has one plain output, and it is required.
-
-    A step's input needs no check when, of the upstream outputs it reads, one is of a step
-    outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
-    required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
-    steps, recipes, nodes = plan.steps, program.recipes, program.nodes
-    waiting = plan.upstream_counts  # (a one-pass plan's: `plan_unpartitioned`)
-    if waiting is None:
-        waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
-    if plain:  # every output a step reads is such an output
-        return RunTables(waiting, frozenset(steps))
-    unchecked = []
-    for key, step in steps.items():
-        for ups in step.inputs.values():
-            for u in ups:
-                if u.step_key not in steps:
-                    break
-                recipe, node = recipes.get(u.node), nodes[u.node]
-                name = recipe.plain_output if recipe is not None else _plain_output(node)
-                if name == u.output_name and node.op_def.outs[name].is_required:
-                    break
-            else:  # an input that may not be produced
-                break
-        else:
-            unchecked.append(key)
-    return RunTables(waiting, frozenset(unchecked))
-
-
-class RunTables:
-    """What every run of a plan starts from, worked out once with the plan (`run_tables`):
-    `waiting`, step -> how many upstream steps it waits on; `unchecked`, the steps
-    `scheduler.RunState._release` would find nothing to check in while no step has failed or
-    been skipped: each of their inputs reads a step outside the plan, or an output a step
-    cannot succeed without producing. `roots`: (plan position, step) of the steps waiting on
-    none, in plan order, once the scheduler has worked them out (on the plan's first run)."""
-
-    __slots__ = ("waiting", "unchecked", "roots")
-
-    def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
-        self.waiting = waiting
-        self.unchecked = unchecked
-        self.roots: Optional[list[tuple[int, str]]] = None
 
 
 class StepRecipe:

@@ -59,7 +59,8 @@ def test_a_jobs_plan_is_built_once_for_every_run_of_the_same_steps(monkeypatch):
 
 
 def test_a_jobs_plan_comes_with_the_step_program_of_each_of_its_steps():
-    from specrun.runtime.step_recipe import job_program, planned_with_programs
+    from specrun.runtime.job_plan import planned_with_programs
+    from specrun.runtime.step_recipe import job_program
 
     @job
     def fresh():

@@ -632,7 +632,7 @@ def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
     tables = ExecutionPlan(job, general, [])  # what the scheduler reads, as the general path makes them
     assert list(plan.positions.items()) == list(tables.positions.items())
     assert plan.downstream == tables.downstream  # each list in plan order
-    # (each step's count of upstream steps, for `step_recipe.run_tables`)
+    # (each step's count of upstream steps, for `job_plan.run_tables`)
     assert plan.upstream_counts == {s.key: len(s.upstream_keys) for s in general}
     assert (plan.partition_keys, plan.dynamic, plan.expand_dynamic, plan.job) == ((), None, None, job)
     some = [s.key for s in general][1::2]  # a subset: steps that read dropped ones load them

@@ -382,7 +382,7 @@ def _drive(plan, failing: set, limit=None, **kwargs) -> list:
 def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
     import random
 
-    from specrun.runtime.step_recipe import RunTables
+    from specrun.runtime.job_plan import RunTables
 
     rng = random.Random(seed)
     steps = []
@@ -401,7 +401,7 @@ def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
 
 
 def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were_added():
-    from specrun.runtime.step_recipe import RunTables
+    from specrun.runtime.job_plan import RunTables
 
     plan = _Plan(_step("a"), _step("b"), _step("c", "b"))
     plan.run_tables = RunTables({"a": 0, "b": 0, "c": 1}, frozenset(plan.steps))
@@ -439,7 +439,7 @@ def test_a_run_of_a_plan_with_run_tables_reads_its_counts_step_by_step_once_its_
     """A run keeps no table of its own keyed by every step (at 10,000 steps, each key of such
     a table was touched when the run started and when it ended, long out of cache): it reads
     the plan's counts by step, and the steps waiting on none are worked out once per plan."""
-    from specrun.runtime.step_recipe import RunTables
+    from specrun.runtime.job_plan import RunTables
 
     plan = _Plan(_step("a"), _step("b"), _step("c", "a", "b"), _step("d", "c"), _step("e", "c"))
     plan.run_tables = RunTables({k: len(s.upstream_keys) for k, s in plan.steps.items()},

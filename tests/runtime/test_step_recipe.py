@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 
 from specrun import AssetIn, asset, materialize, materialize_to_memory, mem_io_manager
-from specrun.runtime import api, execute, step_recipe
+from specrun.runtime import api, execute, job_plan, step_recipe
 from specrun.runtime.inputs import load_plain_inputs
 from specrun.runtime.job_cache import per_job
 from specrun.runtime.definitions.jobs import build_asset_job
@@ -316,10 +316,10 @@ def _mixed_job():
 
 def test_run_tables_release_unchecked_only_steps_whose_inputs_are_sure_to_be_produced():
     job = _mixed_job()
-    plan = step_recipe.planned_with_programs(job, None)
+    plan = job_plan.planned_with_programs(job, None)
     assert plan.run_tables.unchecked == {"branches", "s_source", "t_fails", "u_after_failure", "z_last"}
     assert plan.run_tables.waiting == {k: len(s.upstream_keys) for k, s in plan.steps.items()}
-    subset = step_recipe.planned_with_programs(job, ["after_kept", "after_maybe"])
+    subset = job_plan.planned_with_programs(job, ["after_kept", "after_maybe"])
     assert subset.run_tables.unchecked == {"after_kept", "after_maybe"}  # both read stored outputs
 
 
@@ -339,8 +339,8 @@ def test_run_tables_of_a_plan_of_plain_outputs_are_those_of_the_step_by_step_che
         a = first()
         then(a, then.alias("middle")(a, a))
 
-    plan = step_recipe.planned_with_programs(plain, None)
-    step_by_step = step_recipe.run_tables(plan, job_program(plain), False)
+    plan = job_plan.planned_with_programs(plain, None)
+    step_by_step = job_plan.run_tables(plan, job_program(plain), False)
     assert plan.run_tables.unchecked == step_by_step.unchecked == set(plan.steps)
     assert plan.run_tables.waiting == step_by_step.waiting == {"first": 0, "middle": 1, "then": 2}
 
@@ -350,7 +350,7 @@ def test_runs_with_run_tables_give_the_general_paths_events(monkeypatch):
     fast = job.execute_in_process(raise_on_error=False)
     fast_again = job.execute_in_process(raise_on_error=False)  # (its plan, tables and all, kept)
     assert per_job(job, ("plan", None, True), lambda: None).run_tables.unchecked
-    monkeypatch.setattr(step_recipe, "run_tables", lambda *a: None)
+    monkeypatch.setattr(job_plan, "run_tables", lambda *a: None)
     slow = _mixed_job().execute_in_process(raise_on_error=False)
     assert _events(fast) == _events(slow) == _events(fast_again)
     skipped = {e.step_key: e.message for e in slow.all_events if e.event_type.value == "STEP_SKIPPED"}

@@ -66,7 +66,7 @@ class ExecutorDefinition:
     def runs_steps_here(self, config: Optional[Mapping[str, Any]]) -> bool:
         """Whether a run with this executor config runs its steps in this process (or in
         processes forked from it): else the job's step programs are not made here before
-        its first run (`step_recipe.planned_with_programs`); a step run here makes its own."""
+        its first run (`job_plan.planned_with_programs`); a step run here makes its own."""
         return self.steps_here is None or self.steps_here(config or {})
 
 

@@ -1,0 +1,125 @@
+"""A job's cached plan with its step programs (runtime/job_plan.py): made in one pass over the
+nodes, it has the steps, tables and recipes of the plan and recipes made one after the other."""
+
+from __future__ import annotations
+
+from specrun import In, Out, job, mem_io_manager, op
+from specrun.runtime import job_plan
+from specrun.runtime.plan import build_plan
+from specrun.runtime.plan_unpartitioned import NodeStep, _inputs, _upstream_keys
+from specrun.runtime.step_recipe import JobProgram, job_program
+
+
+def _varied_job():
+    """Plain op nodes (one reading a node twice, one through another IO manager, one whose
+    inputs come in another order than its op's, ones reading nodes that are not plain, one
+    that fails) among nodes the one pass leaves to `_step` (a context, a type, an optional
+    output, a fan-in)."""
+
+    @op(out=Out(io_manager_key="other"))
+    def first():
+        return 1
+
+    @op
+    def plain(x):
+        return x
+
+    @op
+    def twice(x, y):
+        return x + y
+
+    @op(ins={"b": In(), "a": In()})
+    def swapped(a, b):
+        return a - b
+
+    @op
+    def with_context(context, x):
+        return x
+
+    @op(ins={"x": In(int)})
+    def typed(x):
+        return x
+
+    @op(out=Out(is_required=False))
+    def optional(x):
+        return x
+
+    @op
+    def joined(xs):
+        return sum(xs)
+
+    @op
+    def fails(x):
+        raise ValueError("no")
+
+    @job(resource_defs={"other": mem_io_manager})
+    def varied():
+        a = first()
+        b = plain(a)
+        twice(b, b)
+        c = with_context(b)
+        plain.alias("after_context")(c)
+        swapped(a=plain.alias("z_then")(b), b=b)
+        typed(b)
+        plain.alias("after_optional")(optional(b))
+        joined([a, b])
+        plain.alias("after_failure")(fails(b))
+
+    return varied
+
+
+def _slots(obj):
+    found = {name: getattr(obj, name) for name in type(obj).__slots__ if name != "__weakref__"}
+    if "output" in found and found["output"] is not None:
+        found["output"] = _slots(found["output"])
+    return found
+
+
+def _step(step):
+    return (step.key, step.node.name, step.partition_key, step.upstream_keys, step.inputs, step.mapping_key)
+
+
+def test_one_pass_gives_the_steps_tables_and_recipes_of_planning_then_making_recipes():
+    varied = _varied_job()
+    general = build_plan(varied, ())
+    program = JobProgram(varied)  # (not the job's own) each node's recipe, in plan order
+    recipes = {key: _slots(program.recipe(step.node)) for key, step in general.steps.items()}
+    made = job_plan.planned_with_programs(varied, None)
+    assert [_step(s) for s in made.steps.values()] == [_step(s) for s in general.steps.values()]
+    assert made.downstream == general.downstream and made.positions == general.positions
+    assert made.run_tables.waiting == {k: len(s.upstream_keys) for k, s in general.steps.items()}
+    assert made.run_tables.unchecked == job_plan.run_tables(general, program).unchecked
+    ours = job_program(varied)
+    assert {key: _slots(ours.recipes[key]) for key in made.steps} == recipes
+    assert ours.key_sets == program.key_sets
+
+
+def test_plain_op_steps_leave_their_inputs_to_be_read_from_their_node():
+    varied = _varied_job()
+    plan = job_plan.planned_with_programs(varied, None)
+    one_pass = sorted(k for k, s in plan.steps.items() if type(s) is NodeStep)
+    assert one_pass == ["after_context", "after_failure", "after_optional", "fails", "first", "plain",
+                        "swapped", "twice", "z_then"]
+    result = varied.execute_in_process(raise_on_error=False)
+    assert result.output_for_node("twice") == 2 and result.output_for_node("swapped") == 0
+    for key in set(one_pass) - {"after_failure"}:  # a run read neither (but of a skipped step)
+        step = plan.steps[key]
+        for slot in (_inputs, _upstream_keys):
+            try:
+                slot.__get__(step)
+            except AttributeError:
+                continue
+            raise AssertionError(f"{key}'s {slot.__name__} were made")
+    assert plan.steps["twice"].upstream_keys == {"plain"}
+    assert list(plan.steps["swapped"].inputs) == ["a", "b"]  # the node's order, as `_step`'s
+
+
+def test_a_run_of_the_one_pass_plan_gives_the_events_of_one_without_it(monkeypatch):
+    fast = _varied_job().execute_in_process(raise_on_error=False)
+    monkeypatch.setattr(job_plan._OnePass, "step", job_plan._OnePass._other)  # every step `_step`'s
+    slow = _varied_job().execute_in_process(raise_on_error=False)
+    assert not any(type(s) is NodeStep for s in slow._ctx.plan.steps.values())
+    events = [[(e.event_type, e.step_key, e.message) for e in r.all_events] for r in (fast, slow)]
+    assert events[0] == events[1]
+    assert ("STEP_SKIPPED", "after_failure") in {(e.event_type.value, e.step_key) for e in fast.all_events}
+    assert fast.output_for_node("twice") == slow.output_for_node("twice") == 2
