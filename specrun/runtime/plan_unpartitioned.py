@@ -49,6 +49,12 @@ class NodeStep(ExecutionStep):
             _inputs.__set__(self, inputs)
             return inputs
 
+    def __reduce__(self) -> tuple:
+        """A copy or a pickle is the plain `ExecutionStep` of the same values (the slots
+        are read through the properties; the properties have nothing to set)."""
+        return ExecutionStep, (self.key, self.node, self.partition_key, self.upstream_keys,
+                               self.inputs, self.mapping_key)
+
 
 # (ExecutionStep's slots themselves, which NodeStep's properties fill)
 _upstream_keys, _inputs = ExecutionStep.__dict__["upstream_keys"], ExecutionStep.__dict__["inputs"]

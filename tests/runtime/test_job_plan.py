@@ -123,3 +123,15 @@ def test_a_run_of_the_one_pass_plan_gives_the_events_of_one_without_it(monkeypat
     assert events[0] == events[1]
     assert ("STEP_SKIPPED", "after_failure") in {(e.event_type.value, e.step_key) for e in fast.all_events}
     assert fast.output_for_node("twice") == slow.output_for_node("twice") == 2
+
+
+def test_a_node_step_copies_as_the_plain_step_of_its_values():
+    import copy
+
+    step = job_plan.planned_with_programs(_varied_job(), None).steps["plain"]
+    assert step.__class__ is NodeStep
+    for other in (copy.copy(step), copy.deepcopy(step)):  # (pickle goes the same way)
+        assert other.__class__ is not NodeStep
+        assert (other.key, other.partition_key, other.mapping_key) == ("plain", None, None)
+        assert other.node.name == "plain" and other.upstream_keys == step.upstream_keys
+        assert other.inputs == step.inputs
