@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Optional, TypeVar, Union
 
+from ..runtime.definitions.values import direct_init
 from .parse import Document, escape
 
 _M = TypeVar("_M")
@@ -41,7 +42,8 @@ class RetryEntry:
     jitter: Optional[str] = None
 
 
-@dataclass(frozen=True, slots=True)
+@direct_init
+@dataclass(frozen=True)
 class InputEntry:
     """One `ins:` entry of an asset: the upstream asset and how its partitions map."""
 
@@ -53,7 +55,8 @@ class InputEntry:
     pointer: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@direct_init
+@dataclass(frozen=True)
 class AssetEntry:
     """An asset under `assets:`."""
 

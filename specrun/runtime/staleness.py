@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, NamedTuple, Optional
 from . import versioning as v
 from .code_version import describe_change
 from .definitions.keys import AssetKey
+from .definitions.values import direct_init
 from .plan import asset_input_partition_keys
 from .storage.stored import stored_mismatch
 
@@ -25,6 +26,7 @@ CODE_CHANGED = "code changed"
 CONFIG_CHANGED = "config changed"
 
 
+@direct_init
 @dataclass(frozen=True)
 class Decision:
     """Whether one step runs, and the reason in a few words."""
