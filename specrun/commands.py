@@ -82,7 +82,7 @@ class Session:
 
     def partitions_loaded(self) -> Any:
         """A block in which dynamic partitions read their keys from this session's instance."""
-        from .runtime.dynamic_partitions import partition_loading_context
+        from .runtime.partition_store import partition_loading_context
 
         return partition_loading_context(self.instance)
 

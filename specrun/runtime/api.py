@@ -21,7 +21,7 @@ from .io_managers import fs_io_manager, mem_io_manager
 from .job_cache import per_job
 from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
-from .dynamic_partitions import partition_loading_context
+from .partition_store import partition_loading_context
 from .gc_pause import frozen_while_running, young_objects_collected_less
 from .plan import build_plan
 from .result import ExecutionResult

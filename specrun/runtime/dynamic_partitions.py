@@ -9,37 +9,13 @@ worker process re-building the plan its parent already checked) a key is taken a
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 from datetime import datetime
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ..errors import DefinitionError, PartitionError, suggest
+from .partition_store import _PROCESS_STORE, current_store as current_store  # (`X as X`: re-exported)
+from .partition_store import partition_loading_context as partition_loading_context
 from .partitions import PartitionsDefinition
-
-_STORE: contextvars.ContextVar[Any] = contextvars.ContextVar("specrun_dynamic_partitions_store",
-                                                             default=None)
-_PROCESS_STORE: list[Any] = []  # a worker's snapshot of its parent's keys (see `use_snapshot`)
-
-
-@contextlib.contextmanager
-def partition_loading_context(dynamic_partitions_store: Any = None) -> Iterator[None]:
-    """Dynamic partitions definitions read their keys from `dynamic_partitions_store` (an
-    instance) inside this block."""
-    token = _STORE.set(dynamic_partitions_store)
-    try:
-        yield
-    finally:
-        _STORE.reset(token)
-
-
-def current_store() -> Any:
-    """The store opened by the innermost `partition_loading_context`, else the snapshot a
-    worker process was given, else None."""
-    store = _STORE.get()
-    if store is None and _PROCESS_STORE:
-        return _PROCESS_STORE[-1]
-    return store
 
 
 class KeysSnapshot:

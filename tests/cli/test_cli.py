@@ -44,14 +44,23 @@ def test_validate_of_the_quickstart_does_not_import_pydantic():
     assert imported == "False"
 
 
-def test_apply_of_an_unpartitioned_spec_does_not_import_socket_zoneinfo_or_calendar(project):
+def _imported_after_apply(project, which: str) -> str:
+    """What `print(<which>)` shows after `specrun apply basic.yaml` in `project`, in process."""
     code = ("import sys; from specrun.cli import main\n"
             "try:\n    main(['apply', 'basic.yaml'], standalone_mode=False)\n"
-            "finally:\n    print([m for m in ('socket', 'zoneinfo', 'calendar') if m in sys.modules])")
+            f"finally:\n    print({which})")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project)
     assert result.returncode == 0, result.stderr
     assert ": 4 ok, 0 failed, 0 skipped" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_apply_of_an_unpartitioned_spec_does_not_import_socket_zoneinfo_or_calendar(project):
+    assert _imported_after_apply(project, "[m for m in ('socket', 'zoneinfo', 'calendar') if m in sys.modules]") == "[]"
+
+
+def test_apply_of_an_unpartitioned_spec_does_not_import_the_partitions_package(project):
+    assert _imported_after_apply(project, "sorted(m for m in sys.modules if 'partitions' in m.split('.'))") == "[]"
 
 
 def test_validate_ok_exit_0():
