@@ -19,10 +19,8 @@ from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
 from .signature import docstring, read_signature
-from .values import direct_init
 
 
-@direct_init
 @dataclass(frozen=True)
 class AssetIn:
     """Declares where an asset input comes from, when the parameter name is not the key."""
@@ -71,7 +69,6 @@ class AssetSpec:
 SourceAsset = AssetSpec
 
 
-@direct_init
 @dataclass(frozen=True, eq=False)
 class AssetsDefinition:
     """One asset: its key, compute op, upstream keys and how it is stored."""

@@ -10,10 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
-from .values import direct_init
 
-
-@direct_init
 @dataclass(frozen=True)
 class MetadataValue:
     """A typed metadata value; `.value` is the plain value."""

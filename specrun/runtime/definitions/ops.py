@@ -16,7 +16,6 @@ from ..config import normalize_config_schema
 from .policy import RetryPolicy
 from .signature import ComputeSignature, read_signature
 from .types import DataType, Nothing, resolve_dagster_type, return_annotation
-from .values import direct_init
 
 class _Unset:
     """The 'no default' marker; pickles by name so it stays the same object in workers."""
@@ -34,7 +33,6 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-@direct_init
 @dataclass(frozen=True)
 class In:
     """Declares an op input: its type, default, metadata and input manager."""
@@ -56,7 +54,6 @@ class In:
         return self.dagster_type is Nothing
 
 
-@direct_init
 @dataclass(frozen=True)
 class Out:
     """Declares an op output: its type, whether it must be produced, and its IO manager."""
@@ -82,7 +79,6 @@ InputDefinition = In
 OutputDefinition = Out
 
 
-@direct_init
 @dataclass(frozen=True, eq=False)
 class OpDefinition:
     """An op: compute function plus everything needed to call it."""

@@ -11,6 +11,13 @@ equality, hashing and the refusal to set attributes stay dataclasses' own) and g
 `__init__` with the generated one's signature (the same parameters, order, defaults,
 default factories and keyword-only parameters; `inspect.signature` shows the same) that
 writes the fields in field order, as the generated one does, then calls `__post_init__`.
+
+The price: reading `self.__dict__` makes the instance's dict a real one, and CPython 3.11
+reads attributes of such an instance more slowly than those of one whose dict was never
+asked for (its values stay inline). So only classes whose instances are made often and read
+little use it: the spec's entries and staleness decisions. The definitions a run reads on
+every step (`OpDefinition`, `In`, `Out`, `AssetsDefinition`, `MetadataValue`) do not: with
+it they made a 1,000-op chain's first run 4.6k instructions a step dearer (104.6k -> 109.2k).
 """
 
 from __future__ import annotations
