@@ -36,11 +36,11 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     """`load_inputs` of a plain step (`plain`: its recipe, see `step_recipe._compile_plain`): each upstream value by its
     key (an upstream asset's, its key path) from a keyed IO manager (`managers`), with the
     same LOADED_INPUT events."""
+    if step.__class__ is NodeStep and plain.inputs:  # (its inputs are its node's: not made unless read)
+        return _load_node_inputs(run, step, plain, managers, events)
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
-    if step.__class__ is NodeStep and plain.inputs:  # (its inputs are its node's: not made unless read)
-        return _load_node_inputs(run, step, plain, managers, events)
     for name, spec, _src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         manager = managers[manager_key]
         values = []
