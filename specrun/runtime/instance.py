@@ -217,7 +217,13 @@ class Instance:
             pending, self._buffer = self._buffer, []
             self._last_flush = time.monotonic()
         if pending:
-            self._storage.store_events(pending)
+            try:
+                self._storage.store_events(pending)
+            except BaseException as exc:  # not written (a cancel, a full disk): still pending
+                if not getattr(exc, "written", False):
+                    with self._lock:
+                        self._buffer[:0] = pending
+                raise
             materialized = _MATERIALIZATION  # (read once: an Enum member read is slow)
             recorded = [e for e in pending if e.event_type is materialized]
             with self._lock:

@@ -37,10 +37,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def _mark(name, text=""):
     # Written whole under another name, then renamed: the test reads a pid file as soon as it
     # exists, and an open-then-write could show it empty (seen under load: int('') failed).
+    # Each process its own temporary name: both workers run the resource's teardown.
     path = os.path.join(HERE, name)
-    with open(path + ".part", "w") as fh:
+    part = f"{path}.{os.getpid()}.part"
+    with open(part, "w") as fh:
         fh.write(text or str(os.getpid()))
-    os.replace(path + ".part", path)
+    os.replace(part, path)
 
 
 def _wait_for(name):
@@ -226,13 +228,37 @@ def test_a_second_signal_during_teardown_still_records_the_run_as_canceled(tmp_p
     apply.send_signal(signal.SIGTERM)
     assert _wait_until(lambda: (folder / "teardown-start").exists())
     apply.send_signal(signal.SIGINT)
-    apply.communicate(timeout=60)  # well before the 100 s grace period
-    assert apply.returncode == 130
+    _, err = apply.communicate(timeout=60)  # well before the 100 s grace period
+    assert apply.returncode == 130, err
     assert not _alive(worker)
     run = _runs(folder)[0]
     assert run["status"] == "CANCELED"
     messages = _messages(folder, run["run_id"])
     assert any("did not finish before a second interrupt" in m for m in messages), messages
+
+
+def test_a_second_signal_before_the_workers_are_told_to_stop_kills_them_at_once(tmp_path):
+    """The second signal lands as shut-down begins, before any worker got SIGTERM (a pause
+    point holds the parent there). Raised before shut-down's clean-up could run, it once left
+    both workers alive: the run was recorded, then exit waited for their 120 s teardown."""
+    folder = _project(tmp_path, ORPHAN_ASSETS, grace=100)
+    release = folder / "go"
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "120", "SPECRUN_PAUSE_AT": f"shut down:{release}"})
+    assert _wait_until(lambda: (folder / "slow.pid").exists() and (folder / "after_quick.done").exists())
+    workers = _children(apply.pid)
+    apply.send_signal(signal.SIGTERM)
+    assert _wait_until(lambda: (folder / "go.reached").exists())
+    apply.send_signal(signal.SIGINT)
+    _, err = apply.communicate(timeout=60)
+    assert apply.returncode == 130, err
+    assert [w for w in workers if _alive(w)] == []
+    assert not (folder / "teardown-start").exists()  # killed, never asked to tear down
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    messages = _messages(folder, run["run_id"])
+    assert "Stopped 2 worker process(es)" in "\n".join(messages), messages
+    assert any("2 did not finish before a second interrupt (100 s) and were killed" in m
+               for m in messages), messages
 
 
 def test_a_signal_while_a_worker_is_being_handed_a_step_stops_that_worker_too(tmp_path):

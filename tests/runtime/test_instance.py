@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from specrun import DagsterInstance
+from specrun.runtime.events import DagsterEventType as ET, Event
 
 _KILLED_AFTER_A = textwrap.dedent("""
     import os, signal, sys
@@ -40,3 +44,31 @@ def test_a_materialization_is_recorded_before_the_next_step_can_kill_the_process
     assert os.listdir(home / "storage") == [os.path.basename(recorded.data.metadata["path"].value)]
     assert recorded.run_id == instance.get_runs()[0].run_id
     assert instance.get_latest_materialization_event("b") is None
+
+
+def _interrupted_flush(home, after: str) -> DagsterInstance:
+    """An instance whose next flush gets a real SIGINT once SQLite has run `after`."""
+    from tests.runtime.storage.test_sqlite_writer import _SignalAfter, interrupting_connection
+
+    instance = DagsterInstance.local(str(home))
+    writer = instance._storage._sqlite
+    writer._conn, writer._pid = interrupting_connection(writer.path), os.getpid()
+    instance.handle_new_event(Event(ET.ENGINE_EVENT, "r1", "job", message="one"))
+    _SignalAfter.after = after
+    with pytest.raises(KeyboardInterrupt):
+        instance.flush()
+    return instance
+
+
+@pytest.mark.parametrize("after", ["BEGIN IMMEDIATE", "COMMIT"])
+def test_events_whose_write_an_interrupt_cut_short_are_written_once_by_the_next_flush(tmp_path, after):
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        instance = _interrupted_flush(tmp_path / "home", after)
+        instance.handle_new_event(Event(ET.ENGINE_EVENT, "r1", "job", message="two"))
+        instance.flush()
+        # Interrupted after BEGIN: "one" was rolled back and waits in the buffer (it was lost
+        # before). Interrupted after COMMIT: it is written, and is not written again.
+        assert [e.message for e in instance.all_logs("r1")] == ["one", "two"]
+    finally:
+        signal.signal(signal.SIGINT, previous)

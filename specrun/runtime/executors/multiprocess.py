@@ -98,6 +98,7 @@ class _Pool:
         self.busy: dict[Connection, _Worker] = {}
         self.stopping: list[_Worker] = []
         self.started: list[_Worker] = []
+        self.stop_started: Optional[float] = None  # monotonic time `shut_down` began
 
     def new(self) -> _Worker:
         return _Worker(self.mp, self.payload, self.grace, self.started)
@@ -133,16 +134,20 @@ class _Pool:
     def shut_down(self, log: Any) -> None:
         """The run was canceled (or ran out of time): every worker gets SIGTERM, stops its step
         and runs its resources' teardown; whoever is still alive after the grace period, or
-        when a second interrupt comes, is killed. What happened is logged on the run."""
-        workers = list(self.started)
-        self.busy, self.idle, self.stopping = {}, [], []
-        started = time.monotonic()
-        for worker in workers:
-            worker.terminate(self.grace)
+        when a second interrupt comes, is killed. What happened is logged on the run.
+
+        All of it is inside the ``try``: a second signal arriving right after the first (both
+        pending at once) is raised at the first call made here, and once left every worker
+        alive; the process then hung at exit, where multiprocessing joins them."""
         how = "within the grace period"
         try:
+            self.stop_started = time.monotonic()
+            pause_point("shut down")  # a test's moment: a second signal before any worker is told
+            self.busy, self.idle, self.stopping = {}, [], []
+            for worker in list(self.started):
+                worker.terminate(self.grace)
             while True:
-                alive = [w for w in workers if w.process.is_alive()]
+                alive = [w for w in self.started if w.process.is_alive()]
                 remaining = min((w.kill_at or 0) for w in alive) - time.monotonic() if alive else 0
                 if remaining <= 0:
                     break
@@ -151,17 +156,26 @@ class _Pool:
             how = "before a second interrupt"
             raise
         finally:
-            late = [w for w in workers if w.process.is_alive()]
-            for worker in workers:
-                worker.kill()
-            if workers:
-                done = len(workers) - len(late)
-                killed = (f"; {len(late)} did not finish {how} ({format_seconds(self.grace)}) "
-                          "and were killed" if late else "")
-                # A warning (shown by default) only when a worker had to be killed.
-                (log.warning if late else log.info)(
-                    f"Stopped {len(workers)} worker process(es) in {time.monotonic() - started:.2f} s: "
-                    f"{done} ran their resources' teardown and exited{killed}.")
+            self.kill_all(log, how)
+
+    def kill_all(self, log: Any, how: str = "before a second interrupt") -> None:
+        """Kill every worker not yet killed and log how many had ended by themselves; nothing
+        when none is left (`shut_down` ended: then this is the caller's second line, for a
+        signal that cut `shut_down` short before its ``try``)."""
+        workers = list(self.started)
+        if not workers:
+            return
+        late = [w for w in workers if w.process.is_alive()]
+        for worker in workers:
+            worker.kill()
+        done = len(workers) - len(late)
+        killed = (f"; {len(late)} did not finish {how} ({format_seconds(self.grace)}) "
+                  "and were killed" if late else "")
+        # A warning (shown by default) only when a worker had to be killed.
+        (log.warning if late else log.info)(
+            f"Stopped {len(workers)} worker process(es) in "
+            f"{time.monotonic() - (self.stop_started or time.monotonic()):.2f} s: "
+            f"{done} ran their resources' teardown and exited{killed}.")
 
 
 def _death_message(step_key: str, exitcode: Optional[int]) -> str:
@@ -232,7 +246,10 @@ class MultiprocessExecutor(Executor):
                     break
                 yield from self._collect(plan_context, state, pool, todo)
         except BaseException:  # canceled, timed out, or the run's consumer went away
-            pool.shut_down(plan_context.log)
+            try:
+                pool.shut_down(plan_context.log)
+            finally:  # (a second signal can cut shut_down short before it starts)
+                pool.kill_all(plan_context.log)
             raise
         pool.finish()
 

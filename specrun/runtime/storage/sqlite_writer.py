@@ -146,16 +146,27 @@ class SqliteWriter:
 
 
 def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-    conn.execute("BEGIN IMMEDIATE")
+    """`fn(conn)` between BEGIN IMMEDIATE and COMMIT; rolled back on any exception.
+
+    BEGIN is inside the ``try``: a signal's exception (Ctrl-C, or SIGTERM in `specrun apply`)
+    arriving while BEGIN runs is raised as its call returns, after the transaction began, and
+    once left it open: every later write of the process then failed with "cannot start a
+    transaction within a transaction". When the exception comes after COMMIT finished, the
+    write is done: the exception says so (`written`), so that its events are not queued again."""
+    committing = False
     try:
+        conn.execute("BEGIN IMMEDIATE")
         result = fn(conn)
+        committing = True
         conn.execute("COMMIT")
         return result
-    except BaseException:
+    except BaseException as exc:
         # SQLite has already rolled back after some errors (disk full): a ROLLBACK then
         # fails and would hide the real error.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        elif committing and not isinstance(exc, sqlite3.Error):
+            exc.written = True  # type: ignore[attr-defined]
         raise
 
 
