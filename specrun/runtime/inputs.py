@@ -92,7 +92,8 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
 
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
     produced = run.produced
-    for up in step.inputs.get(name, ()):  # the plan gives a FromOutput one upstream
+    ups = step.upstream_of(name) if step.__class__ is NodeStep else step.inputs.get(name, ())
+    for up in ups:  # the plan gives a FromOutput one upstream
         if produced is None or (up.step_key, up.output_name) in produced or up.step_key not in run.plan.steps:
             return _load_upstream(run, step, name, spec, up, context, events)
     raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")

@@ -1,9 +1,10 @@
 """A job's cached plan of an unpartitioned run, with the step program of each of its steps.
 
-`planned_with_programs` makes both once per job (`api.execute_run` keeps them). For a job of
-ops it makes them in one pass over the nodes: `plan_unpartitioned` asks `_OnePass.step` for
-each node's step, and that call makes the node's step program first. A plain op node
-(`step_recipe._plain_recipe`'s, each of its inputs reading an upstream node's output) gets
+`planned_with_programs` makes both once per job (`api.execute_run` keeps them). For a job
+without partitions or job hooks (of ops or of assets) it makes them in one pass over the
+nodes: `plan_unpartitioned` asks `_OnePass.step` for each node's step, and that call makes
+the node's step program first. A plain op or asset node (`step_recipe._plain_recipe`'s, each
+of its inputs reading an unpartitioned output of an upstream node, and no plain dep) gets
 a `NodeStep`, whose upstream keys and inputs are not made unless read; the other nodes get
 `_step`'s steps, and their step programs are made after the pass, in plan order, as before.
 """
@@ -42,8 +43,7 @@ def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
 def _plan_and_programs(job: Any, step_keys: Optional[Sequence[str]], programs: bool) -> ExecutionPlan:
     program = job_program(job)
     plan = None
-    if (programs and step_keys is None and program.partitions_def is None and not program.job_hooks
-            and not program.asset_defs):  # (an asset's node is never `_OnePass`'s)
+    if programs and step_keys is None and program.partitions_def is None and not program.job_hooks:
         one_pass = _OnePass(program)
         plan = unpartitioned_plan(job, None, one_pass.step)
     if plan is None:  # (not one pass, or a dynamic output: the general path's plan)
@@ -91,8 +91,7 @@ class _OnePass:
     def step(self, node: Any, nodes: Any, later: list[str], successors: dict[str, list[str]],
              waiting: dict[str, int]) -> Optional[ExecutionStep]:
         node_inputs = node.inputs
-        if (node.asset is not None or node.extra_deps
-                or len(node.op_def.ins) != len(node_inputs)):  # (an input with no source)
+        if node.extra_deps or len(node.op_def.ins) != len(node_inputs):  # (an input with no source)
             return self._other(node, nodes, later, successors, waiting)
         recipe = step_recipe._plain_recipe(self.program, node)  # (its inputs: upstream outputs)
         if recipe is None:

@@ -10,6 +10,7 @@ from .definitions.results import AssetMaterialization
 from .events import ET, new_event
 from .job_cache import per_job
 from .plan import asset_input_partition_keys
+from .plan_unpartitioned import NodeStep
 from . import versioning as v
 
 
@@ -132,7 +133,8 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
     one = facts.one_input
     if one is not None and user_version is None and step.partition_key is None:
         name, key, head, lead = one  # (most assets: one unpartitioned upstream asset)
-        if name is None or not _partition_keys_read(step, name):
+        # (A `NodeStep` reads unpartitioned outputs only: its inputs are not made to be read.)
+        if name is None or step.__class__ is NodeStep or not _partition_keys_read(step, name):
             version = run.data_versions.get((key, None))  # (`run.data_version_of`, inlined)
             if version is None:
                 version = run.data_version_of(key, None)

@@ -26,7 +26,9 @@ class NodeStep(ExecutionStep):
     """The step of a node whose inputs each read one output of an upstream node and that has
     no other upstream node (`job_plan._OnePass` makes them): its `upstream_keys` and
     `inputs` (those `_step` gives) are worked out from the node when first read. The
-    in-process executor reads neither (`inputs.load_plain_inputs` reads the node's)."""
+    in-process executor reads neither (`inputs.load_plain_inputs` reads the node's, an input
+    loaded through a context `upstream_of`; each upstream output it reads is unpartitioned,
+    so an asset's version tags read no partition keys)."""
 
     __slots__ = ()
 
@@ -48,6 +50,15 @@ class NodeStep(ExecutionStep):
                       for name, src in self.node.inputs.items()}
             _inputs.__set__(self, inputs)
             return inputs
+
+    def upstream_of(self, name: str) -> tuple[UpstreamOutput, ...]:
+        """`self.inputs.get(name, ())`, without making `inputs` when not made: the first read of
+        a slot not set raises inside the property (~12k instructions); a run's loads of the
+        step's inputs each read one (`inputs._load_from_output`)."""
+        src = self.node.inputs.get(name)
+        if src is None:
+            return ()
+        return (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
 
     def __reduce__(self) -> tuple:
         """A copy or a pickle is the plain `ExecutionStep` of the same values (the slots

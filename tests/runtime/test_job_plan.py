@@ -3,7 +3,7 @@ nodes, it has the steps, tables and recipes of the plan and recipes made one aft
 
 from __future__ import annotations
 
-from specrun import In, Out, job, mem_io_manager, op
+from specrun import In, Out, asset, job, materialize, materialize_to_memory, mem_io_manager, op
 from specrun.runtime import job_plan
 from specrun.runtime.plan import build_plan
 from specrun.runtime.plan_unpartitioned import NodeStep, _inputs, _upstream_keys
@@ -135,3 +135,46 @@ def test_a_node_step_copies_as_the_plain_step_of_its_values():
         assert (other.key, other.partition_key, other.mapping_key) == ("plain", None, None)
         assert other.node.name == "plain" and other.upstream_keys == step.upstream_keys
         assert other.inputs == step.inputs
+
+
+def _unread(step) -> bool:
+    """Whether neither the upstream keys nor the inputs of a `NodeStep` were made."""
+    for slot in (_inputs, _upstream_keys):
+        try:
+            slot.__get__(step)
+        except AttributeError:
+            continue
+        return False
+    return True
+
+
+def test_plain_asset_steps_are_node_steps_whose_inputs_no_run_makes(tmp_path, monkeypatch):
+    """The one pass makes the steps of plain asset nodes too; neither a run in memory (its
+    version tags) nor one through the fs IO manager (its loads of upstream outputs) makes
+    their inputs."""
+    monkeypatch.chdir(tmp_path)
+
+    @asset
+    def first():
+        return 1
+
+    @asset
+    def second(first):
+        return first + 1
+
+    @asset(deps=[first])  # a plain dep: left to `_step`
+    def third(second):
+        return second * 2
+
+    assets = [first, second, third]
+    for run in (materialize_to_memory, materialize, materialize):
+        result = run(assets)
+        assert result.output_for_node("third") == 4
+        steps = result._ctx.plan.steps
+        assert [k for k, s in steps.items() if type(s) is NodeStep] == ["first", "second"]
+        assert _unread(steps["first"]) and _unread(steps["second"])
+        tags = [m.tags for m in result.asset_materializations_for_node("second")]
+        assert tags[0]["specrun/input_data_versions"] == (
+            '{"first": "%s"}' % result.asset_materializations_for_node("first")[0].tags[
+                "specrun/data_version"])
+    assert steps["second"].upstream_keys == {"first"} and list(steps["second"].inputs) == ["first"]
