@@ -130,12 +130,12 @@ class RunContext:
     def asset_versions(self, node: Any, facts: OutputFacts) -> AssetVersionFacts:
         """The version facts of the asset output `facts` describes: the job's when this run
         gives the node no config (they are then the same in every run), else this run's."""
-        key = (node.name, facts.name)
         if self.resolved.op_configs.get(node.name) is None:  # (`node_config(node)[0]`, not kept)
-            found = self.program.versions.get(key)
+            found = facts.versions  # (the job's `facts`: `output_facts`)
             if found is None:  # (the config is read: without it, not read again)
-                found = self.program.versions[key] = facts_without_config(node, facts.asset_key)
+                found = facts.versions = facts_without_config(node, facts.asset_key)
             return found
+        key = (node.name, facts.name)
         found = self._versions.get(key)
         if found is None:
             found = self._versions[key] = AssetVersionFacts(self, node, facts.asset_key)

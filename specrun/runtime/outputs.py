@@ -162,11 +162,12 @@ def _type_check_failed(step: Any, kind: str, name: str, t: DataType, value: Any)
 class OutputFacts:
     """What storing one output of one node needs that does not change from run to run
     (kept per job by `step_recipe.JobProgram`; the run's output config is looked up when
-    an output context is made, its asset version facts by `RunContext.asset_versions`)."""
+    an output context is made, its asset version facts by `RunContext.asset_versions`, which
+    keeps those of a run without config for the output in `versions`)."""
 
     __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
                  "asset_key", "partitions_def", "per_partition", "yielded_message", "handled_message",
-                 "op_def", "store_key")
+                 "op_def", "store_key", "versions")
 
     def __init__(self, program: Any, node: Any, name: str) -> None:
         op_def = node.op_def
@@ -202,6 +203,7 @@ class OutputFacts:
         # partitioned (its key would also name the partition), so contexts are built.
         self.store_key = (None if partitions_def is not None
                           else tuple(asset_key.path) if asset_key is not None else ())
+        self.versions = None
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:

@@ -27,7 +27,7 @@ class JobProgram:
     worked out on first use and kept as long as the job (see `job_program`)."""
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
-                 "recipes", "facts", "versions", "timed_nodes", "key_sets", "output_texts",
+                 "recipes", "facts", "timed_nodes", "key_sets", "output_texts",
                  "plain_outputs", "__weakref__")
 
     def __init__(self, job: Any) -> None:
@@ -39,7 +39,6 @@ class JobProgram:
         self.nodes = job.nodes
         self.recipes: dict[str, StepRecipe] = {}
         self.facts: dict[tuple[str, str], OutputFacts] = {}
-        self.versions: dict[tuple[str, str], Any] = {}  # see `RunContext.asset_versions`
         # One frozenset per distinct set of IO manager keys, shared by the plain steps that
         # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
         # `RunContext.keyed_managers` finds its cached answer by identity.

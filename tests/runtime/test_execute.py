@@ -676,6 +676,32 @@ def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_withou
         ("shifted", True)] * 2
 
 
+
+def test_the_version_facts_of_an_asset_run_without_config_are_kept_on_its_output_facts():
+    """The job's `OutputFacts` of an asset output holds the version facts of the runs that
+    give the asset no config: made by the first, the same object in the next; an asset a run
+    configures gets the run's own."""
+    from specrun import Field, materialize_to_memory
+
+    @asset
+    def base():
+        return 1
+
+    @asset(config_schema={"factor": Field(int, is_required=False)})
+    def scaled(context, base):
+        return base * context.op_config.get("factor", 2)
+
+    runs = [materialize_to_memory([base, scaled]) for _ in range(2)]
+    facts = {name: runs[0]._ctx.program.facts[(name, "result")] for name in ("base", "scaled")}
+    nodes = runs[0]._ctx.job.nodes
+    assert runs[1]._ctx.program.facts[("base", "result")] is facts["base"]
+    kept = facts["base"].versions
+    assert kept.config_hash == "none" and kept.asset_key == nodes["base"].asset.key
+    assert [r._ctx.asset_versions(nodes["base"], facts["base"]) for r in runs] == [kept, kept]
+    assert facts["scaled"].versions is None  # (its runs' own)
+    configured = [r._ctx.asset_versions(nodes["scaled"], facts["scaled"]) for r in runs]
+    assert configured[0] is not configured[1] and configured[0].config_hash != "none"
+
 def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
     """A run's `selected_asset_keys` is the set worked out once per job, not a copy made by
     each run."""
