@@ -18,7 +18,7 @@ from .execute import RunContext
 from .step_ends import StepEnds
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
-from .job_cache import per_job
+from .job_cache import PARTITIONED_ASSETS, per_job
 from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
 from .partition_store import partition_loading_context
@@ -39,7 +39,7 @@ def _partition_keys(job: JobDefinition, partition_key: Optional[str],
                     partition_keys: Optional[Sequence[str]]) -> list[str]:
     keys = list(partition_keys or ([partition_key] if partition_key is not None else []))
     if not keys:
-        partitioned = per_job(job, _PARTITIONED, lambda: [
+        partitioned = per_job(job, PARTITIONED_ASSETS, lambda: [
             n.name for n in job.nodes.values() if n.asset is not None and n.asset.partitions_def is not None])
         if partitioned:
             raise InvariantViolationError(
@@ -47,8 +47,6 @@ def _partition_keys(job: JobDefinition, partition_key: Optional[str],
                 "partitioned: pass partition_key= (or --partition on the command line)")
     return keys
 
-
-_PARTITIONED = "partitioned assets"
 
 
 @frozen_while_running

@@ -46,6 +46,10 @@ DYNAMIC_OUTPUTS = "dynamic outputs"
 # an asset job of plain assets is told when it is built (`jobs.build_asset_job`).
 NODES_FREE = "nodes take no config"
 
+# The names of the nodes of a job that compute partitioned assets (`api._partition_keys`);
+# a job of plain assets, none partitioned, is told it has none when built (`jobs.build_asset_job`).
+PARTITIONED_ASSETS = "partitioned assets"
+
 
 def job_has_dynamic_outputs(job: Any) -> bool:
     """Whether a node of `job` declares a `DynamicOut` or collects one: worked out once per

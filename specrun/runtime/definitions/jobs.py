@@ -13,7 +13,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from ..job_cache import (
-    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, job_has_dynamic_outputs, per_job, pickle_state,
+    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, job_has_dynamic_outputs, per_job,
+    pickle_state,
 )
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
@@ -355,6 +356,8 @@ def build_asset_job(
     )
     if plain_nodes:
         per_job(job_def, _ASSET_KEYS, lambda: frozenset(computable))
+        if not partitioned:
+            per_job(job_def, PARTITIONED_ASSETS, list)
         if free and told:
             per_job(job_def, NODES_FREE, lambda: True)
     return job_def

@@ -428,3 +428,24 @@ def test_a_plain_asset_job_is_told_it_has_no_dynamic_outputs_and_what_resources_
         assert walks == walked
     assert build_asset_job("j", [raw, dated]).partitions_def is daily
     assert build_asset_job("j", [raw, reads_db]).resource_defs == {"db": brings}
+
+
+def test_a_job_of_unpartitioned_plain_assets_is_told_it_has_no_partitioned_assets():
+    """A run without partition keys asks which of a job's nodes compute partitioned assets
+    (it refuses to run those): build_asset_job tells a job of plain assets none of which is
+    partitioned that there are none; any other job is walked when a run asks."""
+    import pytest
+
+    from specrun import DailyPartitionsDefinition, DagsterInvariantViolationError, materialize
+    from specrun.runtime.job_cache import ATTR, PARTITIONED_ASSETS
+
+    assert build_asset_job("j", [raw, clean]).__dict__[ATTR][PARTITIONED_ASSETS] == []
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def dated(raw):
+        return raw
+
+    job = build_asset_job("j", [raw, dated])
+    assert PARTITIONED_ASSETS not in job.__dict__.get(ATTR, {})
+    with pytest.raises(DagsterInvariantViolationError, match="^dated is partitioned: pass partition_key="):
+        materialize([raw, dated])
