@@ -317,10 +317,14 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     result = _invoke(run, step, recipe, context, kwargs, events)
     name = recipe.plain_output
     if context is None and name is not None and plain_value(result):
-        if managers is not None and recipe.output.asset_key is None:
-            store_plain_output(run, step, recipe.output, managers, result, events)
+        output = recipe.output  # (a plain step's: an asset's is the job's `OutputFacts` of it)
+        if output is None or output.asset_key is None:
+            if managers is not None:
+                store_plain_output(run, step, output, managers, result, events)
+            else:
+                handle_output(run, step, None, name, result, {}, True, events)
         else:
-            handle_output(run, step, None, name, result, {}, True, events)
+            handle_output(run, step, None, name, result, {}, True, events, facts=output)
         return
     if context is None:  # an Output, a generator, ...: collected as any step's results are
         context = _make_context(run, step, recipe, attempt, events)

@@ -243,11 +243,13 @@ _WRAPPED = (Output, MaterializeResult, DynamicOutput, GeneratorType)
 
 
 def handle_output(run, step, context, name, value, metadata, store, events, version=None,
-                  mapping_key=None) -> None:
+                  mapping_key=None, facts=None) -> None:
     """Store one output value and record its events; `context` is None for a step that
-    built none (then no user code could have added output metadata or hooks)."""
+    built none (then no user code could have added output metadata or hooks); `facts`, the
+    output's `run.output_facts` when the caller has them (a plain step's recipe)."""
     node = step.node
-    facts = run.output_facts(node, name)
+    if facts is None:
+        facts = run.output_facts(node, name)
     out_def = facts.out_def
     if facts.type_checked:
         _type_check(step, name, out_def, value)

@@ -702,6 +702,36 @@ def test_the_version_facts_of_an_asset_run_without_config_are_kept_on_its_output
     configured = [r._ctx.asset_versions(nodes["scaled"], facts["scaled"]) for r in runs]
     assert configured[0] is not configured[1] and configured[0].config_hash != "none"
 
+
+def test_a_plain_asset_step_stores_its_output_with_the_facts_its_recipe_holds(monkeypatch):
+    """A plain asset step's recipe holds the job's `OutputFacts` of its output: storing the
+    value does not look them up again (`RunContext.output_facts`), and the run's events and
+    versions are those of the facts."""
+    from specrun import materialize_to_memory
+    from specrun.runtime import execute
+
+    @asset
+    def base():
+        return 1
+
+    @asset
+    def after(base):
+        return base + 1
+
+    looked_up = []
+    real = execute.RunContext.output_facts
+    monkeypatch.setattr(execute.RunContext, "output_facts",
+                        lambda run, node, name: looked_up.append(node.name) or real(run, node, name))
+    result = materialize_to_memory([base, after])
+    assert result.output_for_node("after") == 2 and looked_up == []
+    recipe = result._ctx.program.recipes["after"]
+    assert recipe.output is result._ctx.program.facts[("after", "result")]
+    assert [e.event_type_value for e in result.all_events if e.step_key == "after"] == [
+        "STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "ASSET_MATERIALIZATION",
+        "STEP_SUCCESS"]
+    versions = result.asset_materializations_for_node("after")[0].tags
+    assert versions["specrun/code_version"] == recipe.output.versions.code_version
+
 def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
     """A run's `selected_asset_keys` is the set worked out once per job, not a copy made by
     each run."""
