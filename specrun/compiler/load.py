@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping, Optional
 
-import yaml
-
 from ..errors import Location, SpecError, SpecErrors
 from .parse import (  # noqa: F401  (the parsing names callers have always found here)
     MAX_DEPTH, Document, PackedPositions, escape, pack, parse_toml, parse_yaml, parser_for,
     read_text,
 )
 from .parse import _YamlLoader, _yaml_problem
+from .pyyaml import yaml
 from .template import check_vars, is_template, render_template, template_variables
 
 

@@ -15,9 +15,8 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
-import yaml
-
 from ..errors import Location, SpecError, SpecErrors
+from .pyyaml import yaml
 from .yaml_core import CORE_FIXES, NOT_CORE
 
 SourceMap = Any  # template.SourceMap: maps rendered (line, col) to the template's own
