@@ -69,6 +69,45 @@ def test_the_writer_binds_the_row_tuples_in_the_order_of_the_statements_paramete
         assert _POSITIONAL[name].count("?") == len(columns[name]) and ":" not in _POSITIONAL[name]
 
 
+def test_an_event_batch_is_inserted_in_runs_of_rows_with_the_same_null_columns_left_out():
+    from specrun.runtime.storage.sqlite_writer import _event_groups
+
+    rows = [("r", "RUN_START", None, 1.0, None, None, "{}"), ("r", "STEP_START", "a", 2.0, None, None, "{}"),
+            ("r", "LOADED_INPUT", "a", 3.0, None, None, "{}"), ("r", "STEP_OUTPUT", "a", 4.0, "a", None, "{}"),
+            ("r", "STEP_OUTPUT", "p", 5.0, "p", "2024-01-01", "{}"), ("r", "STEP_SUCCESS", "p", 6.0, None, None, "{}")]
+    groups = _event_groups(rows)
+    assert [(statement.split(" VALUES")[0], values) for statement, values in groups] == [
+        ("INSERT INTO events (run_id, event_type, timestamp, body)", [("r", "RUN_START", 1.0, "{}")]),
+        ("INSERT INTO events (run_id, event_type, step_key, timestamp, body)",
+         [("r", "STEP_START", "a", 2.0, "{}"), ("r", "LOADED_INPUT", "a", 3.0, "{}")]),
+        ("INSERT INTO events (run_id, event_type, step_key, timestamp, asset_key, body)",
+         [("r", "STEP_OUTPUT", "a", 4.0, "a", "{}")]),
+        ("INSERT INTO events (run_id, event_type, step_key, timestamp, asset_key, partition, body)",
+         [("r", "STEP_OUTPUT", "p", 5.0, "p", "2024-01-01", "{}")]),
+        ("INSERT INTO events (run_id, event_type, step_key, timestamp, body)", [("r", "STEP_SUCCESS", "p", 6.0, "{}")]),
+    ]
+    assert all(statement.count("?") == len(values[0]) for statement, values in groups)
+
+
+def test_events_null_in_different_columns_are_stored_in_their_order_with_those_nulls(tmp_path):
+    path = tmp_path / "events.db"
+    store = open_run_storage("sqlite:///" + str(path))
+    key = AssetKey("a")
+    events = [Event(ET.RUN_START, "r", "job", None, "started"),
+              Event(ET.STEP_START, "r", "job", "a", "step"),
+              Event(ET.ASSET_MATERIALIZATION, "r", "job", "a", "made", AssetMaterialization(key)),
+              Event(ET.ASSET_MATERIALIZATION, "r", "job", "a", "made", AssetMaterialization(key, partition="p1")),
+              Event(ET.STEP_SUCCESS, "r", "job", "a", "done")]
+    store.store_events(events)
+    with sqlite3.connect(path) as conn:
+        stored = conn.execute("SELECT event_type, step_key, asset_key, partition FROM events ORDER BY id").fetchall()
+    assert stored == [("RUN_START", None, None, None), ("STEP_START", "a", None, None),
+                      ("ASSET_MATERIALIZATION", "a", "a", None), ("ASSET_MATERIALIZATION", "a", "a", "p1"),
+                      ("STEP_SUCCESS", "a", None, None)]
+    assert [e.message for e in store.get_events("r")] == ["started", "step", "made", "made", "done"]
+    store.close()
+
+
 def test_an_older_store_is_upgraded_by_the_sqlalchemy_migrations(tmp_path):
     path = tmp_path / "old.db"
     open_run_storage("sqlite:///" + str(path)).close()
