@@ -9,10 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .dataclass_methods import install as _install_dataclass_methods
-
 __version__ = "0.1.0"
-_install_dataclass_methods()  # before any of specrun's dataclasses is made (see dataclass_methods.py)
 
 _R = "specrun.runtime"
 _D = "specrun.runtime.definitions"
