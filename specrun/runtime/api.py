@@ -18,9 +18,10 @@ from .execute import RunContext
 from .step_ends import StepEnds
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
-from .job_cache import PARTITIONED_ASSETS, per_job
+from .job_cache import PARTITIONED_ASSETS, RESOURCES_NEEDED, per_job
 from .leases import RunLease, describe_holders, step_lease_keys
 from .log import build_loggers
+from .node_facts import node_fact
 from .partition_store import partition_loading_context
 from .gc_pause import frozen_while_running, young_objects_collected_less
 from .plan import build_plan
@@ -39,14 +40,12 @@ def _partition_keys(job: JobDefinition, partition_key: Optional[str],
                     partition_keys: Optional[Sequence[str]]) -> list[str]:
     keys = list(partition_keys or ([partition_key] if partition_key is not None else []))
     if not keys:
-        partitioned = per_job(job, PARTITIONED_ASSETS, lambda: [
-            n.name for n in job.nodes.values() if n.asset is not None and n.asset.partitions_def is not None])
+        partitioned = node_fact(job, PARTITIONED_ASSETS)
         if partitioned:
             raise InvariantViolationError(
                 f"{', '.join(partitioned[:3])} {'is' if len(partitioned) == 1 else 'are'} "
                 "partitioned: pass partition_key= (or --partition on the command line)")
     return keys
-
 
 
 @frozen_while_running
@@ -78,8 +77,7 @@ def execute_run(
     a concurrent run on a shared store holds any of it. Either way it is given back here."""
     instance = instance or Instance.ephemeral()
     resource_defs = {"io_manager": default_io_manager, **job.resource_defs, **(resources or {})}
-    if per_job(job, ("missing resources", frozenset(resource_defs)),
-               lambda: bool(job.missing_resource_keys(resource_defs))):
+    if not node_fact(job, RESOURCES_NEEDED) <= resource_defs.keys():
         job.validate_resources(resource_defs)  # raises, naming what is missing
     resolved = resolve_run_config(job, run_config, resource_defs,
                                   executor_def or job.executor_def, input_values)

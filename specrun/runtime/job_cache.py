@@ -45,6 +45,10 @@ DYNAMIC_OUTPUTS = "dynamic outputs"
 # Whether no node of a job takes config or a config input (`run_config.run_config_schema`);
 # an asset job of plain assets is told when it is built (`jobs.build_asset_job`).
 NODES_FREE = "nodes take no config"
+# Every resource key a job's nodes need (`node_facts`); an asset job of plain assets, each
+# needing its IO manager only (no hooks, checks or resources of their own), is told when it is
+# built (`jobs.build_asset_job`).
+RESOURCES_NEEDED = "resource keys nodes need"
 
 # The names of the nodes of a job that compute partitioned assets (`api._partition_keys`);
 # a job of plain assets, none partitioned, is told it has none when built (`jobs.build_asset_job`).

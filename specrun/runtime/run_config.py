@@ -19,7 +19,8 @@ from .config import Any as AnyType
 from .config import Field, Permissive, Shape, normalize_config_schema, validate_config
 from .definitions.nodes import FromConfig
 from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
-from .job_cache import NODES_FREE, per_job
+from .job_cache import NODES_FREE
+from .node_facts import node_fact
 
 EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")
 
@@ -195,19 +196,7 @@ _NO_OPS_CONFIG = Field(Permissive(), is_required=False)
 def _all_nodes_free(job: Any) -> bool:
     """Whether no node of `job` takes config or a config input (each would be `_FREE_NODE`),
     worked out once per job."""
-    return per_job(job, NODES_FREE, lambda: _nodes_free(job.nodes))
-
-
-def _nodes_free(nodes: Mapping[str, Any]) -> bool:
-    # (Loops, not `all`/`any` over generators: those made a generator a node, ~3.8k
-    # instructions a node of a job's first run; tests/runtime/test_run_config.py compares.)
-    for node in nodes.values():
-        if node.op_def.config_schema is not None:
-            return False
-        for src in node.inputs.values():
-            if isinstance(src, FromConfig):
-                return False
-    return True
+    return node_fact(job, NODES_FREE)
 
 
 def run_config_schema(job: Any, resource_defs: Mapping[str, Any], executor_def: Any,

@@ -17,6 +17,7 @@ from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
 from .job_cache import per_job
+from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts
 from .plain_outputs import PlainOutput, plain_op_output, upstream_output
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
@@ -48,10 +49,8 @@ class JobProgram:
         # IO manager key -> output name -> the `PlainOutput` of plain op steps.
         self.plain_outputs: dict[str, dict[str, PlainOutput]] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
-        self.timed_nodes = tuple(sorted(
-            n.name for n in job.nodes.values()
-            if (STEP_TIMEOUT_TAG in n.op_def.tags or STEP_TIMEOUT_TAG in n.tags)
-            and step_timeout(n) is not None))
+        self.timed_nodes = tuple(sorted(name for name in node_fact(job, TIMEOUT_TAGGED)
+                                        if step_timeout(job.nodes[name]) is not None))
 
     def recipe(self, node: Any) -> "StepRecipe":
         recipe = self.recipes.get(node.name)

@@ -13,8 +13,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from ..job_cache import (
-    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, job_has_dynamic_outputs, per_job,
-    pickle_state,
+    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, job_has_dynamic_outputs,
+    per_job, pickle_state,
 )
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
@@ -172,9 +172,6 @@ class JobDefinition:
 
 
 _ASSET_KEYS = "asset keys"
-# Every resource key the nodes of an asset job need, when `build_asset_job` could tell: its
-# assets each need their IO manager only (no hooks, checks or resources of their own).
-RESOURCES_NEEDED = "resource keys nodes need"
 _NO_ENTRIES: dict = {}
 
 

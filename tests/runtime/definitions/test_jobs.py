@@ -339,7 +339,7 @@ def test_a_job_of_plain_assets_knows_its_asset_keys_and_that_no_node_takes_confi
     every run asks of it, without the walks over its nodes; any other job walks them, and the
     answers are the walks'."""
     from specrun import Config, graph_asset, op
-    from specrun.runtime import run_config
+    from specrun.runtime import node_facts, run_config
     from specrun.runtime.definitions import jobs
 
     class Factor(Config):
@@ -358,9 +358,9 @@ def test_a_job_of_plain_assets_knows_its_asset_keys_and_that_no_node_takes_confi
         return one()
 
     walks = []
-    real_keys, real_free = jobs._computed_keys, run_config._nodes_free
+    real_keys, real_walk = jobs._computed_keys, node_facts.walk_nodes
     monkeypatch.setattr(jobs, "_computed_keys", lambda nodes: walks.append("keys") or real_keys(nodes))
-    monkeypatch.setattr(run_config, "_nodes_free", lambda nodes: walks.append("free") or real_free(nodes))
+    monkeypatch.setattr(node_facts, "walk_nodes", lambda nodes, hooks: walks.append("free") or real_walk(nodes, hooks))
     plain = build_asset_job("j", [raw, clean, report])
     assert plain.asset_keys == {raw.key, clean.key, report.key}
     assert run_config._all_nodes_free(plain) is True and walks == []
