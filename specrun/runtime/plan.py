@@ -7,13 +7,13 @@ executor drives: it hands out ready steps, and skips the ones whose inputs will 
 
 from __future__ import annotations
 
-import heapq
 from graphlib import CycleError, TopologicalSorter
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..errors import DefinitionError, suggest
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
+from .topological_order import kahn_order
 
 
 class UpstreamOutput(NamedTuple):
@@ -359,22 +359,6 @@ def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, 
             successors[up].append(name)
     ready = [name for name, count in waiting.items() if not count]
     return kahn_order(ready, waiting, successors), successors
-
-
-def kahn_order(ready: list[str], waiting: dict[str, int], successors: dict[str, list[str]]) -> list[str]:
-    """`lexicographic_order`'s order, from its tables: `ready`, the names waiting on none
-    (made a heap here); `waiting`, each name's count of upstream names (counted down here)."""
-    heapq.heapify(ready)
-    order: list[str] = []
-    pop, push, place = heapq.heappop, heapq.heappush, order.append
-    while ready:
-        name = pop(ready)
-        place(name)
-        for down in successors[name]:
-            count = waiting[down] = waiting[down] - 1
-            if not count:
-                push(ready, down)
-    return order
 
 
 def _raise_cycle(job: Any) -> None:

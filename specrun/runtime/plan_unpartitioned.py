@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterable, Optional
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
 from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
-                   _subset, _upstream_partitions, kahn_order)
+                   _subset, _upstream_partitions)
+from .topological_order import kahn_order
 
 _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
 _new_step = object.__new__

@@ -1,0 +1,71 @@
+"""Kahn's algorithm taking, of the names whose upstream names are all placed, the smallest
+first: the lexicographic topological order of a plan's steps (`plan.lexicographic_order`).
+
+The names ready to be placed are kept in a list sorted largest first, so that the next is
+popped from its end without a comparison, for as long as what each placed name makes ready
+sorts before every name already waiting: a chain (one at a time), a fan-out (a batch, sorted
+once), a fan-in (the roots, sorted once). A heap of the same names took ~2 comparisons of
+strings a level of the heap to pop each: ~4.2k instructions a step of a 1,000-step fan-out
+or fan-in, ~2.0k of a chain. The first name made ready that sorts after one waiting turns the
+list into that heap (sorted smallest first, it is one), and the rest is the heap's: the same
+order either way, with the heap's O(log n) a name at worst.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush, heappushpop
+
+
+def kahn_order(ready: list[str], waiting: dict[str, int], successors: dict[str, list[str]]) -> list[str]:
+    """The names in lexicographic topological order (shorter than `waiting` when there is a
+    cycle), from Kahn's tables: `ready`, the names waiting on none (reordered here);
+    `waiting`, each name's count of upstream names (counted down here); `successors`, each
+    name's downstream names."""
+    order: list[str] = []
+    if not ready:
+        return order
+    place = order.append
+    heap = False
+    ready.sort(reverse=True)
+    name = ready.pop()
+    while True:
+        place(name)
+        first = more = None  # (what placing `name` made ready: the first, and a list of all)
+        for down in successors[name]:
+            count = waiting[down] = waiting[down] - 1
+            if not count:
+                if first is None:
+                    first = down
+                elif more is None:
+                    more = [first, down]
+                else:
+                    more.append(down)
+        if more is not None:
+            heap = _add(ready, more, heap)
+        elif first is not None:  # (a chain's every step: placed next, or pushed and popped)
+            if not ready or (not heap and first < ready[-1]):
+                name = first
+                continue
+            if not heap:
+                ready.reverse()
+                heap = True
+            name = heappushpop(ready, first)
+            continue
+        if not ready:
+            return order
+        name = heappop(ready) if heap else ready.pop()
+
+
+def _add(ready: list[str], names: list[str], heap: bool) -> bool:
+    """Add `names` to `ready` (a heap, or a list sorted largest first); whether it is a heap now."""
+    if heap:
+        for name in names:
+            heappush(ready, name)
+        return True
+    names.sort(reverse=True)
+    if ready and ready[-1] < names[0]:  # (one of them comes after one waiting)
+        ready += names
+        ready.sort()
+        return True
+    ready += names
+    return False
