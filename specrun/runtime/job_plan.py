@@ -16,6 +16,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from .gc_pause import no_gc
 from .plan import ExecutionPlan, ExecutionStep, build_plan
+from .plan_tables import RunTables
 from .plan_unpartitioned import NodeStep, _step, unpartitioned_plan
 from . import step_recipe
 from .step_recipe import JobProgram, StepRecipe, _plain_output, job_program
@@ -118,7 +119,7 @@ class _OnePass:
 
 
 def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) -> RunTables:
-    """The plan's `RunTables` (from the step programs of its steps when made);
+    """The plan's `plan_tables.RunTables` (from the step programs of its steps when made);
     `plain`: every step's node has one plain output, and it is required.
 
     A step's input needs no check when, of the upstream outputs it reads, one is of a step
@@ -126,10 +127,8 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
     required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
     steps, recipes, nodes = plan.steps, program.recipes, program.nodes
     waiting = plan.upstream_counts  # (a one-pass plan's: `plan_unpartitioned`)
-    if waiting is None:
-        waiting = {key: len(step.upstream_keys) for key, step in steps.items()}
     if plain:  # every output a step reads is such an output
-        return RunTables(waiting, frozenset(steps))
+        return RunTables(plan, waiting, every_step_unchecked=True)
     unchecked = []
     for key, step in steps.items():
         for ups in _reads(step):
@@ -144,7 +143,7 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
                 break
         else:
             unchecked.append(key)
-    return RunTables(waiting, frozenset(unchecked))
+    return RunTables(plan, waiting, frozenset(unchecked))
 
 
 def _reads(step: ExecutionStep) -> list:
@@ -154,18 +153,3 @@ def _reads(step: ExecutionStep) -> list:
         return [((src.node, src.node, src.output),) for src in step.node.inputs.values()]
     return [[(u.step_key, u.node, u.output_name) for u in ups] for ups in step.inputs.values()]
 
-
-class RunTables:
-    """What every run of a plan starts from, worked out once with the plan (`run_tables`):
-    `waiting`, step -> how many upstream steps it waits on; `unchecked`, the steps
-    `scheduler.RunState._release` would find nothing to check in while no step has failed or
-    been skipped: each of their inputs reads a step outside the plan, or an output a step
-    cannot succeed without producing. `roots`: (plan position, step) of the steps waiting on
-    none, in plan order, once the scheduler has worked them out (on the plan's first run)."""
-
-    __slots__ = ("waiting", "unchecked", "roots")
-
-    def __init__(self, waiting: dict[str, int], unchecked: frozenset) -> None:
-        self.waiting = waiting
-        self.unchecked = unchecked
-        self.roots: Optional[list[tuple[int, str]]] = None

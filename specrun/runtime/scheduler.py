@@ -6,18 +6,23 @@ and `Emit(event)` (report this event, a STEP_SKIPPED). It never runs a step, wai
 touches a process; every executor (in process, a process pool, Dask, a custom one through
 `ActiveExecution`) drives the same one and differs only in how it submits a step.
 
-State (a run's own tables are small or fill as steps end, in the order they end: a table
-keyed by every step, made when a run starts and freed when it ends, touched each key twice
-long apart from its step; 10,000-step runs spent more in cache misses there than in work):
+State, by plan position (a run's own tables are small or fill as steps end, in the order they
+end; the plan's are read by position, in the order the run goes through the plan: a table
+keyed by every step, made when a run starts and freed when it ends, or looked up at a random
+place a step, touched each key long apart from its step; 10,000-step runs spent more in
+cache misses there than in work):
 
-    steps       the plan's steps, plus steps added at run time (`NewSteps`)
-    downstream  step -> steps that wait on it (the plan's, copied on the first `NewSteps`)
-    needs       step -> how many upstream steps it waits on (the plan's, copied likewise)
-    arrived     step -> how many of them finished, for a step waiting on more than one
-    codes       plan position -> the step's code (`_WAITING` ...; `status` names them)
-    ready       heap of (plan position, step key): released, not yet submitted
+    steps       step -> the step: the plan's, plus steps added at run time (`NewSteps`);
+                positions, step -> its plan position (a step added gets the next)
+    step_at, down_at, need_at, unchecked
+                position -> the step, the steps waiting on it, how many
+                upstream steps it waits on, whether it is unchecked: the plan's
+                `plan_tables.RunTables` (copied on the first `NewSteps`)
+    arrived     position -> how many upstream steps finished, for a step waiting on several
+    codes       position -> the step's code (`_WAITING` ...; `status` names them)
+    ready       heap of the positions of steps released, not yet submitted
     running     how many submitted steps the executor has not said `StepDone` for
-    results     plan position -> whether the step yielded an output named "result" (most
+    results     position -> whether the step yielded an output named "result" (most
                 steps' one output); outputs: the other (step, output) pairs yielded (an
                 optional output may not be)
 
@@ -43,6 +48,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import InvariantViolationError
 from .events import ET, Event, StepSkippedData
+from .plan_tables import RunTables
 from .scheduler_messages import (  # (the stimuli and instructions are imported from here too)
     FAILED, PENDING, RUNNING, SKIPPED, STATE_EVENT_TYPES, SUCCEEDED, Emit, Instruction, NewSteps,
     Run, StatusView, StepDone, with_upstream,
@@ -67,32 +73,33 @@ class RunState:
         self.job_name = job_name
         self.max_concurrent = max_concurrent
         self.steps: Mapping[str, Any] = plan.steps
-        self._downstream: Mapping[str, Sequence[str]] = plan.downstream
         self._position: Mapping[str, int] = plan.positions
         self._expand = getattr(plan, "expand_dynamic", None)
         self._own_maps = False  # copied from the (shared, cached) plan on the first NewSteps
-        # The plan's `job_plan.RunTables`, if it has them (not for a custom executor,
-        # `ActiveExecution`: it may feed fewer events than ours).
+        # The plan's `RunTables`, if it has them (not for a custom executor,
+        # `ActiveExecution`: it may feed fewer events than ours), else this run's own.
         tables = getattr(plan, "run_tables", None) if use_run_tables else None
-        if tables is not None:
-            self._needs: Mapping[str, int] = tables.waiting  # (read only: the plan's)
-            self._unchecked: frozenset = tables.unchecked
-            self._roots = tables.roots
-        else:
-            self._needs = {k: len(s.upstream_keys) for k, s in self.steps.items()}
-            self._unchecked = frozenset()
-            self._roots = None
-        self._tables = tables
+        if tables is None:
+            tables = RunTables(plan)
+        self._step_at: Sequence[Any] = tables.steps  # (read only while the plan's)
+        self._down_at: Sequence[Sequence[str]] = tables.downstream
+        self._need_at: Sequence[int] = tables.waiting
+        self._unchecked: Optional[bytearray] = tables.unchecked
+        self._roots = tables.roots
         # A step's code by plan position (`_WAITING` ...): one small array a run, in place of
         # a table keyed by step, whose every key a run touched (made, then freed) long apart.
-        self._codes = bytearray(len(self._position))
-        self._arrived: dict[str, int] = {}  # finished upstream steps of a step waiting on several
-        self._ready: list[tuple[int, str]] = []
+        self._codes = bytearray(len(self._step_at))
+        self._arrived: dict[int, int] = {}  # finished upstream steps of a step waiting on several
+        self._ready: list[int] = []  # (plan positions)
         self._running = 0
         self._remaining = len(self.steps)
         self._results = bytearray(len(self._codes))  # by plan position: yielded "result"
         self._outputs: set[tuple[str, str]] = set()  # the other (step, output) pairs yielded
         self._not_succeeded: set[str] = set()  # failed or skipped
+        # The step handed out last and its position: an in-process run's one running step,
+        # whose end comes next, found without a look-up by key.
+        self._handed_key: Optional[str] = None
+        self._handed_at = 0
 
     # -- queries ------------------------------------------------------------------------
     @property
@@ -117,15 +124,9 @@ class RunState:
     # -- stimuli ------------------------------------------------------------------------
     def start(self) -> list[Instruction]:
         """The first instructions: the steps with nothing upstream."""
-        roots = self._roots
-        if roots is None:  # (in plan order, so already a heap)
-            position = self._position
-            roots = sorted((position[k], k) for k, count in self._needs.items() if not count)
-            if self._tables is not None:  # worked out once per plan
-                self._tables.roots = roots
-        self._ready = list(roots)
+        self._ready = list(self._roots)  # (in plan order, so already a heap)
         codes = self._codes
-        for p, _ in roots:
+        for p in self._ready:
             codes[p] = _READY
         return self._hand_out([])
 
@@ -134,7 +135,8 @@ class RunState:
         if stimulus.__class__ is Event:
             kind = stimulus.event_type
             if kind is ET.STEP_OUTPUT:
-                self._yielded(stimulus.step_key, stimulus.data.output_name)
+                key = stimulus.step_key
+                self._yielded(key, self._at(key), stimulus.data.output_name)
                 if self._expand is not None:
                     new = self._expand(stimulus)
                     if new is not None:
@@ -142,15 +144,15 @@ class RunState:
                 return _NONE
             if kind is ET.STEP_SUCCESS:
                 out: list[Instruction] = []
-                self._finish(stimulus.step_key, _SUCCEEDED, out)
+                self._finish(self._at(stimulus.step_key), stimulus.step_key, _SUCCEEDED, out)
                 return self._hand_out(out) if self._ready else out
             if kind is ET.STEP_FAILURE:
                 out = []
-                self._finish(stimulus.step_key, _FAILED, out)
+                self._finish(self._at(stimulus.step_key), stimulus.step_key, _FAILED, out)
                 return self._hand_out(out)
             return _NONE
         if isinstance(stimulus, StepDone):
-            if stimulus.step_key not in self._position:
+            if self._at(stimulus.step_key) is None:
                 raise InvariantViolationError(f"StepDone for unknown step {stimulus.step_key!r}")
             self._running -= 1
             return self._hand_out([]) if self._ready else _NONE
@@ -161,126 +163,138 @@ class RunState:
     def step_ended(self, step_key: str, events: Sequence[Event]) -> Sequence[Instruction]:
         """`handle` of each of a step's events (in order), then of `StepDone(step_key)`, in
         one call: what an executor that has all of a step's events at once feeds."""
-        if step_key not in self._position:
+        # (`self._at(step_key)`, inlined: most often the step handed out last)
+        at = self._handed_at if step_key is self._handed_key else self._position.get(step_key)
+        if at is None:
             raise InvariantViolationError(f"StepDone for unknown step {step_key!r}")
         out: list[Instruction] = []
         for event in events:
             kind = event.event_type
             if kind is ET.STEP_OUTPUT:
-                self._yielded(event.step_key, event.data.output_name)
+                key = event.step_key
+                self._yielded(key, at if key is step_key else self._at(key), event.data.output_name)
                 if self._expand is not None:
                     new = self._expand(event)
                     if new is not None:
                         out.extend(self._add_steps(new))
             elif kind is ET.STEP_SUCCESS:
-                self._finish(event.step_key, _SUCCEEDED, out)
+                key = event.step_key
+                self._finish(at if key is step_key else self._at(key), key, _SUCCEEDED, out)
             elif kind is ET.STEP_FAILURE:
-                self._finish(event.step_key, _FAILED, out)
+                key = event.step_key
+                self._finish(at if key is step_key else self._at(key), key, _FAILED, out)
         self._running -= 1
         return self._hand_out(out) if self._ready else out
 
     def fail(self, step_key: str) -> Sequence[Instruction]:
         """Mark `step_key` failed without an event (its worker is gone)."""
         out: list[Instruction] = []
-        self._finish(step_key, _FAILED, out)
+        self._finish(self._at(step_key), step_key, _FAILED, out)
         return self._hand_out(out)
 
     # -- internals ----------------------------------------------------------------------
+    def _at(self, key: str) -> Optional[int]:
+        """The plan position of step `key` (None: no such step)."""
+        if key is self._handed_key:
+            return self._handed_at
+        return self._position.get(key)
+
     def _hand_out(self, out: list[Instruction]) -> list[Instruction]:
-        ready, codes, steps, limit = self._ready, self._codes, self.steps, self.max_concurrent
+        ready, codes, step_at, limit = self._ready, self._codes, self._step_at, self.max_concurrent
         while ready and (limit is None or self._running < limit):
-            position, key = heapq.heappop(ready)
-            codes[position] = _RUNNING
+            at = heapq.heappop(ready)
+            codes[at] = _RUNNING
             self._running += 1
-            out.append(_tuple_new(Run, (steps[key],)))
+            step = step_at[at]
+            out.append(_tuple_new(Run, (step,)))
+            self._handed_key, self._handed_at = step.key, at
         return out
 
-    def _finish(self, key: str, state: int, out: list[Instruction]) -> None:
-        codes, position, downstream = self._codes, self._position, self._downstream
-        at = position.get(key)
+    def _finish(self, at: Optional[int], key: str, state: int, out: list[Instruction]) -> None:
+        """Step `key`, at plan position `at` (None: not in the plan), ended in `state`."""
+        codes, down_at = self._codes, self._down_at
         if state == _SUCCEEDED and at is not None and codes[at] == _RUNNING:
             # The common case, without the work list below: a running step succeeded, and
             # its dependents are released (or skipped, which goes on through the list).
             codes[at] = _SUCCEEDED
             self._remaining -= 1
-            todo: list[tuple[str, int]] = []
-            # While no step has failed or been skipped, a step in `_unchecked` is ready, as
-            # `_release` would find (see `job_plan.RunTables`).
-            unchecked = self._unchecked if not self._not_succeeded else _NONE
-            needs, arrived = self._needs, self._arrived
-            for down in downstream[key]:
-                need = needs[down]
+            todo: list[tuple[int, int]] = []
+            # While no step has failed or been skipped, an unchecked step is ready, as
+            # `_release` would find (see `plan_tables.RunTables`).
+            unchecked = self._unchecked if not self._not_succeeded else None
+            need_at, arrived, position = self._need_at, self._arrived, self._position
+            for down_key in down_at[at]:
+                down = position[down_key]
+                need = need_at[down]
                 if need != 1:  # (most steps wait on one: nothing to count)
                     got = arrived[down] = arrived.get(down, 0) + 1
                     if got < need:
                         continue
-                at = position[down]
-                if codes[at] == _WAITING:
-                    if down in unchecked:
-                        codes[at] = _READY
-                        heapq.heappush(self._ready, (at, down))
+                if codes[down] == _WAITING:
+                    if unchecked is not None and unchecked[down]:
+                        codes[down] = _READY
+                        heapq.heappush(self._ready, down)
                         continue
-                    skipped = self._release(down, at)
+                    skipped = self._release(down)
                     if skipped is not None:
                         out.append(Emit(skipped))
                         todo.append((down, _SKIPPED))
             if not todo:
                 return
+        elif at is None:
+            raise InvariantViolationError(f"no step {key!r} in this run")
         else:
-            todo = [(key, state)]
+            todo = [(at, state)]
         # Iterative, so a failure skipping a 10,000-step chain does not recurse 10,000 deep.
         while todo:
-            key, state = todo.pop()
-            at = position.get(key)
-            if at is None:
-                raise InvariantViolationError(f"no step {key!r} in this run")
+            at, state = todo.pop()
             if codes[at] >= _SUCCEEDED:
                 continue
             codes[at] = state
             if state != _SUCCEEDED:
-                self._not_succeeded.add(key)
+                self._not_succeeded.add(self._step_at[at].key)
             self._remaining -= 1
-            for down in downstream[key]:  # each upstream step finishes once
+            for down_key in down_at[at]:  # each upstream step finishes once
+                down = self._position[down_key]
                 if self._left(down, 1):
                     continue
-                at = position[down]
-                if codes[at] == _WAITING:
-                    skipped = self._release(down, at)
+                if codes[down] == _WAITING:
+                    skipped = self._release(down)
                     if skipped is not None:
                         out.append(Emit(skipped))
                         todo.append((down, _SKIPPED))
 
-    def _left(self, key: str, finished: int = 0) -> int:
-        """How many upstream steps `key` still waits on, after `finished` more finished."""
-        need = self._needs[key]
+    def _left(self, at: int, finished: int = 0) -> int:
+        """How many upstream steps the step at `at` still waits on, after `finished` more
+        finished."""
+        need = self._need_at[at]
         if not finished:
-            return need - self._arrived.get(key, 0)
-        got = self._arrived[key] = self._arrived.get(key, 0) + finished
+            return need - self._arrived.get(at, 0)
+        got = self._arrived[at] = self._arrived.get(at, 0) + finished
         return need - got
 
-    def _yielded(self, key: str, name: str) -> None:
-        """Note output `name` of step `key` as yielded: most steps' one output is "result",
-        a flag by plan position (no pair made, kept and freed a step)."""
-        at = self._position.get(key) if name == "result" else None
-        if at is None:
-            self._outputs.add((key, name))
-        else:
+    def _yielded(self, key: str, at: Optional[int], name: str) -> None:
+        """Note output `name` of step `key` (at plan position `at`) as yielded: most steps'
+        one output is "result", a flag by plan position (no pair made, kept and freed a step)."""
+        if name == "result" and at is not None:
             self._results[at] = 1
+        else:
+            self._outputs.add((key, name))
 
     def _was_yielded(self, key: str, name: str) -> bool:
         at = self._position.get(key) if name == "result" else None
         return (at is not None and self._results[at] == 1) or (key, name) in self._outputs
 
-    def _release(self, key: str, at: int) -> Optional[Event]:
-        """Queue `key` (at plan position `at`) as ready, or return the STEP_SKIPPED event
+    def _release(self, at: int) -> Optional[Event]:
+        """Queue the step at plan position `at` as ready, or return the STEP_SKIPPED event
         when it cannot run."""
-        step = self.steps[key]
+        step = self._step_at[at]
         reason = self._skip_reason(step)
         if reason is None:
             self._codes[at] = _READY
-            heapq.heappush(self._ready, (at, key))
+            heapq.heappush(self._ready, at)
             return None
-        status = self.status
+        status, key = self.status, step.key
         bad = tuple(sorted(u for u in step.upstream_keys if status[u] is not SUCCEEDED))
         return Event(ET.STEP_SKIPPED, self.run_id, self.job_name, key,
                      f"Skipped {key}: {reason}", StepSkippedData(reason, bad))
@@ -301,50 +315,56 @@ class RunState:
         return None
 
     def _add_steps(self, new: NewSteps) -> list[Instruction]:
-        self._unchecked = frozenset()  # (the plan's table does not know the new steps' inputs)
+        self._unchecked = None  # (the plan's table does not know the new steps' inputs)
         if not self._own_maps:
             self.steps = dict(self.steps)
-            self._downstream = {k: list(v) for k, v in self._downstream.items()}
             self._position = dict(self._position)
-            self._needs = dict(self._needs)
+            self._step_at = list(self._step_at)
+            self._down_at = [list(downs) for downs in self._down_at]
+            self._need_at = list(self._need_at)
             self._own_maps = True
-        steps, downstream, position, codes = self.steps, self._downstream, self._position, self._codes
+        steps, position, codes = self.steps, self._position, self._codes
+        step_at, down_at, need_at = self._step_at, self._down_at, self._need_at
         for step in new.steps:
             if step.key in steps:
                 raise InvariantViolationError(f"step {step.key!r} is already in the plan")
             steps[step.key] = step  # type: ignore[index]
-            downstream[step.key] = []  # type: ignore[index]
             position[step.key] = len(codes)  # type: ignore[index]
+            step_at.append(step)  # type: ignore[attr-defined]
+            down_at.append([])  # type: ignore[attr-defined]
+            need_at.append(0)  # type: ignore[attr-defined]
             codes.append(_WAITING)
             self._results.append(0)
             self._remaining += 1
         for waiter in {**new.dependents, **new.inputs}:
             at = position.get(waiter)
-            if at is None or codes[at] != _WAITING or not self._left(waiter):
+            if at is None or codes[at] != _WAITING or not self._left(at):
                 raise InvariantViolationError(
                     f"step {waiter!r} cannot wait on new steps: it is no longer pending")
             keys = new.dependents.get(waiter, ())
-            steps[waiter] = with_upstream(steps[waiter], keys, new.inputs.get(waiter))  # type: ignore[index]
-            self._needs[waiter] += len(keys)  # type: ignore[index]
+            step_at[at] = steps[waiter] = with_upstream(  # type: ignore[index]
+                steps[waiter], keys, new.inputs.get(waiter))
+            need_at[at] += len(keys)  # type: ignore[index]
             for k in keys:
-                downstream[k].append(waiter)  # type: ignore[union-attr]
+                down_at[position[k]].append(waiter)  # type: ignore[attr-defined]
         out: list[Instruction] = []
         for step in new.steps:
-            waiting = 0
+            at, waiting = position[step.key], 0
             for up in step.upstream_keys:
                 if up not in steps:
                     raise InvariantViolationError(f"new step {step.key!r} waits on unknown {up!r}")
-                if codes[position[up]] >= _SUCCEEDED:
+                up_at = position[up]
+                if codes[up_at] >= _SUCCEEDED:
                     continue
                 waiting += 1
-                if step.key not in downstream[up]:
-                    downstream[up].append(step.key)  # type: ignore[union-attr]
-            self._needs[step.key] = waiting  # type: ignore[index]
+                if step.key not in down_at[up_at]:
+                    down_at[up_at].append(step.key)  # type: ignore[attr-defined]
+            need_at[at] = waiting  # type: ignore[index]
         for step in new.steps:  # a step skipped above, behind a skipped new step, is finished
             at = position[step.key]
-            if not self._left(step.key) and codes[at] == _WAITING:
-                skipped = self._release(step.key, at)
+            if not self._left(at) and codes[at] == _WAITING:
+                skipped = self._release(at)
                 if skipped is not None:
                     out.append(Emit(skipped))
-                    self._finish(step.key, _SKIPPED, out)
+                    self._finish(at, step.key, _SKIPPED, out)
         return self._hand_out(out)

@@ -87,7 +87,7 @@ def test_one_pass_gives_the_steps_tables_and_recipes_of_planning_then_making_rec
     made = job_plan.planned_with_programs(varied, None)
     assert [_step(s) for s in made.steps.values()] == [_step(s) for s in general.steps.values()]
     assert made.downstream == general.downstream and made.positions == general.positions
-    assert made.run_tables.waiting == {k: len(s.upstream_keys) for k, s in general.steps.items()}
+    assert made.run_tables.waiting == [len(s.upstream_keys) for s in general.steps.values()]
     assert made.run_tables.unchecked == job_plan.run_tables(general, program).unchecked
     ours = job_program(varied)
     assert {key: _slots(ours.recipes[key]) for key in made.steps} == recipes

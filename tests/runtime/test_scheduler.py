@@ -382,7 +382,7 @@ def _drive(plan, failing: set, limit=None, **kwargs) -> list:
 def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
     import random
 
-    from specrun.runtime.job_plan import RunTables
+    from specrun.runtime.plan_tables import RunTables
 
     rng = random.Random(seed)
     steps = []
@@ -393,7 +393,7 @@ def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
     with_dependents = [k for k in plan.steps if plan.downstream[k]]
     failing = set(rng.sample(with_dependents, seed % 3))  # none, one or two failures
     general = _drive(plan, failing)
-    plan.run_tables = RunTables({k: len(s.upstream_keys) for k, s in plan.steps.items()}, frozenset(plan.steps))
+    plan.run_tables = RunTables(plan, every_step_unchecked=True)
     for limit in (None, 1, 3):
         assert _drive(plan, failing, limit) == _drive(plan, failing, limit, use_run_tables=False)
     assert _drive(plan, failing) == general
@@ -401,10 +401,10 @@ def test_releasing_by_run_tables_gives_the_general_paths_instructions(seed):
 
 
 def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were_added():
-    from specrun.runtime.job_plan import RunTables
+    from specrun.runtime.plan_tables import RunTables
 
     plan = _Plan(_step("a"), _step("b"), _step("c", "b"))
-    plan.run_tables = RunTables({"a": 0, "b": 0, "c": 1}, frozenset(plan.steps))
+    plan.run_tables = RunTables(plan, {"a": 0, "b": 0, "c": 1}, every_step_unchecked=True)
     state = RunState(plan, "run", "job")
     state.start()
     state.handle(_event(ET.STEP_FAILURE, "a"))
@@ -422,35 +422,47 @@ def test_steps_in_the_run_tables_are_checked_once_something_failed_or_steps_were
     assert [e.step_key for e in active.pop_skip_events()] == ["c"]
 
 
-class _CountsByStep(dict):
-    """A plan's upstream counts that may only be read step by step (no copy, no pass)."""
+class _ReadsCounted(dict):
+    """A plan's table keyed by step that counts how often a run reads it."""
 
-    def copy(self):
-        raise AssertionError("the run copied the plan's counts")
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.reads = 0
 
-    def __iter__(self):
-        raise AssertionError("the run went over every step's count")
+    def __getitem__(self, key):
+        self.reads += 1
+        return super().__getitem__(key)
 
-    def items(self):
-        raise AssertionError("the run went over every step's count")
+    def get(self, key, default=None):
+        self.reads += 1
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.reads += 1
+        return super().__contains__(key)
 
 
-def test_a_run_of_a_plan_with_run_tables_reads_its_counts_step_by_step_once_its_roots_are_known():
-    """A run keeps no table of its own keyed by every step (at 10,000 steps, each key of such
-    a table was touched when the run started and when it ended, long out of cache): it reads
-    the plan's counts by step, and the steps waiting on none are worked out once per plan."""
-    from specrun.runtime.job_plan import RunTables
+def test_a_run_of_a_plan_with_run_tables_reads_them_by_plan_position_not_the_plans_tables_by_step():
+    """The plan's tables by plan position are made once per plan, each in one pass in plan
+    order; a run goes through them by position, and an in-process run (one step at a time)
+    that no failure interrupts reads of the plan's tables keyed by step only the position of
+    each step a finished one releases (at 10,000 steps each read of those was at a random
+    place in a large table, long out of cache: five a step)."""
+    from specrun.runtime.plan_tables import RunTables
 
     plan = _Plan(_step("a"), _step("b"), _step("c", "a", "b"), _step("d", "c"), _step("e", "c"))
-    plan.run_tables = RunTables({k: len(s.upstream_keys) for k, s in plan.steps.items()},
-                                frozenset(plan.steps))
+    tables = plan.run_tables = RunTables(plan, every_step_unchecked=True)
+    assert [s.key for s in tables.steps] == list("abcde") and tables.roots == [0, 1]
+    assert tables.downstream == [["c"], ["c"], ["d", "e"], [], []] and tables.waiting == [0, 0, 2, 1, 1]
+    assert tables.unchecked == bytearray([1] * 5)
     first = _drive(plan, set())
-    assert plan.run_tables.roots == [(0, "a"), (1, "b")]
-    plan.run_tables.waiting = _CountsByStep(plan.run_tables.waiting)
-    assert _drive(plan, set()) == first == [("run", k) for k in "abcde"]
-    assert _drive(plan, {"c"}) == [("run", "a"), ("run", "b"), ("run", "c"),
-                                   ("skip", "d", "Skipped d: upstream did not succeed (c failed)"),
-                                   ("skip", "e", "Skipped e: upstream did not succeed (c failed)")]
+    plan.positions, plan.downstream = _ReadsCounted(plan.positions), _ReadsCounted(plan.downstream)
+    plan.steps = _ReadsCounted(plan.steps)
+    assert _drive(plan, set(), 1) == first == [("run", k) for k in "abcde"]
+    assert (plan.positions.reads, plan.downstream.reads, plan.steps.reads) == (4, 0, 0)  # c c d e
+    assert _drive(plan, {"c"}, 1) == [("run", "a"), ("run", "b"), ("run", "c"),
+                                      ("skip", "d", "Skipped d: upstream did not succeed (c failed)"),
+                                      ("skip", "e", "Skipped e: upstream did not succeed (c failed)")]
 
 
 def test_a_yielded_result_output_is_noted_by_plan_position_and_another_output_as_a_pair():
