@@ -82,7 +82,7 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
         try:
             value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
         except KeyError:  # `load_input` words the error
-            value = _load_upstream(run, step, name, spec, step.inputs[name][0], None, events, by_key=False)
+            value = _load_upstream(run, step, name, spec, step.upstream_of(name)[0], None, events, by_key=False)
         else:
             events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
         if passed:
@@ -92,8 +92,7 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
 
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
     produced = run.produced
-    ups = step.upstream_of(name) if step.__class__ is NodeStep else step.inputs.get(name, ())
-    for up in ups:  # the plan gives a FromOutput one upstream
+    for up in step.upstream_of(name):  # the plan gives a FromOutput one upstream
         if produced is None or (up.step_key, up.output_name) in produced or up.step_key not in run.plan.steps:
             return _load_upstream(run, step, name, spec, up, context, events)
     raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")

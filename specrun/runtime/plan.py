@@ -42,6 +42,10 @@ class ExecutionStep:
         self.inputs = inputs
         self.mapping_key = mapping_key  # set on a copy of a mapped op (`op[mapping_key]`)
 
+    def upstream_of(self, name: str) -> tuple[UpstreamOutput, ...]:
+        """The upstream outputs input `name` reads (none: not an input fed by a step)."""
+        return self.inputs.get(name, ())
+
     @property
     def node_name(self) -> str:
         return self.node.name

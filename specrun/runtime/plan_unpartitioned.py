@@ -47,8 +47,7 @@ class NodeStep(ExecutionStep):
         try:
             return _inputs.__get__(self)
         except AttributeError:
-            inputs = {name: (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
-                      for name, src in self.node.inputs.items()}
+            inputs = {name: _reading(src) for name, src in self.node.inputs.items()}
             _inputs.__set__(self, inputs)
             return inputs
 
@@ -57,15 +56,18 @@ class NodeStep(ExecutionStep):
         a slot not set raises inside the property (~12k instructions); a run's loads of the
         step's inputs each read one (`inputs._load_from_output`)."""
         src = self.node.inputs.get(name)
-        if src is None:
-            return ()
-        return (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
+        return () if src is None else _reading(src)
 
     def __reduce__(self) -> tuple:
         """A copy or a pickle is the plain `ExecutionStep` of the same values (the slots
         are read through the properties; the properties have nothing to set)."""
         return ExecutionStep, (self.key, self.node, self.partition_key, self.upstream_keys,
                                self.inputs, self.mapping_key)
+
+
+def _reading(src: FromOutput) -> tuple[UpstreamOutput, ...]:
+    """A `NodeStep`'s input's one upstream output: that of the step named as the node."""
+    return (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
 
 
 # (ExecutionStep's slots themselves, which NodeStep's properties fill)
