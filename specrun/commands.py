@@ -332,17 +332,23 @@ def resume_command(run_id: str, session: Session) -> str:
 @contextlib.contextmanager
 def _terminate_as_interrupt(started: list[str]) -> Iterator[None]:
     """SIGTERM stops a run the way Ctrl-C does: workers stopped, run recorded as canceled, and
-    the message says how to finish the work."""
+    the message says how to finish the work. Both signals are counted (runtime.cancel), so
+    that two arriving together still cut the workers' teardown short, as a second one does."""
+    from .runtime.cancel import interrupt
+
     parent = os.getpid()
 
     def handler(signum: int, frame: Any) -> None:
-        if os.getpid() != parent:  # a forked worker inherited this handler: end as SIGTERM ends it
-            signal.signal(signum, signal.SIG_DFL)
+        if os.getpid() != parent and signum == signal.SIGTERM:  # a forked worker inherited
+            signal.signal(signum, signal.SIG_DFL)  # this handler: end as SIGTERM ends it
             os.kill(os.getpid(), signum)
             return
-        raise KeyboardInterrupt(f"signal {signum}")
+        interrupt(signum, frame)
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    # SIGINT only where Python would raise KeyboardInterrupt for it (not when it is ignored,
+    # as in a background job of a shell script).
+    signums = [signal.SIGTERM] + [signal.SIGINT] * (signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
     try:
         yield
     except KeyboardInterrupt:
@@ -351,4 +357,5 @@ def _terminate_as_interrupt(started: list[str]) -> Iterator[None]:
               "runs only what is still stale.", file=sys.stderr)
         raise SystemExit(130) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler_before in previous.items():
+            signal.signal(signum, handler_before)

@@ -9,6 +9,32 @@ from typing import Any, Callable, Iterator
 from .events import ET, Event
 from .timeouts import RunTimeout
 
+_interrupts = 0  # signals `interrupt` turned into a cancel in this process
+
+
+def interrupt(signum: int, frame: Any) -> None:
+    """A signal handler that cancels as Ctrl-C does (KeyboardInterrupt), counting each signal.
+    Python runs the handlers of signals that arrived together back to back, and the second
+    KeyboardInterrupt replaces the first while it unwinds: only the count says two came."""
+    global _interrupts
+    _interrupts += 1
+    raise KeyboardInterrupt if signum == signal.SIGINT else KeyboardInterrupt(f"signal {signum}")
+
+
+def interrupts() -> int:
+    """How many signals `interrupt` has handled in this process."""
+    return _interrupts
+
+
+def leave_signals_to_the_main_thread() -> None:
+    """Block SIGINT and SIGTERM in the calling thread (one of specrun's helper threads). The
+    kernel gives a process's signal to any thread not blocking it, and one taken by a helper
+    only runs its Python handler once the main thread runs bytecode again: a main thread
+    waiting on its workers then saw a cancel only when the wait ended (seen with a stopped
+    process: both signals sent to it went to the heartbeat thread once it went on)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
 
 def stop_run(ctx: Any, stream: Any, record: Any, close: Callable[[Any, Any], Any]) -> None:
     """Stop a canceled or timed-out run: the executor's workers first (closing its event

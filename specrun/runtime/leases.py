@@ -136,7 +136,9 @@ class RunLease:
 
     def _beat(self, every: float) -> None:
         from ..errors import StorageError
+        from .cancel import leave_signals_to_the_main_thread
 
+        leave_signals_to_the_main_thread()
         next_beat = time.monotonic() + every
         while not self._stop.is_set():
             self._wake.wait(max(0.0, next_beat - time.monotonic()))

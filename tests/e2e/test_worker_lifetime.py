@@ -129,6 +129,11 @@ def _messages(folder, run_id: str) -> list[str]:
     return [json.loads(line)["message"] for line in done.stdout.splitlines() if line.strip()]
 
 
+def _read(path: str) -> str:
+    with open(path) as fh:
+        return fh.read()
+
+
 def _files(folder) -> dict[str, str]:
     """stamp's stored files (its versions, ``stamp@v-<token>``, and temp files) and their digests."""
     root = folder / ".specrun" / "storage"
@@ -257,6 +262,33 @@ def test_a_second_signal_before_the_workers_are_told_to_stop_kills_them_at_once(
     assert run["status"] == "CANCELED"
     messages = _messages(folder, run["run_id"])
     assert "Stopped 2 worker process(es)" in "\n".join(messages), messages
+    assert any("2 did not finish before a second interrupt (100 s) and were killed" in m
+               for m in messages), messages
+
+
+def test_two_signals_sent_to_a_stopped_apply_cancel_it_when_it_goes_on(tmp_path):
+    """SIGTERM and SIGINT reach the parent while it is stopped (SIGSTOP); on SIGCONT any of
+    its threads may take them. Taken by the heartbeat thread, they once waited for the main
+    thread to run bytecode again, and it sat in its wait on the workers: the apply went on
+    running (seen in about half the runs). Two signals cancel and kill the workers at once."""
+    folder = _project(tmp_path, ORPHAN_ASSETS, grace=100)
+    apply = _start_apply(folder, {"TEARDOWN_SECONDS": "120"})
+    try:
+        assert _wait_until(lambda: (folder / "slow.pid").exists() and (folder / "after_quick.done").exists())
+        workers = _children(apply.pid)
+        apply.send_signal(signal.SIGSTOP)
+        assert _wait_until(lambda: "T (stopped)" in _read(f"/proc/{apply.pid}/status"))
+        apply.send_signal(signal.SIGTERM)
+        apply.send_signal(signal.SIGINT)
+        apply.send_signal(signal.SIGCONT)
+        _, err = apply.communicate(timeout=60)  # well before the 100 s grace period
+    finally:
+        apply.kill()
+    assert apply.returncode == 130, err
+    assert [w for w in workers if _alive(w)] == []
+    run = _runs(folder)[0]
+    assert run["status"] == "CANCELED"
+    messages = _messages(folder, run["run_id"])
     assert any("2 did not finish before a second interrupt (100 s) and were killed" in m
                for m in messages), messages
 

@@ -83,6 +83,9 @@ class ReportServer:
         self._wake.close()
 
     def _serve(self) -> None:
+        from ..cancel import leave_signals_to_the_main_thread
+
+        leave_signals_to_the_main_thread()
         selector = selectors.DefaultSelector()
         selector.register(self._listener, selectors.EVENT_READ, None)
         selector.register(self._woken, selectors.EVENT_READ, "stop")

@@ -26,6 +26,7 @@ from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
+from ..cancel import interrupts
 from ..dynamic_partitions import snapshot_for
 from ..faults import pause_point
 from ..timeouts import RunTimeout, format_seconds, step_timeout, step_timeout_message
@@ -99,6 +100,7 @@ class _Pool:
         self.stopping: list[_Worker] = []
         self.started: list[_Worker] = []
         self.stop_started: Optional[float] = None  # monotonic time `shut_down` began
+        self.interrupts_before = interrupts()  # (signals counted by runtime.cancel)
 
     def new(self) -> _Worker:
         return _Worker(self.mp, self.payload, self.grace, self.started)
@@ -143,6 +145,8 @@ class _Pool:
         try:
             self.stop_started = time.monotonic()
             pause_point("shut down")  # a test's moment: a second signal before any worker is told
+            if interrupts() - self.interrupts_before > 1:  # two signals came at once: as a second
+                raise KeyboardInterrupt
             self.busy, self.idle, self.stopping = {}, [], []
             for worker in list(self.started):
                 worker.terminate(self.grace)

@@ -27,6 +27,7 @@ import time
 from multiprocessing.connection import Connection
 from typing import Any, Optional
 
+from ..cancel import leave_signals_to_the_main_thread
 from .child import RunPayload, safe_event, setup_failure
 
 # The parent's ends of the pipes of live workers in this process: a worker started by fork
@@ -109,6 +110,7 @@ def die_with_parent(parent_pid: Optional[int], grace: float) -> None:
 
 
 def _watch_parent(parent: int, grace: float) -> None:
+    leave_signals_to_the_main_thread()
     while os.getppid() == parent:
         time.sleep(_WATCH_INTERVAL)
     # Stop as a canceled run's worker stops (a no-op if the death signal did it already);
