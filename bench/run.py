@@ -126,8 +126,13 @@ INPROCESS = [
     ("fanout", 1000, True, True), ("fanout", 10000, True, False),
     ("fanin", 1000, True, True), ("fanin", 10000, True, False),
     ("materialize", 1000, False, True), ("materialize", 10000, False, False),
-    ("materialize_to_memory", 1000, False, False),
+    ("materialize_to_memory", 1000, False, False), ("materialize_to_memory", 10000, False, False),
+    ("asset_fanout", 1000, False, False), ("asset_fanout", 10000, False, False),
+    ("asset_fanin", 1000, False, False), ("asset_fanin", 10000, False, False),
 ]
+# Workloads measured at N = 1,000 on the first run only (no second run, no define + run rows),
+# to keep the table short: the asset fan-out and fan-in are there for their 10,000 / 1,000 ratio.
+FIRST_RUN_ONLY = {"asset_fanout", "asset_fanin"}
 
 
 # Dagster's in-process cells (N=1,000 only) run in the first rounds only: each takes 10-50 s
@@ -144,7 +149,7 @@ def inprocess_rows(quick: bool) -> list[tuple]:
     rows = []
     repeats = 1 if quick else INPROCESS_ROUNDS[0]
     for workload, n, hamilton, dagster in INPROCESS:
-        for variant, flag in _variants(n, quick):
+        for variant, flag in _variants(n, quick or workload in FIRST_RUN_ONLY):
             args = ["--workload", workload, "--n", str(n)]
             ours = args + ["--framework", "specrun"] + ([flag] if flag else [])
             cells = {"specrun": (sys.executable, "workloads.py", ours, None)}
@@ -164,9 +169,10 @@ def inprocess_rows(quick: bool) -> list[tuple]:
 INPROCESS_ROUNDS = [5]  # (`--rounds`) two 5-round tables of the same code can differ by ~10%
 
 
-def _variants(n: int, quick: bool) -> list[tuple[str, Optional[str]]]:
-    """(row-name suffix, workloads.py flag) of the runs measured at this N."""
-    if n != 1000 or quick:
+def _variants(n: int, first_only: bool) -> list[tuple[str, Optional[str]]]:
+    """(row-name suffix, workloads.py flag) of the runs measured at this N (`first_only`: the
+    first run alone, as --quick measures)."""
+    if n != 1000 or first_only:
         return [("", None)]
     return [("", None), (", run 2", "--second"), (", defined + run", "--define")]
 

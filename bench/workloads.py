@@ -2,6 +2,10 @@
 
     python bench/workloads.py --framework specrun|dagster --workload chain --n 1000
 
+Workloads: chain, fanout, fanin (ops, `execute_in_process`); materialize (an asset chain, with
+the in-memory IO manager), materialize_to_memory (an asset chain), asset_fanout and asset_fanin
+(`materialize_to_memory` of one root asset feeding N - 1, and of N - 1 roots feeding one).
+
 prints one JSON line: {"workload", "n", "steps", "seconds", "us_per_step"}. Only the
 execute call is timed: imports and definition building are excluded.
 
@@ -87,6 +91,41 @@ def asset_chain(fw, n):
     return assets, n
 
 
+def asset_fanout(fw, n):
+    """One root asset feeding n - 1 leaves."""
+    @fw.asset(name="root")
+    def root():
+        return 1
+    assets = [root]
+    for i in range(1, n):
+        @fw.asset(name=f"leaf_{i}", ins={"up": fw.AssetIn("root")})
+        def leaf(up):
+            return up
+        assets.append(leaf)
+    return assets, n
+
+
+def asset_fanin(fw, n):
+    """n - 1 root assets feeding one asset, each through an input of its own."""
+    assets = []
+    for i in range(1, n):
+        @fw.asset(name=f"src_{i}")
+        def src():
+            return 1
+        assets.append(src)
+    names = [f"src_{i}" for i in range(1, n)]
+    # Both frameworks match an asset's inputs to its function's parameters by name.
+    namespace: dict = {}
+    exec(f"def join({', '.join(names)}):\n    return {len(names)}", namespace)
+    assets.append(fw.asset(name="join", ins={name: fw.AssetIn(name) for name in names})(namespace["join"]))
+    return assets, n
+
+
+# The asset workloads: what makes the assets, and how they are materialized.
+ASSET_WORKLOADS = {"materialize": asset_chain, "materialize_to_memory": asset_chain,
+                   "asset_fanout": asset_fanout, "asset_fanin": asset_fanin}
+
+
 def warm_up(fw) -> None:
     """One tiny run first, so lazily imported modules are not timed (for either framework)."""
     job, _ = chain_job(fw, 1)
@@ -104,15 +143,16 @@ def _workload_call(fw, workload: str, n: int, define: bool = False):
             return lambda: make(fw, n)[0].execute_in_process(), n
         job, steps = make(fw, n)
         return job.execute_in_process, steps
+    if workload not in ASSET_WORKLOADS:
+        raise SystemExit(f"unknown workload {workload}")
+    make = ASSET_WORKLOADS[workload]
     if workload == "materialize":
         run = lambda assets: fw.materialize(assets, resources={"io_manager": fw.mem_io_manager})  # noqa: E731
-    elif workload == "materialize_to_memory":
-        run = fw.materialize_to_memory
     else:
-        raise SystemExit(f"unknown workload {workload}")
+        run = fw.materialize_to_memory
     if define:
-        return lambda: run(asset_chain(fw, n)[0]), n
-    assets, steps = asset_chain(fw, n)
+        return lambda: run(make(fw, n)[0]), n
+    assets, steps = make(fw, n)
     return lambda: run(assets), steps
 
 
