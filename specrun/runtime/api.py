@@ -20,7 +20,7 @@ from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
 from .job_cache import PARTITIONED_ASSETS, RESOURCES_NEEDED, per_job
 from .leases import RunLease, describe_holders, step_lease_keys
-from .log import build_loggers
+from .log import build_loggers, current_step_log
 from .node_facts import node_fact
 from .partition_store import partition_loading_context
 from .gc_pause import frozen_while_running, young_objects_collected_less
@@ -170,6 +170,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
     ends, countdown = StepEnds(ctx.steps_all_ended is None), StepEnds.READ_EVERY  # (in cache)
+    held = None if ctx.log_slot is None else current_step_log.set(ctx.log_slot)  # (event_stream)
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
             for item in stream:  # `record`, inlined: this runs per event
@@ -198,6 +199,9 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         run_error = ErrorInfo(f"{exc}; the steps still running were stopped", "RunTimeout")
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
+    finally:
+        if held is not None:
+            current_step_log.reset(held)
     run_error = _close(ctx, record) or run_error
     unrun, failed = ends.unrun_and_failed(events, plan.steps, ctx.steps_all_ended)
     if unrun and run_error is None:

@@ -21,7 +21,7 @@ from .events import ET
 from .events import ErrorInfo, Event, StepFailureData, StepRetryData, new_event
 from .definitions.hooks import FAILURE, SUCCESS
 from .step_hooks import run_hooks
-from .log import LogManager, current_step_log
+from .log import LogManager, StepLogSlot, current_step_log, under_step_log
 from .inputs import load_inputs, load_plain_inputs
 from .user_async import resolve_async
 from .outputs import (OutputFacts, StepFailed, collect_outputs, handle_output, plain_value,
@@ -69,6 +69,9 @@ class RunContext:
         # The executor's word on whether every step ended, for one that gives it (in process:
         # False when it starts, then its scheduler's `is_complete`); None from the others.
         self.steps_all_ended: Optional[bool] = None
+        # The slot of the step logs when its steps run one at a time as the run reads their
+        # events, set as `current_step_log` while it does (`executors.base.event_stream`).
+        self.log_slot: Optional[StepLogSlot] = None
         self.time_limit: Optional[float] = None  # the run's limit in seconds
         self._stack = contextlib.ExitStack()
         self._resources: Any = None
@@ -370,29 +373,22 @@ def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs
         kwargs[sig.config_param] = config_instance if config_instance is not None else op_config
     for name in sig.resource_params:
         kwargs[name] = getattr(run.resources, name)
-    token = current_step_log.set(log)
+    slot, token = run.log_slot, None
+    if slot is None:  # (steps that may run side by side: each sets a slot of its own)
+        slot = StepLogSlot()
+        token = current_step_log.set(slot)
+    before, slot.log = slot.log, log
     try:
         result = step.node.op_def.compute_fn(**kwargs)
         if result.__class__ in _ASYNC:
             result = resolve_async(result)
     finally:
-        current_step_log.reset(token)
+        slot.log = before
+        if token is not None:
+            current_step_log.reset(token)
     if result.__class__ is GeneratorType:  # its body runs as it is iterated, later
-        return _under_step_log(result, log)
+        return under_step_log(result, log, run.log_slot)
     return result
 
 
 _ASYNC = frozenset((CoroutineType, AsyncGeneratorType))  # (neither can be subclassed)
-
-
-def _under_step_log(results: GeneratorType, log: LogManager) -> Iterator[Any]:
-    """Iterate a generator compute function with `log` as the current step's log."""
-    while True:
-        token = current_step_log.set(log)
-        try:
-            item = next(results)
-        except StopIteration as stop:
-            return stop.value
-        finally:
-            current_step_log.reset(token)
-        yield item

@@ -529,6 +529,45 @@ def test_get_dagster_logger_messages_become_the_running_steps_events():
     get_dagster_logger().info("outside a step: no event, no error")
 
 
+def test_in_process_steps_share_one_step_log_slot_and_a_nested_run_restores_it():
+    from specrun import get_dagster_logger
+    from specrun.runtime.log import current_step_log, running_step_log
+
+    seen = []
+
+    @op
+    def inner_op():
+        seen.append(("inner", current_step_log.get(), running_step_log().step_key))
+
+    @job
+    def inner():
+        inner_op()
+
+    @op
+    def first():
+        seen.append(("first", current_step_log.get(), running_step_log().step_key))
+        return 1
+
+    @op
+    def second(x):
+        inner.execute_in_process()
+        seen.append(("second", current_step_log.get(), running_step_log().step_key))
+        get_dagster_logger().info("after the nested run")
+        return x
+
+    @job
+    def outer():
+        second(first())
+
+    result = outer.execute_in_process()
+    (_, slot, first_key), (_, inner_slot, inner_key), (_, second_slot, second_key) = seen
+    assert (first_key, inner_key, second_key) == ("first", "inner_op", "second")
+    assert second_slot is slot and inner_slot is not slot  # (one slot a run, set once)
+    assert [(e.step_key, e.message) for e in result.log_messages] == [
+        ("second", "after the nested run")]
+    assert current_step_log.get() is None and running_step_log() is None
+
+
 def test_a_failure_skips_assets_two_deps_downstream():
     from specrun import AssetDep
 

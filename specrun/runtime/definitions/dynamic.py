@@ -52,9 +52,9 @@ def check_mapping_key(key: Any) -> str:
     naming the step that yielded it (when one is running)."""
     if isinstance(key, str) and _VALID_KEY.match(key):
         return key
-    from ..log import current_step_log
+    from ..log import running_step_log
 
-    log = current_step_log.get(None)
+    log = running_step_log()
     where = f"step {log.step_key!r} yielded " if getattr(log, "step_key", None) else ""
     raise DefinitionError(
         f"{where}a DynamicOutput with mapping_key {key!r}: a mapping key must be a non-empty "

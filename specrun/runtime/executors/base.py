@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 
 from ..config import normalize_config_schema
 from ..definitions.policy import RetryMode
+from ..log import StepLogSlot
 
 
 class Executor(ABC):
@@ -112,10 +113,12 @@ def executor(
 def event_stream(executor: Any, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
     """What the run records: `executor.execute(...)`'s events, except that the built-in
     in-process executor (not a subclass with its own `execute`) yields each step's events
-    that it has all at once as one list."""
+    that it has all at once as one list, and its steps share the run's `log_slot` (which the
+    reader holds as `log.current_step_log` while it reads: `api._drive`)."""
     from .in_process import InProcessExecutor
 
     if type(executor).execute is InProcessExecutor.execute:
         plan_context.steps_all_ended = False  # (until it says otherwise, at its end)
+        plan_context.log_slot = StepLogSlot()
         return executor.execute_batched(plan_context, execution_plan)
     return executor.execute(plan_context, execution_plan)
