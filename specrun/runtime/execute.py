@@ -362,31 +362,32 @@ def _make_context(run: RunContext, step: Any, recipe: StepRecipe, attempt: int,
 def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs: dict,
             events: list) -> Any:
     sig = recipe.signature
-    if context is not None:
-        log = context.log
-        if sig.context_param is not None:
-            kwargs[sig.context_param] = context
-    else:  # what `get_dagster_logger()` loggers send while the function runs: step events
-        log = run.log.with_step(step.key, events.append)
+    if context is not None and sig.context_param is not None:
+        kwargs[sig.context_param] = context
     if sig.config_param is not None:
         op_config, config_instance = run.node_config(step.node)
         kwargs[sig.config_param] = config_instance if config_instance is not None else op_config
     for name in sig.resource_params:
         kwargs[name] = getattr(run.resources, name)
+    # What `get_dagster_logger()` loggers send while the function runs: the step's events.
     slot, token = run.log_slot, None
     if slot is None:  # (steps that may run side by side: each sets a slot of its own)
         slot = StepLogSlot()
         token = current_step_log.set(slot)
-    before, slot.log = slot.log, log
+    if context is not None:
+        slot.log = context.log
+    else:  # (its log made only if something logs: `running_step_log`)
+        slot.run_log, slot.step_key, slot.events = run.log, step.key, events
     try:
         result = step.node.op_def.compute_fn(**kwargs)
         if result.__class__ in _ASYNC:
             result = resolve_async(result)
     finally:
-        slot.log = before
+        slot.log = slot.run_log = slot.step_key = slot.events = None
         if token is not None:
             current_step_log.reset(token)
     if result.__class__ is GeneratorType:  # its body runs as it is iterated, later
+        log = context.log if context is not None else run.log.with_step(step.key, events.append)
         return under_step_log(result, log, run.log_slot)
     return result
 

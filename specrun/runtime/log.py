@@ -17,20 +17,24 @@ _new_object = object.__new__
 
 
 class StepLogSlot:
-    """The log of the step whose user code is running (`log`, set around each compute call;
-    None between them), so that messages to `get_dagster_logger()` loggers become that
-    step's events: the value of `current_step_log` (`running_step_log` reads it).
+    """The log of the step whose user code is running (set around each compute call, None
+    between them), so that messages to `get_dagster_logger()` loggers become that step's
+    events: the value of `current_step_log` (`running_step_log` reads it).
+
+    `log` is the step's log; or, for a step without a context, None and the run's log
+    (`run_log`), the step's key and its event list, of which `running_step_log` makes the
+    step's log when something logs (most steps never do).
 
     Steps that run one at a time where a run reads its executor's events (the in-process
     executor's) share one slot, set as the context variable once for the run: a step then
-    stores its log in the slot, ~0.2k instructions, where setting and resetting the
-    variable cost ~2.5k (a token and two copies of the context's table). Steps of any other
-    executor, which may run side by side, set a slot of their own."""
+    fills the slot, where setting and resetting the variable cost ~2.5k instructions (a
+    token and two copies of the context's table). Steps of any other executor, which may run
+    side by side, set a slot of their own. A nested run's steps set their own."""
 
-    __slots__ = ("log",)
+    __slots__ = ("log", "run_log", "step_key", "events")
 
-    def __init__(self, log: Optional["LogManager"] = None) -> None:
-        self.log = log
+    def __init__(self) -> None:
+        self.log = self.run_log = self.step_key = self.events = None
 
 
 current_step_log: ContextVar[Optional[StepLogSlot]] = ContextVar("specrun_step_log", default=None)
@@ -39,7 +43,11 @@ current_step_log: ContextVar[Optional[StepLogSlot]] = ContextVar("specrun_step_l
 def running_step_log() -> Optional["LogManager"]:
     """The log of the step whose user code is running in this context, if any."""
     slot = current_step_log.get()
-    return None if slot is None else slot.log
+    if slot is None:
+        return None
+    if slot.log is None and slot.run_log is not None:
+        slot.log = slot.run_log.with_step(slot.step_key, slot.events.append)
+    return slot.log
 
 
 def under_step_log(results: Iterator[Any], log: "LogManager",
@@ -51,13 +59,13 @@ def under_step_log(results: Iterator[Any], log: "LogManager",
         if held is None:  # (a slot of its own, as `execute._invoke` sets)
             held = StepLogSlot()
             token = current_step_log.set(held)
-        before, held.log = held.log, log
+        held.log = log
         try:
             item = next(results)
         except StopIteration as stop:
             return stop.value
         finally:
-            held.log = before
+            held.log = None
             if token is not None:
                 current_step_log.reset(token)
         yield item

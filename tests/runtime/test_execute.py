@@ -568,6 +568,43 @@ def test_in_process_steps_share_one_step_log_slot_and_a_nested_run_restores_it()
     assert current_step_log.get() is None and running_step_log() is None
 
 
+def test_a_step_without_a_context_makes_its_log_only_when_something_logs(monkeypatch):
+    from specrun import get_dagster_logger
+    from specrun.runtime.log import LogManager
+
+    made = []
+    with_step = LogManager.with_step
+
+    def counted(self, step_key, sink):
+        made.append(step_key)
+        return with_step(self, step_key, sink)
+
+    monkeypatch.setattr(LogManager, "with_step", counted)
+
+    @op
+    def quiet():
+        return 1
+
+    @op
+    def talks(x):
+        get_dagster_logger().info("got %s", x)
+        get_dagster_logger().info("twice")
+        return x
+
+    @op
+    def also_quiet(x):
+        return x
+
+    @job
+    def chain():
+        also_quiet(talks(quiet()))
+
+    result = chain.execute_in_process()
+    assert made == ["talks"]  # (once, for both messages)
+    assert [(e.step_key, e.message) for e in result.log_messages] == [
+        ("talks", "got 1"), ("talks", "twice")]
+
+
 def test_a_failure_skips_assets_two_deps_downstream():
     from specrun import AssetDep
 
