@@ -307,8 +307,11 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     # that read it); a returned plain value is stored without one.
     # A plain step's values are loaded and stored by its compiled program, by key.
     keys = recipe.manager_keys  # (None: not a plain step)
-    managers = (run.keyed_managers(keys)
-                if keys is not None and step.partition_key is None else None)
+    managers = None
+    if keys is not None and step.partition_key is None:  # (`run.keyed_managers(keys)`, once known)
+        managers = run._keyed.get(keys, _UNKNOWN)
+        if managers is _UNKNOWN:
+            managers = run.keyed_managers(keys)
     if managers is not None:
         context = None
         kwargs = load_plain_inputs(run, step, recipe, managers, events)

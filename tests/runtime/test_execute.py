@@ -605,6 +605,37 @@ def test_a_step_without_a_context_makes_its_log_only_when_something_logs(monkeyp
         ("talks", "got 1"), ("talks", "twice")]
 
 
+def test_plain_steps_ask_for_their_keyed_io_managers_once_a_run(monkeypatch):
+    from specrun.runtime.execute import RunContext
+
+    asked = []
+    keyed_managers = RunContext.keyed_managers
+
+    def counted(self, keys):
+        found = keyed_managers(self, keys)
+        asked.append((sorted(keys), found is not None))
+        return found
+
+    monkeypatch.setattr(RunContext, "keyed_managers", counted)
+
+    @op
+    def one():
+        return 1
+
+    @op
+    def plus(x):
+        return x + 1
+
+    @job
+    def three():
+        plus(plus(one()))
+
+    result = three.execute_in_process()
+    # (the first step sets the resources up, the second finds the manager, the third reuses it)
+    assert asked == [(["io_manager"], False), (["io_manager"], True)]
+    assert result.output_for_node("plus_2") == 3
+
+
 def test_a_failure_skips_assets_two_deps_downstream():
     from specrun import AssetDep
 
