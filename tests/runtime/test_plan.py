@@ -615,7 +615,23 @@ def _fanned_out_job():
     return fanned_out
 
 
-@pytest.mark.parametrize("make", [_chain, _ops_job, _partitioned_job, _fanned_out_job])
+def _op_chain():
+    from specrun import job, op
+
+    one, _ = _one_and_two()
+
+    @op
+    def step(x):
+        return x
+
+    @job
+    def ops_chain():
+        step.alias("c")(step.alias("b")(step.alias("a")(one())))
+
+    return ops_chain
+
+
+@pytest.mark.parametrize("make", [_chain, _op_chain, _ops_job, _partitioned_job, _fanned_out_job])
 def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
     from specrun.runtime.plan import ExecutionPlan
 
@@ -661,3 +677,80 @@ def test_an_unpartitioned_read_of_a_partitioned_asset_names_its_partitions_and_d
     assert (read.step_key, read.partition_keys) == ("up", ("a", "b", "c"))
     assert steps["after"].upstream_keys == frozenset({"everything"})
     assert steps["after"].inputs == {}
+
+
+def _reversed_asset_chain():
+    """A chain whose job orders its nodes by name, each after the asset it reads."""
+    from specrun import AssetIn
+
+    @asset
+    def z():
+        return 1
+
+    @asset(ins={"up": AssetIn("z")})
+    def m(up):
+        return up
+
+    @asset(ins={"up": AssetIn("m")})
+    def a(up):
+        return up
+
+    return build_asset_job("reversed", [z, m, a])
+
+
+def _chain_with_a_shortcut():
+    from specrun import job, op
+
+    one, _ = _one_and_two()
+
+    @op
+    def step(x):
+        return x
+
+    @op
+    def both(x, y):
+        return x + y
+
+    @job
+    def shortcut():
+        first = one()
+        both(step(first), first)
+
+    return shortcut
+
+
+def _two_roots_then_a_chain():
+    from specrun import job, op
+
+    one, two = _one_and_two()
+
+    @op
+    def add(a, b):
+        return a + b
+
+    @op
+    def step(x):
+        return x
+
+    @job
+    def rooted():
+        step(add(one(), two()))
+
+    return rooted
+
+
+@pytest.mark.parametrize("make, kahn", [(_op_chain, False), (_chain, True), (_reversed_asset_chain, True),
+                                        (_chain_with_a_shortcut, True), (_two_roots_then_a_chain, True),
+                                        (_fanned_out_job, True)])
+def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkeypatch, make, kahn):
+    from specrun.runtime import plan_unpartitioned
+
+    ordered = []
+    kahn_order = plan_unpartitioned.kahn_order
+    monkeypatch.setattr(plan_unpartitioned, "kahn_order", lambda *a: ordered.append(1) or kahn_order(*a))
+    job = make()
+    plan = build_plan(job, [])
+    assert [s.key for s in plan.get_all_steps()] == [s.key for s in _general_steps(job)]
+    assert bool(ordered) is kahn
+    if not kahn:
+        assert list(plan.steps) == list(job.nodes) == ["one", "a", "b", "c"]
