@@ -568,18 +568,25 @@ def test_in_process_steps_share_one_step_log_slot_and_a_nested_run_restores_it()
     assert current_step_log.get() is None and running_step_log() is None
 
 
+def _calls(monkeypatch, cls, name):
+    """The calls of method `name` of `cls` from now on, each as (its arguments, what it returned)."""
+    calls = []
+    method = getattr(cls, name)
+
+    def recorded(self, *args):
+        found = method(self, *args)
+        calls.append((args, found))
+        return found
+
+    monkeypatch.setattr(cls, name, recorded)
+    return calls
+
+
 def test_a_step_without_a_context_makes_its_log_only_when_something_logs(monkeypatch):
     from specrun import get_dagster_logger
     from specrun.runtime.log import LogManager
 
-    made = []
-    with_step = LogManager.with_step
-
-    def counted(self, step_key, sink):
-        made.append(step_key)
-        return with_step(self, step_key, sink)
-
-    monkeypatch.setattr(LogManager, "with_step", counted)
+    made = _calls(monkeypatch, LogManager, "with_step")
 
     @op
     def quiet():
@@ -600,7 +607,7 @@ def test_a_step_without_a_context_makes_its_log_only_when_something_logs(monkeyp
         also_quiet(talks(quiet()))
 
     result = chain.execute_in_process()
-    assert made == ["talks"]  # (once, for both messages)
+    assert [args[0] for args, _ in made] == ["talks"]  # (once, for both messages)
     assert [(e.step_key, e.message) for e in result.log_messages] == [
         ("talks", "got 1"), ("talks", "twice")]
 
@@ -608,32 +615,17 @@ def test_a_step_without_a_context_makes_its_log_only_when_something_logs(monkeyp
 def test_plain_steps_ask_for_their_keyed_io_managers_once_a_run(monkeypatch):
     from specrun.runtime.execute import RunContext
 
-    asked = []
-    keyed_managers = RunContext.keyed_managers
-
-    def counted(self, keys):
-        found = keyed_managers(self, keys)
-        asked.append((sorted(keys), found is not None))
-        return found
-
-    monkeypatch.setattr(RunContext, "keyed_managers", counted)
-
-    @op
-    def one():
-        return 1
-
-    @op
-    def plus(x):
-        return x + 1
+    asked = _calls(monkeypatch, RunContext, "keyed_managers")
 
     @job
     def three():
-        plus(plus(one()))
+        after(after(source()))
 
     result = three.execute_in_process()
     # (the first step sets the resources up, the second finds the manager, the third reuses it)
-    assert asked == [(["io_manager"], False), (["io_manager"], True)]
-    assert result.output_for_node("plus_2") == 3
+    assert [(sorted(keys), found is not None) for (keys,), found in asked] == [
+        (["io_manager"], False), (["io_manager"], True)]
+    assert result.output_for_node("after_2") == 3
 
 
 def test_a_failure_skips_assets_two_deps_downstream():

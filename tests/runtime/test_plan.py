@@ -615,68 +615,32 @@ def _fanned_out_job():
     return fanned_out
 
 
-def _op_chain():
-    from specrun import job, op
-
-    one, _ = _one_and_two()
+def _step_and_add():
+    """Two ops: `step` returns its input, `add` the sum of its two."""
+    from specrun import op
 
     @op
     def step(x):
         return x
+
+    @op
+    def add(a, b):
+        return a + b
+
+    return step, add
+
+
+def _op_chain():
+    from specrun import job
+
+    one, _ = _one_and_two()
+    step, _ = _step_and_add()
 
     @job
     def ops_chain():
         step.alias("c")(step.alias("b")(step.alias("a")(one())))
 
     return ops_chain
-
-
-@pytest.mark.parametrize("make", [_chain, _op_chain, _ops_job, _partitioned_job, _fanned_out_job])
-def test_the_plan_of_an_unpartitioned_run_has_the_general_paths_steps(make):
-    from specrun.runtime.plan import ExecutionPlan
-
-    job = make()
-    plan, general = build_plan(job, []), _general_steps(job)
-    lean = plan.get_all_steps()
-    assert [s.describe() for s in lean] == [s.describe() for s in general]
-    assert all(getattr(a, slot) == getattr(b, slot)  # (the one-pass steps are made slot by slot)
-               for a, b in zip(lean, general) for slot in type(b).__slots__)
-    assert all(a.node is b.node for a, b in zip(lean, general))
-    assert {type(u) for s in lean for ups in s.inputs.values() for u in ups} == {
-        type(u) for s in general for ups in s.inputs.values() for u in ups}
-    assert len(lean) == len(job.nodes)
-    tables = ExecutionPlan(job, general, [])  # what the scheduler reads, as the general path makes them
-    assert list(plan.positions.items()) == list(tables.positions.items())
-    assert plan.downstream == tables.downstream  # each list in plan order
-    # (each step's count of upstream steps, for `job_plan.run_tables`)
-    assert plan.upstream_counts == {s.key: len(s.upstream_keys) for s in general}
-    assert (plan.partition_keys, plan.dynamic, plan.expand_dynamic, plan.job) == ((), None, None, job)
-    some = [s.key for s in general][1::2]  # a subset: steps that read dropped ones load them
-    expected = _subset_of(general, some)
-    subset = build_plan(job, [], some)
-    assert [s.describe() for s in subset.get_all_steps()] == [s.describe() for s in expected]
-    assert subset.downstream == ExecutionPlan(job, expected, []).downstream
-
-
-def _subset_of(steps, keys):
-    from specrun.runtime.plan import _subset
-
-    return _subset(steps, set(keys))
-
-
-def test_the_plan_of_a_fanned_out_job_lists_what_waits_on_a_step_in_plan_order():
-    plan = build_plan(_fanned_out_job(), [])
-    assert list(plan.steps) == ["one", "two", "a_leaf", "b_leaf", "leaf_1", "leaf_10", "leaf_2",
-                                "leaf_20", "leaf_3", "join"]
-    assert plan.downstream["two"] == ["a_leaf", "leaf_1", "leaf_10", "leaf_2", "leaf_20", "leaf_3"]
-
-
-def test_an_unpartitioned_read_of_a_partitioned_asset_names_its_partitions_and_deps():
-    steps = build_plan(_partitioned_job(), []).steps
-    [read] = steps["everything"].inputs["up"]
-    assert (read.step_key, read.partition_keys) == ("up", ("a", "b", "c"))
-    assert steps["after"].upstream_keys == frozenset({"everything"})
-    assert steps["after"].inputs == {}
 
 
 def _reversed_asset_chain():
@@ -699,38 +663,24 @@ def _reversed_asset_chain():
 
 
 def _chain_with_a_shortcut():
-    from specrun import job, op
+    from specrun import job
 
     one, _ = _one_and_two()
-
-    @op
-    def step(x):
-        return x
-
-    @op
-    def both(x, y):
-        return x + y
+    step, add = _step_and_add()
 
     @job
     def shortcut():
         first = one()
-        both(step(first), first)
+        add(step(first), first)
 
     return shortcut
 
 
 def _two_roots_then_a_chain():
-    from specrun import job, op
+    from specrun import job
 
     one, two = _one_and_two()
-
-    @op
-    def add(a, b):
-        return a + b
-
-    @op
-    def step(x):
-        return x
+    step, add = _step_and_add()
 
     @job
     def rooted():
@@ -739,15 +689,16 @@ def _two_roots_then_a_chain():
     return rooted
 
 
-@pytest.mark.parametrize("make, kahn", [(_op_chain, False), (_chain, True), (_reversed_asset_chain, True),
-                                        (_chain_with_a_shortcut, True), (_two_roots_then_a_chain, True),
-                                        (_fanned_out_job, True)])
+@pytest.mark.parametrize("make, kahn", [
+    (_op_chain, False), (_chain, True), (_reversed_asset_chain, True),
+    (_chain_with_a_shortcut, True), (_two_roots_then_a_chain, True), (_fanned_out_job, True)])
 def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkeypatch, make, kahn):
     from specrun.runtime import plan_unpartitioned
 
     ordered = []
     kahn_order = plan_unpartitioned.kahn_order
-    monkeypatch.setattr(plan_unpartitioned, "kahn_order", lambda *a: ordered.append(1) or kahn_order(*a))
+    monkeypatch.setattr(plan_unpartitioned, "kahn_order",
+                        lambda *tables: ordered.append(1) or kahn_order(*tables))
     job = make()
     plan = build_plan(job, [])
     assert [s.key for s in plan.get_all_steps()] == [s.key for s in _general_steps(job)]
