@@ -17,7 +17,7 @@ from .policy import RetryPolicy
 
 
 # -- where an input's value comes from -----------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FromOutput:
     """The output of another node in the same job."""
 
@@ -71,7 +71,7 @@ class FromConfig:
 InputSource = Union[FromOutput, FromFanIn, FromCollect, FromAsset, FromGraphInput, FromDefault, FromConfig]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Node:
     """One invocation of an op in a job: a step of every run of that job."""
 
@@ -106,33 +106,39 @@ class Node:
 
 # Building an asset job makes one Node and a FromOutput per input for every asset. A frozen
 # dataclass's __init__ sets each field through `object.__setattr__` (~10k instructions for a
-# Node's 11 fields); these give the instance its __dict__ whole, in the fields' order, and
-# the same value (tests/runtime/definitions/test_nodes.py compares them field by field).
-# Through each class's own `__dict__` descriptor: what `object.__setattr__(x, "__dict__", d)`
-# ends in, without its look-up of the attribute (~0.45k instructions an object).
-_new = object.__new__
-_set_node_dict = vars(Node)["__dict__"].__set__
+# Node's 11 fields). These fill a writable class of the same slots (attribute stores the
+# interpreter does inline) and then make the object the frozen class's, which Python allows
+# between classes of the same layout: the same value, frozen from then on
+# (tests/runtime/definitions/test_nodes.py compares them field by field).
+class _NodeSlots:
+    """The slots of a `Node`, writable: `new_asset_node` fills them."""
+
+    __slots__ = Node.__slots__
+
+
+class _FromOutputSlots:
+    """The slots of a `FromOutput`, writable: `new_from_output` fills them."""
+
+    __slots__ = FromOutput.__slots__
 
 
 def new_asset_node(name: str, op_def: Any, inputs: Mapping[str, InputSource], asset: Any,
                    extra_deps: tuple[str, ...]) -> Node:
     """`Node(name, op_def, inputs, asset=asset, extra_deps=extra_deps)`, made faster."""
-    node = _new(Node)
-    _set_node_dict(node, {"name": name, "op_def": op_def, "inputs": inputs, "tags": {},
-                          "retry_policy": None, "asset": asset, "check": None,
-                          "extra_deps": extra_deps, "hooks": (), "graph_asset": None,
-                          "graph_inputs": {}})
+    node: Any = _NodeSlots()  # (a class call: cheaper than `object.__new__` when there is no __init__)
+    node.name, node.op_def, node.inputs, node.tags, node.retry_policy = name, op_def, inputs, {}, None
+    node.asset, node.check, node.extra_deps, node.hooks = asset, None, extra_deps, ()
+    node.graph_asset, node.graph_inputs = None, {}
+    node.__class__ = Node
     return node
 
 
 def new_from_output(node: str, output: str, asset_key: Optional[AssetKey]) -> FromOutput:
     """`FromOutput(node, output, asset_key=asset_key)`, made faster."""
-    source = _new(FromOutput)
-    _set_source_dict(source, {"node": node, "output": output, "asset_key": asset_key})
+    source: Any = _FromOutputSlots()
+    source.node, source.output, source.asset_key = node, output, asset_key
+    source.__class__ = FromOutput
     return source
-
-
-_set_source_dict = vars(FromOutput)["__dict__"].__set__
 
 
 @dataclass(frozen=True)
