@@ -4,17 +4,22 @@ Each entry keeps the JSON pointer of its place in the file (`pointer`), so later
 can say where a problem came from. The document has passed the JSON Schema already, so
 the types hold; these are plain dataclasses rather than pydantic models because building
 the pydantic classes alone cost ~0.1 s of every `specrun validate`. Unknown keys (only
-`x-` extensions get past the schema) are ignored, as before.
+`x-` extensions get past the schema) are ignored, as before. The entries of `partitions:`,
+`checks:`, `ops:`, `jobs:` and `executor:` are in model_sections.py, imported only for a
+spec that has one of those sections.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 from ..runtime.definitions.values import direct_init
 from .parse import Document, escape
+
+if TYPE_CHECKING:
+    from .model_sections import CheckEntry, ExecutorEntry, JobEntry, OpEntry, PartitionsEntry
 
 _M = TypeVar("_M")
 _FIELDS: dict[type, frozenset[str]] = {}
@@ -89,74 +94,6 @@ class AssetEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckEntry:
-    """An asset check under `checks:`: of one `asset`, or (`specs:`) several checks in one step."""
-
-    name: str
-    pointer: str
-    fn: str
-    asset: Optional[str] = None
-    specs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    blocking: bool = False
-    description: Optional[str] = None
-    resources: list[str] = field(default_factory=list)
-    config: Optional[dict[str, Any]] = None
-
-
-@dataclass(frozen=True, slots=True)
-class OpEntry:
-    """An op under `ops:`."""
-
-    name: str
-    pointer: str
-    fn: str
-    ins: dict[str, dict[str, Any]] = field(default_factory=dict)
-    outs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    config: Optional[dict[str, Any]] = None
-    resources: list[str] = field(default_factory=list)
-    retry: Optional[RetryEntry] = None
-    timeout: Optional[float] = None
-    tags: dict[str, Any] = field(default_factory=dict)
-    description: Optional[str] = None
-
-
-@dataclass(frozen=True, slots=True)
-class JobNodeEntry:
-    """One op node of a job under `jobs.<name>.ops:`."""
-
-    name: str
-    pointer: str
-    op: str
-    ins: dict[str, Union[str, list[str], dict[str, str]]] = field(default_factory=dict)  # dict: {map: ref} or {collect: ref}
-    config: Optional[dict[str, Any]] = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutorEntry:
-    """`executor:` of the spec or of a job."""
-
-    type: str
-    config: dict[str, Any] = field(default_factory=dict)
-    pointer: str = "/executor"
-
-
-@dataclass(frozen=True, slots=True)
-class JobEntry:
-    """A job under `jobs:`: a selection of assets, or op nodes wired together."""
-
-    name: str
-    pointer: str
-    selection: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    ops: dict[str, JobNodeEntry] = field(default_factory=dict)
-    executor: Optional[ExecutorEntry] = None
-    config: dict[str, Any] = field(default_factory=dict)
-    tags: dict[str, Any] = field(default_factory=dict)
-    description: Optional[str] = None
-    partitions: Optional[str] = None
-
-
-@dataclass(frozen=True, slots=True)
 class ResourceEntry:
     """A resource under `resources:`."""
 
@@ -165,16 +102,6 @@ class ResourceEntry:
     type: str
     config: Any = None
     description: Optional[str] = None
-
-
-@dataclass(frozen=True, slots=True)
-class PartitionsEntry:
-    """A partitions definition under `partitions:`."""
-
-    name: str
-    pointer: str
-    type: str
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,12 +122,6 @@ class Spec:
     storage_url: Optional[str] = None
     run_config: dict[str, Any] = field(default_factory=dict)
     document: Any = None
-
-
-def _as_list(value: Any) -> list[str]:
-    if value is None:
-        return []
-    return value.split() if isinstance(value, str) else [str(v) for v in value]
 
 
 def _entries(data: dict[str, Any], section: str) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -227,35 +148,28 @@ def _asset(name: str, pointer: str, v: dict[str, Any]) -> AssetEntry:
                  key_prefix=[*scope, *own], scope="".join(p + "/" for p in scope))
 
 
-def _op(name: str, pointer: str, v: dict[str, Any]) -> OpEntry:
-    return _make(OpEntry, v, name=name, pointer=pointer, retry=_retry(v.get("retry")))
-
-
-def _job(name: str, pointer: str, v: dict[str, Any]) -> JobEntry:
-    nodes = {n: _make(JobNodeEntry, dict(d), name=n, pointer=f"{pointer}/ops/{escape(n)}")
-             for n, d in (v.get("ops") or {}).items() if not n.startswith("x-")}
-    executor = _make(ExecutorEntry, v["executor"], pointer=f"{pointer}/executor") if v.get("executor") else None
-    return _make(JobEntry, v, name=name, pointer=pointer, ops=nodes, executor=executor,
-                 selection=_as_list(v.get("selection")), exclude=_as_list(v.get("exclude")))
-
-
 def build_spec(doc: Document) -> Spec:
     """The typed Spec of a validated document."""
     data = doc.data or {}
-    partitions = {n: PartitionsEntry(name=n, pointer=p, type=v.get("type", ""),
-                                     options={k: x for k, x in v.items() if k != "type"})
-                  for n, (p, v) in _entries(data, "partitions").items()}
     return Spec(
         name=data.get("name") or doc.path.rsplit("/", 1)[-1].split(".")[0],
         description=data.get("description"), module=data.get("module"), vars=dict(data.get("vars") or {}),
         resources={n: _make(ResourceEntry, v, name=n, pointer=p) for n, (p, v) in _entries(data, "resources").items()},
-        partitions=partitions,
         assets={n: _asset(n, p, v) for n, (p, v) in _entries(data, "assets").items()},
-        checks={n: _make(CheckEntry, v, name=n.rsplit("/", 1)[-1], pointer=p)
-                for n, (p, v) in _entries(data, "checks").items()},
-        ops={n: _op(n, p, v) for n, (p, v) in _entries(data, "ops").items()},
-        jobs={n: _job(n, p, v) for n, (p, v) in _entries(data, "jobs").items()},
-        executor=_make(ExecutorEntry, data["executor"]) if data.get("executor") else None,
+        **_sections(data),
         storage_url=(data.get("storage") or {}).get("url"),
         run_config=dict(data.get("run_config") or {}), document=doc,
     )
+
+
+_SECTIONS = ("partitions", "checks", "ops", "jobs", "executor")
+
+
+def _sections(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of the sections model_sections.py holds: none (Spec's defaults, empty) when
+    the document has none of them, without importing that module."""
+    if not any(data.get(name) for name in _SECTIONS):
+        return {}
+    from .model_sections import build_sections
+
+    return build_sections(data)

@@ -19,8 +19,6 @@ from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .decorated import decorated_deps, decorated_ins, described, function_of, multi_without_outs
 from .model import AssetEntry, Spec
-from .op_jobs import build_jobs
-from .resolve_checks import asset_check_specs, resolve_check
 from .resolve_parts import (
     Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
     timeout_tags,
@@ -138,7 +136,7 @@ def _single_asset(entry: AssetEntry, fn: Any, base: Optional[AssetsDefinition], 
         code_version=entry.code_version or getattr(base, "code_version", None),
         group_name=entry.group or getattr(base, "group_name", None), **described(entry, base),
         config_schema=base.op.config_schema if base else None,
-        check_specs=asset_check_specs(entry, ctx) or (base.check_specs if base else None),
+        check_specs=_check_specs(entry, ctx) or (base.check_specs if base else None),
     ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
@@ -172,7 +170,7 @@ def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], de
         retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
         op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
         description=entry.description, compute_kind=entry.compute_kind,
-        can_subset=bool(entry.can_subset), check_specs=asset_check_specs(entry, ctx))(fn), entry.pointer)
+        can_subset=bool(entry.can_subset), check_specs=_check_specs(entry, ctx))(fn), entry.pointer)
     if made is not None and entry.config is not None:
         ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
@@ -277,10 +275,10 @@ def resolve_spec(spec: Spec) -> Resolved:
     ctx.partitions = build_partitions(spec, ctx)
     ops = ctx.ops = build_ops(spec, ctx)
     assets = [a for a in (_resolve_asset(e, ctx) for e in spec.assets.values()) if a is not None]
-    checks = [c for c in (resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
+    checks = _checks(spec, ctx)
     executor_def, executor_config = build_executor(spec.executor, ctx)
     run_config = _default_run_config(spec, ctx.keys, resource_config, executor_config)
-    jobs = build_jobs(spec, ctx, ops, executor_def)
+    jobs = _jobs(spec, ctx, ops, executor_def)
     job_executors = {name: build_executor(entry.executor, ctx) for name, entry in spec.jobs.items()
                      if entry.executor is not None and not entry.ops}
     _check_storage_url(spec, ctx)
@@ -291,6 +289,33 @@ def resolve_spec(spec: Spec) -> Resolved:
     except DefinitionError as e:
         raise SpecErrors([SpecError(str(e), ctx.doc.locate(""), "")]) from None
     return Resolved(defs, run_config, executor_def, jobs, job_executors)
+
+
+def _check_specs(entry: AssetEntry, ctx: ResolveContext) -> list[Any]:
+    """`resolve_checks.asset_check_specs`: imported only for an entry that has `check_specs:`."""
+    if not entry.check_specs:
+        return []
+    from .resolve_checks import asset_check_specs
+
+    return asset_check_specs(entry, ctx)
+
+
+def _checks(spec: Spec, ctx: ResolveContext) -> list[Any]:
+    """The definitions of `checks:` (their module imported only for a spec that has some)."""
+    if not spec.checks:
+        return []
+    from .resolve_checks import resolve_check
+
+    return [c for c in (resolve_check(e, ctx) for e in spec.checks.values()) if c is not None]
+
+
+def _jobs(spec: Spec, ctx: ResolveContext, ops: dict[str, Any], executor_def: Any) -> dict[str, Any]:
+    """`op_jobs.build_jobs` (op jobs and selection jobs), imported only for a spec with `jobs:`."""
+    if not spec.jobs:
+        return {}
+    from .op_jobs import build_jobs
+
+    return build_jobs(spec, ctx, ops, executor_def)
 
 
 _STORAGE_URL = re.compile(r"(sqlite|postgresql|postgres)(\+\w+)?://")

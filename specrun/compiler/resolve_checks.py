@@ -9,7 +9,8 @@ from ..runtime.definitions.asset_checks import asset_check
 from ..runtime.definitions.assets import AssetsDefinition
 from ..runtime.definitions.check_specs import AssetCheckSpec, multi_asset_check
 from ..runtime.definitions.keys import AssetKey
-from .model import AssetEntry, CheckEntry
+from .model import AssetEntry
+from .model_sections import CheckEntry
 from .resolve_parts import check_config
 
 if TYPE_CHECKING:
