@@ -111,19 +111,31 @@ def _resource_value(entry: Any, ctx: Any) -> tuple[Any, Any]:
 def _fs_config(config: dict[str, Any], entry: Any, ctx: Any) -> dict[str, Any]:
     """A relative local `base_dir` is relative to the spec's folder; a URL is left as is, and a
     secret in its `storage_options` must come from the environment (run config is recorded)."""
-    from ..runtime.upath_io.stores import is_url, literal_secrets
-
     base_dir = config.get("base_dir")
-    if isinstance(base_dir, str) and not is_url(base_dir):
+    if isinstance(base_dir, str) and not _is_url(base_dir):
         import os
 
         config["base_dir"] = os.path.join(ctx.callables.folder, base_dir)
-    for key in literal_secrets(config.get("storage_options") or {}):
+    options = config.get("storage_options")
+    if not options:  # (a local folder's config: the object-store package is not imported)
+        return config
+    from ..runtime.upath_io.stores import literal_secrets
+
+    for key in literal_secrets(options):
         ptr = f"{entry.pointer}/config/storage_options/{'/'.join(key)}"
         raise SpecError(f"storage option {'.'.join(key)!r} looks like a secret: it would be recorded "
                         "with every run", ctx.doc.locate(ptr), ptr,
                         f"read it from an environment variable: {key[-1]}: {{env: SOME_VARIABLE}}")
     return config
+
+
+def _is_url(base_dir: str) -> bool:
+    """`upath_io.stores.is_url`, asked only of a text that may be one (a URL has ``://``)."""
+    if "://" not in base_dir:
+        return False
+    from ..runtime.upath_io.stores import is_url
+
+    return is_url(base_dir)
 
 
 def _build_configurable(cls: Any, config: dict[str, Any], context: Any) -> Any:

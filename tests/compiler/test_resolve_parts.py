@@ -3,6 +3,7 @@ at its key."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import pytest
@@ -201,3 +202,20 @@ def test_a_step_timeout_becomes_the_op_tag_each_executor_reads(tmp_path):
     [node] = [n for n in defs.get_implicit_global_asset_job_def().nodes.values() if n.name == "a"]
     assert step_timeout(node) == 2.5
     assert node.op_def.tags[STEP_TIMEOUT_TAG] == "2.5"
+
+
+def _imported_by_compile(tmp_path, base_dir: str) -> list[str]:
+    (tmp_path / "resolve_parts_funcs.py").write_text("def a():\n    return 1\n")
+    (tmp_path / "p.yaml").write_text("specrun: 1\nname: t\nmodule: resolve_parts_funcs\nassets:\n  a: {fn: a}\n"
+                                     f"resources:\n  io_manager: {{type: fs, config: {{base_dir: '{base_dir}'}}}}\n")
+    code = ("import sys; from specrun.compiler import compile_spec; "
+            "c = compile_spec('p.yaml'); print(c.run_config['resources']['io_manager']['config']['base_dir']); "
+            "print(sorted(m for m in sys.modules if m.startswith('specrun.runtime.upath_io')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_an_fs_io_manager_writing_to_a_local_folder_compiles_without_the_object_store_package(tmp_path):
+    assert _imported_by_compile(tmp_path, "out") == [str(tmp_path / "out"), "[]"]
+    assert _imported_by_compile(tmp_path, "s3://bucket/prefix")[0] == "s3://bucket/prefix"
