@@ -5,6 +5,7 @@ The live view of a run is `progress.py`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -131,7 +132,8 @@ def user_frames(stack: list[str]) -> list[str]:
     """Traceback frames of the user's code: those of specrun, of Python's standard library
     and of the machinery running its steps (threads, futures, process pools, Dask) left out.
     When the error was raised outside the user's code, a last line says where."""
-    mine = [f for f in stack if not _MACHINERY.search(f.split("\n", 1)[0]) and not _stdlib(f)]
+    machinery = _machinery()
+    mine = [f for f in stack if not machinery.search(f.split("\n", 1)[0]) and not _stdlib(f)]
     if mine and stack and _stdlib(stack[-1]):
         where = stack[-1].split("\n", 1)[0].strip()
         mine.append(f"  (raised in Python's standard library: {where})\n")
@@ -147,12 +149,16 @@ def _stdlib(frame: str) -> bool:
     return path.startswith(_STDLIB) and "-packages" + os.sep not in path[len(_STDLIB):]
 
 
-_MACHINERY = re.compile("|".join([
-    re.escape(_SPECRUN_DIR + os.sep),
-    *(re.escape(os.path.join(os.path.dirname(os.__file__), name)) for name in (
-        "concurrent" + os.sep, "multiprocessing" + os.sep, "threading.py")),
-    r"[/\\](?:site|dist)-packages[/\\](?:distributed|dask|cloudpickle|tornado)[/\\]",
-]))
+@functools.lru_cache(maxsize=1)
+def _machinery() -> re.Pattern[str]:
+    """The files of the machinery running steps (compiled when a failure is first shown: ~3 M
+    instructions every `specrun apply` paid at import)."""
+    return re.compile("|".join([
+        re.escape(_SPECRUN_DIR + os.sep),
+        *(re.escape(os.path.join(os.path.dirname(os.__file__), name)) for name in (
+            "concurrent" + os.sep, "multiprocessing" + os.sep, "threading.py")),
+        r"[/\\](?:site|dist)-packages[/\\](?:distributed|dask|cloudpickle|tornado)[/\\]",
+    ]))
 
 
 def print_failure(result: Any, progress: Any = None, resume: Optional[str] = None) -> None:

@@ -26,6 +26,20 @@ def test_the_traceback_shown_is_the_users_frames_only():
     assert user_frames(frames) == [frames[3], f"  (raised in Python's standard library: {frames[4].strip()})\n"]
 
 
+def test_importing_output_compiles_no_pattern_of_the_machinery_until_a_traceback_is_shown():
+    import re
+    import subprocess
+    import sys
+
+    code = ("import re, specrun, os; specrun_dir = re.escape(os.path.dirname(specrun.__file__)); "
+            "import specrun.output as o; compiled = lambda: any(specrun_dir in k[1] for k in re._cache); "
+            "print(compiled()); o.user_frames(['  File \"x.py\", line 1, in f\\n']); print(compiled())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert isinstance(getattr(re, "_cache", None), dict)  # (where it is not, this test says nothing)
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_the_plan_summary_counts_waiting_steps_apart_from_up_to_date_ones(capsys):
     from specrun.output import print_plan
     from specrun.runtime.staleness import Decision
