@@ -24,11 +24,11 @@ def observable_sources(session: Any, only_read: bool) -> list[Any]:
 def observe_sources(session: Any, only_read: bool) -> list[str]:
     """Run the observation functions and record them in the spec's store; one line each,
     saying the data version and whether it changed. Raises ExecutionError when one fails."""
+    sources = observable_sources(session, only_read)
+    if not sources:  # (most specs: the observations module is not imported)
+        return []
     from .runtime.definitions.observations import observe
 
-    sources = observable_sources(session, only_read)
-    if not sources:
-        return []
     keys = [s.key for s in sources]
     before = session.instance.latest_observed_versions(keys)
     resources = {k: session.resource_defs[k] for s in sources for k in s.required_resource_keys

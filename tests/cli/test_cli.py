@@ -63,6 +63,10 @@ def test_apply_of_an_unpartitioned_spec_does_not_import_the_partitions_package(p
     assert _imported_after_apply(project, "sorted(m for m in sys.modules if 'partitions' in m.split('.'))") == "[]"
 
 
+def test_apply_of_a_spec_without_observable_sources_does_not_import_the_observations_module(project):
+    assert _imported_after_apply(project, "'specrun.runtime.definitions.observations' in sys.modules") == "False"
+
+
 def test_validate_ok_exit_0():
     result = specrun_cmd("validate", "basic.yaml", cwd=VALID)
     assert result.returncode == 0
