@@ -92,13 +92,15 @@ class ExecutionPlan:
 
     @classmethod
     def of_ordered(cls, job: Any, steps: dict[str, ExecutionStep], downstream: dict[str, list[str]],
-                   upstream_counts: dict[str, int]) -> "ExecutionPlan":
+                   upstream_counts: dict[str, int],
+                   positions: Optional[dict[str, int]] = None) -> "ExecutionPlan":
         """The plan of `steps` (key -> step, in plan order) of a run without partition keys
-        whose `downstream` and `upstream_counts` are worked out already (`plan_unpartitioned`)."""
+        whose `downstream` and `upstream_counts` (and `positions`, when given) are worked out
+        already (`plan_unpartitioned`)."""
         plan = cls.__new__(cls)
         plan.job, plan.steps, plan.partition_keys = job, steps, ()
         plan.expand_dynamic = plan.dynamic = None
-        plan.positions = dict(zip(steps, range(len(steps))))
+        plan.positions = positions if positions is not None else dict(zip(steps, range(len(steps))))
         plan.downstream, plan.upstream_counts = downstream, upstream_counts
         return plan
 

@@ -705,3 +705,22 @@ def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkey
     assert bool(ordered) is kahn
     if not kahn:
         assert list(plan.steps) == list(job.nodes) == ["one", "a", "b", "c"]
+
+
+def test_a_plan_ordered_apart_from_its_job_keeps_the_positions_it_sorted_by(monkeypatch):
+    """The positions made to put the steps waiting on each in plan order are the plan's own:
+    no second table as large as the plan is made for them."""
+    from specrun.runtime import plan_unpartitioned
+
+    made = []
+    ordered = plan_unpartitioned._ordered
+
+    def noted(*args):
+        steps, positions = ordered(*args)
+        made.append(positions)
+        return steps, positions
+
+    monkeypatch.setattr(plan_unpartitioned, "_ordered", noted)
+    plan = build_plan(_fanned_out_job(), [])
+    assert made[0] is plan.positions
+    assert list(plan.positions.items()) == [(key, i) for i, key in enumerate(plan.steps)]
