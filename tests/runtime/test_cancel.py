@@ -105,7 +105,8 @@ def test_a_second_signal_raised_while_the_first_unwinds_cuts_the_workers_teardow
     @asset(required_resource_keys={"conn"})
     def slow(context):
         assert context.resources.conn == "connection"  # (resources are set up on first use)
-        (marks / "slow.pid").write_text(str(os.getpid()))
+        (marks / "slow.part").write_text(str(os.getpid()))  # whole, then renamed: the
+        os.replace(marks / "slow.part", marks / "slow.pid")  # worker may be killed at once
         time.sleep(60)
 
     job = build_asset_job("two_signals", [slow], resource_defs={"conn": conn},
