@@ -24,6 +24,7 @@ from .step_hooks import run_hooks
 from .log import LogManager, StepLogSlot, current_step_log, under_step_log
 from .inputs import load_inputs, load_plain_inputs
 from .user_async import resolve_async
+from .user_call import MANY_ARGUMENTS, call_by_position
 from .outputs import (OutputFacts, StepFailed, collect_outputs, handle_output, plain_value,
                       store_plain_output)
 from .plan import input_partition_keys
@@ -382,7 +383,8 @@ def _invoke(run: RunContext, step: Any, recipe: StepRecipe, context: Any, kwargs
     else:  # (its log made only if something logs: `running_step_log`)
         slot.run_log, slot.step_key, slot.events = run.log, step.key, events
     try:
-        result = step.node.op_def.compute_fn(**kwargs)
+        fn = step.node.op_def.compute_fn
+        result = fn(**kwargs) if len(kwargs) < MANY_ARGUMENTS else call_by_position(fn, kwargs)
         if result.__class__ in _ASYNC:
             result = resolve_async(result)
     finally:
