@@ -17,9 +17,9 @@ def call_by_position(fn: Callable[..., Any], kwargs: dict) -> Any:
     parameters passed by position, up to the first one `kwargs` does not name (it keeps its
     default); the rest by keyword. Anything else (a callable object, a bound method, a
     function with positional-only parameters) is called by keyword, as before."""
-    code = getattr(fn, "__code__", None)
-    if fn.__class__ is not FunctionType or code is None or code.co_posonlyargcount:
+    if fn.__class__ is not FunctionType or fn.__code__.co_posonlyargcount:
         return fn(**kwargs)
+    code = fn.__code__
     rest = dict(kwargs)
     args = []
     for name in code.co_varnames[:code.co_argcount]:
