@@ -15,8 +15,8 @@ from .parse import (  # noqa: F401  (the parsing names callers have always found
     MAX_DEPTH, Document, PackedPositions, escape, pack, parse_toml, parse_yaml, parser_for,
     read_text,
 )
-from .parse import _YamlLoader, _yaml_problem
-from .pyyaml import yaml
+from .parse import _yaml_problem
+from .pyyaml import YamlLoader, yaml
 from .template import check_vars, is_template, render_template, template_variables
 
 
@@ -79,7 +79,7 @@ def parse_vars(pairs: list[str]) -> dict[str, Any]:
             raise SpecError(f"--var {key}: the value is {len(raw):,} characters long, more than {MAX_VAR_CHARS:,}",
                             None, "", "put large data in a file your code reads, not in a variable")
         try:
-            values[key.strip()] = _bounded(key, yaml.load(raw, Loader=_YamlLoader) if raw else "", raw)
+            values[key.strip()] = _bounded(key, yaml.load(raw, Loader=YamlLoader) if raw else "", raw)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark
             col = "" if mark is None else (f" at column {mark.column + 1}" if mark.line == 0 else " at its end")

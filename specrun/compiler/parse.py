@@ -16,16 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors
-from .pyyaml import yaml
+from .pyyaml import YamlLoader, yaml
 from .yaml_core import CORE_FIXES, NOT_CORE
 
 SourceMap = Any  # template.SourceMap: maps rendered (line, col) to the template's own
-
-try:
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
-
 
 
 MIN_NODE_BUDGET = 10_000
@@ -258,7 +252,7 @@ def parse_yaml(text: str, filename: str, source_map: Optional[SourceMap] = None)
     """Data, value positions and key positions of a YAML text."""
     builder = _YamlBuilder(filename, source_map, max(MIN_NODE_BUDGET, NODES_PER_CHAR * len(text)))
     try:
-        root = yaml.compose(text, Loader=_YamlLoader)
+        root = yaml.compose(text, Loader=YamlLoader)
     except RecursionError:
         raise SpecErrors([SpecError(f"values are nested more than {MAX_DEPTH} levels deep",
                                     Location(filename, 1, 1))]) from None

@@ -1,4 +1,5 @@
-"""specrun/compiler/pyyaml.py: PyYAML imported with its reader's pattern taken from re's cache."""
+"""specrun/compiler/pyyaml.py: PyYAML imported with its reader's pattern taken from re's cache;
+the loader's shortcuts give PyYAML's safe loader's answers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import re
 import subprocess
 import sys
 
+import yaml
 import yaml.reader
+import yaml.resolver
 
 from specrun.compiler import pyyaml
 
@@ -38,3 +41,57 @@ def test_importing_the_parser_gives_yaml_reader_the_pattern_without_compiling_py
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "False"]
+
+
+# Scalars of every implicit type and strings that start like one, plain and quoted, keys and values.
+_TEXT = """\
+name: chain
+fn: nxt
+a12: {up: a11, "q": 'x'}
+types: [1, -2, +3, 0x1F, 0o7, 1.5, .5, .inf, -.Inf, .nan, 1e3, 1_000, 0b101, 2024-01-02, 2024-01-02T03:04:05Z]
+words: [true, false, yes, No, on, OFF, null, Null, ~, '', "", =, y, n, t, f, o, nope, tr, 1a, -x, +y, .z]
+<<: {merged: 1}
+list: [[a, b], {c: d}]
+"""
+
+
+def _tags(node: yaml.Node) -> list:
+    if isinstance(node, yaml.ScalarNode):
+        return [(node.tag, node.value, node.start_mark.line, node.start_mark.column)]
+    if isinstance(node, yaml.SequenceNode):
+        return [node.tag] + [t for item in node.value for t in _tags(item)]
+    return [node.tag] + [t for k, v in node.value for t in _tags(k) + _tags(v)]
+
+
+def test_the_loader_tags_every_scalar_as_the_safe_loader_does_asking_its_patterns_only_for_typed_starts(monkeypatch):
+    asked = []
+    real = yaml.resolver.BaseResolver.resolve
+
+    def counting(self, kind, value, implicit):
+        asked.append(value)
+        return real(self, kind, value, implicit)
+
+    monkeypatch.setattr(yaml.resolver.BaseResolver, "resolve", counting)
+    ours = yaml.compose(_TEXT, Loader=pyyaml.YamlLoader)
+    asked_by_ours = [v for v in asked if isinstance(v, str)]
+    asked.clear()
+    assert _tags(ours) == _tags(yaml.compose(_TEXT, Loader=yaml.SafeLoader))
+    starts = set(yaml.SafeLoader.yaml_implicit_resolvers)
+    plain_strings = {"chain", "a12", "up", "a11", "words", "list", "a", "b", "c", "d", "merged"}
+    assert not plain_strings & set(asked_by_ours)
+    assert all(v == "" or v[0] in starts or v in ("q", "x") for v in asked_by_ours)  # or quoted
+    assert {"1", "true", "null", "~", "2024-01-02", "<<", "=", "tr", "1a"} <= set(asked_by_ours)
+
+
+def test_the_loader_skips_pyyamls_per_node_calls_only_without_path_resolvers(monkeypatch):
+    quick = pyyaml.YamlLoader("fn: nxt\n")
+    monkeypatch.setattr(pyyaml.YamlLoader, "yaml_path_resolvers", {("x",): "tag"})
+    asking = pyyaml.YamlLoader("fn: nxt\n")
+    try:
+        assert not hasattr(quick.descend_resolver, "__func__") and not hasattr(quick.ascend_resolver, "__func__")
+        assert asking.descend_resolver.__func__ is yaml.resolver.BaseResolver.descend_resolver
+        assert asking.ascend_resolver.__func__ is yaml.resolver.BaseResolver.ascend_resolver
+        assert asking.resolve.__func__ is yaml.resolver.BaseResolver.resolve
+    finally:
+        quick.dispose()
+        asking.dispose()
