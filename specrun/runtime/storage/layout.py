@@ -46,8 +46,11 @@ def safe_name(part: str) -> str:
         return name
     if not isinstance(part, str) or part == "":
         raise PartitionError(f"a key used as a file name must be a non-empty string, got {part!r}")
-    name = quote(part, safe="-_.~")
-    name = "%2E" + name[1:] if name.startswith(".") else name
+    if type(part) is str and part.isalnum() and part.isascii():
+        name = part  # (what `quote` gives back for ASCII letters and digits, without its call)
+    else:
+        name = quote(part, safe="-_.~")
+        name = "%2E" + name[1:] if name.startswith(".") else name
     if len(_SAFE_NAMES) >= 100_000:
         _SAFE_NAMES.clear()
     _SAFE_NAMES[part] = name
@@ -95,7 +98,13 @@ def _inside(base_dir: str, parts: list[str]) -> str:
         base = os.path.abspath(base_dir)
         if os.path.isabs(base_dir) and len(_ABSOLUTE) < 1000:  # (a relative one depends on the cwd)
             _ABSOLUTE[base_dir] = base
-    path = os.path.join(base, *[safe_name(p) for p in parts])
+    names = [safe_name(p) for p in parts]
+    if os.altsep is None and not base.endswith(os.sep):
+        # `os.path.join`'s answer for names that are neither empty nor absolute, without its
+        # call (a POSIX `join` checks each part for a leading separator)
+        path = os.sep.join([base, *names])
+    else:
+        path = os.path.join(base, *names)
     # Cannot happen with safe names (no separator, no leading dot); kept as a guard, as a
     # prefix test: `base` is absolute and normalized, and joining safe names keeps it so.
     if path != base and not path.startswith(base.rstrip(os.sep) + os.sep):

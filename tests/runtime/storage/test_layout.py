@@ -193,6 +193,29 @@ def test_a_versions_file_name_is_the_sha256_of_its_text_each_time_it_is_asked_fo
     assert len(layout._VERSION_FILES) == 3
 
 
+def test_a_key_of_ascii_letters_and_digits_is_its_own_name_without_quoting(monkeypatch):
+    from urllib.parse import quote
+
+    monkeypatch.setattr(layout, "_SAFE_NAMES", {})
+    expected = {k: quote(k, safe="-_.~") for k in ["a501", "Sales2024", "x", "a_1", ".h", "ünï", "a b"]}
+    quoted = []
+    monkeypatch.setattr(layout, "quote", lambda part, safe: quoted.append(part) or quote(part, safe=safe))
+    assert {k: layout.safe_name(k) for k in expected} == {**expected, ".h": "%2Eh"}
+    assert quoted == ["a_1", ".h", "ünï", "a b"]  # the rest are their own names, unquoted
+
+
+@pytest.mark.skipif(os.altsep is not None, reason="the joined path is os.path.join's there")
+def test_a_path_inside_base_dir_is_os_path_joins_answer_without_calling_it(tmp_path, monkeypatch):
+    cases = [(str(tmp_path), ["a"]), (str(tmp_path), ["a", "b", "p.1"]), ("/", ["a", "b"]),
+             (str(tmp_path) + "/", ["../x", ".h"]), (str(tmp_path / "rel") + "/./", ["a"])]
+    expected = [os.path.join(os.path.abspath(base), *[layout.safe_name(p) for p in parts]) for base, parts in cases]
+    joined = []
+    join = os.path.join
+    monkeypatch.setattr(os.path, "join", lambda *a: joined.append(a) or join(*a))
+    assert [layout._inside(base, parts) for base, parts in cases] == expected
+    assert [a[0] for a in joined] == ["/"]  # only the root, which ends with the separator
+
+
 def test_a_kept_path_is_the_path_worked_out_anew(tmp_path, monkeypatch):
     monkeypatch.setattr(layout, "_INSIDE", {})
     base = str(tmp_path)
