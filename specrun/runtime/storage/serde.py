@@ -259,15 +259,45 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
         return _encode(to_jsonable(value))
     seen = known.get(id(value))
     if seen is None or seen[0] is not value:
+        flat = None
+        if kind is MetadataValue and type(value.value) is dict and type(value.kind) is str:
+            flat = _flat_text(value.value)  # (such as the stored file's facts the fs IO manager logs)
         if kind is MetadataValue and type(value.value) is str and type(value.kind) is str:
             # (a text value, such as the path the fs IO manager logs: what the encoder writes)
             text = f'{{"__metadata__":{_STRING(value.kind)},"value":{_STRING(value.value)}}}'
+        elif flat is not None:
+            text = f'{{"__metadata__":{_STRING(value.kind)},"value":{flat}}}'
         elif kind is AssetKey and all(type(part) is str for part in value.path):
             text = f'{{"__asset_key__":[{",".join([_STRING(part) for part in value.path])}]}}'
         else:
             text = _encode(to_jsonable(value))
         seen = known[id(value)] = (value, text)
     return seen[1]
+
+
+def _flat_text(value: dict) -> Optional[str]:
+    """The encoder's text of `value` when it is a dict of text keys to texts, exact ints and
+    Nones (the values `_plain` keeps as they are, and the encoder writes as `_STRING`,
+    ``int.__repr__`` and ``null``); None for any other dict."""
+    texts = []
+    keys = _KEY_TEXTS
+    for k, v in value.items():
+        kind = type(v)
+        if kind is str:
+            text = _STRING(v)
+        elif kind is int:  # (not a bool: the encoder writes true and false)
+            text = int.__repr__(v)
+        elif v is None:
+            text = "null"
+        else:
+            return None
+        if type(k) is not str:
+            return None
+        key = keys.get(k)
+        if key is None:
+            key = _kept(keys, k, f"{_STRING(k)}:")
+        texts.append(key + text)
+    return "{" + ",".join(texts) + "}"
 
 
 def _head(event: Event) -> Optional[str]:

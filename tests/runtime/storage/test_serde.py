@@ -158,7 +158,8 @@ def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_on
     from specrun.runtime.storage.sql_rows import event_rows
 
     path, key = MetadataValue.text("/s/a/v-1"), AssetKey("k")
-    stored = MetadataValue({"kind": "file", "path": "/s/a/v-1", "size": 5})
+    # (a float, first: the dict goes to the encoder before `_flat_text` writes any of its texts)
+    stored = MetadataValue({"ratio": 0.5, "kind": "file", "path": "/s/a/v-1", "size": 5})
     output = StepOutputData("result", {"path": path, "specrun/stored": stored}, key)
     mat = AssetMaterialization(key, None, {"path": path, "specrun/stored": stored}, None, {"t": "1"})
     batch = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out", output, timestamp=1.0, pid=7),
@@ -173,6 +174,20 @@ def test_a_metadata_value_or_asset_key_shared_by_a_batchs_payloads_is_encoded_on
     assert plain == [stored.value]  # each metadata value's value, once (a text value is written as it is)
     assert encoded == [serde.to_jsonable(stored)]  # the one value written by the encoder, once
     assert (strings.count("/s/a/v-1"), strings.count("k")) == (1, 1)  # the text value and the asset key, once
+
+
+def test_a_metadata_dict_of_texts_ints_and_nones_is_written_without_the_encoder(monkeypatch):
+    values = [{"kind": "file", "path": "/s/a\u00e9 \"q\"", "size": 5, "sha256": "ab", "mtime_ns": 2 ** 70, "n": None}, {},
+              {"flag": True}, {"x": 0.5}, {"nested": {"a": 1}}, {"n": Number(3)}, {Text("k"): "v"}, {1: "v"}]
+    events = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out",
+                    StepOutputData("result", {"specrun/stored": MetadataValue(value)}), timestamp=1.0, pid=7)
+              for value in values]
+    expected = [reference(e) for e in events]
+    encoded = []
+    real_encode = serde._encode
+    monkeypatch.setattr(serde, "_encode", lambda value: encoded.append(value) or real_encode(value))
+    assert [serde.dumps(e, {}) for e in events] == expected
+    assert [v["value"] for v in encoded] == values[2:]  # a bool, a float, a dict, an int's subclass, keys
 
 
 def test_each_event_type_is_stored_as_its_value_a_plain_string():
