@@ -12,10 +12,10 @@ spec that has one of those sections.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
-from ..runtime.definitions.values import direct_init
+from ..runtime.definitions.values import direct_init, value_class
 from .parse import Document, escape
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def _make(cls: type[_M], values: dict[str, Any], **fixed: Any) -> _M:
 
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class RetryEntry:
     """`retry:` of an asset or op."""
 
@@ -48,7 +48,7 @@ class RetryEntry:
 
 
 @direct_init
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class InputEntry:
     """One `ins:` entry of an asset: the upstream asset and how its partitions map."""
 
@@ -61,7 +61,7 @@ class InputEntry:
 
 
 @direct_init
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class AssetEntry:
     """An asset under `assets:`."""
 
@@ -93,7 +93,7 @@ class AssetEntry:
     observe: Optional[str] = None  # an external asset's observation function (returns a DataVersion)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class ResourceEntry:
     """A resource under `resources:`."""
 
@@ -104,7 +104,7 @@ class ResourceEntry:
     description: Optional[str] = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class Spec:
     """A whole spec, typed."""
 

@@ -8,11 +8,13 @@ unpickling the origin imports this module, and through it the compiler).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional
 
+from ..runtime.definitions.values import value_class
 
-@dataclass(frozen=True)
+
+@value_class(frozen=True)
 class SpecOrigin:
     """A job compiled from a spec file (with template variables and a selection)."""
 

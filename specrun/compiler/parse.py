@@ -12,10 +12,11 @@ the template's own lines.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Iterator, Mapping, Optional
 
 from ..errors import Location, SpecError, SpecErrors
+from ..runtime.definitions.values import value_class
 from .pyyaml import YamlLoader, yaml
 from .yaml_core import CORE_FIXES, NOT_CORE
 
@@ -68,7 +69,7 @@ class PackedPositions(Mapping[str, Location]):
         return len(self.packed)
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Document:
     """A parsed spec: its data and the location of every value and key in it."""
 

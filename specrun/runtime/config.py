@@ -10,7 +10,7 @@ environment sources resolved and enums mapped to their Python values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any as TAny
 
 from ..errors import ConfigError, ConfigErrorEntry
@@ -21,9 +21,10 @@ from .config_types import (  # noqa: F401  (this module is where callers find th
     Selector, loaded_class, is_config_class, normalize_config_schema,
 )
 from .config_types import _is_config_class_type
+from .definitions.values import value_class
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ConfigResult:
     """The outcome of validating config."""
 

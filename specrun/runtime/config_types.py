@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 import sys
 import typing
-from dataclasses import dataclass
 from typing import Any as TAny
 from typing import Mapping, Optional, Sequence
 
 from ..errors import ConfigErrorEntry, suggest
+from .definitions.values import value_class
 
 Path = tuple[str, ...]
 
@@ -141,7 +141,7 @@ class Map(ConfigType):
                 for k, v in value.items()}
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class EnumValue:
     config_value: str
     python_value: TAny = None

@@ -11,12 +11,13 @@ import os
 import pickle
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import ModuleType, SimpleNamespace
 from typing import Any, Optional
 
 from .definitions.keys import AssetKey
 from .definitions.results import AssetCheckEvaluation, AssetMaterialization, AssetObservation
+from .definitions.values import value_class
 
 
 class DagsterEventType(str, enum.Enum):
@@ -64,7 +65,7 @@ _STEP_TYPES = frozenset(
 )
 
 
-@dataclass
+@value_class
 class ErrorInfo:
     """A failure: message, class name, formatted traceback, cause, and the original exception.
 
@@ -301,7 +302,7 @@ def new_event(event_type: DagsterEventType, run_id: str, job_name: str, step_key
     return event
 
 
-@dataclass(slots=True)  # two per output of every step
+@value_class(slots=True)  # two per output of every step
 class StepOutputData:
     """Payload of STEP_OUTPUT and HANDLED_OUTPUT: which output, and its metadata."""
 
@@ -312,7 +313,7 @@ class StepOutputData:
     mapping_key: Optional[str] = None  # which value of a dynamic output
 
 
-@dataclass
+@value_class
 class LoadedInputData:
     """Payload of LOADED_INPUT."""
 
@@ -322,7 +323,7 @@ class LoadedInputData:
     manager_key: Optional[str] = None
 
 
-@dataclass
+@value_class
 class StepFailureData:
     """Payload of STEP_FAILURE: the error, plus a user `Failure`'s description and metadata."""
 
@@ -335,7 +336,7 @@ class StepFailureData:
         return self.error.to_string() if self.error else ""
 
 
-@dataclass
+@value_class
 class StepRetryData:
     """Payload of STEP_UP_FOR_RETRY."""
 
@@ -344,7 +345,7 @@ class StepRetryData:
     error: Optional[ErrorInfo] = None
 
 
-@dataclass
+@value_class
 class StepSkippedData:
     """Payload of STEP_SKIPPED: why the step did not run."""
 
@@ -352,7 +353,7 @@ class StepSkippedData:
     upstream_step_keys: tuple[str, ...] = ()
 
 
-@dataclass
+@value_class
 class RunFailureData:
     """Payload of RUN_FAILURE: the failed steps, or an error outside any step."""
 

@@ -31,11 +31,11 @@ import io
 import os
 import pickle
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from ..errors import LoadError
 from .config import Field, Permissive, StringSource
+from .definitions.values import value_class
 from .faults import pause_point
 from .storage import layout
 from .storage.layout import write_atomically
@@ -60,7 +60,7 @@ class IOManager(InputManager):
         """Store `obj`, the output described by `context`."""
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class IOManagerDefinition(ResourceDefinition):
     """A resource definition whose resource is an IO manager."""
 
@@ -68,7 +68,7 @@ class IOManagerDefinition(ResourceDefinition):
     output_config_schema: Any = None
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class InputManagerDefinition(ResourceDefinition):
     """A resource definition whose resource is an input manager."""
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional
 
 from ..errors import ConfigError
@@ -19,13 +19,14 @@ from .config import Any as AnyType
 from .config import Field, Permissive, Shape, normalize_config_schema, validate_config
 from .definitions.nodes import FromConfig
 from .definitions.resources import coerce_resource_defs, is_configurable_resource_class
+from .definitions.values import value_class
 from .job_cache import NODES_FREE
 from .node_facts import node_fact
 
 EXECUTOR_NAMES = ("in_process", "multiprocess", "dask")
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ResolvedRunConfig:
     """Run config after validation: defaults filled, split by what it configures."""
 

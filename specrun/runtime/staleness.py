@@ -11,13 +11,14 @@ blocking check keeps holding back the assets downstream of it); plain ops always
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from . import versioning as v
 from .code_version import describe_change
 from .definitions.keys import AssetKey
 from .definitions.values import direct_init
+from .definitions.values import value_class
 from .plan import asset_input_partition_keys
 from .storage.stored import stored_mismatch
 
@@ -27,7 +28,7 @@ CONFIG_CHANGED = "config changed"
 
 
 @direct_init
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Decision:
     """Whether one step runs, and the reason in a few words."""
 

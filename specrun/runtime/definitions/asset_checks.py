@@ -4,7 +4,7 @@ goes to the check's one free parameter) and may block the asset's downstream."""
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError
@@ -15,9 +15,10 @@ from .keys import AssetKey
 from .ops import In, OpDefinition, Out, build_ins
 from .policy import RetryPolicy
 from .signature import read_signature
+from .values import value_class
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class AssetChecksDefinition:
     """A check of one asset; runs after the asset, and may block its downstream."""
 

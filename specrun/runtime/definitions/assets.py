@@ -7,7 +7,7 @@ given with `ins=` / `deps=`. The definition is a value wrapping an `OpDefinition
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
@@ -19,9 +19,10 @@ from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
 from .signature import docstring, read_signature
+from .values import value_class
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class AssetIn:
     """Declares where an asset input comes from, when the parameter name is not the key."""
 
@@ -39,7 +40,7 @@ class AssetIn:
         return AssetKey([*prefix, param_name])
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class AssetSpec:
     """An asset defined elsewhere: it can be depended on and loaded, but not computed here."""
 
@@ -69,7 +70,7 @@ class AssetSpec:
 SourceAsset = AssetSpec
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class AssetsDefinition:
     """One asset: its key, compute op, upstream keys and how it is stored."""
 
@@ -298,7 +299,7 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinitio
     )
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class AssetDep:
     """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`;
     `partition_mapping` says which of its partitions a partition waits for (default: as for

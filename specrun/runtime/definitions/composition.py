@@ -10,7 +10,7 @@ graph node's output as in Dagster.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
@@ -19,10 +19,11 @@ from .nodes import (  # noqa: F401  (re-exported: the names this module always o
     InvokedOutput, Node, current_scope, pop_scope, push_scope,
 )
 from .scope import CompositionScope, graph_output_mapping  # noqa: F401  (re-exported)
+from .values import value_class
 
 
 # -- graphs --------------------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class GraphDefinition:
     """A reusable composition of ops; `to_job` makes it runnable. Built by `@graph` (the body
     is `compose_fn`) or explicitly, as in Dagster: `GraphDefinition(name, node_defs=[...],

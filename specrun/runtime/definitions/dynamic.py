@@ -10,7 +10,6 @@ plan adds the mapped steps while the run goes (`runtime/dynamic_steps.py`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
 
 from ...errors import DefinitionError, InvariantViolationError
@@ -18,11 +17,12 @@ from ..step_errors import OutputError
 from .metadata import normalize_metadata
 from .nodes import FromCollect, FromFanIn, FromOutput, InvokedOutput, Node
 from .ops import Out
+from .values import value_class
 
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class DynamicOut(Out):
     """Declares an output that yields any number of `DynamicOutput`s, one per mapping key."""
 
@@ -63,7 +63,7 @@ def check_mapping_key(key: Any) -> str:
 
 
 # -- composition handles --------------------------------------------------------------------
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class DynamicOutputHandle:
     """A dynamic (or mapped) output inside a composition body: `.map` it or `.collect` it."""
 

@@ -10,14 +10,15 @@ HOOK_ERRORED event; a hook whose condition was not met is reported as HOOK_SKIPP
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional
+
+from .values import value_class
 
 SUCCESS = "success"
 FAILURE = "failure"
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class HookDefinition:
     """A named function of a `HookContext`, run when its step ends in `kind`."""
 

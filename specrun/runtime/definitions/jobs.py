@@ -7,7 +7,7 @@ nodes wired by asset key. Both give the same `JobDefinition`, so execution has o
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from operator import attrgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
@@ -29,11 +29,12 @@ from .ops import Out
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
+from .values import value_class
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class JobDefinition:
     """A runnable set of nodes, with executor, resources, default config and tags.
     `JobDefinition(graph_def=g, name=...)` runs a graph, as in Dagster."""
@@ -363,7 +364,7 @@ def build_asset_job(
 _new = object.__new__
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class UnresolvedAssetJobDefinition:
     """A job over assets named by a selection, resolved when given to `Definitions`."""
 

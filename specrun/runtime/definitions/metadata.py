@@ -7,11 +7,12 @@ gives the raw value back.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Mapping, NamedTuple
 
+from .values import value_class
 
-@dataclass(frozen=True)
+
+@value_class(frozen=True)
 class MetadataValue:
     """A typed metadata value; `.value` is the plain value."""
 

@@ -8,16 +8,17 @@ call can ask whether it runs inside a graph body without importing how graphs ar
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional, Union
 
 from ...errors import DefinitionError
 from .keys import AssetKey
 from .policy import RetryPolicy
+from .values import value_class
 
 
 # -- where an input's value comes from -----------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@value_class(frozen=True, slots=True)
 class FromOutput:
     """The output of another node in the same job."""
 
@@ -26,14 +27,14 @@ class FromOutput:
     asset_key: Optional[AssetKey] = None
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromFanIn:
     """A list built from several upstream outputs."""
 
     sources: tuple[FromOutput, ...]
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromCollect:
     """The list of every value of a dynamic output, or of a mapped op's output (`.collect()`)."""
 
@@ -41,7 +42,7 @@ class FromCollect:
     output: str = "result"
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromAsset:
     """An asset not produced in this run, loaded through its IO manager."""
 
@@ -51,19 +52,19 @@ class FromAsset:
     metadata: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromGraphInput:
     """A top-level graph input, given through run config or `input_values`."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromDefault:
     """The input's declared default value."""
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class FromConfig:
     """Nothing is wired: the value must come from run config ``inputs:``."""
 
@@ -71,7 +72,7 @@ class FromConfig:
 InputSource = Union[FromOutput, FromFanIn, FromCollect, FromAsset, FromGraphInput, FromDefault, FromConfig]
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+@value_class(frozen=True, eq=False, slots=True)
 class Node:
     """One invocation of an op in a job: a step of every run of that job."""
 
@@ -141,7 +142,7 @@ def new_from_output(node: str, output: str, asset_key: Optional[AssetKey]) -> Fr
     return source
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class InvokedOutput:
     """A handle to a node's output, returned by an op call inside a composition body."""
 

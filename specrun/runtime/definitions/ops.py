@@ -8,7 +8,7 @@ the function directly, as Dagster's direct invocation does (see `invocation.py`)
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Callable, Mapping, Optional, Union
 
 from ...errors import DefinitionError
@@ -16,6 +16,7 @@ from ..config import normalize_config_schema
 from .policy import RetryPolicy
 from .signature import ComputeSignature, read_signature
 from .types import DataType, Nothing, resolve_dagster_type, return_annotation
+from .values import value_class
 
 class _Unset:
     """The 'no default' marker; pickles by name so it stays the same object in workers."""
@@ -33,7 +34,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class In:
     """Declares an op input: its type, default, metadata and input manager."""
 
@@ -54,7 +55,7 @@ class In:
         return self.dagster_type is Nothing
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class Out:
     """Declares an op output: its type, whether it must be produced, and its IO manager."""
 
@@ -79,7 +80,7 @@ InputDefinition = In
 OutputDefinition = Out
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class OpDefinition:
     """An op: compute function plus everything needed to call it."""
 
@@ -150,7 +151,7 @@ class OpDefinition:
         return f"<OpDefinition {self.name!r}>"
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class PendingInvocation:
     """An op about to be invoked under another name, with tags or a retry policy."""
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import math
 import random
-from dataclasses import dataclass
 from typing import Optional
+
+from .values import value_class
 
 
 class Backoff(enum.Enum):
@@ -22,7 +23,7 @@ class Jitter(enum.Enum):
 MAX_RETRY_DELAY = 86400.0  # seconds: the longest wait before a retry
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class RetryPolicy:
     """Retry a failed step up to `max_retries` times, waiting `delay` seconds (with backoff)."""
 

@@ -8,10 +8,11 @@ into definitions by `as_resource_definition`.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Callable, Mapping, Optional
 
 from ..config import is_config_class, loaded_class, normalize_config_schema
+from .values import value_class
 
 
 class _Unset:
@@ -27,7 +28,7 @@ class _Unset:
 _UNSET = _Unset()
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class ResourceDefinition:
     """How to build one resource: `resource_fn(init_context)` plus a config schema."""
 
@@ -173,7 +174,7 @@ def coerce_resource_defs(resources: Optional[Mapping[str, Any]]) -> dict[str, Re
     return {k: as_resource_definition(v) for k, v in (resources or {}).items()}
 
 
-@dataclass
+@value_class
 class InitResourceContext:
     """What a resource function receives: its config, other resources, log, instance."""
 

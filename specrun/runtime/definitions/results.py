@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional, Sequence
 
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import MetadataEntry, MetadataValue, normalize_metadata
+from .values import value_class
 
 _NO_VALUE = object()
 
@@ -77,7 +78,7 @@ class AssetCheckSeverity(enum.Enum):
     ERROR = "ERROR"
 
 
-@dataclass
+@value_class
 class AssetCheckResult:
     """The outcome of an asset check."""
 
@@ -95,7 +96,7 @@ class AssetCheckResult:
             self.asset_key = AssetKey.from_coercible(self.asset_key)
 
 
-@dataclass
+@value_class
 class AssetMaterialization:
     """A record that an asset (partition) was written, with its metadata."""
 
@@ -119,7 +120,7 @@ class AssetMaterialization:
         return [MetadataEntry(k, v) for k, v in self.metadata.items()]
 
 
-@dataclass
+@value_class
 class AssetObservation:
     """A record that an asset was looked at (not written), with metadata."""
 
@@ -143,7 +144,7 @@ class AssetObservation:
 OBSERVED_DATA_VERSION_TAG = "specrun/data_version"  # versioning.DATA_VERSION_TAG
 
 
-@dataclass
+@value_class
 class AssetCheckEvaluation:
     """A recorded check outcome: which check, on which asset, passed or not."""
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 import inspect
 import typing
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Callable, Optional
 
 from ...errors import DefinitionError
 from ..config import is_config_class
+from .values import value_class
 
 CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx", "_ctx"})
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ComputeSignature:
     """What each parameter of a compute function is for."""
 

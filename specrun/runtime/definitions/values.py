@@ -1,4 +1,15 @@
-"""`direct_init`: a frozen dataclass whose `__init__` fills the instance's `__dict__` directly.
+"""`value_class`: a dataclass whose `__repr__`, `__eq__` and `__hash__` are not compiled from
+source; `direct_init`: a frozen dataclass whose `__init__` fills the instance's `__dict__` directly.
+
+`dataclasses.dataclass` writes each method it adds as Python source and compiles it (one
+`exec` a method on CPython 3.11): making a frozen class of six fields costs ~4.2 M
+instructions, of which its `__repr__`, `__eq__` and `__hash__` ~1.4 M, and a `specrun apply`
+makes 57 classes before its first step. `value_class` asks `dataclass` for the same class without those three and gives it
+them made from its fields by the functions below (`operator.attrgetter` reads the fields in
+C): the same values, the same `NotImplemented` for another class, the same `...` for a
+recursive repr. `__dataclass_params__` still says repr and eq. A `__repr__` of the class's own
+is kept, as `dataclass` keeps it; a class whose body defines `__eq__` or `__hash__` is refused
+(`dataclass` has rules for those that this does not copy).
 
 A frozen dataclass's generated `__init__` stores each field with `object.__setattr__` (the
 class's own `__setattr__` refuses): on CPython 3.11 about 1,000 instructions a field (a
@@ -22,10 +33,100 @@ it they made a 1,000-op chain's first run 4.6k instructions a step dearer (104.6
 
 from __future__ import annotations
 
+import copy
 import dataclasses
-from typing import Any, TypeVar
+import reprlib
+import sys
+from operator import attrgetter
+from typing import Any, Callable, Optional, TypeVar, overload
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # (type checkers read the 3.11 branch)
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda fn: fn
 
 _C = TypeVar("_C", bound=type)
+
+
+@overload
+def value_class(cls: _C, /) -> _C: ...
+
+
+@overload
+def value_class(*, frozen: bool = False, eq: bool = True, slots: bool = False,
+                kw_only: bool = False) -> Callable[[_C], _C]: ...
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool = True, slots: bool = False,
+                kw_only: bool = False) -> Any:
+    """`dataclasses.dataclass(cls, frozen=..., eq=..., slots=..., kw_only=...)` (as a decorator,
+    with or without its options), whose `__repr__`, `__eq__` and `__hash__` are made without
+    compiling source."""
+
+    def wrap(cls: _C) -> _C:
+        own = sorted({"__eq__", "__hash__"} & set(cls.__dict__))
+        if own:
+            raise TypeError(f"value_class: {cls.__qualname__} defines {', '.join(own)}: use dataclass")
+        own_repr = "__repr__" in cls.__dict__  # kept, as dataclass keeps it
+        made = dataclasses.dataclass(cls, frozen=frozen, eq=False, repr=False, slots=slots, kw_only=kw_only)
+        fields = dataclasses.fields(made)
+        if not own_repr:
+            _method(made, "__repr__", _repr([f.name for f in fields if f.repr]))
+        if eq:
+            _method(made, "__eq__", _eq(_values([f.name for f in fields if f.compare])))
+            if frozen:  # as dataclass's: the fields compared, unless `hash=` says otherwise
+                hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
+                _method(made, "__hash__", _hash(_values(hashed)))
+            else:  # mutable and compared by value: unhashable, as dataclass makes it
+                made.__hash__ = None  # type: ignore[assignment]
+        params = copy.copy(made.__dataclass_params__)  # type: ignore[attr-defined]
+        params.repr, params.eq = True, eq
+        made.__dataclass_params__ = params  # type: ignore[attr-defined]
+        return made
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _method(cls: type, name: str, fn: Callable[..., Any]) -> None:
+    fn.__name__, fn.__qualname__, fn.__module__ = name, f"{cls.__qualname__}.{name}", cls.__module__
+    setattr(cls, name, fn)
+
+
+def _values(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """The tuple of an instance's `names` fields (attrgetter gives a bare value for one name)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda obj: (one(obj),)
+    return lambda obj: ()
+
+
+def _repr(names: list[str]) -> Callable[[Any], str]:
+    @reprlib.recursive_repr()
+    def __repr__(self: Any) -> str:
+        shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in names])
+        return f"{self.__class__.__qualname__}({shown})"
+
+    return __repr__
+
+
+def _eq(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+    def __eq__(self: Any, other: Any) -> Any:
+        if other.__class__ is self.__class__:
+            return values(self) == values(other)
+        return NotImplemented
+
+    return __eq__
+
+
+def _hash(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
+    def __hash__(self: Any) -> int:
+        return hash(values(self))
+
+    return __hash__
 
 
 def direct_init(cls: _C) -> _C:

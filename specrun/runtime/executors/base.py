@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping, Optional
 
 from ..config import normalize_config_schema
 from ..definitions.policy import RetryMode
+from ..definitions.values import value_class
 from ..log import StepLogSlot
 
 
@@ -29,7 +29,7 @@ class Executor(ABC):
         """Execute `execution_plan`, yielding events as steps progress."""
 
 
-@dataclass(frozen=True, eq=False)
+@value_class(frozen=True, eq=False)
 class ExecutorDefinition:
     """A named executor factory with a config schema."""
 
@@ -71,7 +71,7 @@ class ExecutorDefinition:
         return self.steps_here is None or self.steps_here(config or {})
 
 
-@dataclass
+@value_class
 class InitExecutorContext:
     """What an executor factory receives: the job, its executor config and the instance."""
 

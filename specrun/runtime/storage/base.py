@@ -10,10 +10,11 @@ from __future__ import annotations
 import enum
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..definitions.keys import AssetKey
+from ..definitions.values import value_class
 from ..events import DagsterEventType, Event
 
 
@@ -37,7 +38,7 @@ class DagsterRunStatus(str, enum.Enum):
 RunStatus = DagsterRunStatus
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class DagsterRun:
     """A run as stored: what ran, with which config and tags, and how it ended."""
 

@@ -1,11 +1,13 @@
 import dataclasses
 import inspect
 import pickle
+import reprlib
 from dataclasses import InitVar, dataclass, field, make_dataclass
 
 import pytest
 
-from specrun.runtime.definitions.values import direct_init
+from specrun.runtime.definitions import values
+from specrun.runtime.definitions.values import direct_init, value_class
 
 
 def _every_kind_of_field() -> list:
@@ -97,3 +99,90 @@ def test_definitions_a_run_reads_every_step_keep_the_generated_init():
                *(type(spec) for spec in (*made.op.ins.values(), *made.op.outs.values()))}
     assert {cls.__name__ for cls in classes if _made_directly(cls)} == set()
     assert len(classes) == 6
+
+
+# -- value_class: dataclass's class, with __repr__, __eq__ and __hash__ not compiled from source
+
+_OPTIONS = [{"frozen": True}, {"frozen": True, "slots": True}, {"frozen": True, "eq": False}, {},
+            {"slots": True}, {"eq": False}, {"frozen": True, "kw_only": True}]
+_FIELDS = {"many": [("a", list), ("b", float, float("nan")), ("c", list, field(default_factory=list, repr=False)),
+                    ("d", int, field(default=3, compare=False)), ("e", int, field(default=4, hash=False)),
+                    ("f", int, field(default=5, compare=False, hash=True))],
+           "one": [("a", list)], "none": []}
+
+
+def _pair(options: dict, fields: list) -> tuple:
+    """The class of `fields` made by dataclass and by value_class with `options`."""
+    made = []
+    for make in (dataclass, value_class):
+        body = {"__module__": __name__, "__doc__": "A value.", "__annotations__": {f[0]: f[1] for f in fields}}
+        body.update({f[0]: f[2] for f in fields if len(f) > 2})
+        made.append(make(**options)(type("V", (), body)))
+    return made[0], made[1]
+
+
+def _outcome(call) -> object:
+    try:
+        return call()
+    except TypeError as e:
+        return f"TypeError: {e}"
+
+
+@pytest.mark.parametrize("options", _OPTIONS)
+@pytest.mark.parametrize("fields", list(_FIELDS))
+def test_value_class_compares_hashes_and_shows_its_values_as_dataclass_does(options, fields):
+    plain, value = _pair(options, _FIELDS[fields])
+    nan = float("nan")
+    given = dict(zip([f[0] for f in _FIELDS[fields]], [[1], nan, [2], 7, 8, 9]))
+    p, v = plain(**given), value(**given)
+    other_p, other_v = plain(**given), value(**given)
+    assert repr(v) == repr(p)
+    assert (v == other_v, v != other_v, v == v) == (p == other_p, p != other_p, p == p)  # the same nan: equal
+    assert v.__eq__("x") is p.__eq__("x")  # NotImplemented, or object's for eq=False
+    assert (value.__hash__ is None) == (plain.__hash__ is None)
+    if plain.__hash__ is not None and options.get("eq", True):
+        assert _outcome(lambda: hash(v)) == _outcome(lambda: hash(p))  # a list field: unhashable for both
+    if fields == "many":
+        changed = dataclasses.replace(v, d=0, f=1)  # not compared (d); hashed but not compared (f)
+        assert (changed == v) == (dataclasses.replace(p, d=0, f=1) == p)
+    assert str(inspect.signature(value)) == str(inspect.signature(plain))
+    assert repr(value.__dataclass_params__) == repr(plain.__dataclass_params__)
+    assert (value.__doc__, value.__match_args__) == (plain.__doc__, plain.__match_args__)
+    assert dataclasses.asdict(v).keys() == dataclasses.asdict(p).keys()
+    assert value.__repr__.__qualname__ == "V.__repr__"
+
+
+@value_class(frozen=True, slots=True)
+class _Point:
+    x: int
+    y: "list[_Point]" = field(default_factory=list)
+
+
+def test_value_class_compiles_no_repr_eq_or_hash_and_keeps_the_class_frozen():
+    point = _Point(1)
+    point.y.append(point)
+    assert repr(point) == "_Point(x=1, y=[...])"
+    for method in (_Point.__repr__, _Point.__eq__, _Point.__hash__):  # not compiled from text
+        assert method.__code__.co_filename in (values.__file__, reprlib.__file__)  # (repr: recursive_repr's wrapper)
+    assert hash(_Point(2, ())) == hash((2, ()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 2  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(_Point(3))) == _Point(3)
+
+
+def test_value_class_keeps_a_repr_of_the_class_and_refuses_its_own_eq_or_hash():
+    @value_class(frozen=True)
+    class Shown:
+        x: int
+
+        def __repr__(self) -> str:
+            return "shown"
+
+    assert repr(Shown(1)) == "shown" and Shown(1) == Shown(1)
+    with pytest.raises(TypeError, match="defines __eq__"):
+        @value_class(frozen=True)
+        class Compared:
+            x: int
+
+            def __eq__(self, other: object) -> bool:
+                return True
