@@ -6,6 +6,7 @@
     python bench/run.py --before /tmp/old  # also an older checkout of specrun, side by side
     python bench/run.py --instructions     # in-process cells in instructions (callgrind), N=1,000
     python bench/run.py --only inprocess --rounds 15   # more rounds: to see a change of ~5%
+    python bench/run.py --misses           # first runs: instructions and simulated LL misses per step, N=1,000 and 10,000
 
 Hamilton and Dagster live in side virtualenvs (bench/setup_hamilton.sh, bench/setup_dagster.sh),
 never in specrun's own dependencies. Each cell runs in a fresh subprocess; only the execute
@@ -209,7 +210,21 @@ def _instructions(python: str, script: str, args: list[str], env: Optional[dict]
     """Instructions of the cell's timed call alone: the cell makes that call inside
     `functools.reduce` (`--instructions`), and callgrind counts only inside that C function.
     Load-independent, unlike wall time on a shared machine."""
-    command = ["valgrind", "--tool=callgrind", "--toggle-collect=functools_reduce",
+    found = _callgrind(python, script, args, env)
+    return found if isinstance(found, str) else found[0]
+
+
+# `--misses`: the last-level cache callgrind simulates (1 MiB, 16-way, 64-byte lines), fixed
+# so that counts do not depend on the machine's caches.
+SIMULATED_LL = "--LL=1048576,16,64"
+
+
+def _callgrind(python: str, script: str, args: list[str], env: Optional[dict] = None,
+               cache: bool = False) -> Union[tuple[float, float], str]:
+    """(instructions, simulated last-level cache misses: with `cache`, else 0) of the cell's
+    timed call alone (see `_instructions`), or TIMEOUT / FAILED."""
+    simulate = ["--cache-sim=yes", SIMULATED_LL] if cache else []
+    command = ["valgrind", "--tool=callgrind", "--toggle-collect=functools_reduce", *simulate,
                "--callgrind-out-file=/dev/null", python, os.path.join(HERE, script), *args, "--instructions"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, cwd=os.path.dirname(HERE),
@@ -218,10 +233,11 @@ def _instructions(python: str, script: str, args: list[str], env: Optional[dict]
         print(f"  ! {script} {' '.join(args)}: no count within {CALLGRIND_TIMEOUT:.0f} s", file=sys.stderr)
         return TIMEOUT
     counted = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
-    if done.returncode != 0 or counted is None:
+    missed = re.search(r"LL misses:\s*([\d,]+)", done.stderr) if cache else None
+    if done.returncode != 0 or counted is None or (cache and missed is None):
         print(f"  ! {script} {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
         return FAILED
-    return float(counted.group(1))
+    return float(counted.group(1)), float(missed.group(1).replace(",", "")) if missed else 0.0
 
 
 def instruction_rows(sizes: list[int]) -> list[tuple]:
@@ -322,6 +338,10 @@ def main() -> None:
     parser.add_argument("--instructions", nargs="?", const="1000", metavar="N[,N]",
                         help="in-process cells in instructions per step (callgrind) instead of "
                              "wall time, at these N (default 1000): first and second run")
+    parser.add_argument("--misses", nargs="?", const="1000,10000", metavar="N[,N]",
+                        help="in-process cells' first run under callgrind's cache simulation: "
+                             "instructions and simulated LL misses per step (default N 1000,10000); "
+                             "with --before, of that checkout instead")
     args = parser.parse_args()
     if args.rounds is not None:
         if args.rounds < 1:
@@ -334,6 +354,12 @@ def main() -> None:
             import compileall
 
             compileall.compile_dir(os.path.join(BEFORE["path"], "specrun"), quiet=1)
+    if args.misses:
+        import misses
+
+        misses.print_miss_table(misses.miss_rows(sorted(int(n) for n in args.misses.split(",")),
+                                                 BEFORE["path"]))
+        return
     if args.instructions:
         print_instruction_table(instruction_rows([int(n) for n in args.instructions.split(",")]))
         return
