@@ -3,6 +3,7 @@ the data versions of what it read, worked out into the tags staleness compares."
 
 from __future__ import annotations
 
+from types import FunctionType
 from typing import Any, Optional
 
 from .definitions.metadata import normalize_metadata
@@ -11,6 +12,7 @@ from .events import ET, new_event
 from .job_cache import per_job
 from .plan import asset_input_partition_keys
 from .plan_unpartitioned import NodeStep
+from .code_version import function_version_and_parts_text
 from . import versioning as v
 
 
@@ -50,7 +52,12 @@ def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: An
     """The facts of an asset run without config: what `_facts_of`, `version_text_prefix` and
     `_one_input` give, with the common case (one input, no plain deps) made in one pass."""
     asset = node.asset
-    code_version, code_parts = v.asset_code_facts(node.op_def, asset)
+    fn = node.op_def.compute_fn
+    if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:
+        # (`v.asset_code_facts`, without the call: an automatic version, no template's hash)
+        code_version, code_parts = function_version_and_parts_text(fn)
+    else:
+        code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"
     facts.message = f"Materialized value {asset_key.to_user_string()}"
     last = _LAST_CODE[0]  # (the assets of a factory come in a row, with the same two texts)
