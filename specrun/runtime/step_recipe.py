@@ -17,6 +17,7 @@ from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
 from .job_cache import per_job
+from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts
 from .plain_outputs import PlainOutput, plain_op_output, upstream_output
@@ -185,6 +186,8 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
         if output.store_key is None:  # (a partitioned value)
             return None
+        if output.versions is None:  # (see `_compile_plain`)
+            _make_versions(node, output)
     elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)
         output = program.plain_outputs.get(out_key, _NONE).get(out_name) or plain_op_output(
             program, out_name, out_key)
@@ -231,6 +234,11 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
     `recipe.inputs`: each compiled by `_plain_input`; `recipe.output`: the output's
     `OutputFacts` (an untyped op output's shared `PlainOutput`); `recipe.manager_keys`: every
     IO manager key it loads or stores through.
+
+    An asset output's facts get their version facts of a run without config
+    (`OutputFacts.versions`, which `RunContext.asset_versions` would make in the first run):
+    made with the job's program, they are frozen with it (`job_plan.planned_with_programs`)
+    instead of being new objects each of the first run's young collector passes goes over.
     """
     if recipe.plain_output is None:
         return
@@ -239,8 +247,20 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
         return
     if output.asset_key is None and output.out_def.dagster_type is None:  # (as `_plain_recipe`'s)
         output = plain_op_output(program, output.name, output.io_manager_key)
+    elif output.asset_key is not None and output.versions is None:  # (as `_plain_recipe`'s)
+        _make_versions(recipe.node, output)
     recipe.output = output
     recipe.manager_keys = _manager_keys(program, output.io_manager_key, recipe.inputs)
+
+
+def _make_versions(node: Any, output: OutputFacts) -> None:
+    """Set `output.versions` (see `_compile_plain`). Reading the code version walks the user's
+    code: should that raise, they are left unmade, for the step that stores the output to
+    make them again and fail with the error, as it did when only steps made them."""
+    try:
+        output.versions = facts_without_config(node, output.asset_key)
+    except Exception:  # noqa: BLE001 (raised again, by the step, where it belongs)
+        output.versions = None
 
 
 def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bool) -> Optional[tuple]:

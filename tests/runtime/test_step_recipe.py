@@ -85,7 +85,10 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
 
 
 def _slots(obj):
-    return {name: getattr(obj, name) for name in type(obj).__slots__ if name != "__weakref__"}
+    found = {name: getattr(obj, name) for name in type(obj).__slots__ if name != "__weakref__"}
+    if found.get("versions") is not None:  # (an asset output's version facts: by their values)
+        found["versions"] = _slots(found["versions"])
+    return found
 
 
 def _programs(job, monkeypatch, fast):
@@ -219,6 +222,71 @@ def test_plain_recipes_made_in_one_pass_equal_the_general_paths(monkeypatch):
             assert out == {k: facts[(name, "result")][k] for k in out}, what
         assert fast_facts == [(k, f) for k, f in general_facts if k[0] not in shared], what
         assert fast_sets == general_sets, what
+
+
+def test_a_plain_asset_steps_program_holds_the_version_facts_of_a_run_without_config(monkeypatch):
+    """The version facts of a plain asset step's output are made with the job's program (one
+    pass or not), are those a run without config would make, and the run uses them; an asset
+    whose step is not plain (it takes a context) gets them in its first run, as before."""
+    from specrun.runtime.materializations import facts_without_config
+
+    @asset
+    def with_context(context, summed):
+        return summed
+
+    job = build_asset_job("version_facts", [*ASSETS, with_context])
+    for fast in (True, False):
+        with monkeypatch.context() as m:
+            if not fast:
+                m.setattr(step_recipe, "_plain_recipe", lambda *a: None)
+            program = step_recipe.JobProgram(job)
+            for node in job.nodes.values():
+                program.recipe(node)
+        for name in ("source", "doubled", "after_source", "summed"):
+            facts = program.facts[(name, "result")]
+            expected = facts_without_config(job.nodes[name], facts.asset_key)
+            assert _slots(facts.versions) == _slots(expected), (fast, name)
+        assert program.output_facts(job.nodes["with_context"], "result").versions is None
+    result = materialize_to_memory([*ASSETS, with_context])
+    program = result._ctx.program
+    for name in ("summed", "with_context"):
+        tags = result.asset_materializations_for_node(name)[0].tags
+        facts = program.facts[(name, "result")]
+        assert tags[v.CODE_VERSION_TAG] == facts.versions.code_version
+        assert result._ctx.asset_versions(job.nodes[name], facts) is facts.versions
+
+
+class _Refusing:
+    """A module-level value whose every unknown attribute raises: reading the code version of
+    a function that reads it fails (the walk asks it for `compute_fn`)."""
+
+    def __getattr__(self, name):
+        raise RuntimeError(f"no {name} here")
+
+
+_REFUSING = _Refusing()
+
+
+def test_a_code_version_that_cannot_be_read_fails_the_assets_step_not_the_plan():
+    """The program leaves the version facts of an asset whose code version cannot be read
+    unmade: its step makes them, fails with the error and its downstream step is skipped, as
+    when only steps made them (without that, the run raised from its plan)."""
+
+    @asset
+    def reads_refusing():
+        return type(_REFUSING).__name__
+
+    @asset
+    def after_refusing(reads_refusing):
+        return reads_refusing
+
+    result = materialize_to_memory([reads_refusing, after_refusing], raise_on_error=False)
+    assert not result.success
+    assert [(e.event_type_value, e.step_key) for e in result.all_events] == [
+        ("RUN_START", None), ("STEP_START", "reads_refusing"), ("STEP_OUTPUT", "reads_refusing"),
+        ("STEP_FAILURE", "reads_refusing"), ("STEP_SKIPPED", "after_refusing"), ("RUN_FAILURE", None)]
+    failure = result.all_events[3].event_specific_data.error
+    assert "no compute_fn here" in failure.message
 
 
 def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys_and_one_output_per_key():
