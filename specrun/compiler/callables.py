@@ -142,7 +142,8 @@ def _failing_line(exc: BaseException, folder: str) -> Optional[Location]:
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if is_user_file(f.filename)]
     if not frames:
         return None
-    return Location(_shown(frames[-1].filename), frames[-1].lineno or 1, (frames[-1].colno or 0) + 1)
+    column = getattr(frames[-1], "colno", None)  # (a frame's column: Python 3.11 and later)
+    return Location(_shown(frames[-1].filename), frames[-1].lineno or 1, (column or 0) + 1)
 
 
 def _shown(path: str) -> str:

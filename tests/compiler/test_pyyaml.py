@@ -33,7 +33,8 @@ def test_the_pattern_given_matches_exactly_the_characters_pyyaml_s_does():
 
 
 def test_importing_the_parser_gives_yaml_reader_the_pattern_without_compiling_pyyamls():
-    code = ("import re._compiler as c; compiled = []; real = c.compile\n"
+    compiler = "re._compiler" if sys.version_info >= (3, 11) else "sre_compile"
+    code = (f"import {compiler} as c; compiled = []; real = c.compile\n"
             "c.compile = lambda p, flags=0: compiled.append(p) or real(p, flags)\n"
             "import specrun.compiler.parse, yaml.reader\n"
             "print(yaml.reader.Reader.NON_PRINTABLE.pattern == specrun.compiler.pyyaml._SAME_CHARACTERS,"

@@ -42,9 +42,8 @@ from typing import Any, Callable, Optional, TypeVar, overload
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
-else:  # (type checkers read the 3.11 branch)
-    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
-        return lambda fn: fn
+else:  # (pydantic, a dependency, requires typing_extensions)
+    from typing_extensions import dataclass_transform
 
 _C = TypeVar("_C", bound=type)
 
@@ -114,10 +113,33 @@ def _repr(names: list[str]) -> Callable[[Any], str]:
 
 
 def _eq(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
-    def __eq__(self: Any, other: Any) -> Any:
+    if sys.version_info >= (3, 13):
+        return _eq_field_by_field(values)
+
+    def __eq__(self: Any, other: Any) -> Any:  # dataclass's up to 3.12: the fields' tuples
         if other.__class__ is self.__class__:
             return values(self) == values(other)
         return NotImplemented
+
+    return __eq__
+
+
+def _eq_field_by_field(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
+    """dataclass's `__eq__` from Python 3.13: the same object is equal; otherwise
+    `self.a == other.a and self.b == other.b ...`, whose answer is the first false
+    comparison's or the last one's (so a field holding the same nan object is unequal)."""
+
+    def __eq__(self: Any, other: Any) -> Any:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        answer: Any = True
+        for mine, theirs in zip(values(self), values(other)):
+            answer = mine == theirs
+            if not answer:
+                break
+        return answer
 
     return __eq__
 
