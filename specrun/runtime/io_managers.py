@@ -26,6 +26,7 @@ value's record):
 
 from __future__ import annotations
 
+import errno
 import inspect
 import io
 import os
@@ -302,43 +303,51 @@ def _read_pickle(path: str, context: InputContext, place: Optional[str] = None,
     and a store written before that layout has it in `place`'s folder of versions, or as the
     plain file `place` (from before versioning)."""
     try:
-        with _open_stored(path, place, version) as fh:
-            return pickle.load(fh)
+        fd = _open_stored(path, place, version)
+        try:
+            return _unpickle(fd, path)
+        finally:
+            os.close(fd)
     except FileNotFoundError:
-        raise FileNotFoundError(
-            f"no stored value for {_what(context)} at {path}: materialize it first"
-        ) from None
+        raise FileNotFoundError(f"no stored value for {_what(context)} at {path}: materialize it first") from None
     except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError) as e:
         raise LoadError(f"cannot load the stored value of {_what(context)} from {path}: "
                         f"{type(e).__name__}: {e} (re-materialize it: `specrun apply --force`)") from e
 
 
-def _open_stored(path: str, place: Optional[str], version: Optional[str]) -> io.BufferedReader:
-    """`path` opened to read; see `_read_pickle` for `place` and `version`. Opened without
-    looking first: one system call less per input."""
+def _open_stored(path: str, place: Optional[str], version: Optional[str]) -> int:
+    """`path` opened to read (a descriptor; see `_read_pickle` for `place` and `version`),
+    without looking first: one system call less per input."""
     try:
-        return _open_to_read(path)
+        return os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         if place is None or version is None:
             raise
     try:
-        return _open_to_read(layout.folder_file(place, version))
+        return os.open(layout.folder_file(place, version), _READ_FLAGS)
     except FileNotFoundError:
         raise FileNotFoundError(path) from None  # (the error names the file of this layout)
     except NotADirectoryError:
-        return _open_to_read(place)
+        return os.open(place, _READ_FLAGS)
 
 
-def _open_to_read(path: str) -> io.BufferedReader:
-    """`open(path, "rb")` without asking whether the file is a terminal (an ioctl per input):
-    for a binary read `open` makes this very reader whatever the answer, buffered by the
-    file's block size."""
-    raw = io.FileIO(path, "rb")
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+_WHOLE = 1 << 16  # bytes: a stored value up to this size is read in one call
+
+
+def _unpickle(fd: int, path: str) -> Any:
+    """The value pickled in the file open as `fd` (`path`): a small one read whole (two reads,
+    no buffered reader), a larger one unpickled as it is read, never held whole in memory."""
     try:
-        return io.BufferedReader(raw, raw._blksize)  # type: ignore[attr-defined]
-    except BaseException:
-        raw.close()
-        raise
+        data = os.read(fd, _WHOLE)
+        if len(data) < _WHOLE and not os.read(fd, 1):
+            return pickle.loads(data)
+    except IsADirectoryError:  # (what opening it with `open` says)
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path) from None
+    os.lseek(fd, 0, os.SEEK_SET)
+    raw = io.FileIO(fd, "rb", closefd=False)
+    with io.BufferedReader(raw, raw._blksize) as fh:  # type: ignore[attr-defined]
+        return pickle.load(fh)
 
 
 def _what(context: InputContext) -> str:

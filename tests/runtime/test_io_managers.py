@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import types
 
 import pytest
 
@@ -260,19 +261,29 @@ def test_load_errors_name_the_value_and_the_file(tmp_path):
 def _outcome(read, path):
     """What reading `path` gives: the value, or the error's class and text."""
     try:
-        with read(path) as fh:
-            buffered = len(fh.peek())  # (the buffer's size, for a file as large)
-        with read(path) as fh:
-            return ("value", pickle.load(fh), fh.tell(), buffered)
+        return ("value", read(path))
     except Exception as e:  # (compared between the two readers, whatever it is)
         return ("error", type(e), str(e))
 
 
+def _read_stored(path):
+    fd = io_managers._open_stored(path, None, None)
+    try:
+        return io_managers._unpickle(fd, path)
+    finally:
+        os.close(fd)
+
+
+def _read_with_open(path):
+    with open(path, "rb") as fh:
+        return pickle.load(fh)
+
+
 def test_an_input_is_read_as_open_reads_it_intact_damaged_or_missing(tmp_path):
-    # The reader `open(path, "rb")` makes, without its terminal check: same buffer, so the
-    # same value, position, peek and error for every file (values of every pickle protocol
-    # and buffer sizes around the block size; truncated and flipped bytes; no file; a folder).
-    values = [None, 1, "text" * 3000, list(range(2000)), {"k": (1.5, b"x" * 5000)}]
+    # The same value or error as `pickle.load(open(path, "rb"))` for every file: values of
+    # every pickle protocol, read whole or (past 64 KiB) as a stream; truncated and flipped
+    # bytes; no file; a folder.
+    values = [None, 1, "text" * 3000, list(range(2000)), {"k": (1.5, b"x" * 5000)}, "big" * 30000]
     paths = [str(tmp_path / "missing"), str(tmp_path)]
     for i, value in enumerate(values):
         for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
@@ -286,10 +297,23 @@ def test_an_input_is_read_as_open_reads_it_intact_damaged_or_missing(tmp_path):
                 paths.append(str(path))
     assert len(paths) > 100
     for path in paths:
-        assert _outcome(io_managers._open_to_read, path) == _outcome(lambda p: open(p, "rb"), path), path
-    with io_managers._open_to_read(paths[-1]) as fh:
-        assert type(fh) is io.BufferedReader and fh.raw.name == paths[-1] and fh.mode == "rb"
-    assert fh.closed and fh.raw.closed
+        assert _outcome(_read_stored, path) == _outcome(_read_with_open, path), path
+
+
+def test_a_small_stored_value_is_read_without_a_buffered_reader(tmp_path, monkeypatch):
+    made = []
+
+    class Reader(io.BufferedReader):
+        def __init__(self, *args):
+            made.append(args[0].name)
+            super().__init__(*args)
+
+    monkeypatch.setattr(io_managers, "io", types.SimpleNamespace(FileIO=io.FileIO, BufferedReader=Reader))
+    small, large = tmp_path / "small", tmp_path / "large"
+    small.write_bytes(pickle.dumps("s" * 60000))
+    large.write_bytes(pickle.dumps("l" * 70000))
+    assert (_read_stored(str(small)), _read_stored(str(large))) == ("s" * 60000, "l" * 70000)
+    assert len(made) == 1  # the large one's, streamed (from its descriptor)
 
 
 def test_write_atomically_makes_the_folder_and_leaves_no_temp_file(tmp_path):
