@@ -127,6 +127,8 @@ class _Walk:
         if code_name != (fn.__qualname__ if hasattr(fn.__code__, "co_qualname") else fn.__name__):
             # A decorator's wrapper, named after what it wraps (functools.wraps): named here
             # after the decorator, so that it and the wrapped function are two parts.
+            if not hasattr(fn.__code__, "co_qualname"):  # (Python 3.10)
+                code_name = _maker_of(fn.__code__, fn.__globals__) or code_name
             name = self.name_of(module, code_name.split(".<locals>")[0])
             via = via or f"decorator of {fn.__qualname__}"
         self.parts[name] = (_own_hash(fn), via)
@@ -299,6 +301,16 @@ def _parts_text(summary: list) -> str:
     if summary[3] is None:
         summary[3] = json.dumps({name: list(part) for name, part in sorted(summary[1].items())})
     return summary[3]
+
+
+def _maker_of(code: types.CodeType, scope: Mapping[str, Any]) -> Optional[str]:
+    """The name of the module-level function whose body defines `code` (a decorator making
+    its wrapper), found through its constants: what `co_qualname` starts with from 3.11."""
+    for value in list(scope.values()):
+        outer = getattr(value, "__code__", None)
+        if isinstance(outer, types.CodeType) and code in outer.co_consts:
+            return value.__qualname__
+    return None
 
 
 # (code, qualname, module) -> [globals, parts, version, parts text] of plain functions
