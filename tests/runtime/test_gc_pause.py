@@ -8,6 +8,7 @@ import weakref
 import pytest
 
 from specrun import job, op
+from specrun.runtime.gc_pause import _FROZEN_AT_START  # (the interpreter's own: 0 up to 3.11, 375 on 3.12)
 
 
 @op
@@ -56,7 +57,7 @@ def _cycle_alive_across(run) -> bool:
 def test_garbage_from_before_a_run_is_still_collected_after_it():
     # was kept for the life of the process: the run froze it and nothing unfroze it
     assert not _cycle_alive_across(lambda: ok_job.execute_in_process())
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def test_a_failed_run_unfreezes_too():
@@ -65,7 +66,7 @@ def test_a_failed_run_unfreezes_too():
             failing_job.execute_in_process()
 
     assert not _cycle_alive_across(run)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def test_a_freeze_in_effect_before_the_run_is_left_in_effect():
@@ -112,7 +113,7 @@ def test_materialize_builds_its_job_with_no_young_pass_before_the_run(monkeypatc
         gc.callbacks.remove(collected)
     assert result.output_for_node("c_299") == 300
     assert log[0] == "run"  # the job's objects were frozen by the run, not scanned before it
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def test_cyclic_garbage_of_a_materialize_run_is_collected_by_an_ordinary_young_pass():
@@ -124,7 +125,7 @@ def test_cyclic_garbage_of_a_materialize_run_is_collected_by_an_ordinary_young_p
     _ = [[] for _ in range(gc.get_threshold()[0] + 1)]  # allocation: the collector's next young pass
     assert gc.get_stats()[0]["collections"] > before
     assert made and made[0]() is None  # freed without gc.collect()
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def _cycle_making_job(width: int, alive: weakref.WeakSet):
@@ -176,7 +177,7 @@ def test_a_job_plan_and_step_programs_are_built_with_no_young_pass(monkeypatch):
     finally:
         gc.callbacks.remove(seen)
     assert passes and True not in passes  # passes came, but none while the plan was built
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def _op_chain(n: int):
@@ -268,7 +269,7 @@ def test_what_a_pass_in_a_run_finds_alive_is_frozen_until_the_run_ends(monkeypat
     results: list = []
     passes = _passes_during(lambda: results.append(wide.execute_in_process()), in_op)
     assert len(passes) >= 5 and passes == [(0, 0)] * len(passes)
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
     survivor = results[0].all_events[0]  # (made in the run, alive at its passes)
     assert gc.is_tracked(survivor) and any(o is survivor for o in gc.get_objects(2))
 
@@ -333,7 +334,7 @@ def test_a_run_stops_freezing_past_its_limit_so_large_cyclic_garbage_is_freed(mo
     gc.collect()
     assert _wide_job(20, step).execute_in_process().success
     assert 3_000 <= most[0] <= 30_000
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
 
 
 def test_a_worker_forked_in_a_run_freezes_nothing_of_its_own():
