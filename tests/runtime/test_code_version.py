@@ -289,3 +289,10 @@ def test_a_function_asked_by_its_code_gives_what_the_per_function_cache_gives(lo
             != cv.function_version_and_parts_text(make("exec")))
     for fn in (mod.kept, mod.uses_class, mod.decorated, mod.uses_helper_module):
         assert cv.function_version_and_parts_text(fn) == cv.version_and_parts_text(fn)
+
+
+def test_a_wrapper_s_maker_is_the_module_function_whose_code_holds_it(load):
+    # (Python 3.10 has no co_qualname: the decorator is found through its constants)
+    mod = load()
+    assert cv._maker_of(mod.decorated.__code__, vars(mod)) == "timed"
+    assert cv._maker_of(mod.kept.__code__, vars(mod)) is None  # made at module level

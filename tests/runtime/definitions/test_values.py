@@ -187,3 +187,23 @@ def test_value_class_keeps_a_repr_of_the_class_and_refuses_its_own_eq_or_hash():
 
             def __eq__(self, other: object) -> bool:
                 return True
+
+
+def test_field_by_field_equality_answers_as_python_3_13s_dataclass():
+    # (used from 3.13 only; tested here on every version, with the answers 3.13's dataclass
+    # gives: `self.a == other.a and self.b == other.b`, and the same object equal)
+    eq = values._eq_field_by_field(lambda obj: (obj.a, obj.b))
+
+    class P:
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+
+    nan = float("nan")
+    same_nan = P(nan, 1)
+    assert eq(same_nan, same_nan) is True
+    assert eq(same_nan, P(nan, 1)) is False  # the same nan object, compared by ==
+    assert eq(P(1, 2), P(1, 2)) is True
+    assert eq(P(1, 2), P(1, 3)) is False
+    assert eq(P(0, 2), P(0.0, [2])) is False  # the last comparison's answer
+    assert eq(P(1, 2), "x") is NotImplemented
+    assert values._eq_field_by_field(lambda obj: ())(P(1, 2), P(3, 4)) is True  # no compared field
