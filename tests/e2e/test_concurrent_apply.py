@@ -53,7 +53,7 @@ def _spec(url: str) -> str:
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def folder(request, tmp_path):
-    url = "sqlite:///.specrun/runs.db" if request.param == "sqlite" else _postgres_url()
+    url = "sqlite:///.specrun/runs.db" if request.param == "sqlite" else _postgres_url(request)
     (tmp_path / "cm.py").write_text(MODULE)
     (tmp_path / "conc.yaml").write_text(_spec(url))
     (tmp_path / "value.txt").write_text("1")

@@ -268,7 +268,7 @@ def test_what_a_pass_in_a_run_finds_alive_is_frozen_until_the_run_ends(monkeypat
     gc.collect()
     results: list = []
     passes = _passes_during(lambda: results.append(wide.execute_in_process()), in_op)
-    assert len(passes) >= 5 and passes == [(0, 0)] * len(passes)
+    assert len(passes) >= 3 and passes == [(0, 0)] * len(passes)  # 11 passes on 3.10-3.12, 4 on 3.13
     assert gc.get_freeze_count() <= _FROZEN_AT_START
     survivor = results[0].all_events[0]  # (made in the run, alive at its passes)
     assert gc.is_tracked(survivor) and any(o is survivor for o in gc.get_objects(2))
@@ -290,7 +290,7 @@ def test_a_run_inside_a_freeze_not_its_own_freezes_nothing_more(monkeypatch):
     wide = _wide_job(1_000, step)
     gc.freeze()
     passes = _passes_during(lambda: wide.execute_in_process(), in_op)
-    assert len(passes) >= 5 and len(set(frozen)) == 1
+    assert len(passes) >= 3 and len(set(frozen)) == 1
 
 
 def test_a_full_pass_during_a_run_does_not_count_as_one(monkeypatch):

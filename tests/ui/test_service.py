@@ -112,11 +112,11 @@ def test_events_are_paged_and_filtered_by_level_step_and_text(failing_project):
     assert service.events(run_id, 0, 100, {"q": "ONERROR"})["total"] >= 1
 
 
-def test_states_and_runs_are_read_from_postgresql_too(failing_project):
+def test_states_and_runs_are_read_from_postgresql_too(failing_project, request):
     from tests.runtime.storage.conftest import _postgres_url
 
     spec = failing_project / "pipeline.yaml"
-    spec.write_text(spec.read_text() + f"storage: {{url: '{_postgres_url()}'}}\n")
+    spec.write_text(spec.read_text() + f"storage: {{url: '{_postgres_url(request)}'}}\n")
     assert specrun_cmd("apply", str(spec)).returncode == 1
     service = Service(str(spec))
     assert "postgresql" in service.instance.storage.__class__.__module__ + str(service.compiled.spec.storage_url)

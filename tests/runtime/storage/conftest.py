@@ -10,8 +10,9 @@ import pytest
 PG_URL = os.environ.get("SPECRUN_TEST_POSTGRES_URL", "postgresql://specrun:specrun@127.0.0.1:5432/specrun")
 
 
-def _postgres_url() -> str:
-    """A fresh database on the test server, or a skip saying why there is none."""
+def _postgres_url(request: pytest.FixtureRequest) -> str:
+    """A fresh database on the test server, dropped when the requesting test or fixture ends
+    (they once stayed: a local server held 2,295 of them), or a skip saying why there is none."""
     try:
         import psycopg
     except ImportError:
@@ -24,6 +25,12 @@ def _postgres_url() -> str:
     except psycopg.OperationalError as e:
         pytest.skip(f"no PostgreSQL server at {PG_URL.split('@')[-1]} ({str(e).splitlines()[0]}): "
                     "run .ci/postgres.sh (CI does)")
+
+    def drop() -> None:  # FORCE: a connection a failed test left open does not keep it
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    request.addfinalizer(drop)
     return PG_URL.rsplit("/", 1)[0] + "/" + name
 
 
@@ -35,7 +42,7 @@ def sql_url(request, tmp_path):
         return "sqlite:///" + str(tmp_path / "store" / "specrun.db")
     if request.param == "sqlite-sqlalchemy":
         return "sqlite:///" + str(tmp_path / "store" / "specrun.db") + "?timeout=30"
-    return _postgres_url()
+    return _postgres_url(request)
 
 
 @pytest.fixture(params=["memory", "sqlite", "sqlite-sqlalchemy", "postgres"])
@@ -50,6 +57,6 @@ def storage(request, tmp_path):
     elif request.param == "sqlite-sqlalchemy":
         store = open_run_storage("sqlite:///" + str(tmp_path / "specrun.db") + "?timeout=30")
     else:
-        store = open_run_storage(_postgres_url())
+        store = open_run_storage(_postgres_url(request))
     yield store
     store.close()
