@@ -22,7 +22,14 @@ def interrupt(signum: int, frame: Any) -> None:
 
 
 def interrupts() -> int:
-    """How many signals `interrupt` has handled in this process."""
+    """How many signals `interrupt` has handled in this process: first the handlers of signals
+    that arrived but whose handlers have not run yet. On Python 3.10 the second of two signals
+    taken at once could wait for them indefinitely (the first handler raised; bytecode never
+    ran the second, only the next C function that checks for signals did), while the main
+    thread sat in a wait on its workers. `pthread_sigmask` runs pending handlers after
+    changing the mask, here to the mask it already is."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, ())
     return _interrupts
 
 

@@ -266,9 +266,6 @@ def test_a_second_signal_before_the_workers_are_told_to_stop_kills_them_at_once(
                for m in messages), messages
 
 
-@pytest.mark.xfail(sys.version_info < (3, 11), strict=False,
-                   reason="Python 3.10: of two signals delivered at once, the second stays pending while the "
-                          "main thread waits on its workers in select(), so the grace period is waited out")
 def test_two_signals_sent_to_a_stopped_apply_cancel_it_when_it_goes_on(tmp_path):
     """SIGTERM and SIGINT reach the parent while it is stopped (SIGSTOP); on SIGCONT any of
     its threads may take them. Taken by the heartbeat thread, they once waited for the main
