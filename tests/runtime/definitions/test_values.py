@@ -1,3 +1,4 @@
+import copy
 import dataclasses
 import inspect
 import pickle
@@ -7,7 +8,7 @@ from dataclasses import InitVar, dataclass, field, make_dataclass
 import pytest
 
 from specrun.runtime.definitions import values
-from specrun.runtime.definitions.values import direct_init, value_class
+from specrun.runtime.definitions.values import bound_init, direct_init, value_class
 
 
 def _every_kind_of_field() -> list:
@@ -22,8 +23,43 @@ _Plain = make_dataclass("_Plain", _every_kind_of_field(), frozen=True, namespace
 _Direct = direct_init(make_dataclass("_Direct", _every_kind_of_field(), frozen=True, namespace={"__module__": __name__}))
 
 
+_Bound = bound_init(make_dataclass("_Bound", _every_kind_of_field(), frozen=True, namespace={"__module__": __name__}))
+
+
 def _made_directly(cls: type) -> bool:
     return "__values" in cls.__init__.__code__.co_varnames  # direct_init's __init__ (see values.py)
+
+
+def _made_bound(cls: type) -> bool:
+    return "__set" in cls.__init__.__code__.co_varnames  # bound_init's __init__
+
+
+@pytest.mark.parametrize("args, kwargs", [(("a",), {}), (("a", [1], 2), {"tail": (3,)}), ((), {"name": "b", "count": 5})])
+def test_bound_init_fills_the_same_fields_as_the_generated_init(args, kwargs):
+    bound, plain = _Bound(*args, **kwargs), _Plain(*args, **kwargs)
+    assert str(inspect.signature(_Bound)) == str(inspect.signature(_Plain))
+    assert vars(bound) == vars(plain)
+    assert list(vars(bound)) == list(vars(plain))  # field order
+    assert _made_bound(_Bound) and not _made_bound(_Plain)
+
+
+def test_bound_init_makes_fresh_defaults_keeps_the_class_frozen_and_takes_slots():
+    first, second = _Bound("a"), _Bound("a")
+    assert first == second and first.later is not second.later
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.name = "b"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(first)) == first
+    slotted = bound_init(dataclass(frozen=True, slots=True)(type("S", (), {"__annotations__": {"a": int}})))
+    assert slotted(3).a == 3 and not hasattr(slotted(3), "__dict__")
+    with pytest.raises(TypeError):
+        bound_init(dataclass(type("M", (), {"__annotations__": {"a": int}})))
+
+
+def test_definitions_a_compile_makes_for_each_asset_bind_object_setattr_once():
+    from specrun.runtime.definitions.assets import AssetIn, AssetsDefinition
+    from specrun.runtime.definitions.ops import In, OpDefinition, Out
+
+    assert all(_made_bound(cls) for cls in (AssetIn, AssetsDefinition, In, OpDefinition, Out))
 
 
 def test_direct_init_keeps_the_generated_signature():
@@ -85,7 +121,7 @@ def test_spec_entries_and_decisions_are_made_without_object_setattr():
     assert all(_made_directly(cls) for cls in (AssetEntry, InputEntry, Decision))
 
 
-def test_definitions_a_run_reads_every_step_keep_the_generated_init():
+def test_definitions_a_run_reads_every_step_are_not_made_directly():
     """Their instances' dicts stay unmade, so that a run reads their attributes at full speed
     (see values.py)."""
     from specrun.runtime.definitions.assets import AssetIn, asset
@@ -151,6 +187,59 @@ def test_value_class_compares_hashes_and_shows_its_values_as_dataclass_does(opti
     assert (value.__doc__, value.__match_args__) == (plain.__doc__, plain.__match_args__)
     assert dataclasses.asdict(v).keys() == dataclasses.asdict(p).keys()
     assert value.__repr__.__qualname__ == "V.__repr__"
+
+
+def _attempts(instance) -> list:
+    """What setting and deleting a field and another name does to `instance`, and its fields."""
+    found = []
+    for act in (lambda: setattr(instance, "a", 1), lambda: setattr(instance, "other", 1),
+                lambda: delattr(instance, "a"), lambda: delattr(instance, "other")):
+        try:
+            act()
+            found.append("done")
+        except Exception as e:  # noqa: BLE001 - the outcome is what is compared
+            found.append(f"{type(e).__name__}: {e}")
+    return [*found, getattr(instance, "a", None), getattr(instance, "__dict__", None)]
+
+
+@pytest.mark.parametrize("options", [o for o in _OPTIONS if o.get("frozen")])
+def test_a_frozen_value_class_refuses_changes_as_dataclass_does(options):
+    plain, value = _pair(options, _FIELDS["many"])
+    assert _attempts(value(a=[1])) == _attempts(plain(a=[1]))
+    sub_plain, sub_value = type("Sub", (plain,), {}), type("Sub", (value,), {})  # not dataclasses: other names settable
+    assert _attempts(sub_value(a=[1])) == _attempts(sub_plain(a=[1]))
+    if not options.get("slots"):  # made frozen by value_class: nothing compiled but the __init__
+        assert {getattr(value, m).__code__.co_filename for m in ("__setattr__", "__delattr__")} == {values.__file__}
+        assert "__set" in value.__init__.__code__.co_varnames
+
+
+@value_class(frozen=True)
+class _Frozen:
+    x: int
+    y: list = field(default_factory=list)
+
+
+def test_a_frozen_value_class_pickles_copies_and_replaces():
+    made = _Frozen(1, [2])
+    assert pickle.loads(pickle.dumps(made)) == made and copy.deepcopy(made) == made
+    assert dataclasses.replace(made, x=3) == _Frozen(3, [2]) and _Frozen(1).y is not _Frozen(1).y
+
+
+def test_a_frozen_value_class_leaves_dataclass_its_rules_for_bases_and_own_methods():
+    @value_class(frozen=True)
+    class Base:
+        a: int
+
+    @value_class(frozen=True)
+    class Child(Base):
+        b: int = 0
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Child(1).b = 2  # type: ignore[misc]
+    with pytest.raises(TypeError, match="cannot inherit non-frozen dataclass from a frozen one"):
+        value_class(type("Loose", (Base,), {"__annotations__": {"c": int}}))
+    with pytest.raises(TypeError, match="Cannot overwrite attribute __setattr__"):
+        value_class(frozen=True)(type("Own", (), {"__annotations__": {"a": int}, "__setattr__": lambda s, n, v: None}))
 
 
 @value_class(frozen=True, slots=True)
