@@ -147,8 +147,8 @@ def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn]
                        ) -> Optional[AssetsDefinition]:
     """`made` without the inputs `asset()` inferred, by name, for parameters with a default that
     no asset of the spec provides: such a parameter takes its default (the run passes none)."""
-    if made is None:
-        return None
+    if made is None or not sig.input_defaults:
+        return made
     unused = [p for p in sig.input_defaults if p not in ins and p in made.input_keys]
     if not unused:
         return made

@@ -14,7 +14,7 @@ from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, Out, build_ins, build_outs
+from .ops import In, OpDefinition, build_ins, result_out
 from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
@@ -256,12 +256,7 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinitio
     sig = read_signature(fn, what)
     asset_ins = dict(o["ins"] or {})
     default_manager = o["input_manager_key"]
-    op_ins = {
-        n: In(metadata=(spec.metadata if isinstance(spec, AssetIn) else None),
-              input_manager_key=(getattr(spec, "input_manager_key", None) or default_manager),
-              dagster_type=getattr(spec, "dagster_type", None))
-        for n, spec in asset_ins.items()
-    }
+    op_ins = {n: _op_in(spec, default_manager) for n, spec in asset_ins.items()}
     ins = build_ins(sig, op_ins, what)
     if default_manager:
         ins = {n: replace(spec, input_manager_key=spec.input_manager_key or default_manager)
@@ -274,9 +269,7 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinitio
         config_schema = sig.config_class
     op_def = OpDefinition(
         name=key.to_python_identifier(), compute_fn=fn, ins=ins,
-        outs=build_outs(Out(dagster_type=o["dagster_type"], metadata=o["metadata"],
-                            io_manager_key=o["io_manager_key"] or "io_manager"),
-                        return_annotation(fn)),
+        outs=result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
         signature=sig, config_schema=normalize_config_schema(config_schema),
         required_resource_keys=frozenset(o["required_resource_keys"] or ()),
         retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
@@ -297,6 +290,20 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinitio
                                 if isinstance(d, AssetDep) and d.partition_mapping is not None},
         check_specs=validate_asset_check_specs(o["check_specs"] or (), {key}, what),
     )
+
+
+def _op_in(spec: Any, default_manager: Optional[str]) -> In:
+    """The op input of an `ins=` entry: its metadata (an `AssetIn`'s), input manager and type.
+    One shared `In()` stands for every entry that sets none of them (most)."""
+    metadata = spec.metadata if isinstance(spec, AssetIn) else None
+    manager = getattr(spec, "input_manager_key", None) or default_manager
+    dagster_type = getattr(spec, "dagster_type", None)
+    if metadata is None and manager is None and dagster_type is None:
+        return _PLAIN_IN
+    return In(metadata=metadata, input_manager_key=manager, dagster_type=dagster_type)
+
+
+_PLAIN_IN = In()
 
 
 @value_class(frozen=True)

@@ -22,7 +22,7 @@ class AssetKey:
         if isinstance(path, str):
             parts: tuple[str, ...] = (path,)
         else:
-            parts = tuple(str(p) for p in path)
+            parts = tuple(map(str, path))
         found = _INTERNED.get(parts)
         if found is not None:
             return found

@@ -245,6 +245,14 @@ def build_outs(out: Union[Out, Mapping[str, Out], None], return_annotation: Any 
     raise DefinitionError(f"out must be an Out or a dict of Outs, got {out!r}")
 
 
+def result_out(dagster_type: Any, metadata: Optional[Mapping[str, Any]], io_manager_key: str,
+               return_annotation: Any) -> dict[str, Out]:
+    """`build_outs(Out(dagster_type=..., metadata=..., io_manager_key=...), return_annotation)`,
+    making the one `Out` it returns and no other."""
+    given = dagster_type if dagster_type is not None else return_annotation
+    return {"result": Out(resolve_dagster_type(given), None, True, io_manager_key, metadata, None)}
+
+
 def op(
     name: Union[str, Callable[..., Any], None] = None,
     *,

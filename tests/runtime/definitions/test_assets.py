@@ -101,3 +101,25 @@ def test_retry_delays_are_bounded_to_a_day():
         RetryPolicy(delay=float("nan"))
     policy = RetryPolicy(max_retries=5000, delay=10, backoff=Backoff.EXPONENTIAL)
     assert policy.delay_for(3) == 70 and policy.delay_for(1100) == 86400
+
+
+def test_an_asset_makes_one_in_an_input_and_one_out(monkeypatch):
+    """The op's `In` of an input and its `Out` are each made once (not made, then made again
+    with the function's facts); an `ins=` entry that sets nothing of its own makes no `In`."""
+    from specrun.runtime.definitions import ops
+    from specrun.runtime.definitions.assets import AssetIn
+
+    made = {"In": 0, "Out": 0}
+    for cls in (ops.In, ops.Out):
+        def counting(self, *args, __init__=cls.__init__, __name=cls.__name__, **kwargs):
+            made[__name] += 1
+            __init__(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "__init__", counting)
+
+    def joined(left, right):
+        return left + right
+
+    made_asset = asset(joined, ins={"left": AssetIn(key="a"), "right": AssetIn(key="b", metadata={"m": 1})})
+    assert made == {"In": 3, "Out": 1}  # left, right (its metadata), and right again with its type
+    assert made_asset.op.ins["left"].metadata is None and made_asset.op.ins["right"].metadata == {"m": 1}
+    assert made_asset.op.outs["result"].io_manager_key == "io_manager"

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from specrun.runtime.definitions.dynamic import DynamicOut
-from specrun.runtime.definitions.ops import UNSET, In, Out, build_ins, build_outs
+from specrun.runtime.definitions.ops import UNSET, In, Out, build_ins, build_outs, result_out
 from specrun.runtime.definitions.signature import read_signature
 from specrun.runtime.definitions.types import resolve_dagster_type
 
@@ -86,6 +86,17 @@ def test_a_plain_out_is_what_replace_made(out, annotation):
     given = base.dagster_type if base.dagster_type is not None else annotation
     expected = dataclasses.replace(base, dagster_type=resolve_dagster_type(given))
     assert type(made) is Out and _fields(made) == _fields(expected)
+
+
+@pytest.mark.parametrize("dagster_type", [None, int])
+@pytest.mark.parametrize("metadata", [None, {"owner": "me"}])
+@pytest.mark.parametrize("io_manager_key", ["io_manager", "mine"])
+@pytest.mark.parametrize("annotation", [None, str])
+def test_result_out_is_what_build_outs_made_of_an_out(dagster_type, metadata, io_manager_key, annotation):
+    made = result_out(dagster_type, metadata, io_manager_key, annotation)
+    expected = build_outs(Out(dagster_type=dagster_type, metadata=metadata, io_manager_key=io_manager_key), annotation)
+    assert list(made) == ["result"] and type(made["result"]) is Out
+    assert _fields(made["result"]) == _fields(expected["result"])
 
 
 def test_outs_by_name_and_dynamic_outs_keep_their_types():
