@@ -46,7 +46,9 @@ class YamlLoader(_SafeLoader):  # type: ignore[misc]
 
     A plain scalar whose first character starts none of YAML's implicit types (`fn`, `nxt`,
     `a12`; not `1`, `true`, `~`) is a string: `resolve` answers it without the list of
-    patterns it would find empty. Without path resolvers (PyYAML's default), descending
+    patterns it would find empty; another plain scalar's tag, which then depends on its text
+    alone, is asked of the patterns once a text (`nxt` and `fn` start like `null` and `false`,
+    and are met on every line of a long spec). Without path resolvers (PyYAML's default), descending
     into and ascending from each node does nothing: the two methods are a no-op C callable."""
 
     def __init__(self, stream: Any) -> None:
@@ -56,12 +58,18 @@ class YamlLoader(_SafeLoader):  # type: ignore[misc]
             self.resolve = _SafeLoader.resolve.__get__(self)  # type: ignore[method-assign]
             return
         self._typed_starts = frozenset(c for c in implicit if c)
+        self._plain_tags: dict[str, str] = {}
         self.descend_resolver = _IGNORE_TWO  # called with (parent node, index)
         self.ascend_resolver = _IGNORE_NONE  # called with nothing
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and value and implicit[0] and value[0] not in self._typed_starts:
-            return _STR
+        if kind is yaml.ScalarNode and implicit[0]:
+            if value and value[0] not in self._typed_starts:
+                return _STR
+            tag = self._plain_tags.get(value)
+            if tag is None:
+                tag = self._plain_tags[value] = _SafeLoader.resolve(self, kind, value, implicit)
+            return tag
         return _SafeLoader.resolve(self, kind, value, implicit)
 
 

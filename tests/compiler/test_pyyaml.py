@@ -84,6 +84,25 @@ def test_the_loader_tags_every_scalar_as_the_safe_loader_does_asking_its_pattern
     assert {"1", "true", "null", "~", "2024-01-02", "<<", "=", "tr", "1a"} <= set(asked_by_ours)
 
 
+def test_the_loader_asks_the_patterns_once_a_plain_text(monkeypatch):
+    asked = []
+    real = yaml.resolver.BaseResolver.resolve
+
+    def counting(self, kind, value, implicit):
+        asked.append((value, implicit))
+        return real(self, kind, value, implicit)
+
+    text = "".join(f"a{i}: {{fn: nxt, n: 1, f: false, q: 'no', t: ~}}\n" for i in range(3))
+    monkeypatch.setattr(yaml.resolver.BaseResolver, "resolve", counting)
+    ours = yaml.compose(text, Loader=pyyaml.YamlLoader)
+    asked_by_ours = [(v, i) for v, i in asked if isinstance(v, str)]
+    asked.clear()
+    assert _tags(ours) == _tags(yaml.compose(text, Loader=yaml.SafeLoader))
+    plain = [v for v, (is_plain, _) in asked_by_ours if is_plain]
+    assert sorted(plain) == sorted(["fn", "nxt", "n", "1", "f", "false", "t", "~"])  # each once, not three times
+    assert [v for v, (is_plain, _) in asked_by_ours if not is_plain] == ["no"] * 3  # quoted: asked each time
+
+
 def test_the_loader_skips_pyyamls_per_node_calls_only_without_path_resolvers(monkeypatch):
     quick = pyyaml.YamlLoader("fn: nxt\n")
     monkeypatch.setattr(pyyaml.YamlLoader, "yaml_path_resolvers", {("x",): "tag"})
