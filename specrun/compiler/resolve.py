@@ -125,22 +125,50 @@ def _single_asset(entry: AssetEntry, fn: Any, base: Optional[AssetsDefinition], 
                   deps: list[AssetKey], pdef: Any, ctx: "ResolveContext") -> Optional[AssetsDefinition]:
     """`asset(fn, ...)` with the entry's options over those of the asset `fn` was decorated as."""
     col = ctx.col
-    made: Optional[AssetsDefinition] = col.attempt(lambda: asset(
-        fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
-        deps=deps,
-        partitions_def=pdef if pdef is not None else getattr(base, "partitions_def", None),
-        required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys if base else ()),
-        io_manager_key=entry.io_manager or getattr(base, "io_manager_key", None),
-        retry_policy=retry_policy(entry.retry, entry.pointer) or (base.op.retry_policy if base else None),
-        op_tags={**(base.op.tags if base else {}), **timeout_tags(entry.timeout, entry.pointer)} or None,
-        code_version=entry.code_version or getattr(base, "code_version", None),
-        group_name=entry.group or getattr(base, "group_name", None), **described(entry, base),
-        config_schema=base.op.config_schema if base else None,
-        check_specs=_check_specs(entry, ctx) or (base.check_specs if base else None),
-    ), entry.pointer)
+    if base is None:
+        made: Optional[AssetsDefinition] = col.attempt(
+            lambda: asset(fn, name=entry.name, ins=ins, **_options_set(entry, deps, pdef, ctx)), entry.pointer)
+    else:
+        made = col.attempt(lambda: asset(
+            fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
+            deps=deps,
+            partitions_def=pdef if pdef is not None else base.partitions_def,
+            required_resource_keys=set(entry.resources) | set(base.op.required_resource_keys),
+            io_manager_key=entry.io_manager or base.io_manager_key,
+            retry_policy=retry_policy(entry.retry, entry.pointer) or base.op.retry_policy,
+            op_tags={**base.op.tags, **timeout_tags(entry.timeout, entry.pointer)} or None,
+            code_version=entry.code_version or base.code_version,
+            group_name=entry.group or base.group_name, **described(entry, base),
+            config_schema=base.op.config_schema,
+            check_specs=_check_specs(entry, ctx) or base.check_specs,
+        ), entry.pointer)
     if made is not None and entry.config is not None:
         col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
     return made
+
+
+def _options_set(entry: AssetEntry, deps: list[AssetKey], pdef: Any, ctx: "ResolveContext") -> dict[str, Any]:
+    """The options of `asset()` that an entry naming a plain function sets, in the order
+    `_single_asset` reads them; each one left out would be passed as `asset()`'s default."""
+    options: dict[str, Any] = {} if pdef is None else {"partitions_def": pdef}
+    value: Any
+    for name, value in (("key_prefix", entry.key_prefix), ("deps", deps),
+                        ("required_resource_keys", entry.resources and set(entry.resources)),
+                        ("io_manager_key", entry.io_manager)):
+        if value:
+            options[name] = value
+    if entry.retry is not None:
+        options["retry_policy"] = retry_policy(entry.retry, entry.pointer)
+    if entry.timeout is not None:
+        options["op_tags"] = timeout_tags(entry.timeout, entry.pointer)
+    for name, value in (("code_version", entry.code_version), ("group_name", entry.group),
+                        ("metadata", entry.metadata and dict(entry.metadata)), ("description", entry.description),
+                        ("compute_kind", entry.compute_kind), ("check_specs", _check_specs(entry, ctx))):
+        if value:
+            options[name] = value
+    if entry.tags:
+        options["tags"] = {k: str(v) for k, v in entry.tags.items()}
+    return options
 
 
 def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn], sig: Any

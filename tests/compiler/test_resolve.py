@@ -194,6 +194,26 @@ def test_every_asset_option_reaches_the_definition(tmp_path):
                                            "many": {"config": {"k": 1}}, "x": {"config": {"a": 1}}}}
 
 
+def test_an_entry_naming_a_plain_function_passes_asset_only_the_options_it_sets(tmp_path, monkeypatch):
+    from specrun.compiler import resolve
+
+    passed = {}
+
+    def recording(fn, **options):
+        passed[options["name"]] = sorted(options)
+        return real(fn, **options)
+
+    real = resolve.asset
+    monkeypatch.setattr(resolve, "asset", recording)
+    _compile_full(tmp_path, FULL_SPEC.replace("  dec: {fn: decorated}\n", "  dec: {fn: decorated}\n  bare: {fn: raw}\n"))
+    assert passed["bare"] == ["ins", "name"]
+    assert passed["clean"] == ["check_specs", "ins", "name"]
+    assert passed["raw"] == ["code_version", "compute_kind", "description", "group_name", "ins", "io_manager_key",
+                             "key_prefix", "metadata", "name", "op_tags", "partitions_def", "required_resource_keys",
+                             "retry_policy", "tags"]
+    assert len(passed["dec"]) == 18  # a decorated function: every option, the entry's over the decorator's
+
+
 def test_multi_asset_outs_take_their_own_io_manager_description_and_the_entry_defaults(tmp_path):
     compiled = _compile_full(tmp_path, FULL_SPEC)
     pair = next(a for a in compiled.definitions.assets if a.op.name == "pair")
