@@ -9,6 +9,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specrun.compiler.graph import GraphData, graph_to_dot, graph_to_json, graph_to_mermaid
 
@@ -164,6 +166,46 @@ def test_an_acyclic_graph_has_no_cycle_error():
     data.add_node("b", kind="asset", group="g", tags={}, pointer="")
     data.add_edge("a", "b")
     assert cycle_error(data) is None
+
+
+def test_an_acyclic_graph_is_checked_without_graphlib(monkeypatch):
+    import graphlib
+
+    from specrun.compiler.graph import cycle_error
+
+    def refused(*args, **kwargs):
+        raise AssertionError("graphlib asked")
+
+    monkeypatch.setattr(graphlib, "TopologicalSorter", refused)
+    data = GraphData()
+    for i in range(1, 50):
+        data.add_node(f"a{i}", kind="asset", group="g", tags={}, pointer="")
+        data.add_edge(f"a{i - 1}", f"a{i}")
+    data.add_edge("a3", "a9")
+    data.add_edge("a3", "a9")  # twice: still one dependency
+    assert cycle_error(data) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=20))
+def test_a_graph_has_a_cycle_exactly_when_graphlib_finds_one(edges):
+    from graphlib import CycleError, TopologicalSorter
+
+    from specrun.compiler.graph import _has_cycle
+
+    data = GraphData()
+    for n in range(8):
+        data.add_node(str(n), kind="asset", group="g", tags={}, pointer="")
+    preds: dict = {str(n): set() for n in range(8)}
+    for u, v in edges:
+        data.add_edge(str(u), str(v))
+        preds[str(v)].add(str(u))
+    try:
+        TopologicalSorter(preds).prepare()
+        expected = False
+    except CycleError:
+        expected = True
+    assert _has_cycle(data) is expected
 
 
 @pytest.fixture
