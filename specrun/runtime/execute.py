@@ -31,7 +31,7 @@ from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
 from .keyed_io import keyed
-from .materializations import AssetVersionFacts, facts_without_config
+from .materializations import AssetVersionFacts, asset_version_facts, facts_without_config
 from .step_recipe import StepRecipe, job_program
 from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 from . import versioning as v
@@ -142,7 +142,7 @@ class RunContext:
         key = (node.name, facts.name)
         found = self._versions.get(key)
         if found is None:
-            found = self._versions[key] = AssetVersionFacts(self, node, facts.asset_key)
+            found = self._versions[key] = asset_version_facts(self, node, facts.asset_key)
         return found
 
     def keyed_managers(self, keys: Iterable[str]) -> Optional[dict[str, Any]]:

@@ -21,8 +21,6 @@ from .plan_unpartitioned import NodeStep, _step, unpartitioned_plan
 from . import step_recipe
 from .step_recipe import JobProgram, StepRecipe, _plain_output, job_program
 
-_new_step = object.__new__
-
 
 def planned_with_programs(job: Any, step_keys: Optional[Sequence[str]],
                           programs: bool = True) -> ExecutionPlan:
@@ -71,7 +69,7 @@ def _other_programs(program: JobProgram, programs: bool, steps: Iterable[Executi
             made = recipes.get(node.name)
             if made is None:
                 made = recipes[node.name] = (step_recipe._plain_recipe(program, node)
-                                             or StepRecipe(program, node))
+                                             or step_recipe.general_recipe(program, node))
             name = made.plain_output
         else:
             name = _plain_output(node)
@@ -108,7 +106,7 @@ class _OnePass:
                 downs.append(name)
                 count += 1
         waiting[name] = count
-        step = _new_step(NodeStep)  # (its upstream keys and inputs: the node's, when read)
+        step = NodeStep()  # (its upstream keys and inputs: the node's, when read)
         step.key, step.node, step.partition_key, step.mapping_key = name, node, None, None
         return step
 

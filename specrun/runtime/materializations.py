@@ -18,39 +18,39 @@ from . import versioning as v
 
 class AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
-    hash and which upstream assets it reads."""
+    hash and which upstream assets it reads (made by `asset_version_facts`). No `__init__`:
+    a class call without one makes an instance for ~0.3k instructions less than
+    `object.__new__`, and the job's plan makes one an asset (`facts_without_config`)."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
                  "version_prefix", "one_input")
 
-    def __init__(self, run: Any, node: Any, asset_key: Any) -> None:
-        config, _ = run.node_config(node)
-        self.asset_key = asset_key
-        if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
-            _set_facts_without_config(self, node, asset_key)
-            return
-        fixed = _fixed_facts(run.job, node, asset_key)
-        self.code_version, code_parts, self.inputs, self.message, _ = fixed
-        self.config_hash = v.config_hash(config)
-        self.version_prefix = v.version_text_prefix(self.code_version, self.config_hash)
-        self.one_input = _one_input(self.inputs, self.version_prefix)
-        # What `plan` reads to say what changed (code parts, masked config), when known.
-        explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
-        self.explain_tags = {k: text for k, text in explain.items() if text is not None}
 
-
-def facts_without_config(node: Any, asset_key: Any) -> AssetVersionFacts:
-    """`AssetVersionFacts(run, node, asset_key)` of a run that gives `node` no config (the
-    caller has read it), without the class call and a second read of the node's config."""
-    facts = _new_object(AssetVersionFacts)
+def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFacts:
+    """The version facts of `node`'s asset `asset_key` in `run` (which may give it config)."""
+    config, _ = run.node_config(node)
+    if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
+        return facts_without_config(node, asset_key)
+    facts = AssetVersionFacts()
     facts.asset_key = asset_key
-    _set_facts_without_config(facts, node, asset_key)
+    fixed = _fixed_facts(run.job, node, asset_key)
+    facts.code_version, code_parts, facts.inputs, facts.message, _ = fixed
+    facts.config_hash = v.config_hash(config)
+    facts.version_prefix = v.version_text_prefix(facts.code_version, facts.config_hash)
+    facts.one_input = _one_input(facts.inputs, facts.version_prefix)
+    # What `plan` reads to say what changed (code parts, masked config), when known.
+    explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
+    facts.explain_tags = {k: text for k, text in explain.items() if text is not None}
     return facts
 
 
-def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: Any) -> None:
-    """The facts of an asset run without config: what `_facts_of`, `version_text_prefix` and
-    `_one_input` give, with the common case (one input, no plain deps) made in one pass."""
+def facts_without_config(node: Any, asset_key: Any) -> AssetVersionFacts:
+    """`asset_version_facts(run, node, asset_key)` of a run that gives `node` no config (the
+    caller has read it), without a second read of the node's config: what `_facts_of`,
+    `version_text_prefix` and `_one_input` give, with the common case (one input, no plain
+    deps) made in one pass."""
+    facts = AssetVersionFacts()
+    facts.asset_key = asset_key
     asset = node.asset
     fn = node.op_def.compute_fn
     if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:
@@ -59,7 +59,7 @@ def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: An
     else:
         code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"
-    facts.message = f"Materialized value {asset_key.to_user_string()}"
+    facts.message = f"Materialized value {_joined(asset_key.path)}"  # (`to_user_string`)
     last = _LAST_CODE[0]  # (the assets of a factory come in a row, with the same two texts)
     if code_version is last[0] and code_parts is last[1]:
         explain, prefix = last[2], last[3]
@@ -74,24 +74,26 @@ def _set_facts_without_config(facts: AssetVersionFacts, node: Any, asset_key: An
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name, key in input_keys.items():
-            label = key.to_user_string()
+            label = _joined(key.path)  # (`key.to_user_string()`, without the call)
             facts.inputs = ((name, key, label),)
             if label.__class__ is str and prefix.__class__ is str:
                 text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
                 facts.one_input = (name, key, f"{prefix}[{text}, ", f"{{{text}: ")
             else:
                 facts.one_input = None
-        return
+        return facts
     inputs = [(name, key, key.to_user_string()) for name, key in input_keys.items()]
     for key in asset.deps:
         inputs.append((None, key, key.to_user_string()))
     facts.inputs = tuple(inputs)
     facts.one_input = _one_input(facts.inputs, prefix)
+    return facts
 
 
 # (code version, parts text, explain tags, version text prefix) of the asset whose facts were
 # made last: the tags and prefix are only read, one object for every asset of that code.
 _LAST_CODE: list = [(None, None, None, None)]
+_joined = "/".join  # (an asset key's `to_user_string` is its path joined so)
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:

@@ -161,49 +161,13 @@ def _type_check_failed(step: Any, kind: str, name: str, t: DataType, value: Any)
 
 class OutputFacts:
     """What storing one output of one node needs that does not change from run to run
-    (kept per job by `step_recipe.JobProgram`; the run's output config is looked up when
-    an output context is made, its asset version facts by `RunContext.asset_versions`, which
-    keeps those of a run without config for the output in `versions`)."""
+    (made and kept per job by `step_recipe.JobProgram`; the run's output config is looked up
+    when an output context is made, its asset version facts by `RunContext.asset_versions`,
+    which keeps those of a run without config for the output in `versions`)."""
 
     __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
                  "asset_key", "partitions_def", "per_partition", "yielded_message", "handled_message",
                  "op_def", "store_key", "versions")
-
-    def __init__(self, program: Any, node: Any, name: str) -> None:
-        op_def = node.op_def
-        out_def = op_def.outs[name]
-        asset = node.asset
-        self.out_def = out_def
-        self.name = name
-        self.node_name = node.name
-        # (The untyped output, most of them, without the type's attribute reads.)
-        t = out_def.dagster_type
-        self.is_nothing = t is not None and out_def.is_nothing
-        self.type_checked = t is not None and isinstance(t, DataType) and t.type_check_fn is not None
-        manager_key = self.io_manager_key = out_def.io_manager_key
-        if asset is None:
-            asset_key = self.asset_key = None
-            partitions_def = self.partitions_def = program.partitions_def
-            self.per_partition = True
-        else:  # (`asset.key_for_output(name)`, without the call)
-            asset_key = self.asset_key = asset.keys_by_output_name.get(
-                name, None if asset.graph is not None else asset.key)
-            partitions_def = self.partitions_def = asset.partitions_def
-            self.per_partition = partitions_def is not None
-        if t is None:  # (most outputs: the same two messages for each output of that name and manager)
-            texts = program.output_texts.get((name, manager_key))
-            if texts is None:
-                texts = program.output_texts[(name, manager_key)] = output_messages(name, "Any", manager_key)
-            self.yielded_message, self.handled_message = texts
-        else:
-            self.yielded_message, self.handled_message = output_messages(name, _type_name(out_def), manager_key)
-        self.op_def = op_def
-        # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
-        # asset key's path, or () for "the run, step and output"; None when the value is
-        # partitioned (its key would also name the partition), so contexts are built.
-        self.store_key = (None if partitions_def is not None
-                          else tuple(asset_key.path) if asset_key is not None else ())
-        self.versions = None
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:

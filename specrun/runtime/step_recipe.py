@@ -19,7 +19,7 @@ from .definitions.types import DataType
 from .job_cache import per_job
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
-from .outputs import OutputFacts
+from .outputs import OutputFacts, _type_name, output_messages
 from .plain_outputs import PlainOutput, plain_op_output, upstream_output
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
@@ -56,20 +56,17 @@ class JobProgram:
     def recipe(self, node: Any) -> "StepRecipe":
         recipe = self.recipes.get(node.name)
         if recipe is None:
-            recipe = self.recipes[node.name] = _plain_recipe(self, node) or StepRecipe(self, node)
+            recipe = self.recipes[node.name] = _plain_recipe(self, node) or general_recipe(self, node)
         return recipe
 
     def output_facts(self, node: Any, name: str) -> OutputFacts:
         key = (node.name, name)
         facts = self.facts.get(key)
-        if facts is None:  # (`__new__` then `__init__`: ~0.4k instructions less than a class call)
-            facts = _new(OutputFacts)
-            facts.__init__(self, node, name)
-            self.facts[key] = facts
+        if facts is None:
+            facts = self.facts[key] = new_output_facts(self, node, name)
         return facts
 
 
-_new = object.__new__
 _NONE: dict = {}
 
 
@@ -78,63 +75,55 @@ def job_program(job: Any) -> JobProgram:
     return per_job(job, "program", lambda: JobProgram(job))
 
 
+def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
+    """The `OutputFacts` of output `name` of `node`. A class call of `OutputFacts`, which has
+    no `__init__`: ~0.3k instructions less than `object.__new__`, once an output of a job."""
+    facts = OutputFacts()
+    op_def = node.op_def
+    out_def = op_def.outs[name]
+    asset = node.asset
+    facts.out_def = out_def
+    facts.name = name
+    facts.node_name = node.name
+    # (The untyped output, most of them, without the type's attribute reads.)
+    t = out_def.dagster_type
+    facts.is_nothing = t is not None and out_def.is_nothing
+    facts.type_checked = t is not None and isinstance(t, DataType) and t.type_check_fn is not None
+    manager_key = facts.io_manager_key = out_def.io_manager_key
+    if asset is None:
+        asset_key = facts.asset_key = None
+        partitions_def = facts.partitions_def = program.partitions_def
+        facts.per_partition = True
+    else:  # (`asset.key_for_output(name)`, without the call)
+        asset_key = facts.asset_key = asset.keys_by_output_name.get(
+            name, None if asset.graph is not None else asset.key)
+        partitions_def = facts.partitions_def = asset.partitions_def
+        facts.per_partition = partitions_def is not None
+    if t is None:  # (most outputs: the same two messages for each output of that name and manager)
+        texts = program.output_texts.get((name, manager_key))
+        if texts is None:
+            texts = program.output_texts[(name, manager_key)] = output_messages(name, "Any", manager_key)
+        facts.yielded_message, facts.handled_message = texts
+    else:
+        facts.yielded_message, facts.handled_message = output_messages(name, _type_name(out_def), manager_key)
+    facts.op_def = op_def
+    # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
+    # asset key's path, or () for "the run, step and output"; None when the value is
+    # partitioned (its key would also name the partition), so contexts are built.
+    facts.store_key = (None if partitions_def is not None
+                       else tuple(asset_key.path) if asset_key is not None else ())
+    facts.versions = None
+    return facts
+
+
 class StepRecipe:
-    """The per-node step program of a job (see the module docstring)."""
+    """The per-node step program of a job (see the module docstring): made by `general_recipe`
+    or `_plain_recipe`. No `__init__`: a class call without one makes an instance for ~0.3k
+    instructions less than `object.__new__`, and a job's plan makes one a step."""
 
     __slots__ = ("node", "context_class", "partitions_def", "_op_tags", "retry_policy", "inputs",
                  "hooks", "timeout", "wants_context", "plain_output", "signature", "output",
                  "manager_keys")
-
-    def __init__(self, program: JobProgram, node: Any) -> None:
-        op_def = node.op_def
-        self.node = node
-        self.context_class = (AssetCheckExecutionContext if node.check is not None else
-                              AssetExecutionContext if node.asset is not None else OpExecutionContext)
-        self.partitions_def = (program.partitions_def if node.asset is None and node.graph_asset is None
-                               and node.check is None else _partitions_def(program, node))
-        self._op_tags: Optional[dict] = None
-        self.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
-        self.timeout = (step_timeout(node) if STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags
-                        else None)
-        self.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
-            node.hooks or program.job_hooks) else ()
-        sig = self.signature = op_def.signature
-        # A plain step so far (see `_compile_plain`); its inputs are compiled in the loop below.
-        plain = not (sig.context_param is not None or self.hooks or self.timeout is not None
-                     or sig.config_param is not None or sig.resource_params)
-        # (name, In, source, passed to the function, type-checked, and for a plain step's
-        # input what `_plain_input` adds: a fan-in, IO manager key, LOADED_INPUT message, key
-        # path): Nothing inputs the function does not take are only ordering, not loaded.
-        inputs = []
-        params = sig.input_param_set  # a set: a join may have 10,000 inputs
-        wants = sig.context_param is not None or bool(self.hooks)
-        node_inputs = node.inputs
-        for name, spec in op_def.ins.items():
-            passed = name in params
-            untyped = spec.dagster_type is None  # (most inputs: no type to read)
-            if passed or untyped or not spec.is_nothing:
-                src = node_inputs.get(name)
-                checked = not untyped and type_checked(spec)
-                passed = passed or sig.has_var_kwargs
-                if spec.input_manager_key or src.__class__ is FromAsset:
-                    wants = True  # an input manager, or a stored asset: its context reads the step's
-                    plain = False
-                elif plain and not checked:
-                    compiled = _plain_input(program, name, spec, src, passed)
-                    if compiled is not None:
-                        inputs.append(compiled)
-                        continue
-                    plain = False
-                else:
-                    plain = False
-                inputs.append((name, spec, src, passed, checked, False, None, None, None))
-        self.inputs = tuple(inputs)
-        self.wants_context = wants
-        self.plain_output = _plain_output(node)
-        # A plain step's compiled output (see `plain`), in this object: one fewer a node.
-        self.output = self.manager_keys = None
-        if plain:
-            _compile_plain(program, self)
 
     @property
     def plain(self) -> Optional["StepRecipe"]:
@@ -148,10 +137,65 @@ class StepRecipe:
         return self._op_tags
 
 
+def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
+    """The step program of any node (`_plain_recipe` makes that of a plain one faster)."""
+    recipe = StepRecipe()
+    op_def = node.op_def
+    recipe.node = node
+    recipe.context_class = (AssetCheckExecutionContext if node.check is not None else
+                            AssetExecutionContext if node.asset is not None else OpExecutionContext)
+    recipe.partitions_def = (program.partitions_def if node.asset is None and node.graph_asset is None
+                             and node.check is None else _partitions_def(program, node))
+    recipe._op_tags = None
+    recipe.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
+    recipe.timeout = (step_timeout(node) if STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags
+                      else None)
+    recipe.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
+        node.hooks or program.job_hooks) else ()
+    sig = recipe.signature = op_def.signature
+    # A plain step so far (see `_compile_plain`); its inputs are compiled in the loop below.
+    plain = not (sig.context_param is not None or recipe.hooks or recipe.timeout is not None
+                 or sig.config_param is not None or sig.resource_params)
+    # (name, In, source, passed to the function, type-checked, and for a plain step's
+    # input what `_plain_input` adds: a fan-in, IO manager key, LOADED_INPUT message, key
+    # path): Nothing inputs the function does not take are only ordering, not loaded.
+    inputs = []
+    params = sig.input_param_set  # a set: a join may have 10,000 inputs
+    wants = sig.context_param is not None or bool(recipe.hooks)
+    node_inputs = node.inputs
+    for name, spec in op_def.ins.items():
+        passed = name in params
+        untyped = spec.dagster_type is None  # (most inputs: no type to read)
+        if passed or untyped or not spec.is_nothing:
+            src = node_inputs.get(name)
+            checked = not untyped and type_checked(spec)
+            passed = passed or sig.has_var_kwargs
+            if spec.input_manager_key or src.__class__ is FromAsset:
+                wants = True  # an input manager, or a stored asset: its context reads the step's
+                plain = False
+            elif plain and not checked:
+                compiled = _plain_input(program, name, spec, src, passed)
+                if compiled is not None:
+                    inputs.append(compiled)
+                    continue
+                plain = False
+            else:
+                plain = False
+            inputs.append((name, spec, src, passed, checked, False, None, None, None))
+    recipe.inputs = tuple(inputs)
+    recipe.wants_context = wants
+    recipe.plain_output = _plain_output(node)
+    # A plain step's compiled output (see `plain`), in this object: one fewer a node.
+    recipe.output = recipe.manager_keys = None
+    if plain:
+        _compile_plain(program, recipe)
+    return recipe
+
+
 def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
-    """`StepRecipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
+    """`general_recipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
     node with one untyped output whose inputs each read one upstream output (most nodes),
-    made in one pass; None for any other node (`StepRecipe` makes its recipe). The facts are
+    made in one pass; None for any other node (`general_recipe` makes its recipe). The facts are
     made in the same order as there; tests/runtime/test_step_recipe.py compares every slot."""
     if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
         return None
@@ -173,8 +217,8 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
             return None
         up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)
         up = up.output if up is not None and up.plain_output == src.output else None
-        if up is None:
-            up = upstream_output(program, src)
+        if up is None:  # (its facts when made, else `upstream_output`: one call fewer, or two)
+            up = program.facts.get((src.node, src.output)) or upstream_output(program, src)
         store_key, key = up.store_key, up.io_manager_key
         if store_key is None or up.is_nothing or key is None:
             return None
@@ -182,18 +226,24 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
             several = True
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
-    if asset is not None:
-        output = program.output_facts(node, out_name)  # (made by the first step reading it, if any)
+    if asset is not None:  # (`program.output_facts`, without the call)
+        made = program.facts
+        output = made.get((node.name, out_name))  # (made by the first step reading it, if any)
+        if output is None:
+            output = made[(node.name, out_name)] = new_output_facts(program, node, out_name)
         if output.store_key is None:  # (a partitioned value)
             return None
-        if output.versions is None:  # (see `_compile_plain`)
-            _make_versions(node, output)
+        if output.versions is None:  # (see `_compile_plain`; `_make_versions`, without the call)
+            try:
+                output.versions = facts_without_config(node, output.asset_key)
+            except Exception:  # noqa: BLE001 (raised again, by the step: see `_make_versions`)
+                pass
     elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)
         output = program.plain_outputs.get(out_key, _NONE).get(out_name) or plain_op_output(
             program, out_name, out_key)
     else:  # (a partitioned value)
         return None
-    recipe = _new(StepRecipe)
+    recipe = StepRecipe()
     recipe.node, recipe.signature, recipe.plain_output, recipe.inputs = node, sig, out_name, tuple(inputs)
     recipe.context_class = OpExecutionContext if asset is None else AssetExecutionContext
     recipe.partitions_def, recipe._op_tags, recipe.timeout, recipe.hooks = output.partitions_def, None, None, ()

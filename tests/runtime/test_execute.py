@@ -741,7 +741,7 @@ def test_a_run_whose_executor_leaves_steps_unrun_fails_naming_the_first_five_in_
 def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_without_config(monkeypatch):
     from specrun import Field, materialize_to_memory
     from specrun.runtime import execute
-    from specrun.runtime.materializations import AssetVersionFacts
+    from specrun.runtime.materializations import AssetVersionFacts, asset_version_facts
 
     @asset
     def base_value():
@@ -760,7 +760,7 @@ def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_withou
 
     def checked(run, node, facts):
         found = real(run, node, facts)
-        general = AssetVersionFacts(run, node, facts.asset_key)
+        general = asset_version_facts(run, node, facts.asset_key)
         compared.append((node.name, run.node_config(node)[0] is None))
         assert {s: getattr(found, s) for s in AssetVersionFacts.__slots__} == {
             s: getattr(general, s) for s in AssetVersionFacts.__slots__}

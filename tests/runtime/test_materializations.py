@@ -161,8 +161,8 @@ def test_the_facts_of_an_asset_without_config_hold_what_the_per_job_fixed_facts_
     job = build_asset_job("facts", [up, other, both, given, down, after, configured])
     for node in job.nodes.values():
         key = node.asset.key
-        plain, configured_facts = m.AssetVersionFacts(_Run(job, None), node, key), \
-            m.AssetVersionFacts(_Run(job, {"rows": 6}), node, key)
+        plain, configured_facts = m.asset_version_facts(_Run(job, None), node, key), \
+            m.asset_version_facts(_Run(job, {"rows": 6}), node, key)
         code_parts = v.code_parts_text(node.op_def, node.asset.code_version)
         for facts in (plain, configured_facts):
             assert facts.code_version == v.asset_code_version(node.op_def, node.asset)
@@ -227,7 +227,7 @@ def test_a_partitioned_asset_run_without_a_partition_is_refused_on_every_run():
 
 
 def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
-    """`AssetVersionFacts` of an asset run without config (`_set_facts_without_config`: one
+    """`AssetVersionFacts` of an asset run without config (`facts_without_config`: one
     pass, one input inlined) holds exactly what `_facts_of`, `version_text_prefix` and
     `_one_input` give: one input, two, none, a plain dep, an input and a dep, an explicit code
     version, a template's hash, a label to escape, each asset of a multi-asset."""
@@ -260,7 +260,7 @@ def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
     seen = set()
     for node in job.nodes.values():
         for key in node.asset.keys:
-            facts = m.AssetVersionFacts(_Run(job, None), node, key)
+            facts = m.asset_version_facts(_Run(job, None), node, key)
             code, _, inputs, message, explain = m._facts_of(node, key)
             prefix = v.version_text_prefix(code, "none")
             assert (facts.asset_key, facts.code_version, facts.config_hash, facts.inputs,
@@ -274,7 +274,7 @@ def test_the_facts_of_an_asset_without_config_are_the_general_functions_facts():
             if node.asset.code_version:
                 assert facts.code_version == "v \u00e9 1" and facts.explain_tags == {}
     assert seen == {(0, False), (1, True), (2, False)}
-    escaped_facts = m.AssetVersionFacts(_Run(job, None), job.nodes["escaped"], job.nodes["escaped"].asset.key)
+    escaped_facts = m.asset_version_facts(_Run(job, None), job.nodes["escaped"], job.nodes["escaped"].asset.key)
     assert escaped_facts.one_input[3] == "{" + json.dumps('we"ird/\u00e9\u2028') + ": "
 
 

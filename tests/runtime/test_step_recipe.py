@@ -435,3 +435,28 @@ def test_runs_with_run_tables_give_the_general_paths_events(monkeypatch):
     assert slow.output_for_node("joined") == fast.output_for_node("joined") == 1
     assert fast.output_for_node("z_last") == 3
 
+
+
+def test_the_objects_a_plan_makes_a_step_of_are_made_by_class_calls():
+    """A step's recipe, output facts, asset version facts and `NodeStep` have no `__init__` of
+    their own: a class call makes each (cheaper than `object.__new__`), and what their makers
+    give is complete (every slot set) and of that class."""
+    from specrun.runtime.materializations import AssetVersionFacts
+    from specrun.runtime.outputs import OutputFacts
+    from specrun.runtime.plan_unpartitioned import NodeStep
+
+    made = {cls: cls() for cls in (step_recipe.StepRecipe, OutputFacts, AssetVersionFacts, NodeStep)}
+    assert all(obj.__class__ is cls for cls, obj in made.items())
+    job = build_asset_job("job", ASSETS)
+    plan = per_job(job, ("plan", None, True), lambda: job_plan.planned_with_programs(job, None))
+    program = job_program(job)
+    node = job.nodes["doubled"]
+    recipe, facts = program.recipes["doubled"], program.facts[("doubled", "result")]
+    assert plan.steps["doubled"].__class__ is NodeStep and plan.steps["doubled"].node is node
+    assert recipe.__class__ is step_recipe.StepRecipe and recipe.output is facts
+    assert facts.__class__ is OutputFacts and facts.versions.__class__ is AssetVersionFacts
+    general = step_recipe.general_recipe(program, node)
+    for obj in (recipe, general, facts, facts.versions):
+        assert [s for s in type(obj).__slots__ if not hasattr(obj, s)] == []
+    assert (facts.asset_key, facts.store_key, facts.versions.message) == (
+        doubled.key, ("doubled",), "Materialized value doubled")

@@ -11,7 +11,7 @@ from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition
 from .keys import AssetKey
-from .nodes import FromAsset, Node, new_asset_node, new_from_output
+from .nodes import FromAsset, FromOutput, Node, _FromOutputSlots, _NodeSlots, new_from_output
 
 
 def assets_resources(assets: Any) -> dict[str, Any]:
@@ -126,8 +126,11 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
                         break
                 else:
                     output = up.get_output_name_for_asset_key(k)  # (raises, naming both)
-            if up.graph is None:
-                inputs[n] = new_from_output(up.op.name, output, k)
+            if up.graph is None:  # (`new_from_output(up.op.name, output, k)`, without the call)
+                source: Any = _FromOutputSlots()
+                source.node, source.output, source.asset_key = up.op.name, output, k
+                source.__class__ = FromOutput
+                inputs[n] = source
             else:
                 node, output = up.graph.outputs[output]
                 inputs[n] = new_from_output(node, output, k)
@@ -139,7 +142,12 @@ def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, No
     name = a.op.name
     if name in nodes:
         raise DefinitionError(f"two assets share the node name {name!r}")
-    nodes[name] = new_asset_node(name, a.op, inputs, a, extra)
+    node: Any = _NodeSlots()  # (`new_asset_node(name, a.op, inputs, a, extra)`, without the call)
+    node.name, node.op_def, node.inputs, node.tags, node.retry_policy = name, a.op, inputs, {}, None
+    node.asset, node.check, node.extra_deps, node.hooks = a, None, extra, ()
+    node.graph_asset, node.graph_inputs = None, {}
+    node.__class__ = Node
+    nodes[name] = node
 
 
 def add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:

@@ -112,7 +112,7 @@ class Node:
 # between classes of the same layout: the same value, frozen from then on
 # (tests/runtime/definitions/test_nodes.py compares them field by field).
 class _NodeSlots:
-    """The slots of a `Node`, writable: `new_asset_node` fills them."""
+    """The slots of a `Node`, writable: `asset_nodes.nodes_for_asset` fills them."""
 
     __slots__ = Node.__slots__
 
@@ -121,17 +121,6 @@ class _FromOutputSlots:
     """The slots of a `FromOutput`, writable: `new_from_output` fills them."""
 
     __slots__ = FromOutput.__slots__
-
-
-def new_asset_node(name: str, op_def: Any, inputs: Mapping[str, InputSource], asset: Any,
-                   extra_deps: tuple[str, ...]) -> Node:
-    """`Node(name, op_def, inputs, asset=asset, extra_deps=extra_deps)`, made faster."""
-    node: Any = _NodeSlots()  # (a class call: cheaper than `object.__new__` when there is no __init__)
-    node.name, node.op_def, node.inputs, node.tags, node.retry_policy = name, op_def, inputs, {}, None
-    node.asset, node.check, node.extra_deps, node.hooks = asset, None, extra_deps, ()
-    node.graph_asset, node.graph_inputs = None, {}
-    node.__class__ = Node
-    return node
 
 
 def new_from_output(node: str, output: str, asset_key: Optional[AssetKey]) -> FromOutput:
