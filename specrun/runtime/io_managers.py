@@ -262,9 +262,9 @@ class PickledObjectFilesystemIOManager(IOManager):
                     raise
                 os.unlink(folder)  # a value from before versioning: the versions go here
                 written = write_atomically(path, data)
-        context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths})
-        if version is not None and len(paths) == 1:
-            context.add_output_metadata({STORED_METADATA_KEY: file_facts(paths[0], data, written)})
+        one = version is not None and len(paths) == 1  # (its path made absolute by `layout.inside`)
+        stored = {STORED_METADATA_KEY: file_facts(paths[0], data, written, absolute=True)} if one else {}
+        context.add_output_metadata({"path": paths[0] if len(paths) == 1 else paths, **stored})  # (one call)
 
     def has_output(self, context: OutputContext) -> bool:
         """Whether every file of this output exists (unversioned or any version)."""

@@ -154,6 +154,41 @@ def test_files_unversioned_for_op_outputs_and_under_their_version_for_asset_valu
     assert logged["specrun/stored"].value["size"] == len(pickle.dumps("c", protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def test_a_versioned_value_logs_its_path_and_stored_facts_in_one_call_without_abspath(tmp_path, monkeypatch):
+    store = PickledObjectFilesystemIOManager(str(tmp_path / "x" / ".." / "base"))
+    context = _versioned("sales", ["c"])
+    calls = []
+    add = context.add_output_metadata
+    monkeypatch.setattr(context, "add_output_metadata", lambda metadata: (calls.append(dict(metadata)), add(metadata)))
+    abspath = os.path.abspath
+    asked = []
+    monkeypatch.setattr(os.path, "abspath", lambda path: (asked.append(path), abspath(path))[1])
+    store.handle_output(context, "c")
+    path = str(tmp_path / "base" / "sales" / f"c@{layout.version_file('v1')}")  # (normalized: no "..")
+    assert [list(c) for c in calls] == [["path", "specrun/stored"]]  # one call, the path first
+    assert calls[0]["path"] == path and calls[0]["specrun/stored"]["path"] == path
+    assert list(context.get_logged_metadata()) == ["path", "specrun/stored"]
+    assert path not in asked  # the path `layout.inside` made is absolute already
+
+
+def test_file_facts_takes_an_absolute_path_as_it_is_and_makes_any_other_absolute(tmp_path, monkeypatch):
+    from specrun.runtime.storage.stored import file_facts
+
+    path = tmp_path / "v"
+    path.write_bytes(b"data")
+    relative = os.path.relpath(path)
+    assert file_facts(relative, b"data")["path"] == str(path)
+    abspath = os.path.abspath
+    asked = []
+    monkeypatch.setattr(os.path, "abspath", lambda p: (asked.append(p), abspath(p))[1])
+    facts = file_facts(str(path), b"data", os.stat(path), absolute=True)
+    monkeypatch.undo()
+    assert asked == []
+    assert facts == {"kind": "file", "path": str(path), "size": 4,
+                     "sha256": "3a6eb0790f39ac87c94f3856b2dd2c5d110e6811602261a9a923d3bb23adc8b7",
+                     "mtime_ns": os.stat(path).st_mtime_ns}
+
+
 def test_a_value_from_before_versioning_is_read_until_a_version_is_recorded_then_collected(tmp_path):
     store = PickledObjectFilesystemIOManager(str(tmp_path))
     store.handle_output(_out("old"), "unversioned")

@@ -18,11 +18,14 @@ from typing import Any, Mapping, Optional
 STORED_METADATA_KEY = "specrun/stored"
 
 
-def file_facts(path: str, data: bytes, stat: Optional[os.stat_result] = None) -> dict[str, Any]:
+def file_facts(path: str, data: bytes, stat: Optional[os.stat_result] = None,
+               absolute: bool = False) -> dict[str, Any]:
     """The ``specrun/stored`` description of `data`, just written to `path` (`stat`: the
-    file's status taken when it was written, else read now)."""
+    file's status taken when it was written, else read now; `absolute`: `path` is already
+    what `os.path.abspath` would give for it, an absolute path without `.`, `..` or doubled
+    separators, as `layout.inside` makes them)."""
     stat = stat or os.stat(path)
-    return {"kind": "file", "path": os.path.abspath(path), "size": len(data),
+    return {"kind": "file", "path": path if absolute else os.path.abspath(path), "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(), "mtime_ns": stat.st_mtime_ns}
 
 
