@@ -261,7 +261,7 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
     if seen is None or seen[0] is not value:
         flat = None
         if kind is MetadataValue and type(value.value) is dict and type(value.kind) is str:
-            flat = _flat_text(value.value)  # (such as the stored file's facts the fs IO manager logs)
+            flat = _flat_text(value.value, known)  # (such as the stored file's facts the fs IO manager logs)
         if kind is MetadataValue and type(value.value) is str and type(value.kind) is str:
             # (a text value, such as the path the fs IO manager logs: what the encoder writes)
             text = f'{{"__metadata__":{_STRING(value.kind)},"value":{_STRING(value.value)}}}'
@@ -275,11 +275,13 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
     return seen[1]
 
 
-def _flat_text(value: dict) -> Optional[str]:
+def _flat_text(value: dict, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
     """The encoder's text of `value` when it is a dict of text keys to texts, exact ints and
     Nones (the values `_plain` keeps as they are, and the encoder writes as `_STRING`,
-    ``int.__repr__`` and ``null``); None for any other dict."""
+    ``int.__repr__`` and ``null``); None for any other dict. The texts of its values are kept
+    in `known` (`dumps`'s `payloads`) for `flat_json`."""
     texts = []
+    values = []
     keys = _KEY_TEXTS
     for k, v in value.items():
         kind = type(v)
@@ -297,7 +299,30 @@ def _flat_text(value: dict) -> Optional[str]:
         if key is None:
             key = _kept(keys, k, f"{_STRING(k)}:")
         texts.append(key + text)
+        values.append(text)
+    known[id(value)] = (value, values)
     return "{" + ",".join(texts) + "}"
+
+
+def flat_json(value: Any, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
+    """`json.dumps(value)` (separators ``", "`` and ``": "``) of a dict whose compact text
+    `dumps` wrote in this batch (`known`: its `payloads`) from the texts of its values (the
+    encoder writes a value the same whatever the separators); None for any other value. The
+    ``specrun/stored`` column holds the stored file's facts an event's body holds too."""
+    seen = known.get(id(value))
+    if seen is None or seen[0] is not value:
+        return None
+    keys = _SPACED_KEY_TEXTS
+    texts = []
+    for k, text in zip(value, seen[1]):
+        key = keys.get(k)
+        if key is None:
+            key = _kept(keys, k, f"{_STRING(k)}: ")
+        texts.append(key + text)
+    return "{" + ", ".join(texts) + "}"
+
+
+_SPACED_KEY_TEXTS: dict[str, str] = {}
 
 
 def _head(event: Event) -> Optional[str]:

@@ -19,8 +19,9 @@ from ..events import ET, DagsterEventType, Event
 from .base import DagsterRun, DagsterRunStatus
 from .layout import pid_alive
 from .leases import host_identity
-from .serde import dumps, loads
-from .stored import stored_facts
+from ..definitions.metadata import MetadataValue
+from .serde import dumps, flat_json, loads
+from .stored import STORED_METADATA_KEY, stored_facts
 
 SCHEMA_VERSION = 4
 LIVE_STATUSES = ("STARTING", "STARTED", "CANCELING")
@@ -86,7 +87,7 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
         rows.append((event.run_id, text, event.step_key, event.timestamp, key, getattr(data, "partition", None),
                      body))
         if kind is materialization:
-            mats[(key, data.partition or "")] = _materialization_row(event, key, body)
+            mats[(key, data.partition or "")] = _materialization_row(event, key, body, payloads)
         elif kind is check_evaluation:
             evals[(key, data.check_name)] = (key, data.check_name, data.partition, event.run_id, bool(data.passed),
                                              event.timestamp, body)
@@ -98,12 +99,17 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
 _TYPE_TEXTS = {kind: kind.value for kind in DagsterEventType}
 
 
-def _materialization_row(event: Event, key: str, body: str) -> tuple:
+def _materialization_row(event: Event, key: str, body: str, payloads: dict[int, tuple[Any, Any]]) -> tuple:
     tags = event.data.tags or {}
-    stored = stored_facts(event.data.metadata)
+    metadata = event.data.metadata
+    entry = metadata.get(STORED_METADATA_KEY) if metadata else None
+    text = flat_json(entry.value, payloads) if entry.__class__ is MetadataValue and entry.value else None
+    if text is None:  # (not a dict the body's text was just written from: `stored_facts`'s answer)
+        stored = stored_facts(metadata)
+        text = stored_text(stored) if stored else None
     return (key, event.data.partition or "", event.run_id, event.timestamp, tags.get(v.CODE_VERSION_TAG),
             tags.get(v.CONFIG_HASH_TAG), tags.get(v.DATA_VERSION_TAG), tags.get(v.INPUT_DATA_VERSIONS_TAG), body,
-            stored_text(stored) if stored else None)
+            text)
 
 
 def stored_text(stored: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from hypothesis import given, settings, strategies as st
 
+from specrun.runtime.definitions.metadata import MetadataValue
 from specrun.runtime.storage.sql_rows import stored_text
 from specrun.runtime.storage.stored import stored_facts
 
@@ -54,3 +55,62 @@ def test_stored_facts_copies_a_dict_or_any_mapping_and_ignores_the_rest():
     assert stored_facts({"specrun/stored": OrderedDict(facts)}) == facts
     assert stored_facts({"specrun/stored": "not a mapping"}) is None
     assert stored_facts({}) is None and stored_facts(None) is None
+
+
+_flat_values = st.one_of(st.none(), st.integers(), st.text())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), _flat_values, min_size=1, max_size=6),
+       st.dictionaries(st.text(), _flat_values, min_size=1, max_size=3))
+def test_a_materializations_stored_column_is_json_dumps_of_its_facts_from_the_bodys_texts(facts, other):
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType, Event, StepOutputData
+    from specrun.runtime.storage import sql_rows
+
+    stored = MetadataValue(facts, "json")
+    key = AssetKey("a")
+    other = {**other, "ratio": 0.5}  # (a float: the body's encoder writes this dict, not its values' texts)
+    batch = [Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out",
+                   StepOutputData("result", {"specrun/stored": stored}, key), timestamp=1.0, pid=7),
+             Event(DagsterEventType.ASSET_MATERIALIZATION, "r1", "job", "a", "mat",
+                   AssetMaterialization(key, None, {"specrun/stored": stored}, None, {}), timestamp=2.0, pid=7),
+             Event(DagsterEventType.ASSET_MATERIALIZATION, "r1", "job", "b", "mat",
+                   AssetMaterialization(AssetKey("b"), None, {"specrun/stored": MetadataValue(other, "json")},
+                                        None, {}), timestamp=3.0, pid=7)]
+    encoded: list = []
+    real = sql_rows.stored_text
+    sql_rows.stored_text = lambda value: encoded.append(value) or real(value)
+    try:
+        _, mats, _, _ = sql_rows.event_rows(batch)
+    finally:
+        sql_rows.stored_text = real
+    assert [m[-1] for m in mats] == [json.dumps(facts), json.dumps(other)]
+    assert encoded == [other]  # the first from the body's texts
+
+
+def test_the_stored_column_of_facts_the_body_wrote_is_not_encoded_again(monkeypatch):
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import DagsterEventType, Event, StepOutputData
+    from specrun.runtime.storage import serde, sql_rows
+
+    facts = {"kind": "file", "path": "/s/a@v-1 é \"q\"", "size": 5, "sha256": "ab" * 32, "mtime_ns": 17964327066820933}
+    odd = {"kind": "file", "ratio": 0.5}  # (a float: the body's encoder writes it, the column json.dumps)
+    batches = []
+    for value in (facts, odd):
+        stored, key = MetadataValue(value, "json"), AssetKey("a")
+        batches.append([Event(DagsterEventType.STEP_OUTPUT, "r1", "job", "a", "out",
+                              StepOutputData("result", {"specrun/stored": stored}, key), timestamp=1.0, pid=7),
+                        Event(DagsterEventType.ASSET_MATERIALIZATION, "r1", "job", "a", "mat",
+                              AssetMaterialization(key, None, {"specrun/stored": stored}, None, {}), timestamp=2.0,
+                              pid=7)])
+    encoded, strings = [], []
+    real_stored_text, real_string = sql_rows.stored_text, serde._STRING
+    monkeypatch.setattr(sql_rows, "stored_text", lambda value: encoded.append(value) or real_stored_text(value))
+    monkeypatch.setattr(serde, "_STRING", lambda value: strings.append(value) or real_string(value))
+    assert sql_rows.event_rows(batches[0])[1][0][-1] == json.dumps(facts)
+    assert encoded == [] and strings.count(facts["path"]) == 1  # each value's text written once
+    assert sql_rows.event_rows(batches[1])[1][0][-1] == json.dumps(odd)
+    assert encoded == [odd]
