@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Optional
 
-from run import INPROCESS, _callgrind
+from run import CALLGRIND_TIMEOUT, INPROCESS, _callgrind
 
 
 def miss_rows(sizes: list[int], before: Optional[str] = None) -> list[tuple]:
@@ -23,8 +23,11 @@ def miss_rows(sizes: list[int], before: Optional[str] = None) -> list[tuple]:
     for workload, n, _, _ in INPROCESS:
         if n not in sizes:
             continue
+        # A cell's time grows with N: under the cache simulation a 10,000-step first run took
+        # 12 min at a load of 8 and 25 min at 10, and one was stopped at 30 min at 12-14.
         found = _callgrind(sys.executable, "workloads.py", ["--workload", workload, "--n", str(n)],
-                           {"PYTHONPATH": before} if before else None, cache=True)
+                           {"PYTHONPATH": before} if before else None, cache=True,
+                           timeout=CALLGRIND_TIMEOUT * max(1.0, n / 1000))
         figures = found if isinstance(found, str) else (found[0] / n, found[1] / n)
         print(f"  {workload} {n}: {figures}", file=sys.stderr)
         rows.append((workload, n, figures))

@@ -220,17 +220,18 @@ SIMULATED_LL = "--LL=1048576,16,64"
 
 
 def _callgrind(python: str, script: str, args: list[str], env: Optional[dict] = None,
-               cache: bool = False) -> Union[tuple[float, float], str]:
+               cache: bool = False, timeout: float = CALLGRIND_TIMEOUT,
+               ) -> Union[tuple[float, float], str]:
     """(instructions, simulated last-level cache misses: with `cache`, else 0) of the cell's
-    timed call alone (see `_instructions`), or TIMEOUT / FAILED."""
+    timed call alone (see `_instructions`), or TIMEOUT / FAILED after `timeout` seconds."""
     simulate = ["--cache-sim=yes", SIMULATED_LL] if cache else []
     command = ["valgrind", "--tool=callgrind", "--toggle-collect=functools_reduce", *simulate,
                "--callgrind-out-file=/dev/null", python, os.path.join(HERE, script), *args, "--instructions"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, cwd=os.path.dirname(HERE),
-                              env={**os.environ, **env} if env else None, timeout=CALLGRIND_TIMEOUT)
+                              env={**os.environ, **env} if env else None, timeout=timeout)
     except subprocess.TimeoutExpired:
-        print(f"  ! {script} {' '.join(args)}: no count within {CALLGRIND_TIMEOUT:.0f} s", file=sys.stderr)
+        print(f"  ! {script} {' '.join(args)}: no count within {timeout:.0f} s", file=sys.stderr)
         return TIMEOUT
     counted = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     missed = re.search(r"LL misses:\s*([\d,]+)", done.stderr) if cache else None
