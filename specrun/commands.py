@@ -145,15 +145,18 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
     """Observe the sources the selection reads, run the stale steps; print progress and a
     summary; 1 if anything failed."""
     from .observing import observe_sources
+    from .runtime.faults import pause_point
 
     session = Session(spec, options)
     for line in observe_sources(session, only_read=True):
         if options.get("fmt") in (None, "text"):
             print(line)
     plan = session.plan()
+    seen = _records_before_deciding(session, plan)
     decisions = session.decisions(plan)
     to_run = [d.step_key for d in decisions if d.run]
-    lease = _lease(session, plan, to_run, decisions) if to_run else None
+    pause_point("decided")  # a test's moment: another apply makes all of it before this one leases
+    lease = _lease(session, plan, to_run, decisions, seen) if to_run else None
     if lease is not None:
         to_run = [d.step_key for d in decisions if d.run]
     if not to_run:
@@ -173,9 +176,20 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
             lease.close()
 
 
-def _lease(session: Session, plan: Any, to_run: list[str], decisions: list) -> Any:
-    """Lease what `to_run` materializes. When another apply on the store held some of it,
-    wait, then decide again (`decisions` is updated in place): what it made is skipped."""
+def _records_before_deciding(session: Session, plan: Any) -> Optional[dict]:
+    """On a store other processes share: the runs of the records of what `plan` materializes,
+    read before the decisions (see `RunLease.acquire_steps`)."""
+    if not session.instance.storage.shared:
+        return None
+    from .runtime.leases import recorded_runs
+
+    return recorded_runs(session.instance.storage, plan, plan.steps)
+
+
+def _lease(session: Session, plan: Any, to_run: list[str], decisions: list, seen: Optional[dict] = None) -> Any:
+    """Lease what `to_run` materializes. When another apply on the store held some of it, or
+    made some of it after `seen` was read, wait, then decide again (`decisions` is updated in
+    place): what it made is skipped."""
     import uuid
 
     from .runtime.leases import RunLease, describe_holders
@@ -192,14 +206,14 @@ def _lease(session: Session, plan: Any, to_run: list[str], decisions: list) -> A
         print(f"Waiting: {describe_holders(busy)}.", file=sys.stderr, flush=True)
 
     try:
-        now = lease.acquire_steps(plan, to_run, replan, on_wait)
+        now = lease.acquire_steps(plan, to_run, replan, on_wait, seen)
     except BaseException:
         lease.close()
         raise
     done = _done_meanwhile(to_run, now)
     if done:
         shown = ", ".join(done[:5]) + (f" and {len(done) - 5} more" if len(done) > 5 else "")
-        print(f"Skipping {len(done)} step(s) another run materialized while this one waited: {shown}.",
+        print(f"Skipping {len(done)} step(s) another run materialized after this one decided: {shown}.",
               file=sys.stderr, flush=True)
     return lease
 

@@ -91,13 +91,30 @@ def test_a_second_apply_waits_for_the_lease_and_skips_what_the_first_made(folder
     assert first.returncode == 0, out_a + (folder / "a.err").read_text()
     assert second.returncode == 0, out_b + err_b
     assert "is materializing doubled, source." in err_b
-    assert "Skipping 2 step(s) another run materialized while this one waited: source, doubled." in err_b
+    assert "Skipping 2 step(s) another run materialized after this one decided: source, doubled." in err_b
     assert "Nothing to do" in out_b
     # Each step ran once, and what is stored is what is recorded.
     assert (folder / "calls.log").read_text().split() == ["source", "doubled"]
     assert stored_value(folder / "conc.yaml", "doubled") == 2
     plan = specrun_cmd("plan", "conc.yaml", cwd=folder)
     assert "0 to run" in plan.stdout or "up to date" in plan.stdout, plan.stdout
+
+
+def test_an_apply_that_decided_before_another_made_everything_skips_it(folder):
+    # The other apply runs from start to end between this one's decisions and its leases,
+    # so the leases are free when taken: what was made in between is still not made again.
+    release = folder / "release"
+    late = _start(folder, "apply", "conc.yaml", env={"SPECRUN_PAUSE_AT": f"decided:{release}"})
+    _wait_for(lambda: (folder / "release.reached").exists(), "the late apply to decide", late)
+    first = specrun_cmd("apply", "conc.yaml", cwd=folder)
+    assert first.returncode == 0, first.stdout + first.stderr
+    release.write_text("")
+    out, _ = late.communicate(timeout=120)
+    err = (folder / "b.err").read_text()
+    assert late.returncode == 0, out + err
+    assert "Skipping 2 step(s) another run materialized after this one decided: source, doubled." in err
+    assert "Nothing to do" in out
+    assert (folder / "calls.log").read_text().split() == ["source", "doubled"]
 
 
 @pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
