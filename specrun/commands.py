@@ -183,7 +183,7 @@ def _records_before_deciding(session: Session, plan: Any) -> Optional[dict]:
         return None
     from .runtime.leases import recorded_runs
 
-    return recorded_runs(session.instance.storage, plan, plan.steps)
+    return recorded_runs(session.instance.storage, plan)
 
 
 def _lease(session: Session, plan: Any, to_run: list[str], decisions: list, seen: Optional[dict] = None) -> Any:

@@ -35,18 +35,11 @@ def step_lease_keys(plan: Any, step_keys: Optional[Iterable[str]] = None) -> dic
     return found
 
 
-def recorded_runs(storage: Any, plan: Any, step_keys: Iterable[str]) -> dict[LeaseKey, str]:
-    """The run of the newest materialization record of each (asset, partition) that
-    `step_keys` of `plan` materialize, for those that have one."""
-    assets = set()
-    for key in step_keys:
-        node = plan.steps[key].node
-        if node.asset is not None and node.check is None:
-            assets.update(node.asset.selected_asset_keys)
-    if not assets:
-        return {}
-    return {(k.to_user_string(), partition or ""): record.run_id
-            for (k, partition), record in storage.latest_versions(assets).items()}
+def recorded_runs(storage: Any, plan: Any, step_keys: Optional[Iterable[str]] = None) -> dict[LeaseKey, str]:
+    """The run of the newest materialization record of each (asset, partition) that the
+    asset steps of `plan` (or `step_keys` of them) materialize, for those that have one."""
+    keys = {k for ks in step_lease_keys(plan, step_keys).values() for k in ks}
+    return storage.recorded_runs(keys) if keys else {}
 
 
 def _recorded_since(seen: dict[LeaseKey, str], now: dict[LeaseKey, str], by_step: dict[str, list[LeaseKey]]) -> bool:
@@ -101,7 +94,8 @@ class RunLease:
         while True:
             by_step = step_lease_keys(plan, step_keys)
             if not self.acquire(by_step, on_wait) and (
-                    seen is None or not _recorded_since(seen, recorded_runs(self.storage, plan, by_step), by_step)):
+                    seen is None or not _recorded_since(seen, self.storage.recorded_runs(
+                        [k for ks in by_step.values() for k in ks]), by_step)):
                 return step_keys
             again = replan()
             wanted = step_lease_keys(plan, again)

@@ -173,6 +173,13 @@ class RunStorage(ABC):
         holders of the ones another live run holds."""
         return {}
 
+    def recorded_runs(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The run of the newest materialization record of each (asset key as a user string,
+        partition or "") of `keys` that has one: what a lease taken is compared with (see
+        `leases.RunLease.acquire_steps`)."""
+        wanted = {AssetKey.from_user_string(a) for a, _ in keys}
+        return {(k.to_user_string(), p or ""): r.run_id for (k, p), r in self.latest_versions(wanted).items()}
+
     def release_leases(self, run_id: str, keys: Optional[Sequence[tuple[str, str]]] = None) -> None:
         """Give back `run_id`'s leases on `keys` (all of them when None)."""
 

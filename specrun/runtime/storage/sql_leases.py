@@ -47,7 +47,7 @@ class SqlLeases:
             busy = {k: Holder(r.run_id, r.host, r.pid) for k, r in held.items()
                     if k in wanted_set and r.run_id != run_id and alive(r.host, r.pid, r.heartbeat, now)}
             if busy:
-                busy = not_recorded_by_holder(busy, self._recorded_runs(conn, busy))
+                busy = not_recorded_by_holder(busy, self._recorded_runs(conn.execute, busy))
             if busy:
                 return busy
             mine = [k for k in wanted if k in held]
@@ -60,14 +60,18 @@ class SqlLeases:
             return {}
         return self._write(take)
 
-    def _recorded_runs(self, conn: Any, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    def recorded_runs(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """The run of the latest materialization record of each (asset key, partition) of
         `keys` that has one."""
+        return self._recorded_runs(self._read, keys)
+
+    def _recorded_runs(self, execute: Callable[[Any], Iterable[Any]], keys: Iterable[tuple[str, str]]
+                       ) -> dict[tuple[str, str], str]:
         table = self._materializations
         assets = sorted({a for a, _ in keys})
         found = {}
         for chunk in range(0, len(assets), 500):
-            rows = conn.execute(sa.select(table.c.asset_key, table.c.partition, table.c.run_id).where(
+            rows = execute(sa.select(table.c.asset_key, table.c.partition, table.c.run_id).where(
                 table.c.asset_key.in_(assets[chunk:chunk + 500])))
             found.update({(r.asset_key, r.partition): r.run_id for r in rows})
         return found

@@ -238,7 +238,7 @@ class SqliteRunStorage(RunStorage):
             busy = {k: Holder(r[0], r[1], r[2]) for k, r in held.items()
                     if k in wanted_set and r[0] != run_id and alive(r[1], r[2], r[3], now)}
             if busy:
-                busy = not_recorded_by_holder(busy, _recorded_runs(conn, busy))
+                busy = not_recorded_by_holder(busy, _recorded_runs(conn.execute, busy))
             if busy:
                 return busy
             conn.executemany("DELETE FROM leases WHERE asset_key = ? AND partition = ?",
@@ -248,6 +248,11 @@ class SqliteRunStorage(RunStorage):
                              "VALUES (?, ?, ?, ?, ?, ?)", [(a, p, run_id, host, pid, now) for a, p in wanted])
             return {}
         return self._write(take)
+
+    def recorded_runs(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The run of the latest materialization record of each (asset key, partition) of
+        `keys` that has one."""
+        return _recorded_runs(self._read, keys)
 
     def release_leases(self, run_id: str, keys: Optional[Sequence[tuple[str, str]]] = None) -> None:
         """Give back `run_id`'s leases on `keys` (all of them when None)."""
@@ -283,14 +288,15 @@ class SqliteRunStorage(RunStorage):
             self._engine.dispose()
 
 
-def _recorded_runs(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+def _recorded_runs(execute: Callable[[str, Sequence[Any]], Iterable[Any]], keys: Iterable[tuple[str, str]]
+                   ) -> dict[tuple[str, str], str]:
     """The run of the latest materialization record of each (asset key, partition) of `keys`
-    that has one."""
+    that has one (`execute`: a connection's, or the storage's read)."""
     assets = sorted({a for a, _ in keys})
     found = {}
     for start in range(0, len(assets), _CHUNK):
         chunk = assets[start:start + _CHUNK]
-        found.update({(r[0], r[1]): r[2] for r in conn.execute(
+        found.update({(r[0], r[1]): r[2] for r in execute(
             f"SELECT asset_key, partition, run_id FROM asset_materializations WHERE asset_key IN "
             f"({', '.join('?' * len(chunk))})", chunk)})
     return found
