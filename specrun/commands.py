@@ -102,14 +102,15 @@ class Session:
         with _long_lived(), self.partitions_loaded():
             return build_plan(self.job, keys)
 
-    def decisions(self, plan: Any) -> list[Any]:
+    def decisions(self, plan: Any, seen: Optional[dict] = None) -> list[Any]:
         """Run/skip for every step, from the records (no user resource is built; specrun's own
-        object-store IO manager is, to ask whether the objects still exist)."""
+        object-store IO manager is, to ask whether the objects still exist); `seen` gets the
+        runs of the records read (see `staleness.decide`)."""
         from .runtime.staleness import decide
 
         with contextlib.ExitStack() as stack, _long_lived(), self.partitions_loaded():
             stores = self._object_stores(stack)
-            return decide(plan, self.instance, self.resolved, bool(self.options.get("force")), stores)
+            return decide(plan, self.instance, self.resolved, bool(self.options.get("force")), stores, seen)
 
     def _object_stores(self, stack: contextlib.ExitStack) -> dict[str, Any]:
         from .runtime.io_managers import fs_io_manager
@@ -152,8 +153,8 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
         if options.get("fmt") in (None, "text"):
             print(line)
     plan = session.plan()
-    seen = _records_before_deciding(session, plan)
-    decisions = session.decisions(plan)
+    seen: Optional[dict] = {} if session.instance.storage.shared else None
+    decisions = session.decisions(plan, seen)
     to_run = [d.step_key for d in decisions if d.run]
     pause_point("decided")  # a test's moment: another apply makes all of it before this one leases
     lease = _lease(session, plan, to_run, decisions, seen) if to_run else None
@@ -176,19 +177,9 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
             lease.close()
 
 
-def _records_before_deciding(session: Session, plan: Any) -> Optional[dict]:
-    """On a store other processes share: the runs of the records of what `plan` materializes,
-    read before the decisions (see `RunLease.acquire_steps`)."""
-    if not session.instance.storage.shared:
-        return None
-    from .runtime.leases import recorded_runs
-
-    return recorded_runs(session.instance.storage, plan)
-
-
 def _lease(session: Session, plan: Any, to_run: list[str], decisions: list, seen: Optional[dict] = None) -> Any:
     """Lease what `to_run` materializes. When another apply on the store held some of it, or
-    made some of it after `seen` was read, wait, then decide again (`decisions` is updated in
+    recorded some of it after the decisions read `seen`, wait, then decide again (`decisions` is updated in
     place): what it made is skipped."""
     import uuid
 

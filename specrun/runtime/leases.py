@@ -35,13 +35,6 @@ def step_lease_keys(plan: Any, step_keys: Optional[Iterable[str]] = None) -> dic
     return found
 
 
-def recorded_runs(storage: Any, plan: Any, step_keys: Optional[Iterable[str]] = None) -> dict[LeaseKey, str]:
-    """The run of the newest materialization record of each (asset, partition) that the
-    asset steps of `plan` (or `step_keys` of them) materialize, for those that have one."""
-    keys = {k for ks in step_lease_keys(plan, step_keys).values() for k in ks}
-    return storage.recorded_runs(keys) if keys else {}
-
-
 def _recorded_since(seen: dict[LeaseKey, str], now: dict[LeaseKey, str], by_step: dict[str, list[LeaseKey]]) -> bool:
     """Whether any lease key of `by_step` has a record now that it did not have in `seen`."""
     return any(now.get(k) != seen.get(k) for keys in by_step.values() for k in keys)
@@ -86,11 +79,10 @@ class RunLease:
         steps are still to run (the holder may have done them) and keep only their leases.
         Returns the steps to run.
 
-        `seen`: the runs of the records `step_keys` were decided from (`recorded_runs`, read
-        before deciding). A lease taken without waiting can still have been given back, with
-        a new record, by a run that finished between the decision and the taking: that also
-        means asking `replan` (without it, 2 of 25 rounds of three concurrent applies made an
-        asset twice)."""
+        `seen`: the runs of the records `step_keys` were decided from (`staleness.decide`'s).
+        A lease taken without waiting can still have been given back, with a new record, by a
+        run that finished between the decision and the taking: that also means asking
+        `replan` (without it, 2 of 25 rounds of three concurrent applies made an asset twice)."""
         while True:
             by_step = step_lease_keys(plan, step_keys)
             if not self.acquire(by_step, on_wait) and (

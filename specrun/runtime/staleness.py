@@ -47,14 +47,18 @@ def _tags(record: Any) -> Mapping[str, str]:
 
 
 def decide(plan: Any, instance: Any, resolved: Any, force: bool = False,
-           object_stores: Optional[Mapping[str, Any]] = None) -> list[Decision]:
+           object_stores: Optional[Mapping[str, Any]] = None, seen: Optional[dict] = None) -> list[Decision]:
     """A decision for every step of `plan`, in plan order.
 
     Reads records only: no user code runs and no resource is built (`plan` is side-effect
     free); a stored file is compared with what its record says of it (`storage/stored.py`).
     `object_stores`: specrun's own object-store IO managers by resource key, asked whether
-    an object still exists (a record cannot describe an object the way it describes a file)."""
+    an object still exists (a record cannot describe an object the way it describes a file).
+    `seen`, when given, gets the run of each record read, by (asset key as a user string,
+    partition or ""): what a lease taken later is compared with (`RunLease.acquire_steps`)."""
     records = _read_records(plan.job, instance)
+    if seen is not None:
+        seen.update({(k.to_user_string(), p or ""): r.run_id for (k, p), r in records.latest.items()})
     stores = object_stores or {}
     decisions = _decide_all(plan, records, resolved, force, stores, frozenset(), frozenset())
     if any(step.node.graph_asset is not None for step in plan.get_all_steps()):

@@ -117,6 +117,24 @@ def test_an_apply_that_decided_before_another_made_everything_skips_it(folder):
     assert (folder / "calls.log").read_text().split() == ["source", "doubled"]
 
 
+def test_the_records_an_apply_decides_from_are_what_its_leases_are_compared_with(folder, monkeypatch):
+    from specrun.commands import Session
+    from specrun.runtime.leases import step_lease_keys
+
+    applied = specrun_cmd("apply", "conc.yaml", cwd=folder)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    monkeypatch.chdir(folder)
+    monkeypatch.delitem(sys.modules, "cm", raising=False)  # (another case's folder's module)
+    session = Session("conc.yaml", {})
+    plan = session.plan()
+    seen: dict = {}
+    assert [d.reason for d in session.decisions(plan, seen) if d.run] == []
+    keys = [k for ks in step_lease_keys(plan).values() for k in ks]
+    assert sorted(keys) == [("doubled", ""), ("source", "")]
+    run_id = session.instance.storage.get_runs()[0].run_id
+    assert seen == session.instance.storage.recorded_runs(keys) == {k: run_id for k in keys}
+
+
 @pytest.mark.parametrize("executor", ["in_process", "multiprocess"])
 def test_a_version_a_live_run_is_about_to_read_is_not_collected_under_it(folder, executor):
     applied = specrun_cmd("apply", "conc.yaml", cwd=folder)
