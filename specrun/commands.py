@@ -170,11 +170,12 @@ def run_apply(spec: str, options: Mapping[str, Any]) -> int:
         else:
             print(_nothing_to_do(decisions))
         return 0
-    try:
-        return execute_and_report(session, plan, to_run, decisions, lease=lease)
-    finally:
-        if lease is not None:
-            lease.close()
+    with session.instance.storage.checkpoints_deferred():
+        try:
+            return execute_and_report(session, plan, to_run, decisions, lease=lease)
+        finally:
+            if lease is not None:
+                lease.close()
 
 
 def _lease(session: Session, plan: Any, to_run: list[str], decisions: list, seen: Optional[dict] = None) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -197,3 +198,26 @@ def test_a_reader_that_stops_reading_does_not_stop_the_run(example):
     assert "Broken pipe" not in done.stderr
     runs = specrun_cmd("runs", cwd=folder).stdout
     assert "SUCCESS" in runs and "FAILURE" not in runs
+
+
+def test_a_long_apply_ends_with_its_records_in_the_database_file_and_no_wal_left(tmp_path):
+    # 200 steps commit ~1,700 WAL pages: past SQLite's usual 1,000, so the apply checkpoints
+    # once as it ends, and removes the WAL, instead of every ~120 steps
+    lines = ["specrun: 1", "name: chain", "module: chain_fns",
+             "resources:", "  io_manager: {type: fs, config: {base_dir: .specrun/storage}}",
+             "assets:", "  a0: {fn: first}"]
+    lines += [f"  a{i}: {{fn: nxt, ins: {{up: a{i - 1}}}}}" for i in range(1, 200)]
+    (tmp_path / "pipeline.yaml").write_text("\n".join(lines) + "\n")
+    (tmp_path / "chain_fns.py").write_text("def first():\n    return 1\n\n\ndef nxt(up):\n    return up\n")
+    done = specrun_cmd("apply", "pipeline.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ": 200 ok, 0 failed" in done.stdout
+    store = tmp_path / ".specrun" / "specrun.db"
+    assert not os.path.exists(f"{store}-wal")
+    conn = sqlite3.connect(store)
+    try:
+        assert conn.execute("SELECT count(*) FROM asset_materializations").fetchone() == (200,)
+    finally:
+        conn.close()
+    again = specrun_cmd("plan", "pipeline.yaml", cwd=tmp_path)
+    assert "0 to run, 200 up to date" in again.stdout, again.stdout

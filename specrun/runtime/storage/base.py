@@ -7,11 +7,12 @@ behind the same interface.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import time
 from abc import ABC, abstractmethod
 from dataclasses import field, replace
-from typing import Any, Iterable, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, ContextManager, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from ..definitions.keys import AssetKey
 from ..definitions.values import value_class
@@ -189,6 +190,11 @@ class RunStorage(ABC):
     def live_runs(self, exclude: str = "") -> list[str]:
         """Ids of unfinished runs (other than `exclude`) whose process is alive."""
         return []
+
+    def checkpoints_deferred(self) -> ContextManager[None]:
+        """A block of many writes in which the store puts off its housekeeping (SQLite: WAL
+        checkpoints) to the block's end."""
+        return contextlib.nullcontext()
 
     def close(self) -> None:
         """Release connections; the storage is not used afterwards."""

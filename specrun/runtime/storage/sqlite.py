@@ -282,6 +282,9 @@ class SqliteRunStorage(RunStorage):
                           (*LIVE_STATUSES, exclude))
         return [r[0] for r in rows if alive(r[1], r[2], r[3])]
 
+    def checkpoints_deferred(self) -> Any:
+        return self._sqlite.checkpoints_deferred()
+
     def close(self) -> None:
         self._sqlite.close()
         if self._engine is not None:

@@ -14,23 +14,34 @@ the hot path of `apply` (one commit per materialization), and going through SQLA
 for it costs more than the write itself. One connection also keeps SQLite's page cache of the
 tables it writes valid between commits (two pooled connections taking turns re-read the pages
 the other wrote).
+
+SQLite checkpoints the WAL into the database file once a commit leaves 1,000 pages in it; a
+checkpoint waits for three fdatasyncs (the WAL, the database file, the WAL's new header). In a
+block of many commits (`SqliteWriter.checkpoints_deferred`: `specrun apply`) the writer lets
+the WAL grow to `DEFERRED_CHECKPOINT_PAGES` and checkpoints once at the block's end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import operator
 import os
 import re
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..faults import kill_point
 
 # Connections a forked child inherited: never used nor closed there (closing one could
 # disturb the parent's locks and WAL); kept referenced so that no finalizer closes them.
 _INHERITED: list[sqlite3.Connection] = []
+
+# WAL pages at which SQLite checkpoints: its default, and inside `checkpoints_deferred` (a
+# 1,000-step apply writes ~8,500).
+_CHECKPOINT_PAGES = 1000
+DEFERRED_CHECKPOINT_PAGES = 10_000
 
 
 def setup_connection(conn: Any) -> None:
@@ -84,6 +95,7 @@ class SqliteWriter:
         self._conn: Optional[sqlite3.Connection] = None
         self._pid = 0
         self._lock = threading.Lock()
+        self._checkpoint_pages = _CHECKPOINT_PAGES
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
@@ -94,6 +106,8 @@ class SqliteWriter:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
             setup_connection(conn)
+            if self._checkpoint_pages != _CHECKPOINT_PAGES:
+                conn.execute(f"PRAGMA wal_autocheckpoint={self._checkpoint_pages}")
         except BaseException:
             conn.close()
             raise
@@ -141,11 +155,50 @@ class SqliteWriter:
         if mats:
             kill_point("after-record-commit")
 
+    @contextlib.contextmanager
+    def checkpoints_deferred(self) -> Iterator[None]:
+        """A block of many commits with SQLite's checkpoints put off to its end: the WAL may
+        grow to `DEFERRED_CHECKPOINT_PAGES` meanwhile; at the end, a WAL past SQLite's usual
+        size is checkpointed and removed by closing the connection (SQLite does both when it
+        closes the last connection to a store; with another process on the store it leaves
+        them to that one). A smaller WAL is left as SQLite's default would leave it.
+
+        A 1,000-step apply made 8 checkpoints, 24 fdatasyncs, 0.13-0.18 s of its wall time on
+        this VM's disk. Each commit is in the WAL when it returns, as before. The WAL is not
+        left large: a process that opens the store first reads the whole WAL to rebuild its
+        index (~50 ms for 35 MB). Nothing changes on a borrowed pool connection (no file)."""
+        if self.path is None:
+            yield
+            return
+        with self._lock:
+            conn = self._connection()
+            frame = conn.execute("PRAGMA page_size").fetchone()[0] + 24  # a frame: header and page
+            conn.execute(f"PRAGMA wal_autocheckpoint={DEFERRED_CHECKPOINT_PAGES}")
+            self._checkpoint_pages = DEFERRED_CHECKPOINT_PAGES
+        try:
+            yield
+        finally:
+            with self._lock:  # this process's connection if open (a closed one is not reopened)
+                self._checkpoint_pages = _CHECKPOINT_PAGES
+                still_open = self._conn if self._pid == os.getpid() else None
+            if still_open is not None:
+                if _size(self.path + "-wal") > _CHECKPOINT_PAGES * frame:
+                    self.close()
+                else:
+                    still_open.execute(f"PRAGMA wal_autocheckpoint={_CHECKPOINT_PAGES}")
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except FileNotFoundError:
+        return 0
 
 
 def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:

@@ -79,3 +79,47 @@ def test_an_interrupt_inside_the_write_rolls_it_back(writer):
         writer.transaction(_insert(1))
     assert not getattr(raised.value, "written", False)
     assert _rows(writer) == []
+
+
+def _filled(tmp_path, commits: int) -> tuple[SqliteWriter, str]:
+    """A writer whose table `big` gets `commits` commits of about four pages each inside a
+    `checkpoints_deferred` block, and the store's path; the size of the database file before
+    the block is checked to be unchanged at its end, before the block ends."""
+    path = str(tmp_path / "d.db")
+    writer = SqliteWriter(path)
+    writer.transaction(lambda conn: conn.execute("CREATE TABLE big (b BLOB)"))
+    size = os.path.getsize(path)
+    blob = b"x" * 16_000
+    with writer.checkpoints_deferred():
+        for _ in range(commits):
+            writer.transaction(lambda conn: conn.execute("INSERT INTO big VALUES (?)", (blob,)))
+        assert os.path.getsize(path) == size  # nothing checkpointed into the database file yet
+    return writer, path
+
+
+def _count(path: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM big").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_a_deferred_block_checkpoints_once_at_its_end_and_removes_the_wal(tmp_path):
+    writer, path = _filled(tmp_path, 400)  # ~2,000 WAL pages: SQLite's default checkpoints at 1,000
+    assert not os.path.exists(path + "-wal")
+    assert os.path.getsize(path) > 400 * 16_000
+    assert _count(path) == 400
+    writer.transaction(lambda conn: conn.execute("INSERT INTO big VALUES (1)"))  # (reopens)
+    assert writer.read("PRAGMA wal_autocheckpoint")[0][0] == 1000
+    writer.close()
+
+
+def test_a_deferred_block_of_a_few_commits_leaves_the_wal_and_the_connection_as_they_were(tmp_path):
+    writer, path = _filled(tmp_path, 10)
+    conn = writer._conn
+    assert os.path.getsize(path + "-wal") > 10 * 16_000
+    assert writer.read("PRAGMA wal_autocheckpoint")[0][0] == 1000
+    assert writer._connection() is conn
+    assert _count(path) == 10
+    writer.close()
