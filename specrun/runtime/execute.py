@@ -137,7 +137,7 @@ class RunContext:
         if self.resolved.op_configs.get(node.name) is None:  # (`node_config(node)[0]`, not kept)
             found = facts.versions  # (the job's `facts`: `output_facts`)
             if found is None:  # (the config is read: without it, not read again)
-                found = facts.versions = facts_without_config(node, facts.asset_key)
+                found = facts.versions = facts_without_config(node, facts.asset_key, facts)
             return found
         key = (node.name, facts.name)
         found = self._versions.get(key)

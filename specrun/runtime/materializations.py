@@ -20,7 +20,8 @@ class AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
     hash and which upstream assets it reads (made by `asset_version_facts`). No `__init__`:
     a class call without one makes an instance for ~0.3k instructions less than
-    `object.__new__`, and the job's plan makes one an asset (`facts_without_config`)."""
+    `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
+    fills those of a run without config into it (`facts_without_config`), no object more."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
                  "version_prefix", "one_input")
@@ -44,13 +45,16 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
     return facts
 
 
-def facts_without_config(node: Any, asset_key: Any) -> AssetVersionFacts:
+def facts_without_config(node: Any, asset_key: Any,
+                         facts: Optional[AssetVersionFacts] = None) -> AssetVersionFacts:
     """`asset_version_facts(run, node, asset_key)` of a run that gives `node` no config (the
     caller has read it), without a second read of the node's config: what `_facts_of`,
     `version_text_prefix` and `_one_input` give, with the common case (one input, no plain
-    deps) made in one pass."""
-    facts = AssetVersionFacts()
-    facts.asset_key = asset_key
+    deps) made in one pass. Set in `facts` when given (the output's `OutputFacts`, whose
+    `asset_key` is `asset_key`), else in a new `AssetVersionFacts`."""
+    if facts is None:
+        facts = AssetVersionFacts()
+        facts.asset_key = asset_key
     asset = node.asset
     fn = node.op_def.compute_fn
     if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:

@@ -25,7 +25,7 @@ from .events import ET
 from .events import Event, StepOutputData, new_event
 from .context.io import OutputContext
 from .keyed_io import keyed
-from .materializations import materialization, version_tags
+from .materializations import AssetVersionFacts, materialization, version_tags
 from .versioning import DATA_VERSION_TAG
 
 
@@ -159,14 +159,17 @@ def _type_check_failed(step: Any, kind: str, name: str, t: DataType, value: Any)
         f'"{t.name}", got {type(value).__name__}: {description or "value rejected"}')
 
 
-class OutputFacts:
+class OutputFacts(AssetVersionFacts):
     """What storing one output of one node needs that does not change from run to run
     (made and kept per job by `step_recipe.JobProgram`; the run's output config is looked up
     when an output context is made, its asset version facts by `RunContext.asset_versions`,
-    which keeps those of a run without config for the output in `versions`)."""
+    which keeps those of a run without config for the output in `versions`). Those are set
+    in the facts themselves (`versions` is then the facts): an asset output's version facts
+    are as many as its output facts, and made with them, so one object a step's output
+    instead of two. Its `asset_key` slot is `AssetVersionFacts`'s."""
 
     __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
-                 "asset_key", "partitions_def", "per_partition", "yielded_message", "handled_message",
+                 "partitions_def", "per_partition", "yielded_message", "handled_message",
                  "op_def", "store_key", "versions")
 
     def output_context(self, run: Any, step: Any, step_key: str,

@@ -227,15 +227,15 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
     if asset is not None:  # (`program.output_facts`, without the call)
-        made = program.facts
-        output = made.get((node.name, out_name))  # (made by the first step reading it, if any)
+        made, key = program.facts, (node.name, out_name)
+        output = made.get(key)  # (made by the first step reading it, if any)
         if output is None:
-            output = made[(node.name, out_name)] = new_output_facts(program, node, out_name)
+            output = made[key] = new_output_facts(program, node, out_name)
         if output.store_key is None:  # (a partitioned value)
             return None
         if output.versions is None:  # (see `_compile_plain`; `_make_versions`, without the call)
             try:
-                output.versions = facts_without_config(node, output.asset_key)
+                output.versions = facts_without_config(node, output.asset_key, output)
             except Exception:  # noqa: BLE001 (raised again, by the step: see `_make_versions`)
                 pass
     elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)
@@ -308,7 +308,7 @@ def _make_versions(node: Any, output: OutputFacts) -> None:
     code: should that raise, they are left unmade, for the step that stores the output to
     make them again and fail with the error, as it did when only steps made them."""
     try:
-        output.versions = facts_without_config(node, output.asset_key)
+        output.versions = facts_without_config(node, output.asset_key, output)
     except Exception:  # noqa: BLE001 (raised again, by the step, where it belongs)
         output.versions = None
 

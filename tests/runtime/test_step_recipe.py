@@ -86,7 +86,11 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
 
 def _slots(obj):
     found = {name: getattr(obj, name) for name in type(obj).__slots__ if name != "__weakref__"}
-    if found.get("versions") is not None:  # (an asset output's version facts: by their values)
+    for base in type(obj).__mro__[1:]:  # (output facts: the version facts' slots, when set)
+        found.update((name, getattr(obj, name, None)) for name in getattr(base, "__slots__", ()))
+    if found.get("versions") is obj:  # (an asset output's facts are its version facts)
+        found["versions"] = "the facts themselves"
+    elif found.get("versions") is not None:  # (version facts of their own: by their values)
         found["versions"] = _slots(found["versions"])
     return found
 
@@ -228,7 +232,7 @@ def test_a_plain_asset_steps_program_holds_the_version_facts_of_a_run_without_co
     """The version facts of a plain asset step's output are made with the job's program (one
     pass or not), are those a run without config would make, and the run uses them; an asset
     whose step is not plain (it takes a context) gets them in its first run, as before."""
-    from specrun.runtime.materializations import facts_without_config
+    from specrun.runtime.materializations import AssetVersionFacts, facts_without_config
 
     @asset
     def with_context(context, summed):
@@ -245,7 +249,8 @@ def test_a_plain_asset_steps_program_holds_the_version_facts_of_a_run_without_co
         for name in ("source", "doubled", "after_source", "summed"):
             facts = program.facts[(name, "result")]
             expected = facts_without_config(job.nodes[name], facts.asset_key)
-            assert _slots(facts.versions) == _slots(expected), (fast, name)
+            assert facts.versions is facts, (fast, name)  # (they are set in the output's facts)
+            assert {s: getattr(facts, s) for s in AssetVersionFacts.__slots__} == _slots(expected)
         assert program.output_facts(job.nodes["with_context"], "result").versions is None
     result = materialize_to_memory([*ASSETS, with_context])
     program = result._ctx.program
@@ -454,9 +459,11 @@ def test_the_objects_a_plan_makes_a_step_of_are_made_by_class_calls():
     recipe, facts = program.recipes["doubled"], program.facts[("doubled", "result")]
     assert plan.steps["doubled"].__class__ is NodeStep and plan.steps["doubled"].node is node
     assert recipe.__class__ is step_recipe.StepRecipe and recipe.output is facts
-    assert facts.__class__ is OutputFacts and facts.versions.__class__ is AssetVersionFacts
+    assert facts.__class__ is OutputFacts and facts.versions is facts  # (no object of their own)
+    assert isinstance(facts, AssetVersionFacts)
     general = step_recipe.general_recipe(program, node)
-    for obj in (recipe, general, facts, facts.versions):
-        assert [s for s in type(obj).__slots__ if not hasattr(obj, s)] == []
+    for obj in (recipe, general, facts):
+        slots = [s for cls in type(obj).__mro__ for s in getattr(cls, "__slots__", ())]
+        assert [s for s in slots if not hasattr(obj, s)] == []
     assert (facts.asset_key, facts.store_key, facts.versions.message) == (
         doubled.key, ("doubled",), "Materialized value doubled")
