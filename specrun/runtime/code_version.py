@@ -271,7 +271,8 @@ def function_version_and_parts_text(fn: types.FunctionType) -> tuple[str, str]:
     miss and an entry each, ~2k instructions)."""
     global _LAST_PLAIN
     if fn.__closure__ is None and not fn.__defaults__ and not fn.__kwdefaults__ and not fn.__dict__:
-        code, scope, name, module = fn.__code__, fn.__globals__, fn.__qualname__, fn.__module__
+        code, scope = fn.__code__, fn.__globals__  # (two names a statement: no tuple made)
+        name, module = fn.__qualname__, fn.__module__
         last = _LAST_PLAIN  # one read of one tuple: another thread's answer never mixes in
         if last[0] is code and last[1] is scope and last[2] == name and last[3] == module:
             return last[4]

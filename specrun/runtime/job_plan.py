@@ -107,7 +107,8 @@ class _OnePass:
                 count += 1
         waiting[name] = count
         step = NodeStep()  # (its upstream keys and inputs: the node's, when read)
-        step.key, step.node, step.partition_key, step.mapping_key = name, node, None, None
+        step.key, step.node = name, node  # (two names a statement: no tuple made)
+        step.partition_key = step.mapping_key = None
         return step
 
     def _other(self, node: Any, nodes: Any, later: list[str], successors: dict[str, list[str]],
