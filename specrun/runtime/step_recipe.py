@@ -45,8 +45,9 @@ class JobProgram:
         # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
         # `RunContext.keyed_managers` finds its cached answer by identity.
         self.key_sets: dict[Any, frozenset] = {}
-        # (output name, IO manager key) -> an untyped output's two messages (`OutputFacts`).
-        self.output_texts: dict[tuple[str, str], tuple[str, str]] = {}
+        # IO manager key -> output name -> an untyped output's two messages (`OutputFacts`):
+        # looked up by the two texts, without a tuple of them made to look up, once an output.
+        self.output_texts: dict[str, dict[str, tuple[str, str]]] = {}
         # IO manager key -> output name -> the `PlainOutput` of plain op steps.
         self.plain_outputs: dict[str, dict[str, PlainOutput]] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
@@ -100,9 +101,10 @@ def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
         partitions_def = facts.partitions_def = asset.partitions_def
         facts.per_partition = partitions_def is not None
     if t is None:  # (most outputs: the same two messages for each output of that name and manager)
-        texts = program.output_texts.get((name, manager_key))
+        texts = program.output_texts.get(manager_key, _NONE).get(name)
         if texts is None:
-            texts = program.output_texts[(name, manager_key)] = output_messages(name, "Any", manager_key)
+            texts = program.output_texts.setdefault(manager_key, {})[name] = output_messages(
+                name, "Any", manager_key)
         facts.yielded_message, facts.handled_message = texts
     else:
         facts.yielded_message, facts.handled_message = output_messages(name, _type_name(out_def), manager_key)
