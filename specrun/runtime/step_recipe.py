@@ -121,7 +121,8 @@ def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
 class StepRecipe:
     """The per-node step program of a job (see the module docstring): made by `general_recipe`
     or `_plain_recipe`. No `__init__`: a class call without one makes an instance for ~0.3k
-    instructions less than `object.__new__`, and a job's plan makes one a step."""
+    instructions less than `object.__new__`, and a job's plan makes one a step. Its `inputs`
+    is the list its maker filled (only read after: no tuple made of it, ~0.3k a step)."""
 
     __slots__ = ("node", "context_class", "partitions_def", "_op_tags", "retry_policy", "inputs",
                  "hooks", "timeout", "wants_context", "plain_output", "signature", "output",
@@ -184,7 +185,7 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
             else:
                 plain = False
             inputs.append((name, spec, src, passed, checked, False, None, None, None))
-    recipe.inputs = tuple(inputs)
+    recipe.inputs = inputs
     recipe.wants_context = wants
     recipe.plain_output = _plain_output(node)
     # A plain step's compiled output (see `plain`), in this object: one fewer a node.
@@ -250,7 +251,7 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         return None
     recipe = StepRecipe()
     recipe.node, recipe.signature = node, sig
-    recipe.plain_output, recipe.inputs = out_name, tuple(inputs)
+    recipe.plain_output, recipe.inputs = out_name, inputs
     recipe.context_class = OpExecutionContext if asset is None else AssetExecutionContext
     recipe.partitions_def, recipe._op_tags = output.partitions_def, None
     recipe.timeout, recipe.hooks = None, ()
