@@ -40,6 +40,9 @@ class JobProgram:
         self.asset_defs = job.asset_defs
         self.nodes = job.nodes
         self.recipes: dict[str, StepRecipe] = {}
+        # (node, output) -> the output's facts, as `output_facts` gives them: the facts a plain
+        # asset step's recipe holds (`_plain_recipe`) are put here when first asked for
+        # there, not when made (a table of every asset's facts, filled on the job's first run).
         self.facts: dict[tuple[str, str], OutputFacts] = {}
         # One frozenset per distinct set of IO manager keys, shared by the plain steps that
         # use it (keyed by the set, or by the key for a one-key set): fewer objects kept, and
@@ -64,7 +67,10 @@ class JobProgram:
         key = (node.name, name)
         facts = self.facts.get(key)
         if facts is None:
-            facts = self.facts[key] = new_output_facts(self, node, name)
+            recipe = self.recipes.get(node.name)  # (held by a plain asset step's, if any)
+            held = recipe is not None and recipe.plain_output == name and recipe.output
+            facts = self.facts[key] = (held if held.__class__ is OutputFacts
+                                       else new_output_facts(self, node, name))
         return facts
 
 
@@ -232,11 +238,10 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
             several = True
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        f'Loaded input "{name}" using input manager "{key}"', store_key or None))
-    if asset is not None:  # (`program.output_facts`, without the call)
-        made, key = program.facts, (node.name, out_name)
-        output = made.get(key)  # (made by the first step reading it, if any)
-        if output is None:
-            output = made[key] = new_output_facts(program, node, out_name)
+    if asset is not None:  # (`program.output_facts`'s first look, without the call)
+        output = program.facts.get((node.name, out_name))  # (made by a step reading it, if any)
+        if output is None:  # (kept by the recipe: see `JobProgram.facts`)
+            output = new_output_facts(program, node, out_name)
         if output.store_key is None:  # (a partitioned value)
             return None
         if output.versions is None:  # (see `_compile_plain`; `_make_versions`, without the call)

@@ -823,8 +823,9 @@ def test_a_plain_asset_step_stores_its_output_with_the_facts_its_recipe_holds(mo
                         lambda run, node, name: looked_up.append(node.name) or real(run, node, name))
     result = materialize_to_memory([base, after])
     assert result.output_for_node("after") == 2 and looked_up == []
-    recipe = result._ctx.program.recipes["after"]
-    assert recipe.output is result._ctx.program.facts[("after", "result")]
+    program = result._ctx.program
+    recipe = program.recipes["after"]
+    assert recipe.output is program.output_facts(result._ctx.job.nodes["after"], "result")
     assert [e.event_type_value for e in result.all_events if e.step_key == "after"] == [
         "STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "ASSET_MATERIALIZATION",
         "STEP_SUCCESS"]

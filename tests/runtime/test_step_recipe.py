@@ -10,6 +10,7 @@ from specrun.runtime import api, execute, job_plan, step_recipe
 from specrun.runtime.inputs import load_plain_inputs
 from specrun.runtime.job_cache import per_job
 from specrun.runtime.definitions.jobs import build_asset_job
+from specrun.runtime.outputs import OutputFacts
 from specrun.runtime.step_recipe import job_program
 from specrun.runtime import versioning as v
 
@@ -115,7 +116,11 @@ def _programs(job, monkeypatch, fast):
     for recipe in recipes.values():
         if recipe["output"] is not None:
             recipe["output"] = _slots(recipe["output"])
-    facts = [(key, _slots(f)) for key, f in program.facts.items()]
+    # (the facts of each output made: a plain asset step's are held by its recipe)
+    held = {(name, r.plain_output): r.output for name, r in program.recipes.items()
+            if r.output.__class__ is OutputFacts}
+    facts = sorted(((key, _slots(f)) for key, f in {**program.facts, **held}.items()),
+                   key=lambda made: made[0])
     return recipes, facts, program.key_sets, made
 
 
@@ -215,9 +220,9 @@ def test_plain_recipes_made_in_one_pass_equal_the_general_paths(monkeypatch):
         general, general_facts, general_sets, none = _programs(job, monkeypatch, False)
         assert none == [] and sorted(made) == sorted(fast_nodes[what]), what
         assert fast == general, what
-        # The same facts, made in the same order, but for an untyped op output a plain step
-        # stores: its recipe's output is the `PlainOutput` shared by such outputs (equal to
-        # its facts' slots of the same names), and the one pass makes no `OutputFacts` of it.
+        # The same facts, but for an untyped op output a plain step stores: its recipe's
+        # output is the `PlainOutput` shared by such outputs (equal to its facts' slots of
+        # the same names), and the one pass makes no `OutputFacts` of it.
         facts = dict(general_facts)
         shared = {name for name, r in general.items() if r["output"] and "node_name" not in r["output"]}
         assert shared == set(fast_nodes[what]) - {"source", "doubled", "after_source", "summed"}, what
@@ -247,7 +252,7 @@ def test_a_plain_asset_steps_program_holds_the_version_facts_of_a_run_without_co
             for node in job.nodes.values():
                 program.recipe(node)
         for name in ("source", "doubled", "after_source", "summed"):
-            facts = program.facts[(name, "result")]
+            facts = program.output_facts(job.nodes[name], "result")
             expected = facts_without_config(job.nodes[name], facts.asset_key)
             assert facts.versions is facts, (fast, name)  # (they are set in the output's facts)
             assert {s: getattr(facts, s) for s in AssetVersionFacts.__slots__} == _slots(expected)
@@ -256,7 +261,7 @@ def test_a_plain_asset_steps_program_holds_the_version_facts_of_a_run_without_co
     program = result._ctx.program
     for name in ("summed", "with_context"):
         tags = result.asset_materializations_for_node(name)[0].tags
-        facts = program.facts[(name, "result")]
+        facts = program.output_facts(job.nodes[name], "result")
         assert tags[v.CODE_VERSION_TAG] == facts.versions.code_version
         assert result._ctx.asset_versions(job.nodes[name], facts) is facts.versions
 
@@ -447,7 +452,6 @@ def test_the_objects_a_plan_makes_a_step_of_are_made_by_class_calls():
     their own: a class call makes each (cheaper than `object.__new__`), and what their makers
     give is complete (every slot set) and of that class."""
     from specrun.runtime.materializations import AssetVersionFacts
-    from specrun.runtime.outputs import OutputFacts
     from specrun.runtime.plan_unpartitioned import NodeStep
 
     made = {cls: cls() for cls in (step_recipe.StepRecipe, OutputFacts, AssetVersionFacts, NodeStep)}
@@ -456,7 +460,10 @@ def test_the_objects_a_plan_makes_a_step_of_are_made_by_class_calls():
     plan = per_job(job, ("plan", None, True), lambda: job_plan.planned_with_programs(job, None))
     program = job_program(job)
     node = job.nodes["doubled"]
-    recipe, facts = program.recipes["doubled"], program.facts[("doubled", "result")]
+    recipe = program.recipes["doubled"]
+    assert ("doubled", "result") not in program.facts  # (its recipe holds them, until asked for)
+    facts = program.output_facts(node, "result")
+    assert program.facts[("doubled", "result")] is facts
     assert plan.steps["doubled"].__class__ is NodeStep and plan.steps["doubled"].node is node
     assert recipe.__class__ is step_recipe.StepRecipe and recipe.output is facts
     assert facts.__class__ is OutputFacts and facts.versions is facts  # (no object of their own)
