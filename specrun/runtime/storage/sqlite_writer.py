@@ -18,7 +18,9 @@ the other wrote).
 SQLite checkpoints the WAL into the database file once a commit leaves 1,000 pages in it; a
 checkpoint waits for three fdatasyncs (the WAL, the database file, the WAL's new header). In a
 block of many commits (`SqliteWriter.checkpoints_deferred`: `specrun apply`) the writer lets
-the WAL grow to `DEFERRED_CHECKPOINT_PAGES` and checkpoints once at the block's end.
+the WAL grow to `DEFERRED_CHECKPOINT_PAGES` and checkpoints once at the block's end; meanwhile
+it hands the WAL's new pages to the disk as they pile up (`start_writing`), so that the
+checkpoint's fdatasync of the WAL finds them written.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import operator
 import os
 import re
 import sqlite3
+import sys
 import threading
 import time
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -42,6 +45,10 @@ _INHERITED: list[sqlite3.Connection] = []
 # 1,000-step apply writes ~8,500).
 _CHECKPOINT_PAGES = 1000
 DEFERRED_CHECKPOINT_PAGES = 10_000
+# Inside `checkpoints_deferred`: the WAL's size is looked at every `_LOOK_EVERY` commits, and
+# what was written since the last hand-over goes to the disk once it is `_WRITE_BACK_BYTES`.
+_LOOK_EVERY = 32
+_WRITE_BACK_BYTES = 4 << 20
 
 
 def setup_connection(conn: Any) -> None:
@@ -96,6 +103,7 @@ class SqliteWriter:
         self._pid = 0
         self._lock = threading.Lock()
         self._checkpoint_pages = _CHECKPOINT_PAGES
+        self._wal: Optional[list[int]] = None  # in a deferred block: [fd, bytes handed over, commits]
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
@@ -123,7 +131,22 @@ class SqliteWriter:
                     return _in_transaction(raw.driver_connection, fn)
                 finally:
                     raw.close()  # back to the pool
-            return _in_transaction(self._connection(), fn)
+            result = _in_transaction(self._connection(), fn)
+            if self._wal is not None:
+                self._hand_over(self._wal)
+            return result
+
+    def _hand_over(self, wal: list[int]) -> None:
+        """(Under the lock, in a deferred block.) Every `_LOOK_EVERY` commits, start writing to
+        disk what the WAL got since the last time, once that is `_WRITE_BACK_BYTES`."""
+        wal[2] += 1
+        if wal[2] < _LOOK_EVERY:
+            return
+        wal[2] = 0
+        size = os.fstat(wal[0]).st_size
+        if size - wal[1] >= _WRITE_BACK_BYTES:
+            start_writing(wal[0], wal[1], size - wal[1])
+            wal[1] = size
 
     def read(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """The rows of one SELECT (its own read transaction, so it sees every commit made
@@ -175,12 +198,21 @@ class SqliteWriter:
             frame = conn.execute("PRAGMA page_size").fetchone()[0] + 24  # a frame: header and page
             conn.execute(f"PRAGMA wal_autocheckpoint={DEFERRED_CHECKPOINT_PAGES}")
             self._checkpoint_pages = DEFERRED_CHECKPOINT_PAGES
+            # A descriptor of our own: closing one drops the process's POSIX locks on its file, and
+            # SQLite holds those on the database and -shm files only, none on the WAL.
+            try:
+                self._wal = [os.open(self.path + "-wal", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), 0, 0]
+            except FileNotFoundError:
+                self._wal = None
         try:
             yield
         finally:
             with self._lock:  # this process's connection if open (a closed one is not reopened)
                 self._checkpoint_pages = _CHECKPOINT_PAGES
                 still_open = self._conn if self._pid == os.getpid() else None
+                wal, self._wal = self._wal, None
+            if wal is not None:
+                os.close(wal[0])
             if still_open is not None:
                 if _size(self.path + "-wal") > _CHECKPOINT_PAGES * frame:
                     self.close()
@@ -192,6 +224,34 @@ class SqliteWriter:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
+
+
+_SYNC_FILE_RANGE: list = []  # [sync_file_range, or None], looked up on first use
+
+
+def start_writing(fd: int, offset: int, length: int) -> None:
+    """Start writing `length` bytes of the file open as `fd` from `offset` to disk, and return
+    without waiting; the pages stay cached (Linux's ``sync_file_range`` with
+    ``SYNC_FILE_RANGE_WRITE``; nothing elsewhere). A hint: what it returns is not looked at."""
+    if not _SYNC_FILE_RANGE:
+        _SYNC_FILE_RANGE.append(_sync_file_range())
+    call = _SYNC_FILE_RANGE[0]
+    if call is not None:
+        call(fd, offset, length, 2)  # SYNC_FILE_RANGE_WRITE
+
+
+def _sync_file_range() -> Optional[Callable[..., int]]:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        call = ctypes.CDLL(None, use_errno=True).sync_file_range
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = (ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint)
+    call.restype = ctypes.c_int
+    return call  # type: ignore[no-any-return]
 
 
 def _size(path: str) -> int:

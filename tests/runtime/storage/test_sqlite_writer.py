@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import sys
 
 import pytest
 
+from specrun.runtime.storage import sqlite_writer
 from specrun.runtime.storage.sqlite_writer import SqliteWriter, setup_connection
 
 
@@ -123,3 +125,62 @@ def test_a_deferred_block_of_a_few_commits_leaves_the_wal_and_the_connection_as_
     assert writer._connection() is conn
     assert _count(path) == 10
     writer.close()
+
+
+def _open_files() -> list[str]:
+    """The paths of this process's open file descriptors."""
+    paths = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            paths.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except FileNotFoundError:  # (the listing's own descriptor, closed since)
+            continue
+    return paths
+
+
+_LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and sync_file_range are Linux's")
+
+
+def _commits(writer: SqliteWriter, count: int) -> None:
+    blob = b"x" * 16_000  # about four pages a commit
+    for _ in range(count):
+        writer.transaction(lambda conn: conn.execute("INSERT INTO big VALUES (?)", (blob,)))
+
+
+@_LINUX
+def test_a_deferred_block_hands_the_wal_to_the_disk_as_it_grows_and_closes_it_at_the_end(tmp_path, monkeypatch):
+    path = str(tmp_path / "d.db")
+    handed: list[tuple[int, int]] = []
+
+    def start_writing(fd, offset, length):
+        assert os.fstat(fd).st_ino == os.stat(path + "-wal").st_ino
+        handed.append((offset, length))
+    monkeypatch.setattr(sqlite_writer, "start_writing", start_writing)
+    writer = SqliteWriter(path)
+    writer.transaction(lambda conn: conn.execute("CREATE TABLE big (b BLOB)"))
+    _commits(writer, 100)  # outside a block: nothing handed over
+    assert handed == []
+    with writer.checkpoints_deferred():
+        _commits(writer, 600)  # ~12 MB of WAL
+        size = os.path.getsize(path + "-wal")
+        assert handed and handed[0][0] == 0
+        assert all(offset == start + length for (start, length), (offset, _) in zip(handed, handed[1:]))
+        assert all(length >= sqlite_writer._WRITE_BACK_BYTES for _, length in handed)
+        end = handed[-1][0] + handed[-1][1]
+        assert size - 2 * sqlite_writer._WRITE_BACK_BYTES < end <= size
+        assert _open_files().count(path + "-wal") == 2  # SQLite's and the writer's own
+    count = len(handed)
+    assert not [p for p in _open_files() if p.startswith(path)]  # both closed (the WAL was past 1,000 pages)
+    _commits(writer, 100)
+    assert len(handed) == count
+    writer.close()
+
+
+@_LINUX
+def test_start_writing_is_linux_sync_file_range_and_takes_a_file(tmp_path):
+    with open(tmp_path / "f", "wb") as fh:
+        fh.write(b"x" * 1_000_000)
+        fh.flush()
+        sqlite_writer.start_writing(fh.fileno(), 0, 1_000_000)
+    assert sqlite_writer._SYNC_FILE_RANGE[0] is not None
+    assert (tmp_path / "f").read_bytes() == b"x" * 1_000_000
