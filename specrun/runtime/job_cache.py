@@ -53,6 +53,10 @@ RESOURCES_NEEDED = "resource keys nodes need"
 # The names of the nodes of a job that compute partitioned assets (`api._partition_keys`);
 # a job of plain assets, none partitioned, is told it has none when built (`jobs.build_asset_job`).
 PARTITIONED_ASSETS = "partitioned assets"
+# The names of the nodes whose op or invocation has a `specrun/timeout` tag, in the job's
+# order (`node_facts`); a job of plain assets whose ops have no tags is told it has none when
+# built (`jobs.build_asset_job`).
+TIMEOUT_TAGGED = "nodes tagged with a step time limit"
 
 
 def job_has_dynamic_outputs(job: Any) -> bool:

@@ -14,11 +14,8 @@ from __future__ import annotations
 from typing import Any, Hashable
 
 from .definitions.nodes import FromConfig, FromOutput
-from .job_cache import ATTR, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, per_job
+from .job_cache import ATTR, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, TIMEOUT_TAGGED, per_job
 from .timeouts import STEP_TIMEOUT_TAG
-
-# The names of the nodes whose op or invocation has a `specrun/timeout` tag, in the job's order.
-TIMEOUT_TAGGED = "nodes tagged with a step time limit"
 _NONE: dict = {}
 
 

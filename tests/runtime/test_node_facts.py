@@ -172,3 +172,20 @@ def test_a_job_told_what_its_nodes_need_walks_them_only_for_the_other_facts(monk
     assert node_fact(plain, RESOURCES_NEEDED) == {"custom"} and node_fact(plain, NODES_FREE) is True
     assert walks == []  # (build_asset_job told it the first two)
     assert node_fact(plain_again, PARTITIONED_ASSETS) == [] and walks == [1]
+
+
+def test_an_asset_job_of_untagged_ops_is_told_it_has_no_time_limit_tag_and_walks_nothing(monkeypatch):
+    walks = []
+    for name in ("walk_nodes", "_partitioned_and_tagged"):
+        real = getattr(node_facts, name)
+        monkeypatch.setattr(node_facts, name,
+                            lambda *args, real=real: walks.append(real.__name__) or real(*args))
+    plain = _asset_jobs()[0]
+
+    @asset(op_tags={STEP_TIMEOUT_TAG: "5"})
+    def timed():
+        return 1
+
+    tagged = build_asset_job("tagged", [timed])
+    assert [node_fact(j, TIMEOUT_TAGGED) for j in (plain, tagged)] == [[], ["timed"]]
+    assert walks == ["_partitioned_and_tagged"]  # (the tagged one's only)

@@ -5,13 +5,14 @@ any other input loads the stored asset."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition
 from .keys import AssetKey
-from .nodes import FromAsset, FromOutput, Node, _FromOutputSlots, _NodeSlots, new_from_output
+from .nodes import FromAsset, FromOutput, Node, _WritableFromOutput, _WritableNode, new_from_output
+from .ops import Out
 
 
 def assets_resources(assets: Any) -> dict[str, Any]:
@@ -66,6 +67,15 @@ def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], list[AssetKey], boo
     """(each key -> its definition or spec, the keys of the definitions (not of specs) in the
     order given, whether no multi-asset is among them); a key given twice is refused."""
     by_key: dict[AssetKey, Any] = {}
+    if assets.__class__ in _SEQUENCES:  # (each of them one plain asset, most often: no look-up
+        for a in assets:                # nor append an asset, a key given twice seen at the end)
+            if a.__class__ is not AssetsDefinition or a.multi:
+                break
+            by_key[a.key] = a
+        else:
+            if len(by_key) == len(assets):
+                return by_key, list(by_key), True
+        by_key = {}  # (the loop below, from the start: it refuses a key given twice, naming it)
     defined: list[AssetKey] = []
     plain_only = True  # (no multi-asset among them: none to subset)
     for a in assets:
@@ -84,6 +94,9 @@ def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], list[AssetKey], boo
             if isinstance(a, AssetsDefinition):
                 defined.append(key)
     return by_key, defined, plain_only
+
+
+_SEQUENCES = (list, tuple)
 
 
 def output_handle(a: AssetsDefinition, key: AssetKey) -> tuple[str, str]:
@@ -113,41 +126,83 @@ def input_source(up_key: AssetKey, by_key, computable, produced_only: bool) -> A
     )
 
 
-def nodes_for_asset(a: AssetsDefinition, by_key, computable, nodes: dict[str, Node]) -> None:
-    inputs = {}
-    for n, k in a.input_keys.items():
-        if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined
-            up = by_key[k]
-            if up.__class__ is not AssetsDefinition:
-                output = up.get_output_name_for_asset_key(k)
-            else:  # (its `get_output_name_for_asset_key`, inlined)
-                for output, made in up.keys_by_output_name.items():
-                    if made is k:  # (`==` for interned keys, without the slot call `__lt__` brings)
-                        break
+def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
+                    graph_nodes: Callable[[AssetsDefinition], None]) -> tuple:
+    """Add the nodes of the assets of the keys `order` names, in that order, to `nodes`: a
+    plain asset's one node (a multi-asset's once), made here; a graph asset's by
+    `graph_nodes(a)`. Returns what the plain assets' nodes need: (none takes config, each
+    output is a plain Out (no DynamicOut), one is partitioned, one brings resources, the IO
+    managers' keys when no other resource is needed, else None, one's op has tags)."""
+    free, static, partitioned, brought, io_keys, tagged = True, True, False, False, set(), False
+    for key in order:  # (one pass, no call an asset: ~0.4k instructions a Python call)
+        a = by_key[key]
+        if a.graph is not None:
+            graph_nodes(a)
+            continue
+        op = a.op
+        name = op.name  # (`a.node_name`)
+        if name in nodes:  # (a multi-asset's other keys)
+            continue
+        inputs = {}
+        for n, k in a.input_keys.items():
+            if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined
+                up = by_key[k]
+                made_by = up.keys_by_output_name
+                if up.__class__ is not AssetsDefinition:
+                    output = up.get_output_name_for_asset_key(k)
+                elif len(made_by) == 1 and made_by.get("result") is k:  # (most: `@asset`'s one output)
+                    output = "result"
+                else:  # (its `get_output_name_for_asset_key`, inlined)
+                    for output, made in made_by.items():
+                        if made is k:  # (`==` for interned keys, without the slot call `__lt__` brings)
+                            break
+                    else:
+                        output = up.get_output_name_for_asset_key(k)  # (raises, naming both)
+                if up.graph is None:  # (`new_from_output(up.op.name, output, k)`, without the call)
+                    source: Any = _WritableFromOutput()
+                    source.node, source.output, source.asset_key = up.op.name, output, k
+                    source.__class__ = FromOutput
+                    inputs[n] = source
                 else:
-                    output = up.get_output_name_for_asset_key(k)  # (raises, naming both)
-            if up.graph is None:  # (`new_from_output(up.op.name, output, k)`, without the call)
-                source: Any = _FromOutputSlots()
-                source.node, source.output, source.asset_key = up.op.name, output, k
-                source.__class__ = FromOutput
-                inputs[n] = source
-            else:
-                node, output = up.graph.outputs[output]
-                inputs[n] = new_from_output(node, output, k)
-        else:  # an input manager may load what no asset given produces (Dagster refuses it)
-            inputs[n] = input_source(k, by_key, computable,
-                                     not getattr(a.op.ins.get(n), "input_manager_key", None))
-    deps = a.deps
-    extra = tuple(sorted(output_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
-    name = a.op.name
-    if name in nodes:
-        raise DefinitionError(f"two assets share the node name {name!r}")
-    node: Any = _NodeSlots()  # (`new_asset_node(name, a.op, inputs, a, extra)`, without the call)
-    node.name, node.op_def, node.inputs, node.tags, node.retry_policy = name, a.op, inputs, {}, None
-    node.asset, node.check, node.extra_deps, node.hooks = a, None, extra, ()
-    node.graph_asset, node.graph_inputs = None, {}
-    node.__class__ = Node
-    nodes[name] = node
+                    node_name, output = up.graph.outputs[output]
+                    inputs[n] = new_from_output(node_name, output, k)
+            else:  # an input manager may load what no asset given produces (Dagster refuses it)
+                inputs[n] = input_source(k, by_key, computable,
+                                         not getattr(op.ins.get(n), "input_manager_key", None))
+        deps = a.deps
+        extra = tuple(sorted(output_handle(by_key[d], d)[0] for d in deps if d in computable)) if deps else ()
+        node: Any = _WritableNode()  # (`Node(name, op, inputs, asset=a, extra_deps=extra)`)
+        # (one store a statement: `a, b, c, d = ...` makes a tuple to unpack, ~0.2k instructions)
+        node.name = name
+        node.op_def = op
+        node.inputs = inputs
+        node.tags = {}
+        node.retry_policy = None
+        node.asset = a
+        node.check = None
+        node.extra_deps = extra
+        node.hooks = ()
+        node.graph_asset = None
+        node.graph_inputs = {}
+        node.__class__ = Node
+        nodes[name] = node
+        if op.config_schema is not None:
+            free = False
+        outs = op.outs
+        if len(outs) != 1 or outs.get("result").__class__ is not Out:  # (not `@asset`'s one Out)
+            for out in outs.values():
+                static = static and out.__class__ is Out
+        if a.partitions_def is not None:  # (a test and a jump, where `x = x or ...` stores too)
+            partitioned = True
+        if op.tags:
+            tagged = True
+        if a.resource_defs:
+            brought = True
+        if io_keys is None or op.required_resource_keys or op.signature.resource_params:
+            io_keys = None
+        else:
+            io_keys.add(a.io_manager_key)
+    return free, static, partitioned, brought, io_keys, tagged
 
 
 def add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:

@@ -13,19 +13,18 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from ..job_cache import (
-    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, job_has_dynamic_outputs,
-    per_job, pickle_state,
+    ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, TIMEOUT_TAGGED,
+    job_has_dynamic_outputs, per_job, pickle_state,
 )
 from .asset_checks import AssetChecksDefinition
 from .asset_nodes import (
-    add_blocking_edges, add_check_node, assets_by_key, assets_resources, common_partitions_def,
-    input_source, nodes_for_asset, output_handle, subset_multi_assets,
+    add_asset_nodes, add_blocking_edges, add_check_node, assets_by_key, assets_resources,
+    common_partitions_def, input_source, output_handle, subset_multi_assets,
 )
 from .assets import AssetsDefinition, AssetSpec
 from .composition import GraphDefinition, compose_graph
 from .dynamic import fan_out_of
 from .nodes import Node
-from .ops import Out
 from .keys import AssetKey
 from .policy import RetryPolicy
 from .selection import AssetGraphView, coerce_selection
@@ -296,37 +295,25 @@ def build_asset_job(
         by_key.update(subset_multi_assets(by_key, computable))
     nodes: dict[str, Node] = {}
     graph_outputs: dict[str, dict[str, tuple[str, str]]] = {}
+
+    def graph_nodes(a: AssetsDefinition) -> None:
+        if a.node_name not in graph_outputs:
+            from .graph_layout import nodes_for_graph_asset
+
+            nodes_for_graph_asset(a, lambda k, here=True: input_source(k, by_key, computable if here else (), True),
+                                  [output_handle(by_key[d], d)[0] for d in a.deps if d in computable],
+                                  [output_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
+                                  nodes)
+            graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
+
+    # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;
+    # sorted from the order the assets were given in (often near sorted: fewer comparisons
+    # than from a set's order), which gives the same list (no two keys have the same path).
     # What the plain assets' nodes need (each of them: see `told` below): no config, no
     # output of a class other than Out (a DynamicOut), no partitions, no resource but an IO
     # manager (these keys, else None), no resources brought along.
-    free, static, partitioned, brought, io_keys = True, True, False, False, set()
-    # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;
-    # sorted from the order the assets were given in (often near sorted: fewer comparisons
-    # than from a set's order), which gives the same list (no two keys have the same path)
-    for key in sorted(given, key=attrgetter("path")):
-        a = by_key[key]
-        if a.graph is not None:
-            if a.node_name not in graph_outputs:
-                from .graph_layout import nodes_for_graph_asset
-
-                nodes_for_graph_asset(a, lambda k, here=True: input_source(k, by_key, computable if here else (), True),
-                                      [output_handle(by_key[d], d)[0] for d in a.deps if d in computable],
-                                      [output_handle(by_key[k], k)[0] for k in a.input_keys.values() if k in computable],
-                                      nodes)
-                graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
-        elif a.op.name not in nodes:  # (`a.node_name`)
-            nodes_for_asset(a, by_key, computable, nodes)
-            op = a.op
-            if op.config_schema is not None:
-                free = False
-            for out in op.outs.values():
-                static = static and out.__class__ is Out
-            partitioned = partitioned or a.partitions_def is not None
-            brought = brought or bool(a.resource_defs)
-            if io_keys is None or op.required_resource_keys or op.signature.resource_params:
-                io_keys = None
-            else:
-                io_keys.add(a.io_manager_key)
+    free, static, partitioned, brought, io_keys, tagged = add_asset_nodes(
+        sorted(given, key=attrgetter("path")), by_key, computable, nodes, graph_nodes)
     # Each asset given made one node, of its own (no multi-asset, graph asset or clash of
     # names): what is asked of the job's nodes, and of its assets (`whole`), is known here.
     plain_nodes = plain_only and not graph_outputs and len(nodes) == len(given)
@@ -358,6 +345,8 @@ def build_asset_job(
             per_job(job_def, PARTITIONED_ASSETS, list)
         if free and told:
             per_job(job_def, NODES_FREE, lambda: True)
+        if not tagged and told:  # (no op tags, nor the nodes: no time limit tag)
+            per_job(job_def, TIMEOUT_TAGGED, list)
     return job_def
 
 

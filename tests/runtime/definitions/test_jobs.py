@@ -140,7 +140,7 @@ def test_missing_resource_keys_of_assets_include_their_io_manager_unless_they_br
 
 
 def test_an_asset_jobs_nodes_read_the_sources_the_general_input_source_gives():
-    """`nodes_for_asset` works out an input made in the same run inline; every input of every
+    """`add_asset_nodes` works out an input made in the same run inline; every input of every
     node equals what `input_source` gives (a plain asset, a multi-asset's named output, a
     graph asset's output, an asset loaded from storage, one with an input manager)."""
     from specrun import AssetIn, AssetOut, AssetSpec, graph_asset, multi_asset, op

@@ -1,5 +1,5 @@
 """The fast constructors of `specrun.runtime.definitions.nodes` (and the asset nodes
-`asset_nodes.nodes_for_asset` fills the same way) make the same values as the dataclasses'
+`asset_nodes.add_asset_nodes` fills the same way) make the same values as the dataclasses'
 own __init__ (so a field added to Node or FromOutput fails here until they fill it too)."""
 
 import copy
@@ -9,8 +9,8 @@ from dataclasses import fields
 
 import pytest
 
-from specrun import asset
-from specrun.runtime.definitions.asset_nodes import nodes_for_asset
+from specrun import AssetIn, asset
+from specrun.runtime.definitions.jobs import build_asset_job
 from specrun.runtime.definitions.keys import AssetKey
 from specrun.runtime.definitions.nodes import FromOutput, Node, new_from_output
 
@@ -31,11 +31,8 @@ def n(up):
 
 
 def new_asset_node(a, *others) -> Node:
-    """The node `nodes_for_asset` makes for asset `a`, which reads the assets `others`."""
-    by_key = {d.key: d for d in (a, *others)}
-    nodes: dict = {}
-    nodes_for_asset(a, by_key, set(by_key), nodes)
-    return nodes[a.op.name]
+    """The node an asset job makes for asset `a`, which reads the assets `others`."""
+    return build_asset_job("nodes", [a, *others]).nodes[a.op.name]
 
 
 def _values(obj) -> dict:
@@ -84,3 +81,40 @@ def test_nodes_and_sources_keep_their_values_in_slots_and_stay_frozen():
         source.node = "other"
     assert dataclasses.replace(node, extra_deps=("c",)).extra_deps == ("c",)
     assert node.extra_deps == ()
+
+
+def _chain(n):
+    first = asset(name="c_0")(lambda: 1)
+    made = [first]
+    for i in range(1, n):
+        made.append(asset(name=f"c_{i}", ins={"up": AssetIn(f"c_{i - 1}")})(lambda up: up))
+    return made
+
+
+def test_an_asset_jobs_nodes_are_made_in_one_pass_without_a_python_call_an_asset():
+    import sys
+
+    def python_calls(assets) -> int:
+        calls = []
+        sys.setprofile(lambda frame, event, arg: calls.append(event == "call"))
+        try:
+            build_asset_job("chain", assets)
+        finally:
+            sys.setprofile(None)
+        return sum(calls)
+
+    five, twenty = _chain(5), _chain(20)
+    assert python_calls(five) == python_calls(twenty)
+    assert [type(n) for n in build_asset_job("chain", twenty).nodes.values()] == [Node] * 20
+
+
+def test_the_writable_node_and_source_are_their_frozen_classes_with_no_slot_added():
+    # (so that making one the frozen class's compares no slot names; and its attribute
+    # stores are the interpreter's own: a Python __delattr__ left on it would make every
+    # store call Python's __setattr__, as both share one slot of the type)
+    from specrun.runtime.definitions.nodes import _WritableFromOutput, _WritableNode
+
+    for writable, frozen in ((_WritableNode, Node), (_WritableFromOutput, FromOutput)):
+        assert writable.__bases__ == (frozen,) and writable.__slots__ == ()
+        assert writable.__basicsize__ == frozen.__basicsize__
+        assert writable.__setattr__ is object.__setattr__ and writable.__delattr__ is object.__delattr__
