@@ -306,14 +306,15 @@ def build_asset_job(
                                   nodes)
             graph_outputs[a.node_name] = {o: h for o, h in a.graph.outputs.items() if h[0] in nodes}
 
-    # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair;
-    # sorted from the order the assets were given in (often near sorted: fewer comparisons
-    # than from a set's order), which gives the same list (no two keys have the same path).
+    # AssetKey's own order (by path), compared in C rather than by a `__lt__` call per pair
+    # (by its `_order_text`: one string against another); sorted from the order the assets were
+    # given in (often near sorted: fewer comparisons than from a set's order), which gives the
+    # same list (no two keys have the same path).
     # What the plain assets' nodes need (each of them: see `told` below): no config, no
     # output of a class other than Out (a DynamicOut), no partitions, no resource but an IO
     # manager (these keys, else None), no resources brought along.
     free, static, partitioned, brought, io_keys, tagged = add_asset_nodes(
-        sorted(given, key=attrgetter("path")), by_key, computable, nodes, graph_nodes)
+        sorted(given, key=attrgetter("_order_text")), by_key, computable, nodes, graph_nodes)
     # Each asset given made one node, of its own (no multi-asset, graph asset or clash of
     # names): what is asked of the job's nodes, and of its assets (`whole`), is known here.
     plain_nodes = plain_only and not graph_outputs and len(nodes) == len(given)
