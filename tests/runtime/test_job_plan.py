@@ -178,3 +178,34 @@ def test_plain_asset_steps_are_node_steps_whose_inputs_no_run_makes(tmp_path, mo
             '{"first": "%s"}' % result.asset_materializations_for_node("first")[0].tags[
                 "specrun/data_version"])
     assert steps["second"].upstream_keys == {"first"} and list(steps["second"].inputs) == ["first"]
+
+
+def test_the_steps_of_assets_reading_several_upstream_assets_leave_their_inputs_unmade(tmp_path, monkeypatch):
+    """A plain asset of several inputs (a fan-in's join) records the data version of each
+    upstream asset it read without making its step's inputs, in memory and through the fs
+    IO manager."""
+    monkeypatch.chdir(tmp_path)
+
+    @asset
+    def left():
+        return 1
+
+    @asset
+    def right():
+        return 2
+
+    @asset
+    def both(right, left):
+        return left + right
+
+    assets = [left, right, both]
+    for run in (materialize_to_memory, materialize, materialize):
+        result = run(assets)
+        assert result.output_for_node("both") == 3
+        steps = result._ctx.plan.steps
+        assert type(steps["both"]) is NodeStep and _unread(steps["both"])
+        made = {name: result.asset_materializations_for_node(name)[0].tags["specrun/data_version"]
+                for name in ("left", "right")}
+        tags = result.asset_materializations_for_node("both")[0].tags
+        assert tags["specrun/input_data_versions"] == (
+            '{"left": "%s", "right": "%s"}' % (made["left"], made["right"]))

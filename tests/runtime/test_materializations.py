@@ -167,9 +167,9 @@ def test_the_facts_of_an_asset_without_config_hold_what_the_per_job_fixed_facts_
         for facts in (plain, configured_facts):
             assert facts.code_version == v.asset_code_version(node.op_def, node.asset)
             assert facts.message == f"Materialized value {key.to_user_string()}"
-            assert facts.inputs == tuple(
+            assert facts.inputs == tuple(sorted(  # (by label, in their order when equal)
                 [(n, k, k.to_user_string()) for n, k in node.asset.input_keys.items()]
-                + [(None, k, k.to_user_string()) for k in node.asset.deps])
+                + [(None, k, k.to_user_string()) for k in node.asset.deps], key=lambda i: i[2]))
             assert facts.explain_tags[v.CODE_PARTS_TAG] == code_parts
         assert plain.config_hash == "none" and plain.explain_tags == {v.CODE_PARTS_TAG: code_parts}
         assert plain.version_prefix == v.version_text_prefix(plain.code_version, "none")

@@ -7,6 +7,8 @@ import hashlib
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specrun.runtime import versioning as v
 
@@ -88,6 +90,28 @@ def test_one_input_texts_of_a_part_that_is_not_a_string_raise_type_error(upstrea
     head, lead = v.one_input_text_parts(v.version_text_prefix("code", "none"), "up")
     with pytest.raises(TypeError):
         v.one_input_version_and_text(head, lead, upstream, run_id)
+
+
+@given(st.lists(st.tuples(st.text(max_size=4), st.text(max_size=4)), max_size=8),
+       st.sampled_from(VERSION_PARTS))
+@settings(max_examples=200, deadline=None)
+def test_the_texts_of_label_sorted_inputs_are_those_of_their_mapping(pairs, parts):
+    """Of (label, version) pairs in the order of the labels (a stable sort: of equal labels
+    the last counts, as in the mapping), the one-pass texts are the general function's."""
+    code, cfg, _, _, run_id = parts
+    if not all(isinstance(p, str) for p in (code, cfg, run_id)):
+        return
+    pairs = sorted(pairs, key=lambda pair: pair[0])
+    prefix = v.version_text_prefix(code, cfg)
+    expected = v.data_version_and_inputs_text(code, cfg, dict(pairs), None, run_id)
+    assert v.sorted_inputs_version_and_text(prefix, iter(pairs), run_id) == expected
+    assert v.sorted_inputs_version_and_text(prefix, iter(pairs), run_id) == expected
+
+
+@pytest.mark.parametrize("pairs, run_id", [([("a", None)], "run"), ([("a", "1")], None), ([(3, "1")], "run")])
+def test_the_texts_of_label_sorted_inputs_of_a_part_that_is_not_a_string_raise_type_error(pairs, run_id):
+    with pytest.raises(TypeError):
+        v.sorted_inputs_version_and_text(v.version_text_prefix("code", "none"), pairs, run_id)
 
 
 def test_a_data_version_made_is_kept_as_the_json_text_json_dumps_gives():
