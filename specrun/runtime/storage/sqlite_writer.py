@@ -26,6 +26,7 @@ checkpoint's fdatasync of the WAL finds them written.
 from __future__ import annotations
 
 import contextlib
+import functools
 import operator
 import os
 import re
@@ -103,7 +104,7 @@ class SqliteWriter:
         self._pid = 0
         self._lock = threading.Lock()
         self._checkpoint_pages = _CHECKPOINT_PAGES
-        self._wal: Optional[list[int]] = None  # in a deferred block: [fd, bytes handed over, commits]
+        self._wal: Optional[_WalWriteBack] = None  # in a deferred block
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is not None and self._pid == os.getpid():
@@ -133,20 +134,8 @@ class SqliteWriter:
                     raw.close()  # back to the pool
             result = _in_transaction(self._connection(), fn)
             if self._wal is not None:
-                self._hand_over(self._wal)
+                self._wal.committed()
             return result
-
-    def _hand_over(self, wal: list[int]) -> None:
-        """(Under the lock, in a deferred block.) Every `_LOOK_EVERY` commits, start writing to
-        disk what the WAL got since the last time, once that is `_WRITE_BACK_BYTES`."""
-        wal[2] += 1
-        if wal[2] < _LOOK_EVERY:
-            return
-        wal[2] = 0
-        size = os.fstat(wal[0]).st_size
-        if size - wal[1] >= _WRITE_BACK_BYTES:
-            start_writing(wal[0], wal[1], size - wal[1])
-            wal[1] = size
 
     def read(self, sql: str, parameters: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """The rows of one SELECT (its own read transaction, so it sees every commit made
@@ -201,7 +190,7 @@ class SqliteWriter:
             # A descriptor of our own: closing one drops the process's POSIX locks on its file, and
             # SQLite holds those on the database and -shm files only, none on the WAL.
             try:
-                self._wal = [os.open(self.path + "-wal", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)), 0, 0]
+                self._wal = _WalWriteBack(os.open(self.path + "-wal", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
             except FileNotFoundError:
                 self._wal = None
         try:
@@ -212,7 +201,7 @@ class SqliteWriter:
                 still_open = self._conn if self._pid == os.getpid() else None
                 wal, self._wal = self._wal, None
             if wal is not None:
-                os.close(wal[0])
+                os.close(wal.fd)
             if still_open is not None:
                 if _size(self.path + "-wal") > _CHECKPOINT_PAGES * frame:
                     self.close()
@@ -226,20 +215,38 @@ class SqliteWriter:
             self._conn = None
 
 
-_SYNC_FILE_RANGE: list = []  # [sync_file_range, or None], looked up on first use
+class _WalWriteBack:
+    """The writer's own descriptor of the WAL in a deferred block, and how much of the WAL it
+    has handed to the disk (`SqliteWriter.checkpoints_deferred`)."""
+
+    __slots__ = ("fd", "handed", "commits")
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.handed, self.commits = fd, 0, 0
+
+    def committed(self) -> None:
+        """(Under the writer's lock, after a commit.) Every `_LOOK_EVERY` commits, start writing
+        to disk what the WAL got since the last time, once that is `_WRITE_BACK_BYTES`."""
+        self.commits += 1
+        if self.commits < _LOOK_EVERY:
+            return
+        self.commits = 0
+        size = os.fstat(self.fd).st_size
+        if size - self.handed >= _WRITE_BACK_BYTES:
+            start_writing(self.fd, self.handed, size - self.handed)
+            self.handed = size
 
 
 def start_writing(fd: int, offset: int, length: int) -> None:
     """Start writing `length` bytes of the file open as `fd` from `offset` to disk, and return
     without waiting; the pages stay cached (Linux's ``sync_file_range`` with
     ``SYNC_FILE_RANGE_WRITE``; nothing elsewhere). A hint: what it returns is not looked at."""
-    if not _SYNC_FILE_RANGE:
-        _SYNC_FILE_RANGE.append(_sync_file_range())
-    call = _SYNC_FILE_RANGE[0]
+    call = _sync_file_range()
     if call is not None:
         call(fd, offset, length, 2)  # SYNC_FILE_RANGE_WRITE
 
 
+@functools.cache  # (looked up on first use: ctypes is imported then)
 def _sync_file_range() -> Optional[Callable[..., int]]:
     if not sys.platform.startswith("linux"):
         return None

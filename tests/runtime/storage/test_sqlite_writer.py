@@ -182,5 +182,5 @@ def test_start_writing_is_linux_sync_file_range_and_takes_a_file(tmp_path):
         fh.write(b"x" * 1_000_000)
         fh.flush()
         sqlite_writer.start_writing(fh.fileno(), 0, 1_000_000)
-    assert sqlite_writer._SYNC_FILE_RANGE[0] is not None
+    assert sqlite_writer._sync_file_range() is not None
     assert (tmp_path / "f").read_bytes() == b"x" * 1_000_000
