@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional, Seque
 from ..errors import DefinitionError, suggest
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
-from .topological_order import kahn_order
+from .topological_order import kahn_order, path_order
 
 
 class UpstreamOutput(NamedTuple):
@@ -364,7 +364,8 @@ def lexicographic_order(upstream: dict[str, Any]) -> tuple[list[str], dict[str, 
         for up in ups:
             successors[up].append(name)
     ready = [name for name, count in waiting.items() if not count]
-    return kahn_order(ready, waiting, successors), successors
+    order = path_order(ready, successors, len(waiting)) or kahn_order(ready, waiting, successors)
+    return order, successors
 
 
 def _raise_cycle(job: Any) -> None:

@@ -17,7 +17,7 @@ from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
 from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
                    _subset, _upstream_partitions)
-from .topological_order import kahn_order
+from .topological_order import kahn_order, path_order
 
 _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
 _new_step = object.__new__
@@ -111,7 +111,9 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
     counts = waiting.copy()  # (Kahn counts `waiting` down)
     positions = None  # (of a plan not in its job's order: `_ordered`'s)
     if not chain:
-        steps, positions = _ordered(job, steps, kahn_order(ready, waiting, successors), successors)
+        path = path_order(ready, successors, len(steps))  # (no step waits on two, none to sort)
+        steps, positions = _ordered(job, steps, path or kahn_order(ready, waiting, successors),
+                                    successors, path is None)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
         for name in steps:
@@ -123,21 +125,23 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
 
 
 def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
-             successors: dict[str, list[str]],
+             successors: dict[str, list[str]], several: bool = True,
              ) -> tuple[dict[str, ExecutionStep], Optional[dict[str, int]]]:
     """`steps` in `order` (Kahn's: the step keys in lexicographic topological order, as
-    `plan._node_order`), with each step's `successors` put in that order; and, when the
-    order is not the job's, each step's position in it (the plan's `positions`, made once:
-    a table as large as the plan, at 10,000 steps ~2 simulated cache misses a step to fill)."""
+    `plan._node_order`), with each step's `successors` put in that order (unless not
+    `several`: no step has more than one, as on a path); and, when the order is not the
+    job's, each step's position in it (the plan's `positions`, made once: a table as large
+    as the plan, at 10,000 steps ~2 simulated cache misses a step to fill)."""
     if len(order) < len(steps):
         _raise_cycle(job)
     if order == list(steps):  # (the job's order is the plan's: a chain's)
         return steps, None
     positions = dict(zip(order, range(len(order))))
     position = positions.__getitem__
-    for downs in successors.values():  # (in the job's order)
-        if len(downs) > 1:
-            downs.sort(key=position)
+    if several:
+        for downs in successors.values():  # (in the job's order)
+            if len(downs) > 1:
+                downs.sort(key=position)
     return {name: steps[name] for name in order}, positions
 
 

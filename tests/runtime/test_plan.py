@@ -689,22 +689,30 @@ def _two_roots_then_a_chain():
     return rooted
 
 
-@pytest.mark.parametrize("make, kahn", [
-    (_op_chain, False), (_chain, True), (_reversed_asset_chain, True),
-    (_chain_with_a_shortcut, True), (_two_roots_then_a_chain, True), (_fanned_out_job, True)])
-def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkeypatch, make, kahn):
+@pytest.mark.parametrize("make, how", [
+    (_op_chain, "job"), (_chain, "path"), (_reversed_asset_chain, "path"),
+    (_chain_with_a_shortcut, "kahn"), (_two_roots_then_a_chain, "kahn"), (_fanned_out_job, "kahn")])
+def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkeypatch, make, how):
+    """A chain in its job's order is planned in that order; one in another order (its keys
+    sort apart from it) is walked as a path; any other graph goes through Kahn's."""
     from specrun.runtime import plan_unpartitioned
 
-    ordered = []
-    kahn_order = plan_unpartitioned.kahn_order
+    ordered, walked = [], []
+    kahn_order, path_order = plan_unpartitioned.kahn_order, plan_unpartitioned.path_order
     monkeypatch.setattr(plan_unpartitioned, "kahn_order",
                         lambda *tables: ordered.append(1) or kahn_order(*tables))
+    monkeypatch.setattr(plan_unpartitioned, "path_order",
+                        lambda *tables: walked.append(path_order(*tables)) or walked[-1])
     job = make()
     plan = build_plan(job, [])
     assert [s.key for s in plan.get_all_steps()] == [s.key for s in _general_steps(job)]
-    assert bool(ordered) is kahn
-    if not kahn:
+    assert bool(ordered) is (how == "kahn")
+    assert (bool(walked) and walked[-1] is not None) is (how == "path")
+    if how == "job":
         assert list(plan.steps) == list(job.nodes) == ["one", "a", "b", "c"]
+    if how == "path":
+        assert list(plan.steps) != list(job.nodes)
+        assert all(len(plan.downstream[k]) <= 1 for k in plan.steps)
 
 
 def test_a_plan_ordered_apart_from_its_job_keeps_the_positions_it_sorted_by(monkeypatch):

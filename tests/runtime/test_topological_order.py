@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from specrun.runtime.topological_order import kahn_order
+from specrun.runtime.topological_order import kahn_order, path_order
 
 
 def _tables(edges: list[tuple[str, str]], names: list[str]) -> tuple[list, dict, dict]:
@@ -69,3 +69,37 @@ def test_the_order_is_the_heap_driven_algorithms_on_random_graphs(seed):
             edges.append((down, up))
         expected = _heap_order(*_tables(edges, names))
         assert _order(edges, names) == expected
+
+
+def test_a_path_whose_names_sort_apart_from_it_is_walked_in_kahns_order():
+    names = [f"a_{i}" for i in range(12)]  # a_0, a_1, ..., a_11: sorted, a_10 comes before a_2
+    ready, waiting, successors = _tables(list(zip(names, names[1:])), sorted(names))
+    assert path_order(ready, successors, len(waiting)) == names == kahn_order(ready, waiting, successors)
+
+
+@pytest.mark.parametrize("edges, names", [
+    ([("a", "b"), ("b", "c"), ("c", "b")], ["a", "b", "c"]),  # a cycle at its end
+    ([("a", "c"), ("c", "b"), ("c", "d")], ["a", "b", "c", "d"]),  # a branch
+    ([("a", "b")], ["a", "b", "c"]),  # a second root
+    ([("a", "b"), ("c", "b")], ["a", "b", "c"]),  # b waits on two
+    ([], [])])
+def test_a_graph_that_is_not_a_path_is_left_to_kahns(edges, names):
+    ready, waiting, successors = _tables(edges, names)
+    assert path_order(ready, successors, len(waiting)) is None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_path_is_walked_wherever_kahns_order_is_one_path(seed):
+    rnd = random.Random(seed)
+    for _ in range(50):
+        names = [f"n{rnd.randint(0, 10 ** 6)}_{i}" for i in range(rnd.randint(1, 30))]
+        chained = rnd.sample(names, len(names))
+        edges = list(zip(chained, chained[1:]))
+        if rnd.random() < 0.5:  # another edge: a shortcut, a cycle or a branch
+            edges.append(tuple(rnd.sample(names, 2)) if len(names) > 1 else (names[0], names[0]))
+        ready, waiting, successors = _tables(edges, names)
+        walked = path_order(ready, successors, len(waiting))
+        expected = _heap_order(*_tables(edges, names))
+        one_path = len(expected) == len(names) and all(
+            successors[a] == [b] for a, b in zip(expected, expected[1:])) and not successors[expected[-1]]
+        assert walked == (expected if one_path else None)
