@@ -269,18 +269,18 @@ def function_version_and_parts_text(fn: types.FunctionType) -> tuple[str, str]:
     seen is answered from its code's entry without the per-function cache: a job asks once
     per asset, and every function of a factory's 1,000 new assets is new to that cache (a
     miss and an entry each, ~2k instructions)."""
-    global _LAST_PLAIN
+    global LAST_PLAIN
     if fn.__closure__ is None and not fn.__defaults__ and not fn.__kwdefaults__ and not fn.__dict__:
         code, scope = fn.__code__, fn.__globals__  # (two names a statement: no tuple made)
         name, module = fn.__qualname__, fn.__module__
-        last = _LAST_PLAIN  # one read of one tuple: another thread's answer never mixes in
+        last = LAST_PLAIN  # one read of one tuple: another thread's answer never mixes in
         if last[0] is code and last[1] is scope and last[2] == name and last[3] == module:
             return last[4]
         found = _BY_CODE.get((code, name, module))
         if found is not None and found[0] is scope:
             version, text = found[2], found[3]
             if version is not None and text is not None:
-                _LAST_PLAIN = code, scope, name, module, (version, text)
+                LAST_PLAIN = code, scope, name, module, (version, text)
                 return version, text
     return version_and_parts_text(fn)
 
@@ -288,7 +288,7 @@ def function_version_and_parts_text(fn: types.FunctionType) -> tuple[str, str]:
 # The plain function `function_version_and_parts_text` answered last, from its code's entry:
 # (code, globals, qualname, module, answer). Assets a factory made in a loop come in a row.
 # A tuple replaced whole, so that a thread reads one function's entry, never a mix of two.
-_LAST_PLAIN: tuple = (None, None, None, None, None)
+LAST_PLAIN: tuple = (None, None, None, None, None)
 
 
 def _version(summary: list) -> str:

@@ -307,3 +307,40 @@ def test_assets_of_one_code_share_their_explain_tags_and_version_prefix_and_keep
         code, _, _, _, explain = m._facts_of(node, node.asset.key)
         assert facts[node.name].explain_tags == explain
         assert facts[node.name].version_prefix == v.version_text_prefix(code, "none")
+
+
+def test_a_factorys_next_asset_takes_the_last_code_version_without_asking_for_it(monkeypatch):
+    """The assets of one code, made in a row, take the code version `code_version` gave last
+    without a call for each; another code, or a function with defaults (told apart from its
+    code by them), is asked for, and each gets the general path's version."""
+    from specrun.runtime import code_version, materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    def made(i):
+        @asset(name=f"copy_{i}")
+        def copy():
+            return 1
+        return copy
+
+    @asset
+    def different():
+        return 0
+
+    three = 3
+
+    @asset
+    def closed():
+        return three
+
+    job = build_asset_job("asked", [*[made(i) for i in range(4)], different, closed])
+    asked = []
+    ask = m.function_version_and_parts_text
+    monkeypatch.setattr(m, "function_version_and_parts_text", lambda fn: asked.append(fn.__name__) or ask(fn))
+    monkeypatch.setattr(code_version, "LAST_PLAIN", (None,) * 5, raising=False)
+    for name in ["copy_0", "copy_1", "copy_2", "copy_3", "different", "closed", "copy_1"]:
+        node = job.nodes[name]
+        facts = m.facts_without_config(node, node.asset.key)
+        assert (facts.code_version, facts.explain_tags[v.CODE_PARTS_TAG]) == \
+            code_version.version_and_parts_text(node.op_def.compute_fn)
+    # (the first answer of a code is worked out, the second found by code and kept as the last)
+    assert asked == ["copy", "copy", "different", "closed"]
