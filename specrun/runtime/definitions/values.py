@@ -39,13 +39,19 @@ condition, errors and fallback of dataclass's, not compiled from text: the two c
 instructions a class) and `bound_init`'s `__init__`, of the generated one's signature, which
 binds `object.__setattr__` to the instance once and stores each field through it: the same
 store into the same place (the dict stays unmade and reads keep their speed), ~1,000
-instead of ~1,500 instructions a field. `__dataclass_params__` says frozen.
+instead of ~1,500 instructions a field. `__dataclass_params__` says frozen. dataclass is
+asked for no `__init__` there (`init=False`): the one it would compile, only to be replaced, cost
+~0.9 M instructions a class; its parameters (order, defaults, the default factory's marker,
+annotations, the error for a field without a default after one with) are worked out from the
+fields as dataclass writes them (`_Parameters.of_fields`). A class whose annotations may hold
+an InitVar still gets dataclass's, and is refused as before.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import reprlib
 import sys
 from operator import attrgetter
@@ -81,8 +87,11 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
             raise TypeError(f"value_class: {cls.__qualname__} defines {', '.join(own)}: use dataclass")
         own_repr = "__repr__" in cls.__dict__  # kept, as dataclass keeps it
         frozen_here = frozen and _freezable(cls, slots)
+        undocumented = not getattr(cls, "__doc__")
+        # frozen here: bound_init writes the __init__, so dataclass is not asked to compile one
+        own_init = frozen_here and not _may_have_initvar(cls)
         made = dataclasses.dataclass(cls, frozen=frozen and not frozen_here, eq=False, repr=False, slots=slots,
-                                     kw_only=kw_only)
+                                     kw_only=kw_only, init=not own_init)
         fields = dataclasses.fields(made)
         if not own_repr:
             _method(made, "__repr__", _repr([f.name for f in fields if f.repr]))
@@ -96,10 +105,12 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         params = copy.copy(made.__dataclass_params__)  # type: ignore[attr-defined]
         params.repr, params.eq = True, eq
         if frozen_here:
-            params.frozen = True
+            params.frozen = params.init = True
         made.__dataclass_params__ = params  # type: ignore[attr-defined]
         if frozen_here:
             _freeze(made, tuple(f.name for f in fields))
+            if undocumented and own_init:  # dataclass's doc of a class without one: its name and signature
+                made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
         return made
 
     return wrap if cls is None else wrap(cls)
@@ -219,16 +230,15 @@ def _own_init(cls: _C, who: str, start: str, store: str) -> _C:
     params = getattr(cls, "__dataclass_params__", None)
     if params is None or not params.frozen or not params.init:
         raise TypeError(f"{who} needs a frozen dataclass, not {cls!r}")
-    generated = cls.__dict__["__init__"]
-    code = generated.__code__
-    positional = code.co_varnames[1:code.co_argcount]
-    keyword_only = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
     fields = dataclasses.fields(cls)
+    made = cls.__dict__.get("__init__")  # dataclass's (or an earlier _own_init's); none: value_class's own_init
+    generated = _Parameters.of_function(made) if made is not None else _Parameters.of_fields(cls, fields)
+    positional, keyword_only = generated.positional, generated.keyword_only
     if sorted(positional + keyword_only) != sorted(f.name for f in fields if f.init):
         raise TypeError(f"{who}: {cls.__qualname__}.__init__ takes more than its fields (an InitVar?)")
-    defaults = dict(zip(positional[len(positional) - len(generated.__defaults__ or ()):],
-                        generated.__defaults__ or ()))
-    defaults.update(generated.__kwdefaults__ or {})
+    defaults = dict(zip(positional[len(positional) - len(generated.defaults or ()):],
+                        generated.defaults or ()))
+    defaults.update(generated.kwdefaults or {})
     names: dict[str, Any] = {"_object_setattr": object.__setattr__}
     lines = [f"    {start}\n"]
     for f in fields:
@@ -250,8 +260,58 @@ def _own_init(cls: _C, who: str, start: str, store: str) -> _C:
     source = f"def __init__({signature}):\n{''.join(lines)}"
     exec(source, names)  # noqa: S102 - the text is made above from the class's field names only
     init = names["__init__"]
-    init.__defaults__, init.__kwdefaults__ = generated.__defaults__, generated.__kwdefaults__
-    init.__annotations__ = generated.__annotations__
-    init.__qualname__, init.__module__ = generated.__qualname__, generated.__module__
+    init.__defaults__, init.__kwdefaults__ = generated.defaults, generated.kwdefaults
+    init.__annotations__ = generated.annotations
+    init.__qualname__, init.__module__ = generated.qualname, generated.module
     setattr(cls, "__init__", init)  # (mypy refuses `cls.__init__ = ...`)
     return cls
+
+
+def _may_have_initvar(cls: type) -> bool:
+    """Whether one of `cls`'s own annotations may be an InitVar (a text naming it counts):
+    `_own_init` refuses those, from the parameters of dataclass's `__init__`."""
+    return any(isinstance(t, dataclasses.InitVar) or t is dataclasses.InitVar or (isinstance(t, str) and "InitVar" in t)
+               for t in cls.__dict__.get("__annotations__", {}).values())
+
+
+class _Parameters:
+    """The parameters of a dataclass's generated `__init__`: read from it, or worked out from
+    the fields as dataclass would write them (value_class asks dataclass for none)."""
+
+    __slots__ = ("positional", "keyword_only", "defaults", "kwdefaults", "annotations", "qualname", "module")
+
+    @classmethod
+    def of_function(cls, fn: Any) -> "_Parameters":
+        code, found = fn.__code__, cls()
+        found.positional = code.co_varnames[1:code.co_argcount]
+        found.keyword_only = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
+        found.defaults, found.kwdefaults = fn.__defaults__, fn.__kwdefaults__
+        found.annotations, found.qualname, found.module = fn.__annotations__, fn.__qualname__, fn.__module__
+        return found
+
+    @classmethod
+    def of_fields(cls, made: type, fields: tuple[dataclasses.Field, ...]) -> "_Parameters":
+        """dataclass's order (positional fields, then keyword-only ones), defaults (a default
+        factory's marked by dataclass's own marker), annotations and error for a field without
+        a default after one with a default."""
+        positional = [f for f in fields if f.init and not f.kw_only]
+        keyword_only = [f for f in fields if f.init and f.kw_only]
+        after: Optional[dataclasses.Field] = None
+        for f in positional:
+            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+                after = f
+            elif after is not None:
+                raise TypeError(f"non-default argument {f.name!r} follows default argument"
+                                + (f" {after.name!r}" if sys.version_info >= (3, 13) else ""))
+        found = cls()
+        found.positional = tuple(f.name for f in positional)
+        found.keyword_only = tuple(f.name for f in keyword_only)
+        defaults = {f.name: f.default if f.default is not dataclasses.MISSING else dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
+                    for f in (*positional, *keyword_only)
+                    if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
+        found.defaults = tuple(defaults[f.name] for f in positional if f.name in defaults) or None
+        found.kwdefaults = {f.name: defaults[f.name] for f in keyword_only if f.name in defaults} or None
+        found.annotations = {**{f.name: f.type for f in (*positional, *keyword_only)}, "return": None}
+        found.qualname = f"{made.__qualname__}.__init__"
+        found.module = made.__module__ if made.__module__ in sys.modules else None
+        return found

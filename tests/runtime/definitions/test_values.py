@@ -3,6 +3,7 @@ import dataclasses
 import inspect
 import pickle
 import reprlib
+import sys
 from dataclasses import InitVar, dataclass, field, make_dataclass
 
 import pytest
@@ -296,3 +297,56 @@ def test_field_by_field_equality_answers_as_python_3_13s_dataclass():
     assert eq(P(0, 2), P(0.0, [2])) is False  # the last comparison's answer
     assert eq(P(1, 2), "x") is NotImplemented
     assert values._eq_field_by_field(lambda obj: ())(P(1, 2), P(3, 4)) is True  # no compared field
+
+
+def test_a_frozen_value_class_compiles_only_its_own_init(monkeypatch):
+    """dataclass is not asked for an `__init__` that bound_init replaces: one `__init__` compiled a class."""
+    import builtins
+
+    compiled = []
+    real_exec = builtins.exec
+
+    def counting_exec(source, *args, **kwargs):
+        compiled.append(source)
+        return real_exec(source, *args, **kwargs)
+
+    body = {"__module__": __name__, "__annotations__": {f[0]: f[1] for f in _FIELDS["many"]}}
+    body.update({f[0]: f[2] for f in _FIELDS["many"] if len(f) > 2})
+    monkeypatch.setattr(builtins, "exec", counting_exec)
+    value = value_class(frozen=True)(type("V", (), body))
+    monkeypatch.undo()
+    inits = [text for text in compiled if "__init__" in text]  # (3.13's dataclass compiles an empty text too)
+    assert len(inits) == 1 and inits[0].startswith("def __init__(self, a, b, c, d, e, f):")
+    assert "__set" in value.__init__.__code__.co_varnames
+
+
+@pytest.mark.parametrize("options", [o for o in _OPTIONS if o.get("frozen")])
+@pytest.mark.parametrize("fields", list(_FIELDS))
+def test_an_undocumented_value_class_is_documented_and_signed_as_dataclass_does(options, fields):
+    made = []
+    for make in (dataclass, value_class):
+        body = {"__module__": __name__, "__annotations__": {f[0]: f[1] for f in _FIELDS[fields]}}
+        body.update({f[0]: f[2] for f in _FIELDS[fields] if len(f) > 2})
+        made.append(make(**options)(type("V", (), body)))
+    plain, value = made
+    assert value.__doc__ == plain.__doc__
+    assert str(inspect.signature(value)) == str(inspect.signature(plain))
+    for attribute in ("__defaults__", "__kwdefaults__", "__annotations__", "__qualname__", "__module__"):
+        assert getattr(value.__init__, attribute) == getattr(plain.__init__, attribute)
+
+
+def test_a_frozen_value_class_refuses_a_field_without_default_after_one_with_as_dataclass_does():
+    errors = []
+    for make in (dataclass(frozen=True), value_class(frozen=True)):
+        with pytest.raises(TypeError) as e:
+            make(type("V", (), {"__module__": __name__, "__annotations__": {"a": int, "b": int}, "a": 1}))
+        errors.append(str(e.value))
+    assert errors[0] == errors[1]
+
+
+def test_a_frozen_value_class_refuses_an_initvar_as_before():
+    with pytest.raises(TypeError, match="InitVar"):
+        @value_class(frozen=True)
+        class WithInitVar:
+            a: int
+            b: InitVar[int] = 0
