@@ -14,11 +14,10 @@ import re
 from typing import Any, Callable
 
 Check = Callable[[Any], bool]
-_TYPES: dict[str, Check] = {
-    "object": lambda v: type(v) is dict, "array": lambda v: type(v) is list,
-    "string": lambda v: type(v) is str, "boolean": lambda v: type(v) is bool,
-    "integer": lambda v: type(v) is int, "number": lambda v: type(v) in (int, float),
-    "null": lambda v: v is None,
+# JSON Schema's types as the Python types of parsed YAML/TOML (a bool is not an integer here)
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,), "array": (list,), "string": (str,), "boolean": (bool,), "integer": (int,),
+    "number": (int, float), "null": (type(None),),
 }
 _KNOWN = {"type", "properties", "patternProperties", "additionalProperties", "required", "enum",
           "const", "anyOf", "items", "minimum", "minLength", "propertyNames", "pattern",
@@ -50,8 +49,7 @@ def compile_schema(schema: Any) -> Check:
         options = [_strict(o) for o in schema["enum"]]
         checks.append(lambda v: _strict(v) in options)
     if "anyOf" in schema:
-        alternatives = [compile_schema(s) for s in schema["anyOf"]]
-        checks.append(lambda v: any(a(v) for a in alternatives))
+        checks.append(_any_of([compile_schema(s) for s in schema["anyOf"]]))
     checks.extend(_scalar_checks(schema))
     if "items" in schema:
         item = compile_schema(schema["items"])
@@ -78,8 +76,26 @@ def _type_check(kinds: list[str]) -> Check:
         return lambda v: type(v) is dict
     if kinds == ["string"]:
         return lambda v: type(v) is str
-    tests = [_TYPES[k] for k in kinds]
-    return lambda v: any(t(v) for t in tests)
+    types = frozenset(t for k in kinds for t in _PYTHON_TYPES[k])
+    return lambda v: type(v) in types
+
+
+def _any_of(alternatives: list[Check]) -> Check:
+    """Whether one of `alternatives` says yes, asked in turn (no generator made a value: an
+    `anyOf` is met once an entry of a spec, and again once an input of it)."""
+    if len(alternatives) == 1:
+        return alternatives[0]
+    if len(alternatives) == 2:
+        first, second = alternatives
+        return lambda v: first(v) or second(v)
+
+    def check(value: Any) -> bool:
+        for alternative in alternatives:
+            if alternative(value):
+                return True
+        return False
+
+    return check
 
 
 def _all_of(checks: list[Check]) -> Check:
@@ -147,6 +163,25 @@ def _object_check(schema: dict[str, Any]) -> Check:
                         return False
             if not matched and not additional(item):
                 return False
+        return True
+
+    if not props and not patterns and names is None and additional is _always:
+        return _required_only(required)
+    return check
+
+
+def _required_only(required: tuple[str, ...]) -> Check:
+    """An object check of `required` keys and nothing else (an `anyOf` of `required: [fn]`,
+    `required: [graph]`, ... tells an entry's kind): no pass over the value's keys."""
+    if len(required) == 1:
+        key = required[0]
+        return lambda v: type(v) is not dict or key in v
+
+    def check(value: Any) -> bool:
+        if type(value) is dict:
+            for k in required:
+                if k not in value:
+                    return False
         return True
 
     return check

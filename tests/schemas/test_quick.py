@@ -200,3 +200,32 @@ def test_is_valid_compiles_a_schema_once_whatever_its_key_order():
     assert is_valid({"minLength": 1, "type": "string"}, "") is False
     info = _compiled.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+
+
+def _calls_checking(check, value) -> list[str]:
+    """The Python functions `check(value)` calls, by name, in order."""
+    import sys
+
+    names: list[str] = []
+
+    def profile(frame, event, arg):
+        if event == "call":
+            names.append(frame.f_code.co_name)
+
+    sys.setprofile(profile)
+    try:
+        assert check(value) is True
+    finally:
+        sys.setprofile(None)
+    return names[:-1]  # (the last: sys.setprofile itself, a C call seen as none)
+
+
+def test_an_asset_entry_is_checked_without_generators_or_a_pass_for_its_kind(spec_check):
+    """An entry's `anyOf` of kinds (`required: [fn]`, ...) and an input's `anyOf` of a name or a
+    mapping are asked in turn, with no generator made; a `required`-only alternative looks up
+    its key instead of passing over the entry's keys."""
+    doc = {"specrun": 1, "assets": {"a": {"fn": "f"}, "b": {"fn": "g", "ins": {"up": "a"}}}}
+    calls = _calls_checking(spec_check, doc)
+    assert "<genexpr>" not in calls
+    one_more_entry = _calls_checking(spec_check, {**doc, "assets": {**doc["assets"], "c": {"fn": "h", "ins": {"up": "b"}}}})
+    assert len(one_more_entry) - len(calls) == 14  # an entry of one input: 14 Python calls (20 before)
