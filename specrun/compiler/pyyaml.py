@@ -48,7 +48,8 @@ class YamlLoader(_SafeLoader):  # type: ignore[misc]
     `a12`; not `1`, `true`, `~`) is a string: `resolve` answers it without the list of
     patterns it would find empty; another plain scalar's tag, which then depends on its text
     alone, is asked of the patterns once a text (`nxt` and `fn` start like `null` and `false`,
-    and are met on every line of a long spec). Without path resolvers (PyYAML's default), descending
+    and are met on every line of a long spec); a mapping's tag is the default mapping tag, given
+    without a call of the safe loader's method. Without path resolvers (PyYAML's default), descending
     into and ascending from each node does nothing: the two methods are a no-op C callable."""
 
     def __init__(self, stream: Any) -> None:
@@ -70,6 +71,8 @@ class YamlLoader(_SafeLoader):  # type: ignore[misc]
             if tag is None:
                 tag = self._plain_tags[value] = _SafeLoader.resolve(self, kind, value, implicit)
             return tag
+        if kind is yaml.MappingNode:  # the safe loader's answer without path resolvers
+            return _MAP
         return _SafeLoader.resolve(self, kind, value, implicit)
 
 
@@ -77,3 +80,4 @@ _IGNORE_TWO: Any = {}.get  # C callables that take those arguments and do nothin
 _IGNORE_NONE: Any = ().__len__
 
 _STR: str = _SafeLoader.DEFAULT_SCALAR_TAG
+_MAP: str = _SafeLoader.DEFAULT_MAPPING_TAG

@@ -115,3 +115,21 @@ def test_the_loader_skips_pyyamls_per_node_calls_only_without_path_resolvers(mon
     finally:
         quick.dispose()
         asking.dispose()
+
+
+def test_the_loader_tags_mappings_without_the_safe_loaders_method(monkeypatch):
+    asked = []
+    real = yaml.resolver.BaseResolver.resolve
+
+    def counting(self, kind, value, implicit):
+        asked.append(kind)
+        return real(self, kind, value, implicit)
+
+    text = "".join(f"a{i}: {{fn: nxt, ins: {{up: a{i - 1}}}, list: [1, {{b: 2}}]}}\n" for i in range(1, 4))
+    monkeypatch.setattr(yaml.resolver.BaseResolver, "resolve", counting)
+    ours = yaml.compose(text, Loader=pyyaml.YamlLoader)
+    asked_by_ours = list(asked)
+    asked.clear()
+    assert _tags(ours) == _tags(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert yaml.MappingNode not in asked_by_ours  # 10 mappings, none asked
+    assert asked_by_ours.count(yaml.SequenceNode) == 3  # (sequences still are)
