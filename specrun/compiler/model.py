@@ -15,7 +15,7 @@ import dataclasses
 from dataclasses import field
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
-from ..runtime.definitions.values import direct_init, value_class
+from ..runtime.definitions.values import value_class
 from .parse import Document, escape
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ class RetryEntry:
     jitter: Optional[str] = None
 
 
-@direct_init
-@value_class(frozen=True)
+@value_class(frozen=True, direct=True)
 class InputEntry:
     """One `ins:` entry of an asset: the upstream asset and how its partitions map."""
 
@@ -60,8 +59,7 @@ class InputEntry:
     pointer: str = ""
 
 
-@direct_init
-@value_class(frozen=True)
+@value_class(frozen=True, direct=True)
 class AssetEntry:
     """An asset under `assets:`."""
 

@@ -17,7 +17,6 @@ from typing import Any, Callable, Mapping, NamedTuple, Optional
 from . import versioning as v
 from .code_version import describe_change
 from .definitions.keys import AssetKey
-from .definitions.values import direct_init
 from .definitions.values import value_class
 from .plan import asset_input_partition_keys
 from .storage.stored import stored_mismatch
@@ -27,8 +26,7 @@ CODE_CHANGED = "code changed"
 CONFIG_CHANGED = "config changed"
 
 
-@direct_init
-@value_class(frozen=True)
+@value_class(frozen=True, direct=True)
 class Decision:
     """Whether one step runs, and the reason in a few words."""
 

@@ -24,6 +24,9 @@ equality, hashing and the refusal to set attributes stay dataclasses' own) and g
 default factories and keyword-only parameters; `inspect.signature` shows the same) that
 writes the fields in field order, as the generated one does, then calls `__post_init__`.
 
+`value_class(frozen=True, direct=True)` is `direct_init` over `value_class(frozen=True)`, with
+direct_init's `__init__` compiled alone (bound_init's is not made first, only to be replaced).
+
 The price: reading `self.__dict__` makes the instance's dict a real one, and CPython 3.11
 reads attributes of such an instance more slowly than those of one whose dict was never
 asked for (its values stay inline). So only classes whose instances are made often and read
@@ -71,15 +74,16 @@ def value_class(cls: _C, /) -> _C: ...
 
 @overload
 def value_class(*, frozen: bool = False, eq: bool = True, slots: bool = False,
-                kw_only: bool = False) -> Callable[[_C], _C]: ...
+                kw_only: bool = False, direct: bool = False) -> Callable[[_C], _C]: ...
 
 
 @dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
 def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool = True, slots: bool = False,
-                kw_only: bool = False) -> Any:
+                kw_only: bool = False, direct: bool = False) -> Any:
     """`dataclasses.dataclass(cls, frozen=..., eq=..., slots=..., kw_only=...)` (as a decorator,
     with or without its options), whose `__repr__`, `__eq__` and `__hash__` are made without
-    compiling source."""
+    compiling source. `direct=True`: the class as `direct_init` makes it (a frozen class made
+    frozen here gets direct_init's `__init__` only, not bound_init's first)."""
 
     def wrap(cls: _C) -> _C:
         own = sorted({"__eq__", "__hash__"} & set(cls.__dict__))
@@ -108,9 +112,11 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
             params.frozen = params.init = True
         made.__dataclass_params__ = params  # type: ignore[attr-defined]
         if frozen_here:
-            _freeze(made, tuple(f.name for f in fields))
+            _freeze(made, tuple(f.name for f in fields), direct)
             if undocumented and own_init:  # dataclass's doc of a class without one: its name and signature
                 made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
+        elif direct:
+            direct_init(made)
         return made
 
     return wrap if cls is None else wrap(cls)
@@ -124,10 +130,10 @@ def _freezable(cls: type, slots: bool) -> bool:
             and not any(hasattr(base, "__dataclass_fields__") for base in cls.__mro__[1:]))
 
 
-def _freeze(cls: type, names: tuple[str, ...]) -> None:
+def _freeze(cls: type, names: tuple[str, ...], direct: bool = False) -> None:
     """Make the dataclass `cls` (made mutable) frozen as dataclass makes it: its `__setattr__`
     and `__delattr__` refuse its fields (any name on `cls` itself), with dataclass's errors,
-    and its `__init__` stores the fields past them (`bound_init`'s)."""
+    and its `__init__` stores the fields past them (`bound_init`'s, or `direct_init`'s)."""
 
     def __setattr__(self: Any, name: str, value: Any) -> None:
         if type(self) is cls or name in names:
@@ -141,7 +147,7 @@ def _freeze(cls: type, names: tuple[str, ...]) -> None:
 
     _method(cls, "__setattr__", __setattr__)
     _method(cls, "__delattr__", __delattr__)
-    bound_init(cls)
+    (direct_init if direct else bound_init)(cls)
 
 
 def _method(cls: type, name: str, fn: Callable[..., Any]) -> None:

@@ -350,3 +350,35 @@ def test_a_frozen_value_class_refuses_an_initvar_as_before():
         class WithInitVar:
             a: int
             b: InitVar[int] = 0
+
+
+def test_value_class_direct_is_direct_init_with_one_init_compiled(monkeypatch):
+    import builtins
+
+    compiled = []
+    real_exec = builtins.exec
+
+    def counting_exec(source, *args, **kwargs):
+        compiled.append(source)
+        return real_exec(source, *args, **kwargs)
+
+    def body() -> dict:
+        fields = _every_kind_of_field()
+        made = {"__module__": __name__, "__doc__": "A value.", "__annotations__": {f[0]: f[1] for f in fields}}
+        made.update({f[0]: f[2] for f in fields if len(f) > 2})
+        return made
+
+    monkeypatch.setattr(builtins, "exec", counting_exec)
+    direct = value_class(frozen=True, direct=True)(type("D", (), body()))
+    monkeypatch.undo()
+    assert [text.split("\n", 1)[0] for text in compiled if "__init__" in text] == [
+        "def __init__(self, name, items, count, *, tail):"]
+    stacked = direct_init(value_class(frozen=True)(type("D", (), body())))
+    assert _made_directly(direct) and str(inspect.signature(direct)) == str(inspect.signature(stacked))
+    for args, kwargs in [(("a",), {}), (("a", [1], 2), {"tail": (3,)})]:
+        assert list(vars(direct(*args, **kwargs)).items()) == list(vars(stacked(*args, **kwargs)).items())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        direct("a").name = "b"
+    for options in ({"frozen": True, "slots": True}, {}):  # what direct_init refuses
+        with pytest.raises(TypeError, match="direct_init needs"):
+            value_class(**options, direct=True)(type("N", (), {"__annotations__": {"a": int}}))
