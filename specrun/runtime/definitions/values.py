@@ -94,6 +94,8 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         undocumented = not getattr(cls, "__doc__")
         # frozen here: bound_init writes the __init__, so dataclass is not asked to compile one
         own_init = frozen_here and not _may_have_initvar(cls)
+        if undocumented and own_init:  # dataclass would sign it without an __init__: object's, through the
+            cls.__doc__ = "-"  # tokenizer of a builtin's text signature (~13 M instructions the first time)
         made = dataclasses.dataclass(cls, frozen=frozen and not frozen_here, eq=False, repr=False, slots=slots,
                                      kw_only=kw_only, init=not own_init)
         fields = dataclasses.fields(made)
