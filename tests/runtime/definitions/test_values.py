@@ -299,8 +299,8 @@ def test_field_by_field_equality_answers_as_python_3_13s_dataclass():
     assert values._eq_field_by_field(lambda obj: ())(P(1, 2), P(3, 4)) is True  # no compared field
 
 
-def test_a_frozen_value_class_compiles_only_its_own_init(monkeypatch):
-    """dataclass is not asked for an `__init__` that bound_init replaces: one `__init__` compiled a class."""
+def _texts_compiled(monkeypatch, make):
+    """`make()` and the texts compiled (exec) while it ran."""
     import builtins
 
     compiled = []
@@ -310,11 +310,18 @@ def test_a_frozen_value_class_compiles_only_its_own_init(monkeypatch):
         compiled.append(source)
         return real_exec(source, *args, **kwargs)
 
+    monkeypatch.setattr(builtins, "exec", counting_exec)
+    try:
+        return make(), compiled
+    finally:
+        monkeypatch.undo()
+
+
+def test_a_frozen_value_class_compiles_only_its_own_init(monkeypatch):
+    """dataclass is not asked for an `__init__` that bound_init replaces: one `__init__` compiled a class."""
     body = {"__module__": __name__, "__annotations__": {f[0]: f[1] for f in _FIELDS["many"]}}
     body.update({f[0]: f[2] for f in _FIELDS["many"] if len(f) > 2})
-    monkeypatch.setattr(builtins, "exec", counting_exec)
-    value = value_class(frozen=True)(type("V", (), body))
-    monkeypatch.undo()
+    value, compiled = _texts_compiled(monkeypatch, lambda: value_class(frozen=True)(type("V", (), body)))
     inits = [text for text in compiled if "__init__" in text]  # (3.13's dataclass compiles an empty text too)
     assert len(inits) == 1 and inits[0].startswith("def __init__(self, a, b, c, d, e, f):")
     assert "__set" in value.__init__.__code__.co_varnames
@@ -353,24 +360,13 @@ def test_a_frozen_value_class_refuses_an_initvar_as_before():
 
 
 def test_value_class_direct_is_direct_init_with_one_init_compiled(monkeypatch):
-    import builtins
-
-    compiled = []
-    real_exec = builtins.exec
-
-    def counting_exec(source, *args, **kwargs):
-        compiled.append(source)
-        return real_exec(source, *args, **kwargs)
-
     def body() -> dict:
         fields = _every_kind_of_field()
         made = {"__module__": __name__, "__doc__": "A value.", "__annotations__": {f[0]: f[1] for f in fields}}
         made.update({f[0]: f[2] for f in fields if len(f) > 2})
         return made
 
-    monkeypatch.setattr(builtins, "exec", counting_exec)
-    direct = value_class(frozen=True, direct=True)(type("D", (), body()))
-    monkeypatch.undo()
+    direct, compiled = _texts_compiled(monkeypatch, lambda: value_class(frozen=True, direct=True)(type("D", (), body())))
     assert [text.split("\n", 1)[0] for text in compiled if "__init__" in text] == [
         "def __init__(self, name, items, count, *, tail):"]
     stacked = direct_init(value_class(frozen=True)(type("D", (), body())))
