@@ -26,7 +26,7 @@ from .inputs import load_inputs, load_plain_inputs
 from .user_async import resolve_async
 from .user_call import MANY_ARGUMENTS, call_by_position
 from .outputs import (OutputFacts, StepFailed, collect_outputs, handle_output, plain_value,
-                      store_plain_output)
+                      store_plain_asset_output, store_plain_output)
 from .plan import input_partition_keys
 from .dynamic_steps import reexecution_of
 from .resources import RESOURCE_KEY_ATTR, init_resources
@@ -325,13 +325,13 @@ def _attempt(run: RunContext, step: Any, recipe: StepRecipe, attempt: int, event
     name = recipe.plain_output
     if context is None and name is not None and plain_value(result):
         output = recipe.output  # (a plain step's: an asset's is the job's `OutputFacts` of it)
-        if output is None or output.asset_key is None:
-            if managers is not None:
-                store_plain_output(run, step, output, managers, result, events)
-            else:
-                handle_output(run, step, None, name, result, {}, True, events)
+        if managers is None:
+            handle_output(run, step, None, name, result, {}, True, events,
+                          facts=None if output is None or output.asset_key is None else output)
+        elif output.asset_key is None:
+            store_plain_output(run, step, output, managers, result, events)
         else:
-            handle_output(run, step, None, name, result, {}, True, events, facts=output)
+            store_plain_asset_output(run, step, output, managers, result, events)
         return
     if context is None:  # an Output, a generator, ...: collected as any step's results are
         context = _make_context(run, step, recipe, attempt, events)

@@ -287,6 +287,32 @@ def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, v
                             output_data))
 
 
+def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: Any, value: Any,
+                             events: list) -> None:
+    """`handle_output` of a plain step's asset output (`facts`: its recipe's), stored by its
+    key path through a keyed IO manager (`managers`, as `store_plain_output`'s): the same
+    events, without the general path's tests of what a plain step has not (a context, output
+    metadata, a mapping key, a partition). A typed output, an output of Nothing, one without
+    a key path, or a node given config goes through `handle_output`."""
+    node = step.node
+    versions = facts.versions  # (`run.asset_versions(node, facts)` when the run gives no config)
+    if (versions is None or facts.type_checked or facts.is_nothing or not facts.store_key
+            or run.resolved.op_configs.get(node.name) is not None):
+        handle_output(run, step, None, facts.name, value, {}, True, events, facts=facts)
+        return
+    key, name, metadata = step.key, facts.name, {}
+    output_data = StepOutputData(name, metadata, facts.asset_key, None, None)
+    events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
+                            output_data))
+    if run.capture_outputs:  # (also what `run.produced` holds)
+        run.captured[(key, name)] = value
+    tags = version_tags(run, step, versions)
+    managers[facts.io_manager_key].store_by_key(facts.store_key, value)
+    events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, key, facts.handled_message,
+                            output_data))
+    events.append(materialization(run, step, versions, metadata, tags))
+
+
 def _type_name(out_def: Any) -> str:
     t = out_def.dagster_type
     return t.name if isinstance(t, DataType) else getattr(t, "__name__", "Any")

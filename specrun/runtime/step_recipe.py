@@ -291,8 +291,8 @@ def _compile_plain(program: JobProgram, recipe: StepRecipe) -> None:
     checks, and its one output is not partitioned (an asset's input reads an unpartitioned
     upstream asset; a fan-in, op outputs only). Such a step's values are loaded by key
     (`..keyed_io`) when the run's IO managers can (`RunContext.keyed_managers`), an op's
-    output stored by key; an asset's output is stored by `handle_output`, as any step's (its
-    versions, its materialization); its events are the general path's.
+    output stored by key, an asset's too (`outputs.store_plain_asset_output`: its versions, its
+    materialization); its events are the general path's.
 
     `recipe.inputs`: each compiled by `_plain_input`; `recipe.output`: the output's
     `OutputFacts` (an untyped op output's shared `PlainOutput`); `recipe.manager_keys`: every

@@ -740,7 +740,7 @@ def test_a_run_whose_executor_leaves_steps_unrun_fails_naming_the_first_five_in_
 
 def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_without_config(monkeypatch):
     from specrun import Field, materialize_to_memory
-    from specrun.runtime import execute
+    from specrun.runtime import outputs
     from specrun.runtime.materializations import AssetVersionFacts, asset_version_facts
 
     @asset
@@ -756,17 +756,17 @@ def test_an_assets_version_facts_are_those_the_general_path_makes_with_or_withou
         return scaled + base_value
 
     compared = []
-    real = execute.RunContext.asset_versions
+    real = outputs.version_tags  # (given the version facts a step's output is recorded with)
 
-    def checked(run, node, facts):
-        found = real(run, node, facts)
-        general = asset_version_facts(run, node, facts.asset_key)
+    def checked(run, step, found, user_version=None):
+        node = step.node
+        general = asset_version_facts(run, node, found.asset_key)
         compared.append((node.name, run.node_config(node)[0] is None))
         assert {s: getattr(found, s) for s in AssetVersionFacts.__slots__} == {
             s: getattr(general, s) for s in AssetVersionFacts.__slots__}
-        return found
+        return real(run, step, found, user_version)
 
-    monkeypatch.setattr(execute.RunContext, "asset_versions", checked)
+    monkeypatch.setattr(outputs, "version_tags", checked)
     for config in (None, {"ops": {"scaled": {"config": {"factor": 5}}}}):
         result = materialize_to_memory([base_value, scaled, shifted], run_config=config)
         assert result.output_for_node("shifted") == (18 if config else 9)

@@ -1,0 +1,71 @@
+"""Storing a step's outputs (runtime/outputs.py): a plain asset step's output, stored by key,
+records the events the general path (`handle_output`) records."""
+
+from __future__ import annotations
+
+from specrun import AssetIn, InMemoryIOManager, asset, io_manager, materialize
+from specrun.runtime import execute
+from specrun.runtime.outputs import handle_output
+
+
+class WithContexts(InMemoryIOManager):
+    """Overrides the context methods: values go through `handle_output` and `load_input`."""
+
+    def handle_output(self, context, obj):
+        super().handle_output(context, obj)
+
+    def load_input(self, context):
+        return super().load_input(context)
+
+
+@asset
+def base():
+    return 5
+
+
+@asset(ins={"base": AssetIn("base")})
+def doubled(base):
+    return base * 2
+
+
+def _materialize(manager):
+    @io_manager
+    def resource(_):
+        return manager
+
+    return materialize([base, doubled], resources={"io_manager": resource}, run_id="the-run")
+
+
+def _events(result) -> list[tuple]:
+    return [(e.event_type_value, e.step_key, e.message, e.data, e.level) for e in result.all_events
+            if e.step_key]
+
+
+def test_a_plain_asset_output_stored_by_key_is_not_handled_by_the_general_path(monkeypatch):
+    handled = []  # the steps whose output `handle_output` stored
+
+    def general(run, step, *args, **kwargs):
+        handled.append(step.key)
+        return handle_output(run, step, *args, **kwargs)
+
+    monkeypatch.setattr(execute, "handle_output", general)
+    manager = InMemoryIOManager()
+    result = _materialize(manager)
+    assert result.success
+    assert manager.values == {("base",): 5, ("doubled",): 10}
+    # (The first step sets the run's resources up, through the general path.)
+    assert handled == ["base"]
+
+
+def test_a_plain_asset_output_stored_by_key_records_the_general_paths_events():
+    keyed = _materialize(InMemoryIOManager())
+    general = _materialize(WithContexts())
+    assert [e[:2] for e in _events(keyed)] == [
+        ("STEP_START", "base"), ("STEP_OUTPUT", "base"), ("HANDLED_OUTPUT", "base"),
+        ("ASSET_MATERIALIZATION", "base"), ("STEP_SUCCESS", "base"),
+        ("STEP_START", "doubled"), ("LOADED_INPUT", "doubled"), ("STEP_OUTPUT", "doubled"),
+        ("HANDLED_OUTPUT", "doubled"), ("ASSET_MATERIALIZATION", "doubled"), ("STEP_SUCCESS", "doubled")]
+    assert _events(keyed) == _events(general)
+    tags = [m.tags for m in (e.data for e in keyed.all_events) if hasattr(m, "tags")]
+    assert tags == [m.tags for m in (e.data for e in general.all_events) if hasattr(m, "tags")]
+    assert tags[1]["specrun/input_data_versions"] == f'{{"base": "{tags[0]["specrun/data_version"]}"}}'
