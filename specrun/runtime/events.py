@@ -313,6 +313,18 @@ class StepOutputData:
     mapping_key: Optional[str] = None  # which value of a dynamic output
 
 
+def new_output_data(output_name: str, metadata: dict, asset_key: Optional[AssetKey]) -> StepOutputData:
+    """`StepOutputData(output_name, metadata, asset_key)` (an unpartitioned value of a plain
+    step's output), without the class call and its dataclass `__init__` (callgrind: ~1.8k
+    instructions a value, against ~2.3k; see `new_event`)."""
+    data = _new_object(StepOutputData)
+    data.output_name = output_name
+    data.metadata = metadata
+    data.asset_key = asset_key
+    data.partition = data.mapping_key = None
+    return data
+
+
 @value_class
 class LoadedInputData:
     """Payload of LOADED_INPUT."""
