@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import operator
 import os
-import re
 import sqlite3
 import sys
 import threading
@@ -37,6 +35,7 @@ import time
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..faults import kill_point
+from .sqlite_inserts import _ONE_INSERT, _POSITIONAL, _event_groups, _one_insert
 
 # Connections a forked child inherited: never used nor closed there (closing one could
 # disturb the parent's locks and WAL); kept referenced so that no finalizer closes them.
@@ -154,9 +153,12 @@ class SqliteWriter:
         deleted here (that delete was ~3 of a step's ~12 WAL pages); the run's rows go when it
         ends (`release_leases`)."""
         statements = _POSITIONAL
-        groups = _event_groups(rows)
+        one = _one_insert(rows) if 0 < len(rows) <= _ONE_INSERT else None
+        groups = _event_groups(rows) if one is None else ()
 
         def write(conn: sqlite3.Connection) -> None:
+            if one is not None:
+                conn.execute(one[0], one[1])
             for statement, group in groups:
                 conn.executemany(statement, group)
             if mats:
@@ -291,75 +293,3 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection],
         elif committing and not isinstance(exc, sqlite3.Error):
             exc.written = True  # type: ignore[attr-defined]
         raise
-
-
-# The event-write statements, as SQLAlchemy compiles them for SQLite from `schema.py`'s tables
-# (tests/runtime/storage/test_sqlite.py checks that they still are).
-_STATEMENTS = {
-    "events": "INSERT INTO events (run_id, event_type, step_key, timestamp, asset_key, partition, body) "
-              "VALUES (:run_id, :event_type, :step_key, :timestamp, :asset_key, :partition, :body)",
-    "materializations": "INSERT INTO asset_materializations (asset_key, partition, run_id, timestamp, "
-                        "code_version, config_hash, data_version, input_data_versions, body, stored) VALUES "
-                        "(:asset_key, :partition, :run_id, :timestamp, :code_version, :config_hash, "
-                        ":data_version, :input_data_versions, :body, :stored) ON CONFLICT (asset_key, partition) "
-                        "DO UPDATE SET run_id = excluded.run_id, timestamp = excluded.timestamp, "
-                        "code_version = excluded.code_version, config_hash = excluded.config_hash, "
-                        "data_version = excluded.data_version, input_data_versions = excluded.input_data_versions, "
-                        "body = excluded.body, stored = excluded.stored",
-    "checks": "INSERT INTO check_evaluations (asset_key, check_name, partition, run_id, passed, timestamp, body) "
-              "VALUES (:asset_key, :check_name, :partition, :run_id, :passed, :timestamp, :body) "
-              "ON CONFLICT (asset_key, check_name) DO UPDATE SET partition = excluded.partition, "
-              "run_id = excluded.run_id, passed = excluded.passed, timestamp = excluded.timestamp, "
-              "body = excluded.body",
-}
-
-
-def sqlite_statements() -> dict[str, str]:
-    """The event-write statements as SQLite text with named parameters."""
-    return _STATEMENTS
-
-
-def parameter_names(statement: str) -> tuple[str, ...]:
-    """The named parameters of `statement`, in order."""
-    return tuple(re.findall(r":(\w+)", statement))
-
-
-# The same statements with positional parameters: the writer binds `event_rows`'s tuples,
-# whose columns are in this order (sqlite3 binds a tuple for less than a dict).
-_POSITIONAL = {name: re.sub(r":\w+", "?", statement) for name, statement in _STATEMENTS.items()}
-
-
-# The events insert leaving out the columns that are NULL in a row: binding None makes sqlite3
-# look for an adapter of NoneType first (~3k instructions a value; a step's events have ~9),
-# and a column left out is NULL all the same.
-_NULLABLE = (2, 4, 5)  # step_key, asset_key, partition: their places in an event row
-_EVENT_INSERTS: dict[tuple[bool, bool, bool], tuple[str, Callable[[tuple], tuple]]] = {}
-
-
-def _event_insert(nulls: tuple[bool, bool, bool]) -> tuple[str, Callable[[tuple], tuple]]:
-    """The events insert without the nullable columns that `nulls` says are NULL, and what
-    picks the values it binds out of a row."""
-    columns = parameter_names(_STATEMENTS["events"])
-    left_out = {place for place, null in zip(_NULLABLE, nulls) if null}
-    kept = [i for i in range(len(columns)) if i not in left_out]
-    statement = f"INSERT INTO events ({', '.join(columns[i] for i in kept)}) VALUES ({', '.join('?' * len(kept))})"
-    found = _EVENT_INSERTS[nulls] = (statement, operator.itemgetter(*kept))
-    return found
-
-
-def _event_groups(rows: list[tuple]) -> list[tuple[str, list[tuple]]]:
-    """`rows` (in order) as runs of rows NULL in the same nullable columns: each run's insert
-    and its rows' other values."""
-    groups: list[tuple[str, list[tuple]]] = []
-    last: Any = None
-    group: list[tuple] = []
-    inserts = _EVENT_INSERTS
-    for row in rows:
-        nulls = (row[2] is None, row[4] is None, row[5] is None)
-        if nulls != last:
-            statement, pick = inserts.get(nulls) or _event_insert(nulls)
-            group = []
-            groups.append((statement, group))
-            last = nulls
-        group.append(pick(row))
-    return groups

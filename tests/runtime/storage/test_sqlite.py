@@ -46,7 +46,7 @@ def test_the_event_write_statements_are_what_sqlalchemy_compiles_from_the_tables
     from sqlalchemy.dialects import sqlite
 
     from specrun.runtime.storage.schema import checks, events, materializations
-    from specrun.runtime.storage.sqlite_writer import sqlite_statements
+    from specrun.runtime.storage.sqlite_inserts import sqlite_statements
     from specrun.runtime.storage.upsert import upsert_statement
 
     dialect = sqlite.dialect(paramstyle="named")
@@ -60,7 +60,7 @@ def test_the_event_write_statements_are_what_sqlalchemy_compiles_from_the_tables
 
 def test_the_writer_binds_the_row_tuples_in_the_order_of_the_statements_parameters():
     from specrun.runtime.storage.sql_rows import CHECK_COLUMNS, EVENT_COLUMNS, MATERIALIZATION_COLUMNS
-    from specrun.runtime.storage.sqlite_writer import _POSITIONAL, parameter_names, sqlite_statements
+    from specrun.runtime.storage.sqlite_inserts import _POSITIONAL, parameter_names, sqlite_statements
 
     columns = {"events": EVENT_COLUMNS, "materializations": MATERIALIZATION_COLUMNS, "checks": CHECK_COLUMNS}
     statements = sqlite_statements()
@@ -70,7 +70,7 @@ def test_the_writer_binds_the_row_tuples_in_the_order_of_the_statements_paramete
 
 
 def test_an_event_batch_is_inserted_in_runs_of_rows_with_the_same_null_columns_left_out():
-    from specrun.runtime.storage.sqlite_writer import _event_groups
+    from specrun.runtime.storage.sqlite_inserts import _event_groups
 
     rows = [("r", "RUN_START", None, 1.0, None, None, "{}"), ("r", "STEP_START", "a", 2.0, None, None, "{}"),
             ("r", "LOADED_INPUT", "a", 3.0, None, None, "{}"), ("r", "STEP_OUTPUT", "a", 4.0, "a", None, "{}"),
@@ -87,6 +87,36 @@ def test_an_event_batch_is_inserted_in_runs_of_rows_with_the_same_null_columns_l
         ("INSERT INTO events (run_id, event_type, step_key, timestamp, body)", [("r", "STEP_SUCCESS", "p", 6.0, "{}")]),
     ]
     assert all(statement.count("?") == len(values[0]) for statement, values in groups)
+
+
+def _traced(store) -> list[str]:
+    """The statements `store`'s connection runs from now on."""
+    statements: list[str] = []
+    store._sqlite._connection().set_trace_callback(statements.append)
+    return statements
+
+
+_MIXED_ROWS = [  # (as `sql_rows.event_rows` makes them): NULLs in every pattern; run ids and types that
+    # are written in the statement's text and ones that are bound (a quote, a non-ASCII letter, a tab)
+    ("r", "RUN_START", None, 1.0, None, None, "{1}"), ("r", "STEP_START", "a", 2.5, None, None, "{2}"),
+    ("r", "STEP_OUTPUT", "a", 3.0, "a", None, "{3}"), ("r", "STEP_OUTPUT", "p", 4.0, "p", "2024-01-01", "{4}"),
+    ("r'1", "STEP_START", "b", 5.0, None, "x", "{5}"), ("r\u00e9", "ENGINE_EVENT", None, 6.0, "c", None, "{6}"),
+    ("r", "TAB\t", "s", 7.0, None, None, "{7}"), ("r", "STEP_SUCCESS", "p", 8.0, None, None, "{8}"),
+]
+
+
+def test_a_small_event_batch_is_one_insert_that_stores_each_row_as_given(tmp_path):
+    store = open_run_storage("sqlite:///" + str(tmp_path / "one.db"))
+    statements = _traced(store)
+    store._sqlite.write(_MIXED_ROWS, [], [])
+    inserts = [s for s in statements if s.startswith("INSERT")]
+    assert len(inserts) == 1 and inserts[0].count("), (") == len(_MIXED_ROWS) - 1
+    with sqlite3.connect(tmp_path / "one.db") as conn:
+        stored = conn.execute("SELECT run_id, event_type, step_key, timestamp, asset_key, partition, body, "
+                              "typeof(run_id), typeof(event_type), typeof(timestamp) FROM events ORDER BY id").fetchall()
+    assert [row[:7] for row in stored] == _MIXED_ROWS
+    assert {row[7:] for row in stored} == {("text", "text", "real")}
+    store.close()
 
 
 def test_events_null_in_different_columns_are_stored_in_their_order_with_those_nulls(tmp_path):
