@@ -18,7 +18,7 @@ the other wrote).
 SQLite checkpoints the WAL into the database file once a commit leaves 1,000 pages in it; a
 checkpoint waits for three fdatasyncs (the WAL, the database file, the WAL's new header). In a
 block of many commits (`SqliteWriter.checkpoints_deferred`: `specrun apply`) the writer lets
-the WAL grow to `DEFERRED_CHECKPOINT_PAGES` and checkpoints once at the block's end; meanwhile
+the WAL grow to `DEFERRED_CHECKPOINT_BYTES` and checkpoints once at the block's end; meanwhile
 it hands the WAL's new pages to the disk as they pile up (`start_writing`), so that the
 checkpoint's fdatasync of the WAL finds them written.
 """
@@ -41,10 +41,15 @@ from .sqlite_inserts import _ONE_INSERT, _POSITIONAL, _event_groups, _one_insert
 # disturb the parent's locks and WAL); kept referenced so that no finalizer closes them.
 _INHERITED: list[sqlite3.Connection] = []
 
-# WAL pages at which SQLite checkpoints: its default, and inside `checkpoints_deferred` (a
-# 1,000-step apply writes ~8,500).
+# WAL pages at which SQLite checkpoints: its default; and the WAL's size inside
+# `checkpoints_deferred` (a 1,000-step apply writes ~21 MB: ~10,500 pages of 2 KiB).
 _CHECKPOINT_PAGES = 1000
-DEFERRED_CHECKPOINT_PAGES = 10_000
+DEFERRED_CHECKPOINT_BYTES = 40 << 20
+# The page size of a new store. A commit writes each page it changed whole into the WAL, and
+# SQLite copies and checksums every byte of it: a step's commit (six events, a record) changes
+# ~10 pages of 2 KiB, ~21 KB, where SQLite's default of 4 KiB made it ~8.5 pages, ~35 KB. A
+# store keeps the page size it was made with (any SQLite reads any page size).
+PAGE_SIZE = 2048
 # Inside `checkpoints_deferred`: the WAL's size is looked at every `_LOOK_EVERY` commits, and
 # what was written since the last hand-over goes to the disk once it is `_WRITE_BACK_BYTES`.
 _LOOK_EVERY = 32
@@ -57,6 +62,7 @@ def setup_connection(conn: Any) -> None:
     conn.isolation_level = None
     cursor = conn.cursor()
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # (a new store's, before WAL makes its file)
     deadline = time.monotonic() + 30
     while True:
         # Switching to WAL needs a moment alone with the file; another process opening
@@ -172,7 +178,7 @@ class SqliteWriter:
     @contextlib.contextmanager
     def checkpoints_deferred(self) -> Iterator[None]:
         """A block of many commits with SQLite's checkpoints put off to its end: the WAL may
-        grow to `DEFERRED_CHECKPOINT_PAGES` meanwhile; at the end, a WAL past SQLite's usual
+        grow to `DEFERRED_CHECKPOINT_BYTES` meanwhile; at the end, a WAL past SQLite's usual
         size is checkpointed and removed by closing the connection (SQLite does both when it
         closes the last connection to a store; with another process on the store it leaves
         them to that one). A smaller WAL is left as SQLite's default would leave it.
@@ -186,9 +192,10 @@ class SqliteWriter:
             return
         with self._lock:
             conn = self._connection()
-            frame = conn.execute("PRAGMA page_size").fetchone()[0] + 24  # a frame: header and page
-            conn.execute(f"PRAGMA wal_autocheckpoint={DEFERRED_CHECKPOINT_PAGES}")
-            self._checkpoint_pages = DEFERRED_CHECKPOINT_PAGES
+            page = conn.execute("PRAGMA page_size").fetchone()[0]
+            frame = page + 24  # a frame: header and page
+            self._checkpoint_pages = DEFERRED_CHECKPOINT_BYTES // page
+            conn.execute(f"PRAGMA wal_autocheckpoint={self._checkpoint_pages}")
             # A descriptor of our own: closing one drops the process's POSIX locks on its file, and
             # SQLite holds those on the database and -shm files only, none on the WAL.
             try:

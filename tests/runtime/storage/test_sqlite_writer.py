@@ -184,3 +184,20 @@ def test_start_writing_is_linux_sync_file_range_and_takes_a_file(tmp_path):
         sqlite_writer.start_writing(fh.fileno(), 0, 1_000_000)
     assert sqlite_writer._sync_file_range() is not None
     assert (tmp_path / "f").read_bytes() == b"x" * 1_000_000
+
+
+def test_a_new_store_has_pages_of_2_kib_and_an_older_store_keeps_its_own(tmp_path):
+    old = str(tmp_path / "old.db")
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("CREATE TABLE big (b BLOB)")
+    conn.close()
+    for path, size in ((str(tmp_path / "new.db"), 2048), (old, 4096)):
+        writer = SqliteWriter(path)
+        writer.transaction(lambda conn: conn.execute("CREATE TABLE IF NOT EXISTS big (b BLOB)"))
+        with writer.checkpoints_deferred():  # the WAL may grow to 40 MB, whatever the page size
+            assert writer.read("PRAGMA wal_autocheckpoint")[0][0] == sqlite_writer.DEFERRED_CHECKPOINT_BYTES // size
+            writer.transaction(lambda conn: conn.execute("INSERT INTO big VALUES (?)", (b"x" * 10_000,)))
+        assert writer.read("PRAGMA page_size")[0][0] == size
+        assert writer.read("SELECT length(b) FROM big")[0][0] == 10_000
+        writer.close()
