@@ -5,7 +5,7 @@ any other input loads the stored asset."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping
 
 from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
@@ -63,9 +63,11 @@ def subset_multi_assets(by_key: Mapping[AssetKey, Any], computable: set[AssetKey
     return found
 
 
-def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], list[AssetKey], bool]:
+def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], Collection[AssetKey], bool]:
     """(each key -> its definition or spec, the keys of the definitions (not of specs) in the
-    order given, whether no multi-asset is among them); a key given twice is refused."""
+    order given, whether no multi-asset is among them); a key given twice is refused. Those
+    keys are the first dict itself when it holds only plain definitions (no list of them made,
+    and freed, each a pass over every key)."""
     by_key: dict[AssetKey, Any] = {}
     if assets.__class__ in _SEQUENCES:  # (each of them one plain asset, most often: no look-up
         for a in assets:                # nor append an asset, a key given twice seen at the end)
@@ -74,7 +76,7 @@ def assets_by_key(assets: Any) -> tuple[dict[AssetKey, Any], list[AssetKey], boo
             by_key[a.key] = a
         else:
             if len(by_key) == len(assets):
-                return by_key, list(by_key), True
+                return by_key, by_key, True
         by_key = {}  # (the loop below, from the start: it refuses a key given twice, naming it)
     defined: list[AssetKey] = []
     plain_only = True  # (no multi-asset among them: none to subset)

@@ -283,7 +283,8 @@ def build_asset_job(
         # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without
         # building the graph view only a narrower selection needs to walk.
         given = defined
-        computable = set(given)
+        # (frozen: the job keeps it as its asset keys, below, without a copy of it made)
+        computable: Any = frozenset(given)
         chosen_checks = {s.key for c in checks for s in c.specs if s.asset_key in by_key}
     else:
         view = asset_graph_view(list(assets), checks)
@@ -334,14 +335,16 @@ def build_asset_job(
     if not partitions_def:  # (none of the plain assets is partitioned: no walk)
         partitions_def = (common_partitions_def(by_key, computable) if partitioned or not plain_nodes
                           else None)
+    # (`by_key` itself, changed no more: a copy went over every key and definition, and
+    # freeing `by_key` then over them again, each a cache miss an asset at 10,000 assets)
     job_def.__init__(
         name=name, nodes=nodes, executor_def=executor_def, resource_defs=resources,
         config=config, tags=dict(tags or {}), description=description,
-        partitions_def=partitions_def, asset_defs=dict(by_key),
+        partitions_def=partitions_def, asset_defs=by_key,
         hook_defs=frozenset(hooks or ()), graph_outputs=graph_outputs,
     )
     if plain_nodes:
-        per_job(job_def, _ASSET_KEYS, lambda: frozenset(computable))
+        per_job(job_def, _ASSET_KEYS, lambda: frozenset(computable))  # (itself when frozen)
         if not partitioned:
             per_job(job_def, PARTITIONED_ASSETS, list)
         if free and told:

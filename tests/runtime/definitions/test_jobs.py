@@ -449,3 +449,25 @@ def test_a_job_of_unpartitioned_plain_assets_is_told_it_has_no_partitioned_asset
     assert PARTITIONED_ASSETS not in job.__dict__.get(ATTR, {})
     with pytest.raises(DagsterInvariantViolationError, match="^dated is partitioned: pass partition_key="):
         materialize([raw, dated])
+
+
+def test_a_plain_asset_jobs_definitions_are_the_dict_of_keys_built_for_it_not_a_copy(monkeypatch):
+    """build_asset_job keeps the dict `assets_by_key` made as the job's `asset_defs`, and of
+    plain assets that dict is also the keys given (no list of them): at 10,000 assets each copy
+    made or freed was a pass over every key and definition. Same keys, in the order given."""
+    from specrun.runtime.definitions import jobs
+
+    made, by_key_of = [], jobs.assets_by_key
+
+    def keeping(assets):
+        made.append(by_key_of(assets))
+        return made[-1]
+
+    monkeypatch.setattr(jobs, "assets_by_key", keeping)
+    job = build_asset_job("j", [report, raw, clean])
+    by_key, given, plain_only = made[0]
+    assert given is by_key and plain_only
+    assert job.asset_defs is by_key
+    assert list(job.asset_defs.items()) == [(report.key, report), (raw.key, raw), (clean.key, clean)]
+    assert job.asset_key_set == {raw.key, clean.key, report.key}
+    assert [n for n in job.nodes] == ["clean", "raw", "report"]
