@@ -7,7 +7,6 @@ happened and `data` carries the type-specific payload.
 from __future__ import annotations
 
 import enum
-import os
 import pickle
 import time
 import traceback
@@ -18,6 +17,7 @@ from typing import Any, Optional
 from .definitions.keys import AssetKey
 from .definitions.results import AssetCheckEvaluation, AssetMaterialization, AssetObservation
 from .definitions.values import value_class
+from .process_id import PID as _PID
 
 
 class DagsterEventType(str, enum.Enum):
@@ -113,11 +113,6 @@ class ErrorInfo:
 
 
 SerializableErrorInfo = ErrorInfo
-
-
-_PID = [os.getpid()]
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=lambda: _PID.__setitem__(0, os.getpid()))
 
 
 class Event:

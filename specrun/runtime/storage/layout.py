@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from ...errors import PartitionError
 from ..faults import kill_point
+from ..process_id import PID
 
 VERSION_PREFIX = "v-"
 MARK = "@"  # between a value's name and its version (`safe_name` always escapes it)
@@ -172,7 +173,7 @@ def _entries(folder: str, wanted: Callable[[str], bool]) -> list[os.DirEntry]:
 
 def temp_prefix() -> str:
     """The prefix of a temp file written by this process: it names the host and the pid."""
-    pid = os.getpid()
+    pid = PID[0]
     if _PREFIX[0] != pid:
         _PREFIX[:] = [pid, f"{TEMP_PREFIX}{_host()}.{pid}."]
     return _PREFIX[1]

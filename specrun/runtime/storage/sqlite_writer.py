@@ -35,6 +35,7 @@ import time
 from typing import Any, Callable, Iterator, Optional, Sequence
 
 from ..faults import kill_point
+from ..process_id import PID
 from .sqlite_inserts import _ONE_INSERT, _POSITIONAL, _event_groups, _one_insert
 
 # Connections a forked child inherited: never used nor closed there (closing one could
@@ -112,7 +113,7 @@ class SqliteWriter:
         self._wal: Optional[_WalWriteBack] = None  # in a deferred block
 
     def _connection(self) -> sqlite3.Connection:
-        if self._conn is not None and self._pid == os.getpid():
+        if self._conn is not None and self._pid == PID[0]:
             return self._conn
         if self._conn is not None:  # a forked child: the parent's connection is left alone
             _INHERITED.append(self._conn)
@@ -125,7 +126,7 @@ class SqliteWriter:
         except BaseException:
             conn.close()
             raise
-        self._conn, self._pid = conn, os.getpid()
+        self._conn, self._pid = conn, PID[0]
         return conn
 
     def transaction(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -207,7 +208,7 @@ class SqliteWriter:
         finally:
             with self._lock:  # this process's connection if open (a closed one is not reopened)
                 self._checkpoint_pages = _CHECKPOINT_PAGES
-                still_open = self._conn if self._pid == os.getpid() else None
+                still_open = self._conn if self._pid == PID[0] else None
                 wal, self._wal = self._wal, None
             if wal is not None:
                 os.close(wal.fd)
@@ -219,7 +220,7 @@ class SqliteWriter:
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None and self._pid == os.getpid():
+            if self._conn is not None and self._pid == PID[0]:
                 self._conn.close()
             self._conn = None
 

@@ -289,3 +289,13 @@ def test_a_fresh_store_makes_one_folder_not_one_per_value(tmp_path):
     assert result.output_for_node("second") == 2
     recorded = sorted(os.path.basename(m.metadata["path"].value) for m in result.asset_materializations)
     assert sorted(os.listdir(base)) == recorded and [n.split("@")[0] for n in recorded] == ["first", "second"]
+
+
+def test_the_temp_prefix_asks_the_system_for_no_pid(monkeypatch):
+    """It names the process by its kept id (`process_id`): a getpid system call per output
+    written was one of a step's ~40."""
+    expected = layout.temp_prefix()
+    asked = []
+    monkeypatch.setattr(os, "getpid", lambda: asked.append(1) or 0)
+    assert layout.temp_prefix() == expected
+    assert asked == []

@@ -201,3 +201,18 @@ def test_a_new_store_has_pages_of_2_kib_and_an_older_store_keeps_its_own(tmp_pat
         assert writer.read("PRAGMA page_size")[0][0] == size
         assert writer.read("SELECT length(b) FROM big")[0][0] == 10_000
         writer.close()
+
+
+def test_writes_and_reads_ask_the_system_for_no_pid(tmp_path, monkeypatch):
+    """The check that the connection is this process's reads the kept id (`process_id`): a
+    getpid system call per transaction was one of a step's ~40."""
+    writer = SqliteWriter(str(tmp_path / "w.db"))
+    writer.transaction(lambda conn: conn.execute("CREATE TABLE t (x INTEGER)"))
+    asked = []
+    monkeypatch.setattr(os, "getpid", lambda: asked.append(1) or 0)
+    writer.transaction(_insert(1))
+    writer.write([], [], [])
+    assert _rows(writer) == [1]
+    monkeypatch.undo()
+    writer.close()
+    assert asked == []
