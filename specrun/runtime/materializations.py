@@ -20,13 +20,13 @@ from . import versioning as v
 
 class AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
-    hash and which upstream assets it reads (made by `asset_version_facts`). No `__init__`:
-    a class call without one makes an instance for ~0.3k instructions less than
-    `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
+    hash and which upstream assets it reads (made by `asset_version_facts`), and the tags
+    those make (`fixed_tags`). No `__init__`: a class call without one makes an instance for
+    ~0.3k instructions less than `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
     fills those of a run without config into it (`facts_without_config`), no object more."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
-                 "version_prefix", "one_input")
+                 "version_prefix", "one_input", "fixed_tags")
 
 
 def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFacts:
@@ -44,6 +44,7 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
     # What `plan` reads to say what changed (code parts, masked config), when known.
     explain = {v.CODE_PARTS_TAG: code_parts, v.CONFIG_TAG: v.config_text(config)}
     facts.explain_tags = {k: text for k, text in explain.items() if text is not None}
+    facts.fixed_tags = fixed_tags(facts.code_version, facts.config_hash, facts.explain_tags)
     return facts
 
 
@@ -76,15 +77,16 @@ def facts_without_config(node: Any, asset_key: Any,
     facts.message = f"Materialized value {_joined(asset_key.path)}"  # (`to_user_string`)
     last = _LAST_CODE[0]  # (the assets of a factory come in a row, with the same two texts)
     if code_version is last[0] and code_parts is last[1]:
-        explain, prefix = last[2], last[3]
+        explain, prefix, tags = last[2], last[3], last[4]
     else:
         explain = {} if code_parts is None else {v.CODE_PARTS_TAG: code_parts}
         if code_version.__class__ is str:  # (`version_text_prefix(code_version, "none")`)
             prefix = f'[{v.QUOTED[code_version]}, "none", ['
         else:
             prefix = v.version_text_prefix(code_version, "none")
-        _LAST_CODE[0] = (code_version, code_parts, explain, prefix)
-    facts.explain_tags, facts.version_prefix = explain, prefix
+        tags = fixed_tags(code_version, "none", explain)
+        _LAST_CODE[0] = (code_version, code_parts, explain, prefix, tags)
+    facts.explain_tags, facts.version_prefix, facts.fixed_tags = explain, prefix, tags
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name, key in input_keys.items():
@@ -117,9 +119,10 @@ def _read_assets(asset: Any) -> tuple:
 _label = itemgetter(2)
 
 
-# (code version, parts text, explain tags, version text prefix) of the asset whose facts were
-# made last: the tags and prefix are only read, one object for every asset of that code.
-_LAST_CODE: list = [(None, None, None, None)]
+# (code version, parts text, explain tags, version text prefix, fixed tags) of the asset whose
+# facts were made last: the tags and prefix are only read, one object for every asset of that
+# code.
+_LAST_CODE: list = [(None, None, None, None, None)]
 _joined = "/".join  # (an asset key's `to_user_string` is its path joined so)
 
 
@@ -153,6 +156,16 @@ def _facts_of(node: Any, asset_key: Any) -> tuple:
 
 
 _FIXED_FACTS = "asset version facts"
+
+
+def fixed_tags(code_version: str, cfg_hash: str, explain_tags: dict[str, str]) -> dict[str, str]:
+    """The version tags of an asset's materializations without the two a run works out, in
+    the tags' order (their values None): `version_tags` copies it and sets those two, which
+    keeps their place. Only read, never given out: one for every asset of its code."""
+    return {v.CODE_VERSION_TAG: code_version, v.CONFIG_HASH_TAG: cfg_hash, v.DATA_VERSION_TAG: None,
+            v.INPUT_DATA_VERSIONS_TAG: None, **explain_tags}
+
+
 _new_object = object.__new__
 
 
@@ -162,6 +175,7 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
 
     The data version is the user's (`MaterializeResult(data_version=...)`) when given: then
     re-materializing identical data does not make downstream assets stale."""
+    version = None
     one = facts.one_input
     if one is not None and user_version is None and step.partition_key is None:
         name, key, head, lead = one  # (most assets: one unpartitioned upstream asset)
@@ -173,30 +187,28 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
             try:
                 version, inputs_text = v.one_input_version_and_text(head, lead, version, run.run_id)
             except TypeError:  # a part that is not a string: the general path writes it
-                pass
-            else:
-                return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-                        v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: inputs_text,
-                        **facts.explain_tags}
-    if user_version is None and step.__class__ is NodeStep:  # (several unpartitioned upstream assets)
-        try:
+                version = None
+    if version is None and user_version is None and step.__class__ is NodeStep:
+        try:  # (several unpartitioned upstream assets)
             version, inputs_text = v.sorted_inputs_version_and_text(
                 facts.version_prefix, _versions_read(run, facts.inputs), run.run_id)
         except TypeError:  # a part that is not a string: the general path writes it
             pass
+    if version is None:
+        inputs = input_data_versions(run, step, facts)
+        if user_version is None:
+            version, inputs_text = v.data_version_and_inputs_text(
+                facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id,
+                facts.version_prefix)
         else:
-            return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-                    v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: inputs_text,
-                    **facts.explain_tags}
-    inputs = input_data_versions(run, step, facts)
-    if user_version is None:
-        version, inputs_text = v.data_version_and_inputs_text(
-            facts.code_version, facts.config_hash, inputs, step.partition_key, run.run_id,
-            facts.version_prefix)
-    else:
-        version, inputs_text = str(user_version), v.input_data_versions_text(inputs)
-    return {v.CODE_VERSION_TAG: facts.code_version, v.CONFIG_HASH_TAG: facts.config_hash,
-            v.DATA_VERSION_TAG: version, v.INPUT_DATA_VERSIONS_TAG: inputs_text, **facts.explain_tags}
+            version, inputs_text = str(user_version), v.input_data_versions_text(inputs)
+    tags = facts.fixed_tags.copy()  # (the tags in their order: these two keep their place)
+    tags[_DATA_VERSION] = version
+    tags[_INPUT_DATA_VERSIONS] = inputs_text
+    return tags
+
+
+_DATA_VERSION, _INPUT_DATA_VERSIONS = v.DATA_VERSION_TAG, v.INPUT_DATA_VERSIONS_TAG
 
 
 def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dict,

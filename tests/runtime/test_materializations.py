@@ -344,3 +344,31 @@ def test_a_factorys_next_asset_takes_the_last_code_version_without_asking_for_it
             code_version.version_and_parts_text(node.op_def.compute_fn)
     # (the first answer of a code is worked out, the second found by code and kept as the last)
     assert asked == ["copy", "copy", "different", "closed"]
+
+
+def test_version_tags_are_a_copy_of_the_facts_fixed_tags_which_stay_as_made():
+    """The tags of a materialization are its facts' fixed tags (code version, config hash, the
+    two a run works out as None, the explain tags, in the tags' order) copied with those two
+    set: every path gives the same keys in the same order, and the fixed tags, shared by the
+    assets of one code, are never changed by a run."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    job = build_asset_job("fixed", [up, other, both, given, down, after])
+    facts = {n.name: m.facts_without_config(n, n.asset.key) for n in job.nodes.values()}
+    for name, f in facts.items():
+        assert f.fixed_tags == {v.CODE_VERSION_TAG: f.code_version, v.CONFIG_HASH_TAG: "none",
+                                v.DATA_VERSION_TAG: None, v.INPUT_DATA_VERSIONS_TAG: None,
+                                **f.explain_tags}
+    made = {name: dict(f.fixed_tags) for name, f in facts.items()}
+    mats = _materializations(materialize_to_memory([up, other, both, given, down, after]))
+    for name, f in facts.items():
+        assert f.fixed_tags == made[name]  # (unchanged by the run)
+        tags = mats[name].tags
+        assert list(tags) == list(made[name]) and tags is not f.fixed_tags
+        assert {k: t for k, t in tags.items() if made[name][k] is not None} == \
+            {k: t for k, t in made[name].items() if t is not None}
+    # one input (down, after), two (both), none (up, other), the user's version (given)
+    assert mats["given"].tags[v.DATA_VERSION_TAG] == "user \u00e9 \"v\""
+    assert mats["both"].tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps(
+        {"other": mats["other"].tags[v.DATA_VERSION_TAG], "up": mats["up"].tags[v.DATA_VERSION_TAG]})
