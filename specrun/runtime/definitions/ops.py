@@ -211,12 +211,17 @@ def _plain_in(spec: In, name: str, sig: ComputeSignature) -> In:
     """What `build_ins` makes of a plain `In` (not a subclass): its default from the function
     when it has none, its type from the annotation when it has none. The same as the two
     `dataclasses.replace` calls a subclass gets, made directly: `replace` looks up the fields
-    and reads each by name, most of `build_ins` in a 1,000-asset compile (the tests compare them)."""
+    and reads each by name, most of `build_ins` in a 1,000-asset compile (the tests compare them).
+    When neither changes (an input of no annotation and no default), `spec` itself is given back:
+    it is frozen, and the `In` made from it would equal it."""
     default = spec.default_value
     if default is UNSET and name in sig.input_defaults:
         default = sig.input_defaults[name]
     given = spec.dagster_type if spec.dagster_type is not None else sig.input_annotations.get(name)
-    return In(resolve_dagster_type(given), spec.description, default, spec.metadata, spec.asset_key,
+    dagster_type = resolve_dagster_type(given)
+    if default is spec.default_value and dagster_type is spec.dagster_type:
+        return spec  # (frozen) the same values: most inputs, none of which sets either
+    return In(dagster_type, spec.description, default, spec.metadata, spec.asset_key,
               spec.asset_partitions, spec.input_manager_key)
 
 
@@ -248,9 +253,16 @@ def build_outs(out: Union[Out, Mapping[str, Out], None], return_annotation: Any 
 def result_out(dagster_type: Any, metadata: Optional[Mapping[str, Any]], io_manager_key: str,
                return_annotation: Any) -> dict[str, Out]:
     """`build_outs(Out(dagster_type=..., metadata=..., io_manager_key=...), return_annotation)`,
-    making the one `Out` it returns and no other."""
+    making the one `Out` it returns and no other; an output of no type, metadata or IO manager of
+    its own (most assets') is one shared `Out()` (frozen; the one made would equal it)."""
     given = dagster_type if dagster_type is not None else return_annotation
-    return {"result": Out(resolve_dagster_type(given), None, True, io_manager_key, metadata, None)}
+    resolved = resolve_dagster_type(given)
+    if resolved is None and metadata is None and io_manager_key == _PLAIN_OUT.io_manager_key:
+        return {"result": _PLAIN_OUT}  # (frozen) the output of most assets
+    return {"result": Out(resolved, None, True, io_manager_key, metadata, None)}
+
+
+_PLAIN_OUT = Out()
 
 
 def op(

@@ -103,9 +103,11 @@ def test_retry_delays_are_bounded_to_a_day():
     assert policy.delay_for(3) == 70 and policy.delay_for(1100) == 86400
 
 
-def test_an_asset_makes_one_in_an_input_and_one_out(monkeypatch):
-    """The op's `In` of an input and its `Out` are each made once (not made, then made again
-    with the function's facts); an `ins=` entry that sets nothing of its own makes no `In`."""
+def test_an_asset_makes_an_in_only_for_an_input_with_facts_of_its_own_and_no_plain_out(monkeypatch):
+    """The op's `In` of an input is made once (not made, then made again with the function's
+    facts), and only for an input that has facts of its own (metadata, a type, a default): the
+    others, and an output of no type, metadata or IO manager of its own, are one shared
+    (frozen) `In` and `Out`."""
     from specrun.runtime.definitions import ops
     from specrun.runtime.definitions.assets import AssetIn
 
@@ -120,6 +122,9 @@ def test_an_asset_makes_one_in_an_input_and_one_out(monkeypatch):
         return left + right
 
     made_asset = asset(joined, ins={"left": AssetIn(key="a"), "right": AssetIn(key="b", metadata={"m": 1})})
-    assert made == {"In": 3, "Out": 1}  # left, right (its metadata), and right again with its type
+    assert made == {"In": 1, "Out": 0}  # right's (its metadata)
     assert made_asset.op.ins["left"].metadata is None and made_asset.op.ins["right"].metadata == {"m": 1}
     assert made_asset.op.outs["result"].io_manager_key == "io_manager"
+    again = asset(joined, name="again")
+    assert again.op.ins["left"] is again.op.ins["right"] == made_asset.op.ins["left"] == ops.In()
+    assert again.op.outs["result"] is made_asset.op.outs["result"] == ops.Out()

@@ -64,7 +64,8 @@ def test_a_plain_in_is_what_replace_made(spec, name):
     expected = _by_replace_in(spec if spec is not None else In(), name, SIG)
     assert type(made) is In
     assert _fields(made) == _fields(expected)
-    assert made is not spec
+    if spec is not None:  # (frozen) an In the function adds nothing to (no type, no default) is given back itself
+        assert (made is spec) == (name == "plain" and spec.dagster_type is None)
 
 
 def test_an_in_subclass_keeps_its_type_and_fields():
@@ -97,6 +98,13 @@ def test_result_out_is_what_build_outs_made_of_an_out(dagster_type, metadata, io
     expected = build_outs(Out(dagster_type=dagster_type, metadata=metadata, io_manager_key=io_manager_key), annotation)
     assert list(made) == ["result"] and type(made["result"]) is Out
     assert _fields(made["result"]) == _fields(expected["result"])
+
+
+def test_result_out_of_no_type_metadata_or_own_io_manager_is_one_shared_out():
+    first, second = result_out(None, None, "io_manager", None)["result"], result_out(None, None, "io_manager", None)["result"]
+    assert first is second and type(first) is Out and _fields(first) == _fields(Out())
+    assert result_out(None, None, "mine", None)["result"] is not first
+    assert result_out(None, None, "io_manager", int)["result"] is not first
 
 
 def test_outs_by_name_and_dynamic_outs_keep_their_types():
