@@ -20,13 +20,15 @@ from . import versioning as v
 
 class AssetVersionFacts:
     """The parts of an asset's version tags that are fixed for a run: code version, config
-    hash and which upstream assets it reads (made by `asset_version_facts`), and the tags
-    those make (`fixed_tags`). No `__init__`: a class call without one makes an instance for
-    ~0.3k instructions less than `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
+    hash and which upstream assets it reads (made by `asset_version_facts`), the tags those
+    make (`fixed_tags`) and the key of `run.data_versions` its unpartitioned materializations
+    are recorded under (`version_key`, `(asset_key, None)`: made once, not a tuple a step).
+    No `__init__`: a class call without one makes an instance for ~0.3k instructions less
+    than `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
     fills those of a run without config into it (`facts_without_config`), no object more."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
-                 "version_prefix", "one_input", "fixed_tags")
+                 "version_prefix", "one_input", "fixed_tags", "version_key")
 
 
 def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFacts:
@@ -35,7 +37,7 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
     if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
         return facts_without_config(node, asset_key)
     facts = AssetVersionFacts()
-    facts.asset_key = asset_key
+    facts.asset_key, facts.version_key = asset_key, (asset_key, None)
     fixed = _fixed_facts(run.job, node, asset_key)
     facts.code_version, code_parts, facts.inputs, facts.message, _ = fixed
     facts.config_hash = v.config_hash(config)
@@ -87,6 +89,7 @@ def facts_without_config(node: Any, asset_key: Any,
         tags = fixed_tags(code_version, "none", explain)
         _LAST_CODE[0] = (code_version, code_parts, explain, prefix, tags)
     facts.explain_tags, facts.version_prefix, facts.fixed_tags = explain, prefix, tags
+    facts.version_key = (asset_key, None)
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name, key in input_keys.items():
@@ -94,7 +97,7 @@ def facts_without_config(node: Any, asset_key: Any,
             facts.inputs = ((name, key, label),)
             if label.__class__ is str and prefix.__class__ is str:
                 text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
-                facts.one_input = (name, key, f"{prefix}[{text}, ", f"{{{text}: ")
+                facts.one_input = (name, (key, None), f"{prefix}[{text}, ", f"{{{text}: ")
             else:
                 facts.one_input = None
         return facts
@@ -127,12 +130,13 @@ _joined = "/".join  # (an asset key's `to_user_string` is its path joined so)
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
-    """(input name or None, upstream key, head, lead) of an asset that reads one upstream
-    asset, `head` and `lead` from `versioning.one_input_text_parts`; else None."""
+    """(input name or None, (upstream key, None), head, lead) of an asset that reads one
+    upstream asset, `head` and `lead` from `versioning.one_input_text_parts`; else None. The
+    second is the key of `run.data_versions` its version is read under, made once."""
     if len(inputs) != 1 or inputs[0][2].__class__ is not str or prefix.__class__ is not str:
         return None
     name, key, label = inputs[0]
-    return (name, key, *v.one_input_text_parts(prefix, label))
+    return (name, (key, None), *v.one_input_text_parts(prefix, label))
 
 
 def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:
@@ -178,12 +182,12 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
     version = None
     one = facts.one_input
     if one is not None and user_version is None and step.partition_key is None:
-        name, key, head, lead = one  # (most assets: one unpartitioned upstream asset)
+        name, read, head, lead = one  # (most assets: one unpartitioned upstream asset)
         # (A `NodeStep` reads unpartitioned outputs only: its inputs are not made to be read.)
         if name is None or step.__class__ is NodeStep or not _partition_keys_read(step, name):
-            version = run.data_versions.get((key, None))  # (`run.data_version_of`, inlined)
+            version = run.data_versions.get(read)  # (`run.data_version_of`, inlined)
             if version is None:
-                version = run.data_version_of(key, None)
+                version = run.data_version_of(read[0], None)
             try:
                 version, inputs_text = v.one_input_version_and_text(head, lead, version, run.run_id)
             except TypeError:  # a part that is not a string: the general path writes it
@@ -215,8 +219,9 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
                     tags: dict[str, str]) -> Event:
     """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares
     (`version_tags`)."""
-    asset = step.node.asset
-    run.data_versions[(facts.asset_key, step.partition_key)] = tags[v.DATA_VERSION_TAG]
+    asset, partition = step.node.asset, step.partition_key
+    key = facts.version_key if partition is None else (facts.asset_key, partition)
+    run.data_versions[key] = tags[_DATA_VERSION]
     # `AssetMaterialization(facts.asset_key, asset.description, metadata, partition, tags)`
     # without the dataclass's __init__ and __post_init__ (which would coerce a key this already
     # is): the same value, and normalize_metadata still makes its own copy of the metadata.
@@ -226,7 +231,7 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
     mat.asset_key = facts.asset_key
     mat.description = asset.description
     mat.metadata = normalize_metadata(metadata) if metadata else {}
-    mat.partition = step.partition_key
+    mat.partition = partition
     mat.tags = tags
     return new_event(ET.ASSET_MATERIALIZATION, run.run_id, run.job_name, step.key, facts.message, mat)
 

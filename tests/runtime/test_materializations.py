@@ -178,7 +178,7 @@ def test_the_facts_of_an_asset_without_config_hold_what_the_per_job_fixed_facts_
         one = plain.one_input
         if len(plain.inputs) == 1:
             name, upstream, label = plain.inputs[0]
-            assert one == (name, upstream, *v.one_input_text_parts(plain.version_prefix, label))
+            assert one == (name, (upstream, None), *v.one_input_text_parts(plain.version_prefix, label))
             assert one[2].endswith(f"[{json.dumps(label)}, ") and one[3] == f"{{{json.dumps(label)}: "
         else:
             assert one is None
@@ -372,3 +372,35 @@ def test_version_tags_are_a_copy_of_the_facts_fixed_tags_which_stay_as_made():
     assert mats["given"].tags[v.DATA_VERSION_TAG] == "user \u00e9 \"v\""
     assert mats["both"].tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps(
         {"other": mats["other"].tags[v.DATA_VERSION_TAG], "up": mats["up"].tags[v.DATA_VERSION_TAG]})
+
+
+def test_an_unpartitioned_materialization_is_recorded_and_read_under_keys_its_facts_made_once():
+    """`materialization` records the data version of an unpartitioned step in
+    `run.data_versions` under its facts' `version_key` itself, and `version_tags` of an
+    asset that reads one upstream asset looks it up under the key its facts hold (both
+    `(asset key, None)`, made with the facts, not a new tuple a step)."""
+    from types import SimpleNamespace
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    class Reads(dict):
+        def get(self, key, default=None):
+            asked.append(key)
+            return super().get(key, default)
+
+    asked: list = []
+    job = build_asset_job("keys", [up, after])
+    first, second = job.nodes["up"], job.nodes["after"]
+    made = m.facts_without_config(first, first.asset.key)
+    reads = m.facts_without_config(second, second.asset.key)
+    assert made.version_key == (first.asset.key, None) and reads.one_input[1] == made.version_key
+    run = SimpleNamespace(data_versions=Reads(), run_id="r1", job_name="keys")
+    tags = m.version_tags(run, SimpleNamespace(node=first, partition_key=None, key="up"), made)
+    m.materialization(run, SimpleNamespace(node=first, partition_key=None, key="up"), made, {}, tags)
+    assert [k for k in run.data_versions] == [made.version_key]
+    assert next(iter(run.data_versions)) is made.version_key
+    after_tags = m.version_tags(run, SimpleNamespace(node=second, partition_key=None, key="after"), reads)
+    assert len(asked) == 1 and asked[0] is reads.one_input[1]
+    assert after_tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps({"up": tags[v.DATA_VERSION_TAG]})
+    assert after_tags[v.DATA_VERSION_TAG] == _json_data_version(
+        after_tags[v.CODE_VERSION_TAG], "none", {"up": tags[v.DATA_VERSION_TAG]}, None, "r1")
