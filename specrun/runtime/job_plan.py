@@ -100,8 +100,8 @@ class _OnePass:
         if not node.op_def.outs[recipe.plain_output].is_required:
             return self._other(node, nodes, later, successors, waiting)
         count = 0
-        for src in node_inputs.values():
-            downs = successors[src.node]
+        for input_name in node_inputs:
+            downs = successors[node_inputs[input_name].node]
             if not downs or downs[-1] != name:  # (two inputs may read one node)
                 downs.append(name)
                 count += 1

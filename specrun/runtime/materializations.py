@@ -92,14 +92,12 @@ def facts_without_config(node: Any, asset_key: Any,
     facts.version_key = (asset_key, None)
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
-        for name, key in input_keys.items():
+        for name in input_keys:  # (the one)
+            key = input_keys[name]
             label = _joined(key.path)  # (`key.to_user_string()`, without the call)
             facts.inputs = ((name, key, label),)
-            if label.__class__ is str and prefix.__class__ is str:
-                text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
-                facts.one_input = (name, (key, None), f"{prefix}[{text}, ", f"{{{text}: ")
-            else:
-                facts.one_input = None
+            text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
+            facts.one_input = (name, (key, None), f"{prefix}[{text}, ", f"{{{text}: ")
         return facts
     facts.inputs = _read_assets(asset)
     facts.one_input = _one_input(facts.inputs, prefix)

@@ -223,8 +223,9 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
     recipes, inputs = program.recipes, []
     out_key, several = out.io_manager_key, False
     params, node_inputs = sig.input_param_set, node.inputs
-    for name, spec in op_def.ins.items():
-        src = node_inputs.get(name)
+    ins = op_def.ins
+    for name in ins:
+        spec, src = ins[name], node_inputs.get(name)
         if spec.dagster_type is not None or spec.input_manager_key or src.__class__ is not FromOutput:
             return None
         up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)

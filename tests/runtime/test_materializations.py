@@ -404,3 +404,42 @@ def test_an_unpartitioned_materialization_is_recorded_and_read_under_keys_its_fa
     assert after_tags[v.INPUT_DATA_VERSIONS_TAG] == json.dumps({"up": tags[v.DATA_VERSION_TAG]})
     assert after_tags[v.DATA_VERSION_TAG] == _json_data_version(
         after_tags[v.CODE_VERSION_TAG], "none", {"up": tags[v.DATA_VERSION_TAG]}, None, "r1")
+
+
+def test_an_asset_reading_one_asset_gets_its_one_input_texts_whatever_its_key_and_code_version():
+    """`facts_without_config` makes the one-input texts of every asset that reads one upstream
+    asset and nothing else: its label is a str even for a key of a str subclass (joined), its
+    version text prefix a str even for a code version that is not one (JSON), so neither is
+    tested; the texts are `_one_input`'s of the general path."""
+    from specrun import AssetIn, AssetKey
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    class Part(str):
+        pass
+
+    sub = AssetKey(Part("part_of_a_str_subclass"))  # (one text: kept as it is, in the path)
+
+    @asset(key=sub)
+    def source():
+        return 1
+
+    @asset(code_version=7, ins={"x": AssetIn(sub)})
+    def numbered(x):
+        return x
+
+    @asset(code_version=Part("v1"), ins={"x": AssetIn("numbered")})
+    def subclassed(x):
+        return x
+
+    job = build_asset_job("one_input", [source, numbered, subclassed])
+    for name in ("numbered", "subclassed"):
+        node = job.nodes[name]
+        facts = m.facts_without_config(node, node.asset.key)
+        code, _, inputs, _, _ = m._facts_of(node, node.asset.key)
+        assert inputs[0][2].__class__ is str and facts.version_prefix.__class__ is str
+        assert facts.inputs == inputs
+        assert facts.one_input == m._one_input(inputs, v.version_text_prefix(code, "none"))
+        assert facts.one_input[2:] == v.one_input_text_parts(facts.version_prefix, inputs[0][2])
+    assert job.nodes["numbered"].asset.code_version == 7
+    assert job.nodes["numbered"].asset.input_keys["x"].path[0].__class__ is Part

@@ -145,8 +145,9 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
         name = op.name  # (`a.node_name`)
         if name in nodes:  # (a multi-asset's other keys)
             continue
-        inputs = {}
-        for n, k in a.input_keys.items():
+        inputs, input_keys = {}, a.input_keys
+        for n in input_keys:  # (most: one, without an items view, its iterator and a tuple)
+            k = input_keys[n]
             if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined
                 up = by_key[k]
                 made_by = up.keys_by_output_name
