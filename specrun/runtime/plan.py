@@ -72,7 +72,8 @@ class ExecutionPlan:
 
     `downstream` (step -> the steps waiting on it, in plan order) and `positions` (step ->
     its place in the order) are what the scheduler needs, worked out once per plan;
-    `upstream_counts` (step -> how many steps it waits on), when the plan was made knowing it.
+    `upstream_counts` (step -> how many steps it waits on), when the plan was made knowing it;
+    `by_position`, when made with the order: (steps, their `downstream`, their counts) by position.
     """
 
     def __init__(self, job: Any, steps: Sequence[ExecutionStep], partition_keys: Sequence[str]) -> None:
@@ -89,19 +90,21 @@ class ExecutionPlan:
             for up in step.upstream_keys:
                 self.downstream[up].append(step.key)
         self.upstream_counts: Optional[dict[str, int]] = None
+        self.by_position: Optional[tuple] = None
 
     @classmethod
     def of_ordered(cls, job: Any, steps: dict[str, ExecutionStep], downstream: dict[str, list[str]],
-                   upstream_counts: dict[str, int],
-                   positions: Optional[dict[str, int]] = None) -> "ExecutionPlan":
+                   upstream_counts: dict[str, int], positions: Optional[dict[str, int]] = None,
+                   by_position: Optional[tuple] = None) -> "ExecutionPlan":
         """The plan of `steps` (key -> step, in plan order) of a run without partition keys
-        whose `downstream` and `upstream_counts` (and `positions`, when given) are worked out
-        already (`plan_unpartitioned`)."""
+        whose `downstream` and `upstream_counts` (and `positions` and `by_position`, when
+        given) are worked out already (`plan_unpartitioned`)."""
         plan = cls.__new__(cls)
         plan.job, plan.steps, plan.partition_keys = job, steps, ()
         plan.expand_dynamic = plan.dynamic = None
         plan.positions = positions if positions is not None else dict(zip(steps, range(len(steps))))
         plan.downstream, plan.upstream_counts = downstream, upstream_counts
+        plan.by_position = by_position
         return plan
 
     def shared_copy(self) -> "ExecutionPlan":

@@ -37,11 +37,16 @@ class RunTables:
         """`waiting`: step -> how many upstream steps it waits on (None: as many as its
         `upstream_keys`); `unchecked`: the steps (see the class docstring), or
         `every_step_unchecked`."""
-        keys = plan.steps  # (each table read in plan order, in one pass each)
-        steps = self.steps = list(keys.values())
-        self.downstream = list(map(plan.downstream.get, keys))
-        counts = self.waiting = (list(map(waiting.get, keys)) if waiting is not None
-                                 else [len(step.upstream_keys) for step in steps])
+        made = getattr(plan, "by_position", None)  # (`plan_unpartitioned._ordered` made them)
+        if made is not None and waiting is plan.upstream_counts:
+            steps, self.downstream, counts = made
+            self.steps, self.waiting = steps, counts
+        else:
+            keys = plan.steps  # (each table read in plan order, in one pass each)
+            steps = self.steps = list(keys.values())
+            self.downstream = list(map(plan.downstream.get, keys))
+            counts = self.waiting = (list(map(waiting.get, keys)) if waiting is not None
+                                     else [len(step.upstream_keys) for step in steps])
         self.roots = list(compress(range(len(counts)), map(not_, counts)))
         if every_step_unchecked:
             self.unchecked: Optional[bytearray] = bytearray(b"\x01") * len(steps)

@@ -11,6 +11,7 @@ order, with the same errors (a cycle first, then those of partition look-ups in 
 
 from __future__ import annotations
 
+from operator import eq
 from typing import Any, Callable, Iterable, Optional
 
 from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
@@ -109,40 +110,61 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
             chain = False
         previous = name
     counts = waiting.copy()  # (Kahn counts `waiting` down)
-    positions = None  # (of a plan not in its job's order: `_ordered`'s)
+    positions = by_position = None  # (of a plan not in its job's order: `_ordered`'s)
     if not chain:
-        path = path_order(ready, successors, len(steps))  # (no step waits on two, none to sort)
-        steps, positions = _ordered(job, steps, path or kahn_order(ready, waiting, successors),
-                                    successors, path is None)
+        path = path_order(ready, successors, len(steps))
+        steps, positions, by_position = _ordered(
+            job, steps, path or kahn_order(ready, waiting, successors), successors, counts)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
         for name in steps:
             if name in again:
                 steps[name] = _unpartitioned_step(job, nodes[name])
+        by_position = None  # (it holds the steps made first)
     if step_keys is not None:
         return ExecutionPlan(job, _subset(list(steps.values()), set(step_keys)), ())
-    return ExecutionPlan.of_ordered(job, steps, successors, counts, positions)
+    return ExecutionPlan.of_ordered(job, steps, successors, counts, positions, by_position)
 
 
 def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
-             successors: dict[str, list[str]], several: bool = True,
-             ) -> tuple[dict[str, ExecutionStep], Optional[dict[str, int]]]:
+             successors: dict[str, list[str]], counts: dict[str, int],
+             ) -> tuple[dict[str, ExecutionStep], Optional[dict[str, int]], Optional[tuple]]:
     """`steps` in `order` (Kahn's: the step keys in lexicographic topological order, as
-    `plan._node_order`), with each step's `successors` put in that order (unless not
-    `several`: no step has more than one, as on a path); and, when the order is not the
-    job's, each step's position in it (the plan's `positions`, made once: a table as large
-    as the plan, at 10,000 steps ~2 simulated cache misses a step to fill)."""
+    `plan._node_order`), with each step's `successors` put in that order; and, when the order
+    is not the job's, each step's position in it (the plan's `positions`) and the plan's
+    tables by position: (steps, `successors`, `counts`), as `plan_tables.RunTables` reads them.
+    The steps are then taken out of `steps`, which is left empty.
+
+    All of them in one pass over `order`: at 10,000 steps every pass over the steps, their
+    keys or their tables is out of cache (a table made in one pass and read in the next,
+    each key hashed again, each step's reference count written again), ~1-2 simulated cache
+    misses a step each. Each step is popped from `steps` while it is in cache (freeing
+    `steps` whole, after the pass, wrote each step's count again), and the lists by position
+    are made whole (grown by appends, each was copied ~8 times)."""
     if len(order) < len(steps):
         _raise_cycle(job)
-    if order == list(steps):  # (the job's order is the plan's: a chain's)
-        return steps, None
-    positions = dict(zip(order, range(len(order))))
+    if all(map(eq, order, steps)):  # (the job's order is the plan's; up to the first that is not)
+        return steps, None, None
+    positions: dict[str, int] = {}
+    ordered: dict[str, ExecutionStep] = {}
+    size = len(order)
+    step_at: list = [None] * size
+    down_at: list = [None] * size
+    need_at: list = [0] * size
+    several = []  # (the lists of successors to sort, once every position is known)
+    take, at = steps.pop, 0
+    for name in order:
+        positions[name] = at
+        ordered[name] = step_at[at] = take(name)
+        downs = down_at[at] = successors[name]
+        need_at[at] = counts[name]
+        if len(downs) > 1:  # (none on a path)
+            several.append(downs)
+        at += 1
     position = positions.__getitem__
-    if several:
-        for downs in successors.values():  # (in the job's order)
-            if len(downs) > 1:
-                downs.sort(key=position)
-    return {name: steps[name] for name in order}, positions
+    for downs in several:
+        downs.sort(key=position)
+    return ordered, positions, (step_at, down_at, need_at)
 
 
 def _step(node: Node, nodes: Any, later: list[str], successors: dict[str, list[str]],

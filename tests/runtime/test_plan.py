@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import pytest
 
 from specrun import asset, materialize
@@ -724,11 +726,33 @@ def test_a_plan_ordered_apart_from_its_job_keeps_the_positions_it_sorted_by(monk
     ordered = plan_unpartitioned._ordered
 
     def noted(*args):
-        steps, positions = ordered(*args)
+        steps, positions, by_position = ordered(*args)
         made.append(positions)
-        return steps, positions
+        return steps, positions, by_position
 
     monkeypatch.setattr(plan_unpartitioned, "_ordered", noted)
     plan = build_plan(_fanned_out_job(), [])
     assert made[0] is plan.positions
     assert list(plan.positions.items()) == [(key, i) for i, key in enumerate(plan.steps)]
+
+
+@pytest.mark.parametrize("make, made", [
+    (_chain, True), (_reversed_asset_chain, True), (_fanned_out_job, True), (_op_chain, False),
+    (_two_roots_then_a_chain, False), (_partitioned_job, False)])
+def test_a_plan_ordered_apart_from_its_job_has_the_run_tables_its_dicts_give(make, made):
+    """A plan ordered apart from its job (not in its job's order, no step made again for its
+    partition look-ups) has its tables by position made with the order: the same steps, lists
+    of the steps waiting on each and counts as `RunTables` reads from the plan's dicts."""
+    from specrun.runtime.plan_tables import RunTables
+
+    plan = build_plan(make(), [])
+    assert (plan.by_position is not None) is made
+    tables = RunTables(plan, plan.upstream_counts)
+    plan.by_position = None
+    read = RunTables(plan, plan.upstream_counts)
+    assert [s.key for s in tables.steps] == [s.key for s in read.steps] == list(plan.steps)
+    assert all(map(operator.is_, tables.steps, read.steps))
+    assert tables.downstream == read.downstream == [plan.downstream[key] for key in plan.steps]
+    assert all(map(operator.is_, tables.downstream, read.downstream))
+    assert tables.waiting == read.waiting == [len(s.upstream_keys) for s in plan.steps.values()]
+    assert tables.roots == read.roots
