@@ -1,10 +1,10 @@
-"""specrun/compiler/pyyaml.py: PyYAML imported with its reader's pattern taken from re's cache;
+"""specrun/compiler/pyyaml.py: PyYAML imported as it is (re and yaml left as they were);
 the loader's shortcuts give PyYAML's safe loader's answers."""
 
 from __future__ import annotations
 
 import ast
-import re
+import json
 import subprocess
 import sys
 
@@ -14,34 +14,40 @@ import yaml.resolver
 
 from specrun.compiler import pyyaml
 
+# Run in a fresh interpreter: what `re` and `yaml` hold once the given modules are imported.
+# re's cache maps (type, pattern text, flags) to what re compiled of that text with those flags.
+_STATE_AFTER_IMPORTS = """
+import json, re, sys
+for name in sys.argv[1:]:
+    __import__(name)
+import yaml.reader
+cache = getattr(re, "_cache", {})
+print(json.dumps({
+    "reader_pattern": yaml.reader.Reader.NON_PRINTABLE.pattern,
+    "re_cache_as_compiled": all(compiled.pattern == key[1] for key, compiled in cache.items()),
+    "re_names": sorted(vars(re)),
+    "yaml_names": sorted(vars(yaml)),
+}))
+"""
 
-def test_pyyaml_writes_the_pattern_whose_text_is_given_to_re():
-    tree = ast.parse(open(yaml.reader.__file__, encoding="utf-8").read())
-    found = [node.value.args[0].value for node in ast.walk(tree) if isinstance(node, ast.Assign)
-             and getattr(node.targets[0], "id", "") == "NON_PRINTABLE"]
-    assert found == [pyyaml._NON_PRINTABLE]
 
-
-def test_the_pattern_given_matches_exactly_the_characters_pyyaml_s_does():
-    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
-    own = re.compile(pyyaml._NON_PRINTABLE, re.UNICODE)  # (other flags: compiled, not the cached one)
-    given = re.compile(pyyaml._SAME_CHARACTERS)
-    assert own.pattern == pyyaml._NON_PRINTABLE
-    positions = [m.start() for m in given.finditer(every_character)]
-    assert positions == [m.start() for m in own.finditer(every_character)]
-    assert len(positions) == 29 + 32 + 2048 + 2  # C0 controls but \t \n \r, DEL and C1 but \x85, surrogates, U+FFFE/F
-
-
-def test_importing_the_parser_gives_yaml_reader_the_pattern_without_compiling_pyyamls():
-    compiler = "re._compiler" if sys.version_info >= (3, 11) else "sre_compile"
-    code = (f"import {compiler} as c; compiled = []; real = c.compile\n"
-            "c.compile = lambda p, flags=0: compiled.append(p) or real(p, flags)\n"
-            "import specrun.compiler.parse, yaml.reader\n"
-            "print(yaml.reader.Reader.NON_PRINTABLE.pattern == specrun.compiler.pyyaml._SAME_CHARACTERS,"
-            " specrun.compiler.pyyaml._NON_PRINTABLE in compiled)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+def _state_after_importing(*modules: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", _STATE_AFTER_IMPORTS, *modules],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False"]
+    return json.loads(result.stdout)
+
+
+def test_importing_specrun_before_yaml_leaves_re_and_yaml_as_importing_yaml_alone_does():
+    alone = _state_after_importing("yaml")
+    after_specrun = _state_after_importing("specrun.compiler.parse", "specrun.compiler.load", "specrun.cli")
+    source = ast.parse(open(yaml.reader.__file__, encoding="utf-8").read())
+    written = [node.value.args[0].value for node in ast.walk(source) if isinstance(node, ast.Assign)
+               and getattr(node.targets[0], "id", "") == "NON_PRINTABLE"]
+    assert after_specrun["reader_pattern"] == alone["reader_pattern"] == written[0]
+    assert after_specrun["re_cache_as_compiled"] is True
+    assert after_specrun["re_names"] == alone["re_names"]
+    assert after_specrun["yaml_names"] == alone["yaml_names"]
 
 
 # Scalars of every implicit type and strings that start like one, plain and quoted, keys and values.
