@@ -73,6 +73,7 @@ class CompiledSpec:
         from .graph import select as select_nodes
 
         origin = SpecOrigin(self.path, self.vars, job_name, tuple(select), tuple(exclude))
+        changes: dict[str, Any] = {}  # (to the job chosen, besides its origin and config)
         if job_name:
             job = self.definitions.get_job_def(job_name)
         elif not self.spec.assets:
@@ -82,7 +83,8 @@ class CompiledSpec:
                 raise SpecrunError(f"this spec has no assets; choose a job with --job (jobs: {names})")
             job = jobs[0]
         elif not select and not exclude:  # everything: the job Definitions already built, no networkx
-            job = replace(self.definitions.get_implicit_global_asset_job_def(), name=self.name)
+            job = self.definitions.get_implicit_global_asset_job_def()
+            changes["name"] = self.name  # (in the one `replace` below: each checks the job anew)
         else:
             chosen = select_nodes(self.graph, select, exclude)
             keys = [n for n in chosen if self.graph.nodes[n].get("kind") == "asset"]
@@ -92,7 +94,7 @@ class CompiledSpec:
                 raise SpecrunError(f"the selection {asked!r} matches no assets, only {' and '.join(picked)}")
             job = self.definitions.get_asset_job(AssetSelection.keys(*keys), name=self.name,
                                                  executor_def=self.executor_def)
-        return replace(job, origin=origin, config=self._job_config(job))
+        return replace(job, origin=origin, config=self._job_config(job), **changes)
 
     def open_instance(self, mark_interrupted: bool = True) -> Any:
         """The instance this spec records to: `storage.url`, SPECRUN_STORAGE_URL, or SQLite

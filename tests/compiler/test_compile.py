@@ -39,6 +39,26 @@ def test_compiled_definitions_run_with_spec_config():
     assert result.get_asset_check_evaluations()[0].passed
 
 
+def test_job_for_every_asset_makes_one_new_job_named_after_the_spec(monkeypatch):
+    import dataclasses
+
+    import specrun.compiler
+
+    compiled = compile_spec("basic.yaml")
+    built = compiled.definitions.get_implicit_global_asset_job_def()
+    made = []
+
+    def counting(obj, /, **changes):
+        made.append(sorted(changes))
+        return dataclasses.replace(obj, **changes)
+
+    monkeypatch.setattr(specrun.compiler, "replace", counting)
+    job = compiled.job_for()
+    assert made == [["config", "name", "origin"]]  # (each new job is checked anew)
+    assert (job.name, job.nodes, job.origin.job_name) == (compiled.name, built.nodes, None)
+    assert job.config["ops"]["source"] == {"config": {"n": 4}}
+
+
 def test_yaml_anchor_in_x_key_sets_group():
     compiled = compile_spec("basic.yaml")
     assert compiled.graph.nodes["source"]["group"] == "core"
