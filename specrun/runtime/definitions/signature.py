@@ -7,6 +7,7 @@ import inspect
 import typing
 import weakref
 from dataclasses import field
+from types import FunctionType
 from typing import Any, Callable, Optional
 
 from ...errors import DefinitionError
@@ -37,37 +38,66 @@ class ComputeSignature:
         object.__setattr__(self, "input_param_set", frozenset(self.input_params))
 
 
+def _made_of(fn: Any) -> Optional[tuple]:
+    """What a plain function's signature and annotations are read from (its code, defaults and
+    annotations), or None for another callable or a function with attributes of its own (one
+    may be what `inspect.signature` reads: `__wrapped__`, `__signature__`): what is read of
+    those is not kept. Each may be replaced in place between two jobs of one process
+    (IPython's autoreload, a hot reloader, a test); what was read of the old ones is not given
+    for the new: a kept reading is given only while its function is made of the same objects."""
+    if fn.__class__ is not FunctionType or fn.__dict__:
+        return None
+    return fn.__code__, fn.__defaults__, fn.__kwdefaults__, fn.__annotations__
+
+
+def _same(kept: tuple, made: tuple) -> bool:
+    """Whether two `_made_of`s are of the same objects (by identity: `==` would call the
+    defaults' own `__eq__`)."""
+    return kept[0] is made[0] and kept[1] is made[1] and kept[2] is made[2] and kept[3] is made[3]
+
+
 def _hints(fn: Callable[..., Any]) -> dict:
     """`fn`'s resolved annotations (read only: shared by every caller), worked out once per
     function like `read_signature`: a spec often builds thousands of assets from a few."""
-    try:
-        return _HINTS[fn]
-    except (KeyError, TypeError):
-        pass
+    made = _made_of(fn)
+    kept = _HINTS.get(fn) if made is not None else None
+    if kept is not None and _same(kept[0], made):
+        return kept[1]
     try:
         hints = typing.get_type_hints(fn, include_extras=True)
     except Exception:  # unresolvable forward references (for now): the raw annotations, not kept
         return dict(getattr(fn, "__annotations__", {}))
-    try:
-        _HINTS[fn] = hints
-    except TypeError:  # not weak-referenceable: just not cached
-        pass
+    if made is not None:
+        _HINTS[fn] = (made, hints)
     return hints
 
 
 def docstring(fn: Callable[..., Any]) -> Optional[str]:
-    """`inspect.getdoc(fn)`, worked out once per function."""
+    """`inspect.getdoc(fn)`, worked out once per doc: kept by the function while its `__doc__`
+    is the text it was cleaned from (a doc may be replaced in place, as code may)."""
+    doc = getattr(fn, "__doc__", None)
     try:
-        return _DOCS[fn]
-    except KeyError:
-        doc = _DOCS[fn] = inspect.getdoc(fn)
-        return doc
-    except TypeError:  # not weak-referenceable: just not cached
-        return inspect.getdoc(fn)
+        kept = _DOCS[fn]
+    except (KeyError, TypeError):  # (TypeError: not weak-referenceable)
+        pass
+    else:
+        if kept[0] is doc:
+            return kept[1]
+    found = inspect.getdoc(fn)
+    # Kept when made of the text alone, or of a top-level function's none: inspect looks
+    # further only for a method's (in its class's bases, which may change).
+    if doc.__class__ is str or "." not in getattr(fn, "__qualname__", "."):
+        try:
+            _DOCS[fn] = (doc, found)
+        except TypeError:
+            pass
+    return found
 
 
-_HINTS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
-_DOCS: "weakref.WeakKeyDictionary[Any, Optional[str]]" = weakref.WeakKeyDictionary()
+# plain function -> (`_made_of` it, its resolved annotations)
+_HINTS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
+# callable -> (its `__doc__` text, `inspect.getdoc` of it)
+_DOCS: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
 
 
 def _is_context_annotation(annotation: Any) -> bool:
@@ -83,23 +113,23 @@ def _is_resource_annotation(annotation: Any) -> bool:
     return is_configurable_resource_class(annotation)
 
 
-_CACHE: "weakref.WeakKeyDictionary[Any, ComputeSignature]" = weakref.WeakKeyDictionary()
+# plain function -> (`_made_of` it, its ComputeSignature)
+_CACHE: "weakref.WeakKeyDictionary[Any, tuple]" = weakref.WeakKeyDictionary()
 
 
 def read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
     """Classify `fn`'s parameters; `what` names the definition in error messages.
 
-    Cached per function: a spec often builds thousands of assets from a few functions.
+    Kept per plain function while it is made of the same code, defaults and annotations
+    (`_made_of`): a spec often builds thousands of assets from a few functions.
     """
-    try:
-        return _CACHE[fn]
-    except (KeyError, TypeError):
-        pass
+    made = _made_of(fn)
+    kept = _CACHE.get(fn) if made is not None else None
+    if kept is not None and _same(kept[0], made):
+        return kept[1]
     sig = _read_signature(fn, what)
-    try:
-        _CACHE[fn] = sig
-    except TypeError:  # not weak-referenceable (a builtin, a partial): just not cached
-        pass
+    if made is not None:
+        _CACHE[fn] = (made, sig)
     return sig
 
 

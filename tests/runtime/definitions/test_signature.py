@@ -34,3 +34,73 @@ def test_annotations_that_cannot_be_resolved_yet_are_read_again_later():
         assert signature._hints(later) == {"x": float, "return": float}
     finally:
         del later.__globals__["NotYetDefined"]
+
+
+def _two_versions():
+    def step(up: int) -> int:
+        """Adds one."""
+        return up + 1
+
+    def edited(first: str, second: str = "b") -> str:
+        """Joins two."""
+        return first + second
+
+    return step, edited
+
+
+def test_an_asset_built_after_its_function_s_code_is_replaced_in_place_reads_the_new_parameters():
+    # (as IPython's autoreload or a hot reloader does: same function object, new __code__ and defaults)
+    step, edited = _two_versions()
+    before = asset(step, name="before")
+    step.__code__, step.__defaults__, step.__annotations__ = edited.__code__, edited.__defaults__, edited.__annotations__
+    after = asset(step, name="after")
+    assert before.op.signature.input_params == ("up",)
+    assert after.op.signature.input_params == ("first", "second")
+    assert after.op.signature.input_defaults == {"second": "b"}
+    assert after.op.signature.input_annotations == {"first": str, "second": str}
+    assert signature._hints(step) == {"first": str, "second": str, "return": str}
+
+
+def test_new_defaults_or_annotations_alone_are_read_again():
+    step, _ = _two_versions()
+    assert signature.read_signature(step, "x").input_defaults == {}
+    step.__defaults__ = (7,)
+    assert signature.read_signature(step, "x").input_defaults == {"up": 7}
+    step.__annotations__ = {"up": float}
+    assert signature.read_signature(step, "x").input_annotations == {"up": float}
+    assert signature._hints(step) == {"up": float}
+
+
+def test_an_asset_built_after_its_function_s_docstring_is_replaced_reads_the_new_one():
+    step, _ = _two_versions()
+    assert asset(step, name="before").op.description == "Adds one."
+    step.__doc__ = "  Adds one,\n  then more."
+    assert asset(step, name="after").op.description == "Adds one,\nthen more."
+    assert signature.docstring(step) == "Adds one,\nthen more."
+
+
+def test_a_wrapper_s_signature_is_read_again_when_the_function_it_wraps_is_edited():
+    import functools
+
+    step, edited = _two_versions()
+
+    @functools.wraps(step)
+    def wrapper(*args, **kwargs):
+        return step(*args, **kwargs)
+
+    assert signature.read_signature(wrapper, "x").input_params == ("up",)
+    step.__code__, step.__defaults__ = edited.__code__, edited.__defaults__
+    assert signature.read_signature(wrapper, "x").input_params == ("first", "second")
+
+
+def test_a_top_level_function_without_a_doc_is_read_once_and_again_when_given_one(monkeypatch):
+    from tests.runtime.definitions import _undocumented
+
+    docs = []
+    real_doc = inspect.getdoc
+    monkeypatch.setattr(signature.inspect, "getdoc", lambda fn: docs.append(fn) or real_doc(fn))
+    fn = _undocumented.no_doc
+    assert [signature.docstring(fn) for _ in range(3)] == [None] * 3
+    assert docs == [fn]
+    monkeypatch.setattr(fn, "__doc__", "Now documented.")
+    assert signature.docstring(fn) == "Now documented."
