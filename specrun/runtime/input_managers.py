@@ -2,7 +2,8 @@
 
 As in Dagster, the input manager gets an `InputContext` without `upstream_output`, whose
 `config` is the input's entry in run config (``ops: {op: {inputs: {name: {...}}}}``, checked
-against the manager's `input_config_schema`).
+against the manager's `input_config_schema`). And the message of every LOADED_INPUT event,
+whichever manager loads the input.
 """
 
 from __future__ import annotations
@@ -27,5 +28,11 @@ def load_with_input_manager(run: Any, step: Any, name: str, spec: Any, context: 
                              resources=run.resources, op_def=step.op_def, run_id=run.run_id)
     value = manager.load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+                        loaded_input_message(name, manager_key)))
     return value
+
+
+def loaded_input_message(name: str, manager_key: str) -> str:
+    """The LOADED_INPUT message of input `name` loaded through the IO or input manager of
+    resource key `manager_key` (a plain step's is made once, with its recipe)."""
+    return f'Loaded input "{name}" using input manager "{manager_key}"'

@@ -11,7 +11,7 @@ from .definitions.nodes import FromAsset, FromCollect, FromDefault, FromFanIn, F
 from .events import ET, Event, new_event
 from .io_managers import InputManager
 from .keyed_io import keyed
-from .input_managers import load_with_input_manager
+from .input_managers import load_with_input_manager, loaded_input_message
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
 from .plan_unpartitioned import NodeStep
@@ -158,7 +158,7 @@ def _load_upstream(run, step, name, spec, up, context, events, by_key: bool = Tr
             pass
         else:
             events.append(new_event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                                    f'Loaded input "{name}" using input manager "{manager_key}"'))
+                                    loaded_input_message(name, manager_key)))
             return value
     input_ctx = input_context_with_deferred_upstream(
         name, identifier, lambda: _upstream_context(run, up, up_node, run_id),
@@ -170,7 +170,7 @@ def _load_upstream(run, step, name, spec, up, context, events, by_key: bool = Tr
     input_ctx._data_version_lookup = run.data_version_of  # the version each record names
     value = manager.load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+                        loaded_input_message(name, manager_key)))
     return value
 
 
@@ -200,5 +200,5 @@ def _load_asset(run, step, name, spec, src, context, events) -> Any:
         raise InvariantViolationError(f"resource {manager_key!r} is not an IO or input manager")
     value = manager.load_input(input_ctx)
     events.append(Event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                        f'Loaded input "{name}" using input manager "{manager_key}"'))
+                        loaded_input_message(name, manager_key)))
     return value

@@ -16,6 +16,7 @@ from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, 
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
+from .input_managers import loaded_input_message
 from .job_cache import per_job
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
@@ -238,7 +239,7 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
         if key != out_key:
             several = True
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
-                       f'Loaded input "{name}" using input manager "{key}"', store_key or None))
+                       loaded_input_message(name, key), store_key or None))
     if asset is not None:  # (`program.output_facts`'s first look, without the call)
         output = program.facts.get((node.name, out_name))  # (made by a step reading it, if any)
         if output is None:  # (kept by the recipe: see `JobProgram.facts`)
@@ -351,7 +352,7 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
     if key is None:
         return None
     return (name, spec, src, passed, False, cls is FromFanIn, key,
-            f'Loaded input "{name}" using input manager "{key}"', store_key or None)
+            loaded_input_message(name, key), store_key or None)
 
 
 def type_checked(spec: Any) -> bool:
