@@ -38,6 +38,10 @@ _FLUSH_ON = frozenset(
 _STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
 _DURABLE = frozenset({DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION})
 _MATERIALIZATION = DagsterEventType.ASSET_MATERIALIZATION
+_FLUSH_ON_OR_DURABLE = _FLUSH_ON | _DURABLE
+# What no event of a list but its last may be for the list to be buffered whole
+# (`Instance.handle_new_events`): on an ephemeral instance; on one that outlives the process.
+_QUIET_EPHEMERAL, _QUIET = _FLUSH_ON | _STEP_END, _FLUSH_ON_OR_DURABLE | _STEP_END
 _COLLECT_EVERY = 256  # recorded materializations whose superseded versions are removed together
 
 
@@ -191,8 +195,32 @@ class Instance:
             self._flush(collect=False)
 
     def handle_new_events(self, events: Iterable[Event]) -> None:
-        """`handle_new_event` for each of `events` in turn (flushing where it would)."""
-        attention = _FLUSH_ON if self._is_ephemeral else _FLUSH_ON | _DURABLE
+        """`handle_new_event` for each of `events` in turn (flushing where it would).
+
+        A list (a step's events, in process) that the buffer has room for is buffered in
+        one extend up to its first event that asks for more than buffering (`_FLUSH_ON`,
+        or `_DURABLE` on a store that outlives the process) or ends a step (`_STEP_END`):
+        the loop below would append each event before that one and flush at none. When it
+        is the last and only ends a step, the whole list is buffered so and flushed as the
+        loop would after it. Telling so reads each event's kind once."""
+        attention = _FLUSH_ON if self._is_ephemeral else _FLUSH_ON_OR_DURABLE
+        buffer = self._buffer
+        if events.__class__ is list and events and len(buffer) + len(events) < self._max_buffered:
+            quiet, head = _QUIET_EPHEMERAL if self._is_ephemeral else _QUIET, events[:-1]
+            for event in head:
+                if event.event_type in quiet:
+                    loud = head.index(event)  # (where the loop stopped: an Event equals itself only)
+                    break
+            else:
+                kind = events[-1].event_type
+                if kind not in attention:
+                    buffer.extend(events)
+                    if kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval:
+                        self.flush()
+                    return
+                loud = len(head)
+            buffer.extend(head[:loud])
+            events = events[loud:]
         for event in events:
             kind = event.event_type
             if kind in attention:

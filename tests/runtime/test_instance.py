@@ -7,11 +7,18 @@ import signal
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specrun import DagsterInstance
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.results import AssetMaterialization
 from specrun.runtime.events import DagsterEventType as ET, Event
+from specrun.runtime.instance import Instance
+from specrun.runtime.storage.memory import InMemoryRunStorage
 
 _KILLED_AFTER_A = textwrap.dedent("""
     import os, signal, sys
@@ -72,3 +79,57 @@ def test_events_whose_write_an_interrupt_cut_short_are_written_once_by_the_next_
         assert [e.message for e in instance.all_logs("r1")] == ["one", "two"]
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+class _BatchesKept(InMemoryRunStorage):
+    """An in-memory store that also keeps the messages of each batch it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[str]] = []
+
+    def store_events(self, events) -> None:
+        self.batches.append([e.message for e in events])
+        super().store_events(events)
+
+
+_KINDS = [ET.LOADED_INPUT, ET.STEP_OUTPUT, ET.HANDLED_OUTPUT, ET.ASSET_MATERIALIZATION,
+          ET.ASSET_CHECK_EVALUATION, ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.RUN_START, ET.RUN_SUCCESS]
+
+
+def _event(kind, message: str) -> Event:
+    data = None
+    if kind is ET.ASSET_MATERIALIZATION:
+        data = AssetMaterialization(AssetKey("a"))
+    elif kind is ET.ASSET_CHECK_EVALUATION:
+        data = SimpleNamespace(asset_key=AssetKey("a"), check_name="c", metadata={})
+    return Event(kind, "r1", "job", "s", message, data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lists=st.lists(st.lists(st.sampled_from(_KINDS), max_size=7), max_size=4),
+       ephemeral=st.booleans(), flush_interval=st.sampled_from([0.0, 1e9]),
+       max_buffered=st.sampled_from([1, 3, 5, 1000]))
+def test_a_list_of_events_is_written_in_the_batches_its_events_one_at_a_time_are(
+        lists, ephemeral, flush_interval, max_buffered):
+    # handle_new_events buffers a list in one extend up to its first event that flushes or
+    # is not buffered alone; the store must get the same batches as from each in turn.
+    made = [[_event(kind, f"{i}.{j}") for j, kind in enumerate(kinds)] for i, kinds in enumerate(lists)]
+    by_list, one_by_one = _BatchesKept(), _BatchesKept()
+    instances = [Instance(storage, ephemeral=ephemeral, flush_interval=flush_interval,
+                          max_buffered=max_buffered) for storage in (by_list, one_by_one)]
+    for events in made:
+        instances[0].handle_new_events(list(events))
+        for event in events:
+            instances[1].handle_new_event(event)
+    assert by_list.batches == one_by_one.batches
+    assert [e.message for e in instances[0]._buffer] == [e.message for e in instances[1]._buffer]
+
+
+def test_a_step_list_the_buffer_has_room_for_is_kept_whole_and_flushed_at_its_end():
+    storage = _BatchesKept()
+    instance = Instance(storage, ephemeral=True, flush_interval=0.0, max_buffered=8)
+    kinds = [ET.LOADED_INPUT, ET.STEP_OUTPUT, ET.HANDLED_OUTPUT, ET.ASSET_MATERIALIZATION, ET.STEP_SUCCESS]
+    instance.handle_new_events([_event(kind, kind.value) for kind in kinds])
+    assert storage.batches == [[kind.value for kind in kinds]]
+    assert instance._buffer == []
