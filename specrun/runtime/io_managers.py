@@ -162,7 +162,7 @@ def _identifier(context: OutputContext | InputContext) -> list[str]:
 def _memory_key(context: OutputContext | InputContext) -> tuple[str, ...]:
     """`_identifier` as a tuple (a dict key), without the intermediate list for asset values."""
     if context.asset_key is not None:
-        return tuple(context.asset_key.path)
+        return context.asset_key.parts
     return tuple(context.get_identifier())
 
 

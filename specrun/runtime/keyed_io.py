@@ -55,5 +55,5 @@ def output_key(asset_key: Any, run_id: str, step_key: str, name: str,
                mapping_key: Optional[str] = None) -> tuple:
     """The key of an unpartitioned output value (what its OutputContext's identity names)."""
     if asset_key is not None:
-        return tuple(asset_key.path)
+        return asset_key.parts
     return (run_id, step_key, name, mapping_key) if mapping_key else (run_id, step_key, name)

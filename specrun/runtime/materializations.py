@@ -37,7 +37,7 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
     if config is None:  # (most assets) the job keeps these facts (`RunContext.asset_versions`)
         return facts_without_config(node, asset_key)
     facts = AssetVersionFacts()
-    facts.asset_key, facts.version_key = asset_key, (asset_key, None)
+    facts.asset_key, facts.version_key = asset_key, asset_key.unpartitioned
     fixed = _fixed_facts(run.job, node, asset_key)
     facts.code_version, code_parts, facts.inputs, facts.message, _ = fixed
     facts.config_hash = v.config_hash(config)
@@ -76,7 +76,7 @@ def facts_without_config(node: Any, asset_key: Any,
     else:
         code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"
-    facts.message = f"Materialized value {_joined(asset_key.path)}"  # (`to_user_string`)
+    facts.message = f"Materialized value {asset_key.label}"  # (`to_user_string()`)
     last = _LAST_CODE[0]  # (the assets of a factory come in a row, with the same two texts)
     if code_version is last[0] and code_parts is last[1]:
         explain, prefix, tags = last[2], last[3], last[4]
@@ -89,15 +89,15 @@ def facts_without_config(node: Any, asset_key: Any,
         tags = fixed_tags(code_version, "none", explain)
         _LAST_CODE[0] = (code_version, code_parts, explain, prefix, tags)
     facts.explain_tags, facts.version_prefix, facts.fixed_tags = explain, prefix, tags
-    facts.version_key = (asset_key, None)
+    facts.version_key = asset_key.unpartitioned
     input_keys = asset.input_keys
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name in input_keys:  # (the one)
             key = input_keys[name]
-            label = _joined(key.path)  # (`key.to_user_string()`, without the call)
+            label = key.label  # (`key.to_user_string()`, without the call)
             facts.inputs = ((name, key, label),)
             text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
-            facts.one_input = (name, (key, None), f"{prefix}[{text}, ", f"{{{text}: ")
+            facts.one_input = (name, key.unpartitioned, f"{prefix}[{text}, ", f"{{{text}: ")
         return facts
     facts.inputs = _read_assets(asset)
     facts.one_input = _one_input(facts.inputs, prefix)
@@ -124,7 +124,6 @@ _label = itemgetter(2)
 # facts were made last: the tags and prefix are only read, one object for every asset of that
 # code.
 _LAST_CODE: list = [(None, None, None, None, None)]
-_joined = "/".join  # (an asset key's `to_user_string` is its path joined so)
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
@@ -134,7 +133,7 @@ def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
     if len(inputs) != 1 or inputs[0][2].__class__ is not str or prefix.__class__ is not str:
         return None
     name, key, label = inputs[0]
-    return (name, (key, None), *v.one_input_text_parts(prefix, label))
+    return (name, key.unpartitioned, *v.one_input_text_parts(prefix, label))
 
 
 def _fixed_facts(job: Any, node: Any, asset_key: Any) -> tuple:

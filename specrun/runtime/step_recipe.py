@@ -120,7 +120,7 @@ def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
     # asset key's path, or () for "the run, step and output"; None when the value is
     # partitioned (its key would also name the partition), so contexts are built.
     facts.store_key = (None if partitions_def is not None
-                       else tuple(asset_key.path) if asset_key is not None else ())
+                       else asset_key.parts if asset_key is not None else ())
     facts.versions = None
     return facts
 

@@ -443,3 +443,22 @@ def test_an_asset_reading_one_asset_gets_its_one_input_texts_whatever_its_key_an
         assert facts.one_input[2:] == v.one_input_text_parts(facts.version_prefix, inputs[0][2])
     assert job.nodes["numbered"].asset.code_version == 7
     assert job.nodes["numbered"].asset.input_keys["x"].path[0].__class__ is Part
+
+
+def test_an_assets_facts_share_its_keys_tuples_instead_of_making_their_own():
+    """The plan's facts of an asset hold its key's `parts` (the key its value is stored under)
+    and `unpartitioned` (its data version's key), and the one-input facts its upstream key's:
+    the same objects for every asset that asks, not a tuple each."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+    from specrun.runtime.keyed_io import output_key
+    from specrun.runtime.step_recipe import JobProgram, new_output_facts
+
+    job = build_asset_job("shared", [up, after])
+    first, second = job.nodes["up"], job.nodes["after"]
+    facts = new_output_facts(JobProgram(job), second, "result")
+    m_facts = m.facts_without_config(second, second.asset.key, facts)
+    assert facts.store_key is second.asset.key.parts == ("after",)
+    assert m_facts.version_key is second.asset.key.unpartitioned == (second.asset.key, None)
+    assert m_facts.one_input[1] is first.asset.key.unpartitioned
+    assert output_key(first.asset.key, "r", "up", "result") is first.asset.key.parts

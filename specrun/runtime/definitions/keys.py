@@ -16,7 +16,7 @@ class AssetKey:
     key for those parts in each process.
     """
 
-    __slots__ = ("path", "_order_text")
+    __slots__ = ("path", "_order_text", "parts", "unpartitioned", "label")
 
     def __new__(cls, path: Union[str, Sequence[str]]) -> "AssetKey":
         if isinstance(path, str):
@@ -30,6 +30,13 @@ class AssetKey:
             raise ValueError(f"an asset key needs non-empty parts, got {path!r}")
         key = object.__new__(cls)
         object.__setattr__(key, "path", list(parts))
+        # Made once with the key, shared by all that ask: its path as a tuple (the key an IO
+        # manager stores its value under), (key, None), the key of its unpartitioned data
+        # version in a run (`materializations`), and its `to_user_string`: a job's plan made
+        # each of them again an asset (and kept a copy of the first two).
+        object.__setattr__(key, "parts", parts)
+        object.__setattr__(key, "unpartitioned", (key, None))
+        object.__setattr__(key, "label", "/".join(parts))
         first = parts[0]  # (most keys: one part, with no NUL, its own order text)
         object.__setattr__(key, "_order_text", first if len(parts) == 1 and "\x00" not in first
                            else _order_text_of(parts))
@@ -59,8 +66,8 @@ class AssetKey:
         raise TypeError(f"cannot make an asset key from {value!r}")
 
     def to_user_string(self) -> str:
-        """The ``a/b/c`` form used on the command line and in specs."""
-        return "/".join(self.path)
+        """The ``a/b/c`` form used on the command line and in specs (`label`, made with the key)."""
+        return self.label
 
     def to_string(self) -> str:
         """The JSON form Dagster stores (``["a", "b"]``)."""
@@ -91,7 +98,7 @@ class AssetKey:
     __str__ = __repr__
 
     def __reduce__(self):
-        return (AssetKey, (tuple(self.path),))
+        return (AssetKey, (self.parts,))
 
 
 def _order_text_of(parts: tuple[str, ...]) -> str:

@@ -1,5 +1,7 @@
 """Asset keys: `specrun.runtime.definitions.keys`."""
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,3 +22,21 @@ def test_a_key_of_one_part_is_ordered_by_that_part():
     assert AssetKey("a_10")._order_text == "a_10"
     assert AssetKey(["a", "b"])._order_text == "a\x00\x01b"
     assert AssetKey(["a\x00"])._order_text == "a\x00\x02"
+
+
+def test_a_key_holds_its_parts_and_its_unpartitioned_pair_made_once_with_it():
+    """`parts` (the path as a tuple) and `unpartitioned` ((key, None)) are made with the key,
+    equal to what was made from it before, and shared by all that read them."""
+    key = AssetKey(["raw", "users"])
+    assert key.parts == tuple(key.path) == ("raw", "users") and key.parts.__class__ is tuple
+    assert key.unpartitioned == (key, None)
+    again = AssetKey(("raw", "users"))
+    assert again is key and again.parts is key.parts and again.unpartitioned is key.unpartitioned
+    copied = pickle.loads(pickle.dumps(key))
+    assert copied is key and copied.parts is key.parts
+
+
+def test_a_keys_label_is_its_user_string_made_once_with_it():
+    key = AssetKey(["raw", "users"])
+    assert key.label == "raw/users" and key.to_user_string() is key.label
+    assert AssetKey("one").label == "one" and AssetKey("one").to_user_string() is AssetKey("one").label
