@@ -177,7 +177,7 @@ if _make_encoder is not None:
 else:  # no C accelerator: the pure-Python encoder
     _encode = json.JSONEncoder(separators=(",", ":")).encode  # type: ignore[assignment]
 _STRING = json.encoder.encode_basestring_ascii
-_HEADS: dict[tuple, str] = {}
+_HEADS: dict[tuple, tuple[str, str, str]] = {}
 
 
 def dumps(event: Event, payloads: Optional[dict[int, tuple[Any, str]]] = None) -> str:
@@ -333,33 +333,30 @@ def _head(event: Event) -> Optional[str]:
             or not -_INF < timestamp < _INF or (step_key is not None and type(step_key) is not str)
             or (pid is not None and type(pid) is not int) or type(run_id) is not str or type(job_name) is not str):
         return None
-    key = (event.event_type, run_id, job_name)
-    start = _HEADS.get(key)
-    if start is None:
+    # The texts around the step key, the message and the time are kept: a run's events share
+    # its id, job name, level and pid, a step's its key (the types were checked above: True is
+    # not the int 1 here, so an equal key of another type is never found)
+    key = (event.event_type, run_id, job_name, level, pid)
+    found = _HEADS.get(key)
+    if found is None:
         value = event.event_type.value
         if type(value) is not str:
             return None
         start = f'{{"event_type":{_STRING(value)},"run_id":{_STRING(run_id)},"job_name":{_STRING(job_name)},"step_key":'
+        found = (start, f',"level":{int.__repr__(level)},"timestamp":',
+                 f',"pid":{"null" if pid is None else int.__repr__(pid)},"data":')
         if len(_HEADS) >= 256:  # a few runs' worth; a long-lived process records many runs
             _HEADS.clear()
-        _HEADS[key] = start
-    # A step's events share its key, a run's their level and pid: the texts around the
-    # message and the time are kept (the types were checked above: True is not the int 1 here)
+        _HEADS[key] = found
+    start, level_text, pid_text = found
     step = _STEP_TEXTS.get(step_key)
     if step is None:
         step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
-    level_text = _LEVEL_TEXTS.get(level)
-    if level_text is None:
-        level_text = _kept(_LEVEL_TEXTS, level, f',"level":{int.__repr__(level)},"timestamp":')
-    pid_text = _PID_TEXTS.get(pid)
-    if pid_text is None:
-        pid_text = _kept(_PID_TEXTS, pid, f',"pid":{"null" if pid is None else int.__repr__(pid)},"data":')
-    return f'{start}{step}{_STRING(message)}{level_text}{float.__repr__(timestamp)}{pid_text}'
+    # (`!r` of an exact float: `float.__repr__`'s text, without the call through its descriptor)
+    return f'{start}{step}{_STRING(message)}{level_text}{timestamp!r}{pid_text}'
 
 
 _STEP_TEXTS: dict[Optional[str], str] = {}
-_LEVEL_TEXTS: dict[int, str] = {}
-_PID_TEXTS: dict[Optional[int], str] = {}
 
 
 def _kept(texts: dict, key: Any, text: str) -> str:

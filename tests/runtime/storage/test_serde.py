@@ -110,6 +110,21 @@ def test_a_step_events_text_reads_back_as_the_same_event():
     assert serde.dumps(nan) == reference(nan) and '"timestamp":NaN' in serde.dumps(nan)
 
 
+def test_a_runs_events_differing_only_in_level_or_pid_each_get_their_own_text():
+    # The text before the step key, and those around the time, are kept per (type, run, job,
+    # level, pid): an equal level or pid of another type (True is 1) is never taken for it.
+    cases = [(20, 7), (40, 7), (1, 7), (True, 7), (1, 7), (20, None), (20, 8), (20, True), (20, 1), (20, 7)]
+    events = [Event(DagsterEventType.STEP_START, "r-levels", "job", "a", "m", None, level, 1.25, pid)
+              for level, pid in cases]
+    assert [serde.dumps(e) for e in events] == [reference(e) for e in events]
+    kept = serde._HEADS[(DagsterEventType.STEP_START, "r-levels", "job", 20, 7)]
+    assert kept == ('{"event_type":"STEP_START","run_id":"r-levels","job_name":"job","step_key":',
+                    ',"level":20,"timestamp":', ',"pid":7,"data":')
+    # (True == 1 as a key: the level-1 entry is the only one, and the bool's event went to the encoder)
+    level_one = serde._HEADS[(DagsterEventType.STEP_START, "r-levels", "job", True, 7)]
+    assert level_one[1] == ',"level":1,"timestamp":'
+
+
 def test_events_sharing_one_payload_in_a_batch_get_the_text_each_would_get_alone():
     from specrun.runtime.storage.sql_rows import event_rows
 
