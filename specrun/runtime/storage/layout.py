@@ -193,10 +193,14 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
     remembered as new, so that `collect` need not list it): first, when its parent is a folder
     this process made (a fresh store's asset folders: no open fails before each mkdir), else
     when the open says it is missing."""
-    folder = os.path.dirname(path) or "."
+    folder, sep, name = path.rpartition(os.sep)  # (a path as `inside` makes it: its `dirname`,
+    into = folder + sep  # `basename` and `join(folder, "")`, without their calls; else theirs)
+    if not folder or not name or folder.endswith(os.sep) or os.altsep is not None:
+        folder, name = os.path.dirname(path) or ".", os.path.basename(path)
+        into = os.path.join(folder, "")
     made = folder not in _FRESH and os.path.dirname(folder) in _FRESH and _make_folder(folder)
     while True:
-        tmp = os.path.join(folder, f"{temp_prefix()}{next(_COUNTER)}-{os.path.basename(path)}")
+        tmp = f"{into}{temp_prefix()}{next(_COUNTER)}-{name}"
         try:
             fd = os.open(tmp, _TEMP_FLAGS, 0o600)
         except FileNotFoundError:
@@ -210,9 +214,11 @@ def write_atomically(path: str, data: bytes) -> os.stat_result:
         break
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            done = os.write(fd, data)
+            if done < len(data):  # (a write may take part of it: the rest, as it takes it)
+                view = memoryview(data)[done:]
+                while view:
+                    view = view[os.write(fd, view):]
             written = os.fstat(fd)
         finally:
             os.close(fd)

@@ -299,3 +299,40 @@ def test_the_temp_prefix_asks_the_system_for_no_pid(monkeypatch):
     monkeypatch.setattr(os, "getpid", lambda: asked.append(1) or 0)
     assert layout.temp_prefix() == expected
     assert asked == []
+
+
+@pytest.mark.skipif(os.altsep is not None, reason="the folder and name are os.path's there")
+def test_a_temp_file_is_beside_its_value_as_os_path_joins_it(tmp_path, monkeypatch):
+    # (and for a path as `inside` makes it, without asking os.path for its folder, name or join)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rel").mkdir()
+    (tmp_path / "two").mkdir()
+    cases = [str(tmp_path / "a@v-1"), "rel/b", "c", str(tmp_path) + "//two//d", "./e", str(tmp_path / "rel") + "/"]
+    opened = []
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a: opened.append(path) or real_open(path, *a))
+    calls = []
+    for name in ("dirname", "basename", "join"):
+        real = getattr(os.path, name)
+        monkeypatch.setattr(os.path, name, lambda *a, _real=real, _name=name: calls.append(_name) or _real(*a))
+    for path in cases:
+        del opened[:], calls[:]
+        try:
+            layout.write_atomically(path, b"x")
+        except OSError:  # (a path ending in a separator names no file: refused at the rename)
+            assert path.endswith("/")
+        asked = list(calls)
+        folder, name = os.path.dirname(path) or ".", os.path.basename(path)  # (calls made after the write)
+        assert len(opened) == 1 and opened[0].startswith(os.path.join(folder, layout.temp_prefix()))
+        assert opened[0].endswith("-" + name)
+        assert os.path.dirname(opened[0]) == os.path.dirname(os.path.join(folder, "t"))
+        if path == cases[0]:  # absolute, one separator between names: only the fresh-folder look's dirname
+            assert asked == ["dirname"]
+
+
+def test_a_write_that_takes_part_of_the_value_is_followed_by_the_rest(tmp_path, monkeypatch):
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data[:3])))
+    target = tmp_path / "value"
+    layout.write_atomically(str(target), b"0123456789")
+    assert target.read_bytes() == b"0123456789" and os.listdir(tmp_path) == ["value"]
