@@ -14,7 +14,6 @@ from .job_cache import per_job
 from .plan import asset_input_partition_keys
 from .plan_unpartitioned import NodeStep
 from .code_version import function_version_and_parts_text
-from . import code_version as code_version_module
 from . import versioning as v
 
 
@@ -63,16 +62,8 @@ def facts_without_config(node: Any, asset_key: Any,
     asset = node.asset
     fn = node.op_def.compute_fn
     if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:
-        # (`v.asset_code_facts`, without the call: an automatic version, no template's hash;
-        # the answer `function_version_and_parts_text` gave last, when it is this function's,
-        # without that call either: the assets of a factory come in a row)
-        last = code_version_module.LAST_PLAIN
-        if (fn.__code__ is last[0] and fn.__globals__ is last[1] and fn.__closure__ is None
-                and not fn.__defaults__ and not fn.__kwdefaults__ and not fn.__dict__
-                and fn.__qualname__ == last[2] and fn.__module__ == last[3]):
-            code_version, code_parts = last[4]
-        else:
-            code_version, code_parts = function_version_and_parts_text(fn)
+        # (`v.asset_code_facts`, without the call: an automatic version, no template's hash)
+        code_version, code_parts = function_version_and_parts_text(fn)
     else:
         code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"

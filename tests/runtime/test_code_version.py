@@ -291,8 +291,84 @@ def test_a_function_asked_by_its_code_gives_what_the_per_function_cache_gives(lo
         assert cv.function_version_and_parts_text(fn) == cv.version_and_parts_text(fn)
 
 
-def test_a_wrapper_s_maker_is_the_module_function_whose_code_holds_it(load):
-    # (Python 3.10 has no co_qualname: the decorator is found through its constants)
+# Edited in place, as IPython's autoreload or a hot reloader does: the same function object
+# (or module) is given new code, defaults or values, and a version kept from before is not.
+
+def _code_of(source: str, name: str):
+    """The code of function `name` defined by `source` (what an edited file compiles to)."""
+    scope: dict = {}
+    exec(textwrap.dedent(source), scope)
+    return scope[name].__code__
+
+
+def test_a_helper_whose_code_is_replaced_in_place_changes_its_callers_version_and_is_named(load):
     mod = load()
-    assert cv._maker_of(mod.decorated.__code__, vars(mod)) == "timed"
-    assert cv._maker_of(mod.kept.__code__, vars(mod)) is None  # made at module level
+    recorded = cv.parts_text(mod.kept)
+    before = (cv.version_of_parts(mod.kept), cv.function_version_and_parts_text(mod.kept))
+    mod._keep.__code__ = _code_of("def _keep(x):\n    return x * 3\n", "_keep")
+    assert cv.version_of_parts(mod.kept) != before[0]
+    assert cv.function_version_and_parts_text(mod.kept) != before[1]
+    assert cv.describe_change(recorded, mod.kept) == "_keep (called by kept) changed"
+
+
+def test_a_function_whose_own_code_or_defaults_are_replaced_in_place_gets_a_new_version(load):
+    mod = load(BASE + "\ndef with_default(up, k=1):\n    return up + k\n")
+    first = cv.version_of_parts(mod.with_default)
+    mod.with_default.__defaults__ = (2,)
+    second = cv.version_of_parts(mod.with_default)
+    assert second != first
+    assert cv.describe_change(cv.parts_text(mod.uses_class), mod.uses_class) is None
+    plain_before = cv.function_version_and_parts_text(mod.uses_class)
+    mod.uses_class.__code__ = _code_of("def uses_class():\n    return 2\n", "uses_class")
+    assert cv.function_version_and_parts_text(mod.uses_class) != plain_before
+    assert cv.version_and_parts_text(mod.uses_class) == \
+        cv.function_version_and_parts_text(mod.uses_class)
+
+
+def test_a_module_constant_rebound_changes_the_version_of_what_reads_it(load):
+    mod = load()
+    recorded = cv.parts_text(mod.kept)
+    before = cv.function_version_and_parts_text(mod.kept)
+    mod.ROWS = 25
+    assert cv.function_version_and_parts_text(mod.kept) != before
+    assert cv.describe_change(recorded, mod.kept) == "ROWS (read by kept) changed"
+
+
+def test_a_closure_value_or_class_member_replaced_changes_the_version(load):
+    mod = load()
+    factor = 2
+
+    def scaled(up):
+        return up * factor
+
+    before = cv.version_of_parts(scaled)
+    factor = 3  # noqa: F841 (the closure's cell now holds 3)
+    assert cv.version_of_parts(scaled) != before
+    recorded = cv.parts_text(mod.uses_class)
+    edited = {"__name__": mod.helpers.__name__}
+    exec("class Scaler:\n    def scale(self, x):\n        return x + self.k\n", edited)
+    mod.Scaler.scale = edited["Scaler"].scale
+    assert cv.describe_change(recorded, mod.uses_class) == \
+        f"{mod.helpers.__name__}:Scaler.scale (method of {mod.helpers.__name__}:Scaler) changed"
+
+
+def test_a_function_given_another_wrapped_function_gets_a_new_version(load):
+    mod = load()
+    before = cv.version_of_parts(mod.decorated)
+    mod.decorated.__wrapped__ = mod._keep
+    assert cv.version_of_parts(mod.decorated) != before
+    keep_hash = cv.code_parts(mod._keep)["_keep"][0]
+    assert cv.code_parts(mod.decorated)["_keep"] == (keep_hash, "wrapped by timed")
+
+
+def test_a_version_is_worked_out_once_while_nothing_it_was_read_from_changes(load):
+    mod = load()
+    kept = cv._summary(mod.kept)
+    assert cv._summary(mod.kept) is kept
+    assert cv._summary(mod.uses_class) is cv._summary(mod.uses_class)
+    mod.UNUSED = 2  # (not read by kept)
+    assert cv._summary(mod.kept) is kept
+    mod.ROWS = 20  # (the same object: small ints are shared)
+    assert cv._summary(mod.kept) is kept
+    mod.ROWS = 21
+    assert cv._summary(mod.kept) is not kept

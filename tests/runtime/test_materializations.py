@@ -309,10 +309,10 @@ def test_assets_of_one_code_share_their_explain_tags_and_version_prefix_and_keep
         assert facts[node.name].version_prefix == v.version_text_prefix(code, "none")
 
 
-def test_a_factorys_next_asset_takes_the_last_code_version_without_asking_for_it(monkeypatch):
-    """The assets of one code, made in a row, take the code version `code_version` gave last
-    without a call for each; another code, or a function with defaults (told apart from its
-    code by them), is asked for, and each gets the general path's version."""
+def test_each_asset_s_code_version_is_asked_of_code_version_which_answers_a_factory_s_next_from_its_last(monkeypatch):
+    """Each asset's code version is asked of `code_version` (which keeps whether it may be
+    reused: see tests/runtime/test_code_version.py); the assets of one code, made in a row,
+    get the answer it gave last, and each gets the general path's version."""
     from specrun.runtime import code_version, materializations as m
     from specrun.runtime.definitions.jobs import build_asset_job
 
@@ -336,14 +336,16 @@ def test_a_factorys_next_asset_takes_the_last_code_version_without_asking_for_it
     asked = []
     ask = m.function_version_and_parts_text
     monkeypatch.setattr(m, "function_version_and_parts_text", lambda fn: asked.append(fn.__name__) or ask(fn))
-    monkeypatch.setattr(code_version, "LAST_PLAIN", (None,) * 5, raising=False)
+    monkeypatch.setattr(code_version, "LAST_PLAIN", (None,) * 6, raising=False)
+    answers = []
     for name in ["copy_0", "copy_1", "copy_2", "copy_3", "different", "closed", "copy_1"]:
         node = job.nodes[name]
         facts = m.facts_without_config(node, node.asset.key)
+        answers.append(facts.code_version)
         assert (facts.code_version, facts.explain_tags[v.CODE_PARTS_TAG]) == \
             code_version.version_and_parts_text(node.op_def.compute_fn)
-    # (the first answer of a code is worked out, the second found by code and kept as the last)
-    assert asked == ["copy", "copy", "different", "closed"]
+    assert asked == ["copy", "copy", "copy", "copy", "different", "closed", "copy"]
+    assert answers[1] is answers[0] and answers[3] is answers[2]  # (the last answer, given again)
 
 
 def test_version_tags_are_a_copy_of_the_facts_fixed_tags_which_stay_as_made():
