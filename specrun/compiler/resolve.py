@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any, Optional
 
 from ..errors import DefinitionError, SpecError, SpecErrors, suggest
-from ..runtime.definitions.assets import AssetIn, AssetsDefinition, asset
+from ..runtime.definitions.assets import AssetIn, AssetsDefinition, SharedAssetParts, asset, make_asset
 from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
@@ -126,8 +126,8 @@ def _single_asset(entry: AssetEntry, fn: Any, base: Optional[AssetsDefinition], 
     """`asset(fn, ...)` with the entry's options over those of the asset `fn` was decorated as."""
     col = ctx.col
     if base is None:
-        made: Optional[AssetsDefinition] = col.attempt(
-            lambda: asset(fn, name=entry.name, ins=ins, **_options_set(entry, deps, pdef, ctx)), entry.pointer)
+        made: Optional[AssetsDefinition] = col.attempt(lambda: make_asset(
+            fn, {"name": entry.name, "ins": ins, **_options_set(entry, deps, pdef, ctx)}, ctx.asset_parts), entry.pointer)
     else:
         made = col.attempt(lambda: asset(
             fn, name=entry.name, key_prefix=entry.key_prefix or None, ins=ins,
@@ -148,24 +148,36 @@ def _single_asset(entry: AssetEntry, fn: Any, base: Optional[AssetsDefinition], 
 
 
 def _options_set(entry: AssetEntry, deps: list[AssetKey], pdef: Any, ctx: "ResolveContext") -> dict[str, Any]:
-    """The options of `asset()` that an entry naming a plain function sets, in the order
-    `_single_asset` reads them; each one left out would be passed as `asset()`'s default."""
-    options: dict[str, Any] = {} if pdef is None else {"partitions_def": pdef}
-    value: Any
-    for name, value in (("key_prefix", entry.key_prefix), ("deps", deps),
-                        ("required_resource_keys", entry.resources and set(entry.resources)),
-                        ("io_manager_key", entry.io_manager)):
-        if value:
-            options[name] = value
+    """The options of `asset()` that an entry naming a plain function sets; each one left out
+    would be passed as `asset()`'s default. (One test an option: most entries set none.)"""
+    options: dict[str, Any] = {}
+    if pdef is not None:
+        options["partitions_def"] = pdef
+    if entry.key_prefix:
+        options["key_prefix"] = entry.key_prefix
+    if deps:
+        options["deps"] = deps
+    if entry.resources:
+        options["required_resource_keys"] = set(entry.resources)
+    if entry.io_manager:
+        options["io_manager_key"] = entry.io_manager
     if entry.retry is not None:
         options["retry_policy"] = retry_policy(entry.retry, entry.pointer)
     if entry.timeout is not None:
         options["op_tags"] = timeout_tags(entry.timeout, entry.pointer)
-    for name, value in (("code_version", entry.code_version), ("group_name", entry.group),
-                        ("metadata", entry.metadata and dict(entry.metadata)), ("description", entry.description),
-                        ("compute_kind", entry.compute_kind), ("check_specs", _check_specs(entry, ctx))):
-        if value:
-            options[name] = value
+    if entry.code_version:
+        options["code_version"] = entry.code_version
+    if entry.group:
+        options["group_name"] = entry.group
+    if entry.metadata:
+        options["metadata"] = dict(entry.metadata)
+    if entry.description:
+        options["description"] = entry.description
+    if entry.compute_kind:
+        options["compute_kind"] = entry.compute_kind
+    specs = _check_specs(entry, ctx)
+    if specs:
+        options["check_specs"] = specs
     if entry.tags:
         options["tags"] = {k: str(v) for k, v in entry.tags.items()}
     return options
@@ -259,6 +271,7 @@ class ResolveContext:
         self.resource_names = set(spec.resources) | {"io_manager"}
         self.partitions: dict[str, Any] = {}
         self.ops: dict[str, Any] = {}
+        self.asset_parts = SharedAssetParts()  # the assets of one function share what they take from it
 
     def partitions_for(self, name: Optional[str], pointer: str) -> Any:
         if name is None:

@@ -203,8 +203,13 @@ def test_an_entry_naming_a_plain_function_passes_asset_only_the_options_it_sets(
         passed[options["name"]] = sorted(options)
         return real(fn, **options)
 
-    real = resolve.asset
+    def recording_made(fn, options, shared):  # (a plain function's entry: make_asset, parts shared)
+        passed[options["name"]] = sorted(options)
+        return real_made(fn, options, shared)
+
+    real, real_made = resolve.asset, resolve.make_asset
     monkeypatch.setattr(resolve, "asset", recording)
+    monkeypatch.setattr(resolve, "make_asset", recording_made)
     _compile_full(tmp_path, FULL_SPEC.replace("  dec: {fn: decorated}\n", "  dec: {fn: decorated}\n  bare: {fn: raw}\n"))
     assert passed["bare"] == ["ins", "name"]
     assert passed["clean"] == ["check_specs", "ins", "name"]
@@ -529,3 +534,46 @@ def test_an_entry_naming_a_decorated_multi_asset_must_list_its_outs(tmp_path):
 
     result = materialize_to_memory(compiled.definitions.assets)
     assert (result.output_for_node("pair", "x"), result.output_for_node("pair", "y")) == (1, 2)
+
+
+def _definition_fields(made):
+    """An asset's fields by name, its op's in place of the op (definitions compare by identity)."""
+    import dataclasses
+
+    values = {f.name: getattr(made, f.name) for f in dataclasses.fields(made)}
+    values["op"] = {f.name: getattr(made.op, f.name) for f in dataclasses.fields(made.op)}
+    return values
+
+
+def test_a_chain_of_entries_of_one_function_resolves_to_the_assets_asset_makes_one_by_one(tmp_path):
+    """Entries of plain functions share what their assets take from the function (made once):
+    each asset still equals, field by field, the one `asset()` makes of its function alone."""
+    import importlib
+
+    from specrun import AssetIn, asset
+
+    (tmp_path / "chain_funcs.py").write_text(
+        "def first():\n    return 1\n\n\ndef nxt(up):\n    '''Next.'''\n    return up + 1\n")
+    lines = ["specrun: 1", "name: chain", "module: chain_funcs", "assets:", "  a0: {fn: first}",
+             "  a1: {fn: nxt, ins: {up: a0}}", "  a2: {fn: nxt, ins: {up: a1}, tags: {t: x}}",
+             "  a3: {fn: nxt, ins: {up: a2}, key_prefix: [p]}", "  a4: {fn: nxt, ins: {up: a3}, deps: [a0]}",
+             "  up: {fn: first}", "  a5: {fn: nxt}", "  a6: {fn: nxt, ins: {up: a5}, group: g}"]
+    spec = tmp_path / "p.yaml"
+    spec.write_text("\n".join(lines) + "\n")
+    compiled = compile_spec(str(spec))
+    funcs = importlib.import_module("chain_funcs")
+    expected = {
+        "a0": asset(funcs.first, name="a0"), "up": asset(funcs.first, name="up"),
+        "a1": asset(funcs.nxt, name="a1", ins={"up": AssetIn(key=AssetKey("a0"))}),
+        "a2": asset(funcs.nxt, name="a2", ins={"up": AssetIn(key=AssetKey("a1"))}, tags={"t": "x"}),
+        "p/a3": asset(funcs.nxt, name="a3", key_prefix=["p"], ins={"up": AssetIn(key=AssetKey("a2"))}),
+        "a4": asset(funcs.nxt, name="a4", ins={"up": AssetIn(key=AssetKey(["p", "a3"]))}, deps=[AssetKey("a0")]),
+        "a5": asset(funcs.nxt, name="a5", ins={"up": AssetIn(key=AssetKey("up"))}),
+        "a6": asset(funcs.nxt, name="a6", ins={"up": AssetIn(key=AssetKey("a5"))}, group_name="g"),
+    }
+    made = {a.key.to_user_string(): a for a in compiled.definitions.assets}
+    assert sorted(made) == sorted(expected)
+    for name, alone in expected.items():
+        assert _definition_fields(made[name]) == _definition_fields(alone), name
+    assert made["a1"].op.signature is made["a5"].op.signature and made["a1"].op.description == "Next."
+    assert made["a1"].op.ins is not made["a5"].op.ins and made["a1"].op.tags is not made["a5"].op.tags

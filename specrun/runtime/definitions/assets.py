@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import field, replace
+from operator import itemgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
@@ -18,7 +19,7 @@ from .ops import In, OpDefinition, build_ins, result_out
 from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
-from .signature import docstring, read_signature
+from .signature import ComputeSignature, docstring, read_signature
 from .values import value_class
 
 
@@ -248,48 +249,110 @@ def asset(
     return lambda fn: _make_asset(fn, options)
 
 
-def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any]) -> AssetsDefinition:
+def make_asset(fn: Callable[..., Any], options: Mapping[str, Any], shared: Optional["SharedAssetParts"] = None
+               ) -> AssetsDefinition:
+    """`asset(fn, **options)`; with `shared`, the parts of the asset that depend only on `fn` and
+    its inputs are those of an earlier asset of `fn` made with the same inputs (see
+    `SharedAssetParts`), not made again."""
+    return _make_asset(fn, {**_ASSET_OPTIONS, **options}, shared)
+
+
+def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any], shared: Optional["SharedAssetParts"] = None
+                ) -> AssetsDefinition:
     """The asset of `fn` with the options of `asset()` (`o`, read only: a decorator made once
-    may be applied to several functions)."""
+    may be applied to several functions); its parts found in `shared` or kept there (see
+    `SharedAssetParts`)."""
     key = _asset_key(fn.__name__, o["name"], o["key"], o["key_prefix"])
     what = f"asset {key.to_user_string()!r}"
-    sig = read_signature(fn, what)
     asset_ins = dict(o["ins"] or {})
     default_manager = o["input_manager_key"]
     op_ins = {n: _op_in(spec, default_manager) for n, spec in asset_ins.items()}
-    ins = build_ins(sig, op_ins, what)
-    if default_manager:
-        ins = {n: replace(spec, input_manager_key=spec.input_manager_key or default_manager)
-               for n, spec in ins.items()}
-    input_keys = {
+    parts = None if shared is None else shared.find(fn, op_ins, o)
+    if parts is None:
+        sig = read_signature(fn, what)
+        ins = build_ins(sig, op_ins, what)
+        if default_manager:
+            ins = {n: replace(spec, input_manager_key=spec.input_manager_key or default_manager)
+                   for n, spec in ins.items()}
+    else:
+        sig, ins = parts[0], parts[1]
+    input_keys = {  # (before the other parts, as always: an input's bad key is the first error)
         n: (asset_ins[n].resolve_key(n) if n in asset_ins else AssetKey([n])) for n in ins
     }
+    if parts is None:
+        parts = _function_parts(fn, o, sig, ins)
+        if shared is not None:
+            shared.keep(fn, op_ins, o, parts)
+    _, _, outs, config_schema, resource_keys, op_tags, description, compute_kind, metadata = parts
+    if shared is not None:  # parts other assets share: each asset its own dicts, as it would make them
+        ins, outs, op_tags, metadata = dict(ins), dict(outs), dict(op_tags), dict(metadata)
+    # (fields by position: a call by keyword to a class with its own __init__ makes a dict of
+    # them first, ~500 instructions a field; tests/runtime/definitions/test_assets.py pins them)
+    op_def = OpDefinition(key.to_python_identifier(), fn, ins, outs, sig, config_schema, resource_keys,
+                          o["retry_policy"], op_tags, description, o["code_version"], "asset")
+    deps = o["deps"] or ()
+    return AssetsDefinition(
+        key, op_def, input_keys, {n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
+        tuple(map(dep_key, deps)), o["group_name"] or "default", compute_kind, metadata,
+        o["partitions_def"], o["io_manager_key"] or "io_manager", o["code_version"], description,
+        dict(o["tags"] or {}), tuple(o["owners"] or ()), dict(o["resource_defs"] or {}),
+        {d.asset_key: d.partition_mapping for d in deps if isinstance(d, AssetDep) and d.partition_mapping is not None},
+        validate_asset_check_specs(o["check_specs"] or (), {key}, what),
+    )
+
+
+def _function_parts(fn: Callable[..., Any], o: Mapping[str, Any], sig: ComputeSignature,
+                    ins: dict[str, In]) -> tuple[Any, ...]:
+    """What an asset of `fn` takes from it and from the options of `asset()` other than its
+    name, key, inputs' assets, deps and check specs, besides its signature and op inputs (given):
+    (signature, op inputs, outputs, config schema, resource keys, op tags, description, kind,
+    metadata)."""
     config_schema = o["config_schema"]
     if sig.config_class is not None:
         config_schema = sig.config_class
-    op_def = OpDefinition(
-        name=key.to_python_identifier(), compute_fn=fn, ins=ins,
-        outs=result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
-        signature=sig, config_schema=normalize_config_schema(config_schema),
-        required_resource_keys=frozenset(o["required_resource_keys"] or ()),
-        retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
-        description=o["description"] or docstring(fn), code_version=o["code_version"],
-        kind="asset",
-    )
-    compute_kind = o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None)
-    return AssetsDefinition(
-        key=key, op=op_def, input_keys=input_keys,
-        input_specs={n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
-        deps=tuple(dep_key(d) for d in (o["deps"] or ())),
-        group_name=o["group_name"] or "default", compute_kind=compute_kind,
-        metadata=normalize_metadata(o["metadata"]), partitions_def=o["partitions_def"],
-        io_manager_key=o["io_manager_key"] or "io_manager", code_version=o["code_version"],
-        description=op_def.description, tags=dict(o["tags"] or {}),
-        owners=tuple(o["owners"] or ()), resource_defs=dict(o["resource_defs"] or {}),
-        dep_partition_mappings={d.asset_key: d.partition_mapping for d in (o["deps"] or ())
-                                if isinstance(d, AssetDep) and d.partition_mapping is not None},
-        check_specs=validate_asset_check_specs(o["check_specs"] or (), {key}, what),
-    )
+    return (sig, ins,
+            result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
+            normalize_config_schema(config_schema), frozenset(o["required_resource_keys"] or ()),
+            {k: str(v) for k, v in (o["op_tags"] or {}).items()}, o["description"] or docstring(fn),
+            o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None),
+            normalize_metadata(o["metadata"]))
+
+
+class SharedAssetParts:
+    """The parts (`_function_parts`) of the assets made so far, for other assets of the same
+    function: a 1,000-asset spec often makes most of its assets of one or two functions.
+
+    Only assets that set none of the options the parts depend on, and whose inputs are all the
+    plain `In()` (no metadata, input manager or type of their own), share them, found by their
+    function and their inputs' names; the parts of any other asset are made for it alone. Kept
+    by whoever makes many assets at once (one spec's resolve), and dropped with it: a function
+    defined again is another function, with parts of its own. (What the parts take from the
+    function object itself, its signature and docstring, is kept per function already:
+    `read_signature`, `docstring`.)"""
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def find(self, fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any]
+             ) -> Optional[tuple[Any, ...]]:
+        key = _shared_key(fn, op_ins, o)
+        return None if key is None else self._parts.get(key)
+
+    def keep(self, fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any],
+             parts: tuple[Any, ...]) -> None:
+        key = _shared_key(fn, op_ins, o)
+        if key is not None:
+            self._parts[key] = parts
+
+
+def _shared_key(fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any]) -> Optional[tuple[Any, ...]]:
+    """What the parts of an asset are found by, or None for an asset whose parts are its own."""
+    if _PART_OPTIONS(o) != _UNSET_PART_OPTIONS:
+        return None
+    for spec in op_ins.values():
+        if spec is not _PLAIN_IN:
+            return None
+    return (fn, *op_ins)
 
 
 def _op_in(spec: Any, default_manager: Optional[str]) -> In:
@@ -304,6 +367,13 @@ def _op_in(spec: Any, default_manager: Optional[str]) -> In:
 
 
 _PLAIN_IN = In()
+
+# `asset()`'s options and their defaults (all None), and those `_function_parts` depends on
+_ASSET_OPTIONS: dict[str, Any] = dict(asset.__kwdefaults__ or {})
+_PART_OPTION_NAMES = tuple(n for n in _ASSET_OPTIONS
+                           if n not in ("name", "key", "key_prefix", "ins", "deps", "check_specs"))
+_PART_OPTIONS = itemgetter(*_PART_OPTION_NAMES)
+_UNSET_PART_OPTIONS = (None,) * len(_PART_OPTION_NAMES)
 
 
 @value_class(frozen=True)

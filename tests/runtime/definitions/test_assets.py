@@ -128,3 +128,87 @@ def test_an_asset_makes_an_in_only_for_an_input_with_facts_of_its_own_and_no_pla
     again = asset(joined, name="again")
     assert again.op.ins["left"] is again.op.ins["right"] == made_asset.op.ins["left"] == ops.In()
     assert again.op.outs["result"] is made_asset.op.outs["result"] == ops.Out()
+
+
+def _fields(made):
+    """An asset's fields by name, its op's in place of the op (definitions compare by identity)."""
+    import dataclasses
+
+    values = {f.name: getattr(made, f.name) for f in dataclasses.fields(made)}
+    values["op"] = {f.name: getattr(made.op, f.name) for f in dataclasses.fields(made.op)}
+    return values
+
+
+def test_each_option_of_asset_lands_in_its_own_field():
+    """`_make_asset` passes the definitions' fields by position: each option is pinned to its field."""
+    from specrun import DailyPartitionsDefinition, RetryPolicy
+    from specrun.runtime.definitions.assets import AssetIn
+
+    def compute(context, up: int) -> int:
+        """Doc."""
+        return up
+
+    daily, policy = DailyPartitionsDefinition(start_date="2024-01-01"), RetryPolicy(max_retries=2)
+    made = asset(compute, name="n", key_prefix=["p"], ins={"up": AssetIn(key="u")}, deps=[AssetDep("d")],
+                 metadata={"m": 1}, description="desc", required_resource_keys={"r"}, io_manager_key="store",
+                 compute_kind="kind", partitions_def=daily, group_name="g", code_version="v3",
+                 retry_policy=policy, tags={"t": "1"}, op_tags={"o": 2}, owners=["me@x.org"])
+    fields, op = _fields(made), _fields(made)["op"]
+    assert (op["name"], op["compute_fn"], list(op["ins"]), op["config_schema"]) == ("p__n", compute, ["up"], None)
+    assert (op["required_resource_keys"], op["retry_policy"], op["tags"]) == (frozenset({"r"}), policy, {"o": "2"})
+    assert (op["description"], op["code_version"], op["kind"]) == ("desc", "v3", "asset")
+    assert op["outs"]["result"].io_manager_key == "store" and op["outs"]["result"].metadata == {"m": 1}
+    assert (fields["key"], fields["input_keys"], fields["input_specs"]) == (
+        AssetKey(["p", "n"]), {"up": AssetKey("u")}, {"up": AssetIn(key="u")})
+    assert (fields["deps"], fields["group_name"], fields["compute_kind"]) == ((AssetKey("d"),), "g", "kind")
+    assert (list(fields["metadata"]), fields["partitions_def"], fields["io_manager_key"]) == (["m"], daily, "store")
+    assert (fields["code_version"], fields["description"], fields["tags"]) == ("v3", "desc", {"t": "1"})
+    assert (fields["owners"], fields["resource_defs"], fields["dep_partition_mappings"]) == (("me@x.org",), {}, {})
+    assert (fields["check_specs"], fields["keys_by_output_name"], fields["multi"]) == ((), {"result": made.key}, False)
+
+
+def test_assets_made_with_shared_parts_equal_those_asset_makes_each_with_dicts_of_its_own():
+    from specrun.runtime.definitions.assets import AssetIn, SharedAssetParts, make_asset
+
+    def step(context, up):
+        """Step."""
+        return up
+
+    shared = SharedAssetParts()
+    made = [make_asset(step, {"name": f"a{i}", "ins": {"up": AssetIn(key=f"a{i - 1}")}, "key_prefix": ["p"]}, shared)
+            for i in range(1, 4)]
+    alone = [asset(step, name=f"a{i}", ins={"up": AssetIn(key=f"a{i - 1}")}, key_prefix=["p"]) for i in range(1, 4)]
+    assert [_fields(m) for m in made] == [_fields(a) for a in alone]
+    assert made[0].op.description == "Step." and made[2].input_keys == {"up": AssetKey(["a2"])}
+    first, second = made[0], made[1]
+    assert first.op.signature is second.op.signature  # made once, for the first
+    for dicts in (lambda m: m.op.ins, lambda m: m.op.outs, lambda m: m.op.tags, lambda m: m.metadata):
+        assert dicts(first) == dicts(second) and dicts(first) is not dicts(second)
+
+
+def test_shared_parts_are_found_only_for_the_same_function_and_plain_inputs_and_no_option_they_depend_on():
+    from specrun.runtime.definitions import assets
+    from specrun.runtime.definitions.assets import AssetIn, SharedAssetParts, make_asset
+
+    def step(up):
+        return up
+
+    def other(up):
+        return up
+
+    shared = SharedAssetParts()
+    made = make_asset(step, {"name": "a", "ins": {"up": AssetIn(key="u")}}, shared)
+    found = shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, "name": "b", "deps": ["x"]})
+    assert found is not None and found[0] is made.op.signature
+    assert shared.find(other, {"up": assets._PLAIN_IN}, assets._ASSET_OPTIONS) is None
+    assert shared.find(step, {"up": assets.In(metadata={"m": 1})}, assets._ASSET_OPTIONS) is None
+    assert shared.find(step, {"up": assets.In()}, assets._ASSET_OPTIONS) is None  # equal, not the plain one
+    assert shared.find(step, {"down": assets._PLAIN_IN}, assets._ASSET_OPTIONS) is None
+    for option, value in (("metadata", {}), ("tags", {"t": "1"}), ("group_name", "g"), ("io_manager_key", "s"),
+                          ("description", "d"), ("required_resource_keys", set())):
+        assert shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, option: value}) is None
+        described = make_asset(step, {"name": "c", "ins": {"up": AssetIn(key="u")}, option: value}, shared)
+        assert _fields(described) == _fields(asset(step, name="c", ins={"up": AssetIn(key="u")}, **{option: value}))
+    assert shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, "config_schema": {"x": int}}) is None
+    assert set(assets._PART_OPTION_NAMES) == set(assets._ASSET_OPTIONS) - {
+        "name", "key", "key_prefix", "ins", "deps", "check_specs"}
