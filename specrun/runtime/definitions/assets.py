@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import field, replace
-from operator import itemgetter
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
@@ -251,23 +250,25 @@ def asset(
 
 def make_asset(fn: Callable[..., Any], options: Mapping[str, Any], shared: Optional["SharedAssetParts"] = None
                ) -> AssetsDefinition:
-    """`asset(fn, **options)`; with `shared`, the parts of the asset that depend only on `fn` and
-    its inputs are those of an earlier asset of `fn` made with the same inputs (see
-    `SharedAssetParts`), not made again."""
+    """`asset(fn, **options)`; with `shared`, and no option set but those of the asset itself
+    (name, key, key prefix, inputs, deps, check specs), what the asset takes from `fn` is found
+    in `shared` or kept there for later assets of `fn` (see `SharedAssetParts`)."""
+    if shared is not None and not _ASSET_OWN_OPTIONS.issuperset(options):
+        shared = None  # (an option the parts depend on: parts of its own)
     return _make_asset(fn, {**_ASSET_OPTIONS, **options}, shared)
 
 
 def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any], shared: Optional["SharedAssetParts"] = None
                 ) -> AssetsDefinition:
     """The asset of `fn` with the options of `asset()` (`o`, read only: a decorator made once
-    may be applied to several functions); its parts found in `shared` or kept there (see
-    `SharedAssetParts`)."""
+    may be applied to several functions). `shared`: only for `o` setting none of the options
+    `_function_parts` reads (see `make_asset`)."""
     key = _asset_key(fn.__name__, o["name"], o["key"], o["key_prefix"])
     what = f"asset {key.to_user_string()!r}"
     asset_ins = dict(o["ins"] or {})
     default_manager = o["input_manager_key"]
     op_ins = {n: _op_in(spec, default_manager) for n, spec in asset_ins.items()}
-    parts = None if shared is None else shared.find(fn, op_ins, o)
+    parts = None if shared is None else shared.find(fn, op_ins)
     if parts is None:
         sig = read_signature(fn, what)
         ins = build_ins(sig, op_ins, what)
@@ -282,23 +283,30 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any], shared: Optional["
     if parts is None:
         parts = _function_parts(fn, o, sig, ins)
         if shared is not None:
-            shared.keep(fn, op_ins, o, parts)
+            shared.keep(fn, op_ins, parts)
     _, _, outs, config_schema, resource_keys, op_tags, description, compute_kind, metadata = parts
     if shared is not None:  # parts other assets share: each asset its own dicts, as it would make them
-        ins, outs, op_tags, metadata = dict(ins), dict(outs), dict(op_tags), dict(metadata)
+        ins, outs, op_tags, metadata = ins.copy(), outs.copy(), op_tags.copy(), metadata.copy()
     # (fields by position: a call by keyword to a class with its own __init__ makes a dict of
     # them first, ~500 instructions a field; tests/runtime/definitions/test_assets.py pins them)
     op_def = OpDefinition(key.to_python_identifier(), fn, ins, outs, sig, config_schema, resource_keys,
                           o["retry_policy"], op_tags, description, o["code_version"], "asset")
-    deps = o["deps"] or ()
+    deps, check_specs = o["deps"], o["check_specs"]
     return AssetsDefinition(
         key, op_def, input_keys, {n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
-        tuple(map(dep_key, deps)), o["group_name"] or "default", compute_kind, metadata,
+        tuple(map(dep_key, deps)) if deps else (), o["group_name"] or "default", compute_kind, metadata,
         o["partitions_def"], o["io_manager_key"] or "io_manager", o["code_version"], description,
-        dict(o["tags"] or {}), tuple(o["owners"] or ()), dict(o["resource_defs"] or {}),
-        {d.asset_key: d.partition_mapping for d in deps if isinstance(d, AssetDep) and d.partition_mapping is not None},
-        validate_asset_check_specs(o["check_specs"] or (), {key}, what),
+        dict(o["tags"]) if o["tags"] else {}, tuple(o["owners"] or ()),
+        dict(o["resource_defs"]) if o["resource_defs"] else {},
+        _dep_partition_mappings(deps) if deps else {},
+        validate_asset_check_specs(check_specs, {key}, what) if check_specs else (),
     )
+
+
+def _dep_partition_mappings(deps: Sequence[Any]) -> dict[AssetKey, Any]:
+    """The partition mappings `deps=` gives (`AssetDep(..., partition_mapping=...)`), by asset."""
+    return {d.asset_key: d.partition_mapping for d in deps
+            if isinstance(d, AssetDep) and d.partition_mapping is not None}
 
 
 def _function_parts(fn: Callable[..., Any], o: Mapping[str, Any], sig: ComputeSignature,
@@ -322,37 +330,28 @@ class SharedAssetParts:
     """The parts (`_function_parts`) of the assets made so far, for other assets of the same
     function: a 1,000-asset spec often makes most of its assets of one or two functions.
 
-    Only assets that set none of the options the parts depend on, and whose inputs are all the
-    plain `In()` (no metadata, input manager or type of their own), share them, found by their
-    function and their inputs' names; the parts of any other asset are made for it alone. Kept
-    by whoever makes many assets at once (one spec's resolve), and dropped with it: a function
-    defined again is another function, with parts of its own. (What the parts take from the
-    function object itself, its signature and docstring, is kept per function already:
-    `read_signature`, `docstring`.)"""
+    Only assets that set no option the parts depend on (`make_asset` sees to it), and whose
+    inputs are all the plain `In()` (no metadata, input manager or type of their own), share
+    them, found by their function and their inputs' names; the parts of any other asset are
+    made for it alone. Kept by whoever makes many assets at once (one spec's resolve), and
+    dropped with it: a function defined again is another function, with parts of its own. (What
+    the parts take from the function object itself, its signature and docstring, is kept per
+    function already: `read_signature`, `docstring`.)"""
 
     def __init__(self) -> None:
         self._parts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
-    def find(self, fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any]
-             ) -> Optional[tuple[Any, ...]]:
-        key = _shared_key(fn, op_ins, o)
-        return None if key is None else self._parts.get(key)
+    def find(self, fn: Callable[..., Any], op_ins: Mapping[str, In]) -> Optional[tuple[Any, ...]]:
+        for spec in op_ins.values():
+            if spec is not _PLAIN_IN:
+                return None
+        return self._parts.get((fn, *op_ins))
 
-    def keep(self, fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any],
-             parts: tuple[Any, ...]) -> None:
-        key = _shared_key(fn, op_ins, o)
-        if key is not None:
-            self._parts[key] = parts
-
-
-def _shared_key(fn: Callable[..., Any], op_ins: Mapping[str, In], o: Mapping[str, Any]) -> Optional[tuple[Any, ...]]:
-    """What the parts of an asset are found by, or None for an asset whose parts are its own."""
-    if _PART_OPTIONS(o) != _UNSET_PART_OPTIONS:
-        return None
-    for spec in op_ins.values():
-        if spec is not _PLAIN_IN:
-            return None
-    return (fn, *op_ins)
+    def keep(self, fn: Callable[..., Any], op_ins: Mapping[str, In], parts: tuple[Any, ...]) -> None:
+        for spec in op_ins.values():
+            if spec is not _PLAIN_IN:
+                return
+        self._parts[(fn, *op_ins)] = parts
 
 
 def _op_in(spec: Any, default_manager: Optional[str]) -> In:
@@ -368,12 +367,10 @@ def _op_in(spec: Any, default_manager: Optional[str]) -> In:
 
 _PLAIN_IN = In()
 
-# `asset()`'s options and their defaults (all None), and those `_function_parts` depends on
+# `asset()`'s options and their defaults (all None), and those of the asset itself (the others
+# are read by `_function_parts`)
 _ASSET_OPTIONS: dict[str, Any] = dict(asset.__kwdefaults__ or {})
-_PART_OPTION_NAMES = tuple(n for n in _ASSET_OPTIONS
-                           if n not in ("name", "key", "key_prefix", "ins", "deps", "check_specs"))
-_PART_OPTIONS = itemgetter(*_PART_OPTION_NAMES)
-_UNSET_PART_OPTIONS = (None,) * len(_PART_OPTION_NAMES)
+_ASSET_OWN_OPTIONS = frozenset({"name", "key", "key_prefix", "ins", "deps", "check_specs"})
 
 
 @value_class(frozen=True)

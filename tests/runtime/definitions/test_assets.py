@@ -197,18 +197,17 @@ def test_shared_parts_are_found_only_for_the_same_function_and_plain_inputs_and_
         return up
 
     shared = SharedAssetParts()
-    made = make_asset(step, {"name": "a", "ins": {"up": AssetIn(key="u")}}, shared)
-    found = shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, "name": "b", "deps": ["x"]})
+    made = make_asset(step, {"name": "a", "ins": {"up": AssetIn(key="u")}, "deps": ["x"], "key_prefix": "p"}, shared)
+    found = shared.find(step, {"up": assets._PLAIN_IN})
     assert found is not None and found[0] is made.op.signature
-    assert shared.find(other, {"up": assets._PLAIN_IN}, assets._ASSET_OPTIONS) is None
-    assert shared.find(step, {"up": assets.In(metadata={"m": 1})}, assets._ASSET_OPTIONS) is None
-    assert shared.find(step, {"up": assets.In()}, assets._ASSET_OPTIONS) is None  # equal, not the plain one
-    assert shared.find(step, {"down": assets._PLAIN_IN}, assets._ASSET_OPTIONS) is None
+    assert shared.find(other, {"up": assets._PLAIN_IN}) is None
+    assert shared.find(step, {"up": assets.In(metadata={"m": 1})}) is None
+    assert shared.find(step, {"up": assets.In()}) is None  # equal, not the plain one
+    assert shared.find(step, {"down": assets._PLAIN_IN}) is None
     for option, value in (("metadata", {}), ("tags", {"t": "1"}), ("group_name", "g"), ("io_manager_key", "s"),
-                          ("description", "d"), ("required_resource_keys", set())):
-        assert shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, option: value}) is None
-        described = make_asset(step, {"name": "c", "ins": {"up": AssetIn(key="u")}, option: value}, shared)
+                          ("description", "d"), ("required_resource_keys", set()), ("op_tags", None)):
+        alone = SharedAssetParts()
+        described = make_asset(step, {"name": "c", "ins": {"up": AssetIn(key="u")}, option: value}, alone)
+        assert alone.find(step, {"up": assets._PLAIN_IN}) is None  # neither found nor kept
         assert _fields(described) == _fields(asset(step, name="c", ins={"up": AssetIn(key="u")}, **{option: value}))
-    assert shared.find(step, {"up": assets._PLAIN_IN}, {**assets._ASSET_OPTIONS, "config_schema": {"x": int}}) is None
-    assert set(assets._PART_OPTION_NAMES) == set(assets._ASSET_OPTIONS) - {
-        "name", "key", "key_prefix", "ins", "deps", "check_specs"}
+    assert assets._ASSET_OWN_OPTIONS < set(assets._ASSET_OPTIONS)
