@@ -95,9 +95,9 @@ class CallableResolver:
         A 1,000-asset spec names a few functions 1,000 times: a function found before as a plain
         attribute of a plain module is given again while the module still holds it under that name
         (what `resolve` would find, and the checks passed for that very object)."""
-        known = self._code.get(ref)
-        if known is not None and _holds(*known):
-            return known[2]
+        known = self.held(ref)
+        if known is not None:
+            return known
         target = self.resolve(ref, pointer)
         origin = standard_library_origin(target)
         if origin is not None:
@@ -108,6 +108,14 @@ class CallableResolver:
         if _holds(self._modules[module_name], attr, target):
             self._code[ref] = (self._modules[module_name], attr, target)
         return target
+
+    def held(self, ref: str) -> Any:
+        """What `resolve_code` gave for `ref` before, while its module still holds it under that
+        name; else None."""
+        known = self._code.get(ref)
+        if known is not None and _holds(*known):
+            return known[2]
+        return None
 
     def _split(self, ref: str, pointer: str) -> tuple[str, str]:
         if ":" in ref:

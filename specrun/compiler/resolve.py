@@ -73,10 +73,12 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     return _without_defaulted(_single_asset(entry, fn, base, ins, deps, pdef, ctx), ins, sig)
 
 
-def _step_function(entry: AssetEntry, ctx: "ResolveContext"
-                   ) -> Optional[tuple[Any, Optional[AssetsDefinition], Any]]:
+def _step_function(entry: AssetEntry, ctx: "ResolveContext") -> Optional[tuple[Any, Optional[AssetsDefinition], Any]]:
     """The entry's `fn:` as (function, the asset it was decorated as if any, its signature), or
     None after adding why not to `ctx.col`."""
+    known = ctx.step_functions.get(entry.fn)
+    if known is not None and ctx.callables.held(entry.fn) is known[0]:
+        return known[1]  # the same object as for an earlier entry: the same checks passed, the same answer
     col = ctx.col
     if not entry.fn:
         col.add(SpecError(f"asset {entry.name!r} needs `fn:` (its function) or `graph:` (ops, each a step)",
@@ -93,7 +95,9 @@ def _step_function(entry: AssetEntry, ctx: "ResolveContext"
     sig = col.attempt(lambda: read_signature(fn, f"asset {entry.name!r}"), entry.pointer + "/fn")
     if sig is None:
         return None
-    return fn, decorated if isinstance(decorated, AssetsDefinition) else None, sig
+    found = fn, decorated if isinstance(decorated, AssetsDefinition) else None, sig
+    ctx.step_functions[entry.fn] = (obj, found)
+    return found
 
 
 def _asset_deps(entry: AssetEntry, base: Optional[AssetsDefinition], ctx: "ResolveContext") -> list[AssetKey]:
@@ -175,8 +179,7 @@ def _options_set(entry: AssetEntry, deps: list[AssetKey], pdef: Any, ctx: "Resol
         options["description"] = entry.description
     if entry.compute_kind:
         options["compute_kind"] = entry.compute_kind
-    specs = _check_specs(entry, ctx)
-    if specs:
+    if specs := _check_specs(entry, ctx):
         options["check_specs"] = specs
     if entry.tags:
         options["tags"] = {k: str(v) for k, v in entry.tags.items()}
@@ -272,6 +275,7 @@ class ResolveContext:
         self.partitions: dict[str, Any] = {}
         self.ops: dict[str, Any] = {}
         self.asset_parts = SharedAssetParts()  # the assets of one function share what they take from it
+        self.step_functions: dict[str, tuple[Any, tuple[Any, Optional[AssetsDefinition], Any]]] = {}  # fn: -> (it, answer)
 
     def partitions_for(self, name: Optional[str], pointer: str) -> Any:
         if name is None:

@@ -87,3 +87,16 @@ def test_a_standard_library_function_is_refused_every_time(tmp_path):
     for _ in range(2):
         with pytest.raises(SpecError, match="'os:getcwd' is a builtin of Python's standard library"):
             resolver.resolve_code("os:getcwd", "/p", "a step function")
+
+
+def test_held_is_what_resolve_code_gave_while_the_module_still_holds_it(tmp_path, module):
+    resolver = _resolver(tmp_path, "callables_probe")
+    assert resolver.held("step") is None  # not resolved yet
+    assert resolver.resolve_code("step", "/p", "a step function") is module.step
+    assert resolver.held("step") is module.step
+
+    def other(up):
+        return up
+
+    module.step = other
+    assert resolver.held("step") is None

@@ -577,3 +577,22 @@ def test_a_chain_of_entries_of_one_function_resolves_to_the_assets_asset_makes_o
         assert _definition_fields(made[name]) == _definition_fields(alone), name
     assert made["a1"].op.signature is made["a5"].op.signature and made["a1"].op.description == "Next."
     assert made["a1"].op.ins is not made["a5"].op.ins and made["a1"].op.tags is not made["a5"].op.tags
+
+
+def test_entries_naming_one_function_check_it_once_and_see_it_rebound_by_a_later_import(tmp_path, monkeypatch):
+    """`_step_function`'s answer for a `fn:` is kept for the entries after, while the module still
+    holds the same object under that name: a module imported later that rebinds it is seen."""
+    from specrun.compiler import resolve
+
+    (tmp_path / "first_funcs.py").write_text("def f():\n    return 1\n")
+    (tmp_path / "rebinding_funcs.py").write_text(
+        "import first_funcs\n\n\ndef g():\n    return 2\n\n\nfirst_funcs.f = g\n")
+    read = []
+    real = resolve.read_signature
+    monkeypatch.setattr(resolve, "read_signature", lambda fn, what: read.append(what) or real(fn, what))
+    spec = tmp_path / "p.yaml"
+    spec.write_text("specrun: 1\nname: t\nassets:\n  a: {fn: 'first_funcs:f'}\n  b: {fn: 'first_funcs:f'}\n"
+                    "  c: {fn: 'rebinding_funcs:g'}\n  d: {fn: 'first_funcs:f'}\n  e: {fn: 'first_funcs:f'}\n")
+    made = {a.key.to_user_string(): a.op.compute_fn.__name__ for a in compile_spec(str(spec)).definitions.assets}
+    assert made == {"a": "f", "b": "f", "c": "g", "d": "g", "e": "g"}
+    assert read == ["asset 'a'", "asset 'c'", "asset 'd'"]
