@@ -22,7 +22,7 @@ from .definitions.results import (
 from .definitions.metadata import normalize_metadata
 from .definitions.types import DataType
 from .events import ET
-from .events import Event, StepOutputData, new_event, new_output_data
+from .events import Event, StepOutputData, kept_output_data, new_event
 from .context.io import OutputContext
 from .keyed_io import keyed
 from .materializations import AssetVersionFacts, materialization, version_tags
@@ -170,7 +170,7 @@ class OutputFacts(AssetVersionFacts):
 
     __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
                  "partitions_def", "per_partition", "yielded_message", "handled_message",
-                 "op_def", "store_key", "versions")
+                 "op_def", "store_key", "versions", "output_data")
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
@@ -277,7 +277,7 @@ def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, v
     """`handle_output` of a plain step's output (see `step_recipe._compile_plain`): no context,
     metadata, type check, asset or partition; stored by key through a keyed IO manager."""
     key, name = step.key, facts.name
-    output_data = new_output_data(name, {}, None)
+    output_data = facts.output_data or kept_output_data(facts)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
                             output_data))
     if run.capture_outputs:  # (also what `run.produced` holds)
@@ -300,8 +300,8 @@ def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: 
             or run.resolved.op_configs.get(node.name) is not None):
         handle_output(run, step, None, facts.name, value, {}, True, events, facts=facts)
         return
-    key, name, metadata = step.key, facts.name, {}
-    output_data = new_output_data(name, metadata, facts.asset_key)
+    key, name = step.key, facts.name
+    output_data = facts.output_data or kept_output_data(facts)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
                             output_data))
     if run.capture_outputs:  # (also what `run.produced` holds)
@@ -310,7 +310,7 @@ def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: 
     managers[facts.io_manager_key].store_by_key(facts.store_key, value)
     events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, key, facts.handled_message,
                             output_data))
-    events.append(materialization(run, step, versions, metadata, tags))
+    events.append(materialization(run, step, versions, output_data.metadata, tags))
 
 
 def _type_name(out_def: Any) -> str:

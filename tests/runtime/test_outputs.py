@@ -3,8 +3,10 @@ records the events the general path (`handle_output`) records."""
 
 from __future__ import annotations
 
-from specrun import AssetIn, InMemoryIOManager, asset, io_manager, materialize
+from specrun import (AssetIn, AssetKey, InMemoryIOManager, asset, io_manager, job, materialize,
+                     materialize_to_memory, op)
 from specrun.runtime import execute
+from specrun.runtime.events import StepOutputData
 from specrun.runtime.outputs import handle_output
 
 
@@ -69,3 +71,49 @@ def test_a_plain_asset_output_stored_by_key_records_the_general_paths_events():
     tags = [m.tags for m in (e.data for e in keyed.all_events) if hasattr(m, "tags")]
     assert tags == [m.tags for m in (e.data for e in general.all_events) if hasattr(m, "tags")]
     assert tags[1]["specrun/input_data_versions"] == f'{{"base": "{tags[0]["specrun/data_version"]}"}}'
+
+
+def _payloads(result, kind: str) -> dict:
+    return {e.step_key: e.data for e in result.all_events if e.event_type_value == kind}
+
+
+def test_a_plain_steps_output_payload_is_one_object_kept_with_its_output_for_every_run():
+    # STEP_OUTPUT and HANDLED_OUTPUT of a plain step's value carry what depends on the job
+    # only: made once, kept with the job's output facts, and the same in its next run.
+    first, second = materialize_to_memory([base, doubled]), materialize_to_memory([base, doubled])
+    for result in (first, second):
+        assert _payloads(result, "STEP_OUTPUT") == {
+            "base": StepOutputData("result", {}, AssetKey("base")),
+            "doubled": StepOutputData("result", {}, AssetKey("doubled"))}
+        assert all(_payloads(result, "HANDLED_OUTPUT")[k] is d
+                   for k, d in _payloads(result, "STEP_OUTPUT").items())
+    assert _payloads(second, "STEP_OUTPUT")["doubled"] is _payloads(first, "STEP_OUTPUT")["doubled"]
+    # A materialization's metadata stays its own dict.
+    made = [e.data for e in second.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
+    assert [m.metadata for m in made] == [{}, {}]
+    assert made[1].metadata is not _payloads(second, "STEP_OUTPUT")["doubled"].metadata
+
+
+def test_plain_op_steps_with_outputs_of_one_name_share_one_payload():
+    @op
+    def one():
+        return 1
+
+    @op
+    def plus(x):
+        return x + 1
+
+    @op
+    def again(x):
+        return x + 1
+
+    @job
+    def three():
+        again(plus(one()))
+
+    runs = [three.execute_in_process(), three.execute_in_process()]
+    # (The first step of a run sets its resources up, through the general path.)
+    payloads = [_payloads(r, k)[step] for r in runs for k in ("STEP_OUTPUT", "HANDLED_OUTPUT")
+                for step in ("plus", "again")]
+    assert payloads[0] == StepOutputData("result", {}, None)
+    assert all(d is payloads[0] for d in payloads)
