@@ -3,11 +3,14 @@ records the events the general path (`handle_output`) records."""
 
 from __future__ import annotations
 
+from types import GeneratorType
+
 from specrun import (AssetIn, AssetKey, InMemoryIOManager, asset, io_manager, job, materialize,
                      materialize_to_memory, op)
+from specrun import DynamicOutput, MaterializeResult, Output
 from specrun.runtime import execute
 from specrun.runtime.events import StepOutputData
-from specrun.runtime.outputs import handle_output
+from specrun.runtime.outputs import handle_output, plain_value
 
 
 class WithContexts(InMemoryIOManager):
@@ -117,3 +120,53 @@ def test_plain_op_steps_with_outputs_of_one_name_share_one_payload():
                 for step in ("plus", "again")]
     assert payloads[0] == StepOutputData("result", {}, None)
     assert all(d is payloads[0] for d in payloads)
+
+
+class _ClaimsOutput:
+    """A proxy: says it is an Output."""
+
+    @property
+    def __class__(self):
+        return Output
+
+
+class _ClaimsDynamicList(list):
+    pass
+
+
+class _ClaimsList:
+    """A proxy of a list of dynamic outputs."""
+
+    def __init__(self) -> None:
+        self.items = [DynamicOutput(1, mapping_key="a")]
+
+    @property
+    def __class__(self):
+        return list
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+class _MyOutput(Output):
+    pass
+
+
+def _generator():
+    yield 1
+
+
+def test_plain_value_answers_as_isinstance_does_for_types_and_proxies():
+    def by_isinstance(result):
+        if isinstance(result, (Output, MaterializeResult, DynamicOutput, GeneratorType)):
+            return False
+        return not (isinstance(result, list) and result and result[0].__class__ is DynamicOutput)
+
+    values = [1, "a", None, {}, [], [1], [DynamicOutput(1, mapping_key="a")], Output(1), _MyOutput(1),
+              MaterializeResult(), DynamicOutput(1, mapping_key="a"), _generator(), _ClaimsOutput(),
+              _ClaimsList(), _ClaimsDynamicList([DynamicOutput(2, mapping_key="b")])]
+    assert [plain_value(v) for v in values] == [by_isinstance(v) for v in values]
+    assert [plain_value(v) for v in values] == [True] * 6 + [False] * 9
