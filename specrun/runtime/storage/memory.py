@@ -51,21 +51,38 @@ class InMemoryRunStorage(RunStorage):
 
     def store_events(self, events: Sequence[Event]) -> None:
         with self._lock:
+            if events.__class__ is list and events:  # (most batches: all of one run)
+                run_id, assets = events[0].run_id, []
+                for event in events:  # (each run's list grows by one extend)
+                    if event.run_id != run_id:
+                        break
+                    if event.event_type in _ASSET_EVENTS:
+                        assets.append(event)
+                else:
+                    self._events.setdefault(run_id, []).extend(events)
+                    self._index(assets)
+                    return
             run_id, found = None, None
             for event in events:
                 if event.run_id != run_id:  # events come in runs of one run's events
                     run_id = event.run_id
                     found = self._events.setdefault(run_id, [])
                 found.append(event)
-                kind = event.event_type
-                if kind not in _ASSET_EVENTS:
-                    continue
-                if kind is ET.ASSET_MATERIALIZATION:
-                    self._materializations[(event.data.asset_key, event.data.partition)] = event
-                elif event.event_type is ET.ASSET_CHECK_EVALUATION:
-                    self._checks[(event.data.asset_key, event.data.check_name)] = event
-                elif event.event_type is ET.ASSET_OBSERVATION:
-                    self._observations[(event.data.asset_key, event.data.partition)] = event
+            self._index(events)
+
+    def _index(self, events: Sequence[Event]) -> None:
+        """Keep each asset event of `events`, in turn, as the latest of its asset (partition)
+        or check."""
+        for event in events:
+            kind = event.event_type
+            if kind not in _ASSET_EVENTS:
+                continue
+            if kind is ET.ASSET_MATERIALIZATION:
+                self._materializations[(event.data.asset_key, event.data.partition)] = event
+            elif kind is ET.ASSET_CHECK_EVALUATION:
+                self._checks[(event.data.asset_key, event.data.check_name)] = event
+            elif kind is ET.ASSET_OBSERVATION:
+                self._observations[(event.data.asset_key, event.data.partition)] = event
 
     def latest_observations(self, asset_keys: Iterable[AssetKey]
                             ) -> dict[tuple[AssetKey, Optional[str]], Event]:

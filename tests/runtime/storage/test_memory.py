@@ -1,0 +1,59 @@
+"""The in-memory run storage (runtime/storage/memory.py): what a batch of events leaves."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specrun.runtime.definitions.keys import AssetKey
+from specrun.runtime.definitions.results import (AssetCheckEvaluation, AssetMaterialization,
+                                                 AssetObservation)
+from specrun.runtime.events import DagsterEventType as ET, Event
+from specrun.runtime.storage.memory import InMemoryRunStorage
+
+
+def _event(i: int, run: str, kind: str, key: str) -> Event:
+    data = None
+    if kind == "materialization":
+        data = AssetMaterialization(AssetKey(key))
+    elif kind == "observation":
+        data = AssetObservation(AssetKey(key))
+    elif kind == "check":
+        data = AssetCheckEvaluation(AssetKey(key), "c", passed=True)
+    types = {"materialization": ET.ASSET_MATERIALIZATION, "observation": ET.ASSET_OBSERVATION,
+             "check": ET.ASSET_CHECK_EVALUATION, "output": ET.STEP_OUTPUT}
+    return Event(types[kind], run, "job", "s", str(i), data)
+
+
+def _state(storage: InMemoryRunStorage) -> tuple:
+    return ({run: [e.message for e in events] for run, events in storage._events.items()},
+            {k: e.message for k, e in storage._materializations.items()},
+            {k: e.message for k, e in storage._observations.items()},
+            {k: e.message for k, e in storage._checks.items()})
+
+
+def _expected(specs: list) -> tuple:
+    """What storing the events of `specs` keeps: each run's events in order, and the last
+    event of each asset (partition) or check of each kind."""
+    runs: dict = {}
+    latest: dict = {"materialization": {}, "observation": {}, "check": {}}
+    for i, (run, kind, key) in enumerate(specs):
+        runs.setdefault(run, []).append(str(i))
+        if kind != "output":
+            latest[kind][(AssetKey(key), "c" if kind == "check" else None)] = str(i)
+    return runs, latest["materialization"], latest["observation"], latest["check"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["r1", "r2"]),
+                          st.sampled_from(["output", "materialization", "observation", "check"]),
+                          st.sampled_from(["a", "b"])), max_size=12),
+       st.sampled_from([list, tuple]), st.integers(1, 12))
+def test_a_batch_keeps_each_runs_events_in_order_and_the_latest_of_each_asset(specs, batch_type, size):
+    # A batch of one run's events is kept in one extend (a batch of several runs' or a tuple,
+    # an event at a time): either way what is kept is the same.
+    events = [_event(i, *spec) for i, spec in enumerate(specs)]
+    storage = InMemoryRunStorage()
+    for start in range(0, len(events), size):
+        storage.store_events(batch_type(events[start:start + size]))
+    assert _state(storage) == _expected(specs)
