@@ -92,7 +92,9 @@ class _OnePass:
         node_inputs = node.inputs
         if node.extra_deps or len(node.op_def.ins) != len(node_inputs):  # (an input with no source)
             return self._other(node, nodes, later, successors, waiting)
-        recipe = step_recipe._plain_recipe(self.program, node)  # (its inputs: upstream outputs)
+        # (its inputs: upstream outputs; this pass runs no user code between two nodes: what
+        # the code versions were read from is checked once in it, `function_version_and_parts_text`)
+        recipe = step_recipe._plain_recipe(self.program, node, self)
         if recipe is None:
             return self._other(node, nodes, later, successors, waiting)
         name = node.name

@@ -49,13 +49,14 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
     return facts
 
 
-def facts_without_config(node: Any, asset_key: Any,
-                         facts: Optional[AssetVersionFacts] = None) -> AssetVersionFacts:
+def facts_without_config(node: Any, asset_key: Any, facts: Optional[AssetVersionFacts] = None,
+                         checked: Any = None) -> AssetVersionFacts:
     """`asset_version_facts(run, node, asset_key)` of a run that gives `node` no config (the
     caller has read it), without a second read of the node's config: what `_facts_of`,
     `version_text_prefix` and `_one_input` give, with the common case (one input, no plain
     deps) made in one pass. Set in `facts` when given (the output's `OutputFacts`, whose
-    `asset_key` is `asset_key`), else in a new `AssetVersionFacts`."""
+    `asset_key` is `asset_key`), else in a new `AssetVersionFacts`. `checked`: the pass asking,
+    if any (see `function_version_and_parts_text`)."""
     if facts is None:
         facts = AssetVersionFacts()
         facts.asset_key = asset_key
@@ -63,7 +64,7 @@ def facts_without_config(node: Any, asset_key: Any,
     fn = node.op_def.compute_fn
     if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:
         # (`v.asset_code_facts`, without the call: an automatic version, no template's hash)
-        code_version, code_parts = function_version_and_parts_text(fn)
+        code_version, code_parts = function_version_and_parts_text(fn, checked)
     else:
         code_version, code_parts = v.asset_code_facts(node.op_def, asset)
     facts.code_version, facts.config_hash = code_version, "none"

@@ -202,11 +202,12 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
     return recipe
 
 
-def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
+def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Optional[StepRecipe]:
     """`general_recipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
     node with one untyped output whose inputs each read one upstream output (most nodes),
     made in one pass; None for any other node (`general_recipe` makes its recipe). The facts are
-    made in the same order as there; tests/runtime/test_step_recipe.py compares every slot."""
+    made in the same order as there; tests/runtime/test_step_recipe.py compares every slot.
+    `checked`: the pass asking, if any (see `code_version.function_version_and_parts_text`)."""
     if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
         return None
     op_def, asset = node.op_def, node.asset
@@ -248,7 +249,7 @@ def _plain_recipe(program: JobProgram, node: Any) -> Optional[StepRecipe]:
             return None
         if output.versions is None:  # (see `_compile_plain`; `_make_versions`, without the call)
             try:
-                output.versions = facts_without_config(node, output.asset_key, output)
+                output.versions = facts_without_config(node, output.asset_key, output, checked)
             except Exception:  # noqa: BLE001 (raised again, by the step: see `_make_versions`)
                 pass
     elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)

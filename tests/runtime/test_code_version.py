@@ -372,3 +372,27 @@ def test_a_version_is_worked_out_once_while_nothing_it_was_read_from_changes(loa
     assert cv._summary(mod.kept) is kept
     mod.ROWS = 21
     assert cv._summary(mod.kept) is not kept
+
+
+def test_a_pass_that_runs_no_user_code_checks_a_functions_reads_once_and_the_next_pass_again(load, monkeypatch):
+    mod = load()
+    made = {}
+    exec("def copy(up):\n    return _keep(up) + ROWS\n", mod.__dict__, made)
+    copies = [type(made["copy"])(made["copy"].__code__, mod.__dict__, "copy") for _ in range(4)]
+    checks = []
+    real = cv.unchanged
+    monkeypatch.setattr(cv, "unchanged", lambda reads: checks.append(1) or real(reads))
+    first_pass, second_pass = object(), object()
+    answers = [cv.function_version_and_parts_text(fn, first_pass) for fn in copies]
+    assert answers == [cv.version_and_parts_text(copies[0])] * 4
+    assert len(checks) <= 1  # (the summary, if `_summary` found it kept; none after)
+    checks.clear()
+    again = [cv.function_version_and_parts_text(fn, second_pass) for fn in copies]
+    assert again == answers and len(checks) == 1  # (checked once in the new pass)
+    mod._keep.__code__ = _code_of("def _keep(x):\n    return x * 3\n", "_keep")
+    third = [cv.function_version_and_parts_text(fn, object()) for fn in copies]
+    assert third[0] != answers[0] and third == [third[0]] * 4  # (an edit between two passes)
+    checks.clear()
+    assert cv.function_version_and_parts_text(copies[0]) == third[0]
+    assert cv.function_version_and_parts_text(copies[1]) == third[0]
+    assert len(checks) == 2  # (outside a pass: each call checks)

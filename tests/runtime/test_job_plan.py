@@ -209,3 +209,30 @@ def test_the_steps_of_assets_reading_several_upstream_assets_leave_their_inputs_
         tags = result.asset_materializations_for_node("both")[0].tags
         assert tags["specrun/input_data_versions"] == (
             '{"left": "%s", "right": "%s"}' % (made["left"], made["right"]))
+
+
+def test_the_one_pass_checks_a_factorys_code_version_reads_once_however_many_assets(monkeypatch):
+    from specrun import AssetIn
+    from specrun.runtime import code_version
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    def factory(n):
+        @asset(name="root")
+        def root():
+            return 1
+
+        made = [root]
+        for i in range(1, n):
+            @asset(name=f"copy_{i}", ins={"up": AssetIn("root" if i == 1 else f"copy_{i - 1}")})
+            def copy(up):
+                return up
+            made.append(copy)
+        return made
+
+    materialize_to_memory(factory(3))  # (the factory's code version worked out and kept)
+    checks = []
+    real = code_version.unchanged
+    monkeypatch.setattr(code_version, "unchanged", lambda reads: checks.append(1) or real(reads))
+    plan = job_plan.planned_with_programs(build_asset_job("copies", factory(9)), None)
+    assert len(plan.steps) == 9
+    assert 1 <= len(checks) <= 4  # (the kept summaries of root and copy, each at most twice; not 8)

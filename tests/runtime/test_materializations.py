@@ -335,8 +335,9 @@ def test_each_asset_s_code_version_is_asked_of_code_version_which_answers_a_fact
     job = build_asset_job("asked", [*[made(i) for i in range(4)], different, closed])
     asked = []
     ask = m.function_version_and_parts_text
-    monkeypatch.setattr(m, "function_version_and_parts_text", lambda fn: asked.append(fn.__name__) or ask(fn))
-    monkeypatch.setattr(code_version, "LAST_PLAIN", (None,) * 6, raising=False)
+    monkeypatch.setattr(m, "function_version_and_parts_text",
+                        lambda fn, checked=None: asked.append(fn.__name__) or ask(fn, checked))
+    monkeypatch.setattr(code_version, "LAST_PLAIN", (None,) * 7, raising=False)
     answers = []
     for name in ["copy_0", "copy_1", "copy_2", "copy_3", "different", "closed", "copy_1"]:
         node = job.nodes[name]
