@@ -342,16 +342,21 @@ class SharedAssetParts:
         self._parts: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def find(self, fn: Callable[..., Any], op_ins: Mapping[str, In]) -> Optional[tuple[Any, ...]]:
-        for spec in op_ins.values():
-            if spec is not _PLAIN_IN:
-                return None
-        return self._parts.get((fn, *op_ins))
+        return self._parts.get(_sharing_key(fn, op_ins))  # (None: never a key, see `keep`)
 
     def keep(self, fn: Callable[..., Any], op_ins: Mapping[str, In], parts: tuple[Any, ...]) -> None:
-        for spec in op_ins.values():
-            if spec is not _PLAIN_IN:
-                return
-        self._parts[(fn, *op_ins)] = parts
+        key = _sharing_key(fn, op_ins)
+        if key is not None:
+            self._parts[key] = parts
+
+
+def _sharing_key(fn: Callable[..., Any], op_ins: Mapping[str, In]) -> Optional[tuple[Any, ...]]:
+    """What `SharedAssetParts` keeps an asset's parts under (its function, its inputs' names);
+    None when an input is not the plain `In()` (its parts are its own)."""
+    for spec in op_ins.values():
+        if spec is not _PLAIN_IN:
+            return None
+    return (fn, *op_ins)
 
 
 def _op_in(spec: Any, default_manager: Optional[str]) -> In:
