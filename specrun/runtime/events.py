@@ -308,19 +308,18 @@ class StepOutputData:
     mapping_key: Optional[str] = None  # which value of a dynamic output
 
 
-def kept_output_data(facts: Any) -> StepOutputData:
-    """The payload of the STEP_OUTPUT and HANDLED_OUTPUT events of every plain step's value of
-    the output `facts` describes (`outputs.store_plain_output`, `store_plain_asset_output`;
-    `facts`: its `OutputFacts`, or an op's shared `PlainOutput`): `StepOutputData(facts.name,
-    {}, facts.asset_key)`, the same in every run of the job and for every op whose output
-    `facts` is. Made on first use and kept in `facts.output_data`, the job's: one object for
-    all of them, not two new ones a step (`handle_output` makes its own: an IO manager's
-    context may log metadata into it). Made without the class call and its dataclass
-    `__init__` (callgrind: ~1.8k instructions, against ~2.3k; see `new_event`)."""
-    data = facts.output_data = _new_object(StepOutputData)
-    data.output_name = facts.name
+def new_output_data(output_name: str, asset_key: Optional[AssetKey]) -> StepOutputData:
+    """`StepOutputData(output_name, {}, asset_key)`: the payload of the STEP_OUTPUT and
+    HANDLED_OUTPUT events of a plain step's value (`outputs.store_plain_output`,
+    `store_plain_asset_output`), made without the class call and its dataclass `__init__`
+    (callgrind: ~1.8k instructions, against ~2.3k; see `new_event`). A new one each step, with
+    its own metadata dict, as Dagster's: a payload is mutable and reachable by user code (the
+    result's events, a listener), so one kept with the job and shared by its runs would carry
+    one run's edits into the next run's events and its materialization's metadata."""
+    data = _new_object(StepOutputData)
+    data.output_name = output_name
     data.metadata = {}
-    data.asset_key = facts.asset_key
+    data.asset_key = asset_key
     data.partition = data.mapping_key = None
     return data
 

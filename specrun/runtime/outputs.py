@@ -22,7 +22,7 @@ from .definitions.results import (
 from .definitions.metadata import normalize_metadata
 from .definitions.types import DataType
 from .events import ET
-from .events import Event, StepOutputData, kept_output_data, new_event
+from .events import Event, StepOutputData, new_event, new_output_data
 from .context.io import OutputContext
 from .keyed_io import keyed
 from .materializations import AssetVersionFacts, materialization, version_tags
@@ -170,7 +170,7 @@ class OutputFacts(AssetVersionFacts):
 
     __slots__ = ("out_def", "name", "node_name", "is_nothing", "type_checked", "io_manager_key",
                  "partitions_def", "per_partition", "yielded_message", "handled_message",
-                 "op_def", "store_key", "versions", "output_data")
+                 "op_def", "store_key", "versions")
 
     def output_context(self, run: Any, step: Any, step_key: str,
                        partition_keys: tuple = ()) -> OutputContext:
@@ -284,7 +284,7 @@ def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, v
     """`handle_output` of a plain step's output (see `step_recipe._compile_plain`): no context,
     metadata, type check, asset or partition; stored by key through a keyed IO manager."""
     key, name = step.key, facts.name
-    output_data = facts.output_data or kept_output_data(facts)
+    output_data = new_output_data(name, None)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
                             output_data))
     if run.capture_outputs:  # (also what `run.produced` holds)
@@ -308,7 +308,7 @@ def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: 
         handle_output(run, step, None, facts.name, value, {}, True, events, facts=facts)
         return
     key, name = step.key, facts.name
-    output_data = facts.output_data or kept_output_data(facts)
+    output_data = new_output_data(name, facts.asset_key)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
                             output_data))
     if run.capture_outputs:  # (also what `run.produced` holds)

@@ -18,11 +18,11 @@ class PlainOutput:
     `io_manager_key`: the slots of its `OutputFacts` that a plain step reads."""
 
     __slots__ = ("name", "io_manager_key", "yielded_message", "handled_message", "asset_key",
-                 "partitions_def", "store_key", "is_nothing", "output_data")
+                 "partitions_def", "store_key", "is_nothing")
 
     def __init__(self, name: str, io_manager_key: str) -> None:
         self.name, self.io_manager_key = name, io_manager_key
-        self.asset_key = self.partitions_def = self.output_data = None
+        self.asset_key = self.partitions_def = None
         self.store_key, self.is_nothing = (), False
         self.yielded_message, self.handled_message = output_messages(name, "Any", io_manager_key)
 

@@ -121,7 +121,7 @@ def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
     # partitioned (its key would also name the partition), so contexts are built.
     facts.store_key = (None if partitions_def is not None
                        else asset_key.parts if asset_key is not None else ())
-    facts.versions = facts.output_data = None
+    facts.versions = None
     return facts
 
 

@@ -5,22 +5,14 @@ from __future__ import annotations
 import pickle
 
 from specrun import AssetKey
-from specrun.runtime.events import StepOutputData, kept_output_data
+from specrun.runtime.events import StepOutputData, new_output_data
 
 
-class _Output:
-    """What `kept_output_data` reads of an output's facts, and where it keeps the payload."""
-
-    def __init__(self, name, asset_key) -> None:
-        self.name, self.asset_key, self.output_data = name, asset_key, None
-
-
-def test_kept_output_data_equals_the_payload_the_class_makes_and_is_kept():
+def test_new_output_data_equals_the_payload_the_class_makes_with_a_metadata_dict_of_its_own():
     for key in (None, AssetKey(["schema", "table"])):
-        facts = _Output("result", key)
-        made = kept_output_data(facts)
-        assert facts.output_data is made
+        made, again = new_output_data("result", key), new_output_data("result", key)
         assert made == StepOutputData("result", {}, key)
         assert (made.partition, made.mapping_key) == (None, None)
         assert repr(made) == repr(StepOutputData("result", {}, key))
         assert pickle.loads(pickle.dumps(made)) == made
+        assert made is not again and made.metadata is not again.metadata

@@ -80,24 +80,25 @@ def _payloads(result, kind: str) -> dict:
     return {e.step_key: e.data for e in result.all_events if e.event_type_value == kind}
 
 
-def test_a_plain_steps_output_payload_is_one_object_kept_with_its_output_for_every_run():
-    # STEP_OUTPUT and HANDLED_OUTPUT of a plain step's value carry what depends on the job
-    # only: made once, kept with the job's output facts, and the same in its next run.
-    first, second = materialize_to_memory([base, doubled]), materialize_to_memory([base, doubled])
-    for result in (first, second):
-        assert _payloads(result, "STEP_OUTPUT") == {
+def test_a_plain_asset_steps_output_payload_edited_by_a_user_leaves_the_next_runs_events_alone():
+    # A payload is mutable and the result hands it out: one run's edit must not reach the next
+    # run's STEP_OUTPUT/HANDLED_OUTPUT, nor its materialization's metadata.
+    first = materialize_to_memory([base, doubled])
+    for step, data in _payloads(first, "STEP_OUTPUT").items():
+        assert data == StepOutputData("result", {}, AssetKey(step))
+        assert _payloads(first, "HANDLED_OUTPUT")[step] is data  # one payload a step, as before
+        data.metadata["edited"] = "by the user"
+        data.output_name = "renamed"
+    second = materialize_to_memory([base, doubled])
+    for kind in ("STEP_OUTPUT", "HANDLED_OUTPUT"):
+        assert _payloads(second, kind) == {
             "base": StepOutputData("result", {}, AssetKey("base")),
             "doubled": StepOutputData("result", {}, AssetKey("doubled"))}
-        assert all(_payloads(result, "HANDLED_OUTPUT")[k] is d
-                   for k, d in _payloads(result, "STEP_OUTPUT").items())
-    assert _payloads(second, "STEP_OUTPUT")["doubled"] is _payloads(first, "STEP_OUTPUT")["doubled"]
-    # A materialization's metadata stays its own dict.
     made = [e.data for e in second.all_events if e.event_type_value == "ASSET_MATERIALIZATION"]
     assert [m.metadata for m in made] == [{}, {}]
-    assert made[1].metadata is not _payloads(second, "STEP_OUTPUT")["doubled"].metadata
 
 
-def test_plain_op_steps_with_outputs_of_one_name_share_one_payload():
+def test_plain_op_steps_with_outputs_of_one_name_have_payloads_of_their_own():
     @op
     def one():
         return 1
@@ -114,12 +115,14 @@ def test_plain_op_steps_with_outputs_of_one_name_share_one_payload():
     def three():
         again(plus(one()))
 
-    runs = [three.execute_in_process(), three.execute_in_process()]
-    # (The first step of a run sets its resources up, through the general path.)
-    payloads = [_payloads(r, k)[step] for r in runs for k in ("STEP_OUTPUT", "HANDLED_OUTPUT")
-                for step in ("plus", "again")]
-    assert payloads[0] == StepOutputData("result", {}, None)
-    assert all(d is payloads[0] for d in payloads)
+    first = three.execute_in_process()
+    _payloads(first, "STEP_OUTPUT")["plus"].metadata["edited"] = 1
+    assert _payloads(first, "STEP_OUTPUT")["again"] == StepOutputData("result", {}, None)
+    second = three.execute_in_process()
+    for kind in ("STEP_OUTPUT", "HANDLED_OUTPUT"):
+        assert _payloads(second, kind) == {step: StepOutputData("result", {}, None)
+                                           for step in ("one", "plus", "again")}
+    assert _payloads(second, "STEP_OUTPUT")["plus"] is not _payloads(first, "STEP_OUTPUT")["plus"]
 
 
 class _ClaimsOutput:
