@@ -55,9 +55,11 @@ def function_version_and_parts_text(fn: types.FunctionType, checked: Any = None)
     """`version_and_parts_text(fn)` of a function. The plain function (see `_summary`) asked
     last is answered again without a look-up while nothing its parts were read from changed:
     the assets a factory made in a loop come in a row. `checked`: an object standing for one
-    pass in which no user code runs between two calls (a plan being made, `job_plan._OnePass`):
-    what its reads were found unchanged in is not checked again in it (~3k instructions a
-    function of a factory's 1,000)."""
+    pass in which no user code runs between two calls (a plan being made, `job_plan._OnePass`'s
+    token): what its reads were found unchanged in is not checked again in it (~3k
+    instructions a function of a factory's 1,000). It is kept (`LAST_PLAIN`), so that no later
+    pass's object can have its address, until another plain function is asked about: a bare
+    `object()`, not the pass, whose job would be kept alive with it."""
     global LAST_PLAIN
     if fn.__closure__ is None and not fn.__defaults__ and not fn.__kwdefaults__ and not fn.__dict__:
         last = LAST_PLAIN  # one read of one tuple: another thread's answer never mixes in

@@ -80,12 +80,16 @@ def _other_programs(program: JobProgram, programs: bool, steps: Iterable[Executi
 
 class _OnePass:
     """`plan_unpartitioned._step`, which also makes the step program of a plain op node (see
-    the module docstring); `others`, the nodes it left to `_other_programs`."""
+    the module docstring); `others`, the nodes it left to `_other_programs`; `token`, what
+    stands for this pass when code versions are asked for in it (a bare object: the last one
+    asked with is kept until another function is asked about, and it must not keep the pass,
+    and through it the job's program, alive)."""
 
-    __slots__ = ("program", "recipes", "others")
+    __slots__ = ("program", "recipes", "others", "token")
 
     def __init__(self, program: JobProgram) -> None:
         self.program, self.recipes, self.others = program, program.recipes, []
+        self.token = object()
 
     def step(self, node: Any, nodes: Any, later: list[str], successors: dict[str, list[str]],
              waiting: dict[str, int]) -> Optional[ExecutionStep]:
@@ -94,7 +98,7 @@ class _OnePass:
             return self._other(node, nodes, later, successors, waiting)
         # (its inputs: upstream outputs; this pass runs no user code between two nodes: what
         # the code versions were read from is checked once in it, `function_version_and_parts_text`)
-        recipe = step_recipe._plain_recipe(self.program, node, self)
+        recipe = step_recipe._plain_recipe(self.program, node, self.token)
         if recipe is None:
             return self._other(node, nodes, later, successors, waiting)
         name = node.name

@@ -236,3 +236,28 @@ def test_the_one_pass_checks_a_factorys_code_version_reads_once_however_many_ass
     plan = job_plan.planned_with_programs(build_asset_job("copies", factory(9)), None)
     assert len(plan.steps) == 9
     assert 1 <= len(checks) <= 4  # (the kept summaries of root and copy, each at most twice; not 8)
+
+
+def test_a_planned_job_and_its_program_are_freed_when_dropped_though_its_pass_asked_for_code_versions():
+    import gc
+    import weakref
+
+    from specrun import AssetIn
+    from specrun.runtime import code_version
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    @asset
+    def source():
+        return 1
+
+    @asset(ins={"up": AssetIn("source")})
+    def copy(up):
+        return up
+
+    job = build_asset_job("dropped", [source, copy])
+    plan = job_plan.planned_with_programs(job, None)
+    program = weakref.ref(job_program(job))
+    assert code_version.LAST_PLAIN[6] is not None  # (what stood for the pass, kept)
+    del job, plan, source, copy
+    gc.collect()
+    assert program() is None
