@@ -126,10 +126,32 @@ def _summary(fn: Any) -> list:
     summary = [getattr(fn, "__globals__", None), types.MappingProxyType(walk.parts), None, None,
                walk.reads()]
     if kept is not None:
-        if len(kept) >= 65536:
-            kept.pop(next(iter(kept)))
-        kept[key] = summary
+        _keep(kept, key, summary)
     return summary
+
+
+def _keep(kept: dict, key: Any, summary: list) -> None:
+    """`kept[key] = summary`, after dropping, every time as many summaries were kept as the two
+    tables hold (at least 16), those whose reads changed (`unchanged`): such a summary is never
+    given again, and it holds the objects it was read from (the value a global name had: a
+    notebook cell edited and run again makes a new code object, so a new key, and the old
+    summary kept the old value of every global the old code named, up to 65,536 of them).
+    The stale summaries kept are then at most about as many as the others; the work is one
+    check a summary kept, spread over as many walks."""
+    global _KEPT_SINCE_SWEEP
+    _KEPT_SINCE_SWEEP += 1
+    if _KEPT_SINCE_SWEEP >= max(16, len(_BY_CODE) + len(_BY_FUNCTION)):
+        _KEPT_SINCE_SWEEP = 0
+        for table in (_BY_CODE, _BY_FUNCTION):
+            for old_key, old in list(table.items()):  # (one C call: no other thread's entry half-read)
+                if not unchanged(old[4]) and table.get(old_key) is old:
+                    table.pop(old_key, None)
+    if len(kept) >= 65536:
+        kept.pop(next(iter(kept)))
+    kept[key] = summary
+
+
+_KEPT_SINCE_SWEEP = 0
 
 
 def describe_change(old_text: Optional[str], fn: Any, limit: int = 3) -> Optional[str]:

@@ -396,3 +396,28 @@ def test_a_pass_that_runs_no_user_code_checks_a_functions_reads_once_and_the_nex
     assert cv.function_version_and_parts_text(copies[0]) == third[0]
     assert cv.function_version_and_parts_text(copies[1]) == third[0]
     assert len(checks) == 2  # (outside a pass: each call checks)
+
+
+def test_summaries_whose_reads_changed_are_dropped_so_old_values_of_an_edited_cell_are_freed(load, monkeypatch):
+    # A notebook cell edited and run again: a new code object (a new key) and a new value of
+    # the global it reads, each time; the old summaries held every old value.
+    import gc
+    import weakref
+
+    mod = load()
+    monkeypatch.setattr(cv, "_BY_CODE", {})
+    monkeypatch.setattr(cv, "_BY_FUNCTION", {})
+    monkeypatch.setattr(cv, "_KEPT_SINCE_SWEEP", 0, raising=False)
+
+    class Frame:  # (a value the walk reads but does not hash: not plain data)
+        pass
+
+    old = []
+    for edit in range(100):
+        mod.frame = Frame()
+        old.append(weakref.ref(mod.frame))
+        exec(f"def cell():\n    return frame, {edit}\n", mod.__dict__)
+        assert cv.function_version_and_parts_text(mod.cell) == cv.version_and_parts_text(mod.cell)
+    gc.collect()
+    assert sum(ref() is not None for ref in old[:-1]) <= 16  # (not 99)
+    assert old[-1]() is mod.frame and len(cv._BY_CODE) <= 17
