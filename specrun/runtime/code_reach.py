@@ -36,20 +36,24 @@ def _excluded_dirs() -> tuple[str, ...]:
     return tuple(os.path.abspath(d) + os.sep for d in dirs if d)
 
 
-_PROJECT_MODULES: dict[str, bool] = {}
+# The answer for each module file asked about: it depends on the path alone (an absolute
+# one), while the module a name stands for may change (imported again from another file
+# after a change of `sys.path`, a reload from elsewhere, a notebook's module replaced).
+_USER_FILES: dict[str, bool] = {}
 
 
 def is_project_module(name: str) -> bool:
-    """Whether module `name` is the user's own code (a file outside Python, installed
-    packages and specrun); a module not imported (yet) is not."""
-    known = _PROJECT_MODULES.get(name)
-    if known is not None:
-        return known
+    """Whether module `name`, as imported now, is the user's own code (a file outside
+    Python, installed packages and specrun); a module not imported (yet) is not."""
     module = sys.modules.get(name)
-    if module is None:
+    path = getattr(module, "__file__", None) if module is not None else None
+    if not path:
         return False
-    path = getattr(module, "__file__", None)
-    _PROJECT_MODULES[name] = found = bool(path) and is_user_file(path)
+    found = _USER_FILES.get(path)
+    if found is None:
+        found = is_user_file(path)
+        if os.path.isabs(path):  # (a relative one depends on the working directory)
+            _USER_FILES[path] = found
     return found
 
 
