@@ -12,6 +12,7 @@ at BEGIN. A read is one SELECT in its own read transaction, so it sees every com
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -30,6 +31,7 @@ from .sqlite_schema import migrate_with_sqlalchemy, open_schema
 from .sqlite_writer import SqliteWriter
 
 _CHUNK = 500  # keys per IN (...) list: well under SQLite's limit of bound parameters
+_LEASE_ROWS = 400  # lease rows an INSERT: 2 parameters each and 4 more, under SQLite's old limit of 999
 
 
 class SqliteRunStorage(RunStorage):
@@ -243,9 +245,12 @@ class SqliteRunStorage(RunStorage):
                 return busy
             conn.executemany("DELETE FROM leases WHERE asset_key = ? AND partition = ?",
                              [k for k in wanted if k in held])
-            host, pid = host_identity(), os.getpid()
-            conn.executemany("INSERT INTO leases (asset_key, partition, run_id, host, pid, heartbeat) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", [(a, p, run_id, host, pid, now) for a, p in wanted])
+            held_by = (run_id, host_identity(), os.getpid(), now)
+            for start in range(0, len(wanted), _LEASE_ROWS):  # the holder's columns bound once a statement
+                chunk = wanted[start:start + _LEASE_ROWS]
+                conn.execute("INSERT INTO leases (asset_key, partition, run_id, host, pid, heartbeat) SELECT column1, "
+                             f"column2, ?, ?, ?, ? FROM (VALUES {', '.join(['(?, ?)'] * len(chunk))})",
+                             [*held_by, *itertools.chain.from_iterable(chunk)])
             return {}
         return self._write(take)
 

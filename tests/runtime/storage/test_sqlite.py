@@ -196,3 +196,21 @@ print(sorted(m for m in sys.modules if m.split(".")[0] == "sqlalchemy"))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "[]"
+
+
+def test_leases_of_more_keys_than_one_insert_holds_are_each_written_with_their_holder_in_order(tmp_path):
+    import os
+
+    from specrun.runtime.storage.leases import host_identity
+    from specrun.runtime.storage.sqlite import _LEASE_ROWS
+
+    keys = [(f"a{i}", "" if i % 3 else f"2024-01-{i % 28 + 1:02d}") for i in range(2 * _LEASE_ROWS + 1)]
+    store = open_run_storage("sqlite:///" + str(tmp_path / "s.db"))
+    assert store.take_leases(keys, "run-1") == {}
+    assert set(store.take_leases([keys[-1], ("b", "")], "run-2")) == {keys[-1]}  # held: nothing taken
+    store.close()
+    with sqlite3.connect(tmp_path / "s.db") as conn:
+        rows = conn.execute("SELECT asset_key, partition, run_id, host, pid, typeof(pid), typeof(heartbeat) "
+                            "FROM leases ORDER BY rowid").fetchall()
+    # What one INSERT a row wrote: the same rows, values and types, in the order asked
+    assert rows == [(a, p, "run-1", host_identity(), os.getpid(), "integer", "real") for a, p in keys]
