@@ -77,8 +77,11 @@ class InMemoryRunStorage(RunStorage):
             kind = event.event_type
             if kind not in _ASSET_EVENTS:
                 continue
-            if kind is ET.ASSET_MATERIALIZATION:
-                self._materializations[(event.data.asset_key, event.data.partition)] = event
+            if kind is ET.ASSET_MATERIALIZATION:  # (unpartitioned: the key's own `(key, None)`,
+                data = event.data                   # not a tuple kept a materialization)
+                partition = data.partition
+                self._materializations[data.asset_key.unpartitioned if partition is None
+                                       else (data.asset_key, partition)] = event
             elif kind is ET.ASSET_CHECK_EVALUATION:
                 self._checks[(event.data.asset_key, event.data.check_name)] = event
             elif kind is ET.ASSET_OBSERVATION:

@@ -57,3 +57,17 @@ def test_a_batch_keeps_each_runs_events_in_order_and_the_latest_of_each_asset(sp
     for start in range(0, len(events), size):
         storage.store_events(batch_type(events[start:start + size]))
     assert _state(storage) == _expected(specs)
+
+
+def test_an_unpartitioned_materialization_is_kept_under_its_asset_keys_own_pair():
+    """The latest unpartitioned materialization of an asset is kept under the `(key, None)`
+    pair its asset key holds (`AssetKey.unpartitioned`), not under a new equal tuple; a
+    partition's under (key, partition)."""
+    storage = InMemoryRunStorage()
+    key = AssetKey(["mem", "pair"])
+    storage.store_events([Event(ET.ASSET_MATERIALIZATION, "r1", "job", "s", "m", AssetMaterialization(key)),
+                          Event(ET.ASSET_MATERIALIZATION, "r1", "job", "s", "p",
+                                AssetMaterialization(key, partition="2024-01-01"))])
+    kept = list(storage._materializations)
+    assert kept == [(key, None), (key, "2024-01-01")] and kept[0] is key.unpartitioned
+    assert storage.latest_materializations([key])[(key, None)].message == "m"
