@@ -56,7 +56,7 @@ def under_step_log(results: Iterator[Any], log: "LogManager",
     the run's, when it has one: see `StepLogSlot`)."""
     while True:
         held, token = slot, None
-        if held is None:  # (a slot of its own, as `execute._invoke` sets)
+        if held is None:  # (a slot of its own, as `step_attempt._invoke` sets)
             held = StepLogSlot()
             token = current_step_log.set(held)
         held.log = log

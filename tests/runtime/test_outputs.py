@@ -8,7 +8,7 @@ from types import GeneratorType
 from specrun import (AssetIn, AssetKey, InMemoryIOManager, asset, io_manager, job, materialize,
                      materialize_to_memory, op)
 from specrun import DynamicOutput, MaterializeResult, Output
-from specrun.runtime import execute
+from specrun.runtime import step_attempt
 from specrun.runtime.events import StepOutputData
 from specrun.runtime.outputs import handle_output, plain_value
 
@@ -53,7 +53,7 @@ def test_a_plain_asset_output_stored_by_key_is_not_handled_by_the_general_path(m
         handled.append(step.key)
         return handle_output(run, step, *args, **kwargs)
 
-    monkeypatch.setattr(execute, "handle_output", general)
+    monkeypatch.setattr(step_attempt, "handle_output", general)
     manager = InMemoryIOManager()
     result = _materialize(manager)
     assert result.success

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 
 from specrun import AssetIn, asset, materialize, materialize_to_memory, mem_io_manager
-from specrun.runtime import api, execute, job_plan, step_recipe
+from specrun.runtime import api, job_plan, step_attempt, step_recipe
 from specrun.runtime.inputs import load_plain_inputs
 from specrun.runtime.job_cache import per_job
 from specrun.runtime.definitions.jobs import build_asset_job
@@ -68,7 +68,7 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
         loaded_plainly.append(step.key)
         return load_plain_inputs(run, step, *args)
 
-    monkeypatch.setattr(execute, "load_plain_inputs", counting)
+    monkeypatch.setattr(step_attempt, "load_plain_inputs", counting)
     for run in (materialize_to_memory, lambda a: materialize(a, resources={"io_manager": mem_io_manager})):
         monkeypatch.setattr(api, "_ASSET_JOBS", {})  # a new job: its step programs made anew
         fast = run(ASSETS)
