@@ -70,7 +70,7 @@ class AssetSpec:
 SourceAsset = AssetSpec
 
 
-@value_class(frozen=True, eq=False)
+@value_class(frozen=True, eq=False, slots=True, weakref_slot=True)
 class AssetsDefinition:
     """One asset: its key, compute op, upstream keys and how it is stored."""
 

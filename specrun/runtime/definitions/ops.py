@@ -80,7 +80,7 @@ InputDefinition = In
 OutputDefinition = Out
 
 
-@value_class(frozen=True, eq=False)
+@value_class(frozen=True, eq=False, slots=True, weakref_slot=True)
 class OpDefinition:
     """An op: compute function plus everything needed to call it."""
 

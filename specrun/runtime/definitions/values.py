@@ -1,6 +1,6 @@
 """`value_class`: a dataclass whose `__repr__`, `__eq__` and `__hash__` are not compiled from
-source; `direct_init`: a frozen dataclass whose `__init__` fills the instance's `__dict__` directly;
-`bound_init`: one whose `__init__` calls `object.__setattr__` bound to the instance once.
+source, made frozen (where it may) without compiling those either. The `__init__`s it gives
+frozen classes (`bound_init`'s, `swap_init`'s, `direct_init`'s) are made in `inits.py`.
 
 `dataclasses.dataclass` writes each method it adds as Python source and compiles it (one
 `exec` a method on CPython 3.11): making a frozen class of six fields costs ~4.2 M
@@ -12,42 +12,27 @@ recursive repr. `__dataclass_params__` still says repr and eq. A `__repr__` of t
 is kept, as `dataclass` keeps it; a class whose body defines `__eq__` or `__hash__` is refused
 (`dataclass` has rules for those that this does not copy).
 
-A frozen dataclass's generated `__init__` stores each field with `object.__setattr__` (the
-class's own `__setattr__` refuses): on CPython 3.11 about 1,000 instructions a field (a
-wrapper-descriptor call that slices its argument tuple), against a few dozen for a store
-into the instance dict. A fresh 1,000-asset `specrun apply` made about 110,000 such stores,
-nearly all in the definitions made for each asset at compile time and in its spec entry.
-
-`direct_init` leaves the class a frozen dataclass (`fields`, `replace`, `asdict`, repr,
-equality, hashing and the refusal to set attributes stay dataclasses' own) and gives it an
-`__init__` with the generated one's signature (the same parameters, order, defaults,
-default factories and keyword-only parameters; `inspect.signature` shows the same) that
-writes the fields in field order, as the generated one does, then calls `__post_init__`.
-
 `value_class(frozen=True, direct=True)` is `direct_init` over `value_class(frozen=True)`, with
 direct_init's `__init__` compiled alone (bound_init's is not made first, only to be replaced).
 
-The price: reading `self.__dict__` makes the instance's dict a real one, and CPython 3.11
-reads attributes of such an instance more slowly than those of one whose dict was never
-asked for (its values stay inline). So only classes whose instances are made often and read
-little use it: the spec's entries and staleness decisions. The definitions a run reads on
-every step (`OpDefinition`, `In`, `Out`, `AssetsDefinition`, `MetadataValue`) do not: with
-it they made a 1,000-op chain's first run 4.6k instructions a step dearer (104.6k -> 109.2k).
-
 A frozen `value_class` is made frozen by `value_class` itself where dataclass would apply no
-rule of its own (no dataclass base, no `slots`, no `__init__`, `__setattr__` or `__delattr__`
-in the class body; the others are dataclass's frozen classes as before): dataclass makes the
-class mutable, and the class gets a `__setattr__` and a `__delattr__` made by `_freeze` (the
+rule of its own (no dataclass base, no `__init__`, `__setattr__` or `__delattr__` in the
+class body; the others are dataclass's frozen classes as before): dataclass makes the class
+mutable, and the class gets a `__setattr__` and a `__delattr__` made by `_freeze` (the
 condition, errors and fallback of dataclass's, not compiled from text: the two cost ~1.3 M
-instructions a class) and `bound_init`'s `__init__`, of the generated one's signature, which
-binds `object.__setattr__` to the instance once and stores each field through it: the same
-store into the same place (the dict stays unmade and reads keep their speed), ~1,000
-instead of ~1,500 instructions a field. `__dataclass_params__` says frozen. dataclass is
-asked for no `__init__` there (`init=False`): the one it would compile, only to be replaced, cost
-~0.9 M instructions a class; its parameters (order, defaults, the default factory's marker,
+instructions a class) and `bound_init`'s `__init__` (with slots, `swap_init`'s), of the
+generated one's signature. `__dataclass_params__` says frozen. dataclass is asked for no
+`__init__` there (`init=False`): the one it would compile, only to be replaced, cost ~0.9 M
+instructions a class; its parameters (order, defaults, the default factory's marker,
 annotations, the error for a field without a default after one with) are worked out from the
-fields as dataclass writes them (`_Parameters.of_fields`). A class whose annotations may hold
-an InitVar still gets dataclass's, and is refused as before.
+fields as dataclass writes them (`inits._Parameters.of_fields`). A class whose annotations may
+hold an InitVar still gets dataclass's, and is refused as before.
+
+With slots, the class is pickled and copied as dataclass's frozen classes with slots are (the
+list of its fields' values, set back past `__setattr__`), and answers a name that is not a
+field as a frozen class without slots does (FrozenInstanceError; 3.11's dataclass with slots
+raises a TypeError there, from `super()` of the class it remade). `weakref_slot=True` gives it
+a `__weakref__` slot, as dataclass's option does.
 """
 
 from __future__ import annotations
@@ -65,6 +50,8 @@ if sys.version_info >= (3, 11):
 else:  # (pydantic, a dependency, requires typing_extensions)
     from typing_extensions import dataclass_transform
 
+from .inits import bound_init, direct_init, may_have_initvar, swap_init
+
 _C = TypeVar("_C", bound=type)
 
 
@@ -73,31 +60,35 @@ def value_class(cls: _C, /) -> _C: ...
 
 
 @overload
-def value_class(*, frozen: bool = False, eq: bool = True, slots: bool = False,
-                kw_only: bool = False, direct: bool = False) -> Callable[[_C], _C]: ...
+def value_class(*, frozen: bool = False, eq: bool = True, slots: bool = False, kw_only: bool = False,
+                direct: bool = False, weakref_slot: bool = False) -> Callable[[_C], _C]: ...
 
 
 @dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
 def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool = True, slots: bool = False,
-                kw_only: bool = False, direct: bool = False) -> Any:
-    """`dataclasses.dataclass(cls, frozen=..., eq=..., slots=..., kw_only=...)` (as a decorator,
-    with or without its options), whose `__repr__`, `__eq__` and `__hash__` are made without
+                kw_only: bool = False, direct: bool = False, weakref_slot: bool = False) -> Any:
+    """`dataclasses.dataclass(cls, frozen=..., eq=..., slots=..., kw_only=..., weakref_slot=...)` (as a
+    decorator, with or without its options), whose `__repr__`, `__eq__` and `__hash__` are made without
     compiling source. `direct=True`: the class as `direct_init` makes it (a frozen class made
-    frozen here gets direct_init's `__init__` only, not bound_init's first)."""
+    frozen here gets direct_init's `__init__` only, not bound_init's first). A frozen class with
+    `slots` made frozen here gets `swap_init`'s `__init__`. `weakref_slot` on Python 3.10, whose
+    dataclass has no such option: a class without slots (it keeps its dict, which takes weak references)."""
+    if weakref_slot and sys.version_info < (3, 11):
+        slots = weakref_slot = False
 
     def wrap(cls: _C) -> _C:
         own = sorted({"__eq__", "__hash__"} & set(cls.__dict__))
         if own:
             raise TypeError(f"value_class: {cls.__qualname__} defines {', '.join(own)}: use dataclass")
         own_repr = "__repr__" in cls.__dict__  # kept, as dataclass keeps it
-        frozen_here = frozen and _freezable(cls, slots)
+        frozen_here = frozen and _freezable(cls)
         undocumented = not getattr(cls, "__doc__")
         # frozen here: bound_init writes the __init__, so dataclass is not asked to compile one
-        own_init = frozen_here and not _may_have_initvar(cls)
+        own_init = frozen_here and not may_have_initvar(cls)
         if undocumented and own_init:  # dataclass would sign it without an __init__: object's, through the
             cls.__doc__ = "-"  # tokenizer of a builtin's text signature (~13 M instructions the first time)
         made = dataclasses.dataclass(cls, frozen=frozen and not frozen_here, eq=False, repr=False, slots=slots,
-                                     kw_only=kw_only, init=not own_init)
+                                     kw_only=kw_only, init=not own_init, **({"weakref_slot": True} if weakref_slot else {}))
         fields = dataclasses.fields(made)
         if not own_repr:
             _method(made, "__repr__", _repr([f.name for f in fields if f.repr]))
@@ -124,11 +115,11 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
     return wrap if cls is None else wrap(cls)
 
 
-def _freezable(cls: type, slots: bool) -> bool:
+def _freezable(cls: type) -> bool:
     """Whether `value_class` makes `cls` frozen itself: not when dataclass has rules to apply
     (a dataclass base, whose frozenness must match; a `__setattr__` or `__delattr__` of the
-    class's own, which it refuses), remakes the class (slots) or keeps the class's own `__init__`."""
-    return (not slots and not {"__init__", "__setattr__", "__delattr__"} & set(cls.__dict__)
+    class's own, which it refuses) or keeps the class's own `__init__`."""
+    return (not {"__init__", "__setattr__", "__delattr__"} & set(cls.__dict__)
             and not any(hasattr(base, "__dataclass_fields__") for base in cls.__mro__[1:]))
 
 
@@ -149,7 +140,29 @@ def _freeze(cls: type, names: tuple[str, ...], direct: bool = False) -> None:
 
     _method(cls, "__setattr__", __setattr__)
     _method(cls, "__delattr__", __delattr__)
-    (direct_init if direct else bound_init)(cls)
+    if "__slots__" not in cls.__dict__:
+        (direct_init if direct else bound_init)(cls)
+        return
+    if direct:
+        raise TypeError(f"direct_init needs a frozen dataclass without slots, not {cls!r}")
+    _pickled_by_fields(cls)
+    swap_init(cls)
+
+
+def _pickled_by_fields(cls: type) -> None:
+    """As dataclass does for a frozen class with slots: its instances are pickled and copied as
+    the list of their fields' values (a dataclass subclass's too), set back past `__setattr__`."""
+
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, f.name) for f in dataclasses.fields(self)]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for f, value in zip(dataclasses.fields(self), state):
+            object.__setattr__(self, f.name, value)
+
+    for name, method in (("__getstate__", __getstate__), ("__setstate__", __setstate__)):
+        if name not in cls.__dict__:  # (a class's own is kept, as dataclass keeps it)
+            _method(cls, name, method)
 
 
 def _method(cls: type, name: str, fn: Callable[..., Any]) -> None:
@@ -213,113 +226,3 @@ def _hash(values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
         return hash(values(self))
 
     return __hash__
-
-
-def direct_init(cls: _C) -> _C:
-    """Give the frozen dataclass `cls` an `__init__` that writes `self.__dict__` directly."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or not params.init or "__slots__" in cls.__dict__:
-        raise TypeError(f"direct_init needs a frozen dataclass without slots, not {cls!r}")
-    return _own_init(cls, "direct_init", "__values = self.__dict__", "__values[{name!r}] = {value}")
-
-
-def bound_init(cls: _C) -> _C:
-    """Give the frozen dataclass `cls` an `__init__` that stores each field through
-    `object.__setattr__` bound to the instance once, instead of looking it up and calling it
-    on `object` for each field: the same store into the same place (the instance's dict stays
-    unmade), ~1,000 instead of ~1,500 instructions a field on CPython 3.11."""
-    return _own_init(cls, "bound_init", "__set = _object_setattr.__get__(self)", "__set({name!r}, {value})")
-
-
-def _own_init(cls: _C, who: str, start: str, store: str) -> _C:
-    """Replace the generated `__init__` of the frozen dataclass `cls` by one with its signature
-    that runs `start`, then `store` (formatted with a field's name and value) for each field
-    in field order, then `__post_init__`."""
-    params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or not params.init:
-        raise TypeError(f"{who} needs a frozen dataclass, not {cls!r}")
-    fields = dataclasses.fields(cls)
-    made = cls.__dict__.get("__init__")  # dataclass's (or an earlier _own_init's); none: value_class's own_init
-    generated = _Parameters.of_function(made) if made is not None else _Parameters.of_fields(cls, fields)
-    positional, keyword_only = generated.positional, generated.keyword_only
-    if sorted(positional + keyword_only) != sorted(f.name for f in fields if f.init):
-        raise TypeError(f"{who}: {cls.__qualname__}.__init__ takes more than its fields (an InitVar?)")
-    defaults = dict(zip(positional[len(positional) - len(generated.defaults or ()):],
-                        generated.defaults or ()))
-    defaults.update(generated.kwdefaults or {})
-    names: dict[str, Any] = {"_object_setattr": object.__setattr__}
-    lines = [f"    {start}\n"]
-    for f in fields:
-        if f.default_factory is not dataclasses.MISSING:
-            names[f"_factory_{f.name}"] = f.default_factory
-            if f.init:  # the parameter's default is the generated __init__'s "use the factory" marker
-                names[f"_unset_{f.name}"] = defaults[f.name]
-                value = f"_factory_{f.name}() if {f.name} is _unset_{f.name} else {f.name}"
-            else:
-                value = f"_factory_{f.name}()"
-        elif f.init:
-            value = f.name
-        else:  # as in the generated one: read from the class attribute (its default), if any
-            continue
-        lines.append(f"    {store.format(name=f.name, value=value)}\n")
-    if hasattr(cls, "__post_init__"):
-        lines.append("    self.__post_init__()\n")
-    signature = ", ".join(["self", *positional, *(["*", *keyword_only] if keyword_only else [])])
-    source = f"def __init__({signature}):\n{''.join(lines)}"
-    exec(source, names)  # noqa: S102 - the text is made above from the class's field names only
-    init = names["__init__"]
-    init.__defaults__, init.__kwdefaults__ = generated.defaults, generated.kwdefaults
-    init.__annotations__ = generated.annotations
-    init.__qualname__, init.__module__ = generated.qualname, generated.module
-    setattr(cls, "__init__", init)  # (mypy refuses `cls.__init__ = ...`)
-    return cls
-
-
-def _may_have_initvar(cls: type) -> bool:
-    """Whether one of `cls`'s own annotations may be an InitVar (a text naming it counts):
-    `_own_init` refuses those, from the parameters of dataclass's `__init__`."""
-    return any(isinstance(t, dataclasses.InitVar) or t is dataclasses.InitVar or (isinstance(t, str) and "InitVar" in t)
-               for t in cls.__dict__.get("__annotations__", {}).values())
-
-
-class _Parameters:
-    """The parameters of a dataclass's generated `__init__`: read from it, or worked out from
-    the fields as dataclass would write them (value_class asks dataclass for none)."""
-
-    __slots__ = ("positional", "keyword_only", "defaults", "kwdefaults", "annotations", "qualname", "module")
-
-    @classmethod
-    def of_function(cls, fn: Any) -> "_Parameters":
-        code, found = fn.__code__, cls()
-        found.positional = code.co_varnames[1:code.co_argcount]
-        found.keyword_only = code.co_varnames[code.co_argcount:code.co_argcount + code.co_kwonlyargcount]
-        found.defaults, found.kwdefaults = fn.__defaults__, fn.__kwdefaults__
-        found.annotations, found.qualname, found.module = fn.__annotations__, fn.__qualname__, fn.__module__
-        return found
-
-    @classmethod
-    def of_fields(cls, made: type, fields: tuple[dataclasses.Field, ...]) -> "_Parameters":
-        """dataclass's order (positional fields, then keyword-only ones), defaults (a default
-        factory's marked by dataclass's own marker), annotations and error for a field without
-        a default after one with a default."""
-        positional = [f for f in fields if f.init and not f.kw_only]
-        keyword_only = [f for f in fields if f.init and f.kw_only]
-        after: Optional[dataclasses.Field] = None
-        for f in positional:
-            if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
-                after = f
-            elif after is not None:
-                raise TypeError(f"non-default argument {f.name!r} follows default argument"
-                                + (f" {after.name!r}" if sys.version_info >= (3, 13) else ""))
-        found = cls()
-        found.positional = tuple(f.name for f in positional)
-        found.keyword_only = tuple(f.name for f in keyword_only)
-        defaults = {f.name: f.default if f.default is not dataclasses.MISSING else dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
-                    for f in (*positional, *keyword_only)
-                    if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
-        found.defaults = tuple(defaults[f.name] for f in positional if f.name in defaults) or None
-        found.kwdefaults = {f.name: defaults[f.name] for f in keyword_only if f.name in defaults} or None
-        found.annotations = {**{f.name: f.type for f in (*positional, *keyword_only)}, "return": None}
-        found.qualname = f"{made.__qualname__}.__init__"
-        found.module = made.__module__ if made.__module__ in sys.modules else None
-        return found

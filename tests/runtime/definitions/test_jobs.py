@@ -90,7 +90,7 @@ def test_missing_resource_keys_names_each_node_s_missing_keys_in_order():
 def test_missing_resource_keys_ask_an_op_definition_subclass_for_its_own_keys():
     """Each node's op definition is asked for its keys (`all_resource_keys`): a subclass's
     own answer counts, whatever it declares."""
-    import copy
+    import dataclasses
 
     from specrun import op
     from specrun.runtime.definitions.jobs import JobDefinition
@@ -106,8 +106,7 @@ def test_missing_resource_keys_ask_an_op_definition_subclass_for_its_own_keys():
         def all_resource_keys(self):
             return frozenset({"extra"})
 
-    needing = copy.copy(free)
-    object.__setattr__(needing, "__class__", Needing)
+    needing = Needing(*[getattr(free, f.name) for f in dataclasses.fields(free)])  # (its layout: a dict more)
     assert type(free) is OpDefinition and not free.required_resource_keys
     job = JobDefinition(name="j", nodes={"free": Node("free", free, {}), "needing": Node("needing", needing, {})})
     assert job.missing_resource_keys() == [("extra", "needing")]
