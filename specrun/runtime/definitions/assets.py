@@ -22,7 +22,7 @@ from .signature import ComputeSignature, docstring, read_signature
 from .values import value_class
 
 
-@value_class(frozen=True)
+@value_class(frozen=True, slots=True)
 class AssetIn:
     """Declares where an asset input comes from, when the parameter name is not the key."""
 

@@ -12,7 +12,7 @@ from typing import Any, Mapping, NamedTuple
 from .values import value_class
 
 
-@value_class(frozen=True)
+@value_class(frozen=True, slots=True)
 class MetadataValue:
     """A typed metadata value; `.value` is the plain value."""
 

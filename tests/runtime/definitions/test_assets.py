@@ -242,3 +242,22 @@ def test_an_asset_and_its_op_are_frozen_values_with_slots_that_pickle_copy_repla
     regrouped = dataclasses.replace(made, group_name="h")
     assert type(regrouped) is type(made) and regrouped.op is made.op
     assert _fields(regrouped) == {**_fields(made), "group_name": "h"}
+
+
+def test_an_asset_in_is_a_frozen_value_with_slots_compared_hashed_and_pickled_by_its_fields():
+    import copy
+    import dataclasses
+    import pickle
+
+    from specrun import AssetIn
+
+    made = AssetIn("up", input_manager_key="m")
+    assert not hasattr(made, "__dict__")  # (as Dagster's, it takes no weak reference either)
+    assert made == AssetIn(key="up", input_manager_key="m") and hash(made) == hash(AssetIn(key="up", input_manager_key="m"))
+    assert repr(made) == ("AssetIn(key='up', metadata=None, key_prefix=None, input_manager_key='m', "
+                          "partition_mapping=None, dagster_type=None)")
+    for again in (pickle.loads(pickle.dumps(made)), copy.copy(made), copy.deepcopy(made)):
+        assert again == made and type(again) is AssetIn
+    assert dataclasses.replace(made, key="other").resolve_key("p") == AssetKey("other")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.key = "x"  # type: ignore[misc]
