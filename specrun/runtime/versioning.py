@@ -139,8 +139,7 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
 
     The version hashes `json.dumps([code_version, cfg_hash, sorted(inputs.items()), partition,
     run_id])`, put together from the strings' JSON texts when every part is a string (or the
-    partition None). A data version made here is a hex digest, whose JSON text is itself in
-    quotes: it is kept for the steps downstream that name it (see `_QuotedStrings`)."""
+    partition None). The data versions read are quoted here, not kept (see `_QuotedStrings`)."""
     quoted = _QUOTED
     try:
         pairs = _quoted_pairs(inputs)
@@ -152,18 +151,15 @@ def data_version_and_inputs_text(code_version: str, cfg_hash: str, inputs: Mappi
     except TypeError:  # a part that is not a string: json writes it (or words the error)
         text = _to_json([code_version, cfg_hash, sorted(inputs.items()), partition, run_id])
         return _sha1(text.encode()).hexdigest()[:16], _to_sorted_json(inputs)
-    version = _sha1(text.encode()).hexdigest()[:16]
-    if len(quoted) < _QUOTED_KEPT:
-        quoted[version] = f'"{version}"'
-    return version, _inputs_text(pairs)
+    return _sha1(text.encode()).hexdigest()[:16], _inputs_text(pairs)
 
 
 def _quoted_pairs(inputs: Mapping[str, str]) -> list[tuple[str, str]]:
     """(key, version) of each input, sorted by key, as their JSON texts; TypeError for a part
     that is not a string."""
-    quoted = _QUOTED
+    quoted, quote = _QUOTED, _quote
     items = inputs.items() if len(inputs) < 2 else sorted(inputs.items())  # (most read one)
-    return [(quoted[k], quoted[value]) for k, value in items]
+    return [(quoted[k], quote(value)) for k, value in items]
 
 
 def _inputs_text(pairs: list[tuple[str, str]]) -> str:
@@ -180,7 +176,7 @@ def sorted_inputs_version_and_text(prefix: str, pairs: Iterable[tuple[str, str]]
     objects, out of cache at 10,000. The labels are quoted without being kept (they are the
     job's, not the run's). TypeError when a part is not a string (the caller then takes the
     general path)."""
-    quoted, quote = _QUOTED, _quote
+    quote = _quote
     upstream: list[str] = []
     listed: list[str] = []
     last = None
@@ -188,12 +184,10 @@ def sorted_inputs_version_and_text(prefix: str, pairs: Iterable[tuple[str, str]]
         if label == last:  # (two inputs of one label: the last one's version counts)
             upstream.pop()
             listed.pop()
-        last, key, value = label, quote(label), quoted[version]
+        last, key, value = label, quote(label), quote(version)
         upstream.append(f"[{key}, {value}]")
         listed.append(f"{key}: {value}")
-    version = _sha1(f"{prefix}{', '.join(upstream)}], null, {quoted[run_id]}]".encode()).hexdigest()[:16]
-    if len(quoted) < _QUOTED_KEPT:
-        quoted[version] = f'"{version}"'
+    version = _sha1(f"{prefix}{', '.join(upstream)}], null, {_QUOTED[run_id]}]".encode()).hexdigest()[:16]
     return version, "{" + ", ".join(listed) + "}"
 
 
@@ -212,11 +206,8 @@ def one_input_version_and_text(head: str, lead: str, upstream_version: str, run_
     `(head, lead) = one_input_text_parts(prefix, label)`: the same texts, with the parts that
     are the same for every materialization of the asset put together once. TypeError when
     `upstream_version` or `run_id` is not a string (the caller then takes the general path)."""
-    quoted = _QUOTED
-    value = quoted[upstream_version]
-    version = _sha1(f"{head}{value}]], null, {quoted[run_id]}]".encode()).hexdigest()[:16]
-    if len(quoted) < _QUOTED_KEPT:
-        quoted[version] = f'"{version}"'
+    value = _quote(upstream_version)
+    version = _sha1(f"{head}{value}]], null, {_QUOTED[run_id]}]".encode()).hexdigest()[:16]
     return version, f"{lead}{value}}}"
 
 
@@ -235,9 +226,14 @@ _sha1 = hashlib.sha1
 
 class _QuotedStrings(dict):
     """The JSON text of each string asked for (exactly as `json.dumps` writes it), kept: a
-    run asks for the same few again and again (its id, code versions, asset names, the data
-    versions it made). Escaping a string costs more than the rest of a version's text, and
-    an encoder call more than the few strings it writes. Emptied when it grows large."""
+    run asks for the same few again and again (its id, code versions, asset names). Escaping
+    a string costs more than the rest of a version's text, and an encoder call more than the
+    few strings it writes. Emptied when it grows large.
+
+    Not the data versions a run makes: each is read by the steps downstream of one asset,
+    mostly one, and is quoted there (`_quote`, as `__missing__` would). Kept, each was a new
+    key in a table as large as the run (at 10,000 steps, its index and entries out of cache:
+    a miss or two to add it, another to find it) and ~160 bytes an asset alive after the run."""
 
     def __missing__(self, text: str) -> str:
         quoted = _quote(text)  # (TypeError for anything but a string)

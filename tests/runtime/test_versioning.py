@@ -114,9 +114,15 @@ def test_the_texts_of_label_sorted_inputs_of_a_part_that_is_not_a_string_raise_t
         v.sorted_inputs_version_and_text(v.version_text_prefix("code", "none"), pairs, run_id)
 
 
-def test_a_data_version_made_is_kept_as_the_json_text_json_dumps_gives():
-    version, _ = v.data_version_and_inputs_text("code", "none", {}, None, "run-kept")
-    assert v._QUOTED[version] == json.dumps(version)
+def test_a_data_version_made_is_not_kept_and_is_quoted_downstream_as_json_dumps_writes_it():
+    version, _ = v.data_version_and_inputs_text("code", "none", {}, None, "run-not-kept")
+    assert version not in v._QUOTED
+    prefix = v.version_text_prefix("code", "none")
+    expected = v.data_version_and_inputs_text("code", "none", {"up": version}, None, "run-not-kept")
+    assert expected[1] == json.dumps({"up": version})
+    assert v.one_input_version_and_text(*v.one_input_text_parts(prefix, "up"), version, "run-not-kept") == expected
+    assert v.sorted_inputs_version_and_text(prefix, [("up", version)], "run-not-kept") == expected
+    assert version not in v._QUOTED and expected[0] not in v._QUOTED
 
 
 def test_kept_string_texts_are_emptied_when_many(monkeypatch):
