@@ -18,7 +18,7 @@ from .definitions.nodes import FromCollect, FromFanIn, FromOutput, Node
 from .job_cache import job_has_dynamic_outputs
 from .plan import (ExecutionPlan, ExecutionStep, UpstreamOutput, _dep_partitions, _raise_cycle,
                    _subset, _upstream_partitions)
-from .topological_order import kahn_order, path_order
+from .topological_order import kahn_order, path_walk
 
 _new_upstream = tuple.__new__  # an UpstreamOutput without the NamedTuple's Python `__new__`
 _new_step = object.__new__
@@ -112,9 +112,12 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
     counts = waiting.copy()  # (Kahn counts `waiting` down)
     positions = by_position = None  # (of a plan not in its job's order: `_ordered`'s)
     if not chain:
-        path = path_order(ready, successors, len(steps))
-        steps, positions, by_position = _ordered(
-            job, steps, path or kahn_order(ready, waiting, successors), successors, counts)
+        path = path_walk(ready, successors, len(steps))
+        if path is not None:
+            steps, positions, by_position = _ordered(job, steps, path[0], successors, counts, path[1])
+        else:
+            steps, positions, by_position = _ordered(
+                job, steps, kahn_order(ready, waiting, successors), successors, counts)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
         for name in steps:
@@ -128,6 +131,7 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
 
 def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
              successors: dict[str, list[str]], counts: dict[str, int],
+             path_downs: Optional[list[list[str]]] = None,
              ) -> tuple[dict[str, ExecutionStep], Optional[dict[str, int]], Optional[tuple]]:
     """`steps` in `order` (Kahn's: the step keys in lexicographic topological order, as
     `plan._node_order`), with each step's `successors` put in that order; and, when the order
@@ -140,7 +144,13 @@ def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
     each key hashed again, each step's reference count written again), ~1-2 simulated cache
     misses a step each. Each step is popped from `steps` while it is in cache (freeing
     `steps` whole, after the pass, wrote each step's count again), and the lists by position
-    are made whole (grown by appends, each was copied ~8 times)."""
+    are made whole (grown by appends, each was copied ~8 times).
+
+    `path_downs`: of a path's `order` (`topological_order.path_walk`), each step's list in
+    `successors`, in that order. Its tables are then made without a look-up of a step's
+    downstream list or count (each but the first waits on one): in an asset chain's job order
+    (a_0, a_1, a_10, ...) each look-up was at a random place in a table as large as the plan
+    (at 10,000 steps ~4 simulated cache misses a step for the two)."""
     if len(order) < len(steps):
         _raise_cycle(job)
     if all(map(eq, order, steps)):  # (the job's order is the plan's; up to the first that is not)
@@ -149,10 +159,18 @@ def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
     ordered: dict[str, ExecutionStep] = {}
     size = len(order)
     step_at: list = [None] * size
-    down_at: list = [None] * size
-    need_at: list = [0] * size
-    several = []  # (the lists of successors to sort, once every position is known)
     take, at = steps.pop, 0
+    if path_downs is not None:
+        for name in order:
+            positions[name] = at
+            ordered[name] = step_at[at] = take(name)
+            at += 1
+        need_at: list = [1] * size
+        need_at[0] = 0
+        return ordered, positions, (step_at, path_downs, need_at)
+    down_at: list = [None] * size
+    need_at = [0] * size
+    several = []  # (the lists of successors to sort, once every position is known)
     for name in order:
         positions[name] = at
         ordered[name] = step_at[at] = take(name)

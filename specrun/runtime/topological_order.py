@@ -68,19 +68,31 @@ def path_order(ready: list[str], successors: dict[str, list[str]], size: int) ->
     the one name of `ready` on, each the one downstream name of the one before, when they are
     all `size` names and the last has none (each name is then placed once: a name met twice
     would start a cycle the walk would never leave)."""
+    walked = path_walk(ready, successors, size)
+    return None if walked is None else walked[0]
+
+
+def path_walk(ready: list[str], successors: dict[str, list[str]], size: int
+              ) -> Optional[tuple[list[str], list[list[str]]]]:
+    """(`path_order(ready, successors, size)`, each of its names' list in `successors`, in
+    that order: what the walk read), else None. Each name of a path but the first waits on
+    one name, the one before it."""
     if len(ready) != 1:
         return None
     order = ready[:]
     place = order.append
     downs = successors[order[0]]
+    read = [downs]
+    keep = read.append
     try:
         for _ in repeat(None, size - 1):
             (name,) = downs  # (ValueError: none, or several)
             place(name)
             downs = successors[name]
+            keep(downs)
     except ValueError:
         return None
-    return None if downs else order
+    return None if downs else (order, read)
 
 
 def _add(ready: list[str], names: list[str], heap: bool) -> bool:

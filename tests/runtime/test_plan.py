@@ -700,11 +700,11 @@ def test_a_chain_in_its_jobs_order_is_planned_in_that_order_without_kahns(monkey
     from specrun.runtime import plan_unpartitioned
 
     ordered, walked = [], []
-    kahn_order, path_order = plan_unpartitioned.kahn_order, plan_unpartitioned.path_order
+    kahn_order, path_walk = plan_unpartitioned.kahn_order, plan_unpartitioned.path_walk
     monkeypatch.setattr(plan_unpartitioned, "kahn_order",
                         lambda *tables: ordered.append(1) or kahn_order(*tables))
-    monkeypatch.setattr(plan_unpartitioned, "path_order",
-                        lambda *tables: walked.append(path_order(*tables)) or walked[-1])
+    monkeypatch.setattr(plan_unpartitioned, "path_walk",
+                        lambda *tables: walked.append(path_walk(*tables)) or walked[-1])
     job = make()
     plan = build_plan(job, [])
     assert [s.key for s in plan.get_all_steps()] == [s.key for s in _general_steps(job)]
@@ -734,6 +734,45 @@ def test_a_plan_ordered_apart_from_its_job_keeps_the_positions_it_sorted_by(monk
     plan = build_plan(_fanned_out_job(), [])
     assert made[0] is plan.positions
     assert list(plan.positions.items()) == [(key, i) for i, key in enumerate(plan.steps)]
+
+
+def _numbered_asset_chain():
+    """a_0 -> a_1 -> ... -> a_11, whose job orders its nodes by name: a_0, a_1, a_10, a_11, a_2, ..."""
+    from specrun import AssetIn
+
+    @asset(name="a_0")
+    def root():
+        return 1
+
+    def make(i):
+        @asset(name=f"a_{i}", ins={"up": AssetIn(f"a_{i - 1}")})
+        def a(up):
+            return up
+
+        return a
+
+    return build_asset_job("numbered", [root] + [make(i) for i in range(1, 12)])
+
+
+@pytest.mark.parametrize("make", [_chain, _reversed_asset_chain, _numbered_asset_chain])
+def test_a_path_has_the_tables_by_position_of_the_general_pass_from_its_walk(monkeypatch, make):
+    """A path's tables by position are made from what its walk read (each step's downstream
+    list) and the count each step of a path waits on (none, then one each): the same steps,
+    lists (the same objects) and counts as the general pass over Kahn's order, which looks
+    each up in the plan's tables."""
+    from specrun.runtime import plan_unpartitioned
+
+    job = make()
+    walked = build_plan(job, [])
+    monkeypatch.setattr(plan_unpartitioned, "path_walk", lambda *tables: None)
+    general = build_plan(job, [])
+    assert list(walked.steps) == list(general.steps) != list(job.nodes)
+    assert walked.positions == general.positions
+    (steps, downs, counts), (g_steps, g_downs, g_counts) = walked.by_position, general.by_position
+    assert [s.key for s in steps] == [s.key for s in g_steps] == list(walked.steps)
+    assert downs == g_downs == [walked.downstream[key] for key in walked.steps]
+    assert all(map(operator.is_, downs, [walked.downstream[key] for key in walked.steps]))
+    assert counts == g_counts == [0] + [1] * (len(steps) - 1)
 
 
 @pytest.mark.parametrize("make, made", [
