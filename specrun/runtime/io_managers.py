@@ -155,7 +155,7 @@ def _make_input_manager(fn, config_schema, description, input_schema, required_k
 
 def _identifier(context: OutputContext | InputContext) -> list[str]:
     if context.asset_key is not None:
-        return list(context.asset_key.path)
+        return list(context.asset_key.parts)
     return context.get_identifier()
 
 

@@ -56,7 +56,7 @@ class _AssetValueContext:
         """The asset key's parts, plus the partition key when there is exactly one."""
         if self.asset_key is None:
             raise NoPartitionError(f"this {what} is not an asset {what}")
-        parts = list(self.asset_key.path)
+        parts = list(self.asset_key.parts)
         return parts + [self.asset_partition_key] if self.has_partition_key else parts
 
 

@@ -16,7 +16,7 @@ class AssetKey:
     key for those parts in each process.
     """
 
-    __slots__ = ("path", "_order_text", "parts", "unpartitioned", "label")
+    __slots__ = ("_order_text", "parts", "unpartitioned", "label")
 
     def __new__(cls, path: Union[str, Sequence[str]]) -> "AssetKey":
         if isinstance(path, str):
@@ -29,7 +29,6 @@ class AssetKey:
         if not parts or "" in parts:  # (the parts are texts: `in` compares them in C)
             raise ValueError(f"an asset key needs non-empty parts, got {path!r}")
         key = object.__new__(cls)
-        object.__setattr__(key, "path", list(parts))
         # Made once with the key, shared by all that ask: its path as a tuple (the key an IO
         # manager stores its value under), (key, None), the key of its unpartitioned data
         # version in a run (`materializations`), and its `to_user_string`: a job's plan made
@@ -45,6 +44,13 @@ class AssetKey:
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("AssetKey is immutable")
+
+    @property
+    def path(self) -> list[str]:
+        """The key's parts, as a new list each time. Dagster's key holds one list a user can
+        append to; here one key object is shared by everything naming that asset in the
+        process, so an edit of a list it kept would rename the asset for all of them."""
+        return list(self.parts)
 
     @staticmethod
     def from_user_string(text: str) -> "AssetKey":
@@ -71,29 +77,29 @@ class AssetKey:
 
     def to_string(self) -> str:
         """The JSON form Dagster stores (``["a", "b"]``)."""
-        return json.dumps(self.path)
+        return json.dumps(self.parts)
 
     def to_python_identifier(self, suffix: str | None = None) -> str:
         """``a__b`` (plus ``__suffix``): usable as an op or step name."""
-        ident = "__".join(self.path).replace("-", "_").replace(".", "_")
+        ident = "__".join(self.parts).replace("-", "_").replace(".", "_")
         return f"{ident}__{suffix}" if suffix else ident
 
     def with_prefix(self, prefix: Union[str, Sequence[str]]) -> "AssetKey":
         """A new key with ``prefix`` put in front."""
         pre = [prefix] if isinstance(prefix, str) else list(prefix)
-        return AssetKey([*pre, *self.path])
+        return AssetKey([*pre, *self.parts])
 
     @property
     def parent(self) -> "AssetKey":
-        return AssetKey(self.path[:-1])
+        return AssetKey(self.parts[:-1])
 
     # __eq__ and __hash__ are object's: identity, as keys are interned (see the class doc).
 
     def __lt__(self, other: "AssetKey") -> bool:
-        return self.path < other.path
+        return self.parts < other.parts
 
     def __repr__(self) -> str:
-        return f"AssetKey({self.path!r})"
+        return f"AssetKey({list(self.parts)!r})"
 
     __str__ = __repr__
 

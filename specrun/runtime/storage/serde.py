@@ -78,7 +78,7 @@ def _encoder_for(kind: type) -> Any:
     if issubclass(kind, _SCALARS):
         return _same
     if issubclass(kind, AssetKey):
-        return lambda value: {"__asset_key__": list(value.path)}
+        return lambda value: {"__asset_key__": list(value.parts)}
     if issubclass(kind, MetadataValue):
         return lambda value: {"__metadata__": value.kind, "value": _plain(value.value)}
     if issubclass(kind, AssetCheckSeverity):
@@ -267,8 +267,8 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
             text = f'{{"__metadata__":{_STRING(value.kind)},"value":{_STRING(value.value)}}}'
         elif flat is not None:
             text = f'{{"__metadata__":{_STRING(value.kind)},"value":{flat}}}'
-        elif kind is AssetKey and all(type(part) is str for part in value.path):
-            text = f'{{"__asset_key__":[{",".join([_STRING(part) for part in value.path])}]}}'
+        elif kind is AssetKey and all(type(part) is str for part in value.parts):
+            text = f'{{"__asset_key__":[{",".join([_STRING(part) for part in value.parts])}]}}'
         else:
             text = _encode(to_jsonable(value))
         seen = known[id(value)] = (value, text)

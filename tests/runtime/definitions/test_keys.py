@@ -40,3 +40,20 @@ def test_a_keys_label_is_its_user_string_made_once_with_it():
     key = AssetKey(["raw", "users"])
     assert key.label == "raw/users" and key.to_user_string() is key.label
     assert AssetKey("one").label == "one" and AssetKey("one").to_user_string() is AssetKey("one").label
+
+
+def test_an_edit_of_a_keys_path_list_leaves_the_shared_key_as_it_was():
+    # Keys are interned: every holder of AssetKey(["raw", "orders"]) in the process holds this
+    # one object. Dagster hands out a list a user can edit; an edit must not rename the asset
+    # for everyone else.
+    key = AssetKey(["raw", "orders"])
+    path = key.path
+    assert path == ["raw", "orders"] and type(path) is list
+    path.append("zz")
+    path[0] = "cooked"
+    again = AssetKey(["raw", "orders"])
+    assert again is key and again.path == ["raw", "orders"]
+    assert repr(key) == "AssetKey(['raw', 'orders'])" and key.to_string() == '["raw", "orders"]'
+    assert key.to_user_string() == "raw/orders" and key.parent == AssetKey("raw")
+    assert key.with_prefix("db").path == ["db", "raw", "orders"]
+    assert key.to_python_identifier() == "raw__orders"
