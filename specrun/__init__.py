@@ -103,7 +103,7 @@ _EXPORTS: dict[str, str] = {
     "ExecutionPlan": f"{_R}.plan", "ExecutionStep": f"{_R}.plan",
     # events, logging, instance
     "Event": f"{_R}.events", "DagsterEvent": f"{_R}.events",
-    "DagsterEventType": f"{_R}.events", "EventType": f"{_R}.events",
+    "DagsterEventType": f"{_R}.event_types", "EventType": f"{_R}.event_types",
     "ErrorInfo": f"{_R}.events", "SerializableErrorInfo": f"{_R}.events",
     "LogManager": f"{_R}.log", "DagsterLogManager": f"{_R}.log", "logger": f"{_R}.log",
     "LoggerDefinition": f"{_R}.log", "colored_console_logger": f"{_R}.log",
@@ -261,9 +261,12 @@ if TYPE_CHECKING:
     from .runtime.env_var import (
         EnvVar as EnvVar,
     )
+    from .runtime.event_types import (
+        DagsterEventType as DagsterEventType, EventType as EventType,
+    )
     from .runtime.events import (
-        DagsterEvent as DagsterEvent, DagsterEventType as DagsterEventType, ErrorInfo as ErrorInfo,
-        Event as Event, EventType as EventType, SerializableErrorInfo as SerializableErrorInfo,
+        DagsterEvent as DagsterEvent, ErrorInfo as ErrorInfo, Event as Event,
+        SerializableErrorInfo as SerializableErrorInfo,
     )
     from .runtime.executors.base import (
         Executor as Executor, executor as executor, ExecutorDefinition as ExecutorDefinition,

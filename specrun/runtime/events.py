@@ -6,63 +6,18 @@ happened and `data` carries the type-specific payload.
 
 from __future__ import annotations
 
-import enum
 import pickle
 import time
 import traceback
 from dataclasses import field
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any, Optional
 
 from .definitions.keys import AssetKey
 from .definitions.results import AssetCheckEvaluation, AssetMaterialization, AssetObservation
 from .definitions.values import value_class
+from .event_types import ET, STEP_EVENT_TYPES, DagsterEventType, EventType  # noqa: F401 (importers' names)
 from .process_id import PID as _PID
-
-
-class DagsterEventType(str, enum.Enum):
-    """What an event reports."""
-
-    RUN_START = "RUN_START"
-    RUN_SUCCESS = "RUN_SUCCESS"
-    RUN_FAILURE = "RUN_FAILURE"
-    RUN_CANCELED = "RUN_CANCELED"
-    STEP_START = "STEP_START"
-    STEP_SUCCESS = "STEP_SUCCESS"
-    STEP_FAILURE = "STEP_FAILURE"
-    STEP_SKIPPED = "STEP_SKIPPED"
-    STEP_UP_FOR_RETRY = "STEP_UP_FOR_RETRY"
-    STEP_RESTARTED = "STEP_RESTARTED"
-    STEP_OUTPUT = "STEP_OUTPUT"
-    LOADED_INPUT = "LOADED_INPUT"
-    HANDLED_OUTPUT = "HANDLED_OUTPUT"
-    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
-    ASSET_OBSERVATION = "ASSET_OBSERVATION"
-    ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
-    ENGINE_EVENT = "ENGINE_EVENT"
-    HOOK_COMPLETED = "HOOK_COMPLETED"
-    HOOK_ERRORED = "HOOK_ERRORED"
-    HOOK_SKIPPED = "HOOK_SKIPPED"
-    LOG_MESSAGE = "LOG_MESSAGE"
-
-
-EventType = DagsterEventType
-
-# The members again, as plain attributes. Reading `DagsterEventType.STEP_START` goes through
-# the slow hook of Enum's metaclass `__getattr__` (about 4x a plain attribute read); the
-# runtime reads them here wherever it does so per step or per event (the step path, the
-# `Event.is_*` tests, `ExecutionResult`'s queries over all events). A module object, not a
-# SimpleNamespace: CPython 3.11 caches attribute reads of modules in place (about 50
-# instructions each), not of namespaces (about 290).
-ET = ModuleType("specrun.runtime.events.ET", "The members of DagsterEventType, as attributes.")
-ET.__dict__.update(DagsterEventType.__members__)
-_STEP_TYPES = frozenset(
-    t for t in DagsterEventType if t.value.startswith(("STEP_", "HOOK_")) or t in (
-        DagsterEventType.LOADED_INPUT, DagsterEventType.HANDLED_OUTPUT,
-        DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_OBSERVATION,
-        DagsterEventType.ASSET_CHECK_EVALUATION,
-    )
-)
 
 
 @value_class
@@ -177,7 +132,7 @@ class Event:
 
     @property
     def is_step_event(self) -> bool:
-        return self.event_type in _STEP_TYPES
+        return self.event_type in STEP_EVENT_TYPES
 
     @property
     def is_step_start(self) -> bool:
