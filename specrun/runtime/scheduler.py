@@ -132,7 +132,7 @@ class RunState:
 
     def handle(self, stimulus: Any) -> Sequence[Instruction]:
         """Take one stimulus (see the module docstring); return what to do next."""
-        if stimulus.__class__ is Event:
+        if isinstance(stimulus, Event):
             kind = stimulus.event_type
             if kind is ET.STEP_OUTPUT:
                 key = stimulus.step_key

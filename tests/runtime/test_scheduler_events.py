@@ -3,6 +3,8 @@ a custom executor drives) and `RunState` fed the runtime's step events."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from specrun import Out, job, op
@@ -94,6 +96,19 @@ def test_a_step_reading_a_step_outside_the_run_is_not_skipped_for_its_output():
     state.handle(_event(ET.STEP_OUTPUT, "right"))
     out = state.handle(_event(ET.STEP_SUCCESS, "right"))
     assert [(type(i), i.step.key) for i in out] == [(Run, "both")]
+
+
+def test_a_workers_events_and_events_at_another_level_drive_the_run_as_this_processs_do():
+    """An event from another process (or at another level than INFO) is of a subclass of
+    `Event` (it keeps its own level and pid): the run state takes it all the same."""
+    state = RunState(build_plan(diamond, []), "run-1", "diamond")
+    assert [i.step.key for i in state.start()] == ["maybe", "source"]
+    worker = os.getpid() + 1
+    state.handle(Event(ET.STEP_OUTPUT, "run-1", "diamond", "source", data=StepOutputData("result"), pid=worker))
+    out = state.handle(Event(ET.STEP_SUCCESS, "run-1", "diamond", "source", pid=worker))
+    assert [(type(i), i.step.key) for i in out] == [(Run, "left"), (Run, "right")]
+    state.handle(Event(ET.STEP_FAILURE, "run-1", "diamond", "left", level=40))
+    assert state.unfinished_step_keys() == ["maybe", "from_maybe", "right", "both"]
 
 
 def test_failing_a_finished_step_again_changes_nothing_and_an_unknown_one_is_refused():

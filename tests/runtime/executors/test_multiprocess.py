@@ -63,6 +63,23 @@ def test_warm_workers_are_reused_across_steps(tmp_path):
     assert pids[0] == pids[1] != os.getpid()  # one warm worker ran both steps
 
 
+def test_a_workers_events_keep_its_pid_in_the_result_and_in_the_store(tmp_path):
+    @asset
+    def where():
+        return os.getpid()
+
+    instance = DagsterInstance.ephemeral()
+    config = {"resources": {"io_manager": {"config": {"base_dir": str(tmp_path)}}}}
+    result = materialize([where], executor_def=multiprocess_executor, run_config=config, instance=instance)
+    worker = result.output_for_node("where")
+    stored = instance.all_logs(result.run_id)
+    for events in (result.all_events, stored):
+        step_pids = {e.pid for e in events if e.step_key == "where"}
+        run_pids = {e.pid for e in events if e.event_type in (DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS)}
+        assert (step_pids, run_pids) == ({worker}, {os.getpid()}) and worker != os.getpid()
+        assert {e.level for e in events} == {20}
+
+
 @pytest.mark.parametrize(("how", "death"), [
     ("exit", "exited with code 3"),
     ("sigkill", "was killed by signal SIGKILL"),

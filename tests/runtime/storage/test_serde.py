@@ -3,6 +3,7 @@ path writes it; a metadata value is kept when JSON can hold it and becomes its r
 
 import json
 import math
+import os
 
 from hypothesis import given, settings, strategies as st
 
@@ -108,6 +109,16 @@ def test_a_step_events_text_reads_back_as_the_same_event():
     assert (back.event_type, back.step_key, back.timestamp, back.data) == (event.event_type, "a", 1.5, event.data)
     nan = Event(DagsterEventType.STEP_START, "r1", "job", "a", "", None, timestamp=math.nan, pid=7)
     assert serde.dumps(nan) == reference(nan) and '"timestamp":NaN' in serde.dumps(nan)
+
+
+def test_an_event_reads_back_with_its_level_and_pid_and_of_the_same_kind():
+    """An INFO event made here reads back as one (no level or pid of its own); a worker's or a
+    warning keeps its level and pid."""
+    for level, pid in ((20, os.getpid()), (20, os.getpid() + 1), (30, os.getpid()), (40, 1)):
+        event = Event(DagsterEventType.STEP_START, "r1", "job", "a", "m", None, level, 1.5, pid)
+        back = serde.loads(serde.dumps(event))
+        assert type(back) is type(event) and (back.level, back.pid, back.timestamp) == (level, pid, 1.5)
+    assert type(serde.loads(serde.dumps(Event(DagsterEventType.RUN_START, "r1", "job")))) is Event
 
 
 def test_a_runs_events_differing_only_in_level_or_pid_each_get_their_own_text():
