@@ -32,9 +32,13 @@ it they made a 1,000-op chain's first run 4.6k instructions a step dearer (104.6
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import sys
+from types import FunctionType
 from typing import Any, Callable, Optional, TypeVar
+
+from . import kept_inits
 
 _C = TypeVar("_C", bound=type)
 
@@ -148,13 +152,24 @@ def _own_init(cls: _C, who: str, body: Callable[[list[tuple[str, str]]], list[st
         lines.append("self.__post_init__()")
     signature = ", ".join(["self", *positional, *(["*", *keyword_only] if keyword_only else [])])
     source = f"def __init__({signature}):\n" + "".join(f"    {line}\n" for line in lines)
-    exec(source, names)  # noqa: S102 - the text is made above from the class's field names only
-    init = names["__init__"]
+    init = _function(source, names)
     init.__defaults__, init.__kwdefaults__ = generated.defaults, generated.kwdefaults
     init.__annotations__ = generated.annotations
     init.__qualname__, init.__module__ = generated.qualname, generated.module
     setattr(cls, "__init__", init)  # (mypy refuses `cls.__init__ = ...`)
     return cls
+
+
+def _function(source: str, names: dict[str, Any]) -> Any:
+    """The function `source` defines, with `names` as its globals: made from the code kept
+    with the package for that text (`kept_inits`), or else compiled from it (`exec`)."""
+    code = kept_inits.kept_code(source)
+    if code is None:
+        exec(source, names)  # noqa: S102 - the text is made from a class's field names only
+        return names["__init__"]
+    names["__builtins__"] = builtins.__dict__  # (as `exec` adds them)
+    names["__init__"] = init = FunctionType(code, names)
+    return init
 
 
 def may_have_initvar(cls: type) -> bool:
