@@ -98,21 +98,18 @@ class Event:
         timestamp: Optional[float] = None,
         pid: Optional[int] = None,
     ) -> "Event":
-        here = _Here
-        if pid is None:
-            pid = _PID[0]
-        if level == 20 and type(level) is int and pid == here.pid and type(pid) is int:
-            event = _new_object(here)
-        else:
-            event = _new_object(_OwnLevelPid)
-            event.level = level
-            event.pid = pid
-        event.event_type = event_type
-        event.run_id = run_id
-        event.job_name = job_name
-        event.step_key = step_key
-        event.message = message
-        event.data = data
+        if level == 20 and type(level) is int and (pid is None or pid == _Here.pid and type(pid) is int):
+            event = new_event(event_type, run_id, job_name, step_key, message, data)
+            if timestamp is not None:
+                event.timestamp = timestamp
+            return event
+        # (the fields set one by one, as `new_event` does, on the other class: a loop over the
+        # slots would cost every worker's event in its parent, and every stored event read back)
+        event = _new_object(_OwnLevelPid)
+        event.level = level
+        event.pid = _PID[0] if pid is None else pid
+        event.event_type, event.run_id, event.job_name = event_type, run_id, job_name
+        event.step_key, event.message, event.data = step_key, message, data
         event.timestamp = time.time() if timestamp is None else timestamp
         return event
 
