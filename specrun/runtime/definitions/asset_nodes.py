@@ -11,7 +11,8 @@ from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition
 from .keys import AssetKey
-from .nodes import FromAsset, FromOutput, Node, _WritableFromOutput, _WritableNode, new_from_output
+from .nodes import (NO_GRAPH_INPUTS, FromAsset, FromOutput, Node, _WritableFromOutput, _WritableNode,
+                    new_from_output)
 from .ops import Out
 
 
@@ -186,7 +187,7 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
         node.extra_deps = extra
         node.hooks = ()
         node.graph_asset = None
-        node.graph_inputs = {}
+        node.graph_inputs = NO_GRAPH_INPUTS
         node.__class__ = Node
         nodes[name] = node
         if op.config_schema is not None:

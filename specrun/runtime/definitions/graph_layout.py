@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 from ...errors import DefinitionError
 from .keys import AssetKey
 from .metadata import normalize_metadata
-from .nodes import FromGraphInput, Node
+from .nodes import NO_GRAPH_INPUTS, FromGraphInput, Node
 from .ops import In, OpDefinition, Out
 from .scope import CompositionScope, graph_output_mapping
 from .signature import read_signature
@@ -203,7 +203,8 @@ def nodes_for_graph_asset(a: Any, source_of: Callable[[AssetKey], Any], after: S
         if name in nodes:
             raise DefinitionError(f"two assets share the node name {name!r}")
         produced = node_asset(a, node)
-        graph_inputs = {n: source_of(k, False) for n, k in a.input_keys.items()} if produced else {}
+        graph_inputs = ({n: source_of(k, False) for n, k in a.input_keys.items()} if produced
+                        else NO_GRAPH_INPUTS)
         nodes[name] = replace(node, op_def=produced.op if produced else node.op_def, inputs=inputs,
                               asset=produced, graph_asset=a,
                               extra_deps=node.extra_deps + tuple(sorted({*after, *(upstream if produced else ())})),

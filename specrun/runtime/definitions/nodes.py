@@ -73,6 +73,30 @@ class FromConfig:
 InputSource = Union[FromOutput, FromFanIn, FromCollect, FromAsset, FromGraphInput, FromDefault, FromConfig]
 
 
+class _NoGraphInputs(dict):
+    """`Node.graph_inputs` of a node that reads none (all but a graph asset's): one empty dict
+    shared by every such node, where each kept one of its own (64 bytes a node). Read-only,
+    since a change would show in every node: a change raises TypeError. It pickles and copies
+    as itself (`NO_GRAPH_INPUTS`)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("a node's graph inputs cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = update = setdefault = pop = popitem = clear = _refuse
+
+    def __reduce__(self) -> str:
+        return "NO_GRAPH_INPUTS"
+
+
+NO_GRAPH_INPUTS = _NoGraphInputs()
+
+
+def _no_graph_inputs() -> Mapping[str, Any]:
+    return NO_GRAPH_INPUTS
+
+
 @value_class(frozen=True, eq=False, slots=True)
 class Node:
     """One invocation of an op in a job: a step of every run of that job."""
@@ -88,7 +112,7 @@ class Node:
     hooks: tuple[Any, ...] = ()  # HookDefinitions attached to this invocation
     graph_asset: Any = None  # the graph-backed AssetsDefinition this node is a step of
     # of a node producing a graph asset: each graph input as the stored asset it is
-    graph_inputs: Mapping[str, "InputSource"] = field(default_factory=dict)
+    graph_inputs: Mapping[str, "InputSource"] = field(default_factory=_no_graph_inputs)
 
     @property
     def asset_partitions_def(self) -> Any:

@@ -13,7 +13,7 @@ import pytest
 from specrun import AssetIn, asset
 from specrun.runtime.definitions.jobs import build_asset_job
 from specrun.runtime.definitions.keys import AssetKey
-from specrun.runtime.definitions.nodes import FromOutput, Node, new_from_output
+from specrun.runtime.definitions.nodes import NO_GRAPH_INPUTS, FromOutput, Node, new_from_output
 
 
 @asset
@@ -46,7 +46,7 @@ def test_an_asset_node_has_every_field_of_the_dataclass_made_node():
     fast = new_asset_node(n, up, x)
     assert type(fast) is Node and type(fast.inputs["up"]) is FromOutput
     assert _values(fast) == _values(made)
-    assert fast.tags is not made.tags and fast.graph_inputs is not made.graph_inputs
+    assert fast.tags is not made.tags and fast.graph_inputs is made.graph_inputs is NO_GRAPH_INPUTS
     assert fast.upstream_nodes() == {"up", "x"}
     # (Copied through the state pickle writes: the asset's function is not a module's to pickle.)
     again = copy.copy(fast)
@@ -55,9 +55,32 @@ def test_an_asset_node_has_every_field_of_the_dataclass_made_node():
     assert pickle.loads(pickle.dumps(fast.inputs["up"])) == inputs["up"]
 
 
-def test_each_asset_node_has_its_own_tags_and_graph_inputs():
+def test_each_asset_node_has_its_own_tags():
     a, b = new_asset_node(up), new_asset_node(x)
-    assert a.tags == {} and a.tags is not b.tags and a.graph_inputs is not b.graph_inputs
+    assert a.tags == {} and a.tags is not b.tags
+    a.tags["kept"] = "yes"
+    assert b.tags == {}
+
+
+def test_nodes_without_graph_inputs_share_one_read_only_empty_dict():
+    """Every node that reads no graph input (an asset's, an op's) holds `NO_GRAPH_INPUTS`: an
+    empty dict each reader takes as one, which refuses every change (it would show in every
+    node) and pickles and copies as itself."""
+    a, b = new_asset_node(up), new_asset_node(x)
+    op_node = Node("op", None, {})
+    assert a.graph_inputs is b.graph_inputs is op_node.graph_inputs is NO_GRAPH_INPUTS
+    assert a.graph_inputs == {} and dict(a.graph_inputs) == {} and isinstance(a.graph_inputs, dict)
+    assert a.graph_inputs.get("up") is None and "up" not in a.graph_inputs and repr(a.graph_inputs) == "{}"
+    for change in (lambda d: d.__setitem__("up", 1), lambda d: d.update(up=1), lambda d: d.setdefault("up"),
+                   lambda d: d.pop("up", None), lambda d: d.popitem(), lambda d: d.clear(),
+                   lambda d: d.__delitem__("up"), lambda d: d.__ior__({"up": 1})):
+        with pytest.raises(TypeError, match="graph inputs cannot be changed"):
+            change(a.graph_inputs)
+    assert NO_GRAPH_INPUTS == {}
+    assert pickle.loads(pickle.dumps(NO_GRAPH_INPUTS)) is NO_GRAPH_INPUTS
+    assert copy.copy(NO_GRAPH_INPUTS) is NO_GRAPH_INPUTS and copy.deepcopy(NO_GRAPH_INPUTS) is NO_GRAPH_INPUTS
+    assert pickle.loads(pickle.dumps(op_node)).graph_inputs is NO_GRAPH_INPUTS
+    assert dataclasses.replace(a, name="other").graph_inputs is NO_GRAPH_INPUTS
 
 
 def test_new_from_output_equals_and_hashes_as_the_dataclass_made_one():
