@@ -14,7 +14,14 @@ _ASSET_EVENTS = frozenset({ET.ASSET_MATERIALIZATION, ET.ASSET_CHECK_EVALUATION, 
 
 
 class InMemoryRunStorage(RunStorage):
-    """Keeps everything in dicts and lists; gone when the process ends."""
+    """Keeps everything in dicts and lists; gone when the process ends.
+
+    The latest event of each asset (partition) or check is indexed when first asked for,
+    not as it is stored: the asset events stored since are kept in a list, in order
+    (`_unindexed`), and filed by the next `latest_*` call. Filed as each run stored them,
+    every insert into a table as large as the assets of the process (at 10,000 assets, a
+    probe at a random place, long out of cache) was paid by runs no one asked about (an
+    ephemeral instance's: `materialize_to_memory`)."""
 
     def __init__(self) -> None:
         self._runs: dict[str, DagsterRun] = {}
@@ -22,6 +29,7 @@ class InMemoryRunStorage(RunStorage):
         self._materializations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._observations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._checks: dict[tuple[AssetKey, str], Event] = {}
+        self._unindexed: list[Event] = []  # asset events stored, not indexed yet
         self._dynamic: dict[str, dict[str, None]] = {}  # name -> keys, in the order added
         self._lock = threading.Lock()
 
@@ -60,7 +68,7 @@ class InMemoryRunStorage(RunStorage):
                         assets.append(event)
                 else:
                     self._events.setdefault(run_id, []).extend(events)
-                    self._index(assets)
+                    self._unindexed += assets
                     return
             run_id, found = None, None
             for event in events:
@@ -68,28 +76,32 @@ class InMemoryRunStorage(RunStorage):
                     run_id = event.run_id
                     found = self._events.setdefault(run_id, [])
                 found.append(event)
-            self._index(events)
+                if event.event_type in _ASSET_EVENTS:
+                    self._unindexed.append(event)
 
-    def _index(self, events: Sequence[Event]) -> None:
-        """Keep each asset event of `events`, in turn, as the latest of its asset (partition)
-        or check."""
-        for event in events:
-            kind = event.event_type
-            if kind not in _ASSET_EVENTS:
-                continue
-            if kind is ET.ASSET_MATERIALIZATION:  # (unpartitioned: the key's own `(key, None)`,
-                data = event.data                   # not a tuple kept a materialization)
-                partition = data.partition
-                self._materializations[data.asset_key.unpartitioned if partition is None
-                                       else (data.asset_key, partition)] = event
-            elif kind is ET.ASSET_CHECK_EVALUATION:
-                self._checks[(event.data.asset_key, event.data.check_name)] = event
-            elif kind is ET.ASSET_OBSERVATION:
-                self._observations[(event.data.asset_key, event.data.partition)] = event
+    def _indexed(self) -> None:
+        """Keep each asset event stored since the last call, in turn, as the latest of its
+        asset (partition) or check."""
+        if not self._unindexed:
+            return
+        with self._lock:
+            events, self._unindexed = self._unindexed, []
+            for event in events:
+                kind = event.event_type
+                if kind is ET.ASSET_MATERIALIZATION:  # (unpartitioned: the key's own `(key, None)`,
+                    data = event.data                   # not a tuple kept a materialization)
+                    partition = data.partition
+                    self._materializations[data.asset_key.unpartitioned if partition is None
+                                           else (data.asset_key, partition)] = event
+                elif kind is ET.ASSET_CHECK_EVALUATION:
+                    self._checks[(event.data.asset_key, event.data.check_name)] = event
+                else:  # ET.ASSET_OBSERVATION
+                    self._observations[(event.data.asset_key, event.data.partition)] = event
 
     def latest_observations(self, asset_keys: Iterable[AssetKey]
                             ) -> dict[tuple[AssetKey, Optional[str]], Event]:
         wanted = set(asset_keys)
+        self._indexed()
         with self._lock:
             return {k: e for k, e in self._observations.items() if k[0] in wanted}
 
@@ -105,6 +117,7 @@ class InMemoryRunStorage(RunStorage):
     def latest_materializations(
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, Optional[str]], Event]:
+        self._indexed()
         if asset_keys is None:
             return dict(self._materializations)
         keys = set(asset_keys)
@@ -113,6 +126,7 @@ class InMemoryRunStorage(RunStorage):
     def latest_check_evaluations(
         self, asset_keys: Optional[Iterable[AssetKey]] = None
     ) -> dict[tuple[AssetKey, str], Event]:
+        self._indexed()
         if asset_keys is None:
             return dict(self._checks)
         keys = set(asset_keys)

@@ -26,6 +26,7 @@ def _event(i: int, run: str, kind: str, key: str) -> Event:
 
 
 def _state(storage: InMemoryRunStorage) -> tuple:
+    storage._indexed()  # (what every `latest_*` call does first)
     return ({run: [e.message for e in events] for run, events in storage._events.items()},
             {k: e.message for k, e in storage._materializations.items()},
             {k: e.message for k, e in storage._observations.items()},
@@ -68,6 +69,29 @@ def test_an_unpartitioned_materialization_is_kept_under_its_asset_keys_own_pair(
     storage.store_events([Event(ET.ASSET_MATERIALIZATION, "r1", "job", "s", "m", AssetMaterialization(key)),
                           Event(ET.ASSET_MATERIALIZATION, "r1", "job", "s", "p",
                                 AssetMaterialization(key, partition="2024-01-01"))])
+    assert storage.latest_materializations([key])[(key, None)].message == "m"
     kept = list(storage._materializations)
     assert kept == [(key, None), (key, "2024-01-01")] and kept[0] is key.unpartitioned
-    assert storage.latest_materializations([key])[(key, None)].message == "m"
+
+
+def test_asset_events_are_filed_as_the_latest_when_first_asked_for_in_the_order_stored():
+    """Storing asset events does not file them (no insert a materialization into a table as
+    large as the process's assets, for runs no one asks about); the next `latest_*` call files
+    all those stored since, in the order stored: the last stored of an asset wins, as it did
+    when each batch was filed as it was stored."""
+    storage = InMemoryRunStorage()
+    a, b = AssetKey("mem/late_a"), AssetKey("mem/late_b")
+    storage.store_events([_event(0, "r1", "materialization", "mem/late_a"),
+                          _event(1, "r1", "check", "mem/late_a")])
+    storage.store_events((_event(2, "r2", "materialization", "mem/late_b"),
+                          _event(3, "r1", "observation", "mem/late_a")))
+    storage.store_events([_event(4, "r2", "materialization", "mem/late_a")])
+    assert storage._materializations == {} and storage._checks == {} and storage._observations == {}
+    latest = storage.latest_materializations()
+    assert {k: e.message for k, e in latest.items()} == {(a, None): "4", (b, None): "2"}
+    assert storage._unindexed == []
+    assert [e.message for e in storage.latest_check_evaluations([a]).values()] == ["1"]
+    assert [e.message for e in storage.latest_observations([a]).values()] == ["3"]
+    storage.store_events([_event(5, "r1", "materialization", "mem/late_b")])
+    assert storage.latest_materializations([b])[(b, None)].message == "5"
+    assert storage.latest_materializations([a])[(a, None)].message == "4"
