@@ -1,7 +1,8 @@
 """The `__init__`s of frozen value classes: `bound_init` (it calls `object.__setattr__` bound to
 the instance once), `swap_init` (with slots: plain attribute stores, the instance being for
 that time one of the class's writable twin) and `direct_init` (it fills the instance's
-`__dict__` directly), each of the generated one's signature.
+`__dict__` directly), each of the generated one's signature; and `store_init`, dataclass's
+plain stores for a mutable class. The code of each is kept with the package (`kept_inits`).
 
 A frozen dataclass's generated `__init__` stores each field with `object.__setattr__` (the
 class's own `__setattr__` refuses): on CPython 3.11 about 1,000 instructions a field (a
@@ -85,6 +86,13 @@ def swap_init(cls: _C) -> _C:
                                               "_vc_set_each": _set_each})
 
 
+def store_init(cls: _C) -> _C:
+    """Give the mutable dataclass `cls` the `__init__` dataclass would give it (each field set by
+    a plain attribute store, in field order), written by `_own_init`: its code is kept with the
+    package (`kept_inits`), where dataclass compiles its own for each class."""
+    return _own_init(cls, "store_init", lambda stored: [f"self.{name} = {value}" for name, value in stored] or ["pass"])
+
+
 def _set_each(obj: Any, names: tuple[str, ...], values: tuple[Any, ...]) -> None:
     """Store each value in the field of its name, past the class's `__setattr__`."""
     for name, value in zip(names, values):
@@ -111,14 +119,14 @@ def writable(cls: type) -> type:
 
 def _own_init(cls: _C, who: str, body: Callable[[list[tuple[str, str]]], list[str]],
               more: Optional[dict[str, Any]] = None) -> _C:
-    """Replace the generated `__init__` of the frozen dataclass `cls` by one with its signature
-    whose lines are `body(stored)` (`stored`: each field's name and the text of its value, in
+    """Replace the generated `__init__` of the frozen dataclass `cls` (`store_init`: a mutable one)
+    by one with its signature whose lines are `body(stored)` (`stored`: each field's name and the text of its value, in
     field order), then a call of `__post_init__`; `more`: names the lines use besides. A field
     not in `__init__` with a default (no factory) is stored only with slots: without, the
     instance reads the class attribute, as dataclass's `__init__` leaves it."""
     params = getattr(cls, "__dataclass_params__", None)
-    if params is None or not params.frozen or not params.init:
-        raise TypeError(f"{who} needs a frozen dataclass, not {cls!r}")
+    if params is None or not (params.frozen or who == "store_init") or not params.init:
+        raise TypeError(f"{who} needs a {'' if who == 'store_init' else 'frozen '}dataclass, not {cls!r}")
     fields = dataclasses.fields(cls)
     made = cls.__dict__.get("__init__")  # dataclass's (or an earlier _own_init's); none: value_class's own_init
     generated = _Parameters.of_function(made) if made is not None else _Parameters.of_fields(cls, fields)

@@ -58,6 +58,17 @@ def _09892b3ddf8034de4e8d(self, name, asset_key, op, asset_param, input_keys, bl
     self.__post_init__()
 
 
+def _0adf7e2b33168864a2e6(self, asset_key, check_name, passed, metadata, severity, description, blocking, partition):
+    self.asset_key = asset_key
+    self.check_name = check_name
+    self.passed = passed
+    self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
+    self.severity = severity
+    self.description = description
+    self.blocking = blocking
+    self.partition = partition
+
+
 def _0e524f83593b7d0808d3(self, max_retries, delay, backoff, jitter):
     __set = _object_setattr.__get__(self)
     __set('max_retries', max_retries)
@@ -87,6 +98,16 @@ def _28ca5f7979aca0f25f77(self, resource_fn, config_schema, required_resource_ke
     __set('config_class', config_class)
     __set('hardcoded', hardcoded)
     self.__post_init__()
+
+
+def _2fc953b5bd636964ec9c(self, resource_config, resources, log, instance, run_id, resource_def, all_tags):
+    self.resource_config = resource_config
+    self.resources = resources
+    self.log = log
+    self.instance = instance
+    self.run_id = run_id
+    self.resource_def = resource_def
+    self.all_tags = _factory_all_tags() if all_tags is _unset_all_tags else all_tags
 
 
 def _320fe9aab484398fda73(self, node, output):
@@ -129,6 +150,16 @@ def _3718d8a4ca77df2532ad(self, name, pointer, type, config, description):
         _vc_set_each(self, ('name', 'pointer', 'type', 'config', 'description'), (name, pointer, type, config, description, ))
 
 
+def _380aad49307760a0a4f4(self, passed, metadata, severity, description, asset_key, check_name):
+    self.passed = passed
+    self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
+    self.severity = severity
+    self.description = description
+    self.asset_key = asset_key
+    self.check_name = check_name
+    self.__post_init__()
+
+
 def _3d5ea8de384fa352d9d0(self, name, compose_fn, description, tags, config, node_defs, dependencies, input_mappings, output_mappings):
     __set = _object_setattr.__get__(self)
     __set('name', name)
@@ -141,6 +172,12 @@ def _3d5ea8de384fa352d9d0(self, name, compose_fn, description, tags, config, nod
     __set('input_mappings', input_mappings)
     __set('output_mappings', output_mappings)
     self.__post_init__()
+
+
+def _3f341a33831fac8d2aa6(self, error, user_failure_data, kind):
+    self.error = error
+    self.user_failure_data = user_failure_data
+    self.kind = kind
 
 
 def _40b629ecb4ab02a731c8(self, dagster_type, description, default_value, metadata, asset_key, asset_partitions, input_manager_key):
@@ -184,6 +221,14 @@ def _437b9c9f25f195fb7f99(self, name, executor_creation_fn, config_schema, descr
     self.__post_init__()
 
 
+def _458a0cea661996961020(self, output_name, metadata, asset_key, partition, mapping_key):
+    self.output_name = output_name
+    self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
+    self.asset_key = asset_key
+    self.partition = partition
+    self.mapping_key = mapping_key
+
+
 def _57133ed9c270c00b7aa0(self, path, vars, job_name, select, exclude):
     __set = _object_setattr.__get__(self)
     __set('path', path)
@@ -191,6 +236,12 @@ def _57133ed9c270c00b7aa0(self, path, vars, job_name, select, exclude):
     __set('job_name', job_name)
     __set('select', select)
     __set('exclude', exclude)
+
+
+def _5760860af3793af089d4(self, job, executor_config, instance):
+    self.job = job
+    self.executor_config = executor_config
+    self.instance = instance
 
 
 def _653bf59a364df7149d35(self, name, op_def, inputs, tags, retry_policy, asset, check, extra_deps, hooks, graph_asset, graph_inputs):
@@ -212,13 +263,8 @@ def _653bf59a364df7149d35(self, name, op_def, inputs, tags, retry_policy, asset,
         _vc_set_each(self, ('name', 'op_def', 'inputs', 'tags', 'retry_policy', 'asset', 'check', 'extra_deps', 'hooks', 'graph_asset', 'graph_inputs'), (name, op_def, inputs, _factory_tags() if tags is _unset_tags else tags, retry_policy, asset, check, extra_deps, hooks, graph_asset, _factory_graph_inputs() if graph_inputs is _unset_graph_inputs else graph_inputs, ))
 
 
-def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, files, variables, instances):
-    __set = _object_setattr.__get__(self)
-    __set('data', data)
-    __set('path', path)
-    __set('source', source)
-    __set('positions', _factory_positions() if positions is _unset_positions else positions)
-    __set('key_positions', _factory_key_positions() if key_positions is _unset_key_positions else key_positions)
-    __set('files', _factory_files() if files is _unset_files else files)
-    __set('variables', variables)
-    __set('instances', instances)
+def _66a840e4601e5e31cdab(self, input_name, upstream_step_key, upstream_output_name, manager_key):
+    self.input_name = input_name
+    self.upstream_step_key = upstream_step_key
+    self.upstream_output_name = upstream_output_name
+    self.manager_key = manager_key

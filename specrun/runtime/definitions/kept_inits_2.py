@@ -5,6 +5,18 @@ value classes' `__init__`s, each named by the digest of its text. Do not edit.""
 from __future__ import annotations  # (as in inits.py, whose exec compiles with it)
 
 
+def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, files, variables, instances):
+    __set = _object_setattr.__get__(self)
+    __set('data', data)
+    __set('path', path)
+    __set('source', source)
+    __set('positions', _factory_positions() if positions is _unset_positions else positions)
+    __set('key_positions', _factory_key_positions() if key_positions is _unset_key_positions else key_positions)
+    __set('files', _factory_files() if files is _unset_files else files)
+    __set('variables', variables)
+    __set('instances', instances)
+
+
 def _6e55b533b90ccd846967(self, name, nodes, executor_def, resource_defs, config, tags, description, partitions_def, op_retry_policy, metadata, logger_defs, input_values, asset_defs, hook_defs, graph_outputs, origin, graph_def):
     __set = _object_setattr.__get__(self)
     __set('name', name)
@@ -27,6 +39,11 @@ def _6e55b533b90ccd846967(self, name, nodes, executor_def, resource_defs, config
     self.__post_init__()
 
 
+def _730eefeb7437c5959beb(self, reason, upstream_step_keys):
+    self.reason = reason
+    self.upstream_step_keys = upstream_step_keys
+
+
 def _77775756e9581c1d1e5c(self, sources):
     __set = _object_setattr.__get__(self)
     __set('sources', sources)
@@ -42,6 +59,12 @@ def _8c02974f32bbf4120dbe(self, name, selection, config, description, tags, exec
     __set('executor_def', executor_def)
     __set('partitions_def', partitions_def)
     __set('hooks', hooks)
+
+
+def _91658f026a451915fb1a(self, attempt, seconds_to_wait, error):
+    self.attempt = attempt
+    self.seconds_to_wait = seconds_to_wait
+    self.error = error
 
 
 def _924e4df106d34477a0b6(self, run_id, job_name, status, run_config, tags, start_time, end_time, parent_run_id, root_run_id, step_keys_to_execute, pid):
@@ -79,6 +102,15 @@ def _96610f8cd7d05d2d7bd2(self, asset_key, io_manager_key, partitions_def, metad
     __set('metadata', _factory_metadata() if metadata is _unset_metadata else metadata)
 
 
+def _a84f1ae0ba740cf843ad(self, asset_key, description, metadata, partition, tags):
+    self.asset_key = asset_key
+    self.description = description
+    self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
+    self.partition = partition
+    self.tags = _factory_tags() if tags is _unset_tags else tags
+    self.__post_init__()
+
+
 def _b0e190863850e2f813e6(self, name, compute_fn, ins, outs, signature, config_schema, required_resource_keys, retry_policy, tags, description, code_version, kind):
     if _vc_type(self) is _vc_cls:
         _object_setattr(self, '__class__', _vc_twin)
@@ -97,6 +129,14 @@ def _b0e190863850e2f813e6(self, name, compute_fn, ins, outs, signature, config_s
         self.__class__ = _vc_cls
     else:
         _vc_set_each(self, ('name', 'compute_fn', 'ins', 'outs', 'signature', 'config_schema', 'required_resource_keys', 'retry_policy', 'tags', 'description', 'code_version', 'kind'), (name, compute_fn, ins, outs, signature, config_schema, required_resource_keys, retry_policy, _factory_tags() if tags is _unset_tags else tags, description, code_version, kind, ))
+
+
+def _b2dfad12fe63de4a90b0(self, message, cls_name, stack, cause, exc):
+    self.message = message
+    self.cls_name = cls_name
+    self.stack = _factory_stack() if stack is _unset_stack else stack
+    self.cause = cause
+    self.exc = exc
 
 
 def _c422c47a2bb25bd6bcd0(self, success, value, errors, config_instance):
@@ -225,6 +265,11 @@ def _f7eab08270970edc7b1e(self, name, hook_fn, kind, required_resource_keys, des
     __set('kind', kind)
     __set('required_resource_keys', required_resource_keys)
     __set('description', description)
+
+
+def _f89e4ca5ae0961679bb4(self, failed_step_keys, error):
+    self.failed_step_keys = failed_step_keys
+    self.error = error
 
 
 def _ff8cd2eae33a0f0e1fe6(self, op_def, alias, tags, retry_policy, hooks):

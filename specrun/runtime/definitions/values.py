@@ -28,6 +28,11 @@ annotations, the error for a field without a default after one with) are worked 
 fields as dataclass writes them (`inits._Parameters.of_fields`). A class whose annotations may
 hold an InitVar still gets dataclass's, and is refused as before.
 
+A mutable `value_class` whose `__init__` dataclass would write (same conditions) gets
+`store_init`'s instead: the same plain stores, of the same signature, written as text by
+`inits._own_init`, whose code for specrun's classes is kept with the package (`kept_inits`),
+where dataclass compiles its own for each class.
+
 With slots, the class is pickled and copied as dataclass's frozen classes with slots are (the
 list of its fields' values, set back past `__setattr__`), and answers a name that is not a
 field as a frozen class without slots does (FrozenInstanceError; 3.11's dataclass with slots
@@ -50,7 +55,7 @@ if sys.version_info >= (3, 11):
 else:  # (pydantic, a dependency, requires typing_extensions)
     from typing_extensions import dataclass_transform
 
-from .inits import bound_init, direct_init, may_have_initvar, swap_init
+from .inits import bound_init, direct_init, may_have_initvar, store_init, swap_init
 
 _C = TypeVar("_C", bound=type)
 
@@ -83,8 +88,9 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         own_repr = "__repr__" in cls.__dict__  # kept, as dataclass keeps it
         frozen_here = frozen and _freezable(cls)
         undocumented = not getattr(cls, "__doc__")
-        # frozen here: bound_init writes the __init__, so dataclass is not asked to compile one
-        own_init = frozen_here and not may_have_initvar(cls)
+        # frozen here: bound_init writes the __init__ (mutable: store_init), so dataclass compiles none
+        stored = not frozen and not direct and _freezable(cls)
+        own_init = (frozen_here or stored) and not may_have_initvar(cls)
         if undocumented and own_init:  # dataclass would sign it without an __init__: object's, through the
             cls.__doc__ = "-"  # tokenizer of a builtin's text signature (~13 M instructions the first time)
         made = dataclasses.dataclass(cls, frozen=frozen and not frozen_here, eq=False, repr=False, slots=slots,
@@ -102,23 +108,27 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         params = copy.copy(made.__dataclass_params__)  # type: ignore[attr-defined]
         params.repr, params.eq = True, eq
         if frozen_here:
-            params.frozen = params.init = True
+            params.frozen = True
+        params.init = params.init or own_init
         made.__dataclass_params__ = params  # type: ignore[attr-defined]
         if frozen_here:
             _freeze(made, tuple(f.name for f in fields), direct)
-            if undocumented and own_init:  # dataclass's doc of a class without one: its name and signature
-                made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
+        elif own_init:
+            store_init(made)
         elif direct:
             direct_init(made)
+        if undocumented and own_init:  # dataclass's doc of a class without one: its name and signature
+            made.__doc__ = made.__name__ + str(inspect.signature(made)).replace(" -> None", "")
         return made
 
     return wrap if cls is None else wrap(cls)
 
 
 def _freezable(cls: type) -> bool:
-    """Whether `value_class` makes `cls` frozen itself: not when dataclass has rules to apply
-    (a dataclass base, whose frozenness must match; a `__setattr__` or `__delattr__` of the
-    class's own, which it refuses) or keeps the class's own `__init__`."""
+    """Whether `value_class` makes `cls` frozen itself (or, mutable, writes its `__init__`): not
+    when dataclass has rules to apply (a dataclass base, whose frozenness must match; a
+    `__setattr__` or `__delattr__` of the class's own, which it refuses) or keeps the class's
+    own `__init__`."""
     return (not {"__init__", "__setattr__", "__delattr__"} & set(cls.__dict__)
             and not any(hasattr(base, "__dataclass_fields__") for base in cls.__mro__[1:]))
 

@@ -402,3 +402,38 @@ def test_an_undocumented_value_class_is_signed_only_once_it_has_its_init(monkeyp
     monkeypatch.undo()
     assert signed == [True]
     assert made.__doc__ == "Undocumented(a: int)"
+
+
+@pytest.mark.parametrize("options", [o for o in _OPTIONS if not o.get("frozen")])
+@pytest.mark.parametrize("fields", [*_FIELDS, "every kind"])
+def test_a_mutable_value_class_gets_the_init_dataclass_would_write_made_by_store_init(options, fields):
+    """(store_init: its text's code is kept with the package for specrun's classes; here, compiled)"""
+    made, posted = [], []
+    kinds = _every_kind_of_field() if fields == "every kind" else _FIELDS[fields]
+    for make in (dataclass, value_class):
+        body = {"__module__": __name__, "__annotations__": {f[0]: f[1] for f in kinds}}
+        body.update({f[0]: f[2] for f in kinds if len(f) > 2})
+        body["__post_init__"] = lambda self: posted.append(type(self).__module__)
+        made.append(make(**options)(type("V", (), body)))
+    plain, value = made
+    assert value.__doc__ == plain.__doc__ and str(inspect.signature(value)) == str(inspect.signature(plain))
+    for attribute in ("__defaults__", "__kwdefaults__", "__annotations__", "__qualname__", "__module__"):
+        assert getattr(value.__init__, attribute) == getattr(plain.__init__, attribute)
+    assert value.__dataclass_params__.init and not value.__dataclass_params__.frozen
+    assert plain.__init__.__code__.co_qualname == "__create_fn__.<locals>.__init__"  # dataclass's text
+    assert value.__init__.__code__.co_qualname == "__init__" and "posted" not in value.__init__.__code__.co_names
+    calls = {"every kind": [(("a",), {}), (("a", [1], 2), {"tail": (3,)})], "many": [(([1],), {}), (([1], 2.0, [3], 4), {})],
+             "one": [(([1],), {})], "none": [((), {})]}[fields]
+    for args, kwargs in calls:
+        mine, theirs = value(*args, **kwargs), plain(*args, **kwargs)
+        assert [getattr(mine, f.name) for f in dataclasses.fields(value)] == [
+            getattr(theirs, f.name) for f in dataclasses.fields(plain)]
+        assert len(posted) == 2
+        posted.clear()
+        for f in dataclasses.fields(value)[:1]:  # still mutable
+            setattr(mine, f.name, "changed")
+            assert getattr(mine, f.name) == "changed"
+    if fields == "every kind":
+        first, second = value("a"), value("a")
+        assert first.items is not second.items and first.later is not second.later  # fresh factories
+    assert _outcome(lambda: value(*range(9))) == _outcome(lambda: plain(*range(9)))
