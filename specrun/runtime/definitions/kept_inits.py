@@ -21,10 +21,13 @@ while one is not kept).
 from __future__ import annotations
 
 import hashlib
+import sys
 from types import CodeType
 from typing import Optional
 
 _KEPT: dict[str, CodeType] = {}  # digest name -> code named __init__; filled on first use
+# (a code's qualified name, as `exec` of the text gives it, is a field from Python 3.11)
+_QUALNAME = {"co_qualname": "__init__"} if sys.version_info >= (3, 11) else {}
 
 
 def kept_code(text: str) -> Optional[CodeType]:
@@ -46,7 +49,7 @@ def _load() -> None:
     for module in (kept_inits_1, kept_inits_2):
         for name, value in vars(module).items():
             if name.startswith("_") and callable(value) and getattr(value, "__code__", None) is not None:
-                _KEPT[name] = value.__code__.replace(co_name="__init__", co_qualname="__init__")
+                _KEPT[name] = value.__code__.replace(co_name="__init__", **_QUALNAME)
 
 
 def _write(texts: list[str], folder: str) -> None:
