@@ -13,43 +13,10 @@ from datetime import datetime
 from typing import Any, Optional, Sequence
 
 from ..errors import DefinitionError, PartitionError, suggest
-from .partition_store import _PROCESS_STORE, current_store as current_store  # (`X as X`: re-exported)
+from .partition_store import KeysSnapshot as KeysSnapshot, current_store as current_store  # (`X as X`: re-exported)
+from .partition_store import snapshot_for as snapshot_for, use_snapshot as use_snapshot
 from .partition_store import partition_loading_context as partition_loading_context
 from .partitions import PartitionsDefinition
-
-
-class KeysSnapshot:
-    """The keys of some dynamic partitions, as a parent process saw them when a run started:
-    what its workers (which have no run storage) read keys from."""
-
-    def __init__(self, keys: dict[str, list[str]]) -> None:
-        self.keys = keys
-
-    def get_dynamic_partitions(self, name: str) -> list[str]:
-        return list(self.keys.get(name, ()))
-
-    def has_dynamic_partition(self, name: str, key: str) -> bool:
-        return key in self.keys.get(name, ())
-
-
-def snapshot_for(job: Any) -> dict[str, list[str]]:
-    """The current keys of every dynamic partitions definition `job`'s assets use (sent to
-    worker processes with the run)."""
-    store = current_store()
-    if store is None:
-        return {}
-    names = set()
-    for node in job.nodes.values():
-        for pdef in (getattr(node.asset, "partitions_def", None), getattr(job, "partitions_def", None),
-                     *(getattr(src, "partitions_def", None) for src in node.inputs.values())):
-            if isinstance(pdef, DynamicPartitionsDefinition):
-                names.add(pdef.name)
-    return {name: list(store.get_dynamic_partitions(name)) for name in sorted(names)}
-
-
-def use_snapshot(keys: dict[str, list[str]]) -> None:
-    """In a worker process: read dynamic partition keys from `keys` (the parent's snapshot)."""
-    _PROCESS_STORE[:] = [KeysSnapshot(dict(keys))] if keys else []
 
 
 class DynamicPartitionsDefinition(PartitionsDefinition):

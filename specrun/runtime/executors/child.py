@@ -80,7 +80,7 @@ class RunPayload:
         from ..plan import build_plan
         from ..run_config import resolve_run_config
 
-        from ..dynamic_partitions import use_snapshot
+        from ..partition_store import use_snapshot
 
         use_snapshot(dict(self.dynamic_partitions))
         job = self.job if self.job is not None else self.origin.load()

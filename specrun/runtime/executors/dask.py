@@ -27,7 +27,7 @@ from ..definitions.policy import RetryMode
 from ..events import Event
 from ..scheduler import RUNNING, Emit, RunState
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
-from ..dynamic_partitions import snapshot_for
+from ..partition_store import snapshot_for
 from .child import FORKSERVER_PRELOAD, RunPayload, refuse_memory_io
 
 

@@ -27,7 +27,7 @@ from ..events import ErrorInfo, Event, StepFailureData
 from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 from .base import Executor, ExecutorDefinition, InitExecutorContext, max_concurrent_of
 from ..cancel import interrupts
-from ..dynamic_partitions import snapshot_for
+from ..partition_store import snapshot_for
 from ..faults import pause_point
 from ..timeouts import RunTimeout, format_seconds, step_timeout, step_timeout_message
 from .child import RunPayload, describe_step, refuse_memory_io, remember_version, upstream_data_versions
