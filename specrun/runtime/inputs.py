@@ -14,7 +14,7 @@ from .keyed_io import keyed
 from .input_managers import load_with_input_manager, loaded_input_message
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
-from .plan_unpartitioned import NodeStep
+from .plan_unpartitioned import NodeStep, _reading
 
 
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
@@ -71,23 +71,48 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
 
 def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
     """`load_plain_inputs` of a `NodeStep`: each input reads one output of the upstream node
-    (`src`) its step shares the name of, in this run."""
+    (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`)."""
     kwargs: dict[str, Any] = {}
     run_id, job_name, key = run.run_id, run.job_name, step.key
     produced, steps = run.produced, run.plan.steps
-    for name, spec, src, passed, _checked, _fan_in, manager_key, message, store_key in plain.inputs:
-        up, output = src.node, src.output
-        if produced is not None and (up, output) not in produced and up in steps:
-            raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
-        try:
-            value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
-        except KeyError:  # `load_input` words the error
-            value = _load_upstream(run, step, name, spec, step.upstream_of(name)[0], None, events, by_key=False)
+    for name, spec, src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
+        if fan_in:
+            value = _load_node_fan_in(run, step, name, spec, src, managers[manager_key], message, events)
         else:
-            events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
+            up, output = src.node, src.output
+            if produced is not None and (up, output) not in produced and up in steps:
+                raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
+            try:
+                value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
+            except KeyError:  # `load_input` words the error
+                value = _load_upstream(run, step, name, spec, step.upstream_of(name)[0], None, events, by_key=False)
+            else:
+                events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
         if passed:
             kwargs[name] = value
     return kwargs
+
+
+def _load_node_fan_in(run: Any, step: Any, name: str, spec: Any, src: Any, manager: Any, message: str,
+                      events: list) -> list:
+    """The list a `NodeStep`'s fan-in input `name` reads (`src`: its FromFanIn, of op outputs
+    all stored through `manager`): as `load_plain_inputs`'s, an output its step did not yield
+    (an optional one) left out."""
+    values = []
+    run_id, job_name, key = run.run_id, run.job_name, step.key
+    produced, steps = run.produced, run.plan.steps
+    for s in src.sources:
+        up, output = s.node, s.output
+        if produced is not None and (up, output) not in produced and up in steps:
+            continue
+        try:
+            value = manager.load_by_key((run_id, up, output))
+        except KeyError:  # `load_input` words the error
+            value = _load_upstream(run, step, name, spec, _reading(s)[0], None, events, by_key=False)
+        else:
+            events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
+        values.append(value)
+    return values
 
 
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:

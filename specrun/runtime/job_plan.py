@@ -4,7 +4,8 @@
 without partitions or job hooks (of ops or of assets) it makes them in one pass over the
 nodes: `plan_unpartitioned` asks `_OnePass.step` for each node's step, and that call makes
 the node's step program first. A plain op or asset node (`step_recipe._plain_recipe`'s, each
-of its inputs reading an unpartitioned output of an upstream node, and no plain dep) gets
+of its inputs reading an unpartitioned output of an upstream node, or a fan-in's list of
+unpartitioned op outputs, and no plain dep) gets
 a `NodeStep`, whose upstream keys and inputs are not made unless read; the other nodes get
 `_step`'s steps, and their step programs are made after the pass, in plan order, as before.
 """
@@ -17,7 +18,7 @@ from typing import Any, Iterable, Optional, Sequence
 from .gc_pause import no_gc
 from .plan import ExecutionPlan, ExecutionStep, build_plan
 from .plan_tables import RunTables
-from .plan_unpartitioned import NodeStep, _step, unpartitioned_plan
+from .plan_unpartitioned import NodeStep, _step, sources, unpartitioned_plan
 from . import step_recipe
 from .step_recipe import JobProgram, StepRecipe, _plain_output, job_program
 
@@ -106,8 +107,15 @@ class _OnePass:
         if not node.op_def.outs[recipe.plain_output].is_required:
             return self._other(node, nodes, later, successors, waiting)
         count = 0
-        for input_name in node_inputs:
-            downs = successors[node_inputs[input_name].node]
+        for read in recipe.inputs:  # (one a node's input: its source third, a fan-in sixth)
+            if read[5]:  # (a fan-in's list: each of its sources, as below)
+                for up in read[2].sources:
+                    downs = successors[up.node]
+                    if not downs or downs[-1] != name:
+                        downs.append(name)
+                        count += 1
+                continue
+            downs = successors[read[2].node]
             if not downs or downs[-1] != name:  # (two inputs may read one node)
                 downs.append(name)
                 count += 1
@@ -155,6 +163,6 @@ def _reads(step: ExecutionStep) -> list:
     """Of each input of `step`, the (step, node, output name) of each upstream output it reads
     (of a `NodeStep`, from its node: its `inputs` are not made to be read here)."""
     if step.__class__ is NodeStep:
-        return [((src.node, src.node, src.output),) for src in step.node.inputs.values()]
+        return [[(s.node, s.node, s.output) for s in sources(src)] for src in step.node.inputs.values()]
     return [[(u.step_key, u.node, u.output_name) for u in ups] for ups in step.inputs.values()]
 

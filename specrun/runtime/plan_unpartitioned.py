@@ -25,11 +25,11 @@ _new_step = object.__new__
 
 
 class NodeStep(ExecutionStep):
-    """The step of a node whose inputs each read one output of an upstream node and that has
-    no other upstream node (`job_plan._OnePass` makes them): its `upstream_keys` and
-    `inputs` (those `_step` gives) are worked out from the node when first read. The
-    in-process executor reads neither (`inputs.load_plain_inputs` reads the node's, an input
-    loaded through a context `upstream_of`; each upstream output it reads is unpartitioned,
+    """The step of a node whose inputs each read one output of an upstream node, or a fan-in's
+    list of them, and that has no other upstream node (`job_plan._OnePass` makes them): its
+    `upstream_keys` and `inputs` (those `_step` gives) are worked out from the node when first
+    read. The in-process executor reads neither (`inputs.load_plain_inputs` reads the node's, an
+    input loaded through a context `upstream_of`; each upstream output it reads is unpartitioned,
     so an asset's version tags read no partition keys). Made by a class call without
     arguments, its slots set after: without `ExecutionStep.__init__` that call costs ~0.3k
     instructions less than `object.__new__`, once a step of a plan."""
@@ -42,7 +42,7 @@ class NodeStep(ExecutionStep):
         try:
             return _upstream_keys.__get__(self)
         except AttributeError:
-            keys = frozenset([src.node for src in self.node.inputs.values()])
+            keys = frozenset([s.node for src in self.node.inputs.values() for s in sources(src)])
             _upstream_keys.__set__(self, keys)
             return keys
 
@@ -69,9 +69,15 @@ class NodeStep(ExecutionStep):
                                self.inputs, self.mapping_key)
 
 
-def _reading(src: FromOutput) -> tuple[UpstreamOutput, ...]:
-    """A `NodeStep`'s input's one upstream output: that of the step named as the node."""
-    return (_new_upstream(UpstreamOutput, (src.node, src.output, src.node, (), None)),)
+def _reading(src: Any) -> tuple[UpstreamOutput, ...]:
+    """A `NodeStep`'s input's upstream outputs (`src`: a FromOutput, or a FromFanIn of at least
+    one), each that of the step named as its node."""
+    return tuple([_new_upstream(UpstreamOutput, (s.node, s.output, s.node, (), None)) for s in sources(src)])
+
+
+def sources(src: Any) -> tuple[FromOutput, ...]:
+    """The upstream outputs a `NodeStep`'s input reads (`src`: a FromOutput or a FromFanIn)."""
+    return (src,) if src.__class__ is FromOutput else src.sources
 
 
 # (ExecutionStep's slots themselves, which NodeStep's properties fill)

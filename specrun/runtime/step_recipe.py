@@ -204,9 +204,10 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
 
 def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Optional[StepRecipe]:
     """`general_recipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
-    node with one untyped output whose inputs each read one upstream output (most nodes),
-    made in one pass; None for any other node (`general_recipe` makes its recipe). The facts are
-    made in the same order as there; tests/runtime/test_step_recipe.py compares every slot.
+    node with one untyped output whose inputs each read one upstream output (most nodes) or a
+    fan-in's list of them (`_plain_input`'s), made in one pass; None for any other node
+    (`general_recipe` makes its recipe). The facts are made in the same order as there;
+    tests/runtime/test_step_recipe.py compares every slot.
     `checked`: the pass asking, if any (see `code_version.function_version_and_parts_text`)."""
     if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
         return None
@@ -228,8 +229,17 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
     ins = op_def.ins
     for name in ins:
         spec, src = ins[name], node_inputs.get(name)
-        if spec.dagster_type is not None or spec.input_manager_key or src.__class__ is not FromOutput:
+        if spec.dagster_type is not None or spec.input_manager_key:
             return None
+        if src.__class__ is not FromOutput:  # (a fan-in's list of op outputs, or not plain)
+            compiled = src.__class__ is FromFanIn and _plain_input(
+                program, name, spec, src, name in params or sig.has_var_kwargs)
+            if not compiled:
+                return None
+            if compiled[6] != out_key:
+                several = True
+            inputs.append(compiled)
+            continue
         up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)
         up = up.output if up is not None and up.plain_output == src.output else None
         if up is None:  # (its facts when made, else `upstream_output`: one call fewer, or two)

@@ -3,7 +3,7 @@ nodes, it has the steps, tables and recipes of the plan and recipes made one aft
 
 from __future__ import annotations
 
-from specrun import In, Out, asset, job, materialize, materialize_to_memory, mem_io_manager, op
+from specrun import In, Out, Output, asset, job, materialize, materialize_to_memory, mem_io_manager, op
 from specrun.runtime import job_plan
 from specrun.runtime.plan import build_plan
 from specrun.runtime.plan_unpartitioned import NodeStep, _inputs, _upstream_keys
@@ -13,8 +13,8 @@ from specrun.runtime.step_recipe import JobProgram, job_program
 def _varied_job():
     """Plain op nodes (one reading a node twice, one through another IO manager, one whose
     inputs come in another order than its op's, ones reading nodes that are not plain, one
-    that fails) among nodes the one pass leaves to `_step` (a context, a type, an optional
-    output, a fan-in)."""
+    that fails, a fan-in reading one node twice) among nodes the one pass leaves to `_step`
+    (a context, a type, an optional output, a fan-in through two IO managers)."""
 
     @op(out=Out(io_manager_key="other"))
     def first():
@@ -56,7 +56,8 @@ def _varied_job():
     def varied():
         a = first()
         b = plain(a)
-        twice(b, b)
+        t = twice(b, b)
+        joined.alias("gathered")([b, t, b])
         c = with_context(b)
         plain.alias("after_context")(c)
         swapped(a=plain.alias("z_then")(b), b=b)
@@ -98,10 +99,11 @@ def test_plain_op_steps_leave_their_inputs_to_be_read_from_their_node():
     varied = _varied_job()
     plan = job_plan.planned_with_programs(varied, None)
     one_pass = sorted(k for k, s in plan.steps.items() if type(s) is NodeStep)
-    assert one_pass == ["after_context", "after_failure", "after_optional", "fails", "first", "plain",
-                        "swapped", "twice", "z_then"]
+    assert one_pass == ["after_context", "after_failure", "after_optional", "fails", "first", "gathered",
+                        "plain", "swapped", "twice", "z_then"]
     result = varied.execute_in_process(raise_on_error=False)
     assert result.output_for_node("twice") == 2 and result.output_for_node("swapped") == 0
+    assert result.output_for_node("gathered") == 4  # [1, 2, 1]
     for key in set(one_pass) - {"after_failure"}:  # a run read neither (but of a skipped step)
         step = plan.steps[key]
         for slot in (_inputs, _upstream_keys):
@@ -112,6 +114,9 @@ def test_plain_op_steps_leave_their_inputs_to_be_read_from_their_node():
             raise AssertionError(f"{key}'s {slot.__name__} were made")
     assert plan.steps["twice"].upstream_keys == {"plain"}
     assert list(plan.steps["swapped"].inputs) == ["a", "b"]  # the node's order, as `_step`'s
+    assert plan.steps["gathered"].upstream_keys == {"plain", "twice"}
+    assert [u.step_key for u in plan.steps["gathered"].inputs["xs"]] == ["plain", "twice", "plain"]
+    assert plan.run_tables.waiting[plan.positions["gathered"]] == 2  # (one count a node read)
 
 
 def test_a_run_of_the_one_pass_plan_gives_the_events_of_one_without_it(monkeypatch):
@@ -125,16 +130,51 @@ def test_a_run_of_the_one_pass_plan_gives_the_events_of_one_without_it(monkeypat
     assert fast.output_for_node("twice") == slow.output_for_node("twice") == 2
 
 
+def test_a_fan_in_node_step_leaves_out_an_optional_output_not_yielded(monkeypatch):
+    """A join whose sources are op outputs through one IO manager is a `NodeStep`; its list
+    leaves out an optional output its step did not yield, as the join `_step` makes does."""
+
+    @op(out={"maybe": Out(is_required=False), "always": Out()})
+    def sometimes():
+        yield Output(1, "always")
+
+    @op
+    def two():
+        return 2
+
+    @op
+    def gather(xs):
+        return xs
+
+    def partial():
+        @job
+        def partial():
+            maybe, always = sometimes()
+            gather([maybe, always, two()])
+        return partial
+
+    fast = partial().execute_in_process()
+    assert type(fast._ctx.plan.steps["gather"]) is NodeStep and _unread(fast._ctx.plan.steps["gather"])
+    monkeypatch.setattr(job_plan._OnePass, "step", job_plan._OnePass._other)  # every step `_step`'s
+    slow = partial().execute_in_process()
+    assert type(slow._ctx.plan.steps["gather"]) is not NodeStep
+    assert fast.output_for_node("gather") == slow.output_for_node("gather") == [1, 2]
+    events = [[(e.event_type, e.step_key, e.message) for e in r.all_events] for r in (fast, slow)]
+    assert events[0] == events[1]
+
+
 def test_a_node_step_copies_as_the_plain_step_of_its_values():
     import copy
 
-    step = job_plan.planned_with_programs(_varied_job(), None).steps["plain"]
-    assert step.__class__ is NodeStep
-    for other in (copy.copy(step), copy.deepcopy(step)):  # (pickle goes the same way)
-        assert other.__class__ is not NodeStep
-        assert (other.key, other.partition_key, other.mapping_key) == ("plain", None, None)
-        assert other.node.name == "plain" and other.upstream_keys == step.upstream_keys
-        assert other.inputs == step.inputs
+    steps = job_plan.planned_with_programs(_varied_job(), None).steps
+    for key in ("plain", "gathered"):
+        step = steps[key]
+        assert step.__class__ is NodeStep
+        for other in (copy.copy(step), copy.deepcopy(step)):  # (pickle goes the same way)
+            assert other.__class__ is not NodeStep
+            assert (other.key, other.partition_key, other.mapping_key) == (key, None, None)
+            assert other.node.name == key and other.upstream_keys == step.upstream_keys
+            assert other.inputs == step.inputs
 
 
 def _unread(step) -> bool:

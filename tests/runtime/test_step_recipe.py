@@ -192,6 +192,7 @@ def _varied_op_job():
         timed(b)
         retried(b, plain.alias("again")(b))
         joined([a, b])
+        joined.alias("gathered")([b, plain.alias("more")(b)])  # (a fan-in through one IO manager)
         plain.alias("hooked").with_hooks([hook])(b)
         fan()
 
@@ -214,7 +215,7 @@ def test_plain_recipes_made_in_one_pass_equal_the_general_paths(monkeypatch):
             "partitioned": build_asset_job("one_pass_daily", [daily, reads_daily]),
             "ops": _varied_op_job()}
     fast_nodes = {"assets": ["source", "doubled", "after_source", "summed"], "partitioned": [],
-                  "ops": ["first", "plain", "again", "retried"]}
+                  "ops": ["first", "plain", "again", "retried", "gathered", "more"]}
     for what, job in jobs.items():
         fast, fast_facts, fast_sets, made = _programs(job, monkeypatch, True)
         general, general_facts, general_sets, none = _programs(job, monkeypatch, False)
