@@ -8,8 +8,9 @@ the general path reads (it makes its own, `JobProgram.output_facts`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
+from .input_managers import loaded_input_message
 from .outputs import output_messages
 
 
@@ -30,13 +31,7 @@ class PlainOutput:
 def plain_op_output(program: Any, name: str, key: str) -> PlainOutput:
     """The job's `PlainOutput` of output `name` stored through `key` (`program`: its
     `step_recipe.JobProgram`), made on first use."""
-    by_name = program.plain_outputs.get(key)
-    if by_name is None:
-        by_name = program.plain_outputs[key] = {}
-    found = by_name.get(name)
-    if found is None:
-        found = by_name[name] = PlainOutput(name, key)
-    return found
+    return _kept(program.plain_outputs, key, name, PlainOutput)
 
 
 def upstream_output(program: Any, src: Any) -> Any:
@@ -47,3 +42,22 @@ def upstream_output(program: Any, src: Any) -> Any:
         return up.output
     return (program.facts.get((src.node, src.output))
             or program.output_facts(program.nodes[src.node], src.output))
+
+
+def loaded_message(program: Any, name: str, key: str) -> str:
+    """`loaded_input_message(name, key)`, the LOADED_INPUT message of a plain step's input
+    `name` read through IO manager `key`, made once a job (`program`: its JobProgram) for each
+    (key, name): the nodes of a chain each read an input of one name through one manager, and
+    a text made a node cost ~1.2k instructions of its plan."""
+    return _kept(program.input_texts, key, name, loaded_input_message)
+
+
+def _kept(table: dict, key: str, name: str, make: Callable[[str, str], Any]) -> Any:
+    """`table[key][name]`, made by `make(name, key)` and kept there on first use."""
+    by_name = table.get(key)
+    if by_name is None:
+        by_name = table[key] = {}
+    found = by_name.get(name)
+    if found is None:
+        found = by_name[name] = make(name, key)
+    return found

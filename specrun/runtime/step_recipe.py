@@ -16,12 +16,11 @@ from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, 
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
-from .input_managers import loaded_input_message
 from .job_cache import per_job
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts, _type_name, output_messages
-from .plain_outputs import PlainOutput, plain_op_output, upstream_output
+from .plain_outputs import PlainOutput, loaded_message, plain_op_output, upstream_output
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -30,7 +29,7 @@ class JobProgram:
     worked out on first use and kept as long as the job (see `job_program`)."""
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
-                 "recipes", "facts", "timed_nodes", "key_sets", "output_texts",
+                 "recipes", "facts", "timed_nodes", "key_sets", "output_texts", "input_texts",
                  "plain_outputs", "__weakref__")
 
     def __init__(self, job: Any) -> None:
@@ -52,6 +51,7 @@ class JobProgram:
         # IO manager key -> output name -> an untyped output's two messages (`OutputFacts`):
         # looked up by the two texts, without a tuple of them made to look up, once an output.
         self.output_texts: dict[str, dict[str, tuple[str, str]]] = {}
+        self.input_texts: dict[str, dict[str, str]] = {}  # (key -> input -> `loaded_message`)
         # IO manager key -> output name -> the `PlainOutput` of plain op steps.
         self.plain_outputs: dict[str, dict[str, PlainOutput]] = {}
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
@@ -205,9 +205,9 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
 def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Optional[StepRecipe]:
     """`general_recipe(program, node)` of a plain step (see `_compile_plain`) of an op or asset
     node with one untyped output whose inputs each read one upstream output (most nodes) or a
-    fan-in's list of them (`_plain_input`'s), made in one pass; None for any other node
-    (`general_recipe` makes its recipe). The facts are made in the same order as there;
-    tests/runtime/test_step_recipe.py compares every slot.
+    fan-in's list of them, made in one pass; None for any other node (`general_recipe` makes
+    its recipe). The facts are made in the same order as there; test_step_recipe.py compares
+    every slot.
     `checked`: the pass asking, if any (see `code_version.function_version_and_parts_text`)."""
     if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
         return None
@@ -226,7 +226,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
     recipes, inputs = program.recipes, []
     out_key, several = out.io_manager_key, False
     params, node_inputs = sig.input_param_set, node.inputs
-    ins = op_def.ins
+    ins, texts = op_def.ins, program.input_texts
     for name in ins:
         spec, src = ins[name], node_inputs.get(name)
         if spec.dagster_type is not None or spec.input_manager_key:
@@ -236,8 +236,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
                 program, name, spec, src, name in params or sig.has_var_kwargs)
             if not compiled:
                 return None
-            if compiled[6] != out_key:
-                several = True
+            several = several or compiled[6] != out_key
             inputs.append(compiled)
             continue
         up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)
@@ -249,8 +248,12 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
             return None
         if key != out_key:
             several = True
+        try:  # (`loaded_message`'s look-up, without the call: ~0.3k instructions a node of a chain)
+            message = texts[key][name]
+        except KeyError:
+            message = loaded_message(program, name, key)
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
-                       loaded_input_message(name, key), store_key or None))
+                       message, store_key or None))
     if asset is not None:  # (`program.output_facts`'s first look, without the call)
         output = program.facts.get((node.name, out_name))  # (made by a step reading it, if any)
         if output is None:  # (kept by the recipe: see `JobProgram.facts`)
@@ -363,7 +366,7 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
     if key is None:
         return None
     return (name, spec, src, passed, False, cls is FromFanIn, key,
-            loaded_input_message(name, key), store_key or None)
+            loaded_message(program, name, key), store_key or None)
 
 
 def type_checked(spec: Any) -> bool:
