@@ -35,13 +35,28 @@ def plain_op_output(program: Any, name: str, key: str) -> PlainOutput:
 
 
 def upstream_output(program: Any, src: Any) -> Any:
-    """What a step knows of the upstream output `src` (a FromOutput) reads: the output of its
-    node's plain recipe when made (recipes are made in plan order), else its `OutputFacts`."""
-    up = program.recipes.get(src.node)
-    if up is not None and up.output is not None and up.plain_output == src.output:
-        return up.output
-    return (program.facts.get((src.node, src.output))
-            or program.output_facts(program.nodes[src.node], src.output))
+    """What a step knows of the upstream output `src` (a FromOutput) reads (`upstream_outputs`)."""
+    return upstream_outputs(program, (src,))[0]
+
+
+def upstream_outputs(program: Any, srcs: Any) -> list:
+    """What a step knows of the upstream outputs in `srcs` (FromOutputs) it reads, in order,
+    each once where it is the one before's (a fan-in's op outputs share one `PlainOutput`): the
+    output of its node's plain recipe when made (recipes are made in plan order), else its
+    `OutputFacts`. One call for all of a fan-in's (a 1,000-input join: ~0.5k instructions a
+    source less than a call each and a check of each)."""
+    recipes, found, last = program.recipes, [], None
+    for src in srcs:
+        up = recipes.get(src.node)
+        if up is not None and up.output is not None and up.plain_output == src.output:
+            up = up.output
+        else:
+            up = (program.facts.get((src.node, src.output))
+                  or program.output_facts(program.nodes[src.node], src.output))
+        if up is not last:
+            found.append(up)
+            last = up
+    return found
 
 
 def loaded_message(program: Any, name: str, key: str) -> str:

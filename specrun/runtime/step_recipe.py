@@ -20,7 +20,9 @@ from .job_cache import per_job
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts, _type_name, output_messages
-from .plain_outputs import PlainOutput, loaded_message, plain_op_output, upstream_output
+from .plan_unpartitioned import sources
+from .plain_outputs import (PlainOutput, loaded_message, plain_op_output, upstream_output,
+                            upstream_outputs)
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -349,15 +351,10 @@ def _plain_input(program: JobProgram, name: str, spec: Any, src: Any, passed: bo
     upstream output it reads is an unpartitioned op output, all through one IO manager, or
     it reads one unpartitioned upstream asset."""
     cls = src.__class__
-    if cls is FromOutput:
-        sources: tuple = (src,)
-    elif cls is FromFanIn:
-        sources = src.sources
-    else:
+    if cls is not FromOutput and cls is not FromFanIn:
         return None
     key, store_key = None, None
-    for s in sources:
-        facts = upstream_output(program, s)
+    for facts in upstream_outputs(program, sources(src)):  # (each once: see there)
         store_key = facts.store_key
         if (store_key is None or (store_key and cls is FromFanIn) or facts.is_nothing
                 or (key is not None and facts.io_manager_key != key)):

@@ -1,5 +1,6 @@
 """What plain steps store and read (runtime/plain_outputs.py): the LOADED_INPUT messages of
-their inputs are made once a job for each input name and IO manager key."""
+their inputs are made once a job for each input name and IO manager key; what a step knows of
+the upstream outputs it reads, looked up for all of a fan-in's at once."""
 
 from __future__ import annotations
 
@@ -46,3 +47,38 @@ def test_plain_inputs_of_one_name_and_io_manager_share_one_loaded_input_message(
     loaded = [(e.step_key, e.message) for e in events if e.event_type.value == "LOADED_INPUT"]
     assert loaded == [("a", message["a"]), ("b", message["a"]), ("joined", message["joined"]),
                       ("joined", message["joined"]), ("other", message["other"])]
+
+
+def test_upstream_outputs_gives_each_sources_facts_in_order_once_where_it_repeats_the_one_before():
+    from specrun import Out, mem_io_manager
+    from specrun.runtime.definitions.nodes import FromOutput
+    from specrun.runtime.outputs import OutputFacts
+    from specrun.runtime.plain_outputs import PlainOutput, upstream_output, upstream_outputs
+
+    @op(out=Out(io_manager_key="other"))
+    def elsewhere():
+        return 1
+
+    @op
+    def plain(x):
+        return x
+
+    @op
+    def with_context(context, x):
+        return x
+
+    @job(resource_defs={"other": mem_io_manager})
+    def varied():
+        a = plain.alias("a")(elsewhere())
+        with_context(plain.alias("b")(a))
+
+    job_plan.planned_with_programs(varied, None)
+    program = job_program(varied)
+    names = ("a", "b", "elsewhere", "a", "with_context", "with_context")
+    srcs = [FromOutput(name) for name in names]
+    each = [upstream_output(program, s) for s in srcs]
+    assert each[0] is each[1] and each[2] is not each[0] and each[3] is each[0]
+    assert [type(f) for f in each] == [PlainOutput] * 4 + [OutputFacts] * 2
+    found = upstream_outputs(program, srcs)
+    assert len(found) == 4 and all(a is b for a, b in zip(found, [each[0], each[2], each[0], each[4]]))
+    assert upstream_outputs(program, ()) == []
