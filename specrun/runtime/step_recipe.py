@@ -267,9 +267,11 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
                 output.versions = facts_without_config(node, output.asset_key, output, checked)
             except Exception:  # noqa: BLE001 (raised again, by the step: see `_make_versions`)
                 pass
-    elif program.partitions_def is None:  # (`plain_op_output`, without the call once made)
-        output = program.plain_outputs.get(out_key, _NONE).get(out_name) or plain_op_output(
-            program, out_name, out_key)
+    elif program.partitions_def is None:
+        try:  # (`plain_op_output`, without the call once made; subscripts: ~0.2k less than .get)
+            output = program.plain_outputs[out_key][out_name]
+        except KeyError:
+            output = plain_op_output(program, out_name, out_key)
     else:  # (a partitioned value)
         return None
     recipe = StepRecipe()
@@ -280,9 +282,10 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
     recipe.timeout, recipe.hooks = None, ()
     recipe.retry_policy = node.retry_policy or op_def.retry_policy or program.op_retry_policy
     recipe.wants_context, recipe.output = False, output
-    # (`_manager_keys`, without the call when every key is the output's and its set is made)
-    recipe.manager_keys = ((not several and program.key_sets.get(out_key))
-                           or _manager_keys(program, out_key, recipe.inputs))
+    try:  # (`_manager_keys`, without the call when every key is the output's and its set is made)
+        recipe.manager_keys = _manager_keys(program, out_key, inputs) if several else program.key_sets[out_key]
+    except KeyError:
+        recipe.manager_keys = _manager_keys(program, out_key, inputs)
     return recipe
 
 

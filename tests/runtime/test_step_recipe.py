@@ -321,6 +321,7 @@ def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys_and_one_outp
         b = second(a)
         second.alias("again")(a)
         third(b)
+        third.alias("fourth")(b)  # (its set and output found made: the look-ups' other way)
 
     program = job_program(keyed)
     plain = {name: program.recipe(node).plain for name, node in keyed.nodes.items()}
@@ -330,13 +331,14 @@ def test_plain_steps_share_one_frozenset_per_set_of_io_manager_keys_and_one_outp
     assert plain["second"].manager_keys == {"io_manager", "other"}
     assert plain["third"].manager_keys == {"io_manager"}
     assert plain["again"].manager_keys is plain["second"].manager_keys
+    assert plain["fourth"].manager_keys is plain["third"].manager_keys
     assert job_program(keyed).recipe(keyed.nodes["third"]).plain.manager_keys is program.key_sets["io_manager"]
     # One `PlainOutput` per output name and IO manager key, and no node's `OutputFacts`
     # (only the general path reads them).
     outputs = {name: step.output for name, step in plain.items()}
-    assert outputs["second"] is outputs["again"] is outputs["third"] is not outputs["first"]
+    assert outputs["second"] is outputs["again"] is outputs["third"] is outputs["fourth"] is not outputs["first"]
     assert [(o.name, o.io_manager_key, o.asset_key, o.store_key) for o in outputs.values()] == [
-        ("result", "other", None, ())] + [("result", "io_manager", None, ())] * 3
+        ("result", "other", None, ())] + [("result", "io_manager", None, ())] * 4
     assert outputs["third"].handled_message == 'Handled output "result" using IO manager "io_manager"'
     assert program.facts == {}
     assert keyed.execute_in_process().output_for_node("third") == 1
