@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from itertools import chain
 from typing import Iterable, Optional, Sequence
 
 from ..definitions.keys import AssetKey
@@ -17,11 +18,12 @@ class InMemoryRunStorage(RunStorage):
     """Keeps everything in dicts and lists; gone when the process ends.
 
     The latest event of each asset (partition) or check is indexed when first asked for,
-    not as it is stored: the asset events stored since are kept in a list, in order
-    (`_unindexed`), and filed by the next `latest_*` call. Filed as each run stored them,
-    every insert into a table as large as the assets of the process (at 10,000 assets, a
-    probe at a random place, long out of cache) was paid by runs no one asked about (an
-    ephemeral instance's: `materialize_to_memory`)."""
+    not as it is stored: where each batch went in its run's list is noted, in order
+    (`_unindexed`: storing looks at no event's kind), and the next `latest_*` call files the
+    asset events of those slices. Filed as each run stored them, every insert into a table as
+    large as the assets of the process (at 10,000 assets, a probe at a random place, long out
+    of cache) was paid by runs no one asked about (an ephemeral instance's:
+    `materialize_to_memory`), and so was a look at each event's kind."""
 
     def __init__(self) -> None:
         self._runs: dict[str, DagsterRun] = {}
@@ -29,7 +31,9 @@ class InMemoryRunStorage(RunStorage):
         self._materializations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._observations: dict[tuple[AssetKey, Optional[str]], Event] = {}
         self._checks: dict[tuple[AssetKey, str], Event] = {}
-        self._unindexed: list[Event] = []  # asset events stored, not indexed yet
+        # the events stored and not indexed yet, in the order stored: slices of runs' lists
+        # `[events, start, end]` (a batch right after the last slice of its run extends it)
+        self._unindexed: list[list] = []
         self._dynamic: dict[str, dict[str, None]] = {}  # name -> keys, in the order added
         self._lock = threading.Lock()
 
@@ -60,24 +64,32 @@ class InMemoryRunStorage(RunStorage):
     def store_events(self, events: Sequence[Event]) -> None:
         with self._lock:
             if events.__class__ is list and events:  # (most batches: all of one run)
-                run_id, assets = events[0].run_id, []
+                run_id = events[0].run_id
                 for event in events:  # (each run's list grows by one extend)
                     if event.run_id != run_id:
                         break
-                    if event.event_type in _ASSET_EVENTS:
-                        assets.append(event)
                 else:
-                    self._events.setdefault(run_id, []).extend(events)
-                    self._unindexed += assets
+                    found = self._events.setdefault(run_id, [])
+                    self._stored(found, len(found), len(events))
+                    found.extend(events)
                     return
             run_id, found = None, None
             for event in events:
                 if event.run_id != run_id:  # events come in runs of one run's events
                     run_id = event.run_id
                     found = self._events.setdefault(run_id, [])
+                self._stored(found, len(found), 1)
                 found.append(event)
-                if event.event_type in _ASSET_EVENTS:
-                    self._unindexed.append(event)
+
+    def _stored(self, events: list[Event], start: int, count: int) -> None:
+        """Note `count` events about to be added to a run's list `events` at `start` as not
+        indexed yet (under the lock)."""
+        unindexed = self._unindexed
+        last = unindexed[-1] if unindexed else None
+        if last is not None and last[0] is events and last[2] == start:
+            last[2] = start + count
+        else:
+            unindexed.append([events, start, start + count])
 
     def _indexed(self) -> None:
         """Keep each asset event stored since the last call, in turn, as the latest of its
@@ -85,9 +97,11 @@ class InMemoryRunStorage(RunStorage):
         if not self._unindexed:
             return
         with self._lock:
-            events, self._unindexed = self._unindexed, []
-            for event in events:
+            stored, self._unindexed = self._unindexed, []
+            for event in chain.from_iterable(events[start:end] for events, start, end in stored):
                 kind = event.event_type
+                if kind not in _ASSET_EVENTS:
+                    continue
                 if kind is ET.ASSET_MATERIALIZATION:  # (unpartitioned: the key's own `(key, None)`,
                     data = event.data                   # not a tuple kept a materialization)
                     partition = data.partition

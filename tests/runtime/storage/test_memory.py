@@ -95,3 +95,21 @@ def test_asset_events_are_filed_as_the_latest_when_first_asked_for_in_the_order_
     storage.store_events([_event(5, "r1", "materialization", "mem/late_b")])
     assert storage.latest_materializations([b])[(b, None)].message == "5"
     assert storage.latest_materializations([a])[(a, None)].message == "4"
+
+
+def test_storing_notes_slices_of_the_runs_lists_and_looks_at_no_event():
+    """What waits to be indexed is where each batch went in its run's list, one slice for
+    consecutive batches of one run (no pass over a batch's events to find its asset events):
+    the next `latest_*` call reads those slices in the order stored."""
+    storage = InMemoryRunStorage()
+    for i in range(3):
+        storage.store_events([_event(i, "r1", "output", "a"), _event(i + 10, "r1", "materialization", "a")])
+    r1 = storage._events["r1"]
+    assert storage._unindexed == [[r1, 0, 6]]
+    storage.store_events((_event(20, "r2", "check", "a"), _event(21, "r1", "materialization", "a")))
+    storage.store_events([_event(22, "r2", "observation", "b")])
+    r2 = storage._events["r2"]
+    assert storage._unindexed == [[r1, 0, 6], [r2, 0, 1], [r1, 6, 7], [r2, 1, 2]]
+    assert {k: e.message for k, e in storage.latest_materializations().items()} == {(AssetKey("a"), None): "21"}
+    assert storage._unindexed == []
+    assert [e.message for e in storage.latest_observations([AssetKey("b")]).values()] == ["22"]
