@@ -45,9 +45,8 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
         manager = managers[manager_key]
         values = []
         for up in step.inputs.get(name, ()):
-            if produced is not None and (up.step_key, up.output_name) not in produced and (
-                    up.step_key in steps):
-                continue  # not yielded (an optional output): a fan-in leaves it out
+            if _not_yielded(produced, steps, up.step_key, up.output_name):
+                continue  # (an optional output): a fan-in leaves it out
             mapping_key = up.mapping_key
             try:
                 value = manager.load_by_key(store_key or (
@@ -80,7 +79,7 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
             value = _load_node_fan_in(run, step, name, spec, src, managers[manager_key], message, events)
         else:
             up, output = src.node, src.output
-            if produced is not None and (up, output) not in produced and up in steps:
+            if _not_yielded(produced, steps, up, output):
                 raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
             try:
                 value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
@@ -103,7 +102,7 @@ def _load_node_fan_in(run: Any, step: Any, name: str, spec: Any, src: Any, manag
     produced, steps = run.produced, run.plan.steps
     for s in src.sources:
         up, output = s.node, s.output
-        if produced is not None and (up, output) not in produced and up in steps:
+        if _not_yielded(produced, steps, up, output):
             continue
         try:
             value = manager.load_by_key((run_id, up, output))
@@ -116,9 +115,8 @@ def _load_node_fan_in(run: Any, step: Any, name: str, spec: Any, src: Any, manag
 
 
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
-    produced = run.produced
     for up in step.upstream_of(name):  # the plan gives a FromOutput one upstream
-        if produced is None or (up.step_key, up.output_name) in produced or up.step_key not in run.plan.steps:
+        if _was_produced(run, up):
             return _load_upstream(run, step, name, spec, up, context, events)
     raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
 
@@ -154,11 +152,16 @@ def _load_input(run: Any, step: Any, name: str, spec: Any, src: Any, context: An
         f"(ops: {{{node.name}: {{inputs: {{{name}: ...}}}}}})")
 
 
+def _not_yielded(produced: Any, steps: Any, step_key: str, output_name: str) -> bool:
+    """Whether output `output_name` of step `step_key` was not yielded in this run (an optional
+    output its step left out), from the run's `produced` (None: not tracked) and its plan's
+    `steps`. An output of a step not in this plan (another process's, an earlier run's) counts
+    as made. A fan-in leaves such an output out; a single input has no value."""
+    return produced is not None and (step_key, output_name) not in produced and step_key in steps
+
+
 def _was_produced(run: Any, up: Any) -> bool:
-    """Fan-in skips outputs that were not yielded; outputs of other processes count as made."""
-    if run.produced is None or up.step_key not in run.plan.steps:
-        return True
-    return (up.step_key, up.output_name) in run.produced
+    return not _not_yielded(run.produced, run.plan.steps, up.step_key, up.output_name)
 
 
 def _load_upstream(run, step, name, spec, up, context, events, by_key: bool = True) -> Any:
