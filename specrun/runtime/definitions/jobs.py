@@ -9,26 +9,25 @@ from __future__ import annotations
 import inspect
 from dataclasses import field, replace
 from operator import attrgetter
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from ..job_cache import (
     ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, TIMEOUT_TAGGED,
     job_has_dynamic_outputs, per_job, pickle_state,
 )
-from .asset_checks import AssetChecksDefinition
-from .asset_nodes import (
-    add_asset_nodes, add_blocking_edges, add_check_node, assets_by_key, assets_resources,
-    common_partitions_def, input_source, output_handle, subset_multi_assets,
-)
-from .assets import AssetsDefinition, AssetSpec
-from .composition import GraphDefinition, compose_graph
-from .dynamic import fan_out_of
 from .nodes import Node
 from .keys import AssetKey
 from .policy import RetryPolicy
-from .selection import AssetGraphView, coerce_selection
 from .values import value_class
+
+# What only asset jobs, composition or a dynamic fan-out need is imported where used: a worker
+# unpickling an op job (Dask, multiprocess) imports none of it (~18 M a Dask worker's first run).
+if TYPE_CHECKING:
+    from .asset_checks import AssetChecksDefinition
+    from .assets import AssetsDefinition, AssetSpec
+    from .composition import GraphDefinition
+    from .selection import AssetGraphView
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 
@@ -59,6 +58,7 @@ class JobDefinition:
 
     def __post_init__(self) -> None:
         if self.graph_def is not None and not self.nodes:
+            from .composition import compose_graph
             nodes, graph_outputs = compose_graph(self.graph_def)
             object.__setattr__(self, "nodes", nodes)
             object.__setattr__(self, "graph_outputs", graph_outputs)
@@ -66,6 +66,7 @@ class JobDefinition:
         if not self.name:
             raise DefinitionError("a JobDefinition needs a name (or graph_def=)")
         if job_has_dynamic_outputs(self):  # (kept: each plan asks again)
+            from .dynamic import fan_out_of
             fan_out_of(self.nodes)  # refuses, naming the op, a fan-out no run could execute
         if self.executor_def is None:
             from ..executors.in_process import in_process_executor
@@ -183,6 +184,7 @@ def _computed_keys(nodes: Mapping[str, Node]) -> frozenset[AssetKey]:
         a = node.asset
         if a is None:
             continue
+        from .assets import AssetsDefinition  # (an op job's nodes have no asset: not imported)
         if a.__class__ is AssetsDefinition and not a.multi and a.selected_keys is None:
             keys.add(a.key)
         else:
@@ -214,6 +216,7 @@ def job(
     hooks: Optional[set[Any]] = None,
 ) -> Any:
     """Decorate a function whose body calls ops, making a JobDefinition."""
+    from .composition import GraphDefinition
     options = dict(description=description, resource_defs=resource_defs, config=config,
                    tags=tags, executor_def=executor_def, op_retry_policy=op_retry_policy,
                    partitions_def=partitions_def, logger_defs=logger_defs,
@@ -230,6 +233,7 @@ def job(
 
 def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: Any) -> JobDefinition:
     """Compose `graph_def` and wrap its nodes as a job."""
+    from .composition import compose_graph
     nodes, graph_outputs = compose_graph(graph_def)
     resource_defs = dict(o.get("resource_defs") or {})
     job_def = JobDefinition(
@@ -248,10 +252,12 @@ def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: 
 
 
 # -- asset jobs ----------------------------------------------------------------------------
-AssetLike = Union[AssetsDefinition, AssetSpec]
+AssetLike = Union["AssetsDefinition", "AssetSpec"]
 
 
 def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) -> AssetGraphView:
+    from .assets import AssetsDefinition
+    from .selection import AssetGraphView
     upstream = {}
     groups = {}
     tags = {}
@@ -278,6 +284,11 @@ def build_asset_job(
     hooks: Any = (),
 ) -> JobDefinition:
     """A job computing the selected assets (all computable ones by default) and their checks."""
+    from .asset_nodes import (add_asset_nodes, add_blocking_edges, add_check_node, assets_by_key,
+                              assets_resources, common_partitions_def, input_source, output_handle,
+                              subset_multi_assets)
+    from .assets import AssetsDefinition
+    from .selection import coerce_selection
     by_key, defined, plain_only = assets_by_key(assets)
     if selection is None:
         # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without

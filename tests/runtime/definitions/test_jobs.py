@@ -381,18 +381,18 @@ def test_a_plain_asset_job_is_told_it_has_no_dynamic_outputs_and_what_resources_
     without a walk over the nodes; a missing key is still named (by the walk), and any other
     job is walked, with the walks' answers."""
     from specrun import DailyPartitionsDefinition, ResourceDefinition
-    from specrun.runtime.definitions import dynamic, jobs
+    from specrun.runtime.definitions import asset_nodes, dynamic
     from specrun.runtime.definitions.ops import OpDefinition
     from specrun.runtime.job_cache import job_has_dynamic_outputs
 
     walks = []
-    real_dynamic, real_resources = dynamic.has_dynamic_outputs, jobs.assets_resources
-    real_partitions, real_keys = jobs.common_partitions_def, OpDefinition.all_resource_keys
+    real_dynamic, real_resources = dynamic.has_dynamic_outputs, asset_nodes.assets_resources
+    real_partitions, real_keys = asset_nodes.common_partitions_def, OpDefinition.all_resource_keys
     monkeypatch.setattr(dynamic, "has_dynamic_outputs",
                         lambda n: walks.append("dynamic") or real_dynamic(n))
-    monkeypatch.setattr(jobs, "assets_resources",
+    monkeypatch.setattr(asset_nodes, "assets_resources",
                         lambda a: walks.append("resources") or real_resources(a))
-    monkeypatch.setattr(jobs, "common_partitions_def",
+    monkeypatch.setattr(asset_nodes, "common_partitions_def",
                         lambda b, k: walks.append("partitions") or real_partitions(b, k))
     monkeypatch.setattr(OpDefinition, "all_resource_keys",
                         property(lambda op: walks.append("nodes") or real_keys.fget(op)))
@@ -454,15 +454,15 @@ def test_a_plain_asset_jobs_definitions_are_the_dict_of_keys_built_for_it_not_a_
     """build_asset_job keeps the dict `assets_by_key` made as the job's `asset_defs`, and of
     plain assets that dict is also the keys given (no list of them): at 10,000 assets each copy
     made or freed was a pass over every key and definition. Same keys, in the order given."""
-    from specrun.runtime.definitions import jobs
+    from specrun.runtime.definitions import asset_nodes
 
-    made, by_key_of = [], jobs.assets_by_key
+    made, by_key_of = [], asset_nodes.assets_by_key
 
     def keeping(assets):
         made.append(by_key_of(assets))
         return made[-1]
 
-    monkeypatch.setattr(jobs, "assets_by_key", keeping)
+    monkeypatch.setattr(asset_nodes, "assets_by_key", keeping)
     job = build_asset_job("j", [report, raw, clean])
     by_key, given, plain_only = made[0]
     assert given is by_key and plain_only
@@ -470,3 +470,36 @@ def test_a_plain_asset_jobs_definitions_are_the_dict_of_keys_built_for_it_not_a_
     assert list(job.asset_defs.items()) == [(report.key, report), (raw.key, raw), (clean.key, clean)]
     assert job.asset_key_set == {raw.key, clean.key, report.key}
     assert [n for n in job.nodes] == ["clean", "raw", "report"]
+
+
+def test_a_worker_that_reads_an_op_job_does_not_import_the_asset_machinery():
+    """What an op job's pickle names (the job, its ops, the Dask executor and worker, the step
+    runner) imports neither assets, asset checks, asset nodes, selections nor composition:
+    jobs.py imports them where an asset job, a graph or a fan-out needs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import specrun.runtime.definitions.jobs, specrun.runtime.definitions.ops\n"
+            "import specrun.runtime.executors.dask, specrun.runtime.executors.dask_worker, specrun.runtime.execute\n"
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('specrun.runtime.definitions.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    imported = set(eval(out))
+    assert "jobs" in imported and "ops" in imported
+    assert imported.isdisjoint({"assets", "asset_checks", "asset_nodes", "selection", "composition"})
+
+
+def test_jobs_made_every_way_still_work_with_the_imports_where_they_are_used():
+    from specrun import job, op
+
+    @op
+    def one():
+        return 1
+
+    @job
+    def op_job():
+        one()
+
+    assert op_job.execute_in_process().output_for_node("one") == 1
+    assert build_asset_job("assets", [raw, clean], selection=AssetSelection.keys("clean")).asset_key_set \
+        == {clean.key}
