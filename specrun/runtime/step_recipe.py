@@ -250,9 +250,9 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
             return None
         if key != out_key:
             several = True
-        try:  # (`loaded_message`'s look-up, without the call: ~0.3k instructions a node of a chain)
-            message = texts[key][name]
-        except KeyError:
+        by_name = texts.get(key)  # (`loaded_message`'s look-up, without the call)
+        message = by_name.get(name) if by_name is not None else None
+        if message is None:
             message = loaded_message(program, name, key)
         inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
                        message, store_key or None))
