@@ -179,12 +179,12 @@ _NO_ENTRIES: dict = {}
 def _computed_keys(nodes: Mapping[str, Node]) -> frozenset[AssetKey]:
     """The selected keys of the nodes' assets; a plain asset's (an `AssetsDefinition`, not a
     multi-asset nor a subset) is its key, without its `selected_asset_keys` set."""
+    assets = [node.asset for node in nodes.values() if node.asset is not None]
+    if not assets:  # (an op job: the assets module is not imported for it)
+        return frozenset()
+    from .assets import AssetsDefinition
     keys = set()
-    for node in nodes.values():
-        a = node.asset
-        if a is None:
-            continue
-        from .assets import AssetsDefinition  # (an op job's nodes have no asset: not imported)
+    for a in assets:
         if a.__class__ is AssetsDefinition and not a.multi and a.selected_keys is None:
             keys.add(a.key)
         else:

@@ -503,3 +503,20 @@ def test_jobs_made_every_way_still_work_with_the_imports_where_they_are_used():
     assert op_job.execute_in_process().output_for_node("one") == 1
     assert build_asset_job("assets", [raw, clean], selection=AssetSelection.keys("clean")).asset_key_set \
         == {clean.key}
+
+
+def test_the_asset_keys_of_a_job_are_its_assets_and_an_op_job_has_none():
+    from specrun import job, op
+    from specrun.runtime.definitions import jobs
+
+    @op
+    def lone():
+        return 1
+
+    @job
+    def ops_only():
+        lone()
+
+    assert jobs._computed_keys(ops_only.nodes) == frozenset()
+    assert jobs._computed_keys(build_asset_job("keys", [raw, clean, report]).nodes) == {
+        raw.key, clean.key, report.key}
