@@ -14,7 +14,7 @@ from .keyed_io import keyed
 from .input_managers import load_with_input_manager, loaded_input_message
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
-from .plan_unpartitioned import NodeStep, _reading
+from .plan_unpartitioned import NodeStep, upstream_output
 
 
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
@@ -39,7 +39,7 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     if step.__class__ is NodeStep and plain.inputs:  # (its inputs are its node's: not made unless read)
         return _load_node_inputs(run, step, plain, managers, events)
     kwargs: dict[str, Any] = {}
-    run_id, job_name, key = run.run_id, run.job_name, step.key
+    run_id, key = run.run_id, step.key
     produced, steps = run.produced, run.plan.steps
     for name, spec, _src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         manager = managers[manager_key]
@@ -48,14 +48,9 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
             if _not_yielded(produced, steps, up.step_key, up.output_name):
                 continue  # (an optional output): a fan-in leaves it out
             mapping_key = up.mapping_key
-            try:
-                value = manager.load_by_key(store_key or (
-                    (run_id, up.step_key, up.output_name, mapping_key) if mapping_key
-                    else (run_id, up.step_key, up.output_name)))
-            except KeyError:  # `load_input` words the error
-                value = _load_upstream(run, step, name, spec, up, None, events, by_key=False)
-            else:
-                events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
+            value = _load_by_key(run, step, name, spec, manager, store_key or (
+                (run_id, up.step_key, up.output_name, mapping_key) if mapping_key
+                else (run_id, up.step_key, up.output_name)), up, message, events)
             if not fan_in:
                 break
             values.append(value)
@@ -72,7 +67,7 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     """`load_plain_inputs` of a `NodeStep`: each input reads one output of the upstream node
     (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`)."""
     kwargs: dict[str, Any] = {}
-    run_id, job_name, key = run.run_id, run.job_name, step.key
+    run_id = run.run_id
     produced, steps = run.produced, run.plan.steps
     for name, spec, src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         if fan_in:
@@ -80,13 +75,9 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
         else:
             up, output = src.node, src.output
             if _not_yielded(produced, steps, up, output):
-                raise InvariantViolationError(f"input {name!r} of {key!r} has no upstream value")
-            try:
-                value = managers[manager_key].load_by_key(store_key or (run_id, up, output))
-            except KeyError:  # `load_input` words the error
-                value = _load_upstream(run, step, name, spec, step.upstream_of(name)[0], None, events, by_key=False)
-            else:
-                events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
+                raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
+            value = _load_by_key(run, step, name, spec, managers[manager_key], store_key or (run_id, up, output),
+                                 src, message, events)
         if passed:
             kwargs[name] = value
     return kwargs
@@ -98,20 +89,30 @@ def _load_node_fan_in(run: Any, step: Any, name: str, spec: Any, src: Any, manag
     all stored through `manager`): as `load_plain_inputs`'s, an output its step did not yield
     (an optional one) left out."""
     values = []
-    run_id, job_name, key = run.run_id, run.job_name, step.key
+    run_id = run.run_id
     produced, steps = run.produced, run.plan.steps
     for s in src.sources:
         up, output = s.node, s.output
         if _not_yielded(produced, steps, up, output):
             continue
-        try:
-            value = manager.load_by_key((run_id, up, output))
-        except KeyError:  # `load_input` words the error
-            value = _load_upstream(run, step, name, spec, _reading(s)[0], None, events, by_key=False)
-        else:
-            events.append(new_event(ET.LOADED_INPUT, run_id, job_name, key, message))
-        values.append(value)
+        values.append(_load_by_key(run, step, name, spec, manager, (run_id, up, output), s, message, events))
     return values
+
+
+def _load_by_key(run: Any, step: Any, name: str, spec: Any, manager: Any, store_key: Any, up: Any,
+                 message: str, events: list, context: Any = None) -> Any:
+    """The value keyed `manager` (see `..keyed_io`) holds under `store_key`, for input `name`
+    read from upstream output `up` (an UpstreamOutput, or the FromOutput a `NodeStep` reads),
+    recording LOADED_INPUT (`message`). A missing value goes to `load_input` (given the step's
+    `context` where there is one), which words the error."""
+    try:
+        value = manager.load_by_key(store_key)
+    except KeyError:
+        if up.__class__ is FromOutput:
+            up = upstream_output(up)
+        return _load_upstream(run, step, name, spec, up, context, events, by_key=False)
+    events.append(new_event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key, message))
+    return value
 
 
 def _load_from_output(run: Any, step: Any, name: str, spec: Any, context: Any, events: list) -> Any:
@@ -178,16 +179,9 @@ def _load_upstream(run, step, name, spec, up, context, events, by_key: bool = Tr
                   (run_id, up.step_key, up.output_name))
     manager = run.resources_for_output(manager_key)
     if by_key and facts.store_key is not None and not up.partition_keys and keyed(manager):
-        # Loaded by its key, without contexts (see `..keyed_io`); a missing value falls
-        # through to `load_input`, which words the error.
-        try:
-            value = manager.load_by_key(facts.store_key or identifier)
-        except KeyError:
-            pass
-        else:
-            events.append(new_event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key,
-                                    loaded_input_message(name, manager_key)))
-            return value
+        # Loaded by its key, without contexts
+        return _load_by_key(run, step, name, spec, manager, facts.store_key or identifier, up,
+                            loaded_input_message(name, manager_key), events, context)
     input_ctx = input_context_with_deferred_upstream(
         name, identifier, lambda: _upstream_context(run, up, up_node, run_id),
         asset_key=facts.asset_key, metadata=spec.metadata, dagster_type=spec.dagster_type,

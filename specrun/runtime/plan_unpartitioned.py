@@ -72,7 +72,13 @@ class NodeStep(ExecutionStep):
 def _reading(src: Any) -> tuple[UpstreamOutput, ...]:
     """A `NodeStep`'s input's upstream outputs (`src`: a FromOutput, or a FromFanIn of at least
     one), each that of the step named as its node."""
-    return tuple([_new_upstream(UpstreamOutput, (s.node, s.output, s.node, (), None)) for s in sources(src)])
+    return tuple([upstream_output(s) for s in sources(src)])
+
+
+def upstream_output(source: Any) -> UpstreamOutput:
+    """The upstream output a `NodeStep` reads for one FromOutput (`source`): that of the step
+    named as its node."""
+    return _new_upstream(UpstreamOutput, (source.node, source.output, source.node, (), None))
 
 
 def sources(src: Any) -> tuple[FromOutput, ...]:

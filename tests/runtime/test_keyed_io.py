@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from specrun import AssetIn, In, InMemoryIOManager, IOManager, asset, io_manager, job, materialize, op
+from specrun import AssetIn, DynamicOut, DynamicOutput, In, InMemoryIOManager, IOManager, asset, io_manager, job, materialize, op
 from specrun.runtime.keyed_io import keyed
 
 
@@ -89,24 +89,102 @@ def test_a_subclass_overriding_only_the_context_methods_is_called_with_contexts(
     assert _types(result) == _types(_run(KeyedDict()))
 
 
+class Forgetful(KeyedDict):
+    """Finds nothing by key: every load falls back to `load_input`, which reads what
+    `store_by_key` put elsewhere under the upstream output's identifier."""
+
+    def store_by_key(self, key, obj):
+        super().store_by_key(key, obj)
+        self.values[("elsewhere",) + key] = self.values.pop(key)
+
+    def load_by_key(self, key):
+        self.calls.append(("load", key))
+        raise KeyError(key)
+
+    def load_input(self, context):
+        self.calls.append(("load_input", context.name))
+        up = context.upstream_output
+        return self.values[("elsewhere",) + (tuple(up.asset_key.path) if up.asset_key
+                                             else tuple(up.get_identifier()))]
+
+
 def test_a_key_the_manager_does_not_have_falls_back_to_load_input():
-    class Forgetful(KeyedDict):
-        def store_by_key(self, key, obj):
-            super().store_by_key(key, obj)
-            self.values[("elsewhere",) + key] = self.values.pop(key)
-
-        def load_by_key(self, key):
-            self.calls.append(("load", key))
-            raise KeyError(key)
-
-        def load_input(self, context):
-            self.calls.append(("load_input", context.name))
-            return self.values[("elsewhere",) + tuple(context.upstream_output.get_identifier())]
-
     manager = Forgetful()
     result = _run(manager)
     assert result.output_for_node("plus") == 2
     assert [c[0] for c in manager.calls] == ["store", "load", "load_input", "store"]
+
+
+def _resource(manager):
+    @io_manager
+    def resource(_):
+        return manager
+
+    return resource
+
+
+def _loaded(result) -> list[str]:
+    return [e.step_key for e in result.all_events if e.event_type_value == "LOADED_INPUT"]
+
+
+def test_a_fan_in_input_the_manager_does_not_have_by_key_falls_back_to_load_input_for_each_source():
+    @op
+    def two() -> int:
+        return 2
+
+    @op(ins={"xs": In()})
+    def total(xs):
+        return sum(xs)
+
+    manager = Forgetful()
+
+    @job(resource_defs={"io_manager": _resource(manager)})
+    def gathered():
+        total([one(), two()])
+
+    result = gathered.execute_in_process()
+    assert result.output_for_node("total") == 3
+    rid = result.run_id
+    assert [c for c in manager.calls if c[0] != "store"] == [
+        ("load", (rid, "one", "result")), ("load_input", "xs"),
+        ("load", (rid, "two", "result")), ("load_input", "xs")]
+    assert _loaded(result) == ["total", "total"]
+
+
+def test_an_asset_the_manager_does_not_have_by_key_falls_back_to_load_input():
+    @asset
+    def base() -> int:
+        return 5
+
+    @asset
+    def doubled(base: int) -> int:
+        return base * 2
+
+    manager = Forgetful()
+    result = materialize([base, doubled], resources={"io_manager": _resource(manager)})
+    assert result.success and result.output_for_node("doubled") == 10
+    assert [c for c in manager.calls if c[0] != "store"] == [("load", ("base",)), ("load_input", "base")]
+    assert _loaded(result) == ["doubled"]
+
+
+def test_a_mapped_input_the_manager_does_not_have_by_key_falls_back_to_load_input():
+    @op(out=DynamicOut())
+    def fan():
+        for i in (1, 2):
+            yield DynamicOutput(i, mapping_key=f"k{i}")
+
+    manager = Forgetful()
+
+    @job(resource_defs={"io_manager": _resource(manager)})
+    def mapped():
+        fan().map(plus)
+
+    result = mapped.execute_in_process()
+    assert result.output_for_node("plus") == {"k1": 2, "k2": 3}
+    rid = result.run_id
+    assert sorted(c for c in manager.calls if c[0] == "load") == [
+        ("load", (rid, "fan", "result", "k1")), ("load", (rid, "fan", "result", "k2"))]
+    assert sorted(_loaded(result)) == ["plus[k1]", "plus[k2]"]
 
 
 def test_asset_values_are_keyed_by_their_asset_key_path():
