@@ -160,29 +160,47 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
     parent reads the batch's connection to its end. Dask runs a task again on another
     worker when the one running it dies; the batch's claim in the scheduler's metadata
     makes that second run return at once, so no step runs twice: the parent fails the step
-    that was running and sends the steps that never started again.
+    that was running and sends the steps that never started again. The claim goes over the
+    worker's own pooled connection to the scheduler (`_claim`); a batch opens a connection
+    of its own to the scheduler (`_Line`) only to report through it.
     """
     from distributed import get_worker
 
-    line = _Line(get_worker())
-    direct = None
+    worker = get_worker()
+    claim = [CLAIMS, run.run_id, str(batch)]
+    if not _sync(worker, _claim, worker.scheduler, claim):
+        return
+    direct = DirectLine.open(run.reports, batch)
+    line = None if direct is not None else _Line(worker)
     try:
-        claim = [CLAIMS, run.run_id, str(batch)]
-        if line.ask({"op": "get_metadata", "keys": claim, "default": None}) is not None:
-            return
-        line.tell({"op": "set_metadata", "keys": claim, "value": True, "reply": False})
-        direct = DirectLine.open(run.reports, batch)
         _run_steps(run, topic, batch, pickle.loads(steps), line, direct, claim)
     finally:
         if direct is not None:  # the parent handles the batch's end after this connection's
             direct.close()
-        line.close()
+        if line is not None:
+            line.close()
 
 
-def _run_steps(run: RunRef, topic: str, batch: int, steps: Sequence[BatchStep], line: _Line,
+async def _claim(scheduler: Any, claim: list[str]) -> bool:
+    """Whether this run of a batch's task may run it: no earlier run claimed it. Then it is
+    claimed, told (written to the socket before any step starts, no answer awaited)."""
+    if await scheduler.get_metadata(keys=claim, default=None) is not None:
+        return False
+    await scheduler.set_metadata(keys=claim, value=True, reply=False)
+    return True
+
+
+def _sync(worker: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """`fn(*args, **kwargs)` run in the worker's event loop, from the task's thread (bounded)."""
+    from distributed.utils import sync
+
+    return sync(worker.loop, fn, *args, callback_timeout=SCHEDULER_TIMEOUT, **kwargs)
+
+
+def _run_steps(run: RunRef, topic: str, batch: int, steps: Sequence[BatchStep], line: Optional[_Line],
                direct: Optional[DirectLine], claim: list[str]) -> None:
     """Run the batch's steps as its own `RunState` releases them, reporting each as it ends
-    (`direct`ly, or through the scheduler on `line`)."""
+    (`direct`ly, else through the scheduler on `line`)."""
     from ..scheduler import STATE_EVENT_TYPES, Run, RunState, StepDone
 
     state = RunState(_BatchPlan(steps), run.run_id, run.job_name, max_concurrent=1)
@@ -237,9 +255,7 @@ class _Line:
         self.socket = _plain_tcp_socket(self.comm)
 
     def _sync(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        from distributed.utils import sync
-
-        return sync(self.worker.loop, fn, *args, callback_timeout=SCHEDULER_TIMEOUT, **kwargs)
+        return _sync(self.worker, fn, *args, **kwargs)
 
     def tell(self, message: dict) -> None:
         if self.socket is None:

@@ -1,0 +1,88 @@
+"""A batch's task on a Dask worker (`dask_worker.run_batch_on_worker`), without a cluster: a
+worker whose event loop runs in a thread and whose scheduler records what it is asked."""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import queue
+import threading
+
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from specrun.runtime.executors import dask_worker  # noqa: E402
+from specrun.runtime.executors.dask_reports import ReportServer  # noqa: E402
+
+
+class _Scheduler:
+    """The worker's pooled connection to the scheduler (`worker.scheduler`): its metadata,
+    and each call in order. It has no address: a batch cannot open a connection of its own."""
+
+    def __init__(self) -> None:
+        self.metadata: dict = {}
+        self.calls: list = []
+
+    async def get_metadata(self, keys, default=None):
+        self.calls.append(("get", keys))
+        return self.metadata.get(tuple(keys), default)
+
+    async def set_metadata(self, keys, value, reply=True):
+        self.calls.append(("set", keys, reply))
+        self.metadata[tuple(keys)] = value
+
+
+class _Worker:
+    def __init__(self, loop) -> None:
+        self.loop = loop
+        self.scheduler = _Scheduler()
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    from tornado.ioloop import IOLoop
+
+    started = threading.Event()
+    loops: list = []
+
+    def run() -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        loops.append(IOLoop.current())
+        started.set()
+        loops[0].start()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    started.wait(10)
+    fake = _Worker(loops[0])
+    monkeypatch.setattr(distributed, "get_worker", lambda: fake)
+    yield fake
+    loops[0].add_callback(loops[0].stop)
+    thread.join(10)
+
+
+@pytest.fixture
+def server():
+    running = ReportServer("127.0.0.1", queue.SimpleQueue())
+    yield running
+    running.close()
+
+
+def test_a_batch_reporting_straight_claims_itself_on_the_workers_own_connection_and_opens_none(
+        worker, server):
+    run = dask_worker.RunRef("run-1", "job", server.where)
+    dask_worker.run_batch_on_worker(run, "topic", 3, pickle.dumps([]))
+    claim = [dask_worker.CLAIMS, "run-1", "3"]
+    assert worker.scheduler.calls == [("get", claim), ("set", claim, False)]  # the claim is told
+    assert server.direct == {3}
+    assert server.inbox.get(timeout=10) == ("eof", 3)
+
+
+def test_a_batch_claimed_by_an_earlier_run_of_its_task_returns_at_once(worker, server):
+    claim = [dask_worker.CLAIMS, "run-1", "3"]
+    worker.scheduler.metadata[tuple(claim)] = True  # its task ran on a worker that died
+    run = dask_worker.RunRef("run-1", "job", server.where)
+    dask_worker.run_batch_on_worker(run, "topic", 3, b"not read: no step runs")
+    assert worker.scheduler.calls == [("get", claim)]
+    assert not server.direct  # nor did it reach the parent
