@@ -278,30 +278,42 @@ def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
 def _flat_text(value: dict, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
     """The encoder's text of `value` when it is a dict of text keys to texts, exact ints and
     Nones (the values `_plain` keeps as they are, and the encoder writes as `_STRING`,
-    ``int.__repr__`` and ``null``); None for any other dict. The texts of its values are kept
-    in `known` (`dumps`'s `payloads`) for `flat_json`."""
+    ``int.__repr__`` and ``null``); None for any other dict. The texts of its values, and
+    the forms of its keys (`_flat_forms`), are kept in `known` (`dumps`'s `payloads`) for
+    `flat_json`."""
     texts = []
-    values = []
-    keys = _KEY_TEXTS
     for k, v in value.items():
         kind = type(v)
-        if kind is str:
-            text = _STRING(v)
-        elif kind is int:  # (not a bool: the encoder writes true and false)
-            text = int.__repr__(v)
-        elif v is None:
-            text = "null"
-        else:
-            return None
         if type(k) is not str:
             return None
-        key = keys.get(k)
-        if key is None:
-            key = _kept(keys, k, f"{_STRING(k)}:")
-        texts.append(key + text)
-        values.append(text)
-    known[id(value)] = (value, values)
-    return "{" + ",".join(texts) + "}"
+        if kind is str:
+            texts.append(_STRING(v))
+        elif kind is int:  # (not a bool: the encoder writes true and false)
+            texts.append(int.__repr__(v))
+        elif v is None:
+            texts.append("null")
+        else:
+            return None
+    names = tuple(value)
+    forms = _FLAT_FORMS.get(names) or _flat_forms(names)
+    values = tuple(texts)
+    known[id(value)] = (value, (values, forms))
+    return forms[0] % values
+
+
+def _flat_forms(names: tuple[str, ...]) -> tuple[str, str]:
+    """The texts of a dict with the keys `names` (exact strings) whose values are the ``%s``
+    fields, compact (`_encode`'s separators) and spaced (`json.dumps`'s), kept: a step's
+    stored facts have the same keys every step."""
+    keys = [_STRING(name).replace("%", "%%") for name in names]
+    forms = ("{" + ",".join([f"{key}:%s" for key in keys]) + "}", "{" + ", ".join([f"{key}: %s" for key in keys]) + "}")
+    if len(_FLAT_FORMS) >= 1024:
+        _FLAT_FORMS.clear()
+    _FLAT_FORMS[names] = forms
+    return forms
+
+
+_FLAT_FORMS: dict[tuple[str, ...], tuple[str, str]] = {}
 
 
 def flat_json(value: Any, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
@@ -312,34 +324,47 @@ def flat_json(value: Any, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
     seen = known.get(id(value))
     if seen is None or seen[0] is not value:
         return None
-    keys = _SPACED_KEY_TEXTS
-    texts = []
-    for k, text in zip(value, seen[1]):
-        key = keys.get(k)
-        if key is None:
-            key = _kept(keys, k, f"{_STRING(k)}: ")
-        texts.append(key + text)
-    return "{" + ", ".join(texts) + "}"
-
-
-_SPACED_KEY_TEXTS: dict[str, str] = {}
+    values, forms = seen[1]
+    return forms[1] % values
 
 
 def _head(event: Event) -> Optional[str]:
     """`dumps`'s text up to and including ``"data":``; None when a field's type is not the usual one."""
-    step_key, message, level, timestamp, pid = event.step_key, event.message, event.level, event.timestamp, event.pid
-    run_id, job_name = event.run_id, event.job_name
-    if (type(message) is not str or type(level) is not int or type(timestamp) is not float
-            or not -_INF < timestamp < _INF or (step_key is not None and type(step_key) is not str)
-            or (pid is not None and type(pid) is not int) or type(run_id) is not str or type(job_name) is not str):
+    step_key, message, timestamp = event.step_key, event.message, event.timestamp
+    if (type(message) is not str or type(timestamp) is not float or not -_INF < timestamp < _INF
+            or (step_key is not None and type(step_key) is not str)):
         return None
+    kind, run_id, job_name, level, pid = event.event_type, event.run_id, event.job_name, event.level, event.pid
     # The texts around the step key, the message and the time are kept: a run's events share
-    # its id, job name, level and pid, a step's its key (the types were checked above: True is
-    # not the int 1 here, so an equal key of another type is never found)
-    key = (event.event_type, run_id, job_name, level, pid)
+    # its id, job name, level and pid (the same objects: the last ones of each kind are known
+    # by identity, which also vouches for their types), a step's its key
+    last = _LAST_HEADS.get(kind)
+    if last is not None and last[0] is run_id and last[1] is job_name and last[2] is level and last[3] is pid:
+        start, level_text, pid_text = last[4]
+    else:
+        found = _kept_head(kind, run_id, job_name, level, pid)
+        if found is None:
+            return None
+        start, level_text, pid_text = found
+    step = _STEP_TEXTS.get(step_key)
+    if step is None:
+        step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
+    # (`!r` of an exact float: `float.__repr__`'s text, without the call through its descriptor)
+    return f'{start}{step}{_STRING(message)}{level_text}{timestamp!r}{pid_text}'
+
+
+def _kept_head(kind: Any, run_id: Any, job_name: Any, level: Any, pid: Any) -> Optional[tuple[str, str, str]]:
+    """The texts of `_head` that depend on the event's type, run, job, level and pid (None
+    when one of those is not of the usual type), kept by their values (the types were
+    checked first: True is not the int 1 here, so an equal key of another type is never
+    found) and as the last ones of `kind`."""
+    if ((pid is not None and type(pid) is not int) or type(level) is not int or type(run_id) is not str
+            or type(job_name) is not str):
+        return None
+    key = (kind, run_id, job_name, level, pid)
     found = _HEADS.get(key)
     if found is None:
-        value = event.event_type.value
+        value = kind.value
         if type(value) is not str:
             return None
         start = f'{{"event_type":{_STRING(value)},"run_id":{_STRING(run_id)},"job_name":{_STRING(job_name)},"step_key":'
@@ -348,14 +373,11 @@ def _head(event: Event) -> Optional[str]:
         if len(_HEADS) >= 256:  # a few runs' worth; a long-lived process records many runs
             _HEADS.clear()
         _HEADS[key] = found
-    start, level_text, pid_text = found
-    step = _STEP_TEXTS.get(step_key)
-    if step is None:
-        step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
-    # (`!r` of an exact float: `float.__repr__`'s text, without the call through its descriptor)
-    return f'{start}{step}{_STRING(message)}{level_text}{timestamp!r}{pid_text}'
+    _LAST_HEADS[kind] = (run_id, job_name, level, pid, found)
+    return found
 
 
+_LAST_HEADS: dict[Any, tuple] = {}
 _STEP_TEXTS: dict[Optional[str], str] = {}
 
 

@@ -224,3 +224,31 @@ def test_each_event_type_is_stored_as_its_value_a_plain_string():
              for kind in kinds]
     texts = [row[1] for row in event_rows(batch)[0]]
     assert texts == [kind.value for kind in kinds] and {type(t) for t in texts} == {str}
+
+
+def test_the_last_head_texts_of_a_kind_are_taken_for_the_same_run_job_level_and_pid_objects_only():
+    run, job = "r-identity", "job"
+    first = Event(DagsterEventType.STEP_START, run, job, "a", "m", None, 30, 1.5, 7)
+    assert serde.dumps(first) == reference(first)
+    last = serde._LAST_HEADS[DagsterEventType.STEP_START]
+    assert last[:4] == (run, job, 30, 7) and last[0] is run and last[4] is serde._HEADS[
+        (DagsterEventType.STEP_START, run, job, 30, 7)]
+    # equal values that are other objects, or of another type, go the checked way (and are then the last)
+    others = [Event(DagsterEventType.STEP_START, "".join(["r-", "identity"]), job, "b", "m", None, 30, 2.5, 7),
+              Event(DagsterEventType.STEP_START, run, job, "b", "m", None, 30, 2.5, 7),
+              Event(DagsterEventType.STEP_START, Text(run), job, "b", "m", None, 30, 2.5, 7),
+              Event(DagsterEventType.STEP_START, run, job, "b", "m", None, 20, 2.5, True)]
+    assert [serde.dumps(e) for e in others] == [reference(e) for e in others]
+    assert serde._LAST_HEADS[DagsterEventType.STEP_START][0] is run  # (the Text one and the bool pid were not kept)
+
+
+def test_a_flat_dicts_forms_are_kept_by_its_keys_and_written_as_the_encoder_and_json_dumps_write_it():
+    from specrun.runtime.storage.sql_rows import stored_text
+
+    facts = [{"kind": "file", "path": "/s/a%s", "size": 5, "%d 100%": "x%"}, {"kind": "file", "path": "/s/b",
+                                                                             "size": 7, "%d 100%": "%%"}]
+    known: dict = {}
+    texts = [serde._flat_text(value, known) for value in facts]
+    assert texts == [json.dumps(value, separators=(",", ":")) for value in facts]
+    assert [serde.flat_json(value, known) for value in facts] == [stored_text(value) for value in facts]
+    assert known[id(facts[0])][1][1] is known[id(facts[1])][1][1] is serde._FLAT_FORMS[tuple(facts[0])]
