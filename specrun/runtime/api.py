@@ -16,6 +16,7 @@ from .events import ET, ErrorInfo, Event, RunFailureData
 from .executors.base import InitExecutorContext, event_stream
 from .execute import RunContext
 from .step_ends import StepEnds
+from .step_events import summarize
 from .instance import Instance
 from .io_managers import fs_io_manager, mem_io_manager
 from .job_cache import PARTITIONED_ASSETS, RESOURCES_NEEDED, per_job
@@ -29,7 +30,7 @@ from .result import ExecutionResult
 from .run_config import resolve_run_config
 from .job_plan import job_program, planned_with_programs
 from .storage.base import DagsterRunStatus
-from .cancel import signals_held, stop_run
+from .cancel import close_resources, signals_held, stop_run
 from .timeouts import RunTimeout, alarm, refuse_unenforced_step_timeouts, run_timeout
 
 EPHEMERAL_ASSET_JOB_NAME = "__ephemeral_asset_job__"
@@ -150,9 +151,12 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     becomes in `specrun apply`) stops the executor, whose workers run their teardown, and
     records the run as canceled even when a second signal cuts the teardown short."""
     events: list[Event] = []
+    # What `ends` reads: every event but those of a step's list read with its summary.
+    loose: list[Event] = []
 
     def record(event: Event) -> None:
         events.append(event)
+        loose.append(event)
         instance.handle_new_event(event)
         if on_event is not None:
             on_event(event)
@@ -162,7 +166,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     ctx.log = ctx.log.with_sink(record)
     instance.update_run_status(ctx.run_id, DagsterRunStatus.STARTED)
     run_error: Optional[ErrorInfo] = None
-    append, handle = events.append, instance.handle_new_event
+    append, handle, loose_append = events.append, instance.handle_new_event, loose.append
     if lease is not None:  # a step's leases are given back once its end is recorded
         handle = lease.releasing(handle)
     if limit is not None:
@@ -170,16 +174,23 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
     stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
     ends, countdown = StepEnds(ctx.steps_all_ended is None), StepEnds.READ_EVERY  # (in cache)
+    all_ends = ends.finished is not None
     held = None if ctx.log_slot is None else current_step_log.set(ctx.log_slot)  # (event_stream)
     try:
         with alarm(limit, lambda: RunTimeout(limit)):  # type: ignore[arg-type]
             for item in stream:  # `record`, inlined: this runs per event
-                if item.__class__ is list and handle_many is not None:  # a step's events
-                    events.extend(item)
-                    handle_many(item)
+                if item.__class__ is tuple and handle_many is not None:  # a step's events, summary
+                    step_events, summary = item
+                    if summary is None:  # (the step did not know it: read once, for both readers)
+                        summary = summarize(step_events)
+                    events.extend(step_events)
+                    handle_many(step_events, summary)
+                    if all_ends or summary.failed_at:
+                        ends.read_step(step_events, summary)
                     continue
-                for event in item if item.__class__ is list else (item,):
+                for event in item[0] if item.__class__ is tuple else (item,):
                     append(event)
+                    loose_append(event)
                     handle(event)
                     if on_event is not None:
                         on_event(event)
@@ -187,23 +198,23 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                     raise RunTimeout(limit)  # type: ignore[arg-type]
                 countdown -= 1  # (items but a step's events: in process, a STEP_START a step)
                 if not countdown:
-                    countdown = ends.read(events)
+                    countdown = ends.read(loose)
     except KeyboardInterrupt:
-        stop_run(ctx, stream, record, _close)
+        stop_run(ctx, stream, record, close_resources)
         with signals_held():
             record(Event(ET.RUN_CANCELED, ctx.run_id, ctx.job_name, message="Run canceled (interrupted)."))
             instance.update_run_status(ctx.run_id, DagsterRunStatus.CANCELED)
         raise
     except RunTimeout as exc:
-        stop_run(ctx, stream, record, _close)
+        stop_run(ctx, stream, record, close_resources)
         run_error = ErrorInfo(f"{exc}; the steps still running were stopped", "RunTimeout")
     except Exception as exc:  # a framework or executor failure: recorded on the run
         run_error = ErrorInfo.from_exception(exc)
     finally:
         if held is not None:
             current_step_log.reset(held)
-    run_error = _close(ctx, record) or run_error
-    unrun, failed = ends.unrun_and_failed(events, plan.steps, ctx.steps_all_ended)
+    run_error = close_resources(ctx, record) or run_error
+    unrun, failed = ends.unrun_and_failed(loose, plan.steps, ctx.steps_all_ended, events)
     if unrun and run_error is None:
         run_error = ErrorInfo(f"the executor finished without running step(s): {', '.join(unrun[:5])}",
                               "ExecutionError")
@@ -218,18 +229,6 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                      message=f'Finished execution of run for "{ctx.job_name}".'))
         instance.update_run_status(ctx.run_id, DagsterRunStatus.SUCCESS)
     return events, run_error
-
-
-def _close(ctx: RunContext, record: Any) -> Optional[ErrorInfo]:
-    """Clean resources up; a clean-up error is recorded and fails the run."""
-    try:
-        ctx.close()
-    except Exception as exc:  # user clean-up code may raise anything
-        info = ErrorInfo.from_exception(exc)
-        record(Event(ET.ENGINE_EVENT, ctx.run_id, ctx.job_name,
-                     message=f"Resource clean-up failed: {info.message}", data=info, level=40))
-        return info
-    return None
 
 
 def _raise_failure(result: ExecutionResult) -> None:

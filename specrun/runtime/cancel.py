@@ -1,12 +1,13 @@
-"""Stopping a run that was canceled or ran out of time, in the process that drives it."""
+"""Stopping a run that was canceled or ran out of time, in the process that drives it, and
+cleaning up its resources (`close_resources`: at the end of every run)."""
 
 from __future__ import annotations
 
 import contextlib
 import signal
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Optional
 
-from .events import ET, Event
+from .events import ET, ErrorInfo, Event
 from .timeouts import RunTimeout
 
 _interrupts = 0  # signals `interrupt` turned into a cancel in this process
@@ -41,6 +42,18 @@ def leave_signals_to_the_main_thread() -> None:
     process: both signals sent to it went to the heartbeat thread once it went on)."""
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def close_resources(ctx: Any, record: Any) -> Optional[ErrorInfo]:
+    """Clean a run's resources up; a clean-up error is recorded and fails the run."""
+    try:
+        ctx.close()
+    except Exception as exc:  # user clean-up code may raise anything
+        info = ErrorInfo.from_exception(exc)
+        record(Event(ET.ENGINE_EVENT, ctx.run_id, ctx.job_name,
+                     message=f"Resource clean-up failed: {info.message}", data=info, level=40))
+        return info
+    return None
 
 
 def stop_run(ctx: Any, stream: Any, record: Any, close: Callable[[Any, Any], Any]) -> None:

@@ -184,14 +184,16 @@ class RunContext:
     def execute_step(self, step: Any) -> Iterator[Event]:
         """Run `step` (with retries) and yield its events in order."""
         yield self.step_started(step)
-        yield from self.run_started_step(step)
+        ran = self.run_started_step(step)
+        yield from ran[0] if ran.__class__ is tuple else ran
 
-    def run_started_step(self, step: Any) -> Iterable[Event]:
+    def run_started_step(self, step: Any) -> Any:
         """Run `step`, whose STEP_START is reported, and return its other events in order.
 
-        A list when one attempt ends the step and it has no hooks (the common case: no
-        generator is walked); otherwise an iterator that yields each retry's events before
-        waiting for the next attempt, and the hooks' events as they run."""
+        (a list, what it says: a `step_events.Summary` when the step knows it, else None) when
+        one attempt ends the step and it has no hooks (the common case: no generator is
+        walked); otherwise an iterator that yields each retry's events before waiting for the
+        next attempt, and the hooks' events as they run."""
         node = step.node  # (`self.recipe(node)`, without the call)
         recipe = self._recipes.get(node.name) or self.program.recipe(node)
         if recipe.signature.config_class is not None:  # a config that fails validation fails the run
@@ -199,9 +201,9 @@ class RunContext:
         if recipe.hooks:
             return self._attempts(step, recipe)
         events: list[Event] = []
-        error = run_attempt(self, step, recipe, 0, events)
+        error, summary = run_attempt(self, step, recipe, 0, events)
         if error is None:
-            return events
+            return events, summary
         return self._attempts(step, recipe, events, error)
 
     def _attempts(self, step: Any, recipe: StepRecipe, events: Optional[list] = None,
@@ -215,7 +217,7 @@ class RunContext:
             if events is None:
                 events = []
                 outputs = {} if recipe.hooks else None
-                error = run_attempt(self, step, recipe, attempt, events, outputs)
+                error = run_attempt(self, step, recipe, attempt, events, outputs)[0]
             if error is None:
                 yield from events
                 if recipe.hooks:

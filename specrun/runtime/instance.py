@@ -28,20 +28,12 @@ from .events import DagsterEventType, Event
 from .storage.base import DagsterRun, DagsterRunStatus, RunStorage
 from .superseded import OwnVersions, collect_superseded
 from .storage.memory import InMemoryRunStorage
+from .step_events import DURABLE_TYPES, RUN_EVENT_TYPES, STEP_END_TYPES, Summary, summarize
 
-_FLUSH_ON = frozenset(
-    {
-        DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS,
-        DagsterEventType.RUN_FAILURE, DagsterEventType.RUN_CANCELED,
-    }
-)
-_STEP_END = frozenset({DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE})
-_DURABLE = frozenset({DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION})
+# (`step_events` says where in a list of events these are: `Instance.handle_new_events`)
+_FLUSH_ON, _STEP_END, _DURABLE = RUN_EVENT_TYPES, STEP_END_TYPES, DURABLE_TYPES
 _MATERIALIZATION = DagsterEventType.ASSET_MATERIALIZATION
 _FLUSH_ON_OR_DURABLE = _FLUSH_ON | _DURABLE
-# What no event of a list but its last may be for the list to be buffered whole
-# (`Instance.handle_new_events`): on an ephemeral instance; on one that outlives the process.
-_QUIET_EPHEMERAL, _QUIET = _FLUSH_ON | _STEP_END, _FLUSH_ON_OR_DURABLE | _STEP_END
 _COLLECT_EVERY = 256  # recorded materializations whose superseded versions are removed together
 
 
@@ -61,6 +53,7 @@ class Instance:
         self._root_dir = root_dir
         self._is_ephemeral = ephemeral
         self._buffer: list[Event] = []
+        self._buffered_materializations: list[Event] = []  # (of `_buffer`, for `_flush`)
         self._last_flush = time.monotonic()
         self._flush_interval = flush_interval
         self._max_buffered = max_buffered
@@ -188,39 +181,43 @@ class Instance:
         """Record an event; writes are batched (see the module docstring)."""
         self._buffer.append(event)  # list.append is atomic; flush() swaps the list under the lock
         kind = event.event_type
+        if kind is _MATERIALIZATION:  # (noted once buffered: see `_flush`)
+            self._buffered_materializations.append(event)
         if kind in _FLUSH_ON:
             self._flush(collect=True)
         elif ((kind in _DURABLE and not self._is_ephemeral) or len(self._buffer) >= self._max_buffered
               or (kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval)):
             self._flush(collect=False)
 
-    def handle_new_events(self, events: Iterable[Event]) -> None:
+    def handle_new_events(self, events: Iterable[Event], summary: Optional[Summary] = None) -> None:
         """`handle_new_event` for each of `events` in turn (flushing where it would).
 
-        A list (a step's events, in process) that the buffer has room for is buffered in
-        one extend up to its first event that asks for more than buffering (`_FLUSH_ON`,
-        or `_DURABLE` on a store that outlives the process) or ends a step (`_STEP_END`):
-        the loop below would append each event before that one and flush at none. When it
-        is the last and only ends a step, the whole list is buffered so and flushed as the
-        loop would after it. Telling so reads each event's kind once."""
+        A list (a step's events, in process) that the buffer has room for, in which no event
+        but the last ends a run or a step (`_FLUSH_ON`, `_STEP_END`), is buffered in one extend
+        up to its first event that asks for more than buffering (`_DURABLE`, on a store that
+        outlives the process), or whole when none does: the loop below would append each
+        event before that one and flush at none, and, when the last ends a step, flush after
+        it as it does here. Where those events are, `summary` says (`step_events.summarize`
+        reads the list when it is not given)."""
         attention = _FLUSH_ON if self._is_ephemeral else _FLUSH_ON_OR_DURABLE
         buffer = self._buffer
         if events.__class__ is list and events and len(buffer) + len(events) < self._max_buffered:
-            quiet, head = _QUIET_EPHEMERAL if self._is_ephemeral else _QUIET, events[:-1]
-            for event in head:
-                if event.event_type in quiet:
-                    loud = head.index(event)  # (where the loop stopped: an Event equals itself only)
-                    break
-            else:
-                kind = events[-1].event_type
-                if kind not in attention:
+            if summary is None:
+                summary = summarize(events)
+            if not summary.ends_in_head:  # (else: each event in turn, below)
+                durable = None if self._is_ephemeral else summary.durable_at
+                if durable:  # (no materialization is before the first durable record)
+                    buffer.extend(events[:durable[0]])
+                    events = events[durable[0]:]
+                elif (kind := events[-1].event_type) not in attention:  # (else: each in turn)
                     buffer.extend(events)
+                    if summary.materialized_at:  # (noted once buffered: see `_flush`)
+                        noted = self._buffered_materializations
+                        for at in summary.materialized_at:
+                            noted.append(events[at])
                     if kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval:
                         self.flush()
                     return
-                loud = len(head)
-            buffer.extend(head[:loud])
-            events = events[loud:]
         for event in events:
             kind = event.event_type
             if kind in attention:
@@ -228,6 +225,8 @@ class Instance:
                 continue
             buffer = self._buffer
             buffer.append(event)
+            if kind is _MATERIALIZATION:
+                self._buffered_materializations.append(event)
             if len(buffer) >= self._max_buffered or (
                     kind in _STEP_END and time.monotonic() - self._last_flush >= self._flush_interval):
                 self.flush()
@@ -243,6 +242,7 @@ class Instance:
         stays on disk a little longer (a kill leaves it to the next record of its asset)."""
         with self._lock:
             pending, self._buffer = self._buffer, []
+            recorded, self._buffered_materializations = self._buffered_materializations, []
             self._last_flush = time.monotonic()
         if pending:
             try:
@@ -251,11 +251,11 @@ class Instance:
                 if not getattr(exc, "written", False):
                     with self._lock:
                         self._buffer[:0] = pending
+                        self._buffered_materializations[:0] = recorded
                 raise
-            materialized = _MATERIALIZATION  # (read once: an Enum member read is slow)
-            recorded = [e for e in pending if e.event_type is materialized]
-            with self._lock:
-                self._superseding.extend(recorded)
+            if recorded:
+                with self._lock:
+                    self._superseding.extend(recorded)
         if self._superseding and (collect or len(self._superseding) >= _COLLECT_EVERY):
             with self._lock:
                 batch, self._superseding = self._superseding, []

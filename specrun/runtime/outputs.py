@@ -21,6 +21,7 @@ from .definitions.metadata import normalize_metadata
 from .definitions.types import DataType
 from .events import ET
 from .events import StepOutputData, new_event, new_output_data
+from .step_events import PLAIN_ASSET_OUTPUT, Summary
 from .context.io import OutputContext
 from .keyed_io import keyed
 from .materializations import AssetVersionFacts, materialization, version_tags
@@ -294,18 +295,19 @@ def store_plain_output(run: Any, step: Any, facts: OutputFacts, managers: Any, v
 
 
 def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: Any, value: Any,
-                             events: list) -> None:
+                             events: list) -> Optional[Summary]:
     """`handle_output` of a plain step's asset output (`facts`: its recipe's), stored by its
     key path through a keyed IO manager (`managers`, as `store_plain_output`'s): the same
     events, without the general path's tests of what a plain step has not (a context, output
     metadata, a mapping key, a partition). A typed output, an output of Nothing, one without
-    a key path, or a node given config goes through `handle_output`."""
+    a key path, or a node given config goes through `handle_output`. Returns what the step's
+    events say once it succeeds (`step_events.PLAIN_ASSET_OUTPUT`; None after `handle_output`)."""
     node = step.node
     versions = facts.versions  # (`run.asset_versions(node, facts)` when the run gives no config)
     if (versions is None or facts.type_checked or facts.is_nothing or not facts.store_key
             or run.resolved.op_configs.get(node.name) is not None):
         handle_output(run, step, None, facts.name, value, {}, True, events, facts=facts)
-        return
+        return None
     key, name = step.key, facts.name
     output_data = new_output_data(name, facts.asset_key)
     events.append(new_event(ET.STEP_OUTPUT, run.run_id, run.job_name, key, facts.yielded_message,
@@ -317,6 +319,7 @@ def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: 
     events.append(new_event(ET.HANDLED_OUTPUT, run.run_id, run.job_name, key, facts.handled_message,
                             output_data))
     events.append(materialization(run, step, versions, output_data.metadata, tags))
+    return PLAIN_ASSET_OUTPUT
 
 
 def _type_name(out_def: Any) -> str:

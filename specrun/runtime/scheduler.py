@@ -49,6 +49,7 @@ from typing import Any, Mapping, Optional, Sequence
 from ..errors import InvariantViolationError
 from .events import ET, Event, StepSkippedData
 from .plan_tables import RunTables
+from .step_events import Summary
 from .scheduler_messages import (  # (the stimuli and instructions are imported from here too)
     FAILED, PENDING, RUNNING, SKIPPED, STATE_EVENT_TYPES, SUCCEEDED, Emit, Instruction, NewSteps,
     Run, StatusView, StepDone, with_upstream,
@@ -160,15 +161,19 @@ class RunState:
             return self._add_steps(stimulus)
         raise InvariantViolationError(f"the scheduler cannot handle {stimulus!r}")
 
-    def step_ended(self, step_key: str, events: Sequence[Event]) -> Sequence[Instruction]:
+    def step_ended(self, step_key: str, events: Sequence[Event],
+                   summary: Optional[Summary] = None) -> Sequence[Instruction]:
         """`handle` of each of a step's events (in order), then of `StepDone(step_key)`, in
-        one call: what an executor that has all of a step's events at once feeds."""
+        one call: what an executor that has all of a step's events at once feeds. Given what
+        they say (`summary`), only those that change the state are read (the others would
+        change nothing)."""
         # (`self._at(step_key)`, inlined: most often the step handed out last)
         at = self._handed_at if step_key is self._handed_key else self._position.get(step_key)
         if at is None:
             raise InvariantViolationError(f"StepDone for unknown step {step_key!r}")
         out: list[Instruction] = []
-        for event in events:
+        for event_at in range(len(events)) if summary is None else summary.state_at:
+            event = events[event_at]
             kind = event.event_type
             if kind is ET.STEP_OUTPUT:
                 key = event.step_key

@@ -6,16 +6,13 @@ from __future__ import annotations
 from collections import abc
 from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
-from .events import DagsterEventType, Event
+from .events import Event
+from .step_events import STATE_EVENT_TYPES  # noqa: F401 (importers' name)
 
 PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED = "pending", "running", "succeeded", "failed", "skipped"
 # The status of each of the scheduler's step codes (see `scheduler.RunState._codes`).
 STATUS_OF_CODE = (PENDING, PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED)
 
-# The only events that change the state: executors may pass just these to `handle`.
-STATE_EVENT_TYPES = frozenset({
-    DagsterEventType.STEP_OUTPUT, DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE,
-})
 
 
 class Run(NamedTuple):

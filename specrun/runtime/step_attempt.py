@@ -21,6 +21,7 @@ from .outputs import (StepFailed, collect_outputs, handle_output, plain_value,
                       store_plain_asset_output, store_plain_output)
 from .plan import input_partition_keys
 from .resources import RESOURCE_KEY_ATTR
+from .step_events import PLAIN_OUTPUT, Summary
 from .step_recipe import StepRecipe
 from .timeouts import RunTimeout, StepTimeout, alarm, step_timeout_message
 
@@ -38,28 +39,29 @@ def failure_event(run: Any, step: Any, error: tuple) -> Event:
                  level=40)
 
 
-def run_attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int,
-                 events: list, outputs: Optional[dict[str, Any]] = None) -> Optional[tuple]:
-    """One attempt; returns None on success, else (exception, ErrorInfo, kind). The step's
-    output values are put in `outputs` when given (for its hooks)."""
+def run_attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int, events: list,
+                outputs: Optional[dict[str, Any]] = None) -> tuple[Optional[tuple], Optional[Summary]]:
+    """One attempt: (None, what its events say when the step knows it: a `Summary`, else
+    None) on success, else ((exception, ErrorInfo, kind), None). The step's output values are
+    put in `outputs` when given (for its hooks)."""
     limit = recipe.timeout if run.step_alarms else None
     try:
         if limit is None:  # the common case, without the alarm's set-up
-            _attempt(run, step, recipe, attempt, events, outputs)
+            summary = _attempt(run, step, recipe, attempt, events, outputs)
         else:
             with alarm(limit, lambda: StepTimeout(step_timeout_message(step.key, limit))):
-                _attempt(run, step, recipe, attempt, events, outputs)
+                summary = _attempt(run, step, recipe, attempt, events, outputs)
     except StepFailed as e:
-        return e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind
+        return (e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind), None
     except StepTimeout as e:  # not retried: a step that hung once is likely to hang again
-        return e, ErrorInfo(str(e), "StepTimeout"), "timeout"
+        return (e, ErrorInfo(str(e), "StepTimeout"), "timeout"), None
     except (KeyboardInterrupt, SystemExit, RunTimeout):
         raise
     except BaseException as e:  # user code may raise anything; it is recorded, not swallowed
-        return e, _user_error(e), "user"
+        return (e, _user_error(e), "user"), None
     events.append(new_event(ET.STEP_SUCCESS, run.run_id, run.job_name, step.key,
                             f'Finished execution of step "{step.key}".'))
-    return None
+    return None, summary
 
 
 def _user_error(exc: BaseException) -> ErrorInfo:
@@ -72,7 +74,9 @@ def _user_error(exc: BaseException) -> ErrorInfo:
 
 
 def _attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int, events: list,
-             outputs: Optional[dict[str, Any]]) -> None:
+             outputs: Optional[dict[str, Any]]) -> Optional[Summary]:
+    """Run the attempt, adding its events to `events`; returns what they will say once
+    STEP_SUCCESS ends them where this knows it (a plain step's), else None."""
     # A context is built only for a function that takes one (or hooks, or an input manager,
     # that read it); a returned plain value is stored without one.
     # A plain step's values are loaded and stored by its compiled program, by key.
@@ -97,15 +101,16 @@ def _attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int, events: list
         if managers is None:
             handle_output(run, step, None, name, result, {}, True, events,
                           facts=None if output is None or output.asset_key is None else output)
-        elif output.asset_key is None:
+            return None
+        if output.asset_key is None:
             store_plain_output(run, step, output, managers, result, events)
-        else:
-            store_plain_asset_output(run, step, output, managers, result, events)
-        return
+            return PLAIN_OUTPUT
+        return store_plain_asset_output(run, step, output, managers, result, events)
     if context is None:  # an Output, a generator, ...: collected as any step's results are
         context = _make_context(run, step, recipe, attempt, events)
         context._output_values = None  # type: ignore[attr-defined]
     collect_outputs(run, step, context, result, events)
+    return None
 
 
 def _make_context(run: Any, step: Any, recipe: StepRecipe, attempt: int,

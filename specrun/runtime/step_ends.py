@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from .events import ET, DagsterEventType, Event
-
-STEP_ENDS = frozenset((ET.STEP_SUCCESS, ET.STEP_FAILURE, ET.STEP_SKIPPED))
+from .step_events import STEP_ENDS, Summary
 
 
 def ended_steps(events: list[Event]) -> tuple[set, tuple]:
@@ -51,17 +50,27 @@ class StepEnds:
                 failed.append(e.step_key)
         return self.READ_EVERY
 
+    def read_step(self, events: list[Event], summary: Summary) -> None:
+        """Read a step's events, by what they say (`summary`), instead of in the list `read`
+        is given (`api._drive` leaves them out of it)."""
+        if self.finished is not None:
+            self.finished.update([events[at].step_key for at in summary.ended_at])
+        if summary.failed_at:
+            self.failed.extend([events[at].step_key for at in summary.failed_at])
+
     def result(self, events: list[Event]) -> tuple[Optional[set], tuple]:
         self.read(events)  # (what is left of it)
         return self.finished, tuple(sorted(self.failed))
 
     def unrun_and_failed(self, events: list[Event], steps: Iterable[str],
-                         all_ended: Optional[bool]) -> tuple[list, tuple]:
+                         all_ended: Optional[bool], everything: Optional[list[Event]] = None
+                         ) -> tuple[list, tuple]:
         """(the `steps` without an end, the failed steps sorted), once the run's events are
-        all in; `all_ended`: the executor's word that every step ended (see `__init__`)."""
+        all in; `all_ended`: the executor's word that every step ended (see `__init__`);
+        `everything`: the run's events, when `events` are those not read by `read_step`."""
         finished, failed = self.result(events)
         if finished is None:
             if all_ended:
                 return [], failed
-            finished = ended_steps(events)[0]  # (it stopped part-way)
+            finished = ended_steps(events if everything is None else everything)[0]  # (it stopped part-way)
         return ([] if finished.issuperset(steps) else [k for k in steps if k not in finished]), failed

@@ -18,6 +18,7 @@ from specrun.runtime.definitions.keys import AssetKey
 from specrun.runtime.definitions.results import AssetMaterialization
 from specrun.runtime.events import DagsterEventType as ET, Event
 from specrun.runtime.instance import Instance
+from specrun.runtime.step_events import PLAIN_ASSET_OUTPUT, summarize
 from specrun.runtime.storage.memory import InMemoryRunStorage
 
 _KILLED_AFTER_A = textwrap.dedent("""
@@ -114,16 +115,33 @@ def test_a_list_of_events_is_written_in_the_batches_its_events_one_at_a_time_are
         lists, ephemeral, flush_interval, max_buffered):
     # handle_new_events buffers a list in one extend up to its first event that flushes or
     # is not buffered alone; the store must get the same batches as from each in turn.
+    # Given the summary of what a list says (as a step gives it), or reading it.
     made = [[_event(kind, f"{i}.{j}") for j, kind in enumerate(kinds)] for i, kinds in enumerate(lists)]
-    by_list, one_by_one = _BatchesKept(), _BatchesKept()
+    by_list, one_by_one, summarized = _BatchesKept(), _BatchesKept(), _BatchesKept()
     instances = [Instance(storage, ephemeral=ephemeral, flush_interval=flush_interval,
-                          max_buffered=max_buffered) for storage in (by_list, one_by_one)]
+                          max_buffered=max_buffered) for storage in (by_list, one_by_one, summarized)]
     for events in made:
         instances[0].handle_new_events(list(events))
         for event in events:
             instances[1].handle_new_event(event)
-    assert by_list.batches == one_by_one.batches
-    assert [e.message for e in instances[0]._buffer] == [e.message for e in instances[1]._buffer]
+        instances[2].handle_new_events(list(events), summarize(events))
+    assert by_list.batches == one_by_one.batches == summarized.batches
+    for instance in (instances[0], instances[2]):  # (and the same materializations to collect after)
+        for kept in ("_buffer", "_buffered_materializations", "_superseding"):
+            assert [e.message for e in getattr(instance, kept)] == [
+                e.message for e in getattr(instances[1], kept)], kept
+
+
+def test_the_materializations_a_step_list_says_it_has_are_collected_after_they_are_written():
+    storage = _BatchesKept()
+    instance = Instance(storage, ephemeral=True, flush_interval=1e9)
+    kinds = [ET.LOADED_INPUT, ET.STEP_OUTPUT, ET.HANDLED_OUTPUT, ET.ASSET_MATERIALIZATION, ET.STEP_SUCCESS]
+    events = [_event(kind, kind.value) for kind in kinds]
+    instance.handle_new_events(events, PLAIN_ASSET_OUTPUT)  # (no event's kind is read)
+    assert instance._buffered_materializations == [events[3]] and instance._superseding == []
+    instance.flush()
+    assert storage.batches == [[kind.value for kind in kinds]]
+    assert instance._superseding == [events[3]] and instance._buffered_materializations == []
 
 
 def test_a_step_list_the_buffer_has_room_for_is_kept_whole_and_flushed_at_its_end():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specrun.runtime.events import ET, DagsterEventType, Event
 from specrun.runtime.step_ends import STEP_ENDS, StepEnds, ended_steps
+from specrun.runtime.step_events import summarize
 
 
 def _old_ended_steps(events):
@@ -42,6 +45,28 @@ def test_step_ends_read_as_the_list_grows_are_the_ended_steps_of_all_the_events(
     assert ends.seen == len(events)
     assert ends.result(grown)[1] == ("b", "q", "q", "s6", "s7", "s8", "s9")
     assert ends.result(grown)[0] == {"b", "q"} | {f"s{i}" for i in (0, 1, 2, 5, 6, 7, 8, 9, 10)}
+
+
+@pytest.mark.parametrize("finished", [True, False])
+def test_step_lists_read_by_their_summary_end_the_same_steps_as_read_in_the_run_list(finished):
+    """`_drive` hands each step's list to `read_step` with its summary and gives `read` the
+    other events only: the same steps ended and failed as reading them all."""
+    types = list(DagsterEventType) + ["STEP_FAILURE", None]
+    lists = [[Event(t, "run", "job", step_key=f"s{i % 5}{j}") for i, t in enumerate(types[j:] + types[:j])]
+             for j in range(6)]
+    loose = [Event(ET.STEP_FAILURE, "run", "job", step_key=k) for k in ("q", "b")]
+    everything, by_summary, rest = [], StepEnds(finished), []
+    for j, events in enumerate(lists):
+        everything += events + loose[j % 2:j % 2 + 1]
+        rest += loose[j % 2:j % 2 + 1]
+        by_summary.read_step(events, summarize(events))
+        by_summary.read(rest)
+    expected = StepEnds(finished).result(everything)
+    assert by_summary.result(rest) == expected
+    assert len(expected[1]) == 12 and (finished is False) is (expected[0] is None)
+    steps = sorted(ended_steps(everything)[0] - {None}) + ["never"]
+    assert by_summary.unrun_and_failed(rest, steps, None if finished else False, everything) == (
+        ["never"], expected[1])
 
 
 def test_without_finished_step_ends_reads_only_the_failed_steps_and_trusts_the_executors_word():

@@ -26,14 +26,15 @@ class InProcessExecutor(Executor):
 
     def execute(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
         for item in self.execute_batched(plan_context, execution_plan):
-            if item.__class__ is list:
-                yield from item
+            if item.__class__ is tuple:
+                yield from item[0]
             else:
                 yield item
 
     def execute_batched(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
-        """`execute`, yielding the events of a step that ended in one attempt as one list
-        (the run records a list in one call; see `api._drive`)."""
+        """`execute`, yielding the events of a step that ended in one attempt as one pair
+        (the list, what it says: `RunContext.run_started_step`'s), which the run records in
+        one call (see `api._drive`)."""
         # Not at import: a compile never needs the scheduler.
         from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 
@@ -47,10 +48,10 @@ class InProcessExecutor(Executor):
                 continue
             step = instruction.step
             yield plan_context.step_started(step)
-            # A list in the common case (one attempt, no hooks), else an iterator of them.
+            # (a list, its summary) in the common case (one attempt, no hooks), else an iterator.
             events = plan_context.run_started_step(step)
-            if events.__class__ is list:
-                todo.extend(state.step_ended(step.key, events))
+            if events.__class__ is tuple:
+                todo.extend(state.step_ended(step.key, events[0], events[1]))
                 yield events
                 continue
             for event in events:
