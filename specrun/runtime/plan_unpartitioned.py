@@ -98,11 +98,15 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
     makes the same steps (and may do more with the node: `job_plan._OnePass.step`)."""
     if job_has_dynamic_outputs(job):
         return None
-    steps: dict[str, ExecutionStep] = {}
     nodes = job.nodes
     later: list[str] = []  # nodes whose steps need partition look-ups, made once ordered
-    # Kahn's tables (`plan.lexicographic_order`), filled as the steps are made.
+    # Kahn's tables (`plan.lexicographic_order`), filled as the steps are made; each node's
+    # list of downstream nodes also by its job position (`down_at`: see `_in_job_order`).
     successors: dict[str, list[str]] = {name: [] for name in nodes}
+    down_at = list(successors.values())
+    # The steps and counts by key, each key given its place first (the values are set as
+    # made): no table grows by copies of itself, each out of cache at 10,000 steps.
+    steps: dict[str, ExecutionStep] = {}
     waiting: dict[str, int] = {}
     ready: list[str] = []
     if make_step is None:
@@ -121,15 +125,18 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
         elif chain and (waiting[name] != 1 or successors.get(previous) != [name]):
             chain = False
         previous = name
-    counts = waiting.copy()  # (Kahn counts `waiting` down)
-    positions = by_position = None  # (of a plan not in its job's order: `_ordered`'s)
-    if not chain:
+    counts = waiting  # (Kahn counts a copy of it down)
+    positions = None  # (of a plan not in its job's order: `_ordered`'s)
+    if chain:
+        by_position = _in_job_order(steps, down_at, counts)
+    else:
         path = path_walk(ready, successors, len(steps))
         if path is not None:
             steps, positions, by_position = _ordered(job, steps, path[0], successors, counts, path[1])
         else:
             steps, positions, by_position = _ordered(
-                job, steps, kahn_order(ready, waiting, successors), successors, counts)
+                job, steps, kahn_order(ready, waiting.copy(), successors), successors, counts, None,
+                down_at)
     if later:  # made again in plan order, so that their errors come in that order
         again = set(later)
         for name in steps:
@@ -141,9 +148,17 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
     return ExecutionPlan.of_ordered(job, steps, successors, counts, positions, by_position)
 
 
+def _in_job_order(steps: dict[str, ExecutionStep], down_at: list[list[str]], counts: dict[str, int]) -> tuple:
+    """The tables by position (`plan_tables.RunTables`'s) of a plan in its job's order, whose
+    steps' downstream lists by job position are `down_at`: each table read in the order it
+    was written (looked up by key, at 10,000 steps each look-up was at a random place of a
+    table as large as the plan, out of cache)."""
+    return list(steps.values()), down_at, list(counts.values())
+
+
 def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
              successors: dict[str, list[str]], counts: dict[str, int],
-             path_downs: Optional[list[list[str]]] = None,
+             path_downs: Optional[list[list[str]]] = None, down_at: Optional[list[list[str]]] = None,
              ) -> tuple[dict[str, ExecutionStep], Optional[dict[str, int]], Optional[tuple]]:
     """`steps` in `order` (Kahn's: the step keys in lexicographic topological order, as
     `plan._node_order`), with each step's `successors` put in that order; and, when the order
@@ -162,11 +177,14 @@ def _ordered(job: Any, steps: dict[str, ExecutionStep], order: list[str],
     `successors`, in that order. Its tables are then made without a look-up of a step's
     downstream list or count (each but the first waits on one): in an asset chain's job order
     (a_0, a_1, a_10, ...) each look-up was at a random place in a table as large as the plan
-    (at 10,000 steps ~4 simulated cache misses a step for the two)."""
+    (at 10,000 steps ~4 simulated cache misses a step for the two).
+
+    `down_at`: each step's list in `successors` by its job position; when `order` is the
+    job's, the tables by position are then made from it (`_in_job_order`)."""
     if len(order) < len(steps):
         _raise_cycle(job)
     if all(map(eq, order, steps)):  # (the job's order is the plan's; up to the first that is not)
-        return steps, None, None
+        return steps, None, None if down_at is None else _in_job_order(steps, down_at, counts)
     positions: dict[str, int] = {}
     ordered: dict[str, ExecutionStep] = {}
     size = len(order)

@@ -776,12 +776,13 @@ def test_a_path_has_the_tables_by_position_of_the_general_pass_from_its_walk(mon
 
 
 @pytest.mark.parametrize("make, made", [
-    (_chain, True), (_reversed_asset_chain, True), (_fanned_out_job, True), (_op_chain, False),
-    (_two_roots_then_a_chain, False), (_partitioned_job, False)])
-def test_a_plan_ordered_apart_from_its_job_has_the_run_tables_its_dicts_give(make, made):
-    """A plan ordered apart from its job (not in its job's order, no step made again for its
-    partition look-ups) has its tables by position made with the order: the same steps, lists
-    of the steps waiting on each and counts as `RunTables` reads from the plan's dicts."""
+    (_chain, True), (_reversed_asset_chain, True), (_fanned_out_job, True), (_op_chain, True),
+    (_two_roots_then_a_chain, True), (_partitioned_job, False)])
+def test_a_plan_has_the_run_tables_its_dicts_give(make, made):
+    """A plan without a step made again for its partition look-ups has its tables by position
+    made with its order, in its job's order (a chain, or Kahn's order found to be the job's)
+    or not: the same steps, lists of the steps waiting on each and counts as `RunTables` reads
+    from the plan's dicts."""
     from specrun.runtime.plan_tables import RunTables
 
     plan = build_plan(make(), [])
