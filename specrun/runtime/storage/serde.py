@@ -14,6 +14,7 @@ from ..events import (
     DagsterEventType, ErrorInfo, Event, LoadedInputData, RunFailureData, StepFailureData,
     StepOutputData, StepRetryData, StepSkippedData,
 )
+from .time_text import time_text
 
 _PAYLOADS = {cls.__name__: cls for cls in (
     StepOutputData, LoadedInputData, StepFailureData, StepRetryData, StepSkippedData, RunFailureData,
@@ -349,8 +350,7 @@ def _head(event: Event) -> Optional[str]:
     step = _STEP_TEXTS.get(step_key)
     if step is None:
         step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
-    # (`!r` of an exact float: `float.__repr__`'s text, without the call through its descriptor)
-    return f'{start}{step}{_STRING(message)}{level_text}{timestamp!r}{pid_text}'
+    return f'{start}{step}{_STRING(message)}{level_text}{time_text(timestamp)}{pid_text}'
 
 
 def _kept_head(kind: Any, run_id: Any, job_name: Any, level: Any, pid: Any) -> Optional[tuple[str, str, str]]:
