@@ -104,8 +104,7 @@ def unpartitioned_plan(job: Any, step_keys: Optional[Iterable[str]],
     # list of downstream nodes also by its job position (`down_at`: see `_in_job_order`).
     successors: dict[str, list[str]] = {name: [] for name in nodes}
     down_at = list(successors.values())
-    # The steps and counts by key, each key given its place first (the values are set as
-    # made): no table grows by copies of itself, each out of cache at 10,000 steps.
+    # The steps and the counts of upstream steps not yet run, by key, filled as made.
     steps: dict[str, ExecutionStep] = {}
     waiting: dict[str, int] = {}
     ready: list[str] = []
