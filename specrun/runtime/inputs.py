@@ -14,7 +14,7 @@ from .keyed_io import keyed
 from .input_managers import load_with_input_manager, loaded_input_message
 from .outputs import check_input_type, output_context as _output_context
 from .plan import input_partition_keys
-from .plan_unpartitioned import NodeStep, upstream_output
+from .plan_unpartitioned import NodeStep, node_step_upstream
 
 
 def load_inputs(run: Any, step: Any, recipe: Any, context: Any,
@@ -109,7 +109,7 @@ def _load_by_key(run: Any, step: Any, name: str, spec: Any, manager: Any, store_
         value = manager.load_by_key(store_key)
     except KeyError:
         if up.__class__ is FromOutput:
-            up = upstream_output(up)
+            up = node_step_upstream(up)
         return _load_upstream(run, step, name, spec, up, context, events, by_key=False)
     events.append(new_event(ET.LOADED_INPUT, run.run_id, run.job_name, step.key, message))
     return value

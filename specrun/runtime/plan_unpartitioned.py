@@ -72,10 +72,10 @@ class NodeStep(ExecutionStep):
 def _reading(src: Any) -> tuple[UpstreamOutput, ...]:
     """A `NodeStep`'s input's upstream outputs (`src`: a FromOutput, or a FromFanIn of at least
     one), each that of the step named as its node."""
-    return tuple([upstream_output(s) for s in sources(src)])
+    return tuple([node_step_upstream(s) for s in sources(src)])
 
 
-def upstream_output(source: Any) -> UpstreamOutput:
+def node_step_upstream(source: Any) -> UpstreamOutput:
     """The upstream output a `NodeStep` reads for one FromOutput (`source`): that of the step
     named as its node."""
     return _new_upstream(UpstreamOutput, (source.node, source.output, source.node, (), None))
