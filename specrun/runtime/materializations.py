@@ -24,7 +24,9 @@ class AssetVersionFacts:
     are recorded under (`version_key`, `(asset_key, None)`: made once, not a tuple a step).
     No `__init__`: a class call without one makes an instance for ~0.3k instructions less
     than `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
-    fills those of a run without config into it (`facts_without_config`), no object more."""
+    fills those of a run without config into it (`facts_without_config`), no object more.
+    `inputs` is None when `one_input` says it (an asset that reads one upstream asset, facts
+    made by `facts_without_config`): `read_inputs` makes it from there, the plan keeps one."""
 
     __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
                  "version_prefix", "one_input", "fixed_tags", "version_key")
@@ -86,9 +88,8 @@ def facts_without_config(node: Any, asset_key: Any, facts: Optional[AssetVersion
     if len(input_keys) == 1 and not asset.deps:  # (most assets)
         for name in input_keys:  # (the one)
             key = input_keys[name]
-            label = key.label  # (`key.to_user_string()`, without the call)
-            facts.inputs = ((name, key, label),)
-            text = v.quote(label)  # (`one_input_text_parts(prefix, label)`, inlined)
+            facts.inputs = None  # (`read_inputs(facts)`: ((name, key, key.label),))
+            text = v.quote(key.label)  # (`one_input_text_parts(prefix, label)`, inlined)
             facts.one_input = (name, key.unpartitioned, f"{prefix}[{text}, ", f"{{{text}: ")
         return facts
     facts.inputs = _read_assets(asset)
@@ -116,6 +117,16 @@ _label = itemgetter(2)
 # facts were made last: the tags and prefix are only read, one object for every asset of that
 # code.
 _LAST_CODE: list = [(None, None, None, None, None)]
+
+
+def read_inputs(facts: AssetVersionFacts) -> tuple:
+    """`facts.inputs`, made from `facts.one_input` when it is None (see `AssetVersionFacts`)."""
+    inputs = facts.inputs
+    if inputs is None:
+        name, read, _head, _lead = facts.one_input
+        key = read[0]  # (`read` is `key.unpartitioned`)
+        inputs = ((name, key, key.label),)  # (`key.label` is `key.to_user_string()`)
+    return inputs
 
 
 def _one_input(inputs: tuple, prefix: str) -> Optional[tuple]:
@@ -184,7 +195,7 @@ def version_tags(run: Any, step: Any, facts: AssetVersionFacts, user_version: An
     if version is None and user_version is None and step.__class__ is NodeStep:
         try:  # (several unpartitioned upstream assets)
             version, inputs_text = v.sorted_inputs_version_and_text(
-                facts.version_prefix, _versions_read(run, facts.inputs), run.run_id)
+                facts.version_prefix, _versions_read(run, facts), run.run_id)
         except TypeError:  # a part that is not a string: the general path writes it
             pass
     if version is None:
@@ -231,10 +242,12 @@ def _partition_keys_read(step: Any, name: str) -> Any:
     return ups[0].partition_keys if ups else asset_input_partition_keys(step, name)
 
 
-def _versions_read(run: Any, inputs: tuple) -> Iterator[tuple[str, str]]:
-    """(label, data version) of each upstream asset in `inputs` (a `NodeStep`'s version facts'
-    inputs, each an unpartitioned asset), in their order: that of the labels."""
-    made = run.data_versions
+def _versions_read(run: Any, facts: AssetVersionFacts) -> Iterator[tuple[str, str]]:
+    """(label, data version) of each upstream asset `facts` reads (a `NodeStep`'s version
+    facts: each an unpartitioned asset), in their order: that of the labels."""
+    made, inputs = run.data_versions, facts.inputs
+    if inputs is None:  # (`read_inputs(facts)`, without the call when kept)
+        inputs = read_inputs(facts)
     for _name, key, label in inputs:
         version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
         yield label, (version if version is not None else run.data_version_of(key, None))
@@ -243,10 +256,10 @@ def _versions_read(run: Any, inputs: tuple) -> Iterator[tuple[str, str]]:
 def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[str, str]:
     """Data version of each upstream asset (partition) the step consumed."""
     if step.__class__ is NodeStep:  # (it reads unpartitioned outputs only: see `version_tags`)
-        return dict(_versions_read(run, facts.inputs))
+        return dict(_versions_read(run, facts))
     found: dict[str, str] = {}
     made = run.data_versions
-    for name, key, label in facts.inputs:
+    for name, key, label in read_inputs(facts):
         keys = () if name is None else _partition_keys_read(step, name)
         if not keys:
             version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
