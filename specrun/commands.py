@@ -33,15 +33,14 @@ def _vars(options: Mapping[str, Any]) -> dict[str, Any]:
 @contextlib.contextmanager
 def _long_lived() -> Iterator[None]:
     """The collector paused while building objects that live as long as the command, then
-    those objects frozen (`gc.freeze`): re-enabling the collector would otherwise make it scan
-    every one of them at once (0.2-0.3 s after compiling 10,000 assets) and again later."""
-    import gc
-
-    from .runtime.gc_pause import no_gc
+    those objects frozen (`gc_pause.freeze_for_good`): re-enabling the collector would
+    otherwise make it scan every one of them at once (0.2-0.3 s after compiling 10,000 assets)
+    and again later."""
+    from .runtime.gc_pause import freeze_for_good, no_gc
 
     with no_gc():
         yield
-        gc.freeze()
+        freeze_for_good()
 
 
 @contextlib.contextmanager
@@ -51,13 +50,11 @@ def _kept_to_the_end() -> Iterator[None]:
     the run ends, would start a pass over all of them at once (~23,000 objects, 11 M
     instructions after 1,000 steps), and the collector's pass at exit would scan them again
     (~6 M). Until then passes come as inside the run (`young_objects_collected_less`)."""
-    import gc
-
-    from .runtime.gc_pause import young_objects_collected_less
+    from .runtime.gc_pause import freeze_for_good, young_objects_collected_less
 
     with young_objects_collected_less():
         yield
-        gc.freeze()
+        freeze_for_good()
 
 
 class Session:

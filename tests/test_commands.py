@@ -54,3 +54,15 @@ def test_an_apply_freezes_what_its_run_leaves_instead_of_a_young_pass_over_it(ch
     assert max(young_at_each_pass, default=0) < 1_000
     assert left_young < 1_000
     assert gc.get_threshold() == threshold
+
+
+def test_an_apply_run_knows_the_command_froze_its_objects_without_counting_them(
+        chain_project, capsys, monkeypatch):
+    # `gc.get_freeze_count()` walks every frozen object: at the run's start, what the command
+    # froze (~65,000 objects for 1,000 assets: ~100,000 cache misses, 5-10 ms)
+    counted: list = []
+    count = gc.get_freeze_count
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: counted.append(1) or count())
+    assert run_apply(chain_project, {}) == 0
+    assert "200 ok" in capsys.readouterr().out
+    assert counted == [] and count() > 0  # (the command's freeze, left in effect by its run)

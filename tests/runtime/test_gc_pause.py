@@ -293,6 +293,27 @@ def test_a_run_inside_a_freeze_not_its_own_freezes_nothing_more(monkeypatch):
     assert len(passes) >= 3 and len(set(frozen)) == 1
 
 
+def test_whether_a_freeze_is_in_effect_is_told_right_whoever_unfreezes():
+    from specrun.runtime import gc_pause
+
+    assert not gc_pause.freeze_in_effect()
+    gc_pause.freeze_for_good()  # (the CLI's: known without counting what is frozen)
+    assert gc_pause.freeze_in_effect()
+    gc.unfreeze()  # not through gc_pause (a user's, the UI's)
+    assert not gc_pause.freeze_in_effect()
+    gc_pause.freeze_for_good()
+    gc.unfreeze()
+    gc.freeze()  # another's freeze, of the same objects
+    assert gc_pause.freeze_in_effect()
+    gc.unfreeze()
+    assert not gc_pause.freeze_in_effect()
+    # and a run after such an unfreeze owns its freeze again: it lets go of what it froze
+    gc_pause.freeze_for_good()
+    gc.unfreeze()
+    assert not _cycle_alive_across(lambda: ok_job.execute_in_process())
+    assert gc.get_freeze_count() <= _FROZEN_AT_START
+
+
 def test_a_full_pass_during_a_run_does_not_count_as_one(monkeypatch):
     # it skipped what was frozen, previous runs' leftovers included
     from specrun.runtime import gc_pause
