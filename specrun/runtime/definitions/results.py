@@ -96,7 +96,7 @@ class AssetCheckResult:
             self.asset_key = AssetKey.from_coercible(self.asset_key)
 
 
-@value_class(slots=True)
+@value_class
 class AssetMaterialization:
     """A record that an asset (partition) was written, with its metadata."""
 
