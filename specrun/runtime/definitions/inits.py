@@ -83,7 +83,7 @@ def swap_init(cls: _C) -> _C:
                 f"    _vc_set_each(self, {tuple(name for name, _ in stored)!r}, ({''.join(value + ', ' for _, value in stored)}))"]
 
     return _own_init(cls, "swap_init", body, {"_vc_type": type, "_vc_cls": cls, "_vc_twin": writable(cls),
-                                              "_vc_set_each": _set_each})
+                                              "_vc_set_each": set_each})
 
 
 def store_init(cls: _C) -> _C:
@@ -93,7 +93,7 @@ def store_init(cls: _C) -> _C:
     return _own_init(cls, "store_init", lambda stored: [f"self.{name} = {value}" for name, value in stored] or ["pass"])
 
 
-def _set_each(obj: Any, names: tuple[str, ...], values: tuple[Any, ...]) -> None:
+def set_each(obj: Any, names: tuple[str, ...], values: tuple[Any, ...]) -> None:
     """Store each value in the field of its name, past the class's `__setattr__`."""
     for name, value in zip(names, values):
         object.__setattr__(obj, name, value)

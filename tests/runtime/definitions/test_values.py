@@ -232,6 +232,40 @@ def test_a_frozen_value_class_pickles_copies_and_replaces():
     assert dataclasses.replace(made, x=3) == _Frozen(3, [2]) and _Frozen(1).y is not _Frozen(1).y
 
 
+@value_class(frozen=True, slots=True)
+class _Slotted:
+    a: int
+    b: list = field(default_factory=list)
+    c: str = "c"
+
+
+class _SlottedSub(_Slotted):
+    """A plain subclass: pickled as its dataclass base, by the fields `dataclasses.fields` finds."""
+
+    __slots__ = ()
+
+
+def test_a_frozen_value_class_with_slots_pickles_the_list_of_its_fields_read_once_for_the_class(monkeypatch):
+    made, sub = _Slotted(1, [2], "x"), _SlottedSub(3)
+    assert made.__getstate__() == [1, [2], "x"] and sub.__getstate__() == [3, [], "c"]
+    monkeypatch.setattr(dataclasses, "fields", _no_fields_asked)  # the class's own: fields read once
+    again = pickle.loads(pickle.dumps(made))
+    assert type(again) is _Slotted and again == made and again.b is not made.b
+    assert copy.copy(made) == made and copy.deepcopy(made) == made
+    monkeypatch.undo()
+    sub_again = pickle.loads(pickle.dumps(sub))
+    assert type(sub_again) is _SlottedSub and (sub_again.a, sub_again.b, sub_again.c) == (3, [], "c")
+    old = _Slotted.__new__(_Slotted)
+    old.__setstate__([5, [6], "y"])  # the state dataclass's own pickling writes
+    assert old == _Slotted(5, [6], "y")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        again.a = 2  # type: ignore[misc]
+
+
+def _no_fields_asked(*args: object) -> None:
+    raise AssertionError("dataclasses.fields asked for an instance of the class itself")
+
+
 def test_a_frozen_value_class_leaves_dataclass_its_rules_for_bases_and_own_methods():
     @value_class(frozen=True)
     class Base:
