@@ -11,13 +11,14 @@ from __future__ import annotations
 import importlib
 import inspect
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Optional
 
 from ..errors import DefinitionError
+from .definitions.values import value_class
 
 
-@dataclass(frozen=True)
+@value_class(frozen=True)
 class ModuleOrigin:
     """A job (or `Definitions` + job name, or a function returning a job) in a module."""
 

@@ -174,6 +174,14 @@ def _3d5ea8de384fa352d9d0(self, name, compose_fn, description, tags, config, nod
     self.__post_init__()
 
 
+def _3f2df69ebb45a1dbef14(self, module, attribute, job_name, sys_path):
+    __set = _object_setattr.__get__(self)
+    __set('module', module)
+    __set('attribute', attribute)
+    __set('job_name', job_name)
+    __set('sys_path', sys_path)
+
+
 def _3f341a33831fac8d2aa6(self, error, user_failure_data, kind):
     self.error = error
     self.user_failure_data = user_failure_data

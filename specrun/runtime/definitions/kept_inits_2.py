@@ -17,6 +17,19 @@ def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, fi
     __set('instances', instances)
 
 
+def _68b29d6634262cb5f211(self, run, raw_run_config, partition_keys, step_keys, root_directory, job, origin, resource_overrides, retries, dynamic_partitions):
+    self.run = run
+    self.raw_run_config = raw_run_config
+    self.partition_keys = partition_keys
+    self.step_keys = step_keys
+    self.root_directory = root_directory
+    self.job = job
+    self.origin = origin
+    self.resource_overrides = _factory_resource_overrides() if resource_overrides is _unset_resource_overrides else resource_overrides
+    self.retries = retries
+    self.dynamic_partitions = _factory_dynamic_partitions() if dynamic_partitions is _unset_dynamic_partitions else dynamic_partitions
+
+
 def _6e55b533b90ccd846967(self, name, nodes, executor_def, resource_defs, config, tags, description, partitions_def, op_retry_policy, metadata, logger_defs, input_values, asset_defs, hook_defs, graph_outputs, origin, graph_def):
     __set = _object_setattr.__get__(self)
     __set('name', name)

@@ -4,7 +4,7 @@ context once, then execute the steps it is sent, returning their events."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional, Sequence
 
 from ...errors import ExecutionError
@@ -12,6 +12,7 @@ from ..definitions.keys import AssetKey
 from ..definitions.nodes import FromAsset
 from ..plan import asset_input_partition_keys, input_partition_keys
 from ..definitions.policy import RetryMode
+from ..definitions.values import value_class
 
 
 # Modules a LocalCluster's fork server imports once, so that workers forked from it start
@@ -50,7 +51,7 @@ class ChildInstance:
         return {}
 
 
-@dataclass
+@value_class
 class RunPayload:
     """Everything a worker needs to rebuild the run: a job (or an origin to load it from)."""
 
