@@ -114,6 +114,9 @@ class Event:
         return event
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        if type(self.event_type) is DagsterEventType:  # by its name: see `_of_type_named`
+            return _of_type_named, (self.event_type._name_, self.run_id, self.job_name, self.step_key,
+                                    self.message, self.data, self.level, self.timestamp, self.pid)
         return Event, (self.event_type, self.run_id, self.job_name, self.step_key, self.message,
                        self.data, self.level, self.timestamp, self.pid)
 
@@ -239,6 +242,17 @@ class Event:
 
 
 DagsterEvent = Event
+
+_TYPES = DagsterEventType.__members__
+
+
+def _of_type_named(type_name: str, *fields: Any) -> Event:
+    """`Event(DagsterEventType[type_name], *fields)`: an event unpickled (`Event.__reduce__`).
+
+    A member pickled as itself costs Enum's `__reduce_ex__` (Python) to write and a call of
+    the enum class to read (~7k instructions a member each way); a step's report to a Dask
+    parent carries four or more, pickled by the worker and unpickled by the parent."""
+    return Event(_TYPES[type_name], *fields)
 
 
 class _OwnLevelPid(Event):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 import os
 import pickle
+import pickletools
 import sys
 
 import pytest
 
 from specrun import AssetKey
-from specrun.runtime.events import ET, Event, StepOutputData, new_event, new_output_data
+from specrun.runtime.events import ET, DagsterEventType, Event, StepOutputData, new_event, new_output_data
 
 
 def _values(event: Event) -> tuple:
@@ -49,6 +50,20 @@ def test_a_copy_or_an_unpickled_event_has_the_same_values_and_kind():
                   *(pickle.loads(pickle.dumps(event, protocol)) for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1))]
         for again in copies:
             assert again is not event and type(again) is type(event) and _values(again) == _values(event)
+
+
+def test_an_event_of_every_kind_is_unpickled_with_the_same_member_named_not_the_enum_called():
+    """A worker's report pickles four or more events: their types go by name (one look-up when
+    read), not as members (Enum's __reduce_ex__ to write, a call of the enum to read)."""
+    for kind in DagsterEventType:
+        for event in (new_event(kind, "r1", "job", "a", "m"), Event(kind, "r1", "job", None, "m", level=40, pid=1)):
+            for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+                data = pickle.dumps(event, protocol)
+                assert "DagsterEventType" not in {arg for _, arg, _ in pickletools.genops(data)}
+                again = pickle.loads(data)
+                assert again.event_type is kind and type(again) is type(event) and _values(again) == _values(event)
+    odd = Event("STEP_START", "r1", "job")  # (a type that is not a member is pickled as it is)
+    assert _values(pickle.loads(pickle.dumps(odd))) == _values(odd)
 
 
 def test_an_event_made_in_a_forked_child_keeps_the_childs_pid_and_its_parents_events_the_parents():
