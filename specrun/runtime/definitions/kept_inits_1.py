@@ -276,3 +276,15 @@ def _66a840e4601e5e31cdab(self, input_name, upstream_step_key, upstream_output_n
     self.upstream_step_key = upstream_step_key
     self.upstream_output_name = upstream_output_name
     self.manager_key = manager_key
+
+
+def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, files, variables, instances):
+    __set = _object_setattr.__get__(self)
+    __set('data', data)
+    __set('path', path)
+    __set('source', source)
+    __set('positions', _factory_positions() if positions is _unset_positions else positions)
+    __set('key_positions', _factory_key_positions() if key_positions is _unset_key_positions else key_positions)
+    __set('files', _factory_files() if files is _unset_files else files)
+    __set('variables', variables)
+    __set('instances', instances)

@@ -5,18 +5,6 @@ value classes' `__init__`s, each named by the digest of its text. Do not edit.""
 from __future__ import annotations  # (as in inits.py, whose exec compiles with it)
 
 
-def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, files, variables, instances):
-    __set = _object_setattr.__get__(self)
-    __set('data', data)
-    __set('path', path)
-    __set('source', source)
-    __set('positions', _factory_positions() if positions is _unset_positions else positions)
-    __set('key_positions', _factory_key_positions() if key_positions is _unset_key_positions else key_positions)
-    __set('files', _factory_files() if files is _unset_files else files)
-    __set('variables', variables)
-    __set('instances', instances)
-
-
 def _68b29d6634262cb5f211(self, run, raw_run_config, partition_keys, step_keys, root_directory, job, origin, resource_overrides, retries, dynamic_partitions):
     self.run = run
     self.raw_run_config = raw_run_config
@@ -49,6 +37,18 @@ def _6e55b533b90ccd846967(self, name, nodes, executor_def, resource_defs, config
     __set('graph_outputs', _factory_graph_outputs() if graph_outputs is _unset_graph_outputs else graph_outputs)
     __set('origin', origin)
     __set('graph_def', graph_def)
+    self.__post_init__()
+
+
+def _6f92610cf1081490cb7d(self, resource_fn, config_schema, required_resource_keys, description, config_class, hardcoded, input_config_schema):
+    __set = _object_setattr.__get__(self)
+    __set('resource_fn', resource_fn)
+    __set('config_schema', config_schema)
+    __set('required_resource_keys', required_resource_keys)
+    __set('description', description)
+    __set('config_class', config_class)
+    __set('hardcoded', hardcoded)
+    __set('input_config_schema', input_config_schema)
     self.__post_init__()
 
 
@@ -222,6 +222,19 @@ def _d82a163904f11ee485da(self, value, kind):
         self.__class__ = _vc_cls
     else:
         _vc_set_each(self, ('value', 'kind'), (value, kind, ))
+
+
+def _d91e45148b996109cb0e(self, resource_fn, config_schema, required_resource_keys, description, config_class, hardcoded, input_config_schema, output_config_schema):
+    __set = _object_setattr.__get__(self)
+    __set('resource_fn', resource_fn)
+    __set('config_schema', config_schema)
+    __set('required_resource_keys', required_resource_keys)
+    __set('description', description)
+    __set('config_class', config_class)
+    __set('hardcoded', hardcoded)
+    __set('input_config_schema', input_config_schema)
+    __set('output_config_schema', output_config_schema)
+    self.__post_init__()
 
 
 def _da4545331dc45a97f44f(self, name):

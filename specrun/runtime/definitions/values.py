@@ -28,6 +28,12 @@ annotations, the error for a field without a default after one with) are worked 
 fields as dataclass writes them (`inits._Parameters.of_fields`). A class whose annotations may
 hold an InitVar still gets dataclass's, and is refused as before.
 
+A frozen `value_class` that dataclass freezes itself (a subclass of a frozen dataclass, whose
+frozenness dataclass's rules for bases check) gets `bound_init`'s `__init__` all the same
+(`direct_init`'s with `direct=True`): dataclass is asked for none (the one it compiled for each
+such class cost ~1 M instructions: IOManagerDefinition and InputManagerDefinition, in every
+process that imports the IO managers, a Dask worker too).
+
 A mutable `value_class` whose `__init__` dataclass would write (same conditions) gets
 `store_init`'s instead: the same plain stores, of the same signature, written as text by
 `inits._own_init`, whose code for specrun's classes is kept with the package (`kept_inits`),
@@ -88,9 +94,11 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         own_repr = "__repr__" in cls.__dict__  # kept, as dataclass keeps it
         frozen_here = frozen and _freezable(cls)
         undocumented = not getattr(cls, "__doc__")
-        # frozen here: bound_init writes the __init__ (mutable: store_init), so dataclass compiles none
+        # frozen here: bound_init writes the __init__ (mutable: store_init), so dataclass compiles none;
+        # frozen by dataclass (a subclass of a frozen dataclass): bound_init's or direct_init's too
         stored = not frozen and not direct and _freezable(cls)
-        own_init = (frozen_here or stored) and not may_have_initvar(cls)
+        frozen_there = frozen and not frozen_here and "__init__" not in cls.__dict__
+        own_init = (frozen_here or stored or frozen_there) and not may_have_initvar(cls)
         if undocumented and own_init:  # dataclass would sign it without an __init__: object's, through the
             cls.__doc__ = "-"  # tokenizer of a builtin's text signature (~13 M instructions the first time)
         made = dataclasses.dataclass(cls, frozen=frozen and not frozen_here, eq=False, repr=False, slots=slots,
@@ -113,6 +121,8 @@ def value_class(cls: Optional[_C] = None, /, *, frozen: bool = False, eq: bool =
         made.__dataclass_params__ = params  # type: ignore[attr-defined]
         if frozen_here:
             _freeze(made, tuple(f.name for f in fields), direct)
+        elif own_init and frozen:
+            (direct_init if direct else bound_init)(made)
         elif own_init:
             store_init(made)
         elif direct:

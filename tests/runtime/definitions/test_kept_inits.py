@@ -36,10 +36,12 @@ def test_the_value_classes_of_specrun_have_their_init_from_the_kept_code():
 
     from specrun.runtime.definitions.results import AssetMaterialization
     from specrun.runtime.events import ErrorInfo, StepOutputData
+    from specrun.runtime.io_managers import InputManagerDefinition, IOManagerDefinition
 
     kept = (kept_inits_1.__file__, kept_inits_2.__file__)
-    # swap_init's, direct_init's; store_init's (mutable)
-    for cls in (MetadataValue, OpDefinition, AssetsDefinition, Decision, StepOutputData, ErrorInfo, AssetMaterialization):
+    # swap_init's, direct_init's; store_init's (mutable); bound_init's of subclasses dataclass freezes
+    for cls in (MetadataValue, OpDefinition, AssetsDefinition, Decision, StepOutputData, ErrorInfo, AssetMaterialization,
+                IOManagerDefinition, InputManagerDefinition):
         assert cls.__dict__["__init__"].__code__.co_filename in kept
 
 

@@ -1,3 +1,4 @@
+import builtins
 import copy
 import dataclasses
 import inspect
@@ -281,6 +282,43 @@ def test_a_frozen_value_class_leaves_dataclass_its_rules_for_bases_and_own_metho
         value_class(type("Loose", (Base,), {"__annotations__": {"c": int}}))
     with pytest.raises(TypeError, match="Cannot overwrite attribute __setattr__"):
         value_class(frozen=True)(type("Own", (), {"__annotations__": {"a": int}, "__setattr__": lambda s, n, v: None}))
+
+
+def test_a_frozen_subclass_of_a_frozen_value_class_gets_the_init_dataclass_would_write_not_compiled(monkeypatch):
+    """dataclass freezes it (its rules for bases); bound_init (direct_init) writes its __init__."""
+    made: list = []
+
+    @value_class(frozen=True, eq=False)
+    class Base:
+        a: int
+        b: list = field(default_factory=list)
+
+        def __post_init__(self) -> None:
+            made.append(self)
+
+    @dataclass(frozen=True, eq=False)
+    class Generated(Base):
+        c: str = "c"
+        d: tuple = field(default=(), kw_only=True)
+
+    calls: list = []
+    real_exec = builtins.exec
+    monkeypatch.setattr(builtins, "exec", lambda text, *rest: calls.append(text) or real_exec(text, *rest))
+    for direct in (False, True):
+        child = value_class(frozen=True, eq=False, direct=direct)(type("Child", (Base,), {
+            "__annotations__": {"c": str, "d": tuple}, "c": "c", "d": field(default=(), kw_only=True),
+            "__module__": __name__, "__qualname__": "Child"}))
+        # (dataclass's own text of an __init__; the one bound_init writes for this class, not kept, is compiled)
+        assert [text for text in calls if text.startswith("def __create_fn__") and "def __init__(" in text] == []
+        calls.clear()
+        assert inspect.signature(child) == inspect.signature(Generated)
+        one, other = child(1, c="x", d=(2,)), Generated(1, c="x", d=(2,))
+        assert [getattr(one, n) for n in "abcd"] == [getattr(other, n) for n in "abcd"] and made[-2:] == [one, other]
+        assert child(1).b == [] and child(1).b is not child(1).b and child.__dataclass_params__.frozen
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            one.c = "y"  # type: ignore[misc]
+        with pytest.raises(TypeError, match="missing 1 required positional argument: 'a'"):
+            child()
 
 
 @value_class(frozen=True, slots=True)
