@@ -21,6 +21,7 @@ from distributed import WorkerPlugin
 from distributed.comm.core import CommClosedError
 
 from ..events import Event
+from ..gc_pause import no_gc
 from .child import FORKSERVER_PRELOAD, RunPayload, safe_event, setup_failure
 from .dask_code import UserCode
 from .dask_reports import DirectLine, Where
@@ -63,16 +64,20 @@ class RunPlugin(WorkerPlugin):
 def _build_context(payload: bytes, code: UserCode, built: Future,
                    job: Optional[tuple[bytes, bytes]] = None) -> None:
     try:
-        with _IMPORTING:  # one run at a time rearranges sys.path and sys.modules
-            code.use()
-            try:
-                run_payload: RunPayload = pickle.loads(payload)
-                if job is not None:
-                    run_payload.job = _job_of(job, code)
-            except ImportError as exc:
-                kind = ModuleNotFoundError if isinstance(exc, ModuleNotFoundError) else ImportError
-                raise kind(f"{exc}; {code.hint()}", name=exc.name) from None
-        built.set_result(run_payload.build_context())
+        # What is built here (the job, its plan, the modules imported for them) stays alive for
+        # the run: the collector's passes would only scan it (`gc_pause.no_gc`).
+        with no_gc():
+            with _IMPORTING:  # one run at a time rearranges sys.path and sys.modules
+                code.use()
+                try:
+                    run_payload: RunPayload = pickle.loads(payload)
+                    if job is not None:
+                        run_payload.job = _job_of(job, code)
+                except ImportError as exc:
+                    kind = ModuleNotFoundError if isinstance(exc, ModuleNotFoundError) else ImportError
+                    raise kind(f"{exc}; {code.hint()}", name=exc.name) from None
+            context = run_payload.build_context()
+        built.set_result(context)
     except BaseException as exc:  # any: a step must never wait forever; it reports this
         built.set_exception(exc)
 

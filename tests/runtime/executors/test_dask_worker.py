@@ -4,6 +4,7 @@ worker whose event loop runs in a thread and whose scheduler records what it is 
 from __future__ import annotations
 
 import asyncio
+import gc
 import pickle
 import queue
 import threading
@@ -86,3 +87,38 @@ def test_a_batch_claimed_by_an_earlier_run_of_its_task_returns_at_once(worker, s
     dask_worker.run_batch_on_worker(run, "topic", 3, b"not read: no step runs")
     assert worker.scheduler.calls == [("get", claim)]
     assert not server.direct  # nor did it reach the parent
+
+
+class _Payload:
+    """A run payload that notes whether the collector is on when it is unpickled and built."""
+
+    seen: list = []
+
+    def __init__(self, fails: bool = False) -> None:
+        self.fails = fails
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        _Payload.seen.append(("unpickled", gc.isenabled()))
+
+    def build_context(self) -> str:
+        _Payload.seen.append(("built", gc.isenabled()))
+        if self.fails:
+            raise RuntimeError("no context")
+        return "the context"
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_workers_build_of_its_run_runs_with_the_collector_off_and_leaves_it_on(fails):
+    """What the build makes (job, plan, modules) stays alive for the run: no pass scans it."""
+    from concurrent.futures import Future
+
+    _Payload.seen.clear()
+    built: Future = Future()
+    assert gc.isenabled()
+    dask_worker._build_context(pickle.dumps(_Payload(fails)), dask_worker.UserCode(), built)
+    assert _Payload.seen == [("unpickled", False), ("built", False)] and gc.isenabled()
+    if fails:
+        assert str(built.exception()) == "no context"
+    else:
+        assert built.result() == "the context"
