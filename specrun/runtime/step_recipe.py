@@ -19,7 +19,7 @@ from .definitions.types import DataType
 from .job_cache import per_job
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
-from .outputs import OutputFacts, _type_name, output_messages
+from .outputs import OutputFacts, new_output_facts
 from .plan_unpartitioned import sources
 from .plain_outputs import (PlainOutput, loaded_message, plain_op_output, upstream_output,
                             upstream_outputs)
@@ -77,54 +77,9 @@ class JobProgram:
         return facts
 
 
-_NONE: dict = {}
-
-
 def job_program(job: Any) -> JobProgram:
     """The job's `JobProgram`, made on its first run."""
     return per_job(job, "program", lambda: JobProgram(job))
-
-
-def new_output_facts(program: JobProgram, node: Any, name: str) -> OutputFacts:
-    """The `OutputFacts` of output `name` of `node`. A class call of `OutputFacts`, which has
-    no `__init__`: ~0.3k instructions less than `object.__new__`, once an output of a job."""
-    facts = OutputFacts()
-    op_def = node.op_def
-    out_def = op_def.outs[name]
-    asset = node.asset
-    facts.out_def = out_def
-    facts.name = name
-    facts.node_name = node.name
-    # (The untyped output, most of them, without the type's attribute reads.)
-    t = out_def.dagster_type
-    facts.is_nothing = t is not None and out_def.is_nothing
-    facts.type_checked = t is not None and isinstance(t, DataType) and t.type_check_fn is not None
-    manager_key = facts.io_manager_key = out_def.io_manager_key
-    if asset is None:
-        asset_key = facts.asset_key = None
-        partitions_def = facts.partitions_def = program.partitions_def
-        facts.per_partition = True
-    else:  # (`asset.key_for_output(name)`, without the call)
-        asset_key = facts.asset_key = asset.keys_by_output_name.get(
-            name, None if asset.graph is not None else asset.key)
-        partitions_def = facts.partitions_def = asset.partitions_def
-        facts.per_partition = partitions_def is not None
-    if t is None:  # (most outputs: the same two messages for each output of that name and manager)
-        texts = program.output_texts.get(manager_key, _NONE).get(name)
-        if texts is None:
-            texts = program.output_texts.setdefault(manager_key, {})[name] = output_messages(
-                name, "Any", manager_key)
-        facts.yielded_message, facts.handled_message = texts
-    else:
-        facts.yielded_message, facts.handled_message = output_messages(name, _type_name(out_def), manager_key)
-    facts.op_def = op_def
-    # The key a keyed IO manager (see `..keyed_io`) stores this output's value under: the
-    # asset key's path, or () for "the run, step and output"; None when the value is
-    # partitioned (its key would also name the partition), so contexts are built.
-    facts.store_key = (None if partitions_def is not None
-                       else asset_key.parts if asset_key is not None else ())
-    facts.versions = None
-    return facts
 
 
 class StepRecipe:
