@@ -32,6 +32,15 @@ def per_job(job: Any, key: Hashable, build: Callable[[], Any]) -> Any:
     return found
 
 
+def told(job: Any, key: Hashable) -> Any:
+    """What `job` was told of `key` when it was built (`jobs.build_asset_job`), else None:
+    nothing worked out, nothing kept."""
+    return getattr(job, "__dict__", _NO_ENTRIES).get(ATTR, _NO_ENTRIES).get(key)
+
+
+_NO_ENTRIES: dict = {}
+
+
 def pickle_state(obj: Any) -> dict:
     """`obj.__dict__` without its per-job entries: what a job pickles (a worker works out its
     own; they refer to the job and would be sent with it)."""
@@ -53,6 +62,11 @@ RESOURCES_NEEDED = "resource keys nodes need"
 # The names of the nodes of a job that compute partitioned assets (`api._partition_keys`);
 # a job of plain assets, none partitioned, is told it has none when built (`jobs.build_asset_job`).
 PARTITIONED_ASSETS = "partitioned assets"
+# Whether every node of a job is a plain asset's, made by `asset_nodes.add_asset_nodes`: no
+# check, graph asset, hooks, tags or job hooks; its op has no tags and one output, `result`,
+# of class Out; not a multi-asset (`step_recipe._plain_recipe`). Told when built
+# (`jobs.build_asset_job`); of a job not told, each node is asked.
+PLAIN_ASSET_NODES = "nodes are plain assets'"
 # The names of the nodes whose op or invocation has a `specrun/timeout` tag, in the job's
 # order (`node_facts`); a job of plain assets whose ops have no tags is told it has none when
 # built (`jobs.build_asset_job`).

@@ -16,7 +16,7 @@ from .context.compute import AssetCheckExecutionContext, AssetExecutionContext, 
 from .definitions.nodes import FromAsset, FromFanIn, FromOutput
 from .definitions.ops import Out
 from .definitions.types import DataType
-from .job_cache import per_job
+from .job_cache import PLAIN_ASSET_NODES, per_job, told
 from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts, new_output_facts
@@ -32,7 +32,7 @@ class JobProgram:
 
     __slots__ = ("job_hooks", "op_retry_policy", "partitions_def", "asset_defs", "nodes",
                  "recipes", "facts", "timed_nodes", "key_sets", "output_texts", "input_texts",
-                 "plain_outputs", "__weakref__")
+                 "plain_outputs", "plain_assets", "__weakref__")
 
     def __init__(self, job: Any) -> None:
         # The job's parts, not the job: this is cached on the job by a weak reference to it.
@@ -56,6 +56,8 @@ class JobProgram:
         self.input_texts: dict[str, dict[str, str]] = {}  # (key -> input -> `loaded_message`)
         # IO manager key -> output name -> the `PlainOutput` of plain op steps.
         self.plain_outputs: dict[str, dict[str, PlainOutput]] = {}
+        # Whether the job's build told it each node is a plain asset's (`_plain_recipe`).
+        self.plain_assets = told(job, PLAIN_ASSET_NODES) is True
         # Nodes with a step time limit, sorted (`timeouts.refuse_unenforced_step_timeouts`).
         self.timed_nodes = tuple(sorted(name for name in node_fact(job, TIMEOUT_TAGGED)
                                         if step_timeout(job.nodes[name]) is not None))
@@ -165,18 +167,26 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
     fan-in's list of them, made in one pass; None for any other node (`general_recipe` makes
     its recipe). The facts are made in the same order as there; test_step_recipe.py compares
     every slot.
-    `checked`: the pass asking, if any (see `code_version.function_version_and_parts_text`)."""
-    if node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks:
-        return None
+    `checked`: the pass asking, if any (see `code_version.function_version_and_parts_text`).
+    Of a job told `job_cache.PLAIN_ASSET_NODES` when built (`program.plain_assets`), what that
+    says of each node (no check, graph asset, hooks, job hooks or time limit tag; one Out,
+    `result`) is not asked again."""
     op_def, asset = node.op_def, node.asset
     sig, outs = op_def.signature, op_def.outs
-    if (sig.context_param is not None or sig.config_param is not None or sig.resource_params
-            or STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags or len(outs) != 1
-            or (asset is not None and (asset.multi or asset.check_specs))):
-        return None
-    for out_name in outs:  # (the one)
+    if program.plain_assets:
+        out_name = "result"
         out = outs[out_name]
-    if out.__class__ is not Out or out.dagster_type is not None:
+    elif (node.check is not None or node.graph_asset is not None or node.hooks or program.job_hooks
+            or STEP_TIMEOUT_TAG in op_def.tags or STEP_TIMEOUT_TAG in node.tags or len(outs) != 1):
+        return None
+    else:
+        for out_name in outs:  # (the one)
+            out = outs[out_name]
+        if out.__class__ is not Out:
+            return None
+    if (sig.context_param is not None or sig.config_param is not None or sig.resource_params
+            or out.dagster_type is not None
+            or (asset is not None and (asset.multi or asset.check_specs))):
         return None
     # (Two names a statement here and below: an assignment to four names or more makes a
     # tuple and takes it apart again, ~0.3k instructions on CPython 3.11, once a node.)

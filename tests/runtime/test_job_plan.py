@@ -301,3 +301,34 @@ def test_a_planned_job_and_its_program_are_freed_when_dropped_though_its_pass_as
     del job, plan, source, copy
     gc.collect()
     assert program() is None
+
+
+def test_the_program_of_a_job_told_its_nodes_are_plain_assets_asks_them_less():
+    """A job's program is told what the job's build told it (`PLAIN_ASSET_NODES`): of a job
+    of plain assets, yes; of an op job, or a job built again without it, no. The one pass
+    makes the same steps and recipes either way."""
+    from specrun.runtime.definitions.jobs import build_asset_job
+    from specrun.runtime.job_cache import ATTR, PLAIN_ASSET_NODES
+
+    @asset
+    def source():
+        return 1
+
+    @asset
+    def copy(source):
+        return source
+
+    told = build_asset_job("told", [source, copy])
+    untold = build_asset_job("told", [source, copy])
+    del untold.__dict__[ATTR][PLAIN_ASSET_NODES]
+    varied = _varied_job()
+    plans = [job_plan.planned_with_programs(j, None) for j in (told, untold, varied)]
+    assert [job_program(j).plain_assets for j in (told, untold, varied)] == [True, False, False]
+    assert [_step(s) for s in plans[0].steps.values()] == [_step(s) for s in plans[1].steps.values()]
+
+    def shown(job):  # (the two jobs' nodes are objects of their own: their recipes by value)
+        return {k: (r.plain_output, [i[0] for i in r.inputs], r.manager_keys, r.output.store_key,
+                    r.output.versions is r.output, r.output.fixed_tags, r.output.one_input)
+                for k, r in job_program(job).recipes.items()}
+
+    assert shown(told) == shown(untold) and shown(told)["copy"][1] == ["source"]

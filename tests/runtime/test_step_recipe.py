@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, is_dataclass
 
-from specrun import AssetIn, asset, materialize, materialize_to_memory, mem_io_manager
+from specrun import AssetIn, Config, asset, materialize, materialize_to_memory, mem_io_manager
 from specrun.runtime import api, job_plan, step_attempt, step_recipe
 from specrun.runtime.inputs import load_plain_inputs
 from specrun.runtime.job_cache import per_job
@@ -477,3 +477,54 @@ def test_the_objects_a_plan_makes_a_step_of_are_made_by_class_calls():
         assert [s for s in slots if not hasattr(obj, s)] == []
     assert (facts.asset_key, facts.store_key, facts.versions.message) == (
         doubled.key, ("doubled",), "Materialized value doubled")
+
+
+class _Factor(Config):
+    n: int = 2
+
+
+def test_a_plain_asset_jobs_recipes_made_told_are_those_made_asking_each_node():
+    """Of a job built told `PLAIN_ASSET_NODES`, `_plain_recipe` skips what the build vouched
+    for (its program's `plain_assets`), and makes for each node the recipe made asking
+    everything (every slot, its output facts'), or None for the same nodes: those its build
+    did not vouch for (a context or config parameter, a typed output, check specs)."""
+    from specrun import AssetCheckResult, AssetCheckSpec
+    from specrun.runtime.job_cache import ATTR, PLAIN_ASSET_NODES
+
+    @asset
+    def with_context(context, doubled):
+        return doubled
+
+    @asset
+    def configured(doubled, config: _Factor):
+        return doubled * config.n
+
+    @asset(required_resource_keys={"db"})
+    def with_resource(doubled):
+        return doubled
+
+    @asset(dagster_type=int)
+    def typed(doubled):
+        return doubled
+
+    @asset(check_specs=[AssetCheckSpec("positive", asset="checked")])
+    def checked(doubled):
+        yield AssetCheckResult(passed=True)
+        return doubled
+
+    job = build_asset_job("told", [*ASSETS, with_context, configured, with_resource, typed, checked])
+    assert job.__dict__[ATTR][PLAIN_ASSET_NODES] is True
+    made = {}
+    for told in (False, True):
+        for name, node in job.nodes.items():  # (a program each: no facts made by another)
+            program = step_recipe.JobProgram(job)
+            assert program.plain_assets is True
+            program.plain_assets = told
+            recipe = step_recipe._plain_recipe(program, node)
+            if recipe is not None:
+                recipe = _slots(recipe)
+                recipe["output"] = _slots(recipe["output"])
+            made[(told, name)] = recipe
+    plain = {"source", "doubled", "after_source", "summed", "with_resource"}  # (keys: not params)
+    assert {name for (told, name), recipe in made.items() if recipe is not None} == plain
+    assert all(made[(True, name)] == made[(False, name)] for name in job.nodes)

@@ -135,8 +135,10 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
     plain asset's one node (a multi-asset's once), made here; a graph asset's by
     `graph_nodes(a)`. Returns what the plain assets' nodes need: (none takes config, each
     output is a plain Out (no DynamicOut), one is partitioned, one brings resources, the IO
-    managers' keys when no other resource is needed, else None, one's op has tags)."""
+    managers' keys when no other resource is needed, else None, one's op has tags, each op
+    has one output, `result`, an Out)."""
     free, static, partitioned, brought, io_keys, tagged = True, True, False, False, set(), False
+    single = True
     for key in order:  # (one pass, no call an asset: ~0.4k instructions a Python call)
         a = by_key[key]
         if a.graph is not None:
@@ -194,6 +196,7 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
             free = False
         outs = op.outs
         if len(outs) != 1 or outs.get("result").__class__ is not Out:  # (not `@asset`'s one Out)
+            single = False
             for out in outs.values():
                 static = static and out.__class__ is Out
         if a.partitions_def is not None:  # (a test and a jump, where `x = x or ...` stores too)
@@ -206,7 +209,7 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
             io_keys = None
         else:
             io_keys.add(a.io_manager_key)
-    return free, static, partitioned, brought, io_keys, tagged
+    return free, static, partitioned, brought, io_keys, tagged, single
 
 
 def add_check_node(check: AssetChecksDefinition, by_key, computable, nodes) -> None:

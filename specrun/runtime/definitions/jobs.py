@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Un
 from ...errors import DefinitionError, suggest
 from ..job_cache import (
     ATTR, DYNAMIC_OUTPUTS, NODES_FREE, PARTITIONED_ASSETS, RESOURCES_NEEDED, TIMEOUT_TAGGED,
-    job_has_dynamic_outputs, per_job, pickle_state,
+    PLAIN_ASSET_NODES, job_has_dynamic_outputs, per_job, pickle_state,
 )
 from .nodes import Node
 from .keys import AssetKey
@@ -325,7 +325,7 @@ def build_asset_job(
     # What the plain assets' nodes need (each of them: see `told` below): no config, no
     # output of a class other than Out (a DynamicOut), no partitions, no resource but an IO
     # manager (these keys, else None), no resources brought along.
-    free, static, partitioned, brought, io_keys, tagged = add_asset_nodes(
+    free, static, partitioned, brought, io_keys, tagged, single = add_asset_nodes(
         sorted(given, key=attrgetter("_order_text")), by_key, computable, nodes, graph_nodes)
     # Each asset given made one node, of its own (no multi-asset, graph asset or clash of
     # names): what is asked of the job's nodes, and of its assets (`whole`), is known here.
@@ -362,6 +362,7 @@ def build_asset_job(
             per_job(job_def, NODES_FREE, lambda: True)
         if not tagged and told:  # (no op tags, nor the nodes: no time limit tag)
             per_job(job_def, TIMEOUT_TAGGED, list)
+            per_job(job_def, PLAIN_ASSET_NODES, lambda: single and not hooks)
     return job_def
 
 

@@ -520,3 +520,50 @@ def test_the_asset_keys_of_a_job_are_its_assets_and_an_op_job_has_none():
     assert jobs._computed_keys(ops_only.nodes) == frozenset()
     assert jobs._computed_keys(build_asset_job("keys", [raw, clean, report]).nodes) == {
         raw.key, clean.key, report.key}
+
+
+def test_a_job_whose_nodes_are_each_a_plain_assets_is_told_so_and_no_other_job_is():
+    """build_asset_job tells a job `PLAIN_ASSET_NODES` when it made each node for one asset (no
+    check, graph or multi-asset), no op has tags, none but one Out, `result`, and the job has
+    no hooks: what its plan would ask of every node (`step_recipe._plain_recipe`). A job told
+    nothing is asked about each node."""
+    from dataclasses import replace
+
+    from specrun import AssetOut, Out, graph_asset, multi_asset, op, success_hook
+    from specrun.runtime.job_cache import ATTR, PLAIN_ASSET_NODES
+
+    @asset(op_tags={"team": "data"})
+    def tagged(raw):
+        return raw
+
+    @multi_asset(outs={"left": AssetOut(), "right": AssetOut()})
+    def pair():
+        return 1, 2
+
+    @op
+    def one():
+        return 1
+
+    @graph_asset
+    def from_graph():
+        return one()
+
+    @success_hook
+    def noted(context):
+        return None
+
+    @op(out={"value": Out()})
+    def named():
+        return 1
+
+    def told(job):
+        return job.__dict__.get(ATTR, {}).get(PLAIN_ASSET_NODES)
+
+    assert told(build_asset_job("j", [raw, clean])) is True
+    assert told(build_asset_job("j", [raw, clean, report], selection=[clean.key])) is True
+    assert told(build_asset_job("j", [raw, clean], hooks={noted})) is False
+    named_output = replace(raw, op=named, keys_by_output_name={"value": raw.key})
+    assert told(build_asset_job("j", [named_output, clean])) is False  # (not `result`)
+    for assets, checks in (([raw, tagged], []), ([raw, clean], [clean_ok]), ([raw, pair], []),
+                           ([raw, from_graph], [])):
+        assert told(build_asset_job("j", assets, checks)) is None
