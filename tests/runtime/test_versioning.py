@@ -108,6 +108,32 @@ def test_the_texts_of_label_sorted_inputs_are_those_of_their_mapping(pairs, part
     assert v.sorted_inputs_version_and_text(prefix, iter(pairs), run_id) == expected
 
 
+@given(st.lists(st.tuples(st.sampled_from("abcdefgh"), st.text(max_size=3)), max_size=12),
+       st.integers(min_value=1, max_value=4))
+@settings(max_examples=200, deadline=None)
+def test_the_texts_of_label_sorted_inputs_put_together_in_chunks_are_those_of_their_mapping(
+        pairs, chunk):
+    """Past `_CHUNK` pairs the texts are written a chunk at a time (the version's text hashed
+    as written): the same texts as the general function's, two inputs of one label across a
+    chunk's end included."""
+    pairs = sorted(pairs, key=lambda pair: pair[0])
+    prefix = v.version_text_prefix("code", "none")
+    expected = v.data_version_and_inputs_text("code", "none", dict(pairs), None, "run")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(v, "_CHUNK", chunk)
+        assert v.sorted_inputs_version_and_text(prefix, iter(pairs), "run") == expected
+
+
+def test_the_texts_of_a_join_of_thousands_of_inputs_are_those_of_their_mapping():
+    labels = sorted(f"src_{i}" for i in range(1, 1000))
+    pairs = [(label, f"{i:016x}") for i, label in enumerate(labels)]
+    pairs.insert(v._CHUNK, (labels[v._CHUNK - 1], "again"))  # (the first chunk's last label, twice)
+    prefix = v.version_text_prefix("code", "none")
+    expected = v.data_version_and_inputs_text("code", "none", dict(pairs), None, "run")
+    assert v.sorted_inputs_version_and_text(prefix, iter(pairs), "run") == expected
+    assert json.loads(expected[1])[labels[v._CHUNK - 1]] == "again"
+
+
 @pytest.mark.parametrize("pairs, run_id", [([("a", None)], "run"), ([("a", "1")], None), ([(3, "1")], "run")])
 def test_the_texts_of_label_sorted_inputs_of_a_part_that_is_not_a_string_raise_type_error(pairs, run_id):
     with pytest.raises(TypeError):
