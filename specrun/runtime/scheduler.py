@@ -21,6 +21,10 @@ cache misses there than in work):
     arrived     position -> how many upstream steps finished, for a step waiting on several
     codes       position -> the step's code (`_WAITING` ...; `status` names them)
     ready       heap of the positions of steps released, not yet submitted
+    roots_left  the positions of the steps waiting on none not yet submitted, largest
+                first: the next is popped from the end, without the heap's ~13 levels of
+                comparisons of positions a pop at 10,000 roots (a fan-in's), each reading
+                two int objects out of cache
     running     how many submitted steps the executor has not said `StepDone` for
     results     position -> whether the step yielded an output named "result" (most
                 steps' one output); outputs: the other (step, output) pairs yielded (an
@@ -92,6 +96,7 @@ class RunState:
         self._codes = bytearray(len(self._step_at))
         self._arrived: dict[int, int] = {}  # finished upstream steps of a step waiting on several
         self._ready: list[int] = []  # (plan positions)
+        self._roots_left: list[int] = []
         self._running = 0
         self._remaining = len(self.steps)
         self._results = bytearray(len(self._codes))  # by plan position: yielded "result"
@@ -125,10 +130,11 @@ class RunState:
     # -- stimuli ------------------------------------------------------------------------
     def start(self) -> list[Instruction]:
         """The first instructions: the steps with nothing upstream."""
-        self._ready = list(self._roots)  # (in plan order, so already a heap)
+        roots = self._roots
         codes = self._codes
-        for p in self._ready:
+        for p in roots:
             codes[p] = _READY
+        self._roots_left = roots[::-1]
         return self._hand_out([])
 
     def handle(self, stimulus: Any) -> Sequence[Instruction]:
@@ -146,7 +152,7 @@ class RunState:
             if kind is ET.STEP_SUCCESS:
                 out: list[Instruction] = []
                 self._finish(self._at(stimulus.step_key), stimulus.step_key, _SUCCEEDED, out)
-                return self._hand_out(out) if self._ready else out
+                return self._hand_out(out) if self._ready or self._roots_left else out
             if kind is ET.STEP_FAILURE:
                 out = []
                 self._finish(self._at(stimulus.step_key), stimulus.step_key, _FAILED, out)
@@ -156,7 +162,7 @@ class RunState:
             if self._at(stimulus.step_key) is None:
                 raise InvariantViolationError(f"StepDone for unknown step {stimulus.step_key!r}")
             self._running -= 1
-            return self._hand_out([]) if self._ready else _NONE
+            return self._hand_out([]) if self._ready or self._roots_left else _NONE
         if isinstance(stimulus, NewSteps):
             return self._add_steps(stimulus)
         raise InvariantViolationError(f"the scheduler cannot handle {stimulus!r}")
@@ -189,7 +195,7 @@ class RunState:
                 key = event.step_key
                 self._finish(at if key is step_key else self._at(key), key, _FAILED, out)
         self._running -= 1
-        return self._hand_out(out) if self._ready else out
+        return self._hand_out(out) if self._ready or self._roots_left else out
 
     def fail(self, step_key: str) -> Sequence[Instruction]:
         """Mark `step_key` failed without an event (its worker is gone)."""
@@ -205,9 +211,11 @@ class RunState:
         return self._position.get(key)
 
     def _hand_out(self, out: list[Instruction]) -> list[Instruction]:
-        ready, codes, step_at, limit = self._ready, self._codes, self._step_at, self.max_concurrent
-        while ready and (limit is None or self._running < limit):
-            at = heapq.heappop(ready)
+        ready, left, codes, step_at = self._ready, self._roots_left, self._codes, self._step_at
+        limit = self.max_concurrent
+        while (ready or left) and (limit is None or self._running < limit):
+            # (the smallest position of the two: a root's, or a released step's)
+            at = left.pop() if left and (not ready or left[-1] < ready[0]) else heapq.heappop(ready)
             codes[at] = _RUNNING
             self._running += 1
             step = step_at[at]

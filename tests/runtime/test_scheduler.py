@@ -79,6 +79,29 @@ def test_max_concurrent_holds_ready_steps_until_a_slot_is_free_and_keeps_plan_or
     assert _runs(_succeed(state, "a")) == ["d"]
 
 
+def test_roots_and_released_steps_are_handed_out_together_in_plan_order():
+    """Roots not handed out yet and released steps wait apart (the roots in a list popped from
+    its end): of the two, the step first in plan order goes first."""
+    plan = _Plan(_step("a"), _step("a1", "a"), _step("b"), _step("b1", "b"), _step("c"))
+    state = RunState(plan, "run", "job", max_concurrent=1)
+    assert _runs(state.start()) == ["a"]
+    assert [_runs(_succeed(state, key)) for key in ("a", "a1", "b", "b1", "c")] == [
+        ["a1"], ["b"], ["b1"], ["c"], []]
+    state = RunState(plan, "run", "job", max_concurrent=2)
+    assert _runs(state.start()) == ["a", "b"]
+    assert [_runs(_succeed(state, key)) for key in ("b", "a", "b1", "a1")] == [["b1"], ["a1"], ["c"], []]
+
+
+def test_many_roots_are_handed_out_in_plan_order_as_slots_free():
+    keys = sorted(f"src_{i}" for i in range(300))
+    plan = _Plan(*[_step(key) for key in keys], _step("z_join", *keys))
+    state = RunState(plan, "run", "job", max_concurrent=3)
+    handed = _runs(state.start())
+    for key in keys:
+        handed += _runs(_succeed(state, key))
+    assert handed == keys + ["z_join"]
+
+
 def test_a_failure_skips_everything_downstream_through_skipped_steps_and_nothing_else():
     plan = _Plan(_step("a"), _step("b", "a"), _step("c", "b"), _step("d", "c"),
                  _step("side"), _step("e", "side"))
