@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from types import GeneratorType
 
+import pytest
+
 from specrun import (AssetIn, AssetKey, InMemoryIOManager, asset, io_manager, job, materialize,
                      materialize_to_memory, op)
 from specrun import DynamicOutput, MaterializeResult, Output
 from specrun.runtime import step_attempt
 from specrun.runtime.events import StepOutputData
-from specrun.runtime.outputs import handle_output, plain_value
+from specrun.runtime.outputs import _BUILTIN_VALUES, _WRAPPED, handle_output, plain_value
 
 
 class WithContexts(InMemoryIOManager):
@@ -173,3 +175,14 @@ def test_plain_value_answers_as_isinstance_does_for_types_and_proxies():
               _ClaimsList(), _ClaimsDynamicList([DynamicOutput(2, mapping_key="b")])]
     assert [plain_value(v) for v in values] == [by_isinstance(v) for v in values]
     assert [plain_value(v) for v in values] == [True] * 6 + [False] * 9
+
+
+def test_plain_value_answers_builtin_values_by_their_class_as_isinstance_does():
+    values = [0, 1.5, True, "a", b"b", None, {"a": 1}, (1,), {1}, frozenset((1,))]
+    assert sorted(type(v).__name__ for v in values) == sorted(c.__name__ for c in _BUILTIN_VALUES)
+    assert [plain_value(v) for v in values] == [not isinstance(v, (*_WRAPPED, list)) for v in values]
+    assert [plain_value(v) for v in values] == [True] * len(values)
+    # (what the look-up relies on: none of these classes is a wrapper's or a list's, nor can become one)
+    assert not any(issubclass(c, (*_WRAPPED, list)) for c in _BUILTIN_VALUES)
+    with pytest.raises(TypeError):
+        (1).__class__ = Output
