@@ -20,10 +20,16 @@ def call_by_position(fn: Callable[..., Any], kwargs: dict) -> Any:
     if fn.__class__ is not FunctionType or fn.__code__.co_posonlyargcount:
         return fn(**kwargs)
     code = fn.__code__
-    rest = dict(kwargs)
-    args = []
-    for name in code.co_varnames[:code.co_argcount]:
-        if name not in rest:
-            break
-        args.append(rest.pop(name))
+    names = code.co_varnames[:code.co_argcount]
+    args: list = []
+    try:
+        for name in names:
+            args.append(kwargs[name])
+    except KeyError:  # (a parameter not named: it and those after it are left to the keywords)
+        pass
+    if len(args) == len(kwargs):  # (most: every keyword names a leading parameter)
+        return fn(*args)
+    rest = dict(kwargs)  # (the caller's dict is left as it was)
+    for name in names[:len(args)]:
+        del rest[name]
     return fn(*args, **rest)

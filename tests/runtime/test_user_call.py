@@ -31,6 +31,15 @@ def test_a_default_in_the_middle_keyword_only_and_extra_keywords_are_kept():
     assert call_by_position(g, {"b": 2, "a": 1}) == (1, (), 2)
 
 
+def test_keywords_that_all_name_leading_parameters_leave_none_to_pass_by_keyword():
+    f = _function("a, b, c=30, *rest, d=40, **more", "(a, b, c, rest, d, more)")
+    kwargs = {"b": 2, "a": 1}
+    assert call_by_position(f, kwargs) == f(**kwargs) == (1, 2, 30, (), 40, {})
+    assert call_by_position(f, {"c": 3, "b": 2, "a": 1, "d": 4}) == (1, 2, 3, (), 4, {})
+    assert call_by_position(f, {"a": 1, "b": 2, "e": 5}) == (1, 2, 30, (), 40, {"e": 5})
+    assert kwargs == {"b": 2, "a": 1}
+
+
 def test_callables_that_are_not_plain_functions_are_called_by_keyword():
     class Join:
         def __call__(self, b, a):
