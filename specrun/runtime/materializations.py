@@ -249,7 +249,7 @@ def _versions_read(run: Any, facts: AssetVersionFacts) -> Iterator[tuple[str, st
     if inputs is None:  # (`read_inputs(facts)`, without the call when kept)
         inputs = read_inputs(facts)
     for _name, key, label in inputs:
-        version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
+        version = made.get(key.unpartitioned)  # (`run.data_version_of`'s first look, inlined)
         yield label, (version if version is not None else run.data_version_of(key, None))
 
 
@@ -262,7 +262,7 @@ def input_data_versions(run: Any, step: Any, facts: AssetVersionFacts) -> dict[s
     for name, key, label in read_inputs(facts):
         keys = () if name is None else _partition_keys_read(step, name)
         if not keys:
-            version = made.get((key, None))  # (`run.data_version_of`'s first look, inlined)
+            version = made.get(key.unpartitioned)  # (`run.data_version_of`'s first look, inlined)
             found[label] = version if version is not None else run.data_version_of(key, None)
         elif len(keys) == 1:
             found[label] = run.data_version_of(key, keys[0])

@@ -467,3 +467,39 @@ def test_an_assets_facts_share_its_keys_tuples_instead_of_making_their_own():
     assert m_facts.version_key is second.asset.key.unpartitioned == (second.asset.key, None)
     assert m_facts.one_input[1] is first.asset.key.unpartitioned
     assert output_key(first.asset.key, "r", "up", "result") is first.asset.key.parts
+
+
+def test_the_versions_of_several_upstream_assets_are_read_under_their_keys_own_tuples():
+    """An asset that reads several upstream assets (a fan-in's join) looks each one's data
+    version up in `run.data_versions` under its key's `unpartitioned`, the tuple its
+    materialization was recorded under: found by identity, not a new tuple an input."""
+    from types import SimpleNamespace
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    class Reads(dict):
+        def get(self, key, default=None):
+            asked.append(key)
+            return super().get(key, default)
+
+    @asset
+    def b_up():
+        return 2
+
+    @asset
+    def both(b_up, up):
+        return b_up + up
+
+    asked: list = []
+    job = build_asset_job("several", [up, b_up, both])
+    node = job.nodes["both"]
+    facts = m.facts_without_config(node, node.asset.key)
+    keys = [job.nodes[name].asset.key for name in ("b_up", "up")]
+    run = SimpleNamespace(data_versions=Reads({k.unpartitioned: f"v{i}" for i, k in enumerate(keys)}))
+    assert list(m._versions_read(run, facts)) == [("b_up", "v0"), ("up", "v1")]
+    assert [k for k in asked] == [k.unpartitioned for k in keys]
+    assert all(a is k.unpartitioned for a, k in zip(asked, keys))
+    asked.clear()
+    step = SimpleNamespace(node=node, partition_key=None, inputs={}, key="both")
+    assert m.input_data_versions(run, step, facts) == {"b_up": "v0", "up": "v1"}
+    assert all(a is k.unpartitioned for a, k in zip(asked, keys)) and len(asked) == 2
