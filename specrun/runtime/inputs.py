@@ -68,16 +68,12 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`)."""
     kwargs: dict[str, Any] = {}
     run_id = run.run_id
-    produced, steps = run.produced, run.plan.steps
     for name, spec, src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
         if fan_in:
             value = _load_node_fan_in(run, step, name, spec, src, managers[manager_key], message, events)
-        else:
-            up, output = src.node, src.output
-            if _not_yielded(produced, steps, up, output):
-                raise InvariantViolationError(f"input {name!r} of {step.key!r} has no upstream value")
-            value = _load_by_key(run, step, name, spec, managers[manager_key], store_key or (run_id, up, output),
-                                 src, message, events)
+        else:  # (its upstream yielded it: the scheduler skips a step whose input was not yielded)
+            value = _load_by_key(run, step, name, spec, managers[manager_key],
+                                 store_key or (run_id, src.node, src.output), src, message, events)
         if passed:
             kwargs[name] = value
     return kwargs

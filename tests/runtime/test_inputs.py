@@ -38,3 +38,37 @@ def test_a_fan_in_leaves_out_the_optional_outputs_not_yielded_and_reads_the_othe
     result = fan.execute_in_process()
     assert result.success
     assert result.output_for_node("total") == 2
+
+
+def test_a_plain_step_whose_input_was_not_yielded_is_skipped_before_anything_loads_it():
+    """A plain step's input reads its upstream value by key without asking whether it was
+    yielded: the scheduler skips a step one of whose inputs was not (an optional output
+    left out), so no step loads a value its upstream did not yield, here or left from before."""
+    from specrun.runtime.io_managers import InMemoryIOManager
+
+    class Keeps(InMemoryIOManager):
+        def load_by_key(self, key):
+            asked.append(key)
+            return super().load_by_key(key)
+
+    @op(out={"maybe": Out(is_required=False), "always": Out()})
+    def sometimes():
+        yield Output(1, "always")
+
+    @op
+    def consume(x):
+        return x + 1
+
+    @job
+    def optional():
+        maybe, always = sometimes()
+        consume.alias("consume_maybe")(maybe)
+        consume(always)
+
+    asked: list = []
+    manager = Keeps()
+    result = optional.execute_in_process(resources={"io_manager": manager})
+    assert result.success and result.get_skipped_step_keys() == {"consume_maybe"}
+    assert [k[1:] for k in asked] == [("sometimes", "always")]
+    assert not [e for e in result.all_events if e.step_key == "consume_maybe" and e.event_type_value == "LOADED_INPUT"]
+    assert result.output_for_node("consume") == 2
