@@ -34,11 +34,6 @@ def plain_op_output(program: Any, name: str, key: str) -> PlainOutput:
     return _kept(program.plain_outputs, key, name, PlainOutput)
 
 
-def upstream_output(program: Any, src: Any) -> Any:
-    """What a step knows of the upstream output `src` (a FromOutput) reads (`upstream_outputs`)."""
-    return upstream_outputs(program, (src,))[0]
-
-
 def upstream_outputs(program: Any, srcs: Any) -> list:
     """What a step knows of the upstream outputs in `srcs` (FromOutputs) it reads, in order,
     each once where it is the one before's (a fan-in's op outputs share one `PlainOutput`): the

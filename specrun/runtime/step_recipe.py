@@ -21,8 +21,7 @@ from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts, new_output_facts
 from .plan_unpartitioned import sources
-from .plain_outputs import (PlainOutput, loaded_message, plain_op_output, upstream_output,
-                            upstream_outputs)
+from .plain_outputs import PlainOutput, loaded_message, plain_op_output, upstream_outputs
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
 
@@ -206,10 +205,11 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
             several = several or compiled[6] != out_key
             inputs.append(compiled)
             continue
-        up = recipes.get(src.node)  # (`upstream_output`'s first look, without the call)
+        up = recipes.get(src.node)  # (`upstream_outputs`' first look, without the call)
         up = up.output if up is not None and up.plain_output == src.output else None
-        if up is None:  # (its facts when made, else `upstream_output`: one call fewer, or two)
-            up = program.facts.get((src.node, src.output)) or upstream_output(program, src)
+        if up is None:  # (its facts when made, else made: `upstream_outputs`' two other looks)
+            up = (program.facts.get((src.node, src.output))
+                  or program.output_facts(program.nodes[src.node], src.output))
         store_key, key = up.store_key, up.io_manager_key
         if store_key is None or up.is_nothing or key is None:
             return None

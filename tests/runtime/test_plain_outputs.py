@@ -53,7 +53,7 @@ def test_upstream_outputs_gives_each_sources_facts_in_order_once_where_it_repeat
     from specrun import Out, mem_io_manager
     from specrun.runtime.definitions.nodes import FromOutput
     from specrun.runtime.outputs import OutputFacts
-    from specrun.runtime.plain_outputs import PlainOutput, upstream_output, upstream_outputs
+    from specrun.runtime.plain_outputs import PlainOutput, upstream_outputs
 
     @op(out=Out(io_manager_key="other"))
     def elsewhere():
@@ -76,7 +76,7 @@ def test_upstream_outputs_gives_each_sources_facts_in_order_once_where_it_repeat
     program = job_program(varied)
     names = ("a", "b", "elsewhere", "a", "with_context", "with_context")
     srcs = [FromOutput(name) for name in names]
-    each = [upstream_output(program, s) for s in srcs]
+    each = [upstream_outputs(program, (s,))[0] for s in srcs]  # (each alone)
     assert each[0] is each[1] and each[2] is not each[0] and each[3] is each[0]
     assert [type(f) for f in each] == [PlainOutput] * 4 + [OutputFacts] * 2
     found = upstream_outputs(program, srcs)

@@ -528,3 +528,37 @@ def test_a_plain_asset_jobs_recipes_made_told_are_those_made_asking_each_node():
     plain = {"source", "doubled", "after_source", "summed", "with_resource"}  # (keys: not params)
     assert {name for (told, name), recipe in made.items() if recipe is not None} == plain
     assert all(made[(True, name)] == made[(False, name)] for name in job.nodes)
+
+
+def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_recipe(monkeypatch):
+    """A plan's one pass makes the recipe of a join named before its upstream assets first (the
+    job's nodes are in key order): it makes each upstream output's `OutputFacts` (once, kept in
+    the program's facts), and each upstream's own recipe then holds that same object."""
+    from specrun.runtime import outputs
+
+    names = [f"src_{i}" for i in range(1, 12)]
+    sources = [asset(name=name)(lambda: 1) for name in names]
+    namespace: dict = {}
+    exec(f"def join({', '.join(names)}):\n    return 0", namespace)
+    join = asset(name="join", ins={n: AssetIn(n) for n in names})(namespace["join"])
+    job = build_asset_job("join_first", [*sources, join])
+    assert list(job.nodes)[0] == "join"
+    made = []
+    original = outputs.new_output_facts
+
+    def counted(program, node, name):
+        made.append((node.name, name))
+        return original(program, node, name)
+
+    monkeypatch.setattr(step_recipe, "new_output_facts", counted)
+    plan = job_plan.planned_with_programs(job, None)
+    program = job_program(job)
+    assert sorted(made) == sorted((name, "result") for name in [*names, "join"])
+    joined = program.recipes["join"]
+    for name, read in zip(names, joined.inputs):
+        facts = program.facts[(name, "result")]
+        assert read[0] == name and read[8] == (name,) and read[6] == facts.io_manager_key
+        kept = program.output_facts(job.nodes[name], "result")
+        assert program.recipes[name].output is facts is kept
+        assert facts.node_name == name and facts.versions is facts
+    assert list(plan.steps) == [*sorted(names), "join"]
