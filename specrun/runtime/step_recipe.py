@@ -191,7 +191,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
     # tuple and takes it apart again, ~0.3k instructions on CPython 3.11, once a node.)
     recipes, inputs = program.recipes, []
     out_key, several = out.io_manager_key, False
-    params, node_inputs = sig.input_param_set, node.inputs
+    node_inputs = node.inputs
     ins, texts = op_def.ins, program.input_texts
     for name in ins:
         spec, src = ins[name], node_inputs.get(name)
@@ -199,7 +199,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
             return None
         if src.__class__ is not FromOutput:  # (a fan-in's list of op outputs, or not plain)
             compiled = src.__class__ is FromFanIn and _plain_input(
-                program, name, spec, src, name in params or sig.has_var_kwargs)
+                program, name, spec, src, name in sig.input_param_set or sig.has_var_kwargs)
             if not compiled:
                 return None
             several = several or compiled[6] != out_key
@@ -219,8 +219,8 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
         message = by_name.get(name) if by_name is not None else None
         if message is None:
             message = loaded_message(program, name, key)
-        inputs.append((name, spec, src, name in params or sig.has_var_kwargs, False, False, key,
-                       message, store_key or None))
+        passed = name in sig.input_param_set or sig.has_var_kwargs
+        inputs.append((name, spec, src, passed, False, False, key, message, store_key or None))
     if asset is not None:  # (`program.output_facts`'s first look, without the call)
         output = program.facts.get((node.name, out_name))  # (made by a step reading it, if any)
         if output is None:  # (kept by the recipe: see `JobProgram.facts`)
