@@ -92,8 +92,8 @@ def facts_without_config(node: Any, asset_key: Any, facts: Optional[AssetVersion
             text = v.quote(key.label)  # (`one_input_text_parts(prefix, label)`, inlined)
             facts.one_input = (name, key.unpartitioned, f"{prefix}[{text}, ", f"{{{text}: ")
         return facts
-    facts.inputs = _read_assets(asset)
-    facts.one_input = _one_input(facts.inputs, prefix)
+    facts.inputs = inputs = _read_assets(asset)
+    facts.one_input = _one_input(inputs, prefix) if inputs else None  # (a root: None, without the call)
     return facts
 
 
@@ -103,8 +103,11 @@ def _read_assets(asset: Any) -> tuple:
     last stays last, as the texts take it): a run looks up their data versions in that order,
     which is the order of the plan, the steps that made them and the texts they are written
     in. In the order of the inputs, a fan-in of 10,000 read each from another place."""
-    inputs = [(name, key, key.to_user_string()) for name, key in asset.input_keys.items()]
-    for key in asset.deps:
+    input_keys, deps = asset.input_keys, asset.deps
+    if not input_keys and not deps:  # (a root: no list made, sorted and copied; a fan-in has 9,999)
+        return ()
+    inputs = [(name, key, key.to_user_string()) for name, key in input_keys.items()]
+    for key in deps:
         inputs.append((None, key, key.to_user_string()))
     inputs.sort(key=_label)
     return tuple(inputs)

@@ -503,3 +503,23 @@ def test_the_versions_of_several_upstream_assets_are_read_under_their_keys_own_t
     step = SimpleNamespace(node=node, partition_key=None, inputs={}, key="both")
     assert m.input_data_versions(run, step, facts) == {"b_up": "v0", "up": "v1"}
     assert all(a is k.unpartitioned for a, k in zip(asked, keys)) and len(asked) == 2
+
+
+def test_a_root_asset_reads_no_upstream_and_its_facts_hold_the_empty_tuple():
+    """An asset with no input and no dep reads nothing: `_read_assets` gives the empty tuple
+    at once (a fan-in's 9,999 roots make no list to sort), and its facts hold that tuple and no
+    one-input texts, as for any asset `read_inputs` gives () for."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    @asset(deps=[up])
+    def only_dep():
+        return 2
+
+    job = build_asset_job("roots", [up, only_dep])
+    root, dep = job.nodes["up"], job.nodes["only_dep"]
+    assert m._read_assets(root.asset) is () and m._read_assets(dep.asset) == ((None, up.key, "up"),)
+    facts = m.facts_without_config(root, root.asset.key)
+    assert facts.inputs is () and m.read_inputs(facts) == () and facts.one_input is None
+    dep_facts = m.facts_without_config(dep, dep.asset.key)
+    assert m.read_inputs(dep_facts) == ((None, up.key, "up"),) and dep_facts.one_input is not None
