@@ -11,8 +11,8 @@ from ...errors import DefinitionError, suggest
 from .asset_checks import AssetChecksDefinition
 from .assets import AssetsDefinition
 from .keys import AssetKey
-from .nodes import (NO_GRAPH_INPUTS, FromAsset, FromOutput, Node, _WritableFromOutput, _WritableNode,
-                    new_from_output)
+from .nodes import (NO_GRAPH_INPUTS, NO_INPUTS, FromAsset, FromOutput, Node, _WritableFromOutput,
+                    _WritableNode, new_from_output)
 from .ops import Out
 
 
@@ -148,7 +148,8 @@ def add_asset_nodes(order: Any, by_key, computable, nodes: dict[str, Node],
         name = op.name  # (`a.node_name`)
         if name in nodes:  # (a multi-asset's other keys)
             continue
-        inputs, input_keys = {}, a.input_keys
+        input_keys = a.input_keys
+        inputs = {} if input_keys else NO_INPUTS  # (a root's: shared, see there)
         for n in input_keys:  # (most: one, without an items view, its iterator and a tuple)
             k = input_keys[n]
             if k in computable:  # (most) `input_source`'s first case, with `output_handle` inlined

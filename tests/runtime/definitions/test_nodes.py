@@ -13,7 +13,7 @@ import pytest
 from specrun import AssetIn, asset
 from specrun.runtime.definitions.jobs import build_asset_job
 from specrun.runtime.definitions.keys import AssetKey
-from specrun.runtime.definitions.nodes import NO_GRAPH_INPUTS, FromOutput, Node, new_from_output
+from specrun.runtime.definitions.nodes import NO_GRAPH_INPUTS, NO_INPUTS, FromOutput, Node, new_from_output
 
 
 @asset
@@ -81,6 +81,24 @@ def test_nodes_without_graph_inputs_share_one_read_only_empty_dict():
     assert copy.copy(NO_GRAPH_INPUTS) is NO_GRAPH_INPUTS and copy.deepcopy(NO_GRAPH_INPUTS) is NO_GRAPH_INPUTS
     assert pickle.loads(pickle.dumps(op_node)).graph_inputs is NO_GRAPH_INPUTS
     assert dataclasses.replace(a, name="other").graph_inputs is NO_GRAPH_INPUTS
+
+
+def test_asset_nodes_reading_no_upstream_share_one_read_only_empty_inputs_dict():
+    """An asset's node that reads no upstream asset (a root) holds `NO_INPUTS`: an empty dict
+    every reader takes as one (the plan, `upstream_nodes`), which refuses every change and
+    pickles and copies as itself; a node that reads one holds a dict of its own."""
+    a, b, reader = new_asset_node(up), new_asset_node(x), new_asset_node(n, up, x)
+    assert a.inputs is b.inputs is NO_INPUTS and reader.inputs is not NO_INPUTS
+    assert a.inputs == {} and dict(a.inputs) == {} and isinstance(a.inputs, dict) and repr(a.inputs) == "{}"
+    assert a.inputs.get("up") is None and len(a.inputs) == 0 and a.upstream_nodes() == set()
+    for change in (lambda d: d.__setitem__("up", 1), lambda d: d.update(up=1), lambda d: d.setdefault("up"),
+                   lambda d: d.pop("up", None), lambda d: d.popitem(), lambda d: d.clear(),
+                   lambda d: d.__delitem__("up"), lambda d: d.__ior__({"up": 1})):
+        with pytest.raises(TypeError, match="a node's inputs cannot be changed"):
+            change(a.inputs)
+    assert pickle.loads(pickle.dumps(NO_INPUTS)) is NO_INPUTS and copy.copy(a).inputs is NO_INPUTS
+    assert copy.copy(NO_INPUTS) is NO_INPUTS and copy.deepcopy(NO_INPUTS) is NO_INPUTS
+    assert dataclasses.replace(a, name="other").inputs is NO_INPUTS and NO_INPUTS is not NO_GRAPH_INPUTS
 
 
 def test_new_from_output_equals_and_hashes_as_the_dataclass_made_one():
