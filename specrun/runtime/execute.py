@@ -196,7 +196,9 @@ class RunContext:
         next attempt, and the hooks' events as they run."""
         node = step.node  # (`self.recipe(node)`, without the call)
         recipe = self._recipes.get(node.name) or self.program.recipe(node)
-        if recipe.signature.config_class is not None:  # a config that fails validation fails the run
+        # A config that fails validation fails the run (a plain step's function takes none: its
+        # signature, out of cache at 10,000 steps, is not read for it).
+        if recipe.manager_keys is None and recipe.signature.config_class is not None:
             self.node_config(node)
         if recipe.hooks:
             return self._attempts(step, recipe)

@@ -26,10 +26,11 @@ class AssetVersionFacts:
     than `object.__new__`. An asset output's `outputs.OutputFacts` is one too: the job's plan
     fills those of a run without config into it (`facts_without_config`), no object more.
     `inputs` is None when `one_input` says it (an asset that reads one upstream asset, facts
-    made by `facts_without_config`): `read_inputs` makes it from there, the plan keeps one."""
+    made by `facts_without_config`): `read_inputs` makes it from there, the plan keeps one.
+    Its slots that a plain asset step's run reads come first: see `outputs.OutputFacts`."""
 
-    __slots__ = ("code_version", "config_hash", "inputs", "message", "asset_key", "explain_tags",
-                 "version_prefix", "one_input", "fixed_tags", "version_key")
+    __slots__ = ("asset_key", "version_key", "message", "one_input", "fixed_tags", "version_prefix",
+                 "inputs", "code_version", "config_hash", "explain_tags")
 
 
 def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFacts:

@@ -139,14 +139,17 @@ def _make_context(run: Any, step: Any, recipe: StepRecipe, attempt: int,
 
 def _invoke(run: Any, step: Any, recipe: StepRecipe, context: Any, kwargs: dict,
             events: list) -> Any:
-    sig = recipe.signature
-    if context is not None and sig.context_param is not None:
-        kwargs[sig.context_param] = context
-    if sig.config_param is not None:
-        op_config, config_instance = run.node_config(step.node)
-        kwargs[sig.config_param] = config_instance if config_instance is not None else op_config
-    for name in sig.resource_params:
-        kwargs[name] = getattr(run.resources, name)
+    # (A plain step's function takes only its inputs, see `step_recipe._compile_plain`: its
+    # signature, out of cache at 10,000 steps, is not read for it.)
+    if recipe.manager_keys is None:
+        sig = recipe.signature
+        if context is not None and sig.context_param is not None:
+            kwargs[sig.context_param] = context
+        if sig.config_param is not None:
+            op_config, config_instance = run.node_config(step.node)
+            kwargs[sig.config_param] = config_instance if config_instance is not None else op_config
+        for name in sig.resource_params:
+            kwargs[name] = getattr(run.resources, name)
     # What `get_dagster_logger()` loggers send while the function runs: the step's events.
     slot, token = run.log_slot, None
     if slot is None:  # (steps that may run side by side: each sets a slot of its own)

@@ -562,3 +562,43 @@ def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_re
         assert program.recipes[name].output is facts is kept
         assert facts.node_name == name and facts.versions is facts
     assert list(plan.steps) == [*sorted(names), "join"]
+
+
+def _recording(cls, reads):
+    """A subclass of `cls` (same slots) that notes each name read of an instance."""
+
+    class Recording(cls):
+        __slots__ = ()
+
+        def __getattribute__(self, name):
+            reads.add(name)
+            return cls.__getattribute__(self, name)
+
+    return Recording
+
+
+def test_a_plain_steps_run_reads_the_leading_slots_of_its_recipe_and_output_facts(monkeypatch):
+    """At 10,000 steps a step's recipe and output facts are out of cache when it runs: the
+    slots its run reads come first in each class (fewer lines read), and it reads neither the
+    recipe's signature nor its node."""
+    from specrun.runtime.materializations import AssetVersionFacts
+
+    monkeypatch.setattr(api, "_ASSET_JOBS", {})
+    first = materialize_to_memory(ASSETS)  # (the job kept, with its plan and step programs)
+    (job,) = api._ASSET_JOBS.values()
+    program = job_program(job)
+    reads: dict = {step_recipe.StepRecipe: set(), OutputFacts: set()}
+    for name in ("doubled", "after_source", "summed"):  # (not `source`: see above)
+        recipe = program.recipes[name]
+        assert recipe.plain is recipe and recipe.output.__class__ is OutputFacts
+        recipe.__class__ = _recording(step_recipe.StepRecipe, reads[step_recipe.StepRecipe])
+        recipe.output.__class__ = _recording(OutputFacts, reads[OutputFacts])
+    again = materialize_to_memory(ASSETS)
+    assert _events(again) == _events(first) and again.output_for_node("summed") == 6
+    read_recipe = reads[step_recipe.StepRecipe]
+    assert "signature" not in read_recipe and "node" not in read_recipe
+    for cls, read in ((step_recipe.StepRecipe, read_recipe), (AssetVersionFacts, reads[OutputFacts]),
+                      (OutputFacts, reads[OutputFacts])):
+        own = [s for s in cls.__slots__ if s in read]
+        assert own and cls.__slots__[:len(own)] == tuple(own), cls
+
