@@ -28,6 +28,7 @@ from .keyed_io import keyed
 from .materializations import AssetVersionFacts, asset_version_facts, facts_without_config
 from .step_attempt import failure_event, run_attempt
 from .step_recipe import StepRecipe, job_program
+from .plan_unpartitioned import NodeStep
 from . import versioning as v
 
 _UNKNOWN = object()
@@ -194,12 +195,15 @@ class RunContext:
         one attempt ends the step and it has no hooks (the common case: no generator is
         walked); otherwise an iterator that yields each retry's events before waiting for the
         next attempt, and the hooks' events as they run."""
-        node = step.node  # (`self.recipe(node)`, without the call)
-        recipe = self._recipes.get(node.name) or self.program.recipe(node)
-        # A config that fails validation fails the run (a plain step's function takes none: its
-        # signature, out of cache at 10,000 steps, is not read for it).
+        # (`self.recipe(step.node)`, without the call; a `NodeStep`'s key is its node's name.
+        # A plain step's run reads neither its node nor its signature: at 10,000 steps each is
+        # out of cache by then, a miss or two.)
+        recipe = self._recipes.get(step.key) if step.__class__ is NodeStep else None
+        if recipe is None:
+            recipe = self.program.recipe(step.node)
+        # A config that fails validation fails the run (a plain step's function takes none).
         if recipe.manager_keys is None and recipe.signature.config_class is not None:
-            self.node_config(node)
+            self.node_config(step.node)
         if recipe.hooks:
             return self._attempts(step, recipe)
         events: list[Event] = []

@@ -29,8 +29,8 @@ class AssetVersionFacts:
     made by `facts_without_config`): `read_inputs` makes it from there, the plan keeps one.
     Its slots that a plain asset step's run reads come first: see `outputs.OutputFacts`."""
 
-    __slots__ = ("asset_key", "version_key", "message", "one_input", "fixed_tags", "version_prefix",
-                 "inputs", "code_version", "config_hash", "explain_tags")
+    __slots__ = ("asset_key", "version_key", "message", "description", "one_input", "fixed_tags",
+                 "version_prefix", "inputs", "code_version", "config_hash", "explain_tags")
 
 
 def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFacts:
@@ -40,6 +40,7 @@ def asset_version_facts(run: Any, node: Any, asset_key: Any) -> AssetVersionFact
         return facts_without_config(node, asset_key)
     facts = AssetVersionFacts()
     facts.asset_key, facts.version_key = asset_key, asset_key.unpartitioned
+    facts.description = node.asset.description
     fixed = _fixed_facts(run.job, node, asset_key)
     facts.code_version, code_parts, facts.inputs, facts.message, _ = fixed
     facts.config_hash = v.config_hash(config)
@@ -64,6 +65,7 @@ def facts_without_config(node: Any, asset_key: Any, facts: Optional[AssetVersion
         facts = AssetVersionFacts()
         facts.asset_key = asset_key
     asset = node.asset
+    facts.description = asset.description  # (its materializations': `materialization`)
     fn = node.op_def.compute_fn
     if fn.__class__ is FunctionType and not asset.code_version and not asset.tags:
         # (`v.asset_code_facts`, without the call: an automatic version, no template's hash)
@@ -223,17 +225,17 @@ def materialization(run: Any, step: Any, facts: AssetVersionFacts, metadata: dic
                     tags: dict[str, str]) -> Event:
     """The ASSET_MATERIALIZATION event, tagged with the versions staleness compares
     (`version_tags`)."""
-    asset, partition = step.node.asset, step.partition_key
+    partition = step.partition_key  # (the step's node, out of cache at 10,000 steps, not read)
     key = facts.version_key if partition is None else (facts.asset_key, partition)
     run.data_versions[key] = tags[_DATA_VERSION]
-    # `AssetMaterialization(facts.asset_key, asset.description, metadata, partition, tags)`
+    # `AssetMaterialization(facts.asset_key, facts.description, metadata, partition, tags)`
     # without the dataclass's __init__ and __post_init__ (which would coerce a key this already
     # is): the same value, and normalize_metadata still makes its own copy of the metadata.
     # Set one by one, in the fields' order, as __init__ does: reading `mat.__dict__` would
     # make the instance a dict object of its own (and a keyword dict for `update`).
     mat = _new_object(AssetMaterialization)
     mat.asset_key = facts.asset_key
-    mat.description = asset.description
+    mat.description = facts.description
     mat.metadata = normalize_metadata(metadata) if metadata else {}
     mat.partition = partition
     mat.tags = tags

@@ -172,8 +172,8 @@ class OutputFacts(AssetVersionFacts):
     `materialization`) come first, here as in `AssetVersionFacts`: at 10,000 steps the facts
     are out of cache when the run reads them, and each line of them it reads is a miss."""
 
-    __slots__ = ("versions", "store_key", "type_checked", "is_nothing", "name", "io_manager_key",
-                 "yielded_message", "handled_message", "out_def", "node_name", "partitions_def",
+    __slots__ = ("versions", "store_key", "type_checked", "is_nothing", "node_name", "name",
+                 "io_manager_key", "yielded_message", "handled_message", "out_def", "partitions_def",
                  "per_partition", "op_def")
 
     def output_context(self, run: Any, step: Any, step_key: str,
@@ -360,10 +360,9 @@ def store_plain_asset_output(run: Any, step: Any, facts: OutputFacts, managers: 
     metadata, a mapping key, a partition). A typed output, an output of Nothing, one without
     a key path, or a node given config goes through `handle_output`. Returns what the step's
     events say once it succeeds (`step_events.PLAIN_ASSET_OUTPUT`; None after `handle_output`)."""
-    node = step.node
     versions = facts.versions  # (`run.asset_versions(node, facts)` when the run gives no config)
     if (versions is None or facts.type_checked or facts.is_nothing or not facts.store_key
-            or run.resolved.op_configs.get(node.name) is not None):
+            or run.resolved.op_configs.get(facts.node_name) is not None):
         handle_output(run, step, None, facts.name, value, {}, True, events, facts=facts)
         return None
     key, name = step.key, facts.name

@@ -160,7 +160,7 @@ def _invoke(run: Any, step: Any, recipe: StepRecipe, context: Any, kwargs: dict,
     else:  # (its log made only if something logs: `running_step_log`)
         slot.run_log, slot.step_key, slot.events = run.log, step.key, events
     try:
-        fn = step.node.op_def.compute_fn
+        fn = recipe.compute_fn  # (`step.node.op_def.compute_fn`)
         result = fn(**kwargs) if len(kwargs) < MANY_ARGUMENTS else call_by_position(fn, kwargs)
         if result.__class__ in _ASYNC:
             result = resolve_async(result)

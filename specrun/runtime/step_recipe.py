@@ -91,8 +91,9 @@ class StepRecipe:
     The slots a plain step's run reads come first: at 10,000 steps a recipe is out of cache
     when its step runs, and each line of it read is a miss (see `outputs.OutputFacts`)."""
 
-    __slots__ = ("manager_keys", "hooks", "timeout", "inputs", "plain_output", "output", "signature",
-                 "node", "context_class", "partitions_def", "_op_tags", "retry_policy", "wants_context")
+    __slots__ = ("manager_keys", "hooks", "timeout", "inputs", "compute_fn", "plain_output",
+                 "output", "signature", "node", "context_class", "partitions_def", "_op_tags",
+                 "retry_policy", "wants_context")
 
     @property
     def plain(self) -> Optional["StepRecipe"]:
@@ -122,6 +123,7 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
     recipe.hooks = tuple(dict.fromkeys((*node.hooks, *program.job_hooks))) if (
         node.hooks or program.job_hooks) else ()
     sig = recipe.signature = op_def.signature
+    recipe.compute_fn = op_def.compute_fn  # (what its steps call: their op is not read for it)
     # A plain step so far (see `_compile_plain`); its inputs are compiled in the loop below.
     plain = not (sig.context_param is not None or recipe.hooks or recipe.timeout is not None
                  or sig.config_param is not None or sig.resource_params)
@@ -242,6 +244,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
         return None
     recipe = StepRecipe()
     recipe.node, recipe.signature = node, sig
+    recipe.compute_fn = op_def.compute_fn  # (as `general_recipe`'s)
     recipe.plain_output, recipe.inputs = out_name, inputs
     recipe.context_class = OpExecutionContext if asset is None else AssetExecutionContext
     recipe.partitions_def, recipe._op_tags = output.partitions_def, None

@@ -847,3 +847,64 @@ def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
     assert [r.output_for_node("counted") for r in runs] == [r.run_id for r in runs]
     assert all(r._ctx.selected_asset_keys is job_def.asset_key_set for r in runs)
     assert job_def.asset_key_set == frozenset(job_def.asset_keys) == {counted.key}
+
+
+
+class _Untouchable:
+    """A stand-in for an object a run must not read: any attribute read of it fails (but its
+    class's, which pytest's `monkeypatch` asks for)."""
+
+    def __getattribute__(self, name):
+        if name == "__class__":
+            return _Untouchable
+        raise AssertionError(f"read .{name}")
+
+
+def test_a_plain_steps_run_reads_nothing_of_its_node(monkeypatch):
+    """A `NodeStep`'s key is its node's name, by which its run finds its recipe; a plain step's
+    run (its load, call, output and materialization) reads nothing of its node, which is out
+    of cache at 10,000 steps: what it needs is in the recipe and the output facts (the compute
+    function, the node's name, the asset's description)."""
+    from specrun import materialize_to_memory
+    from specrun.runtime import api
+    from specrun.runtime.job_cache import per_job
+    from specrun.runtime.plan_unpartitioned import NodeStep
+
+    @asset(description="the first")
+    def base():
+        return 1
+
+    @asset(description="the second")
+    def later(base):
+        return base + 1
+
+    @op
+    def plus_one(x):
+        return x + 1
+
+    @job
+    def ops():
+        plus_one.alias("last")(plus_one(source()))
+
+    monkeypatch.setattr(api, "_ASSET_JOBS", {})
+    runs = ((lambda: materialize_to_memory([base, later]), ["later"], "later", 2),
+            (ops.execute_in_process, ["plus_one", "last"], "last", 3))
+    ran = {}
+    for run, step_keys, last, value in runs:
+        first = run()
+        job_def = first._ctx.job
+        plan = per_job(job_def, ("plan", None, True), lambda: None)
+        with monkeypatch.context() as untouched:
+            for key in step_keys:  # (not the first step: it sets the run's resources up)
+                step = plan.steps[key]
+                assert step.__class__ is NodeStep and step.key is step.node.name
+                untouched.setattr(step, "node", _Untouchable())
+            again = run()
+        assert again._ctx.job is job_def and again.output_for_node(last) == value
+        assert [(e.event_type_value, e.step_key, e.message) for e in again.all_events] == [
+            (e.event_type_value, e.step_key, e.message) for e in first.all_events]
+        ran[last] = again
+    materialized = [e.event_specific_data for e in ran["later"].all_events
+                    if e.event_type_value == "ASSET_MATERIALIZATION"]
+    assert [(m.asset_key, m.description) for m in materialized] == [
+        (base.key, "the first"), (later.key, "the second")]

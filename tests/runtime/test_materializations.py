@@ -523,3 +523,31 @@ def test_a_root_asset_reads_no_upstream_and_its_facts_hold_the_empty_tuple():
     assert facts.inputs is () and m.read_inputs(facts) == () and facts.one_input is None
     dep_facts = m.facts_without_config(dep, dep.asset.key)
     assert m.read_inputs(dep_facts) == ((None, up.key, "up"),) and dep_facts.one_input is not None
+
+
+def test_an_assets_version_facts_hold_the_description_its_materializations_record():
+    """`materialization` reads the asset's description from the version facts (the step's
+    node is not read): both makers set it, with config and without."""
+    from specrun.runtime import materializations as m
+    from specrun.runtime.definitions.jobs import build_asset_job
+
+    @asset(description="counted rows")
+    def described(config: Rows):
+        return config.rows
+
+    @asset(description="after them")
+    def after_described(described):
+        return described
+
+    runs = [materialize_to_memory([described, after_described]),
+            materialize_to_memory([described, after_described],
+                                  run_config={"ops": {"described": {"config": {"rows": 2}}}})]
+    for result in runs:
+        assert {name: mat.description for name, mat in _materializations(result).items()} == {
+            "described": "counted rows", "after_described": "after them"}
+    job = build_asset_job("described", [described, after_described])
+    node = job.nodes["after_described"]
+    assert m.facts_without_config(node, after_described.key).description == "after them"
+    configured_run = runs[1]._ctx
+    made = m.asset_version_facts(configured_run, configured_run.job.nodes["described"], described.key)
+    assert made.description == "counted rows" and made.config_hash != "none"

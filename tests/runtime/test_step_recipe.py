@@ -602,3 +602,12 @@ def test_a_plain_steps_run_reads_the_leading_slots_of_its_recipe_and_output_fact
         own = [s for s in cls.__slots__ if s in read]
         assert own and cls.__slots__[:len(own)] == tuple(own), cls
 
+
+def test_every_recipe_holds_the_compute_function_of_its_nodes_op():
+    """A step calls its recipe's `compute_fn` (its op, out of cache at 10,000 steps, is not
+    read): the op's own, for recipes of either maker."""
+    for job in (build_asset_job("held", ASSETS), _varied_op_job()):
+        program = job_program(job)
+        for node in job.nodes.values():
+            for recipe in (program.recipe(node), step_recipe.general_recipe(program, node)):
+                assert recipe.compute_fn is node.op_def.compute_fn
