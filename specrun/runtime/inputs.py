@@ -65,16 +65,26 @@ def load_plain_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
 
 def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: list) -> dict[str, Any]:
     """`load_plain_inputs` of a `NodeStep`: each input reads one output of the upstream node
-    (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`)."""
+    (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`).
+
+    Each compiled input is read by its items, not taken apart: its In and source (one each an
+    input, out of cache at 10,000 steps: a miss each, a join's 10,000 inputs two each) are
+    read only for a fan-in, an op output's key (the source) or a value not found."""
     kwargs: dict[str, Any] = {}
     run_id = run.run_id
-    for name, spec, src, passed, _checked, fan_in, manager_key, message, store_key in plain.inputs:
-        if fan_in:
-            value = _load_node_fan_in(run, step, name, spec, src, managers[manager_key], message, events)
+    for read in plain.inputs:  # (see `step_recipe._plain_input`)
+        name = read[0]
+        if read[5]:
+            value = _load_node_fan_in(run, step, name, read[1], read[2], managers[read[6]], read[7],
+                                      events)
         else:  # (its upstream yielded it: the scheduler skips a step whose input was not yielded)
-            value = _load_by_key(run, step, name, spec, managers[manager_key],
-                                 store_key or (run_id, src.node, src.output), src, message, events)
-        if passed:
+            store_key = read[8]
+            if store_key is None:  # (an op output's: by the run, step and output)
+                src = read[2]
+                store_key = (run_id, src.node, src.output)
+            value = _load_by_key(run, step, name, None, managers[read[6]], store_key, None, read[7],
+                                 events)
+        if read[3]:
             kwargs[name] = value
     return kwargs
 
@@ -98,12 +108,16 @@ def _load_node_fan_in(run: Any, step: Any, name: str, spec: Any, src: Any, manag
 def _load_by_key(run: Any, step: Any, name: str, spec: Any, manager: Any, store_key: Any, up: Any,
                  message: str, events: list, context: Any = None) -> Any:
     """The value keyed `manager` (see `..keyed_io`) holds under `store_key`, for input `name`
-    read from upstream output `up` (an UpstreamOutput, or the FromOutput a `NodeStep` reads),
+    (`spec`) read from upstream output `up` (an UpstreamOutput, or the FromOutput a `NodeStep`
+    reads; both None for a `NodeStep`'s single input: its node's, read here only when needed),
     recording LOADED_INPUT (`message`). A missing value goes to `load_input` (given the step's
     `context` where there is one), which words the error."""
     try:
         value = manager.load_by_key(store_key)
     except KeyError:
+        if up is None:  # (as its recipe's input: `step_recipe._plain_recipe`)
+            node = step.node
+            spec, up = node.op_def.ins[name], node.inputs[name]
         if up.__class__ is FromOutput:
             up = node_step_upstream(up)
         return _load_upstream(run, step, name, spec, up, context, events, by_key=False)

@@ -72,3 +72,48 @@ def test_a_plain_step_whose_input_was_not_yielded_is_skipped_before_anything_loa
     assert [k[1:] for k in asked] == [("sometimes", "always")]
     assert not [e for e in result.all_events if e.step_key == "consume_maybe" and e.event_type_value == "LOADED_INPUT"]
     assert result.output_for_node("consume") == 2
+
+
+def test_a_node_steps_input_its_keyed_manager_cannot_find_is_loaded_through_load_input():
+    """A `NodeStep`'s single input is loaded by key without its In and source being read; a
+    value the manager's keyed table has not is asked of `load_input`, whose context is made
+    from the node's In (its metadata) and upstream output, as the general path's."""
+    from specrun import AssetIn, asset, materialize
+    from specrun.runtime.io_managers import InMemoryIOManager
+
+    class ForgetsKeys(InMemoryIOManager):
+        def load_by_key(self, key):
+            raise KeyError(key)
+
+        def load_input(self, context):
+            asked.append((context.name, dict(context.metadata), context.upstream_output.name))
+            return super().load_input(context)
+
+    @op
+    def first():
+        return 1
+
+    @op(ins={"x": In(metadata={"kind": "op"})})
+    def second(x):
+        return x + 1
+
+    @job
+    def ops():
+        second(first())
+
+    @asset
+    def root():
+        return 10
+
+    @asset(ins={"up": AssetIn("root", metadata={"kind": "asset"})})
+    def leaf(up):
+        return up + 1
+
+    asked: list = []
+    result = ops.execute_in_process(resources={"io_manager": ForgetsKeys()})
+    assert result.success and result.output_for_node("second") == 2
+    assets = materialize([root, leaf], resources={"io_manager": ForgetsKeys()})
+    assert assets.success and assets.output_for_node("leaf") == 11
+    assert asked == [("x", {"kind": "op"}, "result"), ("up", {"kind": "asset"}, "result")]
+    loaded = [e.message for e in assets.all_events if e.event_type_value == "LOADED_INPUT"]
+    assert loaded == ['Loaded input "up" using input manager "io_manager"']
