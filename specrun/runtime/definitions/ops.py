@@ -179,7 +179,7 @@ def build_ins(
 ) -> dict[str, In]:
     """Inputs in parameter order; explicit `ins` must name parameters (or be Nothing)."""
     explicit = dict(ins or {})
-    params = sig.input_param_set  # a set: a join may have 10,000 inputs
+    params = sig.input_param_set  # (a set when long: a join may have 10,000 inputs)
     for name, spec in explicit.items():
         if name not in params and not sig.has_var_kwargs and not _is_nothing(spec):
             from ...errors import suggest

@@ -8,13 +8,14 @@ import typing
 import weakref
 from dataclasses import field
 from types import FunctionType
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Collection, Optional
 
 from ...errors import DefinitionError
 from ..config import is_config_class
 from .values import value_class
 
 CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx", "_ctx"})
+_SHORT = 8  # (parameters tested in the tuple itself: see `ComputeSignature.input_param_set`)
 
 
 @value_class(frozen=True)
@@ -29,13 +30,17 @@ class ComputeSignature:
     input_annotations: dict
     has_var_kwargs: bool
     input_defaults: dict
-    input_param_set: frozenset[str] = field(init=False, repr=False, compare=False)
+    # `input_params` for `name in ...` tests, made with the signature (a
+    # `functools.cached_property` takes a lock on its first read, once per step of each node in
+    # a first run): a set when long (a join may have 10,000 inputs), else the tuple itself.
+    input_param_set: Collection[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # `input_params` as a set (a join may have 10,000 inputs), made with the signature:
-        # a `functools.cached_property` takes a lock on its first read, once per step of
-        # each node in a first run.
-        object.__setattr__(self, "input_param_set", frozenset(self.input_params))
+        # (A short tuple is tested as fast, and a plan of 10,000 nodes reads one line of it
+        # where a frozenset's test read two or three of its ~200 bytes, out of cache.)
+        params = self.input_params
+        object.__setattr__(self, "input_param_set",
+                           frozenset(params) if len(params) > _SHORT else params)
 
 
 def _made_of(fn: Any) -> Optional[tuple]:

@@ -104,3 +104,24 @@ def test_a_top_level_function_without_a_doc_is_read_once_and_again_when_given_on
     assert docs == [fn]
     monkeypatch.setattr(fn, "__doc__", "Now documented.")
     assert signature.docstring(fn) == "Now documented."
+
+
+def test_a_signature_tests_its_input_names_in_the_tuple_when_short_and_in_a_set_when_long():
+    """`input_param_set` answers `name in ...` as the parameters do: the `input_params` tuple
+    itself up to eight of them (no frozenset made and kept a signature), a frozenset beyond (a
+    join may have 10,000 inputs); `dataclasses.replace` makes it again for the new ones."""
+    import dataclasses
+
+    def one(up):
+        return up
+
+    namespace: dict = {}
+    exec(f"def many({', '.join(f'p{i}' for i in range(9))}):\n    return 0", namespace)
+    eight = signature.read_signature(lambda a, b, c, d, e, f, g, h: 0, "x")
+    short, long = signature.read_signature(one, "x"), signature.read_signature(namespace["many"], "x")
+    assert short.input_param_set is short.input_params == ("up",) and "up" in short.input_param_set
+    assert eight.input_param_set is eight.input_params and len(eight.input_params) == 8
+    assert long.input_param_set == frozenset(long.input_params) == frozenset(f"p{i}" for i in range(9))
+    assert type(long.input_param_set) is frozenset and "p8" in long.input_param_set and "p9" not in long.input_param_set
+    wider = dataclasses.replace(short, input_params=tuple(f"p{i}" for i in range(9)))
+    assert type(wider.input_param_set) is frozenset and "p0" in wider.input_param_set and "up" not in wider.input_param_set
