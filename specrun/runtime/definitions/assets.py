@@ -14,7 +14,7 @@ from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, build_ins, result_out
+from .ops import In, OpDefinition, build_ins, resource_key_set, result_out
 from .types import return_annotation
 from .check_specs import spec_for_key, validate_asset_check_specs
 from .policy import RetryPolicy
@@ -320,7 +320,7 @@ def _function_parts(fn: Callable[..., Any], o: Mapping[str, Any], sig: ComputeSi
         config_schema = sig.config_class
     return (sig, ins,
             result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
-            normalize_config_schema(config_schema), frozenset(o["required_resource_keys"] or ()),
+            normalize_config_schema(config_schema), resource_key_set(o["required_resource_keys"]),
             {k: str(v) for k, v in (o["op_tags"] or {}).items()}, o["description"] or docstring(fn),
             o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None),
             normalize_metadata(o["metadata"]))

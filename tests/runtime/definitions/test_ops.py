@@ -138,3 +138,33 @@ def test_all_resource_keys_are_the_declared_keys_and_the_resource_parameters_as_
     assert free.all_resource_keys == frozenset() and type(free.all_resource_keys) is frozenset
     assert declared.all_resource_keys == frozenset({"db"}) and type(declared.all_resource_keys) is frozenset
     assert both.all_resource_keys == frozenset({"db", "lake"})
+
+
+def test_ops_and_assets_that_need_no_resource_share_one_empty_resource_key_set():
+    """An op or asset that names no required resource key holds `NO_RESOURCE_KEYS` (one empty
+    frozenset shared: CPython makes a new one for each `frozenset()`); one that names some
+    holds its own set of them, and what each needs is what it was before."""
+    from specrun import asset, op
+    from specrun.runtime.definitions.ops import NO_RESOURCE_KEYS, resource_key_set
+
+    @op
+    def plain():
+        return 1
+
+    @op(required_resource_keys={"db"})
+    def needs():
+        return 1
+
+    @asset
+    def a():
+        return 1
+
+    @asset(required_resource_keys=["db", "db"])
+    def b():
+        return 1
+
+    assert plain.required_resource_keys is a.op.required_resource_keys is NO_RESOURCE_KEYS == frozenset()
+    assert needs.required_resource_keys == b.op.required_resource_keys == frozenset({"db"})
+    assert a.required_resource_keys == frozenset({"io_manager"}) and plain.all_resource_keys == frozenset()
+    assert resource_key_set(()) is resource_key_set(None) is resource_key_set(set()) is NO_RESOURCE_KEYS
+    assert resource_key_set(iter(["x"])) == frozenset({"x"}) and type(resource_key_set(["x"])) is frozenset
