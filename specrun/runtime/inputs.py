@@ -68,8 +68,8 @@ def _load_node_inputs(run: Any, step: Any, plain: Any, managers: Any, events: li
     (`src`) its step shares the name of, in this run, or a fan-in's list of them (`src.sources`).
 
     Each compiled input is read by its items, not taken apart: its In and source (one each an
-    input, out of cache at 10,000 steps: a miss each, a join's 10,000 inputs two each) are
-    read only for a fan-in, an op output's key (the source) or a value not found."""
+    input, made with the definitions and often out of cache by 10,000 steps) are read only
+    for a fan-in, an op output's key (the source) or a value not found."""
     kwargs: dict[str, Any] = {}
     run_id = run.run_id
     for read in plain.inputs:  # (see `step_recipe._plain_input`)

@@ -131,7 +131,7 @@ def general_recipe(program: JobProgram, node: Any) -> StepRecipe:
     # input what `_plain_input` adds: a fan-in, IO manager key, LOADED_INPUT message, key
     # path): Nothing inputs the function does not take are only ordering, not loaded.
     inputs = []
-    params = sig.input_param_set  # a set: a join may have 10,000 inputs
+    params = sig.input_param_set  # (a set when long: a join may have 10,000 inputs)
     wants = sig.context_param is not None or bool(recipe.hooks)
     node_inputs = node.inputs
     for name, spec in op_def.ins.items():
