@@ -849,7 +849,6 @@ def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
     assert job_def.asset_key_set == frozenset(job_def.asset_keys) == {counted.key}
 
 
-
 class _Untouchable:
     """A stand-in for an object a run must not read: any attribute read of it fails (but its
     class's, which pytest's `monkeypatch` asks for)."""
