@@ -205,6 +205,14 @@ def output_messages(name: str, type_name: str, manager_key: str) -> tuple[str, s
 _NONE: dict = {}
 
 
+def untyped_output_texts(program: Any, name: str, manager_key: str) -> tuple[str, str]:
+    """The two messages of an untyped output `name` stored through `manager_key`, made once a
+    job (`program`: its `step_recipe.JobProgram`, which keeps them in `output_texts`)."""
+    texts = program.output_texts.setdefault(manager_key, {})[name] = output_messages(
+        name, "Any", manager_key)
+    return texts
+
+
 def new_output_facts(program: Any, node: Any, name: str) -> OutputFacts:
     """The `OutputFacts` of output `name` of `node` (`program`: its job's
     `step_recipe.JobProgram`, which keeps them). A class call of `OutputFacts`, which has no
@@ -233,8 +241,7 @@ def new_output_facts(program: Any, node: Any, name: str) -> OutputFacts:
     if t is None:  # (most outputs: the same two messages for each output of that name and manager)
         texts = program.output_texts.get(manager_key, _NONE).get(name)
         if texts is None:
-            texts = program.output_texts.setdefault(manager_key, {})[name] = output_messages(
-                name, "Any", manager_key)
+            texts = untyped_output_texts(program, name, manager_key)
         facts.yielded_message, facts.handled_message = texts
     else:
         facts.yielded_message, facts.handled_message = output_messages(name, _type_name(out_def), manager_key)

@@ -95,6 +95,31 @@ def test_one_pass_gives_the_steps_tables_and_recipes_of_planning_then_making_rec
     assert ours.key_sets == program.key_sets
 
 
+def test_a_node_with_an_input_of_no_source_gets_the_general_step_and_recipe_in_one_pass():
+    """A node's inputs are among its op's: one of them without a source makes the node's
+    recipe not plain (`_plain_recipe` gives None), so the one pass leaves the node to `_step`
+    without comparing the two counts, and its steps, tables and recipes are the general path's."""
+    from dataclasses import replace
+
+    from specrun.runtime.definitions.jobs import JobDefinition
+
+    varied = _varied_job()
+    assert all(set(n.inputs) <= set(n.op_def.ins) for n in varied.nodes.values())
+    nodes = dict(varied.nodes)
+    nodes["twice"] = replace(nodes["twice"], inputs={"x": nodes["twice"].inputs["x"]})  # (no `y`)
+    cut = JobDefinition(name="cut", nodes=nodes, resource_defs=varied.resource_defs)
+    general = build_plan(cut, ())
+    program = JobProgram(cut)
+    recipes = {key: _slots(program.recipe(step.node)) for key, step in general.steps.items()}
+    assert recipes["twice"]["manager_keys"] is None  # (not plain: the general recipe)
+    made = job_plan.planned_with_programs(cut, None)
+    assert made.steps["twice"].__class__ is not NodeStep
+    assert made.steps["plain"].__class__ is NodeStep
+    assert [_step(s) for s in made.steps.values()] == [_step(s) for s in general.steps.values()]
+    assert made.downstream == general.downstream and made.positions == general.positions
+    assert {key: _slots(job_program(cut).recipes[key]) for key in made.steps} == recipes
+
+
 def test_plain_op_steps_leave_their_inputs_to_be_read_from_their_node():
     varied = _varied_job()
     plan = job_plan.planned_with_programs(varied, None)

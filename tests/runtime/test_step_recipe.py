@@ -533,7 +533,8 @@ def test_a_plain_asset_jobs_recipes_made_told_are_those_made_asking_each_node():
 def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_recipe(monkeypatch):
     """A plan's one pass makes the recipe of a join named before its upstream assets first (the
     job's nodes are in key order): it makes each upstream output's `OutputFacts` (once, kept in
-    the program's facts), and each upstream's own recipe then holds that same object."""
+    the program's facts), and each upstream's own recipe then holds that same object. The
+    join's own facts are made by its recipe (`_plain_recipe`, without `new_output_facts`)."""
     from specrun.runtime import outputs
 
     names = [f"src_{i}" for i in range(1, 12)]
@@ -553,8 +554,9 @@ def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_re
     monkeypatch.setattr(step_recipe, "new_output_facts", counted)
     plan = job_plan.planned_with_programs(job, None)
     program = job_program(job)
-    assert sorted(made) == sorted((name, "result") for name in [*names, "join"])
+    assert sorted(made) == sorted((name, "result") for name in names)
     joined = program.recipes["join"]
+    assert joined.output.node_name == "join" and joined.output.versions is joined.output
     for name, read in zip(names, joined.inputs):
         facts = program.facts[(name, "result")]
         assert read[0] == name and read[8] == (name,) and read[6] == facts.io_manager_key
@@ -562,6 +564,67 @@ def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_re
         assert program.recipes[name].output is facts is kept
         assert facts.node_name == name and facts.versions is facts
     assert list(plan.steps) == [*sorted(names), "join"]
+
+
+def test_a_plain_assets_output_facts_made_by_its_recipe_are_new_output_facts(monkeypatch):
+    """`_plain_recipe` makes a plain asset's `OutputFacts` itself (`new_output_facts`'s, of an
+    untyped unpartitioned output): every slot is the one `new_output_facts` gives, then its
+    version facts, for assets of another IO manager, of keys of several parts, whose facts a
+    downstream step's recipe made first, and with or without the job told its nodes are plain
+    assets'; a partitioned asset's step is not plain either way."""
+    from specrun import AssetKey, DailyPartitionsDefinition
+    from specrun.runtime import outputs
+    from specrun.runtime.materializations import facts_without_config
+
+    @asset(io_manager_key="other")
+    def elsewhere():
+        return 1
+
+    @asset(key_prefix=["deep", "er"], ins={"up": AssetIn("elsewhere")})
+    def prefixed(up):
+        return up
+
+    @asset(ins={"up": AssetIn(AssetKey(["deep", "er", "prefixed"]))}, io_manager_key="other")
+    def a_reader(up):  # (named first: its recipe makes its upstream's facts)
+        return up
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def daily():
+        return 1
+
+    job = build_asset_job("facts_by_recipe", [*ASSETS, elsewhere, prefixed, a_reader, daily],
+                          resource_defs={"other": mem_io_manager})
+    plain = {"source", "doubled", "after_source", "summed", "elsewhere", "deep__er__prefixed",
+             "a_reader"}
+    for told in (True, False):
+        made = []
+        original = outputs.new_output_facts
+
+        def counted(program, node, name):
+            made.append(node.name)
+            return original(program, node, name)
+
+        with monkeypatch.context() as m:
+            m.setattr(step_recipe, "new_output_facts", counted)
+            program = step_recipe.JobProgram(job)
+            program.plain_assets = told
+            recipes = {}
+            for name, node in job.nodes.items():  # (in the job's order, kept as the pass does)
+                recipe = recipes[name] = step_recipe._plain_recipe(program, node)
+                if recipe is not None:
+                    program.recipes[name] = recipe
+        assert {name for name, r in recipes.items() if r is not None} == plain, told
+        # (only an upstream's read before its own recipe is made: by `new_output_facts`, kept)
+        assert made == ["deep__er__prefixed", "elsewhere", "source"], told
+        other = step_recipe.JobProgram(job)
+        for name in plain:
+            node = job.nodes[name]
+            facts = recipes[name].output
+            expected = outputs.new_output_facts(other, node, "result")
+            expected.versions = facts_without_config(node, expected.asset_key, expected)
+            assert _slots(facts) == _slots(expected), (told, name)
+        assert recipes["a_reader"].output.io_manager_key == "other"
+        assert recipes["deep__er__prefixed"].output.store_key == ("deep", "er", "prefixed")
 
 
 def _recording(cls, reads):
