@@ -171,8 +171,9 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
         handle = lease.releasing(handle)
     if limit is not None:
         ctx.deadline, ctx.time_limit = time.monotonic() + limit, limit
-    stream = event_stream(executor, ctx, plan)
     handle_many = instance.handle_new_events if lease is None and on_event is None else None
+    ctx.record_now = record if handle_many is not None and limit is None else None
+    stream = event_stream(executor, ctx, plan)
     ends, countdown = StepEnds(ctx.steps_all_ended is None), StepEnds.READ_EVERY  # (in cache)
     all_ends = ends.finished is not None
     held = None if ctx.log_slot is None else current_step_log.set(ctx.log_slot)  # (event_stream)
@@ -196,7 +197,7 @@ def _drive(ctx: RunContext, executor: Any, plan: Any, instance: Instance,
                         on_event(event)
                 if ctx.deadline is not None and time.monotonic() > ctx.deadline:
                     raise RunTimeout(limit)  # type: ignore[arg-type]
-                countdown -= 1  # (items but a step's events: in process, a STEP_START a step)
+                countdown -= 1  # (items but a step's events: in process, a step's STEP_START alone)
                 if not countdown:
                     countdown = ends.read(loose)
     except KeyboardInterrupt:

@@ -26,7 +26,7 @@ from .dynamic_steps import reexecution_of
 from .resources import init_resources
 from .keyed_io import keyed
 from .materializations import AssetVersionFacts, asset_version_facts, facts_without_config
-from .step_attempt import failure_event, run_attempt
+from .step_attempt import failure_event, plain_managers, run_attempt
 from .step_recipe import StepRecipe, job_program
 from .plan_unpartitioned import NodeStep
 from . import versioning as v
@@ -68,6 +68,11 @@ class RunContext:
         # The slot of the step logs when its steps run one at a time as the run reads their
         # events, set as `current_step_log` while it does (`executors.base.event_stream`).
         self.log_slot: Optional[StepLogSlot] = None
+        # The run's recorder of one event, when it records a step's events together and
+        # nothing reads them one at a time as they come (no listener, lease or time limit:
+        # `api._drive`), else None. The in-process executor then hands a step its unreported
+        # STEP_START (`run_started_step`).
+        self.record_now: Optional[Any] = None
         self.time_limit: Optional[float] = None  # the run's limit in seconds
         self._stack = contextlib.ExitStack()
         self._resources: Any = None
@@ -188,26 +193,43 @@ class RunContext:
         ran = self.run_started_step(step)
         yield from ran[0] if ran.__class__ is tuple else ran
 
-    def run_started_step(self, step: Any) -> Any:
+    def run_started_step(self, step: Any, start: Optional[Event] = None) -> Any:
         """Run `step`, whose STEP_START is reported, and return its other events in order.
 
         (a list, what it says: a `step_events.Summary` when the step knows it, else None) when
         one attempt ends the step and it has no hooks (the common case: no generator is
         walked); otherwise an iterator that yields each retry's events before waiting for the
-        next attempt, and the hooks' events as they run."""
-        # (`self.recipe(step.node)`, without the call; a `NodeStep`'s key is its node's name.
-        # A plain step's run reads neither its node nor its signature: at 10,000 steps each is
-        # out of cache by then, a miss or two.)
-        recipe = self._recipes.get(step.key) if step.__class__ is NodeStep else None
-        if recipe is None:
-            recipe = self.program.recipe(step.node)
-        # A config that fails validation fails the run (a plain step's function takes none).
-        if recipe.manager_keys is None and recipe.signature.config_class is not None:
-            self.node_config(step.node)
-        if recipe.hooks:
-            return self._attempts(step, recipe)
-        events: list[Event] = []
-        error, summary = run_attempt(self, step, recipe, 0, events)
+        next attempt, and the hooks' events as they run.
+
+        With `start`, the step's STEP_START not reported yet (see `record_now`): a plain step
+        loaded and stored by key (`step_attempt.plain_managers`: nothing it runs could read the
+        run's record before its events are in) runs first, and its events begin with `start`;
+        any other step's start is recorded before it runs, as is a plain step's when something
+        escapes its run (a cancel): recorded before what ended the run, as it would have been."""
+        pending = start  # (a STEP_START not reported yet, if any)
+        try:
+            # (`self.recipe(step.node)`, without the call; a `NodeStep`'s key is its node's
+            # name. A plain step's run reads neither its node nor its signature: at 10,000
+            # steps each is out of cache by then, a miss or two.)
+            recipe = self._recipes.get(step.key) if step.__class__ is NodeStep else None
+            if recipe is None:
+                recipe = self.program.recipe(step.node)
+            managers = plain_managers(self, step, recipe)
+            if pending is not None and managers is None:
+                self.record_now(pending)  # type: ignore[misc]
+                pending = None
+            events: list[Event] = [] if pending is None else [pending]
+            if recipe.manager_keys is None:  # (a plain step has no hooks, nor config to check)
+                # A config that fails validation fails the run.
+                if recipe.signature.config_class is not None:
+                    self.node_config(step.node)
+                if recipe.hooks:
+                    return self._attempts(step, recipe)
+            error, summary = run_attempt(self, step, recipe, 0, events, None, managers)
+        except BaseException:
+            if pending is not None:
+                self.record_now(pending)  # type: ignore[misc]
+            raise
         if error is None:
             return events, summary
         return self._attempts(step, recipe, events, error)

@@ -40,17 +40,18 @@ def failure_event(run: Any, step: Any, error: tuple) -> Event:
 
 
 def run_attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int, events: list,
-                outputs: Optional[dict[str, Any]] = None) -> tuple[Optional[tuple], Optional[Summary]]:
+                outputs: Optional[dict[str, Any]] = None,
+                managers: Any = _UNKNOWN) -> tuple[Optional[tuple], Optional[Summary]]:
     """One attempt: (None, what its events say when the step knows it: a `Summary`, else
     None) on success, else ((exception, ErrorInfo, kind), None). The step's output values are
-    put in `outputs` when given (for its hooks)."""
+    put in `outputs` when given (for its hooks); `managers`: its `plain_managers`, when known."""
     limit = recipe.timeout if run.step_alarms else None
     try:
         if limit is None:  # the common case, without the alarm's set-up
-            summary = _attempt(run, step, recipe, attempt, events, outputs)
+            summary = _attempt(run, step, recipe, attempt, events, outputs, managers)
         else:
             with alarm(limit, lambda: StepTimeout(step_timeout_message(step.key, limit))):
-                summary = _attempt(run, step, recipe, attempt, events, outputs)
+                summary = _attempt(run, step, recipe, attempt, events, outputs, managers)
     except StepFailed as e:
         return (e, ErrorInfo(str(e), "StepFailure", exc=getattr(e, "reraise", None)), e.kind), None
     except StepTimeout as e:  # not retried: a step that hung once is likely to hang again
@@ -73,19 +74,28 @@ def _user_error(exc: BaseException) -> ErrorInfo:
     return info
 
 
+def plain_managers(run: Any, step: Any, recipe: StepRecipe) -> Optional[dict[str, Any]]:
+    """The IO managers that load and store a plain step's values by key (see
+    `step_recipe._compile_plain`, `RunContext.keyed_managers`); None for any other step (not
+    plain, of a partition, or with a manager that does not store by key), whose attempt
+    takes the general path. On the plain path nothing the step runs is given the run's
+    instance: no context, resource, hook or user IO manager."""
+    keys = recipe.manager_keys  # (None: not a plain step)
+    if keys is None or step.partition_key is not None:
+        return None
+    managers = run._keyed.get(keys, _UNKNOWN)  # (`run.keyed_managers(keys)`, once known)
+    return run.keyed_managers(keys) if managers is _UNKNOWN else managers
+
+
 def _attempt(run: Any, step: Any, recipe: StepRecipe, attempt: int, events: list,
-             outputs: Optional[dict[str, Any]]) -> Optional[Summary]:
+             outputs: Optional[dict[str, Any]], managers: Any) -> Optional[Summary]:
     """Run the attempt, adding its events to `events`; returns what they will say once
     STEP_SUCCESS ends them where this knows it (a plain step's), else None."""
     # A context is built only for a function that takes one (or hooks, or an input manager,
     # that read it); a returned plain value is stored without one.
     # A plain step's values are loaded and stored by its compiled program, by key.
-    keys = recipe.manager_keys  # (None: not a plain step)
-    managers = None
-    if keys is not None and step.partition_key is None:  # (`run.keyed_managers(keys)`, once known)
-        managers = run._keyed.get(keys, _UNKNOWN)
-        if managers is _UNKNOWN:
-            managers = run.keyed_managers(keys)
+    if managers is _UNKNOWN:
+        managers = plain_managers(run, step, recipe)
     if managers is not None:
         context = None
         kwargs = load_plain_inputs(run, step, recipe, managers, events)

@@ -23,7 +23,7 @@ class StepEnds:
     steps, each key went in, was looked up once the run ended, and out: ~4 simulated cache
     misses a step)."""
 
-    READ_EVERY = 24  # events read together (in process: STEP_STARTs, ~24 steps' events)
+    READ_EVERY = 24  # events read together (in process: STEP_STARTs yielded alone, ~24 steps')
     __slots__ = ("finished", "failed", "seen")
 
     def __init__(self, finished: bool = True) -> None:

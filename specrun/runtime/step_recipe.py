@@ -91,8 +91,8 @@ class StepRecipe:
     The slots a plain step's run reads come first: at 10,000 steps a recipe is out of cache
     when its step runs, and each line of it read is a miss (see `outputs.OutputFacts`)."""
 
-    __slots__ = ("manager_keys", "hooks", "timeout", "inputs", "compute_fn", "plain_output",
-                 "output", "signature", "node", "context_class", "partitions_def", "_op_tags",
+    __slots__ = ("manager_keys", "timeout", "inputs", "compute_fn", "plain_output", "output",
+                 "hooks", "signature", "node", "context_class", "partitions_def", "_op_tags",
                  "retry_policy", "wants_context")
 
     @property

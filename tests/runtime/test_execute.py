@@ -907,3 +907,35 @@ def test_a_plain_steps_run_reads_nothing_of_its_node(monkeypatch):
                     if e.event_type_value == "ASSET_MATERIALIZATION"]
     assert [(m.asset_key, m.description) for m in materialized] == [
         (base.key, "the first"), (later.key, "the second")]
+
+
+def test_a_step_given_its_unreported_start_has_it_recorded_first_unless_plain():
+    recorded, seen = [], {}
+
+    @op
+    def takes_context(context):
+        seen["takes_context"] = list(recorded)
+        return 1
+
+    @op
+    def plain(x):
+        seen["plain"] = list(recorded)
+        return x
+
+    @job
+    def two():
+        plain(takes_context())
+
+    ctx = two.execute_in_process()._ctx
+    ctx.record_now = recorded.append
+    step = ctx.plan.steps["takes_context"]
+    start = ctx.step_started(step)
+    events, _summary = ctx.run_started_step(step, start)
+    assert seen["takes_context"] == recorded == [start] and start not in events
+    recorded.clear()
+    step = ctx.plan.steps["plain"]
+    start = ctx.step_started(step)
+    events, _summary = ctx.run_started_step(step, start)
+    assert seen["plain"] == recorded == [] and events[0] is start
+    assert [e.event_type_value for e in events] == [
+        "STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]

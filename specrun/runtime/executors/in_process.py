@@ -34,22 +34,28 @@ class InProcessExecutor(Executor):
     def execute_batched(self, plan_context: Any, execution_plan: Any) -> Iterator[Any]:
         """`execute`, yielding the events of a step that ended in one attempt as one pair
         (the list, what it says: `RunContext.run_started_step`'s), which the run records in
-        one call (see `api._drive`)."""
+        one call (see `api._drive`). A step's STEP_START is yielded alone before it runs, or,
+        when the run gives a recorder of its own (`RunContext.record_now`), handed to the step:
+        at the head of a plain step's list, recorded before any other runs."""
         # Not at import: a compile never needs the scheduler.
         from ..scheduler import STATE_EVENT_TYPES, Emit, RunState, StepDone
 
         plan_context.step_alarms = True  # a step's time limit is a SIGALRM in this thread
         state = RunState(execution_plan, plan_context.run_id, plan_context.job_name, max_concurrent=1)
         todo = deque(state.start())
+        recorded_here = plan_context.record_now is not None
         while todo:
             instruction = todo.popleft()
             if instruction.__class__ is Emit:
                 yield instruction.event
                 continue
             step = instruction.step
-            yield plan_context.step_started(step)
+            if recorded_here:  # (the step's STEP_START goes with its events, or is recorded first)
+                events = plan_context.run_started_step(step, plan_context.step_started(step))
+            else:
+                yield plan_context.step_started(step)
+                events = plan_context.run_started_step(step)
             # (a list, its summary) in the common case (one attempt, no hooks), else an iterator.
-            events = plan_context.run_started_step(step)
             if events.__class__ is tuple:
                 todo.extend(state.step_ended(step.key, events[0], events[1]))
                 yield events
