@@ -80,10 +80,11 @@ class _NoGraphInputs(dict):
     as itself (`NO_GRAPH_INPUTS`)."""
 
     __slots__ = ()
-    _what, _name = "graph inputs", "NO_GRAPH_INPUTS"  # (what a change names; the global it is)
+    # (what a change names; the global it is)
+    _what, _name = "a node's graph inputs", "NO_GRAPH_INPUTS"
 
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
-        raise TypeError(f"a node's {self._what} cannot be changed")
+        raise TypeError(f"{self._what} cannot be changed")
 
     __setitem__ = __delitem__ = __ior__ = update = setdefault = pop = popitem = clear = _refuse
 
@@ -98,7 +99,7 @@ class _NoInputs(_NoGraphInputs):
     where each root's own one, made 10,000 nodes earlier, was not."""
 
     __slots__ = ()
-    _what, _name = "inputs", "NO_INPUTS"
+    _what, _name = "a node's inputs", "NO_INPUTS"
 
 
 NO_GRAPH_INPUTS = _NoGraphInputs()

@@ -8,14 +8,37 @@ import typing
 import weakref
 from dataclasses import field
 from types import FunctionType
-from typing import Any, Callable, Collection, Optional
+from typing import Any, Callable, Collection, Mapping, Optional
 
 from ...errors import DefinitionError
 from ..config import is_config_class
+from .nodes import _NoGraphInputs
 from .values import value_class
 
 CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx", "_ctx"})
 _SHORT = 8  # (parameters tested in the tuple itself: see `ComputeSignature.input_param_set`)
+
+
+class _NoInputDefaults(_NoGraphInputs):
+    """`ComputeSignature.input_defaults` of a function whose inputs have no default (most): one
+    read-only empty dict shared by every such signature, where each kept one of its own (64
+    bytes with each op and asset definition of its own function), as `NO_GRAPH_INPUTS` is for
+    nodes: a change raises TypeError; it pickles and copies as itself (`NO_INPUT_DEFAULTS`)."""
+
+    __slots__ = ()
+    _what, _name = "a signature's input defaults", "NO_INPUT_DEFAULTS"
+
+
+class _NoInputAnnotations(_NoGraphInputs):
+    """`ComputeSignature.input_annotations` of a function with no input (a root asset), as
+    `NO_INPUT_DEFAULTS` (`NO_INPUT_ANNOTATIONS`)."""
+
+    __slots__ = ()
+    _what, _name = "a signature's input annotations", "NO_INPUT_ANNOTATIONS"
+
+
+NO_INPUT_DEFAULTS = _NoInputDefaults()
+NO_INPUT_ANNOTATIONS = _NoInputAnnotations()
 
 
 @value_class(frozen=True)
@@ -27,9 +50,9 @@ class ComputeSignature:
     config_class: Optional[type]
     resource_params: tuple[str, ...]
     input_params: tuple[str, ...]
-    input_annotations: dict
+    input_annotations: Mapping[str, Any]  # (`NO_INPUT_ANNOTATIONS` when there is no input)
     has_var_kwargs: bool
-    input_defaults: dict
+    input_defaults: Mapping[str, Any]  # (`NO_INPUT_DEFAULTS` when there are none)
     # `input_params` for `name in ...` tests, made with the signature (a
     # `functools.cached_property` takes a lock on its first read, once per step of each node in
     # a first run): a set when long (a join may have 10,000 inputs), else the tuple itself.
@@ -161,8 +184,10 @@ def _read_signature(fn: Callable[..., Any], what: str) -> ComputeSignature:
             resources.append(p.name)
         else:
             inputs.append(p.name)
-    annotations = {name: hints.get(name) for name in inputs}
+    annotations = {name: hints.get(name) for name in inputs} or NO_INPUT_ANNOTATIONS
     by_name = {p.name: p for p in params}
-    defaults = {n: by_name[n].default for n in inputs if by_name[n].default is not inspect.Parameter.empty}
+    empty = inspect.Parameter.empty
+    defaults = ({n: by_name[n].default for n in inputs if by_name[n].default is not empty}
+                or NO_INPUT_DEFAULTS)
     return ComputeSignature(context_param, config_param, config_class, tuple(resources),
                             tuple(inputs), annotations, var_kwargs, defaults)

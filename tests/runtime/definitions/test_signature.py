@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
+import pickle
 import typing
+
+import pytest
 
 from specrun import asset
 from specrun.runtime.definitions import signature
@@ -125,3 +129,40 @@ def test_a_signature_tests_its_input_names_in_the_tuple_when_short_and_in_a_set_
     assert type(long.input_param_set) is frozenset and "p8" in long.input_param_set and "p9" not in long.input_param_set
     wider = dataclasses.replace(short, input_params=tuple(f"p{i}" for i in range(9)))
     assert type(wider.input_param_set) is frozenset and "p0" in wider.input_param_set and "up" not in wider.input_param_set
+
+
+def test_signatures_without_input_defaults_or_inputs_share_read_only_empty_mappings():
+    """A function whose inputs have no default holds `NO_INPUT_DEFAULTS`, one with no input
+    `NO_INPUT_ANNOTATIONS`: empty dicts every reader takes as such (`in`, `.get`, `not`), shared
+    by every such signature, which refuse every change and pickle and copy as themselves; a
+    function with a default or an input holds a dict of its own."""
+    def root() -> int:
+        return 1
+
+    def step(up: int) -> int:
+        return up
+
+    def with_default(up: int, extra: str = "e") -> str:
+        return extra
+
+    a, b, c = (signature.read_signature(fn, "x") for fn in (root, step, with_default))
+    assert a.input_defaults is b.input_defaults is signature.NO_INPUT_DEFAULTS == {}
+    assert c.input_defaults == {"extra": "e"}
+    assert a.input_annotations is signature.NO_INPUT_ANNOTATIONS == {}
+    assert b.input_annotations == {"up": int} and c.input_annotations == {"up": int, "extra": str}
+    assert "up" not in b.input_defaults and not b.input_defaults
+    assert b.input_defaults.get("up") is None
+    assert a.input_annotations.get("up") is None and isinstance(a.input_annotations, dict)
+    for shared, what in ((signature.NO_INPUT_DEFAULTS, "input defaults"),
+                         (signature.NO_INPUT_ANNOTATIONS, "input annotations")):
+        for change in (lambda d: d.__setitem__("up", 1), lambda d: d.update(up=1),
+                       lambda d: d.setdefault("up"), lambda d: d.pop("up", None),
+                       lambda d: d.clear(), lambda d: d.__ior__({"up": 1})):
+            with pytest.raises(TypeError, match=f"a signature's {what} cannot be changed"):
+                change(shared)
+        assert pickle.loads(pickle.dumps(shared)) is shared
+        assert copy.copy(shared) is shared and copy.deepcopy(shared) is shared
+    made = pickle.loads(pickle.dumps(a))
+    assert made == a and made.input_defaults is signature.NO_INPUT_DEFAULTS
+    assert made.input_annotations is signature.NO_INPUT_ANNOTATIONS
+    assert asset(step, name="s").op.signature.input_defaults is signature.NO_INPUT_DEFAULTS
