@@ -12,7 +12,7 @@ from ..config import normalize_config_schema
 from .assets import AssetIn, dep_key
 from .check_specs import AssetCheckSpec, spec_for_key
 from .keys import AssetKey
-from .ops import In, OpDefinition, Out, build_ins
+from .ops import In, OpDefinition, Out, build_ins, resource_key_set
 from .policy import RetryPolicy
 from .signature import read_signature
 from .values import value_class
@@ -129,7 +129,7 @@ def _make_check(fn: Callable[..., Any], **o: Any) -> AssetChecksDefinition:
     op_def = OpDefinition(
         name=check_name, compute_fn=fn, ins=ins, outs={"result": Out()}, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or o["config_schema"]),
-        required_resource_keys=frozenset(o["required_resource_keys"] or ()),
+        required_resource_keys=resource_key_set(o["required_resource_keys"]),
         retry_policy=o["retry_policy"], description=o["description"] or inspect.getdoc(fn),
         kind="check",
     )

@@ -147,7 +147,7 @@ def _check_op(fn: Callable[..., Any], sig: Any, name: str, what: str, ins: dict[
               description: Optional[str]) -> Any:
     """The op of a `@multi_asset_check`: each of `fn`'s inputs must be one of `ins`."""
     from ..config import normalize_config_schema
-    from .ops import In, OpDefinition, Out, build_ins
+    from .ops import In, OpDefinition, Out, build_ins, resource_key_set
 
     undeclared = [p for p in sig.input_params if p not in ins]
     if undeclared:
@@ -158,7 +158,7 @@ def _check_op(fn: Callable[..., Any], sig: Any, name: str, what: str, ins: dict[
         ins=build_ins(sig, {n: In(metadata=s.metadata) for n, s in ins.items()}, what),
         outs={"result": Out()}, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or config_schema),
-        required_resource_keys=frozenset(required_resource_keys or ()),
+        required_resource_keys=resource_key_set(required_resource_keys),
         retry_policy=retry_policy, description=description or inspect.getdoc(fn), kind="check",
     )
 

@@ -17,7 +17,7 @@ from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
 from .check_specs import validate_asset_check_specs
 from .keys import AssetKey, CoercibleToAssetKey
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, Out, build_ins
+from .ops import In, OpDefinition, Out, build_ins, resource_key_set
 from .signature import read_signature
 
 
@@ -124,7 +124,7 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     op_def = OpDefinition(
         name=node_name, compute_fn=fn, ins=ins, outs=out_defs, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or o["config_schema"]),
-        required_resource_keys=frozenset(o["required_resource_keys"] or ()),
+        required_resource_keys=resource_key_set(o["required_resource_keys"]),
         retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
         description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"], kind="asset",
     )

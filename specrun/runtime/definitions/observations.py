@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ...errors import DefinitionError
 from .assets import AssetSpec
 from .keys import AssetKey
-from .ops import OpDefinition
+from .ops import OpDefinition, resource_key_set
 from .results import OBSERVED_DATA_VERSION_TAG, AssetObservation
 from .signature import read_signature
 
@@ -46,7 +46,7 @@ class ObservableSourceAsset(AssetSpec):
                  resource_defs: Optional[Mapping[str, Any]] = None, **spec: Any) -> None:
         super().__init__(key, **spec)
         object.__setattr__(self, "observe_fn", observe_fn)
-        object.__setattr__(self, "required_resource_keys", frozenset(required_resource_keys or ()))
+        object.__setattr__(self, "required_resource_keys", resource_key_set(required_resource_keys))
         object.__setattr__(self, "resource_defs", dict(resource_defs or {}))
 
     @property

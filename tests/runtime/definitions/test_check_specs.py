@@ -33,3 +33,25 @@ def test_a_multi_asset_check_refuses_no_specs_and_undeclared_parameters():
         multi_asset_check(specs=[], name="c")(lambda: None)
     with pytest.raises(DefinitionError, match=r"multi_asset_check 'c': parameters \['x'\] are not declared"):
         multi_asset_check(specs=[AssetCheckSpec("rows", asset="a")], name="c")(lambda x: None)
+
+
+def test_checks_that_need_no_resource_share_the_one_empty_resource_key_set():
+    """An `@asset_check` or `@multi_asset_check` that names no required resource key holds
+    `NO_RESOURCE_KEYS`, as ops and assets do; one that names some holds them."""
+    from specrun import asset_check
+    from specrun.runtime.definitions.ops import NO_RESOURCE_KEYS
+
+    @asset_check(asset="a")
+    def plain(a):
+        return None
+
+    @asset_check(asset="a", required_resource_keys={"db"})
+    def needs(a):
+        return None
+
+    @multi_asset_check(specs=[AssetCheckSpec("rows", asset="a")])
+    def many():
+        return None
+
+    assert plain.op.required_resource_keys is many.op.required_resource_keys is NO_RESOURCE_KEYS
+    assert NO_RESOURCE_KEYS == frozenset() and needs.op.required_resource_keys == frozenset({"db"})

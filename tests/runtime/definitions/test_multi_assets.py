@@ -53,3 +53,21 @@ def test_definitions_find_a_multi_asset_by_any_of_its_keys():
     defs = Definitions(assets=[pair])
     assert defs.get_assets_def("b") is pair
     assert sorted(k.to_user_string() for k in defs.asset_keys) == ["a", "b"]
+
+
+def test_multi_assets_that_need_no_resource_share_the_one_empty_resource_key_set():
+    """A multi-asset that names no required resource key holds `NO_RESOURCE_KEYS`, as ops and
+    assets do (no empty frozenset of its own); one that names some holds them."""
+    from specrun.runtime.definitions.ops import NO_RESOURCE_KEYS
+
+    @multi_asset(outs={"a": AssetOut(), "b": AssetOut()})
+    def ab():
+        return 1, 2
+
+    @multi_asset(outs={"c": AssetOut(), "d": AssetOut()}, required_resource_keys={"db"})
+    def cd():
+        return 1, 2
+
+    assert ab.op.required_resource_keys is NO_RESOURCE_KEYS == frozenset()
+    assert cd.op.required_resource_keys == frozenset({"db"})
+    assert ab.required_resource_keys == frozenset({"io_manager"})
