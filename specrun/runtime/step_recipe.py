@@ -200,7 +200,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
         spec = ins[name]
         if spec.dagster_type is not None or spec.input_manager_key:
             return None
-        try:  # (a subscript: ~0.2k instructions less than `.get`; none raises but where rare)
+        try:  # (a subscript: ~0.2k instructions less than `.get`; raises only where rare)
             src = node_inputs[name]
         except KeyError:  # (an input with no source: not plain)
             return None
