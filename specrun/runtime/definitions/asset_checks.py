@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
-from .assets import AssetIn, dep_key
+from .assets_definition import AssetIn, dep_key
 from .check_specs import AssetCheckSpec, spec_for_key
 from .keys import AssetKey
 from .ops import In, OpDefinition, Out, build_ins, resource_key_set

@@ -1,205 +1,29 @@
-"""Assets and asset checks: ops that produce (or check) a named, persistent thing.
+"""Assets: ops that produce a named, persistent thing, made by the `@asset` decorator.
 
 An asset's upstream assets are its function's parameters (by name, as in Dagster), or
-given with `ins=` / `deps=`. The definition is a value wrapping an `OpDefinition`.
+given with `ins=` / `deps=`. The definition is a value wrapping an `OpDefinition`
+(assets_definition.py, whose names this module exports too).
 """
 
 from __future__ import annotations
 
-import inspect
-from dataclasses import field, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
-from .keys import AssetKey, CoercibleToAssetKey
+from .assets_definition import AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key
+from .keys import AssetKey
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, build_ins, resource_key_set, result_out
 from .types import return_annotation
-from .check_specs import spec_for_key, validate_asset_check_specs
+from .check_specs import validate_asset_check_specs
 from .policy import RetryPolicy
 from .signature import ComputeSignature, docstring, read_signature
-from .values import value_class
 
+__all__ = ["AssetDep", "AssetIn", "AssetSpec", "AssetsDefinition", "SharedAssetParts", "SourceAsset", "asset",
+           "dep_key", "make_asset"]
 
-@value_class(frozen=True, slots=True)
-class AssetIn:
-    """Declares where an asset input comes from, when the parameter name is not the key."""
-
-    key: Optional[CoercibleToAssetKey] = None
-    metadata: Optional[Mapping[str, Any]] = None
-    key_prefix: Optional[Union[str, Sequence[str]]] = None
-    input_manager_key: Optional[str] = None
-    partition_mapping: Any = None
-    dagster_type: Any = None
-
-    def resolve_key(self, param_name: str) -> AssetKey:
-        if self.key is not None:
-            return AssetKey.from_coercible(self.key)
-        prefix = [self.key_prefix] if isinstance(self.key_prefix, str) else list(self.key_prefix or [])
-        return AssetKey([*prefix, param_name])
-
-
-@value_class(frozen=True)
-class AssetSpec:
-    """An asset defined elsewhere: it can be depended on and loaded, but not computed here."""
-
-    key: AssetKey
-    deps: tuple[AssetKey, ...] = ()
-    description: Optional[str] = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    group_name: Optional[str] = None
-    partitions_def: Any = None
-    io_manager_key: str = "io_manager"
-
-    def __init__(self, key: CoercibleToAssetKey, *, deps: Sequence[Any] = (),
-                 description: Optional[str] = None, metadata: Optional[Mapping] = None,
-                 group_name: Optional[str] = None, partitions_def: Any = None,
-                 io_manager_key: str = "io_manager") -> None:
-        object.__setattr__(self, "key", AssetKey.from_coercible(key))
-        object.__setattr__(self, "deps", tuple(AssetKey.from_coercible(d) for d in deps))
-        object.__setattr__(self, "description", description)
-        object.__setattr__(self, "metadata", dict(metadata or {}))
-        object.__setattr__(self, "group_name", group_name)
-        object.__setattr__(self, "partitions_def", partitions_def)
-        object.__setattr__(self, "io_manager_key", io_manager_key)
-
-    is_observable = False  # True for an @observable_source_asset (see observations.py)
-
-
-SourceAsset = AssetSpec
-
-
-@value_class(frozen=True, eq=False, slots=True, weakref_slot=True)
-class AssetsDefinition:
-    """One asset: its key, compute op, upstream keys and how it is stored."""
-
-    key: AssetKey
-    op: OpDefinition
-    input_keys: Mapping[str, AssetKey]
-    input_specs: Mapping[str, AssetIn] = field(default_factory=dict)
-    deps: tuple[AssetKey, ...] = ()
-    group_name: str = "default"
-    compute_kind: Optional[str] = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    partitions_def: Any = None
-    io_manager_key: str = "io_manager"
-    code_version: Optional[str] = None
-    description: Optional[str] = None
-    tags: Mapping[str, str] = field(default_factory=dict)
-    owners: tuple[str, ...] = ()
-    resource_defs: Mapping[str, Any] = field(default_factory=dict)
-    # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
-    dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
-    check_specs: tuple[Any, ...] = ()  # AssetCheckSpecs evaluated in this asset's own step
-    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group, and
-    # whether a run may select some of them (`selected_keys`: those it computes, None = all)
-    keys_by_output_name: Mapping[str, AssetKey] = field(default_factory=dict)
-    group_names_by_key: Mapping[AssetKey, str] = field(default_factory=dict)
-    can_subset: bool = False
-    multi: bool = False
-    selected_keys: Optional[frozenset[AssetKey]] = None
-    graph: Any = None  # a graph-backed asset's GraphAssetLayout (see graph_layout.py)
-
-    def __post_init__(self) -> None:
-        if not self.keys_by_output_name:
-            object.__setattr__(self, "keys_by_output_name", {"result": self.key})
-
-    def key_for_output(self, output_name: str) -> Optional[AssetKey]:
-        """The asset an output is; None for an op output inside a graph-backed asset."""
-        return self.keys_by_output_name.get(output_name, None if self.graph is not None else self.key)
-
-    @staticmethod
-    def from_graph(graph_def: Any, **kwargs: Any) -> "AssetsDefinition":
-        """The assets `graph_def` computes (its outputs; its inputs are upstream assets), each
-        op its own step (see graph_layout.py)."""
-        from .graph_layout import graph_asset_fields
-
-        fields = graph_asset_fields(graph_def, **kwargs)
-        return AssetsDefinition(**{**fields, "deps": tuple(dep_key(d) for d in fields["deps"])})
-
-    @staticmethod
-    def from_op(op_def: Any, **kwargs: Any) -> "AssetsDefinition":
-        """The assets the outputs of `op_def` are (its inputs are upstream assets)."""
-        from .graph_layout import OpGraph
-
-        return AssetsDefinition.from_graph(OpGraph(op_def), **kwargs)
-
-    def get_output_name_for_asset_key(self, key: AssetKey) -> str:
-        for name, k in self.keys_by_output_name.items():
-            if k == key:
-                return name
-        raise DefinitionError(f"{self!r} does not produce asset {key.to_user_string()!r}")
-
-    @property
-    def selected_asset_keys(self) -> set[AssetKey]:
-        return set(self.selected_keys) if self.selected_keys is not None else self.keys
-
-    @property
-    def selected_output_names(self) -> set[str]:
-        chosen = self.selected_asset_keys
-        return {n for n, k in self.keys_by_output_name.items() if k in chosen}
-
-    def subset_for(self, keys: Any) -> "AssetsDefinition":
-        """The same definition computing only `keys` of its assets."""
-        return replace(self, selected_keys=frozenset(keys))
-
-    @property
-    def node_name(self) -> str:
-        return self.op.name
-
-    @property
-    def check_keys(self) -> set[Any]:
-        return {s.key for s in self.check_specs}
-
-    @property
-    def check_specs_by_output_name(self) -> dict[str, Any]:
-        from .check_specs import check_output_name
-
-        return {check_output_name(s): s for s in self.check_specs}
-
-    def get_spec_for_check_key(self, check_key: Any) -> Any:
-        return spec_for_key(self.check_specs, check_key, repr(self))
-
-    @property
-    def asset_key(self) -> AssetKey:
-        return self.key
-
-    @property
-    def keys_by_input_name(self) -> dict[str, AssetKey]:
-        return dict(self.input_keys)
-
-    @property
-    def keys(self) -> set[AssetKey]:
-        return set(self.keys_by_output_name.values()) if self.multi else {self.key}
-
-    @property
-    def op_def(self) -> OpDefinition:
-        return self.op
-
-    node_def = op_def
-
-    @property
-    def dependency_keys(self) -> set[AssetKey]:
-        """Every upstream asset: parameter inputs and ordering-only deps."""
-        return set(self.input_keys.values()) | set(self.deps)
-
-    @property
-    def required_resource_keys(self) -> frozenset[str]:
-        return self.op.all_resource_keys | {self.io_manager_key}
-
-    def with_resources(self, resources: Mapping[str, Any]) -> "AssetsDefinition":
-        return replace(self, resource_defs={**resources, **self.resource_defs})
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .invocation import invoke_directly
-
-        return invoke_directly(self.op, args, kwargs, assets_def=self)
-
-    def __repr__(self) -> str:
-        if self.multi:
-            return f"<AssetsDefinition {self.op.name!r} ({len(self.keys_by_output_name)} assets)>"
-        return f"<AssetsDefinition {self.key.to_user_string()!r}>"
 
 
 def _asset_key(fn_name: str, name: Optional[str], key: Any, key_prefix: Any) -> AssetKey:
@@ -376,25 +200,3 @@ _PLAIN_IN = In()
 # are read by `_function_parts`)
 _ASSET_OPTIONS: dict[str, Any] = dict(asset.__kwdefaults__ or {})
 _ASSET_OWN_OPTIONS = frozenset({"name", "key", "key_prefix", "ins", "deps", "check_specs"})
-
-
-@value_class(frozen=True)
-class AssetDep:
-    """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`;
-    `partition_mapping` says which of its partitions a partition waits for (default: as for
-    an input)."""
-
-    asset: Any
-    partition_mapping: Any = None
-
-    @property
-    def asset_key(self) -> AssetKey:
-        return dep_key(self.asset)
-
-
-def dep_key(dep: Any) -> AssetKey:
-    if isinstance(dep, (AssetsDefinition, AssetSpec)):
-        return dep.key
-    if isinstance(dep, AssetDep):
-        return dep.asset_key
-    return AssetKey.from_coercible(dep)

@@ -23,7 +23,7 @@ class AssetCheckSpec:
     def __init__(self, name: str, *, asset: Any, additional_deps: Optional[Sequence[Any]] = None,
                  description: Optional[str] = None, blocking: bool = False,
                  metadata: Optional[Mapping[str, Any]] = None) -> None:
-        from .assets import dep_key
+        from .assets_definition import dep_key
 
         if not isinstance(name, str) or not name.isidentifier():
             raise DefinitionError(f"AssetCheckSpec name {name!r} is not a valid name: use letters, "

@@ -1,0 +1,26 @@
+"""runtime.definitions.assets_definition: the values an asset is made of, still found where
+they were before assets.py was split (its importers and user code importing from `specrun`)."""
+
+from __future__ import annotations
+
+import specrun
+from specrun.runtime.definitions import assets, assets_definition
+
+
+def test_the_asset_values_are_the_same_objects_from_assets_and_from_specrun():
+    for name in ("AssetDep", "AssetIn", "AssetSpec", "AssetsDefinition", "SourceAsset"):
+        value = getattr(assets_definition, name)
+        assert getattr(assets, name) is value
+        assert getattr(specrun, name) is value
+    assert assets.dep_key is assets_definition.dep_key
+    assert specrun.SourceAsset is specrun.AssetSpec
+
+
+def test_the_decorator_stays_in_assets_and_makes_an_assets_definition():
+    @specrun.asset
+    def numbers() -> list:
+        return [1]
+
+    assert specrun.asset is assets.asset
+    assert isinstance(numbers, assets_definition.AssetsDefinition)
+    assert assets_definition.dep_key(numbers) == specrun.AssetKey("numbers")
