@@ -41,5 +41,12 @@ def load_assets_from_modules(modules: Sequence[Any], group_name: Optional[str] =
     loaded = list(found.values())
     if group_name is None:
         return loaded
-    return [replace(a, group_name=group_name) if isinstance(a, AssetsDefinition) and a.group_name == "default"
-            else a for a in loaded]
+    return [_in_group(a, group_name) if isinstance(a, AssetsDefinition) else a for a in loaded]
+
+
+def _in_group(asset: AssetsDefinition, group_name: str) -> AssetsDefinition:
+    """`asset` with its assets of the default group (each of a multi-asset's) in `group_name`."""
+    if asset.key_groups:
+        groups = {k: group_name if g == "default" else g for k, g in asset.key_groups.items()}
+        return replace(asset, group_name=groups[asset.key], key_groups=groups)
+    return replace(asset, group_name=group_name) if asset.group_name == "default" else asset

@@ -87,10 +87,12 @@ class AssetsDefinition:
     # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
     dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
     check_specs: tuple[Any, ...] = ()  # AssetCheckSpecs evaluated in this asset's own step
-    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group, and
-    # whether a run may select some of them (`selected_keys`: those it computes, None = all)
+    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group (empty for
+    # an `@asset`, whose one group is `group_name`: no dict kept per asset; read
+    # `group_names_by_key`), and whether a run may select some of them (`selected_keys`: those
+    # it computes, None = all)
     keys_by_output_name: Mapping[str, AssetKey] = field(default_factory=dict)
-    group_names_by_key: Mapping[AssetKey, str] = field(default_factory=dict)
+    key_groups: Mapping[AssetKey, str] = field(default_factory=dict)
     can_subset: bool = False
     multi: bool = False
     selected_keys: Optional[frozenset[AssetKey]] = None
@@ -163,6 +165,11 @@ class AssetsDefinition:
     @property
     def keys_by_input_name(self) -> dict[str, AssetKey]:
         return dict(self.input_keys)
+
+    @property
+    def group_names_by_key(self) -> dict[AssetKey, str]:
+        """The group of each asset, as in Dagster: every key of a multi-asset (selected or not)."""
+        return dict(self.key_groups) if self.key_groups else {self.key: self.group_name}
 
     @property
     def keys(self) -> set[AssetKey]:

@@ -112,7 +112,7 @@ def graph_asset_fields(
         code_version=code_version or graph_code_version(layout),
         description=description or graph_def.description, tags=dict(tags or {}),
         resource_defs=dict(resource_defs or {}), keys_by_output_name=keys_by_output,
-        group_names_by_key=groups, can_subset=can_subset, multi=len(keys_by_output) > 1 or can_subset,
+        key_groups=groups, can_subset=can_subset, multi=len(keys_by_output) > 1 or can_subset,
         graph=layout,
     )
 
@@ -178,7 +178,7 @@ def node_asset(asset: Any, node: Node) -> Any:
             outs[out] = replace(outs[out], io_manager_key=manager)
     op_def = replace(node.op_def, outs=outs)
     return replace(asset, key=keys[0], op=op_def, keys_by_output_name=mapping, multi=len(keys) > 1,
-                   selected_keys=None, group_name=asset.group_names_by_key.get(keys[0], asset.group_name),
+                   selected_keys=None, group_name=asset.group_names_by_key[keys[0]],
                    io_manager_key=op_def.outs[next(iter(mapping))].io_manager_key)
 
 

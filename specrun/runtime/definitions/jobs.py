@@ -258,13 +258,12 @@ AssetLike = Union["AssetsDefinition", "AssetSpec"]
 def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) -> AssetGraphView:
     from .assets import AssetsDefinition
     from .selection import AssetGraphView
-    upstream = {}
-    groups = {}
-    tags = {}
+    upstream, groups, tags = {}, {}, {}
     for a in assets:
+        groups_of = a.group_names_by_key if isinstance(a, AssetsDefinition) else {}  # (an AssetSpec: its own)
         for key in getattr(a, "keys", None) or (a.key,):
             upstream[key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
-            groups[key] = (getattr(a, "group_names_by_key", None) or {}).get(key) or a.group_name or "default"
+            groups[key] = groups_of.get(key) or a.group_name or "default"
             tags[key] = dict(getattr(a, "tags", {}) or {})
     checked = {s.key: s.asset_key for c in checks for s in c.specs}
     return AssetGraphView(upstream, groups, tags, checked)

@@ -252,7 +252,7 @@ def _e4ecdd7a172bc005b0a3(self):
     __set = _object_setattr.__get__(self)
 
 
-def _e6be36efae349f7ada99(self, key, op, input_keys, input_specs, deps, group_name, compute_kind, metadata, partitions_def, io_manager_key, code_version, description, tags, owners, resource_defs, dep_partition_mappings, check_specs, keys_by_output_name, group_names_by_key, can_subset, multi, selected_keys, graph):
+def _ed67fa5a0aa386a419af(self, key, op, input_keys, input_specs, deps, group_name, compute_kind, metadata, partitions_def, io_manager_key, code_version, description, tags, owners, resource_defs, dep_partition_mappings, check_specs, keys_by_output_name, key_groups, can_subset, multi, selected_keys, graph):
     if _vc_type(self) is _vc_cls:
         _object_setattr(self, '__class__', _vc_twin)
         self.key = key
@@ -273,14 +273,14 @@ def _e6be36efae349f7ada99(self, key, op, input_keys, input_specs, deps, group_na
         self.dep_partition_mappings = _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings
         self.check_specs = check_specs
         self.keys_by_output_name = _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name
-        self.group_names_by_key = _factory_group_names_by_key() if group_names_by_key is _unset_group_names_by_key else group_names_by_key
+        self.key_groups = _factory_key_groups() if key_groups is _unset_key_groups else key_groups
         self.can_subset = can_subset
         self.multi = multi
         self.selected_keys = selected_keys
         self.graph = graph
         self.__class__ = _vc_cls
     else:
-        _vc_set_each(self, ('key', 'op', 'input_keys', 'input_specs', 'deps', 'group_name', 'compute_kind', 'metadata', 'partitions_def', 'io_manager_key', 'code_version', 'description', 'tags', 'owners', 'resource_defs', 'dep_partition_mappings', 'check_specs', 'keys_by_output_name', 'group_names_by_key', 'can_subset', 'multi', 'selected_keys', 'graph'), (key, op, input_keys, _factory_input_specs() if input_specs is _unset_input_specs else input_specs, deps, group_name, compute_kind, _factory_metadata() if metadata is _unset_metadata else metadata, partitions_def, io_manager_key, code_version, description, _factory_tags() if tags is _unset_tags else tags, owners, _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs, _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings, check_specs, _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name, _factory_group_names_by_key() if group_names_by_key is _unset_group_names_by_key else group_names_by_key, can_subset, multi, selected_keys, graph, ))
+        _vc_set_each(self, ('key', 'op', 'input_keys', 'input_specs', 'deps', 'group_name', 'compute_kind', 'metadata', 'partitions_def', 'io_manager_key', 'code_version', 'description', 'tags', 'owners', 'resource_defs', 'dep_partition_mappings', 'check_specs', 'keys_by_output_name', 'key_groups', 'can_subset', 'multi', 'selected_keys', 'graph'), (key, op, input_keys, _factory_input_specs() if input_specs is _unset_input_specs else input_specs, deps, group_name, compute_kind, _factory_metadata() if metadata is _unset_metadata else metadata, partitions_def, io_manager_key, code_version, description, _factory_tags() if tags is _unset_tags else tags, owners, _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs, _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings, check_specs, _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name, _factory_key_groups() if key_groups is _unset_key_groups else key_groups, can_subset, multi, selected_keys, graph, ))
     self.__post_init__()
 
 

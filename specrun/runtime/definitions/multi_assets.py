@@ -140,6 +140,6 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         code_version=o["code_version"], description=op_def.description,
         resource_defs=dict(o["resource_defs"] or {}),
         check_specs=validate_asset_check_specs(o["check_specs"] or (), produced, what),
-        keys_by_output_name=keys_by_output, group_names_by_key=groups, can_subset=bool(o["can_subset"]),
+        keys_by_output_name=keys_by_output, key_groups=groups, can_subset=bool(o["can_subset"]),
         multi=True,
     )

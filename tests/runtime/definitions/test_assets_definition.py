@@ -24,3 +24,23 @@ def test_the_decorator_stays_in_assets_and_makes_an_assets_definition():
     assert specrun.asset is assets.asset
     assert isinstance(numbers, assets_definition.AssetsDefinition)
     assert assets_definition.dep_key(numbers) == specrun.AssetKey("numbers")
+
+
+def test_an_asset_keeps_no_groups_of_its_keys_but_reads_its_one_group():
+    # (`group_names_by_key` is computed when read: a dict kept per asset would cost bytes and
+    # cache misses at 10,000 assets; only a definition of several assets keeps one)
+    from dataclasses import fields
+
+    @specrun.asset(group_name="g")
+    def numbers() -> list:
+        return [1]
+
+    assert "group_names_by_key" not in {f.name for f in fields(assets_definition.AssetsDefinition)}
+    assert dict(numbers.key_groups) == {}
+    assert numbers.group_names_by_key == {specrun.AssetKey("numbers"): "g"}
+
+    @specrun.multi_asset(outs={"x": specrun.AssetOut(), "y": specrun.AssetOut(group_name="h")})
+    def both():
+        return 1, 2
+
+    assert dict(both.key_groups) == {specrun.AssetKey("x"): "default", specrun.AssetKey("y"): "h"}

@@ -1,0 +1,111 @@
+"""`AssetsDefinition`'s public read properties, for every kind of assets definition, as Dagster
+gives them (a single `@asset` included: its one key and group)."""
+
+import types
+
+from tests.conformance.api import dg
+
+K = dg.AssetKey
+
+
+@dg.asset
+def plain():
+    return 1
+
+
+@dg.asset(group_name="g")
+def grouped():
+    return 1
+
+
+@dg.multi_asset(outs={"m1": dg.AssetOut(), "m2": dg.AssetOut(group_name="g2")})
+def mixed_groups():
+    return 1, 2
+
+
+@dg.multi_asset(outs={"n1": dg.AssetOut(), "n2": dg.AssetOut()}, group_name="gm")
+def one_group():
+    return 1, 2
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("s1", group_name="gs"), dg.AssetSpec("s2")])
+def from_specs():
+    return 1, 2
+
+
+@dg.op
+def one() -> int:
+    return 1
+
+
+@dg.op
+def add_one(x: int) -> int:
+    return x + 1
+
+
+@dg.graph_asset(group_name="gg")
+def graph_backed():
+    return add_one(one())
+
+
+@dg.graph_asset
+def graph_backed_plain():
+    return one()
+
+
+@dg.graph
+def two_ops():
+    return add_one(one())
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="checked")])
+def checked():
+    return 1
+
+
+def test_a_single_asset_has_its_one_key_and_group():
+    assert plain.group_names_by_key == {K("plain"): "default"}
+    assert grouped.group_names_by_key == {K("grouped"): "g"}
+    assert checked.group_names_by_key == {K("checked"): "default"}
+
+
+def test_a_multi_asset_has_the_group_of_each_of_its_keys():
+    assert mixed_groups.group_names_by_key == {K("m1"): "default", K("m2"): "g2"}
+    assert one_group.group_names_by_key == {K("n1"): "gm", K("n2"): "gm"}
+    assert from_specs.group_names_by_key == {K("s1"): "gs", K("s2"): "default"}
+
+
+def test_graph_backed_assets_have_the_group_of_their_key():
+    assert graph_backed.group_names_by_key == {K("graph_backed"): "gg"}
+    assert graph_backed_plain.group_names_by_key == {K("graph_backed_plain"): "default"}
+    from_graph = dg.AssetsDefinition.from_graph(two_ops, group_name="fg")
+    assert from_graph.group_names_by_key == {K("two_ops"): "fg"}
+    assert dg.AssetsDefinition.from_op(add_one).group_names_by_key == {K("add_one"): "default"}
+
+
+def test_the_groups_read_are_a_copy():
+    groups = mixed_groups.group_names_by_key
+    groups[K("m1")] = "changed"
+    assert mixed_groups.group_names_by_key[K("m1")] == "default"
+
+
+def test_loading_with_a_group_name_puts_every_key_of_the_default_group_in_it():
+    module = types.ModuleType("assets_module")
+    module.plain, module.one_group_default, module.graph_backed_plain = plain, _default_multi(), graph_backed_plain
+    loaded = dg.load_assets_from_modules([module], group_name="loaded")
+    assert len(loaded) == 3  # (in an order of Dagster's own: the groups, merged)
+    assert {k: g for a in loaded for k, g in a.group_names_by_key.items()} == {
+        K("plain"): "loaded", K("d1"): "loaded", K("d2"): "loaded", K("graph_backed_plain"): "loaded"}
+    job = dg.define_asset_job("loaded_job", selection=dg.AssetSelection.groups("loaded"))
+    defs = dg.Definitions(assets=loaded, jobs=[job])
+    result = defs.get_job_def("loaded_job").execute_in_process()
+    assert sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events()) == [
+        "d1", "d2", "graph_backed_plain", "plain"]
+
+
+def _default_multi():
+    @dg.multi_asset(outs={"d1": dg.AssetOut(), "d2": dg.AssetOut()})
+    def default_multi():
+        return 1, 2
+
+    return default_multi
