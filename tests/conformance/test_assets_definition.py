@@ -109,3 +109,24 @@ def _default_multi():
         return 1, 2
 
     return default_multi
+
+
+@dg.asset(deps=[dg.AssetKey(["p", "z"]), "y-1", "plain"])
+def with_deps(plain, up):
+    return plain
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("t1"), dg.AssetSpec("t2", deps=["up2", "up3"])])
+def specs_with_deps(up3):
+    return 1, 2
+
+
+def test_keys_by_input_name_names_each_ordering_only_dep_as_dagster_names_its_input():
+    assert with_deps.keys_by_input_name == {
+        "plain": K("plain"), "up": K("up"), "p_z": K(["p", "z"]), "y_1": K("y-1")}
+    assert specs_with_deps.keys_by_input_name == {"up2": K("up2"), "up3": K("up3")}
+    assert with_deps.dependency_keys == {K("plain"), K("up"), K(["p", "z"]), K("y-1")}
+
+
+def test_an_assets_definition_is_not_observable():
+    assert [d.is_observable for d in (plain, mixed_groups, graph_backed)] == [False, False, False]

@@ -164,7 +164,14 @@ class AssetsDefinition:
 
     @property
     def keys_by_input_name(self) -> dict[str, AssetKey]:
-        return dict(self.input_keys)
+        """Each input's asset, and each ordering-only dep no input reads, under the input name
+        Dagster gives it (its key's parts joined by `_`: the op input Dagster makes for it)."""
+        named = dict(self.input_keys)
+        read = set(named.values())
+        for key in self.deps:
+            if key not in read:
+                named["_".join(key.path).replace("-", "_").replace(".", "_")] = key
+        return named
 
     @property
     def group_names_by_key(self) -> dict[AssetKey, str]:
@@ -180,6 +187,7 @@ class AssetsDefinition:
         return self.op
 
     node_def = op_def
+    is_observable = False  # (an observable source asset is an AssetSpec: observations.py)
 
     @property
     def dependency_keys(self) -> set[AssetKey]:
