@@ -130,3 +130,70 @@ def test_keys_by_input_name_names_each_ordering_only_dep_as_dagster_names_its_in
 
 def test_an_assets_definition_is_not_observable():
     assert [d.is_observable for d in (plain, mixed_groups, graph_backed)] == [False, False, False]
+
+
+@dg.asset(metadata={"rows": 3}, code_version="7", description="Described.")
+def described():
+    """Not the description."""
+    return 1
+
+
+@dg.asset
+def documented():
+    """From the docstring."""
+    return 1
+
+
+@dg.multi_asset(outs={"e1": dg.AssetOut(), "e2": dg.AssetOut(metadata={"k": 2}, description="e2 text",
+                                                              code_version="3")},
+                code_version="9", description="Whole multi.")
+def multi_described():
+    return 1, 2
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("f1", metadata={"q": 1}, description="f1 text"), dg.AssetSpec("f2")])
+def specs_described():
+    """Doc of the specs' function."""
+    return 1, 2
+
+
+@dg.graph_asset(metadata={"g": 1}, description="Graph text.", code_version="5")
+def graph_described():
+    return add_one(one())
+
+
+@dg.graph_multi_asset(outs={"h1": dg.AssetOut(metadata={"x": 1}, description="h1 text", code_version="4"),
+                            "h2": dg.AssetOut()})
+def graph_multi_described():
+    """Doc of the graph."""
+    return {"h1": one(), "h2": add_one(one())}
+
+
+def test_metadata_descriptions_and_code_versions_by_key_of_single_assets():
+    assert described.metadata_by_key == {K("described"): {"rows": 3}}
+    assert described.descriptions_by_key == {K("described"): "Described."}
+    assert described.code_versions_by_key == {K("described"): "7"}
+    assert documented.descriptions_by_key == {K("documented"): "From the docstring."}
+    assert plain.metadata_by_key == {K("plain"): {}}
+    assert plain.descriptions_by_key == {}
+    assert plain.code_versions_by_key == {K("plain"): None}
+
+
+def test_metadata_descriptions_and_code_versions_by_key_of_multi_assets():
+    assert multi_described.metadata_by_key == {K("e1"): {}, K("e2"): {"k": 2}}
+    assert multi_described.descriptions_by_key == {K("e1"): "Whole multi.", K("e2"): "e2 text"}
+    assert multi_described.code_versions_by_key == {K("e1"): "9", K("e2"): "3"}
+    assert specs_described.metadata_by_key == {K("f1"): {"q": 1}, K("f2"): {}}
+    assert specs_described.descriptions_by_key == {K("f1"): "f1 text", K("f2"): "Doc of the specs' function."}
+    assert specs_described.code_versions_by_key == {K("f1"): None, K("f2"): None}
+
+
+def test_metadata_descriptions_and_code_versions_by_key_of_graph_backed_assets():
+    assert graph_described.metadata_by_key == {K("graph_described"): {"g": 1}}
+    assert graph_described.descriptions_by_key == {K("graph_described"): "Graph text."}
+    assert graph_described.code_versions_by_key == {K("graph_described"): "5"}
+    assert graph_backed_plain.code_versions_by_key == {K("graph_backed_plain"): None}  # (none given)
+    assert graph_multi_described.metadata_by_key == {K("h1"): {"x": 1}, K("h2"): {}}
+    assert graph_multi_described.descriptions_by_key == {K("h1"): "h1 text", K("h2"): "Doc of the graph."}
+    assert graph_multi_described.code_versions_by_key == {K("h1"): "4", K("h2"): None}
+    assert dg.AssetsDefinition.from_op(add_one).descriptions_by_key == {}

@@ -179,6 +179,27 @@ class AssetsDefinition:
         return dict(self.key_groups) if self.key_groups else {self.key: self.group_name}
 
     @property
+    def metadata_by_key(self) -> dict[AssetKey, dict[str, Any]]:
+        """Each asset's definition metadata as given (raw values, as Dagster keeps them)."""
+        outs = self.op.outs
+        return {k: dict(outs[o].metadata or {}) for o, k in self.keys_by_output_name.items()}
+
+    @property
+    def descriptions_by_key(self) -> dict[AssetKey, str]:
+        """Each asset's description (its output's, else the definition's); none if neither."""
+        outs = self.op.outs
+        described = {k: outs[o].description or self.description for o, k in self.keys_by_output_name.items()}
+        return {k: text for k, text in described.items() if text}
+
+    @property
+    def code_versions_by_key(self) -> dict[AssetKey, Optional[str]]:
+        """Each asset's code version as given (its output's, else the definition's); a
+        graph-backed asset's own `code_version` is made from its ops' when none is given
+        (graph_layout.py), and Dagster gives None for it."""
+        outs, own = self.op.outs, None if self.graph is not None else self.code_version
+        return {k: outs[o].code_version or own for o, k in self.keys_by_output_name.items()}
+
+    @property
     def keys(self) -> set[AssetKey]:
         return set(self.keys_by_output_name.values()) if self.multi else {self.key}
 

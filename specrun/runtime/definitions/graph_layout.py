@@ -66,18 +66,29 @@ def graph_code_version(layout: GraphAssetLayout) -> str:
 
 
 def _interface_op(layout: GraphAssetLayout, node_name: str, description: Optional[str],
-                  keys_by_output: Mapping[str, AssetKey], out_specs: Mapping[str, Any]) -> OpDefinition:
-    """The graph seen as one node: its inputs, outputs and the resources its ops need."""
+                  keys_by_output: Mapping[str, AssetKey], out_specs: Mapping[str, Any],
+                  metadata: Optional[Mapping[str, Any]], code_version: Optional[str]) -> OpDefinition:
+    """The graph seen as one node: its inputs, outputs and the resources its ops need. Each
+    output carries what its asset was given (its `AssetOut`'s, else the asset's metadata and
+    code version): what `AssetsDefinition.metadata_by_key` and the like read; the graph's
+    steps run with their own ops' outputs (`node_asset`)."""
     graph_def = layout.graph_def
     resources = frozenset().union(*(n.op_def.all_resource_keys for n in layout.nodes.values()))
     return OpDefinition(
         name=node_name, compute_fn=graph_def.compose_fn,  # type: ignore[arg-type]
         ins={n: In() for n in graph_def.input_names},
-        outs={n: Out(io_manager_key=(out_specs.get(n) and out_specs[n].io_manager_key) or "io_manager")
-              for n in keys_by_output},
+        outs={n: _interface_out(out_specs.get(n), metadata, code_version) for n in keys_by_output},
         signature=read_signature(graph_def.compose_fn, f"graph {graph_def.name!r}"),  # type: ignore[arg-type]
         required_resource_keys=resources, description=description, kind="graph",
     )
+
+
+def _interface_out(spec: Any, metadata: Optional[Mapping[str, Any]], code_version: Optional[str]) -> Out:
+    if spec is None:
+        return Out(metadata=metadata, code_version=code_version)
+    return Out(description=spec.description, io_manager_key=spec.io_manager_key or "io_manager",
+               metadata=spec.metadata if spec.metadata is not None else metadata,
+               code_version=spec.code_version or code_version)
 
 
 def graph_asset_fields(
@@ -105,7 +116,7 @@ def graph_asset_fields(
     first = next(iter(keys_by_output.values()))
     return dict(
         key=first, op=_interface_op(layout, node_name, description or graph_def.description,
-                                    keys_by_output, out_specs or {}),
+                                    keys_by_output, out_specs or {}, metadata, code_version),
         input_keys=input_keys, input_specs=dict(input_specs or {}),
         deps=tuple(deps), group_name=groups[first],
         metadata=normalize_metadata(metadata), partitions_def=partitions_def,
