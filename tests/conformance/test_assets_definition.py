@@ -197,3 +197,35 @@ def test_metadata_descriptions_and_code_versions_by_key_of_graph_backed_assets()
     assert graph_multi_described.descriptions_by_key == {K("h1"): "h1 text", K("h2"): "Doc of the graph."}
     assert graph_multi_described.code_versions_by_key == {K("h1"): "4", K("h2"): None}
     assert dg.AssetsDefinition.from_op(add_one).descriptions_by_key == {}
+
+
+@dg.asset(tags={"tier": "gold"}, owners=["team:data", "a@b.com"])
+def owned():
+    return 1
+
+
+@dg.multi_asset(outs={"o1": dg.AssetOut(), "o2": dg.AssetOut(tags={"t": "v"}, owners=["team:x"])})
+def multi_owned():
+    return 1, 2
+
+
+@dg.graph_asset(tags={"g": "1"})
+def graph_tagged():
+    return one()
+
+
+@dg.graph_multi_asset(outs={"p1": dg.AssetOut(tags={"p": "1"}, owners=["p@q.com"]), "p2": dg.AssetOut()})
+def graph_multi_owned():
+    return {"p1": one(), "p2": add_one(one())}
+
+
+def test_tags_and_owners_by_key_of_every_kind():
+    assert owned.tags_by_key == {K("owned"): {"tier": "gold"}}
+    assert owned.owners_by_key == {K("owned"): ["team:data", "a@b.com"]}
+    assert plain.tags_by_key == {K("plain"): {}} and plain.owners_by_key == {K("plain"): []}
+    assert multi_owned.tags_by_key == {K("o1"): {}, K("o2"): {"t": "v"}}
+    assert multi_owned.owners_by_key == {K("o1"): [], K("o2"): ["team:x"]}
+    assert graph_tagged.tags_by_key == {K("graph_tagged"): {"g": "1"}}
+    assert graph_tagged.owners_by_key == {K("graph_tagged"): []}
+    assert graph_multi_owned.tags_by_key == {K("p1"): {"p": "1"}, K("p2"): {}}
+    assert graph_multi_owned.owners_by_key == {K("p1"): ["p@q.com"], K("p2"): []}

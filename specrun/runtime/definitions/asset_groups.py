@@ -46,7 +46,8 @@ def load_assets_from_modules(modules: Sequence[Any], group_name: Optional[str] =
 
 def _in_group(asset: AssetsDefinition, group_name: str) -> AssetsDefinition:
     """`asset` with its assets of the default group (each of a multi-asset's) in `group_name`."""
-    if asset.key_groups:
-        groups = {k: group_name if g == "default" else g for k, g in asset.key_groups.items()}
-        return replace(asset, group_name=groups[asset.key], key_groups=groups)
+    if asset.key_facts:
+        facts = {k: replace(f, group_name=group_name) if f.group_name == "default" else f
+                 for k, f in asset.key_facts.items()}
+        return replace(asset, group_name=facts[asset.key].group_name, key_facts=facts)
     return replace(asset, group_name=group_name) if asset.group_name == "default" else asset

@@ -11,7 +11,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from .check_specs import spec_for_key
-from .keys import AssetKey, CoercibleToAssetKey
+from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
 from .ops import OpDefinition
 from .values import value_class
 
@@ -87,12 +87,12 @@ class AssetsDefinition:
     # `AssetDep(..., partition_mapping=...)`: which partitions of a dep a partition waits for
     dep_partition_mappings: Mapping[AssetKey, Any] = field(default_factory=dict)
     check_specs: tuple[Any, ...] = ()  # AssetCheckSpecs evaluated in this asset's own step
-    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group (empty for
-    # an `@asset`, whose one group is `group_name`: no dict kept per asset; read
-    # `group_names_by_key`), and whether a run may select some of them (`selected_keys`: those
-    # it computes, None = all)
+    # a multi-asset (`@multi_asset`): the asset of each output, each asset's group, tags and
+    # owners (`KeyFacts`; empty for an `@asset`, whose own are `group_name`, `tags`, `owners`:
+    # no dict kept per asset; read `group_names_by_key` and the like), and whether a run may
+    # select some of them (`selected_keys`: those it computes, None = all)
     keys_by_output_name: Mapping[str, AssetKey] = field(default_factory=dict)
-    key_groups: Mapping[AssetKey, str] = field(default_factory=dict)
+    key_facts: Mapping[AssetKey, KeyFacts] = field(default_factory=dict)
     can_subset: bool = False
     multi: bool = False
     selected_keys: Optional[frozenset[AssetKey]] = None
@@ -176,7 +176,23 @@ class AssetsDefinition:
     @property
     def group_names_by_key(self) -> dict[AssetKey, str]:
         """The group of each asset, as in Dagster: every key of a multi-asset (selected or not)."""
-        return dict(self.key_groups) if self.key_groups else {self.key: self.group_name}
+        if not self.key_facts:
+            return {self.key: self.group_name}
+        return {k: facts.group_name for k, facts in self.key_facts.items()}
+
+    @property
+    def tags_by_key(self) -> dict[AssetKey, dict[str, str]]:
+        """The tags of each asset (its `AssetOut`'s, else the definition's)."""
+        if not self.key_facts:
+            return {self.key: dict(self.tags)}
+        return {k: dict(self.tags if f.tags is None else f.tags) for k, f in self.key_facts.items()}
+
+    @property
+    def owners_by_key(self) -> dict[AssetKey, list[str]]:
+        """The owners of each asset (its `AssetOut`'s, else the definition's), a list as in Dagster."""
+        if not self.key_facts:
+            return {self.key: list(self.owners)}
+        return {k: list(self.owners if f.owners is None else f.owners) for k, f in self.key_facts.items()}
 
     @property
     def metadata_by_key(self) -> dict[AssetKey, dict[str, Any]]:

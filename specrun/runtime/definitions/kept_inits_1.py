@@ -137,6 +137,17 @@ def _35b38f99d6d5d2b58229(self, config_value, python_value, description):
     __set('description', description)
 
 
+def _36c96f37d4a023958669(self, group_name, tags, owners):
+    if _vc_type(self) is _vc_cls:
+        _object_setattr(self, '__class__', _vc_twin)
+        self.group_name = group_name
+        self.tags = tags
+        self.owners = owners
+        self.__class__ = _vc_cls
+    else:
+        _vc_set_each(self, ('group_name', 'tags', 'owners'), (group_name, tags, owners, ))
+
+
 def _3718d8a4ca77df2532ad(self, name, pointer, type, config, description):
     if _vc_type(self) is _vc_cls:
         _object_setattr(self, '__class__', _vc_twin)

@@ -62,6 +62,38 @@ def _77775756e9581c1d1e5c(self, sources):
     __set('sources', sources)
 
 
+def _7a48be7c8fa6fc16fa17(self, key, op, input_keys, input_specs, deps, group_name, compute_kind, metadata, partitions_def, io_manager_key, code_version, description, tags, owners, resource_defs, dep_partition_mappings, check_specs, keys_by_output_name, key_facts, can_subset, multi, selected_keys, graph):
+    if _vc_type(self) is _vc_cls:
+        _object_setattr(self, '__class__', _vc_twin)
+        self.key = key
+        self.op = op
+        self.input_keys = input_keys
+        self.input_specs = _factory_input_specs() if input_specs is _unset_input_specs else input_specs
+        self.deps = deps
+        self.group_name = group_name
+        self.compute_kind = compute_kind
+        self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
+        self.partitions_def = partitions_def
+        self.io_manager_key = io_manager_key
+        self.code_version = code_version
+        self.description = description
+        self.tags = _factory_tags() if tags is _unset_tags else tags
+        self.owners = owners
+        self.resource_defs = _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs
+        self.dep_partition_mappings = _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings
+        self.check_specs = check_specs
+        self.keys_by_output_name = _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name
+        self.key_facts = _factory_key_facts() if key_facts is _unset_key_facts else key_facts
+        self.can_subset = can_subset
+        self.multi = multi
+        self.selected_keys = selected_keys
+        self.graph = graph
+        self.__class__ = _vc_cls
+    else:
+        _vc_set_each(self, ('key', 'op', 'input_keys', 'input_specs', 'deps', 'group_name', 'compute_kind', 'metadata', 'partitions_def', 'io_manager_key', 'code_version', 'description', 'tags', 'owners', 'resource_defs', 'dep_partition_mappings', 'check_specs', 'keys_by_output_name', 'key_facts', 'can_subset', 'multi', 'selected_keys', 'graph'), (key, op, input_keys, _factory_input_specs() if input_specs is _unset_input_specs else input_specs, deps, group_name, compute_kind, _factory_metadata() if metadata is _unset_metadata else metadata, partitions_def, io_manager_key, code_version, description, _factory_tags() if tags is _unset_tags else tags, owners, _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs, _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings, check_specs, _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name, _factory_key_facts() if key_facts is _unset_key_facts else key_facts, can_subset, multi, selected_keys, graph, ))
+    self.__post_init__()
+
+
 def _8c02974f32bbf4120dbe(self, name, selection, config, description, tags, executor_def, partitions_def, hooks):
     __set = _object_setattr.__get__(self)
     __set('name', name)
@@ -250,38 +282,6 @@ def _e2d2a27fc3a54dfea538(self, asset, partition_mapping):
 
 def _e4ecdd7a172bc005b0a3(self):
     __set = _object_setattr.__get__(self)
-
-
-def _ed67fa5a0aa386a419af(self, key, op, input_keys, input_specs, deps, group_name, compute_kind, metadata, partitions_def, io_manager_key, code_version, description, tags, owners, resource_defs, dep_partition_mappings, check_specs, keys_by_output_name, key_groups, can_subset, multi, selected_keys, graph):
-    if _vc_type(self) is _vc_cls:
-        _object_setattr(self, '__class__', _vc_twin)
-        self.key = key
-        self.op = op
-        self.input_keys = input_keys
-        self.input_specs = _factory_input_specs() if input_specs is _unset_input_specs else input_specs
-        self.deps = deps
-        self.group_name = group_name
-        self.compute_kind = compute_kind
-        self.metadata = _factory_metadata() if metadata is _unset_metadata else metadata
-        self.partitions_def = partitions_def
-        self.io_manager_key = io_manager_key
-        self.code_version = code_version
-        self.description = description
-        self.tags = _factory_tags() if tags is _unset_tags else tags
-        self.owners = owners
-        self.resource_defs = _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs
-        self.dep_partition_mappings = _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings
-        self.check_specs = check_specs
-        self.keys_by_output_name = _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name
-        self.key_groups = _factory_key_groups() if key_groups is _unset_key_groups else key_groups
-        self.can_subset = can_subset
-        self.multi = multi
-        self.selected_keys = selected_keys
-        self.graph = graph
-        self.__class__ = _vc_cls
-    else:
-        _vc_set_each(self, ('key', 'op', 'input_keys', 'input_specs', 'deps', 'group_name', 'compute_kind', 'metadata', 'partitions_def', 'io_manager_key', 'code_version', 'description', 'tags', 'owners', 'resource_defs', 'dep_partition_mappings', 'check_specs', 'keys_by_output_name', 'key_groups', 'can_subset', 'multi', 'selected_keys', 'graph'), (key, op, input_keys, _factory_input_specs() if input_specs is _unset_input_specs else input_specs, deps, group_name, compute_kind, _factory_metadata() if metadata is _unset_metadata else metadata, partitions_def, io_manager_key, code_version, description, _factory_tags() if tags is _unset_tags else tags, owners, _factory_resource_defs() if resource_defs is _unset_resource_defs else resource_defs, _factory_dep_partition_mappings() if dep_partition_mappings is _unset_dep_partition_mappings else dep_partition_mappings, check_specs, _factory_keys_by_output_name() if keys_by_output_name is _unset_keys_by_output_name else keys_by_output_name, _factory_key_groups() if key_groups is _unset_key_groups else key_groups, can_subset, multi, selected_keys, graph, ))
-    self.__post_init__()
 
 
 def _f7eab08270970edc7b1e(self, name, hook_fn, kind, required_resource_keys, description):

@@ -1,9 +1,12 @@
-"""Asset and check keys: the names assets are known by across runs."""
+"""Asset and check keys: the names assets are known by across runs; and what one key of a
+multi-asset has of its own (`KeyFacts`)."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+
+from .values import value_class
 
 
 class AssetKey:
@@ -160,3 +163,13 @@ def check_key_text(key: Any) -> str:
 def asset_keys(values: Iterable[CoercibleToAssetKey]) -> list[AssetKey]:
     """Coerce each value to an AssetKey."""
     return [AssetKey.from_coercible(v) for v in values]
+
+
+@value_class(frozen=True, slots=True)
+class KeyFacts:
+    """What one asset of a multi-asset or graph-backed asset has of its own: its group, and
+    its `AssetOut`'s tags and owners (None: the definition's)."""
+
+    group_name: str = "default"
+    tags: Optional[Mapping[str, str]] = None
+    owners: Optional[tuple[str, ...]] = None

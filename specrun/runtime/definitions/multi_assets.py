@@ -15,7 +15,7 @@ from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
 from .check_specs import validate_asset_check_specs
-from .keys import AssetKey, CoercibleToAssetKey
+from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, Out, build_ins, resource_key_set
 from .signature import read_signature
@@ -129,17 +129,18 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"], kind="asset",
     )
     keys_by_output = {n: k for n, (k, _) in outputs.items()}
-    groups = {k: out.group_name or o["group_name"] or "default" for k, out in outputs.values()}
+    facts = {k: KeyFacts(out.group_name or o["group_name"] or "default", out.tags,
+                         None if out.owners is None else tuple(out.owners)) for k, out in outputs.values()}
     first = next(iter(keys_by_output.values()))
     return AssetsDefinition(
         key=first, op=op_def, input_keys=input_keys,
         input_specs={n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
-        deps=tuple(dict.fromkeys(deps)), group_name=groups[first], compute_kind=o["compute_kind"],
+        deps=tuple(dict.fromkeys(deps)), group_name=facts[first].group_name, compute_kind=o["compute_kind"],
         metadata=normalize_metadata(outputs[next(iter(outputs))][1].metadata),
         partitions_def=o["partitions_def"], io_manager_key=out_defs[next(iter(out_defs))].io_manager_key,
         code_version=o["code_version"], description=op_def.description,
         resource_defs=dict(o["resource_defs"] or {}),
         check_specs=validate_asset_check_specs(o["check_specs"] or (), produced, what),
-        keys_by_output_name=keys_by_output, key_groups=groups, can_subset=bool(o["can_subset"]),
+        keys_by_output_name=keys_by_output, key_facts=facts, can_subset=bool(o["can_subset"]),
         multi=True,
     )

@@ -36,11 +36,12 @@ def test_an_asset_keeps_no_groups_of_its_keys_but_reads_its_one_group():
         return [1]
 
     assert "group_names_by_key" not in {f.name for f in fields(assets_definition.AssetsDefinition)}
-    assert dict(numbers.key_groups) == {}
+    assert dict(numbers.key_facts) == {}
     assert numbers.group_names_by_key == {specrun.AssetKey("numbers"): "g"}
 
     @specrun.multi_asset(outs={"x": specrun.AssetOut(), "y": specrun.AssetOut(group_name="h")})
     def both():
         return 1, 2
 
-    assert dict(both.key_groups) == {specrun.AssetKey("x"): "default", specrun.AssetKey("y"): "h"}
+    assert {k: f.group_name for k, f in both.key_facts.items()} == {specrun.AssetKey("x"): "default",
+                                                                     specrun.AssetKey("y"): "h"}
