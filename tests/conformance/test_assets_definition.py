@@ -229,3 +229,26 @@ def test_tags_and_owners_by_key_of_every_kind():
     assert graph_tagged.owners_by_key == {K("graph_tagged"): []}
     assert graph_multi_owned.tags_by_key == {K("p1"): {"p": "1"}, K("p2"): {}}
     assert graph_multi_owned.owners_by_key == {K("p1"): ["p@q.com"], K("p2"): []}
+
+
+DAILY = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+
+
+@dg.asset(partitions_def=DAILY)
+def daily_numbers():
+    return 1
+
+
+@dg.asset(partitions_def=DAILY,
+          ins={"daily_numbers": dg.AssetIn(partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1))},
+          deps=[dg.AssetDep("other_daily", partition_mapping=dg.LastPartitionMapping()), "unmapped"])
+def daily_window(daily_numbers):
+    return daily_numbers
+
+
+def test_get_partition_mapping_gives_the_mapping_given_for_an_upstream_key():
+    window = daily_window.get_partition_mapping(K("daily_numbers"))
+    assert isinstance(window, dg.TimeWindowPartitionMapping) and window.start_offset == -1
+    assert isinstance(daily_window.get_partition_mapping(K("other_daily")), dg.LastPartitionMapping)
+    assert daily_window.get_partition_mapping(K("unmapped")) is None
+    assert daily_numbers.get_partition_mapping(K("daily_window")) is None

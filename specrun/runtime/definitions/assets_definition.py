@@ -173,6 +173,15 @@ class AssetsDefinition:
                 named["_".join(key.path).replace("-", "_").replace(".", "_")] = key
         return named
 
+    def get_partition_mapping(self, in_asset_key: AssetKey) -> Any:
+        """The partition mapping given for upstream asset `in_asset_key` (by its `AssetIn` or
+        `AssetDep`); None if none was (a run then maps as for any input)."""
+        for name, key in self.input_keys.items():
+            spec = self.input_specs.get(name)
+            if key == in_asset_key and spec is not None and spec.partition_mapping is not None:
+                return spec.partition_mapping
+        return self.dep_partition_mappings.get(in_asset_key)
+
     @property
     def group_names_by_key(self) -> dict[AssetKey, str]:
         """The group of each asset, as in Dagster: every key of a multi-asset (selected or not)."""
