@@ -252,3 +252,17 @@ def test_get_partition_mapping_gives_the_mapping_given_for_an_upstream_key():
     assert isinstance(daily_window.get_partition_mapping(K("other_daily")), dg.LastPartitionMapping)
     assert daily_window.get_partition_mapping(K("unmapped")) is None
     assert daily_numbers.get_partition_mapping(K("daily_window")) is None
+
+
+@dg.multi_asset(outs={"q1": dg.AssetOut(is_required=False),
+                      "q2": dg.AssetOut(tags={"tier": "gold"}, is_required=False)}, can_subset=True)
+def tagged_outputs(context):
+    for name in sorted(context.selected_output_names):
+        yield dg.Output(1, output_name=name)
+
+
+def test_a_selection_by_tag_sees_the_tags_of_each_asset_of_a_multi_asset():
+    job = dg.define_asset_job("gold_job", selection=dg.AssetSelection.tag("tier", "gold"))
+    defs = dg.Definitions(assets=[tagged_outputs], jobs=[job])
+    result = defs.get_job_def("gold_job").execute_in_process()
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("q2")]

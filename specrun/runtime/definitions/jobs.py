@@ -260,11 +260,12 @@ def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) ->
     from .selection import AssetGraphView
     upstream, groups, tags = {}, {}, {}
     for a in assets:
-        groups_of = a.group_names_by_key if isinstance(a, AssetsDefinition) else {}  # (an AssetSpec: its own)
+        made = isinstance(a, AssetsDefinition)  # (else an AssetSpec: its own group and tags)
+        groups_of, tags_of = (a.group_names_by_key, a.tags_by_key) if made else ({}, {})
         for key in getattr(a, "keys", None) or (a.key,):
-            upstream[key] = set(a.dependency_keys) if isinstance(a, AssetsDefinition) else set(a.deps)
+            upstream[key] = set(a.dependency_keys) if made else set(a.deps)
             groups[key] = groups_of.get(key) or a.group_name or "default"
-            tags[key] = dict(getattr(a, "tags", {}) or {})
+            tags[key] = tags_of[key] if key in tags_of else dict(getattr(a, "tags", {}) or {})
     checked = {s.key: s.asset_key for c in checks for s in c.specs}
     return AssetGraphView(upstream, groups, tags, checked)
 
