@@ -60,7 +60,8 @@ def _interrupted_flush(home, after: str) -> DagsterInstance:
 
     instance = DagsterInstance.local(str(home))
     writer = instance._storage._sqlite
-    writer._conn, writer._pid = interrupting_connection(writer.path), os.getpid()
+    conn = interrupting_connection(writer.path)  # (with its cursor: the writer runs BEGIN and COMMIT on it)
+    writer._conn, writer._cursor, writer._pid = conn, conn.cursor(), os.getpid()
     instance.handle_new_event(Event(ET.ENGINE_EVENT, "r1", "job", message="one"))
     _SignalAfter.after = after
     with pytest.raises(KeyboardInterrupt):

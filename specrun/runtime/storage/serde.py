@@ -190,11 +190,11 @@ def dumps(event: Event, payloads: Optional[dict[int, tuple[Any, str]]] = None) -
     written: events sharing one payload object (a step's STEP_OUTPUT and HANDLED_OUTPUT) encode
     it once. It holds the payloads themselves, so no id is reused while it lives."""
     data = event.data
-    head = _head(event)
+    head = _head(event, "null}" if data is None else "")  # (an event without data: its whole text)
     if head is None:
         return _encode(event_to_dict(event))
     if data is None:
-        return head + "null}"
+        return head
     if payloads is None:
         return head + _encode(to_jsonable(data)) + "}"
     known = payloads.get(id(data))
@@ -252,12 +252,8 @@ _KEY_TEXTS: dict[str, str] = {}
 def _shared_text(value: Any, known: dict[int, tuple[Any, str]]) -> str:
     """`_encode(to_jsonable(value))`; a metadata value's or an asset key's kept in `known`."""
     kind = type(value)
-    if kind is str:
-        return _STRING(value)
-    if value is None:
-        return "null"
-    if kind is not MetadataValue and kind is not AssetKey:
-        return _encode(to_jsonable(value))
+    if kind is not MetadataValue and kind is not AssetKey:  # (the kinds kept: met first)
+        return _STRING(value) if kind is str else "null" if value is None else _encode(to_jsonable(value))
     seen = known.get(id(value))
     if seen is None or seen[0] is not value:
         flat = None
@@ -329,8 +325,9 @@ def flat_json(value: Any, known: dict[int, tuple[Any, Any]]) -> Optional[str]:
     return forms[1] % values
 
 
-def _head(event: Event) -> Optional[str]:
-    """`dumps`'s text up to and including ``"data":``; None when a field's type is not the usual one."""
+def _head(event: Event, tail: str) -> Optional[str]:
+    """`dumps`'s text up to and including ``"data":``, then `tail`; None when a field's type is not
+    the usual one."""
     step_key, message, timestamp = event.step_key, event.message, event.timestamp
     if (type(message) is not str or type(timestamp) is not float or not -_INF < timestamp < _INF
             or (step_key is not None and type(step_key) is not str)):
@@ -350,7 +347,7 @@ def _head(event: Event) -> Optional[str]:
     step = _STEP_TEXTS.get(step_key)
     if step is None:
         step = _kept(_STEP_TEXTS, step_key, f'{"null" if step_key is None else _STRING(step_key)},"message":')
-    return f'{start}{step}{_STRING(message)}{level_text}{time_text(timestamp)}{pid_text}'
+    return f'{start}{step}{_STRING(message)}{level_text}{time_text(timestamp)}{pid_text}{tail}'
 
 
 def _kept_head(kind: Any, run_id: Any, job_name: Any, level: Any, pid: Any) -> Optional[tuple[str, str, str]]:

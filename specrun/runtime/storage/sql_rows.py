@@ -80,10 +80,14 @@ def event_rows(batch: Sequence[Event]) -> tuple[list[tuple], list[tuple], list[t
     for event in batch:
         body = dumps(event, payloads)
         data = event.data
-        asset_key = getattr(data, "asset_key", None)
-        key = asset_key.to_user_string() if asset_key else None
         kind = event.event_type
         text = texts[kind] if kind.__class__ is event_type else kind.value
+        # (a step's start, loaded input and end: no data, so no asset key, partition or record)
+        if data is None and kind is not materialization and kind is not check_evaluation:
+            rows.append((event.run_id, text, event.step_key, event.timestamp, None, None, body))
+            continue
+        asset_key = getattr(data, "asset_key", None)
+        key = asset_key.to_user_string() if asset_key else None
         rows.append((event.run_id, text, event.step_key, event.timestamp, key, getattr(data, "partition", None),
                      body))
         if kind is materialization:

@@ -95,7 +95,19 @@ def _one_insert(rows: list[tuple]) -> tuple[str, list]:
         if partition is not None:
             add(partition)
         add(body)
-    return _EVENTS_INTO + ", ".join(texts), values
+    key = tuple(texts)
+    statement = _ONE_INSERTS.get(key)  # (the same text object each step: see below)
+    if statement is None:
+        if len(_ONE_INSERTS) >= 1024:
+            _ONE_INSERTS.clear()
+        statement = _ONE_INSERTS[key] = _EVENTS_INTO + ", ".join(texts)
+    return statement, values
+
+
+# The statements by their rows' VALUES texts: a step's batch gives sqlite3 the text object it
+# gave it the step before, whose hash is known and which its cache of prepared statements finds
+# by identity, instead of a new text (~550 characters for a step's six rows) to join, hash and compare.
+_ONE_INSERTS: dict[tuple[str, ...], str] = {}
 
 
 def _row_values(key: tuple) -> tuple[str, bool]:

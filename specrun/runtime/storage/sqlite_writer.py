@@ -107,6 +107,7 @@ class SqliteWriter:
         self.path = path
         self.engine = engine
         self._conn: Optional[sqlite3.Connection] = None
+        self._cursor: Optional[sqlite3.Cursor] = None  # (`_connection`'s: see `_in_transaction`)
         self._pid = 0
         self._lock = threading.Lock()
         self._checkpoint_pages = _CHECKPOINT_PAGES
@@ -126,7 +127,7 @@ class SqliteWriter:
         except BaseException:
             conn.close()
             raise
-        self._conn, self._pid = conn, PID[0]
+        self._conn, self._cursor, self._pid = conn, conn.cursor(), PID[0]
         return conn
 
     def transaction(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
@@ -138,7 +139,8 @@ class SqliteWriter:
                     return _in_transaction(raw.driver_connection, fn)
                 finally:
                     raw.close()  # back to the pool
-            result = _in_transaction(self._connection(), fn)
+            conn = self._connection()
+            result = _in_transaction(conn, fn, self._cursor)
             if self._wal is not None:
                 self._wal.committed()
             return result
@@ -164,14 +166,15 @@ class SqliteWriter:
         groups = _event_groups(rows) if one is None else ()
 
         def write(conn: sqlite3.Connection) -> None:
+            run: Any = self._cursor if conn is self._conn else conn  # (see `_in_transaction`)
             if one is not None:
-                conn.execute(one[0], one[1])
+                run.execute(one[0], one[1])
             for statement, group in groups:
-                conn.executemany(statement, group)
+                run.executemany(statement, group)
             if mats:
-                conn.executemany(statements["materializations"], mats)
+                run.executemany(statements["materializations"], mats)
             if evals:
-                conn.executemany(statements["checks"], evals)
+                run.executemany(statements["checks"], evals)
         self.transaction(write)
         if mats:
             kill_point("after-record-commit")
@@ -222,7 +225,7 @@ class SqliteWriter:
         with self._lock:
             if self._conn is not None and self._pid == PID[0]:
                 self._conn.close()
-            self._conn = None
+            self._conn = self._cursor = None
 
 
 class _WalWriteBack:
@@ -278,8 +281,14 @@ def _size(path: str) -> int:
         return 0
 
 
-def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any],
+                    cursor: Optional[sqlite3.Cursor] = None) -> Any:
     """`fn(conn)` between BEGIN IMMEDIATE and COMMIT; rolled back on any exception.
+
+    BEGIN, COMMIT and ROLLBACK run on `cursor`, a cursor of `conn` kept by the writer, when
+    given: `conn.execute` makes a cursor for each statement (~1.5k instructions), four a step's
+    write in `specrun apply` (that write runs its inserts on it too: `SqliteWriter.write`).
+    They leave no rows to read, so nothing the cursor held before is lost.
 
     BEGIN is inside the ``try``: a signal's exception (Ctrl-C, or SIGTERM in `specrun apply`)
     arriving while BEGIN runs is raised as its call returns, after the transaction began, and
@@ -287,17 +296,18 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection],
     transaction within a transaction". When the exception comes after COMMIT finished, the
     write is done: the exception says so (`written`), so that its events are not queued again."""
     committing = False
+    run = conn.execute if cursor is None else cursor.execute
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        run("BEGIN IMMEDIATE")
         result = fn(conn)
         committing = True
-        conn.execute("COMMIT")
+        run("COMMIT")
         return result
     except BaseException as exc:
         # SQLite has already rolled back after some errors (disk full): a ROLLBACK then
         # fails and would hide the real error.
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            run("ROLLBACK")
         elif committing and not isinstance(exc, sqlite3.Error):
             exc.written = True  # type: ignore[attr-defined]
         raise

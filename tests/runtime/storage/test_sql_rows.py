@@ -114,3 +114,27 @@ def test_the_stored_column_of_facts_the_body_wrote_is_not_encoded_again(monkeypa
     assert encoded == [] and strings.count(facts["path"]) == 1  # each value's text written once
     assert sql_rows.event_rows(batches[1])[1][0][-1] == json.dumps(odd)
     assert encoded == [odd]
+
+
+def test_an_event_without_data_is_a_row_of_no_asset_or_partition_and_no_record():
+    import pytest
+
+    from specrun.runtime.definitions.keys import AssetKey
+    from specrun.runtime.definitions.results import AssetMaterialization
+    from specrun.runtime.events import ET, Event
+    from specrun.runtime.storage.serde import dumps
+    from specrun.runtime.storage.sql_rows import event_rows
+
+    batch = [Event(ET.STEP_START, "r", "job", "a", "started"),
+             Event(ET.ASSET_MATERIALIZATION, "r", "job", "a", "made", AssetMaterialization(AssetKey("a"))),
+             Event(ET.STEP_SUCCESS, "r", "job", "a", "done"), Event(ET.RUN_SUCCESS, "r", "job", None, "ok")]
+    rows, mats, evals, released = event_rows(batch)
+    assert [row[2:] for row in rows] == [("a", batch[0].timestamp, None, None, dumps(batch[0])),
+                                         ("a", batch[1].timestamp, "a", None, dumps(batch[1])),
+                                         ("a", batch[2].timestamp, None, None, dumps(batch[2])),
+                                         (None, batch[3].timestamp, None, None, dumps(batch[3]))]
+    assert [m[:3] for m in mats] == [("a", "", "r")] and evals == [] and released == [("a", "", "r")]
+    # (a materialization or check evaluation without data is not one: as before, it is refused)
+    for kind in (ET.ASSET_MATERIALIZATION, ET.ASSET_CHECK_EVALUATION):
+        with pytest.raises(AttributeError):
+            event_rows([Event(kind, "r", "job", "a", "no data")])

@@ -214,3 +214,12 @@ def test_leases_of_more_keys_than_one_insert_holds_are_each_written_with_their_h
                             "FROM leases ORDER BY rowid").fetchall()
     # What one INSERT a row wrote: the same rows, values and types, in the order asked
     assert rows == [(a, p, "run-1", host_identity(), os.getpid(), "integer", "real") for a, p in keys]
+
+
+def test_batches_of_one_shape_are_inserted_by_the_same_statement_text_object():
+    from specrun.runtime.storage.sqlite_inserts import _one_insert
+
+    first, again, other = (_one_insert([(run, "STEP_START", "a", 1.0, None, None, "{1}"),
+                                        (run, "STEP_OUTPUT", "a", 2.0, "a", None, "{2}")]) for run in ("r", "r", "s"))
+    assert first[0] is again[0] and first[1] == again[1] == ["a", 1.0, "{1}", "a", 2.0, "a", "{2}"]
+    assert other[0] == first[0].replace("'r'", "'s'") and other[0] is not first[0]

@@ -15,7 +15,8 @@ from specrun.runtime.storage.sqlite_writer import SqliteWriter, setup_connection
 
 
 class _SignalAfter(sqlite3.Connection):
-    """A connection that sends its own process SIGINT once the statement `after` has run: the
+    """A connection that sends its own process SIGINT once the statement `after` has run (on
+    it, or on a cursor of it: the writer runs BEGIN and COMMIT on the one it keeps): the
     signal's KeyboardInterrupt is raised as that call returns, as when Ctrl-C arrives while
     SQLite runs it."""
 
@@ -23,10 +24,24 @@ class _SignalAfter(sqlite3.Connection):
 
     def execute(self, sql, *args):  # type: ignore[override]
         cursor = super().execute(sql, *args)
-        if sql == self.after:
-            type(self).after = ""  # once
-            os.kill(os.getpid(), signal.SIGINT)
+        _signal_after(sql)
         return cursor
+
+    def cursor(self, factory=None):  # type: ignore[override]
+        return super().cursor(factory or _SignalAfterCursor)
+
+
+class _SignalAfterCursor(sqlite3.Cursor):
+    def execute(self, sql, *args):  # type: ignore[override]
+        cursor = super().execute(sql, *args)
+        _signal_after(sql)
+        return cursor
+
+
+def _signal_after(sql: str) -> None:
+    if sql == _SignalAfter.after:
+        _SignalAfter.after = ""  # once
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def interrupting_connection(path: str) -> _SignalAfter:
@@ -42,7 +57,7 @@ def writer(tmp_path):
     writer = SqliteWriter(path)
     conn = interrupting_connection(path)
     conn.execute("CREATE TABLE t (x INTEGER)")
-    writer._conn, writer._pid = conn, os.getpid()
+    writer._conn, writer._cursor, writer._pid = conn, conn.cursor(), os.getpid()
     yield writer
     writer.close()
     signal.signal(signal.SIGINT, previous)
@@ -216,3 +231,20 @@ def test_writes_and_reads_ask_the_system_for_no_pid(tmp_path, monkeypatch):
     monkeypatch.undo()
     writer.close()
     assert asked == []
+
+
+def test_a_write_runs_begin_its_inserts_and_commit_on_the_cursor_the_writer_keeps(tmp_path):
+    from specrun.runtime.storage import open_run_storage
+
+    store = open_run_storage("sqlite:///" + str(tmp_path / "k.db"))
+    writer = store._sqlite
+    rows = [("r", "STEP_START", "a", 1.5, None, None, "{1}"), ("r", "STEP_SUCCESS", "a", 2.5, None, None, "{2}")]
+    writer.write(rows, [], [])
+    kept = writer._cursor
+    assert kept is not None and kept.connection is writer._conn
+    assert kept.lastrowid == 2  # (the events insert ran on it)
+    writer.write(rows, [], [])
+    assert writer._cursor is kept and kept.lastrowid == 4
+    assert not writer._conn.in_transaction  # (its COMMIT too)
+    store.close()
+    assert writer._cursor is None

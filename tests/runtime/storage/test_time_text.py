@@ -46,3 +46,17 @@ def test_a_seven_place_time_is_written_from_its_seconds_kept_text():
     tt._SECONDS.clear()
     assert tt.time_text(t) == repr(t) and tt._SECONDS == {1796562759.0: "1796562759."}
     assert tt.time_text(1796562759.5) == "1796562759.5" and len(tt._SECONDS) == 1  # (one place: repr's)
+
+
+def test_no_time_of_this_era_is_written_through_repr_but_ties(monkeypatch):
+    rnd = random.Random(5)
+    through_repr = []
+    monkeypatch.setattr(tt, "_repr", lambda t: through_repr.append(t) or float.__repr__(t))
+    times = [float(2 ** 30), 1796562759.5, 1796562759.25, 2147483647.999999, 2147483647.9999998]
+    for _ in range(3000):  # times of six places or fewer, and next to them
+        t = rnd.randrange(2 ** 30, 2 ** 31) + rnd.randrange(10 ** rnd.randrange(7)) / 10 ** 6
+        times += [t, _time(int(t * 4194304) + rnd.choice((-1, 1)))]
+    texts = [tt.time_text(t) for t in times]
+    assert texts == [repr(t) for t in times]
+    assert sum(len(text) < 18 for text in texts) > 3000  # (six places or fewer: repr before)
+    assert through_repr == []
