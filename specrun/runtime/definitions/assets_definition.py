@@ -46,11 +46,15 @@ class AssetSpec:
     group_name: Optional[str] = None
     partitions_def: Any = None
     io_manager_key: str = "io_manager"
+    tags: Mapping[str, str] = field(default_factory=dict)
+    owners: list[str] = field(default_factory=list)  # a list, as Dagster gives it
+    code_version: Optional[str] = None
 
     def __init__(self, key: CoercibleToAssetKey, *, deps: Sequence[Any] = (),
                  description: Optional[str] = None, metadata: Optional[Mapping] = None,
                  group_name: Optional[str] = None, partitions_def: Any = None,
-                 io_manager_key: str = "io_manager") -> None:
+                 io_manager_key: str = "io_manager", tags: Optional[Mapping[str, str]] = None,
+                 owners: Optional[Sequence[str]] = None, code_version: Optional[str] = None) -> None:
         object.__setattr__(self, "key", AssetKey.from_coercible(key))
         object.__setattr__(self, "deps", tuple(AssetKey.from_coercible(d) for d in deps))
         object.__setattr__(self, "description", description)
@@ -58,6 +62,9 @@ class AssetSpec:
         object.__setattr__(self, "group_name", group_name)
         object.__setattr__(self, "partitions_def", partitions_def)
         object.__setattr__(self, "io_manager_key", io_manager_key)
+        object.__setattr__(self, "tags", dict(tags or {}))
+        object.__setattr__(self, "owners", list(owners or ()))
+        object.__setattr__(self, "code_version", code_version)
 
     is_observable = False  # True for an @observable_source_asset (see observations.py)
 

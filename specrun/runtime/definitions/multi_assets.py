@@ -92,7 +92,8 @@ def _outputs(node_name: str, outs: Any, specs: Any) -> dict[str, tuple[AssetKey,
             raise DefinitionError(f"{what}: specs= takes AssetSpec values, got {spec!r}")
         found[spec.key.to_python_identifier()] = (spec.key, AssetOut(
             key=spec.key, description=spec.description, metadata=spec.metadata,
-            group_name=spec.group_name, io_manager_key=spec.io_manager_key))
+            group_name=spec.group_name, io_manager_key=spec.io_manager_key,
+            code_version=spec.code_version, tags=spec.tags or None, owners=spec.owners or None))
     if not found:
         raise DefinitionError(f"{what} declares no assets: give outs={{name: AssetOut()}} or "
                               "specs=[AssetSpec(key)]")
