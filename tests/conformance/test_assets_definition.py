@@ -132,6 +132,19 @@ def test_an_assets_definition_is_not_observable():
     assert [d.is_observable for d in (plain, mixed_groups, graph_backed)] == [False, False, False]
 
 
+def test_an_assets_definition_materializes_and_has_no_hooks_or_backfill_policy():
+    for d in (plain, mixed_groups, graph_backed, checked):
+        assert (d.is_executable, d.is_materializable) == (True, True)
+        assert d.execution_type.value == "MATERIALIZATION"
+        assert (d.hook_defs, d.backfill_policy) == (frozenset(), None)
+
+
+def test_asset_and_check_keys_are_its_assets_and_the_keys_of_its_checks():
+    assert checked.asset_and_check_keys == {K("checked"), dg.AssetCheckKey(K("checked"), "positive")}
+    assert mixed_groups.asset_and_check_keys == {K("m1"), K("m2")}
+    assert graph_backed.asset_and_check_keys == {K("graph_backed")}
+
+
 @dg.asset(metadata={"rows": 3}, code_version="7", description="Described.")
 def described():
     """Not the description."""

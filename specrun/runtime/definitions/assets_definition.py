@@ -7,6 +7,7 @@ where an asset's upstream assets are. The `@asset` decorator that makes them is 
 from __future__ import annotations
 
 from dataclasses import field, replace
+from enum import Enum
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
@@ -70,6 +71,14 @@ class AssetSpec:
 
 
 SourceAsset = AssetSpec
+
+
+class AssetExecutionType(Enum):
+    """What running an asset's step does (Dagster's, not exported there either)."""
+
+    OBSERVATION = "OBSERVATION"
+    UNEXECUTABLE = "UNEXECUTABLE"
+    MATERIALIZATION = "MATERIALIZATION"
 
 
 @value_class(frozen=True, eq=False, slots=True, weakref_slot=True)
@@ -241,6 +250,19 @@ class AssetsDefinition:
 
     node_def = op_def
     is_observable = False  # (an observable source asset is an AssetSpec: observations.py)
+    # Class constants, no slot: specrun's AssetsDefinition always has a compute op (an
+    # external or observable asset is an AssetSpec), and specrun's asset API takes no hooks
+    # (`with_hooks`) and no backfill policy, so none is ever given.
+    is_executable = True
+    is_materializable = True
+    execution_type = AssetExecutionType.MATERIALIZATION
+    hook_defs = frozenset()
+    backfill_policy = None
+
+    @property
+    def asset_and_check_keys(self) -> set[Any]:
+        """The assets it computes and the keys of the checks it evaluates."""
+        return self.selected_asset_keys | self.check_keys
 
     @property
     def dependency_keys(self) -> set[AssetKey]:
