@@ -279,3 +279,27 @@ def test_a_selection_by_tag_sees_the_tags_of_each_asset_of_a_multi_asset():
     defs = dg.Definitions(assets=[tagged_outputs], jobs=[job])
     result = defs.get_job_def("gold_job").execute_in_process()
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("q2")]
+
+
+def test_from_graph_gives_each_output_the_facts_its_by_output_name_arguments_give():
+    made = dg.AssetsDefinition.from_graph(
+        two_ops, metadata_by_output_name={"result": {"rows": 3}}, descriptions_by_output_name={"result": "Two."},
+        tags_by_output_name={"result": {"t": "1"}}, owners_by_output_name={"result": ["team:data"]},
+        code_versions_by_output_name={"result": "v2"})
+    key = K("two_ops")
+    assert (made.metadata_by_key, made.descriptions_by_key) == ({key: {"rows": 3}}, {key: "Two."})
+    assert (made.tags_by_key, made.owners_by_key) == ({key: {"t": "1"}}, {key: ["team:data"]})
+    assert made.code_versions_by_key == {key: "v2"}
+    assert [e.asset_key for e in dg.materialize([made]).get_asset_materialization_events()] == [key]
+
+
+@dg.op(out={"x": dg.Out(), "y": dg.Out()})
+def two_outputs():
+    return 1, 2
+
+
+def test_from_op_gives_only_the_outputs_named_the_metadata_and_tags_given():
+    made = dg.AssetsDefinition.from_op(two_outputs, metadata_by_output_name={"x": {"m": 1}},
+                                       tags_by_output_name={"y": {"t": "2"}})
+    assert made.metadata_by_key == {K("x"): {"m": 1}, K("y"): {}}
+    assert made.tags_by_key == {K("x"): {}, K("y"): {"t": "2"}}

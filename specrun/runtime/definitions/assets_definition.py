@@ -126,9 +126,9 @@ class AssetsDefinition:
     def from_graph(graph_def: Any, **kwargs: Any) -> "AssetsDefinition":
         """The assets `graph_def` computes (its outputs; its inputs are upstream assets), each
         op its own step (see graph_layout.py)."""
-        from .graph_layout import graph_asset_fields
+        from .graph_layout import graph_asset_fields, with_output_facts
 
-        fields = graph_asset_fields(graph_def, **kwargs)
+        fields = graph_asset_fields(graph_def, **with_output_facts(kwargs))
         return AssetsDefinition(**{**fields, "deps": tuple(dep_key(d) for d in fields["deps"])})
 
     @staticmethod

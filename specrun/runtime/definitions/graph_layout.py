@@ -135,6 +135,37 @@ def graph_asset_fields(
     )
 
 
+@dataclass(frozen=True)
+class OutputFacts:
+    """What `from_graph`'s `*_by_output_name` arguments give one output, read as an `AssetOut`."""
+
+    description: Optional[str] = None
+    metadata: Optional[Mapping[str, Any]] = None
+    tags: Optional[Mapping[str, str]] = None
+    owners: Optional[Sequence[str]] = None
+    code_version: Optional[str] = None
+    io_manager_key: Optional[str] = None
+
+
+_FACT_OF_ARGUMENT = {"descriptions_by_output_name": "description", "metadata_by_output_name": "metadata",
+                     "tags_by_output_name": "tags", "owners_by_output_name": "owners",
+                     "code_versions_by_output_name": "code_version"}
+
+
+def with_output_facts(kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """`from_graph`'s keyword arguments with its `*_by_output_name` ones (Dagster's) made into
+    one `OutputFacts` per output, passed as `out_specs` (what `graph_multi_asset` passes)."""
+    given = {k: v for k, v in kwargs.items() if k not in _FACT_OF_ARGUMENT}
+    facts: dict[str, dict[str, Any]] = {}
+    for argument, fact in _FACT_OF_ARGUMENT.items():
+        for out_name, value in (kwargs.get(argument) or {}).items():
+            facts.setdefault(out_name, {})[fact] = value
+    if facts:
+        given["out_specs"] = {**(given.get("out_specs") or {}),
+                              **{o: OutputFacts(**f) for o, f in facts.items()}}
+    return given
+
+
 def _output_keys(layout: Any, node_name: str, prefix: list[str],
                  keys_by_output_name: Optional[Mapping[str, AssetKey]], what: str) -> dict[str, AssetKey]:
     """Each graph output's asset key: the one `keys_by_output_name` gives (it may name only
