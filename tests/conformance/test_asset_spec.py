@@ -43,3 +43,69 @@ def test_a_selection_by_tag_sees_the_tags_of_a_spec():
     defs = dg.Definitions(assets=[subsettable], jobs=[job])
     result = defs.get_job_def("gold").execute_in_process()
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("c")]
+
+
+# `AssetsDefinition.specs` / `get_asset_spec`: an AssetSpec per key, each with its own deps.
+
+@dg.asset(deps=["x"], group_name="g", description="d", metadata={"m": 1}, code_version="1",
+          tags={"a": "b"}, owners=["team:x"])
+def one_asset(up):
+    return 1
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("s1", deps=["x"], tags={"t": "1"}),
+                       dg.AssetSpec("s2", deps=["y", "s1"], group_name="gb", description="bd",
+                                    metadata={"k": 2}, owners=["o@x.com"], code_version="v")])
+def two_specs():
+    return 1, 2
+
+
+@dg.multi_asset(outs={"o1": dg.AssetOut(group_name="go", description="od", tags={"u": "v"}),
+                      "o2": dg.AssetOut(key=["p", "o2"])}, deps=["z"])
+def two_outs(u):
+    return 1, 2
+
+
+@dg.op
+def inc(v):
+    return v
+
+
+@dg.graph
+def ga(src):
+    return inc(src)
+
+
+GRAPH_ASSET = dg.AssetsDefinition.from_graph(ga, group_name="gg", metadata_by_output_name={"result": {"gm": 1}})
+
+
+def _fields(spec):
+    """Every field both sides' AssetSpec has; deps as keys (Dagster's are `AssetDep`s)."""
+    return (spec.key, [getattr(d, "asset_key", d) for d in spec.deps], spec.description,
+            spec.metadata, spec.group_name, spec.code_version, spec.owners, spec.tags,
+            spec.partitions_def)
+
+
+def test_the_spec_of_an_asset_has_its_inputs_and_deps_and_its_own_facts():
+    assert [_fields(s) for s in one_asset.specs] == [
+        (K("one_asset"), [K("up"), K("x")], "d", {"m": 1}, "g", "1",
+         ["team:x"], {"a": "b"}, None)]
+
+
+def test_each_spec_of_a_specs_multi_asset_keeps_its_own_deps():
+    assert [_fields(s) for s in two_specs.specs] == [
+        (K("s1"), [K("x")], None, {}, "default", None, [], {"t": "1"}, None),
+        (K("s2"), [K("y"), K("s1")], "bd", {"k": 2}, "gb", "v", ["o@x.com"], {}, None)]
+    assert _fields(two_specs.get_asset_spec(K("s2"))) == _fields(list(two_specs.specs)[1])
+
+
+def test_each_key_of_an_outs_multi_asset_depends_on_all_its_inputs_and_deps():
+    assert [_fields(s) for s in two_outs.specs] == [
+        (K("o1"), [K("u"), K("z")], "od", {}, "go", None, [], {"u": "v"}, None),
+        (K(["p", "o2"]), [K("u"), K("z")], None, {}, "default", None, [], {}, None)]
+
+
+def test_the_spec_of_a_graph_asset_has_the_graph_inputs_and_the_metadata_given():
+    assert [_fields(s) for s in GRAPH_ASSET.specs] == [
+        (K("ga"), [K("src")], None, {"gm": 1}, "gg", None, [], {}, None)]
+    assert _fields(GRAPH_ASSET.get_asset_spec(K("ga"))) == _fields(*GRAPH_ASSET.specs)

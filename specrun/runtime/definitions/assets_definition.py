@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import field, replace
 from enum import Enum
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from .check_specs import spec_for_key
@@ -239,6 +239,29 @@ class AssetsDefinition:
         (graph_layout.py), and Dagster gives None for it."""
         outs, own = self.op.outs, None if self.graph is not None else self.code_version
         return {k: outs[o].code_version or own for o, k in self.keys_by_output_name.items()}
+
+    @property
+    def specs(self) -> Iterable[AssetSpec]:
+        """An `AssetSpec` per asset, as Dagster gives them: each with its own deps (a `specs=`
+        multi-asset's, per key; else every input and dep of the definition), group, tags,
+        owners, description, metadata and code version. Dagster's `AssetDep` deps are keys here
+        (`AssetSpec.deps`), and its fields specrun does not take (skippable, kinds, automation
+        condition, freshness policy) are absent. A dict's values, as Dagster's."""
+        return {k: self.get_asset_spec(k) for k in self.keys_by_output_name.values()}.values()
+
+    def get_asset_spec(self, key: AssetKey) -> AssetSpec:
+        """The `AssetSpec` of asset `key` (see `specs`)."""
+        output_name = self.get_output_name_for_asset_key(key)
+        facts = self.key_facts.get(key)
+        deps = facts.deps if facts is not None and facts.deps is not None else \
+            dict.fromkeys([*self.input_keys.values(), *self.deps])
+        out = self.op.outs[output_name]
+        return AssetSpec(
+            key, deps=deps, description=self.descriptions_by_key.get(key),
+            metadata=self.metadata_by_key[key], group_name=self.group_names_by_key[key],
+            partitions_def=self.partitions_def, io_manager_key=out.io_manager_key or "io_manager",
+            tags=self.tags_by_key[key], owners=self.owners_by_key[key],
+            code_version=self.code_versions_by_key[key])
 
     @property
     def keys(self) -> set[AssetKey]:

@@ -137,17 +137,6 @@ def _35b38f99d6d5d2b58229(self, config_value, python_value, description):
     __set('description', description)
 
 
-def _36c96f37d4a023958669(self, group_name, tags, owners):
-    if _vc_type(self) is _vc_cls:
-        _object_setattr(self, '__class__', _vc_twin)
-        self.group_name = group_name
-        self.tags = tags
-        self.owners = owners
-        self.__class__ = _vc_cls
-    else:
-        _vc_set_each(self, ('group_name', 'tags', 'owners'), (group_name, tags, owners, ))
-
-
 def _3718d8a4ca77df2532ad(self, name, pointer, type, config, description):
     if _vc_type(self) is _vc_cls:
         _object_setattr(self, '__class__', _vc_twin)
@@ -299,3 +288,16 @@ def _66c6e775a48d49ecc8a1(self, data, path, source, positions, key_positions, fi
     __set('files', _factory_files() if files is _unset_files else files)
     __set('variables', variables)
     __set('instances', instances)
+
+
+def _68b29d6634262cb5f211(self, run, raw_run_config, partition_keys, step_keys, root_directory, job, origin, resource_overrides, retries, dynamic_partitions):
+    self.run = run
+    self.raw_run_config = raw_run_config
+    self.partition_keys = partition_keys
+    self.step_keys = step_keys
+    self.root_directory = root_directory
+    self.job = job
+    self.origin = origin
+    self.resource_overrides = _factory_resource_overrides() if resource_overrides is _unset_resource_overrides else resource_overrides
+    self.retries = retries
+    self.dynamic_partitions = _factory_dynamic_partitions() if dynamic_partitions is _unset_dynamic_partitions else dynamic_partitions

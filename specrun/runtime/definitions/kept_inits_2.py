@@ -5,19 +5,6 @@ value classes' `__init__`s, each named by the digest of its text. Do not edit.""
 from __future__ import annotations  # (as in inits.py, whose exec compiles with it)
 
 
-def _68b29d6634262cb5f211(self, run, raw_run_config, partition_keys, step_keys, root_directory, job, origin, resource_overrides, retries, dynamic_partitions):
-    self.run = run
-    self.raw_run_config = raw_run_config
-    self.partition_keys = partition_keys
-    self.step_keys = step_keys
-    self.root_directory = root_directory
-    self.job = job
-    self.origin = origin
-    self.resource_overrides = _factory_resource_overrides() if resource_overrides is _unset_resource_overrides else resource_overrides
-    self.retries = retries
-    self.dynamic_partitions = _factory_dynamic_partitions() if dynamic_partitions is _unset_dynamic_partitions else dynamic_partitions
-
-
 def _6e55b533b90ccd846967(self, name, nodes, executor_def, resource_defs, config, tags, description, partitions_def, op_retry_policy, metadata, logger_defs, input_values, asset_defs, hook_defs, graph_outputs, origin, graph_def):
     __set = _object_setattr.__get__(self)
     __set('name', name)
@@ -272,6 +259,18 @@ def _d91e45148b996109cb0e(self, resource_fn, config_schema, required_resource_ke
 def _da4545331dc45a97f44f(self, name):
     __set = _object_setattr.__get__(self)
     __set('name', name)
+
+
+def _dd91ae3e50d59c5d7f28(self, group_name, tags, owners, deps):
+    if _vc_type(self) is _vc_cls:
+        _object_setattr(self, '__class__', _vc_twin)
+        self.group_name = group_name
+        self.tags = tags
+        self.owners = owners
+        self.deps = deps
+        self.__class__ = _vc_cls
+    else:
+        _vc_set_each(self, ('group_name', 'tags', 'owners', 'deps'), (group_name, tags, owners, deps, ))
 
 
 def _e2d2a27fc3a54dfea538(self, asset, partition_mapping):

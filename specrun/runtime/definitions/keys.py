@@ -167,9 +167,11 @@ def asset_keys(values: Iterable[CoercibleToAssetKey]) -> list[AssetKey]:
 
 @value_class(frozen=True, slots=True)
 class KeyFacts:
-    """What one asset of a multi-asset or graph-backed asset has of its own: its group, and
-    its `AssetOut`'s tags and owners (None: the definition's)."""
+    """What one asset of a multi-asset or graph-backed asset has of its own: its group, its
+    `AssetOut`'s tags and owners, and its `AssetSpec`'s deps (`specs=`: each key its own, as
+    Dagster keeps them; None: the definition's, each key upstream of all its inputs and deps)."""
 
     group_name: str = "default"
     tags: Optional[Mapping[str, str]] = None
     owners: Optional[tuple[str, ...]] = None
+    deps: Optional[tuple[AssetKey, ...]] = None

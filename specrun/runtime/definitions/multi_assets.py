@@ -130,8 +130,10 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"], kind="asset",
     )
     keys_by_output = {n: k for n, (k, _) in outputs.items()}
+    spec_deps = {spec.key: spec.deps for spec in o["specs"] or ()}
     facts = {k: KeyFacts(out.group_name or o["group_name"] or "default", out.tags,
-                         None if out.owners is None else tuple(out.owners)) for k, out in outputs.values()}
+                         None if out.owners is None else tuple(out.owners), spec_deps.get(k))
+             for k, out in outputs.values()}
     first = next(iter(keys_by_output.values()))
     return AssetsDefinition(
         key=first, op=op_def, input_keys=input_keys,
