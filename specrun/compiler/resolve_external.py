@@ -27,7 +27,8 @@ def resolve_external_asset(entry: Any, ctx: Any) -> Optional[Any]:
     key = AssetKey([*entry.key_prefix, entry.name])
     pdef = ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
     options = dict(description=entry.description, metadata=entry.metadata or None, group_name=entry.group,
-                   partitions_def=pdef, io_manager_key=entry.io_manager or "io_manager")
+                   partitions_def=pdef, io_manager_key=entry.io_manager or "io_manager",
+                   tags={k: str(v) for k, v in entry.tags.items()} or None)  # (as a computed asset's)
     if entry.observe is None:
         return AssetSpec(key, **options)
     from ..runtime.definitions.observations import observable_source_asset

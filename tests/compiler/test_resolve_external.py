@@ -47,3 +47,16 @@ def test_bad_external_entries_are_reported_at_their_line(tmp_path, entry, expect
         compile_spec(_spec(tmp_path, entry))
     [error] = e.value.errors
     assert f"{error.location.line}:{error.location.col}: {error.message}".startswith(expected)
+
+
+@pytest.mark.parametrize("entry", ["  feed: {external: true, tags: {tier: raw, n: 1}}\n",
+                                   "  feed: {observe: look, tags: {tier: raw, n: 1}}\n"])
+def test_an_external_entry_keeps_its_tags_and_a_selection_by_tag_picks_it(tmp_path, entry):
+    from specrun.compiler.graph import build_graph, select
+
+    defs = compile_spec(_spec(tmp_path, entry)).definitions
+    feed = next(a for a in defs.assets if a.key == AssetKey("feed"))
+    assert feed.tags == {"tier": "raw", "n": "1"}  # (values as text, as a computed asset's)
+    graph = build_graph(defs)
+    assert select(graph, ["tag:tier=raw"]) == {"feed"}
+    assert select(graph, ["tag:tier=raw+"]) == {"feed", "count"}

@@ -109,3 +109,11 @@ def test_the_spec_of_a_graph_asset_has_the_graph_inputs_and_the_metadata_given()
     assert [_fields(s) for s in GRAPH_ASSET.specs] == [
         (K("ga"), [K("src")], None, {"gm": 1}, "gg", None, [], {}, None)]
     assert _fields(GRAPH_ASSET.get_asset_spec(K("ga"))) == _fields(*GRAPH_ASSET.specs)
+
+
+def test_an_observable_source_asset_keeps_its_tags():
+    @dg.observable_source_asset(tags={"tier": "raw"}, group_name="g")
+    def feed():
+        return dg.DataVersion("1")
+
+    assert (feed.key, feed.tags, feed.group_name) == (K("feed"), {"tier": "raw"}, "g")

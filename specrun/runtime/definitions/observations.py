@@ -68,6 +68,7 @@ def observable_source_asset(
     group_name: Optional[str] = None, metadata: Optional[Mapping[str, Any]] = None,
     io_manager_key: str = "io_manager", partitions_def: Any = None,
     required_resource_keys: Optional[set[str]] = None, resource_defs: Optional[Mapping[str, Any]] = None,
+    tags: Optional[Mapping[str, str]] = None,
 ) -> Any:
     """Decorate a function returning a `DataVersion` (or None) as an observable source asset."""
 
@@ -85,7 +86,7 @@ def observable_source_asset(
         return ObservableSourceAsset(
             asset_key, fn, required_resource_keys=required_resource_keys, resource_defs=resource_defs,
             description=description or inspect.getdoc(fn), metadata=metadata, group_name=group_name,
-            partitions_def=partitions_def, io_manager_key=io_manager_key)
+            partitions_def=partitions_def, io_manager_key=io_manager_key, tags=tags)
 
     return decorate(observe_fn) if observe_fn is not None else decorate
 
