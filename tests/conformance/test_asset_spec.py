@@ -2,6 +2,8 @@
 given to the asset a `@multi_asset(specs=...)` makes of it (its `*_by_key` properties) and to a
 selection by tag."""
 
+import pytest
+
 from tests.conformance.api import dg
 
 K = dg.AssetKey
@@ -117,3 +119,8 @@ def test_an_observable_source_asset_keeps_its_tags():
         return dg.DataVersion("1")
 
     assert (feed.key, feed.tags, feed.group_name) == (K("feed"), {"tier": "raw"}, "g")
+
+
+def test_get_asset_spec_of_a_key_it_does_not_have_is_a_key_error():
+    with pytest.raises(KeyError):
+        two_specs.get_asset_spec(K("nope"))

@@ -250,8 +250,12 @@ class AssetsDefinition:
         return {k: self.get_asset_spec(k) for k in self.keys_by_output_name.values()}.values()
 
     def get_asset_spec(self, key: AssetKey) -> AssetSpec:
-        """The `AssetSpec` of asset `key` (see `specs`)."""
-        output_name = self.get_output_name_for_asset_key(key)
+        """The `AssetSpec` of asset `key` (see `specs`); KeyError for a key it does not have,
+        as Dagster's (a lookup in its dict of specs)."""
+        names = {k: n for n, k in self.keys_by_output_name.items()}
+        if key not in names:
+            raise KeyError(key)
+        output_name = names[key]
         facts = self.key_facts.get(key)
         deps = facts.deps if facts is not None and facts.deps is not None else \
             dict.fromkeys([*self.input_keys.values(), *self.deps])
