@@ -124,3 +124,85 @@ def test_an_observable_source_asset_keeps_its_tags():
 def test_get_asset_spec_of_a_key_it_does_not_have_is_a_key_error():
     with pytest.raises(KeyError):
         two_specs.get_asset_spec(K("nope"))
+
+
+# Kinds: tags `dagster/kind/<kind>` of value "", read back as `kinds`.
+
+KIND = "dagster/kind/"
+
+
+def test_an_asset_s_kinds_are_tags_beside_its_own_and_its_spec_s_kinds():
+    @dg.asset(kinds={"python", "snowflake"}, tags={"tier": "gold"})
+    def typed():
+        return 1
+
+    assert typed.tags_by_key == {K("typed"): {"tier": "gold", KIND + "python": "", KIND + "snowflake": ""}}
+    assert typed.specs_by_key[K("typed")].kinds == {"python", "snowflake"}
+    assert typed.get_asset_spec(K("typed")).tags == typed.tags_by_key[K("typed")]
+
+
+def test_an_asset_spec_s_kinds_are_tags_and_a_kind_tag_is_a_kind():
+    spec = dg.AssetSpec("x", kinds={"s3"})
+    assert (spec.tags, spec.kinds) == ({KIND + "s3": ""}, {"s3"})
+    both = dg.AssetSpec("y", kinds={"s3"}, tags={KIND + "pg": "", "k": "v"})
+    assert (both.tags, both.kinds) == ({KIND + "pg": "", "k": "v", KIND + "s3": ""}, {"s3", "pg"})
+    assert dg.AssetSpec("z").kinds == set()
+
+
+def test_a_multi_asset_gives_each_key_the_kinds_of_its_asset_out_or_spec():
+    assert dg.AssetOut(kinds={"python"}, tags={"t": "1"}).tags == {"t": "1", KIND + "python": ""}
+
+    @dg.multi_asset(outs={"m1": dg.AssetOut(kinds={"python"}), "m2": dg.AssetOut(tags={"t": "1"})},
+                    compute_kind="sql")
+    def by_outs():
+        return 1, 2
+
+    @dg.multi_asset(specs=[dg.AssetSpec("s1", kinds={"s3"}), dg.AssetSpec("s2")])
+    def by_specs():
+        pass
+
+    assert by_outs.tags_by_key == {K("m1"): {KIND + "python": ""}, K("m2"): {"t": "1"}}
+    assert {k: s.kinds for k, s in by_outs.specs_by_key.items()} == {K("m1"): {"python"}, K("m2"): set()}
+    assert by_specs.tags_by_key == {K("s1"): {KIND + "s3": ""}, K("s2"): {}}
+    assert {k: s.kinds for k, s in by_specs.specs_by_key.items()} == {K("s1"): {"s3"}, K("s2"): set()}
+
+
+def test_compute_kind_beside_kinds_is_refused():
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        @dg.asset(kinds={"python"}, compute_kind="sql")
+        def both():
+            return 1
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        @dg.multi_asset(specs=[dg.AssetSpec("s1", kinds={"s3"})], compute_kind="sql")
+        def spec_kinds():
+            pass
+
+
+def test_more_than_ten_kinds_are_refused_counting_kind_tags():
+    ten = {str(i) for i in range(10)}
+    assert len(dg.AssetSpec("ok", kinds=ten).kinds) == 10
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        dg.AssetSpec("x", kinds=ten | {"eleven"})
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        dg.AssetSpec("x", kinds=ten, tags={KIND + "eleven": ""})
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        dg.AssetOut(kinds=ten | {"eleven"})
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        @dg.asset(kinds=ten, tags={KIND + "eleven": ""})
+        def many():
+            return 1
+
+
+def test_a_selection_by_a_kind_tag_runs_the_assets_of_that_kind():
+    @dg.asset(kinds={"python"})
+    def py():
+        return 1
+
+    @dg.asset(kinds={"sql"})
+    def sql():
+        return 2
+
+    job = dg.define_asset_job("py", selection=dg.AssetSelection.tag(KIND + "python", ""))
+    defs = dg.Definitions(assets=[py, sql, dg.AssetSpec("ext", kinds={"python"})], jobs=[job])
+    result = defs.get_job_def("py").execute_in_process()
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("py")]

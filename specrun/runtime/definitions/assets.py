@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
-from .assets_definition import AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key
+from .assets_definition import (AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key,
+                                tags_with_kinds)
 from .keys import AssetKey
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, build_ins, resource_key_set, result_out
@@ -115,12 +116,16 @@ def _make_asset(fn: Callable[..., Any], o: Mapping[str, Any], shared: Optional["
     # them first, ~500 instructions a field; tests/runtime/definitions/test_assets.py pins them)
     op_def = OpDefinition(key.to_python_identifier(), fn, ins, outs, sig, config_schema, resource_keys,
                           o["retry_policy"], op_tags, description, o["code_version"], "asset")
-    deps, check_specs = o["deps"], o["check_specs"]
+    deps, check_specs, tags = o["deps"], o["check_specs"], o["tags"]
+    if o["kinds"]:  # (tags, as in Dagster; not with compute_kind, which Dagster refuses alongside)
+        if o["compute_kind"]:
+            raise DefinitionError(f"{what}: give compute_kind= or kinds=, not both")
+        tags = tags_with_kinds(tags, o["kinds"], key)
     return AssetsDefinition(
         key, op_def, input_keys, {n: s for n, s in asset_ins.items() if isinstance(s, AssetIn)},
         tuple(map(dep_key, deps)) if deps else (), o["group_name"] or "default", compute_kind, metadata,
         o["partitions_def"], o["io_manager_key"] or "io_manager", o["code_version"], description,
-        dict(o["tags"]) if o["tags"] else {}, tuple(o["owners"] or ()),
+        dict(tags) if tags else {}, tuple(o["owners"] or ()),
         dict(o["resource_defs"]) if o["resource_defs"] else {},
         _dep_partition_mappings(deps) if deps else {},
         validate_asset_check_specs(check_specs, {key}, what) if check_specs else (),
@@ -146,7 +151,7 @@ def _function_parts(fn: Callable[..., Any], o: Mapping[str, Any], sig: ComputeSi
             result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
             normalize_config_schema(config_schema), resource_key_set(o["required_resource_keys"]),
             {k: str(v) for k, v in (o["op_tags"] or {}).items()}, o["description"] or docstring(fn),
-            o["compute_kind"] or (sorted(o["kinds"])[0] if o["kinds"] else None),
+            o["compute_kind"],
             normalize_metadata(o["metadata"]))
 
 

@@ -55,7 +55,8 @@ class AssetSpec:
                  description: Optional[str] = None, metadata: Optional[Mapping] = None,
                  group_name: Optional[str] = None, partitions_def: Any = None,
                  io_manager_key: str = "io_manager", tags: Optional[Mapping[str, str]] = None,
-                 owners: Optional[Sequence[str]] = None, code_version: Optional[str] = None) -> None:
+                 owners: Optional[Sequence[str]] = None, code_version: Optional[str] = None,
+                 kinds: Optional[Iterable[str]] = None) -> None:
         object.__setattr__(self, "key", AssetKey.from_coercible(key))
         object.__setattr__(self, "deps", tuple(AssetKey.from_coercible(d) for d in deps))
         object.__setattr__(self, "description", description)
@@ -63,14 +64,37 @@ class AssetSpec:
         object.__setattr__(self, "group_name", group_name)
         object.__setattr__(self, "partitions_def", partitions_def)
         object.__setattr__(self, "io_manager_key", io_manager_key)
-        object.__setattr__(self, "tags", dict(tags or {}))
+        object.__setattr__(self, "tags", tags_with_kinds(tags, kinds, self.key))
         object.__setattr__(self, "owners", list(owners or ()))
         object.__setattr__(self, "code_version", code_version)
+
+    @property
+    def kinds(self) -> set[str]:
+        """The asset's kinds: its tags `dagster/kind/<kind>` (a kind is a tag, as in Dagster)."""
+        return kinds_of(self.tags)
 
     is_observable = False  # True for an @observable_source_asset (see observations.py)
 
 
 SourceAsset = AssetSpec
+
+KIND_PREFIX = "dagster/kind/"  # Dagster's: an asset's kinds are its tags of this prefix, valued ""
+
+
+def tags_with_kinds(tags: Optional[Mapping[str, str]], kinds: Optional[Iterable[str]],
+                    key: Optional[AssetKey] = None) -> dict[str, str]:
+    """`tags` (a new dict) and a tag `dagster/kind/<kind>` of value "" for each of `kinds`, as
+    Dagster keeps an asset's kinds; at most ten kind tags (given either way), as Dagster allows."""
+    merged = {**(tags or {}), **{KIND_PREFIX + kind: "" for kind in kinds or ()}}
+    if kinds and len(kinds_of(merged)) > 10:
+        what = "an AssetOut" if key is None else f"asset {key.to_user_string()!r}"
+        raise DefinitionError(f"{what}: assets can have at most ten kinds currently")
+    return merged
+
+
+def kinds_of(tags: Mapping[str, str]) -> set[str]:
+    """The kinds that `tags` give (see `tags_with_kinds`)."""
+    return {t[len(KIND_PREFIX):] for t in tags if t.startswith(KIND_PREFIX)}
 
 
 class AssetExecutionType(Enum):
@@ -245,9 +269,14 @@ class AssetsDefinition:
         """An `AssetSpec` per asset, as Dagster gives them: each with its own deps (a `specs=`
         multi-asset's, per key; else every input and dep of the definition), group, tags,
         owners, description, metadata and code version. Dagster's `AssetDep` deps are keys here
-        (`AssetSpec.deps`), and its fields specrun does not take (skippable, kinds, automation
+        (`AssetSpec.deps`), and its fields specrun does not take (skippable, automation
         condition, freshness policy) are absent. A dict's values, as Dagster's."""
-        return {k: self.get_asset_spec(k) for k in self.keys_by_output_name.values()}.values()
+        return self.specs_by_key.values()
+
+    @property
+    def specs_by_key(self) -> dict[AssetKey, AssetSpec]:
+        """Each key's `AssetSpec` (see `specs`)."""
+        return {k: self.get_asset_spec(k) for k in self.keys_by_output_name.values()}
 
     def get_asset_spec(self, key: AssetKey) -> AssetSpec:
         """The `AssetSpec` of asset `key` (see `specs`); KeyError for a key it does not have,

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
+from .assets_definition import tags_with_kinds
 from .check_specs import validate_asset_check_specs
 from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
 from .metadata import normalize_metadata
@@ -37,6 +38,10 @@ class AssetOut:
     tags: Optional[Mapping[str, str]] = None
     owners: Optional[Sequence[str]] = None
     kinds: Optional[set[str]] = None
+
+    def __post_init__(self) -> None:
+        if self.kinds:  # its tags then hold them, as Dagster's AssetOut's do
+            object.__setattr__(self, "tags", tags_with_kinds(self.tags, self.kinds))
 
     def to_asset_key(self, output_name: str) -> AssetKey:
         if self.key is not None:
@@ -108,6 +113,8 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     node_name = o["name"] or fn.__name__
     what = f"multi_asset {node_name!r}"
     outputs = _outputs(node_name, o["outs"], o["specs"])
+    if o["compute_kind"] and any(spec.kinds for spec in o["specs"] or ()):
+        raise DefinitionError(f"{what}: give compute_kind= or kinds on its AssetSpecs, not both")
     produced = {k for k, _ in outputs.values()}
     sig = read_signature(fn, what)
     asset_ins = dict(o["ins"] or {})
