@@ -206,3 +206,11 @@ def test_a_selection_by_a_kind_tag_runs_the_assets_of_that_kind():
     defs = dg.Definitions(assets=[py, sql, dg.AssetSpec("ext", kinds={"python"})], jobs=[job])
     result = defs.get_job_def("py").execute_in_process()
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("py")]
+
+
+def test_asset_deps_gives_each_key_the_deps_of_its_spec():
+    assert one_asset.asset_deps == {K("one_asset"): {K("up"), K("x")}}
+    assert two_specs.asset_deps == {K("s1"): {K("x")}, K("s2"): {K("y"), K("s1")}}
+    assert two_outs.asset_deps == {K("o1"): {K("u"), K("z")}, K(["p", "o2"]): {K("u"), K("z")}}
+    assert GRAPH_ASSET.asset_deps == {K("ga"): {K("src")}}
+    assert from_specs.asset_deps == {K("a"): set(), K("b"): set()}

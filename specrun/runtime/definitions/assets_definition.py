@@ -284,17 +284,26 @@ class AssetsDefinition:
         names = {k: n for n, k in self.keys_by_output_name.items()}
         if key not in names:
             raise KeyError(key)
-        output_name = names[key]
-        facts = self.key_facts.get(key)
-        deps = facts.deps if facts is not None and facts.deps is not None else \
-            dict.fromkeys([*self.input_keys.values(), *self.deps])
-        out = self.op.outs[output_name]
+        out = self.op.outs[names[key]]
         return AssetSpec(
-            key, deps=deps, description=self.descriptions_by_key.get(key),
+            key, deps=self._deps_of(key), description=self.descriptions_by_key.get(key),
             metadata=self.metadata_by_key[key], group_name=self.group_names_by_key[key],
             partitions_def=self.partitions_def, io_manager_key=out.io_manager_key or "io_manager",
             tags=self.tags_by_key[key], owners=self.owners_by_key[key],
             code_version=self.code_versions_by_key[key])
+
+    @property
+    def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:
+        """Each asset's upstream assets (its spec's deps, see `specs`), as Dagster's."""
+        return {k: set(self._deps_of(k)) for k in self.keys_by_output_name.values()}
+
+    def _deps_of(self, key: AssetKey) -> Iterable[AssetKey]:
+        """Asset `key`'s deps: its `AssetSpec`'s (a `specs=` multi-asset's, per key), else every
+        input and dep of the definition, in order."""
+        facts = self.key_facts.get(key)
+        if facts is not None and facts.deps is not None:
+            return facts.deps
+        return dict.fromkeys([*self.input_keys.values(), *self.deps])
 
     @property
     def keys(self) -> set[AssetKey]:
