@@ -276,21 +276,19 @@ class AssetsDefinition:
     @property
     def specs_by_key(self) -> dict[AssetKey, AssetSpec]:
         """Each key's `AssetSpec` (see `specs`)."""
-        return {k: self.get_asset_spec(k) for k in self.keys_by_output_name.values()}
+        outs, descriptions, metadata = self.op.outs, self.descriptions_by_key, self.metadata_by_key
+        groups, tags, owners, versions = (self.group_names_by_key, self.tags_by_key, self.owners_by_key,
+                                          self.code_versions_by_key)
+        return {k: AssetSpec(k, deps=self._deps_of(k), description=descriptions.get(k), metadata=metadata[k],
+                             group_name=groups[k], partitions_def=self.partitions_def,
+                             io_manager_key=outs[o].io_manager_key or "io_manager", tags=tags[k],
+                             owners=owners[k], code_version=versions[k])
+                for o, k in self.keys_by_output_name.items()}
 
     def get_asset_spec(self, key: AssetKey) -> AssetSpec:
         """The `AssetSpec` of asset `key` (see `specs`); KeyError for a key it does not have,
         as Dagster's (a lookup in its dict of specs)."""
-        names = {k: n for n, k in self.keys_by_output_name.items()}
-        if key not in names:
-            raise KeyError(key)
-        out = self.op.outs[names[key]]
-        return AssetSpec(
-            key, deps=self._deps_of(key), description=self.descriptions_by_key.get(key),
-            metadata=self.metadata_by_key[key], group_name=self.group_names_by_key[key],
-            partitions_def=self.partitions_def, io_manager_key=out.io_manager_key or "io_manager",
-            tags=self.tags_by_key[key], owners=self.owners_by_key[key],
-            code_version=self.code_versions_by_key[key])
+        return self.specs_by_key[key]
 
     @property
     def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:

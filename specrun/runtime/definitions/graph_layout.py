@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError
-from .keys import AssetKey, KeyFacts
+from .keys import AssetKey, key_facts_of
 from .metadata import normalize_metadata
 from .nodes import NO_GRAPH_INPUTS, FromGraphInput, Node
 from .ops import In, OpDefinition, Out
@@ -91,13 +91,6 @@ def _interface_out(spec: Any, metadata: Optional[Mapping[str, Any]], code_versio
                code_version=spec.code_version or code_version)
 
 
-def _key_facts(group_name: str, spec: Any) -> KeyFacts:
-    """An asset's group, and its `AssetOut`'s tags and owners (`spec`, None for none)."""
-    if spec is None:
-        return KeyFacts(group_name)
-    return KeyFacts(group_name, spec.tags, None if spec.owners is None else tuple(spec.owners))
-
-
 def graph_asset_fields(
     graph_def: Any, *, keys_by_input_name: Optional[Mapping[str, AssetKey]] = None,
     keys_by_output_name: Optional[Mapping[str, AssetKey]] = None, key_prefix: Any = None,
@@ -118,7 +111,7 @@ def graph_asset_fields(
     keys_by_output = _output_keys(layout, node_name, prefix, keys_by_output_name, what)
     input_keys = {n: AssetKey.from_coercible((keys_by_input_name or {}).get(n) or AssetKey([*prefix, n]))
                   for n in graph_def.input_names}
-    facts = {k: _key_facts((group_names_by_output_name or {}).get(o) or group_name or "default",
+    facts = {k: key_facts_of((group_names_by_output_name or {}).get(o) or group_name or "default",
                            (out_specs or {}).get(o)) for o, k in keys_by_output.items()}
     first = next(iter(keys_by_output.values()))
     return dict(

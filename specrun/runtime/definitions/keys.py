@@ -175,3 +175,11 @@ class KeyFacts:
     tags: Optional[Mapping[str, str]] = None
     owners: Optional[tuple[str, ...]] = None
     deps: Optional[tuple[AssetKey, ...]] = None
+
+
+def key_facts_of(group_name: str, out: Any = None, deps: Optional[tuple[AssetKey, ...]] = None) -> KeyFacts:
+    """One asset's `KeyFacts`: its group, the tags and owners of `out` (its `AssetOut`, or what
+    `from_graph` was given for its output; None for none) and its spec's deps."""
+    if out is None:
+        return KeyFacts(group_name, deps=deps)
+    return KeyFacts(group_name, out.tags, None if out.owners is None else tuple(out.owners), deps)

@@ -16,7 +16,7 @@ from ..config import normalize_config_schema
 from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
 from .assets_definition import tags_with_kinds
 from .check_specs import validate_asset_check_specs
-from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
+from .keys import AssetKey, CoercibleToAssetKey, key_facts_of
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, Out, build_ins, resource_key_set
 from .signature import read_signature
@@ -138,8 +138,7 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     )
     keys_by_output = {n: k for n, (k, _) in outputs.items()}
     spec_deps = {spec.key: spec.deps for spec in o["specs"] or ()}
-    facts = {k: KeyFacts(out.group_name or o["group_name"] or "default", out.tags,
-                         None if out.owners is None else tuple(out.owners), spec_deps.get(k))
+    facts = {k: key_facts_of(out.group_name or o["group_name"] or "default", out, spec_deps.get(k))
              for k, out in outputs.values()}
     first = next(iter(keys_by_output.values()))
     return AssetsDefinition(
