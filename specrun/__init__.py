@@ -90,8 +90,8 @@ _EXPORTS: dict[str, str] = {
     "build_op_context": f"{_R}.context.build", "build_asset_context": f"{_R}.context.build",
     "build_asset_check_context": f"{_R}.context.build",
     # execution
-    "execute_job": f"{_R}.api", "materialize": f"{_R}.api",
-    "materialize_to_memory": f"{_R}.api", "validate_run_config": f"{_R}.api",
+    "execute_job": f"{_R}.api", "materialize": f"{_R}.materialize",
+    "materialize_to_memory": f"{_R}.materialize", "validate_run_config": f"{_R}.api",
     "ExecutionResult": f"{_R}.result", "JobExecutionResult": f"{_R}.result",
     "ExecuteInProcessResult": f"{_R}.result",
     "Executor": f"{_R}.executors.base", "ExecutorDefinition": f"{_R}.executors.base",
@@ -143,8 +143,10 @@ if TYPE_CHECKING:
         SpecrunError as SpecrunError,
     )
     from .runtime.api import (
-        execute_job as execute_job, materialize as materialize,
-        materialize_to_memory as materialize_to_memory, validate_run_config as validate_run_config,
+        execute_job as execute_job, validate_run_config as validate_run_config,
+    )
+    from .runtime.materialize import (
+        materialize as materialize, materialize_to_memory as materialize_to_memory,
     )
     from .runtime.config import (
         Array as Array, Bool as Bool, BoolSource as BoolSource, Enum as Enum,

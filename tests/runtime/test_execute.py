@@ -835,7 +835,7 @@ def test_a_plain_asset_step_stores_its_output_with_the_facts_its_recipe_holds(mo
 def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
     """A run's `selected_asset_keys` is the set worked out once per job, not a copy made by
     each run."""
-    from specrun.runtime.api import _asset_job
+    from specrun.runtime.materialize import _asset_job
     from specrun.runtime.executors.in_process import in_process_executor
 
     @asset
@@ -865,7 +865,7 @@ def test_a_plain_steps_run_reads_nothing_of_its_node(monkeypatch):
     of cache at 10,000 steps: what it needs is in the recipe and the output facts (the compute
     function, the node's name, the asset's description)."""
     from specrun import materialize_to_memory
-    from specrun.runtime import api
+    from specrun.runtime import materialize as materialize_module
     from specrun.runtime.job_cache import per_job
     from specrun.runtime.plan_unpartitioned import NodeStep
 
@@ -885,7 +885,7 @@ def test_a_plain_steps_run_reads_nothing_of_its_node(monkeypatch):
     def ops():
         plus_one.alias("last")(plus_one(source()))
 
-    monkeypatch.setattr(api, "_ASSET_JOBS", {})
+    monkeypatch.setattr(materialize_module, "_ASSET_JOBS", {})
     runs = ((lambda: materialize_to_memory([base, later]), ["later"], "later", 2),
             (ops.execute_in_process, ["plus_one", "last"], "last", 3))
     ran = {}

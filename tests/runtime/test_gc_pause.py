@@ -99,11 +99,11 @@ def _asset_chain(n: int, made: list) -> list:
 
 def test_materialize_builds_its_job_with_no_young_pass_before_the_run(monkeypatch):
     from specrun import materialize_to_memory
-    from specrun.runtime import api
+    from specrun.runtime import materialize as materialize_module
 
     log: list = []
-    run = api.execute_run
-    monkeypatch.setattr(api, "execute_run", lambda *a, **k: (log.append("run"), run(*a, **k))[1])
+    run = materialize_module.execute_run
+    monkeypatch.setattr(materialize_module, "execute_run", lambda *a, **k: (log.append("run"), run(*a, **k))[1])
     assets = _asset_chain(300, [])
     gc.collect()
     gc.callbacks.append(collected := lambda phase, info: log.append((phase, info["generation"])))

@@ -8,6 +8,7 @@ import pytest
 
 from specrun import asset, job, materialize, mem_io_manager, op
 from specrun.runtime import api, gc_pause
+from specrun.runtime import materialize as materialize_module
 from specrun.runtime.job_cache import per_job
 
 
@@ -20,15 +21,15 @@ def nothing_frozen():
     gc.unfreeze()
 
 
-def _counting(monkeypatch, name: str) -> list:
+def _counting(monkeypatch, name: str, module=api) -> list:
     calls: list = []
-    real = getattr(api, name)
+    real = getattr(module, name)
 
     def counted(*args, **kwargs):
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(api, name, counted)
+    monkeypatch.setattr(module, name, counted)
     return calls
 
 
@@ -93,7 +94,7 @@ def test_per_job_builds_once_per_key_and_keeps_a_bounded_number():
 
 
 def test_materialize_builds_its_asset_job_once_for_the_same_assets(monkeypatch):
-    built = _counting(monkeypatch, "build_asset_job")
+    built = _counting(monkeypatch, "build_asset_job", materialize_module)
 
     @asset
     def source() -> int:

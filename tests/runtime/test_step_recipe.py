@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, is_dataclass
 
 from specrun import AssetIn, Config, asset, materialize, materialize_to_memory, mem_io_manager
-from specrun.runtime import api, job_plan, step_attempt, step_recipe
+from specrun.runtime import job_plan, step_attempt, step_recipe
+from specrun.runtime import materialize as materialize_module
 from specrun.runtime.inputs import load_plain_inputs
 from specrun.runtime.job_cache import per_job
 from specrun.runtime.definitions.jobs import build_asset_job
@@ -70,12 +71,12 @@ def test_the_plain_path_gives_the_general_paths_events_and_values(monkeypatch):
 
     monkeypatch.setattr(step_attempt, "load_plain_inputs", counting)
     for run in (materialize_to_memory, lambda a: materialize(a, resources={"io_manager": mem_io_manager})):
-        monkeypatch.setattr(api, "_ASSET_JOBS", {})  # a new job: its step programs made anew
+        monkeypatch.setattr(materialize_module, "_ASSET_JOBS", {})  # a new job: its step programs made anew
         fast = run(ASSETS)
         # (not the first step, `source`: the general path sets the run's resources up)
         assert sorted(loaded_plainly) == ["after_source", "doubled", "summed"]
         loaded_plainly.clear()
-        monkeypatch.setattr(api, "_ASSET_JOBS", {})
+        monkeypatch.setattr(materialize_module, "_ASSET_JOBS", {})
         with monkeypatch.context() as general:
             general.setattr(step_recipe, "_compile_plain", lambda *a: None)
             general.setattr(step_recipe, "_plain_recipe", lambda *a: None)
@@ -646,9 +647,9 @@ def test_a_plain_steps_run_reads_the_leading_slots_of_its_recipe_and_output_fact
     recipe's signature nor its node."""
     from specrun.runtime.materializations import AssetVersionFacts
 
-    monkeypatch.setattr(api, "_ASSET_JOBS", {})
+    monkeypatch.setattr(materialize_module, "_ASSET_JOBS", {})
     first = materialize_to_memory(ASSETS)  # (the job kept, with its plan and step programs)
-    (job,) = api._ASSET_JOBS.values()
+    (job,) = materialize_module._ASSET_JOBS.values()
     program = job_program(job)
     reads: dict = {step_recipe.StepRecipe: set(), OutputFacts: set()}
     for name in ("doubled", "after_source", "summed"):  # (not `source`: see above)
