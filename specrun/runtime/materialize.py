@@ -48,47 +48,10 @@ def materialize(
     executor_def: Any = None,
 ) -> ExecutionResult:
     """Materialize `assets` (or the `selection` of them) in one run, in this process."""
-    plain, checks = _split_assets(assets)
-    return _materialize(plain, checks, selection, executor_def, run_config=run_config,
+    return _materialize(assets, selection, executor_def, False, run_config=run_config,
                         instance=instance, resources=resources, partition_key=partition_key,
                         partition_keys=partition_keys, raise_on_error=raise_on_error, tags=tags,
                         run_id=run_id)
-
-
-def _materialize(plain: list, checks: list, selection: Any, executor_def: Any,
-                 **run: Any) -> ExecutionResult:
-    """`materialize` of split assets (`run`: `execute_run`'s arguments). A job's objects all
-    stay alive (see execute_run). The run is made inside too: it freezes them when it starts,
-    so no young pass goes over a job built here (~2.5k instructions an asset)."""
-    from .executors.in_process import in_process_executor
-
-    with young_objects_collected_less():
-        job = _asset_job(plain, checks, selection, executor_def or in_process_executor)
-        return execute_run(job, **run)
-
-
-_ASSET_JOBS: dict[Any, JobDefinition] = {}
-ASSET_JOBS_KEPT = 8
-
-
-def _asset_job(plain: list, checks: list, selection: Any, executor_def: Any) -> JobDefinition:
-    """The job `materialize` runs, built once for the same assets, checks, selection and
-    executor (the objects themselves: definitions are immutable values)."""
-    if isinstance(selection, list):
-        selection = tuple(selection)
-    key = (tuple(plain), tuple(checks), selection, executor_def)
-    try:
-        job = _ASSET_JOBS.get(key)
-    except TypeError:  # an unhashable selection or asset spec: build it every time
-        return build_asset_job(EPHEMERAL_ASSET_JOB_NAME, plain, checks, selection,
-                               executor_def=executor_def)
-    if job is None:
-        job = build_asset_job(EPHEMERAL_ASSET_JOB_NAME, plain, checks, selection,
-                              executor_def=executor_def)
-        if len(_ASSET_JOBS) >= ASSET_JOBS_KEPT:
-            _ASSET_JOBS.pop(next(iter(_ASSET_JOBS)))
-        _ASSET_JOBS[key] = job
-    return job
 
 
 def materialize_to_memory(
@@ -102,7 +65,36 @@ def materialize_to_memory(
     selection: Any = None,
 ) -> ExecutionResult:
     """Like `materialize`, with every IO manager replaced by the in-memory one."""
-    plain, checks = _split_assets(assets)
+    return _materialize(assets, selection, None, True, run_config=run_config, instance=instance,
+                        resources=resources, partition_key=partition_key, partition_keys=None,
+                        raise_on_error=raise_on_error, tags=tags, run_id=None)
+
+
+def _materialize(assets: Sequence[Any], selection: Any, executor_def: Any, memory: bool,
+                 **run: Any) -> ExecutionResult:
+    """`materialize` (`run`: `execute_run`'s arguments); with `memory`, `materialize_to_memory`:
+    no IO manager may be given, and each IO manager key of the assets gets the in-memory one.
+    A job's objects all stay alive (see execute_run). The run is made inside too: it freezes
+    them when it starts, so no young pass goes over a job built here (~2.5k instructions an
+    asset)."""
+    from .executors.in_process import in_process_executor
+
+    executor_def = executor_def or in_process_executor
+    key, kept = _kept_job(assets, selection, executor_def)
+    if kept is None:  # (a kept job's assets were split, and found all assets or checks)
+        plain, checks = _split_assets(assets)
+    resources = run["resources"]
+    if memory:
+        _refuse_io_managers(resources)
+    with young_objects_collected_less():
+        if kept is None:
+            kept = _keep_job(key, plain, checks, selection, executor_def)
+        if memory:
+            run["resources"] = {**(resources or {}), **kept.memory}
+        return execute_run(kept.job, **run)
+
+
+def _refuse_io_managers(resources: Optional[Mapping[str, Any]]) -> None:
     for key, value in (resources or {}).items():
         from .io_managers import is_io_manager_def
 
@@ -110,8 +102,47 @@ def materialize_to_memory(
             raise InvariantViolationError(
                 f"materialize_to_memory keeps every value in memory; remove the IO manager "
                 f"resource {key!r} or use materialize()")
+
+
+class AssetJob:
+    """What `materialize` works out of the definitions it is given, once for the same ones
+    (see `_kept_job`): the job it runs, and the resources `materialize_to_memory` adds (the
+    in-memory IO manager under each IO manager key of the assets)."""
+
+    __slots__ = ("job", "memory")
+
+    def __init__(self, job: JobDefinition, memory: dict[str, Any]) -> None:
+        self.job, self.memory = job, memory
+
+
+_ASSET_JOBS: dict[Any, AssetJob] = {}
+ASSET_JOBS_KEPT = 8
+
+
+def _kept_job(assets: Sequence[Any], selection: Any, executor_def: Any) -> tuple[Any, Optional[AssetJob]]:
+    """(the key `_keep_job` keeps the job of these arguments under, None when one of them
+    cannot be hashed; the job kept under it, else None). The key is the definitions given,
+    in their order, themselves (definitions are immutable values: nothing read of them
+    changes), the selection and the executor."""
+    if isinstance(selection, list):
+        selection = tuple(selection)
+    key = (tuple(assets), selection, executor_def)
+    try:
+        return key, _ASSET_JOBS.get(key)
+    except TypeError:  # an unhashable selection or asset spec: built every time
+        return None, None
+
+
+def _keep_job(key: Any, plain: list, checks: list, selection: Any, executor_def: Any) -> AssetJob:
+    """The `AssetJob` of split assets, kept under `key` (unless None)."""
+    if isinstance(selection, list):
+        selection = tuple(selection)
     io_keys = {a.io_manager_key for a in plain if isinstance(a, AssetsDefinition)} | {"io_manager"}
-    memory = {k: mem_io_manager for k in io_keys}
-    return _materialize(plain, checks, selection, None, run_config=run_config, instance=instance,
-                        resources={**(resources or {}), **memory}, partition_key=partition_key,
-                        partition_keys=None, raise_on_error=raise_on_error, tags=tags, run_id=None)
+    made = AssetJob(build_asset_job(EPHEMERAL_ASSET_JOB_NAME, plain, checks, selection,
+                                    executor_def=executor_def),
+                    {k: mem_io_manager for k in io_keys})
+    if key is not None:
+        if len(_ASSET_JOBS) >= ASSET_JOBS_KEPT:
+            _ASSET_JOBS.pop(next(iter(_ASSET_JOBS)))
+        _ASSET_JOBS[key] = made
+    return made

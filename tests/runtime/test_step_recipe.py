@@ -649,7 +649,8 @@ def test_a_plain_steps_run_reads_the_leading_slots_of_its_recipe_and_output_fact
 
     monkeypatch.setattr(materialize_module, "_ASSET_JOBS", {})
     first = materialize_to_memory(ASSETS)  # (the job kept, with its plan and step programs)
-    (job,) = materialize_module._ASSET_JOBS.values()
+    (kept,) = materialize_module._ASSET_JOBS.values()
+    job = kept.job
     program = job_program(job)
     reads: dict = {step_recipe.StepRecipe: set(), OutputFacts: set()}
     for name in ("doubled", "after_source", "summed"):  # (not `source`: see above)
