@@ -939,3 +939,63 @@ def test_a_step_given_its_unreported_start_has_it_recorded_first_unless_plain():
     assert seen["plain"] == recorded == [] and events[0] is start
     assert [e.event_type_value for e in events] == [
         "STEP_START", "LOADED_INPUT", "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]
+
+
+def test_each_step_runs_with_the_io_managers_plain_managers_gives_it(monkeypatch):
+    """`run_started_step` works out a step's keyed IO managers without calling
+    `step_attempt.plain_managers`: the same answer for plain, partitioned, context-taking
+    steps and steps whose IO manager does not store by key."""
+    from specrun import DailyPartitionsDefinition, IOManager, io_manager, materialize_to_memory, mem_io_manager
+    from specrun.runtime import execute
+    from specrun.runtime.step_attempt import plain_managers
+
+    seen = []
+    real = execute.run_attempt
+
+    def compared(run, step, recipe, attempt, events, outputs=None, *rest):
+        if rest:  # (the first attempt, from `run_started_step`)
+            seen.append((step.key, rest[0], plain_managers(run, step, recipe)))
+        return real(run, step, recipe, attempt, events, outputs, *rest)
+
+    monkeypatch.setattr(execute, "run_attempt", compared)
+
+    class Kept(IOManager):
+        def __init__(self):
+            self.values = {}
+
+        def handle_output(self, context, obj):
+            self.values[context.step_key] = obj
+
+        def load_input(self, context):
+            return self.values[context.upstream_output.step_key]
+
+    kept = Kept()
+
+    @asset
+    def first() -> int:
+        return 1
+
+    @asset
+    def second(context, first: int) -> int:
+        return first + 1
+
+    @asset
+    def third(second: int) -> int:
+        return second + 1
+
+    @asset(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+    def daily() -> int:
+        return 4
+
+    @io_manager
+    def own(_):
+        return kept
+
+    assert materialize_to_memory([first, second, third]).output_for_node("third") == 3
+    assert materialize([first, second, third], resources={"io_manager": own}).success
+    assert materialize([daily], partition_key="2024-01-02", resources={"io_manager": mem_io_manager}).success
+    assert branching.execute_in_process(raise_on_error=False).output_for_node("independent") == "still ran"
+    assert len(seen) == 3 + 3 + 1 + 3
+    assert all(passed is expected for _, passed, expected in seen), seen
+    keyed = {key for key, passed, _ in seen if passed is not None}
+    assert "source" in keyed and "daily" not in keyed and "second" not in keyed
