@@ -286,19 +286,13 @@ def execute_and_report(session: Session, plan: Any, step_keys: list[str], decisi
         from .runtime.timeouts import MAX_RUNTIME_TAG
 
         tags[MAX_RUNTIME_TAG] = str(session.options["timeout"])
-    started: list[str] = []  # the run's id, from its first event: named if the run is canceled
-
-    def on_event(event: Any) -> None:
-        if not started:
-            started.append(event.run_id)
-        progress.on_event(event)
-
-    with _kept_to_the_end(), _terminate_as_interrupt(started), progress:
+    with _kept_to_the_end(), _terminate_as_interrupt(progress), progress:
         result = execute_run(
             session.job, run_config=session.run_config, instance=session.instance,
             partition_keys=list(plan.partition_keys), raise_on_error=False,
             executor_def=session.executor_def, step_keys=step_keys, plan=run_plan_, tags=tags,
-            capture_outputs=False, on_event=on_event, parent_run_id=parent_run_id, lease=lease,
+            capture_outputs=False, on_event=progress.on_event, parent_run_id=parent_run_id,
+            lease=lease,
         )
     resume = None if result.success else resume_command(result.run_id, session)
     if fmt in ("json", "jsonl"):
@@ -349,10 +343,11 @@ def resume_command(run_id: str, session: Session) -> str:
 
 
 @contextlib.contextmanager
-def _terminate_as_interrupt(started: list[str]) -> Iterator[None]:
+def _terminate_as_interrupt(progress: Any) -> Iterator[None]:
     """SIGTERM stops a run the way Ctrl-C does: workers stopped, run recorded as canceled, and
-    the message says how to finish the work. Both signals are counted (runtime.cancel), so
-    that two arriving together still cut the workers' teardown short, as a second one does."""
+    the message says how to finish the work (naming the run once `progress` has its id). Both
+    signals are counted (runtime.cancel), so that two arriving together still cut the workers'
+    teardown short, as a second one does."""
     from .runtime.cancel import interrupt
 
     parent = os.getpid()
@@ -371,7 +366,7 @@ def _terminate_as_interrupt(started: list[str]) -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        run = f"Run {started[0]}" if started else "Run"
+        run = f"Run {progress.run_id}" if progress.run_id else "Run"
         print(f"\n{run} canceled. Steps that finished are kept; `specrun apply` (without --force) "
               "runs only what is still stale.", file=sys.stderr)
         raise SystemExit(130) from None

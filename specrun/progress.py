@@ -20,6 +20,8 @@ from typing import Any, Optional
 from .runtime.events import ET  # (the members as plain attributes: read per event, see events.py)
 
 _ENDS = {ET.STEP_SUCCESS: "ok", ET.STEP_FAILURE: "failed", ET.STEP_SKIPPED: "skipped"}
+# The events `Progress.on_event` shows or counts (the others it passes over).
+_SHOWN = frozenset((ET.LOG_MESSAGE, ET.STEP_START, ET.STEP_UP_FOR_RETRY, *_ENDS))
 _COLOURS = {"pending": "dim", "running": "yellow", "retrying": "yellow", "ok": "green", "failed": "red",
             "skipped": "magenta", "canceled": "red"}
 STATUS_EVERY = 10.0  # seconds between progress lines when not on a terminal
@@ -53,6 +55,7 @@ class Progress:
         self.recorded = dict(recorded or {})  # node -> seconds its step took in an earlier run
         self.failed_roots: dict[str, tuple[str, ...]] = {}  # a failed or skipped step -> failed steps behind it
         self.start_time = time.monotonic()
+        self.run_id: Optional[str] = None  # the run's, from its first event
         self.log_level = log_level
         self._last_status = self.start_time
         self._live: Any = None
@@ -83,11 +86,16 @@ class Progress:
             self._live.__exit__(*exc)
 
     def on_event(self, event: Any) -> None:
+        if self.run_id is None:
+            self.run_id = event.run_id
         if self.mode == "jsonl":
             from .formats import emit, event_json
 
             emit(event_json(event))
-        key, kind = event.step_key, event.event_type
+        kind = event.event_type
+        if kind not in _SHOWN:  # (most events: a step's inputs, outputs, materializations)
+            return
+        key = event.step_key
         if kind is ET.LOG_MESSAGE:
             self._log(event)
             return

@@ -158,3 +158,25 @@ def test_say_to_a_reader_that_went_away_drops_the_rest_of_the_output(monkeypatch
     os.write(gone.fd, b"after")
     assert (tmp_path / "stdout").read_bytes() == b""  # the descriptor now writes to /dev/null
     os.close(gone.fd)
+
+
+def test_the_run_is_named_from_its_first_event_and_a_steps_other_events_change_nothing(capsys):
+    """`specrun apply` hands the run's events to `on_event` itself (no wrapper of its own): the
+    view keeps the run's id from the first event (the cancel message names it), and passes
+    over the events it neither shows nor counts, as it did before it looked them up in one set."""
+    plan = SimpleNamespace(steps={"a": None})
+    progress = Progress(plan, [], "in_process", mode="lines")
+    assert progress.run_id is None
+    progress.on_event(Event(DagsterEventType.RUN_START, "run-7", "job", None, ""))
+    passed_over = [DagsterEventType.LOADED_INPUT, DagsterEventType.STEP_OUTPUT,
+                   DagsterEventType.HANDLED_OUTPUT, DagsterEventType.ASSET_MATERIALIZATION,
+                   DagsterEventType.ASSET_OBSERVATION, DagsterEventType.ENGINE_EVENT]
+    for kind in passed_over:
+        progress.on_event(Event(kind, "run-8", "job", "a", "", timestamp=1.0))
+    assert progress.run_id == "run-7"
+    assert (progress.state, progress.started, progress.duration) == ({"a": "pending"}, {}, {})
+    assert capsys.readouterr().out.splitlines()[1:] == []
+    progress.on_event(Event(DagsterEventType.STEP_START, "run-7", "job", "a", "", timestamp=1.0))
+    progress.on_event(Event(DagsterEventType.STEP_SUCCESS, "run-7", "job", "a", "", timestamp=1.5))
+    assert (progress.state, progress.duration) == ({"a": "ok"}, {"a": 0.5})
+    assert capsys.readouterr().out.splitlines() == ["  ok       a (0.50s)"]
