@@ -138,7 +138,8 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
 
     A step's input needs no check when, of the upstream outputs it reads, one is of a step
     outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
-    required: its step fails rather than succeed without it (`outputs.collect_outputs`)."""
+    required: its step fails rather than succeed without it
+    (`returned_outputs.collect_outputs`)."""
     steps, recipes, nodes = plan.steps, program.recipes, program.nodes
     waiting = plan.upstream_counts  # (a one-pass plan's: `plan_unpartitioned`)
     if plain:  # every output a step reads is such an output

@@ -17,9 +17,10 @@ from .log import StepLogSlot, current_step_log, under_step_log
 from .inputs import load_inputs, load_plain_inputs
 from .user_async import resolve_async
 from .user_call import MANY_ARGUMENTS, call_by_position
-from .outputs import (StepFailed, collect_outputs, handle_output, plain_value,
-                      store_plain_asset_output, store_plain_output)
+from .outputs import (StepFailed, handle_output, plain_value, store_plain_asset_output,
+                      store_plain_output)
 from .plan import input_partition_keys
+from .returned_outputs import collect_outputs
 from .resources import RESOURCE_KEY_ATTR
 from .step_events import PLAIN_OUTPUT, Summary
 from .step_recipe import StepRecipe

@@ -1,7 +1,7 @@
 """What a step's user code reports besides its outputs: asset check results, and the
 materializations and observations it logs (`context.log_event`) or yields.
-`outputs.collect_outputs` hands them here in the order they happened, and asks here whether
-every declared check was evaluated and none that blocks failed.
+`returned_outputs.collect_outputs` hands them here in the order they happened, and asks here
+whether every declared check was evaluated and none that blocks failed.
 """
 
 from __future__ import annotations
