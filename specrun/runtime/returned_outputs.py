@@ -8,6 +8,7 @@ from typing import Any, Iterable, Iterator
 
 from ..errors import DefinitionError
 from .definitions.dynamic import DynamicOutput, dynamic_value, dynamic_output_entry
+from .definitions.keys import spec_output_names
 from .definitions.results import (
     AssetCheckResult, AssetMaterialization, AssetObservation, MaterializeResult, Output,
 )
@@ -46,19 +47,35 @@ def collect_outputs(run: Any, step: Any, context: Any, result: Any, events: list
             raise OutputError(f"output {name!r} of {step.key!r} was produced twice")
         produced.add(name)
         handle_output(run, step, context, name, value, metadata, store, events, version, mapping_key)
-    if pending or (asset is not None and asset.check_specs):
-        evaluated = {}
+    checks = asset.check_specs if asset is not None else ()
+    if pending or checks:
+        evaluated: dict = {}
         flush_user_events(run, step, pending, events, evaluated)
-        if asset is not None and asset.check_specs:
-            finish_checks(step, asset.check_specs, evaluated, f"asset {asset.key.to_user_string()!r}")
     outs = node.op_def.outs
     missing = [n for n, o in outs.items() if o.is_required and n not in produced
                and n not in skipped and not o.is_dynamic] if len(
         produced) < len(outs) else None
     if missing:
+        missing = _give_spec_outputs(run, step, context, missing, produced, events)
+    if checks:
+        finish_checks(step, checks, evaluated, f"asset {asset.key.to_user_string()!r}")
+    if missing:
         raise OutputError(
             f"{step.key!r} did not produce required output(s) {missing}; return or yield them, "
             "or declare Out(is_required=False)")
+
+
+def _give_spec_outputs(run: Any, step: Any, context: Any, missing: list[str], produced: set[str],
+                       events: list) -> list[str]:
+    """Record, without a value, each output of `missing` that is an `AssetSpec`'s (Dagster's
+    implicit Nothing output: its asset is materialized when the function does not report
+    it); the others, which the step must fail for."""
+    given = spec_output_names(step.node.asset) if step.node.asset is not None else ()
+    for name in (n for n in missing if n in given):
+        context.log.info(f'Emitting implicit Nothing for output "{name}" on op "{step.node.op_def.name}"')
+        produced.add(name)
+        handle_output(run, step, context, name, None, {}, False, events)
+    return [n for n in missing if n not in given]
 
 
 def _iterate(result: Any) -> Iterator[Any]:
@@ -76,6 +93,9 @@ def _outputs_of(node: Any, result: Any, side: list) -> Iterable[tuple[str, Any, 
     outs = list(node.op_def.outs)
     if isinstance(result, GeneratorType):
         return _yielded_outputs(node, result, outs, side)
+    if result is None and node.asset is not None and node.asset.key_facts and len(
+            spec_output_names(node.asset)) == len(outs):
+        return ()  # each of its AssetSpecs' assets is then materialized without a value
     if isinstance(result, list) and all(r.__class__ is DynamicOutput for r in result) and (
             result or node.op_def.outs[outs[0]].is_dynamic):
         return (_one_output(node, r, outs, side) for r in result)

@@ -74,3 +74,93 @@ def test_key_prefix_and_explicit_keys_of_asset_outs():
 def test_selecting_part_of_a_multi_asset_that_cannot_subset_is_refused():
     with pytest.raises(Exception):
         dg.materialize([split_numbers], selection=["odds"])
+
+
+# An AssetSpec's output is Dagster's Nothing output: one the function does not report is
+# materialized without a value (no IO manager call), unless the spec is skippable or the
+# multi-asset can subset; then it is not, and the assets reading it are skipped.
+
+class RecordingIO(dg.IOManager):
+    def __init__(self):
+        self.handled = []
+
+    def handle_output(self, context, obj):
+        self.handled.append(context.asset_key.to_user_string())
+
+    def load_input(self, context):
+        return f"loaded {context.asset_key.to_user_string()}"
+
+
+def _reports_only_a(specs, can_subset=False):
+    @dg.multi_asset(specs=specs, can_subset=can_subset, name="reports_a")
+    def reports_a():
+        yield dg.MaterializeResult(asset_key="a", metadata={"rows": 1})
+
+    @dg.asset
+    def reads_b(b):
+        return b
+
+    io = RecordingIO()
+    result = dg.materialize([reports_a, reads_b], resources={"io_manager": io}, raise_on_error=False)
+    done = {e.asset_key.to_user_string(): sorted(e.materialization.metadata)
+            for e in result.get_asset_materialization_events()}
+    skipped = [e.step_key for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_SKIPPED]
+    return result, done, skipped, io.handled, reports_a
+
+
+def test_a_spec_the_function_does_not_report_is_materialized_without_a_value():
+    result, done, skipped, handled, _ = _reports_only_a([dg.AssetSpec("a"), dg.AssetSpec("b")])
+    assert result.success
+    assert done == {"a": ["rows"], "b": [], "reads_b": []}
+    assert skipped == []
+    assert handled == ["reads_b"]  # neither spec's output went through the IO manager
+    assert result.output_for_node("reads_b") == "loaded b"
+
+
+def test_a_skippable_spec_not_reported_is_not_materialized_and_its_readers_skip():
+    result, done, skipped, handled, defn = _reports_only_a(
+        [dg.AssetSpec("a"), dg.AssetSpec("b", skippable=True)])
+    assert result.success
+    assert done == {"a": ["rows"]}
+    assert skipped == ["reads_b"]
+    assert handled == []
+    assert dg.AssetSpec("b", skippable=True).skippable and not dg.AssetSpec("b").skippable
+    assert {k.to_user_string(): s.skippable for k, s in defn.specs_by_key.items()} == {"a": False, "b": True}
+
+
+def test_in_a_multi_asset_that_can_subset_every_spec_is_skippable():
+    result, done, skipped, _, defn = _reports_only_a([dg.AssetSpec("a"), dg.AssetSpec("b")], can_subset=True)
+    assert result.success
+    assert done == {"a": ["rows"]}
+    assert skipped == ["reads_b"]
+    assert {k.to_user_string(): s.skippable for k, s in defn.specs_by_key.items()} == {"a": True, "b": True}
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("n1"), dg.AssetSpec("n2")])
+def returns_none():
+    return None
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("solo")])
+def returns_none_for_one():
+    return None
+
+
+def test_a_multi_asset_of_specs_returning_none_materializes_each_spec_without_a_value():
+    io = RecordingIO()
+    result = dg.materialize([returns_none, returns_none_for_one], resources={"io_manager": io})
+    assert sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events()) == [
+        "n1", "n2", "solo"]
+    assert io.handled == []
+
+
+@dg.multi_asset(outs={"o1": dg.AssetOut(), "o2": dg.AssetOut(is_required=False)}, can_subset=True)
+def subsettable_outs():
+    yield dg.Output(1, output_name="o2")
+
+
+def test_an_asset_out_of_a_multi_asset_that_can_subset_stays_required():
+    assert {k.to_user_string(): s.skippable for k, s in subsettable_outs.specs_by_key.items()} == {
+        "o1": False, "o2": True}
+    result = dg.materialize([subsettable_outs], raise_on_error=False)
+    assert not result.success

@@ -50,13 +50,14 @@ class AssetSpec:
     tags: Mapping[str, str] = field(default_factory=dict)
     owners: list[str] = field(default_factory=list)  # a list, as Dagster gives it
     code_version: Optional[str] = None
+    skippable: bool = False  # a multi-asset's step may leave it out (its downstream then skip)
 
     def __init__(self, key: CoercibleToAssetKey, *, deps: Sequence[Any] = (),
                  description: Optional[str] = None, metadata: Optional[Mapping] = None,
                  group_name: Optional[str] = None, partitions_def: Any = None,
                  io_manager_key: str = "io_manager", tags: Optional[Mapping[str, str]] = None,
                  owners: Optional[Sequence[str]] = None, code_version: Optional[str] = None,
-                 kinds: Optional[Iterable[str]] = None) -> None:
+                 kinds: Optional[Iterable[str]] = None, skippable: bool = False) -> None:
         object.__setattr__(self, "key", AssetKey.from_coercible(key))
         object.__setattr__(self, "deps", tuple(AssetKey.from_coercible(d) for d in deps))
         object.__setattr__(self, "description", description)
@@ -67,6 +68,7 @@ class AssetSpec:
         object.__setattr__(self, "tags", tags_with_kinds(tags, kinds, self.key))
         object.__setattr__(self, "owners", list(owners or ()))
         object.__setattr__(self, "code_version", code_version)
+        object.__setattr__(self, "skippable", bool(skippable))
 
     @property
     def kinds(self) -> set[str]:
@@ -268,9 +270,10 @@ class AssetsDefinition:
     def specs(self) -> Iterable[AssetSpec]:
         """An `AssetSpec` per asset, as Dagster gives them: each with its own deps (a `specs=`
         multi-asset's, per key; else every input and dep of the definition), group, tags,
-        owners, description, metadata and code version. Dagster's `AssetDep` deps are keys here
-        (`AssetSpec.deps`), and its fields specrun does not take (skippable, automation
-        condition, freshness policy) are absent. A dict's values, as Dagster's."""
+        owners, description, metadata, code version and whether it is skippable (its output is
+        optional). Dagster's `AssetDep` deps are keys here (`AssetSpec.deps`), and its fields
+        specrun does not take (automation condition, freshness policy) are absent. A dict's
+        values, as Dagster's."""
         return self.specs_by_key.values()
 
     @property
@@ -282,7 +285,8 @@ class AssetsDefinition:
         return {k: AssetSpec(k, deps=self._deps_of(k), description=descriptions.get(k), metadata=metadata[k],
                              group_name=groups[k], partitions_def=self.partitions_def,
                              io_manager_key=outs[o].io_manager_key or "io_manager", tags=tags[k],
-                             owners=owners[k], code_version=versions[k])
+                             owners=owners[k], code_version=versions[k],
+                             skippable=not outs[o].is_required)
                 for o, k in self.keys_by_output_name.items()}
 
     def get_asset_spec(self, key: AssetKey) -> AssetSpec:

@@ -183,3 +183,14 @@ def key_facts_of(group_name: str, out: Any = None, deps: Optional[tuple[AssetKey
     if out is None:
         return KeyFacts(group_name, deps=deps)
     return KeyFacts(group_name, out.tags, None if out.owners is None else tuple(out.owners), deps)
+
+
+def spec_output_names(asset: Any) -> frozenset[str]:
+    """The outputs of `asset` made of an `AssetSpec` (a `specs=` multi-asset's: the keys whose
+    `KeyFacts` keep their spec's deps). Dagster makes each a Nothing output: one the function
+    does not report is materialized without a value, unless it is optional (skippable)."""
+    facts = asset.key_facts
+    if not facts:
+        return frozenset()
+    return frozenset(n for n, k in asset.keys_by_output_name.items()
+                     if (f := facts.get(k)) is not None and f.deps is not None)

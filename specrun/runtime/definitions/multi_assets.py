@@ -97,6 +97,7 @@ def _outputs(node_name: str, outs: Any, specs: Any) -> dict[str, tuple[AssetKey,
             raise DefinitionError(f"{what}: specs= takes AssetSpec values, got {spec!r}")
         found[spec.key.to_python_identifier()] = (spec.key, AssetOut(
             key=spec.key, description=spec.description, metadata=spec.metadata,
+            is_required=not spec.skippable,
             group_name=spec.group_name, io_manager_key=spec.io_manager_key,
             code_version=spec.code_version, tags=spec.tags or None, owners=spec.owners or None))
     if not found:
@@ -124,8 +125,10 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
     deps = [dep_key(d) for d in (o["deps"] or ())]
     for spec in o["specs"] or ():
         deps.extend(d for d in spec.deps if d not in produced)
+    # As Dagster's: an AssetSpec's output is optional in a multi-asset that can subset, an
+    # AssetOut's as it says (a subset's unselected outputs are never asked for)
     out_defs = {n: Out(dagster_type=out.dagster_type, description=out.description,
-                       is_required=out.is_required and not o["can_subset"],
+                       is_required=out.is_required and not (o["can_subset"] and o["specs"]),
                        io_manager_key=out.io_manager_key or "io_manager", metadata=out.metadata,
                        code_version=out.code_version)
                 for n, (_, out) in outputs.items()}
