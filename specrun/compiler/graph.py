@@ -52,12 +52,16 @@ def build_graph_data(defs: Any, pointers: Optional[Mapping[str, str]] = None) ->
         deps = getattr(a, "dependency_keys", None)
         deps = set(deps) if deps is not None else set(getattr(a, "deps", ()))
         groups = getattr(a, "group_names_by_key", None) or {}
+        # a multi-asset's (or graph asset's) assets each have their own tags, as
+        # `AssetSelection.tag` sees them at run time
+        tags_by_key = a.tags_by_key if getattr(a, "key_facts", None) else None
         keys = getattr(a, "keys", None) or (a.key,)
         for key in sorted(keys, key=lambda k: k.path) if len(keys) > 1 else keys:  # a multi-asset: each
             name = key.to_user_string()
+            tags = tags_by_key[key] if tags_by_key is not None else dict(getattr(a, "tags", {}) or {})
             g.add_node(name, kind="asset" if hasattr(a, "op") else "external",
                        group=groups.get(key) or getattr(a, "group_name", None) or "default",
-                       tags=dict(getattr(a, "tags", {}) or {}), pointer=pointers.get(name, ""),
+                       tags=tags, pointer=pointers.get(name, ""),
                        partitioned=getattr(a, "partitions_def", None) is not None)
             for dep in deps:
                 g.add_edge(dep.to_user_string(), name)
