@@ -19,6 +19,7 @@ from ..runtime.definitions.signature import read_signature
 from .callables import CallableResolver
 from .decorated import decorated_deps, decorated_ins, described, function_of, multi_without_outs
 from .model import AssetEntry, Spec
+from .resolve_multi import multi_asset_op_name, resolve_multi_asset
 from .resolve_parts import (
     Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
     timeout_tags,
@@ -69,7 +70,8 @@ def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     deps = _asset_deps(entry, base, ctx)
     pdef = _check_bindings(entry, ctx)
     if entry.outs:
-        return _without_defaulted(_resolve_multi_asset(entry, fn, ins, deps, pdef, ctx), ins, sig)
+        made = resolve_multi_asset(entry, fn, ins, deps, pdef, _check_specs(entry, ctx), ctx)
+        return _without_defaulted(made, ins, sig)
     return _without_defaulted(_single_asset(entry, fn, base, ins, deps, pdef, ctx), ins, sig)
 
 
@@ -196,32 +198,6 @@ def _without_defaulted(made: Optional[AssetsDefinition], ins: dict[str, AssetIn]
     if not unused:
         return made
     return replace(made, input_keys={n: k for n, k in made.input_keys.items() if n not in unused})
-
-
-def _resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], deps: list[AssetKey], pdef: Any,
-                         ctx: "ResolveContext") -> Optional[AssetsDefinition]:
-    """`assets.<name>: {fn, outs: {a: {...}, b: {...}}}`: one step producing the assets a, b."""
-    from ..runtime.definitions.multi_assets import AssetOut, multi_asset
-
-    outs = {name: AssetOut(key_prefix=entry.key_prefix or None, description=(o or {}).get("description"),
-                           io_manager_key=(o or {}).get("io_manager") or entry.io_manager,
-                           group_name=(o or {}).get("group") or entry.group)
-            for name, o in entry.outs.items()}
-    made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: multi_asset(
-        outs=outs, name=_multi_asset_op_name(entry), ins=ins, deps=deps,
-        partitions_def=pdef, required_resource_keys=set(entry.resources),
-        retry_policy=retry_policy(entry.retry, entry.pointer), code_version=entry.code_version,
-        op_tags=timeout_tags(entry.timeout, entry.pointer) or None,
-        description=entry.description, compute_kind=entry.compute_kind,
-        can_subset=bool(entry.can_subset), check_specs=_check_specs(entry, ctx))(fn), entry.pointer)
-    if made is not None and entry.config is not None:
-        ctx.col.attempt(lambda: check_config(made.op.config_schema, entry.config, entry.pointer + "/config", ctx))
-    return made
-
-
-def _multi_asset_op_name(entry: AssetEntry) -> str:
-    """The step of a multi-asset entry: its name, after its `use:` instance's (`orders__pair`)."""
-    return entry.scope.replace("/", "__") + entry.name
 
 
 def _asset_ins(entry: AssetEntry, sig: Any, ctx: "ResolveContext", skip: Any = ()) -> dict[str, AssetIn]:
@@ -378,7 +354,7 @@ def _default_run_config(spec: Spec, keys: dict[str, AssetKey], resource_config: 
     ops: dict[str, Any] = {}
     for name, entry in spec.assets.items():
         if entry.config is not None:
-            op_name = _multi_asset_op_name(entry) if entry.outs else keys[name].to_python_identifier()
+            op_name = multi_asset_op_name(entry) if entry.outs else keys[name].to_python_identifier()
             ops[op_name] = {"config": entry.config}
     for check in spec.checks.values():
         if check.config is not None and check.specs:
