@@ -33,12 +33,13 @@ def function_of(obj: Any) -> tuple[Any, Any]:
 
 
 def described(entry: AssetEntry, base: Optional[AssetsDefinition]) -> dict[str, Any]:
-    """Tags, metadata, description, kind and owners of an asset: the spec entry's, over those of
+    """Tags, metadata, description, kind, kinds and owners of an asset: the spec entry's, over those of
     the decorated `@asset` its `fn:` names (key by key for tags and metadata)."""
     return {"tags": {**(base.tags if base else {}), **{k: str(v) for k, v in entry.tags.items()}},
             "metadata": {**(base.metadata if base else {}), **entry.metadata} or None,
             "description": entry.description or getattr(base, "description", None),
             "compute_kind": entry.compute_kind or getattr(base, "compute_kind", None),
+            "kinds": entry.kinds or None,  # (besides the decorated asset's, in its tags)
             "owners": getattr(base, "owners", None)}
 
 

@@ -81,6 +81,7 @@ class AssetEntry:
     metadata: dict[str, Any] = field(default_factory=dict)
     key_prefix: list[str] = field(default_factory=list)
     compute_kind: Optional[str] = None
+    kinds: list[str] = field(default_factory=list)  # tags dagster/kind/<kind>, as Dagster's kinds=
     scope: str = ""  # `orders/` for an asset of the `use:` instance `orders`: where bare names look first
     check_specs: dict[str, dict[str, Any]] = field(default_factory=dict)
     outs: dict[str, Any] = field(default_factory=dict)  # a multi-asset: the assets it produces

@@ -21,8 +21,8 @@ from .decorated import decorated_deps, decorated_ins, described, function_of, mu
 from .model import AssetEntry, Spec
 from .resolve_multi import multi_asset_op_name, resolve_multi_asset
 from .resolve_parts import (
-    Collector, build_executor, build_ops, build_partitions, build_resources, check_config, retry_policy,
-    timeout_tags,
+    Collector, build_executor, build_ops, build_partitions, build_resources, check_config, kind_tags,
+    retry_policy, timeout_tags,
 )
 
 
@@ -51,6 +51,9 @@ def _asset_keys(spec: Spec) -> dict[str, AssetKey]:
 
 def _resolve_asset(entry: AssetEntry, ctx: "ResolveContext") -> Any:
     """The definition of one `assets.<name>` entry, or None after adding its errors to `ctx.col`."""
+    if entry.kinds and kind_tags(entry.tags, entry.kinds, AssetKey([*entry.key_prefix, entry.name]),
+                                 entry.pointer + "/kinds", ctx.col) is None:
+        return None  # (more than ten: said at its `kinds:`, before any definition says it again)
     if entry.external or entry.observe:
         from .resolve_external import resolve_external_asset
 
@@ -181,6 +184,8 @@ def _options_set(entry: AssetEntry, deps: list[AssetKey], pdef: Any, ctx: "Resol
         options["description"] = entry.description
     if entry.compute_kind:
         options["compute_kind"] = entry.compute_kind
+    if entry.kinds:
+        options["kinds"] = entry.kinds
     if specs := _check_specs(entry, ctx):
         options["check_specs"] = specs
     if entry.tags:

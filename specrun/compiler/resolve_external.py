@@ -12,6 +12,7 @@ from typing import Any, Optional
 from ..errors import SpecError
 from ..runtime.definitions.assets import AssetSpec
 from ..runtime.definitions.keys import AssetKey
+from .resolve_parts import kind_tags
 
 
 def resolve_external_asset(entry: Any, ctx: Any) -> Optional[Any]:
@@ -28,7 +29,7 @@ def resolve_external_asset(entry: Any, ctx: Any) -> Optional[Any]:
     pdef = ctx.partitions_for(entry.partitions, entry.pointer + "/partitions")
     options = dict(description=entry.description, metadata=entry.metadata or None, group_name=entry.group,
                    partitions_def=pdef, io_manager_key=entry.io_manager or "io_manager",
-                   tags={k: str(v) for k, v in entry.tags.items()} or None)  # (as a computed asset's)
+                   tags=kind_tags(entry.tags, entry.kinds, key, entry.pointer + "/kinds", col) or None)
     if entry.observe is None:
         return AssetSpec(key, **options)
     from ..runtime.definitions.observations import observable_source_asset

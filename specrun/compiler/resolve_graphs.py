@@ -13,11 +13,13 @@ from typing import Any, Optional
 
 from ..errors import SpecError, suggest
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition
+from ..runtime.definitions.assets_definition import tags_with_kinds
 from ..runtime.definitions.dependencies import (
     DependencyDefinition, InputMapping, MultiDependencyDefinition, NodeInvocation, OutputMapping,
 )
 from ..runtime.definitions.keys import AssetKey
 from .parse import escape
+from .resolve_parts import kind_tags
 
 
 def resolve_graph_asset(entry: Any, ctx: Any, ops: dict[str, Any]) -> Optional[AssetsDefinition]:
@@ -69,15 +71,24 @@ def _graph_asset(entry: Any, graph_def: Any, outputs: list[OutputMapping], upstr
     """`AssetsDefinition.from_graph` with the entry's keys, groups and options."""
     keys = {o.graph_output_name: ctx.keys[o.graph_output_name] for o in outputs} if entry.outs else {
         "result": AssetKey([*entry.key_prefix, entry.name])}
+    tags = kind_tags(entry.tags, entry.kinds, AssetKey([*entry.key_prefix, entry.name]), entry.pointer + "/kinds",
+                     ctx.col) or {}
     made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: AssetsDefinition.from_graph(
         graph_def, keys_by_input_name=upstream, keys_by_output_name=keys, group_name=entry.group,
         group_names_by_output_name={o: (v or {}).get("group") for o, v in entry.outs.items()
                                     if (v or {}).get("group")},
         partitions_def=pdef, description=entry.description, code_version=entry.code_version,
-        metadata=entry.metadata or None, tags={k: str(v) for k, v in entry.tags.items()},
+        metadata=entry.metadata or None, tags=tags, tags_by_output_name=_out_kind_tags(entry, tags),
         deps=[ctx.keys[d] for d in entry.deps if d in ctx.keys],
         input_specs={n: AssetIn(key=k) for n, k in upstream.items()}), entry.pointer)
     return made
+
+
+def _out_kind_tags(entry: Any, tags: dict[str, str]) -> Optional[dict[str, dict[str, str]]]:
+    """The tags of each of the entry's `outs:` that has `kinds:` of its own: the entry's (`tags`,
+    with its kinds) and a tag `dagster/kind/<kind>` for each of the out's."""
+    given = {o: (v or {}).get("kinds") for o, v in entry.outs.items()}
+    return {o: tags_with_kinds(tags, kinds) for o, kinds in given.items() if kinds} or None
 
 
 def _wire(entry: Any, name: str, op_def: Any, nodes: dict[str, Any], ctx: Any,

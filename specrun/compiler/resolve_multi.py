@@ -8,7 +8,8 @@ from typing import Any, Optional
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition
 from ..runtime.definitions.keys import AssetKey
 from .model import AssetEntry
-from .resolve_parts import check_config, retry_policy, timeout_tags
+from .parse import escape
+from .resolve_parts import check_config, kind_tags, retry_policy, timeout_tags
 
 
 def resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], deps: list[AssetKey], pdef: Any,
@@ -17,10 +18,17 @@ def resolve_multi_asset(entry: AssetEntry, fn: Any, ins: dict[str, AssetIn], dep
     to `ctx.col` (`ctx`: resolve's `ResolveContext`)."""
     from ..runtime.definitions.multi_assets import AssetOut, multi_asset  # (only for a multi-asset)
 
-    outs = {name: AssetOut(key_prefix=entry.key_prefix or None, description=(o or {}).get("description"),
-                           io_manager_key=(o or {}).get("io_manager") or entry.io_manager,
-                           group_name=(o or {}).get("group") or entry.group)
-            for name, o in entry.outs.items()}
+    outs = {}
+    for name, o in entry.outs.items():
+        o = o or {}
+        # each asset has the entry's tags and kinds, and its own kinds
+        tags = kind_tags(entry.tags, [*entry.kinds, *(o.get("kinds") or ())], AssetKey([*entry.key_prefix, name]),
+                         f"{entry.pointer}/outs/{escape(name)}/kinds", ctx.col)
+        if tags is None:
+            return None
+        outs[name] = AssetOut(key_prefix=entry.key_prefix or None, description=o.get("description"),
+                              io_manager_key=o.get("io_manager") or entry.io_manager,
+                              group_name=o.get("group") or entry.group, tags=tags or None)
     made: Optional[AssetsDefinition] = ctx.col.attempt(lambda: multi_asset(
         outs=outs, name=multi_asset_op_name(entry), ins=ins, deps=deps,
         partitions_def=pdef, required_resource_keys=set(entry.resources),

@@ -6,11 +6,13 @@ import functools
 import inspect
 import math
 import re
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
 from .parse import escape
+from ..runtime.definitions.assets_definition import tags_with_kinds
 from ..runtime.definitions.dynamic import DynamicOut
+from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import In, Out, op
 from ..runtime.definitions.policy import RetryPolicy
 
@@ -60,6 +62,17 @@ def timeout_tags(timeout: Optional[float], pointer: str = "") -> dict[str, str]:
         raise SpecError(f"timeout must be a finite number of seconds, not {timeout}", None,
                         f"{pointer}/timeout", "write the seconds each attempt may take, e.g. timeout: 600")
     return {STEP_TIMEOUT_TAG: str(float(timeout))}
+
+
+def kind_tags(tags: Mapping[str, Any], kinds: Sequence[str], key: AssetKey, pointer: str,
+              col: Collector) -> Optional[dict[str, str]]:
+    """An entry's `tags:` as text, with a tag `dagster/kind/<kind>` of value "" for each of
+    `kinds` (Dagster's rule, `tags_with_kinds`); None after adding the error at `pointer`
+    (its `kinds:`) when they are more than ten."""
+    text = {k: str(v) for k, v in tags.items()}
+    if not kinds:
+        return text
+    return col.attempt(lambda: tags_with_kinds(text, kinds, key), pointer)  # type: ignore[no-any-return]
 
 
 def retry_policy(entry: Any, pointer: str = "") -> Optional[RetryPolicy]:

@@ -75,6 +75,9 @@ def _unknown_keys(error: Any, pointer: str, doc: Document) -> list[SpecError]:
             for key in extras if not str(key).startswith("x-")]
 
 
+_KIND_PATTERN = "^[A-Za-z0-9_.-]{1,63}$"  # (the schema's, as Dagster's tag keys allow: dagster/kind/<kind>)
+
+
 def _text_error(error: Any, pointer: str, doc: Document) -> Optional[SpecError]:
     """minLength / pattern / propertyNames: an empty string, a bad key part or a bad name
     (None: another pattern, reported in jsonschema's words)."""
@@ -84,6 +87,9 @@ def _text_error(error: Any, pointer: str, doc: Document) -> Optional[SpecError]:
     if kind == "pattern" and error.validator_value == "^[A-Za-z0-9_]+$":
         return SpecError(f"{error.instance!r} is not a valid key part" + _where(pointer) + ": use letters, digits and _",
                          doc.locate(pointer), pointer)
+    if kind == "pattern" and error.validator_value == _KIND_PATTERN:
+        return SpecError(f"{error.instance!r} is not a valid kind" + _where(pointer)
+                         + ": use letters, digits, _, - and . (at most 63)", doc.locate(pointer), pointer)
     if kind == "propertyNames" or (kind == "pattern" and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path):
         name = error.instance
         odd = unusual_characters(str(name))

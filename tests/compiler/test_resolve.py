@@ -216,7 +216,7 @@ def test_an_entry_naming_a_plain_function_passes_asset_only_the_options_it_sets(
     assert passed["raw"] == ["code_version", "compute_kind", "description", "group_name", "ins", "io_manager_key",
                              "key_prefix", "metadata", "name", "op_tags", "partitions_def", "required_resource_keys",
                              "retry_policy", "tags"]
-    assert len(passed["dec"]) == 18  # a decorated function: every option, the entry's over the decorator's
+    assert len(passed["dec"]) == 19  # a decorated function: every option, the entry's over the decorator's
 
 
 def test_multi_asset_outs_take_their_own_io_manager_description_and_the_entry_defaults(tmp_path):

@@ -203,36 +203,6 @@ def _d1464af424d3f32a2076(self, step_key, node, kind, partition, run, reason, as
     __values['asset_key'] = asset_key
 
 
-def _d7bfe19e3e741e5b7599(self, name, pointer, fn, description, ins, deps, partitions, resources, io_manager, config, retry, timeout, code_version, group, tags, metadata, key_prefix, compute_kind, scope, check_specs, outs, can_subset, graph, output, external, observe):
-    __values = self.__dict__
-    __values['name'] = name
-    __values['pointer'] = pointer
-    __values['fn'] = fn
-    __values['description'] = description
-    __values['ins'] = _factory_ins() if ins is _unset_ins else ins
-    __values['deps'] = _factory_deps() if deps is _unset_deps else deps
-    __values['partitions'] = partitions
-    __values['resources'] = _factory_resources() if resources is _unset_resources else resources
-    __values['io_manager'] = io_manager
-    __values['config'] = config
-    __values['retry'] = retry
-    __values['timeout'] = timeout
-    __values['code_version'] = code_version
-    __values['group'] = group
-    __values['tags'] = _factory_tags() if tags is _unset_tags else tags
-    __values['metadata'] = _factory_metadata() if metadata is _unset_metadata else metadata
-    __values['key_prefix'] = _factory_key_prefix() if key_prefix is _unset_key_prefix else key_prefix
-    __values['compute_kind'] = compute_kind
-    __values['scope'] = scope
-    __values['check_specs'] = _factory_check_specs() if check_specs is _unset_check_specs else check_specs
-    __values['outs'] = _factory_outs() if outs is _unset_outs else outs
-    __values['can_subset'] = can_subset
-    __values['graph'] = _factory_graph() if graph is _unset_graph else graph
-    __values['output'] = output
-    __values['external'] = external
-    __values['observe'] = observe
-
-
 def _d82a163904f11ee485da(self, value, kind):
     if _vc_type(self) is _vc_cls:
         _object_setattr(self, '__class__', _vc_twin)
@@ -259,6 +229,37 @@ def _d91e45148b996109cb0e(self, resource_fn, config_schema, required_resource_ke
 def _da4545331dc45a97f44f(self, name):
     __set = _object_setattr.__get__(self)
     __set('name', name)
+
+
+def _da92278d7cf530180b19(self, name, pointer, fn, description, ins, deps, partitions, resources, io_manager, config, retry, timeout, code_version, group, tags, metadata, key_prefix, compute_kind, kinds, scope, check_specs, outs, can_subset, graph, output, external, observe):
+    __values = self.__dict__
+    __values['name'] = name
+    __values['pointer'] = pointer
+    __values['fn'] = fn
+    __values['description'] = description
+    __values['ins'] = _factory_ins() if ins is _unset_ins else ins
+    __values['deps'] = _factory_deps() if deps is _unset_deps else deps
+    __values['partitions'] = partitions
+    __values['resources'] = _factory_resources() if resources is _unset_resources else resources
+    __values['io_manager'] = io_manager
+    __values['config'] = config
+    __values['retry'] = retry
+    __values['timeout'] = timeout
+    __values['code_version'] = code_version
+    __values['group'] = group
+    __values['tags'] = _factory_tags() if tags is _unset_tags else tags
+    __values['metadata'] = _factory_metadata() if metadata is _unset_metadata else metadata
+    __values['key_prefix'] = _factory_key_prefix() if key_prefix is _unset_key_prefix else key_prefix
+    __values['compute_kind'] = compute_kind
+    __values['kinds'] = _factory_kinds() if kinds is _unset_kinds else kinds
+    __values['scope'] = scope
+    __values['check_specs'] = _factory_check_specs() if check_specs is _unset_check_specs else check_specs
+    __values['outs'] = _factory_outs() if outs is _unset_outs else outs
+    __values['can_subset'] = can_subset
+    __values['graph'] = _factory_graph() if graph is _unset_graph else graph
+    __values['output'] = output
+    __values['external'] = external
+    __values['observe'] = observe
 
 
 def _dd91ae3e50d59c5d7f28(self, group_name, tags, owners, deps):
