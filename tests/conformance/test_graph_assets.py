@@ -118,3 +118,17 @@ def test_a_failing_op_inside_a_graph_asset_skips_what_reads_the_asset():
     assert [e.step_key for e in result.get_step_failure_events()] == ["broken.explode"]
     assert sorted(e.step_key for e in result.get_step_success_events()) == ["broken.fetch", "upstream_number"]
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [dg.AssetKey("upstream_number")]
+
+
+def test_metadata_by_output_name_is_the_definitions_not_the_materializations():
+    # Dagster keeps a definition's metadata on the definition (metadata_by_key); a
+    # materialization's metadata is what the run logged (the IO manager's, the step's)
+    graphed = dg.AssetsDefinition.from_graph(doubled_graph, metadata_by_output_name={"result": {"note": "one"}})
+    from_op = dg.AssetsDefinition.from_op(split, metadata_by_output_name={"first": {"note": "first"}})
+    assert {k.to_user_string(): dict(v) for k, v in from_op.metadata_by_key.items()} == {
+        "first": {"note": "first"}, "second": {}}
+    assert dict(graphed.metadata_by_key[dg.AssetKey("doubled_graph")]) == {"note": "one"}
+    result = dg.materialize([upstream_number, graphed, from_op])
+    noted = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+             if "note" in e.materialization.metadata]
+    assert noted == []
