@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from ..errors import SpecError, suggest
 from ..runtime.definitions.assets import AssetIn, AssetsDefinition
-from ..runtime.definitions.assets_definition import tags_with_kinds
+from ..runtime.definitions.asset_spec import tags_with_kinds
 from ..runtime.definitions.dependencies import (
     DependencyDefinition, InputMapping, MultiDependencyDefinition, NodeInvocation, OutputMapping,
 )

@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 from ..errors import DefinitionError, SpecError, SpecErrors, SpecrunError, suggest
 from .parse import escape
-from ..runtime.definitions.assets_definition import tags_with_kinds
+from ..runtime.definitions.asset_spec import tags_with_kinds
 from ..runtime.definitions.dynamic import DynamicOut
 from ..runtime.definitions.keys import AssetKey
 from ..runtime.definitions.ops import In, Out, op

@@ -12,8 +12,8 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
-from .assets_definition import (AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key,
-                                tags_with_kinds)
+from .asset_spec import tags_with_kinds
+from .assets_definition import AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key
 from .keys import AssetKey
 from .metadata import normalize_metadata
 from .ops import In, OpDefinition, build_ins, resource_key_set, result_out

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence, Union
 from ...errors import DefinitionError
 from ..config import normalize_config_schema
 from .assets import AssetIn, AssetsDefinition, AssetSpec, dep_key
-from .assets_definition import tags_with_kinds
+from .asset_spec import tags_with_kinds
 from .check_specs import validate_asset_check_specs
 from .keys import AssetKey, CoercibleToAssetKey, key_facts_of
 from .metadata import normalize_metadata
