@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from .asset_checks import AssetChecksDefinition
     from .assets import AssetsDefinition, AssetSpec
     from .composition import GraphDefinition
-    from .selection import AssetGraphView
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
 
@@ -252,23 +251,6 @@ def job_from_graph(graph_def: GraphDefinition, name: Optional[str] = None, **o: 
 
 
 # -- asset jobs ----------------------------------------------------------------------------
-AssetLike = Union["AssetsDefinition", "AssetSpec"]
-
-
-def asset_graph_view(assets: Sequence[AssetLike], checks: Sequence[Any] = ()) -> AssetGraphView:
-    from .assets import AssetsDefinition
-    from .selection import AssetGraphView
-    upstream, groups, tags = {}, {}, {}
-    for a in assets:
-        made = isinstance(a, AssetsDefinition)  # (else an AssetSpec: its own group and tags)
-        groups_of, tags_of = (a.group_names_by_key, a.tags_by_key) if made else ({}, {})
-        for key in getattr(a, "keys", None) or (a.key,):
-            upstream[key] = set(a.dependency_keys) if made else set(a.deps)
-            groups[key] = groups_of.get(key) or a.group_name or "default"
-            tags[key] = tags_of[key] if key in tags_of else dict(getattr(a, "tags", {}) or {})
-    checked = {s.key: s.asset_key for c in checks for s in c.specs}
-    return AssetGraphView(upstream, groups, tags, checked)
-
 
 def build_asset_job(
     name: str,
@@ -288,7 +270,7 @@ def build_asset_job(
                               assets_resources, common_partitions_def, input_source, output_handle,
                               subset_multi_assets)
     from .assets import AssetsDefinition
-    from .selection import coerce_selection
+    from .selection import asset_graph_view, coerce_selection
     by_key, defined, plain_only = assets_by_key(assets)
     if selection is None:
         # What `AssetSelection.all()` resolves to (every asset, and the checks of each), without

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
 from .keys import AssetKey, check_key_text
+
+if TYPE_CHECKING:
+    from .assets import AssetsDefinition, AssetSpec
 
 
 class AssetGraphView:
@@ -35,6 +38,22 @@ class AssetGraphView:
             seen |= frontier
             level += 1
         return seen
+
+
+def asset_graph_view(assets: Sequence[Union["AssetsDefinition", "AssetSpec"]],
+                     checks: Sequence[Any] = ()) -> AssetGraphView:
+    """The view a selection resolves over: each asset's upstream keys, group and tags."""
+    from .assets import AssetsDefinition
+    upstream, groups, tags = {}, {}, {}
+    for a in assets:
+        made = isinstance(a, AssetsDefinition)  # (else an AssetSpec: its own group and tags)
+        groups_of, tags_of = (a.group_names_by_key, a.tags_by_key) if made else ({}, {})
+        for key in getattr(a, "keys", None) or (a.key,):
+            upstream[key] = set(a.dependency_keys) if made else set(a.deps)
+            groups[key] = groups_of.get(key) or a.group_name or "default"
+            tags[key] = tags_of[key] if key in tags_of else dict(getattr(a, "tags", {}) or {})
+    checked = {s.key: s.asset_key for c in checks for s in c.specs}
+    return AssetGraphView(upstream, groups, tags, checked)
 
 
 class AssetSelection:

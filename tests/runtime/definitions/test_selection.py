@@ -210,3 +210,17 @@ def test_union_intersection_and_difference_combine_checks_too(checked):
     assert (c - c_ok).resolve_checks(checked) == {C_FRESH}
     assert (c - AssetSelection.all_asset_checks()).resolve_checks(checked) == set()
     assert (c_ok - c).resolve_checks(checked) == set()
+
+
+def test_the_view_of_assets_has_each_key_s_upstream_group_and_tags():
+    import specrun
+    from specrun.runtime.definitions.selection import asset_graph_view
+
+    @specrun.asset(group_name="g", tags={"t": "1"}, deps=["ext"])
+    def made():
+        return 1
+
+    view = asset_graph_view([made, specrun.AssetSpec("ext", tags={"u": "2"})])
+    assert view.upstream == {AssetKey("made"): {AssetKey("ext")}, AssetKey("ext"): set()}
+    assert view.groups == {AssetKey("made"): "g", AssetKey("ext"): "default"}
+    assert view.tags == {AssetKey("made"): {"t": "1"}, AssetKey("ext"): {"u": "2"}}
