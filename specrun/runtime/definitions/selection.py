@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError, suggest
+from .asset_spec import KIND_PREFIX, kinds_of
 from .keys import AssetKey, check_key_text
 
 if TYPE_CHECKING:
@@ -16,7 +17,9 @@ class AssetGraphView:
 
     def __init__(self, upstream: Mapping[AssetKey, set[AssetKey]], groups: Mapping[AssetKey, str],
                  tags: Mapping[AssetKey, Mapping[str, str]] | None = None,
-                 checks: Mapping[Any, AssetKey] | None = None) -> None:
+                 checks: Mapping[Any, AssetKey] | None = None,
+                 owners: Mapping[AssetKey, Sequence[str]] | None = None,
+                 sources: Iterable[AssetKey] = ()) -> None:
         self.upstream = {k: set(v) for k, v in upstream.items()}
         self.downstream: dict[AssetKey, set[AssetKey]] = {k: set() for k in upstream}
         for key, ups in self.upstream.items():
@@ -25,10 +28,17 @@ class AssetGraphView:
         self.groups = dict(groups)
         self.tags = dict(tags or {})
         self.checks = dict(checks or {})  # check key -> the asset it checks
+        self.owners = dict(owners or {})
+        self.sources = set(sources)  # external assets (an AssetSpec): never materialized here
 
     @property
     def keys(self) -> set[AssetKey]:
         return set(self.groups)
+
+    def materializable_unless(self, include_sources: bool) -> Iterable[AssetKey]:
+        """Every asset when `include_sources`, else those not external (as Dagster's tag, kind
+        and group selections, whose `include_sources=` is False by default)."""
+        return self.keys if include_sources else self.keys - self.sources
 
     def walk(self, start: Iterable[AssetKey], edges: Mapping[AssetKey, set[AssetKey]],
              depth: Optional[int]) -> set[AssetKey]:
@@ -42,18 +52,23 @@ class AssetGraphView:
 
 def asset_graph_view(assets: Sequence[Union["AssetsDefinition", "AssetSpec"]],
                      checks: Sequence[Any] = ()) -> AssetGraphView:
-    """The view a selection resolves over: each asset's upstream keys, group and tags."""
+    """The view a selection resolves over: each asset's upstream keys, group, tags and owners,
+    and which assets are external (an `AssetSpec`)."""
     from .assets import AssetsDefinition
-    upstream, groups, tags = {}, {}, {}
+    upstream, groups, tags, owners, sources = {}, {}, {}, {}, set()
     for a in assets:
-        made = isinstance(a, AssetsDefinition)  # (else an AssetSpec: its own group and tags)
+        made = isinstance(a, AssetsDefinition)  # (else an AssetSpec: its own group, tags, owners)
         groups_of, tags_of = (a.group_names_by_key, a.tags_by_key) if made else ({}, {})
+        owners_of = a.owners_by_key if made else {a.key: getattr(a, "owners", ())}
         for key in getattr(a, "keys", None) or (a.key,):
             upstream[key] = set(a.dependency_keys) if made else set(a.deps)
             groups[key] = groups_of.get(key) or a.group_name or "default"
             tags[key] = tags_of[key] if key in tags_of else dict(getattr(a, "tags", {}) or {})
+            owners[key] = owners_of.get(key, ())
+        if not made:
+            sources.add(a.key)
     checked = {s.key: s.asset_key for c in checks for s in c.specs}
-    return AssetGraphView(upstream, groups, tags, checked)
+    return AssetGraphView(upstream, groups, tags, checked, owners, sources)
 
 
 class AssetSelection:
@@ -117,9 +132,35 @@ class AssetSelection:
                               "group:" + ",".join(names))
 
     @staticmethod
-    def tag(key: str, value: str) -> "AssetSelection":
-        return AssetSelection(lambda g: {k for k, t in g.tags.items() if t.get(key) == value},
-                              f"tag:{key}={value}")
+    def tag(key: str, value: str, include_sources: bool = False) -> "AssetSelection":
+        """The assets tagged `key` = `value` (external ones only with `include_sources`)."""
+        return AssetSelection(
+            lambda g: {k for k in g.materializable_unless(include_sources) if g.tags.get(k, {}).get(key) == value},
+            f"tag:{key}={value}")
+
+    @staticmethod
+    def tag_string(string: str, include_sources: bool = False) -> "AssetSelection":
+        """`tag` of a string `key=value`, or `key` for the value ""."""
+        key, *value = string.split("=")
+        if len(value) > 1:
+            raise DefinitionError(f"tag selection {string!r}: give key=value or key, with one '=' at most")
+        return AssetSelection.tag(key, value[0] if value else "", include_sources)
+
+    @staticmethod
+    def kind(kind: Optional[str], include_sources: bool = False) -> "AssetSelection":
+        """The assets of kind `kind` (their tag `dagster/kind/<kind>`, see `tags_with_kinds`);
+        `None`: the assets of no kind. External ones only with `include_sources`."""
+        def chosen(g: AssetGraphView) -> set[AssetKey]:
+            keys = g.materializable_unless(include_sources)
+            if kind is None:
+                return {k for k in keys if not kinds_of(g.tags.get(k, {}))}
+            return {k for k in keys if KIND_PREFIX + kind in g.tags.get(k, {})}
+        return AssetSelection(chosen, f"kind:{kind}")
+
+    @staticmethod
+    def owner(owner: Optional[str]) -> "AssetSelection":
+        """The assets (external ones too, as in Dagster) that `owner` owns."""
+        return AssetSelection(lambda g: {k for k, names in g.owners.items() if owner in names}, f"owner:{owner}")
 
     @staticmethod
     def key_prefixes(*prefixes: Any) -> "AssetSelection":

@@ -224,3 +224,30 @@ def test_the_view_of_assets_has_each_key_s_upstream_group_and_tags():
     assert view.upstream == {AssetKey("made"): {AssetKey("ext")}, AssetKey("ext"): set()}
     assert view.groups == {AssetKey("made"): "g", AssetKey("ext"): "default"}
     assert view.tags == {AssetKey("made"): {"t": "1"}, AssetKey("ext"): {"u": "2"}}
+
+
+def test_tag_and_kind_leave_out_sources_unless_asked_and_owner_keeps_them():
+    kinds = {A: {"tier": "gold", "dagster/kind/python": ""}, B: {"dagster/kind/sql": ""},
+             X: {"dagster/kind/python": ""}}
+    view = AssetGraphView(UPSTREAM, GROUPS, {**TAGS, **kinds}, owners={A: ["team:a"], X: ["team:a"]}, sources={X})
+    assert AssetSelection.kind("python").resolve(view) == {A}
+    assert AssetSelection.kind("python", include_sources=True).resolve(view) == {A, X}
+    assert AssetSelection.kind(None).resolve(view) == {C, D, SALES_EU, SALES_US, OPS_EU}
+    assert AssetSelection.tag("tier", "gold").resolve(view) == {A, C}
+    assert AssetSelection.tag_string("dagster/kind/sql").resolve(view) == {B}
+    assert AssetSelection.owner("team:a").resolve(view) == {A, X}
+    with pytest.raises(DefinitionError, match="one '=' at most"):
+        AssetSelection.tag_string("a=b=c")
+
+
+def test_the_view_of_an_asset_spec_marks_it_a_source_with_its_owners():
+    import specrun
+    from specrun.runtime.definitions.selection import asset_graph_view
+
+    @specrun.asset(owners=["team:a"])
+    def made():
+        return 1
+
+    view = asset_graph_view([made, specrun.AssetSpec("ext", owners=["team:b"])])
+    assert view.sources == {AssetKey("ext")}
+    assert view.owners == {AssetKey("made"): ["team:a"], AssetKey("ext"): ["team:b"]}
