@@ -132,3 +132,42 @@ def test_metadata_by_output_name_is_the_definitions_not_the_materializations():
     noted = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
              if "note" in e.materialization.metadata]
     assert noted == []
+
+
+KIND = "dagster/kind/"
+
+
+def test_a_graph_asset_s_kinds_are_tags_beside_its_own_and_it_has_its_owners():
+    @dg.graph_asset(kinds={"python", "s3"}, tags={"t": "1"}, owners=["team:data"])
+    def typed_graph(upstream_number):
+        return scale(fetch(upstream_number))
+
+    key = dg.AssetKey("typed_graph")
+    assert typed_graph.tags_by_key == {key: {"t": "1", KIND + "python": "", KIND + "s3": ""}}
+    assert typed_graph.specs_by_key[key].kinds == {"python", "s3"}
+    assert typed_graph.owners_by_key == {key: ["team:data"]}
+    job = dg.define_asset_job("py_graphs", selection=dg.AssetSelection.kind("s3").upstream())
+    defs = dg.Definitions(assets=[upstream_number, typed_graph], jobs=[job])
+    result = defs.get_job_def("py_graphs").execute_in_process()
+    assert _materializations(result) == [("typed_graph.scale", "typed_graph"),
+                                         ("upstream_number", "upstream_number")]
+
+
+def test_a_graph_asset_takes_at_most_ten_kinds_counting_kind_tags():
+    import pytest
+
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        @dg.graph_asset(kinds={str(i) for i in range(10)}, tags={KIND + "eleven": ""})
+        def many(upstream_number):
+            return scale(fetch(upstream_number))
+
+
+def test_a_graph_multi_asset_gives_each_key_the_kinds_of_its_asset_out():
+    @dg.graph_multi_asset(outs={"g1": dg.AssetOut(kinds={"python"}), "g2": dg.AssetOut(tags={"t": "1"})})
+    def typed_outs():
+        first, second = split()
+        return {"g1": scale(first), "g2": scale(second)}
+
+    assert typed_outs.tags_by_key == {dg.AssetKey("g1"): {KIND + "python": ""}, dg.AssetKey("g2"): {"t": "1"}}
+    assert {k: s.kinds for k, s in typed_outs.specs_by_key.items()} == {
+        dg.AssetKey("g1"): {"python"}, dg.AssetKey("g2"): set()}

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import replace
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
 
 from ...errors import DefinitionError
+from .asset_spec import tags_with_kinds
 from .assets import AssetIn, AssetsDefinition
 from .composition import GraphDefinition
 from .keys import AssetKey
@@ -27,20 +28,22 @@ def graph_asset(
     partitions_def: Any = None, metadata: Optional[Mapping[str, Any]] = None,
     description: Optional[str] = None, resource_defs: Optional[Mapping[str, Any]] = None,
     code_version: Optional[str] = None, key: Any = None, tags: Optional[Mapping[str, str]] = None,
-    deps: Sequence[Any] = (),
+    deps: Sequence[Any] = (), owners: Optional[Sequence[str]] = None, kinds: Optional[Iterable[str]] = None,
 ) -> Any:
     """Decorate a graph body whose return value is the asset: its parameters are upstream
-    assets (by name, or `ins=`), and each op it calls runs as its own step."""
+    assets (by name, or `ins=`), and each op it calls runs as its own step. `kinds` are tags
+    `dagster/kind/<kind>`, as `@asset`'s."""
 
     def decorate(fn: Callable[..., Any]) -> AssetsDefinition:
         node_name = name or (AssetKey.from_coercible(key).to_python_identifier() if key else fn.__name__)
         graph_def = GraphDefinition(node_name, fn, description or inspect.getdoc(fn))
         asset_key = AssetKey.from_coercible(key) if key else None
+        tagged = tags_with_kinds(tags, kinds, asset_key or AssetKey(node_name))
         return assets_from_graph(
             graph_def, keys_by_input_name=_input_keys(fn, ins), key_prefix=key_prefix,
             keys_by_output_name={"result": asset_key} if asset_key else None, group_name=group_name,
             partitions_def=partitions_def, metadata=metadata, description=description,
-            resource_defs=resource_defs, code_version=code_version, tags=tags, deps=deps,
+            resource_defs=resource_defs, code_version=code_version, tags=tagged, owners=owners, deps=deps,
             input_specs=ins)
 
     return decorate(compose_fn) if compose_fn is not None else decorate

@@ -100,6 +100,7 @@ def graph_asset_fields(
     code_version: Optional[str] = None, can_subset: bool = False, deps: Sequence[Any] = (),
     input_specs: Optional[Mapping[str, Any]] = None, out_specs: Optional[Mapping[str, Any]] = None,
     node_name: Optional[str] = None, tags: Optional[Mapping[str, str]] = None,
+    owners: Optional[Sequence[str]] = None,
 ) -> dict[str, Any]:
     """The fields of the AssetsDefinition of the assets a graph computes
     (`AssetsDefinition.from_graph`): each graph output is an asset (its name, or the key
@@ -121,7 +122,7 @@ def graph_asset_fields(
         deps=tuple(deps), group_name=facts[first].group_name,
         metadata=normalize_metadata(metadata), partitions_def=partitions_def,
         code_version=code_version or graph_code_version(layout),
-        description=description or graph_def.description, tags=dict(tags or {}),
+        description=description or graph_def.description, tags=dict(tags or {}), owners=tuple(owners or ()),
         resource_defs=dict(resource_defs or {}), keys_by_output_name=keys_by_output,
         key_facts=facts, can_subset=can_subset, multi=len(keys_by_output) > 1 or can_subset,
         graph=layout,
