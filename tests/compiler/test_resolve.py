@@ -170,7 +170,8 @@ def test_every_asset_option_reaches_the_definition(tmp_path):
     assert (raw.key, raw.group_name, raw.tags, raw.metadata["m"].value, raw.description, raw.compute_kind,
             raw.code_version, raw.partitions_def, raw.io_manager_key) == (
         AssetKey(["p", "raw"]), "g1", {"n": "1"}, "x", "d", "k", "3", DailyPartitionsDefinition("2024-01-01"), "store")
-    assert (raw.op.tags, raw.op.required_resource_keys) == ({"specrun/timeout": "5.0"}, {"store"})
+    assert (raw.op.tags, raw.op.required_resource_keys) == ({"dagster/compute_kind": "k", "specrun/timeout": "5.0"},
+                                                      {"store"})
     assert (raw.op.retry_policy.max_retries, raw.op.retry_policy.delay) == (2, 1.0)
     assert dict(clean.input_keys) == {"raw": AssetKey(["p", "raw"])}
     assert isinstance(clean.input_specs["raw"].partition_mapping, AllPartitionMapping)
@@ -295,7 +296,8 @@ checks:
     assert AssetKey(["extra"]) in pair.deps
     assert (pair.partitions_def, pair.op.required_resource_keys, pair.op.retry_policy.max_retries, pair.code_version,
             pair.op.tags, pair.description, pair.compute_kind) == (
-        DailyPartitionsDefinition("2024-01-01"), {"store"}, 3, "9", {"specrun/timeout": "2.0"}, "pd", "ck")
+        DailyPartitionsDefinition("2024-01-01"), {"store"}, 3, "9",
+        {"dagster/compute_kind": "ck", "specrun/timeout": "2.0"}, "pd", "ck")
     [both] = [c for c in compiled.definitions.asset_checks if c.name == "both"]
     assert (both.description, both.op.required_resource_keys) == ("bd", {"store"})
     assert [(s.name, s.asset_key) for s in both.specs] == [("c9", AssetKey(["raw"]))]

@@ -12,7 +12,7 @@ from ..config import normalize_config_schema
 from .assets_definition import AssetIn, dep_key
 from .check_specs import AssetCheckSpec, spec_for_key
 from .keys import AssetKey
-from .ops import In, OpDefinition, Out, build_ins, resource_key_set
+from .ops import In, OpDefinition, Out, build_ins, op_tags_with_compute_kind, resource_key_set
 from .policy import RetryPolicy
 from .signature import read_signature
 from .values import value_class
@@ -99,8 +99,10 @@ def asset_check(
     retry_policy: Optional[RetryPolicy] = None,
     metadata: Optional[Mapping[str, Any]] = None,
     compute_kind: Optional[str] = None,
+    op_tags: Optional[Mapping[str, Any]] = None,
 ) -> Any:
-    """Decorate a function returning an `AssetCheckResult` as a check of `asset`."""
+    """Decorate a function returning an `AssetCheckResult` as a check of `asset`; its op's tags
+    are `op_tags` and `dagster/compute_kind` = `compute_kind`, as in Dagster."""
     options = dict(locals())
     options.pop("compute_fn")
     if compute_fn is not None:
@@ -130,8 +132,8 @@ def _make_check(fn: Callable[..., Any], **o: Any) -> AssetChecksDefinition:
         name=check_name, compute_fn=fn, ins=ins, outs={"result": Out()}, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or o["config_schema"]),
         required_resource_keys=resource_key_set(o["required_resource_keys"]),
-        retry_policy=o["retry_policy"], description=o["description"] or inspect.getdoc(fn),
-        kind="check",
+        retry_policy=o["retry_policy"], tags=op_tags_with_compute_kind(o["compute_kind"], o["op_tags"]),
+        description=o["description"] or inspect.getdoc(fn), kind="check",
     )
     return AssetChecksDefinition(
         name=check_name, asset_key=target, op=op_def, asset_param=asset_param,

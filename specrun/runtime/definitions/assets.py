@@ -16,7 +16,7 @@ from .asset_spec import tags_with_kinds
 from .assets_definition import AssetDep, AssetIn, AssetsDefinition, AssetSpec, SourceAsset, dep_key
 from .keys import AssetKey
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, build_ins, resource_key_set, result_out
+from .ops import In, OpDefinition, build_ins, op_tags_with_compute_kind, resource_key_set, result_out
 from .types import return_annotation
 from .check_specs import validate_asset_check_specs
 from .policy import RetryPolicy
@@ -150,7 +150,7 @@ def _function_parts(fn: Callable[..., Any], o: Mapping[str, Any], sig: ComputeSi
     return (sig, ins,
             result_out(o["dagster_type"], o["metadata"], o["io_manager_key"] or "io_manager", return_annotation(fn)),
             normalize_config_schema(config_schema), resource_key_set(o["required_resource_keys"]),
-            {k: str(v) for k, v in (o["op_tags"] or {}).items()}, o["description"] or docstring(fn),
+            op_tags_with_compute_kind(o["compute_kind"], o["op_tags"]), o["description"] or docstring(fn),
             o["compute_kind"],
             normalize_metadata(o["metadata"]))
 

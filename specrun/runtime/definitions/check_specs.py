@@ -111,12 +111,16 @@ def multi_asset_check(
     retry_policy: Any = None,
     ins: Optional[Mapping[str, Any]] = None,
     can_subset: bool = False,
+    compute_kind: Optional[str] = None,
+    op_tags: Optional[Mapping[str, Any]] = None,
 ) -> Callable[[Callable[..., Any]], Any]:
     """Decorate a function that evaluates several checks (of one or more assets) in one step;
-    it yields one `AssetCheckResult(asset_key=..., check_name=...)` per spec."""
+    it yields one `AssetCheckResult(asset_key=..., check_name=...)` per spec. Its op's tags are
+    `op_tags` and `dagster/compute_kind` = `compute_kind`, as in Dagster."""
 
     def decorate(fn: Callable[..., Any]) -> Any:
         from .asset_checks import AssetChecksDefinition
+        from .ops import op_tags_with_compute_kind
         from .signature import read_signature
 
         node_name = name or fn.__name__
@@ -128,7 +132,7 @@ def multi_asset_check(
         extra = dict(ins or {})
         op_def = _check_op(fn, sig, node_name, what, extra, config_schema=config_schema,
                            required_resource_keys=required_resource_keys, retry_policy=retry_policy,
-                           description=description)
+                           description=description, tags=op_tags_with_compute_kind(compute_kind, op_tags))
         first = checked[0]
         return AssetChecksDefinition(
             name=node_name, asset_key=first.asset_key, op=op_def, asset_param=None,
@@ -144,7 +148,7 @@ def multi_asset_check(
 
 def _check_op(fn: Callable[..., Any], sig: Any, name: str, what: str, ins: dict[str, Any], *,
               config_schema: Any, required_resource_keys: Optional[set[str]], retry_policy: Any,
-              description: Optional[str]) -> Any:
+              description: Optional[str], tags: dict[str, str]) -> Any:
     """The op of a `@multi_asset_check`: each of `fn`'s inputs must be one of `ins`."""
     from ..config import normalize_config_schema
     from .ops import In, OpDefinition, Out, build_ins, resource_key_set
@@ -159,7 +163,7 @@ def _check_op(fn: Callable[..., Any], sig: Any, name: str, what: str, ins: dict[
         outs={"result": Out()}, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or config_schema),
         required_resource_keys=resource_key_set(required_resource_keys),
-        retry_policy=retry_policy, description=description or inspect.getdoc(fn), kind="check",
+        retry_policy=retry_policy, tags=tags, description=description or inspect.getdoc(fn), kind="check",
     )
 
 

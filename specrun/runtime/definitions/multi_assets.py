@@ -18,7 +18,7 @@ from .asset_spec import tags_with_kinds
 from .check_specs import validate_asset_check_specs
 from .keys import AssetKey, CoercibleToAssetKey, key_facts_of
 from .metadata import normalize_metadata
-from .ops import In, OpDefinition, Out, build_ins, resource_key_set
+from .ops import In, OpDefinition, Out, build_ins, op_tags_with_compute_kind, resource_key_set
 from .signature import read_signature
 
 
@@ -136,7 +136,7 @@ def _make_multi_asset(fn: Callable[..., Any], **o: Any) -> AssetsDefinition:
         name=node_name, compute_fn=fn, ins=ins, outs=out_defs, signature=sig,
         config_schema=normalize_config_schema(sig.config_class or o["config_schema"]),
         required_resource_keys=resource_key_set(o["required_resource_keys"]),
-        retry_policy=o["retry_policy"], tags={k: str(v) for k, v in (o["op_tags"] or {}).items()},
+        retry_policy=o["retry_policy"], tags=op_tags_with_compute_kind(o["compute_kind"], o["op_tags"]),
         description=o["description"] or inspect.getdoc(fn), code_version=o["code_version"], kind="asset",
     )
     keys_by_output = {n: k for n, (k, _) in outputs.items()}

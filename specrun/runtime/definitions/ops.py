@@ -177,6 +177,18 @@ class PendingInvocation:
 NO_RESOURCE_KEYS: frozenset[str] = frozenset()  # (not a singleton: each made is 216 bytes)
 
 
+COMPUTE_KIND_TAG = "dagster/compute_kind"  # Dagster's op tag for an asset's or check's compute_kind=
+
+
+def op_tags_with_compute_kind(compute_kind: Optional[str], op_tags: Optional[Mapping[str, Any]]) -> dict[str, str]:
+    """The op tags of an asset or check: `dagster/compute_kind` = its `compute_kind` (when given),
+    then its `op_tags` (values as text; one of them may set that tag too), as Dagster's."""
+    tags = {COMPUTE_KIND_TAG: compute_kind} if compute_kind else {}
+    for k, v in (op_tags or {}).items():
+        tags[k] = str(v)
+    return tags
+
+
 def resource_key_set(keys: Any) -> frozenset[str]:
     """`frozenset(keys or ())`: the one empty set (`NO_RESOURCE_KEYS`) every op that needs no
     resource shares, when `keys` names none (a job's build reads each op's, and 10,000 own

@@ -155,7 +155,8 @@ def test_each_option_of_asset_lands_in_its_own_field():
                  retry_policy=policy, tags={"t": "1"}, op_tags={"o": 2}, owners=["me@x.org"])
     fields, op = _fields(made), _fields(made)["op"]
     assert (op["name"], op["compute_fn"], list(op["ins"]), op["config_schema"]) == ("p__n", compute, ["up"], None)
-    assert (op["required_resource_keys"], op["retry_policy"], op["tags"]) == (frozenset({"r"}), policy, {"o": "2"})
+    assert (op["required_resource_keys"], op["retry_policy"], op["tags"]) == (frozenset({"r"}), policy,
+                                                                             {"dagster/compute_kind": "kind", "o": "2"})
     assert (op["description"], op["code_version"], op["kind"]) == ("desc", "v3", "asset")
     assert op["outs"]["result"].io_manager_key == "store" and op["outs"]["result"].metadata == {"m": 1}
     assert (fields["key"], fields["input_keys"], fields["input_specs"]) == (
