@@ -214,3 +214,57 @@ def test_asset_deps_gives_each_key_the_deps_of_its_spec():
     assert two_outs.asset_deps == {K("o1"): {K("u"), K("z")}, K(["p", "o2"]): {K("u"), K("z")}}
     assert GRAPH_ASSET.asset_deps == {K("ga"): {K("src")}}
     assert from_specs.asset_deps == {K("a"): set(), K("b"): set()}
+
+
+# `replace_attributes` / `merge_attributes`: a new spec; kinds stay kind tags apart from `tags=`.
+
+FULL = dg.AssetSpec("a", deps=["x"], description="d", metadata={"m": 1}, group_name="g", code_version="1",
+                    owners=["team:a"], tags={"t": "1"}, kinds={"python"})
+
+
+def _all(spec):
+    return (*_fields(spec), spec.kinds)
+
+
+def test_replace_attributes_replaces_what_is_given_and_keeps_the_rest():
+    made = FULL.replace_attributes(key="b", description="e", tags={"u": "2"}, deps=["y", dg.AssetDep("z")])
+    assert _all(made) == (K("b"), [K("y"), K("z")], "e", {"m": 1}, "g", "1", ["team:a"],
+                          {"u": "2", KIND + "python": ""}, None, {"python"})
+    assert _all(FULL)[:2] == (K("a"), [K("x")])  # (the spec itself is unchanged)
+    assert FULL.replace_attributes() == FULL
+    assert FULL.replace_attributes(skippable=True).merge_attributes(tags={"v": "1"}).skippable
+
+
+def test_replace_attributes_of_kinds_replaces_the_kind_tags_only():
+    assert FULL.replace_attributes(kinds={"sql"}).tags == {"t": "1", KIND + "sql": ""}
+    assert FULL.replace_attributes(tags={KIND + "pg": ""}).kinds == {"pg", "python"}
+
+
+def test_replace_attributes_with_none_gives_none():
+    bare = FULL.replace_attributes(deps=None, metadata=None, owners=None, tags=None, kinds=None,
+                                   group_name=None, description=None, code_version=None)
+    assert _all(bare) == (K("a"), [], None, {}, None, None, [], {}, None, set())
+
+
+def test_merge_attributes_adds_to_the_spec_s_own():
+    made = FULL.merge_attributes(deps=["y", "x"], metadata={"n": 2, "m": 3}, owners=["team:b"],
+                                 tags={"t": "2", "v": "3"}, kinds={"sql"})
+    assert _all(made) == (K("a"), [K("x"), K("y")], "d", {"m": 3, "n": 2}, "g", "1", ["team:a", "team:b"],
+                          {"t": "2", "v": "3", KIND + "python": "", KIND + "sql": ""}, None, {"python", "sql"})
+    assert FULL.merge_attributes() == FULL
+    with pytest.raises(dg.DagsterInvalidDefinitionError):
+        FULL.merge_attributes(kinds={str(i) for i in range(10)})
+
+
+def test_a_spec_s_deps_are_each_asset_once_and_may_be_asset_deps():
+    assert [d.asset_key if hasattr(d, "asset_key") else d
+            for d in dg.AssetSpec("a", deps=["x", dg.AssetDep("y"), "x"]).deps] == [K("x"), K("y")]
+
+
+def test_a_replaced_spec_is_what_a_multi_asset_makes():
+    @dg.multi_asset(specs=[FULL.replace_attributes(key="r1"), FULL.merge_attributes(deps=["w"]).replace_attributes(key="r2")])
+    def replaced():
+        return 1, 2
+
+    assert replaced.tags_by_key == {K("r1"): {"t": "1", KIND + "python": ""}, K("r2"): {"t": "1", KIND + "python": ""}}
+    assert replaced.asset_deps == {K("r1"): {K("x")}, K("r2"): {K("x"), K("w")}}

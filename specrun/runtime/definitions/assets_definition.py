@@ -1,7 +1,7 @@
 """The values an asset is made of: `AssetsDefinition` (one asset, or several made by one
-step) and the `AssetIn` / `AssetDep` that say where an asset's upstream assets are; the
-`AssetSpec` of an asset defined elsewhere and its kinds are in asset_spec.py (and exported
-here, as they were). The `@asset` decorator that makes them is in assets.py (which also
+step) and the `AssetIn` that says where an asset input comes from; the `AssetSpec` of an
+asset defined elsewhere, its kinds and the `AssetDep` of an ordering-only dependency are in
+asset_spec.py (and exported here, as they were). The `@asset` decorator that makes them is in assets.py (which also
 exports these names, as it always has).
 """
 
@@ -12,7 +12,7 @@ from enum import Enum
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ...errors import DefinitionError
-from .asset_spec import AssetSpec, SourceAsset as SourceAsset
+from .asset_spec import AssetDep as AssetDep, AssetSpec, SourceAsset, dep_key as dep_key
 from .check_specs import spec_for_key
 from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
 from .ops import OpDefinition
@@ -290,25 +290,3 @@ class AssetsDefinition:
         if self.multi:
             return f"<AssetsDefinition {self.op.name!r} ({len(self.keys_by_output_name)} assets)>"
         return f"<AssetsDefinition {self.key.to_user_string()!r}>"
-
-
-@value_class(frozen=True)
-class AssetDep:
-    """An ordering-only dependency on an asset, as in `@asset(deps=[AssetDep("raw")])`;
-    `partition_mapping` says which of its partitions a partition waits for (default: as for
-    an input)."""
-
-    asset: Any
-    partition_mapping: Any = None
-
-    @property
-    def asset_key(self) -> AssetKey:
-        return dep_key(self.asset)
-
-
-def dep_key(dep: Any) -> AssetKey:
-    if isinstance(dep, (AssetsDefinition, AssetSpec)):
-        return dep.key
-    if isinstance(dep, AssetDep):
-        return dep.asset_key
-    return AssetKey.from_coercible(dep)
