@@ -3,9 +3,12 @@ gives them (a single `@asset` included: its one key and group)."""
 
 import types
 
+import pytest
+
 from tests.conformance.api import dg
 
 K = dg.AssetKey
+KIND = "dagster/kind/"
 
 
 @dg.asset
@@ -303,3 +306,58 @@ def test_from_op_gives_only_the_outputs_named_the_metadata_and_tags_given():
                                        tags_by_output_name={"y": {"t": "2"}})
     assert made.metadata_by_key == {K("x"): {"m": 1}, K("y"): {}}
     assert made.tags_by_key == {K("x"): {}, K("y"): {"t": "2"}}
+
+
+# `to_source_asset(s)`: each asset as a SourceAsset of its key, metadata, IO manager, description,
+# partitions, group and tags (a SourceAsset of Dagster's keeps no owners or code version).
+
+@dg.asset(group_name="g", metadata={"m": 1}, description="d", tags={"t": "1"}, owners=["team:a"],
+          io_manager_key="store", kinds={"python"}, deps=["up"])
+def to_source():
+    return 1
+
+
+@dg.multi_asset(outs={"u1": dg.AssetOut(io_manager_key="x", metadata={"k": 1}), "u2": dg.AssetOut(group_name="h")})
+def to_sources():
+    return 1, 2
+
+
+def _source(source):
+    values = {k: getattr(v, "value", v) for k, v in source.metadata.items()}  # (Dagster's are MetadataValues)
+    return (source.key, values, source.io_manager_key, source.description, source.group_name, source.tags,
+            source.partitions_def)
+
+
+def test_to_source_asset_keeps_what_a_source_asset_has():
+    assert _source(to_source.to_source_asset()) == (
+        K("to_source"), {"m": 1}, "store", "d", "g", {"t": "1", KIND + "python": ""}, None)
+    assert _source(plain.to_source_asset()) == (K("plain"), {}, "io_manager", None, "default", {}, None)
+    assert [_source(s) for s in to_source.to_source_assets()] == [_source(to_source.to_source_asset("to_source"))]
+    assert isinstance(to_source.to_source_asset(), dg.SourceAsset)
+
+
+def test_to_source_assets_of_a_multi_asset_gives_each_asset_and_key_chooses_one():
+    assert [_source(s) for s in to_sources.to_source_assets()] == [
+        (K("u1"), {"k": 1}, "x", None, "default", {}, None), (K("u2"), {}, "io_manager", None, "h", {}, None)]
+    assert to_sources.to_source_asset("u2").key == K("u2")
+    with pytest.raises(Exception):
+        to_sources.to_source_asset()
+    with pytest.raises(Exception):
+        to_sources.to_source_asset("nope")
+
+
+def test_a_source_asset_made_of_an_asset_loads_what_it_stored(instance):
+    dg.materialize([plain], instance=instance)
+
+    @dg.asset
+    def reads_plain(plain):
+        return plain + 1
+
+    result = dg.materialize([plain.to_source_asset(), reads_plain], instance=instance)
+    assert result.output_for_node("reads_plain") == 2
+
+
+def test_node_keys_by_output_name_and_get_asset_spec_of_no_key():
+    assert to_sources.node_keys_by_output_name == {"u1": K("u1"), "u2": K("u2")}
+    assert graph_backed.node_keys_by_output_name == {"result": K("graph_backed")}
+    assert plain.get_asset_spec().key == K("plain")

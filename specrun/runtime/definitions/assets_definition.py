@@ -11,7 +11,7 @@ from dataclasses import field, replace
 from enum import Enum
 from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
-from ...errors import DefinitionError
+from ...errors import DefinitionError, suggest
 from .asset_spec import AssetDep as AssetDep, AssetSpec, SourceAsset, dep_key as dep_key
 from .check_specs import spec_for_key
 from .keys import AssetKey, CoercibleToAssetKey, KeyFacts
@@ -35,6 +35,13 @@ class AssetIn:
             return AssetKey.from_coercible(self.key)
         prefix = [self.key_prefix] if isinstance(self.key_prefix, str) else list(self.key_prefix or [])
         return AssetKey([*prefix, param_name])
+
+
+def _source_asset(spec: AssetSpec) -> AssetSpec:
+    """An asset's spec as the `SourceAsset` Dagster makes of it (`to_source_assets`)."""
+    return SourceAsset(spec.key, metadata=spec.metadata, io_manager_key=spec.io_manager_key,
+                       description=spec.description, partitions_def=spec.partitions_def,
+                       group_name=spec.group_name, tags=spec.tags)
 
 
 class AssetExecutionType(Enum):
@@ -227,10 +234,35 @@ class AssetsDefinition:
                              skippable=not outs[o].is_required)
                 for o, k in self.keys_by_output_name.items()}
 
-    def get_asset_spec(self, key: AssetKey) -> AssetSpec:
-        """The `AssetSpec` of asset `key` (see `specs`); KeyError for a key it does not have,
-        as Dagster's (a lookup in its dict of specs)."""
-        return self.specs_by_key[key]
+    def get_asset_spec(self, key: Optional[AssetKey] = None) -> AssetSpec:
+        """The `AssetSpec` of asset `key` (see `specs`; None: its `key`); KeyError for a key it
+        does not have, as Dagster's (a lookup in its dict of specs)."""
+        return self.specs_by_key[key or self.key]
+
+    @property
+    def node_keys_by_output_name(self) -> dict[str, AssetKey]:
+        """The asset of each output of its op (or graph), selected or not, as Dagster's."""
+        return dict(self.keys_by_output_name)
+
+    def to_source_asset(self, key: Optional[CoercibleToAssetKey] = None) -> AssetSpec:
+        """Asset `key` (None: its one asset) as a `SourceAsset`, to be loaded where it is not
+        computed (see `to_source_assets`)."""
+        chosen = self.selected_asset_keys
+        if key is None and len(chosen) > 1:
+            raise DefinitionError(f"{self!r}: to_source_asset needs key=, one of "
+                                  f"{sorted(k.to_user_string() for k in chosen)}")
+        wanted = next(iter(chosen)) if key is None else AssetKey.from_coercible(key)
+        if wanted not in chosen:
+            hint = suggest(wanted.to_user_string(), [k.to_user_string() for k in chosen])
+            raise DefinitionError(f"{self!r} has no asset {wanted.to_user_string()!r}" + (f"; {hint}" if hint else ""))
+        return _source_asset(self.get_asset_spec(wanted))
+
+    def to_source_assets(self) -> list[AssetSpec]:
+        """Each of its (selected) assets as a `SourceAsset` (specrun's is an `AssetSpec`), as
+        Dagster's: its key, metadata, IO manager key, description, partitions, group and tags
+        (no deps, owners or code version)."""
+        chosen, specs = self.selected_asset_keys, self.specs_by_key
+        return [_source_asset(specs[k]) for k in self.keys_by_output_name.values() if k in chosen]
 
     @property
     def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:

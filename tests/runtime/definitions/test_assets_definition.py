@@ -45,3 +45,14 @@ def test_an_asset_keeps_no_groups_of_its_keys_but_reads_its_one_group():
 
     assert {k: f.group_name for k, f in both.key_facts.items()} == {specrun.AssetKey("x"): "default",
                                                                      specrun.AssetKey("y"): "h"}
+
+
+def test_a_subset_s_source_assets_are_its_selected_assets_and_its_node_keys_all():
+    @specrun.multi_asset(outs={"x": specrun.AssetOut(), "y": specrun.AssetOut()}, can_subset=True)
+    def both():
+        return 1, 2
+
+    part = both.subset_for({specrun.AssetKey("y")})
+    assert [s.key for s in part.to_source_assets()] == [specrun.AssetKey("y")]
+    assert part.to_source_asset().key == specrun.AssetKey("y")
+    assert part.node_keys_by_output_name == {"x": specrun.AssetKey("x"), "y": specrun.AssetKey("y")}
