@@ -4,6 +4,12 @@ Imported only where distributed is (the parent when a Dask run starts, and the w
 Also a Dask preload: `dask worker --preload specrun.runtime.executors.dask_worker SCHEDULER`
 starts a worker with the runtime already imported, so a long-running cluster does not pay
 the imports in each worker on its first specrun run.
+
+Importing this module imports no more of specrun than its packages, `errors` and
+`dask_code`: a worker unpickles the run's plugin (this module's `RunPlugin`) in its event
+loop, while the parent waits for every worker's answer to the registration. The runtime is
+imported by the plugin's build thread, which needs it (`_build_context`), while the parent
+goes on to submit the run's first tasks.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ import socket
 import sys
 import threading
 from concurrent.futures import Future
-from typing import Any, Mapping, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, NamedTuple, Optional, Sequence
 
 from distributed import WorkerPlugin
 from distributed.comm.core import CommClosedError
 
-from ..events import Event
-from ..gc_pause import no_gc
-from .child import FORKSERVER_PRELOAD, RunPayload, safe_event, setup_failure
 from .dask_code import UserCode
-from .dask_reports import DirectLine, Where
+
+if TYPE_CHECKING:
+    from ..events import Event
+    from .child import RunPayload
+    from .dask_reports import DirectLine, Where
 
 # run_id -> this worker's context for the run, being built or built.
 _CONTEXTS: dict[str, Future] = {}
@@ -64,6 +71,8 @@ class RunPlugin(WorkerPlugin):
 def _build_context(payload: bytes, code: UserCode, built: Future,
                    job: Optional[tuple[bytes, bytes]] = None) -> None:
     try:
+        from ..gc_pause import no_gc
+
         # What is built here (the job, its plan, the modules imported for them) stays alive for
         # the run: the collector's passes would only scan it (`gc_pause.no_gc`).
         with no_gc():
@@ -175,6 +184,8 @@ def run_batch_on_worker(run: RunRef, topic: str, batch: int, steps: bytes) -> No
     claim = [CLAIMS, run.run_id, str(batch)]
     if not _sync(worker, _claim, worker.scheduler, claim):
         return
+    from .dask_reports import DirectLine
+
     direct = DirectLine.open(run.reports, batch)
     line = None if direct is not None else _Line(worker)
     try:
@@ -237,6 +248,8 @@ def _report(run_id: str, batch: int, key: str, events: list, following: Optional
     try:
         return pickle.dumps((run_id, batch, key, events, following))
     except Exception:  # a user value in an event's metadata that cannot cross processes
+        from .child import safe_event
+
         return pickle.dumps((run_id, batch, key, [safe_event(e) for e in events], following))
 
 
@@ -319,18 +332,27 @@ def run_step_on_worker(run: RunRef, step_key: str, versions: dict,
     (as made: the report pickles them, and falls back to `safe_event` only if that fails)."""
     built = _CONTEXTS.get(run.run_id)
     if built is None:
-        return [setup_failure(run, step_key, RuntimeError(
+        return [_setup_failure(run, step_key, RuntimeError(
             "the run's payload never reached this Dask worker (it joined after the run started "
             "and the scheduler did not give it the run's plugin)"))]
     failed = built.exception()  # waits for the plugin's build if still under way
     if failed is not None:  # the step's failure, like the multiprocess executor's; its own traceback
-        return [setup_failure(run, step_key, failed)]
+        return [_setup_failure(run, step_key, failed)]
     ctx = built.result()
     ctx.data_versions.update(versions)
     return list(ctx.execute_step(ctx.plan.step_from(step_key, description)))
 
 
+def _setup_failure(run: RunRef, step_key: str, exc: BaseException) -> Event:
+    """`child.setup_failure`, imported when a step fails so (not with this module)."""
+    from .child import setup_failure
+
+    return setup_failure(run, step_key, exc)
+
+
 def dask_setup(worker: Any) -> None:
     """Preload hook Dask calls when a worker started with `--preload` this module starts."""
+    from .child import FORKSERVER_PRELOAD
+
     for module in FORKSERVER_PRELOAD:
         importlib.import_module(module)

@@ -122,3 +122,19 @@ def test_a_workers_build_of_its_run_runs_with_the_collector_off_and_leaves_it_on
         assert str(built.exception()) == "no context"
     else:
         assert built.result() == "the context"
+
+
+def test_a_worker_unpickles_a_runs_plugin_without_importing_the_runtime():
+    """A worker unpickles the plugin in its event loop while the parent waits for the
+    registration's answer: the runtime is imported by the plugin's build thread instead."""
+    import subprocess
+    import sys
+
+    plugin = pickle.dumps(dask_worker.RunPlugin("run-1", b"payload", dask_worker.UserCode(("/x",), {})))
+    code = ("import pickle, sys, distributed; before = set(sys.modules); "
+            f"plugin = pickle.loads({plugin!r}); "
+            "print(plugin.run_id, sorted(m for m in set(sys.modules) - before if m.startswith('specrun')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split(" ", 1) == ["run-1", str([
+        "specrun", "specrun.errors", "specrun.runtime", "specrun.runtime.executors",
+        "specrun.runtime.executors.dask_code", "specrun.runtime.executors.dask_worker"]) + "\n"]
