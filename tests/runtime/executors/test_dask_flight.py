@@ -50,3 +50,39 @@ def test_a_straight_batch_whose_connection_never_ends_is_handled_after_the_eof_t
 
 def test_the_tasks_workers_tell_the_parent_where_to_report():
     assert _flight().run.reports == Where("127.0.0.1", 1, b"t" * 16)
+
+
+class _Client:
+    """Records each task submitted; its futures never end."""
+
+    def __init__(self) -> None:
+        self.tasks: list = []
+
+    def submit(self, fn, *args, **kwargs):
+        self.tasks.append((fn, args, kwargs))
+        return SimpleNamespace(add_done_callback=lambda callback: None)
+
+
+def test_a_chain_of_100_steps_goes_to_the_cluster_as_one_task(monkeypatch):
+    """No link of a chain costs a round trip through the client: the first step handed out
+    takes the other 99 along, each waiting in the batch on the one before."""
+    import pickle
+
+    monkeypatch.setattr(dask_flight, "upstream_data_versions", lambda ctx, step: {})
+    monkeypatch.setattr(dask_flight, "describe_step", lambda ctx, step: None)
+    keys = [f"link_{i}" for i in range(100)]
+    steps = {key: SimpleNamespace(key=key, upstream_keys=frozenset(keys[i - 1:i]), inputs={},
+                                  node=SimpleNamespace(asset=None)) for i, key in enumerate(keys)}
+    downstream = {key: keys[i + 1:i + 2] for i, key in enumerate(keys)}
+    client = _Client()
+    flight = Flight(SimpleNamespace(run_id="run", job_name="job"), SimpleNamespace(steps=steps), client,
+                    topic="topic", threads=2, chains=True, downstream=downstream, cluster=None)
+
+    flight.submit([steps["link_0"]])
+
+    assert len(client.tasks) == 1
+    _, (_, _, batch, sent), _ = client.tasks[0]
+    sent = pickle.loads(sent)
+    assert batch == 0 and [s.key for s in sent] == keys
+    assert [sorted(s.upstream_keys) for s in sent] == [[]] + [[key] for key in keys[:-1]]
+    assert all(flight.is_running(key) for key in keys)
