@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from .gc_pause import no_gc
 from .plan import ExecutionPlan, ExecutionStep, build_plan
-from .plan_tables import RunTables
+from .plan_tables import RunTables, optional_deps
 from .plan_unpartitioned import NodeStep, _step, sources, unpartitioned_plan
 from . import step_recipe
 from .step_recipe import JobProgram, StepRecipe, _plain_output, job_program
@@ -139,7 +139,7 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
     A step's input needs no check when, of the upstream outputs it reads, one is of a step
     outside the plan (loaded from storage) or a plain output (`_plain_output`) that is
     required: its step fails rather than succeed without it
-    (`returned_outputs.collect_outputs`)."""
+    (`returned_outputs.collect_outputs`); a step with `plan_tables.optional_deps` is checked."""
     steps, recipes, nodes = plan.steps, program.recipes, program.nodes
     waiting = plan.upstream_counts  # (a one-pass plan's: `plan_unpartitioned`)
     if plain:  # every output a step reads is such an output
@@ -157,7 +157,8 @@ def run_tables(plan: ExecutionPlan, program: JobProgram, plain: bool = False) ->
             else:  # an input that may not be produced
                 break
         else:
-            unchecked.append(key)
+            if not optional_deps(step, steps):  # (nor a dep that may not be made)
+                unchecked.append(key)
     return RunTables(plan, waiting, frozenset(unchecked))
 
 

@@ -26,7 +26,7 @@ class RunTables:
     unchecked   position -> 1 for a step `scheduler.RunState._release` would find nothing
                 to check in while no step has failed or been skipped: each of its inputs
                 reads a step outside the plan, or an output a step cannot succeed without
-                producing (None: no step is)
+                producing, and it has no `optional_deps` (None: no step is)
     roots       the positions of the steps waiting on none, in plan order
     """
 
@@ -54,3 +54,27 @@ class RunTables:
             self.unchecked = bytearray(step.key in unchecked for step in steps)
         else:
             self.unchecked = None
+
+
+def optional_deps(step: Any, steps: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """Of the assets `step`'s asset names in `deps=` (not read as inputs), those a step of the
+    plan (`steps`) may leave out: an optional output of a multi-asset (a skippable
+    `AssetSpec`'s, an `AssetOut(is_required=False)`'s, any of one that can subset) that it
+    computes in this run. (step key, output name, asset key) each: as in Dagster, whose deps
+    are Nothing inputs, `step` is skipped when one was not yielded."""
+    node = getattr(step, "node", None)  # (a Dask batch's `BatchStep` has none: no batch holds
+    # a step with optional deps, `dask_flight._chain` ends before one)
+    asset = node.asset if node is not None and node.extra_deps else None
+    deps = asset.deps if asset is not None else None
+    if not deps:
+        return []
+    found = []
+    for up_key in sorted(step.upstream_keys):  # (in order: a skip names the first)
+        up = steps.get(up_key)
+        up_asset = up.node.asset if up is not None else None
+        if up_asset is None or not up_asset.multi:
+            continue
+        outs, selected = up.node.op_def.outs, up_asset.selected_output_names
+        found.extend((up_key, name, key) for name, key in up_asset.keys_by_output_name.items()
+                     if key in deps and not outs[name].is_required and name in selected)
+    return found

@@ -32,8 +32,9 @@ cache misses there than in work):
 
 A finished step counts for its dependents only (O(out-degree)); a dependent whose upstream
 steps have all finished is ready, or skipped when an upstream failed or was skipped or an
-input it reads was not produced — and a skipped step finishes too, so skips run on through
-everything downstream. Ready steps are handed out in plan order (the plan is a
+input it reads was not produced, or an asset it depends on (`deps=`) was left out by the
+step producing it (`plan_tables.optional_deps`) — and a skipped step finishes too, so skips
+run on through everything downstream. Ready steps are handed out in plan order (the plan is a
 lexicographic topological order), at most `max_concurrent` at a time.
 
 Stimuli: the runtime's own `Event`s of type STEP_OUTPUT, STEP_SUCCESS and STEP_FAILURE
@@ -52,7 +53,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 from ..errors import InvariantViolationError
 from .events import ET, Event, StepSkippedData
-from .plan_tables import RunTables
+from .plan_tables import RunTables, optional_deps
 from .step_events import Summary
 from .scheduler_messages import (  # (the stimuli and instructions are imported from here too)
     FAILED, PENDING, RUNNING, SKIPPED, STATE_EVENT_TYPES, SUCCEEDED, Emit, Instruction, NewSteps,
@@ -325,6 +326,10 @@ class RunState:
                     break
             else:
                 return f"input {name!r} was not produced (optional output not yielded)"
+        for up_key, name, key in optional_deps(step, steps):
+            if not self._was_yielded(up_key, name):
+                return (f"dep {key.to_user_string()!r} was not materialized (output {name!r} of "
+                        f"{up_key!r} not yielded)")
         return None
 
     def _add_steps(self, new: NewSteps) -> list[Instruction]:

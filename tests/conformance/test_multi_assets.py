@@ -164,3 +164,63 @@ def test_an_asset_out_of_a_multi_asset_that_can_subset_stays_required():
         "o1": False, "o2": True}
     result = dg.materialize([subsettable_outs], raise_on_error=False)
     assert not result.success
+
+
+# An asset that depends (deps=, not an input) on an asset its producing step left out is
+# skipped, as Dagster does (its deps are Nothing inputs), and so is what comes after it.
+
+@dg.multi_asset(specs=[dg.AssetSpec("d_a"), dg.AssetSpec("d_b", skippable=True)])
+def leaves_b_out():
+    yield dg.MaterializeResult(asset_key="d_a")
+
+
+@dg.asset(deps=["d_a", "d_b"])
+def after_both():
+    return 1
+
+
+@dg.asset(deps=["d_a"])
+def after_a():
+    return 1
+
+
+@dg.asset(deps=[after_both])
+def after_after():
+    return 1
+
+
+@dg.multi_asset(outs={"o1": dg.AssetOut(), "o2": dg.AssetOut(is_required=False)})
+def leaves_o2_out():
+    yield dg.Output(1, output_name="o1")
+
+
+@dg.asset(deps=["o2"])
+def after_o2():
+    return 1
+
+
+def _steps(result, event_type):
+    return sorted(e.step_key for e in result.all_events if e.event_type == event_type)
+
+
+def test_an_asset_depending_on_an_asset_its_step_left_out_is_skipped():
+    result = dg.materialize([leaves_b_out, after_both, after_a, after_after, leaves_o2_out, after_o2])
+    assert result.success
+    assert _steps(result, dg.DagsterEventType.STEP_SKIPPED) == ["after_after", "after_both", "after_o2"]
+    assert _steps(result, dg.DagsterEventType.STEP_SUCCESS) == ["after_a", "leaves_b_out", "leaves_o2_out"]
+
+
+@dg.multi_asset(specs=[dg.AssetSpec("s1"), dg.AssetSpec("s2")], can_subset=True)
+def subset_specs(context):
+    for key in context.selected_asset_keys:
+        yield dg.MaterializeResult(asset_key=key)
+
+
+@dg.asset(deps=["s1", "s2"])
+def after_s1_s2():
+    return 1
+
+
+def test_a_dep_on_an_asset_the_run_does_not_select_skips_nothing():
+    result = dg.materialize([subset_specs, after_s1_s2], selection=["s1", "after_s1_s2"])
+    assert _steps(result, dg.DagsterEventType.STEP_SUCCESS) == ["after_s1_s2", "subset_specs"]

@@ -19,7 +19,7 @@ from specrun.runtime.step_events import summarize
 
 def _step(key: str, *ups: str) -> ExecutionStep:
     inputs = {f"in_{u}": (UpstreamOutput(u, "result", u),) for u in ups}
-    return ExecutionStep(key, SimpleNamespace(name=key), None, frozenset(ups), inputs)
+    return ExecutionStep(key, SimpleNamespace(name=key, extra_deps=()), None, frozenset(ups), inputs)
 
 
 class _Plan:
@@ -364,7 +364,7 @@ def test_new_inputs_alone_leave_what_a_pending_step_waits_on_unchanged():
 
 
 def test_a_pending_step_made_to_wait_on_new_steps_keeps_its_node_partition_and_mapping_key():
-    node = SimpleNamespace(name="collect")
+    node = SimpleNamespace(name="collect", extra_deps=())
     collect = ExecutionStep("collect[k]", node, "p1", frozenset({"emit"}), {}, mapping_key="k")
     state = RunState(_Plan(_step("emit"), collect), "run", "job")
     state.start()
@@ -496,7 +496,7 @@ def test_a_yielded_result_output_is_noted_by_plan_position_and_another_output_as
     """Most steps' one output is "result": a run notes it in a flag by plan position, not in
     a (step, output) pair it makes, keeps and frees; a step reading another output of the
     same step is still released only once that one was yielded."""
-    reads_other = ExecutionStep("c", SimpleNamespace(name="c"), None, frozenset({"a"}),
+    reads_other = ExecutionStep("c", SimpleNamespace(name="c", extra_deps=()), None, frozenset({"a"}),
                                 {"x": (UpstreamOutput("a", "other", "a"),)})
     plan = _Plan(_step("a"), _step("b", "a"), reads_other)
     state = RunState(plan, "run", "job")

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Optional
 
 from ..events import DagsterEventType as ET
 from ..events import ErrorInfo, Event, StepFailureData
+from ..plan_tables import optional_deps
 from ..scheduler import RUNNING, STATE_EVENT_TYPES, StepDone
 from .child import describe_step, remember_version, upstream_data_versions
 from .dask_reports import ReportServer
@@ -106,6 +107,8 @@ class Flight:
         while True:
             after = downstream[chain[-1].key]
             if len(after) != 1 or len(steps[after[0]].upstream_keys) != 1:
+                return chain
+            if optional_deps(steps[after[0]], steps):  # (the run's scheduler says if it is skipped)
                 return chain
             chain.append(steps[after[0]])
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from specrun import (
-    AssetKey, DagsterEventType, DailyPartitionsDefinition, DynamicOut, DynamicOutput, In, Out,
-    RetryPolicy, asset,
-    fs_io_manager, job, materialize, op,
+    AssetKey, AssetOut, DagsterEventType, DailyPartitionsDefinition, DynamicOut, DynamicOutput, In, Out,
+    Output, RetryPolicy, asset,
+    fs_io_manager, job, materialize, multi_asset, op,
 )
 from specrun.runtime.api import execute_run
 from specrun.runtime.definitions.policy import Backoff
@@ -325,6 +325,30 @@ class ExecutorContract:
         mats = sorted((e.data.asset_key, e.data.partition) for e in result.all_events
                       if e.event_type is ET.ASSET_MATERIALIZATION)
         assert mats == sorted((AssetKey(a), k) for a in ("day", "day_upper") for k in keys)
+
+    def test_an_asset_depending_on_an_output_its_step_left_out_is_skipped(self, tmp_path):
+        @multi_asset(outs={"kept": AssetOut(), "left_out": AssetOut(is_required=False)})
+        def producer():
+            yield Output(1, output_name="kept")
+
+        marker = str(tmp_path / "after_left_out ran")
+
+        @asset(deps=["left_out"])
+        def after_left_out() -> int:
+            open(marker, "w").close()
+            return 1
+
+        @asset(deps=[after_left_out])
+        def after_after() -> int:
+            return 1
+
+        result = materialize([producer, after_left_out, after_after], executor_def=self.executor_def,
+                             run_config=self.run_config(tmp_path), raise_on_error=False)
+        assert result.success
+        steps = steps_by_event(result)
+        assert (steps[ET.STEP_SUCCESS], sorted(steps[ET.STEP_SKIPPED])) == (
+            ["producer"], ["after_after", "after_left_out"])
+        assert not os.path.exists(marker)  # (not run, then reported skipped: Dask's chains)
 
     def test_each_value_of_a_dynamic_output_is_its_own_step_and_collect_waits_for_all(self, tmp_path):
         result = self.execute(dynamic_job(self.executor_def, str(tmp_path)), tmp_path)

@@ -72,7 +72,7 @@ def test_a_chain_of_100_steps_goes_to_the_cluster_as_one_task(monkeypatch):
     monkeypatch.setattr(dask_flight, "describe_step", lambda ctx, step: None)
     keys = [f"link_{i}" for i in range(100)]
     steps = {key: SimpleNamespace(key=key, upstream_keys=frozenset(keys[i - 1:i]), inputs={},
-                                  node=SimpleNamespace(asset=None)) for i, key in enumerate(keys)}
+                                  node=SimpleNamespace(asset=None, extra_deps=())) for i, key in enumerate(keys)}
     downstream = {key: keys[i + 1:i + 2] for i, key in enumerate(keys)}
     client = _Client()
     flight = Flight(SimpleNamespace(run_id="run", job_name="job"), SimpleNamespace(steps=steps), client,
