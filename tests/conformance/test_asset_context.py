@@ -12,6 +12,7 @@ def orders(context) -> int:
     seen["asset_key"] = context.asset_key
     seen["selected"] = context.selected_asset_keys
     seen["is_asset_context"] = isinstance(context, dg.AssetExecutionContext)
+    seen["has_key_and_range"] = (context.has_partition_key, context.has_partition_key_range)
     return 5
 
 
@@ -49,6 +50,11 @@ def test_selected_asset_keys_are_the_assets_being_computed():
     _run()
     assert seen["selected"] == {dg.AssetKey(["warehouse", "orders"])}
     assert seen["totals_selected"] == {dg.AssetKey("totals")}
+
+
+def test_a_single_partition_run_has_a_partition_key_but_no_key_range():
+    _run()
+    assert seen["has_key_and_range"] == (True, False)
 
 
 def test_asset_partition_key_for_input_and_output():

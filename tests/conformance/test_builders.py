@@ -95,6 +95,13 @@ def test_partition_key_of_a_built_context():
     assert dg.build_op_context().has_partition_key is False
 
 
+def test_has_partition_key_range_of_a_built_context():
+    key_range = dg.PartitionKeyRange("a", "b")
+    assert dg.build_op_context(partition_key_range=key_range).has_partition_key_range is True
+    assert dg.build_op_context(partition_key="a").has_partition_key_range is False
+    assert dg.build_asset_context().has_partition_key_range is False
+
+
 def test_run_tags_of_a_built_context():
     context = dg.build_op_context(run_tags={"team": "data"})
     assert context.run_tags == {"team": "data"}

@@ -198,6 +198,11 @@ class OpExecutionContext:
         return self._partition_key is not None
 
     @property
+    def has_partition_key_range(self) -> bool:
+        """True when the step covers a range of partitions (not for a single-key run)."""
+        return self._partition_key_range is not None
+
+    @property
     def has_partitions(self) -> bool:
         return self._partition_key is not None or self._partition_key_range is not None
 
