@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ..errors import DefinitionError, InvariantViolationError, suggest
 from .definitions.keys import AssetKey
@@ -69,6 +69,14 @@ class ExecutionResult:
     def events_for_node(self, node_name: str) -> list[Event]:
         keys = self._step_keys_for(node_name)
         return [e for e in self.all_events if e.step_key in keys]
+
+    def filter_events(self, event_filter: Callable[[Event], bool]) -> list[Event]:
+        """The run's events `event_filter` accepts, in order."""
+        return [e for e in self.all_events if event_filter(e)]
+
+    def retry_attempts_for_node(self, node_str: str) -> int:
+        """How many times the node's step was restarted after a failure (0 when never)."""
+        return sum(1 for e in self.events_for_node(node_str) if e.event_type is ET.STEP_RESTARTED)
 
     def get_step_success_events(self) -> list[Event]:
         return [e for e in self._events if e.event_type is ET.STEP_SUCCESS]

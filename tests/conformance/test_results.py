@@ -109,6 +109,13 @@ def test_events_for_node_keeps_only_that_node():
     assert {e.step_key for e in events} == {"emit_one"}
 
 
+def test_filter_events_keeps_the_events_the_filter_accepts_in_order():
+    result = two_step_job.execute_in_process()
+    outputs = result.filter_events(lambda event: event.is_successful_output)
+    assert [e.step_key for e in outputs] == ["emit_one", "add_two"]
+    assert result.filter_events(lambda event: False) == []
+
+
 def test_step_output_event_carries_the_output_metadata():
     result = two_step_job.execute_in_process()
     (output,) = [e for e in result.events_for_node("emit_one") if e.is_successful_output]

@@ -36,3 +36,28 @@ def _waits(backoff):
 def test_each_retry_waits_the_delay_of_its_backoff(backoff, multiples):
     waits = _waits(None if backoff is None else dg.Backoff[backoff])
     assert waits == [m * DELAY for m in multiples]
+
+
+def test_retry_attempts_for_node_counts_the_restarts():
+    attempts = []
+
+    @dg.op(retry_policy=dg.RetryPolicy(max_retries=2, delay=DELAY))
+    def flaky():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise RuntimeError("not yet")
+        return 1
+
+    @dg.op
+    def steady() -> int:
+        return 2
+
+    @dg.job(executor_def=dg.in_process_executor)
+    def recovering():
+        flaky()
+        steady()
+
+    result = recovering.execute_in_process()
+    assert result.success
+    assert result.retry_attempts_for_node("flaky") == 2
+    assert result.retry_attempts_for_node("steady") == 0
