@@ -1,6 +1,8 @@
 """`AssetExecutionContext` and `AssetCheckExecutionContext` (the page's asset properties and
 issue #10 item 3)."""
 
+import pytest
+
 from tests.conformance.api import dg
 
 seen: dict = {}
@@ -104,3 +106,32 @@ def test_upstream_partitions_through_a_mapping(instance):
     assert result.output_for_node("two_days") == ["2024-01-04", "2024-01-05"]
     assert seen["window_keys"] == ["2024-01-04", "2024-01-05"]
     assert (seen["window"].start, seen["window"].end) == ("2024-01-04", "2024-01-05")
+
+
+def test_multi_partition_key_gives_the_keys_by_dimension():
+    colors_by_day = dg.MultiPartitionsDefinition({
+        "date": dg.DailyPartitionsDefinition(start_date="2024-01-01"),
+        "color": dg.StaticPartitionsDefinition(["red", "blue"])})
+
+    @dg.asset(partitions_def=colors_by_day)
+    def paint(context) -> int:
+        seen["by_dimension"] = context.multi_partition_key.keys_by_dimension
+        return 1
+
+    seen.clear()
+    key = dg.MultiPartitionKey({"date": "2024-01-02", "color": "red"})
+    assert dg.materialize([paint], partition_key=key).success
+    assert seen["by_dimension"] == {"date": "2024-01-02", "color": "red"}
+
+
+def test_multi_partition_key_of_a_single_dimension_run_raises():
+    @dg.asset(partitions_def=daily)
+    def one_dimension(context) -> int:
+        with pytest.raises(dg.DagsterInvariantViolationError):
+            context.multi_partition_key
+        seen["raised"] = True
+        return 1
+
+    seen.clear()
+    assert dg.materialize([one_dimension], partition_key="2024-01-02").success
+    assert seen["raised"] is True

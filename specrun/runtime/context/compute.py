@@ -214,6 +214,18 @@ class OpExecutionContext:
         return self._partition_key
 
     @property
+    def multi_partition_key(self) -> Any:
+        """The partition key as a `MultiPartitionKey` (raises unless multi-partitioned)."""
+        from ..partitions import MultiPartitionKey
+
+        key = self.partition_key
+        if not isinstance(key, MultiPartitionKey):
+            raise InvariantViolationError(
+                f"{self.describe_op()} has no multi_partition_key: its partitions are not a "
+                "MultiPartitionsDefinition")
+        return key
+
+    @property
     def partition_keys(self) -> list[str]:
         if self._partition_key_range is not None and self._partitions_def is not None:
             return self._partitions_def.get_partition_keys_in_range(self._partition_key_range)
