@@ -307,3 +307,20 @@ def test_an_input_value_not_matching_its_annotation_fails_the_step():
     assert result.is_node_failed("wants_str")
     with pytest.raises(dg.DagsterTypeCheckDidNotPass):
         mismatched_job.execute_in_process()
+
+
+
+def test_an_io_manager_that_logs_can_be_called_with_built_contexts():
+    class LoggingIOManager(dg.IOManager):
+        def handle_output(self, context, obj):
+            context.log.info(f"storing {obj}")
+            stored.append(obj)
+
+        def load_input(self, context):
+            context.log.info("loading")
+            return stored[-1]
+
+    stored = []
+    manager = LoggingIOManager()
+    manager.handle_output(dg.build_output_context(name="result", step_key="s"), 5)
+    assert manager.load_input(dg.build_input_context(name="x")) == 5

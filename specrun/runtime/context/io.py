@@ -7,6 +7,7 @@ from typing import Any, Callable, Mapping, Optional
 from ...errors import NoPartitionError
 from ..definitions.keys import AssetKey
 from ..definitions.metadata import normalize_metadata
+from ..log import LogManager
 
 
 class _AssetValueContext:
@@ -271,6 +272,7 @@ def build_input_context(**kwargs: Any) -> InputContext:
     if isinstance(kwargs.get("asset_key"), (str, list)):
         kwargs["asset_key"] = AssetKey.from_coercible(kwargs["asset_key"])
     name = kwargs.pop("name")
+    kwargs.setdefault("log", _test_log(kwargs.get("run_id")))
     return InputContext(name, **kwargs)
 
 
@@ -283,4 +285,11 @@ def build_output_context(**kwargs: Any) -> OutputContext:
         kwargs["asset_key"] = AssetKey.from_coercible(kwargs["asset_key"])
     step_key = kwargs.pop("step_key", "test_step")
     name = kwargs.pop("name", "result")
+    kwargs.setdefault("log", _test_log(kwargs.get("run_id"), step_key))
     return OutputContext(step_key, name, **kwargs)
+
+
+def _test_log(run_id: Optional[str], step_key: Optional[str] = None) -> LogManager:
+    """The log of a context built for a test: messages go to the ``specrun`` Python logger
+    (Dagster's built IO contexts also have a working `log`)."""
+    return LogManager(run_id or "", "ephemeral", step_key)
