@@ -21,6 +21,7 @@ from .materializations import facts_without_config
 from .node_facts import TIMEOUT_TAGGED, node_fact
 from .outputs import OutputFacts, new_output_facts, untyped_output_texts
 from .plan_unpartitioned import sources
+from .plain_asset_facts import upstream_output_facts
 from .plain_outputs import PlainOutput, loaded_message, plain_op_output, upstream_outputs
 from .timeouts import STEP_TIMEOUT_TAG, step_timeout
 
@@ -216,7 +217,7 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
         up = up.output if up is not None and up.plain_output == src.output else None
         if up is None:  # (its facts when made, else made: `upstream_outputs`' two other looks)
             up = (program.facts.get((src.node, src.output))
-                  or program.output_facts(program.nodes[src.node], src.output))
+                  or upstream_output_facts(program, program.nodes[src.node], src.output))
         store_key, key = up.store_key, up.io_manager_key
         if store_key is None or up.is_nothing or key is None:
             return None
@@ -237,7 +238,8 @@ def _plain_recipe(program: JobProgram, node: Any, checked: Any = None) -> Option
                 return None
             # `new_output_facts(program, node, out_name)` of this untyped, unpartitioned output of
             # a plain asset (not a graph's), without the call and the tests whose answer is known
-            # here (~1.3k instructions a step); test_step_recipe.py compares every slot.
+            # here (~1.3k instructions a step); test_step_recipe.py compares every slot, and
+            # those `plain_asset_facts.upstream_output_facts` makes, alike.
             output = OutputFacts()
             output.out_def = out
             output.name = out_name

@@ -534,8 +534,9 @@ def test_a_plain_asset_jobs_recipes_made_told_are_those_made_asking_each_node():
 def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_recipe(monkeypatch):
     """A plan's one pass makes the recipe of a join named before its upstream assets first (the
     job's nodes are in key order): it makes each upstream output's `OutputFacts` (once, kept in
-    the program's facts), and each upstream's own recipe then holds that same object. The
-    join's own facts are made by its recipe (`_plain_recipe`, without `new_output_facts`)."""
+    the program's facts, without `new_output_facts`: `plain_asset_facts`), and each upstream's
+    own recipe then holds that same object. The join's own facts are made by its recipe
+    (`_plain_recipe`, without `new_output_facts` either)."""
     from specrun.runtime import outputs
 
     names = [f"src_{i}" for i in range(1, 12)]
@@ -555,7 +556,7 @@ def test_a_join_made_first_makes_each_upstream_outputs_facts_once_kept_by_its_re
     monkeypatch.setattr(step_recipe, "new_output_facts", counted)
     plan = job_plan.planned_with_programs(job, None)
     program = job_program(job)
-    assert sorted(made) == sorted((name, "result") for name in names)
+    assert made == []
     joined = program.recipes["join"]
     assert joined.output.node_name == "join" and joined.output.versions is joined.output
     for name, read in zip(names, joined.inputs):
@@ -615,8 +616,9 @@ def test_a_plain_assets_output_facts_made_by_its_recipe_are_new_output_facts(mon
                 if recipe is not None:
                     program.recipes[name] = recipe
         assert {name for name, r in recipes.items() if r is not None} == plain, told
-        # (only an upstream's read before its own recipe is made: by `new_output_facts`, kept)
-        assert made == ["deep__er__prefixed", "elsewhere", "source"], told
+        # (only an upstream's read before its own recipe is made, kept: by `new_output_facts`
+        # unless the job told its nodes are plain assets', then by `plain_asset_facts`)
+        assert made == ([] if told else ["deep__er__prefixed", "elsewhere", "source"]), told
         other = step_recipe.JobProgram(job)
         for name in plain:
             node = job.nodes[name]
