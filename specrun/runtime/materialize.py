@@ -80,9 +80,10 @@ def _materialize(assets: Sequence[Any], selection: Any, executor_def: Any, memor
     from .executors.in_process import in_process_executor
 
     executor_def = executor_def or in_process_executor
-    key, kept = _kept_job(assets, selection, executor_def)
+    given = tuple(assets)  # (once: `assets` may be an iterator)
+    key, kept = _kept_job(given, selection, executor_def)
     if kept is None:  # (a kept job's assets were split, and found all assets or checks)
-        plain, checks = _split_assets(assets)
+        plain, checks = _split_assets(given)
     resources = run["resources"]
     if memory:
         _refuse_io_managers(resources)
@@ -119,14 +120,14 @@ _ASSET_JOBS: dict[Any, AssetJob] = {}
 ASSET_JOBS_KEPT = 8
 
 
-def _kept_job(assets: Sequence[Any], selection: Any, executor_def: Any) -> tuple[Any, Optional[AssetJob]]:
+def _kept_job(assets: tuple, selection: Any, executor_def: Any) -> tuple[Any, Optional[AssetJob]]:
     """(the key `_keep_job` keeps the job of these arguments under, None when one of them
     cannot be hashed; the job kept under it, else None). The key is the definitions given,
     in their order, themselves (definitions are immutable values: nothing read of them
     changes), the selection and the executor."""
     if isinstance(selection, list):
         selection = tuple(selection)
-    key = (tuple(assets), selection, executor_def)
+    key = (assets, selection, executor_def)
     try:
         return key, _ASSET_JOBS.get(key)
     except TypeError:  # an unhashable selection or asset spec: built every time

@@ -843,7 +843,7 @@ def test_every_run_of_a_job_selects_the_jobs_own_set_of_asset_keys():
         return context.run_id
 
     runs = [materialize([counted]) for _ in range(2)]
-    job_def = _kept_job([counted], None, in_process_executor)[1].job
+    job_def = _kept_job((counted,), None, in_process_executor)[1].job
     assert [r.output_for_node("counted") for r in runs] == [r.run_id for r in runs]
     assert all(r._ctx.selected_asset_keys is job_def.asset_key_set for r in runs)
     assert job_def.asset_key_set == frozenset(job_def.asset_keys) == {counted.key}

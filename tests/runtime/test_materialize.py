@@ -77,3 +77,12 @@ def test_definitions_that_cannot_be_hashed_get_their_job_built_on_every_call(cou
     for _ in range(2):
         assert materialize_to_memory([outside, source]).output_for_node("source") == 2
     assert counted == {"_split_assets": 2, "build_asset_job": 2}
+
+
+def test_definitions_given_as_an_iterator_are_read_once(counted):
+    for _ in range(2):
+        result = materialize_to_memory(a for a in (source, doubled))
+        assert result.output_for_node("doubled") == 4
+        assert materialize(iter([source, doubled]), resources={
+            "io_manager": mem_io_manager, "elsewhere": mem_io_manager}).output_for_node("doubled") == 4
+    assert counted == {"_split_assets": 1, "build_asset_job": 1}
