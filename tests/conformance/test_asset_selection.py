@@ -71,3 +71,26 @@ def test_a_tag_string_is_key_equals_value_or_a_key_of_value_empty():
 def test_a_selection_by_owner_keeps_external_assets():
     assert _materialized(dg.AssetSelection.owner("team:b")) == ["after_ext"]
     assert _materialized(dg.AssetSelection.owner("team:a").downstream()) == ["after_ext", "py", "sql"]
+
+
+def test_a_selection_by_group_or_key_prefix_leaves_external_assets_out_unless_asked():
+    bare = dg.AssetSelection.keys("bare")
+    assert _materialized((dg.AssetSelection.groups("outside") | bare).downstream()) == ["bare"]
+    assert _materialized((dg.AssetSelection.groups("outside", include_sources=True) | bare).downstream()) == [
+        "after_ext", "bare"]
+    assert _materialized((dg.AssetSelection.key_prefixes("ext") | bare).downstream()) == ["bare"]
+    assert _materialized((dg.AssetSelection.key_prefixes(["ext"], include_sources=True) | bare).downstream()) == [
+        "after_ext", "bare"]
+
+
+@dg.asset_check(asset="ext")
+def ext_present():
+    return dg.AssetCheckResult(passed=True)
+
+
+def test_a_group_selection_selects_no_check_of_an_external_asset():
+    job = dg.define_asset_job("checked", selection=dg.AssetSelection.groups("outside") | dg.AssetSelection.keys("bare"))
+    defs = dg.Definitions(assets=[bare, EXT], asset_checks=[ext_present], jobs=[job])
+    result = defs.get_job_def("checked").execute_in_process()
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == [K("bare")]
+    assert result.get_asset_check_evaluations() == []

@@ -36,8 +36,8 @@ class AssetGraphView:
         return set(self.groups)
 
     def materializable_unless(self, include_sources: bool) -> Iterable[AssetKey]:
-        """Every asset when `include_sources`, else those not external (as Dagster's tag, kind
-        and group selections, whose `include_sources=` is False by default)."""
+        """Every asset when `include_sources`, else those not external (as Dagster's tag, kind,
+        group and key prefix selections, whose `include_sources=` is False by default)."""
         return self.keys if include_sources else self.keys - self.sources
 
     def walk(self, start: Iterable[AssetKey], edges: Mapping[AssetKey, set[AssetKey]],
@@ -127,9 +127,11 @@ class AssetSelection:
         return AssetSelection.keys(*(d.key for d in defs))
 
     @staticmethod
-    def groups(*names: str) -> "AssetSelection":
-        return AssetSelection(lambda g: {k for k, grp in g.groups.items() if grp in names},
-                              "group:" + ",".join(names))
+    def groups(*names: str, include_sources: bool = False) -> "AssetSelection":
+        """The assets of the groups `names` (external ones only with `include_sources`)."""
+        return AssetSelection(
+            lambda g: {k for k in g.materializable_unless(include_sources) if g.groups[k] in names},
+            "group:" + ",".join(names))
 
     @staticmethod
     def tag(key: str, value: str, include_sources: bool = False) -> "AssetSelection":
@@ -163,10 +165,13 @@ class AssetSelection:
         return AssetSelection(lambda g: {k for k, names in g.owners.items() if owner in names}, f"owner:{owner}")
 
     @staticmethod
-    def key_prefixes(*prefixes: Any) -> "AssetSelection":
+    def key_prefixes(*prefixes: Any, include_sources: bool = False) -> "AssetSelection":
+        """The assets whose keys start with one of `prefixes` (a part, or a list of parts;
+        external assets only with `include_sources`)."""
         pres = [list(p) if not isinstance(p, str) else [p] for p in prefixes]
         return AssetSelection(
-            lambda g: {k for k in g.keys if any(k.path[: len(p)] == p for p in pres)},
+            lambda g: {k for k in g.materializable_unless(include_sources)
+                       if any(k.path[: len(p)] == p for p in pres)},
             "prefix:" + ",".join("/".join(p) for p in pres))
 
     def upstream(self, depth: Optional[int] = None) -> "AssetSelection":

@@ -251,3 +251,11 @@ def test_the_view_of_an_asset_spec_marks_it_a_source_with_its_owners():
     view = asset_graph_view([made, specrun.AssetSpec("ext", owners=["team:b"])])
     assert view.sources == {AssetKey("ext")}
     assert view.owners == {AssetKey("made"): ["team:a"], AssetKey("ext"): ["team:b"]}
+
+
+def test_groups_and_key_prefixes_leave_out_sources_unless_asked():
+    view = AssetGraphView(UPSTREAM, GROUPS, TAGS, sources={A, SALES_EU})
+    assert AssetSelection.groups("raw").resolve(view) == {B}
+    assert AssetSelection.groups("raw", include_sources=True).resolve(view) == {A, B}
+    assert AssetSelection.key_prefixes("sales").resolve(view) == {SALES_US}
+    assert AssetSelection.key_prefixes("sales", include_sources=True).resolve(view) == {SALES_EU, SALES_US}
