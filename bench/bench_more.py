@@ -138,11 +138,13 @@ def apply_rows(quick: bool) -> list[tuple]:
     project (1,000 rows to draw) is timed before each apply.
 
     Every project is written before the first timing and deleted after the last: nothing is
-    deleted while an apply runs or just before. On ext4 without a journal (this VM's disk), a
-    new file's inode skips every inode deleted in the last ~30 s (`recently_deleted` in the
-    kernel's inode allocator): an apply creating its 1,000 output files right after the previous
-    repeat's 1,000 were deleted paid up to 0.3 s more system time. System time is still the
-    disk's to set; the load average and the kernel's IO pressure are printed beside the rows."""
+    deleted while an apply runs or just before. On ext4 without a journal (this VM's disk), each
+    new file's inode allocation walks past every free inode of its block group deleted in the
+    last minute, or longer while that inode's table block is not yet written back
+    (`recently_deleted` in the kernel's inode allocator): an apply creating its 1,000 output
+    files within minutes of mass deletions (a previous bench run's, a test suite's) paid up to
+    0.6 s more system time (perf: `recently_deleted` under `ext4_create`). System time is still
+    the disk's to set; the load average and the kernel's IO pressure are printed beside the rows."""
     import shutil
     import tempfile
 
