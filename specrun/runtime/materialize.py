@@ -13,7 +13,7 @@ from .definitions.assets import AssetsDefinition, AssetSpec
 from .definitions.jobs import JobDefinition, build_asset_job
 from .gc_pause import young_objects_collected_less
 from .instance import Instance
-from .io_managers import mem_io_manager
+from .io_managers import is_io_manager_def, mem_io_manager
 from .result import ExecutionResult
 
 EPHEMERAL_ASSET_JOB_NAME = "__ephemeral_asset_job__"
@@ -81,6 +81,8 @@ def _materialize(assets: Sequence[Any], selection: Any, executor_def: Any, memor
 
     executor_def = executor_def or in_process_executor
     given = tuple(assets)  # (once: `assets` may be an iterator)
+    if isinstance(selection, list):
+        selection = tuple(selection)
     key, kept = _kept_job(given, selection, executor_def)
     if kept is None:  # (a kept job's assets were split, and found all assets or checks)
         plain, checks = _split_assets(given)
@@ -97,8 +99,6 @@ def _materialize(assets: Sequence[Any], selection: Any, executor_def: Any, memor
 
 def _refuse_io_managers(resources: Optional[Mapping[str, Any]]) -> None:
     for key, value in (resources or {}).items():
-        from .io_managers import is_io_manager_def
-
         if is_io_manager_def(value):
             raise InvariantViolationError(
                 f"materialize_to_memory keeps every value in memory; remove the IO manager "
@@ -124,9 +124,7 @@ def _kept_job(assets: tuple, selection: Any, executor_def: Any) -> tuple[Any, Op
     """(the key `_keep_job` keeps the job of these arguments under, None when one of them
     cannot be hashed; the job kept under it, else None). The key is the definitions given,
     in their order, themselves (definitions are immutable values: nothing read of them
-    changes), the selection and the executor."""
-    if isinstance(selection, list):
-        selection = tuple(selection)
+    changes), the selection (a list made a tuple) and the executor."""
     key = (assets, selection, executor_def)
     try:
         return key, _ASSET_JOBS.get(key)
@@ -136,8 +134,6 @@ def _kept_job(assets: tuple, selection: Any, executor_def: Any) -> tuple[Any, Op
 
 def _keep_job(key: Any, plain: list, checks: list, selection: Any, executor_def: Any) -> AssetJob:
     """The `AssetJob` of split assets, kept under `key` (unless None)."""
-    if isinstance(selection, list):
-        selection = tuple(selection)
     io_keys = {a.io_manager_key for a in plain if isinstance(a, AssetsDefinition)} | {"io_manager"}
     made = AssetJob(build_asset_job(EPHEMERAL_ASSET_JOB_NAME, plain, checks, selection,
                                     executor_def=executor_def),
